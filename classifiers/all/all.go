@@ -1,0 +1,13 @@
+// Package all builds the registry of every classifier kuzot ships.
+package all
+
+import (
+	"github.com/kuzot/kuzot/classifiers"
+)
+
+// Registry returns a registry with every built-in per-post classifier registered.
+func Registry() *classifiers.Registry {
+	r := classifiers.NewRegistry()
+	// One line per classifier: <name>.Register(r)
+	return r
+}

@@ -1,0 +1,100 @@
+// Package classifiers defines the per-post classifier contract and its registry. The
+// pipeline's classify stage and `kuzot classify` run every registered classifier on each
+// post; a new classifier is one folder under classifiers/ exporting Register(*Registry),
+// plus one line in classifiers/all.
+package classifiers
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kuzot/kuzot/post"
+)
+
+// Result is one classifier's verdict on one post. It is marshalled to JSON under the
+// classifier's name in the classify output, and summarised in the generic
+// `classifications` table through these methods.
+type Result interface {
+	// Flagged reports whether the post is positive for this classifier.
+	Flagged() bool
+	// Score is the confidence in [0,1].
+	Score() float64
+	// Labels are the categories found (narrative frames, exposed data types, severity).
+	Labels() []string
+}
+
+// Classifier labels single posts. Implementations must be safe for concurrent use.
+type Classifier interface {
+	Name() string
+	// Version changes whenever rules, lexicons or model change the output.
+	Version() string
+	Classify(ctx context.Context, p *post.Post) (Result, error)
+}
+
+// Deps are what the process hands a classifier; nothing is global.
+type Deps struct {
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// DataDir is the process data directory (models, state).
+	DataDir string
+	// Config is the classifier's section under `classifiers:` in the config file (may be nil).
+	Config *yaml.Node
+	// Overrides carry command-line settings (for example "watchlist_file" from
+	// `kuzot classify --watchlist FILE`); keys are documented by each classifier.
+	Overrides map[string]string
+}
+
+// Factory builds one classifier.
+type Factory struct {
+	Name string
+	New  func(ctx context.Context, deps Deps) (Classifier, error)
+}
+
+// Registry maps classifier names to factories. Build one with all.Registry().
+type Registry struct{ factories map[string]Factory }
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
+
+// Add registers a factory; registering a name twice is a programming error.
+func (r *Registry) Add(f Factory) {
+	if _, dup := r.factories[f.Name]; dup {
+		panic("classifiers: registered twice: " + f.Name)
+	}
+	r.factories[f.Name] = f
+}
+
+// Names lists the registered classifiers, sorted.
+func (r *Registry) Names() []string {
+	out := make([]string, 0, len(r.factories))
+	for k := range r.factories {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Build instantiates the named classifiers (all registered ones when names is empty).
+func (r *Registry) Build(ctx context.Context, names []string, deps func(name string) Deps) ([]Classifier, error) {
+	if len(names) == 0 {
+		names = r.Names()
+	}
+	out := make([]Classifier, 0, len(names))
+	for _, n := range names {
+		f, ok := r.factories[n]
+		if !ok {
+			return nil, fmt.Errorf("unknown classifier %q (known: %v)", n, r.Names())
+		}
+		c, err := f.New(ctx, deps(n))
+		if err != nil {
+			return nil, fmt.Errorf("classifier %s: %w", n, err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,13 @@
+// Package all builds the registry of every collector kind kuzot ships.
+package all
+
+import (
+	"github.com/kuzot/kuzot/collectors"
+)
+
+// Registry returns a registry with every built-in source kind registered.
+func Registry() *collectors.Registry {
+	r := collectors.NewRegistry()
+	// One line per kind: <kind>.Register(r)
+	return r
+}

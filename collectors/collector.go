@@ -1,0 +1,151 @@
+// Package collectors defines how kuzot follows a public source: the Collector interface
+// every source kind implements, the typed configuration each kind declares, the registry
+// that maps a config `kind` to its factory, and the durable per-source state.
+//
+// A new source kind is one folder under collectors/ (collectors/<kind>) that exports
+// Register(*Registry), plus one line in collectors/all.
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kuzot/kuzot/post"
+)
+
+// Emit hands one collected post to the pipeline. It returns only when the post is durably
+// accepted (JetStream PubAck, or written to stdout); a collector advances its state only
+// after every emit of a poll succeeded, so a failed publish is collected again next poll.
+type Emit func(ctx context.Context, p post.Post) error
+
+// Collector polls one configured source.
+type Collector interface {
+	// Collect runs one poll: it fetches what is new since the stored state, calls emit for
+	// each new post (oldest first), then saves its state. It must honour ctx cancellation.
+	Collect(ctx context.Context, emit Emit) error
+}
+
+// Common holds the keys every source entry has. Kind configs embed it with `yaml:",inline"`.
+type Common struct {
+	// Kind selects the collector: telegram, youtube, vk, rss, web.
+	Kind string `yaml:"kind"`
+	// Name identifies the source in metrics, logs and state; defaults to kind plus target.
+	Name string `yaml:"name"`
+	// Interval between polls (default 5m); a random jitter of up to Jitter is added.
+	Interval time.Duration `yaml:"interval"`
+	Jitter   time.Duration `yaml:"jitter"`
+}
+
+// SourceName returns the source's name for metrics, logs and state keys.
+func (c *Common) SourceName() string { return c.Name }
+
+// Config is what every kind's typed configuration implements.
+type Config interface {
+	// Defaults fills unset keys; Validate reports every problem with the entry.
+	Defaults()
+	Validate() error
+	SourceName() string
+}
+
+// State is durable key/value storage for incremental collection (high-water marks, seen
+// ids, ETags). In the pipeline it is a JetStream KV bucket; offline it lives in memory.
+type State interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	Put(ctx context.Context, key string, value []byte) error
+}
+
+// ErrNoState is returned by State.Get when the key has never been written.
+var ErrNoState = errors.New("no stored state")
+
+// Deps are what the process hands a collector; nothing is global.
+type Deps struct {
+	Logger *slog.Logger
+	// Registerer receives the collector's metrics (already labelled with the source).
+	Registerer prometheus.Registerer
+	State      State
+	// UserAgent identifies kuzot to the sites it visits.
+	UserAgent string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Factory builds collectors of one kind.
+type Factory struct {
+	Kind string
+	// SampleConfig is the documented example entry (embedded sample.yaml).
+	SampleConfig string
+	// NewConfig returns a zero config of the kind, ready for strict YAML decoding.
+	NewConfig func() Config
+	// New builds a collector from a validated config.
+	New func(cfg Config, deps Deps) (Collector, error)
+}
+
+// Registry maps source kinds to factories. Build one with all.Registry().
+type Registry struct{ factories map[string]Factory }
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
+
+// Add registers a factory; registering a kind twice is a programming error.
+func (r *Registry) Add(f Factory) {
+	if _, dup := r.factories[f.Kind]; dup {
+		panic("collectors: kind registered twice: " + f.Kind)
+	}
+	r.factories[f.Kind] = f
+}
+
+// Kinds lists the registered kinds, sorted.
+func (r *Registry) Kinds() []string {
+	out := make([]string, 0, len(r.factories))
+	for k := range r.factories {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Factory returns the factory of a kind.
+func (r *Registry) Factory(kind string) (Factory, bool) {
+	f, ok := r.factories[kind]
+	return f, ok
+}
+
+// Decode turns one raw `sources:` entry into the kind's typed config, rejecting unknown
+// keys, applying defaults and validating.
+func (r *Registry) Decode(node *yaml.Node) (Config, error) {
+	var head Common
+	if err := node.Decode(&head); err != nil {
+		return nil, fmt.Errorf("source at line %d: %w", node.Line, err)
+	}
+	f, ok := r.factories[head.Kind]
+	if !ok {
+		return nil, fmt.Errorf("source at line %d: unknown kind %q (known: %v)", node.Line, head.Kind, r.Kinds())
+	}
+	cfg := f.NewConfig()
+	if err := DecodeStrict(node, cfg); err != nil {
+		return nil, fmt.Errorf("source at line %d (kind %s): %w", node.Line, head.Kind, err)
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("source at line %d (kind %s): %w", node.Line, head.Kind, err)
+	}
+	return cfg, nil
+}
+
+// DecodeStrict decodes a YAML node into v, failing on keys v does not declare.
+func DecodeStrict(node *yaml.Node, v any) error {
+	raw, err := yaml.Marshal(node)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytesReader(raw))
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
