@@ -1,0 +1,299 @@
+// Package config is kuzot's typed configuration: one YAML file with defaults applied in
+// one place, strict decoding (unknown keys are errors), validation that reports every
+// problem, and environment overrides for secrets. See kuzot.example.yaml.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Secret is a string that never prints: it marshals and formats as "<secret>".
+type Secret string
+
+// String implements fmt.Stringer without revealing the value.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "<secret>"
+}
+
+// MarshalYAML hides the value.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// MarshalJSON hides the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
+
+// Config is the whole configuration file.
+type Config struct {
+	// DataDir holds JetStream files, the local ClickHouse data, models and hashed watchlists.
+	DataDir string     `yaml:"data_dir"`
+	Log     Log        `yaml:"log"`
+	HTTP    HTTP       `yaml:"http"`
+	NATS    NATS       `yaml:"nats"`
+	CH      ClickHouse `yaml:"clickhouse"`
+	Collect Collect    `yaml:"collect"`
+	// Sources are decoded by the collector registry (strict, per kind).
+	Sources []yaml.Node `yaml:"sources"`
+	// Classifiers holds each classifier's own section, keyed by classifier name.
+	Classifiers map[string]yaml.Node `yaml:"classifiers"`
+	Store       Store                `yaml:"store"`
+	// Extra sections owned by other roles (alerts, coordination, web, reports) are kept
+	// as raw nodes and decoded strictly by their packages.
+	Alerts       yaml.Node `yaml:"alerts"`
+	Coordination yaml.Node `yaml:"coordination"`
+	Web          yaml.Node `yaml:"web"`
+	Reports      yaml.Node `yaml:"reports"`
+}
+
+// Log configures structured logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// HTTP is the listener for /metrics, /healthz, /readyz, the API and the web UI.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+}
+
+// NATS selects an embedded JetStream server (default) or an external server/cluster.
+type NATS struct {
+	// URL of an external server or cluster ("nats://a:4222,nats://b:4222"); empty = embedded.
+	URL string `yaml:"url"`
+	// Creds is a credentials file for the external server.
+	Creds string `yaml:"creds"`
+	// Embedded configures the in-process server used when URL is empty.
+	Embedded Embedded `yaml:"embedded"`
+	// Replicas of each stream (1 for a single node, 3 in a production cluster).
+	Replicas int `yaml:"replicas"`
+	// PostsMaxAge and PostsMaxBytes bound the posts stream; with Discard New a full stream
+	// rejects publishes (collectors retry) rather than silently dropping old posts.
+	PostsMaxAge   time.Duration `yaml:"posts_max_age"`
+	PostsMaxBytes int64         `yaml:"posts_max_bytes"`
+	// DuplicateWindow is the Nats-Msg-Id deduplication window.
+	DuplicateWindow time.Duration `yaml:"duplicate_window"`
+	// MaxDeliver is how many times a message is tried before it goes to the dead-letter stream.
+	MaxDeliver int `yaml:"max_deliver"`
+}
+
+// Embedded configures the in-process NATS server.
+type Embedded struct {
+	Host string `yaml:"host"`
+	Port int    `yaml:"port"` // -1 picks a free port
+	// StoreDir defaults to <data_dir>/jetstream.
+	StoreDir string `yaml:"store_dir"`
+}
+
+// ClickHouse is the native-protocol connection.
+type ClickHouse struct {
+	// Addr is host:port of the native protocol (9000 by default). Several comma-separated
+	// addresses are tried in order.
+	Addr     string `yaml:"addr"`
+	Database string `yaml:"database"`
+	Username string `yaml:"username"`
+	// Password may also come from KUZOT_CLICKHOUSE_PASSWORD.
+	Password    Secret        `yaml:"password"`
+	DialTimeout time.Duration `yaml:"dial_timeout"`
+	// MaxOpenConns must cover writers + readers + 1.
+	MaxOpenConns int `yaml:"max_open_conns"`
+}
+
+// Collect holds settings shared by every collector.
+type Collect struct {
+	UserAgent string `yaml:"user_agent"`
+}
+
+// Store configures the storage writers' batching.
+type Store struct {
+	BatchRows     int           `yaml:"batch_rows"`
+	BatchBytes    int           `yaml:"batch_bytes"`
+	FlushInterval time.Duration `yaml:"flush_interval"`
+	// RetryMax caps the backoff between retries of a failed insert.
+	RetryMax time.Duration `yaml:"retry_max"`
+}
+
+// Default returns a configuration with every default filled in.
+func Default() *Config {
+	c := &Config{}
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.DataDir, "./data")
+	def(&c.Log.Level, "info")
+	def(&c.Log.Format, "text")
+	def(&c.HTTP.Listen, "127.0.0.1:8080")
+	def(&c.NATS.Embedded.Host, "127.0.0.1")
+	if c.NATS.Embedded.Port == 0 {
+		c.NATS.Embedded.Port = 4222
+	}
+	if c.NATS.Embedded.StoreDir == "" {
+		c.NATS.Embedded.StoreDir = filepath.Join(c.DataDir, "jetstream")
+	}
+	if c.NATS.Replicas == 0 {
+		c.NATS.Replicas = 1
+	}
+	if c.NATS.PostsMaxAge == 0 {
+		c.NATS.PostsMaxAge = 7 * 24 * time.Hour
+	}
+	if c.NATS.PostsMaxBytes == 0 {
+		c.NATS.PostsMaxBytes = 8 << 30
+	}
+	if c.NATS.DuplicateWindow == 0 {
+		c.NATS.DuplicateWindow = 10 * time.Minute
+	}
+	if c.NATS.MaxDeliver == 0 {
+		c.NATS.MaxDeliver = 8
+	}
+	def(&c.CH.Addr, "127.0.0.1:9000")
+	def(&c.CH.Database, "kuzot")
+	def(&c.CH.Username, "default")
+	if c.CH.DialTimeout == 0 {
+		c.CH.DialTimeout = 5 * time.Second
+	}
+	if c.CH.MaxOpenConns == 0 {
+		c.CH.MaxOpenConns = 16
+	}
+	def(&c.Collect.UserAgent, "kuzot/1.0 (+https://github.com/kuzot/kuzot; public-interest monitoring)")
+	if c.Store.BatchRows == 0 {
+		c.Store.BatchRows = 5000
+	}
+	if c.Store.BatchBytes == 0 {
+		c.Store.BatchBytes = 16 << 20
+	}
+	if c.Store.FlushInterval == 0 {
+		c.Store.FlushInterval = time.Second
+	}
+	if c.Store.RetryMax == 0 {
+		c.Store.RetryMax = 30 * time.Second
+	}
+}
+
+// Validate reports every problem found, joined.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level: %q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format: %q is not text or json", c.Log.Format)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		bad("http.listen: %q is not host:port: %v", c.HTTP.Listen, err)
+	}
+	if c.NATS.URL == "" && (c.NATS.Embedded.Port < -1 || c.NATS.Embedded.Port > 65535) {
+		bad("nats.embedded.port: %d out of range", c.NATS.Embedded.Port)
+	}
+	if c.NATS.MaxDeliver < 2 {
+		bad("nats.max_deliver: %d, must be at least 2", c.NATS.MaxDeliver)
+	}
+	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
+		bad("nats.replicas: %d, must be 1..5", c.NATS.Replicas)
+	}
+	for _, a := range strings.Split(c.CH.Addr, ",") {
+		if _, _, err := net.SplitHostPort(strings.TrimSpace(a)); err != nil {
+			bad("clickhouse.addr: %q is not host:port: %v", a, err)
+		}
+	}
+	if c.Store.BatchRows < 1 {
+		bad("store.batch_rows: %d, must be positive", c.Store.BatchRows)
+	}
+	if c.Store.FlushInterval < 10*time.Millisecond {
+		bad("store.flush_interval: %s is too short", c.Store.FlushInterval)
+	}
+	return errors.Join(errs...)
+}
+
+// Parse decodes a configuration strictly, applies environment overrides and defaults, and
+// validates it.
+func Parse(r io.Reader) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c.applyEnv(os.Getenv)
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// Load reads and parses a configuration file. An empty path gives the defaults.
+func Load(path string) (*Config, error) {
+	if path == "" {
+		return Parse(bytes.NewReader(nil))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w (copy kuzot.example.yaml and pass it with --config)", err)
+	}
+	defer f.Close()
+	c, err := Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// applyEnv lets secrets and deployment addresses come from the environment, so that the
+// file can be committed and shared without them.
+func (c *Config) applyEnv(getenv func(string) string) {
+	set := func(dst *string, key string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.NATS.URL, "KUZOT_NATS_URL")
+	set(&c.NATS.Creds, "KUZOT_NATS_CREDS")
+	set(&c.CH.Addr, "KUZOT_CLICKHOUSE_ADDR")
+	set(&c.CH.Database, "KUZOT_CLICKHOUSE_DATABASE")
+	set(&c.CH.Username, "KUZOT_CLICKHOUSE_USER")
+	if v := getenv("KUZOT_CLICKHOUSE_PASSWORD"); v != "" {
+		c.CH.Password = Secret(v)
+	}
+	set(&c.DataDir, "KUZOT_DATA_DIR")
+	set(&c.HTTP.Listen, "KUZOT_HTTP_LISTEN")
+}
+
+// DecodeSection strictly decodes an optional raw section into v (left unchanged when the
+// section is absent).
+func DecodeSection(node *yaml.Node, v any) error {
+	if node == nil || node.Kind == 0 {
+		return nil
+	}
+	raw, err := yaml.Marshal(node)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/classifiers"
+	"github.com/kuzot/kuzot/post"
+)
+
+// Durable consumer names of the built-in stages.
+const (
+	StorePostsConsumer   = "store-posts"
+	ClassifyConsumer     = "classify"
+	StoreResultsConsumer = "store-results"
+)
+
+// DecodePost parses a message of the posts stream. Every failure is permanent: the same
+// bytes will never parse, so the message goes to the DLQ and the rest flow on.
+func DecodePost(msg jetstream.Msg) (post.Post, error) {
+	var p post.Post
+	if s := msg.Headers().Get(HeaderSchema); s != "" && s != post.SchemaVersion {
+		return p, Permanent(fmt.Errorf("unknown schema %q (want %s)", s, post.SchemaVersion))
+	}
+	if err := json.Unmarshal(msg.Data(), &p); err != nil {
+		return p, Permanent(fmt.Errorf("malformed post JSON: %w", err))
+	}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return p, Permanent(err)
+	}
+	return p, nil
+}
+
+// DecodeClassified parses a message of the results stream.
+func DecodeClassified(msg jetstream.Msg) (Classified, error) {
+	var c Classified
+	if s := msg.Headers().Get(HeaderSchema); s != "" && s != ResultsSchemaVersion {
+		return c, Permanent(fmt.Errorf("unknown schema %q (want %s)", s, ResultsSchemaVersion))
+	}
+	if err := json.Unmarshal(msg.Data(), &c); err != nil {
+		return c, Permanent(fmt.Errorf("malformed result JSON: %w", err))
+	}
+	c.Post.Normalize()
+	if err := c.Post.Validate(); err != nil {
+		return c, Permanent(err)
+	}
+	return c, nil
+}
+
+// StageOptions configure a stage's consumer and batching.
+type StageOptions struct {
+	Batch BatchOptions
+	// Workers is how many fetch loops share the durable consumer.
+	Workers int
+}
+
+// RunStage ensures the durable consumer and runs Workers batch loops on it.
+func RunStage[T any](ctx context.Context, b *Bus, spec ConsumerSpec, m *Metrics, log *slog.Logger, opt StageOptions,
+	decode Decoder[T], write Writer[T]) error {
+	cons, err := b.EnsureConsumer(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if opt.Batch.Name == "" {
+		opt.Batch.Name = spec.Durable
+	}
+	workers := max(opt.Workers, 1)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- RunBatch(ctx, b, cons, m, log, opt.Batch, decode, write)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClassifyDecoder parses and classifies one post; a classifier failure on a post is
+// permanent (classifiers are deterministic) and dead-letters the post with the reason.
+func ClassifyDecoder(cs []classifiers.Classifier, now func() time.Time) Decoder[*Classified] {
+	return func(msg jetstream.Msg) (*Classified, error) {
+		p, err := DecodePost(msg)
+		if err != nil {
+			return nil, err
+		}
+		c, err := ClassifyPost(context.Background(), cs, &p, now())
+		if err != nil {
+			return nil, Permanent(err)
+		}
+		return c, nil
+	}
+}
+
+// ResultsWriter publishes a batch of results asynchronously and waits for every PubAck,
+// so the posts are acked only once their results are durable in the results stream.
+func ResultsWriter(b *Bus, m *Metrics) Writer[*Classified] {
+	return func(ctx context.Context, rows []*Classified) error {
+		futures := make([]jetstream.PubAckFuture, 0, len(rows))
+		for _, c := range rows {
+			data, err := json.Marshal(c)
+			if err != nil {
+				return fmt.Errorf("encode result %s: %w", c.Post.ID, err)
+			}
+			msg := &nats.Msg{Subject: ResultsSubject + "." + subjectToken(c.Post.Source), Data: data, Header: nats.Header{}}
+			msg.Header.Set(HeaderSchema, ResultsSchemaVersion)
+			f, err := b.JS.PublishMsgAsync(msg, jetstream.WithMsgID(c.MsgID()))
+			if err != nil {
+				m.Published.WithLabelValues(ResultsStream, "error").Inc()
+				return fmt.Errorf("publish result %s: %w", c.Post.ID, err)
+			}
+			futures = append(futures, f)
+		}
+		for _, f := range futures {
+			select {
+			case ack := <-f.Ok():
+				if ack.Duplicate {
+					m.Published.WithLabelValues(ResultsStream, "duplicate").Inc()
+				} else {
+					m.Published.WithLabelValues(ResultsStream, "ok").Inc()
+				}
+			case err := <-f.Err():
+				m.Published.WithLabelValues(ResultsStream, "error").Inc()
+				return fmt.Errorf("publish result: %w", err)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+}

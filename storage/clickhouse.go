@@ -1,0 +1,88 @@
+// Package storage is kuzot's ClickHouse layer: connection with retry, versioned schema
+// migrations embedded in the binary, and the batch writers the pipeline's store role
+// uses. Every INSERT names its columns (required by ClickHouse 18.16 with clickhouse-go
+// v2) and every table is idempotent under re-delivery (ReplacingMergeTree + FINAL).
+package storage
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/config"
+)
+
+// Open connects to ClickHouse, creating the database if needed. It retries with backoff
+// until ctx ends, logging what to check, so that a role started before ClickHouse waits
+// for it instead of failing.
+func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (driver.Conn, error) {
+	if err := validIdent(cfg.Database); err != nil {
+		return nil, err
+	}
+	addrs := strings.Split(cfg.Addr, ",")
+	for i := range addrs {
+		addrs[i] = strings.TrimSpace(addrs[i])
+	}
+	open := func(db string) (driver.Conn, error) {
+		return clickhouse.Open(&clickhouse.Options{
+			Addr:             addrs,
+			Auth:             clickhouse.Auth{Database: db, Username: cfg.Username, Password: string(cfg.Password)},
+			DialTimeout:      cfg.DialTimeout,
+			MaxOpenConns:     cfg.MaxOpenConns,
+			MaxIdleConns:     cfg.MaxOpenConns / 2,
+			ConnMaxLifetime:  time.Hour,
+			ConnOpenStrategy: clickhouse.ConnOpenInOrder,
+			ReadTimeout:      5 * time.Minute,
+		})
+	}
+	delay := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := func() error {
+			boot, err := open("default")
+			if err != nil {
+				return err
+			}
+			defer boot.Close()
+			pctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+			defer cancel()
+			if err := boot.Ping(pctx); err != nil {
+				return err
+			}
+			return boot.Exec(pctx, "CREATE DATABASE IF NOT EXISTS "+cfg.Database)
+		}()
+		if err == nil {
+			conn, err := open(cfg.Database)
+			if err != nil {
+				return nil, fmt.Errorf("clickhouse: open %s: %w", cfg.Addr, err)
+			}
+			return conn, nil
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			log.Warn("ClickHouse not reachable; retrying. Start it (make run does: scripts/clickhouse-local.sh start) "+
+				"or set clickhouse.addr / KUZOT_CLICKHOUSE_ADDR", "addr", cfg.Addr, "attempt", attempt, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("clickhouse: %s unreachable: %w (last error: %v)", cfg.Addr, ctx.Err(), err)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 10*time.Second)
+	}
+}
+
+func validIdent(s string) error {
+	if s == "" {
+		return fmt.Errorf("clickhouse: empty database name")
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return fmt.Errorf("clickhouse: database name %q may hold only letters, digits and _", s)
+		}
+	}
+	return nil
+}
