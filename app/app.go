@@ -1,0 +1,223 @@
+// Package app assembles kuzot's long-running roles (collect, classify, store, and the
+// roles later issues add) from the configuration and runs them in one process or each on
+// its own. It owns the shared clients — the JetStream bus, the ClickHouse connection,
+// the Prometheus registry, the HTTP mux — and hands them to roles explicitly.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/storage"
+)
+
+// Role is one long-running part of kuzot. Run blocks until ctx ends and then drains.
+type Role struct {
+	Name string
+	// Summary is shown by `kuzot run --help`.
+	Summary string
+	// NeedsClickHouse makes the app connect to ClickHouse (and migrate) before starting it.
+	NeedsClickHouse bool
+	Run             func(ctx context.Context, a *App) error
+}
+
+// App holds what roles share. Fields are set before any role runs and never replaced.
+type App struct {
+	Cfg      *config.Config
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	Metrics  *pipeline.Metrics
+	Bus      *pipeline.Bus
+	// CH is nil unless a role needs ClickHouse.
+	CH driver.Conn
+	// Mux serves /metrics, /healthz, /readyz and whatever roles mount (API, web UI).
+	Mux *http.ServeMux
+	// Now is the clock.
+	Now func() time.Time
+
+	ready    atomic.Bool
+	mu       sync.Mutex
+	problems map[string]string
+}
+
+// Roles returns every role kuzot can run, in start order.
+func Roles() []Role {
+	return []Role{
+		storeRole(),
+		classifyRole(),
+		collectRole(),
+	}
+}
+
+// RoleNames lists the role names.
+func RoleNames() []string {
+	var out []string
+	for _, r := range Roles() {
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+// SelectRoles resolves a comma-separated list ("" = all roles).
+func SelectRoles(list string) ([]Role, error) {
+	all := Roles()
+	if strings.TrimSpace(list) == "" {
+		return all, nil
+	}
+	var out []Role
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(all, func(r Role) bool { return r.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown role %q (roles: %s)", name, strings.Join(RoleNames(), ", "))
+		}
+		out = append(out, all[i])
+	}
+	return out, nil
+}
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(c config.Log, w *os.File) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// SetProblem records (msg != "") or clears (msg == "") a reason the process is not ready.
+func (a *App) SetProblem(key, msg string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if msg == "" {
+		delete(a.problems, key)
+	} else {
+		a.problems[key] = msg
+	}
+}
+
+func (a *App) readiness() (bool, string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.ready.Load() {
+		return false, "starting"
+	}
+	if len(a.problems) > 0 {
+		var parts []string
+		for k, v := range a.problems {
+			parts = append(parts, k+": "+v)
+		}
+		slices.Sort(parts)
+		return false, strings.Join(parts, "; ")
+	}
+	return true, "ok"
+}
+
+// Run starts the HTTP listener, connects to JetStream (and ClickHouse when a role needs
+// it), runs the roles until ctx ends, and shuts down in order: roles drain first, then
+// the HTTP server and the clients close.
+func Run(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logger) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a := &App{Cfg: cfg, Log: log, Registry: reg, Mux: http.NewServeMux(), Now: time.Now, problems: map[string]string{}}
+	a.Metrics = pipeline.NewMetrics(reg)
+	a.Mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	a.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	a.Mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		ok, why := a.readiness()
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		fmt.Fprintln(w, why)
+	})
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http listen %s: %w (set http.listen or KUZOT_HTTP_LISTEN)", cfg.HTTP.Listen, err)
+	}
+	srv := &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	log.Info("http listening", "addr", ln.Addr().String(), "metrics", "http://"+ln.Addr().String()+"/metrics")
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+
+	a.Bus, err = pipeline.Connect(ctx, cfg.NATS, log)
+	if err != nil {
+		return err
+	}
+	defer a.Bus.Close()
+	log.Info("JetStream ready", "url", a.Bus.ClientURL(), "embedded", a.Bus.Embedded())
+
+	if slices.ContainsFunc(roles, func(r Role) bool { return r.NeedsClickHouse }) {
+		a.CH, err = storage.Open(ctx, cfg.CH, log)
+		if err != nil {
+			return err
+		}
+		defer a.CH.Close()
+		applied, err := storage.Migrate(ctx, a.CH)
+		if err != nil {
+			return err
+		}
+		log.Info("ClickHouse ready", "addr", cfg.CH.Addr, "database", cfg.CH.Database, "migrations_applied", len(applied))
+	}
+
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(roles)+2)
+	wg.Add(2)
+	go func() { defer wg.Done(); a.Bus.PollLag(rctx, a.Metrics, 5*time.Second, log) }()
+	go func() { defer wg.Done(); errs <- a.Bus.WatchMaxDeliveries(rctx, a.Metrics, log) }()
+	for _, r := range roles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rlog := log.With("role", r.Name)
+			rlog.Info("role started")
+			if err := r.Run(rctx, a); err != nil && rctx.Err() == nil {
+				errs <- fmt.Errorf("role %s: %w", r.Name, err)
+				cancel()
+				return
+			}
+			rlog.Info("role stopped")
+		}()
+	}
+	a.ready.Store(true)
+	<-rctx.Done()
+	log.Info("shutting down: draining roles")
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		if err != nil {
+			all = append(all, err)
+		}
+	}
+	return errors.Join(all...)
+}

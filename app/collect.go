@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/collectors"
+	collectorsall "github.com/kuzot/kuzot/collectors/all"
+	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/post"
+)
+
+// DecodeSources decodes the `sources:` entries strictly with the collector registry.
+func DecodeSources(reg *collectors.Registry, nodes []yamlNode) ([]collectors.Config, error) {
+	var out []collectors.Config
+	var errs []error
+	for i := range nodes {
+		c, err := reg.Decode(&nodes[i])
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, errors.Join(errs...)
+}
+
+// collectRole polls every configured source and publishes new posts to JetStream. State
+// (high-water marks, seen ids, ETags) lives in the JetStream KV bucket, so a restart
+// neither re-publishes nor misses posts.
+func collectRole() Role {
+	return Role{
+		Name:    "collect",
+		Summary: "poll the configured sources and publish new posts",
+		Run: func(ctx context.Context, a *App) error {
+			reg := collectorsall.Registry()
+			sources, err := DecodeSources(reg, a.Cfg.Sources)
+			if err != nil {
+				return err
+			}
+			if len(sources) == 0 {
+				a.Log.Warn("no sources configured: the collect role has nothing to do (add entries under sources:)")
+				<-ctx.Done()
+				return nil
+			}
+			kv, err := a.Bus.JS.KeyValue(ctx, pipeline.StateBucket)
+			if err != nil {
+				return fmt.Errorf("state bucket: %w", err)
+			}
+			runner, err := collectors.NewRunner(collectors.RunnerOptions{
+				Registry: reg, Sources: sources, Logger: a.Log.With("role", "collect"), Registerer: a.Registry,
+				State: &KVState{KV: kv}, UserAgent: a.Cfg.Collect.UserAgent, Now: a.Now,
+			})
+			if err != nil {
+				return err
+			}
+			a.Log.Info("collecting", "sources", runner.Sources())
+			pub := pipeline.NewPublisher(a.Bus.JS, a.Metrics)
+			return runner.Run(ctx, func(ctx context.Context, p post.Post) error {
+				return pub.PublishPostWithRetry(ctx, p)
+			})
+		},
+	}
+}
+
+// KVState is collectors.State on a JetStream KV bucket.
+type KVState struct{ KV jetstream.KeyValue }
+
+// Get returns collectors.ErrNoState when the key was never written.
+func (s *KVState) Get(ctx context.Context, key string) ([]byte, error) {
+	e, err := s.KV.Get(ctx, kvKey(key))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, collectors.ErrNoState
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state get %s: %w", key, err)
+	}
+	return e.Value(), nil
+}
+
+// Put stores a value durably (the KV bucket is a file-backed stream).
+func (s *KVState) Put(ctx context.Context, key string, value []byte) error {
+	if _, err := s.KV.Put(ctx, kvKey(key), value); err != nil {
+		return fmt.Errorf("state put %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package app
+
+import (
+	"context"
+	"runtime"
+	"time"
+
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kuzot/kuzot/classifiers"
+	classifiersall "github.com/kuzot/kuzot/classifiers/all"
+	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/post"
+	"github.com/kuzot/kuzot/storage"
+)
+
+func (a *App) batchOptions(name string) pipeline.BatchOptions {
+	return pipeline.BatchOptions{
+		Name:     name,
+		MaxRows:  a.Cfg.Store.BatchRows,
+		MaxBytes: a.Cfg.Store.BatchBytes,
+		MaxWait:  a.Cfg.Store.FlushInterval,
+		RetryMax: a.Cfg.Store.RetryMax,
+	}
+}
+
+// storeRole writes posts and classifier results to ClickHouse, acking only after commit.
+func storeRole() Role {
+	return Role{
+		Name:            "store",
+		Summary:         "write posts and classifier results to ClickHouse (ack after commit)",
+		NeedsClickHouse: true,
+		Run: func(ctx context.Context, a *App) error {
+			errs := make(chan error, 2)
+			go func() {
+				errs <- pipeline.RunStage(ctx, a.Bus,
+					pipeline.ConsumerSpec{Stream: pipeline.PostsStream, Durable: pipeline.StorePostsConsumer},
+					a.Metrics, a.Log.With("role", "store"), pipeline.StageOptions{Batch: a.batchOptions(pipeline.StorePostsConsumer)},
+					pipeline.DecodePost,
+					func(ctx context.Context, rows []post.Post) error { return storage.InsertPosts(ctx, a.CH, rows) })
+			}()
+			go func() {
+				errs <- pipeline.RunStage(ctx, a.Bus,
+					pipeline.ConsumerSpec{Stream: pipeline.ResultsStream, Durable: pipeline.StoreResultsConsumer},
+					a.Metrics, a.Log.With("role", "store"), pipeline.StageOptions{Batch: a.batchOptions(pipeline.StoreResultsConsumer)},
+					pipeline.DecodeClassified,
+					func(ctx context.Context, rows []pipeline.Classified) error {
+						return storage.InsertClassifications(ctx, a.CH, ClassificationRows(rows))
+					})
+			}()
+			return firstErr(errs, 2)
+		},
+	}
+}
+
+// ClassificationRows flattens results into one classifications row per classifier.
+func ClassificationRows(rows []pipeline.Classified) []storage.Classification {
+	out := make([]storage.Classification, 0, len(rows)*2)
+	for _, c := range rows {
+		for _, s := range c.Summaries {
+			out = append(out, storage.Classification{
+				PostID: c.Post.ID, Classifier: s.Classifier, ClassifierVersion: s.Version, Flagged: s.Flagged,
+				Score: s.Score, Labels: s.Labels, Result: string(c.Results[s.Classifier]),
+				Source: c.Post.Source, Channel: c.Post.Channel, Author: c.Post.Author, Lang: c.Post.Lang,
+				PublishedAt: c.Post.PublishedAt, ClassifiedAt: c.ClassifiedAt,
+			})
+		}
+	}
+	return out
+}
+
+// BuildClassifiers instantiates the registered classifiers with their config sections,
+// registering their metrics on the app's registry.
+func BuildClassifiers(ctx context.Context, a *App, overrides map[string]string) ([]classifiers.Classifier, error) {
+	return buildClassifiers(ctx, a.Cfg, a.Log, a.Registry, nil, overrides)
+}
+
+// classifyRole runs every registered classifier on each post and publishes the results.
+func classifyRole() Role {
+	return Role{
+		Name:    "classify",
+		Summary: "run every registered classifier on each post and publish the results",
+		Run: func(ctx context.Context, a *App) error {
+			cs, err := BuildClassifiers(ctx, a, nil)
+			if err != nil {
+				return err
+			}
+			names := make([]string, len(cs))
+			for i, c := range cs {
+				names[i] = c.Name() + "@" + c.Version()
+			}
+			a.Log.Info("classifiers loaded", "classifiers", names)
+			opt := a.batchOptions(pipeline.ClassifyConsumer)
+			opt.MaxRows = min(opt.MaxRows, 500)
+			opt.MaxWait = min(opt.MaxWait, 200*time.Millisecond)
+			return pipeline.RunStage(ctx, a.Bus,
+				pipeline.ConsumerSpec{Stream: pipeline.PostsStream, Durable: pipeline.ClassifyConsumer},
+				a.Metrics, a.Log.With("role", "classify"),
+				pipeline.StageOptions{Batch: opt, Workers: runtime.GOMAXPROCS(0)},
+				pipeline.ClassifyDecoder(cs, a.Now), pipeline.ResultsWriter(a.Bus, a.Metrics))
+		},
+	}
+}
+
+func firstErr(errs <-chan error, n int) error {
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// BuildClassifiersFor instantiates classifiers outside a running App (for `kuzot
+// classify`): names empty means all registered.
+func BuildClassifiersFor(ctx context.Context, cfg *config.Config, log *slog.Logger, names []string,
+	overrides map[string]string) ([]classifiers.Classifier, error) {
+	return buildClassifiers(ctx, cfg, log, prometheus.NewRegistry(), names, overrides)
+}
+
+func buildClassifiers(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer,
+	names []string, overrides map[string]string) ([]classifiers.Classifier, error) {
+	return classifiersall.Registry().Build(ctx, names, func(name string) classifiers.Deps {
+		d := classifiers.Deps{Logger: log.With("classifier", name), Registerer: reg, DataDir: cfg.DataDir,
+			Overrides: overrides}
+		if n, ok := cfg.Classifiers[name]; ok {
+			d.Config = &n
+		}
+		return d
+	})
+}

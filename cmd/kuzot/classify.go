@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kuzot/kuzot/app"
+	"github.com/kuzot/kuzot/classifiers"
+	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/post"
+)
+
+// maxLineBytes bounds one input line of `kuzot classify` (a 1 MB text fits easily).
+const maxLineBytes = 16 << 20
+
+func runClassify(ctx context.Context, args []string, s stdio) error {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	cfgPath := configFlag(fs)
+	watchlist := fs.String("watchlist", "", "plaintext watchlist YAML to match members against (hashed in memory with $KUZOT_WATCHLIST_KEY)")
+	only := fs.String("classifiers", "", "comma-separated classifiers to run (default: all registered)")
+	fs.Usage = func() {
+		fmt.Fprintln(s.err, `Usage: kuzot classify [--config FILE] [--watchlist FILE] < posts.jsonl > results.jsonl
+
+Reads posts as JSON lines (at least "id" and "text"; optional lang, source, channel, author, url,
+published_at) and writes one line per post, in order: {"id":…, "<classifier>":{…}, …}.
+A line that is not JSON is reported on stderr with its line number; the rest are still classified.`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(cfg.Log, os.Stderr)
+	overrides := map[string]string{}
+	if *watchlist != "" {
+		overrides["watchlist_file"] = *watchlist
+	}
+	cs, err := app.BuildClassifiersFor(ctx, cfg, log, splitList(*only), overrides)
+	if err != nil {
+		return err
+	}
+	return classifyStream(ctx, cs, s.in, s.out, s.err)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// classifyStream classifies JSON lines from in to out, reporting bad lines on errw.
+func classifyStream(ctx context.Context, cs []classifiers.Classifier, in io.Reader, out, errw io.Writer) error {
+	r := bufio.NewReaderSize(in, 1<<20)
+	w := bufio.NewWriterSize(out, 1<<16)
+	defer w.Flush()
+	bad, total := 0, 0
+	for lineNo := 1; ; lineNo++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		line, err := readLine(r, maxLineBytes)
+		if errors.Is(err, io.EOF) && len(line) == 0 {
+			break
+		}
+		if errors.Is(err, errLineTooLong) {
+			bad++
+			fmt.Fprintf(errw, "line %d: longer than %d bytes, skipped\n", lineNo, maxLineBytes)
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read line %d: %w", lineNo, err)
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		total++
+		var p post.Post
+		if jerr := json.Unmarshal(line, &p); jerr != nil {
+			bad++
+			fmt.Fprintf(errw, "line %d: not a JSON post: %v\n", lineNo, jerr)
+			continue
+		}
+		if p.ID == "" {
+			bad++
+			fmt.Fprintf(errw, "line %d: missing \"id\"\n", lineNo)
+			continue
+		}
+		p.Normalize()
+		c, cerr := pipeline.ClassifyPost(ctx, cs, &p, time.Now())
+		if cerr != nil {
+			bad++
+			fmt.Fprintf(errw, "line %d (%s): %v\n", lineNo, p.ID, cerr)
+			continue
+		}
+		if err := writeResultLine(w, p.ID, c); err != nil {
+			return err
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d lines could not be classified (see above)", bad, total)
+	}
+	return nil
+}
+
+// writeResultLine writes {"id":…, "<name>":{…}} with classifiers in registry order.
+func writeResultLine(w *bufio.Writer, id string, c *pipeline.Classified) error {
+	idJSON, _ := json.Marshal(id)
+	w.WriteString(`{"id":`)
+	w.Write(idJSON)
+	for _, s := range c.Summaries {
+		name, _ := json.Marshal(s.Classifier)
+		w.WriteByte(',')
+		w.Write(name)
+		w.WriteByte(':')
+		w.Write(c.Results[s.Classifier])
+	}
+	w.WriteString("}\n")
+	return nil
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine reads one '\n'-terminated line of at most max bytes; longer lines are
+// consumed and reported as errLineTooLong so one huge line cannot exhaust memory.
+func readLine(r *bufio.Reader, max int) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(buf)+len(chunk) > max {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = r.ReadSlice('\n')
+			}
+			return nil, errLineTooLong
+		}
+		buf = append(buf, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return buf, err
+	}
+}

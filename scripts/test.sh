@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make test: installs what the tests need on a fresh Debian/Ubuntu machine (ClickHouse
+# server, promtool, Chromium), starts a throw-away ClickHouse on a loopback port, and
+# runs vet and every test — unit, integration and fuzz seed corpora — against the real
+# services. Extra arguments go to `go test` (e.g. scripts/test.sh -run Pipeline ./pipeline).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v clickhouse-server >/dev/null 2>&1 || [ -x /usr/sbin/clickhouse-server ] || need_apt+=(clickhouse-server clickhouse-client)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "test: installing ${need_apt[*]} from the distribution's packages"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+port=${KUZOT_TEST_CLICKHOUSE_PORT:-19000}
+chdir=$(mktemp -d /tmp/kuzot-test-ch.XXXXXX)
+cleanup() { scripts/clickhouse-local.sh stop "$chdir" >/dev/null 2>&1 || true; rm -rf "$chdir"; }
+trap cleanup EXIT
+# A stale server of an interrupted earlier run may hold the port: use it if it answers.
+scripts/clickhouse-local.sh start "$chdir" "$port"
+
+export KUZOT_TEST_CLICKHOUSE_ADDR="127.0.0.1:$port"
+export KUZOT_TEST_REQUIRE_SERVICES=1
+go vet ./...
+if [ $# -eq 0 ]; then
+  set -- ./...
+fi
+go test -count=1 -timeout 25m "$@"
