@@ -1,0 +1,95 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExampleConfigParses(t *testing.T) {
+	c, err := Load(filepath.Join("..", "kuzot.example.yaml"))
+	if err != nil {
+		t.Fatalf("kuzot.example.yaml: %v", err)
+	}
+	if c.NATS.MaxDeliver != 8 || c.CH.Database != "kuzot" || c.Store.FlushInterval != time.Second {
+		t.Fatalf("unexpected values: %+v", c)
+	}
+	if len(c.Sources) != 1 {
+		t.Fatalf("sources: %d entries, want 1", len(c.Sources))
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c := Default()
+	if c.NATS.URL != "" || c.NATS.Embedded.Port != 4222 || c.NATS.DuplicateWindow != 10*time.Minute {
+		t.Fatalf("nats defaults: %+v", c.NATS)
+	}
+	if c.NATS.Embedded.StoreDir != filepath.Join("data", "jetstream") {
+		t.Fatalf("store dir %q", c.NATS.Embedded.StoreDir)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+}
+
+func TestBadConfigsGiveClearErrors(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"unknown top-level key", "colector: {}\n", "field colector not found"},
+		{"unknown nested key", "nats:\n  urll: x\n", "field urll not found"},
+		{"bad duration", "store:\n  flush_interval: soon\n", "line 2: cannot unmarshal !!str `soon` into time.Duration"},
+		{"bad level", "log:\n  level: loud\n", `log.level: "loud"`},
+		{"bad listen", "http:\n  listen: nowhere\n", "http.listen"},
+		{"bad clickhouse addr", "clickhouse:\n  addr: localhost\n", "clickhouse.addr"},
+		{"max_deliver too low", "nats:\n  max_deliver: 1\n", "nats.max_deliver"},
+		{"not yaml", "::: [\n", "config"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "no such file") || !strings.Contains(err.Error(), "kuzot.example.yaml") {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestEnvOverridesAndSecretNeverPrints(t *testing.T) {
+	c := &Config{}
+	env := map[string]string{"KUZOT_CLICKHOUSE_PASSWORD": "hunter2", "KUZOT_NATS_URL": "nats://n1:4222"}
+	c.applyEnv(func(k string) string { return env[k] })
+	if c.NATS.URL != "nats://n1:4222" || string(c.CH.Password) != "hunter2" {
+		t.Fatalf("overrides not applied: %+v", c)
+	}
+	if s := c.CH.Password.String(); strings.Contains(s, "hunter2") {
+		t.Fatalf("secret printed: %s", s)
+	}
+	b, _ := c.CH.Password.MarshalJSON()
+	if strings.Contains(string(b), "hunter2") {
+		t.Fatalf("secret in JSON: %s", b)
+	}
+}
+
+func TestEmptyFileGivesDefaults(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "empty.yaml")
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.Listen != "127.0.0.1:8080" {
+		t.Fatalf("listen %q", c.HTTP.Listen)
+	}
+}

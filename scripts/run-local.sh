@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make run: everything on embedded defaults, no internet needed. Starts a project-local
+# ClickHouse (installing the distribution's package if missing), the bundled demo
+# "public web", and every kuzot role with embedded NATS JetStream, collecting from the
+# demo site. Ctrl-C stops kuzot, then the demo site and ClickHouse.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${BIN:-bin/kuzot}
+CONFIG=${KUZOT_CONFIG:-configs/demo.yaml}
+DATA=${KUZOT_DATA_DIR:-data}
+CH_PORT=${KUZOT_CLICKHOUSE_TCP_PORT:-9000}
+DEMO_LISTEN=${KUZOT_DEMO_LISTEN:-127.0.0.1:8090}
+export KUZOT_DATA_DIR=$DATA
+export KUZOT_CLICKHOUSE_ADDR=${KUZOT_CLICKHOUSE_ADDR:-127.0.0.1:$CH_PORT}
+export KUZOT_WATCHLIST_KEY=${KUZOT_WATCHLIST_KEY:-demo-only-watchlist-key-change-me}
+
+mkdir -p "$DATA"
+started_ch=0
+if ! clickhouse-client --host 127.0.0.1 --port "$CH_PORT" --query "SELECT 1" >/dev/null 2>&1; then
+  scripts/clickhouse-local.sh start "$DATA/clickhouse" "$CH_PORT"
+  started_ch=1
+fi
+
+"$BIN" demo-site --listen "$DEMO_LISTEN" >"$DATA/demo-site.log" 2>&1 &
+demo_pid=$!
+
+cleanup() {
+  kill "$demo_pid" 2>/dev/null || true
+  wait "$demo_pid" 2>/dev/null || true
+  if [ "$started_ch" = 1 ]; then scripts/clickhouse-local.sh stop "$DATA/clickhouse"; fi
+}
+trap cleanup EXIT
+
+http=$(grep -E '^\s*listen:' "$CONFIG" | head -1 | awk '{print $2}')
+cat <<MSG
+
+  kuzot is starting (Ctrl-C to stop). Where to look:
+    web UI and API     http://${http:-127.0.0.1:8080}/
+    metrics            http://${http:-127.0.0.1:8080}/metrics
+    demo public web    http://$DEMO_LISTEN/
+    posts stored       clickhouse-client --port $CH_PORT -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
+    narratives         clickhouse-client --port $CH_PORT -q "SELECT arrayJoin(labels) AS frame, count() FROM kuzot.classifications FINAL WHERE classifier='narrative' AND flagged GROUP BY frame"
+    JetStream          nats --server nats://127.0.0.1:4222 stream ls   (the nats CLI, if installed)
+
+MSG
+"$BIN" run --config "$CONFIG"
