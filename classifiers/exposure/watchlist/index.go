@@ -1,0 +1,190 @@
+package watchlist
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Ref names a matched member: the organisation id and the member id, both pseudonymous.
+type Ref struct {
+	Org    string `json:"org"`
+	Member string `json:"member"`
+}
+
+type posting struct {
+	list, member int32
+	name, token  int16
+	kind         Kind
+}
+
+// Index is the in-memory lookup of every loaded hashed list. It is immutable after
+// NewIndex and safe for concurrent use.
+type Index struct {
+	h       *Hasher
+	lists   []*HashedList
+	m       map[Hash][]posting
+	members int
+}
+
+// ErrKeyMismatch is returned when a stored list was made with another key than the
+// one the process was given.
+var ErrKeyMismatch = errors.New("watchlist was hashed with a different key")
+
+// NewIndex builds the lookup of lists, which must all have been hashed with h's key.
+func NewIndex(h *Hasher, lists []*HashedList) (*Index, error) {
+	if h == nil {
+		return nil, fmt.Errorf("build watchlist index: %w", ErrNoKey)
+	}
+	ix := &Index{h: h, m: map[Hash][]posting{}}
+	orgs := map[string]bool{}
+	for li, l := range lists {
+		if err := l.Validate(); err != nil {
+			return nil, fmt.Errorf("build watchlist index: %w", err)
+		}
+		if l.KeyID != h.KeyID() {
+			return nil, fmt.Errorf("watchlist %s: %w (stored key id %s, current %s); re-import it with the current key", l.Org, ErrKeyMismatch, l.KeyID, h.KeyID())
+		}
+		if orgs[l.Org] {
+			return nil, fmt.Errorf("build watchlist index: org %s loaded twice", l.Org)
+		}
+		orgs[l.Org] = true
+		ix.lists = append(ix.lists, l)
+		ix.members += len(l.Members)
+		for _, e := range l.Entries {
+			ix.m[e.Hash] = append(ix.m[e.Hash], posting{
+				list: int32(li), member: int32(e.Member), name: int16(e.Name), token: int16(e.Token), kind: e.Kind,
+			})
+		}
+	}
+	return ix, nil
+}
+
+// Hasher returns the index's hasher.
+func (ix *Index) Hasher() *Hasher { return ix.h }
+
+// Members is the number of members over all loaded lists.
+func (ix *Index) Members() int {
+	if ix == nil {
+		return 0
+	}
+	return ix.members
+}
+
+// Orgs lists the loaded org ids.
+func (ix *Index) Orgs() []string {
+	if ix == nil {
+		return nil
+	}
+	out := make([]string, len(ix.lists))
+	for i, l := range ix.lists {
+		out[i] = l.Org
+	}
+	return out
+}
+
+func (ix *Index) ref(p posting) Ref {
+	l := ix.lists[p.list]
+	return Ref{Org: l.Org, Member: l.Members[p.member]}
+}
+
+// MatchIdent returns the members registered with an identifier, given in its canonical
+// form (CanonPhone, CanonID, CanonHandle, CanonEmail).
+func (ix *Index) MatchIdent(kind Kind, canon string) []Ref {
+	if ix == nil || len(ix.m) == 0 || canon == "" {
+		return nil
+	}
+	var out []Ref
+	for _, p := range ix.m[ix.h.SumString(kind, canon)] {
+		if p.kind == kind {
+			out = append(out, ix.ref(p))
+		}
+	}
+	return out
+}
+
+// NameToken is one word of a post, as the name matcher sees it.
+type NameToken struct {
+	// Skel is Skeleton of the word.
+	Skel []byte
+	// Start and End are the word's byte offsets in the post text.
+	Start, End int
+	// Connector marks "уулу", "кызы" and the like, which may stand between name tokens.
+	Connector bool
+	// Break marks a sentence or clause boundary before this word; names never span it.
+	Break bool
+}
+
+// NameMatch is a registered name found in a post.
+type NameMatch struct {
+	Ref
+	// Start and End span the matched words in the post text.
+	Start, End int
+}
+
+// maxGap is how many unmatched words (a patronymic, a middle name) may stand between
+// two matched tokens of one name, not counting connectors.
+const maxGap = 1
+
+// MatchNames finds registered names in a post's words: two different tokens of the
+// same registered name of the same member, next to each other or separated only by
+// connectors and at most maxGap other words, within one clause.
+func (ix *Index) MatchNames(toks []NameToken) []NameMatch {
+	if ix == nil || len(ix.m) == 0 || len(toks) < 2 {
+		return nil
+	}
+	hits := make([][]posting, len(toks))
+	any := 0
+	for i := range toks {
+		if toks[i].Connector || len(toks[i].Skel) < 2 {
+			continue
+		}
+		ps := ix.m[ix.h.Sum(KindName, toks[i].Skel)]
+		for _, p := range ps {
+			if p.kind == KindName {
+				hits[i] = append(hits[i], p)
+			}
+		}
+		if len(hits[i]) > 0 {
+			any++
+		}
+	}
+	if any < 2 {
+		return nil
+	}
+	var out []NameMatch
+	seen := map[NameMatch]bool{}
+	for i := range toks {
+		if len(hits[i]) == 0 {
+			continue
+		}
+		gap := 0
+		for j := i + 1; j < len(toks) && gap <= maxGap; j++ {
+			if toks[j].Break {
+				break
+			}
+			if toks[j].Connector {
+				continue
+			}
+			for _, a := range hits[i] {
+				for _, b := range hits[j] {
+					if a.list == b.list && a.member == b.member && a.name == b.name && a.token != b.token {
+						m := NameMatch{Ref: ix.ref(a), Start: toks[i].Start, End: toks[j].End}
+						if !seen[m] {
+							seen[m] = true
+							out = append(out, m)
+						}
+					}
+				}
+			}
+			gap++
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Start != out[j].Start {
+			return out[i].Start < out[j].Start
+		}
+		return out[i].Org+"/"+out[i].Member < out[j].Org+"/"+out[j].Member
+	})
+	return out
+}
