@@ -132,10 +132,30 @@ func (a *App) readiness() (bool, string) {
 	return true, "ok"
 }
 
-// Run starts the HTTP listener, connects to JetStream (and ClickHouse when a role needs
-// it), runs the roles until ctx ends, and shuts down in order: roles drain first, then
-// the HTTP server and the clients close.
+// Run starts the app and blocks until ctx ends and every role has drained.
 func Run(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logger) error {
+	r, err := Start(ctx, cfg, roles, log)
+	if err != nil {
+		return err
+	}
+	return r.Wait()
+}
+
+// Running is a started app.
+type Running struct {
+	*App
+	// HTTPAddr is the address the HTTP listener is bound to (useful with port 0).
+	HTTPAddr string
+	done     chan error
+}
+
+// Wait blocks until the app has stopped and returns the roles' errors.
+func (r *Running) Wait() error { return <-r.done }
+
+// Start starts the HTTP listener, connects to JetStream (and ClickHouse when a role needs
+// it) and starts the roles. They run until ctx ends; then roles drain first, and the
+// HTTP server and the clients close after them.
+func Start(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logger) (*Running, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &App{Cfg: cfg, Log: log, Registry: reg, Mux: http.NewServeMux(), Now: time.Now, problems: map[string]string{}}
@@ -152,7 +172,7 @@ func Run(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logger
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
-		return fmt.Errorf("http listen %s: %w (set http.listen or KUZOT_HTTP_LISTEN)", cfg.HTTP.Listen, err)
+		return nil, fmt.Errorf("http listen %s: %w (set http.listen or KUZOT_HTTP_LISTEN)", cfg.HTTP.Listen, err)
 	}
 	srv := &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -161,34 +181,41 @@ func Run(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logger
 		}
 	}()
 	log.Info("http listening", "addr", ln.Addr().String(), "metrics", "http://"+ln.Addr().String()+"/metrics")
-	defer func() {
+	closers := []func(){func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
-	}()
+	}}
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
 
 	a.Bus, err = pipeline.Connect(ctx, cfg.NATS, log)
 	if err != nil {
-		return err
+		closeAll()
+		return nil, err
 	}
-	defer a.Bus.Close()
+	closers = append(closers, a.Bus.Close)
 	log.Info("JetStream ready", "url", a.Bus.ClientURL(), "embedded", a.Bus.Embedded())
 
 	if slices.ContainsFunc(roles, func(r Role) bool { return r.NeedsClickHouse }) {
 		a.CH, err = storage.Open(ctx, cfg.CH, log)
 		if err != nil {
-			return err
+			closeAll()
+			return nil, err
 		}
-		defer a.CH.Close()
+		closers = append(closers, func() { a.CH.Close() })
 		applied, err := storage.Migrate(ctx, a.CH)
 		if err != nil {
-			return err
+			closeAll()
+			return nil, err
 		}
 		log.Info("ClickHouse ready", "addr", cfg.CH.Addr, "database", cfg.CH.Database, "migrations_applied", len(applied))
 	}
 
 	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, len(roles)+2)
 	wg.Add(2)
@@ -209,15 +236,22 @@ func Run(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logger
 		}()
 	}
 	a.ready.Store(true)
-	<-rctx.Done()
-	log.Info("shutting down: draining roles")
-	wg.Wait()
-	close(errs)
-	var all []error
-	for err := range errs {
-		if err != nil {
-			all = append(all, err)
+	run := &Running{App: a, HTTPAddr: ln.Addr().String(), done: make(chan error, 1)}
+	go func() {
+		<-rctx.Done()
+		log.Info("shutting down: draining roles")
+		wg.Wait()
+		cancel()
+		close(errs)
+		var all []error
+		for err := range errs {
+			if err != nil {
+				all = append(all, err)
+			}
 		}
-	}
-	return errors.Join(all...)
+		closeAll()
+		log.Info("stopped")
+		run.done <- errors.Join(all...)
+	}()
+	return run, nil
 }
