@@ -46,12 +46,58 @@ type Common struct {
 // SourceName returns the source's name for metrics, logs and state keys.
 func (c *Common) SourceName() string { return c.Name }
 
-// Config is what every kind's typed configuration implements.
+// SourceKind returns the kind that selected the factory, so a runner can label metrics
+// and find the factory of an already decoded config.
+func (c *Common) SourceKind() string { return c.Kind }
+
+// Schedule returns the polling interval and the maximum random jitter added to it.
+func (c *Common) Schedule() (interval, jitter time.Duration) { return c.Interval, c.Jitter }
+
+// DefaultInterval is the polling interval of a source that sets none.
+const DefaultInterval = 5 * time.Minute
+
+// ApplyDefaults fills the common keys: the name defaults to "<kind>:<target>" (target is
+// the channel, feed URL... that identifies the source), the interval to DefaultInterval and
+// the jitter to a fifth of the interval, so that sources started together drift apart.
+func (c *Common) ApplyDefaults(kind, target string) {
+	if c.Kind == "" {
+		c.Kind = kind
+	}
+	if c.Name == "" {
+		c.Name = kind + ":" + target
+	}
+	if c.Interval == 0 {
+		c.Interval = DefaultInterval
+	}
+	if c.Jitter == 0 {
+		c.Jitter = c.Interval / 5
+	}
+}
+
+// ValidateCommon reports problems with the common keys.
+func (c *Common) ValidateCommon() error {
+	var errs []error
+	if c.Name == "" {
+		errs = append(errs, errors.New("name is empty"))
+	}
+	if c.Interval < time.Second {
+		errs = append(errs, fmt.Errorf("interval %s is below 1s", c.Interval))
+	}
+	if c.Jitter < 0 {
+		errs = append(errs, fmt.Errorf("jitter %s is negative", c.Jitter))
+	}
+	return errors.Join(errs...)
+}
+
+// Config is what every kind's typed configuration implements. Kind configs get
+// SourceName, SourceKind and Schedule by embedding Common.
 type Config interface {
 	// Defaults fills unset keys; Validate reports every problem with the entry.
 	Defaults()
 	Validate() error
 	SourceName() string
+	SourceKind() string
+	Schedule() (interval, jitter time.Duration)
 }
 
 // State is durable key/value storage for incremental collection (high-water marks, seen
@@ -74,6 +120,12 @@ type Deps struct {
 	UserAgent string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// HTTP is the polite fetcher (robots.txt, per-host limits, retries, body cap,
+	// charsets) bound to this source's metrics. Collectors make every request through it.
+	HTTP *Client
+	// Metrics are this source's counters; the Runner owns them, collectors may add to
+	// posts and new posts through it. Nil-safe.
+	Metrics *SourceMetrics
 }
 
 // Factory builds collectors of one kind.

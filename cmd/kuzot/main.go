@@ -37,6 +37,8 @@ func commands() []command {
 		{"migrate", "apply the ClickHouse schema migrations", runMigrate},
 		{"classify", "classify JSON-lines posts from stdin to stdout", runClassify},
 		{"eval", "print classifier quality metrics on held-out data (kuzot eval [name])", runEval},
+		{"collect", "poll the configured sources once or continuously and print posts (--once --stdout)", runCollect},
+		{"demo-site", "serve the invented demo public web (Telegram, YouTube, VK, RSS, forum)", runDemoSite},
 		// more commands: one line each, keep sorted by name below
 	}
 }

