@@ -1,0 +1,375 @@
+package coordination
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Cluster statuses.
+const (
+	// StatusActive is a cluster as currently detected.
+	StatusActive = "active"
+	// StatusMerged is a tombstone: the cluster grew into another one (MergedInto) and
+	// its id is retired. Storage keeps it so dashboards can follow the merge.
+	StatusMerged = "merged"
+)
+
+// Evidence output caps: a cluster is a report, not a dump.
+const (
+	maxClusterPosts = 1000
+	maxEvidence     = 100
+	maxShared       = 20
+)
+
+// Cluster is one group of accounts acting in concert, with its evidence. The first
+// eight JSON fields are the `kuzot coordinate` output contract of issue 7; the rest is
+// evidence for analysts and storage.
+type Cluster struct {
+	ID         string    `json:"id"`
+	Accounts   []string  `json:"accounts"`
+	Posts      []string  `json:"posts"`
+	Behaviours []string  `json:"behaviours"`
+	Score      float64   `json:"score"`
+	First      time.Time `json:"first"`
+	Last       time.Time `json:"last"`
+	Params     Params    `json:"params"`
+
+	// Status is StatusActive or StatusMerged (then only ID, MergedInto, Params,
+	// DetectedAt and Version are set).
+	Status     string `json:"status"`
+	MergedInto string `json:"merged_into,omitempty"`
+	// Texts, Links and ReplyTargets are the shared objects, most shared first.
+	Texts        []string `json:"texts,omitempty"`
+	Links        []string `json:"links,omitempty"`
+	ReplyTargets []string `json:"reply_targets,omitempty"`
+	// Frames counts the narrative frames of the cluster's posts, most frequent first.
+	Frames []FrameCount `json:"frames,omitempty"`
+	// CappedObjects counts shared objects that went hot (more than MaxObjectActors
+	// accounts in one window) and stopped producing pairs; CappedActions counts the
+	// members' actions that were not paired because of the cap. Non-zero values mean
+	// the cluster may be larger than shown.
+	CappedObjects  int  `json:"capped_objects"`
+	CappedActions  int  `json:"capped_actions"`
+	PostsTruncated bool `json:"posts_truncated,omitempty"`
+	// Members are per-account signals; Edges the strongest account pairs.
+	Members []Member   `json:"members,omitempty"`
+	Edges   []Evidence `json:"edges,omitempty"`
+	// DetectedAt is the Flush time of this version; Version orders versions of one id
+	// (ReplacingMergeTree version column).
+	DetectedAt time.Time `json:"detected_at"`
+	Version    uint64    `json:"version"`
+}
+
+// FrameCount is how many of a cluster's posts carry one narrative frame.
+type FrameCount struct {
+	Frame string `json:"frame"`
+	Posts int    `json:"posts"`
+}
+
+// Member holds the signals of one account of a cluster. They are indicators for an
+// analyst, never a verdict on their own.
+type Member struct {
+	Account string `json:"account"`
+	// CoActions is the summed weight of the account's strong edges inside the cluster.
+	CoActions int `json:"co_actions"`
+	// Posts is the number of posts seen from the account within the horizon.
+	Posts int `json:"posts"`
+	// PostsPerDay is Posts over the observed activity span (at least one day).
+	PostsPerDay float64 `json:"posts_per_day"`
+	// DuplicateShare is the share of its texts that copy a text seen in the window.
+	DuplicateShare float64 `json:"duplicate_share"`
+	// Burstiness is (σ-μ)/(σ+μ) of the gaps between its posts (Goh & Barabási): -1
+	// regular, 0 random, towards 1 bursty. Zero with fewer than two gaps.
+	Burstiness float64 `json:"burstiness"`
+	// AccountAgeDays is the account's age at its last post, when the source gives it.
+	AccountAgeDays *float64  `json:"account_age_days,omitempty"`
+	CappedActions  int       `json:"capped_actions"`
+	FirstSeen      time.Time `json:"first_seen"`
+	LastSeen       time.Time `json:"last_seen"`
+}
+
+// Evidence is one strong account pair of a cluster.
+type Evidence struct {
+	Accounts   [2]string `json:"accounts"`
+	Weight     int       `json:"weight"`
+	Behaviours []string  `json:"behaviours"`
+	// Objects are up to four recent shared objects (links, texts, reply targets).
+	Objects []string  `json:"objects"`
+	First   time.Time `json:"first"`
+	Last    time.Time `json:"last"`
+}
+
+// Flush recomputes the clusters touched since the last Flush and returns them: new and
+// grown clusters (StatusActive), and tombstones of clusters merged into others. now is
+// stamped as DetectedAt; expiry follows event time, not now, so a replay of old posts
+// behaves like the live stream. Call it on a ticker (for example every 30 s) and after
+// the last post.
+func (d *Detector) Flush(now time.Time) []Cluster {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.dirty) == 0 {
+		return nil
+	}
+	version := uint64(now.UnixNano())
+	if version == 0 {
+		version = 1
+	}
+	seeds := make([]uint32, 0, len(d.dirty))
+	for id := range d.dirty {
+		seeds = append(seeds, id)
+	}
+	slices.Sort(seeds)
+	clear(d.dirty)
+
+	visited := map[uint32]bool{}
+	var comps [][]uint32
+	for _, s := range seeds {
+		if visited[s] || d.acct[s] == nil {
+			continue
+		}
+		comp := []uint32{s}
+		visited[s] = true
+		for i := 0; i < len(comp); i++ {
+			for _, n := range d.strong[comp[i]] {
+				if !visited[n] {
+					visited[n] = true
+					comp = append(comp, n)
+				}
+			}
+		}
+		comps = append(comps, comp)
+	}
+	// Larger components claim existing ids first, so a split keeps the id on its
+	// larger part.
+	slices.SortStableFunc(comps, func(a, b []uint32) int { return cmp.Compare(len(b), len(a)) })
+
+	claimed := map[string]bool{}
+	retired := map[string]string{} // old id -> id it merged into
+	var out []Cluster
+	for _, comp := range comps {
+		if len(comp) < d.p.MinClusterSize {
+			continue
+		}
+		c := d.build(comp)
+		votes := map[string]int{}
+		for _, m := range comp {
+			if id, ok := d.cluster[m]; ok {
+				votes[id]++
+			}
+		}
+		olds := make([]string, 0, len(votes))
+		for id := range votes {
+			olds = append(olds, id)
+		}
+		sort.Slice(olds, func(i, j int) bool {
+			if votes[olds[i]] != votes[olds[j]] {
+				return votes[olds[i]] > votes[olds[j]]
+			}
+			return olds[i] < olds[j]
+		})
+		c.ID = ""
+		for _, id := range olds {
+			if !claimed[id] {
+				c.ID = id
+				break
+			}
+		}
+		if c.ID == "" {
+			c.ID = fmt.Sprintf("co_%s_%016x", d.digest, mix64(fnv1a64(c.Accounts[0])^uint64(c.First.Unix())))
+			for claimed[c.ID] {
+				c.ID += "x"
+			}
+		}
+		claimed[c.ID] = true
+		for _, id := range olds {
+			if id != c.ID {
+				retired[id] = c.ID
+			}
+		}
+		for _, m := range comp {
+			d.cluster[m] = c.ID
+		}
+		c.DetectedAt, c.Version = now.UTC().Truncate(time.Second), version
+		out = append(out, c)
+	}
+	for old, into := range retired {
+		if claimed[old] {
+			continue
+		}
+		out = append(out, Cluster{ID: old, Status: StatusMerged, MergedInto: into, Params: d.p,
+			Accounts: []string{}, Posts: []string{}, Behaviours: []string{},
+			DetectedAt: now.UTC().Truncate(time.Second), Version: version})
+	}
+	slices.SortFunc(out, func(a, b Cluster) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// build assembles the cluster of one connected component of strong edges.
+func (d *Detector) build(comp []uint32) Cluster {
+	in := make(map[uint32]bool, len(comp))
+	for _, m := range comp {
+		in[m] = true
+	}
+	c := Cluster{Params: d.p, Status: StatusActive, Posts: []string{}}
+	var bits uint8
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	coActions := map[uint32]int{}
+	nEdges, sumW := 0, 0
+	var ev []Evidence
+	for _, x := range comp {
+		for _, y := range d.strong[x] {
+			if !in[y] || y < x {
+				continue
+			}
+			e := d.edges[uint64(x)<<32|uint64(y)]
+			nEdges++
+			sumW += int(e.weight)
+			coActions[x] += int(e.weight)
+			coActions[y] += int(e.weight)
+			bits |= e.bits
+			first, last = min(first, e.first), max(last, e.last)
+			objs := []string{}
+			for i := 0; i < min(int(e.n), len(e.objs)); i++ {
+				if oi := d.objs[e.objs[i]]; oi != nil {
+					objs = append(objs, oi.display)
+				}
+			}
+			ev = append(ev, Evidence{Accounts: [2]string{d.acct[x].name, d.acct[y].name}, Weight: int(e.weight),
+				Behaviours: behaviourNames(e.bits), Objects: objs,
+				First: time.Unix(e.first, 0).UTC(), Last: time.Unix(e.last, 0).UTC()})
+		}
+	}
+	slices.SortFunc(ev, func(a, b Evidence) int {
+		if a.Weight != b.Weight {
+			return cmp.Compare(b.Weight, a.Weight)
+		}
+		return cmp.Or(cmp.Compare(a.Accounts[0], b.Accounts[0]), cmp.Compare(a.Accounts[1], b.Accounts[1]))
+	})
+	if len(ev) > maxEvidence {
+		ev = ev[:maxEvidence]
+	}
+	c.Edges = ev
+	c.Behaviours = behaviourNames(bits)
+	c.First, c.Last = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
+
+	// Shared objects: those in the evidence rings of at least two members.
+	sharers := map[uint64]map[uint32]bool{}
+	for _, m := range comp {
+		for _, p := range d.acct[m].ring {
+			s := sharers[p.obj]
+			if s == nil {
+				s = map[uint32]bool{}
+				sharers[p.obj] = s
+			}
+			s[m] = true
+		}
+	}
+	type shared struct {
+		key uint64
+		n   int
+	}
+	var objs []shared
+	for k, s := range sharers {
+		if len(s) >= 2 {
+			objs = append(objs, shared{k, len(s)})
+		}
+	}
+	slices.SortFunc(objs, func(a, b shared) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.key, b.key)) })
+	for _, o := range objs {
+		oi := d.objs[o.key]
+		if oi == nil {
+			continue
+		}
+		if oi.hot {
+			c.CappedObjects++
+		}
+		switch oi.kind {
+		case kindText:
+			if len(c.Texts) < maxShared {
+				c.Texts = append(c.Texts, oi.display)
+			}
+		case kindReply:
+			if len(c.ReplyTargets) < maxShared {
+				c.ReplyTargets = append(c.ReplyTargets, oi.display)
+			}
+		default:
+			if len(c.Links) < maxShared {
+				c.Links = append(c.Links, oi.display)
+			}
+		}
+	}
+
+	// Accounts, posts, frames and member signals.
+	seenPost := map[string]bool{}
+	frames := map[string]int{}
+	for _, m := range comp {
+		a := d.acct[m]
+		c.Accounts = append(c.Accounts, a.name)
+		c.CappedActions += a.capped
+		for _, p := range a.ring {
+			if len(sharers[p.obj]) < 2 || seenPost[p.id] {
+				continue
+			}
+			seenPost[p.id] = true
+			c.Posts = append(c.Posts, p.id)
+			for _, f := range p.frames {
+				frames[f]++
+			}
+		}
+		c.Members = append(c.Members, d.member(a, coActions[m]))
+	}
+	sort.Strings(c.Accounts)
+	sort.Strings(c.Posts)
+	if len(c.Posts) > maxClusterPosts {
+		c.Posts, c.PostsTruncated = c.Posts[:maxClusterPosts], true
+	}
+	slices.SortFunc(c.Members, func(a, b Member) int { return cmp.Compare(a.Account, b.Account) })
+	for f, n := range frames {
+		c.Frames = append(c.Frames, FrameCount{Frame: f, Posts: n})
+	}
+	slices.SortFunc(c.Frames, func(a, b FrameCount) int { return cmp.Or(cmp.Compare(b.Posts, a.Posts), cmp.Compare(a.Frame, b.Frame)) })
+	c.Score = score(len(comp), nEdges, sumW, d.p.MinWeight)
+	return c
+}
+
+// score rates a cluster in [0,1): the square root of its strong-edge density (how
+// completely the accounts are tied to each other) times 1-exp(-w/MinWeight) for the mean
+// strong-edge weight w (how often they act together). A clique of accounts that acted
+// together 3×MinWeight times scores 0.95; a chain of pairs at the threshold scores less.
+func score(n, edges, sumW, minWeight int) float64 {
+	if n < 2 || edges == 0 {
+		return 0
+	}
+	density := float64(edges) / (float64(n) * float64(n-1) / 2)
+	mean := float64(sumW) / float64(edges)
+	s := math.Sqrt(math.Min(density, 1)) * (1 - math.Exp(-mean/float64(minWeight)))
+	return math.Round(s*1e4) / 1e4
+}
+
+// member computes the signals of one account.
+func (d *Detector) member(a *account, coActions int) Member {
+	m := Member{Account: a.name, CoActions: coActions, Posts: a.posts, CappedActions: a.capped,
+		FirstSeen: time.Unix(a.first, 0).UTC(), LastSeen: time.Unix(a.last, 0).UTC()}
+	days := math.Max(float64(a.last-a.first)/86400, 1)
+	m.PostsPerDay = round4(float64(a.posts) / days)
+	if a.posts > 0 {
+		m.DuplicateShare = round4(float64(a.dupPosts) / float64(a.posts))
+	}
+	if a.gapN >= 2 {
+		sd := math.Sqrt(a.gapM2 / float64(a.gapN))
+		if sd+a.gapMean > 0 {
+			m.Burstiness = round4((sd - a.gapMean) / (sd + a.gapMean))
+		}
+	}
+	if a.created != 0 {
+		age := round4(math.Max(float64(a.last-a.created)/86400, 0))
+		m.AccountAgeDays = &age
+	}
+	return m
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

@@ -1,0 +1,721 @@
+package coordination
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kuzot/kuzot/post"
+)
+
+// Errors returned by Observe. A rejected post leaves the detector unchanged; the caller
+// acknowledges it (it can never be paired) and counts it.
+var (
+	// ErrInvalidObservation wraps post.ErrInvalid: no id, no author or channel, no time.
+	ErrInvalidObservation = fmt.Errorf("coordination: %w", post.ErrInvalid)
+	// ErrTooLate marks a post older than the newest post seen minus Params.Lateness:
+	// the actions it could pair with have expired.
+	ErrTooLate = errors.New("coordination: post arrived later than the allowed lateness")
+	// ErrFuture marks a post dated more than maxFutureSkew after its collection time
+	// (or the clock): accepting it would move event time forward and expire all state.
+	ErrFuture = errors.New("coordination: post is dated in the future")
+)
+
+// maxFutureSkew tolerates clock differences between platforms and kuzot.
+const maxFutureSkew = time.Hour
+
+// maxScanBytes caps the text scanned for links and tokens per post.
+const maxScanBytes = 64 << 10
+
+// Observation is one post handed to the detector, with what other stages know about it.
+type Observation struct {
+	Post post.Post
+	// Frames are the narrative frames the narrative classifier found in the post (its
+	// Labels), when the caller has them; clusters report how often each occurs.
+	Frames []string
+	// AccountCreatedAt is the author's account creation time when the source gives it
+	// (zero when unknown); it becomes the account_age_days signal.
+	AccountCreatedAt time.Time
+}
+
+// Stats are counters and sizes for metrics and capacity planning.
+type Stats struct {
+	Posts         int64 // observations accepted
+	Rejected      int64 // observations rejected (invalid, too late, future)
+	TooLate       int64 // of which too late
+	Pairs         int64 // distinct (account pair, object) co-actions counted
+	CappedActions int64 // actions on hot objects that produced no pairs
+	HotObjects    int64 // objects that went hot
+	Accounts      int   // accounts in state
+	Buckets       int   // objects in the window
+	Texts         int   // texts in the near-duplicate index
+	Edges         int   // account pairs with weight >= 1
+	StrongEdges   int   // account pairs that pass MinWeight and MinAffinity
+	Watermark     time.Time
+}
+
+// Behaviour names, as they appear in Cluster.Behaviours.
+const (
+	BehaviourCoLink  = "co_link"
+	BehaviourCoReply = "co_reply"
+	BehaviourCoText  = "co_text"
+)
+
+type objKind uint8
+
+const (
+	kindLink objKind = iota + 1
+	kindForward
+	kindReply
+	kindText
+)
+
+// behaviour bits of an edge
+const (
+	bitLink  uint8 = 1
+	bitReply uint8 = 2
+	bitText  uint8 = 4
+)
+
+func (k objKind) bit() uint8 {
+	switch k {
+	case kindLink, kindForward:
+		return bitLink
+	case kindReply:
+		return bitReply
+	default:
+		return bitText
+	}
+}
+
+func behaviourNames(bits uint8) []string {
+	out := []string{}
+	if bits&bitLink != 0 {
+		out = append(out, BehaviourCoLink)
+	}
+	if bits&bitReply != 0 {
+		out = append(out, BehaviourCoReply)
+	}
+	if bits&bitText != 0 {
+		out = append(out, BehaviourCoText)
+	}
+	return out
+}
+
+// ringSize is how many recent coordinated posts an account remembers as evidence.
+const ringSize = 32
+
+// coPost is a post of an account that took part in a co-action.
+type coPost struct {
+	id     string
+	t      int64
+	obj    uint64
+	frames []string
+}
+
+// account holds one account's signals and recent coordinated posts.
+type account struct {
+	name            string
+	posts, dupPosts int
+	capped          int
+	coacts          float64 // actions that produced pairs, decayed over Horizon
+	coactsT         int64
+	first, last     int64
+	gapN            int
+	gapMean, gapM2  float64
+	created         int64
+	ring            []coPost
+	head            int
+}
+
+// bucketEntry is one account's latest action on an object.
+type bucketEntry struct {
+	acct   uint32
+	t      int64
+	post   string
+	frames []string
+	paired bool // the action has produced at least one pair
+}
+
+// bucket holds the recent actions on one object.
+type bucket struct {
+	entries []bucketEntry
+	hot     bool
+	last    int64
+}
+
+// edge is the co-action record of one account pair.
+type edge struct {
+	weight      uint32
+	bits        uint8
+	strong      bool  // passes MinWeight and MinAffinity (is in the strong adjacency)
+	n           uint8 // objects recorded (saturates)
+	first, last int64
+	objs        [4]uint64 // most recent distinct objects, for dedup and evidence
+}
+
+// objInfo describes an object that produced at least one pair, for evidence.
+type objInfo struct {
+	kind    objKind
+	display string
+	hot     bool
+	last    int64
+}
+
+type exactEntry struct {
+	group uint64
+	t     int64
+}
+
+// Detector is the streaming coordination detector. It is safe for concurrent use; one
+// Detector serves one stream (one consumer), so that event time is monotone.
+type Detector struct {
+	mu     sync.Mutex
+	p      Params
+	digest string
+	clock  func() time.Time
+
+	win, textWin, late, horizon int64 // seconds
+	started                     bool
+	watermark                   int64
+	nextSweep, nextEdgeSweep    int64
+
+	names   map[string]uint32
+	acct    map[uint32]*account
+	nextID  uint32
+	buckets map[uint64]*bucket
+	exact   map[uint64]exactEntry
+	lsh     *lshIndex
+	edges   map[uint64]edge
+	strong  map[uint32][]uint32
+	objs    map[uint64]*objInfo
+	dirty   map[uint32]struct{}
+	cluster map[uint32]string
+
+	stats Stats
+
+	// scratch buffers, reused across posts
+	set, keys []uint64
+	postObjs  []postObj
+}
+
+type postObj struct {
+	key     uint64
+	kind    objKind
+	display string
+}
+
+// Option configures a Detector.
+type Option func(*Detector)
+
+// WithClock sets the wall clock used to reject posts dated in the future when they carry
+// no collection time (default time.Now). Tests inject a fixed clock.
+func WithClock(now func() time.Time) Option { return func(d *Detector) { d.clock = now } }
+
+// NewDetector validates p and returns an empty detector.
+func NewDetector(p Params, opts ...Option) (*Detector, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	d := &Detector{
+		p: p, digest: p.Digest(), clock: time.Now,
+		win: int64(p.Window / time.Second), textWin: int64(p.textWindow() / time.Second),
+		late: int64(p.Lateness / time.Second), horizon: int64(p.Horizon / time.Second),
+		names: map[string]uint32{}, acct: map[uint32]*account{}, buckets: map[uint64]*bucket{},
+		exact: map[uint64]exactEntry{}, lsh: newLSH(p.LSHBands, p.LSHRows), edges: map[uint64]edge{},
+		strong: map[uint32][]uint32{}, objs: map[uint64]*objInfo{}, dirty: map[uint32]struct{}{},
+		cluster: map[uint32]string{},
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	return d, nil
+}
+
+// Params returns the parameters the detector runs with.
+func (d *Detector) Params() Params { return d.p }
+
+// Stats returns current counters and state sizes.
+func (d *Detector) Stats() Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := d.stats
+	s.Accounts, s.Buckets, s.Texts, s.Edges = len(d.acct), len(d.buckets), len(d.lsh.entries), len(d.edges)
+	n := 0
+	for _, l := range d.strong {
+		n += len(l)
+	}
+	s.StrongEdges = n / 2
+	if d.started {
+		s.Watermark = time.Unix(d.watermark, 0).UTC()
+	}
+	return s
+}
+
+// actorKey names the account of a post: "<source>:<author>", the channel when the
+// author is unknown (channel posts), without the source prefix when there is none
+// (exports from other tools).
+func actorKey(p *post.Post) string {
+	who := p.Author
+	if who == "" {
+		who = p.Channel
+	}
+	if who == "" {
+		return ""
+	}
+	who = strings.ToValidUTF8(who, "\uFFFD")
+	if len(who) > 512 {
+		who = who[:512]
+		for !utf8.ValidString(who) {
+			who = who[:len(who)-1]
+		}
+	}
+	if p.Source == "" {
+		return who
+	}
+	return p.Source + ":" + who
+}
+
+// Observe adds one post to the detector. It returns ErrInvalidObservation, ErrTooLate or
+// ErrFuture (wrapped with the post id) for posts it cannot use; the detector state is
+// then unchanged. Clusters are reported by Flush.
+func (d *Detector) Observe(o Observation) error {
+	p := &o.Post
+	who := actorKey(p)
+	switch {
+	case p.ID == "":
+		return d.reject(fmt.Errorf("%w: empty id", ErrInvalidObservation))
+	case who == "":
+		return d.reject(fmt.Errorf("%w: %s: no author or channel", ErrInvalidObservation, p.ID))
+	case p.PublishedAt.IsZero():
+		return d.reject(fmt.Errorf("%w: %s: missing published_at", ErrInvalidObservation, p.ID))
+	}
+	ref := d.clock()
+	if !p.CollectedAt.IsZero() {
+		ref = p.CollectedAt
+	}
+	if p.PublishedAt.After(ref.Add(maxFutureSkew)) {
+		return d.reject(fmt.Errorf("%w: %s published %s", ErrFuture, p.ID, p.PublishedAt.UTC().Format(time.RFC3339)))
+	}
+	t := p.PublishedAt.Unix()
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.started && t < d.watermark-d.late {
+		d.stats.Rejected++
+		d.stats.TooLate++
+		return fmt.Errorf("%w: %s is %v behind the newest post", ErrTooLate, p.ID, time.Duration(d.watermark-t)*time.Second)
+	}
+	if !d.started {
+		d.started, d.watermark = true, t
+		d.nextSweep, d.nextEdgeSweep = t+max(d.win/2, 1), t+max(d.horizon/24, 1)
+	}
+	if t > d.watermark {
+		d.watermark = t
+	}
+	d.sweep()
+	d.stats.Posts++
+
+	id, a := d.account(who)
+	a.posts++
+	switch {
+	case a.posts == 1:
+		a.first, a.last = t, t
+	case t < a.first:
+		a.first = t
+	case t > a.last:
+		d.gap(a, float64(t-a.last))
+		a.last = t
+	}
+	if !o.AccountCreatedAt.IsZero() {
+		a.created = o.AccountCreatedAt.Unix()
+	}
+
+	d.collectObjects(p, a, t)
+	for _, ob := range d.postObjs {
+		d.act(id, a, ob, t, p.ID, o.Frames)
+	}
+	return nil
+}
+
+func (d *Detector) reject(err error) error {
+	d.mu.Lock()
+	d.stats.Rejected++
+	d.mu.Unlock()
+	return err
+}
+
+// gap updates the running mean and variance of an account's inter-post gaps (Welford).
+func (d *Detector) gap(a *account, g float64) {
+	a.gapN++
+	delta := g - a.gapMean
+	a.gapMean += delta / float64(a.gapN)
+	a.gapM2 += delta * (g - a.gapMean)
+}
+
+func (d *Detector) account(name string) (uint32, *account) {
+	if id, ok := d.names[name]; ok {
+		return id, d.acct[id]
+	}
+	d.nextID++
+	id := d.nextID
+	a := &account{name: name}
+	d.names[name] = id
+	d.acct[id] = a
+	return id, a
+}
+
+// collectObjects fills d.postObjs with the distinct objects of a post.
+func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
+	d.postObjs = d.postObjs[:0]
+	text := p.Text
+	if len(text) > maxScanBytes {
+		text = text[:maxScanBytes]
+	}
+	spans := linkSpans(text)
+	for _, sp := range spans {
+		if l, ok := canonicalLink(text[sp[0]:sp[1]]); ok {
+			d.addObj(kindLink, l)
+		}
+	}
+	if p.URL != "" {
+		if l, ok := canonicalLink(p.URL); ok {
+			d.addObj(kindLink, l)
+		}
+	}
+	if p.ForwardedFrom != "" {
+		d.addObj(kindForward, strings.ToValidUTF8(p.ForwardedFrom, "\uFFFD"))
+	}
+	if p.ReplyTo != "" {
+		d.addObj(kindReply, strings.ToValidUTF8(p.ReplyTo, "\uFFFD"))
+	}
+
+	tk := tokenize(text, spans, d.set)
+	d.set = tk.set
+	if tk.n < d.p.MinTextTokens {
+		return
+	}
+	group, dup := d.textGroup(tk, t)
+	if dup {
+		a.dupPosts++
+	}
+	d.postObjs = append(d.postObjs, postObj{key: mix64(group ^ 0x7465787400000000), kind: kindText, display: text})
+}
+
+func (d *Detector) addObj(k objKind, key string) {
+	h := mix64(fnv1a64(key) ^ uint64(k)<<56)
+	for _, o := range d.postObjs {
+		if o.key == h {
+			return
+		}
+	}
+	d.postObjs = append(d.postObjs, postObj{key: h, kind: k, display: key})
+}
+
+// textGroup returns the text group of a tokenised text, and whether the text copies a
+// text seen within the text window (exactly or as a near duplicate).
+func (d *Detector) textGroup(tk tokens, t int64) (uint64, bool) {
+	if e, ok := d.exact[tk.exact]; ok && abs64(e.t-t) <= d.textWin {
+		if t > e.t {
+			e.t = t
+			d.exact[tk.exact] = e
+		}
+		return e.group, true
+	}
+	d.keys = d.lsh.signature(tk.set, d.keys)
+	group, found := d.lsh.match(tk.set, d.keys, t, d.textWin, d.p.Similarity)
+	if !found {
+		group = tk.exact
+	}
+	d.exact[tk.exact] = exactEntry{group: group, t: t}
+	d.lsh.add(group, t, tk.set, d.keys)
+	return group, found
+}
+
+// act records one action of account id on object ob and pairs it with the other
+// accounts' actions still in the object's bucket.
+func (d *Detector) act(id uint32, a *account, ob postObj, t int64, postID string, frames []string) {
+	w := d.win
+	if ob.kind == kindText {
+		w = d.textWin
+	}
+	b := d.buckets[ob.key]
+	if b == nil {
+		b = &bucket{}
+		d.buckets[ob.key] = b
+	}
+	if t > b.last {
+		b.last = t
+	}
+	if b.hot {
+		d.stats.CappedActions++
+		a.capped++
+		return
+	}
+	live, self := 0, -1
+	for i := range b.entries {
+		e := &b.entries[i]
+		if e.acct == id {
+			self = i
+			continue
+		}
+		if abs64(e.t-t) <= w {
+			live++
+		}
+	}
+	if live >= d.p.MaxObjectActors {
+		// Hot object: one more account than the cap inside one window. No pairs from
+		// now on until the object falls out of the window.
+		b.hot, b.entries = true, nil
+		d.stats.HotObjects++
+		d.stats.CappedActions++
+		a.capped++
+		d.info(ob, t).hot = true
+		return
+	}
+	paired := false
+	bit := ob.kind.bit()
+	for i := range b.entries {
+		e := &b.entries[i]
+		if e.acct == id || abs64(e.t-t) > w {
+			continue
+		}
+		if !e.paired {
+			if pa := d.acct[e.acct]; pa != nil {
+				d.coact(pa, e.t)
+			}
+		}
+		if !paired {
+			d.coact(a, t)
+		}
+		if d.pair(id, e.acct, ob.key, bit, t, e.t) {
+			paired = true
+			e.paired = true
+			if pa := d.acct[e.acct]; pa != nil {
+				notePost(pa, coPost{id: e.post, t: e.t, obj: ob.key, frames: e.frames})
+			}
+		}
+	}
+	if paired {
+		notePost(a, coPost{id: postID, t: t, obj: ob.key, frames: frames})
+		d.info(ob, t)
+	}
+	switch {
+	case self >= 0:
+		if t >= b.entries[self].t {
+			b.entries[self] = bucketEntry{acct: id, t: t, post: postID, frames: frames, paired: paired}
+		}
+	case len(b.entries) < d.p.MaxObjectActors:
+		b.entries = append(b.entries, bucketEntry{acct: id, t: t, post: postID, frames: frames, paired: paired})
+	default:
+		oldest := 0
+		for i := range b.entries {
+			if b.entries[i].t < b.entries[oldest].t {
+				oldest = i
+			}
+		}
+		b.entries[oldest] = bucketEntry{acct: id, t: t, post: postID, frames: frames, paired: paired}
+	}
+}
+
+// info returns (creating) the evidence record of an object.
+func (d *Detector) info(ob postObj, t int64) *objInfo {
+	oi := d.objs[ob.key]
+	if oi == nil {
+		disp := ob.display
+		if ob.kind == kindText {
+			disp = truncateRunes(strings.TrimSpace(strings.ToValidUTF8(disp, "\uFFFD")), 280)
+		} else if ob.kind == kindForward {
+			disp = "forward:" + truncateRunes(disp, 512)
+		} else {
+			disp = truncateRunes(disp, 512)
+		}
+		oi = &objInfo{kind: ob.kind, display: disp}
+		d.objs[ob.key] = oi
+	}
+	if t > oi.last {
+		oi.last = t
+	}
+	return oi
+}
+
+// pair counts one co-action of accounts x and y on object obj, once per distinct object
+// (among the pair's most recent objects). It reports whether the pair was new for obj.
+func (d *Detector) pair(x, y uint32, obj uint64, bit uint8, tx, ty int64) bool {
+	if x > y {
+		x, y = y, x
+	}
+	key := uint64(x)<<32 | uint64(y)
+	e := d.edges[key]
+	n := min(int(e.n), len(e.objs))
+	for i := 0; i < n; i++ {
+		if e.objs[i] == obj {
+			return false
+		}
+	}
+	e.objs[int(e.n)%len(e.objs)] = obj
+	if e.n < 255 {
+		e.n++
+	}
+	lo, hi := min(tx, ty), max(tx, ty)
+	if e.weight == 0 || lo < e.first {
+		e.first = lo
+	}
+	if hi > e.last {
+		e.last = hi
+	}
+	e.weight++
+	e.bits |= bit
+	d.stats.Pairs++
+	strong := d.isStrong(e.weight, x, y, max(tx, ty))
+	switch {
+	case strong && !e.strong:
+		d.strong[x] = append(d.strong[x], y)
+		d.strong[y] = append(d.strong[y], x)
+	case !strong && e.strong:
+		d.unlink(x, y)
+	}
+	if strong || e.strong {
+		d.dirty[x], d.dirty[y] = struct{}{}, struct{}{}
+	}
+	e.strong = strong
+	d.edges[key] = e
+	return true
+}
+
+// isStrong applies MinWeight and MinAffinity to a pair's weight at time t. Affinity is
+// the Salton (cosine) index of the pair's co-actions: weight / sqrt(cx*cy).
+func (d *Detector) isStrong(w uint32, x, y uint32, t int64) bool {
+	if int(w) < d.p.MinWeight {
+		return false
+	}
+	if d.p.MinAffinity == 0 {
+		return true
+	}
+	ax, ay := d.acct[x], d.acct[y]
+	if ax == nil || ay == nil {
+		return false
+	}
+	return float64(w) >= d.p.MinAffinity*math.Sqrt(d.decayed(ax, t)*d.decayed(ay, t))
+}
+
+// decayed is an account's co-action count at time t, decaying with time constant
+// Horizon so that old activity stops diluting new affinities.
+func (d *Detector) decayed(a *account, t int64) float64 {
+	if t <= a.coactsT {
+		return a.coacts
+	}
+	return a.coacts * math.Exp(-float64(t-a.coactsT)/float64(d.horizon))
+}
+
+// coact counts one more action of a that produced pairs.
+func (d *Detector) coact(a *account, t int64) {
+	a.coacts = d.decayed(a, t) + 1
+	if t > a.coactsT {
+		a.coactsT = t
+	}
+}
+
+// unlink removes a strong edge from the adjacency.
+func (d *Detector) unlink(x, y uint32) {
+	d.strong[x] = removeID(d.strong[x], y)
+	d.strong[y] = removeID(d.strong[y], x)
+	if len(d.strong[x]) == 0 {
+		delete(d.strong, x)
+	}
+	if len(d.strong[y]) == 0 {
+		delete(d.strong, y)
+	}
+}
+
+// notePost remembers a coordinated post of an account (bounded ring, no duplicates).
+func notePost(a *account, c coPost) {
+	for i := range a.ring {
+		if a.ring[i].id == c.id && a.ring[i].obj == c.obj {
+			return
+		}
+	}
+	if len(a.ring) < ringSize {
+		a.ring = append(a.ring, c)
+		return
+	}
+	a.ring[a.head] = c
+	a.head = (a.head + 1) % ringSize
+}
+
+// sweep expires window state, and edges and accounts past the horizon. It runs when
+// event time has advanced by half a window (edges: by Horizon/24), so its cost is
+// amortised over the posts of that interval.
+func (d *Detector) sweep() {
+	if d.watermark >= d.nextSweep {
+		d.nextSweep = d.watermark + max(d.win/2, 1)
+		cut := d.watermark - max(d.win, d.textWin) - d.late
+		for k, b := range d.buckets {
+			if b.last < cut {
+				delete(d.buckets, k)
+				continue
+			}
+			if b.hot {
+				continue
+			}
+			out := b.entries[:0]
+			for _, e := range b.entries {
+				if e.t >= cut {
+					out = append(out, e)
+				}
+			}
+			clear(b.entries[len(out):])
+			b.entries = out
+		}
+		tcut := d.watermark - d.textWin - d.late
+		for k, e := range d.exact {
+			if e.t < tcut {
+				delete(d.exact, k)
+			}
+		}
+		d.lsh.expire(tcut)
+	}
+	if d.watermark >= d.nextEdgeSweep {
+		d.nextEdgeSweep = d.watermark + max(d.horizon/24, 1)
+		cut := d.watermark - d.horizon
+		for k, e := range d.edges {
+			if e.last >= cut {
+				continue
+			}
+			delete(d.edges, k)
+			if e.strong {
+				x, y := uint32(k>>32), uint32(k)
+				d.unlink(x, y)
+				d.dirty[x], d.dirty[y] = struct{}{}, struct{}{}
+			}
+		}
+		for k, o := range d.objs {
+			if o.last < cut {
+				delete(d.objs, k)
+			}
+		}
+		for id, a := range d.acct {
+			if a.last >= cut || len(d.strong[id]) > 0 {
+				continue
+			}
+			delete(d.acct, id)
+			delete(d.names, a.name)
+			delete(d.cluster, id)
+			delete(d.dirty, id)
+		}
+	}
+}
+
+func removeID(l []uint32, id uint32) []uint32 {
+	for i, x := range l {
+		if x == id {
+			l[i] = l[len(l)-1]
+			return l[:len(l)-1]
+		}
+	}
+	return l
+}
