@@ -19,6 +19,7 @@ type Metrics struct {
 	newPosts    *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
+	audience    *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the collector metrics on reg. A nil reg gives
@@ -50,12 +51,16 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "kuzot_collector_last_success_timestamp_seconds",
 			Help: "Unix time of the last poll of a source that succeeded.",
 		}, lbl),
+		audience: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "kuzot_collector_source_audience",
+			Help: "Subscribers or followers of a source's channel as the platform last showed them (reach, for analysts).",
+		}, lbl),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.requests, m.responses, m.posts, m.newPosts, m.errors, m.lastSuccess} {
+	for _, c := range []prometheus.Collector{m.requests, m.responses, m.posts, m.newPosts, m.errors, m.lastSuccess, m.audience} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)
 		}
@@ -77,6 +82,7 @@ func (m *Metrics) Source(name, kind string) *SourceMetrics {
 		newPosts:    m.newPosts.With(l),
 		errors:      m.errors.With(l),
 		lastSuccess: m.lastSuccess.With(l),
+		audience:    m.audience.With(l),
 	}
 	return s
 }
@@ -90,6 +96,14 @@ type SourceMetrics struct {
 	newPosts    prometheus.Counter
 	errors      prometheus.Counter
 	lastSuccess prometheus.Gauge
+	audience    prometheus.Gauge
+}
+
+// Audience records the subscriber or follower count a platform shows for the source.
+func (s *SourceMetrics) Audience(n int64) {
+	if s != nil {
+		s.audience.Set(float64(n))
+	}
 }
 
 // Request counts one HTTP attempt.

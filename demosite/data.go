@@ -118,10 +118,12 @@ type Post struct {
 	Transcript    string   `yaml:"transcript" json:"transcript,omitempty"`
 	Keywords      []string `yaml:"keywords" json:"keywords,omitempty"`
 	ForwardedFrom string   `yaml:"forwarded_from" json:"forwarded_from,omitempty"`
-	RepostOf      string   `yaml:"repost_of" json:"repost_of,omitempty"`
-	Pinned        bool     `yaml:"pinned" json:"pinned,omitempty"`
-	Photos        int      `yaml:"photos" json:"photos,omitempty"`
-	LinkPreview   string   `yaml:"link_preview" json:"link_preview,omitempty"`
+	// ReplyTo is the native id of the post this one replies to (Telegram).
+	ReplyTo     string `yaml:"reply_to" json:"reply_to,omitempty"`
+	RepostOf    string `yaml:"repost_of" json:"repost_of,omitempty"`
+	Pinned      bool   `yaml:"pinned" json:"pinned,omitempty"`
+	Photos      int    `yaml:"photos" json:"photos,omitempty"`
+	LinkPreview string `yaml:"link_preview" json:"link_preview,omitempty"`
 }
 
 // Load parses the embedded data and adds the seeded filler posts. The result is a fresh

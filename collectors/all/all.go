@@ -4,6 +4,7 @@ package all
 import (
 	"github.com/kuzot/kuzot/collectors"
 	"github.com/kuzot/kuzot/collectors/rss"
+	"github.com/kuzot/kuzot/collectors/telegram"
 )
 
 // Registry returns a registry with every built-in source kind registered.
@@ -11,5 +12,6 @@ func Registry() *collectors.Registry {
 	r := collectors.NewRegistry()
 	// One line per kind: <kind>.Register(r)
 	rss.Register(r)
+	telegram.Register(r)
 	return r
 }

@@ -1,0 +1,251 @@
+// Package telegram collects public Telegram channels through their web preview
+// (<base_url>/s/<channel>), the place where troll channels publish narratives and
+// exposures. It pages back with ?before= to the last message already published, so a
+// poll sees every message since the previous one, and reports channels without a preview
+// and deleted channels as clear errors.
+package telegram
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/lang"
+	"github.com/kuzot/kuzot/post"
+)
+
+// Kind is the config kind of this collector.
+const Kind = "telegram"
+
+//go:embed sample.yaml
+var sample string
+
+// Config is one public channel.
+type Config struct {
+	collectors.Common `yaml:",inline"`
+	// Channel is the public username (without @).
+	Channel string `yaml:"channel"`
+	// BaseURL is the preview host (default https://t.me).
+	BaseURL string `yaml:"base_url"`
+	// MaxPages bounds the ?before= pages one poll walks back (default 10).
+	MaxPages int `yaml:"max_pages"`
+	// BackfillPages is how many pages the first poll of a channel reads (default 3).
+	BackfillPages int `yaml:"backfill_pages"`
+}
+
+var channelRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
+
+// Defaults fills unset keys.
+func (c *Config) Defaults() {
+	c.Channel = strings.TrimPrefix(strings.TrimSpace(c.Channel), "@")
+	c.ApplyDefaults(Kind, c.Channel)
+	if c.BaseURL == "" {
+		c.BaseURL = "https://t.me"
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	if c.MaxPages == 0 {
+		c.MaxPages = 10
+	}
+	if c.BackfillPages == 0 {
+		c.BackfillPages = 3
+	}
+}
+
+// Validate reports every problem with the entry.
+func (c *Config) Validate() error {
+	errs := []error{c.ValidateCommon()}
+	if !channelRe.MatchString(c.Channel) {
+		errs = append(errs, fmt.Errorf("channel %q is not a public channel username", c.Channel))
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base_url %q must be an absolute http(s) URL", c.BaseURL))
+	}
+	if c.MaxPages < 1 || c.BackfillPages < 1 {
+		errs = append(errs, errors.New("max_pages and backfill_pages must be at least 1"))
+	}
+	return errors.Join(errs...)
+}
+
+// Register adds the telegram kind to r.
+func Register(r *collectors.Registry) {
+	r.Add(collectors.Factory{
+		Kind:         Kind,
+		SampleConfig: sample,
+		NewConfig:    func() collectors.Config { return &Config{} },
+		New: func(cfg collectors.Config, deps collectors.Deps) (collectors.Collector, error) {
+			c, ok := cfg.(*Config)
+			if !ok {
+				return nil, fmt.Errorf("telegram: config is %T", cfg)
+			}
+			return New(*c, deps)
+		},
+	})
+}
+
+// Errors of a channel that cannot be collected.
+var (
+	// ErrNoPreview: the channel exists but has its web preview disabled (or is a group).
+	ErrNoPreview = errors.New("channel has no public web preview")
+	// ErrChannelNotFound: the name is unknown, private or deleted.
+	ErrChannelNotFound = errors.New("channel not found (deleted, private or never existed)")
+)
+
+// Collector polls one channel.
+type Collector struct {
+	cfg  Config
+	deps collectors.Deps
+	key  string
+}
+
+// New builds a channel collector; deps.HTTP and deps.State are required.
+func New(cfg Config, deps collectors.Deps) (*Collector, error) {
+	if deps.HTTP == nil || deps.State == nil {
+		return nil, errors.New("telegram: deps.HTTP and deps.State are required")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName())}, nil
+}
+
+type state struct {
+	// HWM is the highest message id already published.
+	HWM int `json:"hwm"`
+}
+
+// Collect reads the newest page and walks back until it reaches the high-water mark,
+// then emits the new messages oldest first and raises the mark.
+func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
+	var st state
+	if _, err := collectors.LoadJSON(ctx, c.deps.State, c.key, &st); err != nil {
+		return err
+	}
+	limit := c.cfg.MaxPages
+	if st.HWM == 0 {
+		limit = c.cfg.BackfillPages
+	}
+	now := c.deps.Now()
+	byID := map[int]Message{}
+	next := c.cfg.BaseURL + "/s/" + c.cfg.Channel
+	reached := false
+	for page := 0; page < limit; page++ {
+		pg, err := c.fetch(ctx, next)
+		if err != nil {
+			return err
+		}
+		if page == 0 && pg.Subscribers > 0 {
+			c.deps.Metrics.Audience(pg.Subscribers)
+		}
+		minID := 0
+		for _, m := range pg.Messages {
+			if minID == 0 || m.ID < minID {
+				minID = m.ID
+			}
+			if m.ID > st.HWM {
+				byID[m.ID] = m
+			}
+		}
+		if len(pg.Messages) == 0 || pg.Before == 0 || minID <= st.HWM+1 {
+			reached = true
+			break
+		}
+		next = c.cfg.BaseURL + "/s/" + c.cfg.Channel + "?before=" + strconv.Itoa(pg.Before)
+	}
+	if !reached && st.HWM > 0 && c.deps.Logger != nil {
+		c.deps.Logger.Warn("page limit reached before the last seen message; older new messages are skipped",
+			"channel", c.cfg.Channel, "max_pages", limit, "hwm", st.HWM)
+	}
+	ids := make([]int, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	c.deps.Metrics.Posts(len(ids))
+	hwm := st.HWM
+	for _, id := range ids {
+		m := byID[id]
+		if p, ok := c.toPost(m, now); ok {
+			if err := emit(ctx, p); err != nil {
+				return fmt.Errorf("emit %s: %w", p.ID, err)
+			}
+		}
+		hwm = max(hwm, id)
+	}
+	if hwm == st.HWM {
+		return nil
+	}
+	st.HWM = hwm
+	return collectors.SaveJSON(ctx, c.deps.State, c.key, st)
+}
+
+func (c *Collector) fetch(ctx context.Context, u string) (*Page, error) {
+	resp, err := c.deps.HTTP.Get(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	body, _, err := collectors.DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(resp.URL.Path, "/s/") {
+		// t.me answers a non-previewable or unknown name with a redirect to /<name>.
+		cp, err := ParseChannelPage(body)
+		if err != nil {
+			return nil, err
+		}
+		if cp.Exists {
+			return nil, fmt.Errorf("telegram %s: %w", c.cfg.Channel, ErrNoPreview)
+		}
+		return nil, fmt.Errorf("telegram %s: %w", c.cfg.Channel, ErrChannelNotFound)
+	}
+	pg, err := ParsePreview(body)
+	if err != nil {
+		return nil, fmt.Errorf("telegram %s: %s: %w", c.cfg.Channel, u, err)
+	}
+	return pg, nil
+}
+
+// toPost converts a message; service messages and empty ones (nothing to classify) are
+// skipped but still raise the high-water mark.
+func (c *Collector) toPost(m Message, now time.Time) (post.Post, bool) {
+	if m.Service || (m.Text == "" && len(m.Photos) == 0 && len(m.Videos) == 0) {
+		return post.Post{}, false
+	}
+	author := m.Author
+	if m.Signature != "" {
+		author = m.Signature
+	}
+	p := post.Post{
+		ID:            fmt.Sprintf("telegram:%s/%d", m.Channel, m.ID),
+		Source:        Kind,
+		Channel:       m.Channel,
+		Author:        author,
+		URL:           fmt.Sprintf("%s/%s/%d", c.cfg.BaseURL, m.Channel, m.ID),
+		Text:          m.Text,
+		PublishedAt:   m.Date,
+		CollectedAt:   now,
+		Views:         m.Views,
+		ForwardedFrom: m.ForwardedFrom,
+		ReplyTo:       m.ReplyTo,
+		Lang:          lang.Detect(m.Text),
+	}
+	for _, u := range m.Photos {
+		p.Media = append(p.Media, post.Media{Kind: "photo", URL: u})
+	}
+	for _, u := range m.Videos {
+		p.Media = append(p.Media, post.Media{Kind: "video", URL: u})
+	}
+	for _, u := range m.Links {
+		p.Media = append(p.Media, post.Media{Kind: "link", URL: u})
+	}
+	p.Normalize()
+	return p, true
+}
