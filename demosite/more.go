@@ -4,4 +4,8 @@ package demosite
 func (s *Site) routesMore() {
 	s.mux.HandleFunc("GET /s/{channel}", s.telegramPreview)
 	s.mux.HandleFunc("GET /{channel}", s.telegramPlain)
+	s.mux.HandleFunc("GET /channel/{id}/videos", s.youtubeChannelVideos)
+	s.mux.HandleFunc("GET /watch", s.youtubeWatch)
+	s.mux.HandleFunc("GET /api/timedtext", s.youtubeTimedText)
+	s.mux.HandleFunc("GET /youtube/v3/{method}", s.youtubeAPI)
 }

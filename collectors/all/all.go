@@ -5,6 +5,7 @@ import (
 	"github.com/kuzot/kuzot/collectors"
 	"github.com/kuzot/kuzot/collectors/rss"
 	"github.com/kuzot/kuzot/collectors/telegram"
+	"github.com/kuzot/kuzot/collectors/youtube"
 )
 
 // Registry returns a registry with every built-in source kind registered.
@@ -13,5 +14,6 @@ func Registry() *collectors.Registry {
 	// One line per kind: <kind>.Register(r)
 	rss.Register(r)
 	telegram.Register(r)
+	youtube.Register(r)
 	return r
 }

@@ -1,0 +1,524 @@
+// Package youtube collects YouTube videos: a channel's uploads or a list of videos
+// (the 2021 exposure was a YouTube video). With an API key it uses the Data API v3;
+// without one it reads the watch page's ytInitialPlayerResponse. Caption tracks become
+// posts of their own, since exposure is often spoken; they are fetched only where
+// robots.txt allows (YouTube disallows /api/, so in production that needs the API or a
+// permitted mirror). Listed videos are re-visited every poll and re-emitted when their
+// view count changes or they disappear.
+package youtube
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/lang"
+	"github.com/kuzot/kuzot/post"
+)
+
+// Kind is the config kind of this collector.
+const Kind = "youtube"
+
+//go:embed sample.yaml
+var sample string
+
+// Config is a channel or a list of videos.
+type Config struct {
+	collectors.Common `yaml:",inline"`
+	// ChannelID is a channel's UC… id: its uploads are followed.
+	ChannelID string `yaml:"channel_id"`
+	// Videos are video ids re-visited every poll (views, availability).
+	Videos []string `yaml:"videos"`
+	// BaseURL is the site (default https://www.youtube.com).
+	BaseURL string `yaml:"base_url"`
+	// APIBaseURL is the Data API host (default https://www.googleapis.com).
+	APIBaseURL string `yaml:"api_base_url"`
+	// APIKey selects the Data API v3 (1 quota unit per call); may come from
+	// KUZOT_YOUTUBE_API_KEY. Without it the watch pages are read.
+	APIKey string `yaml:"api_key"`
+	// MaxVideos bounds the new channel videos fetched per poll (default 15).
+	MaxVideos int `yaml:"max_videos"`
+	// Captions fetches caption tracks as transcript posts (default true).
+	Captions *bool `yaml:"captions"`
+}
+
+var (
+	channelIDRe = regexp.MustCompile(`^UC[A-Za-z0-9_-]{22}$`)
+	videoIDRe   = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
+)
+
+// Defaults fills unset keys.
+func (c *Config) Defaults() {
+	target := c.ChannelID
+	if target == "" && len(c.Videos) > 0 {
+		target = strings.Join(c.Videos, ",")
+		if len(target) > 60 {
+			target = target[:60]
+		}
+	}
+	c.ApplyDefaults(Kind, target)
+	if c.BaseURL == "" {
+		c.BaseURL = "https://www.youtube.com"
+	}
+	if c.APIBaseURL == "" {
+		c.APIBaseURL = "https://www.googleapis.com"
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	c.APIBaseURL = strings.TrimSuffix(c.APIBaseURL, "/")
+	if c.APIKey == "" {
+		c.APIKey = os.Getenv("KUZOT_YOUTUBE_API_KEY")
+	}
+	if c.MaxVideos == 0 {
+		c.MaxVideos = 15
+	}
+	if c.Captions == nil {
+		t := true
+		c.Captions = &t
+	}
+}
+
+// Validate reports every problem with the entry.
+func (c *Config) Validate() error {
+	errs := []error{c.ValidateCommon()}
+	if c.ChannelID == "" && len(c.Videos) == 0 {
+		errs = append(errs, errors.New("set channel_id or videos"))
+	}
+	if c.ChannelID != "" && !channelIDRe.MatchString(c.ChannelID) {
+		errs = append(errs, fmt.Errorf("channel_id %q is not a UC… channel id", c.ChannelID))
+	}
+	for _, v := range c.Videos {
+		if !videoIDRe.MatchString(v) {
+			errs = append(errs, fmt.Errorf("video id %q is not 11 characters of [A-Za-z0-9_-]", v))
+		}
+	}
+	for _, u := range []string{c.BaseURL, c.APIBaseURL} {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			errs = append(errs, fmt.Errorf("%q must be an absolute http(s) URL", u))
+		}
+	}
+	if c.MaxVideos < 1 {
+		errs = append(errs, errors.New("max_videos must be at least 1"))
+	}
+	return errors.Join(errs...)
+}
+
+// Register adds the youtube kind to r.
+func Register(r *collectors.Registry) {
+	r.Add(collectors.Factory{
+		Kind:         Kind,
+		SampleConfig: sample,
+		NewConfig:    func() collectors.Config { return &Config{} },
+		New: func(cfg collectors.Config, deps collectors.Deps) (collectors.Collector, error) {
+			c, ok := cfg.(*Config)
+			if !ok {
+				return nil, fmt.Errorf("youtube: config is %T", cfg)
+			}
+			return New(*c, deps)
+		},
+	})
+}
+
+// Collector polls one channel or video list.
+type Collector struct {
+	cfg  Config
+	deps collectors.Deps
+	key  string
+}
+
+// New builds a YouTube collector; deps.HTTP and deps.State are required.
+func New(cfg Config, deps collectors.Deps) (*Collector, error) {
+	if deps.HTTP == nil || deps.State == nil {
+		return nil, errors.New("youtube: deps.HTTP and deps.State are required")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName())}, nil
+}
+
+type videoState struct {
+	Views      int64 `json:"views"`
+	Transcript bool  `json:"transcript,omitempty"`
+	Gone       bool  `json:"gone,omitempty"`
+}
+
+type state struct {
+	// Videos maps every video already published to what was published of it.
+	Videos map[string]*videoState `json:"videos"`
+	// Order remembers insertion order so the map can be bounded.
+	Order []string `json:"order"`
+}
+
+const maxKnownVideos = 2000
+
+// Collect lists the channel's uploads (new ones only) and the configured videos (every
+// poll), fetches each, and emits video posts and transcript posts.
+func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
+	var st state
+	if _, err := collectors.LoadJSON(ctx, c.deps.State, c.key, &st); err != nil {
+		return err
+	}
+	if st.Videos == nil {
+		st.Videos = map[string]*videoState{}
+	}
+	var ids []string
+	if c.cfg.ChannelID != "" {
+		list, err := c.channelVideos(ctx)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, id := range list {
+			if _, known := st.Videos[id]; !known && n < c.cfg.MaxVideos {
+				ids = append(ids, id)
+				n++
+			}
+		}
+		// Oldest first: the lists are newest first.
+		for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
+			ids[i], ids[j] = ids[j], ids[i]
+		}
+	}
+	for _, id := range c.cfg.Videos {
+		if !contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	videos, err := c.fetchVideos(ctx, ids)
+	if err != nil {
+		return err
+	}
+	now := c.deps.Now()
+	var errs []error
+	for _, id := range ids {
+		v, ok := videos[id]
+		vs := st.Videos[id]
+		if !ok {
+			if vs != nil && !vs.Gone && c.deps.Logger != nil {
+				c.deps.Logger.Warn("video no longer available (deleted, private or re-uploaded elsewhere)", "video", id)
+			}
+			if vs != nil {
+				vs.Gone = true
+			}
+			continue
+		}
+		c.deps.Metrics.Posts(1)
+		if vs == nil || vs.Views != v.Views || vs.Gone {
+			if err := emit(ctx, c.videoPost(v, now)); err != nil {
+				return fmt.Errorf("emit youtube:%s: %w", id, err)
+			}
+		}
+		if vs == nil {
+			vs = &videoState{}
+			st.Videos[id] = vs
+			st.Order = append(st.Order, id)
+		}
+		vs.Views, vs.Gone = v.Views, false
+		if !vs.Transcript && *c.cfg.Captions && len(v.Captions) > 0 {
+			p, ok, err := c.transcriptPost(ctx, v, now)
+			switch {
+			case errors.Is(err, collectors.ErrRobotsDisallowed):
+				vs.Transcript = true // robots.txt forbids it; do not ask every poll
+				if c.deps.Logger != nil {
+					c.deps.Logger.Debug("caption track disallowed by robots.txt", "video", id)
+				}
+			case err != nil:
+				errs = append(errs, fmt.Errorf("captions of %s: %w", id, err))
+			case ok:
+				if err := emit(ctx, p); err != nil {
+					return fmt.Errorf("emit %s: %w", p.ID, err)
+				}
+				vs.Transcript = true
+			}
+		}
+	}
+	if over := len(st.Order) - maxKnownVideos; over > 0 {
+		for _, id := range st.Order[:over] {
+			delete(st.Videos, id)
+		}
+		st.Order = append([]string(nil), st.Order[over:]...)
+	}
+	if err := collectors.SaveJSON(ctx, c.deps.State, c.key, st); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Collector) apiKey() string {
+	return c.cfg.APIKey
+}
+
+// channelVideos lists a channel's uploads, newest first.
+func (c *Collector) channelVideos(ctx context.Context) ([]string, error) {
+	if key := c.apiKey(); key != "" {
+		var ch struct {
+			Items []struct {
+				ContentDetails struct {
+					RelatedPlaylists struct {
+						Uploads string `json:"uploads"`
+					} `json:"relatedPlaylists"`
+				} `json:"contentDetails"`
+			} `json:"items"`
+		}
+		q := url.Values{"part": {"contentDetails"}, "id": {c.cfg.ChannelID}, "key": {key}}
+		if err := c.getJSON(ctx, c.cfg.APIBaseURL+"/youtube/v3/channels?"+q.Encode(), &ch); err != nil {
+			return nil, err
+		}
+		if len(ch.Items) == 0 || ch.Items[0].ContentDetails.RelatedPlaylists.Uploads == "" {
+			return nil, fmt.Errorf("youtube channel %s: not found by the API", c.cfg.ChannelID)
+		}
+		var pl struct {
+			Items []struct {
+				ContentDetails struct {
+					VideoID string `json:"videoId"`
+				} `json:"contentDetails"`
+			} `json:"items"`
+		}
+		q = url.Values{"part": {"contentDetails"}, "playlistId": {ch.Items[0].ContentDetails.RelatedPlaylists.Uploads},
+			"maxResults": {"50"}, "key": {key}}
+		if err := c.getJSON(ctx, c.cfg.APIBaseURL+"/youtube/v3/playlistItems?"+q.Encode(), &pl); err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, it := range pl.Items {
+			if validID(it.ContentDetails.VideoID) {
+				ids = append(ids, it.ContentDetails.VideoID)
+			}
+		}
+		return ids, nil
+	}
+	resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/channel/"+c.cfg.ChannelID+"/videos")
+	if err != nil {
+		return nil, err
+	}
+	body, _, err := collectors.DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
+	}
+	ids, err := ParseChannelVideos(body)
+	if err != nil {
+		return nil, fmt.Errorf("youtube channel %s: %w", c.cfg.ChannelID, err)
+	}
+	return ids, nil
+}
+
+// fetchVideos returns the available videos among ids; unavailable ones are absent.
+func (c *Collector) fetchVideos(ctx context.Context, ids []string) (map[string]*Video, error) {
+	out := map[string]*Video{}
+	if key := c.apiKey(); key != "" {
+		for start := 0; start < len(ids); start += 50 {
+			batch := ids[start:min(start+50, len(ids))]
+			var r struct {
+				Items []struct {
+					ID      string `json:"id"`
+					Snippet struct {
+						PublishedAt  string   `json:"publishedAt"`
+						ChannelID    string   `json:"channelId"`
+						Title        string   `json:"title"`
+						Description  string   `json:"description"`
+						ChannelTitle string   `json:"channelTitle"`
+						Tags         []string `json:"tags"`
+					} `json:"snippet"`
+					Statistics struct {
+						ViewCount string `json:"viewCount"`
+					} `json:"statistics"`
+					ContentDetails struct {
+						Duration string `json:"duration"`
+					} `json:"contentDetails"`
+				} `json:"items"`
+			}
+			q := url.Values{"part": {"snippet,statistics,contentDetails"}, "id": {strings.Join(batch, ",")}, "key": {key}}
+			if err := c.getJSON(ctx, c.cfg.APIBaseURL+"/youtube/v3/videos?"+q.Encode(), &r); err != nil {
+				return nil, err
+			}
+			for _, it := range r.Items {
+				v := &Video{ID: it.ID, Title: it.Snippet.Title, Description: it.Snippet.Description,
+					ChannelID: it.Snippet.ChannelID, ChannelName: it.Snippet.ChannelTitle, Keywords: it.Snippet.Tags,
+					Duration: parseISODuration(it.ContentDetails.Duration)}
+				v.Views, _ = strconv.ParseInt(it.Statistics.ViewCount, 10, 64)
+				v.Published = parsePublishDate(it.Snippet.PublishedAt)
+				if v.Published.IsZero() || !validID(v.ID) {
+					continue
+				}
+				out[v.ID] = v
+			}
+		}
+		return out, nil
+	}
+	var errs []error
+	for _, id := range ids {
+		resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/watch?v="+url.QueryEscape(id))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			errs = append(errs, err)
+			continue
+		}
+		body, _, err := collectors.DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		v, err := ParseWatchPage(body, id)
+		switch {
+		case errors.Is(err, ErrUnavailable):
+			continue
+		case err != nil:
+			errs = append(errs, fmt.Errorf("watch page %s: %w", id, err))
+			continue
+		}
+		out[id] = v
+	}
+	if len(out) == 0 && len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if len(errs) > 0 && c.deps.Logger != nil {
+		c.deps.Logger.Warn("some watch pages failed", "err", errors.Join(errs...))
+	}
+	return out, nil
+}
+
+func (c *Collector) getJSON(ctx context.Context, u string, v any) error {
+	resp, err := c.deps.HTTP.Get(ctx, u)
+	if err != nil {
+		return redactKey(err, c.apiKey())
+	}
+	if err := json.Unmarshal(resp.Body, v); err != nil {
+		return fmt.Errorf("youtube api %s: %w", redactURL(u), err)
+	}
+	return nil
+}
+
+// redactKey keeps the API key out of error messages and logs.
+func redactKey(err error, key string) error {
+	if key == "" || (!strings.Contains(err.Error(), key) && !strings.Contains(err.Error(), url.QueryEscape(key))) {
+		return err
+	}
+	msg := strings.ReplaceAll(err.Error(), url.QueryEscape(key), "<key>")
+	return &redacted{msg: strings.ReplaceAll(msg, key, "<key>"), err: err}
+}
+
+type redacted struct {
+	msg string
+	err error
+}
+
+func (r *redacted) Error() string { return r.msg }
+func (r *redacted) Unwrap() error { return r.err }
+
+func redactURL(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "<url>"
+	}
+	q := pu.Query()
+	if q.Has("key") {
+		q.Set("key", "<key>")
+	}
+	pu.RawQuery = q.Encode()
+	return pu.String()
+}
+
+func (c *Collector) videoPost(v *Video, now time.Time) post.Post {
+	p := post.Post{
+		ID:          "youtube:" + v.ID,
+		Source:      Kind,
+		Channel:     v.ChannelID,
+		Author:      v.ChannelName,
+		URL:         c.cfg.BaseURL + "/watch?v=" + v.ID,
+		Title:       v.Title,
+		Text:        v.Description,
+		PublishedAt: v.Published,
+		CollectedAt: now,
+		Views:       v.Views,
+		Media:       []post.Media{{Kind: "video", URL: c.cfg.BaseURL + "/watch?v=" + v.ID}},
+		Lang:        lang.Detect(v.Title + "\n" + v.Description),
+	}
+	p.Normalize()
+	return p
+}
+
+// transcriptPost fetches the best caption track (a manual one before ASR) as a post
+// "youtube:<id>:transcript" replying to the video.
+func (c *Collector) transcriptPost(ctx context.Context, v *Video, now time.Time) (post.Post, bool, error) {
+	track := v.Captions[0]
+	for _, t := range v.Captions {
+		if t.Kind != "asr" {
+			track = t
+			break
+		}
+	}
+	base, err := url.Parse(c.cfg.BaseURL + "/")
+	if err != nil {
+		return post.Post{}, false, err
+	}
+	tu, err := base.Parse(track.BaseURL)
+	if err != nil {
+		return post.Post{}, false, fmt.Errorf("caption url: %w", err)
+	}
+	resp, err := c.deps.HTTP.Get(ctx, tu.String())
+	if err != nil {
+		return post.Post{}, false, err
+	}
+	body, _, err := collectors.DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
+	if err != nil {
+		return post.Post{}, false, err
+	}
+	text, err := ParseTranscript(body)
+	if err != nil || text == "" {
+		return post.Post{}, false, err
+	}
+	p := post.Post{
+		ID:          "youtube:" + v.ID + ":transcript",
+		Source:      Kind,
+		Channel:     v.ChannelID,
+		Author:      v.ChannelName,
+		URL:         c.cfg.BaseURL + "/watch?v=" + v.ID,
+		Title:       v.Title,
+		Text:        text,
+		PublishedAt: v.Published,
+		CollectedAt: now,
+		Views:       v.Views,
+		ReplyTo:     "youtube:" + v.ID,
+		Lang:        lang.Detect(text),
+	}
+	p.Normalize()
+	return p, true, nil
+}
+
+var isoDur = regexp.MustCompile(`^P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$`)
+
+// parseISODuration reads the API's "PT12M34S" form; 0 when unparsable.
+func parseISODuration(s string) time.Duration {
+	m := isoDur.FindStringSubmatch(s)
+	if m == nil {
+		return 0
+	}
+	var d time.Duration
+	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
+		if m[i+1] != "" {
+			n, _ := strconv.Atoi(m[i+1])
+			d += time.Duration(n) * unit
+		}
+	}
+	return d
+}
