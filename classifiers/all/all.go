@@ -3,11 +3,13 @@ package all
 
 import (
 	"github.com/kuzot/kuzot/classifiers"
+	"github.com/kuzot/kuzot/classifiers/exposure"
 )
 
 // Registry returns a registry with every built-in per-post classifier registered.
 func Registry() *classifiers.Registry {
 	r := classifiers.NewRegistry()
 	// One line per classifier: <name>.Register(r)
+	exposure.Register(r)
 	return r
 }

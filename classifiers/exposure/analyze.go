@@ -1,0 +1,596 @@
+package exposure
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+	"github.com/kuzot/kuzot/post"
+)
+
+// Severity grades an exposure for alerting. The rules (Analyze applies them in order):
+//
+//	critical  outing of a person who is also exposed by an identifier (phone, address,
+//	          number, ...), outing of a watch-listed member, or a watch-listed member
+//	          exposed with any identifier;
+//	high      outing (SOGI claim about a named private person) without identifiers; or
+//	          exposure with a national id, passport or home/work address, or with two or
+//	          more kinds of identifier;
+//	medium    exposure with one identifier kind: phone, birth date, vehicle plate;
+//	low       exposure with only an e-mail or social handle; or a watch-listed member
+//	          named without any identifier or SOGI claim (not exposed, but worth a look);
+//	none      nothing of the above.
+type Severity string
+
+// The severities, from least to most urgent.
+const (
+	SeverityNone     Severity = "none"
+	SeverityLow      Severity = "low"
+	SeverityMedium   Severity = "medium"
+	SeverityHigh     Severity = "high"
+	SeverityCritical Severity = "critical"
+)
+
+// Rank orders severities (none = 0 … critical = 4) for thresholds.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityLow:
+		return 1
+	case SeverityMedium:
+		return 2
+	case SeverityHigh:
+		return 3
+	case SeverityCritical:
+		return 4
+	}
+	return 0
+}
+
+// Analysis is the verdict on one text. It holds no plaintext of the post beyond the
+// redacted text.
+type Analysis struct {
+	// Exposed: personal data of an identifiable private person is published (not
+	// self-disclosure, not an official public contact, not a public official).
+	Exposed bool
+	// Outing: a sexual orientation or gender identity is attributed to an identifiable
+	// private person who is not the author.
+	Outing   bool
+	Severity Severity
+	// Entities are every recognised span, sorted by offset.
+	Entities []Entity
+	// Watchlist are the matched members, sorted, without duplicates.
+	Watchlist []watchlist.Ref
+	// Categories are the identifier types that expose someone, sorted (what the alert
+	// says was published: phone, address, ...).
+	Categories []EntityType
+	// Redacted is the text with every identifier and name masked (see Redact).
+	Redacted string
+	// Trace lists the recognisers and rules that fired, for the decision record; it
+	// names types and rules only, never values.
+	Trace []string
+}
+
+// Analyzer runs the recognisers and rules. It is immutable and safe for concurrent use.
+type Analyzer struct {
+	given map[string]bool
+	now   func() time.Time
+}
+
+// NewAnalyzer returns an analyzer; now is the clock used to reject future birth dates
+// (time.Now when nil).
+func NewAnalyzer(now func() time.Time) *Analyzer {
+	if now == nil {
+		now = time.Now
+	}
+	return &Analyzer{given: buildGivenNames(), now: now}
+}
+
+// ErrInvalidText is returned for text that cannot be analysed (invalid UTF-8, too long).
+var ErrInvalidText = errors.New("invalid text")
+
+// MaxTextBytes is the longest text analysed; it matches the pipeline's post limit.
+const MaxTextBytes = post.MaxTextBytes
+
+// Analyze finds exposures in text. author is the post's author (account or signature),
+// used to recognise self-disclosure; ix is the watchlist index and may be nil.
+func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis, error) {
+	if !utf8.ValidString(text) {
+		return nil, fmt.Errorf("%w: not valid UTF-8", ErrInvalidText)
+	}
+	if len(text) > MaxTextBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrInvalidText, len(text), MaxTextBytes)
+	}
+	s := &scan{text: text, now: a.now().UTC()}
+	s.toks = tokenize(text, make([]token, 0, len(text)/6+8))
+	s.used = make([]bool, len(s.toks))
+	skels := make([][]byte, len(s.toks))
+	var buf []byte
+	for k, t := range s.toks {
+		if t.digits {
+			continue
+		}
+		start := len(buf)
+		buf = watchlist.Skeleton(buf, t.lower)
+		skels[k] = buf[start:len(buf):len(buf)]
+	}
+
+	s.dates()
+	s.plates()
+	s.digitGroups()
+	s.atSigns()
+	s.links()
+	s.addresses()
+	s.persons(a.given, skels)
+	s.dropNamesInAddresses()
+	s.sogi()
+
+	res := &Analysis{}
+	if ix != nil && ix.Members() > 0 {
+		s.matchWatchlist(ix, skels, res)
+	}
+	s.attach()
+	s.authorSelf(author, ix)
+	s.verdict(res)
+	return res, nil
+}
+
+// dropNamesInAddresses removes person mentions inside an address: streets are named
+// after people ("ул. Ахунбаева"), and that name is not a person in the post.
+func (s *scan) dropNamesInAddresses() {
+	out := s.spans[:0]
+	for _, sp := range s.spans {
+		if sp.Type == TypePerson && overlapsAny(s.spans, sp.Start, sp.End, TypeAddress) {
+			continue
+		}
+		out = append(out, sp)
+	}
+	s.spans = out
+}
+
+// plates finds vehicle plates when a vehicle word is in the post.
+func (s *scan) plates() {
+	found := false
+	for _, t := range s.toks {
+		if !t.digits && hasPrefixIn(t.lower, plateCtx) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	for _, re := range []*regexp.Regexp{plateNew, plateOld} {
+		for _, m := range re.FindAllStringSubmatchIndex(s.text, -1) {
+			a, b := m[2], m[3]
+			i, j := tokenRange(s.toks, a, b)
+			if !s.ctxStem(i, j, 8, 4, plateCtx) {
+				continue
+			}
+			clash := false
+			for x := i; x <= j; x++ {
+				if s.used[x] {
+					clash = true
+				}
+			}
+			if clash {
+				continue
+			}
+			for x := i; x <= j; x++ {
+				s.used[x] = true
+			}
+			s.add(span{Entity: Entity{Type: TypeVehiclePlate, Start: a, End: b}, sub: "kg_plate", score: 0.8}, i)
+		}
+	}
+}
+
+// addresses finds street addresses with a house or flat number.
+func (s *scan) addresses() {
+	t := s.toks
+	lastEnd := -1
+	for k := 0; k < len(t); k++ {
+		w := t[k].lower
+		if t[k].digits || t[k].start < lastEnd {
+			continue
+		}
+		pre, post := addressAnchors[w], postAnchors[w]
+		if !pre && !post {
+			continue
+		}
+		// One-letter and short abbreviations count only as abbreviations ("д. 5", "ул.").
+		if (w == "д" || w == "пр" || w == "пер" || w == "кв" || w == "ул" || w == "st") && !t[k].dotAfter &&
+			!(k+1 < len(t) && (t[k+1].digits || t[k+1].upper)) {
+			continue
+		}
+		a := k
+		if w == "адрес" || w == "адресу" || w == "дареги" || w == "address" {
+			a = k + 1
+		}
+		if post {
+			for a > 0 && k-a < 2 && !t[a].sent && (t[a-1].upper || t[a-1].digits) && !s.used[a-1] {
+				a--
+			}
+		} else if k > 0 && t[k-1].digits && !s.used[k-1] && !t[k].sent {
+			a = k - 1 // "7 мкр"
+		}
+		e, hasNum := -1, false
+		for x := a; x < len(t) && x-k <= 10; x++ {
+			if x > a && t[x].sent && !(x > 0 && t[x-1].dotAfter && utf8.RuneCountInString(t[x-1].lower) <= 4) {
+				break
+			}
+			tx := t[x]
+			switch {
+			case tx.digits:
+				if s.used[x] {
+					x = len(t)
+					continue
+				}
+				hasNum = true
+				e = x
+			case addressAnchors[tx.lower] || postAnchors[tx.lower] || addressNumberWords[tx.lower]:
+				if tx.lower == "адрес" || tx.lower == "address" {
+					if x != k {
+						x = len(t)
+					}
+					continue
+				}
+				if e < 0 {
+					e = x
+				}
+			case tx.upper:
+				if e < 0 || x == e+1 {
+					e = x
+				}
+			case x > 0 && t[x-1].digits && t[x-1].end == tx.start && utf8.RuneCountInString(tx.lower) <= 2:
+				e = x // "12а", "5б"
+			default:
+				if x > k {
+					x = len(t)
+				}
+			}
+		}
+		if !hasNum || e < a || a >= len(t) {
+			continue
+		}
+		// Trim trailing words after the last number ("ул. Ахунбаева 12, Айбек").
+		for e > a && !t[e].digits && !(e > 0 && t[e-1].digits && t[e-1].end == t[e].start) {
+			e--
+		}
+		sp := span{Entity: Entity{Type: TypeAddress, Start: t[a].start, End: t[e].end}, sub: "address", score: 0.7}
+		s.add(sp, a)
+		lastEnd = sp.End
+		k = e
+	}
+}
+
+// sogi finds SOGI words and decides whether each is a claim about someone.
+func (s *scan) sogi() {
+	t := s.toks
+	for k := 0; k < len(t); k++ {
+		if t[k].digits {
+			continue
+		}
+		ok, first := sogiWord(t[k].lower)
+		if !ok {
+			continue
+		}
+		sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "sogi", score: 0.7, person: -1, self: first}
+		// Hyphenated compounds ("ЛГБТ-пропаганда", "гей-парад"): the next word decides.
+		lo, hi := window(t, k, k, 1, 2)
+		for x := lo; x < hi; x++ {
+			if x != k && !t[x].digits && hasPrefixIn(t[x].lower, sogiGeneric) {
+				sp.generic = true
+			}
+		}
+		// Plural "геи", "gays", "ЛГБТ" on their own speak about a group.
+		switch t[k].lower {
+		case "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин", "гейлерге", "gays", "lgbt", "lgbtq", "lgbti", "lgbtqi", "трансы", "lesbians":
+			sp.generic = true
+		}
+		if strings.HasPrefix(t[k].lower, "лгбт") && !(k+1 < len(t) && strings.HasPrefix(t[k+1].lower, "активист")) {
+			sp.generic = true
+		}
+		lo, _ = window(t, k, k, 3, 0)
+		for x := lo; x < k; x++ {
+			if selfSOGI[t[x].lower] {
+				sp.self = true
+			}
+		}
+		sp.official = false
+		s.spans = append(s.spans, sp)
+	}
+}
+
+// matchWatchlist looks the post's words and identifiers up in the watchlist and records
+// the matched members on the spans (adding person spans for matched names).
+func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis) {
+	var nts []watchlist.NameToken
+	for k, t := range s.toks {
+		if t.digits {
+			continue
+		}
+		nts = append(nts, watchlist.NameToken{Skel: skels[k], Start: t.start, End: t.end,
+			Connector: watchlist.IsConnector(t.lower), Break: t.brk})
+	}
+	refIdx := map[watchlist.Ref]int{}
+	idx := func(r watchlist.Ref) int {
+		if i, ok := refIdx[r]; ok {
+			return i
+		}
+		refIdx[r] = len(res.Watchlist)
+		res.Watchlist = append(res.Watchlist, r)
+		return refIdx[r]
+	}
+	for _, m := range ix.MatchNames(nts) {
+		r := idx(m.Ref)
+		merged := false
+		for i := range s.spans {
+			sp := &s.spans[i]
+			if sp.Type == TypePerson && overlaps(sp.Start, sp.End, m.Start, m.End) {
+				sp.Start, sp.End = min(sp.Start, m.Start), max(sp.End, m.End)
+				sp.members = appendUnique(sp.members, r)
+				merged = true
+			}
+		}
+		if !merged {
+			sp := span{Entity: Entity{Type: TypePerson, Start: m.Start, End: m.End}, sub: "watchlist_name", score: 0.9, person: -1, members: []int{r}}
+			i, j := tokenRange(s.toks, m.Start, m.End)
+			s.personContext(&sp, i, j)
+			s.spans = append(s.spans, sp)
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.canon == "" {
+			continue
+		}
+		var kind watchlist.Kind
+		switch sp.Type {
+		case TypePhone:
+			kind = watchlist.KindPhone
+		case TypeNationalID, TypePassport:
+			kind = watchlist.KindID
+		case TypeSocialHandle:
+			kind = watchlist.KindHandle
+		case TypeEmail:
+			kind = watchlist.KindEmail
+		default:
+			continue
+		}
+		for _, r := range ix.MatchIdent(kind, sp.canon) {
+			sp.members = appendUnique(sp.members, idx(r))
+		}
+	}
+}
+
+func appendUnique(xs []int, x int) []int {
+	for _, y := range xs {
+		if y == x {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+// sentenceOf returns the sentence number of the token at byte offset off.
+func (s *scan) sentenceIDs() []int {
+	ids := make([]int, len(s.toks))
+	n := 0
+	for k, t := range s.toks {
+		if t.sent && k > 0 {
+			n++
+		}
+		ids[k] = n
+	}
+	return ids
+}
+
+// attach links every identifier and SOGI claim to the person it is about: the nearest
+// person mention in the same sentence, else the last one in the two sentences before.
+// A SOGI word after a pronoun ("Он гей") refers to the last person mentioned.
+func (s *scan) attach() {
+	sortSpans(s.spans)
+	sent := s.sentenceIDs()
+	sentOf := func(off int) int {
+		k := tokenAt(s.toks, off)
+		if k >= len(sent) {
+			k = len(sent) - 1
+		}
+		if k < 0 {
+			return 0
+		}
+		return sent[k]
+	}
+	var persons []int
+	for i, sp := range s.spans {
+		if sp.Type == TypePerson {
+			persons = append(persons, i)
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type == TypePerson || len(persons) == 0 {
+			continue
+		}
+		if sp.Type == TypeSOGI && (sp.generic || sp.self) {
+			continue
+		}
+		si := sentOf(sp.Start)
+		best, bestDist := -1, 1<<30
+		for _, p := range persons {
+			ps := sentOf(s.spans[p].Start)
+			d := 0
+			switch {
+			case ps == si:
+				d = abs(s.spans[p].Start - sp.Start)
+			case ps < si && si-ps <= 2 && s.spans[p].End <= sp.Start:
+				d = 10000*(si-ps) + sp.Start - s.spans[p].End
+			default:
+				continue
+			}
+			if sp.Type == TypeSOGI && ps != si && !s.pronounBefore(sp.Start) {
+				continue
+			}
+			if d < bestDist {
+				best, bestDist = p, d
+			}
+		}
+		sp.person = best
+	}
+}
+
+// pronounBefore reports whether a third-person pronoun stands within three words
+// before byte offset off in the same sentence.
+func (s *scan) pronounBefore(off int) bool {
+	k := tokenAt(s.toks, off)
+	lo, _ := window(s.toks, k, k, 3, 0)
+	for x := lo; x < k; x++ {
+		if pronouns[s.toks[x].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// authorSelf marks person mentions that name the post's author as self-disclosure.
+func (s *scan) authorSelf(author string, ix *watchlist.Index) {
+	if strings.TrimSpace(author) == "" || !utf8.ValidString(author) {
+		return
+	}
+	keys := map[string]bool{}
+	for _, t := range tokenize(author, nil) {
+		if !t.digits && utf8.RuneCountInString(t.lower) > 1 {
+			for _, k := range watchlist.TokenKeys(t.lower) {
+				keys[k] = true
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson {
+			continue
+		}
+		total, hit := 0, 0
+		for _, t := range tokenize(s.text[sp.Start:sp.End], nil) {
+			if t.digits || utf8.RuneCountInString(t.lower) < 2 || watchlist.IsConnector(t.lower) {
+				continue
+			}
+			total++
+			if keys[string(watchlist.Skeleton(nil, t.lower))] {
+				hit++
+			}
+		}
+		if total > 0 && (hit >= 2 || hit == total) {
+			sp.self = true
+		}
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// verdict applies the exposure, outing and severity rules (see Severity).
+func (s *scan) verdict(res *Analysis) {
+	private := func(p int) bool {
+		return p >= 0 && !s.spans[p].public && !s.spans[p].self
+	}
+	cats := map[EntityType]bool{}
+	memberExposed := false
+	exposedTargets := map[int]bool{} // person index, or -1 for an unnamed target
+	anyTargetedID := false
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if !sp.Type.IsIdentifier() || sp.self || sp.official {
+			continue
+		}
+		p := sp.person
+		if p >= 0 && s.spans[p].self {
+			continue // the author's own data
+		}
+		standalone := sp.Type == TypeNationalID || sp.Type == TypePassport
+		exposes := private(p) || sp.target || standalone || len(sp.members) > 0
+		if !exposes {
+			continue
+		}
+		if p >= 0 && s.spans[p].public && !sp.target && len(sp.members) == 0 {
+			continue
+		}
+		cats[sp.Type] = true
+		exposedTargets[p] = true
+		if sp.target || p < 0 {
+			anyTargetedID = true
+		}
+		if len(sp.members) > 0 || (p >= 0 && len(s.spans[p].members) > 0) {
+			memberExposed = true
+		}
+		res.Trace = append(res.Trace, fmt.Sprintf("exposed:%s/%s", sp.Type, sp.sub))
+	}
+	outingCritical := false
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypeSOGI || sp.generic || sp.self {
+			continue
+		}
+		p := sp.person
+		switch {
+		case private(p):
+			res.Outing = true
+			res.Trace = append(res.Trace, "outing:person")
+			if exposedTargets[p] || len(s.spans[p].members) > 0 {
+				outingCritical = true
+			}
+		case p < 0 && anyTargetedID && len(cats) > 0:
+			// "вот номер этого гея: …": the identifier makes the target identifiable.
+			res.Outing = true
+			outingCritical = true
+			res.Trace = append(res.Trace, "outing:identifier")
+		}
+	}
+	res.Exposed = len(cats) > 0
+	for c := range cats {
+		res.Categories = append(res.Categories, c)
+	}
+	sort.Slice(res.Categories, func(i, j int) bool { return res.Categories[i] < res.Categories[j] })
+
+	namedMember := false
+	for _, sp := range s.spans {
+		if len(sp.members) > 0 && !sp.self {
+			namedMember = true
+		}
+	}
+	switch {
+	case outingCritical || (res.Outing && res.Exposed) || memberExposed:
+		res.Severity = SeverityCritical
+	case res.Outing || cats[TypeNationalID] || cats[TypePassport] || cats[TypeAddress] || len(cats) >= 2:
+		res.Severity = SeverityHigh
+	case cats[TypePhone] || cats[TypeBirthDate] || cats[TypeVehiclePlate]:
+		res.Severity = SeverityMedium
+	case res.Exposed || namedMember:
+		res.Severity = SeverityLow
+	default:
+		res.Severity = SeverityNone
+	}
+	sortSpans(s.spans)
+	res.Entities = make([]Entity, 0, len(s.spans))
+	for _, sp := range s.spans {
+		res.Entities = append(res.Entities, sp.Entity)
+	}
+	sort.Slice(res.Watchlist, func(i, j int) bool {
+		if res.Watchlist[i].Org != res.Watchlist[j].Org {
+			return res.Watchlist[i].Org < res.Watchlist[j].Org
+		}
+		return res.Watchlist[i].Member < res.Watchlist[j].Member
+	})
+	res.Redacted = Redact(s.text, res.Entities)
+}

@@ -1,0 +1,194 @@
+package exposure
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+)
+
+// --- SOGI statements ----------------------------------------------------------------
+
+// sogiExact are whole words (ru, ky, en) that state a sexual orientation or gender
+// identity, including slurs that mean the same. Short, ambiguous stems ("гей" also
+// starts "гейм", "гейзер"; "транс" is also "trance") are listed as whole forms.
+var sogiExact = newWordSet(
+	"гей", "гея", "гею", "геем", "гее", "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин",
+	"гейлерге", "гейсиң", "гейсиз", "гейби", "гейлиги", "гейлигин", "гейлигин", "гей-активист",
+	"транс", "трансы", "трансом", "голубой", "голубая", "голубым", "голубого", "голубую",
+	"gay", "gays", "trans", "queer", "dyke", "fag", "faggot", "tranny", "lgbt", "lgbtq", "lgbtqi", "lgbti", "lgbtiq",
+	"lesbian", "lesbians", "bisexual", "transgender", "transsexual", "homosexual", "nonbinary", "homo",
+)
+
+// sogiStems are prefixes long enough to be unambiguous.
+var sogiStems = []string{
+	"лесби", "лесбух", "бисексуал", "трансгендер", "трансух", "трансвестит", "транссексуал", "гомосексуал",
+	"гомосек", "гомик", "педик", "педераст", "пидор", "пидар", "пидр", "пидорас", "пидарас", "заднеприводн",
+	"лгбт", "квир", "небинарн", "бачабоз", "бачабаз", "гейлер", "лезбиян", "лезби",
+}
+
+// firstPersonSuffix marks Kyrgyz predicate endings of the first person ("геймин",
+// "лесбиянкамын") on a SOGI word: self-disclosure.
+var firstPersonSuffix = []string{"мин", "мын", "мун", "мүн", "пиз", "биз", "быз"}
+
+// sogiWord reports whether a lower-cased word states a SOGI and whether the word itself
+// is in the first person.
+func sogiWord(w string) (sogi, first bool) {
+	if sogiExact[w] {
+		return true, false
+	}
+	if w == "геймин" || w == "геймын" {
+		return true, true
+	}
+	if hasPrefixIn(w, sogiStems) {
+		for _, s := range firstPersonSuffix {
+			if strings.HasSuffix(w, s) && !strings.HasPrefix(w, "лгбт") {
+				return true, true
+			}
+		}
+		return true, false
+	}
+	return false, false
+}
+
+// sogiGeneric are words that, right after or before a SOGI word, make it a topic or a
+// group ("ЛГБТ-пропаганда", "права геев", "gay rights"), not a claim about a person.
+var sogiGeneric = []string{"пропаганд", "сообществ", "движен", "парад", "прав", "брак", "люд", "персон", "тем",
+	"повестк", "community", "rights", "propaganda", "pride", "parade", "marriage", "people", "agenda", "закон",
+	"law", "организац", "ngo", "нко", "идеолог", "ideology", "культур", "lobby", "лобби", "клуб", "бар", "club",
+	"bar", "сообщество", "жамаат", "коомчулу", "укуктар", "укугу", "мүчө", "лгбт", "групп", "group", "фильм",
+	"film", "контент", "content", "пар", "couple", "семь", "family", "ассоциац", "центр", "center", "centre",
+	"инициатив", "пропагандасы", "ценност", "values", "ориентац", "orientation", "identity", "идентичност"}
+
+// selfSOGI are words before a SOGI word that make it a self-disclosure ("я гей", "I am
+// gay", "мен геймин", "as a queer woman").
+var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "как", "as", "being", "сам", "сама")
+
+// pronouns point back at the last person mentioned ("Он гей", "She is a lesbian").
+var pronouns = newWordSet("он", "она", "ал", "he", "she", "его", "её", "ее", "анын", "him", "her", "этот", "эта",
+	"этого", "этой", "ушул", "тот", "та", "this", "that", "they", "они")
+
+// --- addresses ------------------------------------------------------------------------
+
+// addressAnchors start an address; postAnchors follow the street name (Kyrgyz "X
+// көчөсү", English "X Street").
+var (
+	addressAnchors = newWordSet("ул", "улица", "улице", "улицу", "улицы", "проспект", "проспекте", "пр", "просп",
+		"бульвар", "бульваре", "переулок", "переулке", "пер", "мкр", "мкрн", "микрорайон", "микрорайоне",
+		"кичирайон", "кичирайону", "жилмассив", "жилмассиве", "дом", "д", "кв", "квартира", "квартире", "кв-ра",
+		"үй", "батир", "батири", "apt", "apartment", "flat", "house", "адрес", "адресу", "дареги", "address")
+	postAnchors = newWordSet("көчөсү", "көчөсүндө", "көчөсүнө", "көч", "street", "st", "avenue", "ave", "road",
+		"rd", "проспекти", "проспектиси", "бульвары")
+	addressNumberWords = newWordSet("дом", "д", "кв", "квартира", "квартире", "үй", "батир", "apt", "flat", "корпус", "блок", "подъезд", "этаж")
+)
+
+// --- vehicle plates -------------------------------------------------------------------
+
+// Plates are rare and short, so they are looked for only when a vehicle word is in the
+// post, with regular expressions that accept Cyrillic look-alike letters.
+var (
+	plateNew = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])((?:0[1-9])[ -]?(?:KG[ -]?)?[0-9]{3}[ -]?[A-ZАВЕКМНОРСТУХ]{2,3})(?:$|[^\p{L}\p{N}])`)
+	plateOld = regexp.MustCompile(`(?:^|[^\p{L}\p{N}])([A-ZАВЕКМНОРСТУХ][ -]?[0-9]{4}[ -]?[A-ZАВЕКМНОРСТУХ]{1,2})(?:$|[^\p{L}\p{N}])`)
+)
+
+// --- person names ---------------------------------------------------------------------
+
+// givenNames are common given names of the region (Kyrgyz, Kazakh, Uzbek, Russian,
+// English). They are not personal data; they only help tell a name from a capitalised
+// word. Stored as skeleton keys of all their forms so any spelling and case matches.
+var givenNameList = []string{
+	"Айбек", "Азамат", "Бакыт", "Нурлан", "Эрлан", "Улан", "Тимур", "Руслан", "Данияр", "Санжар", "Бекзат",
+	"Чынгыз", "Эльдар", "Марат", "Канат", "Эрмек", "Адилет", "Нурбек", "Темирлан", "Алмаз", "Жанышбек", "Мирлан",
+	"Курманбек", "Өмүрбек", "Кубаныч", "Самат", "Медер", "Мирбек", "Асан", "Үсөн", "Бектур", "Жоомарт", "Нурсултан",
+	"Ерлан", "Арман", "Айдар", "Талант", "Бакай", "Эркин", "Дастан", "Аман", "Бекболот", "Кайрат", "Жыргал",
+	"Асель", "Айгуль", "Айгерим", "Айжан", "Айпери", "Бермет", "Гульнара", "Динара", "Жылдыз", "Назгуль", "Нургуль",
+	"Чолпон", "Айзада", "Алина", "Бегимай", "Эльмира", "Жибек", "Мээрим", "Каныкей", "Акылай", "Дана", "Айым",
+	"Толкун", "Гулзат", "Зарема", "Салтанат", "Камила", "Аида", "Асем", "Нуриза", "Айнура", "Венера", "Элнура",
+	"Алишер", "Фарход", "Шахзод", "Сардор", "Бобур", "Жасур", "Дильноза", "Нигора", "Зарина", "Малика", "Азиза",
+	"Диёр", "Отабек", "Шерзод", "Улугбек", "Феруза", "Гулнора", "Мадина", "Лола", "Умид", "Рустам", "Илхом",
+	"Алексей", "Андрей", "Дмитрий", "Сергей", "Иван", "Николай", "Павел", "Ольга", "Елена", "Татьяна", "Наталья",
+	"Анна", "Мария", "Ирина", "Светлана", "Екатерина", "Юлия", "Евгений", "Виктор", "Михаил", "Владимир",
+	"Александр", "Александра", "Анастасия", "Дарья", "Максим", "Артем", "Кирилл", "Игорь", "Олег", "Роман",
+	"Вадим", "Константин", "Людмила", "Валентина", "Оксана", "Марина", "Кристина", "Виктория", "Полина", "Ксения",
+	"Mary", "John", "Sarah", "David", "Anna", "Maria", "James", "Emma", "Daniel", "Laura",
+}
+
+func buildGivenNames() map[string]bool {
+	out := map[string]bool{}
+	for _, n := range givenNameList {
+		for _, k := range watchlist.TokenKeys(n) {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// surnameShape reports whether a lower-cased word looks like a surname or patronymic in
+// any case form: Russian -ов/-ев/-ин/-ский and their endings, -ович/-овна, Kyrgyz
+// -бек(ов), Latin -ov/-ova/-ev/-eva/-sky/-uulu.
+func surnameShape(w string) bool {
+	n := len(w)
+	if n < 8 { // fewer than 4 Cyrillic letters or 8 Latin ones is too short to tell
+		if !(n >= 5 && isLatinASCII(w)) {
+			return false
+		}
+	}
+	for _, suf := range []string{"ович", "евич", "овна", "евна", "ична", "ский", "ская", "цкий", "цкая", "ского",
+		"ской", "скому", "ским", "скую"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	// -ов/-ев/-ин/-ын followed by at most a short case ending.
+	for _, stem := range []string{"ов", "ев", "ёв", "ин", "ын"} {
+		k := strings.LastIndex(w, stem)
+		if k < 4 {
+			continue
+		}
+		rest := w[k+len(stem):]
+		switch rest {
+		case "", "а", "у", "ым", "ом", "е", "ой", "ы", "ых", "ою", "ах",
+			"го", "дун", "дин", "ду", "дон", "до", "дан", "да",
+			"ага", "анын", "аны", "адан", "ада":
+			return true
+		}
+	}
+	if isLatinASCII(w) {
+		for _, suf := range []string{"ov", "ova", "ev", "eva", "ovich", "ovna", "evna", "sky", "skiy", "skaya", "uulu", "kyzy", "bekov", "bekova", "baev", "baeva", "ova's", "ov's"} {
+			if strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isLatinASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !(c >= 'a' && c <= 'z' || c == '\'') {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// roleStems mark a public official named in the news ("депутат Асанов", "министр").
+var roleStems = []string{"депутат", "министр", "президент", "премьер", "спикер", "мэр", "аким", "губернатор",
+	"полпред", "омбудсмен", "глава", "главы", "председател", "сенатор", "судья", "судьи", "пресс-секретар",
+	"вице", "посол", "прокурор", "генпрокурор", "замминистр", "советник", "руководител", "начальник",
+	"чиновник", "төрага", "министри", "президенти", "депутаты", "minister", "president", "mp", "deputy",
+	"mayor", "senator", "spokes", "ambassador", "chairman", "chairwoman", "governor", "judge", "official",
+	"prosecutor", "advisor", "politician", "политик", "лидер", "leader", "кандидат", "candidate", "ректор",
+	"директор гкнб", "мэрия", "акимиат", "жогорку", "парламент", "parliament"}
+
+// selfIntro are words right before a name that make it the author's own ("меня зовут",
+// "my name is", "менин атым").
+var selfIntro = newWordSet("зовут", "атым", "is", "я", "i'm", "мен")
+
+// stopCapitalised are capitalised words that start sentences but are never names.
+var stopCapitalised = newWordSet("вот", "это", "этот", "эта", "кто", "все", "всем", "мы", "вы", "они", "он", "она",
+	"его", "ее", "её", "ал", "бул", "мына", "this", "that", "here", "the", "his", "her", "he", "she", "они",
+	"срочно", "внимание", "жители", "люди", "друзья", "коллеги", "ребята", "телефон", "тел", "адрес", "номер",
+	"паспорт", "пин", "инн", "иин", "лгбт", "lgbt", "кыргызстан", "бишкек", "ош", "россия", "казахстан", "москва",
+	"алматы", "ташкент", "kyrgyzstan", "bishkek", "osh", "russia", "kazakhstan", "moscow", "almaty", "tashkent")

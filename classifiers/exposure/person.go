@@ -1,0 +1,138 @@
+package exposure
+
+import (
+	"unicode/utf8"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+)
+
+// nameRole is what one word can be in a person mention.
+type nameRole uint8
+
+const (
+	roleNone nameRole = iota
+	roleGiven
+	roleSurname
+	roleInitial
+	roleConnector
+	roleUnknownCap // capitalised word of unknown kind, accepted next to a known one
+)
+
+func (s *scan) role(k int, given map[string]bool, skels [][]byte) nameRole {
+	t := s.toks[k]
+	if t.digits {
+		return roleNone
+	}
+	if watchlist.IsConnector(t.lower) {
+		return roleConnector
+	}
+	if !t.upper {
+		return roleNone
+	}
+	if utf8.RuneCountInString(t.lower) == 1 {
+		if t.dotAfter {
+			return roleInitial
+		}
+		return roleNone
+	}
+	if stopCapitalised[t.lower] || hasPrefixIn(t.lower, roleStems) {
+		return roleNone
+	}
+	if given[string(skels[k])] {
+		return roleGiven
+	}
+	if surnameShape(t.lower) {
+		return roleSurname
+	}
+	return roleUnknownCap
+}
+
+// persons finds person mentions: runs of capitalised words in one clause that contain
+// a known given name or a surname/patronymic shape, with initials ("А. Токтосунов",
+// "Токтосунов А.Б.") and connectors ("Токтосун уулу Айбек"). A lone capitalised
+// surname counts when it does not start a sentence; a lone given name counts too (with
+// an identifier next to it, "Айбек, 0555 …" identifies a person).
+func (s *scan) persons(given map[string]bool, skels [][]byte) {
+	t := s.toks
+	roles := make([]nameRole, len(t))
+	for k := range t {
+		roles[k] = s.role(k, given, skels)
+	}
+	for k := 0; k < len(t); k++ {
+		if roles[k] == roleNone || roles[k] == roleConnector {
+			continue
+		}
+		m := k
+		for m+1 < len(t) && roles[m+1] != roleNone && (!t[m+1].brk || roles[m] == roleInitial) && m-k < 4 {
+			m++
+		}
+		for m > k && roles[m] == roleConnector {
+			m--
+		}
+		known, strong, unknown := 0, 0, 0
+		for x := k; x <= m; x++ {
+			switch roles[x] {
+			case roleGiven:
+				known++
+			case roleSurname:
+				known++
+				strong++
+			case roleUnknownCap:
+				unknown++
+			}
+		}
+		hasConnector := false
+		for x := k; x <= m; x++ {
+			if roles[x] == roleConnector {
+				hasConnector = true
+			}
+		}
+		ok := false
+		switch {
+		case known >= 1 && m > k:
+			ok = true
+		case hasConnector && unknown >= 2:
+			ok = true
+		case m == k && roles[k] == roleSurname && !t[k].sent:
+			ok = true
+		case m == k && roles[k] == roleGiven:
+			ok = true
+		}
+		// A run of only unknown capitalised words next to one given name at a sentence
+		// start ("Айбек Новости ...") is still a mention; runs of 4+ unknown words are
+		// titles, not names.
+		if unknown > 2 && strong == 0 {
+			ok = false
+		}
+		if !ok {
+			k = m
+			continue
+		}
+		sp := span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[m].end}, sub: "name", score: 0.6, person: -1}
+		if roles[m] == roleInitial && t[m].dotAfter {
+			sp.End = t[m].end + 1
+		}
+		s.personContext(&sp, k, m)
+		s.spans = append(s.spans, sp)
+		k = m
+	}
+}
+
+// personContext marks a mention as a public official (role words around it) or as the
+// author's own name ("меня зовут ...").
+func (s *scan) personContext(sp *span, k, m int) {
+	lo, hi := window(s.toks, k, m, 3, 3)
+	for x := lo; x < hi; x++ {
+		if x >= k && x <= m {
+			continue
+		}
+		if hasPrefixIn(s.toks[x].lower, roleStems) {
+			sp.public = true
+		}
+	}
+	if k > 0 && selfIntro[s.toks[k-1].lower] && !s.toks[k].sent {
+		if s.toks[k-1].lower != "is" || (k > 2 && s.toks[k-2].lower == "name") {
+			sp.self = true
+		}
+	}
+}

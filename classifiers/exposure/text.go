@@ -1,0 +1,189 @@
+package exposure
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word or digit run of a post, with byte offsets into the original text
+// (offsets are what entities report, so the text is never rewritten before scanning).
+type token struct {
+	start, end int
+	// lower is the lower-cased word with zero-width characters removed ("" for digits).
+	lower  string
+	digits bool
+	// upper: the word starts with an upper-case letter.
+	upper bool
+	// brk: a clause boundary (. ! ? ; , : newline, dash between spaces) precedes it.
+	brk bool
+	// sent: a sentence boundary (. ! ? newline) precedes it.
+	sent bool
+	// dotAfter: the word is directly followed by '.', as in "ул." or an initial "А.".
+	dotAfter bool
+}
+
+func isZeroWidth(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+		return true
+	}
+	return false
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
+}
+
+// tokenize splits text into words and digit runs. Words keep inner apostrophes (O'g'li,
+// Uzbek ʻ) and skip zero-width characters, so "Ай\u200bбек" is one word.
+func tokenize(text string, dst []token) []token {
+	var lb strings.Builder
+	brk, sent := true, true
+	i := 0
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case isWordRune(r):
+			start := i
+			lb.Reset()
+			upper := unicode.IsUpper(r)
+			for i < len(text) {
+				r, size = utf8.DecodeRuneInString(text[i:])
+				if isWordRune(r) {
+					lb.WriteRune(unicode.ToLower(r))
+				} else if isZeroWidth(r) {
+					// skip inside words
+				} else if (r == '\'' || r == '’' || r == 'ʻ' || r == 'ʼ' || r == '‘') && i+size < len(text) {
+					nr, _ := utf8.DecodeRuneInString(text[i+size:])
+					if !isWordRune(nr) {
+						break
+					}
+					lb.WriteRune(r)
+				} else {
+					break
+				}
+				i += size
+			}
+			end := i
+			// Trim trailing zero-width characters from the span.
+			for end > start {
+				lr, ls := utf8.DecodeLastRuneInString(text[start:end])
+				if !isZeroWidth(lr) {
+					break
+				}
+				end -= ls
+			}
+			dst = append(dst, token{start: start, end: end, lower: lb.String(), upper: upper, brk: brk, sent: sent,
+				dotAfter: i < len(text) && text[i] == '.'})
+			brk, sent = false, false
+		case r >= '0' && r <= '9':
+			start := i
+			for i < len(text) && text[i] >= '0' && text[i] <= '9' {
+				i++
+			}
+			dst = append(dst, token{start: start, end: i, digits: true, brk: brk, sent: sent,
+				dotAfter: i < len(text) && text[i] == '.'})
+			brk, sent = false, false
+		default:
+			switch r {
+			case '.':
+				// A dot after an abbreviation or an initial ("ул.", "тел.", "г.р.", "А.")
+				// ends nothing; after a longer word it ends the sentence.
+				nextDigit := i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9'
+				if n := len(dst); !nextDigit && (n == 0 || dst[n-1].end != i || dst[n-1].digits || utf8.RuneCountInString(dst[n-1].lower) > 4) {
+					brk, sent = true, true
+				}
+			case '!', '?', '\n', '…':
+				brk, sent = true, true
+			case ';', ',', ':', '—', '–', '(', ')', '"', '«', '»', '|':
+				brk = true
+			}
+			i += size
+		}
+	}
+	return dst
+}
+
+// wordSet is a set of lower-case words or stems.
+type wordSet map[string]bool
+
+func newWordSet(words ...string) wordSet {
+	s := wordSet{}
+	for _, w := range words {
+		s[w] = true
+	}
+	return s
+}
+
+// hasPrefixIn reports whether w starts with one of the stems (stems are short, so a
+// linear scan over a small list is faster than anything clever).
+func hasPrefixIn(w string, stems []string) bool {
+	for _, s := range stems {
+		if strings.HasPrefix(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// window returns the token index range [lo, hi) of up to before tokens before token i
+// and up to after tokens after token j, within the sentence of i..j.
+func window(toks []token, i, j, before, after int) (lo, hi int) {
+	lo = i
+	for lo > 0 && i-lo < before && !toks[lo].sent {
+		lo--
+	}
+	hi = j + 1
+	for hi < len(toks) && hi-(j+1) < after && !toks[hi].sent {
+		hi++
+	}
+	return lo, hi
+}
+
+// anyStem reports whether a word token in toks[lo:hi] starts with one of the stems.
+func anyStem(toks []token, lo, hi int, stems []string) bool {
+	for k := lo; k < hi; k++ {
+		if !toks[k].digits && hasPrefixIn(toks[k].lower, stems) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyWord reports whether a word token in toks[lo:hi] is in the set.
+func anyWord(toks []token, lo, hi int, set wordSet) bool {
+	for k := lo; k < hi; k++ {
+		if !toks[k].digits && set[toks[k].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenAt returns the index of the first token that ends after byte offset off.
+func tokenAt(toks []token, off int) int {
+	lo, hi := 0, len(toks)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if toks[m].end <= off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// tokenRange returns the token indexes [i, j] covered by the byte span [start, end).
+func tokenRange(toks []token, start, end int) (int, int) {
+	i := tokenAt(toks, start)
+	j := i
+	for j+1 < len(toks) && toks[j+1].start < end {
+		j++
+	}
+	if i >= len(toks) {
+		i, j = len(toks)-1, len(toks)-1
+	}
+	return i, j
+}
