@@ -8,4 +8,5 @@ func (s *Site) routesMore() {
 	s.mux.HandleFunc("GET /watch", s.youtubeWatch)
 	s.mux.HandleFunc("GET /api/timedtext", s.youtubeTimedText)
 	s.mux.HandleFunc("GET /youtube/v3/{method}", s.youtubeAPI)
+	s.mux.HandleFunc("GET /method/{method}", s.vkMethod)
 }
