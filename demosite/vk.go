@@ -103,7 +103,9 @@ func (s *Site) vkMethod(w http.ResponseWriter, r *http.Request) {
 		for _, p := range profiles {
 			ps = append(ps, p)
 		}
-		sort.Slice(ps, func(i, j int) bool { return ps[i].(map[string]any)["id"].(int64) < ps[j].(map[string]any)["id"].(int64) })
+		sort.Slice(ps, func(i, j int) bool {
+			return ps[i].(map[string]any)["id"].(int64) < ps[j].(map[string]any)["id"].(int64)
+		})
 		resp["profiles"] = ps
 		resp["groups"] = []any{map[string]any{"id": -c.OwnerID, "name": c.Title, "screen_name": c.Domain, "is_closed": 0, "type": "page"}}
 	}
