@@ -9,4 +9,6 @@ func (s *Site) routesMore() {
 	s.mux.HandleFunc("GET /api/timedtext", s.youtubeTimedText)
 	s.mux.HandleFunc("GET /youtube/v3/{method}", s.youtubeAPI)
 	s.mux.HandleFunc("GET /method/{method}", s.vkMethod)
+	s.mux.HandleFunc("GET /forum/thread/{id}", s.forumThread)
+	s.mux.HandleFunc("GET /forum-cp1251/thread/{id}", s.forumThread)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/kuzot/kuzot/collectors/rss"
 	"github.com/kuzot/kuzot/collectors/telegram"
 	"github.com/kuzot/kuzot/collectors/vk"
+	"github.com/kuzot/kuzot/collectors/web"
 	"github.com/kuzot/kuzot/collectors/youtube"
 )
 
@@ -16,6 +17,7 @@ func Registry() *collectors.Registry {
 	rss.Register(r)
 	telegram.Register(r)
 	vk.Register(r)
+	web.Register(r)
 	youtube.Register(r)
 	return r
 }
