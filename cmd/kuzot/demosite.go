@@ -20,8 +20,13 @@ func runDemoSite(ctx context.Context, args []string, s stdio) error {
 	listen := fs.String("listen", "127.0.0.1:8090", "address to serve on")
 	seed := fs.Int64("seed", 1, "seed of the generated history and view growth")
 	epoch := fs.String("epoch", "", "time zero of the content (RFC 3339); default: now, so the posts with positive offsets appear over the next minutes")
+	printSources := fs.Bool("print-sources", false, "print a `sources:` config section for every demo place at --listen and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *printSources {
+		fmt.Fprint(s.out, demosite.SourcesYAML("http://"+*listen))
+		return nil
 	}
 	start := time.Now().UTC().Truncate(time.Second)
 	if *epoch != "" {

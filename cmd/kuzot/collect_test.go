@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzot/kuzot/demosite"
+	"github.com/kuzot/kuzot/post"
+)
+
+// TestCollectOnceAgainstDemoSite is the acceptance check of `kuzot collect --once
+// --stdout`: every configured kind yields exactly the posts the demo fixtures hold.
+func TestCollectOnceAgainstDemoSite(t *testing.T) {
+	site, err := demosite.New(demosite.Options{Seed: 1, Epoch: time.Now().UTC().Truncate(time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "kuzot.yaml")
+	if err := os.WriteFile(cfg, []byte("collect:\n  user_agent: kuzot-test/1.0\n"+demosite.SourcesYAML(srv.URL)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	err = runCollect(context.Background(), []string{"--config", cfg, "--once", "--stdout", "--delay", "0"}, stdio{out: &out, err: &errb})
+	if err != nil {
+		t.Fatalf("collect: %v\n%s", err, errb.String())
+	}
+	got := map[string]post.Post{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var p post.Post
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", line, err)
+		}
+		if err := p.Validate(); err != nil {
+			t.Errorf("invalid post: %v", err)
+		}
+		if _, dup := got[p.ID]; dup {
+			t.Errorf("post %s printed twice", p.ID)
+		}
+		got[p.ID] = p
+	}
+	want := 0
+	for _, p := range site.Content().Posts {
+		if site.PublishedAt(p).After(time.Now()) {
+			continue
+		}
+		want++
+		var id string
+		switch p.Kind {
+		case "telegram":
+			id = "telegram:" + p.Place + "/" + p.NativeID
+		case "vk":
+			id = "vk:-100001_" + p.NativeID
+		case "youtube":
+			id = "youtube:" + p.NativeID
+		case "web":
+			id = "web:" + srv.URL + "/forum/thread/" + p.Place + "/post-" + p.NativeID
+		case "rss":
+			for gid, g := range got {
+				if g.Source == "rss" && g.Text == p.Text && g.Title == p.Title {
+					id = gid
+				}
+			}
+		}
+		g, ok := got[id]
+		if !ok {
+			t.Errorf("fixture %s (%s) not collected", p.Key, id)
+			continue
+		}
+		if g.Text != p.Text || !g.PublishedAt.Equal(site.PublishedAt(p)) {
+			t.Errorf("%s: text %q at %v, want %q at %v", p.Key, g.Text, g.PublishedAt, p.Text, site.PublishedAt(p))
+		}
+	}
+	if len(got) != want {
+		t.Errorf("collected %d posts, fixtures hold %d", len(got), want)
+	}
+}
+
+func TestCollectConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct{ name, body, want string }{
+		{"unknown-kind.yaml", "sources:\n  - kind: myspace\n", "unknown kind"},
+		{"unknown-key.yaml", "sources:\n  - kind: rss\n    url: https://a.invalid/f\n    colour: red\n", "colour"},
+		{"invalid.yaml", "sources:\n  - kind: telegram\n    channel: x\n", "not a public channel"},
+		{"empty.yaml", "sources: []\n", "no sources"},
+		{"broken.yaml", "sources: [\n", "config"},
+	} {
+		var out, errb bytes.Buffer
+		err := runCollect(context.Background(), []string{"--config", write(tc.name, tc.body), "--once", "--stdout"}, stdio{out: &out, err: &errb})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	var out, errb bytes.Buffer
+	if err := runCollect(context.Background(), []string{"--config", "x", "--once"}, stdio{out: &out, err: &errb}); err == nil {
+		t.Error("collect without --stdout should refuse")
+	}
+}
