@@ -1,0 +1,198 @@
+package loadgen
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/post"
+)
+
+// Options bound and pace a load run.
+type Options struct {
+	// Posts is how many posts to publish (0 = until Duration or ctx ends).
+	Posts uint64
+	// Duration stops publishing after this long (0 = no limit).
+	Duration time.Duration
+	// Rate is the target posts/s (0 = as fast as the server acknowledges).
+	Rate float64
+	// Window is how many publishes may await their PubAck at once (default 2048).
+	Window int
+	// RetryMax caps the backoff between retries of a rejected publish (default 5 s).
+	RetryMax time.Duration
+	// Log receives retry warnings (rate limited); nil discards them.
+	Log *slog.Logger
+}
+
+// Stats summarises a publishing run.
+type Stats struct {
+	Attempted, Acked, Duplicates, Indeterminate uint64
+	// Retries counts publishes that were rejected or timed out and sent again.
+	Retries uint64
+	Elapsed time.Duration
+}
+
+// Rate is acknowledged posts per second over the run.
+func (s Stats) Rate() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Acked+s.Duplicates) / s.Elapsed.Seconds()
+}
+
+type inflight struct {
+	n      uint64
+	msg    *nats.Msg
+	msgID  string
+	future jetstream.PubAckFuture
+}
+
+// Publish publishes posts 0, 1, 2... of gen onto the posts stream through js, recording
+// each in ledger, until opt.Posts, opt.Duration or ctx ends. Publishes are asynchronous
+// with at most opt.Window awaiting their PubAck; a rejected or unanswered publish (full
+// stream with Discard New, server restarting, timeout) is retried with the same
+// Nats-Msg-Id, with backoff, until it is acknowledged or ctx ends, and everything behind
+// it waits: that is the back pressure a collector sees. js should be created with
+// jetstream.WithPublishAsyncTimeout so that acks lost in a server restart time out.
+//
+// When ctx ends, posts still awaiting an answer stay Indeterminate in the ledger. The
+// returned error is nil when publishing stopped because its limit was reached.
+func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger *Ledger, opt Options) (Stats, error) {
+	if opt.Window <= 0 {
+		opt.Window = 2048
+	}
+	if opt.RetryMax <= 0 {
+		opt.RetryMax = 5 * time.Second
+	}
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Posts == 0 && opt.Duration == 0 && ctx.Done() == nil {
+		return Stats{}, errors.New("loadgen: publish: no limit (set Posts, Duration or a cancellable context)")
+	}
+	start := time.Now()
+	pctx := ctx
+	if opt.Duration > 0 {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithDeadline(ctx, start.Add(opt.Duration))
+		defer cancel()
+	}
+
+	var st Stats
+	queue := make(chan inflight, opt.Window)
+	settled := make(chan error, 1)
+	go func() { settled <- settleLoop(ctx, js, ledger, queue, &st, opt, log) }()
+
+	var sendErr error
+	n := uint64(ledger.Len())
+	for ; opt.Posts == 0 || n < opt.Posts; n++ {
+		if pctx.Err() != nil {
+			break
+		}
+		if opt.Rate > 0 {
+			due := start.Add(time.Duration(float64(n) / opt.Rate * float64(time.Second)))
+			if d := time.Until(due); d > time.Millisecond && !sleepCtx(pctx, d) {
+				break
+			}
+		}
+		p := gen.Post(n)
+		data, err := json.Marshal(p)
+		if err != nil {
+			sendErr = fmt.Errorf("loadgen: encode post %d: %w", n, err)
+			break
+		}
+		msg := &nats.Msg{Subject: pipeline.PostSubject(&p), Data: data, Header: nats.Header{}}
+		msg.Header.Set(pipeline.HeaderSchema, post.SchemaVersion)
+		if err := ledger.begin(n, gen.KindOf(n), time.Now()); err != nil {
+			sendErr = err
+			break
+		}
+		st.Attempted++
+		msgID := p.MsgID()
+		f, err := js.PublishMsgAsync(msg, jetstream.WithMsgID(msgID))
+		if err != nil {
+			f = nil // the settle loop publishes it synchronously, with retries
+		}
+		select {
+		case queue <- inflight{n: n, msg: msg, msgID: msgID, future: f}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	close(queue)
+	serr := <-settled
+	st.Elapsed = time.Since(start)
+	return st, errors.Join(sendErr, serr)
+}
+
+// settleLoop waits for each PubAck in publish order and retries what failed.
+func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, queue <-chan inflight, st *Stats,
+	opt Options, log *slog.Logger) error {
+	var lastWarn time.Time
+	for in := range queue {
+		var ack *jetstream.PubAck
+		var err error
+		if in.future != nil {
+			select {
+			case ack = <-in.future.Ok():
+			case err = <-in.future.Err():
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		} else {
+			err = errors.New("async publish refused")
+		}
+		delay := 50 * time.Millisecond
+		for ack == nil {
+			if ctx.Err() != nil {
+				st.Indeterminate++
+				for range queue {
+					st.Indeterminate++
+				}
+				return nil
+			}
+			if time.Since(lastWarn) > 5*time.Second {
+				log.Warn("publish rejected or unanswered; retrying with the same message id", "post", in.n, "err", err)
+				lastWarn = time.Now()
+			}
+			st.Retries++
+			if !sleepCtx(ctx, delay) {
+				continue
+			}
+			delay = min(delay*2, opt.RetryMax)
+			actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			m := &nats.Msg{Subject: in.msg.Subject, Data: in.msg.Data, Header: nats.Header{}}
+			m.Header.Set(pipeline.HeaderSchema, in.msg.Header.Get(pipeline.HeaderSchema))
+			ack, err = js.PublishMsg(actx, m, jetstream.WithMsgID(in.msgID))
+			cancel()
+		}
+		ledger.settle(in.n, ack.Sequence, ack.Duplicate, time.Now())
+		if ack.Duplicate {
+			st.Duplicates++
+		} else {
+			st.Acked++
+		}
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
