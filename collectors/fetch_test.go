@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -145,6 +146,24 @@ func TestFetchOutcomes(t *testing.T) {
 	}
 	if n := s.hits["/robots.txt"].Load(); n != 1 {
 		t.Errorf("robots.txt fetched %d times, want 1 (cached per host)", n)
+	}
+}
+
+// TestHugeBodyBoundedMemory: a 50 MB page under the default 8 MiB cap is refused
+// without reading (or allocating) more than the cap.
+func TestHugeBodyBoundedMemory(t *testing.T) {
+	s := newSite(t, "", map[string]http.HandlerFunc{"/huge": func(w http.ResponseWriter, _ *http.Request) { writeZeros(w, 50<<20) }})
+	c := testFetcher(t, func(o *FetcherOptions) { o.MaxBodyBytes = 0 }).Client(nil)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := c.Get(context.Background(), s.URL+"/huge")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrBodyTooLarge) {
+		t.Fatalf("err %v", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 40<<20 {
+		t.Errorf("allocated %d MiB for a refused 50 MB page", alloc>>20)
 	}
 }
 

@@ -98,9 +98,13 @@ func NewRunner(opt RunnerOptions) (*Runner, error) {
 		}
 		sm := metrics.Source(name, kind)
 		log := opt.Logger.With("source", name, "kind", kind)
+		var sreg prometheus.Registerer
+		if opt.Registerer != nil {
+			sreg = prometheus.WrapRegistererWith(prometheus.Labels{"source": name, "kind": kind}, opt.Registerer)
+		}
 		col, err := f.New(cfg, Deps{
 			Logger:     log,
-			Registerer: opt.Registerer,
+			Registerer: sreg,
 			State:      opt.State,
 			UserAgent:  opt.Fetcher.UserAgent(),
 			Now:        opt.Now,
