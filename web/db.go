@@ -1,0 +1,631 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// ErrNotFound is returned for a missing object, and also for an object outside the
+// caller's scope, so that an organisation user cannot learn that another
+// organisation's incident exists.
+var ErrNotFound = errors.New("not found")
+
+// DB is the web UI's ClickHouse access: every read the pages and the API make, with the
+// caller's Scope applied in the SQL of every incident and alert query.
+type DB struct {
+	Conn driver.Conn
+}
+
+// maxRows caps every list so that one request cannot pull a whole table.
+const maxRows = 500
+
+// ---- accounts, sessions, audit ----
+
+// PutUser writes a new version of an account.
+func (d *DB) PutUser(ctx context.Context, u User, now time.Time) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = now
+	}
+	b, err := d.Conn.PrepareBatch(ctx, `INSERT INTO users (name, role, org, can_unredact, password_hash, disabled,
+		created_at, updated_at, version)`)
+	if err != nil {
+		return fmt.Errorf("put user %s: %w", u.Name, err)
+	}
+	defer b.Close()
+	if err := b.Append(u.Name, string(u.Role), u.Org, b2u(u.CanUnredact), u.PasswordHash, b2u(u.Disabled),
+		u.CreatedAt.UTC(), now.UTC(), uint64(now.UnixNano())); err != nil {
+		return fmt.Errorf("put user %s: %w", u.Name, err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("put user %s: %w", u.Name, err)
+	}
+	return nil
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const userCols = `name, toString(role), org, can_unredact, password_hash, disabled, created_at, updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var role string
+	var unred, dis uint8
+	err := row.Scan(&u.Name, &role, &u.Org, &unred, &u.PasswordHash, &dis, &u.CreatedAt, &u.UpdatedAt)
+	u.Role, u.CanUnredact, u.Disabled = Role(role), unred == 1, dis == 1
+	return u, err
+}
+
+// GetUser reads one account (ErrNotFound when absent).
+func (d *DB) GetUser(ctx context.Context, name string) (User, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT `+userCols+` FROM users FINAL WHERE name = ?`, name)
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return User{}, ErrNotFound
+	}
+	return scanUser(rows)
+}
+
+// ListUsers lists every account, by name.
+func (d *DB) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT `+userCols+` FROM users FINAL ORDER BY name LIMIT 10000`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Session is a stored login session.
+type Session struct {
+	TokenHash string
+	User      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	IP        string
+	Revoked   bool
+}
+
+// PutSession writes a new version of a session (create, or revoke with Revoked set).
+func (d *DB) PutSession(ctx context.Context, s Session, now time.Time) error {
+	b, err := d.Conn.PrepareBatch(ctx, `INSERT INTO sessions (token_hash, user, created_at, expires_at, ip, revoked, version)`)
+	if err != nil {
+		return fmt.Errorf("put session: %w", err)
+	}
+	defer b.Close()
+	if err := b.Append(s.TokenHash, s.User, s.CreatedAt.UTC(), s.ExpiresAt.UTC(), s.IP, b2u(s.Revoked),
+		uint64(now.UnixNano())); err != nil {
+		return fmt.Errorf("put session: %w", err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("put session: %w", err)
+	}
+	return nil
+}
+
+// GetSession reads a session by token hash (ErrNotFound when absent).
+func (d *DB) GetSession(ctx context.Context, tokenHash string) (Session, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT token_hash, user, created_at, expires_at, ip, revoked
+		FROM sessions FINAL WHERE token_hash = ?`, tokenHash)
+	if err != nil {
+		return Session{}, fmt.Errorf("get session: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return Session{}, ErrNotFound
+	}
+	var s Session
+	var rev uint8
+	if err := rows.Scan(&s.TokenHash, &s.User, &s.CreatedAt, &s.ExpiresAt, &s.IP, &rev); err != nil {
+		return Session{}, fmt.Errorf("get session: %w", err)
+	}
+	s.Revoked = rev == 1
+	return s, nil
+}
+
+// DeleteExpiredSessions removes sessions that expired before cutoff.
+func (d *DB) DeleteExpiredSessions(ctx context.Context, cutoff time.Time) error {
+	if err := d.Conn.Exec(ctx, `ALTER TABLE sessions DELETE WHERE expires_at < ?`, cutoff.UTC()); err != nil {
+		return fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return nil
+}
+
+// Audit appends one audit_log row.
+func (d *DB) Audit(ctx context.Context, e AuditEntry) error {
+	b, err := d.Conn.PrepareBatch(ctx, `INSERT INTO audit_log (at, user, role, org, action, object_type, object_id, ip, detail)`)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	defer b.Close()
+	if err := b.Append(e.At.UTC(), e.User, e.Role, e.Org, e.Action, e.ObjectType, e.ObjectID, e.IP, e.Detail); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// ListAudit returns the newest audit rows first.
+func (d *DB) ListAudit(ctx context.Context, limit int) ([]AuditEntry, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT at, user, role, org, action, object_type, object_id, ip, detail
+		FROM audit_log ORDER BY at DESC LIMIT ?`, clampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.At, &e.User, &e.Role, &e.Org, &e.Action, &e.ObjectType, &e.ObjectID, &e.IP, &e.Detail); err != nil {
+			return nil, fmt.Errorf("list audit: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// set binds a list for `x IN ?` (a plain slice would bind as an array literal).
+func set(vs []string) clickhouse.GroupSet {
+	g := clickhouse.GroupSet{Value: make([]any, len(vs))}
+	for i, v := range vs {
+		g.Value[i] = v
+	}
+	return g
+}
+
+func clampLimit(n int) int {
+	if n <= 0 || n > maxRows {
+		return maxRows
+	}
+	return n
+}
+
+// ---- narratives ----
+
+// Overview computes the landing page for the period [from, to).
+func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overview, error) {
+	o := Overview{From: from, To: to}
+	from, to = from.UTC(), to.UTC()
+	if err := d.Conn.QueryRow(ctx, `SELECT count() FROM posts WHERE published_at >= ? AND published_at < ?`,
+		from, to).Scan(&o.Posts); err != nil {
+		return o, fmt.Errorf("overview: posts: %w", err)
+	}
+	rows, err := d.Conn.Query(ctx, `SELECT toDate(published_at) AS day, arrayJoin(labels) AS frame, count() AS n
+		FROM classifications FINAL
+		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
+		GROUP BY day, frame ORDER BY day, frame`, from, to)
+	if err != nil {
+		return o, fmt.Errorf("overview: daily: %w", err)
+	}
+	for rows.Next() {
+		var p DayFrame
+		if err := rows.Scan(&p.Day, &p.Frame, &p.Posts); err != nil {
+			rows.Close()
+			return o, fmt.Errorf("overview: daily: %w", err)
+		}
+		o.Daily = append(o.Daily, p)
+	}
+	rows.Close()
+	if err := d.Conn.QueryRow(ctx, `SELECT count() FROM classifications FINAL
+		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?`,
+		from, to).Scan(&o.Flagged); err != nil {
+		return o, fmt.Errorf("overview: flagged: %w", err)
+	}
+	rows, err = d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, count() AS n
+		FROM classifications FINAL
+		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
+		GROUP BY ch ORDER BY n DESC, ch LIMIT 8`, from, to)
+	if err != nil {
+		return o, fmt.Errorf("overview: channels: %w", err)
+	}
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.Label, &c.N); err != nil {
+			rows.Close()
+			return o, fmt.Errorf("overview: channels: %w", err)
+		}
+		o.TopChannels = append(o.TopChannels, c)
+	}
+	rows.Close()
+	if err := d.Conn.QueryRow(ctx, `SELECT count() FROM exposures FINAL
+		WHERE exposed = 1 AND published_at >= ? AND published_at < ?`, from, to).Scan(&o.Exposures); err != nil {
+		return o, fmt.Errorf("overview: exposures: %w", err)
+	}
+	o.Latest, err = d.SearchPosts(ctx, Filter{From: from, To: to, Limit: 8})
+	if err != nil {
+		return o, err
+	}
+	o.Incidents, err = d.Incidents(ctx, sc, "open", 8)
+	if err != nil {
+		return o, err
+	}
+	q, args := scoped(`SELECT count() FROM incidents FINAL WHERE status = 'open'`, sc)
+	if err := d.Conn.QueryRow(ctx, q, args...).Scan(&o.OpenIncidents); err != nil {
+		return o, fmt.Errorf("overview: open incidents: %w", err)
+	}
+	return o, nil
+}
+
+// scoped appends the organisation condition of sc to a query that already has a WHERE.
+func scoped(q string, sc Scope, args ...any) (string, []any) {
+	if sc.All {
+		return q, args
+	}
+	return q + ` AND org = ?`, append(args, sc.Org)
+}
+
+// SearchPosts is the narrative explorer: flagged posts matching f, newest first, each with
+// its text and evidence (or its redacted text when the post exposes someone).
+func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
+	where := []string{`classifier = 'narrative'`, `flagged = 1`, `published_at >= ?`, `published_at < ?`}
+	args := []any{f.From.UTC(), f.To.UTC()}
+	add := func(cond string, v string) {
+		if v != "" {
+			where = append(where, cond)
+			args = append(args, v)
+		}
+	}
+	add(`has(labels, ?)`, f.Frame)
+	add(`lang = ?`, f.Lang)
+	add(`source = ?`, f.Source)
+	add(`channel = ?`, f.Channel)
+	if f.Q != "" {
+		where = append(where, `post_id IN (SELECT id FROM posts WHERE published_at >= ? AND published_at < ?
+			AND positionCaseInsensitiveUTF8(text, ?) > 0)`)
+		args = append(args, f.From.UTC(), f.To.UTC(), f.Q)
+	}
+	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, published_at, labels, score, result
+		FROM classifications FINAL WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY published_at DESC, post_id LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search posts: %w", err)
+	}
+	var out []PostRow
+	for rows.Next() {
+		var p PostRow
+		var score float32
+		var result string
+		if err := rows.Scan(&p.ID, &p.Source, &p.Channel, &p.Author, &p.Lang, &p.PublishedAt, &p.Frames, &score, &result); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("search posts: %w", err)
+		}
+		p.Score, p.Evidence = float64(score), parseEvidence(result)
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search posts: %w", err)
+	}
+	return out, d.fillTexts(ctx, out)
+}
+
+// fillTexts loads the texts of rows from posts, replacing them with the redacted text
+// for posts the exposure classifier flagged.
+func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rs))
+	srcs := map[string]bool{}
+	for i, r := range rs {
+		ids[i] = r.ID
+		srcs[r.Source] = true
+	}
+	var sources []string
+	for s := range srcs {
+		sources = append(sources, s)
+	}
+	type tx struct{ text, url string }
+	texts := map[string]tx{}
+	rows, err := d.Conn.Query(ctx, `SELECT id, text, url FROM posts FINAL WHERE source IN ? AND id IN ?`, set(sources), set(ids))
+	if err != nil {
+		return fmt.Errorf("post texts: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var t tx
+		if err := rows.Scan(&id, &t.text, &t.url); err != nil {
+			rows.Close()
+			return fmt.Errorf("post texts: %w", err)
+		}
+		texts[id] = t
+	}
+	rows.Close()
+	red, err := d.redactedTexts(ctx, sources, ids)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		t := texts[rs[i].ID]
+		rs[i].Text, rs[i].URL = t.text, t.url
+		if r, ok := red[rs[i].ID]; ok {
+			rs[i].Text, rs[i].Redacted, rs[i].Evidence = r, true, nil
+		}
+	}
+	return nil
+}
+
+// redactedTexts maps post id to redacted text for the posts among ids that expose someone.
+func (d *DB) redactedTexts(ctx context.Context, sources, ids []string) (map[string]string, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, redacted_text FROM exposures FINAL
+		WHERE source IN ? AND post_id IN ? AND exposed = 1`, set(sources), set(ids))
+	if err != nil {
+		return nil, fmt.Errorf("redacted texts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, fmt.Errorf("redacted texts: %w", err)
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
+
+// Post reads one post with its narrative classification (ErrNotFound when absent).
+func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
+	source, _, ok := strings.Cut(id, ":")
+	if !ok {
+		return PostRow{}, ErrNotFound
+	}
+	rows, err := d.Conn.Query(ctx, `SELECT id, source, channel, author, url, lang, published_at
+		FROM posts FINAL WHERE source = ? AND id = ?`, source, id)
+	if err != nil {
+		return PostRow{}, fmt.Errorf("post %s: %w", id, err)
+	}
+	var p PostRow
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&p.ID, &p.Source, &p.Channel, &p.Author, &p.URL, &p.Lang, &p.PublishedAt)
+	}
+	rows.Close()
+	if err != nil {
+		return PostRow{}, fmt.Errorf("post %s: %w", id, err)
+	}
+	if !found {
+		return PostRow{}, ErrNotFound
+	}
+	rows, err = d.Conn.Query(ctx, `SELECT labels, score, result FROM classifications FINAL
+		WHERE classifier = 'narrative' AND post_id = ?`, id)
+	if err != nil {
+		return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
+	}
+	if rows.Next() {
+		var score float32
+		var result string
+		if err := rows.Scan(&p.Frames, &score, &result); err != nil {
+			rows.Close()
+			return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
+		}
+		p.Score, p.Evidence = float64(score), parseEvidence(result)
+	}
+	rows.Close()
+	one := []PostRow{p}
+	if err := d.fillTexts(ctx, one); err != nil {
+		return PostRow{}, err
+	}
+	return one[0], nil
+}
+
+// Facets lists the languages and sources seen in the period, for the explorer's filters.
+func (d *DB) Facets(ctx context.Context, from, to time.Time) (langs, sources []string, err error) {
+	rows, err := d.Conn.Query(ctx, `SELECT groupUniqArray(lang), groupUniqArray(source) FROM classifications
+		WHERE classifier = 'narrative' AND published_at >= ? AND published_at < ?`, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, nil, fmt.Errorf("facets: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&langs, &sources); err != nil {
+			return nil, nil, fmt.Errorf("facets: %w", err)
+		}
+	}
+	slices.Sort(langs)
+	slices.Sort(sources)
+	return langs, sources, rows.Err()
+}
+
+// ---- incidents and alerts ----
+
+const incidentCols = `id, org, member, toString(severity), categories, platforms, urls, post_ids, max_views,
+	toString(status), opened_at, updated_at, acknowledged_at, acknowledged_by`
+
+func scanIncident(row interface{ Scan(...any) error }) (Incident, error) {
+	var i Incident
+	err := row.Scan(&i.ID, &i.Org, &i.Member, &i.Severity, &i.Categories, &i.Platforms, &i.URLs, &i.PostIDs,
+		&i.MaxViews, &i.Status, &i.OpenedAt, &i.UpdatedAt, &i.AcknowledgedAt, &i.AcknowledgedBy)
+	if i.AcknowledgedAt.Unix() <= 0 {
+		i.AcknowledgedAt = time.Time{}
+	}
+	return i, err
+}
+
+// Incidents lists incidents in scope, newest update first; status "" means any.
+func (d *DB) Incidents(ctx context.Context, sc Scope, status string, limit int) ([]Incident, error) {
+	q := `SELECT ` + incidentCols + ` FROM incidents FINAL WHERE 1`
+	var args []any
+	if status != "" {
+		q += ` AND status = ?`
+		args = append(args, status)
+	}
+	q, args = scoped(q, sc, args...)
+	q += ` ORDER BY severity DESC, updated_at DESC LIMIT ?`
+	rows, err := d.Conn.Query(ctx, q, append(args, clampLimit(limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []Incident
+	for rows.Next() {
+		i, err := scanIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("incidents: %w", err)
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}
+
+// Incident reads one incident in scope (ErrNotFound when absent or out of scope).
+func (d *DB) Incident(ctx context.Context, sc Scope, id string) (Incident, error) {
+	q, args := scoped(`SELECT `+incidentCols+` FROM incidents FINAL WHERE id = ?`, sc, id)
+	rows, err := d.Conn.Query(ctx, q, args...)
+	if err != nil {
+		return Incident{}, fmt.Errorf("incident %s: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return Incident{}, ErrNotFound
+	}
+	i, err := scanIncident(rows)
+	if err != nil {
+		return Incident{}, fmt.Errorf("incident %s: %w", id, err)
+	}
+	return i, nil
+}
+
+// IncidentPosts returns the posts of an incident with their redacted texts, or with the
+// raw texts from posts when unredacted (the caller must have checked the privilege and
+// written the audit row).
+func (d *DB) IncidentPosts(ctx context.Context, inc Incident, unredacted bool) ([]IncidentPost, error) {
+	if len(inc.PostIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, url, published_at, toString(severity), categories,
+		redacted_text FROM exposures FINAL WHERE post_id IN ? ORDER BY published_at`, set(inc.PostIDs))
+	if err != nil {
+		return nil, fmt.Errorf("incident posts: %w", err)
+	}
+	var out []IncidentPost
+	for rows.Next() {
+		var p IncidentPost
+		if err := rows.Scan(&p.PostID, &p.Source, &p.Channel, &p.URL, &p.PublishedAt, &p.Severity, &p.Categories, &p.Text); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("incident posts: %w", err)
+		}
+		p.Redacted = true
+		out = append(out, p)
+	}
+	rows.Close()
+	if !unredacted || len(out) == 0 {
+		return out, nil
+	}
+	raw := map[string]string{}
+	rows, err = d.Conn.Query(ctx, `SELECT id, text FROM posts FINAL WHERE id IN ?`, set(inc.PostIDs))
+	if err != nil {
+		return nil, fmt.Errorf("incident raw posts: %w", err)
+	}
+	for rows.Next() {
+		var id, t string
+		if err := rows.Scan(&id, &t); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("incident raw posts: %w", err)
+		}
+		raw[id] = t
+	}
+	rows.Close()
+	for i := range out {
+		t, ok := raw[out[i].PostID]
+		out[i].Redacted = false
+		if !ok || t == "" {
+			out[i].Text, out[i].Purged = "", true
+			continue
+		}
+		out[i].Text = t
+	}
+	return out, nil
+}
+
+// Deliveries lists alert deliveries in scope, newest first.
+func (d *DB) Deliveries(ctx context.Context, sc Scope, limit int) ([]Delivery, error) {
+	q, args := scoped(`SELECT id, incident_id, org, channel, toString(kind), toString(severity), toString(state),
+		attempts, latency_ms, last_error, created_at, updated_at FROM alert_deliveries FINAL WHERE 1`, sc)
+	rows, err := d.Conn.Query(ctx, q+` ORDER BY updated_at DESC, id LIMIT ?`, append(args, clampLimit(limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("alert deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		var x Delivery
+		if err := rows.Scan(&x.ID, &x.IncidentID, &x.Org, &x.Channel, &x.Kind, &x.Severity, &x.State, &x.Attempts,
+			&x.LatencyMS, &x.LastError, &x.CreatedAt, &x.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("alert deliveries: %w", err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Sources reports, per channel, what was collected in the last week up to now.
+func (d *DB) Sources(ctx context.Context, now time.Time) ([]SourceHealth, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT source, channel, countIf(collected_at >= ?) AS d1, count() AS d7,
+		max(collected_at), max(published_at) FROM posts WHERE collected_at >= ?
+		GROUP BY source, channel ORDER BY source, channel LIMIT 1000`, now.Add(-24*time.Hour).UTC(), now.Add(-7*24*time.Hour).UTC())
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	defer rows.Close()
+	var out []SourceHealth
+	for rows.Next() {
+		var s SourceHealth
+		if err := rows.Scan(&s.Source, &s.Channel, &s.Posts24h, &s.Posts7d, &s.LastCollected, &s.LastPublished); err != nil {
+			return nil, fmt.Errorf("sources: %w", err)
+		}
+		s.Stale = s.Posts24h == 0
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// CHAcker acknowledges incidents by writing a new version of the incident row with
+// status acknowledged. It is the fallback used until the alerts package provides its
+// own implementation (which may also stop escalation).
+type CHAcker struct{ DB *DB }
+
+// Acknowledge implements IncidentAcker.
+func (a CHAcker) Acknowledge(ctx context.Context, sc Scope, id, by string, at time.Time) error {
+	inc, err := a.DB.Incident(ctx, sc, id)
+	if err != nil {
+		return err
+	}
+	if inc.Status == "acknowledged" {
+		return nil
+	}
+	q, args := scoped(`INSERT INTO incidents (id, org, member, fingerprint, severity, categories, platforms, urls,
+		post_ids, max_views, status, update_seq, opened_at, updated_at, acknowledged_at, acknowledged_by, version)
+		SELECT id, org, member, fingerprint, severity, categories, platforms, urls, post_ids, max_views,
+		'acknowledged', update_seq, opened_at, ?, ?, ?, ? FROM incidents FINAL WHERE id = ?`,
+		sc, at.UTC(), at.UTC(), by, uint64(at.UnixNano()), id)
+	if err := a.DB.Conn.Exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("acknowledge incident %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+// Package demodata writes invented posts, narrative classifications, exposures,
+// incidents and alert deliveries into ClickHouse, so that the web UI, the Grafana
+// dashboards and their tests and benchmarks have realistic data without running the
+// collectors or the classifiers. Every person, phone and organisation is fictional.
+package demodata
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/post"
+	"github.com/kuzot/kuzot/storage"
+)
+
+// Fixture describes what Seed wrote, for assertions.
+type Fixture struct {
+	Now time.Time
+	// Flagged is a post with narrative evidence; EvidenceText is one highlighted span.
+	Flagged      string
+	EvidenceText string
+	// OrgA and OrgB own one incident each (IncidentA, IncidentB).
+	OrgA, OrgB           string
+	IncidentA, IncidentB string
+	// ExposedPost is incident A's post; RawMarker appears only in its raw text and
+	// RedactedMarker only in its redacted text.
+	ExposedPost    string
+	RawMarker      string
+	RedactedMarker string
+	Posts          int
+	FlaggedPosts   int
+}
+
+type cue struct {
+	frame string
+	lang  string
+	text  string // a sentence with the cue in [ ]
+}
+
+// Invented sentences; the bracketed part is the evidence span.
+var cues = []cue{
+	{"propaganda_ban", "ru", "Надо срочно [запретить гей-пропаганду] среди молодёжи, пишет канал."},
+	{"foreign_agent", "ru", "Эти НКО — [иностранные агенты], живут на западные гранты."},
+	{"western_values", "ky", "Бул [батыштын баалуулуктары], биздин салтка жат деп жазышат."},
+	{"traditional_family", "ru", "Брак [только между мужчиной и женщиной], остальное угроза семье."},
+	{"child_protection", "en", "We must [protect our children from LGBT] influence in schools."},
+	{"political_smear", "ru", "Оппозиция на митинге [поддерживает ЛГБТ], говорят провокаторы."},
+	{"dehumanization", "en", "They call them [sick and unnatural] in every comment."},
+	{"violence_threat", "ru", "В комментариях призывают [найти их и выгнать] из города."},
+}
+
+var channels = map[string][]string{
+	"telegram": {"demo_kanal_1", "demo_kanal_2", "demo_novosti"},
+	"vk":       {"club_demo_1", "club_demo_2"},
+	"youtube":  {"UC_demo_channel"},
+}
+
+var sources = []string{"telegram", "vk", "youtube"}
+
+// Seed writes a small demo dataset covering the 14 days before now.
+func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error) {
+	now = now.UTC().Truncate(time.Second)
+	fx := Fixture{Now: now, OrgA: "org-alpha", OrgB: "org-beta", IncidentA: "inc-alpha-1", IncidentB: "inc-beta-1",
+		RawMarker: "+996 000 000 101", RedactedMarker: "[телефон]"}
+	var posts []post.Post
+	var cls []storage.Classification
+	for i := 0; i < 140; i++ {
+		src := sources[i%len(sources)]
+		chs := channels[src]
+		ch := chs[(i/3)%len(chs)]
+		at := now.Add(-time.Duration(i) * 137 * time.Minute)
+		p := post.Post{ID: fmt.Sprintf("%s:%s/%d", src, ch, 1000+i), Source: src, Channel: ch,
+			Author: fmt.Sprintf("demo_account_%02d", i%17), URL: fmt.Sprintf("https://demo.invalid/%s/%s/%d", src, ch, 1000+i),
+			PublishedAt: at, CollectedAt: at.Add(5 * time.Minute), Views: int64(100 + i*7), Media: []post.Media{}}
+		c := storage.Classification{PostID: p.ID, Classifier: "narrative", ClassifierVersion: "demo",
+			Source: p.Source, Channel: p.Channel, Author: p.Author, PublishedAt: at, ClassifiedAt: at.Add(6 * time.Minute)}
+		if i%3 != 2 { // two posts in three carry a narrative
+			k := cues[(i/3+i)%len(cues)]
+			text, ev := evidence(k)
+			p.Text, p.Lang = fmt.Sprintf("Пост %d. %s", i, text), k.lang
+			for j := range ev {
+				ev[j].Start += len(fmt.Sprintf("Пост %d. ", i))
+				ev[j].End += len(fmt.Sprintf("Пост %d. ", i))
+			}
+			res, _ := json.Marshal(map[string]any{"homophobic": true, "score": 0.9, "frames": []string{k.frame}, "evidence": ev})
+			c.Flagged, c.Score, c.Labels, c.Result, c.Lang = true, 0.9, []string{k.frame}, string(res), k.lang
+			fx.FlaggedPosts++
+			if fx.Flagged == "" {
+				fx.Flagged, fx.EvidenceText = p.ID, ev[0].Text
+			}
+		} else {
+			p.Text, p.Lang = fmt.Sprintf("Обычный пост %d о погоде и ценах на рынке.", i), "ru"
+			c.Score, c.Labels, c.Result, c.Lang = 0.05, []string{}, `{"homophobic":false,"score":0.05,"frames":[],"evidence":[]}`, "ru"
+		}
+		posts = append(posts, p)
+		cls = append(cls, c)
+	}
+	// Two doxxing posts (invented people, numbers in a reserved-looking range).
+	dox := []struct{ id, org, member, raw, red string }{
+		{"telegram:demo_kanal_2/9001", fx.OrgA, "m-0001",
+			"Вот он: Айбек Токтосунов, телефон " + fx.RawMarker + ", работает в демо-НКО. Он гей.",
+			"Вот он: [имя], телефон " + fx.RedactedMarker + ", работает в [место работы]. [утверждение о SOGI]."},
+		{"vk:club_demo_1/9002", fx.OrgB, "m-0042",
+			"Адрес Нургуль Демоевой: ул. Вымышленная 0, кв. 0. Найдите её.",
+			"Адрес [имя]: [адрес]. Найдите её."},
+	}
+	fx.ExposedPost = dox[0].id
+	for i, d := range dox {
+		src, rest, _ := strings.Cut(d.id, ":")
+		ch, _, _ := strings.Cut(rest, "/")
+		at := now.Add(-time.Duration(3+i) * time.Hour)
+		posts = append(posts, post.Post{ID: d.id, Source: src, Channel: ch, Author: "demo_doxxer", Text: d.raw, Lang: "ru",
+			URL: "https://demo.invalid/" + d.id, PublishedAt: at, CollectedAt: at.Add(time.Minute), Views: 2500, Media: []post.Media{}})
+	}
+	fx.Posts = len(posts)
+	if err := storage.InsertPosts(ctx, conn, posts); err != nil {
+		return fx, fmt.Errorf("demo posts: %w", err)
+	}
+	if err := storage.InsertClassifications(ctx, conn, cls); err != nil {
+		return fx, fmt.Errorf("demo classifications: %w", err)
+	}
+	b, err := conn.PrepareBatch(ctx, `INSERT INTO exposures (post_id, source, channel, author, url, lang, published_at,
+		collected_at, views, exposed, outing, severity, categories, entity_types, entity_starts, entity_ends,
+		redacted_text, orgs, members, classifier_version, classified_at, version)`)
+	if err != nil {
+		return fx, fmt.Errorf("demo exposures: %w", err)
+	}
+	for i, d := range dox {
+		p := posts[len(posts)-2+i]
+		sev, cats := "critical", []string{"name", "phone", "workplace", "sogi"}
+		if i == 1 {
+			sev, cats = "high", []string{"name", "address", "threat"}
+		}
+		if err := b.Append(p.ID, p.Source, p.Channel, p.Author, p.URL, p.Lang, p.PublishedAt, p.CollectedAt, uint64(p.Views),
+			uint8(1), uint8(1-i), sev, cats, cats, []uint32{0}, []uint32{1}, d.red, []string{d.org}, []string{d.member},
+			"demo", p.CollectedAt, uint64(1)); err != nil {
+			return fx, fmt.Errorf("demo exposures: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fx, fmt.Errorf("demo exposures: %w", err)
+	}
+	b, err = conn.PrepareBatch(ctx, `INSERT INTO incidents (id, org, member, fingerprint, severity, categories, platforms,
+		urls, post_ids, max_views, status, update_seq, opened_at, updated_at, acknowledged_at, acknowledged_by, version)`)
+	if err != nil {
+		return fx, fmt.Errorf("demo incidents: %w", err)
+	}
+	zero := time.Unix(0, 0).UTC()
+	for i, d := range dox {
+		p := posts[len(posts)-2+i]
+		id, sev, cats := fx.IncidentA, "critical", []string{"name", "phone", "workplace", "sogi"}
+		if i == 1 {
+			id, sev, cats = fx.IncidentB, "high", []string{"name", "address", "threat"}
+		}
+		if err := b.Append(id, d.org, d.member, "fp-"+id, sev, cats, []string{p.Source}, []string{p.URL}, []string{p.ID},
+			uint64(p.Views), "open", uint32(1), p.CollectedAt, p.CollectedAt, zero, "", uint64(1)); err != nil {
+			return fx, fmt.Errorf("demo incidents: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fx, fmt.Errorf("demo incidents: %w", err)
+	}
+	b, err = conn.PrepareBatch(ctx, `INSERT INTO alert_deliveries (id, incident_id, org, channel, kind, severity, state,
+		attempts, latency_ms, last_error, created_at, updated_at, version)`)
+	if err != nil {
+		return fx, fmt.Errorf("demo deliveries: %w", err)
+	}
+	for i, x := range []struct{ inc, org, ch, state, errText string }{
+		{fx.IncidentA, fx.OrgA, "telegram", "sent", ""},
+		{fx.IncidentA, fx.OrgA, "email", "sent", ""},
+		{fx.IncidentB, fx.OrgB, "webhook", "failed", "POST https://hooks.demo.invalid: 503"},
+	} {
+		at := now.Add(-time.Duration(2+i) * time.Hour)
+		if err := b.Append(fmt.Sprintf("dlv-%d", i), x.inc, x.org, x.ch, "new", "critical", x.state, uint32(1+i),
+			uint32(4000+i*1500), x.errText, at, at.Add(time.Duration(i)*time.Second), uint64(1)); err != nil {
+			return fx, fmt.Errorf("demo deliveries: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fx, fmt.Errorf("demo deliveries: %w", err)
+	}
+	return fx, nil
+}
+
+type span struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+	Frame string `json:"frame"`
+}
+
+// evidence removes the brackets of a cue sentence and returns the byte span between them.
+func evidence(k cue) (string, []span) {
+	i := strings.IndexByte(k.text, '[')
+	j := strings.IndexByte(k.text, ']')
+	text := k.text[:i] + k.text[i+1:j] + k.text[j+1:]
+	return text, []span{{Start: i, End: j - 1, Text: k.text[i+1 : j], Frame: k.frame}}
+}

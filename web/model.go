@@ -1,0 +1,244 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"fmt"
+	"time"
+)
+
+// Role is an account's role. Authorisation is decided from the role, the organisation
+// and the CanUnredact flag only, in one place (authz.go).
+type Role string
+
+// The three roles of the issue: administrators manage accounts and may see unredacted
+// evidence; analysts see everything redacted; organisation users see only their own
+// organisation's incidents and alerts.
+const (
+	RoleAdmin   Role = "admin"
+	RoleAnalyst Role = "analyst"
+	RoleOrg     Role = "org"
+)
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case RoleAdmin, RoleAnalyst, RoleOrg:
+		return r, nil
+	}
+	return "", fmt.Errorf("unknown role %q (admin, analyst, org)", s)
+}
+
+// User is one account. PasswordHash never leaves the server (json:"-").
+type User struct {
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	Org          string    `json:"org,omitempty"`
+	CanUnredact  bool      `json:"can_unredact"`
+	Disabled     bool      `json:"disabled"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Privileged reports whether u may see unredacted evidence (always audited).
+func (u User) Privileged() bool { return u.Role == RoleAdmin || u.CanUnredact }
+
+// Scope restricts queries to what a user may see: an organisation user sees only the
+// incidents and alerts of Org; everyone else sees all organisations.
+type Scope struct {
+	Org string
+	All bool
+}
+
+// ScopeOf is the data scope of u.
+func ScopeOf(u User) Scope {
+	if u.Role == RoleOrg {
+		return Scope{Org: u.Org}
+	}
+	return Scope{All: true}
+}
+
+// Evidence is one narrative evidence span: byte offsets into the post text (issue 4's
+// narrative result).
+type Evidence struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+	Frame string `json:"frame"`
+}
+
+// narrativeResult is the part of the narrative classifier's JSON the UI shows.
+type narrativeResult struct {
+	Evidence []Evidence `json:"evidence"`
+}
+
+// parseEvidence extracts evidence spans from a stored narrative result; a malformed or
+// foreign result gives none (the post is still shown, without highlights).
+func parseEvidence(result string) []Evidence {
+	if result == "" {
+		return nil
+	}
+	var r narrativeResult
+	if err := json.Unmarshal([]byte(result), &r); err != nil {
+		return nil
+	}
+	return r.Evidence
+}
+
+// PostRow is one flagged post in lists (overview, explorer).
+type PostRow struct {
+	ID          string    `json:"id"`
+	Source      string    `json:"source"`
+	Channel     string    `json:"channel"`
+	Author      string    `json:"author"`
+	URL         string    `json:"url"`
+	Lang        string    `json:"lang"`
+	PublishedAt time.Time `json:"published_at"`
+	Frames      []string  `json:"frames"`
+	Score       float64   `json:"score"`
+	// Text is the post text, or the redacted text when the post exposes someone
+	// (Redacted true); Evidence is empty then, as spans point into the raw text.
+	Text     string     `json:"text"`
+	Redacted bool       `json:"redacted"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// DayFrame is one point of the daily volume series.
+type DayFrame struct {
+	Day   time.Time `json:"day"`
+	Frame string    `json:"frame"`
+	Posts uint64    `json:"posts"`
+}
+
+// Count is a labelled count (top channels, severities...).
+type Count struct {
+	Label string `json:"label"`
+	N     uint64 `json:"n"`
+}
+
+// Overview is the landing page's data.
+type Overview struct {
+	From          time.Time  `json:"from"`
+	To            time.Time  `json:"to"`
+	Posts         uint64     `json:"posts"`
+	Flagged       uint64     `json:"flagged"`
+	Exposures     uint64     `json:"exposures"`
+	OpenIncidents uint64     `json:"open_incidents"`
+	Daily         []DayFrame `json:"daily"`
+	TopChannels   []Count    `json:"top_channels"`
+	Latest        []PostRow  `json:"latest"`
+	Clusters      []Cluster  `json:"clusters"`
+	Incidents     []Incident `json:"incidents"`
+}
+
+// Filter selects posts in the narrative explorer.
+type Filter struct {
+	Frame   string
+	Lang    string
+	Source  string
+	Channel string
+	// Q is a case-insensitive substring searched in the post text.
+	Q      string
+	From   time.Time
+	To     time.Time
+	Limit  int
+	Offset int
+}
+
+// Incident is an exposure incident (table incidents), never holding personal data.
+type Incident struct {
+	ID             string    `json:"id"`
+	Org            string    `json:"org"`
+	Member         string    `json:"member"`
+	Severity       string    `json:"severity"`
+	Categories     []string  `json:"categories"`
+	Platforms      []string  `json:"platforms"`
+	URLs           []string  `json:"urls"`
+	PostIDs        []string  `json:"post_ids"`
+	MaxViews       uint64    `json:"max_views"`
+	Status         string    `json:"status"`
+	OpenedAt       time.Time `json:"opened_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	AcknowledgedAt time.Time `json:"acknowledged_at,omitzero"`
+	AcknowledgedBy string    `json:"acknowledged_by,omitempty"`
+}
+
+// IncidentPost is one post of an incident: redacted text by default, the raw text only
+// in an unredacted (audited) view.
+type IncidentPost struct {
+	PostID      string    `json:"post_id"`
+	Source      string    `json:"source"`
+	Channel     string    `json:"channel"`
+	URL         string    `json:"url"`
+	PublishedAt time.Time `json:"published_at"`
+	Severity    string    `json:"severity"`
+	Categories  []string  `json:"categories"`
+	Text        string    `json:"text"`
+	Redacted    bool      `json:"redacted"`
+	// Purged is set in an unredacted view when retention has already removed the raw text.
+	Purged bool `json:"purged,omitempty"`
+}
+
+// Delivery is one alert delivery (table alert_deliveries).
+type Delivery struct {
+	ID         string    `json:"id"`
+	IncidentID string    `json:"incident_id"`
+	Org        string    `json:"org"`
+	Channel    string    `json:"channel"`
+	Kind       string    `json:"kind"`
+	Severity   string    `json:"severity"`
+	State      string    `json:"state"`
+	Attempts   uint32    `json:"attempts"`
+	LatencyMS  uint32    `json:"latency_ms"`
+	LastError  string    `json:"last_error,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// SourceHealth is the collection state of one channel, from what was stored.
+type SourceHealth struct {
+	Source        string    `json:"source"`
+	Channel       string    `json:"channel"`
+	Posts24h      uint64    `json:"posts_24h"`
+	Posts7d       uint64    `json:"posts_7d"`
+	LastCollected time.Time `json:"last_collected"`
+	LastPublished time.Time `json:"last_published"`
+	// Stale is set when nothing was collected in the last 24 hours.
+	Stale bool `json:"stale"`
+}
+
+// Cluster is a coordinated group of accounts (coordination detector output).
+type Cluster struct {
+	ID         string    `json:"id"`
+	Accounts   []string  `json:"accounts"`
+	Posts      []string  `json:"posts"`
+	Behaviours []string  `json:"behaviours"`
+	Score      float64   `json:"score"`
+	First      time.Time `json:"first"`
+	Last       time.Time `json:"last"`
+	Texts      []string  `json:"texts,omitempty"`
+	Links      []string  `json:"links,omitempty"`
+}
+
+// AuditEntry is one audit_log row.
+type AuditEntry struct {
+	At         time.Time `json:"at"`
+	User       string    `json:"user"`
+	Role       string    `json:"role"`
+	Org        string    `json:"org,omitempty"`
+	Action     string    `json:"action"`
+	ObjectType string    `json:"object_type,omitempty"`
+	ObjectID   string    `json:"object_id,omitempty"`
+	IP         string    `json:"ip,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+// Report is one generated report file offered for download.
+type Report struct {
+	Name     string    `json:"name"`
+	Size     int64     `json:"size"`
+	Modified time.Time `json:"modified"`
+}
+
+func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }
