@@ -3,11 +3,11 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"io"
 	"io/fs"
 	"mime"
 	"net/http"
-	"html/template"
 	"net/url"
 	"path"
 	"strconv"
@@ -218,7 +218,6 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return nil
 }
 
-
 func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	p, err := s.db.Post(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -323,7 +322,6 @@ func (s *Server) incidentAckForm(w http.ResponseWriter, r *http.Request, rc *req
 	http.Redirect(w, r, "/incidents/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
 	return nil
 }
-
 
 // ---- alerts, sources, reports ----
 
@@ -621,4 +619,3 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, _ *reqCtx) err
 	writeJSON(w, http.StatusOK, map[string]any{"audit": nonNil(es)})
 	return nil
 }
-

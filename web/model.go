@@ -2,8 +2,8 @@ package web
 
 import (
 	"encoding/json"
-	"strings"
 	"fmt"
+	"strings"
 	"time"
 )
 
