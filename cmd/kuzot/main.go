@@ -41,6 +41,9 @@ func commands() []command {
 		{"collect", "poll the configured sources once or continuously and print posts (--once --stdout)", runCollect},
 		{"demo-site", "serve the invented demo public web (Telegram, YouTube, VK, RSS, forum)", runDemoSite},
 		{"watchlist", "import, list or delete hashed protected-member watchlists", runWatchlist},
+		{"loadgen", "publish synthetic load into a running pipeline, report posts/s and latency, check ClickHouse", runLoadgen},
+		{"jetstream", "run only the embedded JetStream server (for roles in separate processes)", runJetStream},
+		{"coordinate", "find coordinated account networks (troll factories) in JSON-lines posts from stdin", runCoordinate},
 		// more commands: one line each, keep sorted by name below
 	}
 }

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/kuzot/kuzot/app"
+	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/pipeline"
+)
+
+// runJetStream runs only the embedded JetStream server (fsync on every write) and
+// declares kuzot's streams, so that roles in separate processes, small deployments
+// without a nats-server binary, and the chaos tests have a server to share.
+func runJetStream(ctx context.Context, args []string, s stdio) error {
+	fs := flag.NewFlagSet("jetstream", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	cfgPath := configFlag(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(s.err, `Usage: kuzot jetstream [--config FILE]
+
+Runs the embedded NATS JetStream server of nats.embedded (host, port, store_dir; sync always)
+until SIGINT/SIGTERM. Point roles in other processes at it with nats.url or KUZOT_NATS_URL.`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if cfg.NATS.URL != "" {
+		return fmt.Errorf("nats.url is set (%s): kuzot jetstream runs the embedded server; unset it (and KUZOT_NATS_URL) for this process", cfg.NATS.URL)
+	}
+	log := app.NewLogger(cfg.Log, os.Stderr)
+	bus, err := pipeline.Connect(ctx, cfg.NATS, log)
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
+	log.Info("kuzot jetstream serving", "url", bus.ClientURL(), "store_dir", cfg.NATS.Embedded.StoreDir)
+	fmt.Fprintln(s.out, "listening", bus.ClientURL())
+	<-ctx.Done()
+	return nil
+}
