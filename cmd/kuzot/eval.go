@@ -8,6 +8,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // evalFunc is one classifier's offline evaluation: it parses its own flags from args,
@@ -17,7 +19,9 @@ type evalFunc func(ctx context.Context, args []string, stdout, stderr io.Writer)
 // evaluators lists every classifier that can be evaluated by `kuzot eval <name>`.
 // Add one line per classifier package: "name": pkg.EvalCommand.
 func evaluators() map[string]evalFunc {
-	return map[string]evalFunc{}
+	return map[string]evalFunc{
+		"narrative": narrative.EvalCommand,
+	}
 }
 
 // runEval implements `kuzot eval [name] [flags]`. With a name it runs that evaluator with

@@ -1,0 +1,187 @@
+package narrative
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+)
+
+// corpusJSONL is the labelled corpus written for kuzot (fictional posts, not copied):
+// hate posts by frame and the hard negatives the classifier must not flag.
+//
+//go:embed corpus/narrative.jsonl
+var corpusJSONL []byte
+
+// Corpus returns the embedded labelled corpus.
+func Corpus() ([]Example, error) {
+	exs, errs := ReadExamples(bytes.NewReader(corpusJSONL), true)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("embedded corpus: %w", errors.Join(errs...))
+	}
+	return exs, nil
+}
+
+// HeldOut reports whether an example belongs to the held-out evaluation part. The
+// split is a hash of the id, so it is deterministic, stable when lines are added and
+// independent of file order. Training never sees held-out examples.
+func HeldOut(id string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return h.Sum32()%4 == 0
+}
+
+// Split divides examples into the training part and the held-out part.
+func Split(exs []Example) (train, heldOut []Example) {
+	for _, e := range exs {
+		if HeldOut(e.ID) {
+			heldOut = append(heldOut, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	return train, heldOut
+}
+
+// MaxLineBytes bounds one JSONL line when reading labelled data.
+const MaxLineBytes = 2 << 20
+
+// LineError is a JSONL line that could not be used; the reader skips it and goes on.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ltediRow is the LT-EDI 2022 JSONL schema (../shared/datasets/ltedi2022-en/README.md).
+type ltediRow struct {
+	ID         string  `json:"id"`
+	Text       string  `json:"text"`
+	Lang       string  `json:"lang"`
+	Label      string  `json:"label"`
+	Homophobic *bool   `json:"homophobic"`
+	Frames     []Frame `json:"frames"`
+	Kind       string  `json:"kind"`
+}
+
+// ReadExamples reads labelled JSONL (the kuzot corpus schema, or LT-EDI rows, which
+// carry "homophobic" but no frames). Bad lines — not JSON, invalid UTF-8, no id or
+// text, unknown frame, missing label — are returned as *LineError values and skipped;
+// the rest is still read. framesKnown says whether the data carries frame labels.
+func ReadExamples(r io.Reader, framesKnown bool) ([]Example, []error) {
+	var (
+		out  []Example
+		errs []error
+	)
+	br := bufio.NewReaderSize(r, 64<<10)
+	line := 0
+	for {
+		raw, err := readLine(br)
+		if len(raw) > 0 || err == nil {
+			line++
+		}
+		if len(bytes.TrimSpace(raw)) > 0 {
+			ex, perr := parseExample(raw, framesKnown)
+			if perr != nil {
+				errs = append(errs, &LineError{Line: line, Err: perr})
+			} else {
+				out = append(out, ex)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			errs = append(errs, &LineError{Line: line, Err: err})
+			if !errors.Is(err, errLineTooLong) {
+				break
+			}
+		}
+	}
+	return out, errs
+}
+
+var errLineTooLong = fmt.Errorf("line longer than %d bytes", MaxLineBytes)
+
+// readLine returns one line without its newline; an over-long line is consumed and
+// reported as errLineTooLong.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) <= MaxLineBytes {
+			buf = append(buf, chunk...)
+		} else if buf != nil || len(chunk) > 0 {
+			// drain the rest of the line
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil && err != io.EOF {
+				return nil, err
+			}
+			return nil, errLineTooLong
+		}
+		switch err {
+		case nil:
+			return bytes.TrimRight(buf, "\r\n"), nil
+		case bufio.ErrBufferFull:
+			continue
+		default:
+			return bytes.TrimRight(buf, "\r\n"), err
+		}
+	}
+}
+
+func parseExample(raw []byte, framesKnown bool) (Example, error) {
+	if !utf8.Valid(raw) {
+		return Example{}, errors.New("not valid UTF-8")
+	}
+	var row ltediRow
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&row); err != nil {
+		return Example{}, fmt.Errorf("not a JSON object: %w", err)
+	}
+	if dec.More() {
+		return Example{}, errors.New("trailing data after the JSON object")
+	}
+	if strings.TrimSpace(row.ID) == "" {
+		return Example{}, errors.New("missing id")
+	}
+	if row.Homophobic == nil {
+		return Example{}, fmt.Errorf("%s: missing homophobic label", row.ID)
+	}
+	ex := Example{ID: row.ID, Lang: row.Lang, Text: row.Text, Homophobic: *row.Homophobic, Kind: row.Kind, FramesKnown: framesKnown}
+	for _, f := range row.Frames {
+		if frameIndex(f) < 0 {
+			return Example{}, fmt.Errorf("%s: unknown frame %q", row.ID, f)
+		}
+		ex.Frames = append(ex.Frames, f)
+	}
+	if framesKnown && ex.Homophobic && len(ex.Frames) == 0 {
+		return Example{}, fmt.Errorf("%s: homophobic example without frames", row.ID)
+	}
+	if framesKnown && !ex.Homophobic && len(ex.Frames) > 0 {
+		return Example{}, fmt.Errorf("%s: frames on a non-homophobic example", row.ID)
+	}
+	return ex, nil
+}
+
+// ReadExamplesFile reads a labelled JSONL file.
+func ReadExamplesFile(path string, framesKnown bool) ([]Example, []error, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	exs, errs := ReadExamples(f, framesKnown)
+	return exs, errs, nil
+}

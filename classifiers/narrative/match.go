@@ -1,0 +1,242 @@
+package narrative
+
+// hit is one lexicon entry found in a post, over tokens [t0, t1).
+type hit struct {
+	entry  int32
+	t0, t1 int32
+}
+
+// analysis is the per-call scratch space of one classification. It is pooled by the
+// Classifier (never shared between goroutines) so that steady-state classification
+// does not allocate for tokens and matches.
+type analysis struct {
+	lx   *lexicon
+	text string
+	toks []token
+	norm []rune
+	// slot ids per token: slots[slotOff[i]:slotOff[i+1]]
+	slots   []int32
+	slotOff []int32
+	pats    []int32
+	wild    []rune
+	hits    []hit
+	feat    vec
+}
+
+func (a *analysis) reset(lx *lexicon, text string) {
+	a.lx, a.text = lx, text
+	a.toks, a.norm, a.slots, a.slotOff, a.pats, a.hits = a.toks[:0], a.norm[:0], a.slots[:0], a.slotOff[:0], a.pats[:0], a.hits[:0]
+}
+
+// run tokenises and matches text against the lexicon.
+func (a *analysis) run(lx *lexicon, text string) {
+	a.reset(lx, text)
+	a.tokenize(text)
+	a.joinSpaced()
+	a.matchWords()
+	a.matchPhrases()
+}
+
+// matchRunes appends to a.pats every word pattern that the normalised word w is a form
+// of. Wildcards (masked letters) match any letter.
+func (a *analysis) matchRunes(w []rune) {
+	lx := a.lx
+	n := int32(0)
+	for i, r := range w {
+		if r == wildRune {
+			a.matchWild(w, i, n)
+			return
+		}
+		nx, ok := lx.nodes[n].next[r]
+		if !ok {
+			return
+		}
+		n = nx
+		for _, p := range lx.nodes[n].pats {
+			if lx.morph.acceptTail(&lx.words[p], w[i+1:], w) {
+				a.addPat(p)
+			}
+		}
+	}
+}
+
+// matchWild continues a trie walk at position i (a wildcard) from node n, trying
+// every child. Depth is bounded by the word length and words come from the tokenizer,
+// so the walk is bounded by the lexicon size.
+func (a *analysis) matchWild(w []rune, i int, n int32) {
+	lx := a.lx
+	if i == len(w) {
+		return
+	}
+	step := func(nx int32) {
+		for _, p := range lx.nodes[nx].pats {
+			// a masked word must be matched whole: the mask stands for letters of the
+			// lexicon word, not of an inflection tail.
+			rest := w[i+1:]
+			if len(rest) == 0 || lx.words[p].mode == modePrefix || (!hasWild(rest) && lx.morph.acceptTail(&lx.words[p], rest, w)) {
+				a.addPat(p)
+			}
+		}
+		a.matchWild(w, i+1, nx)
+	}
+	if w[i] == wildRune {
+		for _, nx := range lx.nodes[n].next {
+			step(nx)
+		}
+		return
+	}
+	if nx, ok := lx.nodes[n].next[w[i]]; ok {
+		step(nx)
+	}
+}
+
+func hasWild(w []rune) bool {
+	for _, r := range w {
+		if r == wildRune {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *analysis) addPat(p int32) {
+	for _, q := range a.pats {
+		if q == p {
+			return
+		}
+	}
+	a.pats = append(a.pats, p)
+}
+
+// matchToken fills a.pats for token t, retrying a masked reading of symbols (п@дик as
+// п?дик) when the leetspeak reading finds nothing.
+func (a *analysis) matchToken(t *token) {
+	a.pats = a.pats[:0]
+	a.matchRunes(a.norm[t.n0:t.n1])
+	if len(a.pats) == 0 && t.symbols && !t.wild {
+		a.wild, _, _ = normWord(a.wild[:0], a.text[t.start:t.end], t.script, true)
+		a.matchRunes(a.wild)
+	}
+}
+
+// maxSpaced bounds the letters of one spaced-out word (г е й, p.i.d.o.r).
+const maxSpaced = 12
+
+// joinSpaced merges runs of three or more one-letter tokens (г е й, п.и.д.о.р) into one
+// word when the joined word is in the lexicon, trying the longest window first at each
+// start. Ordinary one-letter words (я, в, a, i) are left alone otherwise.
+func (a *analysis) joinSpaced() {
+	out := a.toks[:0]
+	i := 0
+	for i < len(a.toks) {
+		if !a.toks[i].single {
+			out = append(out, a.toks[i])
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(a.toks) && a.toks[j].single && a.toks[j].gapBefore <= 3 && a.toks[j].gapBefore > 0 {
+			j++
+		}
+		// tokens [i, j) are a run of spaced single letters
+		k := i
+		for k < j {
+			joined, ok := a.joinWindow(k, j)
+			if ok {
+				consumed := joined.gapBefore
+				joined.gapBefore = a.toks[k].gapBefore
+				out = append(out, joined)
+				k += consumed
+				continue
+			}
+			out = append(out, a.toks[k])
+			k++
+		}
+		i = j
+	}
+	a.toks = out
+}
+
+// joinWindow tries windows [k, e) of the run ending at j, longest first, and returns the
+// joined token when its word is in the lexicon. The returned token's gapBefore holds
+// the number of tokens consumed until the caller restores it.
+func (a *analysis) joinWindow(k, j int) (token, bool) {
+	maxE := min(j, k+maxSpaced)
+	for e := maxE; e-k >= 3; e-- {
+		n0 := len(a.norm)
+		for x := k; x < e; x++ {
+			r := a.norm[a.toks[x].n0]
+			if len(a.norm) > n0 && a.norm[len(a.norm)-1] == r {
+				continue
+			}
+			a.norm = append(a.norm, r)
+		}
+		t := a.toks[k]
+		joined := token{start: t.start, end: a.toks[e-1].end, n0: n0, n1: len(a.norm), script: t.script,
+			sent: t.sent, clause: t.clause, quoted: t.quoted}
+		a.matchToken(&joined)
+		if len(a.pats) > 0 {
+			joined.gapBefore = e - k
+			return joined, true
+		}
+		a.norm = a.norm[:n0]
+	}
+	return token{}, false
+}
+
+// matchWords records, for every token, the phrase slots its word patterns fill.
+func (a *analysis) matchWords() {
+	lx := a.lx
+	for i := range a.toks {
+		a.slotOff = append(a.slotOff, int32(len(a.slots)))
+		a.matchToken(&a.toks[i])
+		start := len(a.slots)
+		for _, p := range a.pats {
+		next:
+			for _, s := range lx.slotsOf[p] {
+				for _, q := range a.slots[start:] {
+					if q == s {
+						continue next
+					}
+				}
+				a.slots = append(a.slots, s)
+			}
+		}
+	}
+	a.slotOff = append(a.slotOff, int32(len(a.slots)))
+}
+
+// matchPhrases walks the phrase trie from every token and records entry hits.
+func (a *analysis) matchPhrases() {
+	for i := range a.toks {
+		a.walkPhrase(0, int32(i), int32(i))
+	}
+}
+
+func (a *analysis) walkPhrase(n, start, j int32) {
+	if int(j) >= len(a.toks) || int(j-start) >= a.lx.maxPhrase {
+		return
+	}
+	if j > start && a.toks[j].sent != a.toks[start].sent {
+		return
+	}
+	for _, s := range a.slots[a.slotOff[j]:a.slotOff[j+1]] {
+		nx, ok := a.lx.pnodes[n].next[s]
+		if !ok {
+			continue
+		}
+		for _, e := range a.lx.pnodes[nx].entries {
+			a.addHit(hit{entry: e, t0: start, t1: j + 1})
+		}
+		a.walkPhrase(nx, start, j+1)
+	}
+}
+
+func (a *analysis) addHit(h hit) {
+	for k := len(a.hits) - 1; k >= 0 && k >= len(a.hits)-8; k-- {
+		if a.hits[k] == h {
+			return
+		}
+	}
+	a.hits = append(a.hits, h)
+}

@@ -1,0 +1,86 @@
+package narrative
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestModelSaveLoadRoundTrip(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	exs := []Example{
+		{ID: "a", Text: "Геи — больные люди.", Homophobic: true, Frames: []Frame{FrameDehumanization}, FramesKnown: true},
+		{ID: "b", Text: "Я гей и счастлив.", FramesKnown: true},
+		{ID: "c", Text: "Запретить гей-пропаганду!", Homophobic: true, Frames: []Frame{FramePropagandaBan}, FramesKnown: true},
+		{ID: "d", Text: "Хорошая погода.", FramesKnown: true},
+	}
+	m, err := rules.Train(context.Background(), exs, TrainOptions{Bits: 12, Epochs: 5, Sources: []string{"unit"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := LoadModel(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.bits != 12 || m2.Meta.TrainedOn[0] != "unit" || m2.Meta.Lexicon != rules.lex.Load().version {
+		t.Errorf("meta lost: %+v", m2.Meta)
+	}
+	for _, e := range exs {
+		v := rules.featurize(e.Text, 12)
+		p1, p2 := m.predictBin(&v), m2.predictBin(&v)
+		if d := p1 - p2; d > 1e-3 || d < -1e-3 {
+			t.Errorf("%s: prediction %v before save, %v after", e.ID, p1, p2)
+		}
+		if (p2 >= 0.5) != e.Homophobic {
+			t.Errorf("%s: trained model predicts %v on its own training data", e.ID, p2)
+		}
+	}
+}
+
+func TestLoadModelRejectsBadFiles(t *testing.T) {
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		return buf.Bytes()
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"not gzip", []byte("hello"), "not a gzip file"},
+		{"bad magic", gz([]byte("XXXX0000")), "bad magic"},
+		{"truncated header", gz([]byte("KNLR\xff\x00\x00\x00{")), "truncated header"},
+		{"wrong format", gz(append([]byte("KNLR\x12\x00\x00\x00"), `{"format":"other"}`...)), "format \"other\""},
+	}
+	for _, tc := range tests {
+		if _, err := LoadModel(bytes.NewReader(tc.data)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestEmbeddedModelMatchesLexicon fails when the lexicon was edited without retraining
+// the shipped model (its rule features would be stale): run `kuzot train narrative
+// --out classifiers/narrative/model/narrative.model`.
+func TestEmbeddedModelMatchesLexicon(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	m, err := EmbeddedModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Meta.Lexicon != rules.lex.Load().version {
+		t.Errorf("embedded model was trained with lexicon %s, the embedded lexicon is %s: retrain", m.Meta.Lexicon, rules.lex.Load().version)
+	}
+	if len(m.Meta.TrainedOn) != 1 || !strings.Contains(m.Meta.TrainedOn[0], "training part") {
+		t.Errorf("embedded model must be trained on the repo corpus training part only, got %v", m.Meta.TrainedOn)
+	}
+}

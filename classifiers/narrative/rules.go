@@ -1,0 +1,326 @@
+package narrative
+
+import (
+	"sort"
+)
+
+// Frame is a narrative frame id, as stored in ClickHouse and shown on dashboards.
+type Frame string
+
+// The eight frames of issue 4 (see ../shared/docs/context.md). Ids are part of the
+// output schema: never rename one.
+const (
+	FramePropagandaBan     Frame = "propaganda_ban"
+	FrameForeignAgent      Frame = "foreign_agent"
+	FrameWesternValues     Frame = "western_values"
+	FrameTraditionalFamily Frame = "traditional_family"
+	FrameChildProtection   Frame = "child_protection"
+	FramePoliticalSmear    Frame = "political_smear"
+	FrameDehumanization    Frame = "dehumanization"
+	FrameViolenceThreat    Frame = "violence_threat"
+)
+
+// Frames lists every frame in output order.
+var Frames = [...]Frame{
+	FramePropagandaBan, FrameForeignAgent, FrameWesternValues, FrameTraditionalFamily,
+	FrameChildProtection, FramePoliticalSmear, FrameDehumanization, FrameViolenceThreat,
+}
+
+func parseFrame(s string) (Frame, bool) {
+	for _, f := range Frames {
+		if string(f) == s {
+			return f, true
+		}
+	}
+	return "", false
+}
+
+func frameIndex(f Frame) int {
+	for i, g := range Frames {
+		if g == f {
+			return i
+		}
+	}
+	return -1
+}
+
+// Guard kinds: the reasons a frame match is downgraded or dropped.
+const (
+	GuardSelf      = "self_reference"
+	GuardReclaimed = "reclaimed"
+	GuardCounter   = "counter_speech"
+	GuardReported  = "reported_speech"
+	GuardNegation  = "negation"
+)
+
+// Tunables of the rule layer. They are constants, not configuration, because the
+// trained model learns its weights on top of them; changing one changes Version.
+const (
+	targetWindow = 12   // tokens between a frame cue and its target, same sentence
+	selfWindow   = 1    // tokens allowed between "я/I am/мен" and the identity term
+	multSelf     = 0.25 // score multiplier when the author speaks about themselves
+	multCounter  = 0.3  // ... when the post criticises the narrative
+	multReport   = 0.4  // ... when the post reports someone else's words
+	multQuoted   = 0.5  // extra, for evidence inside quotation marks of a report
+)
+
+// Evidence is one explanation span: byte offsets into the original post text, the
+// text found there and the frame it supports.
+type Evidence struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+	Frame Frame  `json:"frame"`
+}
+
+// ruleOutcome is the rule layer's verdict, also the input of the model's rule features.
+type ruleOutcome struct {
+	score    float64
+	frames   [len(Frames)]bool // unguarded frame evidence
+	guarded  [len(Frames)]bool // frame evidence removed or downgraded by a guard
+	evidence []Evidence
+	guards   map[string]bool
+	target   bool // an identity term or slur is present
+	negated  bool // a cue was negated
+	quoted   bool // evidence inside quotes
+}
+
+// applyRules runs proximity rules and the guard layer over the matches in a.
+func (a *analysis) applyRules() ruleOutcome {
+	lx := a.lx
+	out := ruleOutcome{guards: map[string]bool{}}
+	var (
+		selfRef, ingroup, counter, report bool
+		targets                           []hit
+	)
+	for _, h := range a.hits {
+		e := &lx.entries[h.entry]
+		switch e.kind {
+		case kindTarget, kindSlur:
+			targets = append(targets, h)
+			out.target = true
+		case kindFrame:
+			if e.anchor {
+				targets = append(targets, h)
+				out.target = true
+			}
+		case kindIngroup:
+			ingroup = true
+		case kindCounter:
+			if !a.negated(h) {
+				counter = true
+			}
+		case kindReport:
+			report = true
+		}
+	}
+	// Self-reference: a first-person cue followed closely by an identity term in the
+	// same sentence, with no negation in between ("я гей", "as a trans woman", not
+	// "я не гей").
+	for _, h := range a.hits {
+		if lx.entries[h.entry].kind != kindSelf {
+			continue
+		}
+		win := int32(selfWindow)
+		if lx.entries[h.entry].adjacent {
+			win = 0
+		}
+		for _, t := range targets {
+			te := &lx.entries[t.entry]
+			if te.kind == kindFrame || (te.kind == kindSlur && !te.reclaimable) {
+				continue
+			}
+			if t.t0 >= h.t1 && t.t0-h.t1 <= win && a.toks[t.t0].sent == a.toks[h.t0].sent && !a.negationBetween(h.t1, t.t0) {
+				selfRef = true
+			}
+		}
+	}
+
+	prod := 1.0
+	addEv := func(h hit, f Frame) {
+		out.evidence = append(out.evidence, Evidence{Start: a.toks[h.t0].start, End: a.toks[h.t1-1].end, Text: a.text[a.toks[h.t0].start:a.toks[h.t1-1].end], Frame: f})
+	}
+	for _, h := range a.hits {
+		e := &lx.entries[h.entry]
+		if e.kind != kindFrame && e.kind != kindSlur {
+			continue
+		}
+		fi := frameIndex(e.frame)
+		if a.negated(h) {
+			out.negated = true
+			out.guarded[fi] = true
+			out.guards[GuardNegation] = true
+			continue
+		}
+		if e.kind == kindSlur && e.reclaimable && (selfRef || ingroup) {
+			out.guarded[fi] = true
+			out.guards[GuardReclaimed] = true
+			continue
+		}
+		w := e.weight
+		var target *hit
+		if !e.anchor {
+			target = a.nearestTarget(h, targets)
+			if target == nil {
+				continue
+			}
+		}
+		if a.toks[h.t0].quoted {
+			// Mention, not use: a phrase in quotation marks is usually someone else's
+			// words, all the more so in a post that reports or criticises them.
+			w *= multQuoted
+			if report || counter {
+				w *= multQuoted
+			}
+			out.quoted = true
+			out.guarded[fi] = true
+			out.guards[GuardReported] = true
+		}
+		out.frames[fi] = true
+		prod *= 1 - w
+		addEv(h, e.frame)
+		if target != nil {
+			addEv(*target, e.frame)
+		}
+	}
+	score := 1 - prod
+	if out.quoted && allQuoted(a, out.evidence) {
+		// Every piece of evidence is inside quotation marks: the post mentions the
+		// words rather than uses them.
+		score *= multReport
+	}
+	if selfRef || ingroup {
+		score *= multSelf
+		out.guards[GuardSelf] = true
+	}
+	if counter {
+		score *= multCounter
+		out.guards[GuardCounter] = true
+	}
+	if report {
+		score *= multReport
+		out.guards[GuardReported] = true
+	}
+	if score < 1-prod {
+		for i := range out.frames {
+			if out.frames[i] {
+				out.guarded[i] = true
+			}
+		}
+	}
+	out.score = score
+	out.evidence = dedupEvidence(out.evidence)
+	return out
+}
+
+func allQuoted(a *analysis, ev []Evidence) bool {
+	for _, e := range ev {
+		for i := range a.toks {
+			if a.toks[i].start == e.Start && !a.toks[i].quoted {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// nearestTarget returns the closest target to cue h in the same sentence, within
+// targetWindow tokens and not overlapping the cue.
+func (a *analysis) nearestTarget(h hit, targets []hit) *hit {
+	var best *hit
+	bestD := int32(1 << 30)
+	sent := a.toks[h.t0].sent
+	for i := range targets {
+		t := &targets[i]
+		if t.t0 < h.t1 && h.t0 < t.t1 {
+			continue // overlaps the cue itself
+		}
+		if a.toks[t.t0].sent != sent {
+			continue
+		}
+		d := t.t0 - h.t1
+		if t.t1 <= h.t0 {
+			d = h.t0 - t.t1
+		}
+		if d <= targetWindow && d < bestD {
+			best, bestD = t, d
+		}
+	}
+	if best != nil || sent == 0 || !a.hasKindInSentence(kindAnaphor, sent) {
+		return best
+	}
+	// "ЛГБТ — это зло. Их надо гнать.": a pronoun in the cue's sentence refers to a
+	// target in the previous sentence.
+	for i := len(targets) - 1; i >= 0; i-- {
+		if a.toks[targets[i].t0].sent == sent-1 {
+			return &targets[i]
+		}
+	}
+	return nil
+}
+
+func (a *analysis) hasKindInSentence(kind uint8, sent int) bool {
+	for _, h := range a.hits {
+		if a.lx.entries[h.entry].kind == kind && a.toks[h.t0].sent == sent {
+			return true
+		}
+	}
+	return false
+}
+
+// negated reports a negation cue right before h (не болезнь, is not a sin) or a
+// postposed one right after it (оору эмес, kasal emas), within h's clause.
+func (a *analysis) negated(h hit) bool {
+	for _, n := range a.hits {
+		e := &a.lx.entries[n.entry]
+		if e.kind != kindNegation {
+			continue
+		}
+		if e.after {
+			if n.t0 == h.t1 && a.toks[n.t0].clause == a.toks[h.t1-1].clause {
+				return true
+			}
+		} else if n.t1 == h.t0 && a.toks[n.t1-1].clause == a.toks[h.t0].clause {
+			return true
+		}
+	}
+	return false
+}
+
+// negationBetween reports a negation cue within tokens [from, to).
+func (a *analysis) negationBetween(from, to int32) bool {
+	for _, n := range a.hits {
+		if a.lx.entries[n.entry].kind == kindNegation && n.t0 >= from && n.t0 < to {
+			return true
+		}
+	}
+	return false
+}
+
+// dedupEvidence sorts spans by position and removes exact duplicates, keeping at most
+// maxEvidence spans so a 1 MB post cannot produce a 1 MB explanation.
+func dedupEvidence(ev []Evidence) []Evidence {
+	sort.SliceStable(ev, func(i, j int) bool {
+		if ev[i].Start != ev[j].Start {
+			return ev[i].Start < ev[j].Start
+		}
+		if ev[i].End != ev[j].End {
+			return ev[i].End < ev[j].End
+		}
+		return ev[i].Frame < ev[j].Frame
+	})
+	out := ev[:0]
+	for i, e := range ev {
+		if i > 0 && e == ev[i-1] {
+			continue
+		}
+		out = append(out, e)
+		if len(out) == maxEvidence {
+			break
+		}
+	}
+	return out
+}
+
+// maxEvidence bounds the evidence list of one post.
+const maxEvidence = 32
