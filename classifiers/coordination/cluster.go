@@ -219,7 +219,11 @@ func (d *Detector) build(comp []uint32) Cluster {
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)
 	coActions := map[uint32]int{}
 	nEdges, sumW := 0, 0
-	var ev []Evidence
+	type strongEdge struct {
+		x, y uint32
+		e    edge
+	}
+	var se []strongEdge
 	for _, x := range comp {
 		for _, y := range d.strong[x] {
 			if !in[y] || y < x {
@@ -232,40 +236,47 @@ func (d *Detector) build(comp []uint32) Cluster {
 			coActions[y] += int(e.weight)
 			bits |= e.bits
 			first, last = min(first, e.first), max(last, e.last)
-			objs := []string{}
-			for i := 0; i < min(int(e.n), len(e.objs)); i++ {
-				if oi := d.objs[e.objs[i]]; oi != nil {
-					objs = append(objs, oi.display)
-				}
-			}
-			ev = append(ev, Evidence{Accounts: [2]string{d.acct[x].name, d.acct[y].name}, Weight: int(e.weight),
-				Behaviours: behaviourNames(e.bits), Objects: objs,
-				First: time.Unix(e.first, 0).UTC(), Last: time.Unix(e.last, 0).UTC()})
+			se = append(se, strongEdge{x, y, e})
 		}
 	}
-	slices.SortFunc(ev, func(a, b Evidence) int {
-		if a.Weight != b.Weight {
-			return cmp.Compare(b.Weight, a.Weight)
-		}
-		return cmp.Or(cmp.Compare(a.Accounts[0], b.Accounts[0]), cmp.Compare(a.Accounts[1], b.Accounts[1]))
+	// Only the strongest pairs become evidence: sort cheap records, then build.
+	slices.SortFunc(se, func(a, b strongEdge) int {
+		return cmp.Or(cmp.Compare(b.e.weight, a.e.weight), cmp.Compare(a.e.first, b.e.first),
+			cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y))
 	})
-	if len(ev) > maxEvidence {
-		ev = ev[:maxEvidence]
+	if len(se) > maxEvidence {
+		se = se[:maxEvidence]
+	}
+	ev := make([]Evidence, 0, len(se))
+	for _, s := range se {
+		objs := []string{}
+		for i := 0; i < min(int(s.e.n), len(s.e.objs)); i++ {
+			if oi := d.objs[s.e.objs[i]]; oi != nil {
+				objs = append(objs, oi.display)
+			}
+		}
+		a, b := d.acct[s.x].name, d.acct[s.y].name
+		if b < a {
+			a, b = b, a
+		}
+		ev = append(ev, Evidence{Accounts: [2]string{a, b}, Weight: int(s.e.weight),
+			Behaviours: behaviourNames(s.e.bits), Objects: objs,
+			First: time.Unix(s.e.first, 0).UTC(), Last: time.Unix(s.e.last, 0).UTC()})
 	}
 	c.Edges = ev
 	c.Behaviours = behaviourNames(bits)
 	c.First, c.Last = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
 
 	// Shared objects: those in the evidence rings of at least two members.
-	sharers := map[uint64]map[uint32]bool{}
+	sharers := map[uint64]int{}
+	var distinct []uint64
 	for _, m := range comp {
+		distinct = distinct[:0]
 		for _, p := range d.acct[m].ring {
-			s := sharers[p.obj]
-			if s == nil {
-				s = map[uint32]bool{}
-				sharers[p.obj] = s
+			if !slices.Contains(distinct, p.obj) {
+				distinct = append(distinct, p.obj)
+				sharers[p.obj]++
 			}
-			s[m] = true
 		}
 	}
 	type shared struct {
@@ -273,9 +284,9 @@ func (d *Detector) build(comp []uint32) Cluster {
 		n   int
 	}
 	var objs []shared
-	for k, s := range sharers {
-		if len(s) >= 2 {
-			objs = append(objs, shared{k, len(s)})
+	for k, n := range sharers {
+		if n >= 2 {
+			objs = append(objs, shared{k, n})
 		}
 	}
 	slices.SortFunc(objs, func(a, b shared) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.key, b.key)) })
@@ -311,7 +322,7 @@ func (d *Detector) build(comp []uint32) Cluster {
 		c.Accounts = append(c.Accounts, a.name)
 		c.CappedActions += a.capped
 		for _, p := range a.ring {
-			if len(sharers[p.obj]) < 2 || seenPost[p.id] {
+			if sharers[p.obj] < 2 || seenPost[p.id] {
 				continue
 			}
 			seenPost[p.id] = true

@@ -312,7 +312,7 @@ func (d *Detector) Observe(o Observation) error {
 	}
 	if !d.started {
 		d.started, d.watermark = true, t
-		d.nextSweep, d.nextEdgeSweep = t+max(d.win/2, 1), t+max(d.horizon/24, 1)
+		d.nextSweep, d.nextEdgeSweep = t+d.sweepEvery(), t+max(d.horizon/8, 1)
 	}
 	if t > d.watermark {
 		d.watermark = t
@@ -377,6 +377,22 @@ func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
 		text = text[:maxScanBytes]
 	}
 	spans := linkSpans(text)
+	d.linkObjects(p, text, spans)
+	tk := tokenize(text, spans, d.set)
+	d.set = tk.set
+	if tk.n < d.p.MinTextTokens {
+		return
+	}
+	group, dup := d.textGroup(tk, t)
+	if dup {
+		a.dupPosts++
+	}
+	d.postObjs = append(d.postObjs, postObj{key: mix64(group ^ 0x7465787400000000), kind: kindText, display: text})
+}
+
+// linkObjects adds the co_link and co_reply objects of a post: links in its text and
+// url, its forwarded source and its reply target.
+func (d *Detector) linkObjects(p *post.Post, text string, spans [][]int) {
 	for _, sp := range spans {
 		if l, ok := canonicalLink(text[sp[0]:sp[1]]); ok {
 			d.addObj(kindLink, l)
@@ -393,17 +409,6 @@ func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
 	if p.ReplyTo != "" {
 		d.addObj(kindReply, strings.ToValidUTF8(p.ReplyTo, "\uFFFD"))
 	}
-
-	tk := tokenize(text, spans, d.set)
-	d.set = tk.set
-	if tk.n < d.p.MinTextTokens {
-		return
-	}
-	group, dup := d.textGroup(tk, t)
-	if dup {
-		a.dupPosts++
-	}
-	d.postObjs = append(d.postObjs, postObj{key: mix64(group ^ 0x7465787400000000), kind: kindText, display: text})
 }
 
 func (d *Detector) addObj(k objKind, key string) {
@@ -647,12 +652,16 @@ func notePost(a *account, c coPost) {
 	a.head = (a.head + 1) % ringSize
 }
 
+// sweepEvery is the event-time interval between window sweeps: a quarter of the longer
+// window, so state outlives its window by at most that much.
+func (d *Detector) sweepEvery() int64 { return max(max(d.win, d.textWin)/4, 1) }
+
 // sweep expires window state, and edges and accounts past the horizon. It runs when
-// event time has advanced by half a window (edges: by Horizon/24), so its cost is
+// event time has advanced by a quarter window (edges: by Horizon/8), so its cost is
 // amortised over the posts of that interval.
 func (d *Detector) sweep() {
 	if d.watermark >= d.nextSweep {
-		d.nextSweep = d.watermark + max(d.win/2, 1)
+		d.nextSweep = d.watermark + d.sweepEvery()
 		cut := d.watermark - max(d.win, d.textWin) - d.late
 		for k, b := range d.buckets {
 			if b.last < cut {
@@ -680,7 +689,7 @@ func (d *Detector) sweep() {
 		d.lsh.expire(tcut)
 	}
 	if d.watermark >= d.nextEdgeSweep {
-		d.nextEdgeSweep = d.watermark + max(d.horizon/24, 1)
+		d.nextEdgeSweep = d.watermark + max(d.horizon/8, 1)
 		cut := d.watermark - d.horizon
 		for k, e := range d.edges {
 			if e.last >= cut {

@@ -72,13 +72,16 @@ type Config struct {
 	HotLinkSpan     time.Duration
 }
 
-// DefaultConfig returns a realistic mix for about posts posts at 100k posts per day.
+// DefaultConfig returns a realistic mix for about posts posts at 100k posts per day:
+// up to 50,000 organic accounts and 20 networks of 5 to 80 accounts, each running six
+// campaigns a day. The number of networks does not grow with posts: more posts mean
+// more days of the same farms, as on a live stream.
 func DefaultConfig(posts int) Config {
 	return Config{
 		Seed: 7, Start: time.Date(2026, 1, 12, 6, 0, 0, 0, time.UTC),
 		Posts: posts, PostsPerDay: 100_000,
-		OrganicAccounts: min(max(posts/5, 2000), 200_000), RegularShare: 0.05,
-		Networks: min(max(posts/25_000, 6), 60), MinNetworkSize: 5, MaxNetworkSize: 80,
+		OrganicAccounts: min(max(posts/5, 2000), 50_000), RegularShare: 0.05,
+		Networks: 20, MinNetworkSize: 5, MaxNetworkSize: 80,
 		CampaignsPerDay: 6, Participation: 0.8, Jitter: 90 * time.Second, ParaphraseRate: 0.5,
 		ViralLinks: 30, ViralShare: 0.08, ReplyShare: 0.35, PhraseShare: 0.03,
 		HotLinkSpan: 30 * time.Minute,

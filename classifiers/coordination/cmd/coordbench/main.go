@@ -1,0 +1,258 @@
+// Command coordbench is the scaling harness of the coordination detector (issue 7):
+// it clusters synthetic traffic of several sizes and runs the naive all-pairs baseline,
+// each in a fresh child process so that peak memory (VmHWM) belongs to one run, and
+// prints time, throughput, peak memory and recovery quality per run.
+//
+//	go run ./classifiers/coordination/cmd/coordbench                 # 100k,300k,1M + naive 20k
+//	go run ./classifiers/coordination/cmd/coordbench -sizes 100k -naive 0
+//
+// Posts are generated as a stream (100k posts per day, the synth defaults) and fed to
+// the detector as they are generated, as the pipeline would; "detect s" counts only the
+// time spent in Observe and Flush, "total s" includes generation.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/classifiers/coordination/synth"
+)
+
+// result is one run's measurements, passed from child to parent as JSON.
+type result struct {
+	Mode      string  `json:"mode"`
+	Posts     int     `json:"posts"`
+	DetectS   float64 `json:"detect_s"`
+	FlushS    float64 `json:"flush_s"`
+	TotalS    float64 `json:"total_s"`
+	PeakMB    float64 `json:"peak_mb"`
+	Clusters  int     `json:"clusters"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	Edges     int     `json:"edges"`
+	Hot       int64   `json:"hot_objects"`
+}
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "coordbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coordbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sizes := fs.String("sizes", "100k,300k,1M", "comma-separated post counts for the detector (k and M suffixes)")
+	naive := fs.String("naive", "20k", "post count for the naive all-pairs baseline (0 to skip)")
+	child := fs.String("child", "", "internal: run one measurement, mode:posts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *child != "" {
+		mode, n, ok := strings.Cut(*child, ":")
+		if !ok {
+			return fmt.Errorf("bad -child %q", *child)
+		}
+		posts, err := parseCount(n)
+		if err != nil {
+			return err
+		}
+		r, err := measure(mode, posts)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(r)
+	}
+
+	var runs []string
+	for _, s := range strings.Split(*sizes, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			runs = append(runs, "detect:"+s)
+		}
+	}
+	if *naive != "" && *naive != "0" {
+		runs = append(runs, "detect:"+*naive, "naive:"+*naive)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("locate own binary: %w", err)
+	}
+	fmt.Fprintf(stdout, "%-8s %9s %9s %9s %10s %9s %9s %7s %9s\n", "mode", "posts", "detect s", "total s", "posts/s", "peak MB", "clusters", "prec", "recall")
+	var results []result
+	for _, r := range runs {
+		cmd := exec.CommandContext(ctx, self, "-child", r)
+		cmd.Stderr = stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("run %s: %w", r, err)
+		}
+		var res result
+		if err := json.Unmarshal(out, &res); err != nil {
+			return fmt.Errorf("run %s: bad output %q: %w", r, out, err)
+		}
+		results = append(results, res)
+		fmt.Fprintf(stdout, "%-8s %9d %9.2f %9.2f %10.0f %9.0f %9d %7.3f %9.3f\n", res.Mode, res.Posts, res.DetectS, res.TotalS,
+			float64(res.Posts)/res.DetectS, res.PeakMB, res.Clusters, res.Precision, res.Recall)
+	}
+	var det, nai *result
+	for i := range results {
+		if results[i].Mode == "naive" {
+			nai = &results[i]
+		}
+	}
+	if nai != nil {
+		for i := range results {
+			if results[i].Mode == "detect" && results[i].Posts == nai.Posts {
+				det = &results[i]
+			}
+		}
+		if det != nil && det.DetectS > 0 {
+			fmt.Fprintf(stdout, "naive all-pairs / streaming detector on %d posts: %.0fx slower\n", nai.Posts, nai.DetectS/det.DetectS)
+		}
+	}
+	if len(results) > 1 && results[0].Mode == "detect" {
+		base := results[0]
+		for _, r := range results[1:] {
+			if r.Mode == "detect" && r.Posts > base.Posts {
+				fmt.Fprintf(stdout, "growth %d -> %d posts: %.1fx posts, %.1fx time\n", base.Posts, r.Posts,
+					float64(r.Posts)/float64(base.Posts), r.DetectS/base.DetectS)
+			}
+		}
+	}
+	return nil
+}
+
+// parseCount reads 20000, 20k or 1M.
+func parseCount(s string) (int, error) {
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "k"), strings.HasSuffix(s, "K"):
+		mult, s = 1000, s[:len(s)-1]
+	case strings.HasSuffix(s, "M"), strings.HasSuffix(s, "m"):
+		mult, s = 1_000_000, s[:len(s)-1]
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad post count %q", s)
+	}
+	return n * mult, nil
+}
+
+// measure runs one detector or baseline measurement in this process.
+func measure(mode string, posts int) (result, error) {
+	cfg := synth.DefaultConfig(posts)
+	g, err := synth.New(cfg)
+	if err != nil {
+		return result{}, err
+	}
+	p := coordination.DefaultParams()
+	res := result{Mode: mode}
+	start := time.Now()
+	var clusters [][]string
+	switch mode {
+	case "detect":
+		d, err := coordination.NewDetector(p, coordination.WithClock(g.End))
+		if err != nil {
+			return result{}, err
+		}
+		latest := map[string][]string{}
+		keep := func(cs []coordination.Cluster) {
+			for _, c := range cs {
+				if c.Status == coordination.StatusMerged {
+					delete(latest, c.ID)
+				} else {
+					latest[c.ID] = c.Accounts
+				}
+			}
+		}
+		var spent, flushed time.Duration
+		var nextFlush, last time.Time
+		for {
+			it, ok := g.Next()
+			if !ok {
+				break
+			}
+			res.Posts++
+			t0 := time.Now()
+			if err := d.Observe(coordination.Observation{Post: it.Post, Frames: it.Frames, AccountCreatedAt: it.AccountCreatedAt}); err != nil {
+				return result{}, err
+			}
+			last = it.Post.PublishedAt
+			if last.After(nextFlush) {
+				t1 := time.Now()
+				keep(d.Flush(last))
+				flushed += time.Since(t1)
+				nextFlush = last.Add(time.Minute)
+			}
+			spent += time.Since(t0)
+		}
+		t0 := time.Now()
+		keep(d.Flush(last))
+		spent += time.Since(t0)
+		res.DetectS, res.FlushS = spent.Seconds(), flushed.Seconds()
+		for _, c := range latest {
+			clusters = append(clusters, c)
+		}
+		st := d.Stats()
+		res.Edges, res.Hot = st.Edges, st.HotObjects
+	case "naive":
+		var obs []coordination.Observation
+		for {
+			it, ok := g.Next()
+			if !ok {
+				break
+			}
+			obs = append(obs, coordination.Observation{Post: it.Post})
+		}
+		res.Posts = len(obs)
+		t0 := time.Now()
+		clusters, err = coordination.NaiveAllPairs(obs, p)
+		if err != nil {
+			return result{}, err
+		}
+		res.DetectS = time.Since(t0).Seconds()
+	default:
+		return result{}, fmt.Errorf("unknown mode %q", mode)
+	}
+	res.TotalS = time.Since(start).Seconds()
+	q := synth.Evaluate(clusters, g.Truth())
+	res.Clusters, res.Precision, res.Recall = len(clusters), q.Precision, q.Recall
+	peak, err := peakRSS()
+	if err != nil {
+		return result{}, err
+	}
+	res.PeakMB = peak
+	return res, nil
+}
+
+// peakRSS reads the process's peak resident set size (VmHWM) in MiB.
+func peakRSS() (float64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("peak memory: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			if err != nil {
+				return 0, fmt.Errorf("peak memory: %w", err)
+			}
+			return float64(kb) / 1024, nil
+		}
+	}
+	return 0, errors.New("peak memory: no VmHWM in /proc/self/status")
+}
