@@ -34,7 +34,8 @@ func storeRole() Role {
 		Summary:         "write posts and classifier results to ClickHouse (ack after commit)",
 		NeedsClickHouse: true,
 		Run: func(ctx context.Context, a *App) error {
-			errs := make(chan error, 2)
+			errs := make(chan error, 3)
+			go func() { errs <- runRetention(ctx, a) }()
 			go func() {
 				errs <- pipeline.RunStage(ctx, a.Bus,
 					pipeline.ConsumerSpec{Stream: pipeline.PostsStream, Durable: pipeline.StorePostsConsumer},
@@ -51,7 +52,7 @@ func storeRole() Role {
 						return storage.InsertClassifications(ctx, a.CH, ClassificationRows(rows))
 					})
 			}()
-			return firstErr(errs, 2)
+			return firstErr(errs, 3)
 		},
 	}
 }
@@ -132,4 +133,37 @@ func buildClassifiers(ctx context.Context, cfg *config.Config, log *slog.Logger,
 		}
 		return d
 	})
+}
+
+// runRetention enforces config.Retention every CheckInterval: old partitions are dropped
+// and the raw text of exposing posts is replaced by its redacted version. It is
+// idempotent, so several store replicas may run it.
+func runRetention(ctx context.Context, a *App) error {
+	log := a.Log.With("role", "store", "job", "retention")
+	t := time.NewTicker(a.Cfg.Retention.CheckInterval)
+	defer t.Stop()
+	for {
+		now := a.Now()
+		if a.Cfg.Retention.Posts > 0 {
+			dropped, err := storage.DropPartitionsBefore(ctx, a.CH, now.Add(-a.Cfg.Retention.Posts), now)
+			if err != nil && ctx.Err() == nil {
+				log.Error("retention: dropping old partitions failed; will retry", "err", err)
+			} else if len(dropped) > 0 {
+				log.Info("retention: dropped partitions", "partitions", dropped)
+			}
+		}
+		if a.Cfg.Retention.ExposingPostsRaw > 0 {
+			n, err := storage.RedactExposingPosts(ctx, a.CH, now.Add(-a.Cfg.Retention.ExposingPostsRaw), now)
+			if err != nil && ctx.Err() == nil {
+				log.Error("retention: redacting exposing posts failed; will retry", "err", err)
+			} else if n > 0 {
+				log.Info("retention: replaced raw text of exposing posts by redacted text", "posts", n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -48,6 +48,7 @@ type Config struct {
 	// Classifiers holds each classifier's own section, keyed by classifier name.
 	Classifiers map[string]yaml.Node `yaml:"classifiers"`
 	Store       Store                `yaml:"store"`
+	Retention   Retention            `yaml:"retention"`
 	// Extra sections owned by other roles (alerts, coordination, web, reports) are kept
 	// as raw nodes and decoded strictly by their packages.
 	Alerts       yaml.Node `yaml:"alerts"`
@@ -123,6 +124,18 @@ type Store struct {
 	RetryMax time.Duration `yaml:"retry_max"`
 }
 
+// Retention bounds how long raw personal data is kept. The store role enforces it.
+type Retention struct {
+	// Posts drops whole monthly partitions of posts (and their classifications and
+	// exposures) published longer ago than this. 0 keeps them forever.
+	Posts time.Duration `yaml:"posts"`
+	// ExposingPostsRaw replaces the text of posts that exposed someone's personal data
+	// with its redacted version this long after publication.
+	ExposingPostsRaw time.Duration `yaml:"exposing_posts_raw"`
+	// CheckInterval is how often retention runs.
+	CheckInterval time.Duration `yaml:"check_interval"`
+}
+
 // Default returns a configuration with every default filled in.
 func Default() *Config {
 	c := &Config{}
@@ -181,6 +194,15 @@ func (c *Config) applyDefaults() {
 	if c.Store.FlushInterval == 0 {
 		c.Store.FlushInterval = time.Second
 	}
+	if c.Retention.Posts == 0 {
+		c.Retention.Posts = 365 * 24 * time.Hour
+	}
+	if c.Retention.ExposingPostsRaw == 0 {
+		c.Retention.ExposingPostsRaw = 30 * 24 * time.Hour
+	}
+	if c.Retention.CheckInterval == 0 {
+		c.Retention.CheckInterval = time.Hour
+	}
 	if c.Store.RetryMax == 0 {
 		c.Store.RetryMax = 30 * time.Second
 	}
@@ -222,6 +244,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Store.FlushInterval < 10*time.Millisecond {
 		bad("store.flush_interval: %s is too short", c.Store.FlushInterval)
+	}
+	if c.Retention.Posts < 0 || c.Retention.ExposingPostsRaw < 0 {
+		bad("retention: durations must not be negative")
+	}
+	if c.Retention.Posts > 0 && c.Retention.Posts < 31*24*time.Hour {
+		bad("retention.posts: %s is shorter than a month; posts are dropped by monthly partition", c.Retention.Posts)
 	}
 	return errors.Join(errs...)
 }

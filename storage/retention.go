@@ -1,0 +1,112 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// partitionedTables are dropped together by month of publication.
+var partitionedTables = []string{"posts", "classifications", "exposures"}
+
+// DropPartitionsBefore drops the monthly partitions of posts, classifications and
+// exposures that lie wholly before cutoff, and logs each drop in retention_log. It
+// returns the partitions it dropped.
+func DropPartitionsBefore(ctx context.Context, conn driver.Conn, cutoff time.Time, now time.Time) ([]string, error) {
+	limit := cutoff.UTC().Year()*100 + int(cutoff.UTC().Month()) // partitions < this month are wholly older
+	var dropped []string
+	for _, table := range partitionedTables {
+		// table comes from the fixed list above, so it is safe to inline.
+		rows, err := conn.Query(ctx, fmt.Sprintf(`SELECT DISTINCT partition FROM system.parts
+			WHERE database = currentDatabase() AND table = '%s' AND active = 1`, table))
+		if err != nil {
+			return dropped, fmt.Errorf("retention: list partitions of %s: %w", table, err)
+		}
+		var parts []string
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				rows.Close()
+				return dropped, err
+			}
+			parts = append(parts, p)
+		}
+		rows.Close()
+		for _, p := range parts {
+			var month int
+			if _, err := fmt.Sscanf(p, "%d", &month); err != nil || month >= limit {
+				continue
+			}
+			if err := conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s DROP PARTITION %d", table, month)); err != nil {
+				return dropped, fmt.Errorf("retention: drop %s partition %d: %w", table, month, err)
+			}
+			b, err := conn.PrepareBatch(ctx, "INSERT INTO retention_log (table_name, partition_id, purged_at, reason)")
+			if err != nil {
+				return dropped, err
+			}
+			_ = b.Append(table, p, now.UTC(), "retention.posts")
+			if err := b.Send(); err != nil {
+				return dropped, err
+			}
+			dropped = append(dropped, table+":"+p)
+		}
+	}
+	return dropped, nil
+}
+
+// RedactExposingPosts replaces, for posts published before cutoff that the exposure
+// classifier flagged, the raw text in posts with the redacted text kept in exposures. It
+// writes a newer version of each posts row, so ReplacingMergeTree keeps only the redacted
+// one. It returns how many posts it redacted.
+func RedactExposingPosts(ctx context.Context, conn driver.Conn, cutoff time.Time, now time.Time) (int, error) {
+	rows, err := conn.Query(ctx, `
+		SELECT p.id, p.source, p.channel, p.author, p.url, p.title, e.redacted_text, p.published_at, p.collected_at,
+		       p.views, p.forwarded_from, p.reply_to, p.media_kinds, p.media_urls, p.lang
+		FROM (SELECT * FROM posts FINAL WHERE published_at < ?) AS p
+		ANY INNER JOIN (SELECT post_id AS id, redacted_text FROM exposures FINAL WHERE exposed = 1 OR outing = 1) AS e
+		USING id
+		WHERE p.text != e.redacted_text`, cutoff.UTC())
+	if err != nil {
+		return 0, fmt.Errorf("retention: find exposing posts: %w", err)
+	}
+	type row struct {
+		id, source, channel, author, url, title, text string
+		published, collected                          time.Time
+		views                                         uint64
+		fwd, reply                                    string
+		kinds, urls                                   []string
+		lang                                          string
+	}
+	var out []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.source, &r.channel, &r.author, &r.url, &r.title, &r.text, &r.published, &r.collected,
+			&r.views, &r.fwd, &r.reply, &r.kinds, &r.urls, &r.lang); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return 0, nil
+	}
+	b, err := conn.PrepareBatch(ctx, insertPosts)
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	ver := uint64(now.UnixNano())
+	for _, r := range out {
+		if err := b.Append(r.id, r.source, r.channel, r.author, r.url, r.title, r.text, r.published, r.collected,
+			r.views, r.fwd, r.reply, r.kinds, r.urls, r.lang, "redacted", ver); err != nil {
+			return 0, err
+		}
+	}
+	if err := b.Send(); err != nil {
+		return 0, fmt.Errorf("retention: write redacted posts: %w", err)
+	}
+	return len(out), nil
+}
