@@ -43,6 +43,8 @@ func commands() []command {
 		{"watchlist", "import, list or delete hashed protected-member watchlists", runWatchlist},
 		{"loadgen", "publish synthetic load into a running pipeline, report posts/s and latency, check ClickHouse", runLoadgen},
 		{"jetstream", "run only the embedded JetStream server (for roles in separate processes)", runJetStream},
+		{"coordinate", "find coordinated account networks (troll factories) in JSON-lines posts from stdin", runCoordinate},
+		{"user", "add or list web UI accounts (kuzot user add --name X --role admin, password on stdin)", runUser},
 		// more commands: one line each, keep sorted by name below
 	}
 }

@@ -1,0 +1,88 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzot/kuzot/app"
+	"github.com/kuzot/kuzot/internal/testenv"
+	"github.com/kuzot/kuzot/storage"
+	"github.com/kuzot/kuzot/web"
+	"github.com/kuzot/kuzot/web/auth"
+	"github.com/kuzot/kuzot/web/demodata"
+)
+
+// TestIntegrationServeRole starts the real app with the serve role, logs in through the
+// API and reads the overview, next to /metrics on the same listener.
+func TestIntegrationServeRole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	cfg := testConfig(t)
+	if err := cfg.Web.Encode(map[string]any{"secure_cookies": false, "session_ttl": "1h"}); err != nil {
+		t.Fatal(err)
+	}
+	roles, err := app.SelectRoles("serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run, err := app.Start(ctx, cfg, roles, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := storage.Open(ctx, cfg.CH, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := demodata.Seed(ctx, conn, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cheap := auth.Params{Time: 1, MemKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+	if err := web.CreateUser(ctx, &web.DB{Conn: conn}, web.User{Name: "ana", Role: web.RoleAnalyst}, "analyst-password-1", cheap, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	base := "http://" + run.HTTPAddr
+	var resp *http.Response
+	testenv.Eventually(t, 10*time.Second, "web UI mounted", func() bool {
+		resp, err = hc.Post(base+"/api/login", "application/json", strings.NewReader(`{"name":"ana","password":"analyst-password-1"}`))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode != http.StatusNotFound
+	})
+	if resp.StatusCode != 200 {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	resp, err = hc.Get(base + "/api/overview")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"flagged"`) {
+		t.Fatalf("overview %d %s", resp.StatusCode, body)
+	}
+	resp, err = hc.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/metrics next to the UI: %d", resp.StatusCode)
+	}
+	cancel()
+	if err := run.Wait(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+}
