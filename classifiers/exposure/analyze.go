@@ -127,6 +127,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	s.addresses()
 	s.persons(a.given, skels)
 	s.dropNamesInAddresses()
+	s.promoteDates()
 	s.sogi()
 
 	res := &Analysis{}
@@ -150,6 +151,35 @@ func (s *scan) dropNamesInAddresses() {
 		out = append(out, sp)
 	}
 	s.spans = out
+}
+
+// promoteDates turns a full past date without birth words into a birth date when its
+// sentence lists a person together with another identifier ("Олег Баранов, СНИЛС …,
+// 12 марта 1985"): in a doxxing list a bare date next to a name is the birth date.
+func (s *scan) promoteDates() {
+	for _, d := range s.plainDates {
+		i := tokenAt(s.toks, d.Start)
+		lo, hi := window(s.toks, i, i, 40, 40)
+		if lo >= len(s.toks) || hi <= lo {
+			continue
+		}
+		a, b := s.toks[lo].start, s.toks[hi-1].end
+		person, ident := false, false
+		for _, sp := range s.spans {
+			if sp.End <= a || sp.Start >= b {
+				continue
+			}
+			switch {
+			case sp.Type == TypePerson && !sp.public:
+				person = true
+			case sp.Type.IsIdentifier():
+				ident = true
+			}
+		}
+		if person && ident {
+			s.add(d, i)
+		}
+	}
 }
 
 // plates finds vehicle plates when a vehicle word is in the post.
@@ -279,12 +309,14 @@ func (s *scan) sogi() {
 			continue
 		}
 		sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "sogi", score: 0.7, person: -1, self: first}
-		// Hyphenated compounds ("ЛГБТ-пропаганда", "гей-парад"): the next word decides.
-		lo, hi := window(t, k, k, 1, 2)
-		for x := lo; x < hi; x++ {
-			if x != k && !t[x].digits && hasPrefixIn(t[x].lower, sogiGeneric) {
-				sp.generic = true
-			}
+		// Hyphenated compounds ("ЛГБТ-пропаганда", "гей-парад") and phrases ("права
+		// ЛГБТ", "gay rights"): the words right around decide.
+		if k+1 < len(t) && !t[k+1].sent && !t[k+1].digits && hasPrefixIn(t[k+1].lower, sogiGeneric) {
+			sp.generic = true
+		}
+		if k > 0 && !t[k].sent && !t[k-1].digits && !t[k-1].upper &&
+			(hasPrefixIn(t[k-1].lower, sogiGenericBefore) || sogiGenericBeforeWords[t[k-1].lower]) {
+			sp.generic = true
 		}
 		// Plural "геи", "gays", "ЛГБТ" on their own speak about a group.
 		switch t[k].lower {
@@ -294,7 +326,7 @@ func (s *scan) sogi() {
 		if strings.HasPrefix(t[k].lower, "лгбт") && !(k+1 < len(t) && strings.HasPrefix(t[k+1].lower, "активист")) {
 			sp.generic = true
 		}
-		lo, _ = window(t, k, k, 3, 0)
+		lo, _ := window(t, k, k, 3, 0)
 		for x := lo; x < k; x++ {
 			if selfSOGI[t[x].lower] {
 				sp.self = true
@@ -326,6 +358,15 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis
 		return refIdx[r]
 	}
 	for _, m := range ix.MatchNames(nts) {
+		inside := false
+		for _, sp := range s.spans {
+			if sp.Type.IsIdentifier() && overlaps(sp.Start, sp.End, m.Start, m.End) {
+				inside = true // "@aibek.toktosunov", "aibek.toktosunov@example.org"
+			}
+		}
+		if inside {
+			continue
+		}
 		r := idx(m.Ref)
 		merged := false
 		for i := range s.spans {

@@ -51,14 +51,23 @@ func sogiWord(w string) (sogi, first bool) {
 	return false, false
 }
 
-// sogiGeneric are words that, right after or before a SOGI word, make it a topic or a
-// group ("ЛГБТ-пропаганда", "права геев", "gay rights"), not a claim about a person.
-var sogiGeneric = []string{"пропаганд", "сообществ", "движен", "парад", "прав", "брак", "люд", "персон", "тем",
-	"повестк", "community", "rights", "propaganda", "pride", "parade", "marriage", "people", "agenda", "закон",
-	"law", "организац", "ngo", "нко", "идеолог", "ideology", "культур", "lobby", "лобби", "клуб", "бар", "club",
-	"bar", "сообщество", "жамаат", "коомчулу", "укуктар", "укугу", "мүчө", "лгбт", "групп", "group", "фильм",
-	"film", "контент", "content", "пар", "couple", "семь", "family", "ассоциац", "центр", "center", "centre",
-	"инициатив", "пропагандасы", "ценност", "values", "ориентац", "orientation", "identity", "идентичност"}
+// sogiGeneric are words that, right after a SOGI word, make it a topic or a group
+// ("ЛГБТ-пропаганда", "гей-парад", "gay rights"), not a claim about a person.
+var sogiGeneric = []string{"пропаганд", "сообществ", "движен", "парад", "прав", "брак", "людей", "люди",
+	"персон", "тематик", "повестк", "community", "rights", "propaganda", "pride", "parade", "marriage", "people",
+	"agenda", "закон", "law", "организац", "ngo", "нко", "идеолог", "ideology", "культур", "lobby", "лобби",
+	"клуб", "бар", "club", "bar", "жамаат", "коомчулу", "укуктар", "укугу", "групп", "group", "фильм", "film",
+	"контент", "content", "пар", "couple", "семь", "family", "ассоциац", "центр", "center", "centre",
+	"инициатив", "пропагандасы", "ценност", "values", "ориентац", "orientation", "identity", "идентичност",
+	"активистов", "activists", "сообщество", "мыйзам", "тема"}
+
+// sogiGenericBefore are lower-case words right before a SOGI word that make it a topic
+// ("права ЛГБТ", "пропаганда гомосексуализма", "against gay").
+var sogiGenericBefore = []string{"прав", "пропаганд", "сообществ", "против", "against", "защит", "движен",
+	"популяризац", "запрет", "укуктар", "темы", "тему", "тема"}
+
+// sogiGenericBeforeWords are short words of the same role, matched whole.
+var sogiGenericBeforeWords = newWordSet("про", "pro", "anti", "анти", "ban", "about", "о", "об")
 
 // selfSOGI are words before a SOGI word that make it a self-disclosure ("я гей", "I am
 // gay", "мен геймин", "as a queer woman").
@@ -191,4 +200,8 @@ var stopCapitalised = newWordSet("вот", "это", "этот", "эта", "кт
 	"его", "ее", "её", "ал", "бул", "мына", "this", "that", "here", "the", "his", "her", "he", "she", "они",
 	"срочно", "внимание", "жители", "люди", "друзья", "коллеги", "ребята", "телефон", "тел", "адрес", "номер",
 	"паспорт", "пин", "инн", "иин", "лгбт", "lgbt", "кыргызстан", "бишкек", "ош", "россия", "казахстан", "москва",
-	"алматы", "ташкент", "kyrgyzstan", "bishkek", "osh", "russia", "kazakhstan", "moscow", "almaty", "tashkent")
+	"алматы", "ташкент", "kyrgyzstan", "bishkek", "osh", "russia", "kazakhstan", "moscow", "almaty", "tashkent",
+	"жогорку", "кеңеш", "кеңештин", "кенеш", "кенешa", "нко", "ngo", "осоо", "оао", "зао", "ооо", "министерство",
+	"мвд", "гкнб", "гнс", "соцфонд", "минздрав", "мэрия", "правозащитники", "правозащитник", "говорят", "поздравляем",
+	"видели", "пишите", "звоните", "знаете", "турнир", "слив", "личные", "нашли", "ваш", "наш", "продаю", "такси",
+	"реквизиты", "баасы", "ишеним", "менин", "кто", "call", "leaked", "congratulations", "everyone", "minister")

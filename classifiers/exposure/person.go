@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
@@ -93,7 +94,8 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 			ok = true
 		case hasConnector && unknown >= 2:
 			ok = true
-		case m == k && roles[k] == roleSurname && !t[k].sent:
+		case m == k && roles[k] == roleSurname && !t[k].sent && loneSurname(t[k].lower) &&
+			!(k > 0 && placePrepositions[t[k-1].lower]):
 			ok = true
 		case m == k && roles[k] == roleGiven:
 			ok = true
@@ -135,4 +137,20 @@ func (s *scan) personContext(sp *span, k, m int) {
 			sp.self = true
 		}
 	}
+}
+
+// placePrepositions precede place names ("в Нарыне", "из Ростова"), which share the
+// -ов/-ин shapes of surnames.
+var placePrepositions = newWordSet("в", "во", "из", "на", "по", "до", "под", "над", "за", "через", "in", "from", "to", "at")
+
+// loneSurname reports whether a surname-shaped word can stand alone as a mention:
+// -ов/-ев/-ский forms can; -ин/-ын forms alone are too often Kyrgyz genitives
+// ("Кеңештин") or place names.
+func loneSurname(w string) bool {
+	for _, stem := range []string{"ов", "ев", "ёв", "ович", "евич", "овна", "евна", "ский", "ская", "цкий", "цкая"} {
+		if k := strings.LastIndex(w, stem); k >= 4 && len(w)-k-len(stem) <= 4 {
+			return true
+		}
+	}
+	return false
 }

@@ -16,6 +16,9 @@ type scan struct {
 	used  []bool // digit tokens already claimed by a date or an identifier
 	spans []span
 	now   time.Time
+	// plainDates are full dates without birth words, kept in case they turn out to be
+	// part of a doxxing list (see promoteDates).
+	plainDates []span
 }
 
 // Context stems (lower-case prefixes) looked for around a candidate, before and after:
@@ -269,6 +272,8 @@ func (s *scan) dates() {
 		k = last
 		if s.birthContext(start, end) {
 			s.add(span{Entity: Entity{Type: TypeBirthDate, Start: start, End: end}, sub: "date", score: 0.85}, tokenAt(t, start))
+		} else if year <= s.now.Year()-12 {
+			s.plainDates = append(s.plainDates, span{Entity: Entity{Type: TypeBirthDate, Start: start, End: end}, sub: "date_in_list", score: 0.5})
 		}
 	}
 }
@@ -350,7 +355,7 @@ func (s *scan) classifyNumber(i, j int) bool {
 			return false
 		}
 	}
-	neg := s.ctxStem(i, j, 3, 2, numberNegCtx)
+	neg := s.ctxStem(i, j, 2, 2, numberNegCtx)
 	claim := func(sp span) bool {
 		for x := i; x <= j; x++ {
 			s.used[x] = true

@@ -90,8 +90,14 @@ func tokenize(text string, dst []token) []token {
 			case '.':
 				// A dot after an abbreviation or an initial ("ул.", "тел.", "г.р.", "А.")
 				// ends nothing; after a longer word it ends the sentence.
-				nextDigit := i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9'
-				if n := len(dst); !nextDigit && (n == 0 || dst[n-1].end != i || dst[n-1].digits || utf8.RuneCountInString(dst[n-1].lower) > 4) {
+				// A dot glued to the next character is inside a number, handle, address
+				// or URL ("12.03.1995", "aibek.t", "example.org"), not a full stop.
+				glued := false
+				if i+1 < len(text) {
+					nr, _ := utf8.DecodeRuneInString(text[i+1:])
+					glued = isWordRune(nr) || (nr >= '0' && nr <= '9')
+				}
+				if n := len(dst); !glued && (n == 0 || dst[n-1].end != i || dst[n-1].digits || utf8.RuneCountInString(dst[n-1].lower) > 4) {
 					brk, sent = true, true
 				}
 			case '!', '?', '\n', '…':

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
@@ -20,6 +21,7 @@ type evalFunc func(ctx context.Context, args []string, stdout, stderr io.Writer)
 // Add one line per classifier package: "name": pkg.EvalCommand.
 func evaluators() map[string]evalFunc {
 	return map[string]evalFunc{
+		"exposure":  exposure.EvalCommand,
 		"narrative": narrative.EvalCommand,
 	}
 }
