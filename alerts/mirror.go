@@ -42,12 +42,16 @@ func RunMirror(ctx context.Context, b *pipeline.Bus, conn driver.Conn, m *pipeli
 	go func() {
 		errs <- pipeline.RunStage(ctx, b, pipeline.ConsumerSpec{Stream: "KV_" + IncidentBucket, Durable: MirrorIncidentsConsumer,
 			FilterSubject: "$KV." + IncidentBucket + ".m.>"}, m, log, opt, DecodeIncidentRows,
-			func(ctx context.Context, rows [][]IncidentRow) error { return InsertIncidents(ctx, conn, flatten(rows)) })
+			func(ctx context.Context, rows [][]IncidentRow) error {
+				return InsertIncidents(ctx, conn, flatten(rows))
+			})
 	}()
 	go func() {
 		errs <- pipeline.RunStage(ctx, b, pipeline.ConsumerSpec{Stream: "KV_" + DeliveryBucket, Durable: MirrorDeliveriesConsumer,
 			FilterSubject: "$KV." + DeliveryBucket + ".>"}, m, log, opt, DecodeDeliveryRows,
-			func(ctx context.Context, rows [][]DeliveryRow) error { return InsertDeliveries(ctx, conn, flatten(rows)) })
+			func(ctx context.Context, rows [][]DeliveryRow) error {
+				return InsertDeliveries(ctx, conn, flatten(rows))
+			})
 	}()
 	var first error
 	for range 2 {
