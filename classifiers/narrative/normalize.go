@@ -63,7 +63,20 @@ var leetLatin = [128]rune{
 // text: ё→е, the Kyrgyz "loose" channel (ө→о, ү→у, ң→н, as on phone keyboards without
 // those letters), Uzbek Cyrillic letters (ў→у, қ→к, ғ→г, ҳ→х) and Kazakh/Ukrainian і→и.
 func foldLetter(r rune) rune {
-	r = unicode.ToLower(r)
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + 32
+	case r < 0x80:
+		return r
+	case r >= 'А' && r <= 'Я':
+		return r + 32
+	case r >= 'а' && r <= 'я':
+		return r
+	case r >= 0x400 && r <= 0x40F: // Ѐ..Џ (Ё, Ў, І...)
+		r += 0x50
+	default:
+		r = unicode.ToLower(r)
+	}
 	switch r {
 	case 'ё':
 		return 'е'
@@ -88,6 +101,27 @@ func foldLetter(r rune) rune {
 	}
 	return r
 }
+
+// isLetter is unicode.IsLetter with fast paths for ASCII and Cyrillic, the scripts of
+// nearly every post (the generic table lookup dominated the profile).
+func isLetter(r rune) bool {
+	switch {
+	case r < 0x80:
+		return (r|0x20) >= 'a' && (r|0x20) <= 'z'
+	case r >= 0x400 && r <= 0x481, r >= 0x48A && r <= 0x52F:
+		return true
+	}
+	return unicode.IsLetter(r)
+}
+
+func isDigit(r rune) bool {
+	if r < 0x80 {
+		return r >= '0' && r <= '9'
+	}
+	return unicode.IsDigit(r)
+}
+
+func isMark(r rune) bool { return r >= 0x300 && unicode.Is(unicode.Mn, r) }
 
 func isCyrillic(r rune) bool { return r >= 0x0400 && r <= 0x052F }
 
@@ -160,7 +194,7 @@ func (a *analysis) tokenize(text string) {
 			i += w
 			continue
 		}
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !(isWordSymbol(r) && symbolsLeadToWord(text[i:])) {
+		if !isLetter(r) && !isDigit(r) && !(isWordSymbol(r) && symbolsLeadToWord(text[i:])) {
 			switch {
 			case isSentenceEnd(r):
 				sent++
@@ -190,13 +224,13 @@ func (a *analysis) tokenize(text string) {
 			if r2 == utf8.RuneError && w2 <= 1 {
 				break
 			}
-			if unicode.IsLetter(r2) || unicode.IsDigit(r2) || isWordSymbol(r2) || unicode.Is(unicode.Mn, r2) {
+			if isLetter(r2) || isDigit(r2) || isWordSymbol(r2) || isMark(r2) {
 				j += w2
 				continue
 			}
 			if isApostrophe(r2) && j+w2 < len(text) {
 				r3, _ := utf8.DecodeRuneInString(text[j+w2:])
-				if unicode.IsLetter(r3) {
+				if isLetter(r3) {
 					j += w2
 					continue
 				}
@@ -224,7 +258,7 @@ func symbolsLeadToWord(s string) bool {
 		if isWordSymbol(r) {
 			continue
 		}
-		return unicode.IsLetter(r) || unicode.IsDigit(r)
+		return isLetter(r) || isDigit(r)
 	}
 	return false
 }
@@ -234,7 +268,7 @@ func (a *analysis) addWord(text string, s, e, sent, clause int, quoted bool, gap
 	// Trim symbols at both ends (emphasis, hashtags, mentions).
 	for s < e {
 		r, w := utf8.DecodeRuneInString(text[s:])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if isLetter(r) || isDigit(r) {
 			break
 		}
 		s += w
@@ -242,7 +276,7 @@ func (a *analysis) addWord(text string, s, e, sent, clause int, quoted bool, gap
 	}
 	for e > s {
 		r, w := utf8.DecodeLastRuneInString(text[s:e])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if isLetter(r) || isDigit(r) {
 			break
 		}
 		e -= w
@@ -253,7 +287,7 @@ func (a *analysis) addWord(text string, s, e, sent, clause int, quoted bool, gap
 	// Majority script and letter count.
 	cyr, lat, letters := 0, 0, 0
 	for _, r := range text[s:e] {
-		if unicode.IsLetter(r) {
+		if isLetter(r) {
 			letters++
 			if isCyrillic(r) {
 				cyr++
@@ -289,9 +323,9 @@ func normWord(dst []rune, word string, script uint8, allWild bool) (out []rune, 
 	for _, r := range word {
 		var n rune
 		switch {
-		case unicode.Is(unicode.Mn, r) || isApostrophe(r):
+		case isMark(r) || isApostrophe(r):
 			continue
-		case unicode.IsLetter(r):
+		case isLetter(r):
 			n = foldLetter(r)
 			if script == scriptCyrillic && n < 128 && latinToCyrillic[n] != 0 {
 				n = latinToCyrillic[n]
