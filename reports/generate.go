@@ -1,0 +1,413 @@
+package reports
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// finalSettings turn off the automatic PREWHERE optimisation for queries with FINAL: on
+// old servers (18.16) a PREWHERE on a non-key column is applied before the versions are
+// collapsed, which would resurrect an older version of a row that a newer one replaced.
+var finalSettings = clickhouse.Settings{"optimize_move_to_prewhere": 0}
+
+// query is the state of one report generation: the connection, the normalised options
+// and the name of the scratch table holding the period's flagged narrative posts.
+type query struct {
+	conn driver.Conn
+	o    Options
+	prev Period
+	// flagged is a Memory table with the deduplicated flagged narrative posts of both
+	// periods, so that the narrative figures cost one scan of classifications.
+	flagged string
+	tables  map[string]bool
+}
+
+// Generate reads the figures for the options' period from ClickHouse. It needs read
+// access to posts, classifications, exposures, incidents and alert_deliveries (and the
+// coordination tables when present), and may create and drop one Memory table named
+// tmp_report_<random> for the duration of the call.
+func Generate(ctx context.Context, conn driver.Conn, o Options) (*Report, error) {
+	if err := o.normalize(); err != nil {
+		return nil, err
+	}
+	span := o.To.Sub(o.From)
+	q := &query{conn: conn, o: o, prev: Period{From: o.From.Add(-span), To: o.From}}
+	r := &Report{
+		Title: o.Title, Lang: o.Lang, Org: o.Org, GeneratedAt: o.Now,
+		Period: Period{From: o.From, To: o.To}, Previous: q.prev, Bucket: bucketFor(span),
+	}
+	if r.Title == "" {
+		r.Title = tr(o.Lang, "title")
+	}
+	var err error
+	if q.tables, err = q.listTables(ctx); err != nil {
+		return nil, err
+	}
+	for _, t := range []string{"posts", "classifications", "exposures", "incidents", "alert_deliveries"} {
+		if !q.tables[t] {
+			return nil, fmt.Errorf("reports: table %s is missing (run `kuzot migrate`)", t)
+		}
+	}
+	if err := q.materialiseFlagged(ctx); err != nil {
+		return nil, err
+	}
+	defer q.dropFlagged()
+
+	steps := []struct {
+		name string
+		fn   func(context.Context, *Report) error
+	}{
+		{"narrative", q.narrative},
+		{"top sources", q.topSources},
+		{"emerging terms", q.emergingTerms},
+		{"coordination", q.coordination},
+		{"exposure", q.exposure},
+		{"notable posts", q.notable},
+		{"methods", q.methods},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx, r); err != nil {
+			return nil, fmt.Errorf("reports: %s: %w", s.name, err)
+		}
+	}
+	r.Methods.Notes = methodNotes(o.Lang)
+	r.fillEmpty()
+	return r, nil
+}
+
+// fillEmpty makes every absent table an empty list, so that the JSON always has the
+// same shape ([] rather than null) for the tools that read it.
+func (r *Report) fillEmpty() {
+	for _, p := range []*[]Count{&r.Frames, &r.Languages, &r.Platforms, &r.Exposure.PostsBySeverity,
+		&r.Exposure.PostsByPlatform, &r.Exposure.IncidentsBySeverity, &r.Exposure.IncidentsByPlatform,
+		&r.Exposure.IncidentsByCategory, &r.Exposure.IncidentsByStatus} {
+		if *p == nil {
+			*p = []Count{}
+		}
+	}
+	if r.Timeline == nil {
+		r.Timeline = []TimelineRow{}
+	}
+	if r.TopChannels == nil {
+		r.TopChannels = []SourceRow{}
+	}
+	if r.TopAccounts == nil {
+		r.TopAccounts = []SourceRow{}
+	}
+	if r.EmergingTerms == nil {
+		r.EmergingTerms = []TermRow{}
+	}
+	if r.Coordination.Clusters == nil {
+		r.Coordination.Clusters = []ClusterRow{}
+	}
+	if r.Exposure.Alerts == nil {
+		r.Exposure.Alerts = []AlertRow{}
+	}
+	if r.Notable == nil {
+		r.Notable = []NotablePost{}
+	}
+	if r.Methods.Classifiers == nil {
+		r.Methods.Classifiers = []ClassifierRow{}
+	}
+	if r.Methods.CoordinationParams == nil {
+		r.Methods.CoordinationParams = []string{}
+	}
+}
+
+// bucketFor picks the timeline step so that a chart has between a handful and ~60 bars.
+func bucketFor(span time.Duration) string {
+	switch {
+	case span <= 62*24*time.Hour:
+		return "day"
+	case span <= 420*24*time.Hour:
+		return "week"
+	}
+	return "month"
+}
+
+// bucketExpr is the ClickHouse expression of a timeline bucket (18.16 has no
+// toStartOfInterval).
+func bucketExpr(bucket, col string) string {
+	switch bucket {
+	case "week":
+		return "toMonday(" + col + ")"
+	case "month":
+		return "toStartOfMonth(" + col + ")"
+	}
+	return "toDate(" + col + ")"
+}
+
+// buckets lists the bucket start dates covering [from, to) in Go, for zero filling.
+func buckets(bucket string, from, to time.Time) []string {
+	day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+	switch bucket {
+	case "week":
+		day = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+	case "month":
+		day = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	var out []string
+	for t := day; t.Before(to); {
+		out = append(out, t.Format(time.DateOnly))
+		switch bucket {
+		case "week":
+			t = t.AddDate(0, 0, 7)
+		case "month":
+			t = t.AddDate(0, 1, 0)
+		default:
+			t = t.AddDate(0, 0, 1)
+		}
+	}
+	return out
+}
+
+func (q *query) listTables(ctx context.Context) (map[string]bool, error) {
+	rows, err := q.conn.Query(ctx, "SELECT name FROM system.tables WHERE database = currentDatabase()")
+	if err != nil {
+		return nil, fmt.Errorf("reports: list tables: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("reports: list tables: %w", err)
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}
+
+func unix(t time.Time) int64 { return t.Unix() }
+
+// materialiseFlagged copies the newest version of every flagged narrative classification
+// of both periods into a Memory table. FINAL collapses versions before the flagged filter
+// (PREWHERE disabled), so a post re-classified as not flagged is not counted.
+func (q *query) materialiseFlagged(ctx context.Context) error {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("reports: scratch table name: %w", err)
+	}
+	q.flagged = "tmp_report_" + hex.EncodeToString(b)
+	sql := fmt.Sprintf(`CREATE TABLE %s ENGINE = Memory AS
+SELECT post_id, source, channel, author, lang, published_at, labels, score,
+       toUInt8(published_at >= toDateTime(%d)) AS cur
+FROM classifications FINAL
+WHERE classifier = 'narrative' AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND flagged = 1`,
+		q.flagged, unix(q.o.From), unix(q.prev.From), unix(q.o.To))
+	if err := q.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(finalSettings)), sql); err != nil {
+		q.flagged = ""
+		return fmt.Errorf("reports: collect flagged narrative posts: %w", err)
+	}
+	return nil
+}
+
+func (q *query) dropFlagged() {
+	if q.flagged == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = q.conn.Exec(ctx, "DROP TABLE IF EXISTS "+q.flagged)
+}
+
+// scan runs a query and calls fn for every row.
+func (q *query) scan(ctx context.Context, sql string, fn func(driver.Rows) error, args ...any) error {
+	rows, err := q.conn.Query(clickhouse.Context(ctx, clickhouse.WithSettings(finalSettings)), sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// counts runs a "key, cur, prev" query into Counts, ordered by order (keys first in
+// that order, the rest by count descending then key).
+func (q *query) counts(ctx context.Context, sql string, order []string, args ...any) ([]Count, error) {
+	var out []Count
+	err := q.scan(ctx, sql, func(r driver.Rows) error {
+		var c Count
+		if err := r.Scan(&c.Key, &c.Count, &c.Previous); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	}, args...)
+	sortCounts(out, order)
+	return out, err
+}
+
+func sortCounts(cs []Count, order []string) {
+	rank := func(k string) int {
+		if i := slices.Index(order, k); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		ri, rj := rank(cs[i].Key), rank(cs[j].Key)
+		if ri != rj {
+			return ri < rj
+		}
+		if cs[i].Count != cs[j].Count {
+			return cs[i].Count > cs[j].Count
+		}
+		return cs[i].Key < cs[j].Key
+	})
+}
+
+func (q *query) narrative(ctx context.Context, r *Report) error {
+	// Posts monitored: distinct post ids per period (exact, immune to duplicate versions).
+	var postsCur, postsPrev uint64
+	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExactIf(id, published_at >= toDateTime(%d)),
+		uniqExactIf(id, published_at < toDateTime(%d))
+		FROM posts WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`,
+		unix(q.o.From), unix(q.o.From), unix(q.prev.From), unix(q.o.To))).Scan(&postsCur, &postsPrev); err != nil {
+		return fmt.Errorf("count posts: %w", err)
+	}
+	var flagCur, flagPrev, chCur, chPrev, accCur, accPrev uint64
+	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT countIf(cur = 1), countIf(cur = 0),
+		uniqExactIf(source, channel, cur = 1), uniqExactIf(source, channel, cur = 0),
+		uniqExactIf(source, author, cur = 1 AND author != ''), uniqExactIf(source, author, cur = 0 AND author != '')
+		FROM %s`, q.flagged)).Scan(&flagCur, &flagPrev, &chCur, &chPrev, &accCur, &accPrev); err != nil {
+		return fmt.Errorf("count flagged: %w", err)
+	}
+	share := func(n, d uint64) float64 {
+		if d == 0 {
+			return 0
+		}
+		return roundTo(float64(n)/float64(d)*100, 2)
+	}
+	r.Summary = append(r.Summary,
+		figure("posts_monitored", float64(postsCur), float64(postsPrev), ""),
+		figure("narrative_posts", float64(flagCur), float64(flagPrev), ""),
+		figure("narrative_share", share(flagCur, postsCur), share(flagPrev, postsPrev), "%"),
+		figure("narrative_channels", float64(chCur), float64(chPrev), ""),
+		figure("narrative_accounts", float64(accCur), float64(accPrev), ""),
+	)
+
+	var err error
+	if r.Frames, err = q.counts(ctx, fmt.Sprintf(`SELECT frame, countIf(cur = 1), countIf(cur = 0)
+		FROM %s ARRAY JOIN labels AS frame GROUP BY frame`, q.flagged), Frames); err != nil {
+		return fmt.Errorf("frames: %w", err)
+	}
+	if r.Languages, err = q.counts(ctx, fmt.Sprintf(`SELECT if(lang = '', 'unknown', lang), countIf(cur = 1), countIf(cur = 0)
+		FROM %s GROUP BY lang`, q.flagged), nil); err != nil {
+		return fmt.Errorf("languages: %w", err)
+	}
+	if r.Platforms, err = q.counts(ctx, fmt.Sprintf(`SELECT source, countIf(cur = 1), countIf(cur = 0)
+		FROM %s GROUP BY source`, q.flagged), nil); err != nil {
+		return fmt.Errorf("platforms: %w", err)
+	}
+
+	// Timeline: per bucket and frame, zero-filled over every bucket and every frame seen.
+	got := map[[2]string]uint64{}
+	if err := q.scan(ctx, fmt.Sprintf(`SELECT toString(%s) AS b, frame, count()
+		FROM %s ARRAY JOIN labels AS frame WHERE cur = 1 GROUP BY b, frame`, bucketExpr(r.Bucket, "published_at"), q.flagged),
+		func(rows driver.Rows) error {
+			var b, f string
+			var n uint64
+			if err := rows.Scan(&b, &f, &n); err != nil {
+				return err
+			}
+			got[[2]string{b, f}] = n
+			return nil
+		}); err != nil {
+		return fmt.Errorf("timeline: %w", err)
+	}
+	for _, b := range buckets(r.Bucket, q.o.From, q.o.To) {
+		for _, f := range r.Frames {
+			if f.Count == 0 {
+				continue
+			}
+			r.Timeline = append(r.Timeline, TimelineRow{Bucket: b, Frame: f.Key, Posts: got[[2]string{b, f.Key}]})
+		}
+	}
+	return nil
+}
+
+func (q *query) topSources(ctx context.Context, r *Report) error {
+	top := func(col string) ([]SourceRow, error) {
+		var out []SourceRow
+		err := q.scan(ctx, fmt.Sprintf(`SELECT frame, source, %[1]s AS name, count() AS n
+			FROM %[2]s ARRAY JOIN labels AS frame WHERE cur = 1 AND %[1]s != ''
+			GROUP BY frame, source, name ORDER BY frame, n DESC, source, name LIMIT %[3]d BY frame`, col, q.flagged, q.o.TopN),
+			func(rows driver.Rows) error {
+				var s SourceRow
+				if err := rows.Scan(&s.Frame, &s.Platform, &s.Name, &s.Posts); err != nil {
+					return err
+				}
+				out = append(out, s)
+				return nil
+			})
+		rank := func(f string) int {
+			if i := slices.Index(Frames, f); i >= 0 {
+				return i
+			}
+			return len(Frames)
+		}
+		sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Frame) < rank(out[j].Frame) })
+		return out, err
+	}
+	var err error
+	if r.TopChannels, err = top("channel"); err != nil {
+		return fmt.Errorf("channels: %w", err)
+	}
+	if r.TopAccounts, err = top("author"); err != nil {
+		return fmt.Errorf("accounts: %w", err)
+	}
+	return nil
+}
+
+func (q *query) methods(ctx context.Context, r *Report) error {
+	err := q.scan(ctx, fmt.Sprintf(`SELECT classifier, classifier_version, count(), countIf(flagged = 1),
+		minIf(score, flagged = 1), countIf(flagged = 1) > 0
+		FROM classifications FINAL
+		WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
+		GROUP BY classifier, classifier_version ORDER BY classifier, classifier_version`, unix(q.o.From), unix(q.o.To)),
+		func(rows driver.Rows) error {
+			var c ClassifierRow
+			var minScore float32
+			var any uint8
+			if err := rows.Scan(&c.Classifier, &c.Version, &c.Posts, &c.Flagged, &minScore, &any); err != nil {
+				return err
+			}
+			if any == 1 {
+				v := roundTo(float64(minScore), 3)
+				c.MinFlaggedScore = &v
+			}
+			r.Methods.Classifiers = append(r.Methods.Classifiers, c)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("classifier versions: %w", err)
+	}
+	r.Methods.MinTermPosts = q.o.MinTermPosts
+	return nil
+}
+
+func roundTo(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// sqlString quotes s as a ClickHouse string literal.
+func sqlString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	return "'" + r.Replace(s) + "'"
+}

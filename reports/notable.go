@@ -1,0 +1,142 @@
+package reports
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// excerptRunes is the length of a notable post's excerpt.
+const excerptRunes = 280
+
+// notable lists the flagged posts of the period with the most views, redacted, with the
+// classifier's evidence phrases.
+func (q *query) notable(ctx context.Context, r *Report) error {
+	type row struct {
+		id, source, channel, url, title, text string
+		views                                 uint64
+		published                             time.Time
+	}
+	var rows []row
+	err := q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
+		argMax(title, version), argMax(text, version), argMax(views, version) AS v, min(published_at)
+		FROM posts
+		WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
+		  AND id IN (SELECT post_id FROM %s WHERE cur = 1)
+		GROUP BY id ORDER BY v DESC, id LIMIT %d`, unix(q.o.From), unix(q.o.To), q.flagged, q.o.NotableN),
+		func(rs driver.Rows) error {
+			var x row
+			if err := rs.Scan(&x.id, &x.source, &x.channel, &x.url, &x.title, &x.text, &x.views, &x.published); err != nil {
+				return err
+			}
+			rows = append(rows, x)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("most viewed: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rows))
+	for i, x := range rows {
+		ids[i] = sqlString(x.id)
+	}
+	in := strings.Join(ids, ",")
+
+	type verdict struct {
+		frames   []string
+		score    float64
+		evidence []string
+	}
+	verdicts := map[string]verdict{}
+	err = q.scan(ctx, fmt.Sprintf(`SELECT post_id, labels, score, result FROM classifications FINAL
+		WHERE classifier = 'narrative' AND post_id IN (%s)`, in),
+		func(rs driver.Rows) error {
+			var id, result string
+			var v verdict
+			var score float32
+			if err := rs.Scan(&id, &v.frames, &score, &result); err != nil {
+				return err
+			}
+			v.score = roundTo(float64(score), 3)
+			v.evidence = evidencePhrases(result)
+			verdicts[id] = v
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("evidence: %w", err)
+	}
+	// Where the exposure classifier saw personal data it stored the text with every
+	// identifier masked: show that version rather than the raw text.
+	redacted := map[string]string{}
+	err = q.scan(ctx, fmt.Sprintf(`SELECT post_id, redacted_text FROM exposures FINAL WHERE post_id IN (%s)`, in),
+		func(rs driver.Rows) error {
+			var id, t string
+			if err := rs.Scan(&id, &t); err != nil {
+				return err
+			}
+			redacted[id] = t
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("redacted texts: %w", err)
+	}
+	for _, x := range rows {
+		text := strings.TrimSpace(x.text)
+		if x.title != "" {
+			text = strings.TrimSpace(x.title + ". " + text)
+		}
+		if t, ok := redacted[x.id]; ok && t != "" {
+			text = t
+		}
+		v := verdicts[x.id]
+		ev := make([]string, 0, len(v.evidence))
+		for _, e := range v.evidence {
+			ev = append(ev, truncateRunes(Redact(e), 120))
+		}
+		r.Notable = append(r.Notable, NotablePost{
+			Platform: x.source, Channel: x.channel, URL: redactURL(x.url), PublishedAt: x.published.UTC(),
+			Views: x.views, Frames: nonNil(v.frames), Score: v.score,
+			Excerpt: truncateRunes(Redact(collapseSpace(text)), excerptRunes), Evidence: ev,
+		})
+	}
+	return nil
+}
+
+// evidencePhrases extracts the distinct evidence phrases of a narrative result
+// ({"evidence":[{"text":…}]}). A result that does not parse gives no evidence rather than
+// failing the report: the post is still listed.
+func evidencePhrases(result string) []string {
+	var v struct {
+		Evidence []struct {
+			Text string `json:"text"`
+		} `json:"evidence"`
+	}
+	if json.Unmarshal([]byte(result), &v) != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range v.Evidence {
+		t := collapseSpace(e.Text)
+		if t != "" && !seen[t] && len(out) < 5 {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,179 @@
+package reports
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Masks put in place of what Redact removes.
+const (
+	maskName    = "[name]"
+	maskNumber  = "[number]"
+	maskEmail   = "[email]"
+	maskLink    = "[link]"
+	maskAccount = "[account]"
+)
+
+var (
+	reEmail  = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}.\-]+\.\p{L}{2,}`)
+	reLink   = regexp.MustCompile(`(?i)\b(?:https?://|www\.|t\.me/)\S+`)
+	reHandle = regexp.MustCompile(`@[\p{L}\p{N}_]{2,}`)
+	// reNumber is any run of digits, possibly split by spaces, dashes, dots, slashes or
+	// brackets and led by "+", that holds at least five digits: phones, personal numbers,
+	// passport and card numbers, plates' digits. Years and small counts survive.
+	reNumber = regexp.MustCompile(`\+?\(?\d(?:[\s\-./()]{0,2}\d){4,}\)?`)
+)
+
+// Redact masks identifiers in a text that a report shows: e-mail addresses, links,
+// @handles, every number of five or more digits (phones, personal and document numbers),
+// and personal names, recognised conservatively as capitalised words that do not begin a
+// sentence, plus a sentence's first word when a capitalised word follows it ("Айбек
+// Токтосунов ..."). All-capital acronyms (ЛГБТ, NGO) stay. It over-masks on purpose: a
+// report is published, and a missed name can put a person at risk.
+//
+// Texts from the exposures table are already redacted by the exposure classifier; Redact
+// is applied again on top as a second line of defence.
+func Redact(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = reEmail.ReplaceAllString(s, maskEmail)
+	s = reLink.ReplaceAllString(s, maskLink)
+	s = reHandle.ReplaceAllString(s, maskAccount)
+	s = reNumber.ReplaceAllString(s, maskNumber)
+	return maskNames(s)
+}
+
+// word is one run of letters in a text.
+type word struct {
+	start, end    int
+	capital       bool // Title-case: upper-case first letter and some lower-case letter
+	sentenceStart bool
+}
+
+func maskNames(s string) string {
+	var words []word
+	sentence := true
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsLetter(r) {
+			switch r {
+			case '.', '!', '?', '\n', '…', ':', '"', '«', '“':
+				sentence = true
+			}
+			if r == '[' { // an earlier mask: skip it whole
+				if j := strings.IndexByte(s[i:], ']'); j > 0 {
+					i += j + 1
+					sentence = false
+					continue
+				}
+			}
+			i += n
+			continue
+		}
+		j := i
+		hasLower := false
+		for j < len(s) {
+			r2, n2 := utf8.DecodeRuneInString(s[j:])
+			if unicode.IsLetter(r2) || unicode.Is(unicode.Mn, r2) || ((r2 == '-' || r2 == '\'' || r2 == '’') && j+n2 < len(s) && isLetterAt(s, j+n2)) {
+				if unicode.IsLower(r2) {
+					hasLower = true
+				}
+				j += n2
+				continue
+			}
+			break
+		}
+		words = append(words, word{start: i, end: j, capital: unicode.IsUpper(r) && hasLower, sentenceStart: sentence})
+		sentence = false
+		i = j
+	}
+	mask := make([]bool, len(words))
+	for k, w := range words {
+		if !w.capital {
+			continue
+		}
+		if !w.sentenceStart {
+			mask[k] = true
+			continue
+		}
+		if k+1 < len(words) && words[k+1].capital && onlySpaceBetween(s, w.end, words[k+1].start) {
+			mask[k] = true
+		}
+	}
+	var b strings.Builder
+	last := 0
+	prevMasked := -1
+	for k, w := range words {
+		if !mask[k] {
+			continue
+		}
+		if prevMasked >= 0 && onlySpaceBetween(s, words[prevMasked].end, w.start) {
+			// "Айбек Токтосунов" becomes one mask, not two.
+			last = w.end
+			prevMasked = k
+			continue
+		}
+		b.WriteString(s[last:w.start])
+		b.WriteString(maskName)
+		last = w.end
+		prevMasked = k
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isLetterAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r)
+}
+
+func onlySpaceBetween(s string, a, b int) bool {
+	return a <= b && strings.TrimSpace(s[a:b]) == ""
+}
+
+// redactURL keeps a post's link as evidence unless it carries something that looks like
+// an identifier (a long number, an e-mail, a query string); then only scheme and host are
+// kept.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	path := u.EscapedPath()
+	if u.RawQuery != "" || u.User != nil || strings.Contains(raw, "@") || longDigits(path, 9) {
+		return u.Scheme + "://" + u.Host + "/"
+	}
+	return u.Scheme + "://" + u.Host + path
+}
+
+func longDigits(s string, n int) bool {
+	run := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// truncateRunes cuts s to at most n runes, adding an ellipsis when cut.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for k := range s {
+		if i == n {
+			return strings.TrimSpace(s[:k]) + "…"
+		}
+		i++
+	}
+	return s
+}

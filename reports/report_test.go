@@ -1,0 +1,202 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestRedact(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Айбек Токтосунов — гей.", "[name] — гей."},
+		{"Оппозиция за ЛГБТ, Айбек Токтосунов ведёт митинг.", "Оппозиция за ЛГБТ, [name] ведёт митинг."},
+		{"как учит Токтосунов.", "как учит [name]."},
+		{"звоните +996 700 000 001 или +996700000001", "звоните [number] или [number]"},
+		{"ПИН 21234199000012, паспорт AN1234567", "ПИН [number], паспорт AN[number]"},
+		{"born 12.05.1990 in 2026", "born [number] in 2026"},
+		{"write to jane.doe@example.org now", "write to [email] now"},
+		{"see https://t.me/somechannel/123?x=1 and @troll_account", "see [link] and [account]"},
+		{"The NGO and LGBT groups", "The NGO and LGBT groups"},
+		{"Ban propaganda. Protect children!", "Ban propaganda. Protect children!"},
+		{"Jane Roe is a lesbian, says John", "[name] is a lesbian, says [name]"},
+		{"", ""},
+		{"bad \xff utf8 Иван", "bad \uFFFD utf8 [name]"},
+	} {
+		if got := Redact(tc.in); got != tc.want {
+			t.Errorf("Redact(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{"Айбек Токтосунов +996 700 000 001", "[name] [", "a@b.cd", "x\xff\xfe", "https://", "@@@@", "Ы-Ы'Ы"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Redact(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of %q", s)
+		}
+		if longDigits(out, 5) {
+			t.Fatalf("Redact(%q) = %q keeps a run of 5 digits", s, out)
+		}
+	})
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://t.me/chan/123":              "https://t.me/chan/123",
+		"https://example.org/p?phone=996700": "https://example.org/",
+		"https://example.org/u/996700000001": "https://example.org/",
+		"javascript:alert(1)":                "",
+		"ftp://example.org/x":                "",
+		"https://user:pw@example.org/x":      "https://example.org/",
+		"not a url":                          "",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestBuckets(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
+	for _, tc := range []struct {
+		bucket, from, to string
+		want             []string
+	}{
+		{"day", "2026-03-02", "2026-03-05", []string{"2026-03-02", "2026-03-03", "2026-03-04"}},
+		{"week", "2026-03-04", "2026-03-17", []string{"2026-03-02", "2026-03-09", "2026-03-16"}},
+		{"month", "2026-01-15", "2026-03-01", []string{"2026-01-01", "2026-02-01"}},
+	} {
+		got := buckets(tc.bucket, d(tc.from), d(tc.to))
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("buckets(%s, %s, %s) = %v, want %v", tc.bucket, tc.from, tc.to, got, tc.want)
+		}
+	}
+	for span, want := range map[time.Duration]string{7 * 24 * time.Hour: "day", 90 * 24 * time.Hour: "week", 730 * 24 * time.Hour: "month"} {
+		if got := bucketFor(span); got != want {
+			t.Errorf("bucketFor(%v) = %s, want %s", span, got, want)
+		}
+	}
+}
+
+func TestMedianAndQuantile(t *testing.T) {
+	if median(nil) != nil || quantileNearest(nil, 0.9) != nil {
+		t.Fatal("empty input must give nil")
+	}
+	for _, tc := range []struct {
+		in       []float64
+		med, p90 float64
+	}{
+		{[]float64{3}, 3, 3},
+		{[]float64{90, 45}, 67.5, 90},
+		{[]float64{12, 30, 45, 90}, 37.5, 90},
+		{[]float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5.5, 9},
+	} {
+		if m := *median(tc.in); m != tc.med {
+			t.Errorf("median(%v) = %v, want %v", tc.in, m, tc.med)
+		}
+		if q := *quantileNearest(tc.in, 0.9); q != tc.p90 {
+			t.Errorf("p90(%v) = %v, want %v", tc.in, q, tc.p90)
+		}
+	}
+}
+
+func TestOptionsValidation(t *testing.T) {
+	d := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for name, o := range map[string]Options{
+		"missing":  {},
+		"reversed": {From: d, To: d.AddDate(0, 0, -1)},
+		"empty":    {From: d, To: d},
+		"too long": {From: d.AddDate(-6, 0, 0), To: d},
+		"language": {From: d, To: d.AddDate(0, 0, 7), Lang: "fr"},
+		"pre-1970": {From: time.Date(1970, 1, 2, 0, 0, 0, 0, time.UTC), To: time.Date(1970, 1, 9, 0, 0, 0, 0, time.UTC)},
+		"long org": {From: d, To: d.AddDate(0, 0, 7), Org: strings.Repeat("x", 201)},
+	} {
+		if err := o.normalize(); !errors.Is(err, ErrOptions) {
+			t.Errorf("%s: err = %v, want ErrOptions", name, err)
+		}
+	}
+	o := Options{From: d, To: d.AddDate(0, 0, 7)}
+	if err := o.normalize(); err != nil || o.Lang != "en" || o.TopN != 5 || o.TermSample != 20000 {
+		t.Fatalf("defaults: %+v %v", o, err)
+	}
+}
+
+func TestTermCounterSkipsNamesAndStopWords(t *testing.T) {
+	tc := newTermCounter()
+	for _, s := range []string{
+		"Запретить пропаганду, говорит Токтосунов.",
+		"Снова пропаганда, снова Токтосунов.",
+		"Эта пропаганда опасна, Токтосунов лжёт, потому что может.",
+	} {
+		tc.add(s, true)
+	}
+	tc.add("Обычный день без этого.", false)
+	got := tc.emerging(3, 1, 1, 3, 10)
+	if len(got) != 1 || got[0].Term != "пропаганда" || got[0].Posts != 3 || got[0].Previous != 0 {
+		t.Fatalf("emerging = %+v, want only пропаганда in 3 posts", got)
+	}
+}
+
+func TestCSVSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "@SUM(A1)": "'@SUM(A1)", "-68.8": "-68.8", "+1": "+1",
+		"-cmd": "'-cmd", "plain": "plain", "": "",
+	} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestHTMLEscapesHostileNames renders a report whose channel names and excerpts come from
+// hostile sources: they must come out as text, never as markup.
+func TestHTMLEscapesHostileNames(t *testing.T) {
+	r := &Report{Title: "t", Lang: "ru", Bucket: "day",
+		Period:      Period{From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)},
+		Frames:      []Count{{"propaganda_ban", 2, 1}, {"<b>new</b>", 1, 0}},
+		Timeline:    []TimelineRow{{"2026-03-02", "propaganda_ban", 2}, {"2026-03-02", "<b>new</b>", 1}},
+		TopChannels: []SourceRow{{"propaganda_ban", "telegram", `<script>alert(1)</script>`, 2}},
+		Notable:     []NotablePost{{Platform: "vk", Channel: `"><img src=x>`, Excerpt: `<iframe src="https://evil.example">`}},
+	}
+	r.fillEmpty()
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	for _, bad := range []string{"<script>alert", "<img src=x", "<iframe", "<b>new</b>"} {
+		if strings.Contains(h, bad) {
+			t.Errorf("HTML contains unescaped %q", bad)
+		}
+	}
+	if !strings.Contains(h, "Запрет «пропаганды»") || !strings.Contains(h, "&lt;script&gt;") {
+		t.Error("HTML misses the translated frame or the escaped channel")
+	}
+}
+
+func TestWriteRejectsUnknownFormat(t *testing.T) {
+	err := Write(context.Background(), &bytes.Buffer{}, &Report{Lang: "en"}, "docx", PDFOptions{})
+	if !errors.Is(err, ErrOptions) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTranslationsComplete(t *testing.T) {
+	for k := range translations["en"] {
+		if _, ok := translations["ru"][k]; !ok {
+			t.Errorf("ru lacks %q", k)
+		}
+	}
+	for k := range translations["ru"] {
+		if _, ok := translations["en"][k]; !ok {
+			t.Errorf("en lacks %q (used in ru)", k)
+		}
+	}
+}
