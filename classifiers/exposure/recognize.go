@@ -16,6 +16,8 @@ type scan struct {
 	used  []bool // digit tokens already claimed by a date or an identifier
 	spans []span
 	now   time.Time
+	// officialCache remembers isOfficial per sentence (keyed by its first token).
+	officialCache map[int]bool
 	// plainDates are full dates without birth words, kept in case they turn out to be
 	// part of a doxxing list (see promoteDates).
 	plainDates []span
@@ -89,14 +91,38 @@ func (s *scan) sentenceLower(start, end int) string {
 	return strings.ToLower(s.text[lo:hi])
 }
 
+// isOfficial reports whether the sentence around [start, end) names an official
+// contact. The answer is cached per sentence: posts often list several numbers.
 func (s *scan) isOfficial(start, end int) bool {
+	sid := s.sentenceAt(start)
+	if v, ok := s.officialCache[sid]; ok {
+		return v
+	}
 	sent := s.sentenceLower(start, end)
+	v := false
 	for _, o := range officialCtx {
 		if strings.Contains(sent, o) {
-			return true
+			v = true
+			break
 		}
 	}
-	return false
+	if s.officialCache == nil {
+		s.officialCache = map[int]bool{}
+	}
+	s.officialCache[sid] = v
+	return v
+}
+
+// sentenceAt returns the index of the token that starts the sentence around off.
+func (s *scan) sentenceAt(off int) int {
+	k := tokenAt(s.toks, off)
+	if k >= len(s.toks) {
+		k = len(s.toks) - 1
+	}
+	for k > 0 && !s.toks[k].sent {
+		k--
+	}
+	return k
 }
 
 // markers sets the self and target flags of an identifier span from the words before it.
@@ -525,6 +551,9 @@ var profileHosts = []string{"t.me/", "telegram.me/", "instagram.com/", "vk.com/"
 // links finds profile links (t.me/name, instagram.com/name, ...).
 func (s *scan) links() {
 	text := s.text
+	if strings.IndexByte(text, '/') < 0 {
+		return
+	}
 	lower := ""
 	for _, h := range profileHosts {
 		if lower == "" {

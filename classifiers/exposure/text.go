@@ -32,7 +32,26 @@ func isZeroWidth(r rune) bool {
 }
 
 func isWordRune(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= 'А' && r <= 'я', r == 'ё', r == 'Ё':
+		return true
+	case r < 0x80:
+		return false
+	}
 	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
+}
+
+// toLower is unicode.ToLower with fast paths for ASCII and basic Cyrillic.
+func toLower(r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + 'a' - 'A'
+	case r >= 'А' && r <= 'Я':
+		return r + 'а' - 'А'
+	case r < 0x80 || (r >= 'а' && r <= 'я'):
+		return r
+	}
+	return unicode.ToLower(r)
 }
 
 // tokenize splits text into words and digit runs. Words keep inner apostrophes (O'g'li,
@@ -47,11 +66,11 @@ func tokenize(text string, dst []token) []token {
 		case isWordRune(r):
 			start := i
 			lb.Reset()
-			upper := unicode.IsUpper(r)
+			upper := (r >= 'A' && r <= 'Z') || (r >= 'А' && r <= 'Я') || (r > 0x7f && !(r >= 'а' && r <= 'я') && unicode.IsUpper(r))
 			for i < len(text) {
 				r, size = utf8.DecodeRuneInString(text[i:])
 				if isWordRune(r) {
-					lb.WriteRune(unicode.ToLower(r))
+					lb.WriteRune(toLower(r))
 				} else if isZeroWidth(r) {
 					// skip inside words
 				} else if (r == '\'' || r == '’' || r == 'ʻ' || r == 'ʼ' || r == '‘') && i+size < len(text) {

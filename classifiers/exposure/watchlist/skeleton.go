@@ -35,7 +35,12 @@ func Skeleton(dst []byte, token string) []byte {
 			}
 			continue
 		}
-		raw = append(raw, foldRune(unicode.ToLower(r))...)
+		if r >= 'А' && r <= 'Я' {
+			r += 'а' - 'А'
+		} else if r < 'а' || r > 'я' {
+			r = unicode.ToLower(r)
+		}
+		raw = append(raw, foldRune(r)...)
 		if len(raw) > 80 {
 			break // longer than any name; the rest cannot change a match decision
 		}

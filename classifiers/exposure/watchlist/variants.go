@@ -265,10 +265,10 @@ func isLatinWord(s string) bool {
 // spellings that Skeleton cannot merge with ICAO on its own: ё as yo (Диёр → Diyor),
 // ж as j (Kyrgyz Latin "Jyldyz") and х as h. Spellings that would merge different
 // names (ю as plain u: Масюмова vs Масумова) are deliberately not generated.
-func informal(s string) string {
-	r := strings.NewReplacer("ё", "yo", "ж", "j", "х", "h")
-	return r.Replace(s)
-}
+func informal(s string) string { return informalReplacer.Replace(s) }
+
+// informalReplacer is immutable after initialisation and safe for concurrent use.
+var informalReplacer = strings.NewReplacer("ё", "yo", "ж", "j", "х", "h")
 
 // latinToCyrillic gives a plausible Cyrillic spelling of a Latin name token so that a
 // member registered only in Latin is still found in Cyrillic posts (and, through

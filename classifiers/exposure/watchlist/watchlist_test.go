@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // All people, numbers and addresses below are invented.
@@ -458,5 +462,22 @@ func TestFileStoreRejectsCorruptFile(t *testing.T) {
 	}
 	if _, err := NewFileStore(dir).Load(context.Background()); err == nil {
 		t.Error("corrupt list accepted")
+	}
+}
+
+// TestKGPrefixTablesAgreeWithPhonenumbers checks the Kyrgyz fast path of CanonPhone
+// against the phonenumbers library on every prefix with random subscriber numbers.
+func TestKGPrefixTablesAgreeWithPhonenumbers(t *testing.T) {
+	rnd := rand.New(rand.NewSource(7))
+	for p := 200; p <= 999; p++ {
+		for i := 0; i < 8; i++ {
+			n := fmt.Sprintf("+996%d%06d", p, rnd.Intn(1000000))
+			_, fast := CanonPhone(n)
+			num, err := phonenumbers.Parse(n, "ZZ")
+			slow := err == nil && phonenumbers.IsValidNumber(num)
+			if fast != slow {
+				t.Errorf("%s: fast path says %v, phonenumbers %v", n, fast, slow)
+			}
+		}
 	}
 }
