@@ -140,10 +140,13 @@ func (a *analysis) applyRules() ruleOutcome {
 	addEv := func(h hit, f Frame) {
 		out.evidence = append(out.evidence, Evidence{Start: a.toks[h.t0].start, End: a.toks[h.t1-1].end, Text: a.text[a.toks[h.t0].start:a.toks[h.t1-1].end], Frame: f})
 	}
-	for _, h := range a.hits {
+	for i, h := range a.hits {
 		e := &lx.entries[h.entry]
 		if e.kind != kindFrame && e.kind != kindSlur {
 			continue
+		}
+		if a.insideLongerCue(i) {
+			continue // "foreign agents" is foreign_agent, not also "foreign" (western_values)
 		}
 		fi := frameIndex(e.frame)
 		if a.negated(h) {
@@ -211,6 +214,22 @@ func (a *analysis) applyRules() ruleOutcome {
 	out.score = score
 	out.evidence = dedupEvidence(out.evidence)
 	return out
+}
+
+// insideLongerCue reports whether frame hit i lies inside a longer frame or slur hit,
+// so the longest phrase explains those words (leftmost-longest, as a reader would).
+func (a *analysis) insideLongerCue(i int) bool {
+	h := a.hits[i]
+	for j, g := range a.hits {
+		if j == i {
+			continue
+		}
+		k := a.lx.entries[g.entry].kind
+		if (k == kindFrame || k == kindSlur) && g.t0 <= h.t0 && g.t1 >= h.t1 && g.t1-g.t0 > h.t1-h.t0 {
+			return true
+		}
+	}
+	return false
 }
 
 func allQuoted(a *analysis, ev []Evidence) bool {
