@@ -50,6 +50,8 @@ type runSource struct {
 	col        Collector
 	m          *SourceMetrics
 	log        *slog.Logger
+	// fails counts consecutive failed polls (only the source's own goroutine touches it).
+	fails int
 }
 
 // NewRunner builds one collector per source. It fails if a source's kind is unknown,
@@ -129,7 +131,8 @@ func (r *Runner) Sources() []string {
 }
 
 // RunOnce polls every source once, concurrently, and returns the failures joined (each
-// wrapped with its source name) after all polls ended.
+// wrapped with its source name) after all polls ended. Run and RunOnce must not be
+// called concurrently on one Runner.
 func (r *Runner) RunOnce(ctx context.Context, emit Emit) error {
 	var (
 		wg   sync.WaitGroup
@@ -194,11 +197,17 @@ func (r *Runner) poll(ctx context.Context, s *runSource, emit Emit) (err error) 
 		}
 		if err != nil {
 			s.m.Error()
+			s.fails++
 			if ctx.Err() == nil {
-				s.log.Warn("poll failed", "err", err, "new_posts", n)
+				level := slog.LevelWarn
+				if s.fails >= 3 {
+					level = slog.LevelError // keeps failing: make it stand out in the logs
+				}
+				s.log.Log(ctx, level, "poll failed", "err", err, "new_posts", n, "consecutive_failures", s.fails)
 			}
 			return
 		}
+		s.fails = 0
 		s.m.Success(r.opt.Now())
 		s.log.Info("poll done", "new_posts", n, "took", r.opt.Now().Sub(start))
 	}()

@@ -180,7 +180,7 @@ func ParseCount(s string) (int64, error) {
 		s = s[:len(s)-1]
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || f > 1e12 {
+	if err != nil || !(f >= 0 && f <= 1e12) { // also rejects NaN and Inf
 		return 0, fmt.Errorf("counter %q: not a count", s)
 	}
 	return int64(f*mult + 0.5), nil

@@ -200,7 +200,7 @@ func TestParseCount(t *testing.T) {
 		err  bool
 	}{
 		{"882", 882, false}, {"4.2K", 4200, false}, {"1.2M", 1200000, false}, {"10\u00a0518", 10518, false},
-		{"70.2K", 70200, false}, {"3B", 3000000000, false}, {"", 0, true}, {"abc", 0, true}, {"-5", 0, true},
+		{"70.2K", 70200, false}, {"3B", 3000000000, false}, {"", 0, true}, {"abc", 0, true}, {"-5", 0, true}, {"NaN", 0, true}, {"Inf", 0, true},
 	} {
 		got, err := ParseCount(tc.in)
 		if got != tc.want || (err != nil) != tc.err {
