@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/app"
+	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/pipeline"
@@ -57,6 +58,12 @@ func TestIntegrationClassifyAndStoreRoles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	exposing := post.Post{ID: "telegram:demo/exp1", Source: "telegram", Channel: "demo", Author: "Аноним",
+		Text: "Вот он: Айбек Токтосунов, родился 12 марта 1995, тел. +996 555 123 456, живёт на улице Фиктивная 7. Он гей!",
+		PublishedAt: base, CollectedAt: base.Add(time.Hour), URL: "https://t.me/demo/9001"}
+	if err := pub.PublishPost(ctx, exposing); err != nil {
+		t.Fatal(err)
+	}
 	conn, err := storage.Open(ctx, cfg.CH, testenv.Logger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -74,9 +81,23 @@ func TestIntegrationClassifyAndStoreRoles(t *testing.T) {
 		return n
 	}
 	testenv.Eventually(t, 30*time.Second, "posts and their classifications stored", func() bool {
-		return count("SELECT count() FROM posts FINAL") == 30 &&
-			count("SELECT count() FROM classifications FINAL") == uint64(30*len(cs))
+		return count("SELECT count() FROM posts FINAL") == 31 &&
+			count("SELECT count() FROM classifications FINAL") == uint64(31*len(cs))
 	})
+	if hasClassifier(cs, "exposure") {
+		var severity, redacted string
+		var types []string
+		if err := conn.QueryRow(ctx, "SELECT toString(severity), redacted_text, entity_types FROM exposures FINAL WHERE post_id = 'telegram:demo/exp1'").
+			Scan(&severity, &redacted, &types); err != nil {
+			t.Fatalf("exposure row: %v", err)
+		}
+		if severity != "critical" || strings.Contains(redacted, "555 123") || strings.Contains(redacted, "1995") || len(types) < 3 {
+			t.Fatalf("exposure row severity=%s types=%v redacted=%q", severity, types, redacted)
+		}
+		if n := count("SELECT count() FROM exposures FINAL"); n != 1 {
+			t.Fatalf("%d exposure rows, want only the exposing post", n)
+		}
+	}
 
 	// /readyz answers 200 once roles run; /metrics passes promtool's lint.
 	get := func(path string) (int, []byte) {
@@ -91,9 +112,14 @@ func TestIntegrationClassifyAndStoreRoles(t *testing.T) {
 	if code, body := get("/readyz"); code != 200 {
 		t.Fatalf("/readyz %d %s", code, body)
 	}
+	// The acked counter moves just after the insert commits: poll for it.
+	testenv.Eventually(t, 10*time.Second, "acked messages counted", func() bool {
+		_, m := get("/metrics")
+		return bytes.Contains(m, []byte(`kuzot_consumer_messages_total{consumer="store-posts",outcome="acked"} 31`))
+	})
 	code, metrics := get("/metrics")
 	if code != 200 || !bytes.Contains(metrics, []byte("kuzot_consumer_messages_total")) ||
-		!bytes.Contains(metrics, []byte(`kuzot_publish_total{result="ok",stream="KUZOT_POSTS"} 30`)) {
+		!bytes.Contains(metrics, []byte(`kuzot_publish_total{result="ok",stream="KUZOT_POSTS"} 31`)) {
 		t.Fatalf("/metrics %d missing kuzot metrics:\n%s", code, metrics)
 	}
 	checkMetricsWithPromtool(t, metrics)
@@ -108,6 +134,15 @@ func TestIntegrationClassifyAndStoreRoles(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("app did not stop within 30 s")
 	}
+}
+
+func hasClassifier(cs []classifiers.Classifier, name string) bool {
+	for _, c := range cs {
+		if c.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 func waitErr(r *app.Running) <-chan error {

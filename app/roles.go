@@ -49,6 +49,11 @@ func storeRole() Role {
 					a.Metrics, a.Log.With("role", "store"), pipeline.StageOptions{Batch: a.batchOptions(pipeline.StoreResultsConsumer)},
 					pipeline.DecodeClassified,
 					func(ctx context.Context, rows []pipeline.Classified) error {
+						// Exposures first: if either insert fails the whole batch is retried,
+						// and both tables are idempotent.
+						if err := storage.InsertExposures(ctx, a.CH, ExposureRows(rows)); err != nil {
+							return err
+						}
 						return storage.InsertClassifications(ctx, a.CH, ClassificationRows(rows))
 					})
 			}()

@@ -113,3 +113,74 @@ func clampTime(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// Exposure is one flagged post as stored in the exposures table: types, offsets and
+// redacted text only, never the identifiers themselves.
+type Exposure struct {
+	PostID, Source, Channel, Author, URL, Lang string
+	PublishedAt, CollectedAt                   time.Time
+	Views                                      int64
+	Exposed, Outing                            bool
+	// Severity is none, low, medium, high or critical.
+	Severity                 string
+	Categories               []string
+	EntityTypes              []string
+	EntityStarts, EntityEnds []uint32
+	RedactedText             string
+	Orgs, Members            []string
+	ClassifierVersion        string
+	ClassifiedAt             time.Time
+}
+
+const insertExposures = `INSERT INTO exposures (post_id, source, channel, author, url, lang, published_at, collected_at,
+	views, exposed, outing, severity, categories, entity_types, entity_starts, entity_ends, redacted_text, orgs, members,
+	classifier_version, classified_at, version)`
+
+// InsertExposures writes exposure rows in one batch.
+func InsertExposures(ctx context.Context, conn driver.Conn, rows []Exposure) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b, err := conn.PrepareBatch(ctx, insertExposures)
+	if err != nil {
+		return fmt.Errorf("insert exposures: prepare: %w", err)
+	}
+	defer b.Close()
+	for _, r := range rows {
+		views := uint64(0)
+		if r.Views > 0 {
+			views = uint64(r.Views)
+		}
+		if err := b.Append(r.PostID, r.Source, r.Channel, r.Author, r.URL, r.Lang, clampTime(r.PublishedAt),
+			clampTime(r.CollectedAt), views, boolU8(r.Exposed), boolU8(r.Outing), r.Severity, nonNil(r.Categories),
+			nonNil(r.EntityTypes), nonNilU32(r.EntityStarts), nonNilU32(r.EntityEnds), r.RedactedText, nonNil(r.Orgs),
+			nonNil(r.Members), r.ClassifierVersion, clampTime(r.ClassifiedAt), uint64(r.ClassifiedAt.UnixNano())); err != nil {
+			return fmt.Errorf("insert exposures: row %s: %w", r.PostID, err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert exposures: send %d rows: %w", len(rows), err)
+	}
+	return nil
+}
+
+func boolU8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilU32(s []uint32) []uint32 {
+	if s == nil {
+		return []uint32{}
+	}
+	return s
+}
