@@ -59,7 +59,7 @@ func TestIntegrationClassifyAndStoreRoles(t *testing.T) {
 		}
 	}
 	exposing := post.Post{ID: "telegram:demo/exp1", Source: "telegram", Channel: "demo", Author: "Аноним",
-		Text: "Вот он: Айбек Токтосунов, родился 12 марта 1995, тел. +996 555 123 456, живёт на улице Фиктивная 7. Он гей!",
+		Text:        "Вот он: Айбек Токтосунов, родился 12 марта 1995, тел. +996 555 123 456, живёт на улице Фиктивная 7. Он гей!",
 		PublishedAt: base, CollectedAt: base.Add(time.Hour), URL: "https://t.me/demo/9001"}
 	if err := pub.PublishPost(ctx, exposing); err != nil {
 		t.Fatal(err)
