@@ -330,21 +330,32 @@ func TestStateExpiresWithWindowAndHorizon(t *testing.T) {
 }
 
 func TestAffinityRejectsHubs(t *testing.T) {
-	d := newTestDetector(t, nil)
-	// A hub comments under 30 popular posts; each time a different pair of regulars
-	// comments too. The hub meets regular r1 three times by chance among many others.
-	for i := range 30 {
-		target := fmt.Sprintf("youtube:popular-%d", i)
-		at := time.Duration(i) * 15 * time.Minute
-		observe(t, d, obs("hub", at, "", target))
-		observe(t, d, obs(fmt.Sprintf("r%d", i%10), at+time.Minute, "", target))
-		observe(t, d, obs(fmt.Sprintf("q%d", i%7), at+2*time.Minute, "", target))
+	// A heavy commenter answers under 180 popular posts, one every 5 minutes, each also
+	// answered by a one-off visitor. Fifteen occasional commenters each comment under
+	// four of those posts within a minute of the hub: each meets the hub four times.
+	feed := func(d *Detector) {
+		for i := range 180 {
+			target := fmt.Sprintf("youtube:popular-%d", i)
+			at := time.Duration(i) * 5 * time.Minute
+			observe(t, d, obs("hub", at, "", target), obs(fmt.Sprintf("visitor%03d", i), at+2*time.Minute, "", target))
+			if i%3 == 0 {
+				observe(t, d, obs(fmt.Sprintf("leaf%02d", (i/3)%15), at+time.Minute, "", target))
+			}
+		}
 	}
-	if w := edgeWeight(d, "hub", "r1"); w < DefaultParams().MinWeight {
+	d := newTestDetector(t, nil)
+	feed(d)
+	if w := edgeWeight(d, "hub", "leaf01"); w != 4 {
 		t.Fatalf("setup: weight %d", w)
 	}
-	if cs := d.Flush(t0.Add(8 * time.Hour)); len(cs) != 0 {
+	if cs := d.Flush(t0.Add(16 * time.Hour)); len(cs) != 0 {
 		t.Fatalf("a busy commenter and chance partners were clustered: %v", cs[0].Accounts)
+	}
+	// Control: without the affinity test the star is one "cluster".
+	d = newTestDetector(t, func(p *Params) { p.MinAffinity = 0 })
+	feed(d)
+	if cs := d.Flush(t0.Add(16 * time.Hour)); len(cs) != 1 || len(cs[0].Accounts) != 16 {
+		t.Fatalf("control: %d clusters", len(cs))
 	}
 }
 
