@@ -35,7 +35,7 @@ type DeliveryRow struct {
 // incidents and alert_deliveries) for dashboards and reports. It reads the KV buckets'
 // own streams with durable consumers and acks after the insert, so the mirror catches up
 // after a ClickHouse outage or a restart and never blocks alert delivery. The KV stream
-// sequence is the row version (ReplacingMergeTree keeps the newest).
+// server's time of each KV write is the row version (ReplacingMergeTree keeps the newest).
 func RunMirror(ctx context.Context, b *pipeline.Bus, conn driver.Conn, m *pipeline.Metrics, log *slog.Logger) error {
 	opt := pipeline.StageOptions{Batch: pipeline.BatchOptions{MaxRows: 2000, MaxWait: 500 * time.Millisecond, RetryMax: 30 * time.Second}}
 	errs := make(chan error, 2)
@@ -78,7 +78,9 @@ func kvVersion(msg jetstream.Msg) (uint64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return meta.Sequence.Stream, true
+	// The server's time of the KV write, in nanoseconds: monotonic per key, and
+	// comparable with other writers of these tables that version rows by UnixNano.
+	return uint64(meta.Timestamp.UnixNano()), true
 }
 
 // DecodeIncidentRows turns one KV revision of a member's state into incident rows.

@@ -72,6 +72,7 @@ type Service struct {
 	now      func() time.Time
 	ackWait  time.Duration
 	replicas int
+	admin    bool
 }
 
 // New declares the outbox stream and state buckets (idempotently) and builds the
@@ -125,6 +126,34 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	return s, nil
 }
 
+// NewAdmin opens the alert state for the API (acknowledgement, rules, incidents) without
+// channels, metrics or consumers, so a web process can manage alerts that other
+// processes deliver. Run must not be called on it.
+func NewAdmin(ctx context.Context, set *Settings, bus *pipeline.Bus, replicas int, log *slog.Logger, now func() time.Time) (*Service, error) {
+	if set == nil || bus == nil || log == nil {
+		return nil, errors.New("alerts: settings, bus and logger are required")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	s := &Service{set: set, bus: bus, js: bus.JS, log: log.With("component", "alerts"), now: now, names: map[string]bool{},
+		replicas: max(1, replicas), admin: true}
+	for _, cc := range set.Channels {
+		s.names[cc.Common().Name] = true
+	}
+	if err := s.ensure(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// IncidentOrg returns the organisation an incident belongs to (for administrators,
+// whose scope is every organisation).
+func (s *Service) IncidentOrg(ctx context.Context, incidentID string) (string, error) {
+	ref, err := s.incidentRef(ctx, incidentID)
+	return ref.Org, err
+}
+
 func (s *Service) ensure(ctx context.Context) error {
 	if _, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        OutboxStream,
@@ -159,6 +188,9 @@ func (s *Service) ensure(ctx context.Context) error {
 
 // Run consumes results and runs one sender per channel until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
+	if s.admin {
+		return errors.New("alerts: Run called on an admin-only service (use New)")
+	}
 	errs := make(chan error, len(s.channels)+2)
 	var wg sync.WaitGroup
 	run := func(f func() error) {
