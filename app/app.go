@@ -64,6 +64,7 @@ func Roles() []Role {
 		classifyRole(),
 		collectRole(),
 		serveRole(),
+		alertRole(),
 	}
 }
 
