@@ -257,3 +257,32 @@ func FuzzParsePreview(f *testing.F) {
 		_, _ = ParseChannelPage(body)
 	})
 }
+
+// TestParsePreviewTraps covers the markup traps of collectors.md §1.2: reply quotes
+// share the text class, video durations are <time> too, external hrefs double-escape &.
+func TestParsePreviewTraps(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "truncated.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := ParsePreview(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg.Messages) != 1 {
+		t.Fatalf("%d messages", len(pg.Messages))
+	}
+	m := pg.Messages[0]
+	if m.Text != "Үй-бүлө & салт\nэкинчи сап link" {
+		t.Errorf("text %q", m.Text)
+	}
+	if !m.Date.Equal(time.Date(2026, 2, 28, 10, 0, 0, 0, time.UTC)) || !m.Edited || m.Views != 1500 {
+		t.Errorf("date %v edited %v views %d", m.Date, m.Edited, m.Views)
+	}
+	if len(m.Links) != 1 || m.Links[0] != "https://example.invalid/?a=1&b=2" {
+		t.Errorf("links %v", m.Links)
+	}
+	if m.ReplyTo != "t.me/demo_truncated/4" || m.Author != "Demo truncated" {
+		t.Errorf("reply %q author %q", m.ReplyTo, m.Author)
+	}
+}
