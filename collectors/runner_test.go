@@ -16,6 +16,7 @@ import (
 	"github.com/kuzot/kuzot/collectors"
 	"github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/collectors/collectortest"
+	"github.com/kuzot/kuzot/demosite"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -201,5 +202,60 @@ sources:
 	}
 	if n != 4 || polls != 3 {
 		t.Fatalf("emitted %d posts in %d polls, want 4 in 3", n, polls)
+	}
+}
+
+// TestRunnerRestartAllKinds: every demo source through the Runner; a restarted Runner on
+// the same state publishes nothing; 45 minutes later each new fixture post appears once.
+func TestRunnerRestartAllKinds(t *testing.T) {
+	env := collectortest.NewEnv(t, nil)
+	reg := all.Registry()
+	cfgs := decode(t, reg, demosite.SourcesYAML(env.Server.URL))
+	state := collectors.NewMemoryState()
+	newRunner := func() *collectors.Runner {
+		r, err := collectors.NewRunner(collectors.RunnerOptions{Registry: reg, Sources: cfgs, State: state, Fetcher: env.Fetcher, Now: env.Clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	collect := func(r *collectors.Runner) int {
+		n := 0
+		if err := r.RunOnce(context.Background(), func(_ context.Context, p post.Post) error {
+			mu.Lock()
+			defer mu.Unlock()
+			seen[p.ID]++
+			n++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	visibleAt := func(d time.Duration) int {
+		n := 0
+		for _, p := range env.Site.Content().Posts {
+			if p.At <= d {
+				n++
+			}
+		}
+		return n
+	}
+	if n := collect(newRunner()); n != visibleAt(0) {
+		t.Fatalf("first run: %d posts, fixtures hold %d", n, visibleAt(0))
+	}
+	if n := collect(newRunner()); n != 0 {
+		t.Fatalf("restart published %d posts again", n)
+	}
+	env.Clock.Advance(45 * time.Minute)
+	if n := collect(newRunner()); n != visibleAt(45*time.Minute)-visibleAt(0) {
+		t.Fatalf("after 45 min: %d new posts, want %d", n, visibleAt(45*time.Minute)-visibleAt(0))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s published %d times", id, n)
+		}
 	}
 }
