@@ -39,6 +39,10 @@ var words = map[string]map[string]bool{
 	Kazakh:  set("және мен үшін деп бұл біз сіз олар емес болып болады керек бар жоқ тағы бір қазақ"),
 }
 
+// apostrophes folds the apostrophe variants of Uzbek Latin (oʻ, o’) to ASCII. A
+// Replacer is immutable and safe for concurrent use.
+var apostrophes = strings.NewReplacer("’", "'", "ʻ", "'", "‘", "'")
+
 func set(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(s) {
@@ -75,7 +79,7 @@ func Detect(text string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '\'' && r != 'ʻ' && r != '’'
 	}) {
-		w = strings.NewReplacer("’", "'", "ʻ", "'").Replace(w)
+		w = apostrophes.Replace(w)
 		for code, ws := range words {
 			if ws[w] {
 				score[code]++
