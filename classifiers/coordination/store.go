@@ -1,0 +1,215 @@
+package coordination
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Insert statements name their columns: ClickHouse 18.16 rejects a bare batch INSERT
+// (research notes, engineering §6). Tables are unqualified: the connection's database.
+const (
+	insertClusters = `INSERT INTO coordination_clusters (id, status, merged_into, size, score, behaviours, accounts,
+	posts, posts_truncated, texts, links, reply_targets, frames, frame_posts, capped_objects, capped_actions,
+	first_at, last_at, detected_at, detector, params, version)`
+	insertMembers = `INSERT INTO coordination_members (cluster_id, account, co_actions, posts, posts_per_day,
+	duplicate_share, burstiness, account_age_days, capped_actions, first_seen, last_seen, detected_at, version)`
+	insertEvidence = `INSERT INTO coordination_evidence (cluster_id, account_1, account_2, weight, behaviours, objects,
+	first_at, last_at, detected_at, version)`
+	insertLabel = `INSERT INTO coordination_labels (cluster_id, label, analyst, note, labelled_at, version)`
+)
+
+// Store writes clusters and analyst labels to ClickHouse (migrations 0004–0007). Writes
+// are idempotent: rows are versioned (ReplacingMergeTree), so a batch redelivered after
+// a crash collapses with its first copy.
+type Store struct{ conn driver.Conn }
+
+// NewStore wraps an open ClickHouse connection; the caller owns and closes it.
+func NewStore(conn driver.Conn) *Store { return &Store{conn: conn} }
+
+// WriteClusters stores what Flush returned: cluster rows (tombstones included), members
+// and evidence, one batch per table. Each call builds new batches, so a failed call can
+// be repeated with the same clusters.
+func (s *Store) WriteClusters(ctx context.Context, cs []Cluster) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	b, err := s.conn.PrepareBatch(ctx, insertClusters)
+	if err != nil {
+		return fmt.Errorf("coordination store: prepare clusters: %w", err)
+	}
+	defer b.Close()
+	members, evidence := 0, 0
+	for i := range cs {
+		c := &cs[i]
+		params, err := json.Marshal(c.Params)
+		if err != nil {
+			return fmt.Errorf("coordination store: cluster %s params: %w", c.ID, err)
+		}
+		frames := make([]string, len(c.Frames))
+		counts := make([]uint32, len(c.Frames))
+		for j, f := range c.Frames {
+			frames[j], counts[j] = f.Frame, uint32(f.Posts)
+		}
+		status := c.Status
+		if status == "" {
+			status = StatusActive
+		}
+		if err := b.Append(c.ID, status, c.MergedInto, uint32(len(c.Accounts)), c.Score, nonNil(c.Behaviours),
+			nonNil(c.Accounts), nonNil(c.Posts), boolByte(c.PostsTruncated), nonNil(c.Texts), nonNil(c.Links),
+			nonNil(c.ReplyTargets), frames, counts, uint32(c.CappedObjects), uint32(c.CappedActions),
+			clampTime(c.First), clampTime(c.Last), clampTime(c.DetectedAt), Version, string(params), c.Version); err != nil {
+			return fmt.Errorf("coordination store: cluster %s: %w", c.ID, err)
+		}
+		members += len(c.Members)
+		evidence += len(c.Edges)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("coordination store: send %d clusters: %w", len(cs), err)
+	}
+	if members > 0 {
+		if err := s.writeMembers(ctx, cs); err != nil {
+			return err
+		}
+	}
+	if evidence > 0 {
+		if err := s.writeEvidence(ctx, cs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) writeMembers(ctx context.Context, cs []Cluster) error {
+	b, err := s.conn.PrepareBatch(ctx, insertMembers)
+	if err != nil {
+		return fmt.Errorf("coordination store: prepare members: %w", err)
+	}
+	defer b.Close()
+	n := 0
+	for _, c := range cs {
+		for _, m := range c.Members {
+			if err := b.Append(c.ID, m.Account, uint32(m.CoActions), uint32(m.Posts), m.PostsPerDay, m.DuplicateShare,
+				m.Burstiness, m.AccountAgeDays, uint32(m.CappedActions), clampTime(m.FirstSeen), clampTime(m.LastSeen),
+				clampTime(c.DetectedAt), c.Version); err != nil {
+				return fmt.Errorf("coordination store: member %s of %s: %w", m.Account, c.ID, err)
+			}
+			n++
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("coordination store: send %d members: %w", n, err)
+	}
+	return nil
+}
+
+func (s *Store) writeEvidence(ctx context.Context, cs []Cluster) error {
+	b, err := s.conn.PrepareBatch(ctx, insertEvidence)
+	if err != nil {
+		return fmt.Errorf("coordination store: prepare evidence: %w", err)
+	}
+	defer b.Close()
+	n := 0
+	for _, c := range cs {
+		for _, e := range c.Edges {
+			if err := b.Append(c.ID, e.Accounts[0], e.Accounts[1], uint32(e.Weight), nonNil(e.Behaviours), nonNil(e.Objects),
+				clampTime(e.First), clampTime(e.Last), clampTime(c.DetectedAt), c.Version); err != nil {
+				return fmt.Errorf("coordination store: evidence %v of %s: %w", e.Accounts, c.ID, err)
+			}
+			n++
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("coordination store: send %d evidence rows: %w", n, err)
+	}
+	return nil
+}
+
+// Labels an analyst can give a cluster.
+const (
+	LabelConfirmed  = "confirmed"
+	LabelDismissed  = "dismissed"
+	LabelUnlabelled = "unlabelled"
+)
+
+// ErrLabel marks an invalid label request (a client error, HTTP 400).
+var ErrLabel = errors.New("invalid cluster label")
+
+// Label is an analyst's verdict on a cluster.
+type Label struct {
+	ClusterID string    `json:"cluster_id"`
+	Label     string    `json:"label"`
+	Analyst   string    `json:"analyst"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"labelled_at"`
+}
+
+// Validate reports why a label cannot be stored, wrapping ErrLabel.
+func (l Label) Validate() error {
+	switch {
+	case l.ClusterID == "" || len(l.ClusterID) > 256 || !utf8.ValidString(l.ClusterID):
+		return fmt.Errorf("%w: bad cluster id", ErrLabel)
+	case l.Label != LabelConfirmed && l.Label != LabelDismissed && l.Label != LabelUnlabelled:
+		return fmt.Errorf("%w: label %q is not one of %s, %s, %s", ErrLabel, l.Label, LabelConfirmed, LabelDismissed, LabelUnlabelled)
+	case strings.TrimSpace(l.Analyst) == "" || len(l.Analyst) > 256 || !utf8.ValidString(l.Analyst):
+		return fmt.Errorf("%w: bad analyst", ErrLabel)
+	case len(l.Note) > 4096 || !utf8.ValidString(l.Note):
+		return fmt.Errorf("%w: note longer than 4096 bytes or not UTF-8", ErrLabel)
+	case l.At.IsZero():
+		return fmt.Errorf("%w: no time", ErrLabel)
+	}
+	return nil
+}
+
+// SetLabel stores an analyst's label; the latest label of a cluster wins.
+func (s *Store) SetLabel(ctx context.Context, l Label) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	b, err := s.conn.PrepareBatch(ctx, insertLabel)
+	if err != nil {
+		return fmt.Errorf("coordination store: prepare label: %w", err)
+	}
+	defer b.Close()
+	if err := b.Append(l.ClusterID, l.Label, l.Analyst, l.Note, clampTime(l.At), uint64(l.At.UnixNano())); err != nil {
+		return fmt.Errorf("coordination store: label %s: %w", l.ClusterID, err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("coordination store: send label %s: %w", l.ClusterID, err)
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// clampTime keeps a time inside ClickHouse DateTime's range, so that one malformed
+// source date cannot poison a batch.
+func clampTime(t time.Time) time.Time {
+	lo := time.Unix(0, 0).UTC()
+	hi := time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)
+	switch {
+	case t.Before(lo):
+		return lo
+	case t.After(hi):
+		return hi
+	}
+	return t.UTC()
+}
