@@ -45,6 +45,11 @@ func (s *scan) role(k int, given map[string]bool, skels [][]byte) nameRole {
 	if surnameShape(t.lower) {
 		return roleSurname
 	}
+	// A capitalised word of unknown kind that starts a sentence is most likely just the
+	// first word ("Вчера Айбек …"), unless a connector follows ("Токтосун уулу").
+	if t.sent && !(k+1 < len(s.toks) && watchlist.IsConnector(s.toks[k+1].lower)) {
+		return roleNone
+	}
 	return roleUnknownCap
 }
 

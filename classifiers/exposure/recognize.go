@@ -31,7 +31,7 @@ var (
 	nationalIDCtx = []string{"пин", "инн", "иин", "снилс", "pin", "inn", "iin", "snils", "идентификац", "соцфонд",
 		"гнс", "налог", "персональн", "жеке", "личн", "personal", "tax", "social", "паспорт", "passport"}
 	passportCtx = []string{"паспорт", "passport", "сери", "удостоверен", "kgz", "документ", "выдан", "паспорттун",
-		"id", "айди", "карт", "card", "ид"}
+		"айди", "карт", "card"}
 	plateCtx = []string{"госномер", "номер", "машин", "авто", "унаа", "plate", "car", "тачк", "мерс", "тойот",
 		"хонд", "лексус", "лада", "vehicle", "гос", "ездит", "айдайт"}
 	numberNegCtx = []string{"сом", "руб", "тенге", "тг", "сум", "usd", "долл", "евро", "цена", "стоим", "сумм",
@@ -373,6 +373,10 @@ func (s *scan) classifyNumber(i, j int) bool {
 	} else if start > 1 && s.text[start-1] == ' ' && s.text[start-2] == '+' {
 		plus = true
 		start -= 2
+	}
+	// Include an opening bracket whose closing one is inside the number: "(0555) 12 34 56".
+	if start > 0 && s.text[start-1] == '(' && strings.IndexByte(s.text[start:end], ')') >= 0 {
+		start--
 	}
 	// Glued to letters on the right ("123abc") or to a decimal point: not an identifier.
 	if end < len(s.text) {

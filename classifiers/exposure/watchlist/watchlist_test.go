@@ -481,3 +481,64 @@ func TestKGPrefixTablesAgreeWithPhonenumbers(t *testing.T) {
 		}
 	}
 }
+
+func FuzzSkeletonAndKeys(f *testing.F) {
+	for _, s := range []string{"Токтосунов", "Aibek", "Өмүрбек", "ng", "shchsch", "Ай\u200bбек", "ЁЁЁ", "jjjj", "", "\xff", "ий", "ʻʻ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k := Skeleton(nil, s)
+		for _, c := range k {
+			if c < 'a' || c > 'z' {
+				t.Fatalf("Skeleton(%q) = %q has a non-letter", s, k)
+			}
+		}
+		if len(s) < 64 {
+			for _, key := range TokenKeys(s) {
+				if key == "" {
+					t.Fatalf("TokenKeys(%q) has an empty key", s)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseFile(f *testing.F) {
+	f.Add(sampleYAML)
+	f.Add("orgs: [")
+	f.Add("orgs:\n  - id: a\n    members:\n      - id: b\n        phones: [\"+\"]\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		file, err := ParseFile(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		h, _ := NewHasher(testKey)
+		for i := range file.Orgs {
+			l, err := Build(&file.Orgs[i], h)
+			if err != nil {
+				t.Fatalf("valid file failed to build: %v", err)
+			}
+			if err := l.Validate(); err != nil {
+				t.Fatalf("built list invalid: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzCanonPhone(f *testing.F) {
+	for _, s := range []string{"+996 555 123 456", "0555-12-34-56", "8 701 234 56 78", "+", "00", "+99655512345612345678", "０５５５"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e164, ok := CanonPhone(s)
+		if ok {
+			if !strings.HasPrefix(e164, "+") {
+				t.Fatalf("CanonPhone(%q) = %q", s, e164)
+			}
+			if again, ok2 := CanonPhone(e164); !ok2 || again != e164 {
+				t.Fatalf("CanonPhone is not idempotent on %q: %q", e164, again)
+			}
+		}
+	})
+}
