@@ -11,131 +11,76 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// clusterTables are the names the coordination detector's cluster table may have, in
-// order of preference (the schema is owned by classifiers/coordination).
-var clusterTables = []string{"coordination_clusters", "clusters"}
-
-// clusterSchema maps the report's needs to the columns a cluster table has.
-type clusterSchema struct {
-	table                         string
-	first, last                   string
-	accounts, posts, behaviours   string
-	platforms, frames, params     string
-	status, score, versionOrderBy string
-}
-
-// discoverClusters inspects the cluster table's columns so that the report works with
-// the coordination schema as it lands and evolves, and reports "not available" (rather
-// than failing) while it is absent or lacks what the report needs.
-func (q *query) discoverClusters(ctx context.Context) (*clusterSchema, error) {
-	for _, t := range clusterTables {
-		if !q.tables[t] {
-			continue
-		}
-		cols := map[string]string{}
-		err := q.scan(ctx, fmt.Sprintf(`SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = %s`,
-			sqlString(t)), func(rows driver.Rows) error {
-			var n, ty string
-			if err := rows.Scan(&n, &ty); err != nil {
-				return err
-			}
-			cols[n] = ty
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("columns of %s: %w", t, err)
-		}
-		pick := func(kind string, names ...string) string {
-			for _, n := range names {
-				if ty, ok := cols[n]; ok && (kind == "" || strings.HasPrefix(ty, kind)) {
-					return n
-				}
-			}
-			return ""
-		}
-		s := &clusterSchema{table: t,
-			first:      pick("DateTime", "first", "first_seen", "first_at"),
-			last:       pick("DateTime", "last", "last_seen", "last_at"),
-			accounts:   pick("Array", "accounts"),
-			posts:      pick("Array", "posts", "post_ids"),
-			behaviours: pick("Array", "behaviours", "behaviors"),
-			platforms:  pick("Array", "platforms", "sources"),
-			frames:     pick("Array", "frames", "frame_names"),
-			params:     pick("String", "params", "params_json"),
-			status:     pick("", "status"),
-			score:      pick("Float", "score"),
-		}
-		if _, ok := cols["id"]; !ok || s.first == "" || s.last == "" || s.accounts == "" {
-			continue
-		}
-		if _, ok := cols["version"]; ok {
-			s.versionOrderBy = "version"
-		}
-		return s, nil
-	}
-	return nil, nil
-}
-
-// coordination lists clusters active in the period (first ≤ end and last ≥ start), with
-// sizes, behaviours and frames but never the accounts' names.
+// coordination lists the coordinated clusters (classifiers/coordination, tables
+// coordination_clusters and coordination_labels) active in the period: first seen
+// before its end and last seen after its start. Merged tombstones and clusters an analyst
+// dismissed are left out; confirmed ones are marked. Sizes, platforms, behaviours and
+// frames only: never the accounts, texts or links of a cluster.
+//
+// On a database without the coordination tables the section says so instead of failing.
 func (q *query) coordination(ctx context.Context, r *Report) error {
-	s, err := q.discoverClusters(ctx)
-	if err != nil || s == nil {
-		return err
+	if !q.tables["coordination_clusters"] {
+		return nil
 	}
 	r.Coordination.Available = true
-	col := func(c, def string) string {
-		if c == "" {
-			return def
+	labels := map[string]string{}
+	if q.tables["coordination_labels"] {
+		err := q.scan(ctx, `SELECT cluster_id, toString(label) FROM coordination_labels FINAL WHERE label != 'unlabelled'`,
+			func(rows driver.Rows) error {
+				var id, l string
+				if err := rows.Scan(&id, &l); err != nil {
+					return err
+				}
+				labels[id] = l
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("cluster labels: %w", err)
 		}
-		return c
 	}
-	from := "FROM " + s.table
-	if s.versionOrderBy != "" {
-		from += " FINAL"
-	}
-	where := "1"
-	if s.status != "" {
-		where = s.status + " = 'active'"
-	}
-	sql := fmt.Sprintf(`SELECT id, length(%s), length(%s), %s, %s, %s, toFloat64(%s), %s, %s, %s,
-		%s < toDateTime(%d) AND %s >= toDateTime(%d)
-		%s WHERE %s AND %s < toDateTime(%d) AND %s >= toDateTime(%d)`,
-		s.accounts, col(s.posts, "emptyArrayString()"), col(s.platforms, "emptyArrayString()"),
-		col(s.behaviours, "emptyArrayString()"), col(s.frames, "emptyArrayString()"), col(s.score, "0"),
-		s.first, s.last, col(s.params, "''"),
-		s.first, unix(q.o.From), s.last, unix(q.prev.From),
-		from, where, s.first, unix(q.o.To), s.last, unix(q.o.From)-int64(q.o.To.Sub(q.o.From).Seconds()))
 	params := map[string]bool{}
-	var prevOnly uint64
-	err = q.scan(ctx, sql, func(rows driver.Rows) error {
-		var c ClusterRow
-		var acc, posts uint64
-		var p string
-		var inPrev uint8
-		if err := rows.Scan(&c.ID, &acc, &posts, &c.Platforms, &c.Behaviours, &c.Frames, &c.Score, &c.First, &c.Last, &p, &inPrev); err != nil {
-			return err
-		}
-		c.Accounts, c.Posts, c.Score = acc, posts, roundTo(c.Score, 3)
-		c.First, c.Last = c.First.UTC(), c.Last.UTC()
-		active := !c.Last.Before(q.o.From) && c.First.Before(q.o.To)
-		if inPrev == 1 {
-			prevOnly++
-		}
-		if !active {
+	var prev uint64
+	err := q.scan(ctx, fmt.Sprintf(`SELECT id, size, length(posts),
+		arrayDistinct(arrayMap(p -> substring(p, 1, position(p, ':') - 1), posts)), behaviours, frames, score,
+		first_at, last_at, detector, params,
+		first_at >= toDateTime(%[1]d) OR last_at < toDateTime(%[2]d) AS cur_only,
+		first_at < toDateTime(%[3]d) AND last_at >= toDateTime(%[1]d) AS in_cur
+		FROM coordination_clusters FINAL
+		WHERE status = 'active' AND first_at < toDateTime(%[3]d) AND last_at >= toDateTime(%[4]d)`,
+		unix(q.o.From), unix(q.prev.From), unix(q.o.To), unix(q.prev.From)),
+		func(rows driver.Rows) error {
+			var c ClusterRow
+			var size uint32
+			var posts uint64
+			var p string
+			var notPrev, inCur uint8
+			if err := rows.Scan(&c.ID, &size, &posts, &c.Platforms, &c.Behaviours, &c.Frames, &c.Score,
+				&c.First, &c.Last, &c.Detector, &p, &notPrev, &inCur); err != nil {
+				return err
+			}
+			label := labels[c.ID]
+			if label == "dismissed" {
+				return nil
+			}
+			if notPrev == 0 {
+				prev++
+			}
+			if inCur == 0 {
+				return nil
+			}
+			c.Accounts, c.Posts, c.Score, c.Confirmed = uint64(size), posts, roundTo(c.Score, 3), label == "confirmed"
+			c.First, c.Last = c.First.UTC(), c.Last.UTC()
+			c.Platforms, c.Behaviours, c.Frames = nonNil(c.Platforms), nonNil(c.Behaviours), nonNil(c.Frames)
+			if p != "" {
+				params[compactJSON(p)] = true
+			}
+			r.Coordination.Clusters = append(r.Coordination.Clusters, c)
 			return nil
-		}
-		c.Detector = detectorOf(p)
-		if p != "" {
-			params[p] = true
-		}
-		r.Coordination.Clusters = append(r.Coordination.Clusters, c)
-		return nil
-	})
+		})
 	if err != nil {
 		return fmt.Errorf("clusters: %w", err)
 	}
-	r.Coordination.Previous = prevOnly
+	r.Coordination.Previous = prev
 	sort.Slice(r.Coordination.Clusters, func(i, j int) bool {
 		a, b := r.Coordination.Clusters[i], r.Coordination.Clusters[j]
 		if a.Accounts != b.Accounts {
@@ -147,17 +92,20 @@ func (q *query) coordination(ctx context.Context, r *Report) error {
 		r.Methods.CoordinationParams = append(r.Methods.CoordinationParams, p)
 	}
 	slices.Sort(r.Methods.CoordinationParams)
-	r.Summary = append(r.Summary, figure("clusters", float64(len(r.Coordination.Clusters)), float64(prevOnly), ""))
+	r.Summary = append(r.Summary, figure("clusters", float64(len(r.Coordination.Clusters)), float64(prev), ""))
 	return nil
 }
 
-// detectorOf reads the detector name from a cluster's params JSON ({"detector":…}).
-func detectorOf(params string) string {
-	var v struct {
-		Detector string `json:"detector"`
+// compactJSON normalises a params JSON object (sorted keys, no spaces) so that equal
+// parameter sets written differently are listed once; non-JSON is kept as written.
+func compactJSON(s string) string {
+	var v map[string]any
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return strings.TrimSpace(s)
 	}
-	if json.Unmarshal([]byte(params), &v) != nil {
-		return ""
+	b, err := json.Marshal(v)
+	if err != nil {
+		return strings.TrimSpace(s)
 	}
-	return v.Detector
+	return string(b)
 }

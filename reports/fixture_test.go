@@ -170,6 +170,38 @@ func loadFixture(t testing.TB, conn driver.Conn) {
 	)
 }
 
+// loadClusters writes coordination clusters when the coordination tables exist: C1 active
+// in the period (an older, smaller version must be discarded), C2 active only in the
+// previous period, C3 a merged tombstone, C4 active but dismissed by an analyst, C5
+// confirmed. Their texts name the watch-listed member: a report must never show them.
+func loadClusters(t testing.TB, conn driver.Conn) {
+	t.Helper()
+	var n uint64
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'coordination_clusters'").Scan(&n); err != nil || n == 0 {
+		return
+	}
+	params := `{"detector":"coordination.v1","window":"10m0s","text_window":"1h0m0s","similarity":0.7,"min_weight":3}`
+	row := func(id, status string, size uint32, accounts, posts []string, frames []string, first, last time.Time, version uint64) []any {
+		return []any{id, status, "", size, 0.8, []string{"co_text", "co_link"}, accounts, posts, uint8(0),
+			[]string{memberName + " — иностранный агент, звоните " + memberPhone}, []string{"https://example.org/x"}, []string{},
+			frames, make([]uint32, len(frames)), uint32(0), uint32(0), first, last, last, "coordination.v1", params, version}
+	}
+	acc := []string{"troll_one", "troll_two", "troll_three", "troll_four"}
+	insert(t, conn, `INSERT INTO coordination_clusters (id, status, merged_into, size, score, behaviours, accounts, posts, posts_truncated,
+		texts, links, reply_targets, frames, frame_posts, capped_objects, capped_actions, first_at, last_at, detected_at, detector, params, version)`,
+		row("c1", "active", 3, acc[:3], []string{"telegram:ch_a/1", "telegram:ch_b/7"}, []string{"foreign_agent"}, at(3, 3, 10), at(3, 4, 10), 1),
+		row("c1", "active", 4, acc, []string{"telegram:ch_a/1", "telegram:ch_b/7", "telegram:ch_b/8", "vk:wall-1_5"}, []string{"foreign_agent", "propaganda_ban"}, at(3, 3, 10), at(3, 6, 10), 2),
+		row("c2", "active", 3, acc[:3], []string{"telegram:ch_a/0"}, []string{"propaganda_ban"}, at(2, 24, 10), at(2, 27, 10), 1),
+		row("c3", "merged", 3, acc[:3], []string{"telegram:ch_a/1"}, []string{}, at(3, 3, 10), at(3, 4, 10), 3),
+		row("c4", "active", 5, acc, []string{"telegram:ch_c/3"}, []string{}, at(3, 5, 10), at(3, 7, 10), 1),
+		row("c5", "active", 3, acc[1:], []string{"youtube:vid9", "youtube:vid10", "youtube:vid11"}, []string{"western_values"}, at(2, 28, 10), at(3, 2, 10), 1),
+	)
+	insert(t, conn, `INSERT INTO coordination_labels (cluster_id, label, analyst, note, labelled_at, version)`,
+		[]any{"c4", "dismissed", "analyst-1", "news syndication", at(3, 8, 10), uint64(1)},
+		[]any{"c5", "confirmed", "analyst-1", "", at(3, 8, 10), uint64(1)},
+	)
+}
+
 func firstOr(xs []string) string {
 	if len(xs) == 0 {
 		return ""
@@ -201,6 +233,7 @@ func fixtureDB(t *testing.T) driver.Conn {
 	}
 	conn, _ := testenv.ClickHouse(t)
 	loadFixture(t, conn)
+	loadClusters(t, conn)
 	return conn
 }
 

@@ -92,10 +92,10 @@ func (r *Report) Tables() []Table {
 	for _, x := range r.EmergingTerms {
 		terms.Rows = append(terms.Rows, []string{x.Term, u(x.Posts), u(x.Previous), f(x.Growth)})
 	}
-	cl := Table{Name: "clusters", Header: []string{"id", "accounts", "posts", "platforms", "behaviours", "frames", "score", "first", "last", "detector"}}
+	cl := Table{Name: "clusters", Header: []string{"id", "accounts", "posts", "platforms", "behaviours", "frames", "score", "first", "last", "detector", "confirmed"}}
 	for _, x := range r.Coordination.Clusters {
 		cl.Rows = append(cl.Rows, []string{x.ID, u(x.Accounts), u(x.Posts), strings.Join(x.Platforms, ";"),
-			strings.Join(x.Behaviours, ";"), strings.Join(x.Frames, ";"), f(x.Score), ts(x.First), ts(x.Last), x.Detector})
+			strings.Join(x.Behaviours, ";"), strings.Join(x.Frames, ";"), f(x.Score), ts(x.First), ts(x.Last), x.Detector, strconv.FormatBool(x.Confirmed)})
 	}
 	al := Table{Name: "alerts", Header: []string{"channel", "deliveries", "sent", "failed", "median_latency_seconds", "p90_latency_seconds"}}
 	for _, x := range r.Exposure.Alerts {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"sort"
@@ -58,9 +59,15 @@ func Generate(ctx context.Context, conn driver.Conn, o Options) (*Report, error)
 			return nil, fmt.Errorf("reports: table %s is missing (run `kuzot migrate`)", t)
 		}
 	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := time.Now()
 	if err := q.materialiseFlagged(ctx); err != nil {
 		return nil, err
 	}
+	log.Debug("report step", "step", "collect flagged", "duration", time.Since(start))
 	defer q.dropFlagged()
 
 	steps := []struct {
@@ -76,9 +83,11 @@ func Generate(ctx context.Context, conn driver.Conn, o Options) (*Report, error)
 		{"methods", q.methods},
 	}
 	for _, s := range steps {
+		start := time.Now()
 		if err := s.fn(ctx, r); err != nil {
 			return nil, fmt.Errorf("reports: %s: %w", s.name, err)
 		}
+		log.Debug("report step", "step", s.name, "duration", time.Since(start))
 	}
 	r.Methods.Notes = methodNotes(o.Lang)
 	r.fillEmpty()

@@ -25,7 +25,7 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 	err := q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
 		argMax(title, version), argMax(text, version), argMax(views, version) AS v, min(published_at)
 		FROM posts
-		WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
+		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
 		  AND id IN (SELECT post_id FROM %s WHERE cur = 1)
 		GROUP BY id ORDER BY v DESC, id LIMIT %d`, unix(q.o.From), unix(q.o.To), q.flagged, q.o.NotableN),
 		func(rs driver.Rows) error {

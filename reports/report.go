@@ -18,6 +18,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -56,6 +57,8 @@ type Options struct {
 	// 20000): above it a deterministic hash sample is taken and counts are scaled, so the
 	// cost stays flat at millions of posts. The methods section states the sample.
 	TermSample int
+	// Logger, when set, receives each generation step's duration at debug level.
+	Logger *slog.Logger
 	// MinTermPosts is the minimum number of flagged posts (in the period) a term must
 	// occur in to be listed as emerging (default 3).
 	MinTermPosts int
@@ -185,7 +188,7 @@ type TermRow struct {
 
 // Coordination lists the coordinated clusters active in the period.
 type Coordination struct {
-	// Available is false when the coordination tables are not in the database yet.
+	// Available is false when the coordination tables are not in the database.
 	Available bool         `json:"available"`
 	Clusters  []ClusterRow `json:"clusters"`
 	// Previous is the number of clusters active in the previous period.
@@ -204,6 +207,9 @@ type ClusterRow struct {
 	First      time.Time `json:"first"`
 	Last       time.Time `json:"last"`
 	Detector   string    `json:"detector"`
+	// Confirmed is true when an analyst labelled the cluster as confirmed coordination
+	// (clusters labelled dismissed are not listed).
+	Confirmed bool `json:"confirmed"`
 }
 
 // Exposure holds exposure and incident figures: counts only, never a person.

@@ -29,6 +29,7 @@ func TestIntegrationFixtureFigures(t *testing.T) {
 		{Key: "narrative_share", Value: 66.67, Previous: 40, Change: fp(66.7), Unit: "%"},
 		{Key: "narrative_channels", Value: 4, Previous: 2, Change: fp(100)},
 		{Key: "narrative_accounts", Value: 4, Previous: 2, Change: fp(100)},
+		{Key: "clusters", Value: 2, Previous: 2, Change: fp(0)},
 		{Key: "exposure_posts", Value: 2, Previous: 1, Change: fp(100)},
 		{Key: "outing_posts", Value: 1, Previous: 1, Change: fp(0)},
 		{Key: "incidents", Value: 2, Previous: 1, Change: fp(100)},
@@ -36,10 +37,17 @@ func TestIntegrationFixtureFigures(t *testing.T) {
 		{Key: "alerts_sent", Value: 4, Previous: 1, Change: fp(300)},
 		{Key: "alert_median_latency", Value: 37.5, Previous: 120, Change: fp(-68.8), Unit: "s"},
 	}
-	if r.Coordination.Available {
-		// The coordination tables have landed: no clusters in the fixture.
-		wantSummary = append(wantSummary, Figure{Key: "clusters"})
-	}
+	// Clusters active in the period: c1 (newest version: 4 accounts) and c5 (confirmed,
+	// also active in the previous period); c4 is dismissed, c3 merged, c2 earlier. In the
+	// previous period: c2 and c5.
+	eqJSON(t, "clusters", r.Coordination.Clusters, []ClusterRow{
+		{ID: "c1", Accounts: 4, Posts: 4, Platforms: []string{"telegram", "vk"}, Behaviours: []string{"co_text", "co_link"},
+			Frames: []string{"foreign_agent", "propaganda_ban"}, Score: 0.8, First: at(3, 3, 10), Last: at(3, 6, 10), Detector: "coordination.v1"},
+		{ID: "c5", Accounts: 3, Posts: 3, Platforms: []string{"youtube"}, Behaviours: []string{"co_text", "co_link"},
+			Frames: []string{"western_values"}, Score: 0.8, First: at(2, 28, 10), Last: at(3, 2, 10), Detector: "coordination.v1", Confirmed: true},
+	})
+	eqJSON(t, "coordination params", r.Methods.CoordinationParams,
+		[]string{`{"detector":"coordination.v1","min_weight":3,"similarity":0.7,"text_window":"1h0m0s","window":"10m0s"}`})
 	// Compare through JSON so that the expected values read like the --format json output.
 	eqJSON(t, "summary", r.Summary, wantSummary)
 	eqJSON(t, "frames", r.Frames, []Count{
