@@ -114,10 +114,10 @@ func (d *Detector) Flush(now time.Time) []Cluster {
 	if len(d.dirty) == 0 {
 		return nil
 	}
-	version := uint64(now.UnixNano())
-	if version == 0 {
-		version = 1
-	}
+	// Versions strictly increase, even when two flushes share a timestamp (the CLI
+	// flushes at event time), so the newest row always wins in storage.
+	version := max(uint64(max(now.UnixNano(), 0)), d.lastVersion+1)
+	d.lastVersion = version
 	seeds := make([]uint32, 0, len(d.dirty))
 	for id := range d.dirty {
 		seeds = append(seeds, id)

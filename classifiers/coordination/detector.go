@@ -196,7 +196,8 @@ type Detector struct {
 	dirty   map[uint32]struct{}
 	cluster map[uint32]string
 
-	stats Stats
+	stats       Stats
+	lastVersion uint64
 
 	// scratch buffers, reused across posts
 	set, keys []uint64
@@ -727,4 +728,29 @@ func removeID(l []uint32, id uint32) []uint32 {
 		}
 	}
 	return l
+}
+
+// Restore gives the accounts of previously reported active clusters their cluster ids,
+// so that after a restart (detector state is in memory) a network that is detected
+// again keeps its id instead of appearing as a new cluster. Pass the active clusters of
+// the last Horizon, for example from Store.RecentClusters. Accounts unseen for Horizon
+// after c.Last expire as usual.
+func (d *Detector) Restore(cs []Cluster) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range cs {
+		if c.Status == StatusMerged || c.ID == "" {
+			continue
+		}
+		for _, name := range c.Accounts {
+			if name == "" {
+				continue
+			}
+			id, a := d.account(name)
+			if a.posts == 0 {
+				a.first, a.last = c.Last.Unix(), c.Last.Unix()
+			}
+			d.cluster[id] = c.ID
+		}
+	}
 }

@@ -449,3 +449,50 @@ func TestDetectorAgreesWithNaiveBaseline(t *testing.T) {
 		t.Fatalf("naive %v, detector %v", naive, cs)
 	}
 }
+
+func TestRestoreKeepsClusterIDsAcrossRestarts(t *testing.T) {
+	farm := []string{"r_a", "r_b", "r_c"}
+	d := newTestDetector(t, func(p *Params) { p.MinAffinity = 0 })
+	for i := range 3 {
+		observe(t, d, campaign(farm, time.Duration(i)*time.Hour, 40+i)...)
+	}
+	before := d.Flush(t0.Add(3 * time.Hour))
+	if len(before) != 1 {
+		t.Fatalf("%d clusters", len(before))
+	}
+	// The process restarts: a fresh detector, restored from storage, sees new campaigns.
+	run := func(restore bool) string {
+		d2 := newTestDetector(t, func(p *Params) { p.MinAffinity = 0 })
+		if restore {
+			d2.Restore([]Cluster{{ID: before[0].ID, Status: StatusActive, Accounts: before[0].Accounts, Last: before[0].Last}})
+		}
+		for i := range 3 {
+			observe(t, d2, campaign(farm, 5*time.Hour+time.Duration(i)*time.Hour, 50+i)...)
+		}
+		after := d2.Flush(t0.Add(9 * time.Hour))
+		if len(after) != 1 {
+			t.Fatalf("%d clusters after restart", len(after))
+		}
+		return after[0].ID
+	}
+	if id := run(true); id != before[0].ID {
+		t.Fatalf("restored detector gave id %s, want %s", id, before[0].ID)
+	}
+	if id := run(false); id == before[0].ID {
+		t.Fatal("control: without Restore the id should differ (first activity differs)")
+	}
+}
+
+func TestFlushVersionsIncrease(t *testing.T) {
+	d := newTestDetector(t, func(p *Params) { p.MinAffinity = 0 })
+	var last uint64
+	for i := range 5 {
+		observe(t, d, campaign([]string{"v1", "v2", "v3"}, time.Duration(i)*time.Hour, 60+i)...)
+		for _, c := range d.Flush(t0) { // same flush time every round
+			if c.Version <= last {
+				t.Fatalf("version %d after %d", c.Version, last)
+			}
+			last = c.Version
+		}
+	}
+}

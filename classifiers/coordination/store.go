@@ -213,3 +213,26 @@ func clampTime(t time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// RecentClusters reads the ids, accounts and last activity of the active clusters whose
+// last activity is at or after since, for Detector.Restore after a restart.
+func (s *Store) RecentClusters(ctx context.Context, since time.Time) ([]Cluster, error) {
+	rows, err := s.conn.Query(ctx, `SELECT id, accounts, last_at FROM coordination_clusters FINAL
+		WHERE status = 'active' AND last_at >= ? ORDER BY id`, clampTime(since))
+	if err != nil {
+		return nil, fmt.Errorf("coordination store: recent clusters: %w", err)
+	}
+	defer rows.Close()
+	var out []Cluster
+	for rows.Next() {
+		c := Cluster{Status: StatusActive}
+		if err := rows.Scan(&c.ID, &c.Accounts, &c.Last); err != nil {
+			return nil, fmt.Errorf("coordination store: recent clusters: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("coordination store: recent clusters: %w", err)
+	}
+	return out, nil
+}

@@ -74,6 +74,21 @@ func TestIntegrationStoreClusters(t *testing.T) {
 		t.Fatalf("members %d/%d evidence %d/%d", members, len(c.Members), edges, len(c.Edges))
 	}
 
+	recent, err := st.RecentClusters(ctx, c.Last.Add(-time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range recent {
+		if r.ID == tomb.ID {
+			t.Fatal("a merged tombstone was returned for Restore")
+		}
+		found = found || (r.ID == c.ID && len(r.Accounts) == len(c.Accounts) && r.Last.Equal(c.Last))
+	}
+	if !found {
+		t.Fatalf("RecentClusters lacks %s: %+v", c.ID, recent)
+	}
+
 	// Labels: the latest wins; invalid ones never reach the database.
 	at := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
 	for i, l := range []string{coordination.LabelConfirmed, coordination.LabelDismissed} {
