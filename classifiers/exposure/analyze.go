@@ -499,39 +499,66 @@ func (s *scan) pronounBefore(off int) bool {
 
 // authorSelf marks person mentions that name the post's author as self-disclosure.
 func (s *scan) authorSelf(author string, ix *watchlist.Index) {
-	if strings.TrimSpace(author) == "" || !utf8.ValidString(author) {
+	if strings.TrimSpace(author) == "" || !utf8.ValidString(author) || len(author) > 1024 {
 		return
 	}
-	keys := map[string]bool{}
+	// Self-disclosure only changes the verdict when a named person comes with data or
+	// a SOGI word; skip the (costly) author key generation otherwise.
+	person, other := false, false
+	for _, sp := range s.spans {
+		if sp.Type == TypePerson {
+			person = true
+		} else {
+			other = true
+		}
+	}
+	if !person || !other {
+		return
+	}
+	var keys [][]byte
 	for _, t := range tokenize(author, nil) {
 		if !t.digits && utf8.RuneCountInString(t.lower) > 1 {
-			for _, k := range watchlist.TokenKeys(t.lower) {
-				keys[k] = true
-			}
+			keys = append(keys, watchlist.Skeleton(nil, t.lower))
 		}
 	}
 	if len(keys) == 0 {
 		return
 	}
+	var buf []byte
 	for i := range s.spans {
 		sp := &s.spans[i]
 		if sp.Type != TypePerson {
 			continue
 		}
 		total, hit := 0, 0
-		for _, t := range tokenize(s.text[sp.Start:sp.End], nil) {
+		k, _ := tokenRange(s.toks, sp.Start, sp.End)
+		for ; k < len(s.toks) && s.toks[k].start < sp.End; k++ {
+			t := s.toks[k]
 			if t.digits || utf8.RuneCountInString(t.lower) < 2 || watchlist.IsConnector(t.lower) {
 				continue
 			}
 			total++
-			if keys[string(watchlist.Skeleton(nil, t.lower))] {
-				hit++
+			buf = watchlist.Skeleton(buf[:0], t.lower)
+			for _, a := range keys {
+				if sameStem(buf, a) {
+					hit++
+					break
+				}
 			}
 		}
 		if total > 0 && (hit >= 2 || hit == total) {
 			sp.self = true
 		}
 	}
+}
+
+// sameStem compares two name skeletons up to a case ending: equal, or one is the other
+// plus at most three letters ("aibeka" ~ "aibek", "toktosunovoi" ~ "toktosunov").
+func sameStem(a, b []byte) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	return len(b) >= 3 && len(a)-len(b) <= 3 && string(a[:len(b)]) == string(b)
 }
 
 func abs(x int) int {

@@ -90,7 +90,7 @@ func benchAnalyze(b *testing.B, ix *watchlist.Index) {
 	b.ResetTimer()
 	cpu0 := processCPU()
 	for i := 0; i < b.N; i++ {
-		if _, err := a.Analyze(posts[i%len(posts)], "", ix); err != nil {
+		if _, err := a.Analyze(posts[i%len(posts)], "Бишкек Жаңылыктары / Bishkek News", ix); err != nil {
 			b.Fatal(err)
 		}
 	}

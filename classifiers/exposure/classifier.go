@@ -230,7 +230,8 @@ func (c *Classifier) Name() string { return Name }
 // Version implements classifiers.Classifier.
 func (c *Classifier) Version() string { return Version }
 
-// Classify implements classifiers.Classifier. The title is analysed with the text.
+// Classify implements classifiers.Classifier. It analyses the post text (entity offsets
+// are byte offsets into p.Text) and uses p.Author to recognise self-disclosure.
 func (c *Classifier) Classify(ctx context.Context, p *post.Post) (classifiers.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

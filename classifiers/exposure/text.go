@@ -57,7 +57,12 @@ func toLower(r rune) rune {
 // tokenize splits text into words and digit runs. Words keep inner apostrophes (O'g'li,
 // Uzbek ʻ) and skip zero-width characters, so "Ай\u200bбек" is one word.
 func tokenize(text string, dst []token) []token {
-	var lb strings.Builder
+	// All lower-cased words go into one arena that becomes one string at the end, so a
+	// post costs one allocation for its words instead of one per word.
+	arena := make([]byte, 0, len(text)+8)
+	type span struct{ a, b int }
+	var lows []span
+	first := len(dst)
 	brk, sent := true, true
 	i := 0
 	for i < len(text) {
@@ -65,12 +70,12 @@ func tokenize(text string, dst []token) []token {
 		switch {
 		case isWordRune(r):
 			start := i
-			lb.Reset()
+			la := len(arena)
 			upper := (r >= 'A' && r <= 'Z') || (r >= 'А' && r <= 'Я') || (r > 0x7f && !(r >= 'а' && r <= 'я') && unicode.IsUpper(r))
 			for i < len(text) {
 				r, size = utf8.DecodeRuneInString(text[i:])
 				if isWordRune(r) {
-					lb.WriteRune(toLower(r))
+					arena = utf8.AppendRune(arena, toLower(r))
 				} else if isZeroWidth(r) {
 					// skip inside words
 				} else if (r == '\'' || r == '’' || r == 'ʻ' || r == 'ʼ' || r == '‘') && i+size < len(text) {
@@ -78,7 +83,7 @@ func tokenize(text string, dst []token) []token {
 					if !isWordRune(nr) {
 						break
 					}
-					lb.WriteRune(r)
+					arena = utf8.AppendRune(arena, r)
 				} else {
 					break
 				}
@@ -93,7 +98,8 @@ func tokenize(text string, dst []token) []token {
 				}
 				end -= ls
 			}
-			dst = append(dst, token{start: start, end: end, lower: lb.String(), upper: upper, brk: brk, sent: sent,
+			lows = append(lows, span{la, len(arena)})
+			dst = append(dst, token{start: start, end: end, lower: "\x00", upper: upper, brk: brk, sent: sent,
 				dotAfter: i < len(text) && text[i] == '.'})
 			brk, sent = false, false
 		case r >= '0' && r <= '9':
@@ -125,6 +131,14 @@ func tokenize(text string, dst []token) []token {
 				brk = true
 			}
 			i += size
+		}
+	}
+	all := string(arena)
+	w := 0
+	for k := first; k < len(dst); k++ {
+		if !dst[k].digits {
+			dst[k].lower = all[lows[w].a:lows[w].b]
+			w++
 		}
 	}
 	return dst
