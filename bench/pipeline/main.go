@@ -148,6 +148,7 @@ func run(chAddr string, n, batch int) error {
 	}
 	m := pipeline.NewMetrics(prometheus.NewRegistry())
 	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	done := make(chan error, 1)
 	start = time.Now()
 	go func() {
