@@ -193,14 +193,16 @@ func (s *Server) clientIP(r *http.Request) string {
 }
 
 // secHeaders are sent with every response: no inline scripts or styles, no framing,
-// no referrer (URLs may name incidents), and never cached by shared caches.
+// no referrer to other sites (URLs may name incidents; "same-origin" rather than
+// "no-referrer" so that browsers still send a real Origin header on our own form
+// posts), and never cached.
 func secHeaders(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 }
 

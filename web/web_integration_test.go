@@ -150,7 +150,7 @@ func (e *env) request(ep web.Endpoint, n int) (method, path, ctype, body string)
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
 	path = strings.ReplaceAll(path, "{name}", "2026-q1.md")
 	if strings.HasPrefix(path, "/posts/") || strings.HasPrefix(path, "/api/posts/") {
-		path = strings.ReplaceAll(path, "{id}", url.PathEscape(e.fx.Flagged))
+		path = strings.ReplaceAll(path, "{id...}", e.fx.Flagged)
 	}
 	path = strings.ReplaceAll(path, "/clusters/{id}", "/clusters/c-1")
 	path = strings.ReplaceAll(path, "{id}", e.fx.IncidentA)

@@ -150,7 +150,7 @@ type Bars struct {
 func (c Bars) SVG() template.HTML {
 	w := c.Width
 	if w <= 0 {
-		w = 480
+		w = 380
 	}
 	const labelW, row, pad = 150, 22, 4
 	h := len(c.Bars)*row + 2*pad

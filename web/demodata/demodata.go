@@ -61,25 +61,29 @@ var channels = map[string][]string{
 
 var sources = []string{"telegram", "vk", "youtube"}
 
-// Seed writes a small demo dataset covering the 14 days before now.
+// Seed writes a small demo dataset covering the 28 days before now.
 func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error) {
 	now = now.UTC().Truncate(time.Second)
 	fx := Fixture{Now: now, OrgA: "org-alpha", OrgB: "org-beta", IncidentA: "inc-alpha-1", IncidentB: "inc-beta-1",
 		RawMarker: "+996 000 000 101", RedactedMarker: "[телефон]"}
 	var posts []post.Post
 	var cls []storage.Classification
-	for i := 0; i < 140; i++ {
+	for i := 0; i < 180; i++ {
 		src := sources[i%len(sources)]
 		chs := channels[src]
 		ch := chs[(i/3)%len(chs)]
-		at := now.Add(-time.Duration(i) * 137 * time.Minute)
+		// Spread over 28 days, denser in the last week (a campaign).
+		at := now.Add(-time.Duration(i) * 223 * time.Minute)
+		if i < 60 {
+			at = now.Add(-time.Duration(i) * 97 * time.Minute)
+		}
 		p := post.Post{ID: fmt.Sprintf("%s:%s/%d", src, ch, 1000+i), Source: src, Channel: ch,
 			Author: fmt.Sprintf("demo_account_%02d", i%17), URL: fmt.Sprintf("https://demo.invalid/%s/%s/%d", src, ch, 1000+i),
 			PublishedAt: at, CollectedAt: at.Add(5 * time.Minute), Views: int64(100 + i*7), Media: []post.Media{}}
 		c := storage.Classification{PostID: p.ID, Classifier: "narrative", ClassifierVersion: "demo",
 			Source: p.Source, Channel: p.Channel, Author: p.Author, PublishedAt: at, ClassifiedAt: at.Add(6 * time.Minute)}
 		if i%3 != 2 { // two posts in three carry a narrative
-			k := cues[(i/3+i)%len(cues)]
+			k := cues[(i+i/7)%len(cues)]
 			text, ev := evidence(k)
 			p.Text, p.Lang = fmt.Sprintf("Пост %d. %s", i, text), k.lang
 			for j := range ev {
