@@ -592,6 +592,18 @@ func (s *Service) finish(ctx context.Context, msg jetstream.Msg, ds *DeliverySta
 		if err == nil {
 			break
 		}
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			// Another sender recorded this delivery meanwhile (a redelivery raced us):
+			// if it reached a final state there is nothing left to record.
+			cur, curRev, gerr := s.deliveryState(ctx, &Job{ID: ds.ID})
+			if gerr == nil && curRev != 0 && cur.State != StateQueued {
+				_ = msg.Ack()
+				return
+			}
+			if gerr == nil {
+				rev = curRev
+			}
+		}
 		if attempt >= 5 || ctx.Err() != nil {
 			log.Error("could not record the delivery state; the job stays unacked", "delivery", ds.ID, "state", state, "err", err)
 			return
