@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kuzot/kuzot/app"
+	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/reports"
+	"github.com/kuzot/kuzot/storage"
+)
+
+// runReport implements `kuzot report`: one trend report on demand.
+func runReport(ctx context.Context, args []string, s stdio) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	cfgPath := configFlag(fs)
+	from := fs.String("from", "", "first day of the period (YYYY-MM-DD, or an RFC 3339 time)")
+	to := fs.String("to", "", "last day of the period, inclusive (YYYY-MM-DD), or an RFC 3339 end time (exclusive)")
+	org := fs.String("org", "", "restrict exposure, incident and alert figures to one organisation id")
+	lang := fs.String("lang", "en", "report language: en or ru")
+	format := fs.String("format", "", "html, pdf, csv (a zip of CSV tables) or json; default from the --out extension")
+	out := fs.String("out", "", "output file (- for stdout)")
+	title := fs.String("title", "", "report title (default: the standard title in the report language)")
+	fs.Usage = func() {
+		fmt.Fprintln(s.err, `Usage: kuzot report --from DATE --to DATE [--org ID] [--lang en|ru] --format html|pdf|csv|json --out PATH
+
+Generates a trend report from ClickHouse: narrative volume by frame over time, by language and
+platform, top channels and accounts, emerging terms, coordinated clusters, exposure incidents and
+alert response times (counts only, never personal data), notable posts (redacted) and methods,
+each compared with the previous period of equal length. --to 2026-03-31 includes March 31.`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (see kuzot report --help)", fs.Arg(0))
+	}
+	fromT, err := parseDay(*from, false)
+	if err != nil {
+		return fmt.Errorf("--from: %w", err)
+	}
+	toT, err := parseDay(*to, true)
+	if err != nil {
+		return fmt.Errorf("--to: %w", err)
+	}
+	if *out == "" {
+		return fmt.Errorf("--out is required (a file, or - for stdout)")
+	}
+	f := *format
+	if f == "" {
+		f = formatFromPath(*out)
+		if f == "" {
+			return fmt.Errorf("--format is required (html, pdf, csv or json)")
+		}
+	}
+	if !validFormat(f) {
+		return fmt.Errorf("--format %q: must be html, pdf, csv or json", f)
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	rcfg, err := reports.ParseConfig(&cfg.Reports, filepath.Join(cfg.DataDir, "reports"))
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(cfg.Log, os.Stderr)
+	octx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	conn, err := storage.Open(octx, cfg.CH, log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	r, err := reports.Generate(ctx, conn, reports.Options{From: fromT, To: toT, Org: *org, Lang: *lang, Title: *title, Logger: log})
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := reports.Write(ctx, &buf, r, f, rcfg.PDF()); err != nil {
+		return err
+	}
+	if *out == "-" {
+		_, err := s.out.Write(buf.Bytes())
+		return err
+	}
+	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.err, "wrote %s (%s, %d bytes)\n", *out, f, buf.Len())
+	return nil
+}
+
+// parseDay reads YYYY-MM-DD (UTC midnight; as an end date, the midnight after it) or an
+// RFC 3339 time.
+func parseDay(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fmt.Errorf("required (YYYY-MM-DD)")
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither YYYY-MM-DD nor an RFC 3339 time", s)
+	}
+	return t.UTC(), nil
+}
+
+func formatFromPath(p string) string {
+	switch {
+	case strings.HasSuffix(p, ".csv.zip"), strings.HasSuffix(p, ".zip"), strings.HasSuffix(p, ".csv"):
+		return "csv"
+	case strings.HasSuffix(p, ".html"), strings.HasSuffix(p, ".htm"):
+		return "html"
+	case strings.HasSuffix(p, ".pdf"):
+		return "pdf"
+	case strings.HasSuffix(p, ".json"):
+		return "json"
+	}
+	return ""
+}
+
+func validFormat(f string) bool {
+	for _, x := range reports.Formats {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// writeFileAtomic writes through a temporary file in the same directory and renames it,
+// so that a failed run never leaves half a report behind.
+func writeFileAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".kuzot-report-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
