@@ -105,15 +105,17 @@ type Post struct {
 	// FromID is the VK author of a post by a member (coordinated burst).
 	FromID int64 `yaml:"from_id" json:"from_id,omitempty"`
 	// At is the publication time relative to the site's epoch.
-	At       time.Duration `yaml:"at" json:"at"`
-	Views    int64         `yaml:"views" json:"views"`
-	Duration int           `yaml:"duration" json:"duration,omitempty"`
-	Lang     string        `yaml:"lang" json:"lang"`
-	Label    string        `yaml:"label" json:"label"`
-	Frame    string        `yaml:"frame" json:"frame,omitempty"`
-	Exposure []string      `yaml:"exposure" json:"exposure,omitempty"`
-	Title    string        `yaml:"title" json:"title,omitempty"`
-	Text     string        `yaml:"text" json:"text"`
+	At time.Duration `yaml:"at" json:"at"`
+	// GoneAfter, when set, removes the post at epoch + GoneAfter (deleted by the platform).
+	GoneAfter time.Duration `yaml:"gone_after" json:"gone_after,omitempty"`
+	Views     int64         `yaml:"views" json:"views"`
+	Duration  int           `yaml:"duration" json:"duration,omitempty"`
+	Lang      string        `yaml:"lang" json:"lang"`
+	Label     string        `yaml:"label" json:"label"`
+	Frame     string        `yaml:"frame" json:"frame,omitempty"`
+	Exposure  []string      `yaml:"exposure" json:"exposure,omitempty"`
+	Title     string        `yaml:"title" json:"title,omitempty"`
+	Text      string        `yaml:"text" json:"text"`
 	// Transcript is a YouTube video's spoken text (served as a caption track).
 	Transcript    string   `yaml:"transcript" json:"transcript,omitempty"`
 	Keywords      []string `yaml:"keywords" json:"keywords,omitempty"`

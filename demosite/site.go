@@ -88,16 +88,25 @@ func (s *Site) PublishedAt(p Post) time.Time {
 	return s.opt.Epoch.Add(p.At).UTC().Truncate(time.Second)
 }
 
-// Visible returns the posts of one kind and place published by now, oldest first.
+// Visible returns the posts of one kind and place published by now and not yet gone,
+// oldest first.
 func (s *Site) Visible(kind, place string) []Post {
 	now := s.opt.Now()
 	var out []Post
 	for _, p := range s.content.Posts {
-		if p.Kind == kind && p.Place == place && !s.PublishedAt(p).After(now) {
+		if p.Kind == kind && p.Place == place && s.Live(p, now) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// Live reports whether p is online at t: published and not removed.
+func (s *Site) Live(p Post, t time.Time) bool {
+	if s.PublishedAt(p).After(t) {
+		return false
+	}
+	return p.GoneAfter == 0 || t.Before(s.opt.Epoch.Add(p.GoneAfter))
 }
 
 // Views is p's view count now: its base count plus a deterministic growth per hour

@@ -182,6 +182,21 @@ func (s *Site) youtubeAPI(w http.ResponseWriter, r *http.Request) {
 				"videoId": posts[i].NativeID, "videoPublishedAt": s.PublishedAt(posts[i]).Format(time.RFC3339)}})
 		}
 		_ = enc.Encode(map[string]any{"kind": "youtube#playlistItemListResponse", "pageInfo": map[string]any{"totalResults": len(items)}, "items": items})
+	case "search":
+		// Enough of search.list for re-upload hunting: videos whose title contains q.
+		needle := strings.ToLower(strings.TrimSpace(q.Get("q")))
+		var items []any
+		for _, c := range s.content.Places.YouTube {
+			for _, p := range s.Visible("youtube", c.ChannelID) {
+				if needle == "" || !strings.Contains(strings.ToLower(p.Title), needle) {
+					continue
+				}
+				items = append(items, map[string]any{"kind": "youtube#searchResult",
+					"id":      map[string]any{"kind": "youtube#video", "videoId": p.NativeID},
+					"snippet": map[string]any{"title": p.Title, "channelId": c.ChannelID, "channelTitle": c.Title, "publishedAt": s.PublishedAt(p).Format(time.RFC3339)}})
+			}
+		}
+		_ = enc.Encode(map[string]any{"kind": "youtube#searchListResponse", "pageInfo": map[string]any{"totalResults": len(items)}, "items": items})
 	case "videos":
 		var items []any
 		for _, id := range strings.Split(q.Get("id"), ",") {

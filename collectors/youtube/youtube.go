@@ -4,7 +4,8 @@
 // posts of their own, since exposure is often spoken; they are fetched only where
 // robots.txt allows (YouTube disallows /api/, so in production that needs the API or a
 // permitted mirror). Listed videos are re-visited every poll and re-emitted when their
-// view count changes or they disappear.
+// view count changes; when one disappears, its re-uploads (same title, found with the
+// Data API) are published with forwarded_from pointing at the original and tracked too.
 package youtube
 
 import (
@@ -146,9 +147,12 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 }
 
 type videoState struct {
-	Views      int64 `json:"views"`
-	Transcript bool  `json:"transcript,omitempty"`
-	Gone       bool  `json:"gone,omitempty"`
+	Views int64  `json:"views"`
+	Title string `json:"title,omitempty"`
+	// Origin is the deleted video a re-upload copies ("youtube:<id>").
+	Origin     string `json:"origin,omitempty"`
+	Transcript bool   `json:"transcript,omitempty"`
+	Gone       bool   `json:"gone,omitempty"`
 }
 
 type state struct {
@@ -156,9 +160,69 @@ type state struct {
 	Videos map[string]*videoState `json:"videos"`
 	// Order remembers insertion order so the map can be bounded.
 	Order []string `json:"order"`
+	// Tracked are re-uploads of listed videos, re-visited every poll like them.
+	Tracked []string `json:"tracked,omitempty"`
 }
 
-const maxKnownVideos = 2000
+const (
+	maxKnownVideos = 2000
+	maxTracked     = 200
+)
+
+// reuploads searches (Data API search.list, 100 quota units) for videos carrying the
+// exact title of a listed video that just disappeared: exposure videos are routinely
+// re-uploaded by other channels after a takedown. Without an API key it only logs,
+// since the site's own search pages are not for robots.
+func (c *Collector) reuploads(ctx context.Context, goneID, title string, st *state) ([]*Video, error) {
+	key := c.apiKey()
+	if strings.TrimSpace(title) == "" {
+		return nil, nil
+	}
+	if key == "" {
+		if c.deps.Logger != nil {
+			c.deps.Logger.Info("re-upload search needs api_key; skipped", "video", goneID)
+		}
+		return nil, nil
+	}
+	var r struct {
+		Items []struct {
+			ID struct {
+				VideoID string `json:"videoId"`
+			} `json:"id"`
+			Snippet struct {
+				Title string `json:"title"`
+			} `json:"snippet"`
+		} `json:"items"`
+	}
+	q := url.Values{"part": {"snippet"}, "type": {"video"}, "maxResults": {"10"}, "q": {title}, "key": {key}}
+	if err := c.getJSON(ctx, c.cfg.APIBaseURL+"/youtube/v3/search?"+q.Encode(), &r); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, it := range r.Items {
+		id := it.ID.VideoID
+		if id == goneID || !validID(id) || st.Videos[id] != nil || contains(ids, id) {
+			continue
+		}
+		if strings.EqualFold(strings.TrimSpace(it.Snippet.Title), strings.TrimSpace(title)) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	found, err := c.fetchVideos(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Video, 0, len(found))
+	for _, id := range ids {
+		if v, ok := found[id]; ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
 
 // Collect lists the channel's uploads (new ones only) and the configured videos (every
 // poll), fetches each, and emits video posts and transcript posts.
@@ -188,7 +252,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			ids[i], ids[j] = ids[j], ids[i]
 		}
 	}
-	for _, id := range c.cfg.Videos {
+	for _, id := range append(append([]string(nil), c.cfg.Videos...), st.Tracked...) {
 		if !contains(ids, id) {
 			ids = append(ids, id)
 		}
@@ -203,17 +267,36 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		v, ok := videos[id]
 		vs := st.Videos[id]
 		if !ok {
-			if vs != nil && !vs.Gone && c.deps.Logger != nil {
-				c.deps.Logger.Warn("video no longer available (deleted, private or re-uploaded elsewhere)", "video", id)
+			if vs == nil || vs.Gone {
+				continue
 			}
-			if vs != nil {
-				vs.Gone = true
+			vs.Gone = true
+			if c.deps.Logger != nil {
+				c.deps.Logger.Warn("video no longer available (deleted or made private); looking for re-uploads", "video", id)
+			}
+			found, err := c.reuploads(ctx, id, vs.Title, &st)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("re-uploads of %s: %w", id, err))
+			}
+			for _, v := range found {
+				p := c.videoPost(v, now)
+				p.ForwardedFrom = "youtube:" + id // the deleted original it copies
+				if err := emit(ctx, p); err != nil {
+					return fmt.Errorf("emit %s: %w", p.ID, err)
+				}
+				st.Videos[v.ID] = &videoState{Views: v.Views, Title: v.Title, Origin: p.ForwardedFrom}
+				st.Order = append(st.Order, v.ID)
+				st.Tracked = append(st.Tracked, v.ID)
 			}
 			continue
 		}
 		c.deps.Metrics.Posts(1)
 		if vs == nil || vs.Views != v.Views || vs.Gone {
-			if err := emit(ctx, c.videoPost(v, now)); err != nil {
+			p := c.videoPost(v, now)
+			if vs != nil {
+				p.ForwardedFrom = vs.Origin
+			}
+			if err := emit(ctx, p); err != nil {
 				return fmt.Errorf("emit youtube:%s: %w", id, err)
 			}
 		}
@@ -222,7 +305,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			st.Videos[id] = vs
 			st.Order = append(st.Order, id)
 		}
-		vs.Views, vs.Gone = v.Views, false
+		vs.Views, vs.Gone, vs.Title = v.Views, false, v.Title
 		if !vs.Transcript && *c.cfg.Captions && len(v.Captions) > 0 {
 			p, ok, err := c.transcriptPost(ctx, v, now)
 			switch {
@@ -246,6 +329,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			delete(st.Videos, id)
 		}
 		st.Order = append([]string(nil), st.Order[over:]...)
+	}
+	if over := len(st.Tracked) - maxTracked; over > 0 {
+		st.Tracked = append([]string(nil), st.Tracked[over:]...)
 	}
 	if err := collectors.SaveJSON(ctx, c.deps.State, c.key, st); err != nil {
 		return err

@@ -117,7 +117,7 @@ func TestIncremental(t *testing.T) {
 // unavailable one is skipped, not an error.
 func TestListedVideosRevisited(t *testing.T) {
 	env := collectortest.NewEnv(t, nil)
-	c := newCollector(t, env, func(c *Config) { c.ChannelID = ""; c.Videos = []string{"dEmOvid0001", "missingvid1"} })
+	c := newCollector(t, env, func(c *Config) { c.ChannelID = ""; c.Videos = []string{"dEmOvid0002", "missingvid1"} })
 	got, err := collectortest.Collect(t, c)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("first poll %v %v", collectortest.IDs(got), err)
@@ -129,6 +129,43 @@ func TestListedVideosRevisited(t *testing.T) {
 	again, err := collectortest.Collect(t, c)
 	if err != nil || len(again) != 1 || again[0].Views <= got[0].Views {
 		t.Fatalf("after 3h: %v %v", again, err)
+	}
+}
+
+// TestReupload: a listed video deleted by the platform is searched for by title (Data
+// API); its re-upload on another channel is published once, pointing at the original,
+// and then re-visited like a listed video.
+func TestReupload(t *testing.T) {
+	for _, key := range []string{"demo-key", ""} {
+		t.Run("key="+key, func(t *testing.T) {
+			env := collectortest.NewEnv(t, nil)
+			c := newCollector(t, env, func(c *Config) { c.ChannelID = ""; c.Videos = []string{"dEmOvid0001"}; c.APIKey = key })
+			if got, err := collectortest.Collect(t, c); err != nil || len(got) != 1 {
+				t.Fatalf("first poll %v %v", collectortest.IDs(got), err)
+			}
+			env.Clock.Advance(56 * time.Minute) // deleted at +50m, re-uploaded at +55m
+			got, err := collectortest.Collect(t, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if key == "" {
+				if len(got) != 0 {
+					t.Fatalf("without a key nothing can be searched, got %v", collectortest.IDs(got))
+				}
+				return
+			}
+			if len(got) != 1 || got[0].ID != "youtube:dEmOvid0009" || got[0].ForwardedFrom != "youtube:dEmOvid0001" || got[0].Channel != "UCdemo00000000000000kg02" {
+				t.Fatalf("re-upload: %+v", got)
+			}
+			if again, err := collectortest.Collect(t, c); err != nil || len(again) != 0 {
+				t.Fatalf("re-upload published again: %v %v", collectortest.IDs(again), err)
+			}
+			env.Clock.Advance(2 * time.Hour)
+			again, err := collectortest.Collect(t, c)
+			if err != nil || len(again) != 1 || again[0].ID != "youtube:dEmOvid0009" || again[0].Views <= got[0].Views || again[0].ForwardedFrom != "youtube:dEmOvid0001" {
+				t.Fatalf("tracked re-upload not re-visited: %v %v", again, err)
+			}
+		})
 	}
 }
 
