@@ -65,6 +65,7 @@ func Roles() []Role {
 		collectRole(),
 		serveRole(),
 		alertRole(),
+		reportRole(),
 	}
 }
 
