@@ -114,3 +114,21 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("empty text flagged: %+v", r)
 	}
 }
+
+// TestModelOnlyFlagHasEvidence covers the path where the model flags a post that no
+// rule frame explains: it must still name a frame and point at words of the post.
+func TestModelOnlyFlagHasEvidence(t *testing.T) {
+	_, full := testClassifiers(t)
+	a := &analysis{}
+	text := "эти гомосеки и их мерзкие парады"
+	a.run(full.lex.Load(), text)
+	ev := a.modelEvidence(full.model, frameIndex(FrameDehumanization))
+	if len(ev) == 0 {
+		t.Fatal("no evidence")
+	}
+	for _, e := range ev {
+		if text[e.Start:e.End] != e.Text || e.Frame != FrameDehumanization {
+			t.Errorf("bad evidence %+v", e)
+		}
+	}
+}

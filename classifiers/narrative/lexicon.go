@@ -393,7 +393,8 @@ func (b *lexBuilder) word(w string, mode, langs uint8) int32 {
 	}
 	if mode == modeInflect && langs&(langEN) != 0 && isLatinWord(key) && n > 4 {
 		// English: drop a final e or y so that "disease/diseased", "family/families" meet.
-		if strings.HasSuffix(key, "e") || strings.HasSuffix(key, "y") {
+		// ... but never down to a short, generic key ("tranny" must not become "tran").
+		if (strings.HasSuffix(key, "e") || strings.HasSuffix(key, "y")) && utf8.RuneCountInString(key) > 5 {
 			key = key[:len(key)-1]
 		}
 	}
