@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/web"
 )
 
@@ -47,7 +48,9 @@ func NewWebServer(ctx context.Context, a *App) (*web.Server, *web.DB, error) {
 	}
 	db := &web.DB{Conn: a.CH}
 	srv, err := web.New(web.Options{DB: db, Log: a.Log.With("role", "serve"), Config: cfg, Now: a.Now,
-		Acker: serveAcker(ctx, a, db)})
+		Acker:   serveAcker(ctx, a, db),
+		Cluster: web.CHClusters{DB: db},
+		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(a.CH)}})
 	return srv, db, err
 }
 

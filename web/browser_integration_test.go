@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/kuzot/kuzot/internal/testenv"
 )
 
 // chromiumPath finds the distribution's Chromium (make test installs the package).
@@ -242,9 +244,24 @@ func TestIntegrationBrowser(t *testing.T) {
 	// Acknowledge from the page.
 	do(t, actx, "ack", chromedp.Navigate(base+"/incidents/"+e.fx.IncidentA),
 		chromedp.Click(chromedp.CSS(`form[action$="/ack"] button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/ack"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#status")))
 	if s := text(t, actx, "#status"); !strings.HasPrefix(s, "acknowledged by admin") {
 		t.Fatalf("status after acknowledging: %q", s)
 	}
 	sh.shot(actx, "08-incident-acknowledged")
+
+	// Clusters: the analyst opens the demo cluster and confirms it.
+	do(t, ctx, "cluster", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/clusters"),
+		chromedp.Click(chromedp.CSS(`a[href="/clusters/`+e.fx.Cluster+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#lbl")),
+		chromedp.SetValue(chromedp.CSS("#lbl"), "confirmed"),
+		chromedp.SendKeys(chromedp.CSS("#note"), "same copypasta in four accounts"),
+		chromedp.Click(chromedp.CSS(`form[action$="/label"] button`)),
+	)
+	testenv.Eventually(t, 10*time.Second, "cluster label shown", func() bool {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#label")))
+		return err == nil && strings.HasPrefix(s, "confirmed by analyst")
+	})
+	sh.shot(ctx, "09-cluster-labelled")
 }

@@ -31,6 +31,7 @@ func (s *Server) table() []route {
 		{"GET", "/posts/{id...}", anyUser, false, s.postPage},
 		{"GET", "/clusters", anyUser, false, s.clustersPage},
 		{"GET", "/clusters/{id}", anyUser, false, s.clusterPage},
+		{"POST", "/clusters/{id}/label", staff, false, s.clusterLabelForm},
 		{"GET", "/incidents", anyUser, false, s.incidentsPage},
 		{"GET", "/incidents/{id}", anyUser, false, s.incidentPage},
 		{"POST", "/incidents/{id}/unredact", anyUser, false, s.incidentUnredactPage},
@@ -51,6 +52,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/posts/{id...}", anyUser, true, s.apiPost},
 		{"GET", "/api/clusters", anyUser, true, s.apiClusters},
 		{"GET", "/api/clusters/{id}", anyUser, true, s.apiCluster},
+		{"POST", "/api/clusters/{id}/label", staff, true, s.apiClusterLabel},
 		{"GET", "/api/incidents", anyUser, true, s.apiIncidents},
 		{"GET", "/api/incidents/{id}", anyUser, true, s.apiIncident},
 		{"POST", "/api/incidents/{id}/unredact", anyUser, true, s.apiUnredact},
@@ -251,7 +253,53 @@ func (s *Server) clusterPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "cluster", rc, "Cluster", c)
+	s.render(w, r, "cluster", rc, "Cluster", map[string]any{"C": c, "CanLabel": s.labeler != nil && rc.User.Role != RoleOrg})
+	return nil
+}
+
+// label stores an analyst's verdict on a cluster and audits it.
+func (s *Server) label(r *http.Request, rc *reqCtx, label, note string) error {
+	if s.labeler == nil {
+		return errStatus(http.StatusNotFound, "cluster labelling is not enabled in this deployment")
+	}
+	id := r.PathValue("id")
+	switch label {
+	case "confirmed", "dismissed", "unlabelled":
+	default:
+		return errStatus(http.StatusBadRequest, "label: confirmed, dismissed or unlabelled")
+	}
+	if len(note) > 4096 || !utf8Valid(note) {
+		return errStatus(http.StatusBadRequest, "note: at most 4096 bytes of UTF-8")
+	}
+	if _, err := s.cluster.Cluster(r.Context(), id); err != nil {
+		return err
+	}
+	if err := s.labeler.SetLabel(r.Context(), id, label, rc.User.Name, note, s.now()); err != nil {
+		return err
+	}
+	return s.audit(r.Context(), rc, "label_cluster", "cluster", id, "label="+label)
+}
+
+func (s *Server) clusterLabelForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := s.label(r, rc, r.PostFormValue("label"), r.PostFormValue("note")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/clusters/"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiClusterLabel(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var in struct {
+		Label string `json:"label"`
+		Note  string `json:"note"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.label(r, rc, in.Label, in.Note); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	return nil
 }
 

@@ -208,17 +208,28 @@ type SourceHealth struct {
 	Stale bool `json:"stale"`
 }
 
-// Cluster is a coordinated group of accounts (coordination detector output).
+// Cluster is a coordinated group of accounts (table coordination_clusters).
 type Cluster struct {
-	ID         string    `json:"id"`
-	Accounts   []string  `json:"accounts"`
-	Posts      []string  `json:"posts"`
-	Behaviours []string  `json:"behaviours"`
-	Score      float64   `json:"score"`
-	First      time.Time `json:"first"`
-	Last       time.Time `json:"last"`
-	Texts      []string  `json:"texts,omitempty"`
-	Links      []string  `json:"links,omitempty"`
+	ID            string    `json:"id"`
+	Size          uint32    `json:"size"`
+	Accounts      []string  `json:"accounts"`
+	Posts         []string  `json:"posts"`
+	Behaviours    []string  `json:"behaviours"`
+	Score         float64   `json:"score"`
+	First         time.Time `json:"first"`
+	Last          time.Time `json:"last"`
+	DetectedAt    time.Time `json:"detected_at"`
+	Detector      string    `json:"detector,omitempty"`
+	Texts         []string  `json:"texts,omitempty"`
+	Links         []string  `json:"links,omitempty"`
+	Frames        []string  `json:"frames,omitempty"`
+	CappedObjects uint32    `json:"capped_objects"`
+	Members       []Member  `json:"members,omitempty"`
+	// Label is an analyst's verdict: "", confirmed or dismissed.
+	Label      string `json:"label,omitempty"`
+	LabelledBy string `json:"labelled_by,omitempty"`
+	LabelNote  string `json:"label_note,omitempty"`
+	version    uint64
 }
 
 // AuditEntry is one audit_log row.

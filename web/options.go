@@ -70,8 +70,8 @@ type IncidentAcker interface {
 	Acknowledge(ctx context.Context, sc Scope, id, by string, at time.Time) error
 }
 
-// ClusterSource reads coordinated clusters for the clusters pages. It is nil until the
-// coordination detector stores clusters; the pages then say so.
+// ClusterSource reads coordinated clusters for the clusters pages (CHClusters by
+// default; nil in an Options means that default).
 type ClusterSource interface {
 	Clusters(ctx context.Context, limit int) ([]Cluster, error)
 	Cluster(ctx context.Context, id string) (Cluster, error)
@@ -140,7 +140,10 @@ type Options struct {
 	Log     *slog.Logger
 	Config  Config
 	Acker   IncidentAcker
+	// Cluster defaults to CHClusters (the coordination tables).
 	Cluster ClusterSource
+	// Labeler stores analysts' cluster labels; nil disables labelling.
+	Labeler ClusterLabeler
 	Reports ReportSource
 	// Now is the clock (time.Now by default).
 	Now func() time.Time

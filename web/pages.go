@@ -38,6 +38,7 @@ var funcs = template.FuncMap{
 		return strings.ReplaceAll(f, "_", " ")
 	},
 	"add": func(a, b int) int { return a + b },
+	"pct": func(f float64) float64 { return 100 * f },
 	"bytes": func(n int64) string {
 		switch {
 		case n >= 1<<20:

@@ -39,6 +39,7 @@ type Server struct {
 	cfg     Config
 	acker   IncidentAcker
 	cluster ClusterSource
+	labeler ClusterLabeler
 	reports ReportSource
 	now     func() time.Time
 	pages   *pages
@@ -70,6 +71,9 @@ func New(o Options) (*Server, error) {
 	if o.Acker == nil {
 		o.Acker = CHAcker{DB: o.DB}
 	}
+	if o.Cluster == nil {
+		o.Cluster = CHClusters{DB: o.DB}
+	}
 	if o.Reports == nil {
 		o.Reports = DirReports{Dir: o.Config.ReportsDir}
 	}
@@ -77,7 +81,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, reports: o.Reports,
+	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, labeler: o.Labeler, reports: o.Reports,
 		now: o.Now, pages: p, hashParams: auth.DefaultParams,
 		limitUser: auth.NewLimiter(o.Config.LoginMaxFailures, o.Config.LoginWindow),
 		limitIP:   auth.NewLimiter(10*o.Config.LoginMaxFailures, o.Config.LoginWindow)}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/web"
 	"github.com/kuzot/kuzot/web/auth"
@@ -71,7 +72,8 @@ func newEnv(t *testing.T) *env {
 	if err := os.WriteFile(filepath.Join(cfg.ReportsDir, "2026-q1.md"), []byte("# Q1 trends\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ws, err := web.New(web.Options{DB: db, Log: testenv.Logger(t), Config: cfg})
+	ws, err := web.New(web.Options{DB: db, Log: testenv.Logger(t), Config: cfg,
+		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(conn)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,13 +154,17 @@ func (e *env) request(ep web.Endpoint, n int) (method, path, ctype, body string)
 	if strings.HasPrefix(path, "/posts/") || strings.HasPrefix(path, "/api/posts/") {
 		path = strings.ReplaceAll(path, "{id...}", e.fx.Flagged)
 	}
-	path = strings.ReplaceAll(path, "/clusters/{id}", "/clusters/c-1")
+	path = strings.ReplaceAll(path, "/clusters/{id}", "/clusters/"+e.fx.Cluster)
 	path = strings.ReplaceAll(path, "{id}", e.fx.IncidentA)
 	switch {
 	case ep.Method == "GET":
 		return "GET", path, "", ""
 	case path == "/api/users":
 		return "POST", path, "application/json", fmt.Sprintf(`{"name":"made-%d","role":"analyst","password":"a-long-password-%d"}`, n, n)
+	case strings.HasSuffix(path, "/label") && ep.API:
+		return "POST", path, "application/json", `{"label":"confirmed","note":"same copypasta"}`
+	case strings.HasSuffix(path, "/label"):
+		return "POST", path, "application/x-www-form-urlencoded", "label=dismissed"
 	case path == "/admin/users":
 		return "POST", path, "application/x-www-form-urlencoded", fmt.Sprintf("name=form-%d&role=analyst&password=a-long-password-x", n)
 	case ep.API:
@@ -215,8 +221,6 @@ func TestIntegrationAuthorization(t *testing.T) {
 					want = 403
 				case strings.HasSuffix(ep.Path, "/unredact") && !u.Privileged():
 					want = 403
-				case strings.Contains(ep.Path, "/clusters/"):
-					want = 404 // no coordination source in this deployment
 				case method == "POST" && !ep.API && !strings.HasSuffix(ep.Path, "/unredact"):
 					want = 303 // form posts redirect; the unredacted view renders
 				}
@@ -482,6 +486,27 @@ func TestIntegrationPagesAndAPI(t *testing.T) {
 	resp.Body.Close()
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Fatalf("CSP header %q", csp)
+	}
+	// Clusters: the newest version of the demo cluster with its members' signals; labels.
+	code, body = c.get("/api/clusters/" + e.fx.Cluster)
+	var cl web.Cluster
+	if code != 200 || json.Unmarshal([]byte(body), &cl) != nil || cl.Size != 4 || len(cl.Members) != 4 || cl.Members[0].CoActions != 9 {
+		t.Fatalf("cluster %d: %s", code, body)
+	}
+	if code, body := c.do("POST", "/api/clusters/"+e.fx.Cluster+"/label", "application/json", `{"label":"maybe"}`, true); code != 400 {
+		t.Fatalf("bad label: %d %s", code, body)
+	}
+	if code, body := c.do("POST", "/api/clusters/"+e.fx.Cluster+"/label", "application/json", `{"label":"confirmed","note":"same text"}`, true); code != 200 {
+		t.Fatalf("label: %d %s", code, body)
+	}
+	if code, body := c.get("/api/clusters"); code != 200 || !strings.Contains(body, `"label": "confirmed"`) {
+		t.Fatalf("clusters after labelling %d: %s", code, body)
+	}
+	if code, _ := c.get("/api/clusters/nope"); code != 404 {
+		t.Fatalf("missing cluster: %d", code)
+	}
+	if code, body := c.get("/clusters/" + e.fx.Cluster); code != 200 || !strings.Contains(body, "confirmed by analyst") || !strings.Contains(body, "demo_account_07") {
+		t.Fatalf("cluster page %d", code)
 	}
 	// Admin API: a user with a short password or an org role without org is refused.
 	a := e.login("admin")

@@ -33,6 +33,8 @@ type Fixture struct {
 	RedactedMarker string
 	Posts          int
 	FlaggedPosts   int
+	// Cluster is an active coordination cluster of four demo accounts.
+	Cluster string
 }
 
 type cue struct {
@@ -187,7 +189,54 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	if err := b.Send(); err != nil {
 		return fx, fmt.Errorf("demo deliveries: %w", err)
 	}
+	fx.Cluster = "cl-demo-1"
+	if err := seedCluster(ctx, conn, fx.Cluster, posts, now); err != nil {
+		return fx, err
+	}
 	return fx, nil
+}
+
+// seedCluster writes one active coordination cluster (with an older version that must
+// not show) and its members.
+func seedCluster(ctx context.Context, conn driver.Conn, id string, posts []post.Post, now time.Time) error {
+	accounts := []string{"demo_account_01", "demo_account_04", "demo_account_07", "demo_account_10"}
+	var ids []string
+	for _, p := range posts[:12] {
+		ids = append(ids, p.ID)
+	}
+	b, err := conn.PrepareBatch(ctx, `INSERT INTO coordination_clusters (id, status, merged_into, size, score, behaviours,
+		accounts, posts, posts_truncated, texts, links, reply_targets, frames, frame_posts, capped_objects, capped_actions,
+		first_at, last_at, detected_at, detector, params, version)`)
+	if err != nil {
+		return fmt.Errorf("demo cluster: %w", err)
+	}
+	for v, acc := range [][]string{accounts[:2], accounts} {
+		if err := b.Append(id, "active", "", uint32(len(acc)), 0.5+0.2*float64(v), []string{"co_text", "co_link"}, acc, ids,
+			uint8(0), []string{"Эти НКО — иностранные агенты, живут на западные гранты."}, []string{"https://demo.invalid/article/1"},
+			[]string{}, []string{"foreign_agent"}, []uint32{12}, uint32(0), uint32(0), now.Add(-36*time.Hour),
+			now.Add(-time.Hour), now.Add(-time.Duration(2-v)*time.Minute), "demo", `{"window":"1h"}`, uint64(1+v)); err != nil {
+			return fmt.Errorf("demo cluster: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("demo cluster: %w", err)
+	}
+	b, err = conn.PrepareBatch(ctx, `INSERT INTO coordination_members (cluster_id, account, co_actions, posts, posts_per_day,
+		duplicate_share, burstiness, account_age_days, capped_actions, first_seen, last_seen, detected_at, version)`)
+	if err != nil {
+		return fmt.Errorf("demo cluster members: %w", err)
+	}
+	for i, a := range accounts {
+		age := float64(20 + i)
+		if err := b.Append(id, a, uint32(9-i), uint32(14+i), float64(14+i)/1.5, 0.8, 0.4, &age, uint32(0),
+			now.Add(-36*time.Hour), now.Add(-time.Hour), now.Add(-time.Minute), uint64(2)); err != nil {
+			return fmt.Errorf("demo cluster members: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("demo cluster members: %w", err)
+	}
+	return nil
 }
 
 type span struct {

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/kuzot/kuzot/classifiers/coordination"
+)
+
+// Member is one account of a cluster with its signals (indicators, never a verdict).
+type Member struct {
+	Account        string    `json:"account"`
+	CoActions      uint32    `json:"co_actions"`
+	Posts          uint32    `json:"posts"`
+	PostsPerDay    float64   `json:"posts_per_day"`
+	DuplicateShare float64   `json:"duplicate_share"`
+	Burstiness     float64   `json:"burstiness"`
+	FirstSeen      time.Time `json:"first_seen"`
+	LastSeen       time.Time `json:"last_seen"`
+}
+
+// ClusterLabeler stores an analyst's verdict on a cluster (confirmed, dismissed,
+// unlabelled). The coordination package's Store implements it behind an adapter in
+// app/serve.go.
+type ClusterLabeler interface {
+	SetLabel(ctx context.Context, clusterID, label, analyst, note string, at time.Time) error
+}
+
+// CHClusters reads the coordination detector's tables (coordination_clusters,
+// coordination_members, coordination_labels).
+type CHClusters struct{ DB *DB }
+
+const clusterCols = `id, size, score, behaviours, accounts, posts, texts, links, frames,
+	first_at, last_at, detected_at, detector, capped_objects, version`
+
+func scanCluster(row interface{ Scan(...any) error }, c *Cluster) error {
+	return row.Scan(&c.ID, &c.Size, &c.Score, &c.Behaviours, &c.Accounts, &c.Posts, &c.Texts, &c.Links, &c.Frames,
+		&c.First, &c.Last, &c.DetectedAt, &c.Detector, &c.CappedObjects, &c.version)
+}
+
+// Clusters implements ClusterSource: active clusters, most recently active first.
+func (s CHClusters) Clusters(ctx context.Context, limit int) ([]Cluster, error) {
+	rows, err := s.DB.Conn.Query(ctx, `SELECT `+clusterCols+` FROM coordination_clusters FINAL
+		WHERE status = 'active' ORDER BY last_at DESC, id LIMIT ?`, clampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("clusters: %w", err)
+	}
+	var out []Cluster
+	for rows.Next() {
+		var c Cluster
+		if err := scanCluster(rows, &c); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("clusters: %w", err)
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]string, len(out))
+	for i, c := range out {
+		ids[i] = c.ID
+	}
+	labels := map[string]string{}
+	rows, err = s.DB.Conn.Query(ctx, `SELECT cluster_id, toString(label) FROM coordination_labels FINAL
+		WHERE cluster_id IN ? AND label != 'unlabelled'`, set(ids))
+	if err != nil {
+		return nil, fmt.Errorf("cluster labels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, l string
+		if err := rows.Scan(&id, &l); err != nil {
+			return nil, fmt.Errorf("cluster labels: %w", err)
+		}
+		labels[id] = l
+	}
+	for i := range out {
+		out[i].Label = labels[out[i].ID]
+	}
+	return out, rows.Err()
+}
+
+// Cluster implements ClusterSource: one active cluster with its members' signals at the
+// cluster's current version.
+func (s CHClusters) Cluster(ctx context.Context, id string) (Cluster, error) {
+	rows, err := s.DB.Conn.Query(ctx, `SELECT `+clusterCols+` FROM coordination_clusters FINAL
+		WHERE id = ? AND status = 'active'`, id)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cluster %s: %w", id, err)
+	}
+	var c Cluster
+	found := rows.Next()
+	if found {
+		err = scanCluster(rows, &c)
+	}
+	rows.Close()
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cluster %s: %w", id, err)
+	}
+	if !found {
+		return Cluster{}, ErrNotFound
+	}
+	rows, err = s.DB.Conn.Query(ctx, `SELECT account, co_actions, posts, posts_per_day, duplicate_share, burstiness,
+		first_seen, last_seen FROM coordination_members FINAL WHERE cluster_id = ? AND version = ?
+		ORDER BY co_actions DESC, account LIMIT 1000`, id, c.version)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cluster %s members: %w", id, err)
+	}
+	for rows.Next() {
+		var m Member
+		if err := rows.Scan(&m.Account, &m.CoActions, &m.Posts, &m.PostsPerDay, &m.DuplicateShare, &m.Burstiness,
+			&m.FirstSeen, &m.LastSeen); err != nil {
+			rows.Close()
+			return Cluster{}, fmt.Errorf("cluster %s members: %w", id, err)
+		}
+		c.Members = append(c.Members, m)
+	}
+	rows.Close()
+	rows, err = s.DB.Conn.Query(ctx, `SELECT toString(label), analyst, note FROM coordination_labels FINAL WHERE cluster_id = ?`, id)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cluster %s label: %w", id, err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&c.Label, &c.LabelledBy, &c.LabelNote); err != nil {
+			return Cluster{}, fmt.Errorf("cluster %s label: %w", id, err)
+		}
+	}
+	if c.Label == "unlabelled" {
+		c.Label, c.LabelledBy, c.LabelNote = "", "", ""
+	}
+	return c, rows.Err()
+}
+
+// CoordinationLabeler adapts the coordination package's Store to ClusterLabeler.
+type CoordinationLabeler struct{ Store *coordination.Store }
+
+// SetLabel implements ClusterLabeler; invalid labels are client errors.
+func (l CoordinationLabeler) SetLabel(ctx context.Context, clusterID, label, analyst, note string, at time.Time) error {
+	err := l.Store.SetLabel(ctx, coordination.Label{ClusterID: clusterID, Label: label, Analyst: analyst, Note: note, At: at})
+	if errors.Is(err, coordination.ErrLabel) {
+		return errStatus(http.StatusBadRequest, err.Error())
+	}
+	return err
+}
