@@ -136,10 +136,10 @@ func (d DirReports) Open(_ context.Context, name string) (io.ReadSeekCloser, Rep
 
 // Options are what a Server needs. DB and Log are required.
 type Options struct {
-	DB      *DB
-	Log     *slog.Logger
-	Config  Config
-	Acker   IncidentAcker
+	DB     *DB
+	Log    *slog.Logger
+	Config Config
+	Acker  IncidentAcker
 	// Cluster defaults to CHClusters (the coordination tables).
 	Cluster ClusterSource
 	// Labeler stores analysts' cluster labels; nil disables labelling.
