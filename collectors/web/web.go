@@ -128,8 +128,10 @@ const maxSeen = 10000
 
 // Item is one extracted post.
 type Item struct {
-	// Link is the absolute URL of the post, or the page URL plus a text hash fragment.
-	Link      string
+	// Link is the absolute URL of the post when the link selector found one.
+	Link string
+	// Page is the URL of the page the item was on, when it has no link of its own.
+	Page      string
 	Author    string
 	Text      string
 	Published time.Time
@@ -173,9 +175,7 @@ func ParsePage(body []byte, pageURL *url.URL, sel Selectors, follow string) (*Pa
 			}
 		}
 		if item.Link == "" {
-			u := *pageURL
-			u.Fragment = collectors.ShortHash(item.Author + "\x00" + item.Text)
-			item.Link = u.String()
+			item.Page = pageURL.String()
 		}
 		pg.Items = append(pg.Items, item)
 	})
@@ -249,12 +249,17 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	c.deps.Metrics.Posts(len(items))
 	posts := make([]post.Post, 0, len(items))
 	for _, it := range items {
-		id := "web:" + it.Link
+		// Without a permalink the id is the start URL plus a hash of author and text, so
+		// an item that moves to another page (pagination shifting) is not new.
+		id, link := "web:"+it.Link, it.Link
+		if it.Link == "" {
+			id, link = "web:"+c.cfg.URL+"#"+collectors.ShortHash(it.Author+"\x00"+it.Text), it.Page
+		}
 		if st.Seen.Has(id) {
 			continue
 		}
 		p := post.Post{
-			ID: id, Source: Kind, Channel: c.channel(), Author: it.Author, URL: it.Link,
+			ID: id, Source: Kind, Channel: c.channel(), Author: it.Author, URL: link,
 			Text: it.Text, PublishedAt: it.Published, CollectedAt: now, Lang: lang.Detect(it.Text),
 		}
 		if p.PublishedAt.IsZero() {
