@@ -496,3 +496,25 @@ func TestFlushVersionsIncrease(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	d := newTestDetector(t, nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			_ = d.Flush(t0.Add(time.Duration(i) * time.Second))
+			_ = d.Stats()
+		}
+	}()
+	for i := range 2000 {
+		o := obs(fmt.Sprintf("c%d", i%50), time.Duration(i)*time.Second, sentence(i%40, 8), fmt.Sprintf("vk:t%d", i%30))
+		if err := d.Observe(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	if d.Stats().Posts != 2000 {
+		t.Fatal("lost posts")
+	}
+}
