@@ -33,6 +33,9 @@ type Config struct {
 	RetryMax     time.Duration `yaml:"retry_max"`
 	// SendTimeout bounds one attempt on a channel.
 	SendTimeout time.Duration `yaml:"send_timeout"`
+	// AckWait is how long a sender may hold a job before JetStream gives it to another
+	// worker: the redelivery delay after a crash (default send_timeout + 30s).
+	AckWait time.Duration `yaml:"ack_wait"`
 	// DuplicateWindow is the outbox's Nats-Msg-Id deduplication window.
 	DuplicateWindow time.Duration `yaml:"duplicate_window"`
 	// DeliveryStateTTL is how long per-delivery state is kept in JetStream (ClickHouse
@@ -106,6 +109,9 @@ func (c Config) Settings(reg *Registry) (*Settings, error) {
 	}
 	if c.SendTimeout <= 0 {
 		bad("send_timeout must be positive")
+	}
+	if c.AckWait != 0 && c.AckWait <= c.SendTimeout {
+		bad("ack_wait (%s) must be longer than send_timeout (%s)", c.AckWait, c.SendTimeout)
 	}
 	if c.DuplicateWindow < time.Minute {
 		bad("duplicate_window: %s, must be at least 1m", c.DuplicateWindow)

@@ -91,6 +91,9 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		o.HTTP = &http.Client{Timeout: o.Settings.SendTimeout}
 	}
 	if o.AckWait == 0 {
+		o.AckWait = o.Settings.AckWait
+	}
+	if o.AckWait == 0 {
 		o.AckWait = o.Settings.SendTimeout + 30*time.Second
 	}
 	s := &Service{set: o.Settings, bus: o.Bus, js: o.Bus.JS, log: o.Log.With("component", "alerts"), now: o.Now,
