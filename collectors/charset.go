@@ -23,8 +23,8 @@ var (
 
 // DecodeUTF8 converts a response body to UTF-8, choosing the charset in this order: the
 // Content-Type header, a byte-order mark, the XML prolog or HTML <meta> (only when the
-// header names none, so a cp1251 feed is never decoded twice), valid UTF-8, and finally
-// windows-1251 — the legacy charset of the region's sites, which a generic detector
+// header names none, so a cp1251 feed is never decoded twice), (mostly) valid UTF-8, and
+// finally windows-1251 — the legacy charset of the region's sites, which a generic detector
 // misreads as Latin-1 for short Russian texts. Invalid sequences become U+FFFD; the
 // result is always valid UTF-8. It returns the charset name used.
 func DecodeUTF8(body []byte, contentType string) ([]byte, string, error) {
@@ -80,10 +80,28 @@ func pickEncoding(body []byte, contentType string) (encoding.Encoding, string) {
 			return e, name
 		}
 	}
-	if utf8.Valid(body) {
+	if mostlyUTF8(body) {
 		return nil, "utf-8"
 	}
 	return charmap.Windows1251, "windows-1251"
+}
+
+// mostlyUTF8 tells UTF-8 with a few broken bytes (a truncated or corrupted page) from
+// a legacy 8-bit charset: valid multi-byte sequences must outnumber invalid bytes
+// four to one. Pure cp1251 Cyrillic almost never forms valid UTF-8 sequences.
+func mostlyUTF8(b []byte) bool {
+	var multi, bad int
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			bad++
+		case n > 1:
+			multi++
+		}
+		b = b[n:]
+	}
+	return bad == 0 || multi > 4*bad
 }
 
 // lookup maps a charset label to an encoding; nil with "utf-8" means no conversion.

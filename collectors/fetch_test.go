@@ -280,6 +280,7 @@ func TestDecodeUTF8(t *testing.T) {
 		{"cp1251 meta", append([]byte(`<html><head><meta charset="windows-1251"></head>`), cp("Новости")...), "text/html", `<html><head><meta charset="windows-1251"></head>Новости`, "windows-1251"},
 		{"cp1251 prolog", append([]byte(`<?xml version="1.0" encoding="windows-1251"?><a>`), cp("Вести")...), "", `<?xml version="1.0" encoding="windows-1251"?><a>Вести`, "windows-1251"},
 		{"header beats prolog", []byte(`<?xml version="1.0" encoding="windows-1251"?><a>Вести</a>`), "text/xml; charset=utf-8", `<?xml version="1.0" encoding="windows-1251"?><a>Вести</a>`, "utf-8"},
+		{"mostly utf8, one stray byte, undeclared", []byte("Үй-бүлө жана салт \xff кыргыз"), "text/html", "Үй-бүлө жана салт \uFFFD кыргыз", "utf-8"},
 		{"invalid utf8 declared", []byte("ok \xff\xfe end"), "text/html; charset=utf-8", "ok \uFFFD end", "utf-8"},
 		{"bom", []byte("\xEF\xBB\xBFhi"), "", "hi", "utf-8"},
 		{"unknown label falls through", []byte("plain"), "text/plain; charset=x-nonsense", "plain", "utf-8"},
