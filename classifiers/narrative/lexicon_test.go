@@ -1,6 +1,7 @@
 package narrative
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,4 +152,40 @@ func TestParseConfig(t *testing.T) {
 	if _, err := New(Config{Model: filepath.Join(t.TempDir(), "missing.model")}, nil, nil); err == nil {
 		t.Error("missing model accepted")
 	}
+}
+
+// TestConcurrentClassifyAndReload runs Classify while the lexicon is reloaded (run
+// with -race): the swap is atomic and analyses never share state.
+func TestConcurrentClassifyAndReload(t *testing.T) {
+	c, err := New(Config{LexiconDir: copyEmbeddedLexicon(t), Model: "none"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			for i := 0; i < 200; i++ {
+				if !c.ClassifyText("Геи — больные люди, их надо лечить.").Homophobic {
+					errs <- errors.New("hate post not flagged during reload")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	go func() {
+		defer close(done)
+		for i := 0; i < 5; i++ {
+			if err := c.Reload(); err != nil {
+				t.Error(err)
+			}
+		}
+	}()
+	for w := 0; w < 4; w++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	<-done
 }

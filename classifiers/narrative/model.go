@@ -178,7 +178,7 @@ func (ro *ruleOutcome) has(i int) bool {
 	case i == nf+1:
 		return ro.anyFrame() && ro.score >= 0.5
 	case i < nf+2+len(guardOrder):
-		return ro.guards[guardOrder[i-nf-2]]
+		return ro.guards.has(guardOrder[i-nf-2])
 	case i == nf+2+len(guardOrder):
 		return ro.target
 	case i == nf+3+len(guardOrder):

@@ -294,7 +294,7 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 	ro := a.applyRules()
 	res := &Result{RuleScore: ro.score, ModelScore: -1, FrameList: []Frame{}, Evidence: []Evidence{}}
 	for _, g := range guardOrder {
-		if ro.guards[g] {
+		if ro.guards.has(g) {
 			res.Guards = append(res.Guards, g)
 		}
 	}

@@ -64,6 +64,21 @@ const (
 	multQuoted   = 0.5  // extra, for evidence inside quotation marks of a report
 )
 
+// guardSet is a small set of guard names (no map allocation per post).
+type guardSet uint8
+
+func guardBit(g string) guardSet {
+	for i, h := range guardOrder {
+		if h == g {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+func (s *guardSet) set(g string)     { *s |= guardBit(g) }
+func (s guardSet) has(g string) bool { return s&guardBit(g) != 0 }
+
 // Evidence is one explanation span: byte offsets into the original post text, the
 // text found there and the frame it supports.
 type Evidence struct {
@@ -79,7 +94,7 @@ type ruleOutcome struct {
 	frames   [len(Frames)]bool // unguarded frame evidence
 	guarded  [len(Frames)]bool // frame evidence removed or downgraded by a guard
 	evidence []Evidence
-	guards   map[string]bool
+	guards   guardSet
 	target   bool // an identity term or slur is present
 	negated  bool // a cue was negated
 	quoted   bool // evidence inside quotes
@@ -88,7 +103,7 @@ type ruleOutcome struct {
 // applyRules runs proximity rules and the guard layer over the matches in a.
 func (a *analysis) applyRules() ruleOutcome {
 	lx := a.lx
-	out := ruleOutcome{guards: map[string]bool{}}
+	out := ruleOutcome{}
 	var (
 		selfRef, ingroup, counter, report bool
 		targets                           []hit
@@ -152,12 +167,12 @@ func (a *analysis) applyRules() ruleOutcome {
 		if a.negated(h) {
 			out.negated = true
 			out.guarded[fi] = true
-			out.guards[GuardNegation] = true
+			out.guards.set(GuardNegation)
 			continue
 		}
 		if e.kind == kindSlur && e.reclaimable && (selfRef || ingroup) {
 			out.guarded[fi] = true
-			out.guards[GuardReclaimed] = true
+			out.guards.set(GuardReclaimed)
 			continue
 		}
 		w := e.weight
@@ -177,7 +192,7 @@ func (a *analysis) applyRules() ruleOutcome {
 			}
 			out.quoted = true
 			out.guarded[fi] = true
-			out.guards[GuardReported] = true
+			out.guards.set(GuardReported)
 		}
 		out.frames[fi] = true
 		prod *= 1 - w
@@ -194,15 +209,15 @@ func (a *analysis) applyRules() ruleOutcome {
 	}
 	if selfRef || ingroup {
 		score *= multSelf
-		out.guards[GuardSelf] = true
+		out.guards.set(GuardSelf)
 	}
 	if counter {
 		score *= multCounter
-		out.guards[GuardCounter] = true
+		out.guards.set(GuardCounter)
 	}
 	if report {
 		score *= multReport
-		out.guards[GuardReported] = true
+		out.guards.set(GuardReported)
 	}
 	if score < 1-prod {
 		for i := range out.frames {
