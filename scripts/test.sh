@@ -21,10 +21,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 port=${KUZOT_TEST_CLICKHOUSE_PORT:-19000}
+# Our own server, never someone else's: skip ports where anything already listens.
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null; do
+  port=$((port + 10))
+done
 chdir=$(mktemp -d /tmp/kuzot-test-ch.XXXXXX)
 cleanup() { scripts/clickhouse-local.sh stop "$chdir" >/dev/null 2>&1 || true; rm -rf "$chdir"; }
 trap cleanup EXIT
-# A stale server of an interrupted earlier run may hold the port: use it if it answers.
+trap 'exit 130' INT TERM
 scripts/clickhouse-local.sh start "$chdir" "$port"
 
 export KUZOT_TEST_CLICKHOUSE_ADDR="127.0.0.1:$port"
