@@ -178,6 +178,7 @@ type Detector struct {
 	p      Params
 	digest string
 	clock  func() time.Time
+	redact func(string) string
 
 	win, textWin, late, horizon int64 // seconds
 	started                     bool
@@ -216,6 +217,14 @@ type Option func(*Detector)
 // WithClock sets the wall clock used to reject posts dated in the future when they carry
 // no collection time (default time.Now). Tests inject a fixed clock.
 func WithClock(now func() time.Time) Option { return func(d *Detector) { d.clock = now } }
+
+// WithRedactor sets a function applied to every evidence text before it is kept for a
+// cluster (Cluster.Texts, Evidence.Objects). Copypasta can carry a victim's personal
+// data; the pipeline passes the exposure classifier's redaction here so that stored and
+// displayed evidence is redacted by default. The default keeps texts as they are.
+func WithRedactor(redact func(string) string) Option {
+	return func(d *Detector) { d.redact = redact }
+}
 
 // NewDetector validates p and returns an empty detector.
 func NewDetector(p Params, opts ...Option) (*Detector, error) {
@@ -534,7 +543,14 @@ func (d *Detector) info(ob postObj, t int64) *objInfo {
 	if oi == nil {
 		disp := ob.display
 		if ob.kind == kindText {
-			disp = truncateRunes(strings.TrimSpace(strings.ToValidUTF8(disp, "\uFFFD")), 280)
+			if len(disp) > 4096 {
+				disp = truncateBytes(disp, 4096)
+			}
+			disp = strings.TrimSpace(strings.ToValidUTF8(disp, "\uFFFD"))
+			if d.redact != nil {
+				disp = d.redact(disp)
+			}
+			disp = truncateRunes(disp, 280)
 		} else if ob.kind == kindForward {
 			disp = "forward:" + truncateRunes(disp, 512)
 		} else {

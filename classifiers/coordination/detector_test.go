@@ -518,3 +518,28 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatal("lost posts")
 	}
 }
+
+func TestRedactorAppliesToEvidenceTexts(t *testing.T) {
+	p := DefaultParams()
+	p.MinAffinity = 0
+	d, err := NewDetector(p, WithClock(fixedClock), WithRedactor(func(s string) string {
+		return strings.ReplaceAll(s, "+996 700 000 001", "+996 *** *** 001")
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		text := sentence(200+i, 8) + " звоните ему +996 700 000 001"
+		for j, a := range []string{"d1", "d2", "d3"} {
+			observe(t, d, obs(a, time.Duration(i)*time.Hour+time.Duration(j)*time.Second, text, ""))
+		}
+	}
+	cs := d.Flush(t0.Add(3 * time.Hour))
+	if len(cs) != 1 || len(cs[0].Texts) != 3 {
+		t.Fatalf("clusters %+v", cs)
+	}
+	b, _ := json.Marshal(cs[0])
+	if strings.Contains(string(b), "700 000 001") || !strings.Contains(string(b), "*** *** 001") {
+		t.Fatalf("evidence not redacted: %s", cs[0].Texts)
+	}
+}
