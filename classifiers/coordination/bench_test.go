@@ -9,10 +9,12 @@ import (
 	"github.com/kuzot/kuzot/classifiers/coordination/synth"
 )
 
-// generate materialises n synthetic posts (default mix, 100k posts per day).
-func generate(tb testing.TB, n int) ([]coordination.Observation, synth.Truth) {
+// generate materialises n synthetic posts (default mix at perDay posts per day).
+func generate(tb testing.TB, n, perDay int) ([]coordination.Observation, synth.Truth) {
 	tb.Helper()
-	g, err := synth.New(synth.DefaultConfig(n))
+	cfg := synth.DefaultConfig(n)
+	cfg.PostsPerDay = perDay
+	g, err := synth.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -50,8 +52,8 @@ func detectAll(tb testing.TB, obs []coordination.Observation) map[string]coordin
 	return latest
 }
 
-func benchDetect(b *testing.B, n int) {
-	obs, truth := generate(b, n)
+func benchDetect(b *testing.B, n, perDay int) {
+	obs, truth := generate(b, n, perDay)
 	runtime.GC()
 	b.ResetTimer()
 	var latest map[string]coordination.Cluster
@@ -72,16 +74,17 @@ func benchDetect(b *testing.B, n int) {
 // BenchmarkDetect100k, 300k and 1M measure the streaming detector on synthetic traffic
 // at 100k posts per day (1, 3 and 10 days); generation is outside the timer. Run with
 // -benchtime=1x; the coordbench harness adds peak memory per size.
-func BenchmarkDetect100k(b *testing.B) { benchDetect(b, 100_000) }
-func BenchmarkDetect300k(b *testing.B) { benchDetect(b, 300_000) }
-func BenchmarkDetect1M(b *testing.B)   { benchDetect(b, 1_000_000) }
+func BenchmarkDetect100k(b *testing.B) { benchDetect(b, 100_000, 100_000) }
+func BenchmarkDetect300k(b *testing.B) { benchDetect(b, 300_000, 100_000) }
+func BenchmarkDetect1M(b *testing.B)   { benchDetect(b, 1_000_000, 100_000) }
 
-// BenchmarkDetect20k is the detector on the naive baseline's input, for the ratio.
-func BenchmarkDetect20k(b *testing.B) { benchDetect(b, 20_000) }
+// BenchmarkDetect20k is the detector on the naive baseline's input (one day of 20k
+// posts), for the ratio.
+func BenchmarkDetect20k(b *testing.B) { benchDetect(b, 20_000, 20_000) }
 
 // BenchmarkNaiveAllPairs20k is the O(n²) all-pairs baseline on 20k posts.
 func BenchmarkNaiveAllPairs20k(b *testing.B) {
-	obs, truth := generate(b, 20_000)
+	obs, truth := generate(b, 20_000, 20_000)
 	b.ResetTimer()
 	var cs [][]string
 	for b.Loop() {

@@ -6,7 +6,8 @@
 //	go run ./classifiers/coordination/cmd/coordbench                 # 100k,300k,1M + naive 20k
 //	go run ./classifiers/coordination/cmd/coordbench -sizes 100k -naive 0
 //
-// Posts are generated as a stream (100k posts per day, the synth defaults) and fed to
+// Posts are generated as a stream (100k posts per day, the synth defaults; the baseline
+// comparison uses one day of 20k posts so that networks are detectable in it) and fed to
 // the detector as they are generated, as the pipeline would; "detect s" counts only the
 // time spent in Observe and Flush, "total s" includes generation.
 package main
@@ -55,21 +56,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("coordbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sizes := fs.String("sizes", "100k,300k,1M", "comma-separated post counts for the detector (k and M suffixes)")
+	perDay := fs.Int("per-day", 100_000, "synthetic traffic rate for the detector runs, posts per day")
 	naive := fs.String("naive", "20k", "post count for the naive all-pairs baseline (0 to skip)")
-	child := fs.String("child", "", "internal: run one measurement, mode:posts")
+	naivePerDay := fs.Int("naive-per-day", 20_000, "traffic rate of the baseline comparison (one day of 20k posts by default)")
+	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *child != "" {
-		mode, n, ok := strings.Cut(*child, ":")
-		if !ok {
+		parts := strings.Split(*child, ":")
+		if len(parts) != 3 {
 			return fmt.Errorf("bad -child %q", *child)
 		}
-		posts, err := parseCount(n)
+		posts, err := parseCount(parts[1])
 		if err != nil {
 			return err
 		}
-		r, err := measure(mode, posts)
+		rate, err := strconv.Atoi(parts[2])
+		if err != nil || rate <= 0 {
+			return fmt.Errorf("bad -child rate %q", parts[2])
+		}
+		r, err := measure(parts[0], posts, rate)
 		if err != nil {
 			return err
 		}
@@ -79,11 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var runs []string
 	for _, s := range strings.Split(*sizes, ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			runs = append(runs, "detect:"+s)
+			runs = append(runs, fmt.Sprintf("detect:%s:%d", s, *perDay))
 		}
 	}
 	if *naive != "" && *naive != "0" {
-		runs = append(runs, "detect:"+*naive, "naive:"+*naive)
+		runs = append(runs, fmt.Sprintf("detect:%s:%d", *naive, *naivePerDay), fmt.Sprintf("naive:%s:%d", *naive, *naivePerDay))
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -114,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if nai != nil {
 		for i := range results {
-			if results[i].Mode == "detect" && results[i].Posts == nai.Posts {
+			if results[i].Mode == "detect" && results[i].Posts == nai.Posts && i == len(results)-2 {
 				det = &results[i]
 			}
 		}
@@ -151,8 +158,9 @@ func parseCount(s string) (int, error) {
 }
 
 // measure runs one detector or baseline measurement in this process.
-func measure(mode string, posts int) (result, error) {
+func measure(mode string, posts, perDay int) (result, error) {
 	cfg := synth.DefaultConfig(posts)
+	cfg.PostsPerDay = perDay
 	g, err := synth.New(cfg)
 	if err != nil {
 		return result{}, err
