@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -202,23 +203,80 @@ func unix(t time.Time) int64 { return t.Unix() }
 // materialiseFlagged copies the newest version of every flagged narrative classification
 // of both periods into a Memory table. FINAL collapses versions before the flagged filter
 // (PREWHERE disabled), so a post re-classified as not flagged is not counted.
+//
+// ClickHouse 18.16 merges FINAL in one thread per query, so the range is cut at month
+// boundaries (the tables' partitions: a post's versions never straddle two) and the
+// months are read by Options.Parallel concurrent queries.
 func (q *query) materialiseFlagged(ctx context.Context) error {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		return fmt.Errorf("reports: scratch table name: %w", err)
 	}
-	q.flagged = "tmp_report_" + hex.EncodeToString(b)
-	sql := fmt.Sprintf(`CREATE TABLE %s ENGINE = Memory AS
-SELECT post_id, source, channel, author, lang, published_at, labels, score,
-       toUInt8(published_at >= toDateTime(%d)) AS cur
+	name := "tmp_report_" + hex.EncodeToString(b)
+	if err := q.conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (post_id String, source String, channel String, author String,
+		lang String, published_at DateTime, labels Array(String), cur UInt8) ENGINE = Memory`, name)); err != nil {
+		return fmt.Errorf("reports: create scratch table: %w", err)
+	}
+	q.flagged = name
+	chunks := monthChunks(q.prev.From, q.o.To)
+	err := parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
+		sql := fmt.Sprintf(`INSERT INTO %s (post_id, source, channel, author, lang, published_at, labels, cur)
+SELECT post_id, source, channel, author, lang, published_at, labels, toUInt8(published_at >= toDateTime(%d))
 FROM classifications FINAL
 WHERE classifier = 'narrative' AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND flagged = 1`,
-		q.flagged, unix(q.o.From), unix(q.prev.From), unix(q.o.To))
-	if err := q.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(finalSettings)), sql); err != nil {
-		q.flagged = ""
+			name, unix(q.o.From), unix(chunks[i].From), unix(chunks[i].To))
+		return q.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(finalSettings)), sql)
+	})
+	if err != nil {
 		return fmt.Errorf("reports: collect flagged narrative posts: %w", err)
 	}
 	return nil
+}
+
+// monthChunks cuts [from, to) at calendar month boundaries (UTC).
+func monthChunks(from, to time.Time) []Period {
+	var out []Period
+	for t := from; t.Before(to); {
+		next := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		if next.After(to) {
+			next = to
+		}
+		out = append(out, Period{From: t, To: next})
+		t = next
+	}
+	return out
+}
+
+// parallel runs fn(0..n-1) on at most workers goroutines and returns the first error;
+// the others are cancelled through ctx.
+func parallel(ctx context.Context, workers, n int, fn func(context.Context, int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range max(1, min(workers, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if err := fn(ctx, i); err != nil {
+					errs <- err
+					cancel()
+				}
+			}
+		}()
+	}
+	for i := range n {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 func (q *query) dropFlagged() {
@@ -281,10 +339,12 @@ func sortCounts(cs []Count, order []string) {
 }
 
 func (q *query) narrative(ctx context.Context, r *Report) error {
-	// Posts monitored: distinct post ids per period (exact, immune to duplicate versions).
+	// Posts monitored: distinct post ids per period, immune to duplicate versions. The
+	// ids are counted by their 64-bit hash, which halves the cost at millions of posts;
+	// a collision needs billions of posts to become likely.
 	var postsCur, postsPrev uint64
-	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExactIf(id, published_at >= toDateTime(%d)),
-		uniqExactIf(id, published_at < toDateTime(%d))
+	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExactIf(cityHash64(id), published_at >= toDateTime(%d)),
+		uniqExactIf(cityHash64(id), published_at < toDateTime(%d))
 		FROM posts WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`,
 		unix(q.o.From), unix(q.o.From), unix(q.prev.From), unix(q.o.To))).Scan(&postsCur, &postsPrev); err != nil {
 		return fmt.Errorf("count posts: %w", err)
@@ -384,10 +444,14 @@ func (q *query) topSources(ctx context.Context, r *Report) error {
 }
 
 func (q *query) methods(ctx context.Context, r *Report) error {
+	// Every stored classification row of the period, per classifier version, without
+	// FINAL: a re-classification by a newer version is listed under that version, and
+	// the counts say how many posts each version classified (redelivered duplicates of
+	// the same version collapse in background merges).
 	err := q.scan(ctx, fmt.Sprintf(`SELECT classifier, classifier_version, count(), countIf(flagged = 1),
 		minIf(score, flagged = 1), countIf(flagged = 1) > 0
-		FROM classifications FINAL
-		WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
+		FROM classifications
+		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
 		GROUP BY classifier, classifier_version ORDER BY classifier, classifier_version`, unix(q.o.From), unix(q.o.To)),
 		func(rows driver.Rows) error {
 			var c ClassifierRow

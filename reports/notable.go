@@ -21,32 +21,59 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 		views                                 uint64
 		published                             time.Time
 	}
-	var rows []row
-	err := q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
-		argMax(title, version), argMax(text, version), argMax(views, version) AS v, min(published_at)
-		FROM posts
+	// Two steps: rank by views on narrow columns, then read the texts of the top posts
+	// only (their granules), not of every flagged post.
+	var top []string
+	views := map[string]uint64{}
+	err := q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(views, version) AS v FROM posts
 		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
 		  AND id IN (SELECT post_id FROM %s WHERE cur = 1)
 		GROUP BY id ORDER BY v DESC, id LIMIT %d`, unix(q.o.From), unix(q.o.To), q.flagged, q.o.NotableN),
 		func(rs driver.Rows) error {
-			var x row
-			if err := rs.Scan(&x.id, &x.source, &x.channel, &x.url, &x.title, &x.text, &x.views, &x.published); err != nil {
+			var id string
+			var v uint64
+			if err := rs.Scan(&id, &v); err != nil {
 				return err
 			}
-			rows = append(rows, x)
+			top = append(top, id)
+			views[id] = v
 			return nil
 		})
 	if err != nil {
 		return fmt.Errorf("most viewed: %w", err)
 	}
-	if len(rows) == 0 {
+	if len(top) == 0 {
 		return nil
 	}
-	ids := make([]string, len(rows))
-	for i, x := range rows {
-		ids[i] = sqlString(x.id)
+	ids := make([]string, len(top))
+	for i, id := range top {
+		ids[i] = sqlString(id)
 	}
 	in := strings.Join(ids, ",")
+	byID := map[string]row{}
+	err = q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
+		argMax(title, version), argMax(text, version), min(published_at)
+		FROM posts
+		PREWHERE id IN (%s) AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
+		GROUP BY id`, in, unix(q.o.From), unix(q.o.To)),
+		func(rs driver.Rows) error {
+			var x row
+			if err := rs.Scan(&x.id, &x.source, &x.channel, &x.url, &x.title, &x.text, &x.published); err != nil {
+				return err
+			}
+			x.views = views[x.id]
+			byID[x.id] = x
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("texts: %w", err)
+	}
+	rows := make([]row, 0, len(top))
+	for _, id := range top {
+		if x, ok := byID[id]; ok {
+			rows = append(rows, x)
+		}
+	}
 
 	type verdict struct {
 		frames   []string

@@ -54,9 +54,12 @@ type Options struct {
 	// TermsN is how many emerging terms are listed (default 20).
 	TermsN int
 	// TermSample caps the flagged posts tokenised per period for emerging terms (default
-	// 20000): above it a deterministic hash sample is taken and counts are scaled, so the
+	// 10000): above it a deterministic hash sample is taken and counts are scaled, so the
 	// cost stays flat at millions of posts. The methods section states the sample.
 	TermSample int
+	// Parallel is how many queries run at once where the work splits by month
+	// (default 2).
+	Parallel int
 	// Logger, when set, receives each generation step's duration at debug level.
 	Logger *slog.Logger
 	// MinTermPosts is the minimum number of flagged posts (in the period) a term must
@@ -100,7 +103,8 @@ func (o *Options) normalize() error {
 	def(&o.TopN, 5)
 	def(&o.NotableN, 10)
 	def(&o.TermsN, 20)
-	def(&o.TermSample, 20000)
+	def(&o.TermSample, 10000)
+	def(&o.Parallel, 2)
 	def(&o.MinTermPosts, 3)
 	return nil
 }

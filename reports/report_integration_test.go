@@ -104,8 +104,11 @@ func TestIntegrationFixtureFigures(t *testing.T) {
 	eqJSON(t, "notable excerpt (redacted here)", r.Notable[1].Excerpt, "Оппозиция за ЛГБТ, [name] ведёт митинг, его телефон [number].")
 	eqJSON(t, "notable evidence", r.Notable[1].Evidence, []string{"Оппозиция за ЛГБТ", "[name] ведёт митинг"})
 
+	// Versions as stored (no FINAL): the stale narrative/0 rows of posts 2 and 5 are
+	// listed under their own version.
 	eqJSON(t, "methods", r.Methods.Classifiers, []ClassifierRow{
-		{"exposure", exposureVersion, 9, 2, fp(0.9)}, {"narrative", narrativeVersion, 9, 6, fp(0.77)},
+		{"exposure", exposureVersion, 9, 2, fp(0.9)}, {"narrative", "narrative/0", 2, 1, fp(0)},
+		{"narrative", narrativeVersion, 9, 6, fp(0.77)},
 	})
 }
 

@@ -97,9 +97,10 @@ func run(addr, db string, n int, reuse, withPDF bool) error {
 	}
 
 	// Baseline: the two scans a report over these periods cannot avoid.
+	loadBefore := loadAvg()
 	start := time.Now()
 	var posts, flagged uint64
-	if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExact(id) FROM posts
+	if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExact(cityHash64(id)) FROM posts
 		WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`, dataFrom.Unix(), periodTo.Unix())).Scan(&posts); err != nil {
 		return err
 	}
@@ -130,6 +131,7 @@ func run(addr, db string, n int, reuse, withPDF bool) error {
 		render[f], sizes[f] = time.Since(start), b.Len()
 	}
 
+	fmt.Printf("Machine load average before and after: %s / %s (2 cores shared with other work inflate every figure).\n\n", loadBefore, loadAvg())
 	fmt.Printf("Data: %d posts over %s .. %s (2 × 13 weeks), %d narrative-flagged (after FINAL), narrative and exposure "+
 		"classifications for every post; GOMAXPROCS=%d.\n\n", posts, dataFrom.Format(time.DateOnly),
 		periodTo.AddDate(0, 0, -1).Format(time.DateOnly), flagged, runtime.GOMAXPROCS(0))
@@ -424,4 +426,13 @@ func waitMerges(ctx context.Context, conn driver.Conn, db string, limit time.Dur
 		}
 		time.Sleep(2 * time.Second)
 	}
+}
+
+// loadAvg is the 1-minute load average (Linux), to judge how contended the run was.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
 }
