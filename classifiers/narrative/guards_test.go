@@ -21,6 +21,8 @@ func TestGuards(t *testing.T) {
 		{"self ky", "Мен гей, мени оорулуу дешет, бирок мен бактылуумун.", false, GuardSelf},
 		{"negated self is not self", "Я не гей, но геи — больные люди.", true, ""},
 		{"self cue far from target", "Я считаю, что геи — больные люди.", true, ""},
+		{"object is not a self-label ru", "Я геев считаю больными людьми.", true, ""},
+		{"object is not a self-label ky", "Мен гейлерди оорулуу деп эсептейм, аларды дарылоо керек.", true, ""},
 		// reclaimed language
 		{"reclaimed dyke", "Proud dyke here, proud of my wife and our little queer family.", false, GuardReclaimed},
 		{"reclaimed dyke march", "Dyke march on Saturday, bring your loudest signs!", false, GuardReclaimed},

@@ -145,7 +145,7 @@ func (a *analysis) applyRules() ruleOutcome {
 			if te.kind == kindFrame || (te.kind == kindSlur && !te.reclaimable) {
 				continue
 			}
-			if t.t0 >= h.t1 && t.t0-h.t1 <= win && a.toks[t.t0].sent == a.toks[h.t0].sent && !a.negationBetween(h.t1, t.t0) {
+			if t.t0 >= h.t1 && t.t0-h.t1 <= win && a.toks[t.t0].sent == a.toks[h.t0].sent && !a.negationBetween(h.t1, t.t0) && !a.obliqueCase(t) {
 				selfRef = true
 			}
 		}
@@ -229,6 +229,36 @@ func (a *analysis) applyRules() ruleOutcome {
 	out.score = score
 	out.evidence = dedupEvidence(out.evidence)
 	return out
+}
+
+// obliqueEndings mark an identity term as an object, not a self-label: "я геев
+// (ненавижу)", "мен гейлерди (жактырбайм)", "men geylarni" are not "я гей", "мен гей".
+// Only endings that no nominative self-label ends with are listed (not -ка: лесбиянка).
+var obliqueEndings = func() [][]rune {
+	var out [][]rune
+	for _, e := range []string{
+		"ев", "ов", "ям", "ами", "ями", "ах", "ях", // Russian plural oblique cases
+		"ди", "ды", "ду", "ны", "ни", "ну", "ти", "ты", "ту", "га", "ге", "го", // Kyrgyz accusative, dative
+		"нын", "нин", "нун", "дын", "дин", "дун", "дан", "ден", "дон", "тан", "тен", "тон",
+		"ni", "ga", "ning", "dan", // Uzbek
+	} {
+		out = append(out, []rune(foldString(e)))
+	}
+	return out
+}()
+
+func (a *analysis) obliqueCase(t hit) bool {
+	if t.t1-t.t0 != 1 {
+		return false
+	}
+	tk := &a.toks[t.t0]
+	w := a.norm[tk.n0:tk.n1]
+	for _, e := range obliqueEndings {
+		if len(w) >= len(e)+1 && runesHasPrefix(w[len(w)-len(e):], e) {
+			return true
+		}
+	}
+	return false
 }
 
 // insideLongerCue reports whether frame hit i lies inside a longer frame or slur hit,
