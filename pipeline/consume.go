@@ -26,7 +26,8 @@ type ConsumerSpec struct {
 	// FilterSubject restricts the consumer to part of the stream (optional).
 	FilterSubject string
 	// AckWait is how long a delivered message may stay unacked before redelivery; the
-	// runner sends progress while it retries a write, so this only matters after a crash.
+	// runner sends progress while it retries a write, so this only matters after a crash,
+	// where it is how long the dead process's in-flight batch waits (default 30 s).
 	AckWait time.Duration
 	// MaxDeliver bounds redeliveries; exhausted messages are moved to the DLQ.
 	MaxDeliver int
@@ -37,7 +38,10 @@ type ConsumerSpec struct {
 // EnsureConsumer creates or updates a durable pull consumer (explicit acks). It is idempotent.
 func (b *Bus) EnsureConsumer(ctx context.Context, s ConsumerSpec) (jetstream.Consumer, error) {
 	if s.AckWait == 0 {
-		s.AckWait = 2 * time.Minute
+		// Short enough that a SIGKILLed worker's batch is redelivered quickly (the chaos
+		// tests waited 2 minutes with the old default), long enough for one write attempt:
+		// writeWithRetry sends progress every 10 s between attempts.
+		s.AckWait = 30 * time.Second
 	}
 	if s.MaxDeliver == 0 {
 		s.MaxDeliver = b.cfg.MaxDeliver
@@ -246,14 +250,22 @@ func writeWithRetry[T any](ctx context.Context, msgs []jetstream.Msg, rows []T, 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if time.Since(lastProgress) > 10*time.Second {
-			for _, msg := range msgs {
-				_ = msg.InProgress()
+		// Sleep in slices so that progress goes out every 10 s even when the backoff
+		// (RetryMax, 30 s by default) is longer than the consumer's AckWait.
+		for wake := time.Now().Add(delay); ; {
+			if time.Since(lastProgress) > 10*time.Second {
+				for _, msg := range msgs {
+					_ = msg.InProgress()
+				}
+				lastProgress = time.Now()
 			}
-			lastProgress = time.Now()
-		}
-		if !sleepCtx(ctx, delay) {
-			return ctx.Err()
+			left := time.Until(wake)
+			if left <= 0 {
+				break
+			}
+			if !sleepCtx(ctx, min(left, 5*time.Second)) {
+				return ctx.Err()
+			}
 		}
 		delay = min(delay*2, opt.RetryMax)
 	}
