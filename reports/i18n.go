@@ -115,6 +115,8 @@ var translations = map[string]map[string]string{
 		"open":                  "open",
 		"acknowledged":          "acknowledged",
 		"contents":              "Contents",
+		"confirmed":             "confirmed by an analyst",
+		"clusters_note":         "Groups of accounts that posted the same or near-same texts, links or replies within a short time window, again and again. Account names are not listed. The detector's window and thresholds are in the methods section.",
 	},
 	"ru": {
 		"title":                 "Обзор тенденций: анти-ЛГБТ нарративы, скоординированные кампании и раскрытие личных данных",
@@ -227,6 +229,8 @@ var translations = map[string]map[string]string{
 		"open":                  "открыт",
 		"acknowledged":          "подтверждён",
 		"contents":              "Содержание",
+		"confirmed":             "подтверждён аналитиком",
+		"clusters_note":         "Группы аккаунтов, которые снова и снова публиковали одинаковые или почти одинаковые тексты, ссылки или ответы в коротком окне времени. Имена аккаунтов не приводятся. Окно и пороги детектора указаны в разделе о методологии.",
 	},
 }
 

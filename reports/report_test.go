@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestOptionsValidation(t *testing.T) {
 		}
 	}
 	o := Options{From: d, To: d.AddDate(0, 0, 7)}
-	if err := o.normalize(); err != nil || o.Lang != "en" || o.TopN != 5 || o.TermSample != 20000 {
+	if err := o.normalize(); err != nil || o.Lang != "en" || o.TopN != 5 || o.TermSample != 10000 {
 		t.Fatalf("defaults: %+v %v", o, err)
 	}
 }
@@ -197,6 +198,23 @@ func TestTranslationsComplete(t *testing.T) {
 	for k := range translations["ru"] {
 		if _, ok := translations["en"][k]; !ok {
 			t.Errorf("en lacks %q (used in ru)", k)
+		}
+	}
+}
+
+// TestTemplateKeysTranslated checks that every {{t "key"}} of the template has an English
+// text (a missing key would print as the bare key in a published report).
+func TestTemplateKeysTranslated(t *testing.T) {
+	re := regexp.MustCompile(`\{\{t "([a-z_]+)"\}\}|\(t "([a-z_]+)"\)`)
+	for _, m := range re.FindAllStringSubmatch(templateHTML, -1) {
+		k := m[1] + m[2]
+		if _, ok := translations["en"][k]; !ok {
+			t.Errorf("template key %q has no English text", k)
+		}
+	}
+	for _, k := range append(append([]string{}, Frames...), Severities...) {
+		if _, ok := translations["en"][k]; !ok {
+			t.Errorf("label %q has no English text", k)
 		}
 	}
 }
