@@ -174,13 +174,14 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	ltedi := fs.String("ltedi", "auto", "LT-EDI 2022 English directory with dev.jsonl (\"auto\": find ../shared; \"\" to skip)")
 	threshold := fs.Float64("threshold", DefaultThreshold, "score threshold")
 	showErrors := fs.Bool("errors", false, "list misclassified example ids")
+	noGate := fs.Bool("no-topic-gate", false, "let the model flag posts without an identity term (see Config.NoTopicGate)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *threshold <= 0 || *threshold > 1 {
 		return fmt.Errorf("--threshold %v must be in (0,1]", *threshold)
 	}
-	c, err := New(Config{LexiconDir: *lexDir, Model: *model, Threshold: threshold}, nil, nil)
+	c, err := New(Config{LexiconDir: *lexDir, Model: *model, Threshold: threshold, NoTopicGate: *noGate}, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -129,8 +129,8 @@ func TestParseConfig(t *testing.T) {
 		}
 		return n.Content[0]
 	}
-	c, err := ParseConfig(node("lexicon_dir: /x\nmodel: none\nthreshold: 0.7\n"), nil)
-	if err != nil || c.LexiconDir != "/x" || c.Model != "none" || *c.Threshold != 0.7 {
+	c, err := ParseConfig(node("lexicon_dir: /x\nmodel: none\nthreshold: 0.7\nno_topic_gate: true\n"), nil)
+	if err != nil || c.LexiconDir != "/x" || c.Model != "none" || *c.Threshold != 0.7 || !c.NoTopicGate {
 		t.Fatalf("got %+v, %v", c, err)
 	}
 	if _, err := ParseConfig(node("lexicon: /x\n"), nil); err == nil || !strings.Contains(err.Error(), "lexicon") {

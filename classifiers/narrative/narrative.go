@@ -64,6 +64,10 @@ type Config struct {
 	Model string `yaml:"model"`
 	// Threshold on the score for "homophobic" (default 0.5).
 	Threshold *float64 `yaml:"threshold"`
+	// NoTopicGate lets the model flag posts without any identity term, slur or anchor
+	// phrase (implicit hate such as "they should be punished"), at the cost of more
+	// false positives on ordinary posts. Off by default.
+	NoTopicGate bool `yaml:"no_topic_gate"`
 }
 
 // ParseConfig decodes the YAML section strictly (unknown keys are errors) and applies
@@ -303,7 +307,7 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 		a.features(&a.feat, &ro, c.model.bits)
 		score = c.model.predictBin(&a.feat)
 		res.ModelScore = score
-		if !ro.target || len(res.Guards) > 0 {
+		if (!ro.target && !c.cfg.NoTopicGate) || len(res.Guards) > 0 {
 			// Topic gate: with no identity term, slur or anchor phrase, the n-grams
 			// alone must not flag a post ("запретить энергетики несовершеннолетним").
 			// Guards only ever downgrade: when one fired (self-reference, counter-speech,
