@@ -74,6 +74,13 @@ func RunCLI(ctx context.Context, args []string, in io.Reader, out, errw io.Write
 		return nil
 	}
 
+	// With --stream, clusters are written as they change, so flush every event-time
+	// minute. Otherwise only the final version counts: flushing every hour is enough,
+	// since a cluster's edges live for Horizon (>= 1h) after its last activity.
+	every := time.Minute
+	if !*stream {
+		every = min(time.Hour, p.Horizon/2)
+	}
 	lr := newLineReader(in)
 	var lines, used, rejected, warned int
 	var nextFlush, last time.Time
@@ -127,7 +134,7 @@ func RunCLI(ctx context.Context, args []string, in io.Reader, out, errw io.Write
 			if err := emit(d.Flush(last)); err != nil {
 				return err
 			}
-			nextFlush = last.Add(time.Minute)
+			nextFlush = last.Add(every)
 		}
 	}
 	if err := emit(d.Flush(last)); err != nil {
