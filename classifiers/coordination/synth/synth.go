@@ -133,6 +133,7 @@ type Quality struct {
 	OrganicClustered int
 }
 
+// String formats the figures for test logs and the benchmark report.
 func (q Quality) String() string {
 	return fmt.Sprintf("precision %.3f recall %.3f (tp %d fp %d members %d organic clustered %d)",
 		q.Precision, q.Recall, q.TP, q.FP, q.Members, q.OrganicClustered)
@@ -204,6 +205,7 @@ type pending struct {
 	seq  int
 }
 
+// pendingHeap orders scheduled campaign posts by time (container/heap methods below).
 type pendingHeap []pending
 
 func (h pendingHeap) Len() int { return len(h) }
