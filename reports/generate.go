@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -212,7 +213,8 @@ func (q *query) materialiseFlagged(ctx context.Context) error {
 	if _, err := rand.Read(b); err != nil {
 		return fmt.Errorf("reports: scratch table name: %w", err)
 	}
-	name := "tmp_report_" + hex.EncodeToString(b)
+	name := fmt.Sprintf("%s%d_%s", scratchPrefix, time.Now().Unix(), hex.EncodeToString(b))
+	q.sweepScratch(ctx)
 	if err := q.conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (post_id String, source String, channel String, author String,
 		lang String, published_at DateTime, labels Array(String), cur UInt8) ENGINE = Memory`, name)); err != nil {
 		return fmt.Errorf("reports: create scratch table: %w", err)
@@ -277,6 +279,26 @@ func parallel(ctx context.Context, workers, n int, fn func(context.Context, int)
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// scratchPrefix names the scratch tables; the creation time follows it, so that the
+// scratch tables of a crashed process can be told from those of a running report.
+const scratchPrefix = "tmp_report_"
+
+// sweepScratch drops scratch tables left by a report that crashed more than six hours
+// ago (a Memory table otherwise lives until the server restarts). Best effort.
+func (q *query) sweepScratch(ctx context.Context) {
+	cutoff := time.Now().Add(-6 * time.Hour).Unix()
+	for name := range q.tables {
+		rest, ok := strings.CutPrefix(name, scratchPrefix)
+		if !ok {
+			continue
+		}
+		ts, _, ok := strings.Cut(rest, "_")
+		if sec, err := strconv.ParseInt(ts, 10, 64); ok && err == nil && sec < cutoff {
+			_ = q.conn.Exec(ctx, "DROP TABLE IF EXISTS "+name)
+		}
+	}
 }
 
 func (q *query) dropFlagged() {

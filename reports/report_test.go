@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestRedact(t *testing.T) {
@@ -217,4 +219,31 @@ func TestTemplateKeysTranslated(t *testing.T) {
 			t.Errorf("label %q has no English text", k)
 		}
 	}
+}
+
+func FuzzEvidencePhrases(f *testing.F) {
+	for _, s := range []string{`{"evidence":[{"text":"Запретить пропаганду"}]}`, `{"evidence":null}`, `{`, `[]`, `{"evidence":[{"text":1}]}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ev := evidencePhrases(s); len(ev) > 5 {
+			t.Fatalf("%d phrases", len(ev))
+		}
+	})
+}
+
+func FuzzParseConfig(f *testing.F) {
+	for _, s := range []string{"schedules: [{name: a, cron: '@daily', period: day}]", "smtp: {tls: x}", "{", "schedules: 3", "output_dir: [1]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var n yaml.Node
+		if yaml.Unmarshal([]byte(s), &n) != nil || len(n.Content) == 0 {
+			return
+		}
+		c, err := ParseConfig(n.Content[0], "/data/reports")
+		if err == nil && c.OutputDir == "" {
+			t.Fatal("accepted config without output dir")
+		}
+	})
 }
