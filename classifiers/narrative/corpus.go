@@ -59,7 +59,10 @@ type LineError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the cause, for errors.Is.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ltediRow is the LT-EDI 2022 JSONL schema (../shared/datasets/ltedi2022-en/README.md).

@@ -38,7 +38,7 @@ func TestCorpusMeetsIssueRequirements(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range Frames {
+	for _, f := range frameList {
 		if frames[f] < 30 {
 			t.Errorf("frame %s: %d posts, want at least 30", f, frames[f])
 		}

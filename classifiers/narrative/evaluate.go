@@ -73,7 +73,7 @@ func (r *Report) FPR(kind string) float64 {
 // Evaluate classifies examples and scores the verdicts.
 func (c *Classifier) Evaluate(ctx context.Context, exs []Example) (*Report, error) {
 	r := &Report{Frames: map[Frame]*PRF{}, Langs: map[string]*PRF{}, FalsePos: map[string][2]int{}}
-	for _, f := range Frames {
+	for _, f := range frameList {
 		r.Frames[f] = &PRF{}
 	}
 	for i, e := range exs {
@@ -107,7 +107,7 @@ func (c *Classifier) Evaluate(ctx context.Context, exs []Example) (*Report, erro
 		if !e.FramesKnown {
 			continue
 		}
-		for _, f := range Frames {
+		for _, f := range frameList {
 			pred, gold := false, false
 			for _, g := range res.FrameList {
 				pred = pred || g == f
@@ -131,7 +131,7 @@ func (r *Report) Print(w io.Writer, frames bool) {
 	row("homophobic", r.Homophobic)
 	if frames {
 		row("frames (micro)", r.FrameMicro)
-		for _, f := range Frames {
+		for _, f := range frameList {
 			row("  "+string(f), *r.Frames[f])
 		}
 	}

@@ -26,7 +26,7 @@ type Model struct {
 	// wBin is the homophobic head; wFrames holds the frame heads row-major by feature.
 	wBin    []float32
 	wFrames []float32
-	bias    [1 + len(Frames)]float32
+	bias    [1 + len(frameList)]float32
 	hash    string
 }
 
@@ -141,7 +141,7 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint) {
 // whether feature i is on. The hashes are computed once (read-only tables).
 var ruleFeatureNames = func() []string {
 	var out []string
-	for _, f := range Frames {
+	for _, f := range frameList {
 		out = append(out, "frame:"+string(f), "guarded:"+string(f))
 	}
 	out = append(out, "frame:any", "rules:strong")
@@ -166,7 +166,7 @@ var guardOrder = [...]string{GuardSelf, GuardReclaimed, GuardCounter, GuardRepor
 
 // has reports whether rule feature i (an index into ruleFeatureNames) is on.
 func (ro *ruleOutcome) has(i int) bool {
-	nf := 2 * len(Frames)
+	nf := 2 * len(frameList)
 	switch {
 	case i < nf:
 		if i%2 == 0 {
@@ -217,16 +217,16 @@ func (m *Model) predictBin(v *vec) float64 {
 }
 
 // predictFrames returns the per-frame probabilities of v.
-func (m *Model) predictFrames(v *vec) [len(Frames)]float64 {
-	var s [len(Frames)]float64
-	k := len(Frames)
+func (m *Model) predictFrames(v *vec) [len(frameList)]float64 {
+	var s [len(frameList)]float64
+	k := len(frameList)
 	for i, f := range v.idx {
 		row := m.wFrames[int(f)*k : int(f)*k+k]
 		for j := range s {
 			s[j] += float64(row[j] * v.val[i])
 		}
 	}
-	var out [len(Frames)]float64
+	var out [len(frameList)]float64
 	for j := range out {
 		out[j] = sigmoid(float64(m.bias[1+j]) + s[j])
 	}
@@ -245,7 +245,7 @@ func (m *Model) Save(w io.Writer) error {
 	bw := bufio.NewWriter(zw)
 	m.Meta.Format = modelFormat
 	m.Meta.Bits = m.bits
-	m.Meta.Frames = Frames[:]
+	m.Meta.Frames = AllFrames()
 	m.Meta.Bias = m.bias[:]
 	hdr, err := json.Marshal(m.Meta)
 	if err != nil {
@@ -254,7 +254,7 @@ func (m *Model) Save(w io.Writer) error {
 	bw.WriteString("KNLR")
 	binary.Write(bw, binary.LittleEndian, uint32(len(hdr)))
 	bw.Write(hdr)
-	k := len(Frames)
+	k := len(frameList)
 	row := make([]float32, 1+k)
 	for f := 0; f < len(m.wBin); f++ {
 		row[0] = m.wBin[f]
@@ -315,18 +315,18 @@ func LoadModel(r io.Reader) (*Model, error) {
 	if m.Meta.Bits < 10 || m.Meta.Bits > 24 {
 		return nil, fmt.Errorf("model: bits %d out of range", m.Meta.Bits)
 	}
-	if len(m.Meta.Frames) != len(Frames) || len(m.Meta.Bias) != 1+len(Frames) {
+	if len(m.Meta.Frames) != len(frameList) || len(m.Meta.Bias) != 1+len(frameList) {
 		return nil, errors.New("model: frame list differs from this build")
 	}
 	for i, f := range m.Meta.Frames {
-		if f != Frames[i] {
-			return nil, fmt.Errorf("model: frame %d is %q, want %q", i, f, Frames[i])
+		if f != frameList[i] {
+			return nil, fmt.Errorf("model: frame %d is %q, want %q", i, f, frameList[i])
 		}
 	}
 	m.bits = m.Meta.Bits
 	copy(m.bias[:], m.Meta.Bias)
 	dim := 1 << m.bits
-	k := len(Frames)
+	k := len(frameList)
 	m.wBin = make([]float32, dim)
 	m.wFrames = make([]float32, dim*k)
 	body := data[8+n:]
@@ -429,13 +429,13 @@ func shuffle(idx []int, seed uint64) {
 // weights that balance positives and negatives per head.
 func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	dim := 1 << opt.Bits
-	k := len(Frames)
+	k := len(frameList)
 	m := &Model{bits: opt.Bits, wBin: make([]float32, dim), wFrames: make([]float32, dim*k)}
 	heads := 1 + k
 	g2 := make([]float32, dim*heads) // AdaGrad accumulators
-	var bg2 [1 + len(Frames)]float64
+	var bg2 [1 + len(frameList)]float64
 	// class weights
-	var pos, cnt [1 + len(Frames)]float64
+	var pos, cnt [1 + len(frameList)]float64
 	for i, e := range exs {
 		_ = i
 		cnt[0]++
@@ -453,7 +453,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 			}
 		}
 	}
-	var wPos, wNeg [1 + len(Frames)]float64
+	var wPos, wNeg [1 + len(frameList)]float64
 	for h := 0; h < heads; h++ {
 		wPos[h], wNeg[h] = 1, 1
 		if pos[h] > 0 && cnt[h] > pos[h] {
@@ -465,8 +465,8 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	for i := range order {
 		order[i] = i
 	}
-	var y [1 + len(Frames)]float64
-	var on [1 + len(Frames)]bool
+	var y [1 + len(frameList)]float64
+	var on [1 + len(frameList)]bool
 	for ep := 0; ep < opt.Epochs; ep++ {
 		shuffle(order, uint64(ep+1)*0x9E3779B97F4A7C15)
 		for _, i := range order {
@@ -487,7 +487,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 					y[1+fi] = 1
 				}
 			}
-			var s [1 + len(Frames)]float64
+			var s [1 + len(frameList)]float64
 			for n, f := range v.idx {
 				x := float64(v.val[n])
 				s[0] += float64(m.wBin[f]) * x

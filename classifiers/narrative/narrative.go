@@ -321,7 +321,7 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 	if score < c.threshold {
 		return res
 	}
-	for i, f := range Frames {
+	for i, f := range frameList {
 		if ro.frames[i] {
 			res.FrameList = append(res.FrameList, f)
 		}
@@ -339,14 +339,14 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 		best := 0
 		for i := range pf {
 			if pf[i] >= 0.5 {
-				res.FrameList = append(res.FrameList, Frames[i])
+				res.FrameList = append(res.FrameList, frameList[i])
 			}
 			if pf[i] > pf[best] {
 				best = i
 			}
 		}
 		if len(res.FrameList) == 0 {
-			res.FrameList = append(res.FrameList, Frames[best])
+			res.FrameList = append(res.FrameList, frameList[best])
 		}
 		res.Evidence = a.modelEvidence(c.model, best)
 	}
@@ -366,7 +366,7 @@ func (a *analysis) modelEvidence(m *Model, fi int) []Evidence {
 		top[i].t = -1
 	}
 	mask := uint32(1)<<m.bits - 1
-	k := len(Frames)
+	k := len(frameList)
 	var buf [64]rune
 	for i := range a.toks {
 		t := &a.toks[i]
@@ -399,7 +399,7 @@ func (a *analysis) modelEvidence(m *Model, fi int) []Evidence {
 			continue
 		}
 		t := &a.toks[c.t]
-		ev = append(ev, Evidence{Start: t.start, End: t.end, Text: a.text[t.start:t.end], Frame: Frames[fi]})
+		ev = append(ev, Evidence{Start: t.start, End: t.end, Text: a.text[t.start:t.end], Frame: frameList[fi]})
 	}
 	return dedupEvidence(ev)
 }

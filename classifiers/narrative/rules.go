@@ -20,14 +20,17 @@ const (
 	FrameViolenceThreat    Frame = "violence_threat"
 )
 
-// Frames lists every frame in output order.
-var Frames = [...]Frame{
+// frameList lists every frame in output order (read-only; AllFrames hands out copies).
+var frameList = [...]Frame{
 	FramePropagandaBan, FrameForeignAgent, FrameWesternValues, FrameTraditionalFamily,
 	FrameChildProtection, FramePoliticalSmear, FrameDehumanization, FrameViolenceThreat,
 }
 
+// AllFrames lists every frame id in output order, for dashboards, schemas and tests.
+func AllFrames() []Frame { return append([]Frame(nil), frameList[:]...) }
+
 func parseFrame(s string) (Frame, bool) {
-	for _, f := range Frames {
+	for _, f := range frameList {
 		if string(f) == s {
 			return f, true
 		}
@@ -36,7 +39,7 @@ func parseFrame(s string) (Frame, bool) {
 }
 
 func frameIndex(f Frame) int {
-	for i, g := range Frames {
+	for i, g := range frameList {
 		if g == f {
 			return i
 		}
@@ -91,8 +94,8 @@ type Evidence struct {
 // ruleOutcome is the rule layer's verdict, also the input of the model's rule features.
 type ruleOutcome struct {
 	score    float64
-	frames   [len(Frames)]bool // unguarded frame evidence
-	guarded  [len(Frames)]bool // frame evidence removed or downgraded by a guard
+	frames   [len(frameList)]bool // unguarded frame evidence
+	guarded  [len(frameList)]bool // frame evidence removed or downgraded by a guard
 	evidence []Evidence
 	guards   guardSet
 	target   bool // an identity term or slur is present
