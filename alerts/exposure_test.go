@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestRedact(t *testing.T) {
@@ -82,6 +83,35 @@ func FuzzRedact(f *testing.F) {
 		// Every masked byte range is gone from the output unless it also occurs unmasked.
 		if len(out) > len(text)+2*len("[person]") {
 			t.Fatalf("output grew: %q -> %q", text, out)
+		}
+	})
+}
+
+// FuzzExposureResult feeds arbitrary classifier output and post text through what
+// Handle does before touching state: decode, categories, members and redaction. It must
+// never panic, and redaction either fails or masks every span it was given.
+func FuzzExposureResult(f *testing.F) {
+	f.Add([]byte(`{"exposed":true,"severity":"high","entities":[{"type":"phone","start":0,"end":4}],"watchlist":[{"org":"o","member":"m"}]}`), "1234 and more")
+	f.Add([]byte(`{"entities":[{"type":"person","start":5,"end":2}]}`), "short")
+	f.Add([]byte(`{"severity":"none","entities":null,"watchlist":[{}]}`), "")
+	f.Add([]byte(`[]`), "x")
+	f.Fuzz(func(t *testing.T, raw []byte, text string) {
+		e, err := DecodeExposure(raw)
+		if err != nil {
+			return
+		}
+		_ = e.Categories()
+		for _, m := range e.Members() {
+			if m.Org == "" || m.Member == "" {
+				t.Fatalf("empty member ref %+v", m)
+			}
+		}
+		out, err := Redact(text, e.Entities)
+		if err != nil {
+			return
+		}
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of %q", text)
 		}
 	})
 }
