@@ -31,7 +31,9 @@ var (
 // @handles, every number of five or more digits (phones, personal and document numbers),
 // and personal names, recognised conservatively as capitalised words that do not begin a
 // sentence, plus a sentence's first word when a capitalised word follows it ("Айбек
-// Токтосунов ..."). All-capital acronyms (ЛГБТ, NGO) stay. It over-masks on purpose: a
+// Токтосунов ..."), when it is capitalised again later in the text, or when it ends like
+// a Central Asian or Russian name ("Токтосунов — ...", "Айбек живёт ..."). All-capital
+// acronyms (ЛГБТ, NGO) stay. It over-masks on purpose: a
 // report is published, and a missed name can put a person at risk.
 //
 // Texts from the exposures table are already redacted by the exposure classifier; Redact
@@ -90,6 +92,12 @@ func maskNames(s string) string {
 		i = j
 	}
 	mask := make([]bool, len(words))
+	midCaps := map[string]bool{}
+	for _, w := range words {
+		if w.capital && !w.sentenceStart {
+			midCaps[s[w.start:w.end]] = true
+		}
+	}
 	for k, w := range words {
 		if !w.capital {
 			continue
@@ -98,8 +106,14 @@ func maskNames(s string) string {
 			mask[k] = true
 			continue
 		}
-		if k+1 < len(words) && words[k+1].capital && onlySpaceBetween(s, w.end, words[k+1].start) {
-			mask[k] = true
+		word := s[w.start:w.end]
+		switch {
+		case k+1 < len(words) && words[k+1].capital && onlySpaceBetween(s, w.end, words[k+1].start):
+			mask[k] = true // "Айбек Токтосунов ..."
+		case midCaps[word]:
+			mask[k] = true // capitalised again mid-sentence: a name
+		case nameLike(word):
+			mask[k] = true // "Токтосунов — ...", "Айбек живёт ..."
 		}
 	}
 	var b strings.Builder
@@ -122,6 +136,26 @@ func maskNames(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// nameEndings are endings of Central Asian and Russian surnames, patronymics and given
+// names; a sentence's first word ending so is masked even when no other capital follows.
+// It over-masks a few ordinary words ("Один"), which a published report can afford.
+var nameEndings = []string{"ов", "ова", "ев", "ева", "ёв", "ёва", "ин", "ина", "ын", "ына", "ский", "ская", "цкий", "цкая",
+	"уулу", "кызы", "бек", "бай", "гүл", "гуль", "жан", "жон", "вич", "вна", "ova", "ov", "eva", "ev", "bek", "bai", "uulu",
+	"kyzy", "jon", "zhan", "gul"}
+
+func nameLike(w string) bool {
+	lw := strings.ToLower(w)
+	if utf8.RuneCountInString(lw) < 4 {
+		return false
+	}
+	for _, e := range nameEndings {
+		if strings.HasSuffix(lw, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func isLetterAt(s string, i int) bool {

@@ -27,6 +27,9 @@ func TestRedact(t *testing.T) {
 		{"Ban propaganda. Protect children!", "Ban propaganda. Protect children!"},
 		{"Jane Roe is a lesbian, says John", "[name] is a lesbian, says [name]"},
 		{"", ""},
+		{"Токтосунов — извращенец.", "[name] — извращенец."},
+		{"Айбек живёт тут. Пропаганда опасна.", "[name] живёт тут. Пропаганда опасна."},
+		{"Бишкек сегодня. Потом Бишкек снова.", "[name] сегодня. [name] снова."}, // over-masks on purpose
 		{"bad \xff utf8 Иван", "bad \uFFFD utf8 [name]"},
 	} {
 		if got := Redact(tc.in); got != tc.want {
