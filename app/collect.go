@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kuzot/kuzot/collectors"
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 )
@@ -50,9 +52,13 @@ func collectRole() Role {
 			if err != nil {
 				return fmt.Errorf("state bucket: %w", err)
 			}
+			fetcher, err := NewFetcher(a.Cfg.Collect, a.Log)
+			if err != nil {
+				return err
+			}
 			runner, err := collectors.NewRunner(collectors.RunnerOptions{
 				Registry: reg, Sources: sources, Logger: a.Log.With("role", "collect"), Registerer: a.Registry,
-				State: &KVState{KV: kv}, UserAgent: a.Cfg.Collect.UserAgent, Now: a.Now,
+				State: &KVState{KV: kv}, Fetcher: fetcher, Now: a.Now,
 			})
 			if err != nil {
 				return err
@@ -64,6 +70,15 @@ func collectRole() Role {
 			})
 		},
 	}
+}
+
+// NewFetcher builds the process's shared polite HTTP layer from the collect settings.
+func NewFetcher(c config.Collect, log *slog.Logger) (*collectors.Fetcher, error) {
+	opt := collectors.FetcherOptions{UserAgent: c.UserAgent, Logger: log.With("component", "fetcher")}
+	for _, r := range c.HostRules {
+		opt.HostRules = append(opt.HostRules, collectors.HostRule{Pattern: r.Pattern, Delay: r.Delay, Jitter: r.Jitter})
+	}
+	return collectors.NewFetcher(opt)
 }
 
 // KVState is collectors.State on a JetStream KV bucket.

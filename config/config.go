@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -113,6 +114,18 @@ type ClickHouse struct {
 // Collect holds settings shared by every collector.
 type Collect struct {
 	UserAgent string `yaml:"user_agent"`
+	// HostRules override the per-host pacing (first match wins); empty keeps the
+	// built-in polite defaults (t.me 2 s, www.youtube.com 5 s, *vk.com 3 s, others 1 s).
+	HostRules []HostRule `yaml:"host_rules"`
+}
+
+// HostRule paces requests to hosts matching Pattern (path.Match syntax against
+// host:port, e.g. "t.me", "*.vk.com", "127.0.0.1:*", "*"): one request in flight per
+// host and Delay plus up to Jitter between requests.
+type HostRule struct {
+	Pattern string        `yaml:"pattern"`
+	Delay   time.Duration `yaml:"delay"`
+	Jitter  time.Duration `yaml:"jitter"`
 }
 
 // Store configures the storage writers' batching.
@@ -237,6 +250,14 @@ func (c *Config) Validate() error {
 	for _, a := range strings.Split(c.CH.Addr, ",") {
 		if _, _, err := net.SplitHostPort(strings.TrimSpace(a)); err != nil {
 			bad("clickhouse.addr: %q is not host:port: %v", a, err)
+		}
+	}
+	for i, r := range c.Collect.HostRules {
+		if _, err := path.Match(r.Pattern, "x"); err != nil || r.Pattern == "" {
+			bad("collect.host_rules[%d].pattern: %q is not a valid pattern", i, r.Pattern)
+		}
+		if r.Delay < 0 || r.Jitter < 0 {
+			bad("collect.host_rules[%d]: delay and jitter must not be negative", i)
 		}
 	}
 	if c.Store.BatchRows < 1 {

@@ -7,29 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/collectors"
 	"github.com/kuzot/kuzot/collectors/all"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/post"
 )
-
-// collectFile is the part of the configuration file `kuzot collect` reads. Other
-// sections belong to other roles and are ignored here; each source entry is decoded
-// strictly by its kind. (To be replaced by the shared config package.)
-type collectFile struct {
-	Sources []yaml.Node `yaml:"sources"`
-	Collect struct {
-		UserAgent string `yaml:"user_agent"`
-	} `yaml:"collect"`
-}
-
-// defaultUserAgent identifies kuzot to the sites it visits.
-const defaultUserAgent = "kuzot/1.0 (+https://github.com/kuzot/kuzot; public-interest monitoring)"
 
 // runCollect implements `kuzot collect --config FILE [--once] --stdout`: it polls every
 // configured source and prints the new posts as JSON lines. Publishing to JetStream is
@@ -37,7 +23,7 @@ const defaultUserAgent = "kuzot/1.0 (+https://github.com/kuzot/kuzot; public-int
 func runCollect(ctx context.Context, args []string, s stdio) error {
 	fs := flag.NewFlagSet("collect", flag.ContinueOnError)
 	fs.SetOutput(s.err)
-	cfgPath := fs.String("config", "kuzot.yaml", "configuration file")
+	cfgPath := configFlag(fs)
 	once := fs.Bool("once", false, "poll every source once and exit")
 	stdout := fs.Bool("stdout", false, "print posts as JSON lines instead of publishing them")
 	only := fs.String("source", "", "collect only the source with this name")
@@ -49,29 +35,20 @@ func runCollect(ctx context.Context, args []string, s stdio) error {
 	if !*stdout {
 		return errors.New("only --stdout is supported by this command; the pipeline publishes with `kuzot run`")
 	}
-	raw, err := os.ReadFile(*cfgPath)
+	cfg, err := config.Load(*cfgPath)
 	if err != nil {
-		return fmt.Errorf("read config: %w", err)
-	}
-	var file collectFile
-	if err := yaml.Unmarshal(raw, &file); err != nil {
-		return fmt.Errorf("config %s: %w", *cfgPath, err)
+		return err
 	}
 	reg := all.Registry()
+	decoded, err := app.DecodeSources(reg, cfg.Sources)
+	if err != nil {
+		return fmt.Errorf("config %s: %w", *cfgPath, err)
+	}
 	var cfgs []collectors.Config
-	var errs []error
-	for i := range file.Sources {
-		c, err := reg.Decode(&file.Sources[i])
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	for _, c := range decoded {
 		if *only == "" || c.SourceName() == *only {
 			cfgs = append(cfgs, c)
 		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("config %s: %w", *cfgPath, err)
 	}
 	if len(cfgs) == 0 {
 		return fmt.Errorf("config %s: no sources to collect", *cfgPath)
@@ -81,15 +58,10 @@ func runCollect(ctx context.Context, args []string, s stdio) error {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level}))
-	ua := file.Collect.UserAgent
-	if ua == "" {
-		ua = defaultUserAgent
-	}
-	fo := collectors.FetcherOptions{UserAgent: ua, Logger: log}
 	if *delay >= 0 {
-		fo.HostRules = []collectors.HostRule{{Pattern: "*", Delay: *delay}}
+		cfg.Collect.HostRules = []config.HostRule{{Pattern: "*", Delay: *delay}}
 	}
-	fetcher, err := collectors.NewFetcher(fo)
+	fetcher, err := app.NewFetcher(cfg.Collect, log)
 	if err != nil {
 		return err
 	}
