@@ -1,0 +1,32 @@
+package main
+
+import "testing"
+
+func TestParseCount(t *testing.T) {
+	cases := map[string]int{"20000": 20000, "20k": 20000, "300K": 300000, "1M": 1000000}
+	for in, want := range cases {
+		if got, err := parseCount(in); err != nil || got != want {
+			t.Errorf("parseCount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "k", "-5", "1.5M", "ten"} {
+		if _, err := parseCount(bad); err == nil {
+			t.Errorf("parseCount(%q) accepted", bad)
+		}
+	}
+}
+
+func TestMeasureSmallRuns(t *testing.T) {
+	for _, mode := range []string{"detect", "naive"} {
+		r, err := measure(mode, 3000, 3000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Posts < 2500 || r.DetectS <= 0 || r.PeakMB <= 0 {
+			t.Fatalf("%s: %+v", mode, r)
+		}
+	}
+	if _, err := measure("quantum", 10, 10); err == nil {
+		t.Fatal("unknown mode accepted")
+	}
+}
