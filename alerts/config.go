@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -197,4 +198,50 @@ func (r *Rule) Validate(channels map[string]bool) error {
 		errs = append(errs, errors.New("no languages"))
 	}
 	return errors.Join(errs...)
+}
+
+type ruleJSON struct {
+	Org         string   `json:"org"`
+	MinSeverity Severity `json:"min_severity"`
+	Channels    []string `json:"channels"`
+	GroupWindow string   `json:"group_window"`
+	FirstDelay  string   `json:"first_delay"`
+	Languages   []string `json:"languages"`
+	Source      string   `json:"source"`
+}
+
+// MarshalJSON writes durations as Go duration strings ("30s"), as in the config file,
+// so the API and the file read alike.
+func (r Rule) MarshalJSON() ([]byte, error) {
+	return json.Marshal(ruleJSON{Org: r.Org, MinSeverity: r.MinSeverity, Channels: r.Channels,
+		GroupWindow: r.GroupWindow.String(), FirstDelay: r.FirstDelay.String(), Languages: r.Languages, Source: r.Source})
+}
+
+// UnmarshalJSON reads durations as strings ("30s", "2m"); empty means zero.
+func (r *Rule) UnmarshalJSON(b []byte) error {
+	var j ruleJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	parse := func(s, what string) (time.Duration, error) {
+		if s == "" {
+			return 0, nil
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", what, err)
+		}
+		return d, nil
+	}
+	gw, err := parse(j.GroupWindow, "group_window")
+	if err != nil {
+		return err
+	}
+	fd, err := parse(j.FirstDelay, "first_delay")
+	if err != nil {
+		return err
+	}
+	*r = Rule{Org: j.Org, MinSeverity: j.MinSeverity, Channels: j.Channels, GroupWindow: gw, FirstDelay: fd,
+		Languages: j.Languages, Source: j.Source}
+	return nil
 }

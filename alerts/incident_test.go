@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -128,6 +129,27 @@ func TestBackoff(t *testing.T) {
 	}{{1, time.Second}, {2, 2 * time.Second}, {4, 8 * time.Second}, {30, time.Minute}} {
 		if got := Backoff(time.Second, time.Minute, tc.attempt); got != tc.want {
 			t.Errorf("Backoff(%d) = %s, want %s", tc.attempt, got, tc.want)
+		}
+	}
+}
+
+func TestRuleJSON(t *testing.T) {
+	r := Rule{Org: "org-a", MinSeverity: SeverityCritical, Channels: []string{"hook"}, GroupWindow: 90 * time.Second,
+		Languages: []string{"ru"}, Source: "api"}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"org":"org-a","min_severity":"critical","channels":["hook"],"group_window":"1m30s","first_delay":"0s","languages":["ru"],"source":"api"}`; string(b) != want {
+		t.Fatalf("JSON %s", b)
+	}
+	var back Rule
+	if err := json.Unmarshal(b, &back); err != nil || back.GroupWindow != r.GroupWindow || back.MinSeverity != r.MinSeverity {
+		t.Fatalf("round trip %+v %v", back, err)
+	}
+	for _, bad := range []string{`{"group_window":"soon"}`, `{"min_severity":"urgent"}`, `{"first_delay":5}`} {
+		if err := json.Unmarshal([]byte(bad), &back); err == nil {
+			t.Errorf("%s accepted", bad)
 		}
 	}
 }
