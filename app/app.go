@@ -63,6 +63,7 @@ func Roles() []Role {
 		storeRole(),
 		classifyRole(),
 		collectRole(),
+		coordinateRole(),
 		serveRole(),
 		alertRole(),
 		reportRole(),

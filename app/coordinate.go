@@ -1,0 +1,186 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/pipeline"
+)
+
+// CoordinationConfig is the `coordination:` section: the detector parameters (see
+// classifiers/coordination.Params; zero keeps the default) and how often clusters are
+// written.
+type CoordinationConfig struct {
+	Window          time.Duration `yaml:"window"`
+	TextWindow      time.Duration `yaml:"text_window"`
+	Similarity      float64       `yaml:"similarity"`
+	MinWeight       int           `yaml:"min_weight"`
+	MinAffinity     float64       `yaml:"min_affinity"`
+	MinClusterSize  int           `yaml:"min_cluster_size"`
+	MaxObjectActors int           `yaml:"max_object_actors"`
+	MinTextTokens   int           `yaml:"min_text_tokens"`
+	Lateness        time.Duration `yaml:"lateness"`
+	Horizon         time.Duration `yaml:"horizon"`
+	// FlushInterval is how often changed clusters are written to ClickHouse (default 10 s).
+	FlushInterval time.Duration `yaml:"flush_interval"`
+}
+
+// Params merges the configured values over the detector defaults and validates them.
+func (c CoordinationConfig) Params() (coordination.Params, error) {
+	p := coordination.DefaultParams()
+	setD := func(dst *time.Duration, v time.Duration) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	setI := func(dst *int, v int) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	setD(&p.Window, c.Window)
+	setD(&p.TextWindow, c.TextWindow)
+	setD(&p.Lateness, c.Lateness)
+	setD(&p.Horizon, c.Horizon)
+	setI(&p.MinWeight, c.MinWeight)
+	setI(&p.MinClusterSize, c.MinClusterSize)
+	setI(&p.MaxObjectActors, c.MaxObjectActors)
+	setI(&p.MinTextTokens, c.MinTextTokens)
+	if c.Similarity != 0 {
+		p.Similarity = c.Similarity
+	}
+	if c.MinAffinity != 0 {
+		p.MinAffinity = c.MinAffinity
+	}
+	return p, p.Validate()
+}
+
+// LoadCoordinationConfig decodes the coordination section strictly.
+func LoadCoordinationConfig(cfg *config.Config) (CoordinationConfig, error) {
+	var c CoordinationConfig
+	if err := config.DecodeSection(&cfg.Coordination, &c); err != nil {
+		return c, fmt.Errorf("coordination: %w", err)
+	}
+	if c.FlushInterval == 0 {
+		c.FlushInterval = 10 * time.Second
+	}
+	return c, nil
+}
+
+// coordinateRole finds coordinated account networks on the live stream. It reads the
+// results stream (posts with their narrative frames) through an ordered consumer that
+// starts one horizon back, so that after a restart the detector's in-memory window is
+// rebuilt from the stream itself and no acks are needed; clusters have deterministic ids
+// and ClickHouse tables are ReplacingMergeTrees, so re-written clusters collapse. Run
+// one coordinate replica per deployment: the detector needs every post.
+func coordinateRole() Role {
+	return Role{
+		Name:            "coordinate",
+		Summary:         "find coordinated account networks (troll factories) on the live stream",
+		NeedsClickHouse: true,
+		Run: func(ctx context.Context, a *App) error {
+			cc, err := LoadCoordinationConfig(a.Cfg)
+			if err != nil {
+				return err
+			}
+			params, err := cc.Params()
+			if err != nil {
+				return err
+			}
+			det, err := coordination.NewDetector(params, coordination.WithClock(a.Now))
+			if err != nil {
+				return err
+			}
+			if err := a.Registry.Register(coordination.NewCollector(det)); err != nil {
+				return fmt.Errorf("coordination metrics: %w", err)
+			}
+			store := coordination.NewStore(a.CH)
+			log := a.Log.With("role", "coordinate")
+			start := a.Now().Add(-params.Horizon)
+			cons, err := a.Bus.JS.OrderedConsumer(ctx, pipeline.ResultsStream, jetstream.OrderedConsumerConfig{
+				DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start,
+			})
+			if err != nil {
+				return fmt.Errorf("coordinate: consumer: %w", err)
+			}
+			log.Info("coordination detector started", "replay_from", start, "window", params.Window)
+			nextFlush := time.Now().Add(cc.FlushInterval)
+			flush := func(fctx context.Context) {
+				clusters := det.Flush(a.Now())
+				if len(clusters) == 0 {
+					return
+				}
+				delay := 200 * time.Millisecond
+				for {
+					err := store.WriteClusters(fctx, clusters)
+					if err == nil {
+						log.Info("clusters written", "clusters", len(clusters))
+						return
+					}
+					log.Error("writing clusters failed; retrying", "err", err)
+					if !sleepCtx(fctx, delay) {
+						return
+					}
+					delay = min(delay*2, 30*time.Second)
+				}
+			}
+			for {
+				if ctx.Err() != nil {
+					dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					flush(dctx)
+					cancel()
+					return nil
+				}
+				batch, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
+				if err != nil {
+					if ctx.Err() == nil {
+						log.Warn("fetch failed; retrying", "err", err)
+						sleepCtx(ctx, time.Second)
+					}
+					continue
+				}
+				for msg := range batch.Messages() {
+					c, err := pipeline.DecodeClassified(msg)
+					if err != nil {
+						continue // the store role dead-letters it; nothing to learn here
+					}
+					obs := coordination.Observation{Post: c.Post, Frames: narrativeFrames(c)}
+					if err := det.Observe(obs); err != nil && !errors.Is(err, coordination.ErrTooLate) {
+						log.Debug("post not usable for coordination", "err", err)
+					}
+				}
+				if time.Now().After(nextFlush) {
+					flush(ctx)
+					nextFlush = time.Now().Add(cc.FlushInterval)
+				}
+			}
+		},
+	}
+}
+
+// narrativeFrames returns the narrative frames of a flagged post (none otherwise).
+func narrativeFrames(c pipeline.Classified) []string {
+	for _, s := range c.Summaries {
+		if s.Classifier == "narrative" && s.Flagged {
+			return s.Labels
+		}
+	}
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,97 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/kuzot/kuzot/app"
+	"github.com/kuzot/kuzot/internal/testenv"
+	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/post"
+	"github.com/kuzot/kuzot/storage"
+)
+
+// A burst of near-identical comments by a small account network, among organic posts,
+// becomes one cluster in ClickHouse through classify -> results -> coordinate.
+func TestIntegrationCoordinateRoleFindsNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	cfg := testConfig(t)
+	if err := yaml.Unmarshal([]byte("flush_interval: 200ms\n"), &cfg.Coordination); err != nil {
+		t.Fatal(err)
+	}
+	roles, err := app.SelectRoles("classify,coordinate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	now := time.Now().UTC().Truncate(time.Second)
+	run, err := app.Start(ctx, cfg, roles, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := pipeline.NewPublisher(run.Bus.JS, run.Metrics)
+	texts := []string{
+		"Иностранные агенты опять получили гранты, чтобы разрушать наши семейные традиции и портить молодёжь",
+		"Требуем запретить пропаганду в школах, пока не поздно, защитим наших детей от западных ценностей",
+		"Эти активисты работают на чужие деньги и позорят нашу страну перед всем миром, хватит терпеть",
+		"Наш народ не примет чуждые западные ценности, мы будем защищать традиционную семью до конца",
+	}
+	farm := []string{"patriot_01", "patriot_02", "patriot_03", "patriot_04"}
+	n := 0
+	for c, text := range texts {
+		for i, who := range farm {
+			n++
+			p := post.Post{ID: fmt.Sprintf("vk:-100_%d", n), Source: "vk", Channel: "demo_el_uchun", Author: who,
+				Text: text, ReplyTo: fmt.Sprintf("vk:-100_wall%d", c),
+				PublishedAt: now.Add(-time.Hour + time.Duration(c)*10*time.Minute + time.Duration(i)*20*time.Second),
+				CollectedAt: now}
+			if err := pub.PublishPost(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := range 12 { // organic accounts, each with its own words
+		p := post.Post{ID: fmt.Sprintf("vk:-100_org%d", i), Source: "vk", Channel: "demo_el_uchun",
+			Author: fmt.Sprintf("citizen_%d", i), Text: fmt.Sprintf("Сегодня в парке номер %d гуляли с семьёй, погода отличная", i),
+			PublishedAt: now.Add(-50 * time.Minute), CollectedAt: now}
+		if err := pub.PublishPost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := storage.Open(ctx, cfg.CH, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var accounts []string
+	testenv.Eventually(t, 30*time.Second, "a cluster in coordination_clusters", func() bool {
+		rows, err := conn.Query(ctx, "SELECT accounts FROM coordination_clusters FINAL WHERE status = 'active'")
+		if err != nil {
+			return false
+		}
+		defer rows.Close()
+		for rows.Next() {
+			_ = rows.Scan(&accounts)
+		}
+		return len(accounts) > 0
+	})
+	if len(accounts) != len(farm) {
+		t.Fatalf("cluster accounts %v, want the %d farm accounts", accounts, len(farm))
+	}
+	for _, a := range accounts {
+		if a[:len("vk:patriot_")] != "vk:patriot_" {
+			t.Fatalf("organic account %s clustered", a)
+		}
+	}
+	cancel()
+	if err := run.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
