@@ -107,13 +107,13 @@ func WriteHTML(w io.Writer, r *Report) error {
 			p.TimelineFrames = append(p.TimelineFrames, f.Key)
 		}
 	}
-	prev := tr(r.Lang, "previous")
+	cur, prev := tr(r.Lang, "value"), tr(r.Lang, "previous")
 	p.Charts.Timeline = stackedColumns(tr(r.Lang, "over_time"), r.Timeline, p.TimelineFrames, label)
-	p.Charts.Frames = barChart(tr(r.Lang, "by_frame"), r.Frames, label, prev)
-	p.Charts.Languages = barChart(tr(r.Lang, "by_language"), r.Languages, label, prev)
-	p.Charts.Platforms = barChart(tr(r.Lang, "by_platform"), r.Platforms, label, prev)
-	p.Charts.IncidentsBySeverity = barChart(tr(r.Lang, "incidents_by_severity"), r.Exposure.IncidentsBySeverity, label, prev)
-	p.Charts.PostsBySeverity = barChart(tr(r.Lang, "posts_by_severity"), r.Exposure.PostsBySeverity, label, prev)
+	p.Charts.Frames = barChart(tr(r.Lang, "by_frame"), r.Frames, label, cur, prev)
+	p.Charts.Languages = barChart(tr(r.Lang, "by_language"), r.Languages, label, cur, prev)
+	p.Charts.Platforms = barChart(tr(r.Lang, "by_platform"), r.Platforms, label, cur, prev)
+	p.Charts.IncidentsBySeverity = barChart(tr(r.Lang, "incidents_by_severity"), r.Exposure.IncidentsBySeverity, label, cur, prev)
+	p.Charts.PostsBySeverity = barChart(tr(r.Lang, "posts_by_severity"), r.Exposure.PostsBySeverity, label, cur, prev)
 	var buf bytes.Buffer
 	if err := tpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("reports: render html: %w", err)

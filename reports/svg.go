@@ -34,7 +34,7 @@ func esc(s string) string { return html.EscapeString(s) }
 
 // barChart draws horizontal bars, the current period solid and the previous period as a
 // thin pale bar under it, with the value at the end of each bar.
-func barChart(title string, rows []Count, label func(string) string, prevLabel string) template.HTML {
+func barChart(title string, rows []Count, label func(string) string, curLabel, prevLabel string) template.HTML {
 	if len(rows) == 0 {
 		return ""
 	}
@@ -50,7 +50,7 @@ func barChart(title string, rows []Count, label func(string) string, prevLabel s
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s" %s font-size="12">`,
 		chartWidth, h, esc(title), fontCSS)
 	fmt.Fprintf(&b, `<title>%s</title>`, esc(title))
-	fmt.Fprintf(&b, `<rect x="%d" y="6" width="12" height="10" fill="%s"/><text x="%d" y="15">%s</text>`, labelW, palette[0], labelW+16, esc(title))
+	fmt.Fprintf(&b, `<rect x="%d" y="6" width="12" height="10" fill="%s"/><text x="%d" y="15">%s</text>`, labelW, palette[0], labelW+16, esc(curLabel))
 	fmt.Fprintf(&b, `<rect x="%d" y="6" width="12" height="4" fill="#b7c9dd"/><text x="%d" y="15" fill="#555">%s</text>`,
 		labelW+360, labelW+376, esc(prevLabel))
 	for i, r := range rows {
