@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -16,14 +17,48 @@ import (
 	"sync"
 	"time"
 
-	"github.com/temoto/robotstxt"
+	"github.com/gocolly/colly/v2"
 )
 
-// Why not colly's own fetch loop: colly v2.3.0 ignores robots.txt by default, truncates
-// bodies over MaxBodySize silently, marks URLs visited before fetching (a failed poll can
-// never be retried), retries without counter or backoff, reports 304 as an error and
-// holds one semaphore per LimitRule across hosts. Every collector therefore fetches
-// through this Fetcher and parses with goquery (the HTML layer colly itself uses).
+// Every HTTP request of every collector goes through a gocolly/colly v2.3.0 Collector
+// (the project's fixed architecture), configured explicitly rather than left at colly's
+// defaults, which do not suit polling (shared/research/collectors.md §4):
+//
+// What colly does for us:
+//   - builds and sends each request (Collector.Request, one Clone per request whose
+//     Context is the caller's ctx, so cancelling ctx aborts that request only);
+//   - robots.txt: IgnoreRobotsTxt=false, so colly fetches, parses, caches (per origin:
+//     one colly collector per scheme://host) and enforces robots.txt before every page;
+//   - the timeout (SetRequestTimeout), the redirect policy (SetRedirectHandler: our limit
+//     and a robots.txt check of each redirect target, which colly does not do itself);
+//   - reads the body with MaxBodySize = cap+1, so a body over the cap is detected and
+//     refused (colly alone truncates silently); OnResponseHeaders refuses a declared
+//     Content-Length over the cap before reading anything;
+//   - AllowURLRevisit (polling fetches the same URL again) and ParseHTTPErrorResponse (so
+//     304, 429 and 5xx reach OnResponse and our retry logic instead of a bare error).
+//
+// What we add on top, and why:
+//   - retries with a counter and exponential backoff honouring Retry-After (colly's
+//     Request.Retry has neither);
+//   - per-host pacing (hostGate): one request in flight per exact host plus a delay with
+//     jitter. colly's LimitRule is one semaphore shared by every host its glob matches,
+//     sleeps with time.Sleep (not cancellable) and is bypassed by colly's own robots.txt
+//     request; one rule per host would need a rule per origin collector and still could
+//     not be cancelled, so pacing stays ours;
+//   - around colly's robots.txt request (robots.go): our RoundTripper counts it in the
+//     source's metrics, makes it cancellable, caps its size, and turns 429/5xx into a
+//     retryable error; after the retries the origin is treated as fully disallowed for
+//     the robots TTL (RFC 9309), a thin pre-check in front of colly, because colly v2.3.0
+//     reads robotstxt's "disallow all" as "allow all" (checkRobots ignores that flag). The
+//     robots cache expires after RobotsTTL by replacing the origin's colly collector;
+//   - charsets stay ours: DetectCharset=false, and because colly converts any body whose
+//     Content-Type names a charset (even with DetectCharset off, with a BOM-first order and
+//     a windows-1252 fallback), OnResponseHeaders hides the charset parameter from colly
+//     and Response.Header gets it back; collectors decode the raw body with DecodeUTF8;
+//   - no cookies (DisableCookies): a monitor has no session to keep.
+//
+// COLLY_* environment variables are ignored: colly.NewCollector applies them after its
+// options, so newColly sets every field they can reach after NewCollector returns.
 
 // Errors a fetch can end with. They are wrapped with the URL and can be tested with
 // errors.Is.
@@ -86,7 +121,8 @@ type FetcherOptions struct {
 	HostRules []HostRule
 	// RobotsTTL is how long a robots.txt is cached (default 1 h).
 	RobotsTTL time.Duration
-	// Transport replaces http.DefaultTransport (tests, proxies).
+	// Transport replaces http.DefaultTransport (tests, proxies). colly sends every
+	// request, robots.txt included, through it.
 	Transport http.RoundTripper
 	Logger    *slog.Logger
 	// Now and Sleep replace the clock in tests. Sleep must return early with ctx.Err().
@@ -94,29 +130,22 @@ type FetcherOptions struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// Fetcher is the shared polite HTTP layer: robots.txt obeyed, per-host pacing, retries
-// with exponential backoff honouring Retry-After, timeouts, a body cap, bounded
-// redirects. One Fetcher serves every source of the process so that two sources on the
-// same host share that host's pace.
+// Fetcher is the shared polite HTTP layer over colly: robots.txt obeyed, per-host
+// pacing, retries with exponential backoff honouring Retry-After, timeouts, a body cap,
+// bounded redirects. One Fetcher serves every source of the process so that two sources
+// on the same host share that host's pace and robots.txt.
 type Fetcher struct {
-	opt    FetcherOptions
-	client *http.Client
+	opt FetcherOptions
 
-	mu     sync.Mutex
-	gates  map[string]*hostGate
-	robots map[string]*robotsEntry
+	mu      sync.Mutex
+	gates   map[string]*hostGate
+	origins map[string]*origin
 }
 
 type hostGate struct {
 	sem  chan struct{}
 	next time.Time
 	rule HostRule
-}
-
-type robotsEntry struct {
-	data    *robotstxt.RobotsData
-	expires time.Time
-	mu      sync.Mutex // held while fetching, so one robots.txt request per host
 }
 
 // NewFetcher returns a Fetcher with opt's defaults applied.
@@ -129,6 +158,9 @@ func NewFetcher(opt FetcherOptions) (*Fetcher, error) {
 	}
 	if opt.MaxBodyBytes == 0 {
 		opt.MaxBodyBytes = 8 << 20
+	}
+	if opt.MaxBodyBytes < 0 || opt.MaxBodyBytes >= math.MaxInt {
+		return nil, fmt.Errorf("fetcher: body cap %d out of range", opt.MaxBodyBytes)
 	}
 	if opt.MaxTries == 0 {
 		opt.MaxTries = 4
@@ -165,21 +197,30 @@ func NewFetcher(opt FetcherOptions) (*Fetcher, error) {
 	if opt.Sleep == nil {
 		opt.Sleep = sleepCtx
 	}
-	f := &Fetcher{opt: opt, gates: map[string]*hostGate{}, robots: map[string]*robotsEntry{}}
-	f.client = &http.Client{
-		Transport: opt.Transport,
-		Timeout:   opt.Timeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= opt.MaxRedirects {
-				return fmt.Errorf("%w (%d, last %s)", ErrTooManyRedirects, len(via), req.URL)
-			}
-			if err := f.checkRobots(req.Context(), req.URL, nil, true); err != nil {
-				return err
-			}
-			return nil
-		},
-	}
-	return f, nil
+	return &Fetcher{opt: opt, gates: map[string]*hostGate{}, origins: map[string]*origin{}}, nil
+}
+
+// newColly builds the colly collector of one origin. Every field colly's COLLY_*
+// environment variables can reach is set after NewCollector (which applies them last),
+// so the environment cannot switch robots.txt off, change the user agent or the cap.
+func (f *Fetcher) newColly(o *origin) *colly.Collector {
+	c := colly.NewCollector()
+	c.UserAgent = f.opt.UserAgent
+	c.Headers = nil
+	c.IgnoreRobotsTxt = false
+	c.AllowURLRevisit = true
+	c.ParseHTTPErrorResponse = true
+	c.MaxBodySize = int(f.opt.MaxBodyBytes + 1) // one byte more than allowed: over-cap is seen, not truncated
+	c.DetectCharset = false
+	c.CacheDir = ""
+	c.AllowedDomains, c.DisallowedDomains = nil, nil
+	c.MaxDepth, c.MaxRequests = 0, 0
+	c.TraceHTTP, c.Async, c.CheckHead = false, false, false
+	c.DisableCookies()
+	c.SetRequestTimeout(f.opt.Timeout)
+	c.WithTransport(&originTransport{base: f.opt.Transport, o: o, f: f})
+	c.SetRedirectHandler(f.checkRedirect)
+	return c
 }
 
 // UserAgent returns the user agent the fetcher sends.
@@ -207,7 +248,7 @@ type Response struct {
 	URL    *url.URL
 	Status int
 	Header http.Header
-	// Body is the raw body, at most MaxBodyBytes.
+	// Body is the raw body (no charset conversion), at most MaxBodyBytes.
 	Body []byte
 }
 
@@ -230,38 +271,42 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("fetch %q: unsupported scheme %q", r.URL, u.Scheme)
 	}
-	if err := c.f.checkRobots(ctx, u, c.m, false); err != nil {
-		return nil, err
-	}
+	var resp *Response
+	err = c.f.retry(ctx, u, func() error {
+		var err error
+		resp, err = c.once(ctx, u, r.Header)
+		return err
+	})
+	return resp, err
+}
+
+// retry runs attempt up to MaxTries times while it fails with a *retryable error,
+// waiting an exponential backoff (or the Retry-After asked for, when longer) between
+// tries. A Retry-After beyond MaxBackoff ends it at once: the caller stores it and comes
+// back later instead of holding a poll for that long.
+func (f *Fetcher) retry(ctx context.Context, u *url.URL, attempt func() error) error {
 	var lastErr error
-	for attempt := 0; attempt < c.f.opt.MaxTries; attempt++ {
-		if attempt > 0 {
-			wait := c.f.backoff(attempt)
-			var ra time.Duration
-			var se *retryable
-			if errors.As(lastErr, &se) && se.retryAfter > 0 {
-				ra = se.retryAfter
-			}
-			if ra > c.f.opt.MaxBackoff {
-				return nil, fmt.Errorf("fetch %s: Retry-After %s exceeds the %s cap: %w", u, ra, c.f.opt.MaxBackoff, lastErr)
+	for try := 0; try < f.opt.MaxTries; try++ {
+		if try > 0 {
+			wait := f.backoff(try)
+			ra := RetryAfter(lastErr)
+			if ra > f.opt.MaxBackoff {
+				return fmt.Errorf("fetch %s: Retry-After %s exceeds the %s cap: %w", u, ra, f.opt.MaxBackoff, lastErr)
 			}
 			wait = max(wait, ra)
-			c.f.opt.Logger.Debug("retrying", "url", u.String(), "attempt", attempt+1, "wait", wait, "err", lastErr)
-			if err := c.f.opt.Sleep(ctx, wait); err != nil {
-				return nil, fmt.Errorf("fetch %s: %w", u, err)
+			f.opt.Logger.Debug("retrying", "url", u.String(), "attempt", try+1, "wait", wait, "err", lastErr)
+			if err := f.opt.Sleep(ctx, wait); err != nil {
+				return fmt.Errorf("fetch %s: %w", u, err)
 			}
 		}
-		resp, err := c.once(ctx, u, r.Header)
-		if err == nil {
-			return resp, nil
-		}
+		err := attempt()
 		var re *retryable
-		if !errors.As(err, &re) {
-			return nil, err
+		if err == nil || !errors.As(err, &re) {
+			return err
 		}
 		lastErr = err
 	}
-	return nil, fmt.Errorf("fetch %s: %w after %d tries: %w", u, ErrGaveUp, c.f.opt.MaxTries, lastErr)
+	return fmt.Errorf("fetch %s: %w after %d tries: %w", u, ErrGaveUp, f.opt.MaxTries, lastErr)
 }
 
 // RetryAfter returns the Retry-After that the last failed attempt behind err asked for,
@@ -293,69 +338,110 @@ func (f *Fetcher) backoff(attempt int) time.Duration {
 	return d + time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
+// callKey marks the context of our own page requests (as opposed to colly's internal
+// robots.txt request) and carries the source's metrics to the redirect handler.
+type callKey struct{}
+
+type call struct{ m *SourceMetrics }
+
+// once is one attempt: it takes the host's gate, has colly check robots.txt (fetching it
+// at most once per origin and TTL, inside the same gate slot) and then fetch the page.
 func (c *Client) once(ctx context.Context, u *url.URL, hdr http.Header) (*Response, error) {
 	release, err := c.f.acquire(ctx, u.Host)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u, err)
 	}
 	defer release()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
+	o := c.f.origin(u)
+	if err := o.allow(ctx, u, c.m, c.f); err != nil {
+		return nil, err
 	}
+
+	req := o.col.Clone()
+	req.Context = context.WithValue(ctx, callKey{}, &call{m: c.m})
+	var (
+		got      *colly.Response
+		ctype    []string // Content-Type as sent, restored after colly
+		declared int64    // a Content-Length over the cap
+	)
+	req.OnRequest(func(*colly.Request) { c.m.Request() })
+	req.OnResponseHeaders(func(r *colly.Response) {
+		c.m.Response(r.StatusCode)
+		if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > c.f.opt.MaxBodyBytes {
+			declared = n
+			r.Request.Abort() // refuse before reading the body
+			return
+		}
+		// colly would convert a body whose Content-Type names a charset; keep it raw.
+		ctype = r.Headers.Values("Content-Type")
+		if len(ctype) > 0 {
+			media, _, _ := strings.Cut(ctype[0], ";")
+			r.Headers.Set("Content-Type", strings.TrimSpace(media))
+		}
+	})
+	req.OnResponse(func(r *colly.Response) { got = r })
+
+	h := make(http.Header, len(hdr)+2)
 	for k, vs := range hdr {
 		for _, v := range vs {
-			req.Header.Add(k, v)
+			h.Add(k, v)
 		}
 	}
-	req.Header.Set("User-Agent", c.f.opt.UserAgent)
-	if req.Header.Get("Accept-Language") == "" {
-		req.Header.Set("Accept-Language", "ru,ky;q=0.9,en;q=0.8")
+	h.Set("User-Agent", c.f.opt.UserAgent)
+	if h.Get("Accept-Language") == "" {
+		h.Set("Accept-Language", "ru,ky;q=0.9,en;q=0.8")
 	}
-	c.m.Request()
-	resp, err := c.f.client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("fetch %s: %w", u, ctx.Err())
-		}
-		if errors.Is(err, ErrTooManyRedirects) || errors.Is(err, ErrRobotsDisallowed) {
-			return nil, fmt.Errorf("fetch %s: %w", u, err)
-		}
-		var ne net.Error
-		if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, &retryable{err: fmt.Errorf("fetch %s: %w", u, err)}
-		}
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
-	}
-	defer resp.Body.Close()
-	c.m.Response(resp.StatusCode)
+	err = req.Request(http.MethodGet, u.String(), nil, nil, h)
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	case declared > 0:
+		return nil, fmt.Errorf("fetch %s: %w (Content-Length %d > %d)", u, ErrBodyTooLarge, declared, c.f.opt.MaxBodyBytes)
+	case err != nil:
+		return nil, c.f.classify(ctx, u, err)
+	case got == nil:
+		return nil, fmt.Errorf("fetch %s: colly returned no response", u)
+	}
+	header := http.Header{}
+	if got.Headers != nil {
+		header = *got.Headers
+	}
+	if ctype != nil {
+		header["Content-Type"] = ctype
+	}
+	status := got.StatusCode
+	switch {
+	case status == http.StatusTooManyRequests || status >= 500:
 		return nil, &retryable{
-			err:        &StatusError{URL: u.String(), Status: resp.StatusCode},
-			retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), c.f.opt.Now()),
+			err:        &StatusError{URL: u.String(), Status: status},
+			retryAfter: parseRetryAfter(header.Get("Retry-After"), c.f.opt.Now()),
 		}
-	case resp.StatusCode == http.StatusNotModified:
-		return &Response{URL: resp.Request.URL, Status: resp.StatusCode, Header: resp.Header}, nil
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &StatusError{URL: u.String(), Status: resp.StatusCode}
+	case status == http.StatusNotModified:
+		return &Response{URL: got.Request.URL, Status: status, Header: header}, nil
+	case status < 200 || status > 299:
+		return nil, &StatusError{URL: u.String(), Status: status}
 	}
-	if resp.ContentLength > c.f.opt.MaxBodyBytes {
-		return nil, fmt.Errorf("fetch %s: %w (Content-Length %d > %d)", u, ErrBodyTooLarge, resp.ContentLength, c.f.opt.MaxBodyBytes)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.f.opt.MaxBodyBytes+1))
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("fetch %s: reading body: %w", u, ctx.Err())
-		}
-		return nil, &retryable{err: fmt.Errorf("fetch %s: reading body: %w", u, err)}
-	}
-	if int64(len(body)) > c.f.opt.MaxBodyBytes {
+	if int64(len(got.Body)) > c.f.opt.MaxBodyBytes {
 		return nil, fmt.Errorf("fetch %s: %w (more than %d bytes)", u, ErrBodyTooLarge, c.f.opt.MaxBodyBytes)
 	}
-	return &Response{URL: resp.Request.URL, Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return &Response{URL: got.Request.URL, Status: status, Header: header, Body: got.Body}, nil
+}
+
+// classify maps an error colly returned to ours: robots and redirect refusals stay
+// final, network failures become retryable, a cancelled ctx wins over everything.
+func (f *Fetcher) classify(ctx context.Context, u *url.URL, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("fetch %s: %w", u, ctx.Err())
+	}
+	switch {
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		return fmt.Errorf("fetch %s: %w", u, ErrRobotsDisallowed)
+	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRobotsDisallowed), errors.Is(err, ErrBodyTooLarge):
+		return fmt.Errorf("fetch %s: %w", u, err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return &retryable{err: fmt.Errorf("fetch %s: %w", u, err)}
+	}
+	return fmt.Errorf("fetch %s: %w", u, err)
 }
 
 // parseRetryAfter reads seconds or an HTTP date; 0 when absent or unparsable.
@@ -423,85 +509,6 @@ func (f *Fetcher) ruleFor(host string) HostRule {
 		}
 	}
 	return HostRule{Pattern: "*", Delay: time.Second}
-}
-
-// robotsAgent is the product token matched against robots.txt User-agent lines.
-func (f *Fetcher) robotsAgent() string {
-	ua := f.opt.UserAgent
-	if i := strings.IndexAny(ua, "/ ("); i > 0 {
-		ua = ua[:i]
-	}
-	return ua
-}
-
-// checkRobots fetches (once per host and TTL) and applies robots.txt. A missing
-// robots.txt (4xx) allows everything; a 5xx disallows everything, as RFC 9309 says.
-// During a redirect (staleOK) a cached copy is used even past its TTL: the host's gate
-// may be held by the request being redirected, and refetching would wait on it.
-func (f *Fetcher) checkRobots(ctx context.Context, u *url.URL, m *SourceMetrics, staleOK bool) error {
-	if u.Path == "/robots.txt" {
-		return nil
-	}
-	key := u.Scheme + "://" + u.Host
-	f.mu.Lock()
-	e, ok := f.robots[key]
-	if !ok {
-		e = &robotsEntry{}
-		f.robots[key] = e
-	}
-	f.mu.Unlock()
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.data == nil || (!staleOK && f.opt.Now().After(e.expires)) {
-		data, err := f.fetchRobots(ctx, key, m)
-		if err != nil {
-			return fmt.Errorf("fetch %s: robots.txt: %w", u, err)
-		}
-		e.data, e.expires = data, f.opt.Now().Add(f.opt.RobotsTTL)
-	}
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	if u.RawQuery != "" {
-		p += "?" + u.RawQuery
-	}
-	if !e.data.TestAgent(p, f.robotsAgent()) {
-		return fmt.Errorf("fetch %s: %w", u, ErrRobotsDisallowed)
-	}
-	return nil
-}
-
-func (f *Fetcher) fetchRobots(ctx context.Context, origin string, m *SourceMetrics) (*robotstxt.RobotsData, error) {
-	ru, err := url.Parse(origin + "/robots.txt")
-	if err != nil {
-		return nil, err
-	}
-	c := &Client{f: f, m: m}
-	var resp *Response
-	for attempt := 0; ; attempt++ {
-		resp, err = c.once(ctx, ru, nil)
-		var re *retryable
-		if err == nil || !errors.As(err, &re) || attempt+1 >= f.opt.MaxTries {
-			break
-		}
-		if serr := f.opt.Sleep(ctx, max(f.backoff(attempt+1), re.retryAfter)); serr != nil {
-			return nil, serr
-		}
-	}
-	var se *StatusError
-	switch {
-	case err == nil:
-		return robotstxt.FromStatusAndBytes(resp.Status, resp.Body)
-	case errors.As(err, &se):
-		// 4xx: no rules (allow all); 5xx after retries: treat the site as off limits.
-		return robotstxt.FromStatusAndBytes(se.Status, nil)
-	case errors.Is(err, ErrBodyTooLarge):
-		return nil, err
-	default:
-		return nil, err
-	}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

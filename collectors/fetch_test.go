@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gocolly/colly/v2"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -308,4 +309,185 @@ func FuzzDecodeUTF8(f *testing.F) {
 			t.Fatalf("output is not valid UTF-8: %q", out)
 		}
 	})
+}
+
+// TestCollyEnvironmentIgnored: COLLY_* variables, which colly.NewCollector applies after
+// its options, change nothing: robots.txt is still obeyed, our user agent, body cap,
+// redirect policy and charset handling stay.
+func TestCollyEnvironmentIgnored(t *testing.T) {
+	for k, v := range map[string]string{
+		"COLLY_IGNORE_ROBOTSTXT": "yes", "COLLY_USER_AGENT": "evil-bot/6.6", "COLLY_MAX_BODY_SIZE": "3",
+		"COLLY_FOLLOW_REDIRECTS": "no", "COLLY_DETECT_CHARSET": "yes", "COLLY_CACHE_DIR": t.TempDir(),
+		"COLLY_ALLOWED_DOMAINS": "example.invalid", "COLLY_MAX_REQUESTS": "1",
+	} {
+		t.Setenv(k, v)
+	}
+	s := newSite(t, "User-agent: *\nDisallow: /private/\n", map[string]http.HandlerFunc{
+		"/ok":           ok("fine body"),
+		"/private/page": ok("secret"),
+		"/moved":        func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ok", http.StatusFound) },
+	})
+	c := testFetcher(t, nil).Client(nil)
+	for range 2 { // twice: COLLY_MAX_REQUESTS=1 must not stop the second
+		resp, err := c.Get(context.Background(), s.URL+"/moved")
+		if err != nil || string(resp.Body) != "fine body" || resp.URL.Path != "/ok" {
+			t.Fatalf("got %v, %v", resp, err)
+		}
+	}
+	if _, err := c.Get(context.Background(), s.URL+"/private/page"); !errors.Is(err, ErrRobotsDisallowed) {
+		t.Fatalf("COLLY_IGNORE_ROBOTSTXT took effect: %v", err)
+	}
+	if n := s.hits["/private/page"].Load(); n != 0 {
+		t.Errorf("disallowed page fetched %d times", n)
+	}
+}
+
+// TestRawBodyCharsetDeclared: colly converts a body whose Content-Type names a charset;
+// the fetcher must hand collectors the raw bytes and the header as sent, so that
+// DecodeUTF8 decodes exactly once (and an unknown label is not read as windows-1252).
+func TestRawBodyCharsetDeclared(t *testing.T) {
+	cp, err := charmap.Windows1251.NewEncoder().Bytes([]byte("Новости Бишкека"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(ctype string, body []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", ctype)
+			_, _ = w.Write(body)
+		}
+	}
+	s := newSite(t, "", map[string]http.HandlerFunc{
+		"/cp1251":  serve("text/html; charset=windows-1251", cp),
+		"/unknown": serve("text/plain; charset=x-nonsense", []byte("Үй-бүлө")),
+		"/bom16":   serve("text/plain; charset=utf-8", []byte("\xFF\xFEa\x00")),
+	})
+	c := testFetcher(t, nil).Client(nil)
+	for _, tc := range []struct{ path, ctype, want string }{
+		{"/cp1251", "text/html; charset=windows-1251", "Новости Бишкека"},
+		{"/unknown", "text/plain; charset=x-nonsense", "Үй-бүлө"},
+	} {
+		resp, err := c.Get(context.Background(), s.URL+tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := resp.Header.Get("Content-Type"); got != tc.ctype {
+			t.Errorf("%s: Content-Type %q, want %q", tc.path, got, tc.ctype)
+		}
+		text, _, err := DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
+		if err != nil || string(text) != tc.want {
+			t.Errorf("%s: decoded %q (%v), want %q", tc.path, text, err, tc.want)
+		}
+	}
+	resp, err := c.Get(context.Background(), s.URL+"/bom16")
+	if err != nil || !bytes.Equal(resp.Body, []byte("\xFF\xFEa\x00")) {
+		t.Errorf("raw body changed: %q, %v", resp.Body, err)
+	}
+}
+
+// TestRobotsUnavailable: a robots.txt answering 503 is retried MaxTries times, then the
+// origin is off limits for the robots TTL without asking again; after the TTL it is
+// fetched again and, now 200, obeyed.
+func TestRobotsUnavailable(t *testing.T) {
+	var robotsHits, pageHits atomic.Int32
+	var healthy atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			robotsHits.Add(1)
+			if !healthy.Load() {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = w.Write([]byte("User-agent: *\nDisallow: /no/\n"))
+			return
+		}
+		pageHits.Add(1)
+		_, _ = w.Write([]byte("page"))
+	}))
+	defer srv.Close()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	f := testFetcher(t, func(o *FetcherOptions) { o.Now = func() time.Time { return now } })
+	c := f.Client(nil)
+	for i := range 2 {
+		if _, err := c.Get(context.Background(), srv.URL+"/page"); !errors.Is(err, ErrRobotsDisallowed) || !strings.Contains(err.Error(), "503") {
+			t.Fatalf("try %d: err %v, want a 503 robots disallow", i, err)
+		}
+	}
+	if robotsHits.Load() != 3 || pageHits.Load() != 0 {
+		t.Fatalf("robots.txt fetched %d times (want 3 = MaxTries, then cached), page %d times", robotsHits.Load(), pageHits.Load())
+	}
+	healthy.Store(true)
+	now = now.Add(2 * time.Hour)
+	if resp, err := c.Get(context.Background(), srv.URL+"/page"); err != nil || string(resp.Body) != "page" {
+		t.Fatalf("after the TTL: %v, %v", resp, err)
+	}
+	if _, err := c.Get(context.Background(), srv.URL+"/no/x"); !errors.Is(err, ErrRobotsDisallowed) {
+		t.Fatalf("refreshed robots.txt not obeyed: %v", err)
+	}
+	if robotsHits.Load() != 4 {
+		t.Errorf("robots.txt fetched %d times, want 4", robotsHits.Load())
+	}
+}
+
+// TestCollyReadsDisallowAllAsAllow pins the colly v2.3.0 behaviour that the robots.txt
+// pre-check exists for: with IgnoreRobotsTxt=false, colly itself fetches a page whose
+// robots.txt answered 503 (RFC 9309: disallow everything). If a colly upgrade fixes
+// this, the test fails, and the pre-check in robots.go can go.
+func TestCollyReadsDisallowAllAsAllow(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("page"))
+	}))
+	defer srv.Close()
+	c := colly.NewCollector()
+	c.IgnoreRobotsTxt = false
+	var fetched bool
+	c.OnResponse(func(*colly.Response) { fetched = true })
+	if err := c.Visit(srv.URL + "/page"); err != nil || !fetched {
+		t.Fatalf("colly now refuses a 503 robots.txt (err %v): drop the pre-check in robots.go", err)
+	}
+}
+
+// TestRedirectTargetRobots: colly checks robots.txt of the first URL only; a redirect to
+// another host whose robots.txt disallows the target is refused before fetching it.
+func TestRedirectTargetRobots(t *testing.T) {
+	other := newSite(t, "User-agent: kuzot-test\nDisallow: /\n", map[string]http.HandlerFunc{"/target": ok("x")})
+	s := newSite(t, "", map[string]http.HandlerFunc{
+		"/jump": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.URL+"/target", http.StatusFound)
+		},
+	})
+	_, err := testFetcher(t, nil).Client(nil).Get(context.Background(), s.URL+"/jump")
+	if !errors.Is(err, ErrRobotsDisallowed) {
+		t.Fatalf("err %v, want robots disallow of the redirect target", err)
+	}
+	if other.hits["/target"].Load() != 0 || other.hits["/robots.txt"].Load() != 1 {
+		t.Errorf("target fetched %d times, its robots.txt %d times", other.hits["/target"].Load(), other.hits["/robots.txt"].Load())
+	}
+}
+
+// TestRobotsFetchCancelled: colly sends its robots.txt request without a context; the
+// fetcher still cancels it with the caller's ctx instead of waiting for the timeout.
+func TestRobotsFetchCancelled(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := testFetcher(t, nil).Client(nil).Get(ctx, srv.URL+"/page")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v, want the ctx deadline", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("took %v: the robots.txt request was not cancelled", el)
+	}
 }
