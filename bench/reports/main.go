@@ -119,6 +119,10 @@ func run(addr, db string, n int, reuse, withPDF bool) error {
 	gen := time.Since(start)
 	render := map[string]time.Duration{}
 	sizes := map[string]int{}
+	if _, err := (reports.PDFOptions{}).FindChromium(); withPDF && err != nil {
+		fmt.Fprintf(os.Stderr, "bench reports: %v; PDF not timed\n", err)
+		withPDF = false
+	}
 	for _, f := range reports.Formats {
 		if f == "pdf" && !withPDF {
 			continue
