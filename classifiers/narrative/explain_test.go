@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -129,6 +130,24 @@ func TestModelOnlyFlagHasEvidence(t *testing.T) {
 	for _, e := range ev {
 		if text[e.Start:e.End] != e.Text || e.Frame != FrameDehumanization {
 			t.Errorf("bad evidence %+v", e)
+		}
+	}
+}
+
+// TestAdversarialInputStaysFast feeds MaxTextBytes of dense cues, quotes, negations and
+// self-references: the rules use per-post indexes, so this takes milliseconds, not the
+// seconds a quadratic scan would (a cheap denial of service on the classify stage).
+func TestAdversarialInputStaysFast(t *testing.T) {
+	_, full := testClassifiers(t)
+	for _, unit := range []string{"геи больные пидоры ", "«геи больные пидоры» ", "не геи не больные не пидоры ", "я гей мы лгбт ", "г е й "} {
+		s := strings.Repeat(unit, MaxTextBytes/len(unit))
+		start := time.Now()
+		r := full.ClassifyText(s)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%q×%d took %v", unit, MaxTextBytes/len(unit), d)
+		}
+		if len(r.Evidence) > maxEvidence {
+			t.Errorf("%d evidence spans", len(r.Evidence))
 		}
 	}
 }

@@ -21,6 +21,12 @@ type analysis struct {
 	wild    []rune
 	hits    []hit
 	feat    vec
+	// rule indexes, rebuilt per post by indexHits
+	targets   []hit
+	negEnd    []bool // a negation ends right before token i
+	negStart  []bool // a postposed negation starts at token i
+	negPrefix []int32
+	anaSents  []int
 }
 
 func (a *analysis) reset(lx *lexicon, text string) {

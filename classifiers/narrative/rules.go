@@ -107,10 +107,12 @@ type ruleOutcome struct {
 func (a *analysis) applyRules() ruleOutcome {
 	lx := a.lx
 	out := ruleOutcome{}
+	a.indexHits()
 	var (
 		selfRef, ingroup, counter, report bool
-		targets                           []hit
+		unquotedEvidence                  bool
 	)
+	targets := a.targets[:0]
 	for _, h := range a.hits {
 		e := &lx.entries[h.entry]
 		switch e.kind {
@@ -132,18 +134,21 @@ func (a *analysis) applyRules() ruleOutcome {
 			report = true
 		}
 	}
+	a.targets = targets // hits are in token order, so targets are sorted by t0
 	// Self-reference: a first-person cue followed closely by an identity term in the
 	// same sentence, with no negation in between ("я гей", "as a trans woman", not
 	// "я не гей").
 	for _, h := range a.hits {
-		if lx.entries[h.entry].kind != kindSelf {
+		if selfRef || lx.entries[h.entry].kind != kindSelf {
 			continue
 		}
 		win := int32(selfWindow)
 		if lx.entries[h.entry].adjacent {
 			win = 0
 		}
-		for _, t := range targets {
+		k := sort.Search(len(targets), func(i int) bool { return targets[i].t0 >= h.t1 })
+		for ; k < len(targets) && targets[k].t0-h.t1 <= win; k++ {
+			t := targets[k]
 			te := &lx.entries[t.entry]
 			if te.kind == kindFrame || (te.kind == kindSlur && !te.reclaimable) {
 				continue
@@ -156,6 +161,9 @@ func (a *analysis) applyRules() ruleOutcome {
 
 	prod := 1.0
 	addEv := func(h hit, f Frame) {
+		if !a.toks[h.t0].quoted {
+			unquotedEvidence = true
+		}
 		out.evidence = append(out.evidence, Evidence{Start: a.toks[h.t0].start, End: a.toks[h.t1-1].end, Text: a.text[a.toks[h.t0].start:a.toks[h.t1-1].end], Frame: f})
 	}
 	for i, h := range a.hits {
@@ -205,7 +213,7 @@ func (a *analysis) applyRules() ruleOutcome {
 		}
 	}
 	score := 1 - prod
-	if out.quoted && allQuoted(a, out.evidence) {
+	if out.quoted && !unquotedEvidence {
 		// Every piece of evidence is inside quotation marks: the post mentions the
 		// words rather than uses them.
 		score *= multReport
@@ -268,100 +276,122 @@ func (a *analysis) obliqueCase(t hit) bool {
 // so the longest phrase explains those words (leftmost-longest, as a reader would).
 func (a *analysis) insideLongerCue(i int) bool {
 	h := a.hits[i]
-	for j, g := range a.hits {
-		if j == i {
-			continue
+	// Hits are in order of their first token and no phrase is longer than maxPhrase,
+	// so a covering hit starts at most maxPhrase tokens before h.
+	for j := i - 1; j >= 0 && a.hits[j].t0 >= h.t0-int32(a.lx.maxPhrase); j-- {
+		if a.covers(a.hits[j], h) {
+			return true
 		}
-		k := a.lx.entries[g.entry].kind
-		if (k == kindFrame || k == kindSlur) && g.t0 <= h.t0 && g.t1 >= h.t1 && g.t1-g.t0 > h.t1-h.t0 {
+	}
+	for j := i + 1; j < len(a.hits) && a.hits[j].t0 == h.t0; j++ {
+		if a.covers(a.hits[j], h) {
 			return true
 		}
 	}
 	return false
 }
 
-func allQuoted(a *analysis, ev []Evidence) bool {
-	for _, e := range ev {
-		for i := range a.toks {
-			if a.toks[i].start == e.Start && !a.toks[i].quoted {
-				return false
-			}
-		}
-	}
-	return true
+// covers reports whether frame or slur hit g strictly contains h.
+func (a *analysis) covers(g, h hit) bool {
+	k := a.lx.entries[g.entry].kind
+	return (k == kindFrame || k == kindSlur) && g.t0 <= h.t0 && g.t1 >= h.t1 && g.t1-g.t0 > h.t1-h.t0
 }
 
 // nearestTarget returns the closest target to cue h in the same sentence, within
-// targetWindow tokens and not overlapping the cue.
+// targetWindow tokens and not overlapping the cue. Targets are sorted by t0.
 func (a *analysis) nearestTarget(h hit, targets []hit) *hit {
 	var best *hit
 	bestD := int32(1 << 30)
 	sent := a.toks[h.t0].sent
-	for i := range targets {
-		t := &targets[i]
-		if t.t0 < h.t1 && h.t0 < t.t1 {
-			continue // overlaps the cue itself
+	k := sort.Search(len(targets), func(i int) bool { return targets[i].t0 >= h.t1 })
+	for j := k; j < len(targets) && targets[j].t0-h.t1 <= targetWindow; j++ {
+		if t := &targets[j]; a.toks[t.t0].sent == sent && t.t0-h.t1 < bestD {
+			best, bestD = t, t.t0-h.t1
+			break
 		}
-		if a.toks[t.t0].sent != sent {
-			continue
+	}
+	// Targets starting before the cue's end: before it or overlapping it.
+	for j := k - 1; j >= 0 && h.t0-targets[j].t0 <= targetWindow+int32(a.lx.maxPhrase); j-- {
+		t := &targets[j]
+		if t.t1 > h.t0 || a.toks[t.t0].sent != sent {
+			continue // overlaps the cue itself, or another sentence
 		}
-		d := t.t0 - h.t1
-		if t.t1 <= h.t0 {
-			d = h.t0 - t.t1
-		}
-		if d <= targetWindow && d < bestD {
+		if d := h.t0 - t.t1; d <= targetWindow && d < bestD {
 			best, bestD = t, d
 		}
 	}
-	if best != nil || sent == 0 || !a.hasKindInSentence(kindAnaphor, sent) {
+	if best != nil || sent == 0 || !a.anaphorIn(sent) {
 		return best
 	}
 	// "ЛГБТ — это зло. Их надо гнать.": a pronoun in the cue's sentence refers to a
 	// target in the previous sentence.
-	for i := len(targets) - 1; i >= 0; i-- {
-		if a.toks[targets[i].t0].sent == sent-1 {
-			return &targets[i]
-		}
+	k = sort.Search(len(targets), func(i int) bool { return a.toks[targets[i].t0].sent >= sent })
+	if k > 0 && a.toks[targets[k-1].t0].sent == sent-1 {
+		return &targets[k-1]
 	}
 	return nil
 }
 
-func (a *analysis) hasKindInSentence(kind uint8, sent int) bool {
+// anaphorIn reports a pronoun standing for a target in sentence sent.
+func (a *analysis) anaphorIn(sent int) bool {
+	k := sort.SearchInts(a.anaSents, sent)
+	return k < len(a.anaSents) && a.anaSents[k] == sent
+}
+
+// indexHits builds the per-post indexes the rules use, so that they stay linear
+// in the number of tokens even on adversarial 256 KB posts full of cues.
+func (a *analysis) indexHits() {
+	n := len(a.toks)
+	a.negEnd = resizeBools(a.negEnd, n+1)
+	a.negStart = resizeBools(a.negStart, n+1)
+	if cap(a.negPrefix) < n+1 {
+		a.negPrefix = make([]int32, n+1)
+	}
+	a.negPrefix = a.negPrefix[:n+1]
+	clear(a.negPrefix)
+	a.anaSents = a.anaSents[:0]
 	for _, h := range a.hits {
-		if a.lx.entries[h.entry].kind == kind && a.toks[h.t0].sent == sent {
-			return true
+		e := &a.lx.entries[h.entry]
+		switch e.kind {
+		case kindNegation:
+			if e.after {
+				a.negStart[h.t0] = true
+			} else {
+				a.negEnd[h.t1] = true
+			}
+			a.negPrefix[h.t0+1]++
+		case kindAnaphor:
+			if s := a.toks[h.t0].sent; len(a.anaSents) == 0 || a.anaSents[len(a.anaSents)-1] != s {
+				a.anaSents = append(a.anaSents, s)
+			}
 		}
 	}
-	return false
+	for i := 1; i <= n; i++ {
+		a.negPrefix[i] += a.negPrefix[i-1]
+	}
+}
+
+func resizeBools(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
 }
 
 // negated reports a negation cue right before h (не болезнь, is not a sin) or a
 // postposed one right after it (оору эмес, kasal emas), within h's clause.
 func (a *analysis) negated(h hit) bool {
-	for _, n := range a.hits {
-		e := &a.lx.entries[n.entry]
-		if e.kind != kindNegation {
-			continue
-		}
-		if e.after {
-			if n.t0 == h.t1 && a.toks[n.t0].clause == a.toks[h.t1-1].clause {
-				return true
-			}
-		} else if n.t1 == h.t0 && a.toks[n.t1-1].clause == a.toks[h.t0].clause {
-			return true
-		}
+	if a.negEnd[h.t0] && h.t0 > 0 && a.toks[h.t0-1].clause == a.toks[h.t0].clause {
+		return true
 	}
-	return false
+	return int(h.t1) < len(a.toks) && a.negStart[h.t1] && a.toks[h.t1].clause == a.toks[h.t1-1].clause
 }
 
-// negationBetween reports a negation cue within tokens [from, to).
+// negationBetween reports a negation cue starting within tokens [from, to).
 func (a *analysis) negationBetween(from, to int32) bool {
-	for _, n := range a.hits {
-		if a.lx.entries[n.entry].kind == kindNegation && n.t0 >= from && n.t0 < to {
-			return true
-		}
-	}
-	return false
+	return to > from && a.negPrefix[to]-a.negPrefix[from] > 0
 }
 
 // dedupEvidence sorts spans by position and removes exact duplicates, keeping at most
