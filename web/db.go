@@ -214,8 +214,11 @@ func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overvi
 		from, to).Scan(&o.Posts); err != nil {
 		return o, fmt.Errorf("overview: posts: %w", err)
 	}
-	rows, err := d.Conn.Query(ctx, `SELECT toDate(published_at) AS day, arrayJoin(labels) AS frame, count() AS n
-		FROM classifications FINAL
+	// The counts read flagged rows without FINAL and count distinct posts: FINAL over a
+	// month of a large table is far too slow on ClickHouse 18.16. A post re-classified
+	// as not flagged still counts until background merges collapse its versions.
+	rows, err := d.Conn.Query(ctx, `SELECT toDate(published_at) AS day, arrayJoin(labels) AS frame, uniqExact(post_id) AS n
+		FROM classifications
 		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
 		GROUP BY day, frame ORDER BY day, frame`, from, to)
 	if err != nil {
@@ -230,13 +233,13 @@ func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overvi
 		o.Daily = append(o.Daily, p)
 	}
 	rows.Close()
-	if err := d.Conn.QueryRow(ctx, `SELECT count() FROM classifications FINAL
+	if err := d.Conn.QueryRow(ctx, `SELECT uniqExact(post_id) FROM classifications
 		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?`,
 		from, to).Scan(&o.Flagged); err != nil {
 		return o, fmt.Errorf("overview: flagged: %w", err)
 	}
-	rows, err = d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, count() AS n
-		FROM classifications FINAL
+	rows, err = d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, uniqExact(post_id) AS n
+		FROM classifications
 		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
 		GROUP BY ch ORDER BY n DESC, ch LIMIT 8`, from, to)
 	if err != nil {
@@ -278,9 +281,19 @@ func scoped(q string, sc Scope, args ...any) (string, []any) {
 	return q + ` AND org = ?`, append(args, sc.Org)
 }
 
+// maxOffset bounds explorer paging (candidates are fetched up to offset+limit).
+const maxOffset = 5000
+
 // SearchPosts is the narrative explorer: flagged posts matching f, newest first, each with
 // its text and evidence (or its redacted text when the post exposes someone).
+//
+// It avoids FINAL, which merges every granule a query touches on ClickHouse 18.16:
+// candidate rows are a top-N read of the period's flagged rows (versions of one post are
+// collapsed in Go, newest first), then one narrow lookup by primary key (classifier,
+// post_id) finds each candidate's newest version and drops candidates whose newest
+// classification is another version (re-classified, perhaps no longer flagged).
 func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
+	limit, offset := clampLimit(f.Limit), min(max(f.Offset, 0), maxOffset)
 	where := []string{`classifier = 'narrative'`, `flagged = 1`, `published_at >= ?`, `published_at < ?`}
 	args := []any{f.From.UTC(), f.To.UTC()}
 	add := func(cond string, v string) {
@@ -298,28 +311,78 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 			AND positionCaseInsensitiveUTF8(text, ?) > 0)`)
 		args = append(args, f.From.UTC(), f.To.UTC(), f.Q)
 	}
-	args = append(args, clampLimit(f.Limit), max(f.Offset, 0))
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, published_at, labels, score, result
-		FROM classifications FINAL WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY published_at DESC, post_id LIMIT ? OFFSET ?`, args...)
+	// Twice the rows needed leaves room for duplicate versions and stale rows.
+	args = append(args, 2*(offset+limit))
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, published_at, labels, score, result, version
+		FROM classifications WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY published_at DESC, post_id, version DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search posts: %w", err)
 	}
-	var out []PostRow
+	type cand struct {
+		p       PostRow
+		version uint64
+	}
+	var cands []cand
+	seen := map[string]bool{}
+	var ids []string
 	for rows.Next() {
-		var p PostRow
+		var c cand
 		var score float32
 		var result string
-		if err := rows.Scan(&p.ID, &p.Source, &p.Channel, &p.Author, &p.Lang, &p.PublishedAt, &p.Frames, &score, &result); err != nil {
+		if err := rows.Scan(&c.p.ID, &c.p.Source, &c.p.Channel, &c.p.Author, &c.p.Lang, &c.p.PublishedAt, &c.p.Frames,
+			&score, &result, &c.version); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("search posts: %w", err)
 		}
-		p.Score, p.Evidence = float64(score), parseEvidence(result)
-		out = append(out, p)
+		if seen[c.p.ID] { // an older version of a post already taken
+			continue
+		}
+		seen[c.p.ID] = true
+		c.p.Score, c.p.Evidence = float64(score), parseEvidence(result)
+		cands = append(cands, c)
+		ids = append(ids, c.p.ID)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search posts: %w", err)
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	newest := map[string]uint64{}
+	rows, err = d.Conn.Query(ctx, `SELECT post_id, max(version) FROM classifications
+		WHERE classifier = 'narrative' AND post_id IN ? GROUP BY post_id`, set(ids))
+	if err != nil {
+		return nil, fmt.Errorf("search posts: newest versions: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var v uint64
+		if err := rows.Scan(&id, &v); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("search posts: newest versions: %w", err)
+		}
+		newest[id] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search posts: newest versions: %w", err)
+	}
+	var out []PostRow
+	skipped := 0
+	for _, c := range cands {
+		if newest[c.p.ID] != c.version {
+			continue // stale: a newer classification exists and did not match
+		}
+		if skipped < offset {
+			skipped++
+			continue
+		}
+		if len(out) == limit {
+			break
+		}
+		out = append(out, c.p)
 	}
 	return out, d.fillTexts(ctx, out)
 }
@@ -342,7 +405,10 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 	}
 	type tx struct{ text, url string }
 	texts := map[string]tx{}
-	rows, err := d.Conn.Query(ctx, `SELECT id, text, url FROM posts FINAL WHERE source IN ? AND id IN ?`, set(sources), set(ids))
+	// argMax by version reads only the granules of these ids (primary key source, id);
+	// FINAL would merge every part of the table on ClickHouse 18.16.
+	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(url, version) FROM posts
+		WHERE source IN ? AND id IN ? GROUP BY id`, set(sources), set(ids))
 	if err != nil {
 		return fmt.Errorf("post texts: %w", err)
 	}
@@ -372,8 +438,8 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 
 // redactedTexts maps post id to redacted text for the posts among ids that expose someone.
 func (d *DB) redactedTexts(ctx context.Context, sources, ids []string) (map[string]string, error) {
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, redacted_text FROM exposures FINAL
-		WHERE source IN ? AND post_id IN ? AND exposed = 1`, set(sources), set(ids))
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, argMax(redacted_text, version) AS t FROM exposures
+		WHERE source IN ? AND post_id IN ? GROUP BY post_id HAVING argMax(exposed, version) = 1`, set(sources), set(ids))
 	if err != nil {
 		return nil, fmt.Errorf("redacted texts: %w", err)
 	}
@@ -395,8 +461,9 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 	if !ok {
 		return PostRow{}, ErrNotFound
 	}
-	rows, err := d.Conn.Query(ctx, `SELECT id, source, channel, author, url, lang, published_at
-		FROM posts FINAL WHERE source = ? AND id = ?`, source, id)
+	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(source, version), argMax(channel, version), argMax(author, version),
+		argMax(url, version), argMax(lang, version), argMax(published_at, version)
+		FROM posts WHERE source = ? AND id = ? GROUP BY id`, source, id)
 	if err != nil {
 		return PostRow{}, fmt.Errorf("post %s: %w", id, err)
 	}

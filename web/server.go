@@ -517,8 +517,8 @@ func (s *Server) filter(r *http.Request) (Filter, error) {
 	}
 	if v := q.Get("page"); v != "" {
 		var p int
-		if _, err := fmt.Sscanf(v, "%d", &p); err != nil || p < 1 || p > 1000 {
-			return f, errStatus(http.StatusBadRequest, "page: 1..1000")
+		if _, err := fmt.Sscanf(v, "%d", &p); err != nil || p < 1 || (p-1)*f.Limit > maxOffset {
+			return f, errStatus(http.StatusBadRequest, fmt.Sprintf("page: 1..%d", maxOffset/f.Limit+1))
 		}
 		f.Offset = (p - 1) * f.Limit
 	}
