@@ -66,11 +66,11 @@ func Generate(ctx context.Context, conn driver.Conn, o Options) (*Report, error)
 		log = slog.New(slog.DiscardHandler)
 	}
 	start := time.Now()
+	defer q.dropFlagged() // also after a failed collection: the table may exist
 	if err := q.materialiseFlagged(ctx); err != nil {
 		return nil, err
 	}
 	log.Debug("report step", "step", "collect flagged", "duration", time.Since(start))
-	defer q.dropFlagged()
 
 	steps := []struct {
 		name string

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrOptions marks report options that cannot produce a report (bad period, language).
@@ -87,6 +88,9 @@ func (o *Options) normalize() error {
 	}
 	if _, ok := translations[o.Lang]; !ok {
 		return fmt.Errorf("%w: language %q (known: en, ru)", ErrOptions, o.Lang)
+	}
+	if utf8.RuneCountInString(o.Title) > 300 || !utf8.ValidString(o.Title) || !utf8.ValidString(o.Org) {
+		return fmt.Errorf("%w: title or organisation is not valid UTF-8 or is longer than 300 characters", ErrOptions)
 	}
 	if len(o.Org) > 200 {
 		return fmt.Errorf("%w: organisation id longer than 200 bytes", ErrOptions)

@@ -250,3 +250,35 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestMonthChunksAndParallel(t *testing.T) {
+	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
+	got := monthChunks(d("2026-01-15"), d("2026-03-10"))
+	want := []Period{{d("2026-01-15"), d("2026-02-01")}, {d("2026-02-01"), d("2026-03-01")}, {d("2026-03-01"), d("2026-03-10")}}
+	if len(got) != len(want) {
+		t.Fatalf("chunks %v", got)
+	}
+	for i := range want {
+		if !got[i].From.Equal(want[i].From) || !got[i].To.Equal(want[i].To) {
+			t.Fatalf("chunk %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	var ran [10]bool
+	if err := parallel(context.Background(), 3, 10, func(_ context.Context, i int) error { ran[i] = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range ran {
+		if !r {
+			t.Fatalf("job %d did not run", i)
+		}
+	}
+	boom := errors.New("boom")
+	if err := parallel(context.Background(), 2, 10, func(_ context.Context, i int) error {
+		if i == 3 {
+			return boom
+		}
+		return nil
+	}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+}
