@@ -47,15 +47,21 @@ func NewWebServer(ctx context.Context, a *App) (*web.Server, *web.DB, error) {
 		return nil, nil, err
 	}
 	db := &web.DB{Conn: a.CH}
+	acker, err := serveAcker(ctx, a)
+	if err != nil {
+		return nil, nil, err
+	}
 	srv, err := web.New(web.Options{DB: db, Log: a.Log.With("role", "serve"), Config: cfg, Now: a.Now,
-		Acker:   serveAcker(ctx, a, db),
+		Acker:   acker,
 		Cluster: web.CHClusters{DB: db},
 		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(a.CH)}})
 	return srv, db, err
 }
 
-// serveAcker returns how the UI acknowledges incidents: a new ClickHouse version of the
-// incident row with status acknowledged (web.CHAcker).
-func serveAcker(_ context.Context, _ *App, db *web.DB) web.IncidentAcker {
-	return web.CHAcker{DB: db}
+// serveAcker returns how the UI acknowledges incidents: through the alert state
+// (JetStream KV), so that acknowledging stops further updates and cancels pending ones,
+// and the ClickHouse mirror follows. Writing only a new ClickHouse row (web.CHAcker)
+// would be undone by the next mirrored change of the incident.
+func serveAcker(ctx context.Context, a *App) (web.IncidentAcker, error) {
+	return AlertAcker(ctx, a)
 }

@@ -242,6 +242,10 @@ func writeWithRetry[T any](ctx context.Context, msgs []jetstream.Msg, rows []T, 
 			}
 			return nil
 		}
+		if ctx.Err() != nil {
+			// Shutting down mid-write: the caller drains with a fresh context.
+			return ctx.Err()
+		}
 		m.WriteErrors.WithLabelValues(opt.Name).Inc()
 		if attempt == 1 || attempt%10 == 0 {
 			log.Error("batch write failed; retrying the same batch (messages stay unacked)",
