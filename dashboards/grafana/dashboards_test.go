@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -394,6 +395,46 @@ func checkColumns(t *testing.T, p panel, format int, names, types []string) {
 		}
 		if p.Type == "barchart" && (len(names) != 2 || nums != 1 || numeric.MatchString(types[0])) {
 			t.Fatalf("bar chart wants a label and a number: %v %v", names, types)
+		}
+	}
+}
+
+// TestPrometheusRules checks that the alert rules docker-compose mounts name only
+// metrics kuzot defines (promtool check rules validates their syntax: make test runs it
+// through scripts when promtool is installed).
+func TestPrometheusRules(t *testing.T) {
+	b, err := os.ReadFile("../../deploy/prometheus/rules.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Groups []struct {
+			Rules []struct {
+				Alert string `yaml:"alert"`
+				Expr  string `yaml:"expr"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"KuzotSourceFailing": false, "KuzotConsumerLagHigh": false, "KuzotDeadLettersGrowing": false, "KuzotAlertDeliveryFailing": false}
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			checkMetrics(t, r.Alert, r.Expr)
+			if _, ok := want[r.Alert]; ok {
+				want[r.Alert] = true
+			}
+		}
+	}
+	for a, ok := range want {
+		if !ok {
+			t.Errorf("rules.yml lacks %s", a)
+		}
+	}
+	if _, err := exec.LookPath("promtool"); err == nil {
+		if out, err := exec.Command("promtool", "check", "rules", "../../deploy/prometheus/rules.yml").CombinedOutput(); err != nil {
+			t.Fatalf("promtool check rules: %v\n%s", err, out)
 		}
 	}
 }
