@@ -139,7 +139,7 @@ func TestModelOnlyFlagHasEvidence(t *testing.T) {
 // seconds a quadratic scan would (a cheap denial of service on the classify stage).
 func TestAdversarialInputStaysFast(t *testing.T) {
 	_, full := testClassifiers(t)
-	for _, unit := range []string{"геи больные пидоры ", "«геи больные пидоры» ", "не геи не больные не пидоры ", "я гей мы лгбт ", "г е й "} {
+	for _, unit := range []string{"геи больные пидоры ", "«геи больные пидоры» ", "не геи не больные не пидоры ", "я гей мы лгбт ", "г е й ", "п*****й ", "a.b.c.d.e.f.g.h.i.j.k.l.m.n ", "*а*а*а*а "} {
 		s := strings.Repeat(unit, MaxTextBytes/len(unit))
 		start := time.Now()
 		r := full.ClassifyText(s)

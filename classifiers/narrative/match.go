@@ -50,7 +50,9 @@ func (a *analysis) matchRunes(w []rune) {
 	n := int32(0)
 	for i, r := range w {
 		if r == wildRune {
-			a.matchWild(w, i, n)
+			if countWild(w) <= maxWild {
+				a.matchWild(w, i, n)
+			}
 			return
 		}
 		nx, ok := lx.nodes[n].next[r]
@@ -94,6 +96,20 @@ func (a *analysis) matchWild(w []rune, i int, n int32) {
 	if nx, ok := lx.nodes[n].next[w[i]]; ok {
 		step(nx)
 	}
+}
+
+// maxWild bounds masked letters per word: "г*й" and "п**ор" are evasion, "п*****й" is
+// noise, and each mask multiplies the trie walk.
+const maxWild = 3
+
+func countWild(w []rune) int {
+	n := 0
+	for _, r := range w {
+		if r == wildRune {
+			n++
+		}
+	}
+	return n
 }
 
 func hasWild(w []rune) bool {
