@@ -115,3 +115,26 @@ func IDs(ps []post.Post) []string {
 	}
 	return out
 }
+
+// New finishes a test config the way Registry.Decode does (mutate, Defaults, Validate)
+// and builds the collector with newFn and the env's deps, failing t on any error. Each
+// kind's tests wrap it with their own starting config.
+func New[C any, PC interface {
+	*C
+	collectors.Config
+}, T any](t testing.TB, e *Env, cfg C, mutate func(*C), newFn func(C, collectors.Deps) (T, error)) T {
+	t.Helper()
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	pc := PC(&cfg)
+	pc.Defaults()
+	if err := pc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := newFn(cfg, e.Deps(pc.SourceName(), pc.SourceKind()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

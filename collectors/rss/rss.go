@@ -37,34 +37,11 @@ func (c *Config) Defaults() { c.ApplyDefaults(Kind, feedKey(c.URL)) }
 
 // Validate reports every problem with the entry.
 func (c *Config) Validate() error {
-	errs := []error{c.ValidateCommon()}
-	u, err := url.Parse(c.URL)
-	switch {
-	case c.URL == "":
-		errs = append(errs, errors.New("url is required"))
-	case err != nil:
-		errs = append(errs, fmt.Errorf("url: %w", err))
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		errs = append(errs, fmt.Errorf("url %q must be an absolute http(s) URL", c.URL))
-	}
-	return errors.Join(errs...)
+	return errors.Join(c.ValidateCommon(), collectors.ValidateHTTPURL("url", c.URL))
 }
 
 // Register adds the rss kind to r.
-func Register(r *collectors.Registry) {
-	r.Add(collectors.Factory{
-		Kind:         Kind,
-		SampleConfig: sample,
-		NewConfig:    func() collectors.Config { return &Config{} },
-		New: func(cfg collectors.Config, deps collectors.Deps) (collectors.Collector, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("rss: config is %T", cfg)
-			}
-			return New(*c, deps)
-		},
-	})
-}
+func Register(r *collectors.Registry) { r.Add(collectors.NewFactory(Kind, sample, New)) }
 
 // Collector polls one feed.
 type Collector struct {
@@ -75,11 +52,8 @@ type Collector struct {
 
 // New builds a feed collector; deps.HTTP and deps.State are required.
 func New(cfg Config, deps collectors.Deps) (*Collector, error) {
-	if deps.HTTP == nil || deps.State == nil {
-		return nil, errors.New("rss: deps.HTTP and deps.State are required")
-	}
-	if deps.Now == nil {
-		deps.Now = time.Now
+	if err := collectors.CheckDeps(Kind, &deps); err != nil {
+		return nil, err
 	}
 	return &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName())}, nil
 }

@@ -18,16 +18,7 @@ import (
 
 func newCollector(t *testing.T, env *collectortest.Env, feedURL string) *Collector {
 	t.Helper()
-	cfg := Config{URL: feedURL}
-	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env.Deps(cfg.SourceName(), Kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return collectortest.New(t, env, Config{URL: feedURL}, nil, New)
 }
 
 // TestDemoFeeds asserts that each demo feed yields exactly the fixture posts: ids, dates,

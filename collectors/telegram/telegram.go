@@ -10,7 +10,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -47,10 +46,7 @@ var channelRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
 func (c *Config) Defaults() {
 	c.Channel = strings.TrimPrefix(strings.TrimSpace(c.Channel), "@")
 	c.ApplyDefaults(Kind, c.Channel)
-	if c.BaseURL == "" {
-		c.BaseURL = "https://t.me"
-	}
-	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	c.BaseURL = collectors.BaseURL(c.BaseURL, "https://t.me")
 	if c.MaxPages == 0 {
 		c.MaxPages = 10
 	}
@@ -65,9 +61,7 @@ func (c *Config) Validate() error {
 	if !channelRe.MatchString(c.Channel) {
 		errs = append(errs, fmt.Errorf("channel %q is not a public channel username", c.Channel))
 	}
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("base_url %q must be an absolute http(s) URL", c.BaseURL))
-	}
+	errs = append(errs, collectors.ValidateHTTPURL("base_url", c.BaseURL))
 	if c.MaxPages < 1 || c.BackfillPages < 1 {
 		errs = append(errs, errors.New("max_pages and backfill_pages must be at least 1"))
 	}
@@ -75,20 +69,7 @@ func (c *Config) Validate() error {
 }
 
 // Register adds the telegram kind to r.
-func Register(r *collectors.Registry) {
-	r.Add(collectors.Factory{
-		Kind:         Kind,
-		SampleConfig: sample,
-		NewConfig:    func() collectors.Config { return &Config{} },
-		New: func(cfg collectors.Config, deps collectors.Deps) (collectors.Collector, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("telegram: config is %T", cfg)
-			}
-			return New(*c, deps)
-		},
-	})
-}
+func Register(r *collectors.Registry) { r.Add(collectors.NewFactory(Kind, sample, New)) }
 
 // Errors of a channel that cannot be collected.
 var (
@@ -107,11 +88,8 @@ type Collector struct {
 
 // New builds a channel collector; deps.HTTP and deps.State are required.
 func New(cfg Config, deps collectors.Deps) (*Collector, error) {
-	if deps.HTTP == nil || deps.State == nil {
-		return nil, errors.New("telegram: deps.HTTP and deps.State are required")
-	}
-	if deps.Now == nil {
-		deps.Now = time.Now
+	if err := collectors.CheckDeps(Kind, &deps); err != nil {
+		return nil, err
 	}
 	return &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName())}, nil
 }

@@ -18,19 +18,7 @@ import (
 
 func newCollector(t *testing.T, env *collectortest.Env, channel string, mutate func(*Config)) *Collector {
 	t.Helper()
-	cfg := Config{Channel: channel, BaseURL: env.Server.URL}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env.Deps(cfg.SourceName(), Kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return collectortest.New(t, env, Config{Channel: channel, BaseURL: env.Server.URL}, mutate, New)
 }
 
 // TestDemoChannels: every fixture message of each channel, with pagination back through

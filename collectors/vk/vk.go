@@ -58,10 +58,7 @@ func (c *Config) Defaults() {
 	if c.AccessToken == "" {
 		c.AccessToken = os.Getenv("KUZOT_VK_ACCESS_TOKEN")
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = "https://api.vk.com"
-	}
-	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	c.BaseURL = collectors.BaseURL(c.BaseURL, "https://api.vk.com")
 	if c.APIVersion == "" {
 		c.APIVersion = "5.199"
 	}
@@ -82,9 +79,7 @@ func (c *Config) Validate() error {
 	if c.AccessToken == "" {
 		errs = append(errs, errors.New("access_token is required (or KUZOT_VK_ACCESS_TOKEN)"))
 	}
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("base_url %q must be an absolute http(s) URL", c.BaseURL))
-	}
+	errs = append(errs, collectors.ValidateHTTPURL("base_url", c.BaseURL))
 	if c.MaxPages < 1 {
 		errs = append(errs, errors.New("max_pages must be at least 1"))
 	}
@@ -92,20 +87,7 @@ func (c *Config) Validate() error {
 }
 
 // Register adds the vk kind to r.
-func Register(r *collectors.Registry) {
-	r.Add(collectors.Factory{
-		Kind:         Kind,
-		SampleConfig: sample,
-		NewConfig:    func() collectors.Config { return &Config{} },
-		New: func(cfg collectors.Config, deps collectors.Deps) (collectors.Collector, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("vk: config is %T", cfg)
-			}
-			return New(*c, deps)
-		},
-	})
-}
+func Register(r *collectors.Registry) { r.Add(collectors.NewFactory(Kind, sample, New)) }
 
 // APIError is an error object of the VK API (HTTP 200 with {"error": …}).
 type APIError struct {
@@ -128,11 +110,8 @@ type Collector struct {
 
 // New builds a wall collector; deps.HTTP and deps.State are required.
 func New(cfg Config, deps collectors.Deps) (*Collector, error) {
-	if deps.HTTP == nil || deps.State == nil {
-		return nil, errors.New("vk: deps.HTTP and deps.State are required")
-	}
-	if deps.Now == nil {
-		deps.Now = time.Now
+	if err := collectors.CheckDeps(Kind, &deps); err != nil {
+		return nil, err
 	}
 	return &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName())}, nil
 }

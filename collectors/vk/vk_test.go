@@ -16,19 +16,7 @@ import (
 
 func newCollector(t *testing.T, env *collectortest.Env, mutate func(*Config)) *Collector {
 	t.Helper()
-	cfg := Config{Domain: "demo_el_uchun", AccessToken: "demo-token", BaseURL: env.Server.URL}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env.Deps(cfg.SourceName(), Kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return collectortest.New(t, env, Config{Domain: "demo_el_uchun", AccessToken: "demo-token", BaseURL: env.Server.URL}, mutate, New)
 }
 
 // TestDemoWall: every fixture post (pinned included), oldest first, with authors of

@@ -65,9 +65,7 @@ func (c *Config) Defaults() {
 // Validate reports every problem with the entry, bad selectors included.
 func (c *Config) Validate() error {
 	errs := []error{c.ValidateCommon()}
-	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("url %q must be an absolute http(s) URL", c.URL))
-	}
+	errs = append(errs, collectors.ValidateHTTPURL("url", c.URL))
 	if c.Selectors.Item == "" {
 		errs = append(errs, errors.New("selectors.item is required"))
 	}
@@ -87,20 +85,7 @@ func (c *Config) Validate() error {
 }
 
 // Register adds the web kind to r.
-func Register(r *collectors.Registry) {
-	r.Add(collectors.Factory{
-		Kind:         Kind,
-		SampleConfig: sample,
-		NewConfig:    func() collectors.Config { return &Config{} },
-		New: func(cfg collectors.Config, deps collectors.Deps) (collectors.Collector, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("web: config is %T", cfg)
-			}
-			return New(*c, deps)
-		},
-	})
-}
+func Register(r *collectors.Registry) { r.Add(collectors.NewFactory(Kind, sample, New)) }
 
 // Collector polls one page chain.
 type Collector struct {
@@ -111,11 +96,8 @@ type Collector struct {
 
 // New builds a web collector; deps.HTTP and deps.State are required.
 func New(cfg Config, deps collectors.Deps) (*Collector, error) {
-	if deps.HTTP == nil || deps.State == nil {
-		return nil, errors.New("web: deps.HTTP and deps.State are required")
-	}
-	if deps.Now == nil {
-		deps.Now = time.Now
+	if err := collectors.CheckDeps(Kind, &deps); err != nil {
+		return nil, err
 	}
 	return &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName())}, nil
 }

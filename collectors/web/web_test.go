@@ -18,19 +18,7 @@ var forumSelectors = Selectors{Item: "article.message", Text: ".message-body .bb
 
 func newCollector(t *testing.T, env *collectortest.Env, u string, mutate func(*Config)) *Collector {
 	t.Helper()
-	cfg := Config{URL: u, Selectors: forumSelectors, Follow: "a.pageNav-jump--next"}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env.Deps(cfg.SourceName(), Kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return collectortest.New(t, env, Config{URL: u, Selectors: forumSelectors, Follow: "a.pageNav-jump--next"}, mutate, New)
 }
 
 // TestDemoForum: every fixture post across the thread's pages, in UTF-8 and in the

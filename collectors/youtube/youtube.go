@@ -67,14 +67,8 @@ func (c *Config) Defaults() {
 		}
 	}
 	c.ApplyDefaults(Kind, target)
-	if c.BaseURL == "" {
-		c.BaseURL = "https://www.youtube.com"
-	}
-	if c.APIBaseURL == "" {
-		c.APIBaseURL = "https://www.googleapis.com"
-	}
-	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
-	c.APIBaseURL = strings.TrimSuffix(c.APIBaseURL, "/")
+	c.BaseURL = collectors.BaseURL(c.BaseURL, "https://www.youtube.com")
+	c.APIBaseURL = collectors.BaseURL(c.APIBaseURL, "https://www.googleapis.com")
 	if c.APIKey == "" {
 		c.APIKey = os.Getenv("KUZOT_YOUTUBE_API_KEY")
 	}
@@ -101,11 +95,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("video id %q is not 11 characters of [A-Za-z0-9_-]", v))
 		}
 	}
-	for _, u := range []string{c.BaseURL, c.APIBaseURL} {
-		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			errs = append(errs, fmt.Errorf("%q must be an absolute http(s) URL", u))
-		}
-	}
+	errs = append(errs, collectors.ValidateHTTPURL("base_url", c.BaseURL), collectors.ValidateHTTPURL("api_base_url", c.APIBaseURL))
 	if c.MaxVideos < 1 {
 		errs = append(errs, errors.New("max_videos must be at least 1"))
 	}
@@ -113,20 +103,7 @@ func (c *Config) Validate() error {
 }
 
 // Register adds the youtube kind to r.
-func Register(r *collectors.Registry) {
-	r.Add(collectors.Factory{
-		Kind:         Kind,
-		SampleConfig: sample,
-		NewConfig:    func() collectors.Config { return &Config{} },
-		New: func(cfg collectors.Config, deps collectors.Deps) (collectors.Collector, error) {
-			c, ok := cfg.(*Config)
-			if !ok {
-				return nil, fmt.Errorf("youtube: config is %T", cfg)
-			}
-			return New(*c, deps)
-		},
-	})
-}
+func Register(r *collectors.Registry) { r.Add(collectors.NewFactory(Kind, sample, New)) }
 
 // Collector polls one channel or video list.
 type Collector struct {
@@ -137,11 +114,8 @@ type Collector struct {
 
 // New builds a YouTube collector; deps.HTTP and deps.State are required.
 func New(cfg Config, deps collectors.Deps) (*Collector, error) {
-	if deps.HTTP == nil || deps.State == nil {
-		return nil, errors.New("youtube: deps.HTTP and deps.State are required")
-	}
-	if deps.Now == nil {
-		deps.Now = time.Now
+	if err := collectors.CheckDeps(Kind, &deps); err != nil {
+		return nil, err
 	}
 	return &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName())}, nil
 }

@@ -17,19 +17,7 @@ const demoChannel = "UCdemo00000000000000kg01"
 
 func newCollector(t *testing.T, env *collectortest.Env, mutate func(*Config)) *Collector {
 	t.Helper()
-	cfg := Config{ChannelID: demoChannel, BaseURL: env.Server.URL, APIBaseURL: env.Server.URL}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(cfg, env.Deps(cfg.SourceName(), Kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return collectortest.New(t, env, Config{ChannelID: demoChannel, BaseURL: env.Server.URL, APIBaseURL: env.Server.URL}, mutate, New)
 }
 
 func allowAPI(o *demosite.Options) { o.RobotsTxt = "User-agent: *\nDisallow: /private/\n" }
