@@ -268,7 +268,7 @@ func (s *scan) addresses() {
 					}
 					continue
 				}
-				if e < 0 {
+				if e < 0 || (postAnchors[tx.lower] && x == e+1) {
 					e = x
 				}
 			case tx.upper:
@@ -287,13 +287,18 @@ func (s *scan) addresses() {
 			continue
 		}
 		// Trim trailing words after the last number ("ул. Ахунбаева 12, Айбек").
-		for e > a && !t[e].digits && !(e > 0 && t[e-1].digits && t[e-1].end == t[e].start) {
+		for e > a && !t[e].digits && !(e > 0 && t[e-1].digits && t[e-1].end == t[e].start) && !postAnchors[t[e].lower] {
 			e--
 		}
 		sp := span{Entity: Entity{Type: TypeAddress, Start: t[a].start, End: t[e].end}, sub: "address", score: 0.7}
+		if overlapsAny(s.spans, sp.Start, sp.End, TypeAddress) {
+			continue
+		}
 		s.add(sp, a)
 		lastEnd = sp.End
-		k = e
+		if e > k {
+			k = e // never backwards: a post-anchor address ends before its anchor
+		}
 	}
 }
 
@@ -346,7 +351,7 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis
 			continue
 		}
 		nts = append(nts, watchlist.NameToken{Skel: skels[k], Start: t.start, End: t.end,
-			Connector: watchlist.IsConnector(t.lower), Break: t.brk})
+			Connector: watchlist.IsConnector(t.lower), Break: t.brk, NameLike: t.upper})
 	}
 	refIdx := map[watchlist.Ref]int{}
 	idx := func(r watchlist.Ref) int {

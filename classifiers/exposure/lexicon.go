@@ -18,6 +18,9 @@ var sogiExact = newWordSet(
 	"транс", "трансы", "трансом", "голубой", "голубая", "голубым", "голубого", "голубую",
 	"gay", "gays", "trans", "queer", "dyke", "fag", "faggot", "tranny", "lgbt", "lgbtq", "lgbtqi", "lgbti", "lgbtiq",
 	"lesbian", "lesbians", "bisexual", "transgender", "transsexual", "homosexual", "nonbinary", "homo",
+	// Russian and Kyrgyz written in Latin letters ("gey eken", "on gei", "pidor").
+	"gey", "gei", "geiler", "geyler", "lesbiyanka", "lesbianka", "lesbiianka", "pidor", "pidr", "pidar",
+	"gomik", "transgendr", "gomoseksualist",
 )
 
 // sogiStems are prefixes long enough to be unambiguous.

@@ -137,8 +137,19 @@ func (s *scan) personContext(sp *span, k, m int) {
 			sp.public = true
 		}
 	}
+	// "меня зовут X", "менин атым X", "my name is X", "I'm X", "я X" — but not "его
+	// зовут X" or "the suspect is X".
 	if k > 0 && selfIntro[s.toks[k-1].lower] && !s.toks[k].sent {
-		if s.toks[k-1].lower != "is" || (k > 2 && s.toks[k-2].lower == "name") {
+		prev2 := ""
+		if k > 1 {
+			prev2 = s.toks[k-2].lower
+		}
+		switch s.toks[k-1].lower {
+		case "зовут":
+			sp.self = prev2 == "меня"
+		case "is":
+			sp.self = prev2 == "name"
+		default:
 			sp.self = true
 		}
 	}

@@ -177,6 +177,7 @@ func TestRecognisers(t *testing.T) {
 		{"street ky", TypeAddress, "Манас көчөсү 12 жашайт", []string{"Манас көчөсү 12"}},
 		{"street en", TypeAddress, "lives at 14 Chui Street, apt 7", []string{"14 Chui Street, apt 7"}},
 		{"street without number", TypeAddress, "живет на улице Манас", nil},
+		{"number-first street after 'address'", TypeAddress, "address: 14 Chui Street — everyone welcome.", []string{"14 Chui Street"}},
 		// plates
 		{"plate current", TypeVehiclePlate, "машина 01 123 ABC", []string{"01 123 ABC"}},
 		{"plate KG glued", TypeVehiclePlate, "госномер 01KG123ABC", []string{"01KG123ABC"}},

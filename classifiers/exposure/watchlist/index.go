@@ -113,6 +113,9 @@ type NameToken struct {
 	Connector bool
 	// Break marks a sentence or clause boundary before this word; names never span it.
 	Break bool
+	// NameLike marks a capitalised word that may be a middle name or patronymic
+	// standing between two matched tokens ("Айбек Асанович Токтосунов").
+	NameLike bool
 }
 
 // NameMatch is a registered name found in a post.
@@ -135,14 +138,27 @@ func (ix *Index) MatchNames(toks []NameToken) []NameMatch {
 	}
 	hits := make([][]posting, len(toks))
 	any := 0
+	var buf []byte
 	for i := range toks {
 		if toks[i].Connector || len(toks[i].Skel) < 2 {
 			continue
 		}
-		ps := ix.m[ix.h.Sum(KindName, toks[i].Skel)]
-		for _, p := range ps {
+		for _, p := range ix.m[ix.h.Sum(KindName, toks[i].Skel)] {
 			if p.kind == KindName {
 				hits[i] = append(hits[i], p)
+			}
+		}
+		// "Токтосун уулу Айбек" is the Kyrgyz form of "Айбек Токтосунов": a word followed
+		// by a connector is also looked up as the surname made from it.
+		if i+1 < len(toks) && toks[i+1].Connector {
+			buf = buf[:0]
+			for _, suf := range []string{"ov", "ev", "ova", "eva"} {
+				buf = append(append(buf[:0], toks[i].Skel...), suf...)
+				for _, p := range ix.m[ix.h.Sum(KindName, buf)] {
+					if p.kind == KindName {
+						hits[i] = append(hits[i], p)
+					}
+				}
 			}
 		}
 		if len(hits[i]) > 0 {
@@ -165,6 +181,9 @@ func (ix *Index) MatchNames(toks []NameToken) []NameMatch {
 			}
 			if toks[j].Connector {
 				continue
+			}
+			if len(hits[j]) == 0 && !toks[j].NameLike {
+				break // "Нигора и Холмат …": only a name-like word may stand between
 			}
 			for _, a := range hits[i] {
 				for _, b := range hits[j] {

@@ -115,9 +115,10 @@ func kyrgyzSuffixes(last rune) []string {
 // CyrillicForms returns the forms a Cyrillic name token takes in Russian and Kyrgyz
 // text: Russian case endings of given names, surnames (-ов/-ев/-ин, -ский) and
 // patronymics (-ович, -овна), the other gender of a surname (Токтосунов ↔
-// Токтосунова), the Kyrgyz surname stem that the 2025 surname law and "X уулу Y" use
-// (Токтосунов → Токтосун), and Kyrgyz case suffixes on every nominative form. The input
-// is included. Tokens in other scripts are returned unchanged.
+// Токтосунова), and Kyrgyz case suffixes on every nominative form. The input is
+// included. The Kyrgyz form "Токтосун уулу" of a surname is matched by Index.MatchNames,
+// which derives "Токтосунов" from a word followed by a connector; the bare stem is not a
+// key, because it is also a given name ("Холмат"). Tokens in other scripts are returned unchanged.
 func CyrillicForms(tok string) []string {
 	t := strings.ToLower(tok)
 	if !isCyrillicWord(t) {
@@ -160,17 +161,11 @@ func CyrillicForms(tok string) []string {
 		nom(t)
 		nom(t + "а")
 		stemPlus(t, "а", "у", "ым", "ом", "е", "ой", "ы", "ых")
-		if kg := kyrgyzStem(t); kg != "" {
-			nom(kg)
-		}
 	case hasAnySuffix(t, "ова", "ева", "ёва", "ина", "ына"):
 		male := t[:len(t)-len("а")]
 		nom(t)
 		nom(male)
 		stemPlus(male, "ой", "у", "ы", "ых", "ым", "ом", "е")
-		if kg := kyrgyzStem(male); kg != "" {
-			nom(kg)
-		}
 	case hasAnySuffix(t, "а", "я"):
 		stem := t[:len(t)-len("а")]
 		nom(t)
@@ -204,20 +199,6 @@ func CyrillicForms(tok string) []string {
 		}
 	}
 	return out
-}
-
-// kyrgyzStem strips a Russian patronymic surname ending (-ов, -ев, -ин) to the father's
-// name that Kyrgyz forms use ("Токтосун уулу"), when the stem is still a plausible name.
-func kyrgyzStem(male string) string {
-	for _, suf := range []string{"ов", "ев", "ёв", "ин", "ын"} {
-		if strings.HasSuffix(male, suf) {
-			stem := male[:len(male)-len(suf)]
-			if len([]rune(stem)) >= 4 {
-				return stem
-			}
-		}
-	}
-	return ""
 }
 
 func hasAnySuffix(s string, sufs ...string) bool {

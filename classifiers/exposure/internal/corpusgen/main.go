@@ -797,7 +797,7 @@ func parseHand(data []byte, firstID int) ([]Record, error) {
 			}
 		}
 		var b strings.Builder
-		text := f[4]
+		text := strings.ReplaceAll(f[4], `\n`, "\n") // a literal \n in the file is a line break
 		for {
 			i := strings.Index(text, "[[")
 			if i < 0 {
