@@ -280,7 +280,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	return resp, err
 }
 
-// retry runs attempt up to MaxTries times while it fails with a *retryable error,
+// retry runs attempt up to MaxTries times while it returns a *retryable error,
 // waiting an exponential backoff (or the Retry-After asked for, when longer) between
 // tries. A Retry-After beyond MaxBackoff ends it at once: the caller stores it and comes
 // back later instead of holding a poll for that long.
@@ -300,8 +300,9 @@ func (f *Fetcher) retry(ctx context.Context, u *url.URL, attempt func() error) e
 			}
 		}
 		err := attempt()
-		var re *retryable
-		if err == nil || !errors.As(err, &re) {
+		// Only an attempt's own verdict counts: an error that merely wraps a retryable one
+		// (robots.txt that gave up after its own retries) is final.
+		if _, again := err.(*retryable); !again {
 			return err
 		}
 		lastErr = err

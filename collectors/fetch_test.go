@@ -491,3 +491,28 @@ func TestRobotsFetchCancelled(t *testing.T) {
 		t.Errorf("took %v: the robots.txt request was not cancelled", el)
 	}
 }
+
+// TestRobotsNetworkFailure: a robots.txt whose connection breaks is tried MaxTries times
+// in all (not once more per page retry) and the page is never fetched.
+func TestRobotsNetworkFailure(t *testing.T) {
+	var robotsHits, pageHits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/robots.txt" {
+			pageHits.Add(1)
+			return
+		}
+		robotsHits.Add(1)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}))
+	defer srv.Close()
+	_, err := testFetcher(t, nil).Client(nil).Get(context.Background(), srv.URL+"/page")
+	if !errors.Is(err, ErrGaveUp) || !strings.Contains(err.Error(), "robots.txt") {
+		t.Fatalf("err %v, want a robots.txt give-up", err)
+	}
+	if robotsHits.Load() != 3 || pageHits.Load() != 0 {
+		t.Errorf("robots.txt tried %d times (want 3), page fetched %d times", robotsHits.Load(), pageHits.Load())
+	}
+}
