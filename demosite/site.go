@@ -38,6 +38,7 @@ type Site struct {
 	opt     Options
 	content *Content
 	mux     *http.ServeMux
+	hooks   hookSink
 }
 
 // New loads the demo content and builds the site.
@@ -80,6 +81,8 @@ func (s *Site) routes() {
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("GET /rss/{file}", s.feed)
 	s.mux.HandleFunc("GET /atom/{file}", s.feed)
+	s.mux.HandleFunc("POST /hooks/{name}", s.hooks.receive(s.opt.Now))
+	s.mux.HandleFunc("GET /hooks", s.hooks.list)
 	s.routesMore()
 }
 

@@ -14,12 +14,23 @@ DEMO_LISTEN=${KUZOT_DEMO_LISTEN:-127.0.0.1:8090}
 export KUZOT_DATA_DIR=$DATA
 export KUZOT_CLICKHOUSE_ADDR=${KUZOT_CLICKHOUSE_ADDR:-127.0.0.1:$CH_PORT}
 export KUZOT_WATCHLIST_KEY=${KUZOT_WATCHLIST_KEY:-demo-only-watchlist-key-change-me}
+export KUZOT_DEMO_WEBHOOK_SECRET=${KUZOT_DEMO_WEBHOOK_SECRET:-whsec_ZGVtby1vbmx5LXdlYmhvb2stc2VjcmV0}
 
 mkdir -p "$DATA"
 started_ch=0
 if ! clickhouse-client --host 127.0.0.1 --port "$CH_PORT" --query "SELECT 1" >/dev/null 2>&1; then
   scripts/clickhouse-local.sh start "$DATA/clickhouse" "$CH_PORT"
   started_ch=1
+fi
+
+# Schema, the demo organisation's watchlist (stored as keyed hashes only) and, on the
+# first run, a web UI admin with a generated password.
+"$BIN" migrate --config "$CONFIG" >/dev/null
+"$BIN" watchlist import configs/demo-watchlist.yaml --org demo-org --config "$CONFIG" >/dev/null
+admin_note="web UI login       (existing accounts: bin/kuzot user list --config $CONFIG)"
+if ! "$BIN" user list --config "$CONFIG" 2>/dev/null | grep -q "admin"; then
+  pw=$("$BIN" user add --name admin --role admin --unredact --generate-password --config "$CONFIG" | sed -n 's/.*password: //p')
+  admin_note="web UI login       admin / $pw   (shown once; change it in the UI)"
 fi
 
 "$BIN" demo-site --listen "$DEMO_LISTEN" >"$DATA/demo-site.log" 2>&1 &
@@ -37,6 +48,8 @@ cat <<MSG
 
   kuzot is starting (Ctrl-C to stop). Where to look:
     web UI and API     http://${http:-127.0.0.1:8080}/
+    $admin_note
+    alerts received    http://$DEMO_LISTEN/hooks   (the demo organisation's webhook)
     metrics            http://${http:-127.0.0.1:8080}/metrics
     demo public web    http://$DEMO_LISTEN/
     posts stored       clickhouse-client --port $CH_PORT -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
