@@ -101,13 +101,81 @@ type lexicon struct {
 }
 
 type trieNode struct {
-	next map[rune]int32
+	next map[rune]int32 // while building; frozen into keys/kids
 	pats []int32
+	// keys and kids are the sorted children, searched linearly or by bisection:
+	// faster than a map for the handful of children most nodes have.
+	keys []rune
+	kids []int32
+}
+
+// child returns the child of n for r.
+func (n *trieNode) child(r rune) (int32, bool) {
+	k := n.keys
+	if len(k) <= 8 {
+		for i, x := range k {
+			if x == r {
+				return n.kids[i], true
+			}
+		}
+		return 0, false
+	}
+	lo, hi := 0, len(k)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k[m] < r {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(k) && k[lo] == r {
+		return n.kids[lo], true
+	}
+	return 0, false
 }
 
 type phraseNode struct {
-	next    map[int32]int32
+	next    map[int32]int32 // while building; frozen into keys/kids
 	entries []int32
+	keys    []int32
+	kids    []int32
+}
+
+// child returns the child of n for phrase slot s.
+func (n *phraseNode) child(s int32) (int32, bool) {
+	for i, x := range n.keys {
+		if x == s {
+			return n.kids[i], true
+		}
+	}
+	return 0, false
+}
+
+// freeze turns the build-time child maps into sorted slices.
+func (lx *lexicon) freeze() {
+	for i := range lx.nodes {
+		n := &lx.nodes[i]
+		for r := range n.next {
+			n.keys = append(n.keys, r)
+		}
+		sort.Slice(n.keys, func(a, b int) bool { return n.keys[a] < n.keys[b] })
+		for _, r := range n.keys {
+			n.kids = append(n.kids, n.next[r])
+		}
+		n.next = nil
+	}
+	for i := range lx.pnodes {
+		n := &lx.pnodes[i]
+		for s := range n.next {
+			n.keys = append(n.keys, s)
+		}
+		sort.Slice(n.keys, func(a, b int) bool { return n.keys[a] < n.keys[b] })
+		for _, s := range n.keys {
+			n.kids = append(n.kids, n.next[s])
+		}
+		n.next = nil
+	}
 }
 
 // MaxLexiconBytes bounds one lexicon file, so a wrong path cannot make the classifier
@@ -154,6 +222,7 @@ func loadLexicon(fsys fs.FS) (*lexicon, error) {
 		return nil, errors.New("lexicon: VERSION is empty")
 	}
 	b.lx.version = v + "+" + hex.EncodeToString(h.Sum(nil))[:8]
+	b.lx.freeze()
 	return b.lx, nil
 }
 

@@ -55,7 +55,7 @@ func (a *analysis) matchRunes(w []rune) {
 			}
 			return
 		}
-		nx, ok := lx.nodes[n].next[r]
+		nx, ok := lx.nodes[n].child(r)
 		if !ok {
 			return
 		}
@@ -88,12 +88,12 @@ func (a *analysis) matchWild(w []rune, i int, n int32) {
 		a.matchWild(w, i+1, nx)
 	}
 	if w[i] == wildRune {
-		for _, nx := range lx.nodes[n].next {
+		for _, nx := range lx.nodes[n].kids {
 			step(nx)
 		}
 		return
 	}
-	if nx, ok := lx.nodes[n].next[w[i]]; ok {
+	if nx, ok := lx.nodes[n].child(w[i]); ok {
 		step(nx)
 	}
 }
@@ -243,7 +243,7 @@ func (a *analysis) walkPhrase(n, start, j int32) {
 		return
 	}
 	for _, s := range a.slots[a.slotOff[j]:a.slotOff[j+1]] {
-		nx, ok := a.lx.pnodes[n].next[s]
+		nx, ok := a.lx.pnodes[n].child(s)
 		if !ok {
 			continue
 		}

@@ -121,7 +121,15 @@ func isDigit(r rune) bool {
 	return unicode.IsDigit(r)
 }
 
-func isMark(r rune) bool { return r >= 0x300 && unicode.Is(unicode.Mn, r) }
+func isMark(r rune) bool {
+	switch {
+	case r < 0x300:
+		return false
+	case r >= 0x400 && r <= 0x52F: // Cyrillic: only the combining titlo and friends
+		return r >= 0x483 && r <= 0x489
+	}
+	return unicode.Is(unicode.Mn, r)
+}
 
 func isCyrillic(r rune) bool { return r >= 0x0400 && r <= 0x052F }
 
@@ -323,7 +331,7 @@ func normWord(dst []rune, word string, script uint8, allWild bool) (out []rune, 
 	for _, r := range word {
 		var n rune
 		switch {
-		case isMark(r) || isApostrophe(r):
+		case isApostrophe(r):
 			continue
 		case isLetter(r):
 			n = foldLetter(r)
@@ -334,6 +342,8 @@ func normWord(dst []rune, word string, script uint8, allWild bool) (out []rune, 
 					n = m
 				}
 			}
+		case isMark(r):
+			continue
 		default: // digit or symbol inside a word with letters
 			symbols = true
 			var m rune
