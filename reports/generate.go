@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -362,13 +363,23 @@ func sortCounts(cs []Count, order []string) {
 
 func (q *query) narrative(ctx context.Context, r *Report) error {
 	// Posts monitored: distinct post ids per period, immune to duplicate versions. The
-	// ids are counted by their 64-bit hash, which halves the cost at millions of posts;
-	// a collision needs billions of posts to become likely.
-	var postsCur, postsPrev uint64
-	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExactIf(cityHash64(id), published_at >= toDateTime(%d)),
-		uniqExactIf(cityHash64(id), published_at < toDateTime(%d))
-		FROM posts WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`,
-		unix(q.o.From), unix(q.o.From), unix(q.prev.From), unix(q.o.To))).Scan(&postsCur, &postsPrev); err != nil {
+	// ids are counted by their 64-bit hash (a collision needs billions of posts to become
+	// likely), month by month: a post's versions share its publication month, so the
+	// per-month counts add up exactly and no large hash sets are merged.
+	var postsCur, postsPrev atomic.Uint64
+	chunks := monthChunks(q.prev.From, q.o.To)
+	err := parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
+		var c, p uint64
+		err := q.conn.QueryRow(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_threads": 1})),
+			fmt.Sprintf(`SELECT uniqExactIf(cityHash64(id), published_at >= toDateTime(%d)),
+			uniqExactIf(cityHash64(id), published_at < toDateTime(%d))
+			FROM posts WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`,
+				unix(q.o.From), unix(q.o.From), unix(chunks[i].From), unix(chunks[i].To))).Scan(&c, &p)
+		postsCur.Add(c)
+		postsPrev.Add(p)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("count posts: %w", err)
 	}
 	var flagCur, flagPrev, chCur, chPrev, accCur, accPrev uint64
@@ -385,14 +396,13 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 		return roundTo(float64(n)/float64(d)*100, 2)
 	}
 	r.Summary = append(r.Summary,
-		figure("posts_monitored", float64(postsCur), float64(postsPrev), ""),
+		figure("posts_monitored", float64(postsCur.Load()), float64(postsPrev.Load()), ""),
 		figure("narrative_posts", float64(flagCur), float64(flagPrev), ""),
-		figure("narrative_share", share(flagCur, postsCur), share(flagPrev, postsPrev), "%"),
+		figure("narrative_share", share(flagCur, postsCur.Load()), share(flagPrev, postsPrev.Load()), "%"),
 		figure("narrative_channels", float64(chCur), float64(chPrev), ""),
 		figure("narrative_accounts", float64(accCur), float64(accPrev), ""),
 	)
 
-	var err error
 	if r.Frames, err = q.counts(ctx, fmt.Sprintf(`SELECT frame, countIf(cur = 1), countIf(cur = 0)
 		FROM %s ARRAY JOIN labels AS frame GROUP BY frame`, q.flagged), Frames); err != nil {
 		return fmt.Errorf("frames: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -13,6 +14,10 @@ import (
 // excerptRunes is the length of a notable post's excerpt.
 const excerptRunes = 280
 
+// notableCandidates times NotableN is how many of the period's most viewed posts (any,
+// flagged or not) set the views threshold of the notable posts.
+const notableCandidates = 200
+
 // notable lists the flagged posts of the period with the most views, redacted, with the
 // classifier's evidence phrases.
 func (q *query) notable(ctx context.Context, r *Report) error {
@@ -21,26 +26,38 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 		views                                 uint64
 		published                             time.Time
 	}
-	// Two steps: rank by views on narrow columns, then read the texts of the top posts
-	// only (their granules), not of every flagged post.
+	// Steps: find a views threshold that the most viewed posts pass (a partial sort of
+	// one numeric column), rank the flagged posts above it, then read the texts of the
+	// top posts only. The membership test in the flagged set then runs on a few thousand
+	// rows instead of every post of the period. If too few flagged posts pass, the
+	// threshold is dropped.
+	period := fmt.Sprintf("published_at >= toDateTime(%d) AND published_at < toDateTime(%d)", unix(q.o.From), unix(q.o.To))
+	var threshold uint64
+	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT min(v) FROM (SELECT views AS v FROM posts PREWHERE %s
+		ORDER BY views DESC LIMIT %d)`, period, notableCandidates*q.o.NotableN)).Scan(&threshold); err != nil {
+		return fmt.Errorf("views threshold: %w", err)
+	}
 	var top []string
-	views := map[string]uint64{}
-	err := q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(views, version) AS v FROM posts
-		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
-		  AND id IN (SELECT post_id FROM %s WHERE cur = 1)
-		GROUP BY id ORDER BY v DESC, id LIMIT %d`, unix(q.o.From), unix(q.o.To), q.flagged, q.o.NotableN),
-		func(rs driver.Rows) error {
-			var id string
-			var v uint64
-			if err := rs.Scan(&id, &v); err != nil {
-				return err
-			}
-			top = append(top, id)
-			views[id] = v
-			return nil
-		})
-	if err != nil {
-		return fmt.Errorf("most viewed: %w", err)
+	for _, th := range []uint64{threshold, 0} {
+		top = top[:0]
+		err := q.scan(ctx, fmt.Sprintf(`SELECT id FROM posts
+			PREWHERE %s AND views >= %d
+			WHERE id IN (SELECT post_id FROM %s WHERE cur = 1)
+			GROUP BY id ORDER BY max(views) DESC, id LIMIT %d`, period, th, q.flagged, q.o.NotableN),
+			func(rs driver.Rows) error {
+				var id string
+				if err := rs.Scan(&id); err != nil {
+					return err
+				}
+				top = append(top, id)
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("most viewed: %w", err)
+		}
+		if len(top) == q.o.NotableN || th == 0 {
+			break
+		}
 	}
 	if len(top) == 0 {
 		return nil
@@ -51,17 +68,16 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 	}
 	in := strings.Join(ids, ",")
 	byID := map[string]row{}
-	err = q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
-		argMax(title, version), argMax(text, version), min(published_at)
+	err := q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
+		argMax(title, version), argMax(text, version), argMax(views, version), min(published_at)
 		FROM posts
-		PREWHERE id IN (%s) AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
-		GROUP BY id`, in, unix(q.o.From), unix(q.o.To)),
+		PREWHERE id IN (%s) AND %s
+		GROUP BY id`, in, period),
 		func(rs driver.Rows) error {
 			var x row
-			if err := rs.Scan(&x.id, &x.source, &x.channel, &x.url, &x.title, &x.text, &x.published); err != nil {
+			if err := rs.Scan(&x.id, &x.source, &x.channel, &x.url, &x.title, &x.text, &x.views, &x.published); err != nil {
 				return err
 			}
-			x.views = views[x.id]
 			byID[x.id] = x
 			return nil
 		})
@@ -74,6 +90,13 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 			rows = append(rows, x)
 		}
 	}
+	// Rank by the newest version's views (the candidates were found on any version's).
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].views != rows[j].views {
+			return rows[i].views > rows[j].views
+		}
+		return rows[i].id < rows[j].id
+	})
 
 	type verdict struct {
 		frames   []string

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/kuzot/kuzot/internal/testenv"
+	"github.com/kuzot/kuzot/post"
+	"github.com/kuzot/kuzot/storage"
 )
 
 func fp(v float64) *float64 { return &v }
@@ -365,5 +367,24 @@ func eqJSON(t *testing.T, what string, got, want any) {
 	w, _ := json.Marshal(want)
 	if !bytes.Equal(g, w) {
 		t.Errorf("%s:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// TestIntegrationNotableThresholdFallback buries the flagged posts under more than
+// notableCandidates×NotableN more viewed, unflagged posts: the views threshold then
+// admits no flagged post and the query must fall back to ranking every flagged post.
+func TestIntegrationNotableThresholdFallback(t *testing.T) {
+	conn := fixtureDB(t)
+	var many []post.Post
+	for i := range notableCandidates*2 + 50 {
+		many = append(many, post.Post{ID: "rss:viral/" + strconv.Itoa(i), Source: "rss", Channel: "viral", Text: "Погода.",
+			PublishedAt: at(3, 4, 12), CollectedAt: at(3, 4, 13), Views: int64(1_000_000 + i), Media: []post.Media{}})
+	}
+	if err := storage.InsertPosts(context.Background(), conn, many); err != nil {
+		t.Fatal(err)
+	}
+	r := generateFixture(t, conn, func(o *Options) { o.NotableN = 2 })
+	if len(r.Notable) != 2 || r.Notable[0].Views != 12000 || r.Notable[1].Views != 9000 {
+		t.Fatalf("notable = %+v", r.Notable)
 	}
 }

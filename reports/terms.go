@@ -40,16 +40,19 @@ func (q *query) emergingTerms(ctx context.Context, r *Report) error {
 	if keep == 0 || nCur == 0 {
 		return nil
 	}
-	sampled := fmt.Sprintf("cityHash64(post_id) %% %d < %d", sampleBuckets, keep)
+	sampled := func(col string) string { return fmt.Sprintf("cityHash64(%s) %% %d < %d", col, sampleBuckets, keep) }
 	tc := newTermCounter()
 	var docsCur, docsPrev int
+	// The sample condition is on the post id's hash, so it filters the posts table in
+	// PREWHERE before the (costlier) membership test in the flagged set.
 	err := q.scan(ctx, fmt.Sprintf(`SELECT argMax(title, version), argMax(text, version), min(published_at) >= toDateTime(%d)
 		FROM posts
-		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
-		  AND id IN (SELECT post_id FROM %s WHERE %s)
-		WHERE id NOT IN (SELECT post_id FROM exposures FINAL
+		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND %s
+		WHERE id IN (SELECT post_id FROM %s WHERE %s)
+		  AND id NOT IN (SELECT post_id FROM exposures FINAL
 		                 WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND exposed = 1)
-		GROUP BY id`, unix(q.o.From), unix(q.prev.From), unix(q.o.To), q.flagged, sampled, unix(q.prev.From), unix(q.o.To)),
+		GROUP BY id`, unix(q.o.From), unix(q.prev.From), unix(q.o.To), sampled("id"), q.flagged, sampled("post_id"),
+		unix(q.prev.From), unix(q.o.To)),
 		func(rows driver.Rows) error {
 			var title, text string
 			var cur uint8
