@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	_ "embed"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -344,7 +346,8 @@ func LoadModel(r io.Reader) (*Model, error) {
 			m.wFrames[int(f)*k+j] = math.Float32frombits(binary.LittleEndian.Uint32(body[off+8+4*j:]))
 		}
 	}
-	m.hash = fmt.Sprintf("%08x", hashRunes(0, []rune(string(data[:min(len(data), 1<<20)])))^uint32(len(data)))
+	sum := sha256.Sum256(data)
+	m.hash = hex.EncodeToString(sum[:4])
 	return m, nil
 }
 
