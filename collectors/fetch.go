@@ -345,8 +345,9 @@ type callKey struct{}
 
 type call struct{ m *SourceMetrics }
 
-// once is one attempt: it takes the host's gate, has colly check robots.txt (fetching it
-// at most once per origin and TTL, inside the same gate slot) and then fetch the page.
+// once is one attempt: it takes the host's gate, makes sure colly holds the origin's
+// robots.txt (fetching it at most once per origin and TTL, inside the same gate slot),
+// and has colly check robots.txt and fetch the page.
 func (c *Client) once(ctx context.Context, u *url.URL, hdr http.Header) (*Response, error) {
 	release, err := c.f.acquire(ctx, u.Host)
 	if err != nil {
@@ -354,7 +355,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, hdr http.Header) (*Respon
 	}
 	defer release()
 	o := c.f.origin(u)
-	if err := o.allow(ctx, u, c.m, c.f); err != nil {
+	if err := o.allow(ctx, u, c.m, c.f, false); err != nil {
 		return nil, err
 	}
 

@@ -22,6 +22,9 @@ type origin struct {
 	col *colly.Collector
 	// expires (Unix ns) is set once robots.txt is known; 0 while it is not.
 	expires atomic.Int64
+	// cached reports that colly holds this origin's robots.txt, so a page request can
+	// leave the decision to colly's own check without a probe.
+	cached atomic.Bool
 
 	// mu is held while asking colly about robots.txt, so that one origin fetches it once
 	// and a fetch is attributed to exactly one caller (fetching below).
@@ -58,7 +61,12 @@ func (f *Fetcher) origin(u *url.URL) *origin {
 // allow asks colly whether robots.txt lets our user agent fetch u. The first call per
 // origin and TTL makes colly fetch robots.txt (retried on 429/5xx and network errors
 // like any request); later calls are answered from colly's cache without a request.
-func (o *origin) allow(ctx context.Context, u *url.URL, m *SourceMetrics, f *Fetcher) error {
+// With decide false (a page colly is about to request, and so check itself) it only
+// makes sure robots.txt is cached or the origin is known to be off limits.
+func (o *origin) allow(ctx context.Context, u *url.URL, m *SourceMetrics, f *Fetcher, decide bool) error {
+	if !decide && o.cached.Load() {
+		return nil
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.unavailable != 0 {
@@ -82,6 +90,7 @@ func (o *origin) allow(ctx context.Context, u *url.URL, m *SourceMetrics, f *Fet
 		if o.expires.Load() == 0 {
 			o.expires.Store(f.opt.Now().Add(f.opt.RobotsTTL).UnixNano())
 		}
+		o.cached.Store(true)
 		return err
 	})
 	var ru *robotsUnavailable
@@ -180,5 +189,5 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
 	}
-	return f.origin(req.URL).allow(req.Context(), req.URL, c.m, f)
+	return f.origin(req.URL).allow(req.Context(), req.URL, c.m, f, true)
 }
