@@ -2,15 +2,17 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/kuzot/kuzot/alerts"
 	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/web"
 )
 
 // serveRole serves the built-in analyst web UI and its JSON API on the app's HTTP
-// listener (the same one as /metrics). It reads ClickHouse only; acknowledging an
-// incident goes through web.IncidentAcker (see serveAcker).
+// listener (the same one as /metrics). It reads ClickHouse; acknowledging incidents and
+// changing alert rules go through the alert state (see NewWebServer).
 func serveRole() Role {
 	return Role{
 		Name:            "serve",
@@ -47,21 +49,84 @@ func NewWebServer(ctx context.Context, a *App) (*web.Server, *web.DB, error) {
 		return nil, nil, err
 	}
 	db := &web.DB{Conn: a.CH}
-	acker, err := serveAcker(ctx, a)
+	// One admin view of the alert state serves both acknowledgements and rules.
+	svc, err := AlertAdmin(ctx, a)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("alert state for the web UI: %w", err)
 	}
 	srv, err := web.New(web.Options{DB: db, Log: a.Log.With("role", "serve"), Config: cfg, Now: a.Now,
-		Acker:   acker,
+		// Acknowledging goes through the alert state (JetStream KV), so that it stops
+		// further updates and cancels pending ones, and the ClickHouse mirror follows.
+		// Writing only a new ClickHouse row (web.CHAcker) would be undone by the next
+		// mirrored change of the incident.
+		Acker:   alertAcker{svc: svc},
+		Rules:   alertRules{svc: svc},
 		Cluster: web.CHClusters{DB: db},
 		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(a.CH)}})
 	return srv, db, err
 }
 
-// serveAcker returns how the UI acknowledges incidents: through the alert state
-// (JetStream KV), so that acknowledging stops further updates and cancels pending ones,
-// and the ClickHouse mirror follows. Writing only a new ClickHouse row (web.CHAcker)
-// would be undone by the next mirrored change of the incident.
-func serveAcker(ctx context.Context, a *App) (web.IncidentAcker, error) {
-	return AlertAcker(ctx, a)
+// alertRules adapts the alert engine's rules to web.RuleManager.
+type alertRules struct{ svc *alerts.Service }
+
+// Rules implements web.RuleManager.
+func (x alertRules) Rules(ctx context.Context) ([]web.AlertRule, error) {
+	rs, err := x.svc.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.AlertRule, len(rs))
+	for i, r := range rs {
+		out[i] = web.AlertRule{Org: r.Org, MinSeverity: r.MinSeverity.String(), Channels: r.Channels,
+			GroupWindow: r.GroupWindow.String(), FirstDelay: r.FirstDelay.String(), Languages: r.Languages, Source: r.Source}
+	}
+	return out, nil
 }
+
+// SetRule implements web.RuleManager: the rule is validated against the configured
+// channels first, so that a refused rule is a client error.
+func (x alertRules) SetRule(ctx context.Context, r web.AlertRule) error {
+	bad := func(err error) error { return fmt.Errorf("%w: %w", web.ErrInvalidRule, err) }
+	sev, err := alerts.ParseSeverity(r.MinSeverity)
+	if err != nil {
+		return bad(err)
+	}
+	dur := func(name, v string) (time.Duration, error) {
+		if v == "" {
+			return 0, nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return 0, bad(fmt.Errorf("%s %q: want a duration such as 30s", name, v))
+		}
+		return d, nil
+	}
+	gw, err := dur("group_window", r.GroupWindow)
+	if err != nil {
+		return err
+	}
+	fd, err := dur("first_delay", r.FirstDelay)
+	if err != nil {
+		return err
+	}
+	rule := alerts.Rule{Org: r.Org, MinSeverity: sev, Channels: r.Channels, GroupWindow: gw, FirstDelay: fd, Languages: r.Languages}
+	if len(rule.Languages) == 0 {
+		rule.Languages = alerts.Languages
+	}
+	names := map[string]bool{}
+	for _, n := range x.svc.ChannelNames() {
+		names[n] = true
+	}
+	if err := rule.Validate(names); err != nil {
+		return bad(err)
+	}
+	return x.svc.SetRule(ctx, rule)
+}
+
+// ResetRule implements web.RuleManager.
+func (x alertRules) ResetRule(ctx context.Context, org string) error {
+	return x.svc.ResetRule(ctx, org)
+}
+
+// ChannelNames implements web.RuleManager.
+func (x alertRules) ChannelNames() []string { return x.svc.ChannelNames() }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -72,6 +73,47 @@ func TestIntegrationServeRole(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"flagged"`) {
 		t.Fatalf("overview %d %s", resp.StatusCode, body)
+	}
+	// Alert rules go through the alert engine: listed (none configured here), and a rule
+	// naming a channel that is not configured is refused as a client error.
+	resp, err = hc.Get(base + "/api/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&me)
+	resp.Body.Close()
+	resp, err = hc.Get(base + "/api/alert-rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"rules": []`) {
+		t.Fatalf("alert rules %d %s", resp.StatusCode, body)
+	}
+	if err := web.CreateUser(ctx, &web.DB{Conn: conn}, web.User{Name: "boss", Role: web.RoleAdmin}, "admin-password-12", cheap, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = hc.Post(base+"/api/login", "application/json", strings.NewReader(`{"name":"boss","password":"admin-password-12"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&me)
+	resp.Body.Close()
+	req, _ := http.NewRequest("POST", base+"/api/alert-rules", strings.NewReader(`{"org":"org-alpha","min_severity":"high","channels":["nope"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", me.CSRF)
+	resp, err = hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "nope") {
+		t.Fatalf("rule with an unknown channel: %d %s", resp.StatusCode, body)
 	}
 	resp, err = hc.Get(base + "/metrics")
 	if err != nil {

@@ -37,6 +37,9 @@ func (s *Server) table() []route {
 		{"POST", "/incidents/{id}/unredact", anyUser, false, s.incidentUnredactPage},
 		{"POST", "/incidents/{id}/ack", anyUser, false, s.incidentAckForm},
 		{"GET", "/alerts", anyUser, false, s.alertsPage},
+		{"GET", "/alert-rules", anyUser, false, s.rulesPage},
+		{"POST", "/alert-rules", adminOrOrg, false, s.ruleForm},
+		{"POST", "/alert-rules/{org}/reset", adminOrOrg, false, s.ruleResetForm},
 		{"GET", "/sources", staff, false, s.sourcesPage},
 		{"GET", "/reports", anyUser, false, s.reportsPage},
 		{"GET", "/reports/{name}", anyUser, false, s.reportFile},
@@ -58,6 +61,9 @@ func (s *Server) table() []route {
 		{"POST", "/api/incidents/{id}/unredact", anyUser, true, s.apiUnredact},
 		{"POST", "/api/incidents/{id}/ack", anyUser, true, s.apiAck},
 		{"GET", "/api/alerts", anyUser, true, s.apiAlerts},
+		{"GET", "/api/alert-rules", anyUser, true, s.apiRules},
+		{"POST", "/api/alert-rules", adminOrOrg, true, s.apiSetRule},
+		{"POST", "/api/alert-rules/{org}/reset", adminOrOrg, true, s.apiResetRule},
 		{"GET", "/api/sources", staff, true, s.apiSources},
 		{"GET", "/api/reports", anyUser, true, s.apiReports},
 		{"GET", "/api/users", adminOnly, true, s.apiUsers},
@@ -456,6 +462,8 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 }
 
 // ---- JSON API ----
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 func decodeJSON(r *http.Request, v any) error {
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {

@@ -144,6 +144,8 @@ type Options struct {
 	Cluster ClusterSource
 	// Labeler stores analysts' cluster labels; nil disables labelling.
 	Labeler ClusterLabeler
+	// Rules manages the alert engine's per-organisation rules; nil hides them.
+	Rules RuleManager
 	Reports ReportSource
 	// Now is the clock (time.Now by default).
 	Now func() time.Time

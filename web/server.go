@@ -40,6 +40,7 @@ type Server struct {
 	acker   IncidentAcker
 	cluster ClusterSource
 	labeler ClusterLabeler
+	ruleMgr RuleManager
 	reports ReportSource
 	now     func() time.Time
 	pages   *pages
@@ -81,7 +82,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, labeler: o.Labeler, reports: o.Reports,
+	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, labeler: o.Labeler, ruleMgr: o.Rules, reports: o.Reports,
 		now: o.Now, pages: p, hashParams: auth.DefaultParams,
 		limitUser: auth.NewLimiter(o.Config.LoginMaxFailures, o.Config.LoginWindow),
 		limitIP:   auth.NewLimiter(10*o.Config.LoginMaxFailures, o.Config.LoginWindow)}
@@ -121,6 +122,7 @@ const (
 	anyUser                 // any logged-in account (data scoped by org)
 	staff                   // admin and analyst
 	adminOnly               // admin
+	adminOrOrg              // admin, or an organisation user (acting on its own org)
 )
 
 // route is one endpoint. The authorisation tests iterate this table, so that no endpoint
@@ -152,6 +154,8 @@ func (s *Server) Endpoints() []Endpoint {
 			e.Roles = []Role{RoleAdmin, RoleAnalyst}
 		case adminOnly:
 			e.Roles = []Role{RoleAdmin}
+		case adminOrOrg:
+			e.Roles = []Role{RoleAdmin, RoleOrg}
 		}
 		out = append(out, e)
 	}
@@ -242,7 +246,8 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			switch {
 			case rt.Access == staff && rc.User.Role == RoleOrg,
-				rt.Access == adminOnly && rc.User.Role != RoleAdmin:
+				rt.Access == adminOnly && rc.User.Role != RoleAdmin,
+				rt.Access == adminOrOrg && rc.User.Role == RoleAnalyst:
 				return errStatus(http.StatusForbidden, "your role may not open this page")
 			}
 			if r.Method == http.MethodPost {

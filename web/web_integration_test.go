@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,7 +75,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	ws, err := web.New(web.Options{DB: db, Log: testenv.Logger(t), Config: cfg,
-		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(conn)}})
+		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(conn)},
+		Rules:   &memRules{rules: map[string]web.AlertRule{"org-beta": {Org: "org-beta", MinSeverity: "high", Channels: []string{"webhook"}, Source: "config"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +154,7 @@ func (e *env) request(ep web.Endpoint, n int) (method, path, ctype, body string)
 	path = strings.ReplaceAll(path, "{$}", "")
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
 	path = strings.ReplaceAll(path, "{name}", "2026-q1.md")
+	path = strings.ReplaceAll(path, "{org}", "org-alpha")
 	if strings.HasPrefix(path, "/posts/") || strings.HasPrefix(path, "/api/posts/") {
 		path = strings.ReplaceAll(path, "{id...}", e.fx.Flagged)
 	}
@@ -161,6 +165,10 @@ func (e *env) request(ep web.Endpoint, n int) (method, path, ctype, body string)
 		return "GET", path, "", ""
 	case path == "/api/users":
 		return "POST", path, "application/json", fmt.Sprintf(`{"name":"made-%d","role":"analyst","password":"a-long-password-%d"}`, n, n)
+	case path == "/api/alert-rules":
+		return "POST", path, "application/json", `{"org":"org-alpha","min_severity":"high","channels":["webhook"]}`
+	case path == "/alert-rules":
+		return "POST", path, "application/x-www-form-urlencoded", "org=org-alpha&min_severity=high&channels=webhook"
 	case strings.HasSuffix(path, "/label") && ep.API:
 		return "POST", path, "application/json", `{"label":"confirmed","note":"same copypasta"}`
 	case strings.HasSuffix(path, "/label"):
@@ -528,5 +536,80 @@ func TestIntegrationPagesAndAPI(t *testing.T) {
 		if code, resp := a.do("POST", "/api/users", "application/json", body, true); code != 400 {
 			t.Fatalf("put user %s: %d %s", body, code, resp)
 		}
+	}
+}
+
+// memRules is an in-memory web.RuleManager for the UI's own tests (the alert engine's
+// adapter is exercised by app's serve test).
+type memRules struct {
+	mu    sync.Mutex
+	rules map[string]web.AlertRule
+}
+
+func (m *memRules) Rules(context.Context) ([]web.AlertRule, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []web.AlertRule
+	for _, r := range m.rules {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b web.AlertRule) int { return strings.Compare(a.Org, b.Org) })
+	return out, nil
+}
+
+func (m *memRules) SetRule(_ context.Context, r web.AlertRule) error {
+	if r.Org == "" || !slices.Contains([]string{"low", "medium", "high", "critical"}, r.MinSeverity) || len(r.Channels) == 0 {
+		return fmt.Errorf("%w: org, severity and channels are required", web.ErrInvalidRule)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.Source = "api"
+	m.rules[r.Org] = r
+	return nil
+}
+
+func (m *memRules) ResetRule(_ context.Context, org string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.rules, org)
+	return nil
+}
+
+func (m *memRules) ChannelNames() []string { return []string{"webhook", "email"} }
+
+// TestIntegrationAlertRules: organisation users see and change only their own rule.
+func TestIntegrationAlertRules(t *testing.T) {
+	e := newEnv(t)
+	alpha := e.login("alpha")
+	if code, body := alpha.do("POST", "/api/alert-rules", "application/json", `{"org":"org-alpha","min_severity":"critical","channels":["email"]}`, true); code != 200 {
+		t.Fatalf("own rule: %d %s", code, body)
+	}
+	if code, body := alpha.do("POST", "/api/alert-rules", "application/json", `{"org":"org-beta","min_severity":"low","channels":["email"]}`, true); code != 404 {
+		t.Fatalf("other org's rule: %d %s", code, body)
+	}
+	if code, body := alpha.do("POST", "/api/alert-rules/org-beta/reset", "application/json", "", true); code != 404 {
+		t.Fatalf("reset other org's rule: %d %s", code, body)
+	}
+	code, body := alpha.get("/api/alert-rules")
+	if code != 200 || !strings.Contains(body, "org-alpha") || strings.Contains(body, "org-beta") {
+		t.Fatalf("org rules %d %s", code, body)
+	}
+	if code, body := e.login("analyst").do("POST", "/api/alert-rules", "application/json", `{"org":"org-alpha","min_severity":"low","channels":["email"]}`, true); code != 403 {
+		t.Fatalf("analyst sets a rule: %d %s", code, body)
+	}
+	admin := e.login("admin")
+	if code, body := admin.do("POST", "/api/alert-rules", "application/json", `{"org":"org-beta","min_severity":"bogus","channels":["email"]}`, true); code != 400 {
+		t.Fatalf("invalid rule: %d %s", code, body)
+	}
+	code, body = admin.get("/api/alert-rules")
+	if code != 200 || !strings.Contains(body, "org-alpha") || !strings.Contains(body, "org-beta") {
+		t.Fatalf("admin rules %d %s", code, body)
+	}
+	if code, body := admin.get("/alert-rules"); code != 200 || !strings.Contains(body, "critical") {
+		t.Fatalf("rules page %d", code)
+	}
+	var n uint64
+	if err := e.conn.QueryRow(context.Background(), `SELECT count() FROM audit_log WHERE action = 'rule_set'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rule changes audited: %d %v", n, err)
 	}
 }
