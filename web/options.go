@@ -145,7 +145,7 @@ type Options struct {
 	// Labeler stores analysts' cluster labels; nil disables labelling.
 	Labeler ClusterLabeler
 	// Rules manages the alert engine's per-organisation rules; nil hides them.
-	Rules RuleManager
+	Rules   RuleManager
 	Reports ReportSource
 	// Now is the clock (time.Now by default).
 	Now func() time.Time

@@ -118,11 +118,11 @@ type reqCtx struct {
 type access int
 
 const (
-	public    access = iota // no session needed (login, static)
-	anyUser                 // any logged-in account (data scoped by org)
-	staff                   // admin and analyst
-	adminOnly               // admin
-	adminOrOrg              // admin, or an organisation user (acting on its own org)
+	public     access = iota // no session needed (login, static)
+	anyUser                  // any logged-in account (data scoped by org)
+	staff                    // admin and analyst
+	adminOnly                // admin
+	adminOrOrg               // admin, or an organisation user (acting on its own org)
 )
 
 // route is one endpoint. The authorisation tests iterate this table, so that no endpoint
