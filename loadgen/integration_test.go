@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -112,5 +113,32 @@ func TestIntegrationPublishStoreCheck(t *testing.T) {
 		if !strings.Contains(msg.Error(), want) {
 			t.Errorf("report lacks %q:\n%v", want, msg)
 		}
+	}
+}
+
+// TestPublishStopsOnClosedConnection: a connection closed for good (not reconnecting)
+// ends the run with an error instead of retrying forever, and nothing is marked acked.
+func TestPublishStopsOnClosedConnection(t *testing.T) {
+	bus := testenv.Bus(t)
+	nc, err := nats.Connect(bus.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.Close()
+	ledger := NewLedger(100)
+	start := time.Now()
+	_, err = Publish(context.Background(), js, mustGen(t, "closed"), ledger, Options{Posts: 100})
+	if err == nil || !strings.Contains(err.Error(), "connection closed") {
+		t.Fatalf("err = %v, want connection closed", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %s to give up", d)
+	}
+	if c := ledger.Counts(); c[Acked] != 0 || c[Duplicate] != 0 {
+		t.Fatalf("ledger %v claims acknowledgements on a closed connection", c)
 	}
 }

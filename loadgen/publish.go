@@ -89,7 +89,17 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 	var st Stats
 	queue := make(chan inflight, opt.Window)
 	settled := make(chan error, 1)
-	go func() { settled <- settleLoop(ctx, js, ledger, queue, &st, opt, log) }()
+	failed := make(chan struct{})
+	go func() {
+		err := settleLoop(ctx, js, ledger, queue, &st, opt, log)
+		if err != nil {
+			close(failed)
+			for range queue { // unblock the sender; what it still sends stays unanswered
+				st.Indeterminate++
+			}
+		}
+		settled <- err
+	}()
 
 	var sendErr error
 	n := uint64(ledger.Len())
@@ -124,8 +134,9 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 		select {
 		case queue <- inflight{n: n, msg: msg, msgID: msgID, future: f}:
 		case <-ctx.Done():
+		case <-failed:
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || isClosed(failed) {
 			break
 		}
 	}
@@ -154,6 +165,11 @@ func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, que
 		}
 		delay := 50 * time.Millisecond
 		for ack == nil {
+			if errors.Is(err, nats.ErrConnectionClosed) {
+				// Closed for good (not reconnecting): retrying cannot succeed.
+				st.Indeterminate++
+				return fmt.Errorf("loadgen: publish post %d: %w", in.n, err)
+			}
 			if ctx.Err() != nil {
 				st.Indeterminate++
 				for range queue {
@@ -184,6 +200,15 @@ func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, que
 		}
 	}
 	return nil
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {
