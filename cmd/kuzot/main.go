@@ -45,6 +45,7 @@ func commands() []command {
 		{"jetstream", "run only the embedded JetStream server (for roles in separate processes)", runJetStream},
 		{"coordinate", "find coordinated account networks (troll factories) in JSON-lines posts from stdin", runCoordinate},
 		{"user", "add or list web UI accounts (kuzot user add --name X --role admin, password on stdin)", runUser},
+		{"serve", "serve the analyst web UI and JSON API only (the serve role)", runServe},
 		{"report", "generate a trend report (--from --to [--org] [--lang en|ru] --format html|pdf|csv|json --out PATH)", runReport},
 		// more commands: one line each, keep sorted by name below
 	}
