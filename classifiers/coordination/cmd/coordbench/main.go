@@ -9,7 +9,9 @@
 // Posts are generated as a stream (100k posts per day, the synth defaults; the baseline
 // comparison uses one day of 20k posts so that networks are detectable in it) and fed to
 // the detector as they are generated, as the pipeline would; "detect s" counts only the
-// time spent in Observe and Flush, "total s" includes generation.
+// wall time spent in Observe and Flush, "total s" includes generation, and "cpu s" is
+// the process's CPU time (user+system, all threads, generation included): on a shared
+// machine it shows the cost when wall times are inflated by other load.
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/coordination"
@@ -37,6 +40,7 @@ type result struct {
 	DetectS   float64 `json:"detect_s"`
 	FlushS    float64 `json:"flush_s"`
 	TotalS    float64 `json:"total_s"`
+	CPUS      float64 `json:"cpu_s"`
 	PeakMB    float64 `json:"peak_mb"`
 	Clusters  int     `json:"clusters"`
 	Precision float64 `json:"precision"`
@@ -96,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("locate own binary: %w", err)
 	}
-	fmt.Fprintf(stdout, "%-8s %9s %9s %9s %10s %9s %9s %7s %9s\n", "mode", "posts", "detect s", "total s", "posts/s", "peak MB", "clusters", "prec", "recall")
+	fmt.Fprintf(stdout, "%-8s %9s %9s %9s %9s %10s %9s %9s %7s %9s\n", "mode", "posts", "detect s", "total s", "cpu s", "posts/s", "peak MB", "clusters", "prec", "recall")
 	var results []result
 	for _, r := range runs {
 		cmd := exec.CommandContext(ctx, self, "-child", r)
@@ -110,7 +114,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("run %s: bad output %q: %w", r, out, err)
 		}
 		results = append(results, res)
-		fmt.Fprintf(stdout, "%-8s %9d %9.2f %9.2f %10.0f %9.0f %9d %7.3f %9.3f\n", res.Mode, res.Posts, res.DetectS, res.TotalS,
+		fmt.Fprintf(stdout, "%-8s %9d %9.2f %9.2f %9.2f %10.0f %9.0f %9d %7.3f %9.3f\n", res.Mode, res.Posts, res.DetectS, res.TotalS, res.CPUS,
 			float64(res.Posts)/res.DetectS, res.PeakMB, res.Clusters, res.Precision, res.Recall)
 	}
 	var det, nai *result
@@ -235,6 +239,10 @@ func measure(mode string, posts, perDay int) (result, error) {
 		return result{}, fmt.Errorf("unknown mode %q", mode)
 	}
 	res.TotalS = time.Since(start).Seconds()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		res.CPUS = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	}
 	q := synth.Evaluate(clusters, g.Truth())
 	res.Clusters, res.Precision, res.Recall = len(clusters), q.Precision, q.Recall
 	peak, err := peakRSS()
