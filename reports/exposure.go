@@ -36,7 +36,7 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 		return fmt.Errorf("exposure posts by platform: %w", err)
 	}
 	var expCur, expPrev, outCur, outPrev uint64
-	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT countIf(exposed = 1 AND %[1]s), countIf(exposed = 1 AND NOT (%[1]s)),
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT countIf(exposed = 1 AND %[1]s), countIf(exposed = 1 AND NOT (%[1]s)),
 		countIf(outing = 1 AND %[1]s), countIf(outing = 1 AND NOT (%[1]s))
 		FROM exposures FINAL WHERE %[2]s AND %[3]s`, cur, rng, q.orgFilter("has(orgs, %s)"))).Scan(&expCur, &expPrev, &outCur, &outPrev); err != nil {
 		return fmt.Errorf("exposure posts: %w", err)

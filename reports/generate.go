@@ -184,7 +184,7 @@ func buckets(bucket string, from, to time.Time) []string {
 }
 
 func (q *query) listTables(ctx context.Context) (map[string]bool, error) {
-	rows, err := q.conn.Query(ctx, "SELECT name FROM system.tables WHERE database = currentDatabase()")
+	rows, err := q.conn.Query(q.ctx(ctx, nil), "SELECT name FROM system.tables WHERE database = currentDatabase()")
 	if err != nil {
 		return nil, fmt.Errorf("reports: list tables: %w", err)
 	}
@@ -216,7 +216,7 @@ func (q *query) materialiseFlagged(ctx context.Context) error {
 	}
 	name := fmt.Sprintf("%s%d_%s", scratchPrefix, time.Now().Unix(), hex.EncodeToString(b))
 	q.sweepScratch(ctx)
-	if err := q.conn.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (post_id String, source String, channel String, author String,
+	if err := q.conn.Exec(q.ctx(ctx, nil), fmt.Sprintf(`CREATE TABLE %s (post_id String, source String, channel String, author String,
 		lang String, published_at DateTime, labels Array(String), cur UInt8) ENGINE = Memory`, name)); err != nil {
 		return fmt.Errorf("reports: create scratch table: %w", err)
 	}
@@ -228,7 +228,7 @@ SELECT post_id, source, channel, author, lang, published_at, labels, toUInt8(pub
 FROM classifications FINAL
 WHERE classifier = 'narrative' AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND flagged = 1`,
 			name, unix(q.o.From), unix(chunks[i].From), unix(chunks[i].To))
-		return q.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(finalSettings)), sql)
+		return q.conn.Exec(q.ctx(ctx, finalSettings), sql)
 	})
 	if err != nil {
 		return fmt.Errorf("reports: collect flagged narrative posts: %w", err)
@@ -297,7 +297,7 @@ func (q *query) sweepScratch(ctx context.Context) {
 		}
 		ts, _, ok := strings.Cut(rest, "_")
 		if sec, err := strconv.ParseInt(ts, 10, 64); ok && err == nil && sec < cutoff {
-			_ = q.conn.Exec(ctx, "DROP TABLE IF EXISTS "+name)
+			_ = q.conn.Exec(q.ctx(ctx, nil), "DROP TABLE IF EXISTS "+name)
 		}
 	}
 }
@@ -308,12 +308,27 @@ func (q *query) dropFlagged() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_ = q.conn.Exec(ctx, "DROP TABLE IF EXISTS "+q.flagged)
+	_ = q.conn.Exec(q.ctx(ctx, nil), "DROP TABLE IF EXISTS "+q.flagged)
+}
+
+// ctx attaches the report's ClickHouse settings (Options.Settings, then extra) to ctx.
+func (q *query) ctx(ctx context.Context, extra clickhouse.Settings) context.Context {
+	if len(q.o.Settings) == 0 && len(extra) == 0 {
+		return ctx
+	}
+	s := clickhouse.Settings{}
+	for k, v := range q.o.Settings {
+		s[k] = v
+	}
+	for k, v := range extra {
+		s[k] = v
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(s))
 }
 
 // scan runs a query and calls fn for every row.
 func (q *query) scan(ctx context.Context, sql string, fn func(driver.Rows) error, args ...any) error {
-	rows, err := q.conn.Query(clickhouse.Context(ctx, clickhouse.WithSettings(finalSettings)), sql, args...)
+	rows, err := q.conn.Query(q.ctx(ctx, finalSettings), sql, args...)
 	if err != nil {
 		return err
 	}
@@ -370,7 +385,7 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 	chunks := monthChunks(q.prev.From, q.o.To)
 	err := parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
 		var c, p uint64
-		err := q.conn.QueryRow(clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"max_threads": 1})),
+		err := q.conn.QueryRow(q.ctx(ctx, clickhouse.Settings{"max_threads": 1}),
 			fmt.Sprintf(`SELECT uniqExactIf(cityHash64(id), published_at >= toDateTime(%d)),
 			uniqExactIf(cityHash64(id), published_at < toDateTime(%d))
 			FROM posts WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`,
@@ -383,7 +398,7 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 		return fmt.Errorf("count posts: %w", err)
 	}
 	var flagCur, flagPrev, chCur, chPrev, accCur, accPrev uint64
-	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT countIf(cur = 1), countIf(cur = 0),
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT countIf(cur = 1), countIf(cur = 0),
 		uniqExactIf(source, channel, cur = 1), uniqExactIf(source, channel, cur = 0),
 		uniqExactIf(source, author, cur = 1 AND author != ''), uniqExactIf(source, author, cur = 0 AND author != '')
 		FROM %s`, q.flagged)).Scan(&flagCur, &flagPrev, &chCur, &chPrev, &accCur, &accPrev); err != nil {

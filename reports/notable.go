@@ -33,7 +33,7 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 	// threshold is dropped.
 	period := fmt.Sprintf("published_at >= toDateTime(%d) AND published_at < toDateTime(%d)", unix(q.o.From), unix(q.o.To))
 	var threshold uint64
-	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT min(v) FROM (SELECT views AS v FROM posts PREWHERE %s
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT min(v) FROM (SELECT views AS v FROM posts PREWHERE %s
 		ORDER BY views DESC LIMIT %d)`, period, notableCandidates*q.o.NotableN)).Scan(&threshold); err != nil {
 		return fmt.Errorf("views threshold: %w", err)
 	}

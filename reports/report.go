@@ -61,6 +61,9 @@ type Options struct {
 	// Parallel is how many queries run at once where the work splits by month
 	// (default 2).
 	Parallel int
+	// Settings are ClickHouse settings applied to every query of the report, for example
+	// max_execution_time or max_memory_usage to bound a scheduled report.
+	Settings map[string]any
 	// Logger, when set, receives each generation step's duration at debug level.
 	Logger *slog.Logger
 	// MinTermPosts is the minimum number of flagged posts (in the period) a term must

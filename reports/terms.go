@@ -27,7 +27,7 @@ const sampleBuckets = 10000
 // must never surface a victim's name.
 func (q *query) emergingTerms(ctx context.Context, r *Report) error {
 	var nCur, nPrev uint64
-	if err := q.conn.QueryRow(ctx, fmt.Sprintf(`SELECT countIf(cur = 1), countIf(cur = 0) FROM %s`, q.flagged)).
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT countIf(cur = 1), countIf(cur = 0) FROM %s`, q.flagged)).
 		Scan(&nCur, &nPrev); err != nil {
 		return err
 	}
