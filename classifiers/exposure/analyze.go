@@ -143,9 +143,10 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 // dropNamesInAddresses removes person mentions inside an address: streets are named
 // after people ("ул. Ахунбаева"), and that name is not a person in the post.
 func (s *scan) dropNamesInAddresses() {
+	addrs := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypeAddress })
 	out := s.spans[:0]
 	for _, sp := range s.spans {
-		if sp.Type == TypePerson && overlapsAny(s.spans, sp.Start, sp.End, TypeAddress) {
+		if sp.Type == TypePerson && addrs.overlaps(sp.Start, sp.End) {
 			continue
 		}
 		out = append(out, sp)
@@ -157,6 +158,11 @@ func (s *scan) dropNamesInAddresses() {
 // sentence lists a person together with another identifier ("Олег Баранов, СНИЛС …,
 // 12 марта 1985"): in a doxxing list a bare date next to a name is the birth date.
 func (s *scan) promoteDates() {
+	if len(s.plainDates) == 0 {
+		return
+	}
+	set := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypePerson && !sp.public })
+	ids := newSpanSet(s.spans, func(sp *span) bool { return sp.Type.IsIdentifier() })
 	for _, d := range s.plainDates {
 		i := tokenAt(s.toks, d.Start)
 		lo, hi := window(s.toks, i, i, 40, 40)
@@ -164,19 +170,7 @@ func (s *scan) promoteDates() {
 			continue
 		}
 		a, b := s.toks[lo].start, s.toks[hi-1].end
-		person, ident := false, false
-		for _, sp := range s.spans {
-			if sp.End <= a || sp.Start >= b {
-				continue
-			}
-			switch {
-			case sp.Type == TypePerson && !sp.public:
-				person = true
-			case sp.Type.IsIdentifier():
-				ident = true
-			}
-		}
-		if person && ident {
+		if set.overlaps(a, b) && ids.overlaps(a, b) {
 			s.add(d, i)
 		}
 	}
@@ -291,8 +285,8 @@ func (s *scan) addresses() {
 			e--
 		}
 		sp := span{Entity: Entity{Type: TypeAddress, Start: t[a].start, End: t[e].end}, sub: "address", score: 0.7}
-		if overlapsAny(s.spans, sp.Start, sp.End, TypeAddress) {
-			continue
+		if sp.Start < lastEnd {
+			continue // inside the previous address
 		}
 		s.add(sp, a)
 		lastEnd = sp.End
@@ -362,24 +356,22 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis
 		res.Watchlist = append(res.Watchlist, r)
 		return refIdx[r]
 	}
+	idents := newSpanSet(s.spans, func(sp *span) bool { return sp.Type.IsIdentifier() })
+	persons := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypePerson })
 	for _, m := range ix.MatchNames(nts) {
-		inside := false
-		for _, sp := range s.spans {
-			if sp.Type.IsIdentifier() && overlaps(sp.Start, sp.End, m.Start, m.End) {
-				inside = true // "@aibek.toktosunov", "aibek.toktosunov@example.org"
-			}
-		}
-		if inside {
-			continue
+		if idents.overlaps(m.Start, m.End) {
+			continue // "@aibek.toktosunov", "aibek.toktosunov@example.org"
 		}
 		r := idx(m.Ref)
 		merged := false
-		for i := range s.spans {
-			sp := &s.spans[i]
-			if sp.Type == TypePerson && overlaps(sp.Start, sp.End, m.Start, m.End) {
-				sp.Start, sp.End = min(sp.Start, m.Start), max(sp.End, m.End)
-				sp.members = appendUnique(sp.members, r)
-				merged = true
+		if persons.overlaps(m.Start, m.End) {
+			for i := range s.spans {
+				sp := &s.spans[i]
+				if sp.Type == TypePerson && overlaps(sp.Start, sp.End, m.Start, m.End) {
+					sp.Start, sp.End = min(sp.Start, m.Start), max(sp.End, m.End)
+					sp.members = appendUnique(sp.members, r)
+					merged = true
+				}
 			}
 		}
 		if !merged {
@@ -451,7 +443,7 @@ func (s *scan) attach() {
 		}
 		return sent[k]
 	}
-	var persons []int
+	var persons []int // indexes of person spans, in offset order (spans are sorted)
 	for i, sp := range s.spans {
 		if sp.Type == TypePerson {
 			persons = append(persons, i)
@@ -466,8 +458,11 @@ func (s *scan) attach() {
 			continue
 		}
 		si := sentOf(sp.Start)
+		// Only the nearest persons before and after can win; look at a few on each side.
+		n := sort.Search(len(persons), func(x int) bool { return s.spans[persons[x]].Start >= sp.Start })
 		best, bestDist := -1, 1<<30
-		for _, p := range persons {
+		for x := max(0, n-3); x < len(persons) && x < n+3; x++ {
+			p := persons[x]
 			ps := sentOf(s.spans[p].Start)
 			d := 0
 			switch {

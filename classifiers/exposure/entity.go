@@ -77,3 +77,34 @@ func sortSpans(ss []span) {
 
 // overlaps reports whether two byte spans intersect.
 func overlaps(aStart, aEnd, bStart, bEnd int) bool { return aStart < bEnd && bStart < aEnd }
+
+// spanSet answers "does [a, b) overlap one of these spans" in O(log n); the spans of one
+// recogniser never overlap each other, so the nearest span starting before b decides.
+type spanSet struct{ starts, ends []int }
+
+func newSpanSet(ss []span, keep func(*span) bool) spanSet {
+	var set spanSet
+	var picked []span
+	for i := range ss {
+		if keep(&ss[i]) {
+			picked = append(picked, ss[i])
+		}
+	}
+	sort.Slice(picked, func(i, j int) bool { return picked[i].Start < picked[j].Start })
+	for _, p := range picked {
+		set.starts = append(set.starts, p.Start)
+		set.ends = append(set.ends, p.End)
+	}
+	return set
+}
+
+func (set spanSet) overlaps(a, b int) bool {
+	// i = number of spans starting before b; check the last few of them.
+	i := sort.SearchInts(set.starts, b)
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if set.ends[k] > a {
+			return true
+		}
+	}
+	return false
+}

@@ -119,8 +119,7 @@ func (s *scan) sentenceAt(off int) int {
 	if k >= len(s.toks) {
 		k = len(s.toks) - 1
 	}
-	for k > 0 && !s.toks[k].sent {
-		k--
+	for stop := k - 64; k > 0 && k > stop && !s.toks[k].sent; k-- {
 	}
 	return k
 }
@@ -298,7 +297,7 @@ func (s *scan) dates() {
 		k = last
 		if s.birthContext(start, end) {
 			s.add(span{Entity: Entity{Type: TypeBirthDate, Start: start, End: end}, sub: "date", score: 0.85}, tokenAt(t, start))
-		} else if year <= s.now.Year()-12 {
+		} else if year <= s.now.Year()-12 && len(s.plainDates) < 64 {
 			s.plainDates = append(s.plainDates, span{Entity: Entity{Type: TypeBirthDate, Start: start, End: end}, sub: "date_in_list", score: 0.5})
 		}
 	}
@@ -321,7 +320,9 @@ func (s *scan) digitGroups() {
 		}
 		for i := k; i <= m; {
 			matched := false
-			for j := m; j >= i; j-- {
+			// No identifier has more than 16 digit runs ("0 5 5 5 1 2 3 4 5 6" has 10):
+			// bounding the sub-runs keeps a page of digits linear.
+			for j := min(m, i+15); j >= i; j-- {
 				if s.classifyNumber(i, j) {
 					i = j + 1
 					matched = true
@@ -559,6 +560,8 @@ func (s *scan) links() {
 		return
 	}
 	lower := ""
+	handles := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypeSocialHandle })
+	var found []int
 	for _, h := range profileHosts {
 		if lower == "" {
 			if !strings.Contains(text, ".") {
@@ -597,21 +600,13 @@ func (s *scan) links() {
 			if e-off < 2 {
 				continue
 			}
-			if overlapsAny(s.spans, st, e, TypeSocialHandle) {
+			if handles.overlaps(st, e) || (len(found) > 0 && found[len(found)-1] > st) {
 				continue
 			}
+			found = append(found, e)
 			s.add(span{Entity: Entity{Type: TypeSocialHandle, Start: st, End: e}, sub: "profile_link", score: 0.8, canon: watchlist.CanonHandle(text[st:e])}, tokenAt(s.toks, st))
 		}
 	}
-}
-
-func overlapsAny(ss []span, a, b int, typ EntityType) bool {
-	for _, x := range ss {
-		if x.Type == typ && overlaps(a, b, x.Start, x.End) {
-			return true
-		}
-	}
-	return false
 }
 
 // asciiLower lower-cases ASCII letters only, keeping every byte offset.

@@ -304,3 +304,23 @@ func TestEntitiesAreOnRuneBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestPathologicalInputsTerminate guards against quadratic or looping scans: dense
+// repetitions of every recogniser's trigger, 64 KiB each, must finish (a hang here was
+// a real bug: the address scan stepped backwards).
+func TestPathologicalInputsTerminate(t *testing.T) {
+	a := NewAnalyzer(func() time.Time { return testNow })
+	for _, unit := range []string{
+		"Айбек Токтосунов 0555 123 456 ул. Манас 1, кв. 2 гей, ", "1 ", "a@b.cd ", "t.me/x ", "12.03.1995 ",
+		"Айбек Токтосунов, ", "address: 14 Chui Street — ", "@aaa ", "Токтосун уулу ", "((((", "ПИН 21503199000123 ",
+	} {
+		text := strings.Repeat(unit, (64<<10)/len(unit))
+		start := time.Now()
+		if _, err := a.Analyze(text, "Айбек Токтосунов", nil); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%q repeated: %v", unit, d)
+		}
+	}
+}
