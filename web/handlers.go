@@ -398,7 +398,7 @@ func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 }
 
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	rs, err := s.reports.List(r.Context())
+	rs, err := s.reports.List(r.Context(), ScopeOf(rc.User))
 	if err != nil {
 		return err
 	}
@@ -406,8 +406,8 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	return nil
 }
 
-func (s *Server) reportFile(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
-	f, rep, err := s.reports.Open(r.Context(), r.PathValue("name"))
+func (s *Server) reportFile(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	f, rep, err := s.reports.Open(r.Context(), ScopeOf(rc.User), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
@@ -629,8 +629,8 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request, _ *reqCtx) e
 	return nil
 }
 
-func (s *Server) apiReports(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
-	rs, err := s.reports.List(r.Context())
+func (s *Server) apiReports(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	rs, err := s.reports.List(r.Context(), ScopeOf(rc.User))
 	if err != nil {
 		return err
 	}

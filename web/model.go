@@ -245,11 +245,19 @@ type AuditEntry struct {
 	Detail     string    `json:"detail,omitempty"`
 }
 
-// Report is one generated report file offered for download.
+// Report is one file of a generated report offered for download.
 type Report struct {
-	Name     string    `json:"name"`
-	Size     int64     `json:"size"`
-	Modified time.Time `json:"modified"`
+	// Name is the file name (download at /reports/{name}).
+	Name   string `json:"name"`
+	Format string `json:"format"`
+	Size   int64  `json:"size"`
+	// ID is the report's id in the reports table; Org is "" for a general report.
+	ID       string    `json:"id"`
+	Org      string    `json:"org,omitempty"`
+	Lang     string    `json:"lang"`
+	From     time.Time `json:"period_from"`
+	To       time.Time `json:"period_to"`
+	Modified time.Time `json:"generated_at"`
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "") == s }

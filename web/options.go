@@ -77,49 +77,73 @@ type ClusterSource interface {
 	Cluster(ctx context.Context, id string) (Cluster, error)
 }
 
-// ReportSource lists and opens generated reports.
+// ReportSource lists and opens generated reports within a user's scope: an
+// organisation user sees the general reports and its own organisation's.
 type ReportSource interface {
-	List(ctx context.Context) ([]Report, error)
-	Open(ctx context.Context, name string) (io.ReadSeekCloser, Report, error)
+	List(ctx context.Context, sc Scope) ([]Report, error)
+	Open(ctx context.Context, sc Scope, name string) (io.ReadSeekCloser, Report, error)
 }
 
-// DirReports serves the report files (pdf, html, md, csv, json) of one directory.
-type DirReports struct{ Dir string }
+// CHReports lists the reports the report role recorded in the reports table (migration
+// 0030) and serves their files from Dir, the reports output directory.
+type CHReports struct {
+	DB  *DB
+	Dir string
+}
 
 var reportExts = []string{".pdf", ".html", ".md", ".csv", ".json"}
 
-// List implements ReportSource; a missing directory is an empty list.
-func (d DirReports) List(_ context.Context) ([]Report, error) {
-	ents, err := os.ReadDir(d.Dir)
-	if os.IsNotExist(err) {
-		return nil, nil
+func (c CHReports) query(ctx context.Context, sc Scope, extra string, args ...any) ([]Report, error) {
+	q := `SELECT id, org, lang, period_from, period_to, files, sizes, generated_at FROM reports FINAL WHERE status = 'ok'` + extra
+	if !sc.All {
+		q += ` AND (org = '' OR org = ?)`
+		args = append(args, sc.Org)
 	}
+	rows, err := c.DB.Conn.Query(ctx, q+` ORDER BY generated_at DESC, id LIMIT 500`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
+	defer rows.Close()
 	var out []Report
-	for _, e := range ents {
-		if e.IsDir() || !slices.Contains(reportExts, strings.ToLower(filepath.Ext(e.Name()))) {
-			continue
+	for rows.Next() {
+		var r Report
+		var files []string
+		var sizes []uint64
+		if err := rows.Scan(&r.ID, &r.Org, &r.Lang, &r.From, &r.To, &files, &sizes, &r.Modified); err != nil {
+			return nil, fmt.Errorf("list reports: %w", err)
 		}
-		info, err := e.Info()
-		if err != nil {
-			continue
+		for i, f := range files {
+			x := r
+			x.Name, x.Format = f, strings.TrimPrefix(strings.ToLower(filepath.Ext(f)), ".")
+			if i < len(sizes) {
+				x.Size = int64(sizes[i])
+			}
+			out = append(out, x)
 		}
-		out = append(out, Report{Name: e.Name(), Size: info.Size(), Modified: info.ModTime().UTC()})
 	}
-	slices.SortFunc(out, func(a, b Report) int { return b.Modified.Compare(a.Modified) })
-	return out, nil
+	return out, rows.Err()
 }
 
-// Open implements ReportSource. Names with a path separator or outside the listed
-// extensions are not found, so a request cannot escape the directory.
-func (d DirReports) Open(_ context.Context, name string) (io.ReadSeekCloser, Report, error) {
-	if name == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") ||
+// List implements ReportSource.
+func (c CHReports) List(ctx context.Context, sc Scope) ([]Report, error) { return c.query(ctx, sc, "") }
+
+// Open implements ReportSource. Only a file named by a report in the caller's scope is
+// served, and only from Dir: names with a path separator, a leading dot or another
+// extension are not found.
+func (c CHReports) Open(ctx context.Context, sc Scope, name string) (io.ReadSeekCloser, Report, error) {
+	if name == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") || len(name) > 255 ||
 		!slices.Contains(reportExts, strings.ToLower(filepath.Ext(name))) {
 		return nil, Report{}, ErrNotFound
 	}
-	f, err := os.Open(filepath.Join(d.Dir, name))
+	rs, err := c.query(ctx, sc, ` AND has(files, ?)`, name)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	i := slices.IndexFunc(rs, func(r Report) bool { return r.Name == name })
+	if i < 0 {
+		return nil, Report{}, ErrNotFound
+	}
+	f, err := os.Open(filepath.Join(c.Dir, name))
 	if os.IsNotExist(err) {
 		return nil, Report{}, ErrNotFound
 	}
@@ -131,7 +155,9 @@ func (d DirReports) Open(_ context.Context, name string) (io.ReadSeekCloser, Rep
 		f.Close()
 		return nil, Report{}, ErrNotFound
 	}
-	return f, Report{Name: name, Size: info.Size(), Modified: info.ModTime().UTC()}, nil
+	r := rs[i]
+	r.Size = info.Size()
+	return f, r, nil
 }
 
 // Options are what a Server needs. DB and Log are required.

@@ -76,7 +76,7 @@ func New(o Options) (*Server, error) {
 		o.Cluster = CHClusters{DB: o.DB}
 	}
 	if o.Reports == nil {
-		o.Reports = DirReports{Dir: o.Config.ReportsDir}
+		o.Reports = CHReports{DB: o.DB, Dir: o.Config.ReportsDir}
 	}
 	p, err := loadPages()
 	if err != nil {

@@ -71,7 +71,13 @@ func newEnv(t *testing.T) *env {
 	if err := os.MkdirAll(cfg.ReportsDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(cfg.ReportsDir, "2026-q1.md"), []byte("# Q1 trends\n"), 0o644); err != nil {
+	for _, f := range []string{fx.GeneralReport, fx.OrgBReport} {
+		if err := os.WriteFile(filepath.Join(cfg.ReportsDir, f), []byte("<h1>"+f+"</h1>\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A file on disk that no report row names is never served.
+	if err := os.WriteFile(filepath.Join(cfg.ReportsDir, "stray.html"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ws, err := web.New(web.Options{DB: db, Log: testenv.Logger(t), Config: cfg,
@@ -153,7 +159,7 @@ func (e *env) request(ep web.Endpoint, n int) (method, path, ctype, body string)
 	path = ep.Path
 	path = strings.ReplaceAll(path, "{$}", "")
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
-	path = strings.ReplaceAll(path, "{name}", "2026-q1.md")
+	path = strings.ReplaceAll(path, "{name}", e.fx.GeneralReport)
 	path = strings.ReplaceAll(path, "{org}", "org-alpha")
 	if strings.HasPrefix(path, "/posts/") || strings.HasPrefix(path, "/api/posts/") {
 		path = strings.ReplaceAll(path, "{id...}", e.fx.Flagged)
@@ -256,6 +262,13 @@ func TestIntegrationOrgScope(t *testing.T) {
 	if code != 200 || !strings.Contains(body, e.fx.IncidentA) || strings.Contains(body, e.fx.IncidentB) {
 		t.Fatalf("org incidents %d: %s", code, body)
 	}
+	code, body = alpha.get("/api/reports")
+	if code != 200 || !strings.Contains(body, e.fx.GeneralReport) || strings.Contains(body, e.fx.OrgBReport) {
+		t.Fatalf("org reports %d: %s", code, body)
+	}
+	if code, _ := alpha.get("/reports/" + e.fx.OrgBReport); code != 404 {
+		t.Fatalf("other org's report file: %d", code)
+	}
 	code, body = alpha.get("/api/alerts")
 	if code != 200 || !strings.Contains(body, "org-alpha") || strings.Contains(body, "org-beta") {
 		t.Fatalf("org alerts %d: %s", code, body)
@@ -278,6 +291,9 @@ func TestIntegrationOrgScope(t *testing.T) {
 		t.Fatalf("org overview %d: open=%d incidents=%d", code, o.OpenIncidents, len(o.Incidents))
 	}
 	admin := e.login("admin")
+	if code, _ := admin.get("/reports/" + e.fx.OrgBReport); code != 200 {
+		t.Fatalf("admin downloads an org report: %d", code)
+	}
 	if code, body := admin.get("/api/incidents"); code != 200 || !strings.Contains(body, e.fx.IncidentB) {
 		t.Fatalf("admin incidents %d: %s", code, body)
 	}
@@ -491,10 +507,10 @@ func TestIntegrationPagesAndAPI(t *testing.T) {
 	if code, body := c.get("/alerts"); code != 200 || !strings.Contains(body, "hooks.demo.invalid: 503") {
 		t.Fatalf("alerts %d", code)
 	}
-	if code, body := c.get("/reports/2026-q1.md"); code != 200 || body != "# Q1 trends\n" {
+	if code, body := c.get("/reports/" + e.fx.GeneralReport); code != 200 || body != "<h1>"+e.fx.GeneralReport+"</h1>\n" {
 		t.Fatalf("report download %d %q", code, body)
 	}
-	for _, p := range []string{"/reports/..%2Fsecret.md", "/reports/.hidden.md", "/static/..%2F..%2Fweb.go"} {
+	for _, p := range []string{"/reports/..%2Fsecret.md", "/reports/.hidden.md", "/static/..%2F..%2Fweb.go", "/reports/stray.html"} {
 		if code, _ := c.get(p); code != 404 {
 			t.Fatalf("%s: %d, want 404", p, code)
 		}

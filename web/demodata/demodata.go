@@ -35,6 +35,9 @@ type Fixture struct {
 	FlaggedPosts   int
 	// Cluster is an active coordination cluster of four demo accounts.
 	Cluster string
+	// GeneralReport is a report file for everyone, OrgBReport one for OrgB only (rows in
+	// the reports table; the caller writes the files into the reports directory).
+	GeneralReport, OrgBReport string
 }
 
 type cue struct {
@@ -188,6 +191,22 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	}
 	if err := b.Send(); err != nil {
 		return fx, fmt.Errorf("demo deliveries: %w", err)
+	}
+	fx.GeneralReport, fx.OrgBReport = "trends-2026-10.html", "trends-2026-10-org-beta.html"
+	b, err = conn.PrepareBatch(ctx, `INSERT INTO reports (id, schedule, org, lang, period_from, period_to, formats, files, sizes,
+		recipients, emailed, status, error, generated_at, duration_ms, version)`)
+	if err != nil {
+		return fx, fmt.Errorf("demo reports: %w", err)
+	}
+	pfrom := now.AddDate(0, -1, 0).Truncate(24 * time.Hour)
+	for _, r := range []struct{ id, org, file string }{{"rep-1", "", fx.GeneralReport}, {"rep-2", fx.OrgB, fx.OrgBReport}} {
+		if err := b.Append(r.id, "monthly", r.org, "en", pfrom, now.Truncate(24*time.Hour), []string{"html"}, []string{r.file},
+			[]uint64{20}, uint32(0), uint8(0), "ok", "", now, uint32(900), uint64(1)); err != nil {
+			return fx, fmt.Errorf("demo reports: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fx, fmt.Errorf("demo reports: %w", err)
 	}
 	fx.Cluster = "cl-demo-1"
 	if err := seedCluster(ctx, conn, fx.Cluster, posts, now); err != nil {
