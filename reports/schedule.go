@@ -121,7 +121,12 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if _, err := s.RunSchedule(ctx, sc.Name, next[i]); err != nil && ctx.Err() == nil {
 			s.log.Error("scheduled report failed", "schedule", sc.Name, "err", err)
 		}
-		next[i] = sc.sched.Next(next[i])
+		// A report that outlasted its interval does not queue the missed fire times.
+		after := next[i]
+		if now := s.now().UTC(); now.After(after) {
+			after = now
+		}
+		next[i] = sc.sched.Next(after)
 	}
 }
 
