@@ -262,3 +262,34 @@ func formatOfName(name string) string {
 	}
 	return "text"
 }
+
+// TestIntegrationSchedulerFires runs the loop with a schedule due every second (real
+// clock, no catch-up): it must fire, write the file and count it.
+func TestIntegrationSchedulerFires(t *testing.T) {
+	conn := fixtureDB(t)
+	dir := t.TempDir()
+	cfg := parseYAML(t, `
+output_dir: `+dir+`
+catch_up: false
+schedules:
+  - {name: daily, cron: "@every 1s", period: day, formats: [json]}
+`)
+	s, err := NewScheduler(cfg, conn, testenv.Logger(t), prometheus.NewRegistry(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	testenv.Eventually(t, 30*time.Second, "a report fired by the loop", func() bool {
+		return testutil.ToFloat64(s.generated.WithLabelValues("daily", "ok")) >= 1
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "daily_*.json"))
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+}
