@@ -178,6 +178,8 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 			MaxMsgSize: 4 << 20,
 			Duplicates: b.cfg.DuplicateWindow,
 			Replicas:   b.cfg.Replicas,
+			// Atomic batches are fsynced once per batch (see PublishAtomic).
+			AllowAtomicPublish: true,
 		},
 		{
 			Name:        ResultsStream,
@@ -191,6 +193,8 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 			MaxMsgSize:  8 << 20,
 			Duplicates:  b.cfg.DuplicateWindow,
 			Replicas:    b.cfg.Replicas,
+			// The classify stage publishes each batch of results atomically.
+			AllowAtomicPublish: true,
 		},
 		{
 			Name:        DLQStream,

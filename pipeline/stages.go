@@ -108,11 +108,14 @@ func ClassifyDecoder(cs []classifiers.Classifier, now func() time.Time) Decoder[
 	}
 }
 
-// ResultsWriter publishes a batch of results asynchronously and waits for every PubAck,
-// so the posts are acked only once their results are durable in the results stream.
+// ResultsWriter publishes a batch of results and waits until JetStream acknowledged all
+// of them, so the posts are acked only once their results are durable in the results
+// stream. Each batch goes out as atomic batches (one fsync per batch instead of one per
+// result); a batch the server rejects (for example because a redelivery made one result
+// a duplicate) is published again message by message, where duplicates are harmless.
 func ResultsWriter(b *Bus, m *Metrics) Writer[*Classified] {
 	return func(ctx context.Context, rows []*Classified) error {
-		futures := make([]jetstream.PubAckFuture, 0, len(rows))
+		msgs := make([]*nats.Msg, 0, len(rows))
 		for _, c := range rows {
 			data, err := json.Marshal(c)
 			if err != nil {
@@ -120,28 +123,57 @@ func ResultsWriter(b *Bus, m *Metrics) Writer[*Classified] {
 			}
 			msg := &nats.Msg{Subject: ResultsSubject + "." + subjectToken(c.Post.Source), Data: data, Header: nats.Header{}}
 			msg.Header.Set(HeaderSchema, ResultsSchemaVersion)
-			f, err := b.JS.PublishMsgAsync(msg, jetstream.WithMsgID(c.MsgID()))
-			if err != nil {
-				m.Published.WithLabelValues(ResultsStream, "error").Inc()
-				return fmt.Errorf("publish result %s: %w", c.Post.ID, err)
-			}
-			futures = append(futures, f)
+			msg.Header.Set(jetstream.MsgIDHeader, c.MsgID())
+			msgs = append(msgs, msg)
 		}
-		for _, f := range futures {
-			select {
-			case ack := <-f.Ok():
-				if ack.Duplicate {
-					m.Published.WithLabelValues(ResultsStream, "duplicate").Inc()
-				} else {
-					m.Published.WithLabelValues(ResultsStream, "ok").Inc()
-				}
-			case err := <-f.Err():
-				m.Published.WithLabelValues(ResultsStream, "error").Inc()
-				return fmt.Errorf("publish result: %w", err)
-			case <-ctx.Done():
+		for len(msgs) > 0 {
+			chunk := msgs[:min(len(msgs), MaxAtomicBatch)]
+			msgs = msgs[len(chunk):]
+			actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			_, err := PublishAtomic(actx, b.NC, chunk)
+			cancel()
+			if err == nil {
+				m.Published.WithLabelValues(ResultsStream, "ok").Add(float64(len(chunk)))
+				continue
+			}
+			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if err := publishEach(ctx, b, m, chunk); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
+}
+
+// publishEach publishes messages one by one (asynchronously) and waits for every PubAck.
+func publishEach(ctx context.Context, b *Bus, m *Metrics, msgs []*nats.Msg) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	for _, in := range msgs {
+		msg := &nats.Msg{Subject: in.Subject, Data: in.Data, Header: nats.Header{}}
+		msg.Header.Set(HeaderSchema, in.Header.Get(HeaderSchema))
+		f, err := b.JS.PublishMsgAsync(msg, jetstream.WithMsgID(in.Header.Get(jetstream.MsgIDHeader)))
+		if err != nil {
+			m.Published.WithLabelValues(ResultsStream, "error").Inc()
+			return fmt.Errorf("publish result %s: %w", in.Header.Get(jetstream.MsgIDHeader), err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			if ack.Duplicate {
+				m.Published.WithLabelValues(ResultsStream, "duplicate").Inc()
+			} else {
+				m.Published.WithLabelValues(ResultsStream, "ok").Inc()
+			}
+		case err := <-f.Err():
+			m.Published.WithLabelValues(ResultsStream, "error").Inc()
+			return fmt.Errorf("publish result: %w", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

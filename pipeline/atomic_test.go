@@ -1,0 +1,95 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kuzot/kuzot/internal/testenv"
+	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/post"
+)
+
+func resultsCount(t *testing.T, b *pipeline.Bus) uint64 {
+	t.Helper()
+	s, err := b.JS.Stream(context.Background(), pipeline.ResultsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+// TestPublishAtomic: a batch is stored whole with contiguous sequences; a batch holding a
+// duplicate id is rejected whole (nothing stored), which is what lets ResultsWriter fall
+// back to one-by-one publishing safely.
+func TestPublishAtomic(t *testing.T) {
+	b := testenv.Bus(t)
+	ctx := context.Background()
+	mk := func(from, to int) []*nats.Msg {
+		var out []*nats.Msg
+		for i := from; i < to; i++ {
+			m := &nats.Msg{Subject: pipeline.ResultsSubject + ".test", Data: []byte(fmt.Sprint(i)), Header: nats.Header{}}
+			m.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("id-%d", i))
+			out = append(out, m)
+		}
+		return out
+	}
+	ack, err := pipeline.PublishAtomic(ctx, b.NC, mk(0, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.Count != 10 || ack.LastSeq != 10 || ack.Stream != pipeline.ResultsStream {
+		t.Fatalf("ack %+v", ack)
+	}
+	_, err = pipeline.PublishAtomic(ctx, b.NC, mk(8, 15)) // 8 and 9 are duplicates
+	if !errors.Is(err, pipeline.ErrBatchRejected) {
+		t.Fatalf("batch with duplicates: err = %v, want ErrBatchRejected", err)
+	}
+	if n := resultsCount(t, b); n != 10 {
+		t.Fatalf("a rejected batch stored something: %d messages, want 10", n)
+	}
+	if _, err := pipeline.PublishAtomic(ctx, b.NC, nil); err == nil {
+		t.Fatal("empty batch accepted")
+	}
+	if _, err := pipeline.PublishAtomic(ctx, b.NC, mk(100, 100+pipeline.MaxAtomicBatch+1)); err == nil {
+		t.Fatal("oversized batch accepted")
+	}
+}
+
+// TestResultsWriterAtomicAndFallback: results go out atomically; a redelivered batch
+// (some results already stored) is rejected atomically and then published one by one,
+// storing only the new results.
+func TestResultsWriterAtomicAndFallback(t *testing.T) {
+	b := testenv.Bus(t)
+	m := pipeline.NewMetrics(prometheus.NewRegistry())
+	w := pipeline.ResultsWriter(b, m)
+	base := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	rows := make([]*pipeline.Classified, 30)
+	for i := range rows {
+		rows[i] = &pipeline.Classified{Post: post.Post{ID: fmt.Sprintf("rss:r%d", i), Source: "rss", Text: "t", PublishedAt: base},
+			Summaries: []pipeline.Summary{{Classifier: "x", Version: "1"}}, ClassifiedAt: base}
+	}
+	ctx := context.Background()
+	if err := w(ctx, rows[:20]); err != nil {
+		t.Fatal(err)
+	}
+	if n := resultsCount(t, b); n != 20 {
+		t.Fatalf("%d results stored, want 20", n)
+	}
+	if err := w(ctx, rows[10:]); err != nil { // 10 duplicates, 10 new
+		t.Fatal(err)
+	}
+	if n := resultsCount(t, b); n != 30 {
+		t.Fatalf("%d results stored after a redelivered batch, want 30", n)
+	}
+}
