@@ -143,7 +143,9 @@ func TestAdversarialInputStaysFast(t *testing.T) {
 		s := strings.Repeat(unit, MaxTextBytes/len(unit))
 		start := time.Now()
 		r := full.ClassifyText(s)
-		if d := time.Since(start); d > 5*time.Second {
+		d := time.Since(start)
+		t.Logf("%q: %v", unit, d)
+		if d > 10*time.Second { // generous for -race on a loaded CI machine
 			t.Errorf("%q×%d took %v", unit, MaxTextBytes/len(unit), d)
 		}
 		if len(r.Evidence) > maxEvidence {

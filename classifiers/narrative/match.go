@@ -144,6 +144,9 @@ func (a *analysis) matchToken(t *token) {
 // maxSpaced bounds the letters of one spaced-out word (г е й, p.i.d.o.r).
 const maxSpaced = 12
 
+// maxSpacedTail bounds the inflection letters tried past the lexicon word.
+const maxSpacedTail = 4
+
 // joinSpaced merges runs of three or more one-letter tokens (г е й, п.и.д.о.р) into one
 // word when the joined word is in the lexicon, trying the longest window first at each
 // start. Ordinary one-letter words (я, в, a, i) are left alone otherwise.
@@ -184,6 +187,30 @@ func (a *analysis) joinSpaced() {
 // the number of tokens consumed until the caller restores it.
 func (a *analysis) joinWindow(k, j int) (token, bool) {
 	maxE := min(j, k+maxSpaced)
+	// Walk the trie along the letters: no window longer than the deepest reachable
+	// node can match, which keeps long runs of single letters linear.
+	// Letters past the deepest node can only be an inflection tail (пидор|ы).
+	n, depth, prev, terminal := int32(0), 0, rune(-1), false
+	for x := k; x < maxE; x++ {
+		r := a.norm[a.toks[x].n0]
+		if r == wildRune {
+			depth, terminal = maxE-k, true // a mask can match anything: try every window
+			break
+		}
+		if r != prev {
+			nx, ok := a.lx.nodes[n].child(r)
+			if !ok {
+				break
+			}
+			n, prev = nx, r
+			terminal = terminal || len(a.lx.nodes[n].pats) > 0
+		}
+		depth = x - k + 1
+	}
+	if !terminal {
+		return token{}, false // no lexicon word starts with these letters
+	}
+	maxE = min(maxE, k+depth+maxSpacedTail)
 	for e := maxE; e-k >= 3; e-- {
 		n0 := len(a.norm)
 		for x := k; x < e; x++ {
