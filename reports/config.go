@@ -41,9 +41,32 @@ type Config struct {
 	PDFTimeout time.Duration `yaml:"pdf_timeout"`
 	// CatchUp makes the scheduler generate, on start, the most recent report of every
 	// schedule that is missing (the process was down when it was due).
-	CatchUp   *bool      `yaml:"catch_up"`
-	SMTP      SMTP       `yaml:"smtp"`
-	Schedules []Schedule `yaml:"schedules"`
+	CatchUp *bool `yaml:"catch_up"`
+	// Events annotate the timeline of every report whose period contains them.
+	Events    []ConfigEvent `yaml:"events"`
+	SMTP      SMTP          `yaml:"smtp"`
+	Schedules []Schedule    `yaml:"schedules"`
+}
+
+// ConfigEvent is one entry of reports.events: {date: 2026-03-05, label: "..."}.
+type ConfigEvent struct {
+	Date  string `yaml:"date"`
+	Label string `yaml:"label"`
+}
+
+// TimelineEvents returns the configured events, parsed (ParseConfig validated them).
+func (c *Config) TimelineEvents() []Event {
+	if c == nil {
+		return nil
+	}
+	out := make([]Event, 0, len(c.Events))
+	for _, e := range c.Events {
+		d, err := time.Parse(time.DateOnly, e.Date)
+		if err == nil {
+			out = append(out, Event{Date: d, Label: e.Label})
+		}
+	}
+	return out
 }
 
 // SMTP is the mail server reports are sent through. TLS is mandatory: STARTTLS (default,
@@ -129,6 +152,14 @@ func ParseConfig(node *yaml.Node, defaultDir string) (*Config, error) {
 	if c.SMTP.Host != "" {
 		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
 			bad("smtp.from %q: %v", c.SMTP.From, err)
+		}
+	}
+	for i, e := range c.Events {
+		if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
+			bad("events[%d]: date %q is not YYYY-MM-DD", i, e.Date)
+		}
+		if e.Label == "" || len([]rune(e.Label)) > 200 {
+			bad("events[%d]: label must have 1 to 200 characters", i)
 		}
 	}
 	seen := map[string]bool{}

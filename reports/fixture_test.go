@@ -239,7 +239,10 @@ func fixtureDB(t *testing.T) driver.Conn {
 
 func generateFixture(t *testing.T, conn driver.Conn, mod func(*Options)) *Report {
 	t.Helper()
-	o := Options{From: fxFrom, To: fxTo, Now: time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC)}
+	o := Options{From: fxFrom, To: fxTo, Now: time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC), Events: []Event{
+		{Date: at(3, 5, 0), Label: "Draft law on \"foreign representatives\": first reading"},
+		{Date: at(2, 25, 0), Label: "Outside the period"},
+	}}
 	if mod != nil {
 		mod(&o)
 	}

@@ -81,6 +81,10 @@ func (r *Report) Tables() []Table {
 	for _, x := range r.Timeline {
 		tl.Rows = append(tl.Rows, []string{x.Bucket, x.Frame, u(x.Posts)})
 	}
+	ev := Table{Name: "events", Header: []string{"number", "date", "label"}}
+	for i, e := range r.Events {
+		ev.Rows = append(ev.Rows, []string{strconv.Itoa(i + 1), e.Date.UTC().Format(time.DateOnly), e.Label})
+	}
 	src := func(name string, rows []SourceRow) Table {
 		t := Table{Name: name, Header: []string{"frame", "platform", "name", "posts"}}
 		for _, x := range rows {
@@ -114,6 +118,7 @@ func (r *Report) Tables() []Table {
 		sum,
 		countTable("frames", "frame", r.Frames),
 		tl,
+		ev,
 		countTable("languages", "lang", r.Languages),
 		countTable("platforms", "platform", r.Platforms),
 		src("top_channels", r.TopChannels),

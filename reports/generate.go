@@ -92,6 +92,12 @@ func Generate(ctx context.Context, conn driver.Conn, o Options) (*Report, error)
 		}
 		log.Debug("report step", "step", s.name, "duration", time.Since(start))
 	}
+	for _, e := range o.Events {
+		if !e.Date.Before(o.From) && e.Date.Before(o.To) {
+			r.Events = append(r.Events, Event{Date: e.Date.UTC(), Label: e.Label})
+		}
+	}
+	sort.SliceStable(r.Events, func(i, j int) bool { return r.Events[i].Date.Before(r.Events[j].Date) })
 	r.Methods.Notes = methodNotes(o.Lang)
 	r.fillEmpty()
 	return r, nil
@@ -109,6 +115,9 @@ func (r *Report) fillEmpty() {
 	}
 	if r.Timeline == nil {
 		r.Timeline = []TimelineRow{}
+	}
+	if r.Events == nil {
+		r.Events = []Event{}
 	}
 	if r.TopChannels == nil {
 		r.TopChannels = []SourceRow{}

@@ -89,6 +89,7 @@ func newTemplate(lang string) (*template.Template, error) {
 		"join":    strings.Join,
 		"pctRate": func(x float64) string { return formatNumber(roundTo(x*100, 2)) + " %" },
 		"sprintf": fmt.Sprintf,
+		"inc":     func(i int) int { return i + 1 },
 	}
 	return template.New("report").Funcs(funcs).Parse(templateHTML)
 }
@@ -108,7 +109,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		}
 	}
 	cur, prev := tr(r.Lang, "value"), tr(r.Lang, "previous")
-	p.Charts.Timeline = stackedColumns(tr(r.Lang, "over_time"), r.Timeline, p.TimelineFrames, label)
+	p.Charts.Timeline = stackedColumns(tr(r.Lang, "over_time"), r.Timeline, p.TimelineFrames, label, r.Period, r.Events)
 	p.Charts.Frames = barChart(tr(r.Lang, "by_frame"), r.Frames, label, cur, prev)
 	p.Charts.Languages = barChart(tr(r.Lang, "by_language"), r.Languages, label, cur, prev)
 	p.Charts.Platforms = barChart(tr(r.Lang, "by_platform"), r.Platforms, label, cur, prev)

@@ -61,6 +61,9 @@ type Options struct {
 	// Parallel is how many queries run at once where the work splits by month
 	// (default 2).
 	Parallel int
+	// Events are dated events (laws, elections, arrests) to annotate the timeline with;
+	// those inside the period are shown.
+	Events []Event
 	// Settings are ClickHouse settings applied to every query of the report, for example
 	// max_execution_time or max_memory_usage to bound a scheduled report.
 	Settings map[string]any
@@ -94,6 +97,12 @@ func (o *Options) normalize() error {
 	}
 	if utf8.RuneCountInString(o.Title) > 300 || !utf8.ValidString(o.Title) || !utf8.ValidString(o.Org) {
 		return fmt.Errorf("%w: title or organisation is not valid UTF-8 or is longer than 300 characters", ErrOptions)
+	}
+	for _, e := range o.Events {
+		if e.Date.IsZero() || e.Label == "" || utf8.RuneCountInString(e.Label) > 200 || !utf8.ValidString(e.Label) {
+			return fmt.Errorf("%w: event %s %q needs a date and a label of at most 200 characters", ErrOptions,
+				e.Date.Format(time.DateOnly), e.Label)
+		}
 	}
 	if len(o.Org) > 200 {
 		return fmt.Errorf("%w: organisation id longer than 200 bytes", ErrOptions)
@@ -139,9 +148,11 @@ type Report struct {
 	// Frames is flagged narrative posts per frame (a post with two frames counts in both).
 	Frames []Count `json:"frames"`
 	// Timeline is flagged posts per bucket and frame in the period, zero-filled.
-	Timeline  []TimelineRow `json:"timeline"`
-	Languages []Count       `json:"languages"`
-	Platforms []Count       `json:"platforms"`
+	Timeline []TimelineRow `json:"timeline"`
+	// Events are the annotated events inside the period, by date.
+	Events    []Event `json:"events"`
+	Languages []Count `json:"languages"`
+	Platforms []Count `json:"platforms"`
 
 	TopChannels   []SourceRow `json:"top_channels"`
 	TopAccounts   []SourceRow `json:"top_accounts"`
@@ -171,6 +182,13 @@ type Count struct {
 	Key      string `json:"key"`
 	Count    uint64 `json:"count"`
 	Previous uint64 `json:"previous"`
+}
+
+// Event is a dated event annotated on the timeline (a law's reading, an election, an
+// arrest), as configured under reports.events.
+type Event struct {
+	Date  time.Time `json:"date"`
+	Label string    `json:"label"`
 }
 
 // TimelineRow is the number of flagged posts of one frame in one time bucket.

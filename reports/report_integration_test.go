@@ -56,6 +56,7 @@ func TestIntegrationFixtureFigures(t *testing.T) {
 		{"propaganda_ban", 3, 1}, {"foreign_agent", 1, 1}, {"western_values", 1, 0},
 		{"child_protection", 1, 0}, {"political_smear", 1, 0}, {"dehumanization", 1, 0},
 	})
+	eqJSON(t, "events", r.Events, []Event{{Date: at(3, 5, 0), Label: `Draft law on "foreign representatives": first reading`}})
 	eqJSON(t, "languages", r.Languages, []Count{{"ru", 5, 2}, {"ky", 1, 0}})
 	eqJSON(t, "platforms", r.Platforms, []Count{{"telegram", 5, 2}, {"youtube", 1, 0}})
 	if r.Bucket != "day" || len(r.Timeline) != 7*6 {
@@ -154,6 +155,8 @@ func TestIntegrationHTMLShowsFigures(t *testing.T) {
 		`<tr class="term"><td>пропаганда</td><td class="n">3</td><td class="n">0</td><td class="n">×2</td></tr>`,
 		`Оппозиция за ЛГБТ, [name] ведёт митинг, его телефон [number].`,
 		`narrative/1 lexicon/test model/test`,
+		`<li><strong>2026-03-05</strong> — Draft law on &#34;foreign representatives&#34;: first reading</li>`,
+		`stroke-dasharray="4 3"`,
 		`<svg xmlns="http://www.w3.org/2000/svg"`,
 	} {
 		if !strings.Contains(h, want) {

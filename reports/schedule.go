@@ -234,7 +234,7 @@ func (s *Scheduler) RunSchedule(ctx context.Context, name string, at time.Time) 
 
 func (s *Scheduler) produce(ctx context.Context, sc *Schedule, rec *Record) error {
 	r, err := Generate(ctx, s.conn, Options{From: rec.From, To: rec.To, Org: sc.Org, Lang: sc.Lang, Title: sc.Title,
-		Now: rec.GeneratedAt, Logger: s.log})
+		Now: rec.GeneratedAt, Logger: s.log, Events: s.cfg.TimelineEvents()})
 	if err != nil {
 		return err
 	}

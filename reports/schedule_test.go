@@ -40,12 +40,15 @@ func parseYAML(t *testing.T, src string) *Config {
 func TestParseConfig(t *testing.T) {
 	c := parseYAML(t, `
 smtp: {host: smtp.example.org, from: "kuzot <reports@example.org>"}
+events:
+  - {date: 2026-03-05, label: "Draft law, first reading"}
 schedules:
   - {name: weekly, cron: "0 6 * * 1", period: week, recipients: [team@example.org]}
   - {name: monthly-ru, cron: "@monthly", period: month, lang: ru, formats: [pdf], org: org-1}
 `)
 	if c.OutputDir != "/data/reports" || c.SMTP.Port != 587 || !*c.CatchUp || len(c.Schedules) != 2 ||
-		strings.Join(c.Schedules[0].Formats, ",") != "html,pdf,csv,json" || c.Schedules[1].Lang != "ru" {
+		strings.Join(c.Schedules[0].Formats, ",") != "html,pdf,csv,json" || c.Schedules[1].Lang != "ru" ||
+		len(c.TimelineEvents()) != 1 || c.TimelineEvents()[0].Date.Day() != 5 {
 		t.Fatalf("parsed %+v", c)
 	}
 	for name, src := range map[string]string{
@@ -60,6 +63,8 @@ schedules:
 		"bad recipient":  `{smtp: {host: h, from: a@example.org}, schedules: [{name: a, cron: "@daily", period: day, recipients: [nope]}]}`,
 		"bad tls":        `{smtp: {host: h, from: a@example.org, tls: none}}`,
 		"short duration": `{schedules: [{name: a, cron: "@daily", period: 1m}]}`,
+		"bad event date": `{events: [{date: 5.3.2026, label: x}]}`,
+		"empty label":    `{events: [{date: 2026-03-05}]}`,
 	} {
 		var n yaml.Node
 		if err := yaml.Unmarshal([]byte(src), &n); err != nil {

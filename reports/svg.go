@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"strings"
+	"time"
 )
 
 // palette colours series in charts; chosen to stay distinguishable in greyscale print.
@@ -71,7 +72,8 @@ func barChart(title string, rows []Count, label func(string) string, curLabel, p
 
 // stackedColumns draws the timeline: one column per bucket, stacked by frame, with a
 // legend and the bucket dates on the axis.
-func stackedColumns(title string, rows []TimelineRow, frames []string, label func(string) string) template.HTML {
+// Events are drawn as numbered dashed lines at their position in the period.
+func stackedColumns(title string, rows []TimelineRow, frames []string, label func(string) string, period Period, events []Event) template.HTML {
 	if len(rows) == 0 || len(frames) == 0 {
 		return ""
 	}
@@ -134,8 +136,34 @@ func stackedColumns(title string, rows []TimelineRow, frames []string, label fun
 		}
 	}
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`, left, top+plotH, chartWidth-10, top+plotH)
+	// Buckets start at their day, week or month: place events on the same scale.
+	if span := period.To.Sub(period.From); span > 0 && len(bucketsOrder) > 0 {
+		first, _ := time.Parse(time.DateOnly, bucketsOrder[0])
+		last, _ := time.Parse(time.DateOnly, bucketsOrder[len(bucketsOrder)-1])
+		end := nextBucket(last, len(bucketsOrder), first)
+		for i, e := range events {
+			// Mid-day, so that a dated event sits in the middle of its day's column.
+			frac := float64(e.Date.Add(12*time.Hour).Sub(first)) / float64(end.Sub(first))
+			if frac < 0 || frac > 1 {
+				continue
+			}
+			x := float64(left) + frac*plotW
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#b02a2a" stroke-dasharray="4 3"><title>%s</title></line>`,
+				x, top, x, top+plotH, esc(e.Date.Format(time.DateOnly)+" "+e.Label))
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%d" r="8" fill="#b02a2a"/><text x="%.1f" y="%d" text-anchor="middle" fill="#fff" font-size="10">%d</text>`,
+				x, top+8, x, top+12, i+1)
+		}
+	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// nextBucket estimates where the last bucket ends from the spacing of the first n.
+func nextBucket(last time.Time, n int, first time.Time) time.Time {
+	if n < 2 {
+		return last.AddDate(0, 0, 1)
+	}
+	return last.Add(last.Sub(first) / time.Duration(n-1))
 }
 
 // formatNumber prints integers without decimals and others with at most two.

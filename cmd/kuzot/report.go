@@ -80,7 +80,8 @@ each compared with the previous period of equal length. --to 2026-03-31 includes
 		return err
 	}
 	defer conn.Close()
-	r, err := reports.Generate(ctx, conn, reports.Options{From: fromT, To: toT, Org: *org, Lang: *lang, Title: *title, Logger: log})
+	r, err := reports.Generate(ctx, conn, reports.Options{From: fromT, To: toT, Org: *org, Lang: *lang, Title: *title, Logger: log,
+		Events: rcfg.TimelineEvents()})
 	if err != nil {
 		return err
 	}
