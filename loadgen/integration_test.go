@@ -142,3 +142,47 @@ func TestPublishStopsOnClosedConnection(t *testing.T) {
 		t.Fatalf("ledger %v claims acknowledgements on a closed connection", c)
 	}
 }
+
+// TestPublishAtomicBatches: in batch mode every post is acknowledged with the sequence it
+// really got, and a batch the server rejects (all duplicates on a rerun) falls back to
+// one-by-one publishing, which reports duplicates instead of losing or re-storing posts.
+func TestPublishAtomicBatches(t *testing.T) {
+	bus := testenv.Bus(t)
+	js, err := jetstream.New(bus.NC, jetstream.WithPublishAsyncTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	gen := mustGen(t, "batch")
+	ledger := NewLedger(250)
+	st, err := Publish(ctx, js, gen, ledger, Options{Posts: 250, Batch: 100})
+	if err != nil || st.Acked != 250 || st.Retries != 0 {
+		t.Fatalf("stats %+v, err %v", st, err)
+	}
+	s, err := js.Stream(ctx, "KUZOT_POSTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []uint64{0, 99, 100, 249} {
+		r, _ := ledger.Get(n)
+		raw, err := s.GetMsg(ctx, r.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw.Data), `"id":"`+gen.ID(n)+`"`) {
+			t.Fatalf("post %d acked with seq %d, but that message is %s", n, r.Seq, raw.Data[:60])
+		}
+	}
+	again := NewLedger(250)
+	st, err = Publish(ctx, js, gen, again, Options{Posts: 250, Batch: 100})
+	if err != nil || st.Duplicates != 250 || st.Acked != 0 {
+		t.Fatalf("rerun: stats %+v, err %v", st, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil || info.State.Msgs != 250 {
+		t.Fatalf("stream holds %d messages after a rerun (err %v), want 250", info.State.Msgs, err)
+	}
+	if _, err := Publish(ctx, js, gen, NewLedger(0), Options{Posts: 1, Batch: 5000}); err == nil {
+		t.Fatal("a batch above the server limit was accepted")
+	}
+}

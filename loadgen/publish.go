@@ -27,6 +27,10 @@ type Options struct {
 	Window int
 	// RetryMax caps the backoff between retries of a rejected publish (default 5 s).
 	RetryMax time.Duration
+	// Batch > 1 publishes posts in atomic batches of this many (pipeline.PublishAtomic:
+	// one fsync per batch), as a collector publishing a fetched page at once would; a
+	// rejected or unanswered batch is retried post by post. Needs nats-server >= 2.12.
+	Batch int
 	// Log receives retry warnings (rate limited); nil discards them.
 	Log *slog.Logger
 }
@@ -52,6 +56,8 @@ type inflight struct {
 	msg    *nats.Msg
 	msgID  string
 	future jetstream.PubAckFuture
+	// ack is set when the post went out in a committed atomic batch.
+	ack *jetstream.PubAck
 }
 
 // Publish publishes posts 0, 1, 2... of gen onto the posts stream through js, recording
@@ -70,6 +76,9 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 	}
 	if opt.RetryMax <= 0 {
 		opt.RetryMax = 5 * time.Second
+	}
+	if opt.Batch > pipeline.MaxAtomicBatch {
+		return Stats{}, fmt.Errorf("loadgen: batch of %d posts is above the server's %d", opt.Batch, pipeline.MaxAtomicBatch)
 	}
 	log := opt.Log
 	if log == nil {
@@ -102,6 +111,45 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 	}()
 
 	var sendErr error
+	enqueue := func(in inflight) bool {
+		select {
+		case queue <- in:
+		case <-ctx.Done():
+		case <-failed:
+		}
+		return ctx.Err() == nil && !isClosed(failed)
+	}
+	var batch []inflight
+	flushBatch := func() bool {
+		if len(batch) == 0 {
+			return true
+		}
+		msgs := make([]*nats.Msg, len(batch))
+		for i := range batch {
+			msgs[i] = batch[i].msg
+		}
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		back, err := pipeline.PublishAtomic(actx, js.Conn(), msgs)
+		cancel()
+		for i, in := range batch {
+			if err == nil {
+				in.ack = &jetstream.PubAck{Stream: back.Stream, Sequence: back.LastSeq - uint64(len(batch)-1-i)}
+			} else {
+				// Not committed (rejected, or the answer was lost): publish the posts one
+				// by one with the same ids; duplicates of a batch that did land are harmless.
+				m := &nats.Msg{Subject: in.msg.Subject, Data: in.msg.Data, Header: nats.Header{}}
+				m.Header.Set(pipeline.HeaderSchema, post.SchemaVersion)
+				if f, perr := js.PublishMsgAsync(m, jetstream.WithMsgID(in.msgID)); perr == nil {
+					in.future = f
+				}
+			}
+			if !enqueue(in) {
+				return false
+			}
+		}
+		batch = batch[:0]
+		return true
+	}
 	n := uint64(ledger.Len())
 	for ; opt.Posts == 0 || n < opt.Posts; n++ {
 		if pctx.Err() != nil {
@@ -127,19 +175,23 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 		}
 		st.Attempted++
 		msgID := p.MsgID()
+		if opt.Batch > 1 {
+			msg.Header.Set(jetstream.MsgIDHeader, msgID)
+			batch = append(batch, inflight{n: n, msg: msg, msgID: msgID})
+			if len(batch) >= opt.Batch && !flushBatch() {
+				break
+			}
+			continue
+		}
 		f, err := js.PublishMsgAsync(msg, jetstream.WithMsgID(msgID))
 		if err != nil {
 			f = nil // the settle loop publishes it synchronously, with retries
 		}
-		select {
-		case queue <- inflight{n: n, msg: msg, msgID: msgID, future: f}:
-		case <-ctx.Done():
-		case <-failed:
-		}
-		if ctx.Err() != nil || isClosed(failed) {
+		if !enqueue(inflight{n: n, msg: msg, msgID: msgID, future: f}) {
 			break
 		}
 	}
+	flushBatch()
 	close(queue)
 	serr := <-settled
 	st.Elapsed = time.Since(start)
@@ -151,17 +203,17 @@ func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, que
 	opt Options, log *slog.Logger) error {
 	var lastWarn time.Time
 	for in := range queue {
-		var ack *jetstream.PubAck
+		ack := in.ack
 		var err error
-		if in.future != nil {
+		if ack == nil && in.future != nil {
 			select {
 			case ack = <-in.future.Ok():
 			case err = <-in.future.Err():
 			case <-ctx.Done():
 				err = ctx.Err()
 			}
-		} else {
-			err = errors.New("async publish refused")
+		} else if ack == nil {
+			err = errors.New("publish refused or batch not committed")
 		}
 		delay := 50 * time.Millisecond
 		for ack == nil {

@@ -48,6 +48,7 @@ type options struct {
 	duration   time.Duration
 	rate       float64
 	window     int
+	batch      int
 	baseline   uint64
 }
 
@@ -59,6 +60,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 0, "publish for this long instead of -posts (the sustained run)")
 	flag.Float64Var(&o.rate, "rate", 0, "target posts/s (0 = as fast as JetStream acknowledges)")
 	flag.IntVar(&o.window, "window", 4096, "publishes awaiting their PubAck at once")
+	flag.IntVar(&o.batch, "batch", 100, "publish posts in atomic batches of this many (0 = one by one)")
 	flag.Uint64Var(&o.baseline, "baseline-posts", 50000, "posts for each raw baseline")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -109,8 +111,12 @@ func run(o options) error {
 	if o.duration > 0 {
 		what = fmt.Sprintf("%s at target %.0f posts/s (%d posts)", o.duration, o.rate, res.posts)
 	}
-	fmt.Printf("Run: %s, mixed ru/ky/en/uz (20%% narratives, 3%% exposures, 2%% coordinated), GOMAXPROCS=%d, classifiers: %s.\n\n",
-		what, runtime.GOMAXPROCS(0), strings.Join(classifiersall.Registry().Names(), ", "))
+	how := "one by one (async, window " + strconv.Itoa(o.window) + ")"
+	if o.batch > 1 {
+		how = fmt.Sprintf("in atomic batches of %d (as a collector publishing a fetched page)", o.batch)
+	}
+	fmt.Printf("Run: %s, mixed ru/ky/en/uz (20%% narratives, 3%% exposures, 2%% coordinated), published %s, GOMAXPROCS=%d, classifiers: %s; roles store+classify in one `kuzot run` process with the embedded JetStream (fsync always).\n\n",
+		what, how, runtime.GOMAXPROCS(0), strings.Join(classifiersall.Registry().Names(), ", "))
 	fmt.Println("| measurement | posts/s | p50 | p99 | peak memory |")
 	fmt.Println("|---|---:|---:|---:|---:|")
 	fmt.Printf("| baseline: ClickHouse insert alone (batches of 5,000, %d posts) | %.0f | | | |\n", o.baseline, chRate)
@@ -364,7 +370,7 @@ clickhouse: {addr: %q, database: %q}
 	go tracker.Run(tctx, 50*time.Millisecond)
 
 	ledger := loadgen.NewLedger(int(o.posts))
-	opt := loadgen.Options{Posts: o.posts, Rate: o.rate, Window: o.window}
+	opt := loadgen.Options{Posts: o.posts, Rate: o.rate, Window: o.window, Batch: o.batch}
 	if o.duration > 0 {
 		opt.Posts, opt.Duration = 0, o.duration
 	}

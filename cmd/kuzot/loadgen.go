@@ -31,6 +31,7 @@ func runLoadgen(ctx context.Context, args []string, s stdio) error {
 	duration := fs.Duration("duration", 0, "stop publishing after this long (0 = no limit)")
 	rate := fs.Float64("rate", 0, "target posts/s (0 = as fast as JetStream acknowledges)")
 	window := fs.Int("window", 2048, "publishes awaiting their PubAck at once")
+	batch := fs.Int("batch", 0, "publish in atomic batches of this many posts (one fsync per batch; nats-server >= 2.12); 0 = one by one")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	run := fs.String("run", strconv.FormatInt(time.Now().Unix(), 36), "run id, part of every post id (letters and digits)")
 	wait := fs.Duration("wait", 2*time.Minute, "after publishing, wait this long at most for the store role to write everything (0 = do not wait)")
@@ -86,7 +87,8 @@ With --check it then verifies in ClickHouse that every acknowledged post is stor
 	go tracker.Run(tctx, 50*time.Millisecond)
 
 	ledger := loadgen.NewLedger(int(min(*posts, 10_000_000)))
-	st, err := loadgen.Publish(ctx, js, gen, ledger, loadgen.Options{Posts: *posts, Duration: *duration, Rate: *rate, Window: *window, Log: log})
+	st, err := loadgen.Publish(ctx, js, gen, ledger, loadgen.Options{Posts: *posts, Duration: *duration, Rate: *rate, Window: *window,
+		Batch: *batch, Log: log})
 	if err != nil {
 		return err
 	}
