@@ -489,7 +489,7 @@ func (s *scan) attach() {
 func (s *scan) pronounBefore(off int) bool {
 	k := tokenAt(s.toks, off)
 	lo, _ := window(s.toks, k, k, 3, 0)
-	for x := lo; x < k; x++ {
+	for x := lo; x < k && x < len(s.toks); x++ {
 		if pronouns[s.toks[x].lower] {
 			return true
 		}

@@ -321,3 +321,44 @@ func TestCorpusWatchlistIsFictionalFormat(t *testing.T) {
 		t.Errorf("corpus watchlist has %d members", n)
 	}
 }
+
+// TestConcurrentClassifyAndReload exercises the classifier from several goroutines while
+// the watchlist is reloaded (run with -race).
+func TestConcurrentClassifyAndReload(t *testing.T) {
+	ctx := context.Background()
+	store := watchlist.NewFileStore(t.TempDir())
+	if _, err := ImportWatchlist(ctx, store, strings.NewReader(memberYAML), "org-a", []byte(testKey)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewWithOptions(ctx, Options{Store: store, Getenv: env(map[string]string{watchlist.DefaultKeyEnv: testKey})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 50; i++ {
+				r, err := c.Classify(ctx, testPost("Айбек Токтосунов, тел 0555 123 456"))
+				if err != nil {
+					done <- err
+					return
+				}
+				if res := r.(*Result); len(res.Watchlist) != 1 {
+					done <- errors.New("member not matched during reload")
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		if err := c.Reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

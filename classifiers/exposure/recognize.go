@@ -127,7 +127,7 @@ func (s *scan) sentenceAt(off int) int {
 // markers sets the self and target flags of an identifier span from the words before it.
 func (s *scan) markers(sp *span, i int) {
 	lo, _ := window(s.toks, i, i, 5, 0)
-	for k := lo; k < i; k++ {
+	for k := lo; k < i && k < len(s.toks); k++ {
 		w := s.toks[k].lower
 		if selfWords[w] {
 			sp.self = true

@@ -169,6 +169,12 @@ func hasPrefixIn(w string, stems []string) bool {
 // window returns the token index range [lo, hi) of up to before tokens before token i
 // and up to after tokens after token j, within the sentence of i..j.
 func window(toks []token, i, j, before, after int) (lo, hi int) {
+	if len(toks) == 0 {
+		return 0, 0
+	}
+	// Callers pass indexes from tokenAt, which is len(toks) past the last token.
+	i = min(max(i, 0), len(toks)-1)
+	j = min(max(j, i), len(toks)-1)
 	lo = i
 	for lo > 0 && i-lo < before && !toks[lo].sent {
 		lo--
