@@ -233,6 +233,7 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	corpusPath := fs.String("corpus", "", "labelled corpus JSONL (default: the embedded repo corpus)")
 	wlPath := fs.String("watchlist", "", "plaintext watchlist of the corpus (default: the embedded one)")
 	split := fs.String("split", "heldout", "which part of the corpus: heldout, dev or all")
+	kind := fs.String("kind", "", "only posts of this kind (\"hand\": the hand-written posts; template kinds such as \"neg_price\")")
 	showErrors := fs.Bool("errors", false, "list the ids of misclassified posts")
 	strict := fs.Bool("strict", false, "exit with an error when a target is not met")
 	if err := fs.Parse(args); err != nil {
@@ -259,12 +260,12 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var part []Example
 	for _, ex := range exs {
-		if *split == "all" || ex.Split == *split {
+		if (*split == "all" || ex.Split == *split) && (*kind == "" || ex.Kind == *kind) {
 			part = append(part, ex)
 		}
 	}
 	if len(part) == 0 {
-		return fmt.Errorf("no examples in split %q (heldout, dev or all)", *split)
+		return fmt.Errorf("no examples in split %q (heldout, dev or all) of kind %q", *split, *kind)
 	}
 	ix, err := evalIndex(wl)
 	if err != nil {
@@ -277,7 +278,11 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "exposure %s, split %s\n", Version, *split)
+	title := "exposure " + Version + ", split " + *split
+	if *kind != "" {
+		title += ", kind " + *kind
+	}
+	fmt.Fprintln(stdout, title)
 	rep.Write(stdout)
 	if *showErrors {
 		sort.Strings(rep.Errors)

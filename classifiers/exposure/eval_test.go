@@ -83,3 +83,13 @@ func TestPRArithmetic(t *testing.T) {
 		t.Error("empty PR is not 1/1")
 	}
 }
+
+func TestEvalKindFilter(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := EvalCommand(context.Background(), []string{"--split", "heldout", "--kind", "hand"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "kind hand") || !strings.Contains(out.String(), "posts: 90") {
+		t.Errorf("hand-written report:\n%s", out.String())
+	}
+}
