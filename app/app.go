@@ -52,9 +52,48 @@ type App struct {
 	// Now is the clock.
 	Now func() time.Time
 
-	ready    atomic.Bool
-	mu       sync.Mutex
-	problems map[string]string
+	ready     atomic.Bool
+	mu        sync.Mutex
+	problems  map[string]string
+	reloaders []reloader
+}
+
+type reloader struct {
+	name string
+	fn   func() error
+}
+
+// AddReloader registers something to reload on SIGHUP (lexicons, watchlists).
+func (a *App) AddReloader(name string, fn func() error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.reloaders = append(a.reloaders, reloader{name, fn})
+}
+
+// ReloaderCount reports how many reloaders are registered (roles register theirs as
+// they start).
+func (a *App) ReloaderCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.reloaders)
+}
+
+// Reload runs every registered reloader; a failing one keeps its previous state and
+// is logged, the others still reload.
+func (a *App) Reload() error {
+	a.mu.Lock()
+	rs := append([]reloader(nil), a.reloaders...)
+	a.mu.Unlock()
+	var errs []error
+	for _, r := range rs {
+		if err := r.fn(); err != nil {
+			a.Log.Error("reload failed; keeping the previous version", "what", r.name, "err", err)
+			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
+			continue
+		}
+		a.Log.Info("reloaded", "what", r.name)
+	}
+	return errors.Join(errs...)
 }
 
 // Roles returns every role kuzot can run, in start order.

@@ -99,6 +99,14 @@ func classifyRole() Role {
 				names[i] = c.Name() + "@" + c.Version()
 			}
 			a.Log.Info("classifiers loaded", "classifiers", names)
+			for _, c := range cs {
+				switch r := c.(type) {
+				case interface{ Reload() error }:
+					a.AddReloader("classifier "+c.Name(), r.Reload)
+				case interface{ Reload(context.Context) error }:
+					a.AddReloader("classifier "+c.Name(), func() error { return r.Reload(ctx) })
+				}
+			}
 			opt := a.batchOptions(pipeline.ClassifyConsumer)
 			opt.MaxRows = min(opt.MaxRows, 500)
 			opt.MaxWait = min(opt.MaxWait, 200*time.Millisecond)

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/config"
@@ -43,7 +45,25 @@ func runRun(ctx context.Context, args []string, s stdio) error {
 		return err
 	}
 	log := app.NewLogger(cfg.Log, os.Stderr)
-	return app.Run(ctx, cfg, selected, log)
+	r, err := app.Start(ctx, cfg, selected, log)
+	if err != nil {
+		return err
+	}
+	// SIGHUP reloads what analysts edit without a restart: lexicons and watchlists.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	done := make(chan error, 1)
+	go func() { done <- r.Wait() }()
+	for {
+		select {
+		case <-hup:
+			log.Info("SIGHUP: reloading")
+			_ = r.Reload()
+		case err := <-done:
+			return err
+		}
+	}
 }
 
 func runMigrate(ctx context.Context, args []string, s stdio) error {
