@@ -54,9 +54,9 @@ var selfWords = newWordSet("мой", "моя", "мое", "моё", "мои", "м
 	"i", "i'm", "im", "мен", "наш", "наша", "our")
 
 // Third-person targeting before an identifier: the data points at someone.
-var targetWords = newWordSet("его", "её", "ее", "ней", "него", "анын", "his", "her", "their", "этого", "этой",
-	"этих", "эту", "этот", "эта", "вот", "тот", "того", "той", "мына", "ушул", "бул", "this", "that", "слив", "слили",
-	"деанон", "вычислили", "нашли", "найдите", "найти")
+// Generic pointers ("вот", "this") are deliberately absent: "вот номер такси" is an ad.
+var targetWords = newWordSet("его", "её", "ее", "ней", "него", "неё", "анын", "his", "her", "their", "этого", "этой",
+	"этих", "слив", "слили", "сливаем", "деанон", "вычислили", "нашли", "найдите", "найти")
 
 func (s *scan) ctxStem(i, j, before, after int, stems []string) bool {
 	lo, hi := window(s.toks, i, j, before, after)

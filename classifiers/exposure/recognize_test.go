@@ -258,6 +258,8 @@ func TestVerdicts(t *testing.T) {
 		{"public official", "Депутат Асанов заявил, что ЛГБТ-пропаганда опасна.", "", false, false, SeverityNone},
 		{"generic rights", "Айбек Токтосунов выступил за права ЛГБТ.", "", false, false, SeverityNone},
 		{"ad without person", "Такси, звоните 0555 123 456", "", false, false, SeverityNone},
+		{"ad with 'вот'", "Такси по городу, вот номер 0555 123 456", "", false, false, SeverityNone},
+		{"pointed at", "Вот её номер: 0555 123 456", "", true, false, SeverityMedium},
 		{"price", "Цена 1 200 000 сом", "", false, false, SeverityNone},
 	}
 	a := NewAnalyzer(func() time.Time { return testNow })
