@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -725,6 +726,7 @@ func (d *Detector) sweep() {
 			}
 		}
 		for id, a := range d.acct {
+			trimRing(a, cut)
 			if a.last >= cut || len(d.strong[id]) > 0 {
 				continue
 			}
@@ -733,6 +735,31 @@ func (d *Detector) sweep() {
 			delete(d.cluster, id)
 			delete(d.dirty, id)
 		}
+	}
+}
+
+// trimRing drops evidence posts older than cut, so a cluster's posts are those of the
+// last Horizon and long-lived accounts do not carry stale evidence.
+func trimRing(a *account, cut int64) {
+	if len(a.ring) == 0 {
+		return
+	}
+	// Restore time order (the ring's head is its oldest entry once full), then keep
+	// the recent part.
+	if a.head != 0 {
+		a.ring = slices.Concat(a.ring[a.head:], a.ring[:a.head])
+		a.head = 0
+	}
+	keep := a.ring[:0]
+	for _, p := range a.ring {
+		if p.t >= cut {
+			keep = append(keep, p)
+		}
+	}
+	clear(a.ring[len(keep):])
+	a.ring = keep
+	if len(a.ring) == 0 {
+		a.ring = nil
 	}
 }
 

@@ -543,3 +543,22 @@ func TestRedactorAppliesToEvidenceTexts(t *testing.T) {
 		t.Fatalf("evidence not redacted: %s", cs[0].Texts)
 	}
 }
+
+func TestTrimRingKeepsRecentInOrder(t *testing.T) {
+	a := &account{}
+	for i := range ringSize + 5 { // wraps: head points at the oldest entry
+		notePost(a, coPost{id: fmt.Sprint(i), t: int64(i), obj: uint64(i)})
+	}
+	trimRing(a, int64(ringSize+5-3))
+	if len(a.ring) != 3 || a.ring[0].id != fmt.Sprint(ringSize+2) || a.ring[2].id != fmt.Sprint(ringSize+4) || a.head != 0 {
+		t.Fatalf("ring %+v head %d", a.ring, a.head)
+	}
+	notePost(a, coPost{id: "new", t: 100, obj: 100})
+	if len(a.ring) != 4 || a.ring[3].id != "new" {
+		t.Fatalf("ring after append %+v", a.ring)
+	}
+	trimRing(a, 1000)
+	if a.ring != nil {
+		t.Fatal("ring not emptied")
+	}
+}
