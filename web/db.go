@@ -10,6 +10,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrNotFound is returned for a missing object, and also for an object outside the
@@ -210,67 +211,106 @@ func clampLimit(n int) int {
 func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overview, error) {
 	o := Overview{From: from, To: to}
 	from, to = from.UTC(), to.UTC()
-	if err := d.Conn.QueryRow(ctx, `SELECT count() FROM posts WHERE published_at >= ? AND published_at < ?`,
-		from, to).Scan(&o.Posts); err != nil {
-		return o, fmt.Errorf("overview: posts: %w", err)
-	}
-	// The counts read flagged rows without FINAL and count distinct posts: FINAL over a
-	// month of a large table is far too slow on ClickHouse 18.16. A post re-classified
-	// as not flagged still counts until background merges collapse its versions.
-	rows, err := d.Conn.Query(ctx, `SELECT toDate(published_at) AS day, arrayJoin(labels) AS frame, uniqExact(post_id) AS n
-		FROM classifications
-		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
-		GROUP BY day, frame ORDER BY day, frame`, from, to)
-	if err != nil {
-		return o, fmt.Errorf("overview: daily: %w", err)
-	}
-	for rows.Next() {
-		var p DayFrame
-		if err := rows.Scan(&p.Day, &p.Frame, &p.Posts); err != nil {
-			rows.Close()
-			return o, fmt.Errorf("overview: daily: %w", err)
+	// The page's queries are independent: run them concurrently (each writes its own
+	// fields of o).
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := d.Conn.QueryRow(ctx, `SELECT count() FROM posts WHERE published_at >= ? AND published_at < ?`,
+			from, to).Scan(&o.Posts); err != nil {
+			return fmt.Errorf("overview: posts: %w", err)
 		}
-		o.Daily = append(o.Daily, p)
-	}
-	rows.Close()
-	if err := d.Conn.QueryRow(ctx, `SELECT uniqExact(post_id) FROM classifications
-		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?`,
-		from, to).Scan(&o.Flagged); err != nil {
-		return o, fmt.Errorf("overview: flagged: %w", err)
-	}
-	rows, err = d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, uniqExact(post_id) AS n
-		FROM classifications
-		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
-		GROUP BY ch ORDER BY n DESC, ch LIMIT 8`, from, to)
-	if err != nil {
-		return o, fmt.Errorf("overview: channels: %w", err)
-	}
-	for rows.Next() {
-		var c Count
-		if err := rows.Scan(&c.Label, &c.N); err != nil {
-			rows.Close()
-			return o, fmt.Errorf("overview: channels: %w", err)
+		return nil
+	})
+	g.Go(func() error {
+		// Counts read flagged rows without FINAL and without reading post ids: FINAL or
+		// distinct counts over a month of a large table are far too slow on ClickHouse
+		// 18.16 (the table is ordered by post id, not time). Versions of one post (a
+		// redelivered batch, a re-classification) count separately until background
+		// merges collapse them; in normal operation both are rare. One scan gives the
+		// daily series per frame and the total (grouped by the label set, so that a post
+		// with two frames counts once in the total).
+		rows, err := d.Conn.Query(ctx, `SELECT toDate(published_at) AS day, labels, count() AS n
+			FROM classifications
+			WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
+			GROUP BY day, labels`, from, to)
+		if err != nil {
+			return fmt.Errorf("overview: daily: %w", err)
 		}
-		o.TopChannels = append(o.TopChannels, c)
-	}
-	rows.Close()
-	if err := d.Conn.QueryRow(ctx, `SELECT count() FROM exposures FINAL
-		WHERE exposed = 1 AND published_at >= ? AND published_at < ?`, from, to).Scan(&o.Exposures); err != nil {
-		return o, fmt.Errorf("overview: exposures: %w", err)
-	}
-	o.Latest, err = d.SearchPosts(ctx, Filter{From: from, To: to, Limit: 8})
-	if err != nil {
-		return o, err
-	}
-	o.Incidents, err = d.Incidents(ctx, sc, "open", 8)
-	if err != nil {
-		return o, err
-	}
-	q, args := scoped(`SELECT count() FROM incidents FINAL WHERE status = 'open'`, sc)
-	if err := d.Conn.QueryRow(ctx, q, args...).Scan(&o.OpenIncidents); err != nil {
-		return o, fmt.Errorf("overview: open incidents: %w", err)
-	}
-	return o, nil
+		defer rows.Close()
+		type key struct {
+			day   time.Time
+			frame string
+		}
+		daily := map[key]uint64{}
+		for rows.Next() {
+			var day time.Time
+			var labels []string
+			var n uint64
+			if err := rows.Scan(&day, &labels, &n); err != nil {
+				return fmt.Errorf("overview: daily: %w", err)
+			}
+			o.Flagged += n
+			for _, l := range labels {
+				daily[key{day, l}] += n
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("overview: daily: %w", err)
+		}
+		for k, n := range daily {
+			o.Daily = append(o.Daily, DayFrame{Day: k.day, Frame: k.frame, Posts: n})
+		}
+		slices.SortFunc(o.Daily, func(a, b DayFrame) int {
+			if c := a.Day.Compare(b.Day); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Frame, b.Frame)
+		})
+		return nil
+	})
+	g.Go(func() error {
+		rows, err := d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, count() AS n
+			FROM classifications
+			WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
+			GROUP BY ch ORDER BY n DESC, ch LIMIT 8`, from, to)
+		if err != nil {
+			return fmt.Errorf("overview: channels: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c Count
+			if err := rows.Scan(&c.Label, &c.N); err != nil {
+				return fmt.Errorf("overview: channels: %w", err)
+			}
+			o.TopChannels = append(o.TopChannels, c)
+		}
+		return rows.Err()
+	})
+	g.Go(func() error {
+		if err := d.Conn.QueryRow(ctx, `SELECT count() FROM exposures FINAL
+			WHERE exposed = 1 AND published_at >= ? AND published_at < ?`, from, to).Scan(&o.Exposures); err != nil {
+			return fmt.Errorf("overview: exposures: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		var err error
+		o.Latest, err = d.SearchPosts(ctx, Filter{From: from, To: to, Limit: 8})
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		o.Incidents, err = d.Incidents(ctx, sc, "open", 8)
+		if err != nil {
+			return err
+		}
+		q, args := scoped(`SELECT count() FROM incidents FINAL WHERE status = 'open'`, sc)
+		if err := d.Conn.QueryRow(ctx, q, args...).Scan(&o.OpenIncidents); err != nil {
+			return fmt.Errorf("overview: open incidents: %w", err)
+		}
+		return nil
+	})
+	return o, g.Wait()
 }
 
 // scoped appends the organisation condition of sc to a query that already has a WHERE.
@@ -287,11 +327,12 @@ const maxOffset = 5000
 // SearchPosts is the narrative explorer: flagged posts matching f, newest first, each with
 // its text and evidence (or its redacted text when the post exposes someone).
 //
-// It avoids FINAL, which merges every granule a query touches on ClickHouse 18.16:
-// candidate rows are a top-N read of the period's flagged rows (versions of one post are
-// collapsed in Go, newest first), then one narrow lookup by primary key (classifier,
-// post_id) finds each candidate's newest version and drops candidates whose newest
-// classification is another version (re-classified, perhaps no longer flagged).
+// It avoids FINAL, which merges every granule a query touches on ClickHouse 18.16, and
+// it reads wide columns only for the rows it shows. Candidates are a top-N read of the
+// period's flagged rows with narrow columns; then every version of the candidates is
+// read by primary key (classifier, post_id), restricted to the candidates' publication
+// times so that only their monthly partitions are probed. A candidate whose newest
+// version no longer matches (re-classified) is dropped at once, before merges.
 func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	limit, offset := clampLimit(f.Limit), min(max(f.Offset, 0), maxOffset)
 	where := []string{`classifier = 'narrative'`, `flagged = 1`, `published_at >= ?`, `published_at < ?`}
@@ -313,67 +354,79 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	}
 	// Twice the rows needed leaves room for duplicate versions and stale rows.
 	args = append(args, 2*(offset+limit))
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, published_at, labels, score, result, version
-		FROM classifications WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY published_at DESC, post_id, version DESC LIMIT ?`, args...)
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, published_at FROM classifications WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY published_at DESC, post_id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search posts: %w", err)
 	}
-	type cand struct {
-		p       PostRow
-		version uint64
-	}
-	var cands []cand
-	seen := map[string]bool{}
 	var ids []string
+	seen := map[string]bool{}
+	var lo, hi time.Time
 	for rows.Next() {
-		var c cand
-		var score float32
-		var result string
-		if err := rows.Scan(&c.p.ID, &c.p.Source, &c.p.Channel, &c.p.Author, &c.p.Lang, &c.p.PublishedAt, &c.p.Frames,
-			&score, &result, &c.version); err != nil {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("search posts: %w", err)
 		}
-		if seen[c.p.ID] { // an older version of a post already taken
+		if seen[id] {
 			continue
 		}
-		seen[c.p.ID] = true
-		c.p.Score, c.p.Evidence = float64(score), parseEvidence(result)
-		cands = append(cands, c)
-		ids = append(ids, c.p.ID)
+		seen[id] = true
+		ids = append(ids, id)
+		if lo.IsZero() || at.Before(lo) {
+			lo = at
+		}
+		if at.After(hi) {
+			hi = at
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search posts: %w", err)
 	}
-	if len(cands) == 0 {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	newest := map[string]uint64{}
-	rows, err = d.Conn.Query(ctx, `SELECT post_id, max(version) FROM classifications
-		WHERE classifier = 'narrative' AND post_id IN ? GROUP BY post_id`, set(ids))
+	rows, err = d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, published_at, labels, score, result,
+		flagged, version FROM classifications
+		WHERE classifier = 'narrative' AND published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, set(ids))
 	if err != nil {
-		return nil, fmt.Errorf("search posts: newest versions: %w", err)
+		return nil, fmt.Errorf("search posts: rows: %w", err)
 	}
+	type version struct {
+		p       PostRow
+		result  string
+		flagged bool
+		v       uint64
+	}
+	newest := map[string]version{}
 	for rows.Next() {
-		var id string
-		var v uint64
-		if err := rows.Scan(&id, &v); err != nil {
+		var x version
+		var score float32
+		var flagged uint8
+		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.PublishedAt, &x.p.Frames,
+			&score, &x.result, &flagged, &x.v); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("search posts: newest versions: %w", err)
+			return nil, fmt.Errorf("search posts: rows: %w", err)
 		}
-		newest[id] = v
+		x.p.Score, x.flagged = float64(score), flagged == 1
+		if old, ok := newest[x.p.ID]; !ok || x.v > old.v {
+			newest[x.p.ID] = x
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search posts: newest versions: %w", err)
+		return nil, fmt.Errorf("search posts: rows: %w", err)
 	}
 	var out []PostRow
 	skipped := 0
-	for _, c := range cands {
-		if newest[c.p.ID] != c.version {
-			continue // stale: a newer classification exists and did not match
+	for _, id := range ids {
+		x, ok := newest[id]
+		p := x.p
+		if !ok || !x.flagged || (f.Frame != "" && !slices.Contains(p.Frames, f.Frame)) || (f.Lang != "" && p.Lang != f.Lang) ||
+			(f.Source != "" && p.Source != f.Source) || (f.Channel != "" && p.Channel != f.Channel) {
+			continue // stale: the newest classification does not match any more
 		}
 		if skipped < offset {
 			skipped++
@@ -382,7 +435,8 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		if len(out) == limit {
 			break
 		}
-		out = append(out, c.p)
+		p.Evidence = parseEvidence(x.result)
+		out = append(out, p)
 	}
 	return out, d.fillTexts(ctx, out)
 }
@@ -395,9 +449,16 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 	}
 	ids := make([]string, len(rs))
 	srcs := map[string]bool{}
+	lo, hi := rs[0].PublishedAt, rs[0].PublishedAt
 	for i, r := range rs {
 		ids[i] = r.ID
 		srcs[r.Source] = true
+		if r.PublishedAt.Before(lo) {
+			lo = r.PublishedAt
+		}
+		if r.PublishedAt.After(hi) {
+			hi = r.PublishedAt
+		}
 	}
 	var sources []string
 	for s := range srcs {
@@ -407,8 +468,10 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 	texts := map[string]tx{}
 	// argMax by version reads only the granules of these ids (primary key source, id);
 	// FINAL would merge every part of the table on ClickHouse 18.16.
+	// The publication range prunes the monthly partitions that are probed.
 	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(url, version) FROM posts
-		WHERE source IN ? AND id IN ? GROUP BY id`, set(sources), set(ids))
+		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
+		set(sources), set(ids), lo.UTC(), hi.UTC())
 	if err != nil {
 		return fmt.Errorf("post texts: %w", err)
 	}
@@ -422,7 +485,7 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 		texts[id] = t
 	}
 	rows.Close()
-	red, err := d.redactedTexts(ctx, sources, ids)
+	red, err := d.redactedTexts(ctx, sources, ids, lo, hi)
 	if err != nil {
 		return err
 	}
@@ -437,9 +500,10 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 }
 
 // redactedTexts maps post id to redacted text for the posts among ids that expose someone.
-func (d *DB) redactedTexts(ctx context.Context, sources, ids []string) (map[string]string, error) {
+func (d *DB) redactedTexts(ctx context.Context, sources, ids []string, lo, hi time.Time) (map[string]string, error) {
 	rows, err := d.Conn.Query(ctx, `SELECT post_id, argMax(redacted_text, version) AS t FROM exposures
-		WHERE source IN ? AND post_id IN ? GROUP BY post_id HAVING argMax(exposed, version) = 1`, set(sources), set(ids))
+		WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
+		GROUP BY post_id HAVING argMax(exposed, version) = 1`, set(sources), set(ids), lo.UTC(), hi.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("redacted texts: %w", err)
 	}
@@ -479,8 +543,9 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 	if !found {
 		return PostRow{}, ErrNotFound
 	}
+	// published_at (copied from the post) prunes the probe to one monthly partition.
 	rows, err = d.Conn.Query(ctx, `SELECT labels, score, result FROM classifications FINAL
-		WHERE classifier = 'narrative' AND post_id = ?`, id)
+		WHERE classifier = 'narrative' AND post_id = ? AND published_at = ?`, id, p.PublishedAt.UTC())
 	if err != nil {
 		return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
 	}
@@ -504,7 +569,7 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 // Facets lists the languages and sources seen in the period, for the explorer's filters.
 func (d *DB) Facets(ctx context.Context, from, to time.Time) (langs, sources []string, err error) {
 	rows, err := d.Conn.Query(ctx, `SELECT groupUniqArray(lang), groupUniqArray(source) FROM classifications
-		WHERE classifier = 'narrative' AND published_at >= ? AND published_at < ?`, from.UTC(), to.UTC())
+		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?`, from.UTC(), to.UTC())
 	if err != nil {
 		return nil, nil, fmt.Errorf("facets: %w", err)
 	}

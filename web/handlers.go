@@ -210,7 +210,7 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	langs, sources, err := s.db.Facets(r.Context(), f.From, f.To)
+	langs, sources, err := s.cachedFacets(r.Context(), f.From, f.To)
 	if err != nil {
 		return err
 	}

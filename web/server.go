@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kuzot/kuzot/web/auth"
@@ -52,6 +53,38 @@ type Server struct {
 	// time does not tell which names exist.
 	dummyHash string
 	routes    []route
+	facets    facetCache
+}
+
+// facetCache keeps the explorer's language and source lists for a few minutes: they
+// need a scan of the period and change slowly.
+type facetCache struct {
+	mu      sync.Mutex
+	key     string
+	at      time.Time
+	langs   []string
+	sources []string
+}
+
+const facetTTL = 5 * time.Minute
+
+func (s *Server) cachedFacets(ctx context.Context, from, to time.Time) ([]string, []string, error) {
+	key := from.Format(time.RFC3339) + "|" + to.Format(time.RFC3339)
+	s.facets.mu.Lock()
+	if s.facets.key == key && s.now().Sub(s.facets.at) < facetTTL {
+		l, src := s.facets.langs, s.facets.sources
+		s.facets.mu.Unlock()
+		return l, src, nil
+	}
+	s.facets.mu.Unlock()
+	l, src, err := s.db.Facets(ctx, from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.facets.mu.Lock()
+	s.facets.key, s.facets.at, s.facets.langs, s.facets.sources = key, s.now(), l, src
+	s.facets.mu.Unlock()
+	return l, src, nil
 }
 
 // New builds a Server.
