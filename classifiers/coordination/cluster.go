@@ -27,7 +27,9 @@ const (
 
 // Cluster is one group of accounts acting in concert, with its evidence. The first
 // eight JSON fields are the `kuzot coordinate` output contract of issue 7; the rest is
-// evidence for analysts and storage.
+// evidence for analysts and storage. Posts and shared objects are those of the last
+// Horizon (at most 32 coordinated posts per account); First and Last span the whole
+// life of the cluster's strong pairs.
 type Cluster struct {
 	ID         string    `json:"id"`
 	Accounts   []string  `json:"accounts"`
