@@ -10,10 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/storage"
+	"github.com/kuzot/kuzot/web"
 )
 
 // runReport implements `kuzot report`: one trend report on demand.
@@ -28,8 +31,11 @@ func runReport(ctx context.Context, args []string, s stdio) error {
 	format := fs.String("format", "", "html, pdf, csv (a zip of CSV tables) or json; default from the --out extension")
 	out := fs.String("out", "", "output file (- for stdout)")
 	title := fs.String("title", "", "report title (default: the standard title in the report language)")
+	schedule := fs.String("schedule", "", "run the configured schedule NAME now (generate, store, record, e-mail) instead")
+	at := fs.String("at", "", "with --schedule: the fire time to act as (YYYY-MM-DD or RFC 3339; default now)")
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, `Usage: kuzot report --from DATE --to DATE [--org ID] [--lang en|ru] --format html|pdf|csv|json --out PATH
+       kuzot report --schedule NAME [--at DATE]
 
 Generates a trend report from ClickHouse: narrative volume by frame over time, by language and
 platform, top channels and accounts, emerging terms, coordinated clusters, exposure incidents and
@@ -42,6 +48,9 @@ each compared with the previous period of equal length. --to 2026-03-31 includes
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (see kuzot report --help)", fs.Arg(0))
+	}
+	if *schedule != "" {
+		return runScheduleNow(ctx, *cfgPath, *schedule, *at, s)
 	}
 	fromT, err := parseDay(*from, false)
 	if err != nil {
@@ -164,5 +173,56 @@ func writeFileAtomic(path string, b []byte) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	return nil
+}
+
+// runScheduleNow runs one configured schedule immediately, exactly as the report role
+// would at the given fire time: files into the output directory, a row in the reports
+// table, the mail to the recipients.
+func runScheduleNow(ctx context.Context, cfgPath, name, at string, s stdio) error {
+	fire := time.Now().UTC()
+	if at != "" {
+		t, err := parseDay(at, false)
+		if err != nil {
+			return fmt.Errorf("--at: %w", err)
+		}
+		fire = t
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(cfg.DataDir, "reports")
+	if wc, err := web.LoadConfig(&cfg.Web, cfg.DataDir); err == nil {
+		dir = wc.ReportsDir
+	}
+	rcfg, err := reports.ParseConfig(&cfg.Reports, dir)
+	if err != nil {
+		return err
+	}
+	log := app.NewLogger(cfg.Log, os.Stderr)
+	octx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	conn, err := storage.Open(octx, cfg.CH, log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := storage.Migrate(ctx, conn); err != nil {
+		return err
+	}
+	sch, err := reports.NewScheduler(rcfg, conn, log, prometheus.NewRegistry(), nil)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(rcfg.OutputDir, 0o750); err != nil {
+		return fmt.Errorf("output dir: %w", err)
+	}
+	rec, err := sch.RunSchedule(ctx, name, fire)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "%s: %s – %s, files %s in %s, e-mailed: %v\n", rec.ID, rec.From.Format(time.DateOnly),
+		rec.To.Add(-time.Second).Format(time.DateOnly), strings.Join(rec.Files, ", "), rcfg.OutputDir, rec.Emailed)
 	return nil
 }

@@ -85,3 +85,38 @@ func TestIntegrationReportCommand(t *testing.T) {
 		t.Fatalf("html: %v", err)
 	}
 }
+
+// TestIntegrationReportSchedule runs a configured schedule now with --schedule.
+func TestIntegrationReportSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	_, ch := testenv.ClickHouse(t)
+	t.Setenv("KUZOT_CLICKHOUSE_ADDR", ch.Addr)
+	t.Setenv("KUZOT_CLICKHOUSE_DATABASE", ch.Database)
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "kuzot.yaml")
+	if err := os.WriteFile(cfgFile, []byte("data_dir: "+dir+"\nreports:\n  schedules:\n"+
+		"    - {name: weekly, cron: \"0 6 * * 1\", period: week, formats: [json, html]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := dispatch(context.Background(), []string{"report", "--config", cfgFile, "--schedule", "weekly", "--at", "2026-03-09"},
+		stdio{out: &out, err: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "weekly_2026-03-02_2026-03-08: 2026-03-02 – 2026-03-08") {
+		t.Fatalf("output %q", out.String())
+	}
+	for _, f := range []string{"weekly_2026-03-02_2026-03-08.json", "weekly_2026-03-02_2026-03-08.html"} {
+		if _, err := os.Stat(filepath.Join(dir, "reports", f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errb.Reset()
+	if code := dispatch(context.Background(), []string{"report", "--config", cfgFile, "--schedule", "nope"}, stdio{out: &out, err: &errb}); code == 0 ||
+		!strings.Contains(errb.String(), `no schedule named "nope"`) {
+		t.Fatalf("unknown schedule: exit %d, %q", code, errb.String())
+	}
+}
