@@ -344,7 +344,11 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis
 		if t.digits {
 			continue
 		}
-		nts = append(nts, watchlist.NameToken{Skel: skels[k], Start: t.start, End: t.end,
+		skel := skels[k]
+		if functionWords[t.lower] {
+			skel = nil // never a name token: not hashed, still a word between names
+		}
+		nts = append(nts, watchlist.NameToken{Skel: skel, Start: t.start, End: t.end,
 			Connector: watchlist.IsConnector(t.lower), Break: t.brk, NameLike: t.upper})
 	}
 	refIdx := map[watchlist.Ref]int{}
