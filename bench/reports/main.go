@@ -173,7 +173,7 @@ func run(addr, db string, n int, reuse, withPDF bool) error {
 	fmt.Printf("| Generate: time ClickHouse threads waited for a CPU (OSCPUWaitMicroseconds) | %.2f |\n", chWait.Seconds())
 	fmt.Printf("| Generate CPU: this process (client decoding, term counting) | %.2f |\n", goCPU.Seconds())
 	fmt.Printf("| Generate on an idle machine, at least (total CPU / %d cores) | %.2f |\n", runtime.NumCPU(),
-		(chCPU + goCPU).Seconds()/float64(runtime.NumCPU()))
+		(chCPU+goCPU).Seconds()/float64(runtime.NumCPU()))
 	fmt.Printf("\nTarget: a report over 10 million posts in under 30 s: %s.\n", verdict(total, n))
 	fmt.Printf("Emerging terms sampled: %v (rate %.4f); summary: %s\n", r.Methods.TermsSampled, r.Methods.TermsRate, summaryLine(r))
 	return nil
