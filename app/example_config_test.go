@@ -9,6 +9,7 @@ import (
 	"github.com/kuzot/kuzot/app"
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/web"
 )
 
@@ -41,6 +42,9 @@ func TestShippedConfigsDecode(t *testing.T) {
 			}
 			if _, err := web.LoadConfig(&cfg.Web, cfg.DataDir); err != nil {
 				t.Fatalf("web: %v", err)
+			}
+			if _, err := reports.ParseConfig(&cfg.Reports, filepath.Join(cfg.DataDir, "reports")); err != nil {
+				t.Fatalf("reports: %v", err)
 			}
 		})
 	}
