@@ -47,18 +47,21 @@ func main() {
 	}
 }
 
-// Entity and Record mirror the corpus format read by exposure's evaluator.
+// Entity is one gold span; Entity, Ref and Record mirror the corpus format read by
+// exposure's evaluator.
 type Entity struct {
 	Type  string `json:"type"`
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 }
 
+// Ref is a watch-listed member a post mentions.
 type Ref struct {
 	Org    string `json:"org"`
 	Member string `json:"member"`
 }
 
+// Record is one labelled post.
 type Record struct {
 	ID        string   `json:"id"`
 	Lang      string   `json:"lang"`
