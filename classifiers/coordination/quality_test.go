@@ -87,6 +87,9 @@ func TestAcceptanceSyntheticRecovery(t *testing.T) {
 			return c
 		}},
 	}
+	if raceEnabled {
+		cases = cases[:1]
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			clusters, truth, st := runSynth(t, tc.cfg(), coordination.DefaultParams())

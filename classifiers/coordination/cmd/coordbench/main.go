@@ -64,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	naive := fs.String("naive", "20k", "post count for the naive all-pairs baseline (0 to skip)")
 	naivePerDay := fs.Int("naive-per-day", 20_000, "traffic rate of the baseline comparison (one day of 20k posts by default)")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
+	// make bench passes -clickhouse to every harness; this one needs no database.
+	_ = fs.String("clickhouse", "", "ignored: accepted so make bench can pass it to every harness")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

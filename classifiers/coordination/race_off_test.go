@@ -1,0 +1,6 @@
+//go:build !race
+
+package coordination_test
+
+// raceEnabled is false in normal test runs: every acceptance case runs.
+const raceEnabled = false
