@@ -221,58 +221,42 @@ func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overvi
 		}
 		return nil
 	})
+	// Narrative counts come from narrative_daily (migrations 0023-0025): distinct flagged
+	// posts per day, frame, source and channel as uniqExact states, so that the overview
+	// reads a few thousand small rows instead of a month of classifications (the base
+	// table is ordered by post id, and FINAL over it is far too slow on ClickHouse 18.16).
+	// Days are whole UTC dates of the period.
+	dFrom, dTo := from.Format("2006-01-02"), to.Format("2006-01-02")
+	if !to.Equal(to.Truncate(24 * time.Hour)) {
+		dTo = to.Add(24 * time.Hour).Format("2006-01-02")
+	}
 	g.Go(func() error {
-		// Counts read flagged rows without FINAL and without reading post ids: FINAL or
-		// distinct counts over a month of a large table are far too slow on ClickHouse
-		// 18.16 (the table is ordered by post id, not time). Versions of one post (a
-		// redelivered batch, a re-classification) count separately until background
-		// merges collapse them; in normal operation both are rare. One scan gives the
-		// daily series per frame and the total (grouped by the label set, so that a post
-		// with two frames counts once in the total).
-		rows, err := d.Conn.Query(ctx, `SELECT toDate(published_at) AS day, labels, count() AS n
-			FROM classifications
-			WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
-			GROUP BY day, labels`, from, to)
+		rows, err := d.Conn.Query(ctx, `SELECT day, frame, uniqExactMerge(posts) AS n FROM narrative_daily
+			WHERE day >= toDate(?) AND day < toDate(?) AND frame != '' GROUP BY day, frame ORDER BY day, frame`, dFrom, dTo)
 		if err != nil {
 			return fmt.Errorf("overview: daily: %w", err)
 		}
 		defer rows.Close()
-		type key struct {
-			day   time.Time
-			frame string
-		}
-		daily := map[key]uint64{}
 		for rows.Next() {
-			var day time.Time
-			var labels []string
-			var n uint64
-			if err := rows.Scan(&day, &labels, &n); err != nil {
+			var p DayFrame
+			if err := rows.Scan(&p.Day, &p.Frame, &p.Posts); err != nil {
 				return fmt.Errorf("overview: daily: %w", err)
 			}
-			o.Flagged += n
-			for _, l := range labels {
-				daily[key{day, l}] += n
-			}
+			o.Daily = append(o.Daily, p)
 		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("overview: daily: %w", err)
+		return rows.Err()
+	})
+	g.Go(func() error {
+		if err := d.Conn.QueryRow(ctx, `SELECT uniqExactMerge(posts) FROM narrative_daily
+			WHERE day >= toDate(?) AND day < toDate(?)`, dFrom, dTo).Scan(&o.Flagged); err != nil {
+			return fmt.Errorf("overview: flagged: %w", err)
 		}
-		for k, n := range daily {
-			o.Daily = append(o.Daily, DayFrame{Day: k.day, Frame: k.frame, Posts: n})
-		}
-		slices.SortFunc(o.Daily, func(a, b DayFrame) int {
-			if c := a.Day.Compare(b.Day); c != 0 {
-				return c
-			}
-			return strings.Compare(a.Frame, b.Frame)
-		})
 		return nil
 	})
 	g.Go(func() error {
-		rows, err := d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, count() AS n
-			FROM classifications
-			WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?
-			GROUP BY ch ORDER BY n DESC, ch LIMIT 8`, from, to)
+		rows, err := d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, uniqExactMerge(posts) AS n
+			FROM narrative_daily WHERE day >= toDate(?) AND day < toDate(?)
+			GROUP BY ch ORDER BY n DESC, ch LIMIT 8`, dFrom, dTo)
 		if err != nil {
 			return fmt.Errorf("overview: channels: %w", err)
 		}
