@@ -161,7 +161,7 @@ func overviewCharts(o Overview) (line, bars template.HTML) {
 		series[p.Frame][i] += float64(p.Posts)
 	}
 	lc := chart.Line{Title: "Flagged posts per day by narrative frame", Labels: days}
-	for _, f := range Frames {
+	for _, f := range frames {
 		if v := series[f]; v != nil {
 			lc.Series = append(lc.Series, chart.Series{Name: strings.ReplaceAll(f, "_", " "), Values: v})
 		}
@@ -195,7 +195,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	line, bars := overviewCharts(o)
 	s.render(w, r, "overview", rc, "Overview", map[string]any{"O": o, "Line": line, "Bars": bars,
-		"Coordination": s.cluster != nil, "Frames": Frames})
+		"Coordination": s.cluster != nil, "Frames": frames})
 	return nil
 }
 
@@ -222,7 +222,7 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	s.render(w, r, "explorer", rc, "Narrative explorer", map[string]any{"Posts": posts, "F": f,
 		"FromDay": f.From.Format("2006-01-02"), "ToDay": f.To.Add(-24 * time.Hour).Format("2006-01-02"),
-		"Frames": Frames, "Langs": langs, "Sources": sources, "Next": next})
+		"Frames": frames, "Langs": langs, "Sources": sources, "Next": next})
 	return nil
 }
 

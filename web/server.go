@@ -533,8 +533,8 @@ func (s *Server) period(r *http.Request) (time.Time, time.Time, error) {
 	return from, to, nil
 }
 
-// Frames are the narrative frames of issue 4, in display order.
-var Frames = []string{"propaganda_ban", "foreign_agent", "western_values", "traditional_family", "child_protection",
+// frames are the narrative frames of issue 4, in display order (read-only).
+var frames = []string{"propaganda_ban", "foreign_agent", "western_values", "traditional_family", "child_protection",
 	"political_smear", "dehumanization", "violence_threat"}
 
 func (s *Server) filter(r *http.Request) (Filter, error) {
@@ -545,7 +545,7 @@ func (s *Server) filter(r *http.Request) (Filter, error) {
 	q := r.URL.Query()
 	f := Filter{From: from, To: to, Frame: q.Get("frame"), Lang: q.Get("lang"), Source: q.Get("source"),
 		Channel: q.Get("channel"), Q: strings.TrimSpace(q.Get("q")), Limit: 50}
-	if f.Frame != "" && !slices.Contains(Frames, f.Frame) {
+	if f.Frame != "" && !slices.Contains(frames, f.Frame) {
 		return f, errStatus(http.StatusBadRequest, "unknown frame")
 	}
 	for _, v := range []string{f.Lang, f.Source, f.Channel, f.Q} {
