@@ -3,7 +3,7 @@
 // each in a fresh child process so that peak memory (VmHWM) belongs to one run, and
 // prints time, throughput, peak memory and recovery quality per run.
 //
-//	go run ./classifiers/coordination/cmd/coordbench                 # 100k,300k,1M + naive 20k
+//	go run ./classifiers/coordination/cmd/coordbench                 # 100k,300k,1M + naive 20k,40k
 //	go run ./classifiers/coordination/cmd/coordbench -sizes 100k -naive 0
 //
 // Posts are generated as a stream (100k posts per day, the synth defaults; the baseline
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	sizes := fs.String("sizes", "100k,300k,1M", "comma-separated post counts for the detector (k and M suffixes)")
 	perDay := fs.Int("per-day", 100_000, "synthetic traffic rate for the detector runs, posts per day")
-	naive := fs.String("naive", "20k", "post count for the naive all-pairs baseline (0 to skip)")
+	naive := fs.String("naive", "20k,40k", "comma-separated post counts for the naive all-pairs baseline, each next to the detector on the same posts (0 to skip)")
 	naivePerDay := fs.Int("naive-per-day", 20_000, "traffic rate of the baseline comparison (one day of 20k posts by default)")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	// make bench passes -clickhouse to every harness; this one needs no database.
@@ -89,59 +89,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(r)
 	}
 
-	var runs []string
-	for _, s := range strings.Split(*sizes, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			runs = append(runs, fmt.Sprintf("detect:%s:%d", s, *perDay))
+	type run struct{ spec, group string }
+	var runs []run
+	for _, sz := range strings.Split(*sizes, ",") {
+		if sz = strings.TrimSpace(sz); sz != "" {
+			runs = append(runs, run{fmt.Sprintf("detect:%s:%d", sz, *perDay), "scale"})
 		}
 	}
 	if *naive != "" && *naive != "0" {
-		runs = append(runs, fmt.Sprintf("detect:%s:%d", *naive, *naivePerDay), fmt.Sprintf("naive:%s:%d", *naive, *naivePerDay))
+		for _, sz := range strings.Split(*naive, ",") {
+			if sz = strings.TrimSpace(sz); sz != "" {
+				runs = append(runs, run{fmt.Sprintf("detect:%s:%d", sz, *naivePerDay), "pair"},
+					run{fmt.Sprintf("naive:%s:%d", sz, *naivePerDay), "pair"})
+			}
+		}
 	}
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("locate own binary: %w", err)
 	}
 	fmt.Fprintf(stdout, "%-8s %9s %9s %9s %9s %10s %9s %9s %7s %9s\n", "mode", "posts", "detect s", "total s", "cpu s", "posts/s", "peak MB", "clusters", "prec", "recall")
-	var results []result
+	var scale, pairs []result
 	for _, r := range runs {
-		cmd := exec.CommandContext(ctx, self, "-child", r)
+		cmd := exec.CommandContext(ctx, self, "-child", r.spec)
 		cmd.Stderr = stderr
 		out, err := cmd.Output()
 		if err != nil {
-			return fmt.Errorf("run %s: %w", r, err)
+			return fmt.Errorf("run %s: %w", r.spec, err)
 		}
 		var res result
 		if err := json.Unmarshal(out, &res); err != nil {
-			return fmt.Errorf("run %s: bad output %q: %w", r, out, err)
+			return fmt.Errorf("run %s: bad output %q: %w", r.spec, out, err)
 		}
-		results = append(results, res)
+		if r.group == "scale" {
+			scale = append(scale, res)
+		} else {
+			pairs = append(pairs, res)
+		}
 		fmt.Fprintf(stdout, "%-8s %9d %9.2f %9.2f %9.2f %10.0f %9.0f %9d %7.3f %9.3f\n", res.Mode, res.Posts, res.DetectS, res.TotalS, res.CPUS,
 			float64(res.Posts)/res.DetectS, res.PeakMB, res.Clusters, res.Precision, res.Recall)
 	}
-	var det, nai *result
-	for i := range results {
-		if results[i].Mode == "naive" {
-			nai = &results[i]
-		}
+	for i := 1; i < len(scale); i++ {
+		b, r := scale[0], scale[i]
+		fmt.Fprintf(stdout, "detector growth %d -> %d posts: %.1fx posts, %.1fx wall time, %.1fx cpu time\n", b.Posts, r.Posts,
+			float64(r.Posts)/float64(b.Posts), r.DetectS/b.DetectS, r.CPUS/b.CPUS)
 	}
-	if nai != nil {
-		for i := range results {
-			if results[i].Mode == "detect" && results[i].Posts == nai.Posts && i == len(results)-2 {
-				det = &results[i]
-			}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		d, n := pairs[i], pairs[i+1]
+		if d.DetectS > 0 {
+			fmt.Fprintf(stdout, "naive all-pairs vs streaming detector on %d posts: %.1fx the time\n", n.Posts, n.DetectS/d.DetectS)
 		}
-		if det != nil && det.DetectS > 0 {
-			fmt.Fprintf(stdout, "naive all-pairs / streaming detector on %d posts: %.0fx slower\n", nai.Posts, nai.DetectS/det.DetectS)
-		}
-	}
-	if len(results) > 1 && results[0].Mode == "detect" {
-		base := results[0]
-		for _, r := range results[1:] {
-			if r.Mode == "detect" && r.Posts > base.Posts {
-				fmt.Fprintf(stdout, "growth %d -> %d posts: %.1fx posts, %.1fx time\n", base.Posts, r.Posts,
-					float64(r.Posts)/float64(base.Posts), r.DetectS/base.DetectS)
-			}
+		if i >= 2 {
+			n0 := pairs[1]
+			fmt.Fprintf(stdout, "naive growth %d -> %d posts: %.1fx posts, %.1fx time\n", n0.Posts, n.Posts,
+				float64(n.Posts)/float64(n0.Posts), n.DetectS/n0.DetectS)
 		}
 	}
 	return nil
