@@ -324,7 +324,11 @@ func (s *Server) authenticate(r *http.Request, rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	if u.Disabled {
+	if u.Disabled || (u.Role == RoleOrg && u.Org == "") {
+		// An organisation user without an organisation would match unowned rows.
+		return unauth
+	}
+	if _, err := ParseRole(string(u.Role)); err != nil {
 		return unauth
 	}
 	rc.User, rc.Token, rc.CSRF = u, c.Value, auth.CSRFToken(c.Value)
