@@ -91,7 +91,7 @@ type CHReports struct {
 	Dir string
 }
 
-var reportExts = []string{".pdf", ".html", ".md", ".csv", ".json"}
+var reportExts = []string{".pdf", ".html", ".md", ".csv", ".json", ".zip"} // CSV reports are a zip of tables
 
 func (c CHReports) query(ctx context.Context, sc Scope, extra string, args ...any) ([]Report, error) {
 	q := `SELECT id, org, lang, period_from, period_to, files, sizes, generated_at FROM reports FINAL WHERE status = 'ok'` + extra
