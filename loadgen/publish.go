@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -56,9 +57,23 @@ type inflight struct {
 	msg    *nats.Msg
 	msgID  string
 	future jetstream.PubAckFuture
-	// ack is set when the post went out in a committed atomic batch.
-	ack *jetstream.PubAck
+	// batch is set when the post goes out in an atomic batch; idx is its place in it.
+	batch *batchResult
+	idx   int
 }
+
+// batchResult is the outcome of one atomic batch, shared by its posts.
+type batchResult struct {
+	done chan struct{}
+	ack  pipeline.BatchAck
+	err  error
+	// futures hold the one-by-one republish of a batch that was not committed.
+	futures []jetstream.PubAckFuture
+}
+
+// maxBatchesInFlight bounds atomic batches awaiting their commit (the server allows 50
+// per stream by default).
+const maxBatchesInFlight = 8
 
 // Publish publishes posts 0, 1, 2... of gen onto the posts stream through js, recording
 // each in ledger, until opt.Posts, opt.Duration or ctx ends. Publishes are asynchronous
@@ -120,34 +135,52 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 		return ctx.Err() == nil && !isClosed(failed)
 	}
 	var batch []inflight
+	sem := make(chan struct{}, maxBatchesInFlight)
+	var batches sync.WaitGroup
 	flushBatch := func() bool {
 		if len(batch) == 0 {
 			return true
 		}
-		msgs := make([]*nats.Msg, len(batch))
-		for i := range batch {
-			msgs[i] = batch[i].msg
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return false
 		}
-		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		back, err := pipeline.PublishAtomic(actx, js.Conn(), msgs)
-		cancel()
-		for i, in := range batch {
-			if err == nil {
-				in.ack = &jetstream.PubAck{Stream: back.Stream, Sequence: back.LastSeq - uint64(len(batch)-1-i)}
-			} else {
-				// Not committed (rejected, or the answer was lost): publish the posts one
-				// by one with the same ids; duplicates of a batch that did land are harmless.
-				m := &nats.Msg{Subject: in.msg.Subject, Data: in.msg.Data, Header: nats.Header{}}
+		res := &batchResult{done: make(chan struct{})}
+		msgs := make([]*nats.Msg, len(batch))
+		ids := make([]string, len(batch))
+		for i := range batch {
+			msgs[i], ids[i] = batch[i].msg, batch[i].msgID
+		}
+		batches.Add(1)
+		go func() {
+			defer batches.Done()
+			defer func() { <-sem }()
+			defer close(res.done)
+			actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			res.ack, res.err = pipeline.PublishAtomic(actx, js.Conn(), msgs)
+			cancel()
+			if res.err == nil {
+				return
+			}
+			// Not committed (rejected, or the answer was lost): publish the posts one by
+			// one with the same ids; duplicates of a batch that did land are harmless.
+			res.futures = make([]jetstream.PubAckFuture, len(msgs))
+			for i, in := range msgs {
+				m := &nats.Msg{Subject: in.Subject, Data: in.Data, Header: nats.Header{}}
 				m.Header.Set(pipeline.HeaderSchema, post.SchemaVersion)
-				if f, perr := js.PublishMsgAsync(m, jetstream.WithMsgID(in.msgID)); perr == nil {
-					in.future = f
+				if f, perr := js.PublishMsgAsync(m, jetstream.WithMsgID(ids[i])); perr == nil {
+					res.futures[i] = f
 				}
 			}
+		}()
+		for i, in := range batch {
+			in.batch, in.idx = res, i
 			if !enqueue(in) {
 				return false
 			}
 		}
-		batch = batch[:0]
+		batch = nil
 		return true
 	}
 	n := uint64(ledger.Len())
@@ -192,6 +225,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 		}
 	}
 	flushBatch()
+	batches.Wait()
 	close(queue)
 	serr := <-settled
 	st.Elapsed = time.Since(start)
@@ -203,8 +237,19 @@ func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, que
 	opt Options, log *slog.Logger) error {
 	var lastWarn time.Time
 	for in := range queue {
-		ack := in.ack
+		var ack *jetstream.PubAck
 		var err error
+		if b := in.batch; b != nil {
+			select {
+			case <-b.done:
+				if b.err == nil {
+					ack = &jetstream.PubAck{Stream: b.ack.Stream, Sequence: b.ack.LastSeq - uint64(b.ack.Count-1-in.idx)}
+				} else {
+					in.future = b.futures[in.idx]
+				}
+			case <-ctx.Done():
+			}
+		}
 		if ack == nil && in.future != nil {
 			select {
 			case ack = <-in.future.Ok():

@@ -128,7 +128,7 @@ func run(o options) error {
 	fmt.Printf("| publish -> alert delivered | not measured | | | |\n")
 	fmt.Printf("| end to end / slower baseline | %.0f%% | | | |\n", 100*res.storedRate/slower)
 	fmt.Printf("\nCheck after the run: %s.\n", res.report)
-	fmt.Println("\nLatencies are from the first publish attempt; \"stored\" is when the store-posts consumer's ack floor (the store acks only after the ClickHouse commit) passed the post, sampled every 50 ms. No alert role exists in this build, so publish -> alert is not measured.")
+	fmt.Println("\nLatencies are from the first publish attempt; \"stored\" is when the store-posts consumer's ack floor (the store acks only after the ClickHouse commit) passed the post, sampled every 50 ms. The alert role is not part of this harness yet, so publish -> alert is not measured.")
 	return nil
 }
 
