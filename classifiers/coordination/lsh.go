@@ -25,6 +25,10 @@ type lshIndex struct {
 	next        uint32
 	sig         []uint64 // scratch signature
 	seen        []uint32 // scratch candidate list
+	// order holds entry ids in insertion order (event time, up to lateness), so expiry
+	// pops old entries from the front instead of scanning the whole index.
+	order []uint32
+	front int
 }
 
 func newLSH(bands, rows int) *lshIndex {
@@ -93,6 +97,7 @@ func (ix *lshIndex) add(group uint64, t int64, set, keys []uint64) {
 	id := ix.next
 	e := &textEntry{group: group, t: t, set: append([]uint64(nil), set...), keys: append([]uint64(nil), keys...)}
 	ix.entries[id] = e
+	ix.order = append(ix.order, id)
 	for _, k := range e.keys {
 		l := ix.buckets[k]
 		if len(l) >= maxBandBucket {
@@ -103,10 +108,19 @@ func (ix *lshIndex) add(group uint64, t int64, set, keys []uint64) {
 	}
 }
 
-// expire drops texts last used before cutoff and unlinks them from their buckets.
+// expire drops texts last used before cutoff and unlinks them from their buckets. It
+// walks the insertion order from the oldest entry and stops at the first one still in
+// time; a late (older) text inserted after newer ones waits until those expire, which
+// keeps it at most Lateness longer.
 func (ix *lshIndex) expire(cutoff int64) {
-	for id, e := range ix.entries {
-		if e.t >= cutoff {
+	for ix.front < len(ix.order) {
+		id := ix.order[ix.front]
+		e := ix.entries[id]
+		if e != nil && e.t >= cutoff {
+			break
+		}
+		ix.front++
+		if e == nil {
 			continue
 		}
 		delete(ix.entries, id)
@@ -124,6 +138,11 @@ func (ix *lshIndex) expire(cutoff int64) {
 				ix.buckets[k] = out
 			}
 		}
+	}
+	// Compact the queue once its consumed prefix dominates.
+	if ix.front > 1024 && ix.front*2 > len(ix.order) {
+		ix.order = append(ix.order[:0], ix.order[ix.front:]...)
+		ix.front = 0
 	}
 }
 
