@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/pipeline"
 )
@@ -93,7 +94,8 @@ func coordinateRole() Role {
 			if err != nil {
 				return err
 			}
-			det, err := coordination.NewDetector(params, coordination.WithClock(a.Now))
+			det, err := coordination.NewDetector(params, coordination.WithClock(a.Now),
+				coordination.WithRedactor(EvidenceRedactor(a.Now)))
 			if err != nil {
 				return err
 			}
@@ -161,6 +163,21 @@ func coordinateRole() Role {
 				}
 			}
 		},
+	}
+}
+
+// EvidenceRedactor masks personal data (phones, numbers, names, addresses...) in cluster
+// evidence texts with the exposure recognisers, so that copypasta carrying a victim's
+// data is stored and shown redacted by default. A text the analyser rejects (it never
+// should) is replaced entirely rather than kept raw.
+func EvidenceRedactor(now func() time.Time) func(string) string {
+	an := exposure.NewAnalyzer(now)
+	return func(text string) string {
+		res, err := an.Analyze(text, "", nil)
+		if err != nil {
+			return "[redacted]"
+		}
+		return exposure.Redact(text, res.Entities)
 	}
 }
 

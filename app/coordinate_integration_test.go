@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func TestIntegrationCoordinateRoleFindsNetwork(t *testing.T) {
 	}
 	pub := pipeline.NewPublisher(run.Bus.JS, run.Metrics)
 	texts := []string{
-		"Иностранные агенты опять получили гранты, чтобы разрушать наши семейные традиции и портить молодёжь",
+		"Иностранные агенты опять получили гранты, чтобы разрушать наши семейные традиции, звоните их куратору +996 700 555 123",
 		"Требуем запретить пропаганду в школах, пока не поздно, защитим наших детей от западных ценностей",
 		"Эти активисты работают на чужие деньги и позорят нашу страну перед всем миром, хватит терпеть",
 		"Наш народ не примет чуждые западные ценности, мы будем защищать традиционную семью до конца",
@@ -82,6 +83,15 @@ func TestIntegrationCoordinateRoleFindsNetwork(t *testing.T) {
 		}
 		return len(accounts) > 0
 	})
+	var texts2 []string
+	if err := conn.QueryRow(ctx, "SELECT texts FROM coordination_clusters FINAL WHERE status = 'active' LIMIT 1").Scan(&texts2); err != nil {
+		t.Fatal(err)
+	}
+	for _, tx := range texts2 {
+		if strings.Contains(tx, "555 123") {
+			t.Fatalf("cluster evidence keeps a phone number: %q", tx)
+		}
+	}
 	if len(accounts) != len(farm) {
 		t.Fatalf("cluster accounts %v, want the %d farm accounts", accounts, len(farm))
 	}
