@@ -49,6 +49,12 @@ tmp=$(mktemp)
     go run "./$h" -clickhouse "127.0.0.1:$port"
     echo
   done
+  echo "## Coordination detector scaling (100k, 300k, 1M posts; naive all-pairs baseline)"
+  echo
+  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench\`"
+  echo
+  go run ./classifiers/coordination/cmd/coordbench
+  echo
   echo "## Go benchmarks"
   echo
   echo "Command: \`go test -run '^\$' -bench . -benchmem -benchtime $BENCHTIME ./...\`"
