@@ -52,8 +52,8 @@ clickhouse-start: ## start the project-local ClickHouse (data/clickhouse, port 9
 clickhouse-stop: ## stop the project-local ClickHouse
 	scripts/clickhouse-local.sh stop data/clickhouse
 
-compose-check: ## validate docker-compose.yml (needs the docker compose plugin)
-	docker compose config --quiet
+compose-check: ## validate docker-compose.yml (docker compose plugin or docker-compose)
+	$(GO) test -count=1 -run Compose ./deploy
 
 clean: ## remove build output (keeps data/)
 	rm -rf bin
