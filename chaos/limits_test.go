@@ -88,9 +88,9 @@ func streamBytes(t *testing.T, c *cluster) uint64 {
 	return info.State.Bytes
 }
 
-// TestChaosDiskFull puts the JetStream store on a 64 MiB tmpfs and, under load, fills
+// TestChaosDiskFull puts the JetStream store on a 256 MiB tmpfs and, under load, fills
 // the file system with a ballast file (as runaway logs or another tenant would), leaving
-// JetStream's own limits (16 MiB per stream) far from reached. Publishers must see
+// JetStream's own limits (64 MiB per stream) far from reached. Publishers must see
 // rejections, never a false acknowledgement; after the operator frees space and restarts
 // the server, every acknowledged post is stored exactly once. It needs root to mount a
 // tmpfs and skips otherwise.
@@ -101,12 +101,12 @@ func streamBytes(t *testing.T, c *cluster) uint64 {
 func TestChaosDiskFull(t *testing.T) {
 	skipShort(t)
 	c := newCluster(t, testenv.ClickHouseConfig(t))
-	c.extra = "  posts_max_bytes: 16777216\n"
+	c.extra = "  posts_max_bytes: 67108864\n"
 	mnt := filepath.Join(c.dir, "jetstream")
 	if err := os.MkdirAll(mnt, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", mnt).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a tmpfs to fill (needs root): %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", "-l", mnt).Run() })
@@ -118,7 +118,7 @@ func TestChaosDiskFull(t *testing.T) {
 	time.Sleep(loadDuration() / 4)
 	ballast := filepath.Join(mnt, "ballast")
 	// dd stops with "No space left on device"; that is the point.
-	_ = exec.Command("dd", "if=/dev/zero", "of="+ballast, "bs=1M", "count=64").Run()
+	_ = exec.Command("dd", "if=/dev/zero", "of="+ballast, "bs=1M", "count=256").Run()
 	t.Logf("disk filled at %s; ledger %v", time.Now().Format("15:04:05.000"), l.ledger.Counts())
 	// While the disk is full nothing more may be acknowledged (allow the writes that
 	// were in flight when dd filled the disk).

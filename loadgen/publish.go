@@ -236,6 +236,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, queue <-chan inflight, st *Stats,
 	opt Options, log *slog.Logger) error {
 	var lastWarn time.Time
+	lastRetryOK := false
 	for in := range queue {
 		var ack *jetstream.PubAck
 		var err error
@@ -279,15 +280,23 @@ func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, que
 				lastWarn = time.Now()
 			}
 			st.Retries++
-			if !sleepCtx(ctx, delay) {
-				continue
+			// The first retry of a post goes out at once unless the previous post's retry
+			// failed too: after a server restart the whole window of failed futures is
+			// retried quickly instead of sleeping once per post.
+			if !lastRetryOK || delay > 50*time.Millisecond {
+				if !sleepCtx(ctx, delay) {
+					continue
+				}
+				delay = min(delay*2, opt.RetryMax)
+			} else {
+				delay *= 2
 			}
-			delay = min(delay*2, opt.RetryMax)
 			actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			m := &nats.Msg{Subject: in.msg.Subject, Data: in.msg.Data, Header: nats.Header{}}
 			m.Header.Set(pipeline.HeaderSchema, in.msg.Header.Get(pipeline.HeaderSchema))
 			ack, err = js.PublishMsg(actx, m, jetstream.WithMsgID(in.msgID))
 			cancel()
+			lastRetryOK = err == nil
 		}
 		ledger.settle(in.n, ack.Sequence, ack.Duplicate, time.Now())
 		if ack.Duplicate {
