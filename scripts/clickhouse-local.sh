@@ -110,7 +110,8 @@ XML
 XML
   local bin
   bin=$(server_bin)
-  (cd "$dir" && nohup "$bin" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 & echo $! >"$dir/server.pid")
+  # The server itself must be the background job, so that $! (and server.pid) is its pid.
+  (cd "$dir" || exit 1; nohup "$bin" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 </dev/null & echo $! >"$dir/server.pid")
   for _ in $(seq 1 150); do
     if status; then
       echo "clickhouse-local: started (pid $(cat "$dir/server.pid"), tcp 127.0.0.1:$tcp, data $dir/data)"
