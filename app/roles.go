@@ -15,6 +15,7 @@ import (
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
+	"github.com/kuzot/kuzot/web"
 )
 
 func (a *App) batchOptions(name string) pipeline.BatchOptions {
@@ -54,7 +55,12 @@ func storeRole() Role {
 						if err := storage.InsertExposures(ctx, a.CH, ExposureRows(rows)); err != nil {
 							return err
 						}
-						return storage.InsertClassifications(ctx, a.CH, ClassificationRows(rows))
+						if err := storage.InsertClassifications(ctx, a.CH, ClassificationRows(rows)); err != nil {
+							return err
+						}
+						// The web explorer's time-ordered copy of narrative results
+						// (narrative_posts, migration 0026); idempotent like the others.
+						return web.InsertNarrativePosts(ctx, a.CH, web.NarrativeRows(rows))
 					})
 			}()
 			return firstErr(errs, 3)

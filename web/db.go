@@ -311,70 +311,67 @@ const maxOffset = 5000
 // SearchPosts is the narrative explorer: flagged posts matching f, newest first, each with
 // its text and evidence (or its redacted text when the post exposes someone).
 //
-// It avoids FINAL, which merges every granule a query touches on ClickHouse 18.16, and
-// it reads wide columns only for the rows it shows. Candidates are a top-N read of the
-// period's flagged rows with narrow columns; then every version of the candidates is
-// read by primary key (classifier, post_id), restricted to the candidates' publication
-// times so that only their monthly partitions are probed. A candidate whose newest
-// version no longer matches (re-classified) is dropped at once, before merges.
+// It reads narrative_posts (migration 0026), ordered by day, flagged and time, and never
+// uses FINAL, which merges every granule a query touches on ClickHouse 18.16. Candidates
+// are a top-N read of the newest flagged rows with narrow columns, first over the last
+// day of the period and then over windows four times wider until enough rows are found
+// (rows of a window are all newer than those outside it, so the candidates are exactly
+// the period's top N, read from few granules). Then every version of the candidates is
+// read from their narrow time range, and a candidate whose newest version no longer
+// matches (re-classified) is dropped at once, before merges. Full-text search reads the
+// texts of flagged posts only; posts exposing someone have no text there, so a search
+// never matches words hidden by redaction.
 func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	limit, offset := clampLimit(f.Limit), min(max(f.Offset, 0), maxOffset)
-	where := []string{`classifier = 'narrative'`, `flagged = 1`, `published_at >= ?`, `published_at < ?`}
-	args := []any{f.From.UTC(), f.To.UTC()}
+	from, to := f.From.UTC(), f.To.UTC()
+	if !from.Before(to) {
+		return nil, nil
+	}
+	var where []string
+	var args []any
 	add := func(cond string, v string) {
 		if v != "" {
 			where = append(where, cond)
 			args = append(args, v)
 		}
 	}
-	add(`has(labels, ?)`, f.Frame)
+	add(`has(frames, ?)`, f.Frame)
 	add(`lang = ?`, f.Lang)
 	add(`source = ?`, f.Source)
 	add(`channel = ?`, f.Channel)
-	if f.Q != "" {
-		where = append(where, `post_id IN (SELECT id FROM posts WHERE published_at >= ? AND published_at < ?
-			AND positionCaseInsensitiveUTF8(text, ?) > 0)`)
-		args = append(args, f.From.UTC(), f.To.UTC(), f.Q)
+	add(`positionCaseInsensitiveUTF8(text, ?) > 0`, f.Q)
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, " AND ")
 	}
 	// Twice the rows needed leaves room for duplicate versions and stale rows.
-	args = append(args, 2*(offset+limit))
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, published_at FROM classifications WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY published_at DESC, post_id LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search posts: %w", err)
-	}
+	need := 2 * (offset + limit)
 	var ids []string
-	seen := map[string]bool{}
 	var lo, hi time.Time
-	for rows.Next() {
-		var id string
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("search posts: %w", err)
+	for span := 24 * time.Hour; ; span *= 4 {
+		start := to.Add(-span)
+		if !start.After(from) {
+			start = from
 		}
-		if seen[id] {
-			continue
+		q := `SELECT post_id, published_at FROM narrative_posts
+			PREWHERE flagged = 1 AND published_at >= ? AND published_at < ?` + cond + `
+			ORDER BY published_at DESC, post_id LIMIT ?`
+		var n int
+		var err error
+		ids, lo, hi, n, err = d.candidates(ctx, q, append(append([]any{start, to}, args...), need)...)
+		if err != nil {
+			return nil, err
 		}
-		seen[id] = true
-		ids = append(ids, id)
-		if lo.IsZero() || at.Before(lo) {
-			lo = at
+		if n >= need || start.Equal(from) {
+			break
 		}
-		if at.After(hi) {
-			hi = at
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search posts: %w", err)
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err = d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, published_at, labels, score, result,
-		flagged, version FROM classifications
-		WHERE classifier = 'narrative' AND published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, set(ids))
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
+		result, text, flagged, version FROM narrative_posts
+		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, set(ids))
 	if err != nil {
 		return nil, fmt.Errorf("search posts: rows: %w", err)
 	}
@@ -389,8 +386,8 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		var x version
 		var score float32
 		var flagged uint8
-		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.PublishedAt, &x.p.Frames,
-			&score, &x.result, &flagged, &x.v); err != nil {
+		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.URL, &x.p.PublishedAt,
+			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("search posts: rows: %w", err)
 		}
@@ -422,7 +419,104 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		p.Evidence = parseEvidence(x.result)
 		out = append(out, p)
 	}
-	return out, d.fillTexts(ctx, out)
+	return out, d.redactRows(ctx, out)
+}
+
+// candidates runs a candidate query (post_id, published_at rows) and returns the distinct
+// ids in order, their publication time range and the number of rows read.
+func (d *DB) candidates(ctx context.Context, q string, args ...any) (ids []string, lo, hi time.Time, n int, err error) {
+	rows, err := d.Conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, lo, hi, 0, fmt.Errorf("search posts: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, lo, hi, 0, fmt.Errorf("search posts: %w", err)
+		}
+		n++
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		ids = append(ids, id)
+		if lo.IsZero() || at.Before(lo) {
+			lo = at
+		}
+		if at.After(hi) {
+			hi = at
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, lo, hi, 0, fmt.Errorf("search posts: %w", err)
+	}
+	return ids, lo, hi, n, nil
+}
+
+// redactRows replaces the text of rows exposing someone with the redacted text (and
+// drops their evidence, whose spans point into the raw text). Rows that narrative_posts
+// holds without text or url (exposure-flagged posts, which it stores without text, or
+// rows back-filled before their post was stored) get them from posts, as fillTexts does.
+func (d *DB) redactRows(ctx context.Context, rs []PostRow) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rs))
+	srcs := map[string]bool{}
+	lo, hi := rs[0].PublishedAt, rs[0].PublishedAt
+	for i, r := range rs {
+		ids[i] = r.ID
+		srcs[r.Source] = true
+		lo, hi = minTime(lo, r.PublishedAt), maxTime(hi, r.PublishedAt)
+	}
+	sources := make([]string, 0, len(srcs))
+	for s := range srcs {
+		sources = append(sources, s)
+	}
+	red, err := d.redactedTexts(ctx, sources, ids, lo, hi)
+	if err != nil {
+		return err
+	}
+	var missing []PostRow
+	var at []int
+	for i := range rs {
+		if r, ok := red[rs[i].ID]; ok {
+			rs[i].Text, rs[i].Redacted, rs[i].Evidence = r, true, nil
+			if rs[i].URL != "" {
+				continue
+			}
+		}
+		if rs[i].Text == "" || rs[i].URL == "" {
+			missing, at = append(missing, rs[i]), append(at, i)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := d.fillTexts(ctx, missing); err != nil {
+		return err
+	}
+	for j, i := range at {
+		rs[i] = missing[j]
+	}
+	return nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // fillTexts loads the texts of rows from posts, replacing them with the redacted text
@@ -552,8 +646,9 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 
 // Facets lists the languages and sources seen in the period, for the explorer's filters.
 func (d *DB) Facets(ctx context.Context, from, to time.Time) (langs, sources []string, err error) {
-	rows, err := d.Conn.Query(ctx, `SELECT groupUniqArray(lang), groupUniqArray(source) FROM classifications
-		WHERE classifier = 'narrative' AND flagged = 1 AND published_at >= ? AND published_at < ?`, from.UTC(), to.UTC())
+	// narrative_posts is ordered by day and flagged, so only the period's flagged rows are read.
+	rows, err := d.Conn.Query(ctx, `SELECT groupUniqArray(lang), groupUniqArray(source) FROM narrative_posts
+		PREWHERE flagged = 1 AND published_at >= ? AND published_at < ?`, from.UTC(), to.UTC())
 	if err != nil {
 		return nil, nil, fmt.Errorf("facets: %w", err)
 	}

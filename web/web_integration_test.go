@@ -480,6 +480,13 @@ func TestIntegrationPagesAndAPI(t *testing.T) {
 		author, lang, published_at, classified_at, version + 1 FROM classifications WHERE post_id = ?`, ps.Posts[0].ID); err != nil {
 		t.Fatal(err)
 	}
+	// ... as the store role also writes it to narrative_posts (the explorer's table).
+	if err := e.conn.Exec(context.Background(), `INSERT INTO narrative_posts (published_at, flagged, post_id, source,
+		channel, author, lang, url, frames, score, result, text, classified_at, version)
+		SELECT published_at, 0, post_id, source, channel, author, lang, url, [], 0.1, '', '', classified_at, version + 1
+		FROM narrative_posts WHERE post_id = ?`, ps.Posts[0].ID); err != nil {
+		t.Fatal(err)
+	}
 	code, body = c.get("/api/posts?frame=foreign_agent&lang=ru")
 	if code != 200 || strings.Contains(body, `"id": "`+ps.Posts[0].ID+`"`) || !strings.Contains(body, `"id": "`+ps.Posts[1].ID+`"`) {
 		t.Fatalf("re-classified post %s still listed (or others lost): %d", ps.Posts[0].ID, code)

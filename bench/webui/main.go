@@ -80,6 +80,7 @@ func run(addr, dbName string, n, batch, runs, days int, reuse, keep bool) error 
 		// Let background merges settle so that runs measure queries, not inserts.
 		_ = conn.Exec(ctx, "OPTIMIZE TABLE posts")
 		_ = conn.Exec(ctx, "OPTIMIZE TABLE classifications")
+		_ = conn.Exec(ctx, "OPTIMIZE TABLE narrative_posts")
 		genDur = time.Since(t0)
 	}
 	var flagged uint64
@@ -245,6 +246,27 @@ func generate(ctx context.Context, conn driver.Conn, n, batch, days int, now tim
 		}
 		if err := b.Send(); err != nil {
 			return fmt.Errorf("classifications send: %w", err)
+		}
+		// narrative_posts, as the store role writes it next to classifications: text and
+		// result for flagged posts only (no exposure results in this data set).
+		ntext, nresult := make([]string, m), make([]string, m)
+		for j := range m {
+			if flagged[j] == 1 {
+				ntext[j], nresult[j] = text[j], result[j]
+			}
+		}
+		b, err = conn.PrepareBatch(ctx, `INSERT INTO narrative_posts (published_at, flagged, post_id, source, channel, author,
+			lang, url, frames, score, result, text, classified_at, version)`)
+		if err != nil {
+			return fmt.Errorf("narrative_posts batch: %w", err)
+		}
+		for i, c := range []any{pub, flagged, id, src, ch, au, lang, url, labels, score, nresult, ntext, col, ver} {
+			if err := b.Column(i).Append(c); err != nil {
+				return fmt.Errorf("narrative_posts column %d: %w", i, err)
+			}
+		}
+		if err := b.Send(); err != nil {
+			return fmt.Errorf("narrative_posts send: %w", err)
 		}
 	}
 	return nil

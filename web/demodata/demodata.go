@@ -15,6 +15,7 @@ import (
 
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
+	"github.com/kuzot/kuzot/web"
 )
 
 // Fixture describes what Seed wrote, for assertions.
@@ -131,6 +132,22 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	}
 	if err := storage.InsertClassifications(ctx, conn, cls); err != nil {
 		return fx, fmt.Errorf("demo classifications: %w", err)
+	}
+	// The explorer's narrative_posts rows, as the store role writes them next to
+	// classifications (no exposure classification here: the doxxing posts are not
+	// narrative posts).
+	nps := make([]web.NarrativePost, len(cls))
+	for i, c := range cls {
+		p := posts[i]
+		nps[i] = web.NarrativePost{PostID: c.PostID, Source: c.Source, Channel: c.Channel, Author: c.Author, Lang: c.Lang,
+			URL: p.URL, PublishedAt: c.PublishedAt, Flagged: c.Flagged, Frames: c.Labels, Score: c.Score,
+			ClassifiedAt: c.ClassifiedAt}
+		if c.Flagged {
+			nps[i].Result, nps[i].Text = c.Result, p.Text
+		}
+	}
+	if err := web.InsertNarrativePosts(ctx, conn, nps); err != nil {
+		return fx, fmt.Errorf("demo narrative posts: %w", err)
 	}
 	b, err := conn.PrepareBatch(ctx, `INSERT INTO exposures (post_id, source, channel, author, url, lang, published_at,
 		collected_at, views, exposed, outing, severity, categories, entity_types, entity_starts, entity_ends,

@@ -1,0 +1,113 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/pipeline"
+)
+
+// NarrativePost is one row of narrative_posts (migration 0026), the explorer's
+// time-ordered copy of a narrative classification. Text is set only for flagged posts
+// that the exposure classifier did not flag, so that the table never holds the raw text
+// of a post exposing someone (the explorer shows those from exposures, redacted).
+type NarrativePost struct {
+	PostID       string
+	Source       string
+	Channel      string
+	Author       string
+	Lang         string
+	URL          string
+	PublishedAt  time.Time
+	Flagged      bool
+	Frames       []string
+	Score        float64
+	Result       string
+	Text         string
+	ClassifiedAt time.Time
+}
+
+// NarrativeRows turns classified messages into narrative_posts rows: one per message
+// with a narrative summary. Messages without one (another classifier set) give none.
+func NarrativeRows(rows []pipeline.Classified) []NarrativePost {
+	out := make([]NarrativePost, 0, len(rows))
+	for _, c := range rows {
+		var narrative, exposed bool
+		var s pipeline.Summary
+		for _, x := range c.Summaries {
+			switch x.Classifier {
+			case "narrative":
+				narrative, s = true, x
+			case "exposure":
+				exposed = x.Flagged
+			}
+		}
+		if !narrative {
+			continue
+		}
+		r := NarrativePost{
+			PostID: c.Post.ID, Source: c.Post.Source, Channel: c.Post.Channel, Author: c.Post.Author,
+			Lang: c.Post.Lang, URL: c.Post.URL, PublishedAt: c.Post.PublishedAt, Flagged: s.Flagged,
+			Frames: s.Labels, Score: s.Score, ClassifiedAt: c.ClassifiedAt,
+		}
+		if s.Flagged {
+			r.Result = string(c.Results["narrative"])
+			if !exposed {
+				r.Text = c.Post.Text
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+const insertNarrativePosts = `INSERT INTO narrative_posts (published_at, flagged, post_id, source, channel, author, lang,
+	url, frames, score, result, text, classified_at, version)`
+
+// InsertNarrativePosts writes narrative_posts rows in one INSERT. The store role calls
+// it with NarrativeRows of the batch it writes to classifications (anything else that
+// writes narrative classifications must write these rows too); the version is the
+// classification time in nanoseconds, as in classifications, so a redelivered batch
+// collapses and a re-classification wins.
+func InsertNarrativePosts(ctx context.Context, conn driver.Conn, nps []NarrativePost) error {
+	if len(nps) == 0 {
+		return nil
+	}
+	b, err := conn.PrepareBatch(ctx, insertNarrativePosts)
+	if err != nil {
+		return fmt.Errorf("insert narrative posts: prepare: %w", err)
+	}
+	defer b.Close()
+	for _, r := range nps {
+		frames := r.Frames
+		if frames == nil {
+			frames = []string{}
+		}
+		if err := b.Append(clampTime(r.PublishedAt), b2u(r.Flagged), r.PostID, r.Source, r.Channel, r.Author, r.Lang,
+			r.URL, frames, float32(r.Score), r.Result, r.Text, clampTime(r.ClassifiedAt),
+			uint64(r.ClassifiedAt.UnixNano())); err != nil {
+			return fmt.Errorf("insert narrative posts: row %s: %w", r.PostID, err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert narrative posts: send %d rows: %w", len(nps), err)
+	}
+	return nil
+}
+
+// clampTime keeps a time inside ClickHouse DateTime's range (1970..2105), exactly as
+// storage does for classifications, so both tables hold the same published_at.
+func clampTime(t time.Time) time.Time {
+	lo := time.Unix(0, 0).UTC()
+	hi := time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)
+	switch {
+	case t.Before(lo):
+		return lo
+	case t.After(hi):
+		return hi
+	}
+	return t.UTC()
+}
