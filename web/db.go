@@ -348,7 +348,7 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	need := 2 * (offset + limit)
 	var ids []string
 	var lo, hi time.Time
-	for span := 24 * time.Hour; ; span *= 4 {
+	for span := 24 * time.Hour; ; {
 		start := to.Add(-span)
 		if !start.After(from) {
 			start = from
@@ -365,6 +365,14 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		if n >= need || start.Equal(from) {
 			break
 		}
+		// Widen at least fourfold, and at once to where the rows seen so far extrapolate
+		// to enough (or to the whole period): a sparse filter scans the period once
+		// instead of in several windows.
+		grow := time.Duration(4)
+		for n*int(grow) < need && grow*span < to.Sub(from) {
+			grow *= 4
+		}
+		span *= grow
 	}
 	if len(ids) == 0 {
 		return nil, nil

@@ -126,6 +126,10 @@ func run(addr, dbName string, n, batch, runs, days int, reuse, keep bool) error 
 			_, err := d.SearchPosts(ctx, web.Filter{From: from, To: to, Q: "гранты", Limit: 50})
 			return err
 		}},
+		{"explorer: full-text search of a rare word, 30 days", func() error {
+			_, err := d.SearchPosts(ctx, web.Filter{From: from, To: to, Q: "пост 4242", Limit: 50})
+			return err
+		}},
 	}
 	fmt.Printf("%d posts (%d flagged narrative rows in the 30-day window) over %d days in ClickHouse", n, flagged, days)
 	if genDur > 0 {
