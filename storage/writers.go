@@ -36,8 +36,8 @@ func InsertPosts(ctx context.Context, conn driver.Conn, posts []post.Post) error
 		if p.Views > 0 {
 			views = uint64(p.Views)
 		}
-		if err := b.Append(p.ID, p.Source, p.Channel, p.Author, p.URL, p.Title, p.Text, clampTime(p.PublishedAt),
-			clampTime(p.CollectedAt), views, p.ForwardedFrom, p.ReplyTo, kinds, urls, p.Lang, p.ContentHash(),
+		if err := b.Append(p.ID, p.Source, p.Channel, p.Author, p.URL, p.Title, p.Text, ClampTime(p.PublishedAt),
+			ClampTime(p.CollectedAt), views, p.ForwardedFrom, p.ReplyTo, kinds, urls, p.Lang, p.ContentHash(),
 			uint64(p.CollectedAt.UnixNano())); err != nil {
 			return fmt.Errorf("insert posts: row %s: %w", p.ID, err)
 		}
@@ -89,7 +89,7 @@ func InsertClassifications(ctx context.Context, conn driver.Conn, rows []Classif
 			labels = []string{}
 		}
 		if err := b.Append(r.PostID, r.Classifier, r.ClassifierVersion, flag, float32(r.Score), labels, r.Result,
-			r.Source, r.Channel, r.Author, r.Lang, clampTime(r.PublishedAt), clampTime(r.ClassifiedAt),
+			r.Source, r.Channel, r.Author, r.Lang, ClampTime(r.PublishedAt), ClampTime(r.ClassifiedAt),
 			uint64(r.ClassifiedAt.UnixNano())); err != nil {
 			return fmt.Errorf("insert classifications: row %s/%s: %w", r.Classifier, r.PostID, err)
 		}
@@ -100,9 +100,10 @@ func InsertClassifications(ctx context.Context, conn driver.Conn, rows []Classif
 	return nil
 }
 
-// clampTime keeps a time inside ClickHouse DateTime's range (1970..2105), since a
-// malformed source date must not poison a whole batch.
-func clampTime(t time.Time) time.Time {
+// ClampTime keeps a time inside ClickHouse DateTime's range (1970..2105), since a
+// malformed source date must not poison a whole batch. Every writer uses it so that all
+// tables hold the same value for the same post.
+func ClampTime(t time.Time) time.Time {
 	lo := time.Unix(0, 0).UTC()
 	hi := time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)
 	switch {
@@ -151,10 +152,10 @@ func InsertExposures(ctx context.Context, conn driver.Conn, rows []Exposure) err
 		if r.Views > 0 {
 			views = uint64(r.Views)
 		}
-		if err := b.Append(r.PostID, r.Source, r.Channel, r.Author, r.URL, r.Lang, clampTime(r.PublishedAt),
-			clampTime(r.CollectedAt), views, boolU8(r.Exposed), boolU8(r.Outing), r.Severity, nonNil(r.Categories),
-			nonNil(r.EntityTypes), nonNilU32(r.EntityStarts), nonNilU32(r.EntityEnds), r.RedactedText, nonNil(r.Orgs),
-			nonNil(r.Members), r.ClassifierVersion, clampTime(r.ClassifiedAt), uint64(r.ClassifiedAt.UnixNano())); err != nil {
+		if err := b.Append(r.PostID, r.Source, r.Channel, r.Author, r.URL, r.Lang, ClampTime(r.PublishedAt),
+			ClampTime(r.CollectedAt), views, BoolU8(r.Exposed), BoolU8(r.Outing), r.Severity, NonNil(r.Categories),
+			NonNil(r.EntityTypes), NonNil(r.EntityStarts), NonNil(r.EntityEnds), r.RedactedText, NonNil(r.Orgs),
+			NonNil(r.Members), r.ClassifierVersion, ClampTime(r.ClassifiedAt), uint64(r.ClassifiedAt.UnixNano())); err != nil {
 			return fmt.Errorf("insert exposures: row %s: %w", r.PostID, err)
 		}
 	}
@@ -164,23 +165,18 @@ func InsertExposures(ctx context.Context, conn driver.Conn, rows []Exposure) err
 	return nil
 }
 
-func boolU8(b bool) uint8 {
+// BoolU8 maps a bool onto a UInt8 column.
+func BoolU8(b bool) uint8 {
 	if b {
 		return 1
 	}
 	return 0
 }
 
-func nonNil(s []string) []string {
+// NonNil returns s, or an empty slice for nil: ClickHouse array columns take no nil.
+func NonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func nonNilU32(s []uint32) []uint32 {
-	if s == nil {
-		return []uint32{}
+		return []T{}
 	}
 	return s
 }

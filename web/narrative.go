@@ -8,6 +8,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // NarrativePost is one row of narrative_posts (migration 0026), the explorer's
@@ -86,8 +87,8 @@ func InsertNarrativePosts(ctx context.Context, conn driver.Conn, nps []Narrative
 		if frames == nil {
 			frames = []string{}
 		}
-		if err := b.Append(clampTime(r.PublishedAt), b2u(r.Flagged), r.PostID, r.Source, r.Channel, r.Author, r.Lang,
-			r.URL, frames, float32(r.Score), r.Result, r.Text, clampTime(r.ClassifiedAt),
+		if err := b.Append(storage.ClampTime(r.PublishedAt), b2u(r.Flagged), r.PostID, r.Source, r.Channel, r.Author, r.Lang,
+			r.URL, frames, float32(r.Score), r.Result, r.Text, storage.ClampTime(r.ClassifiedAt),
 			uint64(r.ClassifiedAt.UnixNano())); err != nil {
 			return fmt.Errorf("insert narrative posts: row %s: %w", r.PostID, err)
 		}
@@ -96,18 +97,4 @@ func InsertNarrativePosts(ctx context.Context, conn driver.Conn, nps []Narrative
 		return fmt.Errorf("insert narrative posts: send %d rows: %w", len(nps), err)
 	}
 	return nil
-}
-
-// clampTime keeps a time inside ClickHouse DateTime's range (1970..2105), exactly as
-// storage does for classifications, so both tables hold the same published_at.
-func clampTime(t time.Time) time.Time {
-	lo := time.Unix(0, 0).UTC()
-	hi := time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)
-	switch {
-	case t.Before(lo):
-		return lo
-	case t.After(hi):
-		return hi
-	}
-	return t.UTC()
 }

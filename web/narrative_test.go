@@ -8,6 +8,7 @@ import (
 
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // TestNarrativeRows checks what the store role copies into narrative_posts: text and
@@ -72,8 +73,8 @@ func TestClampTime(t *testing.T) {
 		{time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)},
 		{time.Date(2026, 10, 3, 12, 0, 0, 0, time.FixedZone("KGT", 6*3600)), time.Date(2026, 10, 3, 6, 0, 0, 0, time.UTC)},
 	} {
-		if got := clampTime(tc.in); !got.Equal(tc.want) || got.Location() != time.UTC {
-			t.Errorf("clampTime(%v) = %v, want %v", tc.in, got, tc.want)
+		if got := storage.ClampTime(tc.in); !got.Equal(tc.want) || got.Location() != time.UTC {
+			t.Errorf("storage.ClampTime(%v) = %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/storage"
 )
 
 // Insert statements name their columns: ClickHouse 18.16 rejects a bare batch INSERT
@@ -61,10 +63,10 @@ func (s *Store) WriteClusters(ctx context.Context, cs []Cluster) error {
 		if status == "" {
 			status = StatusActive
 		}
-		if err := b.Append(c.ID, status, c.MergedInto, uint32(len(c.Accounts)), c.Score, nonNil(c.Behaviours),
-			nonNil(c.Accounts), nonNil(c.Posts), boolByte(c.PostsTruncated), nonNil(c.Texts), nonNil(c.Links),
-			nonNil(c.ReplyTargets), frames, counts, uint32(c.CappedObjects), uint32(c.CappedActions),
-			clampTime(c.First), clampTime(c.Last), clampTime(c.DetectedAt), Version, string(params), c.Version); err != nil {
+		if err := b.Append(c.ID, status, c.MergedInto, uint32(len(c.Accounts)), c.Score, storage.NonNil(c.Behaviours),
+			storage.NonNil(c.Accounts), storage.NonNil(c.Posts), storage.BoolU8(c.PostsTruncated), storage.NonNil(c.Texts), storage.NonNil(c.Links),
+			storage.NonNil(c.ReplyTargets), frames, counts, uint32(c.CappedObjects), uint32(c.CappedActions),
+			storage.ClampTime(c.First), storage.ClampTime(c.Last), storage.ClampTime(c.DetectedAt), Version, string(params), c.Version); err != nil {
 			return fmt.Errorf("coordination store: cluster %s: %w", c.ID, err)
 		}
 		members += len(c.Members)
@@ -96,8 +98,8 @@ func (s *Store) writeMembers(ctx context.Context, cs []Cluster) error {
 	for _, c := range cs {
 		for _, m := range c.Members {
 			if err := b.Append(c.ID, m.Account, uint32(m.CoActions), uint32(m.Posts), m.PostsPerDay, m.DuplicateShare,
-				m.Burstiness, m.AccountAgeDays, uint32(m.CappedActions), clampTime(m.FirstSeen), clampTime(m.LastSeen),
-				clampTime(c.DetectedAt), c.Version); err != nil {
+				m.Burstiness, m.AccountAgeDays, uint32(m.CappedActions), storage.ClampTime(m.FirstSeen), storage.ClampTime(m.LastSeen),
+				storage.ClampTime(c.DetectedAt), c.Version); err != nil {
 				return fmt.Errorf("coordination store: member %s of %s: %w", m.Account, c.ID, err)
 			}
 			n++
@@ -118,8 +120,8 @@ func (s *Store) writeEvidence(ctx context.Context, cs []Cluster) error {
 	n := 0
 	for _, c := range cs {
 		for _, e := range c.Edges {
-			if err := b.Append(c.ID, e.Accounts[0], e.Accounts[1], uint32(e.Weight), nonNil(e.Behaviours), nonNil(e.Objects),
-				clampTime(e.First), clampTime(e.Last), clampTime(c.DetectedAt), c.Version); err != nil {
+			if err := b.Append(c.ID, e.Accounts[0], e.Accounts[1], uint32(e.Weight), storage.NonNil(e.Behaviours), storage.NonNil(e.Objects),
+				storage.ClampTime(e.First), storage.ClampTime(e.Last), storage.ClampTime(c.DetectedAt), c.Version); err != nil {
 				return fmt.Errorf("coordination store: evidence %v of %s: %w", e.Accounts, c.ID, err)
 			}
 			n++
@@ -177,7 +179,7 @@ func (s *Store) SetLabel(ctx context.Context, l Label) error {
 		return fmt.Errorf("coordination store: prepare label: %w", err)
 	}
 	defer b.Close()
-	if err := b.Append(l.ClusterID, l.Label, l.Analyst, l.Note, clampTime(l.At), uint64(l.At.UnixNano())); err != nil {
+	if err := b.Append(l.ClusterID, l.Label, l.Analyst, l.Note, storage.ClampTime(l.At), uint64(l.At.UnixNano())); err != nil {
 		return fmt.Errorf("coordination store: label %s: %w", l.ClusterID, err)
 	}
 	if err := b.Send(); err != nil {
@@ -186,39 +188,11 @@ func (s *Store) SetLabel(ctx context.Context, l Label) error {
 	return nil
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func boolByte(b bool) uint8 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// clampTime keeps a time inside ClickHouse DateTime's range, so that one malformed
-// source date cannot poison a batch.
-func clampTime(t time.Time) time.Time {
-	lo := time.Unix(0, 0).UTC()
-	hi := time.Date(2105, 12, 31, 0, 0, 0, 0, time.UTC)
-	switch {
-	case t.Before(lo):
-		return lo
-	case t.After(hi):
-		return hi
-	}
-	return t.UTC()
-}
-
 // RecentClusters reads the ids, accounts and last activity of the active clusters whose
 // last activity is at or after since, for Detector.Restore after a restart.
 func (s *Store) RecentClusters(ctx context.Context, since time.Time) ([]Cluster, error) {
 	rows, err := s.conn.Query(ctx, `SELECT id, accounts, last_at FROM coordination_clusters FINAL
-		WHERE status = 'active' AND last_at >= ? ORDER BY id`, clampTime(since))
+		WHERE status = 'active' AND last_at >= ? ORDER BY id`, storage.ClampTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("coordination store: recent clusters: %w", err)
 	}
