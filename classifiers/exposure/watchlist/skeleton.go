@@ -20,7 +20,7 @@ import (
 //   - doubled letters are single and every non-letter is dropped.
 //
 // Vowels are never merged with each other, so different names that a string distance
-// would confuse keep different keys (Масимова "masimova" vs Масюмова "masiumova").
+// would confuse keep different keys (Касимова "kasimova" vs Касюмова "kasiumova").
 // The result is appended to dst so that the hot path can reuse one buffer.
 func Skeleton(dst []byte, token string) []byte {
 	var buf [96]byte

@@ -245,7 +245,7 @@ func isLatinWord(s string) bool {
 // informal renders a Cyrillic word with the BGN/PCGN and informal Central Asian
 // spellings that Skeleton cannot merge with ICAO on its own: ё as yo (Диёр → Diyor),
 // ж as j (Kyrgyz Latin "Jyldyz") and х as h. Spellings that would merge different
-// names (ю as plain u: Масюмова vs Масумова) are deliberately not generated.
+// names (ю as plain u: Касюмова vs Масумова) are deliberately not generated.
 func informal(s string) string { return informalReplacer.Replace(s) }
 
 // informalReplacer is immutable after initialisation and safe for concurrent use.

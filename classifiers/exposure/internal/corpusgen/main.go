@@ -94,7 +94,7 @@ var (
 	// Invented surname stems (father's names); -ов/-ев is added.
 	stems = []string{"Токтосун", "Асанкул", "Мамыт", "Жумабай", "Сыдык", "Орозбек", "Турдубай", "Эшим", "Калысбек",
 		"Бейшенали", "Кенжебай", "Абылкасым", "Шаршен", "Мукаш", "Рахим", "Юсуп", "Турсун", "Холмат", "Эргаш",
-		"Масюм", "Кулюм", "Темирбек", "Осмонкул", "Дуйшен", "Бектур", "Садыр", "Алымкул", "Чоткар", "Нурдин", "Бообек"}
+		"Касюм", "Кулюм", "Темирбек", "Осмонкул", "Дуйшен", "Бектур", "Садыр", "Алымкул", "Чоткар", "Нурдин", "Бообек"}
 	cities = []string{"Бишкеке", "Оше", "Караколе", "Токмоке", "Нарыне"}
 	// Invented street names (not real people).
 	streets   = []string{"Тоголок", "Жаштык", "Ала-Тоо", "Чуй", "Курманжан", "Байтик", "Манас", "Боконбай", "Исанов", "Тыныстан"}
@@ -446,7 +446,7 @@ func (g *gen) person(female bool) person {
 }
 
 // similarSurname changes one vowel of a member's surname so that the result is a
-// different surname (different skeleton): Масюмова → Масимова.
+// different surname (different skeleton): Касюмова → Касимова.
 func (g *gen) similarSurname(s string) string {
 	r := []rune(s)
 	swaps := map[rune][]rune{'ю': {'и', 'у'}, 'у': {'ы', 'а'}, 'ы': {'у', 'а'}, 'а': {'ы', 'о'}, 'о': {'а', 'у'}, 'е': {'и', 'а'}, 'и': {'е', 'ы'}}
