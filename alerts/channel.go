@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sort"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/internal/registry"
 )
 
 // Channel delivers alerts to one destination. Send returns nil only once the receiver
@@ -90,34 +90,21 @@ type ChannelFactory struct {
 }
 
 // Registry maps channel kinds to factories. Build one with alerts/all.Registry().
-type Registry struct{ factories map[string]ChannelFactory }
+type Registry struct{ factories *registry.Map[ChannelFactory] }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{factories: map[string]ChannelFactory{}} }
+func NewRegistry() *Registry {
+	return &Registry{factories: registry.New[ChannelFactory]("alerts: channel kind")}
+}
 
 // Add registers a factory; a kind registered twice is a programming error.
-func (r *Registry) Add(f ChannelFactory) {
-	if _, dup := r.factories[f.Kind]; dup {
-		panic("alerts: channel kind registered twice: " + f.Kind)
-	}
-	r.factories[f.Kind] = f
-}
+func (r *Registry) Add(f ChannelFactory) { r.factories.Add(f.Kind, f) }
 
 // Kinds lists the registered kinds.
-func (r *Registry) Kinds() []string {
-	out := make([]string, 0, len(r.factories))
-	for k := range r.factories {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (r *Registry) Kinds() []string { return r.factories.Names() }
 
 // Factory returns the factory of a kind.
-func (r *Registry) Factory(kind string) (ChannelFactory, bool) {
-	f, ok := r.factories[kind]
-	return f, ok
-}
+func (r *Registry) Factory(kind string) (ChannelFactory, bool) { return r.factories.Get(kind) }
 
 // Decode strictly decodes one `alerts.channels` entry into its kind's config.
 func (r *Registry) Decode(node *yaml.Node) (ChannelConfig, error) {
@@ -128,7 +115,7 @@ func (r *Registry) Decode(node *yaml.Node) (ChannelConfig, error) {
 	if !nameRe.MatchString(head.Name) {
 		return nil, fmt.Errorf("entry at line %d: name %q: want 1-64 of [A-Za-z0-9_-]", node.Line, head.Name)
 	}
-	f, ok := r.factories[head.Kind]
+	f, ok := r.factories.Get(head.Kind)
 	if !ok {
 		return nil, fmt.Errorf("channel %s: unknown kind %q (known: %v)", head.Name, head.Kind, r.Kinds())
 	}
@@ -146,7 +133,7 @@ func (r *Registry) Decode(node *yaml.Node) (ChannelConfig, error) {
 // Build instantiates a decoded channel.
 func (r *Registry) Build(cfg ChannelConfig, deps ChannelDeps) (Channel, error) {
 	c := cfg.Common()
-	f, ok := r.factories[c.Kind]
+	f, ok := r.factories.Get(c.Kind)
 	if !ok {
 		return nil, fmt.Errorf("channel %s: unknown kind %q", c.Name, c.Kind)
 	}

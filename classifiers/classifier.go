@@ -8,11 +8,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kuzot/kuzot/internal/registry"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -56,28 +56,16 @@ type Factory struct {
 }
 
 // Registry maps classifier names to factories. Build one with all.Registry().
-type Registry struct{ factories map[string]Factory }
+type Registry struct{ factories *registry.Map[Factory] }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
+func NewRegistry() *Registry { return &Registry{factories: registry.New[Factory]("classifiers")} }
 
 // Add registers a factory; registering a name twice is a programming error.
-func (r *Registry) Add(f Factory) {
-	if _, dup := r.factories[f.Name]; dup {
-		panic("classifiers: registered twice: " + f.Name)
-	}
-	r.factories[f.Name] = f
-}
+func (r *Registry) Add(f Factory) { r.factories.Add(f.Name, f) }
 
 // Names lists the registered classifiers, sorted.
-func (r *Registry) Names() []string {
-	out := make([]string, 0, len(r.factories))
-	for k := range r.factories {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (r *Registry) Names() []string { return r.factories.Names() }
 
 // Build instantiates the named classifiers (all registered ones when names is empty).
 func (r *Registry) Build(ctx context.Context, names []string, deps func(name string) Deps) ([]Classifier, error) {
@@ -86,7 +74,7 @@ func (r *Registry) Build(ctx context.Context, names []string, deps func(name str
 	}
 	out := make([]Classifier, 0, len(names))
 	for _, n := range names {
-		f, ok := r.factories[n]
+		f, ok := r.factories.Get(n)
 		if !ok {
 			return nil, fmt.Errorf("unknown classifier %q (known: %v)", n, r.Names())
 		}

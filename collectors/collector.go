@@ -11,12 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kuzot/kuzot/internal/registry"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -140,34 +140,19 @@ type Factory struct {
 }
 
 // Registry maps source kinds to factories. Build one with all.Registry().
-type Registry struct{ factories map[string]Factory }
+type Registry struct{ factories *registry.Map[Factory] }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{factories: map[string]Factory{}} }
+func NewRegistry() *Registry { return &Registry{factories: registry.New[Factory]("collectors: kind")} }
 
 // Add registers a factory; registering a kind twice is a programming error.
-func (r *Registry) Add(f Factory) {
-	if _, dup := r.factories[f.Kind]; dup {
-		panic("collectors: kind registered twice: " + f.Kind)
-	}
-	r.factories[f.Kind] = f
-}
+func (r *Registry) Add(f Factory) { r.factories.Add(f.Kind, f) }
 
 // Kinds lists the registered kinds, sorted.
-func (r *Registry) Kinds() []string {
-	out := make([]string, 0, len(r.factories))
-	for k := range r.factories {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (r *Registry) Kinds() []string { return r.factories.Names() }
 
 // Factory returns the factory of a kind.
-func (r *Registry) Factory(kind string) (Factory, bool) {
-	f, ok := r.factories[kind]
-	return f, ok
-}
+func (r *Registry) Factory(kind string) (Factory, bool) { return r.factories.Get(kind) }
 
 // Decode turns one raw `sources:` entry into the kind's typed config, rejecting unknown
 // keys, applying defaults and validating.
@@ -176,7 +161,7 @@ func (r *Registry) Decode(node *yaml.Node) (Config, error) {
 	if err := node.Decode(&head); err != nil {
 		return nil, fmt.Errorf("source at line %d: %w", node.Line, err)
 	}
-	f, ok := r.factories[head.Kind]
+	f, ok := r.factories.Get(head.Kind)
 	if !ok {
 		return nil, fmt.Errorf("source at line %d: unknown kind %q (known: %v)", node.Line, head.Kind, r.Kinds())
 	}
