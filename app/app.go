@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"slices"
 	"strings"
@@ -212,6 +213,13 @@ func Start(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logg
 		}
 		fmt.Fprintln(w, why)
 	})
+	if cfg.HTTP.Pprof {
+		a.Mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		a.Mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		a.Mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		a.Mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		a.Mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

@@ -1,8 +1,10 @@
 // Package chaos holds kuzot's fault-injection tests: real `kuzot` processes (built once
-// by TestMain) running the store and classify roles against one JetStream server and a
-// real ClickHouse, a load generator publishing synthetic posts, faults injected while it
-// runs, and afterwards the ledger checker of package loadgen: every acknowledged post is
-// in ClickHouse exactly once after FINAL, with one row per classifier, and nothing else.
+// by TestMain) running the store, classify and alert roles against one JetStream server
+// and a real ClickHouse, a load generator publishing synthetic posts, faults injected
+// while it runs, and afterwards the ledger checkers of package loadgen: every
+// acknowledged post is in ClickHouse exactly once after FINAL, with one row per
+// classifier, and nothing else; where alerts are on, every expected alert reached the
+// organisation's webhook exactly once (by idempotency key) and no other alert did.
 //
 // `make test` runs the short version of every scenario (scale_short_test.go); `make
 // chaos` runs the long one (build tag chaos, scale_long_test.go). -short skips them all.
@@ -39,17 +41,21 @@ func loadDuration() time.Duration {
 	return time.Duration(float64(scale.posts) / scale.rate * float64(time.Second))
 }
 
-// TestChaosKillRoles SIGKILLs the store and classify processes at random moments under
-// load and restarts them. While the store is down its lag must show on /metrics.
+// TestChaosKillRoles SIGKILLs the store, classify and alert processes at random moments
+// under load and restarts them. While the store is down its lag must show on /metrics.
+// Every exposure in the load names a protected member, so the alert role is busy when
+// it dies; afterwards every expected alert must have arrived exactly once.
 func TestChaosKillRoles(t *testing.T) {
 	skipShort(t)
 	c := newCluster(t, testenv.ClickHouseConfig(t))
+	l, rcv := c.alertingLoad("kill")
 	c.startJetStream()
 	store, _ := c.startRoles("store", "store")
 	cls, clsAddr := c.startRoles("classify", "classify")
+	alert, _ := c.startRoles("alert", "alert")
 
-	l := c.startLoad(context.Background(), "kill", scale.posts, scale.rate)
-	per := loadDuration() / time.Duration(2*scale.kills+1)
+	c.run(context.Background(), l, scale.posts, scale.rate)
+	per := loadDuration() / time.Duration(3*scale.kills+1)
 	sawLag := false
 	for i := range scale.kills {
 		time.Sleep(jitter(per/4, per))
@@ -66,10 +72,14 @@ func TestChaosKillRoles(t *testing.T) {
 		time.Sleep(jitter(per/4, per))
 		c.kill(cls)
 		c.restart(cls)
+		time.Sleep(jitter(per/4, per))
+		c.kill(alert)
+		c.restart(alert)
 	}
 	l.wait(t, loadDuration()+2*time.Minute)
 	c.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
 	c.check(l, classifierNames(), (scale.kills+1)*2*storeBatchRows)
+	c.checkAlerts(l, rcv, scale.posts, scale.kills, scale.drainTimeout)
 	if !sawLag {
 		t.Fatal("lag never observed")
 	}
@@ -117,16 +127,20 @@ func TestChaosClickHouseLinkCut(t *testing.T) {
 func TestChaosNATSRestartExternal(t *testing.T) {
 	skipShort(t)
 	c := newCluster(t, testenv.ClickHouseConfig(t))
+	l, rcv := c.alertingLoad("natsext")
 	js := c.startJetStream()
 	c.startRoles("store", "store")
 	c.startRoles("classify", "classify")
+	c.startRoles("alert", "alert")
 
 	loadStart := time.Now()
-	l := c.startLoad(context.Background(), "natsext", scale.posts, scale.rate)
+	c.run(context.Background(), l, scale.posts, scale.rate)
+	kills := 0
 	var firstKill time.Time
 	for range max(1, scale.kills/2) {
 		time.Sleep(jitter(loadDuration()/5, loadDuration()/2))
 		c.kill(js)
+		kills++
 		if firstKill.IsZero() {
 			firstKill = time.Now()
 		}
@@ -144,18 +158,21 @@ func TestChaosNATSRestartExternal(t *testing.T) {
 	t.Logf("publisher retries across the restart: %d", l.stats.Retries)
 	c.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
 	c.check(l, classifierNames(), 4*2*storeBatchRows)
+	c.checkAlerts(l, rcv, scale.posts, kills, scale.drainTimeout)
 }
 
 // TestChaosNATSRestartEmbedded SIGKILLs a process that runs the embedded JetStream
-// server together with the store and classify roles, and starts it again.
+// server together with the store, classify and alert roles, and starts it again.
 func TestChaosNATSRestartEmbedded(t *testing.T) {
 	skipShort(t)
 	c := newCluster(t, testenv.ClickHouseConfig(t))
 	c.embedded = true
-	all, _ := c.startRoles("all", "store,classify")
+	l, rcv := c.alertingLoad("natsemb")
+	all, _ := c.startRoles("all", "store,classify,alert")
 
-	l := c.startLoad(context.Background(), "natsemb", scale.posts, scale.rate)
-	for range max(1, scale.kills/2) {
+	c.run(context.Background(), l, scale.posts, scale.rate)
+	kills := max(1, scale.kills/2)
+	for range kills {
 		time.Sleep(jitter(loadDuration()/5, loadDuration()/2))
 		c.kill(all)
 		time.Sleep(jitter(200*time.Millisecond, time.Second))
@@ -164,6 +181,7 @@ func TestChaosNATSRestartEmbedded(t *testing.T) {
 	l.wait(t, loadDuration()+2*time.Minute)
 	c.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
 	c.check(l, classifierNames(), 4*2*storeBatchRows)
+	c.checkAlerts(l, rcv, scale.posts, kills, scale.drainTimeout)
 }
 
 // TestChaosClickHouseStopped stops a dedicated ClickHouse server under load (30 s in the
@@ -202,11 +220,13 @@ func TestChaosClickHouseStopped(t *testing.T) {
 	ch.Database = "kuzot_chaos"
 
 	c := newCluster(t, ch)
+	l, rcv := c.alertingLoad("chstop")
 	c.startJetStream()
 	_, storeAddr := c.startRoles("store", "store")
 	c.startRoles("classify", "classify")
+	c.startRoles("alert", "alert")
 
-	l := c.startLoad(context.Background(), "chstop", scale.posts, scale.rate)
+	c.run(context.Background(), l, scale.posts, scale.rate)
 	time.Sleep(jitter(loadDuration()/5, loadDuration()/2))
 	stopClickHouse(t, chDir)
 	t.Logf("ClickHouse stopped at %s for %s", time.Now().Format("15:04:05.000"), scale.chOutage)
@@ -215,6 +235,8 @@ func TestChaosClickHouseStopped(t *testing.T) {
 	l.wait(t, loadDuration()+2*time.Minute)
 	c.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
 	c.check(l, classifierNames(), 4*2*storeBatchRows)
+	// Alerts do not wait for ClickHouse (it only mirrors their state).
+	c.checkAlerts(l, rcv, scale.posts, 0, scale.drainTimeout)
 	if v, ok := metric(t, storeAddr, "kuzot_consumer_write_errors_total", `consumer="store-posts"`); !ok || v == 0 {
 		t.Fatalf("no write failed while ClickHouse was down (%v, %v): the fault missed the load", v, ok)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kuzot/kuzot/alerts/alertstest"
 	classifiersall "github.com/kuzot/kuzot/classifiers/all"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/testenv"
@@ -93,6 +94,10 @@ type cluster struct {
 	extra string
 	// embedded makes role processes run the JetStream server themselves (one process).
 	embedded bool
+	// sections is top-level YAML appended to every role config (e.g. alerts:).
+	sections string
+	// env is added to every process's environment.
+	env []string
 
 	mu    sync.Mutex
 	procs []*proc
@@ -134,7 +139,7 @@ nats:
 %s
 clickhouse: {addr: %q, database: %q, dial_timeout: 2s}
 store: {batch_rows: 500, flush_interval: 100ms, retry_max: 1s}
-`, filepath.Join(c.dir, "data"), httpPort, natsSection, c.extra, chAddr, c.ch.Database)
+%s`, filepath.Join(c.dir, "data"), httpPort, natsSection, c.extra, chAddr, c.ch.Database, c.sections)
 	p := filepath.Join(c.dir, name+".yaml")
 	if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
 		c.t.Fatal(err)
@@ -164,6 +169,7 @@ func (c *cluster) launch(p *proc) {
 	cmd := exec.Command(kuzotBin, p.args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=", "KUZOT_CONFIG=")
+	cmd.Env = append(cmd.Env, c.env...)
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		c.t.Fatalf("start %s: %v", p.name, err)
@@ -319,11 +325,26 @@ type load struct {
 // startLoad publishes posts at rate posts/s in the background.
 func (c *cluster) startLoad(ctx context.Context, run string, posts uint64, rate float64) *load {
 	c.t.Helper()
-	gen, err := loadgen.NewGenerator(run, uint64(time.Now().UnixNano()), loadgen.DefaultMix, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	l := c.newLoad(run, posts, loadgen.DefaultMix)
+	c.run(ctx, l, posts, rate)
+	return l
+}
+
+// newLoad prepares a load generator (so that its watchlist can be written before the
+// roles start) without publishing anything.
+func (c *cluster) newLoad(run string, posts uint64, mix loadgen.Mix) *load {
+	c.t.Helper()
+	gen, err := loadgen.NewGenerator(run, uint64(time.Now().UnixNano()), mix, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	l := &load{gen: gen, ledger: loadgen.NewLedger(int(posts)), done: make(chan error, 1)}
+	return &load{gen: gen, ledger: loadgen.NewLedger(int(posts)), done: make(chan error, 1)}
+}
+
+// run publishes l's posts at rate posts/s in the background.
+func (c *cluster) run(ctx context.Context, l *load, posts uint64, rate float64) {
+	c.t.Helper()
+	gen := l.gen
 	ctx, cancel := context.WithCancel(ctx)
 	c.t.Cleanup(cancel) // a test that fails early must not leave its publisher retrying
 	js := c.client()
@@ -333,7 +354,100 @@ func (c *cluster) startLoad(ctx context.Context, run string, posts uint64, rate 
 		l.stats = st
 		l.done <- err
 	}()
-	return l
+}
+
+// alertingLoad prepares a load in which every exposure names a protected member and
+// turns alerts on for every role process started afterwards (start them after this).
+func (c *cluster) alertingLoad(run string) (*load, *alertstest.WebhookReceiver) {
+	c.t.Helper()
+	mix := loadgen.DefaultMix
+	mix.WatchedPermille = 1000
+	l := c.newLoad(run, scale.posts, mix)
+	return l, c.enableAlerts(l, scale.posts)
+}
+
+// Invented secrets for the alert tests' webhook receiver and watchlist key.
+const (
+	hookSecret   = "whsec_a3V6b3QtY2hhb3MtdGVzdC1zZWNyZXQtMzItYnl0ZSE="
+	watchlistKey = "chaos-watchlist-key-0123456789abcdef"
+)
+
+// enableAlerts makes every later role process alert about l's protected members: it
+// writes l's watchlist (every watched post below upTo) for the classify role, routes
+// the organisation's alerts to a webhook receiver in the test, and returns it.
+func (c *cluster) enableAlerts(l *load, upTo uint64) *alertstest.WebhookReceiver {
+	c.t.Helper()
+	path := filepath.Join(c.dir, "watchlist.yaml")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	members, err := l.gen.Watchlist(f, upTo)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if members == 0 {
+		c.t.Fatal("the load names no protected member: the alert check would be vacuous")
+	}
+	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
+	c.t.Cleanup(rcv.Close)
+	c.sections += fmt.Sprintf(`classifiers:
+  exposure: {watchlist_file: %q}
+alerts:
+  retry_initial: 100ms
+  retry_max: 1s
+  channels:
+    - {name: chaos-hook, kind: webhook, url: %q, secret_envs: [KUZOT_CHAOS_HOOK_SECRET]}
+  orgs:
+    - {id: %s, min_severity: high, channels: [chaos-hook]}
+`, path, rcv.URL, loadgen.ProtectedOrg)
+	c.env = append(c.env, "KUZOT_WATCHLIST_KEY="+watchlistKey, "KUZOT_CHAOS_HOOK_SECRET="+hookSecret)
+	return rcv
+}
+
+// checkAlerts waits until rcv has an alert for every acknowledged exposure of a
+// protected member (then two seconds more, to see any extra one) and fails the test
+// unless every expected alert arrived exactly once and nothing else did; at most
+// maxRepeats receipts may repeat an alert id (a sender killed between the receiver's
+// answer and recording "sent").
+func (c *cluster) checkAlerts(l *load, rcv *alertstest.WebhookReceiver, upTo uint64, maxRepeats int, timeout time.Duration) {
+	c.t.Helper()
+	expected := 0
+	for n, r := range l.ledger.Snapshot() {
+		if (r.Outcome == loadgen.Acked || r.Outcome == loadgen.Duplicate) && uint64(n) < upTo && l.gen.Watched(uint64(n)) {
+			expected++
+		}
+	}
+	if expected == 0 {
+		c.t.Fatal("no acknowledged exposure of a protected member: the alert check is vacuous")
+	}
+	testenv.Eventually(c.t, timeout, fmt.Sprintf("%d alerts at the receiver", expected), func() bool {
+		ids := map[string]bool{}
+		for _, r := range rcv.Received() {
+			ids[r.ID] = true
+		}
+		return len(ids) >= expected
+	})
+	time.Sleep(2 * time.Second)
+	if err := rcv.Rejected(); err != nil {
+		c.t.Fatalf("the receiver rejected deliveries (bad signature or body): %v", err)
+	}
+	var ds []loadgen.Delivery
+	for _, r := range rcv.Received() {
+		d := loadgen.Delivery{ID: r.ID, Org: r.Message.Org, Member: r.Message.Member, Kind: r.Message.Kind, At: r.At}
+		if len(r.Message.Where) > 0 {
+			d.PostID = r.Message.Where[0].PostID
+		}
+		ds = append(ds, d)
+	}
+	rep := loadgen.CheckAlerts(l.gen, l.ledger, ds, loadgen.AlertCheckOptions{UpTo: upTo, Channels: 1, MaxRedeliveries: maxRepeats})
+	c.t.Log("alert check:", rep)
+	if err := rep.Err(); err != nil {
+		c.t.Fatalf("alert check failed:\n%v", err)
+	}
 }
 
 func (l *load) wait(t *testing.T, timeout time.Duration) {

@@ -67,6 +67,10 @@ type Log struct {
 // HTTP is the listener for /metrics, /healthz, /readyz, the API and the web UI.
 type HTTP struct {
 	Listen string `yaml:"listen"`
+	// Pprof serves Go's profiler under /debug/pprof/ on the same listener, for measuring
+	// a process under load. Off by default: profiles reveal internals, so enable it only
+	// where the listener is private.
+	Pprof bool `yaml:"pprof"`
 }
 
 // NATS selects an embedded JetStream server (default) or an external server/cluster.
@@ -83,8 +87,18 @@ type NATS struct {
 	// rejects publishes (collectors retry) rather than silently dropping old posts.
 	PostsMaxAge   time.Duration `yaml:"posts_max_age"`
 	PostsMaxBytes int64         `yaml:"posts_max_bytes"`
-	// DuplicateWindow is the Nats-Msg-Id deduplication window.
+	// DuplicateWindow is the posts stream's Nats-Msg-Id deduplication window: it must
+	// cover a publisher's retries and a collector re-emitting the posts of a poll that a
+	// restart interrupted (its state is saved after every poll). A post repeated after
+	// the window is stored again and collapsed by ClickHouse (ReplacingMergeTree), so the
+	// window trades memory (see ResultsDuplicateWindow) for fewer repeated rows.
 	DuplicateWindow time.Duration `yaml:"duplicate_window"`
+	// ResultsDuplicateWindow is the results stream's window. Only the classify stage
+	// publishes there, and it repeats a result only when a post is redelivered (within
+	// the consumer's ack wait and its backoff), so it can be much shorter. The server
+	// keeps every message id of the window in memory (about 170 bytes each, map included), so at
+	// thousands of posts/s each window costs hundreds of MiB.
+	ResultsDuplicateWindow time.Duration `yaml:"results_duplicate_window"`
 	// MaxDeliver is how many times a message is tried before it goes to the dead-letter stream.
 	MaxDeliver int `yaml:"max_deliver"`
 }
@@ -183,7 +197,10 @@ func (c *Config) applyDefaults() {
 		c.NATS.PostsMaxBytes = 8 << 30
 	}
 	if c.NATS.DuplicateWindow == 0 {
-		c.NATS.DuplicateWindow = 10 * time.Minute
+		c.NATS.DuplicateWindow = 2 * time.Minute
+	}
+	if c.NATS.ResultsDuplicateWindow == 0 {
+		c.NATS.ResultsDuplicateWindow = 2 * time.Minute
 	}
 	if c.NATS.MaxDeliver == 0 {
 		c.NATS.MaxDeliver = 8
@@ -240,6 +257,10 @@ func (c *Config) Validate() error {
 	}
 	if c.NATS.URL == "" && (c.NATS.Embedded.Port < -1 || c.NATS.Embedded.Port > 65535) {
 		bad("nats.embedded.port: %d out of range", c.NATS.Embedded.Port)
+	}
+	if c.NATS.DuplicateWindow < time.Minute || c.NATS.ResultsDuplicateWindow < time.Minute {
+		bad("nats.duplicate_window %s and nats.results_duplicate_window %s: each must be at least 1m (a redelivered post is re-published within the 30 s ack wait)",
+			c.NATS.DuplicateWindow, c.NATS.ResultsDuplicateWindow)
 	}
 	if c.NATS.MaxDeliver < 2 {
 		bad("nats.max_deliver: %d, must be at least 2", c.NATS.MaxDeliver)

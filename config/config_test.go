@@ -23,7 +23,7 @@ func TestExampleConfigParses(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	c := Default()
-	if c.NATS.URL != "" || c.NATS.Embedded.Port != 4222 || c.NATS.DuplicateWindow != 10*time.Minute {
+	if c.NATS.URL != "" || c.NATS.Embedded.Port != 4222 || c.NATS.DuplicateWindow != 2*time.Minute || c.NATS.ResultsDuplicateWindow != 2*time.Minute {
 		t.Fatalf("nats defaults: %+v", c.NATS)
 	}
 	if c.NATS.Embedded.StoreDir != filepath.Join("data", "jetstream") {

@@ -56,12 +56,17 @@ type Mix struct {
 	// BurstEvery starts a coordinated burst every BurstEvery posts (0 = no bursts).
 	BurstEvery int
 	BurstSize  int
+	// WatchedPermille is the share (per mille) of exposure posts that also name the
+	// handle of a protected member of ProtectedOrg (one member per post, see Watchlist),
+	// so that the alert role must alert about each exactly once.
+	WatchedPermille int
 }
 
 // DefaultMix is roughly what a monitored set of channels looks like on a bad day:
 // mostly ordinary posts, a fifth narratives, a few exposures, and one burst of 20
-// identical posts every 1,000.
-var DefaultMix = Mix{NarrativePermille: 200, ExposurePermille: 30, BurstEvery: 1000, BurstSize: 20}
+// identical posts every 1,000; one exposure in ten names a protected member (0.3% of
+// posts, 15 alerts/s at 5,000 posts/s).
+var DefaultMix = Mix{NarrativePermille: 200, ExposurePermille: 30, BurstEvery: 1000, BurstSize: 20, WatchedPermille: 100}
 
 // Generator builds post number n of a run deterministically from the seed, so that a
 // checker (or a rerun) can regenerate any post without storing it.
@@ -82,6 +87,9 @@ func NewGenerator(run string, seed uint64, mix Mix, start time.Time) (*Generator
 	}
 	if mix.NarrativePermille < 0 || mix.ExposurePermille < 0 || mix.NarrativePermille+mix.ExposurePermille > 1000 {
 		return nil, fmt.Errorf("loadgen: mix %+v: shares must be >= 0 and add up to at most 1000 per mille", mix)
+	}
+	if mix.WatchedPermille < 0 || mix.WatchedPermille > 1000 {
+		return nil, fmt.Errorf("loadgen: mix %+v: the watched share must be within 0..1000 per mille", mix)
 	}
 	if mix.BurstEvery < 0 || mix.BurstSize < 0 || (mix.BurstEvery > 0 && mix.BurstSize > mix.BurstEvery) {
 		return nil, fmt.Errorf("loadgen: mix %+v: a burst must fit in its period", mix)
@@ -168,7 +176,11 @@ func (g *Generator) Post(n uint64) post.Post {
 		lang = langs[br.IntN(len(langs))]
 		text = pick(br, f.texts[lang])
 	case KindExposure:
-		text = exposureText(r, lang)
+		handle := ""
+		if g.Watched(n) {
+			handle = g.handle(n)
+		}
+		text = exposureText(r, lang, handle)
 	default:
 		text = pick(r, neutral[lang])
 	}
@@ -204,10 +216,15 @@ var (
 	lastNames  = []string{"Токтосунов", "Асанбеков", "Жумалиев", "Сатыбалдиев", "Орозбекова", "Мамытова", "Кадыркулов"}
 )
 
-func exposureText(r *rand.Rand, lang string) string {
+// exposureText writes an invented doxxing post; a non-empty handle (a protected
+// member's) is added as the person's Telegram account.
+func exposureText(r *rand.Rand, lang, handle string) string {
 	name := pick(r, firstNames) + " " + pick(r, lastNames)
 	phone := fmt.Sprintf("+996 000 %03d %03d", r.IntN(1000), r.IntN(1000))
 	dob := fmt.Sprintf("%02d.%02d.%d", 1+r.IntN(28), 1+r.IntN(12), 1980+r.IntN(25))
+	if handle != "" {
+		phone += ", telegram @" + handle
+	}
 	switch lang {
 	case "en":
 		return fmt.Sprintf("Everyone should know: %s, born %s, phone %s, works at the NGO office on Example street 12. He is gay, spread this.", name, dob, phone)

@@ -92,6 +92,15 @@ func (l *Ledger) settle(n uint64, seq uint64, dup bool, at time.Time) {
 	}
 }
 
+// alerted sets the first receipt of post n's expected alert.
+func (l *Ledger) alerted(n uint64, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n < uint64(len(l.recs)) {
+		l.recs[n].Alerted = at.UnixNano()
+	}
+}
+
 // Get returns the record of post n.
 func (l *Ledger) Get(n uint64) (Record, bool) {
 	l.mu.Lock()

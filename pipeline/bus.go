@@ -191,7 +191,7 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 			MaxAge:      b.cfg.PostsMaxAge,
 			MaxBytes:    b.cfg.PostsMaxBytes,
 			MaxMsgSize:  8 << 20,
-			Duplicates:  b.cfg.DuplicateWindow,
+			Duplicates:  b.cfg.ResultsDuplicateWindow,
 			Replicas:    b.cfg.Replicas,
 			// The classify stage publishes each batch of results atomically.
 			AllowAtomicPublish: true,

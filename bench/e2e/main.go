@@ -1,10 +1,12 @@
 // Command e2e measures kuzot end to end: synthetic posts (package loadgen) published
-// into a real `kuzot run --roles store,classify` process (embedded JetStream with fsync
-// on every write, every registered classifier on, ClickHouse), until every post and its
-// classifications are stored. It reports posts/s, latency from publish to stored, the
-// process's peak memory, and the ledger check, next to two raw baselines measured in the
-// same run on the same posts: JetStream publish+consume alone and ClickHouse insert
-// alone. It prints Markdown for docs/benchmarks.md; it is a harness, not a test.
+// into a real `kuzot run --roles store,classify,coordinate,alert` process (embedded
+// JetStream with fsync on every write, every registered classifier and the coordination
+// detector on, ClickHouse, alerts to a webhook receiver in this process), until every
+// post and its classifications are stored and every expected alert arrived. It reports
+// posts/s, latency from publish to stored and to alert, the process's peak memory, and
+// the ledger checks (posts and alerts), next to two raw baselines measured in the same
+// run on the same posts: JetStream publish+consume alone and ClickHouse insert alone. It
+// prints Markdown for docs/benchmarks.md; it is a harness, not a test.
 //
 //	go build -o bin/kuzot ./cmd/kuzot && go run ./bench/e2e -clickhouse 127.0.0.1:19000
 //	go run ./bench/e2e -clickhouse 127.0.0.1:19000 -duration 5m -rate 5000   # sustained run
@@ -25,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -33,6 +36,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kuzot/kuzot/alerts/alertstest"
 	classifiersall "github.com/kuzot/kuzot/classifiers/all"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/loadgen"
@@ -50,6 +54,7 @@ type options struct {
 	window     int
 	batch      int
 	baseline   uint64
+	profile    string
 }
 
 func main() {
@@ -62,6 +67,7 @@ func main() {
 	flag.IntVar(&o.window, "window", 4096, "publishes awaiting their PubAck at once")
 	flag.IntVar(&o.batch, "batch", 100, "publish posts in atomic batches of this many (0 = one by one)")
 	flag.Uint64Var(&o.baseline, "baseline-posts", 50000, "posts for each raw baseline")
+	flag.StringVar(&o.profile, "profile", "", "write a 30 s CPU profile (taken two thirds into publishing) and a heap profile (at the end of publishing) of the kuzot process to this directory")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench e2e:", err)
@@ -115,8 +121,8 @@ func run(o options) error {
 	if o.batch > 1 {
 		how = fmt.Sprintf("in atomic batches of %d (as a collector publishing a fetched page)", o.batch)
 	}
-	fmt.Printf("Run: %s, mixed ru/ky/en/uz (20%% narratives, 3%% exposures, 2%% coordinated), published %s, GOMAXPROCS=%d, classifiers: %s; roles store+classify in one `kuzot run` process with the embedded JetStream (fsync always).\n\n",
-		what, how, runtime.GOMAXPROCS(0), strings.Join(classifiersall.Registry().Names(), ", "))
+	fmt.Printf("Run: %s, mixed ru/ky/en/uz (20%% narratives, 3%% exposures of which one in ten names a protected member, 2%% coordinated), published %s, GOMAXPROCS=%d, classifiers: %s; roles %s in one `kuzot run` process with the embedded JetStream (fsync always); alerts to a signed-webhook receiver in the harness.\n\n",
+		what, how, runtime.GOMAXPROCS(0), strings.Join(classifiersall.Registry().Names(), ", "), e2eRoles)
 	fmt.Println("| measurement | posts/s | p50 | p99 | peak memory |")
 	fmt.Println("|---|---:|---:|---:|---:|")
 	fmt.Printf("| baseline: ClickHouse insert alone (batches of 5,000, %d posts) | %.0f | | | |\n", o.baseline, chRate)
@@ -125,10 +131,10 @@ func run(o options) error {
 	fmt.Printf("| publish -> PubAck (end-to-end run) | %.0f | %s | %s | |\n", res.ackRate, ms(res.ack.P50), ms(res.ack.P99))
 	fmt.Printf("| **end to end: publish -> stored in ClickHouse** | **%.0f** | %s | %s | %s (kuzot process) |\n", res.storedRate, ms(res.stored.P50), ms(res.stored.P99), mib(res.peakRSS))
 	fmt.Printf("| end to end: publish -> every classification stored | %.0f | | | |\n", res.classifiedRate)
-	fmt.Printf("| publish -> alert delivered | not measured | | | |\n")
+	fmt.Printf("| end to end: publish -> alert delivered (%d alerts) | | %s | %s | |\n", res.alerted.N, ms(res.alerted.P50), ms(res.alerted.P99))
 	fmt.Printf("| end to end / slower baseline | %.0f%% | | | |\n", 100*res.storedRate/slower)
-	fmt.Printf("\nCheck after the run: %s.\n", res.report)
-	fmt.Println("\nLatencies are from the first publish attempt; \"stored\" is when the store-posts consumer's ack floor (the store acks only after the ClickHouse commit) passed the post, sampled every 50 ms. The alert role is not part of this harness yet, so publish -> alert is not measured.")
+	fmt.Printf("\nCheck after the run: %s; %s.\n", res.report, res.alertReport)
+	fmt.Println("\nLatencies are from the first publish attempt; \"stored\" is when the store-posts consumer's ack floor (the store acks only after the ClickHouse commit) passed the post, sampled every 50 ms; \"alert delivered\" is when the receiver verified the alert's signature.")
 	return nil
 }
 
@@ -288,12 +294,21 @@ func baselineAtomicBatches(ctx context.Context, work string, gen *loadgen.Genera
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
+// e2eRoles are the roles of the measured process: everything that consumes posts.
+const e2eRoles = "store,classify,coordinate,alert"
+
+// Invented secrets of the harness's own webhook receiver and watchlist key.
+const (
+	hookSecret   = "whsec_a3V6b3QtYmVuY2gtZTJlLXNlY3JldC0zMi1ieXRlcyE="
+	watchlistKey = "bench-e2e-watchlist-key-0123456789abcdef"
+)
+
 type e2eResult struct {
 	posts                               int
 	ackRate, storedRate, classifiedRate float64
-	ack, stored                         loadgen.Latency
+	ack, stored, alerted                loadgen.Latency
 	peakRSS                             uint64
-	report                              string
+	report, alertReport                 string
 }
 
 func freePort() (int, error) {
@@ -314,15 +329,50 @@ func endToEnd(ctx context.Context, o options, work string, chCfg config.ClickHou
 	if err != nil {
 		return nil, err
 	}
+	// Every exposure of a protected member below upTo must alert: the watchlist holds one
+	// invented member per such post.
+	upTo := o.posts
+	if o.duration > 0 {
+		rate := o.rate
+		if rate <= 0 {
+			rate = 30000
+		}
+		upTo = uint64(rate*o.duration.Seconds()*1.2) + 1000
+	}
+	wlPath := filepath.Join(work, "watchlist.yaml")
+	wl, err := os.OpenFile(wlPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := gen.Watchlist(wl, upTo); err != nil {
+		wl.Close()
+		return nil, err
+	}
+	if err := wl.Close(); err != nil {
+		return nil, err
+	}
+	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
+	defer rcv.Close()
+
 	cfgPath := filepath.Join(work, "kuzot.yaml")
 	y := fmt.Sprintf(`data_dir: %q
 log: {level: warn}
-http: {listen: "127.0.0.1:%d"}
+http: {listen: "127.0.0.1:%d", pprof: %t}
 nats:
   embedded: {host: 127.0.0.1, port: %d, store_dir: %q}
   posts_max_bytes: 17179869184
 clickhouse: {addr: %q, database: %q}
-`, filepath.Join(work, "data"), httpPort, natsPort, filepath.Join(work, "js"), chCfg.Addr, chCfg.Database)
+classifiers:
+  exposure: {watchlist_file: %q}
+alerts:
+  retry_initial: 100ms
+  retry_max: 1s
+  channels:
+    - {name: bench-hook, kind: webhook, url: %q, secret_envs: [KUZOT_BENCH_HOOK_SECRET]}
+  orgs:
+    - {id: %s, min_severity: high, channels: [bench-hook]}
+`, filepath.Join(work, "data"), httpPort, o.profile != "", natsPort, filepath.Join(work, "js"), chCfg.Addr, chCfg.Database,
+		wlPath, rcv.URL, loadgen.ProtectedOrg)
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
 		return nil, err
 	}
@@ -331,9 +381,10 @@ clickhouse: {addr: %q, database: %q}
 		return nil, err
 	}
 	defer logf.Close()
-	cmd := exec.Command(o.kuzot, "run", "--roles", "store,classify", "--config", cfgPath)
+	cmd := exec.Command(o.kuzot, "run", "--roles", e2eRoles, "--config", cfgPath)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=")
+	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=",
+		"KUZOT_WATCHLIST_KEY="+watchlistKey, "KUZOT_BENCH_HOOK_SECRET="+hookSecret)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -374,10 +425,29 @@ clickhouse: {addr: %q, database: %q}
 	if o.duration > 0 {
 		opt.Posts, opt.Duration = 0, o.duration
 	}
+	profiled := make(chan error, 1)
+	if o.profile != "" {
+		go func() {
+			wait := 20 * time.Second
+			if o.duration > 0 {
+				wait = o.duration * 2 / 3
+			}
+			time.Sleep(wait)
+			profiled <- fetchProfile(httpPort, "profile?seconds=30", filepath.Join(o.profile, "cpu.pprof"))
+		}()
+	}
 	start := time.Now()
 	st, err := loadgen.Publish(ctx, js, gen, ledger, opt)
 	if err != nil {
 		return nil, err
+	}
+	if o.profile != "" {
+		if err := fetchProfile(httpPort, "heap", filepath.Join(o.profile, "heap.pprof")); err != nil {
+			return nil, err
+		}
+		if err := <-profiled; err != nil {
+			return nil, err
+		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
@@ -392,11 +462,16 @@ clickhouse: {addr: %q, database: %q}
 		return nil, err
 	}
 	classifiedAt := drainedAt.Sub(start)
+	alertRep, err := waitAlerts(wctx, rcv, gen, ledger, upTo)
+	if err != nil {
+		return nil, err
+	}
 	pstop()
-	res := &e2eResult{posts: ledger.Len(), peakRSS: <-peak}
+	res := &e2eResult{posts: ledger.Len(), peakRSS: <-peak, alertReport: alertRep.String()}
 	ledger.ApplyStored(tracker.Samples())
 	recs := ledger.Snapshot()
-	res.ack, res.stored = loadgen.AckLatency(recs), loadgen.StoredLatency(recs)
+	res.ack, res.stored, res.alerted = loadgen.AckLatency(recs), loadgen.StoredLatency(recs), loadgen.AlertedLatency(recs)
+	slowAlerts(recs, start)
 	n := float64(st.Acked + st.Duplicates)
 	res.ackRate = st.Rate()
 	res.storedRate = n / storedAt.Seconds()
@@ -415,8 +490,92 @@ clickhouse: {addr: %q, database: %q}
 	if rep.Err() != nil {
 		return res, fmt.Errorf("check failed: %w", rep.Err())
 	}
+	if err := alertRep.Err(); err != nil {
+		return res, fmt.Errorf("alert check failed: %s", alertRep)
+	}
 	_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chCfg.Database)
 	return res, nil
+}
+
+// slowAlerts prints to stderr when the slowest alerts' posts were published, to tell a
+// stall at one moment from a slowdown over the whole run.
+func slowAlerts(recs []loadgen.Record, start time.Time) {
+	type slow struct {
+		at  time.Duration
+		lat time.Duration
+	}
+	var all []slow
+	for _, r := range recs {
+		if r.Alerted != 0 {
+			all = append(all, slow{time.Duration(r.Published - start.UnixNano()), time.Duration(r.Alerted - r.Published)})
+		}
+	}
+	slices.SortFunc(all, func(a, b slow) int { return int(b.lat - a.lat) })
+	for i := range min(len(all), 10) {
+		fmt.Fprintf(os.Stderr, "slow alert: published at +%s, delivered after %s\n", all[i].at.Round(time.Second), all[i].lat.Round(time.Millisecond))
+	}
+}
+
+// fetchProfile saves one /debug/pprof/ profile of the kuzot process.
+func fetchProfile(httpPort int, what, path string) error {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", httpPort, what))
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", what, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile %s: %s", what, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("profile %s: %w", what, err)
+	}
+	return f.Close()
+}
+
+// waitAlerts waits until the receiver has a distinct alert for every acknowledged
+// exposure of a protected member (and one second more, so that an extra alert would be
+// seen), then checks the alerts and fills in each post's alert time.
+func waitAlerts(ctx context.Context, rcv *alertstest.WebhookReceiver, gen *loadgen.Generator, ledger *loadgen.Ledger, upTo uint64) (*loadgen.AlertReport, error) {
+	expected := 0
+	for n, r := range ledger.Snapshot() {
+		if (r.Outcome == loadgen.Acked || r.Outcome == loadgen.Duplicate) && uint64(n) < upTo && gen.Watched(uint64(n)) {
+			expected++
+		}
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		ids := map[string]bool{}
+		for _, r := range rcv.Received() {
+			ids[r.ID] = true
+		}
+		if len(ids) >= expected || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if err := rcv.Rejected(); err != nil {
+		return nil, fmt.Errorf("the webhook receiver rejected deliveries: %w", err)
+	}
+	return loadgen.CheckAlerts(gen, ledger, deliveries(rcv.Received()), loadgen.AlertCheckOptions{UpTo: upTo, Channels: 1}), nil
+}
+
+// deliveries converts what the receiver verified into the checker's form.
+func deliveries(rs []alertstest.Received) []loadgen.Delivery {
+	out := make([]loadgen.Delivery, 0, len(rs))
+	for _, r := range rs {
+		d := loadgen.Delivery{ID: r.ID, Org: r.Message.Org, Member: r.Message.Member, Kind: r.Message.Kind, At: r.At}
+		if len(r.Message.Where) > 0 {
+			d.PostID = r.Message.Where[0].PostID
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // waitDrained returns when classify and store-results have nothing pending or unacked.
