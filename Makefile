@@ -26,8 +26,8 @@ test-short: ## fast unit tests only (no services)
 bench: build ## run the benchmarks and write docs/benchmarks.md
 	scripts/bench.sh
 
-chaos: build ## long fault-injection suite
-	scripts/test.sh -tags chaos -run Chaos ./...
+chaos: build ## long fault-injection suite (each scenario's checks are printed)
+	scripts/test.sh -tags chaos -run Chaos -v ./chaos/
 
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go')

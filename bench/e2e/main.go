@@ -376,11 +376,13 @@ alerts:
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(work, "kuzot.log"))
+	logPath := filepath.Join(work, "kuzot.log")
+	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
+	defer reportLog(logPath)
 	cmd := exec.Command(o.kuzot, "run", "--roles", e2eRoles, "--config", cfgPath)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=",
@@ -513,6 +515,30 @@ func slowAlerts(recs []loadgen.Record, start time.Time) {
 	slices.SortFunc(all, func(a, b slow) int { return int(b.lat - a.lat) })
 	for i := range min(len(all), 10) {
 		fmt.Fprintf(os.Stderr, "slow alert: published at +%s, delivered after %s\n", all[i].at.Round(time.Second), all[i].lat.Round(time.Millisecond))
+	}
+}
+
+// reportLog copies the kuzot process's warnings and errors (it logs at level warn) to
+// stderr, at most 20 lines, so that a slow or failed run says what went wrong.
+func reportLog(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	n := 0
+	for sc.Scan() {
+		if line := sc.Text(); strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+			if n < 20 {
+				fmt.Fprintln(os.Stderr, "kuzot:", line)
+			}
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(os.Stderr, "kuzot logged %d warnings and errors during the run\n", n)
 	}
 }
 
