@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"os"
@@ -209,15 +210,7 @@ func (s *Service) Run(ctx context.Context) error {
 			pipeline.ConsumerSpec{Stream: pipeline.ResultsStream, Durable: ResultsConsumer},
 			s.pm, s.log, pipeline.StageOptions{Batch: pipeline.BatchOptions{Name: ResultsConsumer, MaxRows: 100,
 				MaxWait: 20 * time.Millisecond, RetryMax: 10 * time.Second}},
-			pipeline.DecodeClassified,
-			func(ctx context.Context, rows []pipeline.Classified) error {
-				for i := range rows {
-					if err := s.Handle(ctx, &rows[i]); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
+			pipeline.DecodeClassified, s.HandleBatch)
 	})
 	wg.Wait()
 	close(errs)
@@ -228,6 +221,52 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}
 	return errors.Join(all...)
+}
+
+// handleLanes is how many results of a batch are handled at once. A new alert costs
+// several fsynced JetStream writes (incident state, index, delivery state, outbox), so
+// handled one after another, a burst of exposures made the last one wait for all the
+// others; different members are independent (compare-and-set guards each one's state).
+const handleLanes = 8
+
+// HandleBatch handles a batch of results: results about different members in parallel
+// lanes, results whose first member is the same in batch order in one lane (so reposts
+// of one leak do not contend for its state). It returns after every lane finished, with
+// the first error; the stage then retries the whole batch, which is safe because Handle
+// is idempotent.
+func (s *Service) HandleBatch(ctx context.Context, rows []pipeline.Classified) error {
+	var lanes [handleLanes][]int
+	for i := range rows {
+		lane := 0
+		if e, err := DecodeExposure(rows[i].Results[ExposureName]); err == nil {
+			if ms := e.Members(); len(ms) > 0 {
+				h := fnv.New32a()
+				h.Write([]byte(memberKey(ms[0].Org, ms[0].Member)))
+				lane = int(h.Sum32() % handleLanes)
+			}
+		}
+		lanes[lane] = append(lanes[lane], i)
+	}
+	errs := make(chan error, handleLanes)
+	var wg sync.WaitGroup
+	for _, idx := range lanes {
+		if len(idx) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, i := range idx {
+				if err := s.Handle(ctx, &rows[i]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // Handle processes one classified post: for every watch-listed member it exposes, it

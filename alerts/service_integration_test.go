@@ -366,3 +366,61 @@ func freePort(t *testing.T) int {
 	_, _ = fmt.Sscanf(l.Addr().String()[strings.LastIndex(l.Addr().String(), ":")+1:], "%d", &port)
 	return port
 }
+
+// exposingMember is exposing() naming another invented member of org-a.
+func exposingMember(id, member string) pipeline.Classified {
+	c := exposing(id, "telegram", "https://t.me/"+strings.ReplaceAll(id, ":", "/"), "", "critical")
+	var res map[string]any
+	_ = json.Unmarshal(c.Results["exposure"], &res)
+	res["watchlist"] = []any{map[string]string{"org": "org-a", "member": member}}
+	c.Results["exposure"], _ = json.Marshal(res)
+	return c
+}
+
+// TestIntegrationBatchOfManyMembers hands one batch with twenty members exposed once
+// each and ten reposts of one member's leak to HandleBatch, which handles different
+// members in parallel: every member gets one incident and one "new" alert, the reposts
+// all join the one incident, and a second run of the same batch (a redelivery) sends
+// nothing new.
+func TestIntegrationBatchOfManyMembers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	b := testenv.Bus(t)
+	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
+	defer rcv.Close()
+	r := start(t, b, settings(time.Hour, "hook"), map[string]alerts.Channel{"hook": hook(t, rcv)}, 0)
+	var batch []pipeline.Classified
+	for i := range 10 {
+		id := fmt.Sprintf("telegram:repost/%d", i)
+		batch = append(batch, exposing(id, "telegram", "https://t.me/repost/"+fmt.Sprint(i), "", "critical"))
+		batch = append(batch, exposingMember(fmt.Sprintf("telegram:one/%d", i), fmt.Sprintf("m-%03d", 100+i)))
+		batch = append(batch, exposingMember(fmt.Sprintf("telegram:two/%d", i), fmt.Sprintf("m-%03d", 200+i)))
+	}
+	ctx := context.Background()
+	for range 2 {
+		if err := r.svc.HandleBatch(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 21 "new" alerts; m-001's reposts wait for its group window (an hour) as one update.
+	testenv.Eventually(t, 20*time.Second, "21 alerts", func() bool { return len(rcv.Received()) >= 21 })
+	time.Sleep(time.Second)
+	got := rcv.Received()
+	members := map[string]int{}
+	for _, g := range got {
+		if g.Message.Kind != alerts.KindNew {
+			t.Fatalf("unexpected %s alert %s", g.Message.Kind, g.ID)
+		}
+		members[g.Message.Member]++
+	}
+	if len(got) != 21 || len(members) != 21 || members["m-001"] != 1 {
+		t.Fatalf("%d alerts for %d members (%v), want one for each of 21", len(got), len(members), members)
+	}
+	id := alerts.IncidentID("org-a", "m-001", "telegram:repost/0")
+	in, err := r.svc.Incident(ctx, "org-a", id)
+	if err != nil || in.Copies != 10 || len(in.PostIDs) != 10 {
+		t.Fatalf("incident of the reposts: %+v %v; want every repost in it once", in, err)
+	}
+	r.stop(t)
+}

@@ -12,7 +12,6 @@ import (
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/pipeline"
-	"github.com/kuzot/kuzot/post"
 )
 
 // DecodeSources decodes the `sources:` entries strictly with the collector registry.
@@ -56,18 +55,19 @@ func collectRole() Role {
 			if err != nil {
 				return err
 			}
+			pub := pipeline.NewPublisher(a.Bus.JS, a.Metrics)
+			// Each source's posts go out in atomic batches (one fsync per batch instead of
+			// one per post), at the latest before the source saves its state.
 			runner, err := collectors.NewRunner(collectors.RunnerOptions{
 				Registry: reg, Sources: sources, Logger: a.Log.With("role", "collect"), Registerer: a.Registry,
 				State: &KVState{KV: kv}, Fetcher: fetcher, Now: a.Now,
+				EmitBatch: pub.PublishPostsWithRetry, BatchSize: 100,
 			})
 			if err != nil {
 				return err
 			}
 			a.Log.Info("collecting", "sources", runner.Sources())
-			pub := pipeline.NewPublisher(a.Bus.JS, a.Metrics)
-			return runner.Run(ctx, func(ctx context.Context, p post.Post) error {
-				return pub.PublishPostWithRetry(ctx, p)
-			})
+			return runner.Run(ctx, nil)
 		},
 	}
 }

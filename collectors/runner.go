@@ -29,6 +29,12 @@ type RunnerOptions struct {
 	// Fetcher is the shared polite HTTP layer; nil builds one with UserAgent.
 	Fetcher   *Fetcher
 	UserAgent string
+	// EmitBatch, when set, replaces the Emit given to Run and RunOnce: each source's posts
+	// are handed to it in batches of up to BatchSize (one atomic JetStream batch, fsynced
+	// once), at the latest before the source saves its state and at the end of a poll.
+	EmitBatch EmitBatch
+	// BatchSize is the most posts per EmitBatch call (default 100).
+	BatchSize int
 	// PollTimeout bounds one poll of one source (default 10 min).
 	PollTimeout time.Duration
 	// Now and Sleep replace the clock in tests.
@@ -52,6 +58,8 @@ type runSource struct {
 	log        *slog.Logger
 	// fails counts consecutive failed polls (only the source's own goroutine touches it).
 	fails int
+	// batch buffers the current poll's posts when the runner publishes in batches.
+	batch *pollBatch
 }
 
 // NewRunner builds one collector per source. It fails if a source's kind is unknown,
@@ -74,6 +82,9 @@ func NewRunner(opt RunnerOptions) (*Runner, error) {
 	}
 	if opt.PollTimeout == 0 {
 		opt.PollTimeout = 10 * time.Minute
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 100
 	}
 	if opt.Fetcher == nil {
 		f, err := NewFetcher(FetcherOptions{UserAgent: opt.UserAgent, Logger: opt.Logger})
@@ -100,6 +111,12 @@ func NewRunner(opt RunnerOptions) (*Runner, error) {
 		}
 		sm := metrics.Source(name, kind)
 		log := opt.Logger.With("source", name, "kind", kind)
+		state := opt.State
+		var batch *pollBatch
+		if opt.EmitBatch != nil {
+			batch = &pollBatch{emit: opt.EmitBatch, size: opt.BatchSize}
+			state = &batchState{State: opt.State, batch: batch}
+		}
 		var sreg prometheus.Registerer
 		if opt.Registerer != nil {
 			sreg = prometheus.WrapRegistererWith(prometheus.Labels{"source": name, "kind": kind}, opt.Registerer)
@@ -107,7 +124,7 @@ func NewRunner(opt RunnerOptions) (*Runner, error) {
 		col, err := f.New(cfg, Deps{
 			Logger:     log,
 			Registerer: sreg,
-			State:      opt.State,
+			State:      state,
 			UserAgent:  opt.Fetcher.UserAgent(),
 			Now:        opt.Now,
 			HTTP:       opt.Fetcher.Client(sm),
@@ -116,7 +133,7 @@ func NewRunner(opt RunnerOptions) (*Runner, error) {
 		if err != nil {
 			return nil, fmt.Errorf("runner: source %q: %w", name, err)
 		}
-		r.sources = append(r.sources, &runSource{name: name, kind: kind, cfg: cfg, col: col, m: sm, log: log})
+		r.sources = append(r.sources, &runSource{name: name, kind: kind, cfg: cfg, col: col, m: sm, log: log, batch: batch})
 	}
 	return r, nil
 }
@@ -132,7 +149,7 @@ func (r *Runner) Sources() []string {
 
 // RunOnce polls every source once, concurrently, and returns the failures joined (each
 // wrapped with its source name) after all polls ended. Run and RunOnce must not be
-// called concurrently on one Runner.
+// called concurrently on one Runner. emit may be nil when RunnerOptions.EmitBatch is set.
 func (r *Runner) RunOnce(ctx context.Context, emit Emit) error {
 	var (
 		wg   sync.WaitGroup
@@ -190,6 +207,10 @@ func (r *Runner) poll(ctx context.Context, s *runSource, emit Emit) (err error) 
 		s.m.NewPosts(1)
 		return nil
 	}
+	if s.batch != nil {
+		s.batch.start(func(k int) { n += k; s.m.NewPosts(k) })
+		counting = s.batch.add
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("source %s: collector panicked: %v", s.name, v)
@@ -211,8 +232,95 @@ func (r *Runner) poll(ctx context.Context, s *runSource, emit Emit) (err error) 
 		s.m.Success(r.opt.Now())
 		s.log.Info("poll done", "new_posts", n, "took", r.opt.Now().Sub(start))
 	}()
-	if err := s.col.Collect(pctx, counting); err != nil {
-		return fmt.Errorf("source %s: %w", s.name, err)
+	cerr := s.col.Collect(pctx, counting)
+	if s.batch != nil {
+		// What was collected before a failure is published too: it is new, and the
+		// state did not move past it, so the next poll would only find it again.
+		if ferr := s.batch.flush(pctx); ferr != nil {
+			cerr = errors.Join(cerr, ferr)
+		}
+	}
+	if cerr != nil {
+		return fmt.Errorf("source %s: %w", s.name, cerr)
 	}
 	return nil
+}
+
+// EmitBatch hands several collected posts to the pipeline at once. It returns only when
+// every post is durably accepted.
+type EmitBatch func(ctx context.Context, ps []post.Post) error
+
+// pollBatch buffers the posts one source emits during a poll and hands them to EmitBatch
+// when BatchSize are waiting, before the source saves its state (batchState) and at the
+// end of the poll. So a collector's contract is unchanged: its state never gets ahead
+// of what the pipeline accepted.
+type pollBatch struct {
+	emit EmitBatch
+	size int
+	mu   sync.Mutex
+	// posts are the validated posts not handed over yet.
+	posts []post.Post
+	// flushed counts posts handed over (the poll's new-post metric).
+	flushed func(n int)
+}
+
+// start begins a poll, dropping what a failed poll left; flushed is told how many posts
+// each hand-over carried.
+func (b *pollBatch) start(flushed func(n int)) {
+	b.mu.Lock()
+	b.posts, b.flushed = b.posts[:0], flushed
+	b.mu.Unlock()
+}
+
+// add is the poll's Emit. An invalid post is an error at once, as with an unbatched
+// Emit, and the posts before it still go out.
+func (b *pollBatch) add(ctx context.Context, p post.Post) error {
+	v := p
+	v.Normalize()
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.posts = append(b.posts, p)
+	full := len(b.posts) >= b.size
+	b.mu.Unlock()
+	if full {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+// flush hands the waiting posts over. On failure they stay in the buffer, so every later
+// flush, and with it every state save of the poll, fails too: a collector that saves
+// its progress after a failed emit cannot move its state past posts the pipeline never
+// got. The next poll starts with an empty buffer and collects them again.
+func (b *pollBatch) flush(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.posts) == 0 {
+		return nil
+	}
+	if err := b.emit(ctx, b.posts); err != nil {
+		return err
+	}
+	if b.flushed != nil {
+		b.flushed(len(b.posts))
+	}
+	b.posts = b.posts[:0]
+	return nil
+}
+
+// batchState is a source's State that publishes the poll's waiting posts before every
+// Put, so saved state always describes posts the pipeline has.
+type batchState struct {
+	State
+	batch *pollBatch
+}
+
+// Put flushes the waiting posts, then stores the value.
+func (s *batchState) Put(ctx context.Context, key string, value []byte) error {
+	if err := s.batch.flush(ctx); err != nil {
+		return fmt.Errorf("publish the collected posts before saving state %s: %w", key, err)
+	}
+	return s.State.Put(ctx, key, value)
 }

@@ -93,3 +93,51 @@ func TestResultsWriterAtomicAndFallback(t *testing.T) {
 		t.Fatalf("%d results stored after a redelivered batch, want 30", n)
 	}
 }
+
+func postsCount(t *testing.T, b *pipeline.Bus) uint64 {
+	t.Helper()
+	s, err := b.JS.Stream(context.Background(), pipeline.PostsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+// TestPublishPostsAtomicAndFallback: a collector's posts go out as one atomic batch; a
+// batch repeating posts already stored (a collector restarted mid-poll) is rejected
+// whole by the server and then published post by post, storing only the new ones; an
+// invalid post fails the call before anything is sent.
+func TestPublishPostsAtomicAndFallback(t *testing.T) {
+	b := testenv.Bus(t)
+	ctx := context.Background()
+	m := pipeline.NewMetrics(prometheus.NewRegistry())
+	pub := pipeline.NewPublisher(b.JS, m)
+	ps := samplePosts(8, "batch")
+	if err := pub.PublishPosts(ctx, ps[:5]); err != nil {
+		t.Fatal(err)
+	}
+	if n := postsCount(t, b); n != 5 {
+		t.Fatalf("%d posts stored, want 5", n)
+	}
+	if err := pub.PublishPostsWithRetry(ctx, ps); err != nil { // 0..4 again, 5..7 new
+		t.Fatal(err)
+	}
+	if n := postsCount(t, b); n != 8 {
+		t.Fatalf("%d posts stored after a batch repeating five, want 8", n)
+	}
+	bad := samplePosts(3, "bad")
+	bad[1].ID = ""
+	if err := pub.PublishPosts(ctx, bad); !errors.Is(err, post.ErrInvalid) {
+		t.Fatalf("invalid post: err = %v, want post.ErrInvalid", err)
+	}
+	if n := postsCount(t, b); n != 8 {
+		t.Fatalf("a batch with an invalid post stored something: %d posts", n)
+	}
+	if err := pub.PublishPosts(ctx, samplePosts(pipeline.MaxAtomicBatch+1, "big")); err == nil {
+		t.Fatal("a batch above MaxAtomicBatch was accepted")
+	}
+}

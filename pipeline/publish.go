@@ -72,6 +72,71 @@ func (p *Publisher) PublishPostWithRetry(ctx context.Context, pp post.Post) erro
 	}
 }
 
+// PublishPosts validates and publishes posts (a collector's poll, up to MaxAtomicBatch)
+// as one atomic batch: written and fsynced once instead of once per post, and
+// acknowledged only after that fsync, so a post is as durable as with PublishPost. A
+// batch the server rejects as a whole (one post in it is a duplicate, or the server
+// predates atomic batches) is published again post by post, where duplicates are
+// harmless. An invalid post fails the call before anything is sent.
+func (p *Publisher) PublishPosts(ctx context.Context, ps []post.Post) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	if len(ps) > MaxAtomicBatch {
+		return fmt.Errorf("publish %d posts at once: at most %d", len(ps), MaxAtomicBatch)
+	}
+	msgs := make([]*nats.Msg, 0, len(ps))
+	for _, pp := range ps {
+		pp.Normalize()
+		if err := pp.Validate(); err != nil {
+			return err
+		}
+		data, err := json.Marshal(pp)
+		if err != nil {
+			return fmt.Errorf("encode post %s: %w", pp.ID, err)
+		}
+		msg := &nats.Msg{Subject: PostSubject(&pp), Data: data, Header: nats.Header{}}
+		msg.Header.Set(HeaderSchema, post.SchemaVersion)
+		msg.Header.Set(jetstream.MsgIDHeader, pp.MsgID())
+		msgs = append(msgs, msg)
+	}
+	if len(msgs) > 1 {
+		_, err := PublishAtomic(ctx, p.js.Conn(), msgs)
+		if err == nil {
+			p.metrics.Published.WithLabelValues(PostsStream, "ok").Add(float64(len(msgs)))
+			return nil
+		}
+		if !errors.Is(err, ErrBatchRejected) {
+			p.metrics.Published.WithLabelValues(PostsStream, "error").Inc()
+			return err
+		}
+	}
+	for _, m := range msgs {
+		if err := p.publish(ctx, PostsStream, m.Subject, m.Header.Get(jetstream.MsgIDHeader), post.SchemaVersion, m.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PublishPostsWithRetry retries PublishPosts on transient failures with backoff until
+// ctx ends; republishing is safe because every post keeps its message id.
+func (p *Publisher) PublishPostsWithRetry(ctx context.Context, ps []post.Post) error {
+	delay := 100 * time.Millisecond
+	for {
+		err := p.PublishPosts(ctx, ps)
+		if err == nil || errors.Is(err, post.ErrInvalid) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("publish %d posts: %w (last error: %v)", len(ps), ctx.Err(), err)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 10*time.Second)
+	}
+}
+
 func (p *Publisher) publish(ctx context.Context, stream, subject, msgID, schema string, data []byte) error {
 	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
 	msg.Header.Set(HeaderSchema, schema)

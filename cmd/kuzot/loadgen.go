@@ -31,7 +31,7 @@ func runLoadgen(ctx context.Context, args []string, s stdio) error {
 	duration := fs.Duration("duration", 0, "stop publishing after this long (0 = no limit)")
 	rate := fs.Float64("rate", 0, "target posts/s (0 = as fast as JetStream acknowledges)")
 	window := fs.Int("window", 2048, "publishes awaiting their PubAck at once")
-	batch := fs.Int("batch", 0, "publish in atomic batches of this many posts (one fsync per batch; nats-server >= 2.12); 0 = one by one")
+	batch := fs.Int("batch", 100, "publish in atomic batches of this many posts, as the collect role does (one fsync per batch; nats-server >= 2.12); 0 = one by one")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	run := fs.String("run", strconv.FormatInt(time.Now().Unix(), 36), "run id, part of every post id (letters and digits)")
 	wait := fs.Duration("wait", 2*time.Minute, "after publishing, wait this long at most for the store role to write everything (0 = do not wait)")
