@@ -210,7 +210,7 @@ func (s *Service) Run(ctx context.Context) error {
 			pipeline.ConsumerSpec{Stream: pipeline.ResultsStream, Durable: ResultsConsumer},
 			s.pm, s.log, pipeline.StageOptions{Batch: pipeline.BatchOptions{Name: ResultsConsumer, MaxRows: 100,
 				MaxWait: 20 * time.Millisecond, RetryMax: 10 * time.Second}},
-			pipeline.DecodeClassified, s.HandleBatch)
+			decodeExposing, s.HandleBatch)
 	})
 	wg.Wait()
 	close(errs)
@@ -221,6 +221,17 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}
 	return errors.Join(all...)
+}
+
+// decodeExposing decodes a result the alert role may act on. Only results the exposure
+// classifier flagged can alert, so the others (nearly all) are skipped on their
+// HeaderFlagged without decoding the body; Handle ignores the empty result returned
+// for them. Results without the header are decoded as before.
+func decodeExposing(msg jetstream.Msg) (pipeline.Classified, error) {
+	if flagged, known := pipeline.FlaggedBy(msg, ExposureName); known && !flagged {
+		return pipeline.Classified{}, nil
+	}
+	return pipeline.DecodeClassified(msg)
 }
 
 // handleLanes is how many results of a batch are handled at once. A new alert costs

@@ -424,3 +424,37 @@ func TestIntegrationBatchOfManyMembers(t *testing.T) {
 	}
 	r.stop(t)
 }
+
+// TestIntegrationSkipsResultsNotFlaggedByExposure: the alert role trusts the results'
+// Kuzot-Flagged header and does not decode results the exposure classifier did not flag;
+// a flagged one alerts as usual.
+func TestIntegrationSkipsResultsNotFlaggedByExposure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	b := testenv.Bus(t)
+	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
+	defer rcv.Close()
+	r := start(t, b, settings(time.Second, "hook"), map[string]alerts.Channel{"hook": hook(t, rcv)}, 0)
+	send := func(c pipeline.Classified, flagged string) {
+		t.Helper()
+		data, _ := json.Marshal(c)
+		msg := &nats.Msg{Subject: pipeline.ResultsSubject + "." + c.Post.Source, Data: data, Header: nats.Header{}}
+		msg.Header.Set(pipeline.HeaderSchema, pipeline.ResultsSchemaVersion)
+		msg.Header.Set(pipeline.HeaderFlagged, flagged)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(c.MsgID())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(exposingMember("telegram:skip/1", "m-301"), "narrative")
+	send(exposingMember("telegram:skip/2", "m-302"), "-")
+	send(exposingMember("telegram:flag/3", "m-303"), "exposure,narrative")
+	testenv.Eventually(t, 10*time.Second, "the flagged result's alert", func() bool { return len(rcv.Received()) == 1 })
+	time.Sleep(time.Second)
+	if got := rcv.Received(); len(got) != 1 || got[0].Message.Member != "m-303" {
+		t.Fatalf("alerts %v, want only m-303's", ids(got))
+	}
+	r.stop(t)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,7 +78,8 @@ func TestResultsWriterAtomicAndFallback(t *testing.T) {
 	rows := make([]*pipeline.Classified, 30)
 	for i := range rows {
 		rows[i] = &pipeline.Classified{Post: post.Post{ID: fmt.Sprintf("rss:r%d", i), Source: "rss", Text: "t", PublishedAt: base},
-			Summaries: []pipeline.Summary{{Classifier: "x", Version: "1"}}, ClassifiedAt: base}
+			Summaries: []pipeline.Summary{{Classifier: "x", Version: "1", Flagged: i%3 == 0}, {Classifier: "a", Version: "1", Flagged: i%2 == 0}},
+			ClassifiedAt: base}
 	}
 	ctx := context.Background()
 	if err := w(ctx, rows[:20]); err != nil {
@@ -91,6 +93,28 @@ func TestResultsWriterAtomicAndFallback(t *testing.T) {
 	}
 	if n := resultsCount(t, b); n != 30 {
 		t.Fatalf("%d results stored after a redelivered batch, want 30", n)
+	}
+	// Every result, atomic or republished one by one, says which classifiers flagged it.
+	cons, err := b.JS.OrderedConsumer(ctx, pipeline.ResultsStream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for i, r := range rows {
+		want[r.MsgID()] = map[[2]bool]string{{false, false}: "-", {true, false}: "x", {false, true}: "a", {true, true}: "a,x"}[[2]bool{i%3 == 0, i%2 == 0}]
+	}
+	for range 30 {
+		msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := msg.Headers().Get(jetstream.MsgIDHeader)
+		if got := msg.Headers().Get(pipeline.HeaderFlagged); got != want[id] {
+			t.Fatalf("result %s: %s = %q, want %q", id, pipeline.HeaderFlagged, got, want[id])
+		}
+		if f, known := pipeline.FlaggedBy(msg, "x"); !known || f != strings.Contains(want[id], "x") {
+			t.Fatalf("result %s: FlaggedBy(x) = %v, %v", id, f, known)
+		}
 	}
 }
 

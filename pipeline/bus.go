@@ -31,6 +31,10 @@ const (
 
 	// HeaderSchema names the schema version of a message body.
 	HeaderSchema = "Kuzot-Schema"
+	// HeaderFlagged lists, on a result, the classifiers that flagged the post
+	// (comma-separated, sorted; "-" for none), so that a consumer interested in one
+	// classifier's positives skips the others without decoding their bodies.
+	HeaderFlagged = "Kuzot-Flagged"
 	// HeaderDLQReason, HeaderDLQStream, HeaderDLQSeq, HeaderDLQConsumer describe why and
 	// from where a message was dead-lettered.
 	HeaderDLQReason   = "Kuzot-Dlq-Reason"

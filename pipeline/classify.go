@@ -47,6 +47,22 @@ func (c *Classified) MsgID() string {
 	return c.Post.MsgID() + ":" + hex.EncodeToString(h.Sum(nil))[:8]
 }
 
+// FlaggedHeader is the value of HeaderFlagged for this result: the classifiers that
+// flagged the post, comma-separated in name order, or "-" when none did.
+func (c *Classified) FlaggedHeader() string {
+	var names []string
+	for _, s := range c.Summaries {
+		if s.Flagged {
+			names = append(names, s.Classifier)
+		}
+	}
+	if len(names) == 0 {
+		return "-"
+	}
+	sort.Strings(names)
+	return strings.Join(names, ",")
+}
+
 // ClassifyPost runs every classifier on p. A classifier that fails or panics fails the
 // whole post: results are all-or-nothing so that a post is never stored half-classified.
 func ClassifyPost(ctx context.Context, cs []classifiers.Classifier, p *post.Post, now time.Time) (*Classified, error) {

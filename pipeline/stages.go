@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +54,26 @@ func DecodeClassified(msg jetstream.Msg) (Classified, error) {
 		return c, Permanent(err)
 	}
 	return c, nil
+}
+
+// FlaggedBy reports whether a result message says, in its HeaderFlagged, whether the
+// classifier flagged the post. known is false for results without the header (written
+// by an older version): the caller must then decode the body to find out.
+func FlaggedBy(msg jetstream.Msg, classifier string) (flagged, known bool) {
+	h := msg.Headers()
+	if h == nil {
+		return false, false
+	}
+	v := h.Get(HeaderFlagged)
+	if v == "" {
+		return false, false
+	}
+	for name := range strings.SplitSeq(v, ",") {
+		if name == classifier {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // StageOptions configure a stage's consumer and batching.
@@ -123,6 +144,7 @@ func ResultsWriter(b *Bus, m *Metrics) Writer[*Classified] {
 			}
 			msg := &nats.Msg{Subject: ResultsSubject + "." + subjectToken(c.Post.Source), Data: data, Header: nats.Header{}}
 			msg.Header.Set(HeaderSchema, ResultsSchemaVersion)
+			msg.Header.Set(HeaderFlagged, c.FlaggedHeader())
 			msg.Header.Set(jetstream.MsgIDHeader, c.MsgID())
 			msgs = append(msgs, msg)
 		}
@@ -153,6 +175,7 @@ func publishEach(ctx context.Context, b *Bus, m *Metrics, msgs []*nats.Msg) erro
 	for _, in := range msgs {
 		msg := &nats.Msg{Subject: in.Subject, Data: in.Data, Header: nats.Header{}}
 		msg.Header.Set(HeaderSchema, in.Header.Get(HeaderSchema))
+		msg.Header.Set(HeaderFlagged, in.Header.Get(HeaderFlagged))
 		f, err := b.JS.PublishMsgAsync(msg, jetstream.WithMsgID(in.Header.Get(jetstream.MsgIDHeader)))
 		if err != nil {
 			m.Published.WithLabelValues(ResultsStream, "error").Inc()
