@@ -78,7 +78,7 @@ func TestResultsWriterAtomicAndFallback(t *testing.T) {
 	rows := make([]*pipeline.Classified, 30)
 	for i := range rows {
 		rows[i] = &pipeline.Classified{Post: post.Post{ID: fmt.Sprintf("rss:r%d", i), Source: "rss", Text: "t", PublishedAt: base},
-			Summaries: []pipeline.Summary{{Classifier: "x", Version: "1", Flagged: i%3 == 0}, {Classifier: "a", Version: "1", Flagged: i%2 == 0}},
+			Summaries:    []pipeline.Summary{{Classifier: "x", Version: "1", Flagged: i%3 == 0}, {Classifier: "a", Version: "1", Flagged: i%2 == 0}},
 			ClassifiedAt: base}
 	}
 	ctx := context.Background()
