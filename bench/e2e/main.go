@@ -650,14 +650,24 @@ func waitReady(addr string, exited <-chan error, logPath string) error {
 	return errors.New("kuzot not ready within 60 s")
 }
 
-// watchHWM returns the process's peak resident memory (VmHWM) when ctx ends.
+// watchHWM returns the process's peak resident memory (VmHWM) when ctx ends. Every 30 s
+// it prints the process's resident memory and CPU use to stderr, so that a run shows
+// whether memory levels off.
 func watchHWM(ctx context.Context, pid int) uint64 {
 	var peak uint64
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
+	start, lastCPU, lastAt := time.Now(), cpuSeconds(pid), time.Now()
 	for {
 		if v, err := vmHWM(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
 			peak = max(peak, v)
+		}
+		if time.Since(lastAt) >= 30*time.Second {
+			cpu := cpuSeconds(pid)
+			rss, _ := procField(fmt.Sprintf("/proc/%d/status", pid), "VmRSS:")
+			fmt.Fprintf(os.Stderr, "kuzot at +%s: resident %s, CPU %.0f%%\n", time.Since(start).Round(time.Second), mib(rss),
+				100*(cpu-lastCPU)/time.Since(lastAt).Seconds())
+			lastCPU, lastAt = cpu, time.Now()
 		}
 		select {
 		case <-ctx.Done():
@@ -672,7 +682,27 @@ func selfHWM() uint64 {
 	return v
 }
 
-func vmHWM(path string) (uint64, error) {
+// cpuSeconds is the user+system CPU time of a process (from /proc/<pid>/stat).
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may contain spaces) start after ") ".
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // clock ticks (USER_HZ = 100 on Linux)
+}
+
+func vmHWM(path string) (uint64, error) { return procField(path, "VmHWM:") }
+
+// procField reads a "kB" field of /proc/<pid>/status.
+func procField(path, field string) (uint64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -680,10 +710,10 @@ func vmHWM(path string) (uint64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(io.LimitReader(f, 64<<10))
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, errors.New("no VmHWM")
+	return 0, errors.New("no " + field)
 }
