@@ -56,9 +56,18 @@ func exposing(id, source, url, prefix string, sev string) pipeline.Classified {
 
 func publish(t *testing.T, b *pipeline.Bus, c pipeline.Classified) {
 	t.Helper()
+	publishFlagged(t, b, c, "")
+}
+
+// publishFlagged publishes a result with a Kuzot-Flagged header (none when flagged is "").
+func publishFlagged(t *testing.T, b *pipeline.Bus, c pipeline.Classified, flagged string) {
+	t.Helper()
 	data, _ := json.Marshal(c)
 	msg := &nats.Msg{Subject: pipeline.ResultsSubject + "." + c.Post.Source, Data: data, Header: nats.Header{}}
 	msg.Header.Set(pipeline.HeaderSchema, pipeline.ResultsSchemaVersion)
+	if flagged != "" {
+		msg.Header.Set(pipeline.HeaderFlagged, flagged)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(c.MsgID())); err != nil {
@@ -367,6 +376,16 @@ func freePort(t *testing.T) int {
 	return port
 }
 
+// hookService starts the alert service with one webhook channel "hook" for org-a and
+// the given group window, on a fresh embedded JetStream.
+func hookService(t *testing.T, window time.Duration) (*pipeline.Bus, *alertstest.WebhookReceiver, *running) {
+	t.Helper()
+	b := testenv.Bus(t)
+	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
+	t.Cleanup(rcv.Close)
+	return b, rcv, start(t, b, settings(window, "hook"), map[string]alerts.Channel{"hook": hook(t, rcv)}, 0)
+}
+
 // exposingMember is exposing() naming another invented member of org-a.
 func exposingMember(id, member string) pipeline.Classified {
 	c := exposing(id, "telegram", "https://t.me/"+strings.ReplaceAll(id, ":", "/"), "", "critical")
@@ -386,10 +405,7 @@ func TestIntegrationBatchOfManyMembers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration")
 	}
-	b := testenv.Bus(t)
-	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
-	defer rcv.Close()
-	r := start(t, b, settings(time.Hour, "hook"), map[string]alerts.Channel{"hook": hook(t, rcv)}, 0)
+	_, rcv, r := hookService(t, time.Hour)
 	var batch []pipeline.Classified
 	for i := range 10 {
 		id := fmt.Sprintf("telegram:repost/%d", i)
@@ -432,22 +448,8 @@ func TestIntegrationSkipsResultsNotFlaggedByExposure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration")
 	}
-	b := testenv.Bus(t)
-	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
-	defer rcv.Close()
-	r := start(t, b, settings(time.Second, "hook"), map[string]alerts.Channel{"hook": hook(t, rcv)}, 0)
-	send := func(c pipeline.Classified, flagged string) {
-		t.Helper()
-		data, _ := json.Marshal(c)
-		msg := &nats.Msg{Subject: pipeline.ResultsSubject + "." + c.Post.Source, Data: data, Header: nats.Header{}}
-		msg.Header.Set(pipeline.HeaderSchema, pipeline.ResultsSchemaVersion)
-		msg.Header.Set(pipeline.HeaderFlagged, flagged)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(c.MsgID())); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b, rcv, r := hookService(t, time.Second)
+	send := func(c pipeline.Classified, flagged string) { t.Helper(); publishFlagged(t, b, c, flagged) }
 	send(exposingMember("telegram:skip/1", "m-301"), "narrative")
 	send(exposingMember("telegram:skip/2", "m-302"), "-")
 	send(exposingMember("telegram:flag/3", "m-303"), "exposure,narrative")

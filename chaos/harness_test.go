@@ -394,16 +394,7 @@ func (c *cluster) enableAlerts(l *load, upTo uint64) *alertstest.WebhookReceiver
 	}
 	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
 	c.t.Cleanup(rcv.Close)
-	c.sections += fmt.Sprintf(`classifiers:
-  exposure: {watchlist_file: %q}
-alerts:
-  retry_initial: 100ms
-  retry_max: 1s
-  channels:
-    - {name: chaos-hook, kind: webhook, url: %q, secret_envs: [KUZOT_CHAOS_HOOK_SECRET]}
-  orgs:
-    - {id: %s, min_severity: high, channels: [chaos-hook]}
-`, path, rcv.URL, loadgen.ProtectedOrg)
+	c.sections += loadgen.AlertsConfig(path, "chaos-hook", rcv.URL, "KUZOT_CHAOS_HOOK_SECRET")
 	c.env = append(c.env, "KUZOT_WATCHLIST_KEY="+watchlistKey, "KUZOT_CHAOS_HOOK_SECRET="+hookSecret)
 	return rcv
 }
@@ -437,11 +428,7 @@ func (c *cluster) checkAlerts(l *load, rcv *alertstest.WebhookReceiver, upTo uin
 	}
 	var ds []loadgen.Delivery
 	for _, r := range rcv.Received() {
-		d := loadgen.Delivery{ID: r.ID, Org: r.Message.Org, Member: r.Message.Member, Kind: r.Message.Kind, At: r.At}
-		if len(r.Message.Where) > 0 {
-			d.PostID = r.Message.Where[0].PostID
-		}
-		ds = append(ds, d)
+		ds = append(ds, loadgen.DeliveryOf(r.ID, &r.Message, r.At))
 	}
 	rep := loadgen.CheckAlerts(l.gen, l.ledger, ds, loadgen.AlertCheckOptions{UpTo: upTo, Channels: 1, MaxRedeliveries: maxRepeats})
 	c.t.Log("alert check:", rep)

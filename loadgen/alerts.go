@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kuzot/kuzot/alerts"
 )
 
 // ProtectedOrg is the invented organisation whose members the watched exposure posts
@@ -63,6 +65,24 @@ func (g *Generator) Watchlist(w io.Writer, upTo uint64) (int, error) {
 	return members, bw.Flush()
 }
 
+// AlertsConfig returns the configuration sections (YAML, top level) that make a kuzot
+// process alert about the protected members: the classify role matches against the
+// plaintext watchlist file (written by Watchlist; hashed in memory with the key in
+// $KUZOT_WATCHLIST_KEY), and the alert role sends ProtectedOrg's alerts of severity high
+// and above to one signed webhook (its secret in the environment variable secretEnv).
+func AlertsConfig(watchlistFile, channel, hookURL, secretEnv string) string {
+	return fmt.Sprintf(`classifiers:
+  exposure: {watchlist_file: %q}
+alerts:
+  retry_initial: 100ms
+  retry_max: 1s
+  channels:
+    - {name: %s, kind: webhook, url: %q, secret_envs: [%s]}
+  orgs:
+    - {id: %s, min_severity: high, channels: [%s]}
+`, watchlistFile, channel, hookURL, secretEnv, ProtectedOrg, channel)
+}
+
 // Delivery is one alert as the receiving organisation saw it.
 type Delivery struct {
 	// ID is the delivery's idempotency key (the webhook-id header): equal on every
@@ -72,6 +92,16 @@ type Delivery struct {
 	// PostID is the post that opened the incident (the alert's first sighting).
 	PostID string
 	At     time.Time
+}
+
+// DeliveryOf turns an alert a receiver verified (its idempotency key, message and time
+// of receipt) into the checker's form.
+func DeliveryOf(id string, m *alerts.Message, at time.Time) Delivery {
+	d := Delivery{ID: id, Org: m.Org, Member: m.Member, Kind: m.Kind, At: at}
+	if len(m.Where) > 0 {
+		d.PostID = m.Where[0].PostID
+	}
+	return d
 }
 
 // AlertCheckOptions say which alerts the checker expects.
@@ -176,9 +206,7 @@ func CheckAlerts(gen *Generator, ledger *Ledger, ds []Delivery, opt AlertCheckOp
 	}
 	slices.Sort(unexpected)
 	add := func(what string, ids []string) {
-		if len(ids) > 0 {
-			rep.Violations = append(rep.Violations, Violation{What: what, Count: len(ids), Examples: ids[:min(len(ids), opt.Examples)]})
-		}
+		rep.Violations = addViolation(rep.Violations, opt.Examples, what, ids)
 	}
 	add("exposures of protected members without their alert (lost)", missing)
 	add("exposures alerted more than once under different alert ids", extra)

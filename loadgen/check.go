@@ -126,9 +126,7 @@ func Check(ctx context.Context, conn driver.Conn, gen *Generator, ledger *Ledger
 		}
 	}
 	add := func(what string, ids []string) {
-		if len(ids) > 0 {
-			rep.Violations = append(rep.Violations, Violation{What: what, Count: len(ids), Examples: ids[:min(len(ids), opt.Examples)]})
-		}
+		rep.Violations = addViolation(rep.Violations, opt.Examples, what, ids)
 	}
 	add("acknowledged posts missing from ClickHouse (lost)", missing)
 	add("posts present more than once after FINAL", dupFinal)
@@ -200,15 +198,21 @@ func checkClassifications(ctx context.Context, conn driver.Conn, gen *Generator,
 	}
 	slices.Sort(unknown)
 	add := func(what string, ids []string) {
-		if len(ids) > 0 {
-			rep.Violations = append(rep.Violations, Violation{What: what, Count: len(ids), Examples: ids[:min(len(ids), opt.Examples)]})
-		}
+		rep.Violations = addViolation(rep.Violations, opt.Examples, what, ids)
 	}
 	add("stored posts without their classification", missing)
 	add("classifications present more than once after FINAL", dup)
 	add("classifications by an unexpected classifier", unknown)
 	add("classifications of posts that are not stored", foreign)
 	return nil
+}
+
+// addViolation appends a violation for ids (none: nothing) with at most examples of them.
+func addViolation(vs []Violation, examples int, what string, ids []string) []Violation {
+	if len(ids) == 0 {
+		return vs
+	}
+	return append(vs, Violation{What: what, Count: len(ids), Examples: ids[:min(len(ids), examples)]})
 }
 
 func scanIDs(ctx context.Context, conn driver.Conn, q, arg string, fn func(id string, c uint64)) error {

@@ -17,9 +17,10 @@ import (
 	"github.com/kuzot/kuzot/post"
 )
 
-func resultsCount(t *testing.T, b *pipeline.Bus) uint64 {
+// streamCount is how many messages a stream holds.
+func streamCount(t *testing.T, b *pipeline.Bus, stream string) uint64 {
 	t.Helper()
-	s, err := b.JS.Stream(context.Background(), pipeline.ResultsStream)
+	s, err := b.JS.Stream(context.Background(), stream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +30,11 @@ func resultsCount(t *testing.T, b *pipeline.Bus) uint64 {
 	}
 	return info.State.Msgs
 }
+
+func resultsCount(t *testing.T, b *pipeline.Bus) uint64 {
+	return streamCount(t, b, pipeline.ResultsStream)
+}
+func postsCount(t *testing.T, b *pipeline.Bus) uint64 { return streamCount(t, b, pipeline.PostsStream) }
 
 // TestPublishAtomic: a batch is stored whole with contiguous sequences; a batch holding a
 // duplicate id is rejected whole (nothing stored), which is what lets ResultsWriter fall
@@ -116,19 +122,6 @@ func TestResultsWriterAtomicAndFallback(t *testing.T) {
 			t.Fatalf("result %s: FlaggedBy(x) = %v, %v", id, f, known)
 		}
 	}
-}
-
-func postsCount(t *testing.T, b *pipeline.Bus) uint64 {
-	t.Helper()
-	s, err := b.JS.Stream(context.Background(), pipeline.PostsStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
 }
 
 // TestPublishPostsAtomicAndFallback: a collector's posts go out as one atomic batch; a

@@ -44,28 +44,44 @@ func subjectToken(s string) string {
 // duplicate (same id and content within the duplicate window) is not an error. A full
 // stream or an unreachable server is returned so the caller retries.
 func (p *Publisher) PublishPost(ctx context.Context, pp post.Post) error {
-	pp.Normalize()
-	if err := pp.Validate(); err != nil {
-		return err
-	}
-	data, err := json.Marshal(pp)
+	data, err := encodePost(&pp)
 	if err != nil {
-		return fmt.Errorf("encode post %s: %w", pp.ID, err)
+		return err
 	}
 	return p.publish(ctx, PostsStream, PostSubject(&pp), pp.MsgID(), post.SchemaVersion, data)
 }
 
+// encodePost normalises and validates pp in place and returns its JSON.
+func encodePost(pp *post.Post) ([]byte, error) {
+	pp.Normalize()
+	if err := pp.Validate(); err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(pp)
+	if err != nil {
+		return nil, fmt.Errorf("encode post %s: %w", pp.ID, err)
+	}
+	return data, nil
+}
+
 // PublishPostWithRetry retries transient publish failures with backoff until ctx ends.
 func (p *Publisher) PublishPostWithRetry(ctx context.Context, pp post.Post) error {
+	return retryPublish(ctx, pp.ID, func() error { return p.PublishPost(ctx, pp) })
+}
+
+// retryPublish calls publish until it succeeds, fails permanently (an invalid post) or
+// ctx ends, with exponential backoff; republishing is safe because every post keeps its
+// message id.
+func retryPublish(ctx context.Context, what string, publish func() error) error {
 	delay := 100 * time.Millisecond
 	for {
-		err := p.PublishPost(ctx, pp)
+		err := publish()
 		if err == nil || errors.Is(err, post.ErrInvalid) {
 			return err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("publish %s: %w (last error: %v)", pp.ID, ctx.Err(), err)
+			return fmt.Errorf("publish %s: %w (last error: %v)", what, ctx.Err(), err)
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 10*time.Second)
@@ -87,13 +103,9 @@ func (p *Publisher) PublishPosts(ctx context.Context, ps []post.Post) error {
 	}
 	msgs := make([]*nats.Msg, 0, len(ps))
 	for _, pp := range ps {
-		pp.Normalize()
-		if err := pp.Validate(); err != nil {
-			return err
-		}
-		data, err := json.Marshal(pp)
+		data, err := encodePost(&pp)
 		if err != nil {
-			return fmt.Errorf("encode post %s: %w", pp.ID, err)
+			return err
 		}
 		msg := &nats.Msg{Subject: PostSubject(&pp), Data: data, Header: nats.Header{}}
 		msg.Header.Set(HeaderSchema, post.SchemaVersion)
@@ -120,21 +132,9 @@ func (p *Publisher) PublishPosts(ctx context.Context, ps []post.Post) error {
 }
 
 // PublishPostsWithRetry retries PublishPosts on transient failures with backoff until
-// ctx ends; republishing is safe because every post keeps its message id.
+// ctx ends.
 func (p *Publisher) PublishPostsWithRetry(ctx context.Context, ps []post.Post) error {
-	delay := 100 * time.Millisecond
-	for {
-		err := p.PublishPosts(ctx, ps)
-		if err == nil || errors.Is(err, post.ErrInvalid) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("publish %d posts: %w (last error: %v)", len(ps), ctx.Err(), err)
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 10*time.Second)
-	}
+	return retryPublish(ctx, fmt.Sprintf("%d posts", len(ps)), func() error { return p.PublishPosts(ctx, ps) })
 }
 
 func (p *Publisher) publish(ctx context.Context, stream, subject, msgID, schema string, data []byte) error {

@@ -362,17 +362,8 @@ nats:
   embedded: {host: 127.0.0.1, port: %d, store_dir: %q}
   posts_max_bytes: 17179869184
 clickhouse: {addr: %q, database: %q}
-classifiers:
-  exposure: {watchlist_file: %q}
-alerts:
-  retry_initial: 100ms
-  retry_max: 1s
-  channels:
-    - {name: bench-hook, kind: webhook, url: %q, secret_envs: [KUZOT_BENCH_HOOK_SECRET]}
-  orgs:
-    - {id: %s, min_severity: high, channels: [bench-hook]}
-`, filepath.Join(work, "data"), httpPort, o.profile != "", natsPort, filepath.Join(work, "js"), chCfg.Addr, chCfg.Database,
-		wlPath, rcv.URL, loadgen.ProtectedOrg)
+%s`, filepath.Join(work, "data"), httpPort, o.profile != "", natsPort, filepath.Join(work, "js"), chCfg.Addr, chCfg.Database,
+		loadgen.AlertsConfig(wlPath, "bench-hook", rcv.URL, "KUZOT_BENCH_HOOK_SECRET"))
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
 		return nil, err
 	}
@@ -595,11 +586,7 @@ func waitAlerts(ctx context.Context, rcv *alertstest.WebhookReceiver, gen *loadg
 func deliveries(rs []alertstest.Received) []loadgen.Delivery {
 	out := make([]loadgen.Delivery, 0, len(rs))
 	for _, r := range rs {
-		d := loadgen.Delivery{ID: r.ID, Org: r.Message.Org, Member: r.Message.Member, Kind: r.Message.Kind, At: r.At}
-		if len(r.Message.Where) > 0 {
-			d.PostID = r.Message.Where[0].PostID
-		}
-		out = append(out, d)
+		out = append(out, loadgen.DeliveryOf(r.ID, &r.Message, r.At))
 	}
 	return out
 }
