@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -383,14 +384,18 @@ clickhouse: {addr: %q, database: %q}
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-	}()
+	var stopOnce sync.Once
+	stop := func() {
+		stopOnce.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+			}
+		})
+	}
+	defer stop()
 	if err := waitReady(fmt.Sprintf("127.0.0.1:%d", httpPort), exited, filepath.Join(work, "kuzot.log")); err != nil {
 		return nil, err
 	}
@@ -486,6 +491,7 @@ clickhouse: {addr: %q, database: %q}
 	if err := alertRep.Err(); err != nil {
 		return res, fmt.Errorf("alert check failed: %s", alertRep)
 	}
+	stop() // the roles write on shutdown (the coordination detector's last clusters)
 	_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chCfg.Database)
 	return res, nil
 }
