@@ -472,18 +472,7 @@ func (d *DB) redactRows(ctx context.Context, rs []PostRow) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	ids := make([]string, len(rs))
-	srcs := map[string]bool{}
-	lo, hi := rs[0].PublishedAt, rs[0].PublishedAt
-	for i, r := range rs {
-		ids[i] = r.ID
-		srcs[r.Source] = true
-		lo, hi = minTime(lo, r.PublishedAt), maxTime(hi, r.PublishedAt)
-	}
-	sources := make([]string, 0, len(srcs))
-	for s := range srcs {
-		sources = append(sources, s)
-	}
+	ids, sources, lo, hi := rowKeys(rs)
 	red, err := d.redactedTexts(ctx, sources, ids, lo, hi)
 	if err != nil {
 		return err
@@ -513,18 +502,27 @@ func (d *DB) redactRows(ctx context.Context, rs []PostRow) error {
 	return nil
 }
 
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
+// rowKeys returns what a lookup of rs by primary key needs: their ids, their distinct
+// sources, and the range of their publication times (which prunes monthly partitions).
+// rs must not be empty.
+func rowKeys(rs []PostRow) (ids, sources []string, lo, hi time.Time) {
+	ids = make([]string, len(rs))
+	srcs := map[string]bool{}
+	lo, hi = rs[0].PublishedAt, rs[0].PublishedAt
+	for i, r := range rs {
+		ids[i] = r.ID
+		if !srcs[r.Source] {
+			srcs[r.Source] = true
+			sources = append(sources, r.Source)
+		}
+		if r.PublishedAt.Before(lo) {
+			lo = r.PublishedAt
+		}
+		if r.PublishedAt.After(hi) {
+			hi = r.PublishedAt
+		}
 	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
+	return ids, sources, lo, hi
 }
 
 // fillTexts loads the texts of rows from posts, replacing them with the redacted text
@@ -533,23 +531,7 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	ids := make([]string, len(rs))
-	srcs := map[string]bool{}
-	lo, hi := rs[0].PublishedAt, rs[0].PublishedAt
-	for i, r := range rs {
-		ids[i] = r.ID
-		srcs[r.Source] = true
-		if r.PublishedAt.Before(lo) {
-			lo = r.PublishedAt
-		}
-		if r.PublishedAt.After(hi) {
-			hi = r.PublishedAt
-		}
-	}
-	var sources []string
-	for s := range srcs {
-		sources = append(sources, s)
-	}
+	ids, sources, lo, hi := rowKeys(rs)
 	type tx struct{ text, url string }
 	texts := map[string]tx{}
 	// argMax by version reads only the granules of these ids (primary key source, id);
