@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // MaxAtomicBatch is the server's default limit of messages in one atomic batch.
@@ -91,4 +93,71 @@ func PublishAtomic(ctx context.Context, nc *nats.Conn, msgs []*nats.Msg) (BatchA
 		return BatchAck{}, fmt.Errorf("atomic batch %s: server committed %d of %d messages (last seq %d)", id, ack.Count, len(msgs), ack.Seq)
 	}
 	return BatchAck{Stream: ack.Stream, LastSeq: ack.Seq, Count: ack.Count}, nil
+}
+
+// PublishBatch publishes msgs (each with its Nats-Msg-Id set) to stream in atomic
+// batches of up to MaxAtomicBatch and returns once JetStream acknowledged every one. A
+// batch the server rejects (one of its ids is a duplicate, or the server predates
+// atomic batches) or does not answer is published again message by message, where a
+// duplicate is harmless; on an error the caller may publish the same messages again.
+// It is how kuzot publishes in bulk: a collector's posts and the classify stage's
+// results.
+func PublishBatch(ctx context.Context, js jetstream.JetStream, m *Metrics, stream string, msgs []*nats.Msg) error {
+	for len(msgs) > 0 {
+		chunk := msgs[:min(len(msgs), MaxAtomicBatch)]
+		msgs = msgs[len(chunk):]
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_, err := PublishAtomic(actx, js.Conn(), chunk)
+		cancel()
+		if err == nil {
+			m.Published.WithLabelValues(stream, "ok").Add(float64(len(chunk)))
+			continue
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := publishEach(ctx, js, m, stream, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publishEach publishes messages one by one (asynchronously), without the atomic-batch
+// headers PublishAtomic set, and waits for every PubAck.
+func publishEach(ctx context.Context, js jetstream.JetStream, m *Metrics, stream string, msgs []*nats.Msg) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	for _, in := range msgs {
+		msg := &nats.Msg{Subject: in.Subject, Data: in.Data, Header: nats.Header{}}
+		for k, v := range in.Header {
+			switch k {
+			case headerBatchID, headerBatchSeq, headerBatchCommit, jetstream.MsgIDHeader:
+			default:
+				msg.Header[k] = v
+			}
+		}
+		id := in.Header.Get(jetstream.MsgIDHeader)
+		f, err := js.PublishMsgAsync(msg, jetstream.WithMsgID(id), jetstream.WithExpectStream(stream))
+		if err != nil {
+			m.Published.WithLabelValues(stream, "error").Inc()
+			return fmt.Errorf("publish %s: %w", id, err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			if ack.Duplicate {
+				m.Published.WithLabelValues(stream, "duplicate").Inc()
+			} else {
+				m.Published.WithLabelValues(stream, "ok").Inc()
+			}
+		case err := <-f.Err():
+			m.Published.WithLabelValues(stream, "error").Inc()
+			return fmt.Errorf("publish to %s: %w", stream, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

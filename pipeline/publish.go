@@ -89,11 +89,10 @@ func retryPublish(ctx context.Context, what string, publish func() error) error 
 }
 
 // PublishPosts validates and publishes posts (a collector's poll, up to MaxAtomicBatch)
-// as one atomic batch: written and fsynced once instead of once per post, and
-// acknowledged only after that fsync, so a post is as durable as with PublishPost. A
-// batch the server rejects as a whole (one post in it is a duplicate, or the server
-// predates atomic batches) is published again post by post, where duplicates are
-// harmless. An invalid post fails the call before anything is sent.
+// as one atomic batch with PublishBatch: written and fsynced once instead of once per
+// post, and acknowledged only after that fsync, so a post is as durable as with
+// PublishPost; a rejected batch goes out post by post. An invalid post fails the call
+// before anything is sent.
 func (p *Publisher) PublishPosts(ctx context.Context, ps []post.Post) error {
 	if len(ps) == 0 {
 		return nil
@@ -112,23 +111,7 @@ func (p *Publisher) PublishPosts(ctx context.Context, ps []post.Post) error {
 		msg.Header.Set(jetstream.MsgIDHeader, pp.MsgID())
 		msgs = append(msgs, msg)
 	}
-	if len(msgs) > 1 {
-		_, err := PublishAtomic(ctx, p.js.Conn(), msgs)
-		if err == nil {
-			p.metrics.Published.WithLabelValues(PostsStream, "ok").Add(float64(len(msgs)))
-			return nil
-		}
-		if !errors.Is(err, ErrBatchRejected) {
-			p.metrics.Published.WithLabelValues(PostsStream, "error").Inc()
-			return err
-		}
-	}
-	for _, m := range msgs {
-		if err := p.publish(ctx, PostsStream, m.Subject, m.Header.Get(jetstream.MsgIDHeader), post.SchemaVersion, m.Data); err != nil {
-			return err
-		}
-	}
-	return nil
+	return PublishBatch(ctx, p.js, p.metrics, PostsStream, msgs)
 }
 
 // PublishPostsWithRetry retries PublishPosts on transient failures with backoff until

@@ -148,55 +148,6 @@ func ResultsWriter(b *Bus, m *Metrics) Writer[*Classified] {
 			msg.Header.Set(jetstream.MsgIDHeader, c.MsgID())
 			msgs = append(msgs, msg)
 		}
-		for len(msgs) > 0 {
-			chunk := msgs[:min(len(msgs), MaxAtomicBatch)]
-			msgs = msgs[len(chunk):]
-			actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			_, err := PublishAtomic(actx, b.NC, chunk)
-			cancel()
-			if err == nil {
-				m.Published.WithLabelValues(ResultsStream, "ok").Add(float64(len(chunk)))
-				continue
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err := publishEach(ctx, b, m, chunk); err != nil {
-				return err
-			}
-		}
-		return nil
+		return PublishBatch(ctx, b.JS, m, ResultsStream, msgs)
 	}
-}
-
-// publishEach publishes messages one by one (asynchronously) and waits for every PubAck.
-func publishEach(ctx context.Context, b *Bus, m *Metrics, msgs []*nats.Msg) error {
-	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
-	for _, in := range msgs {
-		msg := &nats.Msg{Subject: in.Subject, Data: in.Data, Header: nats.Header{}}
-		msg.Header.Set(HeaderSchema, in.Header.Get(HeaderSchema))
-		msg.Header.Set(HeaderFlagged, in.Header.Get(HeaderFlagged))
-		f, err := b.JS.PublishMsgAsync(msg, jetstream.WithMsgID(in.Header.Get(jetstream.MsgIDHeader)))
-		if err != nil {
-			m.Published.WithLabelValues(ResultsStream, "error").Inc()
-			return fmt.Errorf("publish result %s: %w", in.Header.Get(jetstream.MsgIDHeader), err)
-		}
-		futures = append(futures, f)
-	}
-	for _, f := range futures {
-		select {
-		case ack := <-f.Ok():
-			if ack.Duplicate {
-				m.Published.WithLabelValues(ResultsStream, "duplicate").Inc()
-			} else {
-				m.Published.WithLabelValues(ResultsStream, "ok").Inc()
-			}
-		case err := <-f.Err():
-			m.Published.WithLabelValues(ResultsStream, "error").Inc()
-			return fmt.Errorf("publish result: %w", err)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
 }
