@@ -28,15 +28,29 @@ type MemberRef struct {
 	Member string `json:"member"`
 }
 
-// Exposure is the part of the exposure classifier's result (issue 5) alerts need. It is
-// decoded from the JSON contract rather than the classifier's Go type so that the alert
-// role does not load the watch-list machinery.
+// WatchRef is a watch-list member as the exposure classifier reports it: the member and,
+// when the watch list recorded it, when the member was registered (Unix seconds).
+type WatchRef struct {
+	Org    string `json:"org"`
+	Member string `json:"member"`
+	Since  int64  `json:"since,omitempty"`
+}
+
+// Exposure is the part of the exposure classifier's result alerts need. It is decoded
+// from the JSON contract rather than the classifier's Go type so that the alert role
+// does not load the watch-list machinery.
+//
+// Watchlist holds only the members the post exposes or outs, or threatens to expose
+// (Threat); Mentions holds members merely named (praised, quoted, in the news). A
+// mention never alerts.
 type Exposure struct {
-	Exposed   bool        `json:"exposed"`
-	Outing    bool        `json:"outing"`
-	Severity  Severity    `json:"severity"`
-	Entities  []Entity    `json:"entities"`
-	Watchlist []MemberRef `json:"watchlist"`
+	Exposed   bool       `json:"exposed"`
+	Outing    bool       `json:"outing"`
+	Threat    bool       `json:"threat"`
+	Severity  Severity   `json:"severity"`
+	Entities  []Entity   `json:"entities"`
+	Watchlist []WatchRef `json:"watchlist"`
+	Mentions  []WatchRef `json:"mentions"`
 }
 
 // ErrNoExposure reports a result without an exposure section (the exposure classifier
@@ -68,6 +82,9 @@ func (e *Exposure) Categories() []string {
 	if e.Outing {
 		out = append(out, "sogi")
 	}
+	if e.Threat {
+		out = append(out, "threat")
+	}
 	sort.Strings(out)
 	return slices.Compact(out)
 }
@@ -76,7 +93,8 @@ func (e *Exposure) Categories() []string {
 func (e *Exposure) Members() []MemberRef {
 	seen := map[MemberRef]bool{}
 	var out []MemberRef
-	for _, m := range e.Watchlist {
+	for _, w := range e.Watchlist {
+		m := MemberRef{Org: w.Org, Member: w.Member}
 		if m.Org == "" || m.Member == "" || seen[m] {
 			continue
 		}
@@ -84,6 +102,18 @@ func (e *Exposure) Members() []MemberRef {
 		out = append(out, m)
 	}
 	return out
+}
+
+// Ref returns the watch-list entry of member m with its registration time (the latest
+// one reported, should the classifier name the member twice).
+func (e *Exposure) Ref(m MemberRef) WatchRef {
+	r := WatchRef{Org: m.Org, Member: m.Member}
+	for _, w := range e.Watchlist {
+		if w.Org == m.Org && w.Member == m.Member && w.Since > r.Since {
+			r.Since = w.Since
+		}
+	}
+	return r
 }
 
 // ErrBadSpans reports entity offsets that do not fit the text; the evidence is then

@@ -39,6 +39,8 @@ type Message struct {
 	NextSteps   map[string][]string `json:"next_steps"`
 	Summary     map[string]string   `json:"summary"`
 	CreatedAt   time.Time           `json:"created_at"`
+	// Digest is set on a backfill digest (Type TypeDigest) only.
+	Digest *Digest `json:"digest,omitempty"`
 }
 
 // Alert is one delivery handed to a channel.
@@ -100,6 +102,7 @@ var categoryNames = map[string][2]string{
 	"vehicle_plate": {"car plate", "номер автомобиля"},
 	"social_handle": {"social media account", "аккаунт в соцсетях"},
 	"sogi":          {"claim about sexual orientation or gender identity (outing)", "утверждение о сексуальной ориентации или гендерной идентичности (аутинг)"},
+	"threat":        {"threat to publish the member's personal data", "угроза опубликовать личные данные участника"},
 }
 
 var severityRU = map[string]string{"none": "нет", "low": "низкая", "medium": "средняя", "high": "высокая", "critical": "критическая"}
@@ -193,6 +196,12 @@ func NextSteps(l string, platforms []string) []string {
 // Subject is a one-line title in language l.
 func (a *Alert) Subject(l string) string {
 	m := &a.Message
+	if m.Digest != nil {
+		if l == "ru" {
+			return fmt.Sprintf("[kuzot] Сводка: %d постов с раскрытием данных участников %s", m.Digest.Posts, m.Org)
+		}
+		return fmt.Sprintf("[kuzot] Digest: %d past posts exposing members of %s", m.Digest.Posts, m.Org)
+	}
 	if l == "ru" {
 		k := "Новый инцидент"
 		if m.Kind == KindUpdate {
@@ -230,6 +239,15 @@ func (a *Alert) writeText(b *strings.Builder, l string) {
 		return en
 	}
 	fmt.Fprintf(b, "%s\n\n%s\n", a.Subject(l), m.Summary[l])
+	if m.Digest != nil {
+		a.writeDigest(b, l)
+		fmt.Fprintf(b, "\n%s:\n", t("Next steps", "Что делать"))
+		for i, s := range m.NextSteps[l] {
+			fmt.Fprintf(b, "  %d. %s\n", i+1, s)
+		}
+		fmt.Fprintf(b, "\n%s: %s\n", t("alert id", "id оповещения"), a.ID)
+		return
+	}
 	if len(m.Changes) > 0 {
 		var cs []string
 		for _, c := range m.Changes {

@@ -74,6 +74,10 @@ type Service struct {
 	ackWait  time.Duration
 	replicas int
 	admin    bool
+
+	// joined caches the organisations' join times (see Joined).
+	joinMu sync.RWMutex
+	joined map[string]time.Time
 }
 
 // New declares the outbox stream and state buckets (idempotently) and builds the
@@ -195,6 +199,13 @@ func (s *Service) Run(ctx context.Context) error {
 	if s.admin {
 		return errors.New("alerts: Run called on an admin-only service (use New)")
 	}
+	earliest, err := s.RecordJoins(ctx)
+	if err != nil {
+		return err
+	}
+	if earliest.IsZero() {
+		earliest = s.now()
+	}
 	errs := make(chan error, len(s.channels)+2)
 	var wg sync.WaitGroup
 	run := func(f func() error) {
@@ -206,8 +217,12 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	run(func() error { s.pollPending(ctx); return nil })
 	run(func() error {
+		// A new deployment's consumer starts at the earliest join time, not at the
+		// beginning of a results stream that may hold months of older exposures (they
+		// could not alert anyway); an existing consumer keeps its position.
 		return pipeline.RunStage(ctx, s.bus,
-			pipeline.ConsumerSpec{Stream: pipeline.ResultsStream, Durable: ResultsConsumer},
+			pipeline.ConsumerSpec{Stream: pipeline.ResultsStream, Durable: ResultsConsumer,
+				StartTime: earliest.Add(-JoinClockSkew)},
 			s.pm, s.log, pipeline.StageOptions{Batch: pipeline.BatchOptions{Name: ResultsConsumer, MaxRows: 100,
 				MaxWait: 20 * time.Millisecond, RetryMax: 10 * time.Second}},
 			decodeExposing, s.HandleBatch)
@@ -295,7 +310,7 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		return nil
 	}
 	members := e.Members()
-	if len(members) == 0 || (!e.Exposed && !e.Outing) || e.Severity == SeverityNone {
+	if len(members) == 0 || (!e.Exposed && !e.Outing && !e.Threat) || e.Severity == SeverityNone {
 		return nil
 	}
 	evidence, rerr := Redact(c.Post.Text, e.Entities)
@@ -320,6 +335,16 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		}
 		if e.Severity < rule.MinSeverity {
 			s.m.Observations.WithLabelValues("below_threshold").Inc()
+			continue
+		}
+		from, err := s.notifiable(ctx, e.Ref(m))
+		if err != nil {
+			return err
+		}
+		if c.Post.CollectedAt.Before(from.Add(-JoinClockSkew)) {
+			// Collected before the organisation or the member joined: never an alert
+			// (an organisation that wants the past asks for a digest, see Backfill).
+			s.m.Observations.WithLabelValues("before_join").Inc()
 			continue
 		}
 		if err := s.observe(ctx, m, &obs, &rule); err != nil {
@@ -444,6 +469,8 @@ type Job struct {
 	NotBefore   time.Time `json:"not_before"`
 	CollectedAt time.Time `json:"collected_at"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Digest is the content of a KindDigest job (backfill), rendered when sent.
+	Digest *Digest `json:"digest,omitempty"`
 }
 
 // Delivery states (alert_deliveries.state).
@@ -564,6 +591,20 @@ func (s *Service) deliver(ctx context.Context, channel string, msg jetstream.Msg
 		_ = msg.Ack()
 		return
 	}
+	if job.Kind == KindDigest {
+		if job.Digest == nil {
+			s.finish(ctx, msg, ds, rev, StateFailed, "digest job without a digest", channel, log)
+			return
+		}
+		langs, err := s.languages(ctx, job.Org)
+		if err != nil {
+			_ = msg.NakWithDelay(time.Second)
+			return
+		}
+		s.send(ctx, channel, msg, &job, ds, rev, &Alert{ID: job.ID, Channel: channel,
+			Message: BuildDigestMessage(job.Digest, langs, now), Languages: langs}, log)
+		return
+	}
 	st, err := s.member(ctx, job.Org, job.Member)
 	if err != nil {
 		log.Warn("incident state unavailable; will retry", "delivery", job.ID, "err", err)
@@ -583,25 +624,40 @@ func (s *Service) deliver(ctx context.Context, channel string, msg jetstream.Msg
 		s.finish(ctx, msg, ds, rev, StateCancelled, "incident acknowledged", channel, log)
 		return
 	}
-	rule, _, err := s.Rule(ctx, job.Org)
+	langs, err := s.languages(ctx, job.Org)
 	if err != nil {
 		_ = msg.NakWithDelay(time.Second)
 		return
 	}
-	langs := rule.Languages
-	if len(langs) == 0 {
-		langs = Languages
-	}
-	alert := &Alert{ID: job.ID, Channel: channel, Message: BuildMessage(in, n, langs, now), Languages: langs}
 	ds.Severity = in.Severity
+	s.send(ctx, channel, msg, &job, ds, rev, &Alert{ID: job.ID, Channel: channel, Message: BuildMessage(in, n, langs, now),
+		Languages: langs}, log)
+}
+
+// languages are the organisation's alert languages (its rule's, or the defaults).
+func (s *Service) languages(ctx context.Context, org string) ([]string, error) {
+	rule, _, err := s.Rule(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	if len(rule.Languages) == 0 {
+		return Languages, nil
+	}
+	return rule.Languages, nil
+}
+
+// send hands one rendered alert to its channel and records the outcome: sent, a retry
+// with backoff, or failed for good.
+func (s *Service) send(ctx context.Context, channel string, msg jetstream.Msg, job *Job, ds *DeliveryState, rev uint64,
+	alert *Alert, log *slog.Logger) {
 	ds.Attempts++
 	sctx, cancel := context.WithTimeout(ctx, s.set.SendTimeout)
-	err = s.channels[channel].Send(sctx, alert)
+	err := s.channels[channel].Send(sctx, alert)
 	cancel()
 	if err == nil {
-		ds.LatencyMS = uint32(min(max(s.now().Sub(job.CollectedAt).Milliseconds(), 0), 1<<31))
 		s.m.Attempts.WithLabelValues(channel, "ok").Inc()
 		if !job.CollectedAt.IsZero() {
+			ds.LatencyMS = uint32(min(max(s.now().Sub(job.CollectedAt).Milliseconds(), 0), 1<<31))
 			s.m.Latency.WithLabelValues(channel).Observe(s.now().Sub(job.CollectedAt).Seconds())
 		}
 		s.finish(ctx, msg, ds, rev, StateSent, "", channel, log)
@@ -876,6 +932,10 @@ func (s *Service) SetRule(ctx context.Context, r Rule) error {
 	data, _ := json.Marshal(r)
 	if _, err := s.inc.Put(ctx, ruleKey(r.Org), data); err != nil {
 		return fmt.Errorf("store rule of %s: %w", r.Org, err)
+	}
+	// A new organisation joins now: it is alerted about posts collected from now on.
+	if _, err := s.Joined(ctx, r.Org); err != nil {
+		return err
 	}
 	return nil
 }

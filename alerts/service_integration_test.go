@@ -380,7 +380,12 @@ func freePort(t *testing.T) int {
 // the given group window, on a fresh embedded JetStream.
 func hookService(t *testing.T, window time.Duration) (*pipeline.Bus, *alertstest.WebhookReceiver, *running) {
 	t.Helper()
-	b := testenv.Bus(t)
+	return hookServiceOn(t, testenv.Bus(t), window)
+}
+
+// hookServiceOn is hookService on a given bus.
+func hookServiceOn(t *testing.T, b *pipeline.Bus, window time.Duration) (*pipeline.Bus, *alertstest.WebhookReceiver, *running) {
+	t.Helper()
 	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
 	t.Cleanup(rcv.Close)
 	return b, rcv, start(t, b, settings(window, "hook"), map[string]alerts.Channel{"hook": hook(t, rcv)}, 0)

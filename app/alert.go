@@ -20,6 +20,17 @@ func alertRole() Role {
 		Name:            "alert",
 		Summary:         "alert organisations when a watch-listed member is exposed (webhook, e-mail, Telegram)",
 		NeedsClickHouse: true,
+		// Organisations join before the collect role of the same process polls
+		// anything, so that `kuzot run` alerts about every post it collects and about
+		// none collected before the organisation was configured.
+		Prepare: func(ctx context.Context, a *App) error {
+			svc, err := AlertAdmin(ctx, a)
+			if err != nil {
+				return err
+			}
+			_, err = svc.RecordJoins(ctx)
+			return err
+		},
 		Run: func(ctx context.Context, a *App) error {
 			reg := alertsall.Registry()
 			set, err := alerts.Decode(&a.Cfg.Alerts, reg)

@@ -36,7 +36,10 @@ type Role struct {
 	Summary string
 	// NeedsClickHouse makes the app connect to ClickHouse (and migrate) before starting it.
 	NeedsClickHouse bool
-	Run             func(ctx context.Context, a *App) error
+	// Prepare, when set, runs before any role of the process starts (in role order):
+	// for what must be in place before another role produces anything.
+	Prepare func(ctx context.Context, a *App) error
+	Run     func(ctx context.Context, a *App) error
 }
 
 // App holds what roles share. Fields are set before any role runs and never replaced.
@@ -264,6 +267,16 @@ func Start(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logg
 			return nil, err
 		}
 		log.Info("ClickHouse ready", "addr", cfg.CH.Addr, "database", cfg.CH.Database, "migrations_applied", len(applied))
+	}
+
+	for _, r := range roles {
+		if r.Prepare == nil {
+			continue
+		}
+		if err := r.Prepare(ctx, a); err != nil {
+			closeAll()
+			return nil, fmt.Errorf("role %s: %w", r.Name, err)
+		}
 	}
 
 	rctx, cancel := context.WithCancel(ctx)

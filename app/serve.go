@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/alerts"
 	"github.com/kuzot/kuzot/classifiers/coordination"
@@ -59,11 +62,30 @@ func NewWebServer(ctx context.Context, a *App) (*web.Server, *web.DB, error) {
 		// further updates and cancels pending ones, and the ClickHouse mirror follows.
 		// Writing only a new ClickHouse row (web.CHAcker) would be undone by the next
 		// mirrored change of the incident.
-		Acker:   alertAcker{svc: svc},
-		Rules:   alertRules{svc: svc},
-		Cluster: web.CHClusters{DB: db},
-		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(a.CH)}})
+		Acker:    alertAcker{svc: svc},
+		Rules:    alertRules{svc: svc},
+		Backfill: alertBackfill{svc: svc, conn: a.CH},
+		Cluster:  web.CHClusters{DB: db},
+		Labeler:  web.CoordinationLabeler{Store: coordination.NewStore(a.CH)}})
 	return srv, db, err
+}
+
+// alertBackfill adapts the alert engine's backfill digests to web.Backfiller.
+type alertBackfill struct {
+	svc  *alerts.Service
+	conn driver.Conn
+}
+
+// Backfill implements web.Backfiller.
+func (x alertBackfill) Backfill(ctx context.Context, r web.BackfillRequest) (web.BackfillResult, error) {
+	res, err := x.svc.Backfill(ctx, x.conn, alerts.BackfillRequest{Org: r.Org, Member: r.Member, From: r.From, To: r.To, Limit: r.Limit})
+	if errors.Is(err, alerts.ErrBadBackfill) {
+		return web.BackfillResult{}, fmt.Errorf("%w: %w", web.ErrInvalidBackfill, err)
+	}
+	if err != nil {
+		return web.BackfillResult{}, err
+	}
+	return web.BackfillResult{DigestID: res.DigestID, Posts: res.Posts, Listed: res.Listed, Channels: res.Channels}, nil
 }
 
 // alertRules adapts the alert engine's rules to web.RuleManager.

@@ -195,6 +195,10 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 			}
 		}
 		p := gen.Post(n)
+		// Stamped at hand-over, as a collector stamps what it fetched: alerts ignore
+		// posts collected before an organisation joined (the id and content hash, and so
+		// the message id, do not depend on it).
+		p.CollectedAt = time.Now().UTC()
 		data, err := json.Marshal(p)
 		if err != nil {
 			sendErr = fmt.Errorf("loadgen: encode post %d: %w", n, err)

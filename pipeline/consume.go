@@ -33,6 +33,10 @@ type ConsumerSpec struct {
 	MaxDeliver int
 	// MaxAckPending bounds messages in flight (back pressure).
 	MaxAckPending int
+	// StartTime, when set, makes a consumer that does not exist yet start with the
+	// messages stored at or after it instead of the whole stream. An existing consumer
+	// keeps its delivery policy and position (JetStream cannot change them).
+	StartTime time.Time
 }
 
 // EnsureConsumer creates or updates a durable pull consumer (explicit acks). It is idempotent.
@@ -60,6 +64,19 @@ func (b *Bus) EnsureConsumer(ctx context.Context, s ConsumerSpec) (jetstream.Con
 		FilterSubject:   s.FilterSubject,
 		Replicas:        b.cfg.Replicas,
 		MaxRequestBatch: 0,
+	}
+	if !s.StartTime.IsZero() {
+		existing, err := b.JS.Consumer(ctx, s.Stream, s.Durable)
+		switch {
+		case err == nil:
+			ci := existing.CachedInfo()
+			cc.DeliverPolicy, cc.OptStartTime, cc.OptStartSeq = ci.Config.DeliverPolicy, ci.Config.OptStartTime, ci.Config.OptStartSeq
+		case errors.Is(err, jetstream.ErrConsumerNotFound):
+			start := s.StartTime.UTC()
+			cc.DeliverPolicy, cc.OptStartTime = jetstream.DeliverByStartTimePolicy, &start
+		default:
+			return nil, fmt.Errorf("nats: consumer %s on %s: %w", s.Durable, s.Stream, err)
+		}
 	}
 	c, err := b.JS.CreateOrUpdateConsumer(ctx, s.Stream, cc)
 	if err != nil {

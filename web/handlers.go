@@ -64,6 +64,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/alert-rules", anyUser, true, s.apiRules},
 		{"POST", "/api/alert-rules", adminOrOrg, true, s.apiSetRule},
 		{"POST", "/api/alert-rules/{org}/reset", adminOrOrg, true, s.apiResetRule},
+		{"POST", "/api/alerts/backfill", adminOrOrg, true, s.apiBackfill},
 		{"GET", "/api/sources", staff, true, s.apiSources},
 		{"GET", "/api/reports", anyUser, true, s.apiReports},
 		{"GET", "/api/users", adminOnly, true, s.apiUsers},

@@ -173,6 +173,8 @@ type Options struct {
 	// Rules manages the alert engine's per-organisation rules; nil hides them.
 	Rules   RuleManager
 	Reports ReportSource
+	// Backfill queues digests of past exposures; nil disables /api/alerts/backfill.
+	Backfill Backfiller
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
 }

@@ -42,9 +42,11 @@ type Server struct {
 	cluster ClusterSource
 	labeler ClusterLabeler
 	ruleMgr RuleManager
-	reports ReportSource
-	now     func() time.Time
-	pages   *pages
+	// backfill queues digests of past exposures (nil: not available).
+	backfill Backfiller
+	reports  ReportSource
+	now      func() time.Time
+	pages    *pages
 	// limitUser counts failed logins per ip|user, limitIP per ip.
 	limitUser, limitIP *auth.Limiter
 	// hashParams are the argon2id costs for new passwords.
@@ -116,7 +118,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, labeler: o.Labeler, ruleMgr: o.Rules, reports: o.Reports,
-		now: o.Now, pages: p, hashParams: auth.DefaultParams,
+		backfill: o.Backfill, now: o.Now, pages: p, hashParams: auth.DefaultParams,
 		limitUser: auth.NewLimiter(o.Config.LoginMaxFailures, o.Config.LoginWindow),
 		limitIP:   auth.NewLimiter(10*o.Config.LoginMaxFailures, o.Config.LoginWindow)}
 	s.dummyHash, err = auth.Hash("kuzot-dummy-password", s.hashParams)

@@ -49,7 +49,7 @@ var accounts = []web.User{
 	{Name: "alphapriv", Role: web.RoleOrg, Org: "org-alpha", CanUnredact: true},
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...func(*web.Options)) *env {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration: needs ClickHouse")
@@ -80,9 +80,13 @@ func newEnv(t *testing.T) *env {
 	if err := os.WriteFile(filepath.Join(cfg.ReportsDir, "stray.html"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ws, err := web.New(web.Options{DB: db, Log: testenv.Logger(t), Config: cfg,
+	o := web.Options{DB: db, Log: testenv.Logger(t), Config: cfg,
 		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(conn)},
-		Rules:   &memRules{rules: map[string]web.AlertRule{"org-beta": {Org: "org-beta", MinSeverity: "high", Channels: []string{"webhook"}, Source: "config"}}}})
+		Rules:   &memRules{rules: map[string]web.AlertRule{"org-beta": {Org: "org-beta", MinSeverity: "high", Channels: []string{"webhook"}, Source: "config"}}}}
+	for _, f := range opts {
+		f(&o)
+	}
+	ws, err := web.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

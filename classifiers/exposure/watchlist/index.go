@@ -10,6 +10,9 @@ import (
 type Ref struct {
 	Org    string `json:"org"`
 	Member string `json:"member"`
+	// Since is when the member was registered (Unix seconds; 0 = unknown). The alert
+	// role ignores posts collected before it.
+	Since int64 `json:"since,omitempty"`
 }
 
 type posting struct {
@@ -85,7 +88,11 @@ func (ix *Index) Orgs() []string {
 
 func (ix *Index) ref(p posting) Ref {
 	l := ix.lists[p.list]
-	return Ref{Org: l.Org, Member: l.Members[p.member]}
+	r := Ref{Org: l.Org, Member: l.Members[p.member]}
+	if int(p.member) < len(l.Since) {
+		r.Since = l.Since[p.member]
+	}
+	return r
 }
 
 // MatchIdent returns the members registered with an identifier, given in its canonical

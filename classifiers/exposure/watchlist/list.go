@@ -23,6 +23,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -187,6 +188,31 @@ type HashedList struct {
 	Names []int `json:"names"`
 	// Entries are the keyed tokens, sorted by hash so that the file reveals no order.
 	Entries []Entry `json:"entries"`
+	// Since[i] is when member i was first registered (Unix seconds; 0 = unknown, for
+	// lists imported before this field existed). Alerts use it so that a member added
+	// today is not alerted about exposures kuzot collected before (see docs/alerts.md).
+	Since []int64 `json:"since,omitempty"`
+}
+
+// CarrySince fills Since: a member already registered in prev (the org's previously
+// stored list) keeps its registration time, any other member is registered at now.
+func (l *HashedList) CarrySince(prev *HashedList, now time.Time) {
+	old := map[string]int64{}
+	if prev != nil && prev.Org == l.Org {
+		for i, m := range prev.Members {
+			if i < len(prev.Since) && prev.Since[i] > 0 {
+				old[m] = prev.Since[i]
+			}
+		}
+	}
+	l.Since = make([]int64, len(l.Members))
+	for i, m := range l.Members {
+		if t, ok := old[m]; ok {
+			l.Since[i] = t
+		} else {
+			l.Since[i] = now.Unix()
+		}
+	}
 }
 
 // Entry is one keyed token and what it identifies.
@@ -268,6 +294,9 @@ func (l *HashedList) Validate() error {
 	}
 	if len(l.Names) != len(l.Members) {
 		return fmt.Errorf("watchlist %s: %d name counts for %d members", l.Org, len(l.Names), len(l.Members))
+	}
+	if len(l.Since) != 0 && len(l.Since) != len(l.Members) {
+		return fmt.Errorf("watchlist %s: %d registration times for %d members", l.Org, len(l.Since), len(l.Members))
 	}
 	for i, e := range l.Entries {
 		if e.Member < 0 || e.Member >= len(l.Members) {

@@ -335,7 +335,7 @@ func TestIndexMatchIdent(t *testing.T) {
 		if !ok {
 			t.Fatalf("CanonPhone(%q) failed", in)
 		}
-		if got := ix.MatchIdent(KindPhone, e164); len(got) != 1 || got[0] != (Ref{"org-a", "m-001"}) {
+		if got := ix.MatchIdent(KindPhone, e164); len(got) != 1 || got[0] != (Ref{Org: "org-a", Member: "m-001"}) {
 			t.Errorf("phone %q: %v", in, got)
 		}
 	}

@@ -1,0 +1,337 @@
+package alerts
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Backfill bounds: a backfill is an explicit request for the past, answered by one
+// digest per channel, never by a burst of incident alerts.
+const (
+	// MaxBackfillWindow is the longest period one backfill may cover.
+	MaxBackfillWindow = 30 * 24 * time.Hour
+	// DefaultBackfillItems and MaxBackfillItems bound the posts listed in a digest
+	// (every post is counted; only the newest are listed). The bound keeps a digest job
+	// well under JetStream's message size.
+	DefaultBackfillItems = 50
+	MaxBackfillItems     = 200
+)
+
+// KindDigest is the kind of an outbox job that carries a backfill digest instead of a
+// notification of an incident.
+const KindDigest = "digest"
+
+// TypeDigest is the webhook type of a backfill digest.
+const TypeDigest = "exposure.digest"
+
+// BackfillRequest asks for a digest of the exposures of an organisation's members that
+// kuzot collected in [From, To).
+type BackfillRequest struct {
+	Org string
+	// Member restricts the digest to one member (optional).
+	Member string
+	From   time.Time
+	// To is the end of the period (zero: now).
+	To time.Time
+	// Limit is how many posts the digest lists (0: DefaultBackfillItems).
+	Limit int
+}
+
+// ErrBadBackfill marks a backfill request outside the bounds.
+var ErrBadBackfill = errors.New("invalid backfill request")
+
+// Normalize fills defaults and checks the bounds against now.
+func (r *BackfillRequest) Normalize(now time.Time) error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrBadBackfill}, a...)...)
+	}
+	if r.Org == "" {
+		return bad("an organisation is required")
+	}
+	if r.To.IsZero() || r.To.After(now) {
+		r.To = now
+	}
+	r.From, r.To = r.From.UTC().Truncate(time.Second), r.To.UTC().Truncate(time.Second)
+	if r.From.IsZero() || !r.From.Before(r.To) {
+		return bad("the period must start before it ends")
+	}
+	if r.To.Sub(r.From) > MaxBackfillWindow {
+		return bad("the period is longer than %s", MaxBackfillWindow)
+	}
+	if r.Limit == 0 {
+		r.Limit = DefaultBackfillItems
+	}
+	if r.Limit < 1 || r.Limit > MaxBackfillItems {
+		return bad("limit must be between 1 and %d", MaxBackfillItems)
+	}
+	return nil
+}
+
+// Digest summarises past exposures of one organisation's members. Like an alert it
+// carries no personal data: pseudonymous member ids, data categories, where and when.
+type Digest struct {
+	ID     string    `json:"id"`
+	Org    string    `json:"org"`
+	Member string    `json:"member,omitempty"`
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	// Posts counts every exposing post of the period; Items lists the newest of them.
+	Posts     int            `json:"posts"`
+	Truncated bool           `json:"truncated"`
+	Members   []DigestMember `json:"members"`
+	Items     []DigestItem   `json:"items"`
+	CreatedAt time.Time      `json:"created_at"`
+}
+
+// DigestMember is one member's part of a digest.
+type DigestMember struct {
+	Member      string   `json:"member"`
+	Posts       int      `json:"posts"`
+	MaxSeverity string   `json:"max_severity"`
+	Categories  []string `json:"categories"`
+}
+
+// DigestItem is one exposing post of a digest.
+type DigestItem struct {
+	Members     []string  `json:"members"`
+	Platform    string    `json:"platform"`
+	Channel     string    `json:"channel"`
+	URL         string    `json:"url"`
+	PublishedAt time.Time `json:"published_at"`
+	CollectedAt time.Time `json:"collected_at"`
+	Severity    string    `json:"severity"`
+	Categories  []string  `json:"categories"`
+}
+
+// digestID names a digest by what it covers, so that repeating the same request
+// enqueues nothing new within the outbox's duplicate window and reuses the same
+// delivery state afterwards.
+func digestID(r *BackfillRequest) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{r.Org, r.Member, r.From.Format(time.RFC3339), r.To.Format(time.RFC3339),
+		fmt.Sprint(r.Limit)}, "\x00")))
+	return "digest-" + r.Org + "-" + hex.EncodeToString(h[:6])
+}
+
+// BuildDigest reads the exposures of the request's period from ClickHouse (the
+// exposures table, written by the store role) and summarises them.
+func BuildDigest(ctx context.Context, conn driver.Conn, r BackfillRequest, now time.Time) (*Digest, error) {
+	if err := r.Normalize(now); err != nil {
+		return nil, err
+	}
+	rows, err := conn.Query(ctx, `SELECT source, channel, url, published_at, collected_at, toString(severity), categories,
+		outing, orgs, members FROM exposures FINAL
+		WHERE has(orgs, ?) AND collected_at >= ? AND collected_at < ?
+		ORDER BY collected_at DESC, post_id`, r.Org, r.From, r.To)
+	if err != nil {
+		return nil, fmt.Errorf("backfill: read exposures: %w", err)
+	}
+	defer rows.Close()
+	d := &Digest{ID: digestID(&r), Org: r.Org, Member: r.Member, From: r.From, To: r.To, CreatedAt: now.UTC(),
+		Members: []DigestMember{}, Items: []DigestItem{}}
+	byMember := map[string]*DigestMember{}
+	for rows.Next() {
+		var it DigestItem
+		var outing uint8
+		var orgs, members []string
+		if err := rows.Scan(&it.Platform, &it.Channel, &it.URL, &it.PublishedAt, &it.CollectedAt, &it.Severity,
+			&it.Categories, &outing, &orgs, &members); err != nil {
+			return nil, fmt.Errorf("backfill: read exposures: %w", err)
+		}
+		for i := range min(len(orgs), len(members)) {
+			if orgs[i] == r.Org && (r.Member == "" || members[i] == r.Member) && !slices.Contains(it.Members, members[i]) {
+				it.Members = append(it.Members, members[i])
+			}
+		}
+		if len(it.Members) == 0 {
+			continue
+		}
+		if outing == 1 && !slices.Contains(it.Categories, "sogi") {
+			it.Categories = append(it.Categories, "sogi")
+		}
+		sort.Strings(it.Categories)
+		d.Posts++
+		for _, m := range it.Members {
+			dm := byMember[m]
+			if dm == nil {
+				dm = &DigestMember{Member: m, MaxSeverity: SeverityNone.String()}
+				byMember[m] = dm
+			}
+			dm.Posts++
+			if sev, err := ParseSeverity(it.Severity); err == nil {
+				if cur, _ := ParseSeverity(dm.MaxSeverity); sev > cur {
+					dm.MaxSeverity = it.Severity
+				}
+			}
+			for _, c := range it.Categories {
+				if !slices.Contains(dm.Categories, c) {
+					dm.Categories = append(dm.Categories, c)
+				}
+			}
+		}
+		if len(d.Items) < r.Limit {
+			d.Items = append(d.Items, it)
+		} else {
+			d.Truncated = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("backfill: read exposures: %w", err)
+	}
+	for _, dm := range byMember {
+		sort.Strings(dm.Categories)
+		d.Members = append(d.Members, *dm)
+	}
+	sort.Slice(d.Members, func(i, j int) bool {
+		if d.Members[i].Posts != d.Members[j].Posts {
+			return d.Members[i].Posts > d.Members[j].Posts
+		}
+		return d.Members[i].Member < d.Members[j].Member
+	})
+	return d, nil
+}
+
+// BackfillResult says what a backfill queued.
+type BackfillResult struct {
+	DigestID string   `json:"digest_id"`
+	Posts    int      `json:"posts"`
+	Listed   int      `json:"listed"`
+	Channels []string `json:"channels"`
+}
+
+// Backfill builds the digest of r and queues it, once, on each channel of the
+// organisation's rule. Repeating the same request queues nothing new. An empty period
+// queues nothing.
+func (s *Service) Backfill(ctx context.Context, conn driver.Conn, r BackfillRequest) (BackfillResult, error) {
+	rule, ok, err := s.Rule(ctx, r.Org)
+	if err != nil {
+		return BackfillResult{}, err
+	}
+	if !ok {
+		return BackfillResult{}, fmt.Errorf("%w: organisation %s has no alert rule", ErrBadBackfill, r.Org)
+	}
+	d, err := BuildDigest(ctx, conn, r, s.now())
+	if err != nil {
+		return BackfillResult{}, err
+	}
+	res := BackfillResult{DigestID: d.ID, Posts: d.Posts, Listed: len(d.Items), Channels: []string{}}
+	if d.Posts == 0 {
+		return res, nil
+	}
+	for _, ch := range rule.Channels {
+		if err := s.enqueueDigest(ctx, d, ch); err != nil {
+			return res, err
+		}
+		res.Channels = append(res.Channels, ch)
+	}
+	s.log.Info("backfill digest queued", "org", d.Org, "digest", d.ID, "posts", d.Posts, "channels", res.Channels)
+	return res, nil
+}
+
+func (s *Service) enqueueDigest(ctx context.Context, d *Digest, ch string) error {
+	now := s.now().UTC()
+	id := d.ID + "." + ch
+	ds := DeliveryState{ID: id, IncidentID: d.ID, Org: d.Org, Channel: ch, Kind: KindDigest, Severity: SeverityNone,
+		State: StateQueued, CreatedAt: now, UpdatedAt: now}
+	if !s.names[ch] {
+		ds.State, ds.LastError = StateFailed, "channel is not configured"
+	}
+	data, _ := json.Marshal(ds)
+	if _, err := s.del.Create(ctx, id, data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("delivery state %s: %w", id, err)
+	}
+	if ds.State == StateFailed {
+		return nil
+	}
+	job := Job{ID: id, Org: d.Org, IncidentID: d.ID, Seq: 1, Kind: KindDigest, Channel: ch, CreatedAt: now, Digest: d}
+	body, err := json.Marshal(job)
+	if err != nil {
+		return fmt.Errorf("digest job %s: %w", id, err)
+	}
+	ack, err := s.js.Publish(ctx, OutboxSubject+"."+ch, body, jetstream.WithMsgID(id))
+	if err != nil {
+		return fmt.Errorf("outbox publish %s: %w", id, err)
+	}
+	if !ack.Duplicate && s.m != nil {
+		s.m.Deliveries.WithLabelValues(ch, StateQueued).Inc()
+	}
+	return nil
+}
+
+// BuildDigestMessage renders a digest as the webhook body (and the source of the e-mail
+// and Telegram texts).
+func BuildDigestMessage(d *Digest, langs []string, now time.Time) Message {
+	m := Message{Type: TypeDigest, AlertID: d.ID, Org: d.Org, Member: d.Member, Kind: KindDigest, Seq: 1,
+		Changes: []string{}, Severity: SeverityNone.String(), Categories: []string{}, Where: []Sighting{}, Platforms: []string{},
+		Copies: d.Posts, FirstSeen: d.From, LastSeen: d.To, NextSteps: map[string][]string{}, Summary: map[string]string{},
+		Status: "digest", CreatedAt: now.UTC(), Digest: d}
+	for _, dm := range d.Members {
+		if sev, err := ParseSeverity(dm.MaxSeverity); err == nil {
+			if cur, _ := ParseSeverity(m.Severity); sev > cur {
+				m.Severity = dm.MaxSeverity
+			}
+		}
+		for _, c := range dm.Categories {
+			if !slices.Contains(m.Categories, c) {
+				m.Categories = append(m.Categories, c)
+			}
+		}
+	}
+	sort.Strings(m.Categories)
+	for _, it := range d.Items {
+		if !slices.Contains(m.Platforms, it.Platform) {
+			m.Platforms = append(m.Platforms, it.Platform)
+		}
+	}
+	sort.Strings(m.Platforms)
+	for _, l := range langs {
+		m.NextSteps[l] = NextSteps(l, m.Platforms)
+		if l == "ru" {
+			m.Summary[l] = fmt.Sprintf("Сводка по запросу: %d постов с раскрытием данных %d участников организации %s, собранных с %s по %s (до того, как организация или участник были добавлены, поэтому без отдельных оповещений).",
+				d.Posts, len(d.Members), d.Org, d.From.Format("2006-01-02 15:04"), d.To.Format("2006-01-02 15:04 UTC"))
+		} else {
+			m.Summary[l] = fmt.Sprintf("Requested digest: %d posts exposing %d members of %s, collected from %s to %s (before the organisation or member was added, so not alerted one by one).",
+				d.Posts, len(d.Members), d.Org, d.From.Format("2006-01-02 15:04"), d.To.Format("2006-01-02 15:04 UTC"))
+		}
+	}
+	return m
+}
+
+// writeDigest renders a digest's lists in language l.
+func (a *Alert) writeDigest(b *strings.Builder, l string) {
+	m := &a.Message
+	d := m.Digest
+	t := func(en, r string) string {
+		if l == "ru" {
+			return r
+		}
+		return en
+	}
+	fmt.Fprintf(b, "\n%s:\n", t("Members (pseudonymous ids)", "Участники (псевдонимы)"))
+	for _, dm := range d.Members {
+		var cats []string
+		for _, c := range dm.Categories {
+			cats = append(cats, CategoryName(l, c))
+		}
+		fmt.Fprintf(b, "  - %s: %d, %s %s; %s\n", dm.Member, dm.Posts, t("severity up to", "серьёзность до"), dm.MaxSeverity,
+			strings.Join(cats, ", "))
+	}
+	fmt.Fprintf(b, "\n%s:\n", t("Posts (newest first)", "Посты (сначала новые)"))
+	for _, it := range d.Items {
+		fmt.Fprintf(b, "  - %s / %s: %s (%s %s; %s)\n", it.Platform, it.Channel, it.URL, t("collected", "собрано"),
+			it.CollectedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(it.Members, ", "))
+	}
+	if d.Truncated {
+		fmt.Fprintf(b, "  … %s\n", t(fmt.Sprintf("%d more in kuzot", d.Posts-len(d.Items)), fmt.Sprintf("ещё %d в kuzot", d.Posts-len(d.Items))))
+	}
+}
