@@ -88,9 +88,27 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request, _ *reqCtx) error
 	return err
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: it accepts only an absolute path
+// on this origin and returns "/" for anything else. Browsers strip tabs and newlines
+// from URLs and treat a backslash like a slash, so "/\t/evil.example" and "/\\evil.example"
+// would become the scheme-relative "//evil.example"; the value is therefore refused
+// when it has any control character, backslash, a leading "//", a scheme, a host or
+// user information, or is not valid UTF-8.
 func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") || len(n) > 500 {
+	if n == "" || len(n) > 500 || n[0] != '/' || strings.HasPrefix(n, "//") || !utf8Valid(n) {
+		return "/"
+	}
+	for _, r := range n {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' {
+			return "/"
+		}
+	}
+	// The decoded path must not start a scheme-relative URL or hold a backslash either
+	// ("/%2F/evil.example" is harmless to browsers, but a proxy that decodes paths would
+	// make it "//evil.example").
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
 		return "/"
 	}
 	return n
