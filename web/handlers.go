@@ -138,6 +138,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	tok, _, err := s.login(r.Context(), r.PostFormValue("name"), r.PostFormValue("password"), rc.IP)
 	var he *httpError
 	if errors.As(err, &he) {
+		if he.retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((he.retry+time.Second-1)/time.Second)))
+		}
 		return s.showLogin(w, r, rc, he.code, he.msg)
 	}
 	if err != nil {
