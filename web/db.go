@@ -146,6 +146,17 @@ func (d *DB) GetSession(ctx context.Context, tokenHash string) (Session, error) 
 	return s, nil
 }
 
+// RevokeUserSessions writes a revoked version of every live session of user (after its
+// password, role or organisation changed).
+func (d *DB) RevokeUserSessions(ctx context.Context, user string, now time.Time) error {
+	if err := d.Conn.Exec(ctx, `INSERT INTO sessions (token_hash, user, created_at, expires_at, ip, revoked, version)
+		SELECT token_hash, user, created_at, expires_at, ip, 1, ? FROM sessions FINAL
+		WHERE user = ? AND revoked = 0 AND expires_at > ?`, uint64(now.UnixNano()), user, now.UTC()); err != nil {
+		return fmt.Errorf("revoke sessions of %s: %w", user, err)
+	}
+	return nil
+}
+
 // DeleteExpiredSessions removes sessions that expired before cutoff.
 func (d *DB) DeleteExpiredSessions(ctx context.Context, cutoff time.Time) error {
 	if err := d.Conn.Exec(ctx, `ALTER TABLE sessions DELETE WHERE expires_at < ?`, cutoff.UTC()); err != nil {

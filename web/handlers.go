@@ -35,7 +35,7 @@ func (s *Server) table() []route {
 		{"GET", "/incidents", anyUser, false, s.incidentsPage},
 		{"GET", "/incidents/{id}", anyUser, false, s.incidentPage},
 		{"POST", "/incidents/{id}/unredact", anyUser, false, s.incidentUnredactPage},
-		{"POST", "/incidents/{id}/ack", anyUser, false, s.incidentAckForm},
+		{"POST", "/incidents/{id}/ack", ackers, false, s.incidentAckForm},
 		{"GET", "/alerts", anyUser, false, s.alertsPage},
 		{"GET", "/alert-rules", anyUser, false, s.rulesPage},
 		{"POST", "/alert-rules", adminOrOrg, false, s.ruleForm},
@@ -59,7 +59,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/incidents", anyUser, true, s.apiIncidents},
 		{"GET", "/api/incidents/{id}", anyUser, true, s.apiIncident},
 		{"POST", "/api/incidents/{id}/unredact", anyUser, true, s.apiUnredact},
-		{"POST", "/api/incidents/{id}/ack", anyUser, true, s.apiAck},
+		{"POST", "/api/incidents/{id}/ack", ackers, true, s.apiAck},
 		{"GET", "/api/alerts", anyUser, true, s.apiAlerts},
 		{"GET", "/api/alert-rules", anyUser, true, s.apiRules},
 		{"POST", "/api/alert-rules", adminOrOrg, true, s.apiSetRule},
@@ -369,7 +369,8 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "incident", rc, "Incident", map[string]any{"I": inc, "Posts": posts, "Unredacted": false})
+	s.render(w, r, "incident", rc, "Incident", map[string]any{"I": inc, "Posts": posts, "Unredacted": false,
+		"CanAck": s.canAck(rc.User.Role)})
 	return nil
 }
 
@@ -378,7 +379,8 @@ func (s *Server) incidentUnredactPage(w http.ResponseWriter, r *http.Request, rc
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "incident", rc, "Incident (unredacted)", map[string]any{"I": inc, "Posts": posts, "Unredacted": true})
+	s.render(w, r, "incident", rc, "Incident (unredacted)", map[string]any{"I": inc, "Posts": posts, "Unredacted": true,
+		"CanAck": s.canAck(rc.User.Role)})
 	return nil
 }
 

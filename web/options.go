@@ -42,6 +42,10 @@ type Config struct {
 	// once (default twice the number of CPUs). A login that cannot start one within a
 	// second is answered 503 with Retry-After.
 	LoginConcurrentHashes int `yaml:"login_concurrent_hashes"`
+	// AnalystsAcknowledge lets analysts acknowledge any organisation's incident, which
+	// stops its updates and cancels its pending alerts (default false: admins and the
+	// owning organisation's users only).
+	AnalystsAcknowledge bool `yaml:"analysts_acknowledge"`
 }
 
 // LoadConfig decodes the web section strictly and fills defaults.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,4 +134,28 @@ func yamlNode(t *testing.T, src string) *yaml.Node {
 		t.Fatal(err)
 	}
 	return &n
+}
+
+// TestAnalystsAcknowledgeOption: the route table gives analysts the acknowledge
+// endpoints only when web.analysts_acknowledge is set.
+func TestAnalystsAcknowledgeOption(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		s := newUnitServer(t, func(c *Config) { c.AnalystsAcknowledge = allow })
+		n := 0
+		for _, ep := range s.Endpoints() {
+			if !strings.HasSuffix(ep.Path, "/ack") {
+				continue
+			}
+			n++
+			if got := slices.Contains(ep.Roles, RoleAnalyst); got != allow {
+				t.Errorf("analysts_acknowledge=%v: %s %s roles %v", allow, ep.Method, ep.Path, ep.Roles)
+			}
+			if !slices.Contains(ep.Roles, RoleAdmin) || !slices.Contains(ep.Roles, RoleOrg) {
+				t.Errorf("%s roles %v lack admin or org", ep.Path, ep.Roles)
+			}
+		}
+		if n != 2 {
+			t.Fatalf("%d acknowledge endpoints", n)
+		}
+	}
 }

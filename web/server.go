@@ -163,7 +163,15 @@ const (
 	staff                    // admin and analyst
 	adminOnly                // admin
 	adminOrOrg               // admin, or an organisation user (acting on its own org)
+	ackers                   // who may acknowledge incidents: admin and organisation users, analysts only with web.analysts_acknowledge
 )
+
+// canAck reports whether role may acknowledge incidents (in its scope). Acknowledging
+// stops an incident's updates and cancels its pending alerts, so by default only admins
+// and the owning organisation's users may; analysts need web.analysts_acknowledge.
+func (s *Server) canAck(role Role) bool {
+	return role == RoleAdmin || role == RoleOrg || (role == RoleAnalyst && s.cfg.AnalystsAcknowledge)
+}
 
 // route is one endpoint. The authorisation tests iterate this table, so that no endpoint
 // can be added without being covered.
@@ -196,6 +204,12 @@ func (s *Server) Endpoints() []Endpoint {
 			e.Roles = []Role{RoleAdmin}
 		case adminOrOrg:
 			e.Roles = []Role{RoleAdmin, RoleOrg}
+		case ackers:
+			for _, r := range []Role{RoleAdmin, RoleAnalyst, RoleOrg} {
+				if s.canAck(r) {
+					e.Roles = append(e.Roles, r)
+				}
+			}
 		}
 		out = append(out, e)
 	}
@@ -312,7 +326,8 @@ func (s *Server) wrap(rt route) http.Handler {
 			switch {
 			case rt.Access == staff && rc.User.Role == RoleOrg,
 				rt.Access == adminOnly && rc.User.Role != RoleAdmin,
-				rt.Access == adminOrOrg && rc.User.Role == RoleAnalyst:
+				rt.Access == adminOrOrg && rc.User.Role == RoleAnalyst,
+				rt.Access == ackers && !s.canAck(rc.User.Role):
 				return errStatus(http.StatusForbidden, "your role may not open this page")
 			}
 			if r.Method == http.MethodPost {
@@ -355,6 +370,10 @@ func (s *Server) authenticate(r *http.Request, rc *reqCtx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if sess.CreatedAt.Before(u.UpdatedAt) {
+		// Opened before the password, role or organisation last changed.
+		return unauth
 	}
 	if u.Disabled || (u.Role == RoleOrg && u.Org == "") {
 		// An organisation user without an organisation would match unowned rows.
@@ -548,10 +567,24 @@ func CreateUser(ctx context.Context, db *DB, u User, password string, p auth.Par
 		return err
 	}
 	u.PasswordHash = h
-	if old, err := db.GetUser(ctx, u.Name); err == nil {
+	old, err := db.GetUser(ctx, u.Name)
+	switch {
+	case err == nil:
 		u.CreatedAt = old.CreatedAt
+	case !errors.Is(err, ErrNotFound):
+		return err
 	}
-	return db.PutUser(ctx, u, now)
+	if err := db.PutUser(ctx, u, now); err != nil {
+		return err
+	}
+	if err != nil {
+		return nil // a new account has no sessions
+	}
+	// Every update sets a new password (and perhaps a new role, organisation or the
+	// disabled flag): sessions opened with the old ones end now. authenticate also
+	// refuses any session older than the account's last update, in case one was
+	// opened while this ran.
+	return db.RevokeUserSessions(ctx, u.Name, now)
 }
 
 func validUser(u User) error {

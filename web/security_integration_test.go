@@ -1,0 +1,122 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// formLogin logs in through the HTML form with next and returns the redirect target.
+func (e *env) formLogin(name, next string) string {
+	e.t.Helper()
+	f := e.anon()
+	code, page := f.get("/login")
+	i := strings.Index(page, `name="csrf" value="`)
+	if code != 200 || i < 0 {
+		e.t.Fatalf("login page %d", code)
+	}
+	tok := page[i+len(`name="csrf" value="`):]
+	tok = tok[:strings.IndexByte(tok, '"')]
+	body := url.Values{"name": {name}, "password": {testPassword}, "csrf": {tok}, "next": {next}}.Encode()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("form login: %d", resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
+}
+
+// TestIntegrationLoginOpenRedirect logs in through the form with the next= values of
+// the review (issue 19, item 6): the browser is only ever sent to a path on this site.
+func TestIntegrationLoginOpenRedirect(t *testing.T) {
+	e := newEnv(t)
+	for _, next := range []string{"/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/\r\n/evil.example"} {
+		if loc := e.formLogin("analyst", next); loc != "/" {
+			t.Errorf("next=%q redirected to %q, want /", next, loc)
+		}
+	}
+	if loc := e.formLogin("analyst", "/incidents?status=open"); loc != "/incidents?status=open" {
+		t.Errorf("a local next was not kept: %q", loc)
+	}
+	// The login page does not render a hostile next into its form either.
+	_, page := e.anon().get("/login?next=" + url.QueryEscape("/\t/evil.example"))
+	if strings.Contains(page, "evil.example") {
+		t.Error("login page renders the hostile next")
+	}
+}
+
+// TestIntegrationAccountChangeRevokesSessions: a stolen session stops working once the
+// account's password or role is changed (issue 19, item 12).
+func TestIntegrationAccountChangeRevokesSessions(t *testing.T) {
+	e := newEnv(t)
+	admin := e.login("admin")
+	put := func(body string) {
+		t.Helper()
+		if code, resp := admin.do("POST", "/api/users", "application/json", body, true); code != 200 {
+			t.Fatalf("put user %s: %d %s", body, code, resp)
+		}
+	}
+	// Password change.
+	stolen := e.login("analyst")
+	if code, _ := stolen.get("/api/me"); code != 200 {
+		t.Fatalf("me before: %d", code)
+	}
+	const newPassword = "a-brand-new-password-1"
+	put(fmt.Sprintf(`{"name":"analyst","role":"analyst","password":%q}`, newPassword))
+	if code, _ := stolen.get("/api/me"); code != 401 {
+		t.Fatalf("session opened before the password change: %d, want 401", code)
+	}
+	c := e.anon()
+	if code, _ := c.do("POST", "/api/login", "application/json", fmt.Sprintf(`{"name":"analyst","password":%q}`, newPassword), false); code != 200 {
+		t.Fatalf("login with the new password: %d", code)
+	}
+	if code, _ := c.get("/api/me"); code != 200 {
+		t.Fatalf("session opened after the change: %d", code)
+	}
+	// Role (and organisation) change.
+	org := e.login("alpha")
+	put(fmt.Sprintf(`{"name":"alpha","role":"org","org":"org-beta","password":%q}`, testPassword))
+	if code, _ := org.get("/api/incidents"); code != 401 {
+		t.Fatalf("session opened before the organisation changed: %d, want 401", code)
+	}
+	// Other accounts keep their sessions.
+	if code, _ := admin.get("/api/me"); code != 200 {
+		t.Fatalf("admin's own session after changing others: %d", code)
+	}
+	var n uint64
+	if err := e.conn.QueryRow(t.Context(), `SELECT count() FROM sessions FINAL WHERE user = 'alpha' AND revoked = 0`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("live sessions of alpha after the change: %d %v", n, err)
+	}
+}
+
+// TestIntegrationAcknowledgeScope: acknowledging cancels an incident's pending alerts,
+// so by default analysts may not, and an organisation user only for its own incidents
+// (issue 19, item 13).
+func TestIntegrationAcknowledgeScope(t *testing.T) {
+	e := newEnv(t)
+	analyst := e.login("analyst")
+	if code, body := analyst.do("POST", "/api/incidents/"+e.fx.IncidentA+"/ack", "application/json", "", true); code != 403 {
+		t.Fatalf("analyst acknowledging org-alpha's incident: %d %s", code, body)
+	}
+	_, page := analyst.get("/incidents/" + e.fx.IncidentA)
+	if strings.Contains(page, `/ack"`) {
+		t.Error("the incident page offers analysts the acknowledge button")
+	}
+	alpha := e.login("alpha")
+	if code, _ := alpha.do("POST", "/api/incidents/"+e.fx.IncidentB+"/ack", "application/json", "", true); code != 404 {
+		t.Fatalf("org-alpha acknowledging another organisation's incident: %d, want 404", code)
+	}
+	if code, body := alpha.get("/api/incidents/" + e.fx.IncidentA); code != 200 || !strings.Contains(body, `"status": "open"`) {
+		t.Fatalf("incident after refused acknowledgements: %d %.300s", code, body)
+	}
+	if code, body := alpha.do("POST", "/api/incidents/"+e.fx.IncidentA+"/ack", "application/json", "", true); code != 200 {
+		t.Fatalf("org-alpha acknowledging its own incident: %d %s", code, body)
+	}
+}
