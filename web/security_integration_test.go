@@ -6,6 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kuzot/kuzot/post"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // formLogin logs in through the HTML form with next and returns the redirect target.
@@ -118,5 +122,61 @@ func TestIntegrationAcknowledgeScope(t *testing.T) {
 	}
 	if code, body := alpha.do("POST", "/api/incidents/"+e.fx.IncidentA+"/ack", "application/json", "", true); code != 200 {
 		t.Fatalf("org-alpha acknowledging its own incident: %d %s", code, body)
+	}
+}
+
+// TestIntegrationUnclassifiedPostIsRedacted: a post the exposure classifier has no
+// current verdict on (not classified yet, stuck in the dead-letter queue, or edited
+// since) is shown with its identifiers masked, on the page and in the API, to an
+// organisation user (issue 19, item 5).
+func TestIntegrationUnclassifiedPostIsRedacted(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Second)
+	const rawPhone = "+996 555 123 456"
+	text := "Звоните ему по номеру " + rawPhone + ", пусть знает."
+	posts := []post.Post{
+		{ID: "telegram:demo_unclassified/1", Source: "telegram", Channel: "demo_unclassified", Author: "demo_a", Text: text,
+			Lang: "ru", PublishedAt: now.Add(-time.Hour), CollectedAt: now.Add(-50 * time.Minute), Media: []post.Media{}},
+		{ID: "telegram:demo_unclassified/2", Source: "telegram", Channel: "demo_unclassified", Author: "demo_a", Text: text,
+			Lang: "ru", PublishedAt: now.Add(-time.Hour), CollectedAt: now.Add(-10 * time.Minute), Media: []post.Media{}},
+		{ID: "telegram:demo_unclassified/3", Source: "telegram", Channel: "demo_unclassified", Author: "demo_a", Text: text,
+			Lang: "ru", PublishedAt: now.Add(-time.Hour), CollectedAt: now.Add(-50 * time.Minute), Media: []post.Media{}},
+	}
+	if err := storage.InsertPosts(ctx, e.conn, posts); err != nil {
+		t.Fatal(err)
+	}
+	verdict := func(p post.Post, at time.Time) storage.Classification {
+		return storage.Classification{PostID: p.ID, Classifier: "exposure", ClassifierVersion: "test", Labels: []string{"severity:none"},
+			Result: `{"exposed":false}`, Source: p.Source, Channel: p.Channel, Author: p.Author, Lang: p.Lang,
+			PublishedAt: p.PublishedAt, ClassifiedAt: at}
+	}
+	// Post 2 was classified, then edited (collected again 30 minutes later) and not
+	// classified since; post 3 has a current verdict (clean), and is shown as it is.
+	if err := storage.InsertClassifications(ctx, e.conn, []storage.Classification{
+		verdict(posts[1], now.Add(-40*time.Minute)), verdict(posts[2], now.Add(-45*time.Minute))}); err != nil {
+		t.Fatal(err)
+	}
+	org := e.login("alpha")
+	for _, p := range posts[:2] {
+		for _, path := range []string{"/posts/" + p.ID, "/api/posts/" + p.ID} {
+			code, body := org.get(path)
+			if code != 200 {
+				t.Fatalf("%s: %d %.300s", path, code, body)
+			}
+			if strings.Contains(body, "555 123") || strings.Contains(body, "555123") {
+				t.Errorf("%s shows the raw phone number of a post without a current verdict:\n%.600s", path, body)
+			}
+			if !strings.Contains(body, "456") {
+				t.Errorf("%s: the masked phone (last digits kept) is missing:\n%.600s", path, body)
+			}
+		}
+		_, body := org.get("/api/posts/" + p.ID)
+		if !strings.Contains(body, `"redacted": true`) || !strings.Contains(body, `"unverified": true`) {
+			t.Errorf("API of %s does not say the text is masked: %.400s", p.ID, body)
+		}
+	}
+	if _, body := org.get("/api/posts/" + posts[2].ID); !strings.Contains(body, rawPhone) {
+		t.Errorf("a post with a current clean verdict is masked too: %.400s", body)
 	}
 }
