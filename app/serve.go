@@ -128,5 +128,12 @@ func (x alertRules) ResetRule(ctx context.Context, org string) error {
 	return x.svc.ResetRule(ctx, org)
 }
 
-// ChannelNames implements web.RuleManager.
-func (x alertRules) ChannelNames() []string { return x.svc.ChannelNames() }
+// Channels implements web.RuleManager.
+func (x alertRules) Channels() []web.AlertChannel {
+	cs := x.svc.Channels()
+	out := make([]web.AlertChannel, len(cs))
+	for i, c := range cs {
+		out[i] = web.AlertChannel{Name: c.Name, Orgs: c.Orgs}
+	}
+	return out
+}

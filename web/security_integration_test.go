@@ -180,3 +180,33 @@ func TestIntegrationUnclassifiedPostIsRedacted(t *testing.T) {
 		t.Errorf("a post with a current clean verdict is masked too: %.400s", body)
 	}
 }
+
+// TestIntegrationOrgChannels: an organisation user sees only its organisation's alert
+// channels and cannot route its alerts to another organisation's channel, or to one
+// bound to none (issue 19, item 7).
+func TestIntegrationOrgChannels(t *testing.T) {
+	e := newEnv(t)
+	alpha := e.login("alpha")
+	code, body := alpha.get("/api/alert-rules")
+	if code != 200 || !strings.Contains(body, `"email"`) || !strings.Contains(body, `"webhook"`) ||
+		strings.Contains(body, "beta-hook") || strings.Contains(body, "admin-pager") {
+		t.Fatalf("org-alpha's channel list: %d %s", code, body)
+	}
+	if _, page := alpha.get("/alert-rules"); strings.Contains(page, "beta-hook") || strings.Contains(page, "admin-pager") {
+		t.Fatal("the rules page offers org-alpha other channels")
+	}
+	for _, ch := range []string{"beta-hook", "admin-pager", "no-such-channel"} {
+		rule := fmt.Sprintf(`{"org":"org-alpha","min_severity":"high","channels":["email",%q]}`, ch)
+		if code, body := alpha.do("POST", "/api/alert-rules", "application/json", rule, true); code != 400 {
+			t.Errorf("org-alpha routing to %s: %d %s", ch, code, body)
+		}
+	}
+	if code, body := alpha.do("POST", "/api/alert-rules", "application/json",
+		`{"org":"org-alpha","min_severity":"high","channels":["email","webhook"]}`, true); code != 200 {
+		t.Fatalf("org-alpha routing to its own channels: %d %s", code, body)
+	}
+	// Staff see every channel.
+	if _, body := e.login("admin").get("/api/alert-rules"); !strings.Contains(body, "beta-hook") || !strings.Contains(body, "admin-pager") {
+		t.Fatalf("admin's channel list: %s", body)
+	}
+}

@@ -598,7 +598,12 @@ func (m *memRules) ResetRule(_ context.Context, org string) error {
 	return nil
 }
 
-func (m *memRules) ChannelNames() []string { return []string{"webhook", "email"} }
+// Channels: "webhook" is shared by both organisations, "email" is org-alpha's,
+// "beta-hook" org-beta's, and "admin-pager" belongs to no organisation.
+func (m *memRules) Channels() []web.AlertChannel {
+	return []web.AlertChannel{{Name: "admin-pager"}, {Name: "beta-hook", Orgs: []string{"org-beta"}},
+		{Name: "email", Orgs: []string{"org-alpha"}}, {Name: "webhook", Orgs: []string{"org-alpha", "org-beta"}}}
+}
 
 // TestIntegrationAlertRules: organisation users see and change only their own rule.
 func TestIntegrationAlertRules(t *testing.T) {
