@@ -210,3 +210,42 @@ func TestIntegrationOrgChannels(t *testing.T) {
 		t.Fatalf("admin's channel list: %s", body)
 	}
 }
+
+// TestIntegrationClusterLinksRedacted: a cluster row stored with a victim's profile link
+// and phone number in its evidence (written before links were redacted, or by a
+// detector without a redactor) is shown without them, on the page and in the API
+// (issue 19, item 8).
+func TestIntegrationClusterLinksRedacted(t *testing.T) {
+	e := newEnv(t)
+	now := time.Now().UTC()
+	b, err := e.conn.PrepareBatch(t.Context(), `INSERT INTO coordination_clusters (id, status, merged_into, size, score, behaviours,
+		accounts, posts, posts_truncated, texts, links, reply_targets, frames, frame_posts, capped_objects, capped_actions,
+		first_at, last_at, detected_at, detector, params, version)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append("cl-links", "active", "", uint32(3), 0.9, []string{"co_link"}, []string{"vk:a", "vk:b", "vk:c"}, []string{"vk:1"},
+		uint8(0), []string{"Звоните ему по номеру +996 555 123 456, пусть знает."},
+		[]string{"https://vk.com/id48151623", "https://demo.invalid/article/1"}, []string{"t.me/demo_victim_kg/77"},
+		[]string{}, []uint32{}, uint32(0), uint32(0), now.Add(-2*time.Hour), now.Add(-time.Hour), now, "demo", `{}`, uint64(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	org := e.login("alpha")
+	for _, path := range []string{"/clusters/cl-links", "/api/clusters/cl-links", "/api/clusters"} {
+		code, body := org.get(path)
+		if code != 200 {
+			t.Fatalf("%s: %d %.300s", path, code, body)
+		}
+		for _, raw := range []string{"id48151623", "555 123"} {
+			if strings.Contains(body, raw) {
+				t.Errorf("%s shows %q", path, raw)
+			}
+		}
+		if !strings.Contains(body, "vk.com/…") || !strings.Contains(body, "demo.invalid/article/1") {
+			t.Errorf("%s: the redacted link's host or the harmless link is missing:\n%.800s", path, body)
+		}
+	}
+}
