@@ -11,8 +11,9 @@ import (
 )
 
 // serveRole serves the built-in analyst web UI and its JSON API on the app's HTTP
-// listener (the same one as /metrics). It reads ClickHouse; acknowledging incidents and
-// changing alert rules go through the alert state (see NewWebServer).
+// listener (http.listen; /metrics is on http.metrics_listen). It reads ClickHouse;
+// acknowledging incidents and changing alert rules go through the alert state (see
+// NewWebServer).
 func serveRole() Role {
 	return Role{
 		Name:            "serve",
