@@ -521,6 +521,9 @@ func (d *DB) redactRows(ctx context.Context, rs []PostRow) error {
 	return d.redactUnverified(ctx, rs, collected)
 }
 
+// verdictClockSkew is how far the classify and collect hosts' clocks may disagree.
+const verdictClockSkew = time.Minute
+
 // redactUnverified fails closed: the text of a row that has no current exposure verdict
 // (a post not classified yet, one whose classification is in the dead-letter queue, or
 // one edited since it was classified) is masked at read time with the exposure
@@ -530,9 +533,6 @@ func (d *DB) redactRows(ctx context.Context, rs []PostRow) error {
 // (collected, less verdictClockSkew for clocks of different hosts; rows missing from
 // collected need only a verdict). A deployment without the exposure classifier shows
 // every text masked.
-// verdictClockSkew is how far the classify and collect hosts' clocks may disagree.
-const verdictClockSkew = time.Minute
-
 func (d *DB) redactUnverified(ctx context.Context, rs []PostRow, collected map[string]time.Time) error {
 	var open []PostRow
 	for _, r := range rs {

@@ -568,16 +568,17 @@ func CreateUser(ctx context.Context, db *DB, u User, password string, p auth.Par
 	}
 	u.PasswordHash = h
 	old, err := db.GetUser(ctx, u.Name)
-	switch {
-	case err == nil:
-		u.CreatedAt = old.CreatedAt
-	case !errors.Is(err, ErrNotFound):
+	isNew := errors.Is(err, ErrNotFound)
+	if err != nil && !isNew {
 		return err
+	}
+	if !isNew {
+		u.CreatedAt = old.CreatedAt
 	}
 	if err := db.PutUser(ctx, u, now); err != nil {
 		return err
 	}
-	if err != nil {
+	if isNew {
 		return nil // a new account has no sessions
 	}
 	// Every update sets a new password (and perhaps a new role, organisation or the
