@@ -44,6 +44,12 @@ type ChannelCommon struct {
 	Name string `yaml:"name"`
 	// Kind selects the channel implementation (webhook, email, telegram).
 	Kind string `yaml:"kind"`
+	// Orgs are the organisations whose rules may route alerts to the channel. An
+	// organisation user sees and picks only its own organisation's channels; a rule of
+	// another organisation naming the channel is refused, in the file and through the
+	// API. Empty: no organisation's own users may pick it (only an admin can route a rule
+	// to it).
+	Orgs []string `yaml:"orgs"`
 }
 
 // Common returns the shared keys.
@@ -114,6 +120,11 @@ func (r *Registry) Decode(node *yaml.Node) (ChannelConfig, error) {
 	}
 	if !nameRe.MatchString(head.Name) {
 		return nil, fmt.Errorf("entry at line %d: name %q: want 1-64 of [A-Za-z0-9_-]", node.Line, head.Name)
+	}
+	for _, o := range head.Orgs {
+		if !orgRe.MatchString(o) {
+			return nil, fmt.Errorf("channel %s: orgs: %q: want 1-64 of [A-Za-z0-9._-]", head.Name, o)
+		}
 	}
 	f, ok := r.factories.Get(head.Kind)
 	if !ok {

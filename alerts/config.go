@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -80,6 +81,48 @@ type Settings struct {
 	Channels []ChannelConfig
 }
 
+// ChannelInfo is a channel's name and the organisations bound to it (Orgs of its
+// entry), for listing channels to the users who may pick them.
+type ChannelInfo struct {
+	Name string   `json:"name"`
+	Orgs []string `json:"orgs,omitempty"`
+}
+
+// ChannelInfos lists the configured channels by name.
+func (s *Settings) ChannelInfos() []ChannelInfo {
+	out := make([]ChannelInfo, 0, len(s.Channels))
+	for _, cc := range s.Channels {
+		c := cc.Common()
+		out = append(out, ChannelInfo{Name: c.Name, Orgs: slices.Clone(c.Orgs)})
+	}
+	slices.SortFunc(out, func(a, b ChannelInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// CheckBinding refuses a rule of one organisation that routes to a channel bound to
+// other organisations (see ChannelCommon.Orgs).
+func (s *Settings) CheckBinding(r Rule) error {
+	var errs []error
+	for _, ch := range r.Channels {
+		if !ChannelAllowed(s.Channels, ch, r.Org) {
+			errs = append(errs, fmt.Errorf("channel %q belongs to other organisations (its orgs do not list %s)", ch, r.Org))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ChannelAllowed reports whether org's alerts may go to the channel named name: a
+// channel bound to organisations takes only theirs; an unbound or unknown one is left
+// to the other checks (an unknown channel is refused by Rule.Validate).
+func ChannelAllowed(channels []ChannelConfig, name, org string) bool {
+	for _, cc := range channels {
+		if c := cc.Common(); c.Name == name {
+			return len(c.Orgs) == 0 || slices.Contains(c.Orgs, org)
+		}
+	}
+	return true
+}
+
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{GroupWindow: 30 * time.Second, MaxAttempts: 12, RetryInitial: 2 * time.Second, RetryMax: 10 * time.Minute,
@@ -135,6 +178,10 @@ func (c Config) Settings(reg *Registry) (*Settings, error) {
 	for i, o := range c.Orgs {
 		r, err := c.rule(o, names)
 		if err != nil {
+			bad("orgs[%d] (%s): %v", i, o.ID, err)
+			continue
+		}
+		if err := s.CheckBinding(r); err != nil {
 			bad("orgs[%d] (%s): %v", i, o.ID, err)
 			continue
 		}

@@ -88,3 +88,47 @@ func TestSeverityText(t *testing.T) {
 		t.Fatal("empty severity accepted")
 	}
 }
+
+// TestChannelBinding: a channel bound to organisations takes only their rules, in the
+// file and through the API's rule check (issue 19, item 7).
+func TestChannelBinding(t *testing.T) {
+	src := `
+channels:
+  - {name: a-hook, kind: webhook, url: "https://a.example/h", secret_envs: [A], orgs: [org-a]}
+  - {name: b-hook, kind: webhook, url: "https://b.example/h", secret_envs: [B], orgs: [org-b]}
+  - {name: pager, kind: webhook, url: "https://ops.example/h", secret_envs: [P]}
+orgs:
+  - {id: org-a, channels: [a-hook, pager]}
+  - {id: org-b, channels: [b-hook]}
+`
+	parse := func(src string) *yaml.Node {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+			t.Fatal(err)
+		}
+		return &n
+	}
+	s, err := alerts.Decode(parse(src), all.Registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckBinding(alerts.Rule{Org: "org-a", Channels: []string{"b-hook"}}); err == nil {
+		t.Fatal("org-a's rule may route to org-b's channel")
+	}
+	if err := s.CheckBinding(alerts.Rule{Org: "org-a", Channels: []string{"a-hook", "pager"}}); err != nil {
+		t.Fatalf("own and unbound channels: %v", err)
+	}
+	infos := s.ChannelInfos()
+	if len(infos) != 3 || infos[0].Name != "a-hook" || infos[0].Orgs[0] != "org-a" || len(infos[2].Orgs) != 0 {
+		t.Fatalf("channel infos %+v", infos)
+	}
+	// The same routing written in the file is refused at load.
+	if _, err := alerts.Decode(parse(strings.Replace(src, "{id: org-b, channels: [b-hook]}", "{id: org-b, channels: [a-hook]}", 1)),
+		all.Registry()); err == nil || !strings.Contains(err.Error(), "belongs to other organisations") {
+		t.Fatalf("config routing org-b to org-a's channel: %v", err)
+	}
+	bad := parse(`channels: [{name: x, kind: webhook, url: "https://x.example/", secret_envs: [X], orgs: ["bad org!"]}]`)
+	if _, err := alerts.Decode(bad, all.Registry()); err == nil {
+		t.Fatal("malformed org id in a channel's orgs accepted")
+	}
+}

@@ -62,7 +62,10 @@ func (r *BackfillRequest) Normalize(now time.Time) error {
 	if r.To.IsZero() || r.To.After(now) {
 		r.To = now
 	}
-	r.From, r.To = r.From.UTC().Truncate(time.Second), r.To.UTC().Truncate(time.Second)
+	// Whole minutes, so that the same request repeated at once ("the last 7 days") names
+	// the same digest and is not sent twice; posts of the current minute are live news
+	// for the alert path anyway.
+	r.From, r.To = r.From.UTC().Truncate(time.Minute), r.To.UTC().Truncate(time.Minute)
 	if r.From.IsZero() || !r.From.Before(r.To) {
 		return bad("the period must start before it ends")
 	}
@@ -114,9 +117,9 @@ type DigestItem struct {
 	Categories  []string  `json:"categories"`
 }
 
-// digestID names a digest by what it covers, so that repeating the same request
-// enqueues nothing new within the outbox's duplicate window and reuses the same
-// delivery state afterwards.
+// digestID names a digest by what it covers (periods are whole minutes), so that
+// repeating the same request enqueues nothing new within the outbox's duplicate window
+// and reuses the same delivery state afterwards.
 func digestID(r *BackfillRequest) string {
 	h := sha256.Sum256([]byte(strings.Join([]string{r.Org, r.Member, r.From.Format(time.RFC3339), r.To.Format(time.RFC3339),
 		fmt.Sprint(r.Limit)}, "\x00")))

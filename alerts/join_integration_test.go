@@ -136,7 +136,7 @@ func TestIntegrationBackfillDigest(t *testing.T) {
 	b := testenv.Bus(t)
 	_, rcv, run := hookServiceOn(t, b, time.Second)
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Second)
+	now := time.Now().UTC().Truncate(time.Minute)
 	row := func(id string, ago time.Duration, org, member string, outing bool) storage.Exposure {
 		return storage.Exposure{PostID: id, Source: "telegram", Channel: "leaks", Author: "troll", URL: "https://t.me/leaks/" + id,
 			Lang: "ru", PublishedAt: now.Add(-ago - time.Hour), CollectedAt: now.Add(-ago), Exposed: true, Outing: outing,
@@ -152,7 +152,7 @@ func TestIntegrationBackfillDigest(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	req := alerts.BackfillRequest{Org: "org-a", From: now.Add(-7 * 24 * time.Hour)}
+	req := alerts.BackfillRequest{Org: "org-a", From: now.Add(-7 * 24 * time.Hour), To: now.Truncate(time.Minute)}
 	res, err := run.svc.Backfill(ctx, conn, req)
 	if err != nil || res.Posts != 3 || res.Listed != 3 || !slices.Equal(res.Channels, []string{"hook"}) {
 		t.Fatalf("backfill %+v %v", res, err)

@@ -95,7 +95,7 @@ func TestIntegrationKillProcessBetweenQueuedAndSent(t *testing.T) {
 	cfgPath := filepath.Join(dir, "kuzot.yaml")
 	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(`data_dir: %s
 log: {level: warn}
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:0", metrics_listen: "127.0.0.1:0"}
 nats:
   embedded: {port: %d, store_dir: %s}
 clickhouse: {addr: "%s", database: %s}

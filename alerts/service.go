@@ -504,9 +504,14 @@ func (s *Service) enqueue(ctx context.Context, in *Incident, n *Notification) er
 		id := DeliveryID(in.ID, n.Seq, ch)
 		ds := DeliveryState{ID: id, IncidentID: in.ID, Org: in.Org, Channel: ch, Kind: n.Kind, Severity: in.Severity,
 			State: StateQueued, CreatedAt: now, UpdatedAt: now}
-		if !s.names[ch] {
+		switch {
+		case !s.names[ch]:
 			ds.State, ds.LastError = StateFailed, "channel is not configured"
 			s.log.Error("alert for an unconfigured channel recorded as failed", "channel", ch, "delivery", id)
+		case !ChannelAllowed(s.set.Channels, ch, in.Org):
+			// A rule stored before the channel was bound to other organisations.
+			ds.State, ds.LastError = StateFailed, "channel belongs to other organisations"
+			s.log.Error("alert for another organisation's channel recorded as failed", "channel", ch, "org", in.Org, "delivery", id)
 		}
 		data, _ := json.Marshal(ds)
 		if _, err := s.del.Create(ctx, id, data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
@@ -926,7 +931,7 @@ func (s *Service) SetRule(ctx context.Context, r Rule) error {
 		r.GroupWindow = s.set.GroupWindow
 	}
 	r.Source = "api"
-	if err := r.Validate(s.names); err != nil {
+	if err := errors.Join(r.Validate(s.names), s.set.CheckBinding(r)); err != nil {
 		return fmt.Errorf("rule of %s: %w", r.Org, err)
 	}
 	data, _ := json.Marshal(r)
@@ -947,6 +952,9 @@ func (s *Service) ResetRule(ctx context.Context, org string) error {
 	}
 	return nil
 }
+
+// Channels lists the configured channels with the organisations bound to them.
+func (s *Service) Channels() []ChannelInfo { return s.set.ChannelInfos() }
 
 // ChannelNames lists the configured channels.
 func (s *Service) ChannelNames() []string {

@@ -153,7 +153,7 @@ alerts:
 	}
 
 	// Delivery state and latency are on /metrics.
-	resp, err := http.Get("http://" + run.HTTPAddr + "/metrics")
+	resp, err := http.Get("http://" + run.MetricsAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,8 @@ type App struct {
 	Bus      *pipeline.Bus
 	// CH is nil unless a role needs ClickHouse.
 	CH driver.Conn
-	// Mux serves /metrics, /healthz, /readyz and whatever roles mount (API, web UI).
+	// Mux serves /healthz, /readyz and whatever roles mount (API, web UI) on
+	// http.listen; /metrics and pprof are on http.metrics_listen.
 	Mux *http.ServeMux
 	// Now is the clock.
 	Now func() time.Time
@@ -193,7 +194,38 @@ type Running struct {
 	*App
 	// HTTPAddr is the address the HTTP listener is bound to (useful with port 0).
 	HTTPAddr string
-	done     chan error
+	// MetricsAddr is where /metrics is served (HTTPAddr when http.metrics_listen is
+	// "shared").
+	MetricsAddr string
+	done        chan error
+}
+
+// Server timeouts: a client that sends its headers or body slowly, or never reads the
+// answer, cannot hold a connection (and its goroutine and buffers) for ever. The write
+// timeout leaves room for report downloads and 30-second CPU profiles.
+const (
+	httpReadHeaderTimeout = 10 * time.Second
+	httpReadTimeout       = 30 * time.Second
+	httpWriteTimeout      = 2 * time.Minute
+	httpIdleTimeout       = 2 * time.Minute
+)
+
+// newHTTPServer is an http.Server for h with kuzot's timeouts.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: httpReadHeaderTimeout, ReadTimeout: httpReadTimeout,
+		WriteTimeout: httpWriteTimeout, IdleTimeout: httpIdleTimeout, MaxHeaderBytes: 64 << 10}
+}
+
+// sharedHandler serves /metrics and pprof from metrics and everything else from main
+// (http.metrics_listen: shared).
+func sharedHandler(main, metrics *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/debug/pprof/") {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		main.ServeHTTP(w, r)
+	})
 }
 
 // Wait blocks until the app has stopped and returns the roles' errors.
@@ -207,38 +239,67 @@ func Start(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logg
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a := &App{Cfg: cfg, Log: log, Registry: reg, Mux: http.NewServeMux(), Now: time.Now, problems: map[string]string{}}
 	a.Metrics = pipeline.NewMetrics(reg)
-	a.Mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	a.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	a.Mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		ok, why := a.readiness()
-		if !ok {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-		fmt.Fprintln(w, why)
-	})
+	// /metrics and the profiler are on their own mux and listener (loopback by default),
+	// so that publishing the UI through a reverse proxy does not publish them.
+	metricsMux := http.NewServeMux()
+	metricsMux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	for _, mux := range []*http.ServeMux{a.Mux, metricsMux} {
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+		mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+			ok, why := a.readiness()
+			if !ok {
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}
+			fmt.Fprintln(w, why)
+		})
+	}
 	if cfg.HTTP.Pprof {
-		a.Mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-		a.Mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
-		a.Mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
-		a.Mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
-		a.Mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		metricsMux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		metricsMux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		metricsMux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		metricsMux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		metricsMux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
+	shared := cfg.HTTP.MetricsListen == config.MetricsShared
+	var main http.Handler = a.Mux
+	if shared {
+		main = sharedHandler(a.Mux, metricsMux)
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("http listen %s: %w (set http.listen or KUZOT_HTTP_LISTEN)", cfg.HTTP.Listen, err)
 	}
-	srv := &http.Server{Handler: a.Mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(main)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
 	}()
-	log.Info("http listening", "addr", ln.Addr().String(), "metrics", "http://"+ln.Addr().String()+"/metrics")
+	servers := []*http.Server{srv}
+	metricsAddr := ln.Addr().String()
+	if !shared {
+		mln, err := net.Listen("tcp", cfg.HTTP.MetricsListen)
+		if err != nil {
+			_ = srv.Close()
+			return nil, fmt.Errorf("metrics listen %s: %w (set http.metrics_listen or KUZOT_HTTP_METRICS_LISTEN)", cfg.HTTP.MetricsListen, err)
+		}
+		msrv := newHTTPServer(metricsMux)
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics server", "err", err)
+			}
+		}()
+		servers = append(servers, msrv)
+		metricsAddr = mln.Addr().String()
+	}
+	log.Info("http listening", "addr", ln.Addr().String(), "metrics", "http://"+metricsAddr+"/metrics")
 	closers := []func(){func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
+		for _, s := range servers {
+			_ = s.Shutdown(sctx)
+		}
 	}}
 	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -300,7 +361,7 @@ func Start(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logg
 		}()
 	}
 	a.ready.Store(true)
-	run := &Running{App: a, HTTPAddr: ln.Addr().String(), done: make(chan error, 1)}
+	run := &Running{App: a, HTTPAddr: ln.Addr().String(), MetricsAddr: metricsAddr, done: make(chan error, 1)}
 	go func() {
 		<-rctx.Done()
 		log.Info("shutting down: draining roles")

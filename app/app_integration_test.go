@@ -27,7 +27,7 @@ func testConfig(t *testing.T) *config.Config {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.HTTP.Listen, cfg.HTTP.MetricsListen = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.NATS = testenv.NATSConfig(t.TempDir())
 	cfg.CH = testenv.ClickHouseConfig(t)
 	cfg.Store.FlushInterval = 100 * time.Millisecond
@@ -101,7 +101,11 @@ func TestIntegrationClassifyAndStoreRoles(t *testing.T) {
 
 	// /readyz answers 200 once roles run; /metrics passes promtool's lint.
 	get := func(path string) (int, []byte) {
-		resp, err := http.Get("http://" + run.HTTPAddr + path)
+		addr := run.HTTPAddr
+		if path == "/metrics" {
+			addr = run.MetricsAddr
+		}
+		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
 			t.Fatal(err)
 		}

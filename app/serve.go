@@ -14,8 +14,9 @@ import (
 )
 
 // serveRole serves the built-in analyst web UI and its JSON API on the app's HTTP
-// listener (the same one as /metrics). It reads ClickHouse; acknowledging incidents and
-// changing alert rules go through the alert state (see NewWebServer).
+// listener (http.listen; /metrics is on http.metrics_listen). It reads ClickHouse;
+// acknowledging incidents and changing alert rules go through the alert state (see
+// NewWebServer).
 func serveRole() Role {
 	return Role{
 		Name:            "serve",
@@ -150,5 +151,12 @@ func (x alertRules) ResetRule(ctx context.Context, org string) error {
 	return x.svc.ResetRule(ctx, org)
 }
 
-// ChannelNames implements web.RuleManager.
-func (x alertRules) ChannelNames() []string { return x.svc.ChannelNames() }
+// Channels implements web.RuleManager.
+func (x alertRules) Channels() []web.AlertChannel {
+	cs := x.svc.Channels()
+	out := make([]web.AlertChannel, len(cs))
+	for i, c := range cs {
+		out[i] = web.AlertChannel{Name: c.Name, Orgs: c.Orgs}
+	}
+	return out
+}

@@ -19,12 +19,13 @@ import (
 )
 
 // TestIntegrationServeRole starts the real app with the serve role, logs in through the
-// API and reads the overview, next to /metrics on the same listener.
+// API and reads the overview; /metrics and pprof are on their own listener, not the UI's.
 func TestIntegrationServeRole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration")
 	}
 	cfg := testConfig(t)
+	cfg.HTTP.Pprof = true
 	if err := cfg.Web.Encode(map[string]any{"secure_cookies": false, "session_ttl": "1h"}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,13 +116,30 @@ func TestIntegrationServeRole(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(string(body), "nope") {
 		t.Fatalf("rule with an unknown channel: %d %s", resp.StatusCode, body)
 	}
-	resp, err = hc.Get(base + "/metrics")
+	// /metrics and the profiler are not on the UI's listener, which a reverse proxy
+	// publishes, but on their own loopback listener (issue 19, item 16).
+	for _, path := range []string{"/metrics", "/debug/pprof/", "/debug/pprof/cmdline"} {
+		resp, err = hc.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 || strings.Contains(string(b), "kuzot_") || strings.Contains(string(b), "goroutine") {
+			t.Fatalf("%s on the UI listener: %d", path, resp.StatusCode)
+		}
+	}
+	if run.MetricsAddr == run.HTTPAddr || !strings.HasPrefix(run.MetricsAddr, "127.0.0.1:") {
+		t.Fatalf("metrics listener %s, UI listener %s", run.MetricsAddr, run.HTTPAddr)
+	}
+	resp, err = hc.Get("http://" + run.MetricsAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("/metrics next to the UI: %d", resp.StatusCode)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "kuzot_") {
+		t.Fatalf("/metrics on the metrics listener: %d", resp.StatusCode)
 	}
 	cancel()
 	if err := run.Wait(); err != nil {

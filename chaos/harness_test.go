@@ -133,7 +133,7 @@ func (c *cluster) config(name string, httpPort int, chAddr string, embedded bool
 	}
 	y := fmt.Sprintf(`data_dir: %q
 log: {level: info}
-http: {listen: "127.0.0.1:%d"}
+http: {listen: "127.0.0.1:%d", metrics_listen: shared}
 nats:
 %s  max_deliver: 20
 %s
@@ -168,7 +168,7 @@ func (c *cluster) launch(p *proc) {
 	fmt.Fprintf(f, "=== start %s %s\n", p.name, time.Now().Format(time.RFC3339Nano))
 	cmd := exec.Command(kuzotBin, p.args...)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=", "KUZOT_CONFIG=")
+	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=", "KUZOT_HTTP_METRICS_LISTEN=", "KUZOT_CONFIG=")
 	cmd.Env = append(cmd.Env, c.env...)
 	if err := cmd.Start(); err != nil {
 		f.Close()

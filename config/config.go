@@ -64,14 +64,23 @@ type Log struct {
 	Format string `yaml:"format"` // text or json
 }
 
-// HTTP is the listener for /metrics, /healthz, /readyz, the API and the web UI.
+// HTTP are kuzot's two listeners: Listen for /healthz, /readyz, the API and the web UI,
+// and MetricsListen for /metrics, /healthz, /readyz and the profiler.
 type HTTP struct {
 	Listen string `yaml:"listen"`
-	// Pprof serves Go's profiler under /debug/pprof/ on the same listener, for measuring
-	// a process under load. Off by default: profiles reveal internals, so enable it only
-	// where the listener is private.
+	// MetricsListen serves /metrics (and pprof when enabled) apart from the UI, so that
+	// a reverse proxy publishing the UI does not publish them too. Default
+	// 127.0.0.1:9464 (loopback only); MetricsShared ("shared") serves them on Listen
+	// instead, for processes without the web UI whose listener is private (benchmarks,
+	// test harnesses).
+	MetricsListen string `yaml:"metrics_listen"`
+	// Pprof serves Go's profiler under /debug/pprof/ on the metrics listener, for
+	// measuring a process under load. Off by default: profiles reveal internals.
 	Pprof bool `yaml:"pprof"`
 }
+
+// MetricsShared as http.metrics_listen serves /metrics on http.listen.
+const MetricsShared = "shared"
 
 // NATS selects an embedded JetStream server (default) or an external server/cluster.
 type NATS struct {
@@ -180,6 +189,7 @@ func (c *Config) applyDefaults() {
 	def(&c.Log.Level, "info")
 	def(&c.Log.Format, "text")
 	def(&c.HTTP.Listen, "127.0.0.1:8080")
+	def(&c.HTTP.MetricsListen, "127.0.0.1:9464")
 	def(&c.NATS.Embedded.Host, "127.0.0.1")
 	if c.NATS.Embedded.Port == 0 {
 		c.NATS.Embedded.Port = 4222
@@ -254,6 +264,13 @@ func (c *Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen: %q is not host:port: %v", c.HTTP.Listen, err)
+	}
+	if c.HTTP.MetricsListen != MetricsShared {
+		if _, port, err := net.SplitHostPort(c.HTTP.MetricsListen); err != nil {
+			bad("http.metrics_listen: %q is not host:port or %q: %v", c.HTTP.MetricsListen, MetricsShared, err)
+		} else if c.HTTP.MetricsListen == c.HTTP.Listen && port != "0" {
+			bad("http.metrics_listen: %q is http.listen too; write %q to serve /metrics there", c.HTTP.MetricsListen, MetricsShared)
+		}
 	}
 	if c.NATS.URL == "" && (c.NATS.Embedded.Port < -1 || c.NATS.Embedded.Port > 65535) {
 		bad("nats.embedded.port: %d out of range", c.NATS.Embedded.Port)
@@ -348,6 +365,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	}
 	set(&c.DataDir, "KUZOT_DATA_DIR")
 	set(&c.HTTP.Listen, "KUZOT_HTTP_LISTEN")
+	set(&c.HTTP.MetricsListen, "KUZOT_HTTP_METRICS_LISTEN")
 }
 
 // DecodeSection strictly decodes an optional raw section into v (left unchanged when the

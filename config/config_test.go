@@ -43,6 +43,8 @@ func TestBadConfigsGiveClearErrors(t *testing.T) {
 		{"bad duration", "store:\n  flush_interval: soon\n", "line 2: cannot unmarshal !!str `soon` into time.Duration"},
 		{"bad level", "log:\n  level: loud\n", `log.level: "loud"`},
 		{"bad listen", "http:\n  listen: nowhere\n", "http.listen"},
+		{"bad metrics listen", "http:\n  metrics_listen: nowhere\n", "http.metrics_listen"},
+		{"metrics on the UI address", "http:\n  listen: 127.0.0.1:8080\n  metrics_listen: 127.0.0.1:8080\n", `write "shared"`},
 		{"bad clickhouse addr", "clickhouse:\n  addr: localhost\n", "clickhouse.addr"},
 		{"max_deliver too low", "nats:\n  max_deliver: 1\n", "nats.max_deliver"},
 		{"not yaml", "::: [\n", "config"},
@@ -91,5 +93,9 @@ func TestEmptyFileGivesDefaults(t *testing.T) {
 	}
 	if c.HTTP.Listen != "127.0.0.1:8080" {
 		t.Fatalf("listen %q", c.HTTP.Listen)
+	}
+	// /metrics and pprof are on their own loopback listener by default.
+	if c.HTTP.MetricsListen != "127.0.0.1:9464" {
+		t.Fatalf("metrics_listen %q", c.HTTP.MetricsListen)
 	}
 }

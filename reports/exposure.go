@@ -137,6 +137,12 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 	if err != nil {
 		return fmt.Errorf("alert deliveries: %w", err)
 	}
+	// Per-channel rows only in an organisation's own report: channels are configured per
+	// organisation, so a general report's table would tell every reader which
+	// organisation was alerted how often, and through which receivers.
+	if q.o.Org == "" {
+		clear(perChannel)
+	}
 	channels := make([]string, 0, len(perChannel))
 	for ch := range perChannel {
 		channels = append(channels, ch)

@@ -254,7 +254,8 @@ type Exposure struct {
 	// MedianAckSeconds is the median time from an incident's opening to its
 	// acknowledgement by the organisation (incidents acknowledged so far), nil if none.
 	MedianAckSeconds *float64 `json:"median_ack_seconds"`
-	// Alerts are alert deliveries in the period by channel.
+	// Alerts are alert deliveries in the period by channel, in an organisation's own
+	// report only (empty in a general report).
 	Alerts []AlertRow `json:"alerts"`
 }
 

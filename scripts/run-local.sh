@@ -44,13 +44,14 @@ cleanup() {
 trap cleanup EXIT
 
 http=$(grep -E '^\s*listen:' "$CONFIG" | head -1 | awk '{print $2}')
+metrics=$(grep -E '^\s*metrics_listen:' "$CONFIG" | head -1 | awk '{print $2}')
 cat <<MSG
 
   kuzot is starting (Ctrl-C to stop). Where to look:
     web UI and API     http://${http:-127.0.0.1:8080}/
     $admin_note
     alerts received    http://$DEMO_LISTEN/hooks   (the demo organisation's webhook)
-    metrics            http://${http:-127.0.0.1:8080}/metrics
+    metrics            http://${metrics:-127.0.0.1:9464}/metrics   (loopback only, not on the UI listener)
     demo public web    http://$DEMO_LISTEN/
     posts stored       clickhouse-client --port $CH_PORT -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
     narratives         clickhouse-client --port $CH_PORT -q "SELECT arrayJoin(labels) AS frame, count() FROM kuzot.classifications FINAL WHERE classifier='narrative' AND flagged GROUP BY frame"

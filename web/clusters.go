@@ -36,9 +36,27 @@ type CHClusters struct{ DB *DB }
 const clusterCols = `id, size, score, behaviours, accounts, posts, texts, links, frames,
 	first_at, last_at, detected_at, detector, capped_objects, version`
 
-func scanCluster(row interface{ Scan(...any) error }, c *Cluster) error {
-	return row.Scan(&c.ID, &c.Size, &c.Score, &c.Behaviours, &c.Accounts, &c.Posts, &c.Texts, &c.Links, &c.Frames,
-		&c.First, &c.Last, &c.DetectedAt, &c.Detector, &c.CappedObjects, &c.version)
+func (s CHClusters) scanCluster(row interface{ Scan(...any) error }, c *Cluster) error {
+	if err := row.Scan(&c.ID, &c.Size, &c.Score, &c.Behaviours, &c.Accounts, &c.Posts, &c.Texts, &c.Links, &c.Frames,
+		&c.First, &c.Last, &c.DetectedAt, &c.Detector, &c.CappedObjects, &c.version); err != nil {
+		return err
+	}
+	s.DB.redactEvidence(c)
+	return nil
+}
+
+// redactEvidence passes a cluster's shared texts and links through the exposure
+// recognisers again as they are read: the coordinate role stores them redacted, but
+// rows written before it redacted links (or by a detector run without a redactor) must
+// not show a victim's profile link or phone number to every reader.
+func (d *DB) redactEvidence(c *Cluster) {
+	mask := func(s string) string { return d.maskIdentifiers(s, "") }
+	for i, t := range c.Texts {
+		c.Texts[i] = mask(t)
+	}
+	for i, l := range c.Links {
+		c.Links[i] = coordination.RedactLink(l, mask)
+	}
 }
 
 // Clusters implements ClusterSource: active clusters, most recently active first.
@@ -51,7 +69,7 @@ func (s CHClusters) Clusters(ctx context.Context, limit int) ([]Cluster, error) 
 	var out []Cluster
 	for rows.Next() {
 		var c Cluster
-		if err := scanCluster(rows, &c); err != nil {
+		if err := s.scanCluster(rows, &c); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("clusters: %w", err)
 		}
@@ -96,7 +114,7 @@ func (s CHClusters) Cluster(ctx context.Context, id string) (Cluster, error) {
 	var c Cluster
 	found := rows.Next()
 	if found {
-		err = scanCluster(rows, &c)
+		err = s.scanCluster(rows, &c)
 	}
 	rows.Close()
 	if err != nil {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/kuzot/kuzot/classifiers/exposure"
 )
 
 // ErrNotFound is returned for a missing object, and also for an object outside the
@@ -22,6 +25,11 @@ var ErrNotFound = errors.New("not found")
 // caller's Scope applied in the SQL of every incident and alert query.
 type DB struct {
 	Conn driver.Conn
+
+	// recog masks identifiers in texts without a current exposure verdict (built on
+	// first use).
+	recogOnce sync.Once
+	recog     *exposure.Analyzer
 }
 
 // maxRows caps every list so that one request cannot pull a whole table.
@@ -144,6 +152,17 @@ func (d *DB) GetSession(ctx context.Context, tokenHash string) (Session, error) 
 	}
 	s.Revoked = rev == 1
 	return s, nil
+}
+
+// RevokeUserSessions writes a revoked version of every live session of user (after its
+// password, role or organisation changed).
+func (d *DB) RevokeUserSessions(ctx context.Context, user string, now time.Time) error {
+	if err := d.Conn.Exec(ctx, `INSERT INTO sessions (token_hash, user, created_at, expires_at, ip, revoked, version)
+		SELECT token_hash, user, created_at, expires_at, ip, 1, ? FROM sessions FINAL
+		WHERE user = ? AND revoked = 0 AND expires_at > ?`, uint64(now.UnixNano()), user, now.UTC()); err != nil {
+		return fmt.Errorf("revoke sessions of %s: %w", user, err)
+	}
+	return nil
 }
 
 // DeleteExpiredSessions removes sessions that expired before cutoff.
@@ -490,16 +509,85 @@ func (d *DB) redactRows(ctx context.Context, rs []PostRow) error {
 			missing, at = append(missing, rs[i]), append(at, i)
 		}
 	}
-	if len(missing) == 0 {
+	var collected map[string]time.Time
+	if len(missing) > 0 {
+		if collected, err = d.fillTexts(ctx, missing); err != nil {
+			return err
+		}
+		for j, i := range at {
+			rs[i] = missing[j]
+		}
+	}
+	return d.redactUnverified(ctx, rs, collected)
+}
+
+// verdictClockSkew is how far the classify and collect hosts' clocks may disagree.
+const verdictClockSkew = time.Minute
+
+// redactUnverified fails closed: the text of a row that has no current exposure verdict
+// (a post not classified yet, one whose classification is in the dead-letter queue, or
+// one edited since it was classified) is masked at read time with the exposure
+// recognisers, so that a raw phone number or address is never shown just because the
+// classifier has not caught up. A verdict is current when the exposure classifier's
+// latest result for the post was made at or after the post's latest collection
+// (collected, less verdictClockSkew for clocks of different hosts; rows missing from
+// collected need only a verdict). A deployment without the exposure classifier shows
+// every text masked.
+func (d *DB) redactUnverified(ctx context.Context, rs []PostRow, collected map[string]time.Time) error {
+	var open []PostRow
+	for _, r := range rs {
+		if !r.Redacted && r.Text != "" {
+			open = append(open, r)
+		}
+	}
+	if len(open) == 0 {
 		return nil
 	}
-	if err := d.fillTexts(ctx, missing); err != nil {
-		return err
+	ids, _, lo, hi := rowKeys(open)
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, max(classified_at) FROM classifications
+		WHERE classifier = 'exposure' AND post_id IN ? AND published_at >= ? AND published_at <= ? GROUP BY post_id`,
+		set(ids), lo.UTC(), hi.UTC())
+	if err != nil {
+		return fmt.Errorf("exposure verdicts: %w", err)
 	}
-	for j, i := range at {
-		rs[i] = missing[j]
+	verdict := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return fmt.Errorf("exposure verdicts: %w", err)
+		}
+		verdict[id] = at
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("exposure verdicts: %w", err)
+	}
+	for i := range rs {
+		r := &rs[i]
+		if r.Redacted || r.Text == "" {
+			continue
+		}
+		at, ok := verdict[r.ID]
+		if c, known := collected[r.ID]; ok && (!known || !at.Before(c.Add(-verdictClockSkew))) {
+			continue
+		}
+		r.Text, r.Redacted, r.Unverified, r.Evidence = d.maskIdentifiers(r.Text, r.Author), true, true, nil
 	}
 	return nil
+}
+
+// maskIdentifiers redacts every identifier and person name the exposure recognisers
+// find in text (without watch-lists: masking does not depend on who is matched). A
+// text the recognisers refuse (invalid UTF-8, too long) is withheld entirely.
+func (d *DB) maskIdentifiers(text, author string) string {
+	d.recogOnce.Do(func() { d.recog = exposure.NewAnalyzer(nil) })
+	a, err := d.recog.Analyze(text, author, nil)
+	if err != nil {
+		return "[text withheld: it could not be checked for personal data]"
+	}
+	return a.Redacted
 }
 
 // rowKeys returns what a lookup of rs by primary key needs: their ids, their distinct
@@ -527,35 +615,43 @@ func rowKeys(rs []PostRow) (ids, sources []string, lo, hi time.Time) {
 
 // fillTexts loads the texts of rows from posts, replacing them with the redacted text
 // for posts the exposure classifier flagged.
-func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
+// It returns when each post was last collected, for redactUnverified.
+func (d *DB) fillTexts(ctx context.Context, rs []PostRow) (map[string]time.Time, error) {
 	if len(rs) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids, sources, lo, hi := rowKeys(rs)
-	type tx struct{ text, url string }
+	type tx struct {
+		text, url string
+		collected time.Time
+	}
 	texts := map[string]tx{}
 	// argMax by version reads only the granules of these ids (primary key source, id);
 	// FINAL would merge every part of the table on ClickHouse 18.16.
 	// The publication range prunes the monthly partitions that are probed.
-	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(url, version) FROM posts
+	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(url, version), argMax(collected_at, version) FROM posts
 		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
 		set(sources), set(ids), lo.UTC(), hi.UTC())
 	if err != nil {
-		return fmt.Errorf("post texts: %w", err)
+		return nil, fmt.Errorf("post texts: %w", err)
 	}
 	for rows.Next() {
 		var id string
 		var t tx
-		if err := rows.Scan(&id, &t.text, &t.url); err != nil {
+		if err := rows.Scan(&id, &t.text, &t.url, &t.collected); err != nil {
 			rows.Close()
-			return fmt.Errorf("post texts: %w", err)
+			return nil, fmt.Errorf("post texts: %w", err)
 		}
 		texts[id] = t
 	}
 	rows.Close()
 	red, err := d.redactedTexts(ctx, sources, ids, lo, hi)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	collected := make(map[string]time.Time, len(texts))
+	for id, t := range texts {
+		collected[id] = t.collected
 	}
 	for i := range rs {
 		t := texts[rs[i].ID]
@@ -564,7 +660,7 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) error {
 			rs[i].Text, rs[i].Redacted, rs[i].Evidence = r, true, nil
 		}
 	}
-	return nil
+	return collected, nil
 }
 
 // redactedTexts maps post id to redacted text for the posts among ids that expose someone.
@@ -628,7 +724,11 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 	}
 	rows.Close()
 	one := []PostRow{p}
-	if err := d.fillTexts(ctx, one); err != nil {
+	collected, err := d.fillTexts(ctx, one)
+	if err != nil {
+		return PostRow{}, err
+	}
+	if err := d.redactUnverified(ctx, one, collected); err != nil {
 		return PostRow{}, err
 	}
 	return one[0], nil

@@ -35,7 +35,7 @@ func (s *Server) table() []route {
 		{"GET", "/incidents", anyUser, false, s.incidentsPage},
 		{"GET", "/incidents/{id}", anyUser, false, s.incidentPage},
 		{"POST", "/incidents/{id}/unredact", anyUser, false, s.incidentUnredactPage},
-		{"POST", "/incidents/{id}/ack", anyUser, false, s.incidentAckForm},
+		{"POST", "/incidents/{id}/ack", ackers, false, s.incidentAckForm},
 		{"GET", "/alerts", anyUser, false, s.alertsPage},
 		{"GET", "/alert-rules", anyUser, false, s.rulesPage},
 		{"POST", "/alert-rules", adminOrOrg, false, s.ruleForm},
@@ -59,7 +59,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/incidents", anyUser, true, s.apiIncidents},
 		{"GET", "/api/incidents/{id}", anyUser, true, s.apiIncident},
 		{"POST", "/api/incidents/{id}/unredact", anyUser, true, s.apiUnredact},
-		{"POST", "/api/incidents/{id}/ack", anyUser, true, s.apiAck},
+		{"POST", "/api/incidents/{id}/ack", ackers, true, s.apiAck},
 		{"GET", "/api/alerts", anyUser, true, s.apiAlerts},
 		{"GET", "/api/alert-rules", anyUser, true, s.apiRules},
 		{"POST", "/api/alert-rules", adminOrOrg, true, s.apiSetRule},
@@ -89,9 +89,27 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request, _ *reqCtx) error
 	return err
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: it accepts only an absolute path
+// on this origin and returns "/" for anything else. Browsers strip tabs and newlines
+// from URLs and treat a backslash like a slash, so "/\t/evil.example" and "/\\evil.example"
+// would become the scheme-relative "//evil.example"; the value is therefore refused
+// when it has any control character, backslash, a leading "//", a scheme, a host or
+// user information, or is not valid UTF-8.
 func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") || len(n) > 500 {
+	if n == "" || len(n) > 500 || n[0] != '/' || strings.HasPrefix(n, "//") || !utf8Valid(n) {
+		return "/"
+	}
+	for _, r := range n {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' {
+			return "/"
+		}
+	}
+	// The decoded path must not start a scheme-relative URL or hold a backslash either
+	// ("/%2F/evil.example" is harmless to browsers, but a proxy that decodes paths would
+	// make it "//evil.example").
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
 		return "/"
 	}
 	return n
@@ -121,6 +139,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	tok, _, err := s.login(r.Context(), r.PostFormValue("name"), r.PostFormValue("password"), rc.IP)
 	var he *httpError
 	if errors.As(err, &he) {
+		if he.retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((he.retry+time.Second-1)/time.Second)))
+		}
 		return s.showLogin(w, r, rc, he.code, he.msg)
 	}
 	if err != nil {
@@ -349,7 +370,8 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "incident", rc, "Incident", map[string]any{"I": inc, "Posts": posts, "Unredacted": false})
+	s.render(w, r, "incident", rc, "Incident", map[string]any{"I": inc, "Posts": posts, "Unredacted": false,
+		"CanAck": s.canAck(rc.User.Role)})
 	return nil
 }
 
@@ -358,7 +380,8 @@ func (s *Server) incidentUnredactPage(w http.ResponseWriter, r *http.Request, rc
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "incident", rc, "Incident (unredacted)", map[string]any{"I": inc, "Posts": posts, "Unredacted": true})
+	s.render(w, r, "incident", rc, "Incident (unredacted)", map[string]any{"I": inc, "Posts": posts, "Unredacted": true,
+		"CanAck": s.canAck(rc.User.Role)})
 	return nil
 }
 

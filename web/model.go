@@ -99,9 +99,12 @@ type PostRow struct {
 	Score       float64   `json:"score"`
 	// Text is the post text, or the redacted text when the post exposes someone
 	// (Redacted true); Evidence is empty then, as spans point into the raw text.
-	Text     string     `json:"text"`
-	Redacted bool       `json:"redacted"`
-	Evidence []Evidence `json:"evidence"`
+	Text     string `json:"text"`
+	Redacted bool   `json:"redacted"`
+	// Unverified: the exposure classifier has no current verdict on the post yet, so
+	// every identifier the recognisers find is masked (Redacted is true too).
+	Unverified bool       `json:"unverified,omitempty"`
+	Evidence   []Evidence `json:"evidence"`
 }
 
 // DayFrame is one point of the daily volume series.

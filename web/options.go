@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,19 @@ type Config struct {
 	// TrustProxyHeaders takes the client IP from X-Forwarded-For (only behind a proxy
 	// that sets it), for login rate limiting and the audit log.
 	TrustProxyHeaders bool `yaml:"trust_proxy_headers"`
+	// TrustedProxies is how many reverse proxies stand in front of the server (default
+	// 1). Each appends the address it received the request from to X-Forwarded-For, so
+	// the client is the TrustedProxies-th entry from the right; entries to its left were
+	// written by the client and are ignored.
+	TrustedProxies int `yaml:"trusted_proxies"`
+	// LoginConcurrentHashes bounds how many argon2id password checks (19 MiB each) run at
+	// once (default twice the number of CPUs). A login that cannot start one within a
+	// second is answered 503 with Retry-After.
+	LoginConcurrentHashes int `yaml:"login_concurrent_hashes"`
+	// AnalystsAcknowledge lets analysts acknowledge any organisation's incident, which
+	// stops its updates and cancels its pending alerts (default false: admins and the
+	// owning organisation's users only).
+	AnalystsAcknowledge bool `yaml:"analysts_acknowledge"`
 }
 
 // LoadConfig decodes the web section strictly and fills defaults.
@@ -58,6 +72,22 @@ func LoadConfig(node *yaml.Node, dataDir string) (Config, error) {
 	}
 	if c.ReportsDir == "" {
 		c.ReportsDir = filepath.Join(dataDir, "reports")
+	}
+	if c.LoginMaxFailures < 1 || c.LoginWindow < time.Second {
+		return c, fmt.Errorf("web config: login_max_failures (%d) must be at least 1 and login_window (%s) at least 1s",
+			c.LoginMaxFailures, c.LoginWindow)
+	}
+	if c.TrustedProxies == 0 {
+		c.TrustedProxies = 1
+	}
+	if c.TrustedProxies < 1 || c.TrustedProxies > 16 {
+		return c, fmt.Errorf("web config: trusted_proxies %d: want 1..16", c.TrustedProxies)
+	}
+	if c.LoginConcurrentHashes == 0 {
+		c.LoginConcurrentHashes = 2 * runtime.NumCPU()
+	}
+	if c.LoginConcurrentHashes < 1 || c.LoginConcurrentHashes > 1024 {
+		return c, fmt.Errorf("web config: login_concurrent_hashes %d: want 1..1024", c.LoginConcurrentHashes)
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -34,8 +35,29 @@ type RuleManager interface {
 	SetRule(ctx context.Context, r AlertRule) error
 	// ResetRule removes an API-made rule, falling back to the configuration's.
 	ResetRule(ctx context.Context, org string) error
-	// ChannelNames lists the configured delivery channels.
-	ChannelNames() []string
+	// Channels lists the configured delivery channels with the organisations bound to
+	// them (alerts.channels[].orgs).
+	Channels() []AlertChannel
+}
+
+// AlertChannel is a configured delivery channel and the organisations whose rules may
+// route to it (none: only an admin may).
+type AlertChannel struct {
+	Name string   `json:"name"`
+	Orgs []string `json:"orgs,omitempty"`
+}
+
+// channelsFor lists the channel names u may see and pick: every channel for staff,
+// only its organisation's own for an organisation user (another organisation's
+// channel names and receivers are not its business).
+func (s *Server) channelsFor(u User) []string {
+	var out []string
+	for _, c := range s.ruleMgr.Channels() {
+		if u.Role != RoleOrg || slices.Contains(c.Orgs, u.Org) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 var errNoRules = errStatus(http.StatusNotFound, "alert rules are not managed through the UI in this deployment")
@@ -74,6 +96,14 @@ func (s *Server) setRule(r *http.Request, rc *reqCtx, ar AlertRule) error {
 	if err := canChangeRule(rc.User, ar.Org); err != nil {
 		return err
 	}
+	if rc.User.Role == RoleOrg {
+		own := s.channelsFor(rc.User)
+		for _, ch := range ar.Channels {
+			if !slices.Contains(own, ch) {
+				return errStatus(http.StatusBadRequest, fmt.Sprintf("channel %q is not one of your organisation's channels", truncate(ch, 64)))
+			}
+		}
+	}
 	if err := s.ruleMgr.SetRule(r.Context(), ar); err != nil {
 		if errors.Is(err, ErrInvalidRule) {
 			return errStatus(http.StatusBadRequest, err.Error())
@@ -102,7 +132,7 @@ func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "rules", rc, "Alert rules", map[string]any{"Rules": rs, "Channels": s.ruleMgr.ChannelNames(),
+	s.render(w, r, "rules", rc, "Alert rules", map[string]any{"Rules": rs, "Channels": s.channelsFor(rc.User),
 		"CanEdit": rc.User.Role != RoleAnalyst, "Message": r.URL.Query().Get("msg")})
 	return nil
 }
@@ -142,7 +172,7 @@ func (s *Server) apiRules(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"rules": nonNil(rs), "channels": nonNil(s.ruleMgr.ChannelNames())})
+	writeJSON(w, http.StatusOK, map[string]any{"rules": nonNil(rs), "channels": nonNil(s.channelsFor(rc.User))})
 	return nil
 }
 

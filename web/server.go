@@ -16,8 +16,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -54,8 +56,12 @@ type Server struct {
 	// dummyHash is verified against when a user does not exist, so that the response
 	// time does not tell which names exist.
 	dummyHash string
-	routes    []route
-	facets    facetCache
+	// hashSlots bounds concurrent password checks (a slot per running argon2id).
+	hashSlots chan struct{}
+	// verify checks a password against a stored hash (auth.Verify; tests count calls).
+	verify func(password, hash string) error
+	routes []route
+	facets facetCache
 }
 
 // facetCache keeps the explorer's language and source lists for a few minutes: they
@@ -119,6 +125,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, labeler: o.Labeler, ruleMgr: o.Rules, reports: o.Reports,
 		backfill: o.Backfill, now: o.Now, pages: p, hashParams: auth.DefaultParams,
+		hashSlots: make(chan struct{}, max(o.Config.LoginConcurrentHashes, 1)), verify: auth.Verify,
 		limitUser: auth.NewLimiter(o.Config.LoginMaxFailures, o.Config.LoginWindow),
 		limitIP:   auth.NewLimiter(10*o.Config.LoginMaxFailures, o.Config.LoginWindow)}
 	s.dummyHash, err = auth.Hash("kuzot-dummy-password", s.hashParams)
@@ -158,7 +165,15 @@ const (
 	staff                    // admin and analyst
 	adminOnly                // admin
 	adminOrOrg               // admin, or an organisation user (acting on its own org)
+	ackers                   // who may acknowledge incidents: admin and organisation users, analysts only with web.analysts_acknowledge
 )
+
+// canAck reports whether role may acknowledge incidents (in its scope). Acknowledging
+// stops an incident's updates and cancels its pending alerts, so by default only admins
+// and the owning organisation's users may; analysts need web.analysts_acknowledge.
+func (s *Server) canAck(role Role) bool {
+	return role == RoleAdmin || role == RoleOrg || (role == RoleAnalyst && s.cfg.AnalystsAcknowledge)
+}
 
 // route is one endpoint. The authorisation tests iterate this table, so that no endpoint
 // can be added without being covered.
@@ -191,6 +206,12 @@ func (s *Server) Endpoints() []Endpoint {
 			e.Roles = []Role{RoleAdmin}
 		case adminOrOrg:
 			e.Roles = []Role{RoleAdmin, RoleOrg}
+		case ackers:
+			for _, r := range []Role{RoleAdmin, RoleAnalyst, RoleOrg} {
+				if s.canAck(r) {
+					e.Roles = append(e.Roles, r)
+				}
+			}
 		}
 		out = append(out, e)
 	}
@@ -215,31 +236,53 @@ func (s *Server) Handler() http.Handler {
 type httpError struct {
 	code int
 	msg  string
+	// retry, when set, is sent as Retry-After (429 and 503 answers).
+	retry time.Duration
 }
 
 func (e *httpError) Error() string { return e.msg }
 
-func errStatus(code int, msg string) error { return &httpError{code, msg} }
+func errStatus(code int, msg string) error { return &httpError{code: code, msg: msg} }
 
+// clientIP is the address login limits and the audit log are keyed by. Behind
+// trusted proxies (trust_proxy_headers) it is the trusted_proxies-th X-Forwarded-For
+// entry from the right: every proxy appends the peer it received the request from, so
+// that entry was written by the outermost trusted proxy, while anything to its left
+// came from the client and could be forged to dodge the login limiter or to frame
+// another address in the audit log. All X-Forwarded-For headers count, in order.
 func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxyHeaders {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			ip, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(ip)
-		}
-	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	if !s.cfg.TrustProxyHeaders {
+		return host
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		for _, v := range strings.Split(h, ",") {
+			hops = append(hops, strings.TrimSpace(v))
+		}
+	}
+	if len(hops) == 0 {
+		return host
+	}
+	i := max(len(hops)-s.cfg.TrustedProxies, 0)
+	ip, err := netip.ParseAddr(hops[i])
+	if err != nil {
+		// Not an address (a proxy that writes "unknown" or a port): the peer is all we know.
+		return host
+	}
+	return ip.Unmap().String()
 }
 
 // secHeaders are sent with every response: no inline scripts or styles, no framing,
 // no referrer to other sites (URLs may name incidents; "same-origin" rather than
 // "no-referrer" so that browsers still send a real Origin header on our own form
-// posts), and never cached.
-func secHeaders(w http.ResponseWriter) {
+// posts), and never cached. With secure cookies on (the UI is served over HTTPS) the
+// browser is also told to use HTTPS only for a year (HSTS), so that a network attacker
+// cannot downgrade a later visit to plain HTTP and read the session cookie's page loads.
+func secHeaders(w http.ResponseWriter, hsts bool) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -247,6 +290,9 @@ func secHeaders(w http.ResponseWriter) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
+	if hsts {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 }
 
 // sameOrigin rejects cross-site state-changing requests by their Origin (or Referer)
@@ -266,7 +312,7 @@ func sameOrigin(r *http.Request) bool {
 
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		secHeaders(w)
+		secHeaders(w, *s.cfg.SecureCookies)
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		rc := &reqCtx{IP: s.clientIP(r)}
 		err := func() error {
@@ -282,7 +328,8 @@ func (s *Server) wrap(rt route) http.Handler {
 			switch {
 			case rt.Access == staff && rc.User.Role == RoleOrg,
 				rt.Access == adminOnly && rc.User.Role != RoleAdmin,
-				rt.Access == adminOrOrg && rc.User.Role == RoleAnalyst:
+				rt.Access == adminOrOrg && rc.User.Role == RoleAnalyst,
+				rt.Access == ackers && !s.canAck(rc.User.Role):
 				return errStatus(http.StatusForbidden, "your role may not open this page")
 			}
 			if r.Method == http.MethodPost {
@@ -326,6 +373,10 @@ func (s *Server) authenticate(r *http.Request, rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
+	if sess.CreatedAt.Before(u.UpdatedAt) {
+		// Opened before the password, role or organisation last changed.
+		return unauth
+	}
 	if u.Disabled || (u.Role == RoleOrg && u.Org == "") {
 		// An organisation user without an organisation would match unowned rows.
 		return unauth
@@ -344,6 +395,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, rc *reqC
 	switch {
 	case errors.As(err, &he):
 		code, msg = he.code, he.msg
+		if he.retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((he.retry+time.Second-1)/time.Second)))
+		}
 	case errors.Is(err, ErrNotFound):
 		code, msg = http.StatusNotFound, "not found"
 	case errors.As(err, &mbe):
@@ -391,14 +445,21 @@ func (s *Server) audit(ctx context.Context, rc *reqCtx, action, objType, objID, 
 func (s *Server) login(ctx context.Context, name, password, ip string) (string, User, error) {
 	now := s.now()
 	keyU, keyIP := ip+"|"+strings.ToLower(name), ip
-	if ok, wait := s.limitIP.Allow(keyIP, now); !ok {
-		return "", User{}, errStatus(http.StatusTooManyRequests, fmt.Sprintf("too many failed logins: try again in %s", wait.Round(time.Second)))
+	// The attempt is counted before the password is checked, so that concurrent attempts
+	// cannot all pass the limiter before the first failure is recorded.
+	if ok, wait := s.limitIP.Take(keyIP, now); !ok {
+		return "", User{}, &httpError{code: http.StatusTooManyRequests, msg: fmt.Sprintf("too many failed logins: try again in %s", wait.Round(time.Second)), retry: wait}
 	}
-	if ok, wait := s.limitUser.Allow(keyU, now); !ok {
-		return "", User{}, errStatus(http.StatusTooManyRequests, fmt.Sprintf("too many failed logins: try again in %s", wait.Round(time.Second)))
+	if ok, wait := s.limitUser.Take(keyU, now); !ok {
+		s.limitIP.Untake(keyIP, now)
+		return "", User{}, &httpError{code: http.StatusTooManyRequests, msg: fmt.Sprintf("too many failed logins: try again in %s", wait.Round(time.Second)), retry: wait}
+	}
+	fail := func() {
+		_ = s.db.Audit(ctx, AuditEntry{At: now, User: truncate(name, 100), Action: "login_failed", IP: ip})
 	}
 	bad := errStatus(http.StatusUnauthorized, "wrong user name or password")
 	if name == "" || len(name) > 200 || password == "" {
+		fail()
 		return "", User{}, bad
 	}
 	u, err := s.db.GetUser(ctx, name)
@@ -409,16 +470,21 @@ func (s *Server) login(ctx context.Context, name, password, ip string) (string, 
 	if err != nil || hash == "" {
 		hash = s.dummyHash
 	}
-	verr := auth.Verify(password, hash)
+	// Each argon2id check allocates its memory cost (19 MiB by default): a bounded number
+	// run at once, and a login that finds no free slot within a second is turned away.
+	if err := s.acquireHashSlot(ctx); err != nil {
+		return "", User{}, err
+	}
+	verr := s.verify(password, hash)
+	<-s.hashSlots
 	if err != nil || verr != nil || u.Disabled {
-		s.limitUser.Fail(keyU, now)
-		s.limitIP.Fail(keyIP, now)
-		_ = s.db.Audit(ctx, AuditEntry{At: now, User: truncate(name, 100), Action: "login_failed", IP: ip})
+		fail()
 		if verr != nil && !errors.Is(verr, auth.ErrMismatch) {
 			s.log.Warn("unusable password hash", "user", u.Name, "err", verr)
 		}
 		return "", User{}, bad
 	}
+	s.limitIP.Untake(keyIP, now)
 	s.limitUser.Reset(keyU)
 	tok, err := auth.NewToken()
 	if err != nil {
@@ -430,6 +496,28 @@ func (s *Server) login(ctx context.Context, name, password, ip string) (string, 
 	}
 	_ = s.db.Audit(ctx, AuditEntry{At: now, User: u.Name, Role: string(u.Role), Org: u.Org, Action: "login", IP: ip})
 	return tok, u, nil
+}
+
+// hashWait is how long a login waits for a free password-check slot.
+const hashWait = time.Second
+
+// acquireHashSlot takes one of the hashSlots, waiting up to hashWait.
+func (s *Server) acquireHashSlot(ctx context.Context) error {
+	select {
+	case s.hashSlots <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(hashWait)
+	defer t.Stop()
+	select {
+	case s.hashSlots <- struct{}{}:
+		return nil
+	case <-t.C:
+		return &httpError{code: http.StatusServiceUnavailable, msg: "the server is busy checking other logins: try again in a few seconds", retry: 2 * time.Second}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func truncate(s string, n int) string {
@@ -481,10 +569,25 @@ func CreateUser(ctx context.Context, db *DB, u User, password string, p auth.Par
 		return err
 	}
 	u.PasswordHash = h
-	if old, err := db.GetUser(ctx, u.Name); err == nil {
+	old, err := db.GetUser(ctx, u.Name)
+	isNew := errors.Is(err, ErrNotFound)
+	if err != nil && !isNew {
+		return err
+	}
+	if !isNew {
 		u.CreatedAt = old.CreatedAt
 	}
-	return db.PutUser(ctx, u, now)
+	if err := db.PutUser(ctx, u, now); err != nil {
+		return err
+	}
+	if isNew {
+		return nil // a new account has no sessions
+	}
+	// Every update sets a new password (and perhaps a new role, organisation or the
+	// disabled flag): sessions opened with the old ones end now. authenticate also
+	// refuses any session older than the account's last update, in case one was
+	// opened while this ran.
+	return db.RevokeUserSessions(ctx, u.Name, now)
 }
 
 func validUser(u User) error {

@@ -81,8 +81,9 @@ func newEnv(t *testing.T, opts ...func(*web.Options)) *env {
 		t.Fatal(err)
 	}
 	o := web.Options{DB: db, Log: testenv.Logger(t), Config: cfg,
-		Labeler: web.CoordinationLabeler{Store: coordination.NewStore(conn)},
-		Rules:   &memRules{rules: map[string]web.AlertRule{"org-beta": {Org: "org-beta", MinSeverity: "high", Channels: []string{"webhook"}, Source: "config"}}}}
+		Labeler:  web.CoordinationLabeler{Store: coordination.NewStore(conn)},
+		Backfill: &recordingBackfiller{},
+		Rules:    &memRules{rules: map[string]web.AlertRule{"org-beta": {Org: "org-beta", MinSeverity: "high", Channels: []string{"webhook"}, Source: "config"}}}}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -179,6 +180,8 @@ func (e *env) request(ep web.Endpoint, n int) (method, path, ctype, body string)
 		return "POST", path, "application/json", `{"org":"org-alpha","min_severity":"high","channels":["webhook"]}`
 	case path == "/alert-rules":
 		return "POST", path, "application/x-www-form-urlencoded", "org=org-alpha&min_severity=high&channels=webhook"
+	case path == "/api/alerts/backfill":
+		return "POST", path, "application/json", `{"org":"org-alpha","since":"24h"}`
 	case strings.HasSuffix(path, "/label") && ep.API:
 		return "POST", path, "application/json", `{"label":"confirmed","note":"same copypasta"}`
 	case strings.HasSuffix(path, "/label"):
@@ -241,6 +244,8 @@ func TestIntegrationAuthorization(t *testing.T) {
 					want = 403
 				case method == "POST" && !ep.API && !strings.HasSuffix(ep.Path, "/unredact"):
 					want = 303 // form posts redirect; the unredacted view renders
+				case ep.Path == "/api/alerts/backfill":
+					want = 202 // a digest is queued
 				}
 				if code != want {
 					t.Fatalf("%s %s as %q: status %d, want %d\n%.400s", method, path, who, code, want, resp)
@@ -602,7 +607,12 @@ func (m *memRules) ResetRule(_ context.Context, org string) error {
 	return nil
 }
 
-func (m *memRules) ChannelNames() []string { return []string{"webhook", "email"} }
+// Channels: "webhook" is shared by both organisations, "email" is org-alpha's,
+// "beta-hook" org-beta's, and "admin-pager" belongs to no organisation.
+func (m *memRules) Channels() []web.AlertChannel {
+	return []web.AlertChannel{{Name: "admin-pager"}, {Name: "beta-hook", Orgs: []string{"org-beta"}},
+		{Name: "email", Orgs: []string{"org-alpha"}}, {Name: "webhook", Orgs: []string{"org-alpha", "org-beta"}}}
+}
 
 // TestIntegrationAlertRules: organisation users see and change only their own rule.
 func TestIntegrationAlertRules(t *testing.T) {

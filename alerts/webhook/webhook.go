@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -38,12 +39,19 @@ type Config struct {
 // Defaults implements alerts.ChannelConfig.
 func (c *Config) Defaults() {}
 
-// Validate implements alerts.ChannelConfig.
+// Validate implements alerts.ChannelConfig. The URL must be https, except on a
+// loopback host (a receiver on the same machine, as in the demo): a signed alert over
+// plain http can be read and replayed by anyone on the path.
 func (c *Config) Validate() error {
 	var errs []error
 	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("url %q: want an http(s) URL", c.URL))
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		errs = append(errs, fmt.Errorf("url %s: want an https URL", RedactURL(c.URL)))
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		errs = append(errs, fmt.Errorf("url %s: plain http is allowed only on a loopback host; use https", RedactURL(c.URL)))
+	case u.User != nil:
+		errs = append(errs, fmt.Errorf("url %s: no user:password in the URL; use headers or the signature", RedactURL(c.URL)))
 	}
 	if len(c.SecretEnvs) == 0 {
 		errs = append(errs, errors.New("secret_envs: name at least one environment variable holding a whsec_ secret"))
@@ -54,6 +62,30 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// isLoopback reports whether host (a name or an address) is this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// RedactURL shortens a webhook URL to its scheme and host for errors, logs and the
+// alerts log: the path and query of a hook URL often carry its access token
+// (".../hooks/T0/B0/XXXX", "?token=..."). A URL that does not parse becomes "[url]".
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "[url]"
+	}
+	out := u.Scheme + "://" + u.Host
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		out += "/…"
+	}
+	return out
 }
 
 // Register adds the webhook kind to r.
@@ -94,7 +126,12 @@ func New(cfg *Config, keys [][]byte, client *http.Client, now func() time.Time) 
 	if now == nil {
 		now = time.Now
 	}
-	return &Channel{cfg: cfg, keys: keys, http: client, now: now}
+	// Redirects are never followed: a 307 or 308 would re-send the signed body to
+	// wherever the receiver (or whoever took over its address) points. A copy of the
+	// client keeps the caller's transport and timeouts.
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Channel{cfg: cfg, keys: keys, http: &c, now: now}
 }
 
 // Send posts the alert's message as JSON. 2xx is success; 408, 425, 429 and 5xx are
@@ -105,9 +142,10 @@ func (c *Channel) Send(ctx context.Context, a *alerts.Alert) error {
 		return fmt.Errorf("%w: encode: %w", alerts.ErrPermanent, err)
 	}
 	ts := c.now().Unix()
+	where := RedactURL(c.cfg.URL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("%w: %w", alerts.ErrPermanent, err)
+		return fmt.Errorf("%w: webhook %s: invalid request", alerts.ErrPermanent, where)
 	}
 	for k, v := range c.cfg.Headers {
 		req.Header.Set(k, v)
@@ -119,21 +157,29 @@ func (c *Channel) Send(ctx context.Context, a *alerts.Alert) error {
 	req.Header.Set(HeaderSignature, SignatureHeader(c.keys, a.ID, ts, body))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("webhook POST: %w", err)
+		// *url.Error repeats the whole URL (with any token in it): keep only its cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("webhook POST %s: %w", where, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 300:
 		return nil
+	case code >= 300 && code < 400:
+		return fmt.Errorf("%w: webhook %s answered %s: redirects are not followed (point the channel at the final URL)",
+			alerts.ErrPermanent, where, resp.Status)
 	case code == 408 || code == 425 || code == 429 || code >= 500:
-		err := fmt.Errorf("webhook answered %s", resp.Status)
+		err := fmt.Errorf("webhook %s answered %s", where, resp.Status)
 		if ra := retryAfter(resp.Header.Get("Retry-After"), c.now()); ra > 0 {
 			return &alerts.RetryAfterError{After: ra, Err: err}
 		}
 		return err
 	default:
-		return fmt.Errorf("%w: webhook answered %s", alerts.ErrPermanent, resp.Status)
+		return fmt.Errorf("%w: webhook %s answered %s", alerts.ErrPermanent, where, resp.Status)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,4 +156,83 @@ func FuzzVerify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWebhookURLRules: signed alerts go over https, or plain http only to this machine
+// (issue 19, item 15).
+func TestWebhookURLRules(t *testing.T) {
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://alerts.example.org/kuzot", true},
+		{"http://127.0.0.1:8090/hooks/demo-org", true},
+		{"http://[::1]:9000/h", true},
+		{"http://localhost:9000/h", true},
+		{"http://alerts.example.org/kuzot", false},
+		{"http://10.0.0.5/hook", false},
+		{"http://127.0.0.1.evil.example/hook", false},
+		{"https://user:pass@alerts.example.org/", false},
+		{"ftp://alerts.example.org/", false},
+		{"//alerts.example.org/", false},
+	} {
+		err := (&Config{URL: tc.url, SecretEnvs: []string{"X"}}).Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("Validate(%s) = %v, want ok=%v", tc.url, err, tc.ok)
+		}
+	}
+}
+
+// TestWebhookErrorsHideTheURL: the hook URL's path and query often are its access
+// token; delivery errors (stored as last_error, shown in the UI, logged) and config
+// errors carry only the scheme and host (issue 19, item 15).
+func TestWebhookErrorsHideTheURL(t *testing.T) {
+	const token = "s3cr3t-hook-token"
+	key, _ := ParseSecret(vecSecret)
+	// A closed port: the transport's error would name the full URL.
+	ln := httptest.NewServer(http.NotFoundHandler())
+	closed := ln.URL
+	ln.Close()
+	down := New(&Config{URL: closed + "/hooks/" + token + "?token=" + token}, [][]byte{key}, nil, nil)
+	a := &alerts.Alert{ID: "inc_1.1.hook", Message: alerts.Message{AlertID: "inc_1.1"}}
+	err := down.Send(context.Background(), a)
+	if err == nil || strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), strings.TrimPrefix(closed, "http://")) {
+		t.Fatalf("error of an unreachable hook: %v", err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
+	defer srv.Close()
+	bad := New(&Config{URL: srv.URL + "/hooks/" + token + "?token=" + token}, [][]byte{key}, srv.Client(), nil)
+	if err := bad.Send(context.Background(), a); err == nil || strings.Contains(err.Error(), token) {
+		t.Fatalf("error of a failing hook: %v", err)
+	}
+	if err := (&Config{URL: "http://alerts.example.org/hooks/" + token, SecretEnvs: []string{"X"}}).Validate(); err == nil ||
+		strings.Contains(err.Error(), token) {
+		t.Fatalf("config error: %v", err)
+	}
+}
+
+// TestWebhookDoesNotFollowRedirects: a receiver (or whoever took over its address) that
+// answers 307 or 308 must not get kuzot to re-send the signed body elsewhere (issue 19,
+// item 15).
+func TestWebhookDoesNotFollowRedirects(t *testing.T) {
+	key, _ := ParseSecret(vecSecret)
+	var stolen atomic.Int32
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+	}))
+	defer attacker.Close()
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, attacker.URL+"/collect", code)
+		}))
+		ch := New(&Config{URL: hook.URL}, [][]byte{key}, hook.Client(), nil)
+		err := ch.Send(context.Background(), &alerts.Alert{ID: "inc_1.1.hook", Message: alerts.Message{AlertID: "inc_1.1"}})
+		hook.Close()
+		if !errors.Is(err, alerts.ErrPermanent) || !strings.Contains(err.Error(), "redirect") {
+			t.Errorf("%d: Send = %v, want a permanent redirect error", code, err)
+		}
+	}
+	if n := stolen.Load(); n != 0 {
+		t.Fatalf("the redirect target received %d signed bodies", n)
+	}
 }

@@ -190,7 +190,7 @@ alerts:
 		return nil, err
 	}
 	cfg.DataDir = dir
-	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.HTTP.Listen, cfg.HTTP.MetricsListen = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.NATS.Embedded.Port = -1
 	cfg.NATS.Embedded.StoreDir = filepath.Join(dir, "jetstream")
 	cfg.CH.Addr = chAddr

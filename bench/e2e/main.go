@@ -358,7 +358,7 @@ func endToEnd(ctx context.Context, o options, work string, chCfg config.ClickHou
 	cfgPath := filepath.Join(work, "kuzot.yaml")
 	y := fmt.Sprintf(`data_dir: %q
 log: {level: warn}
-http: {listen: "127.0.0.1:%d", pprof: %t}
+http: {listen: "127.0.0.1:%d", metrics_listen: shared, pprof: %t}
 nats:
   embedded: {host: 127.0.0.1, port: %d, store_dir: %q}
   posts_max_bytes: 17179869184
@@ -377,7 +377,7 @@ clickhouse: {addr: %q, database: %q}
 	defer reportLog(logPath)
 	cmd := exec.Command(o.kuzot, "run", "--roles", e2eRoles, "--config", cfgPath)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=",
+	cmd.Env = append(os.Environ(), "KUZOT_NATS_URL=", "KUZOT_CLICKHOUSE_ADDR=", "KUZOT_HTTP_LISTEN=", "KUZOT_HTTP_METRICS_LISTEN=",
 		"KUZOT_WATCHLIST_KEY="+watchlistKey, "KUZOT_BENCH_HOOK_SECRET="+hookSecret)
 	if err := cmd.Start(); err != nil {
 		return nil, err

@@ -177,8 +177,8 @@ var texts = []string{
 	"Цены на рынке снова выросли, пишут читатели канала. ",
 }
 
-// generate inserts n posts and their narrative classifications (about one in ten
-// flagged) in columnar batches: every column of a batch is built as one slice and
+// generate inserts n posts, their narrative classifications (about one in ten flagged)
+// and their exposure verdicts (all clean) in columnar batches: every column of a batch is built as one slice and
 // appended at once, which is an order of magnitude faster than row-wise Append.
 func generate(ctx context.Context, conn driver.Conn, n, batch, days int, now time.Time) error {
 	sources := []string{"telegram", "vk", "youtube", "rss", "web"}
@@ -251,8 +251,30 @@ func generate(ctx context.Context, conn driver.Conn, n, batch, days int, now tim
 		if err := b.Send(); err != nil {
 			return fmt.Errorf("classifications send: %w", err)
 		}
+		// The exposure classifier's verdict on every post (clean), as the pipeline writes
+		// one per post: without it the UI masks a post's text as not yet checked for
+		// personal data (issue 19), which production never does for classified posts.
+		b, err = conn.PrepareBatch(ctx, `INSERT INTO classifications (post_id, classifier, classifier_version, flagged, score,
+			labels, result, source, channel, author, lang, published_at, classified_at, version)`)
+		if err != nil {
+			return fmt.Errorf("exposure classifications batch: %w", err)
+		}
+		exposure, eflag, escore, elabels, eresult := make([]string, m), make([]uint8, m), make([]float32, m), make([][]string, m), make([]string, m)
+		for j := range m {
+			exposure[j], elabels[j] = "exposure", []string{"severity:none"}
+			eresult[j] = `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[]}`
+		}
+		for i, c := range []any{id, exposure, cver, eflag, escore, elabels, eresult, src, ch, au, lang, pub, col, ver} {
+			if err := b.Column(i).Append(c); err != nil {
+				return fmt.Errorf("exposure classifications column %d: %w", i, err)
+			}
+		}
+		if err := b.Send(); err != nil {
+			return fmt.Errorf("exposure classifications send: %w", err)
+		}
 		// narrative_posts, as the store role writes it next to classifications: text and
-		// result for flagged posts only (no exposure results in this data set).
+		// result for flagged posts only (exposure-flagged posts would have no text; none
+		// is flagged in this data set).
 		ntext, nresult := make([]string, m), make([]string, m)
 		for j := range m {
 			if flagged[j] == 1 {

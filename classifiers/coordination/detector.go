@@ -220,9 +220,11 @@ type Option func(*Detector)
 func WithClock(now func() time.Time) Option { return func(d *Detector) { d.clock = now } }
 
 // WithRedactor sets a function applied to every evidence text before it is kept for a
-// cluster (Cluster.Texts, Evidence.Objects). Copypasta can carry a victim's personal
-// data; the pipeline passes the exposure classifier's redaction here so that stored and
-// displayed evidence is redacted by default. The default keeps texts as they are.
+// cluster (Cluster.Texts, Evidence.Objects), and used to check shared links, reply
+// targets and forward sources (RedactLink). Copypasta can carry a victim's personal
+// data and a cluster can share a victim's profile link; the pipeline passes the
+// exposure classifier's redaction here so that stored and displayed evidence is
+// redacted by default. The default keeps texts and links as they are.
 func WithRedactor(redact func(string) string) Option {
 	return func(d *Detector) { d.redact = redact }
 }
@@ -553,9 +555,11 @@ func (d *Detector) info(ob postObj, t int64) *objInfo {
 			}
 			disp = truncateRunes(disp, 280)
 		} else if ob.kind == kindForward {
-			disp = "forward:" + truncateRunes(disp, 512)
+			disp = "forward:" + RedactLink(truncateRunes(disp, 512), d.redact)
 		} else {
-			disp = truncateRunes(disp, 512)
+			// Links and reply targets: a victim's profile link shared by a cluster is
+			// personal data too.
+			disp = RedactLink(truncateRunes(disp, 512), d.redact)
 		}
 		oi = &objInfo{kind: ob.kind, display: disp}
 		d.objs[ob.key] = oi

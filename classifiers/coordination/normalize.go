@@ -240,3 +240,25 @@ func truncateRunes(s string, n int) string {
 	}
 	return s
 }
+
+// RedactLink returns how a shared link, reply target or forward source is kept and
+// shown as cluster evidence: unchanged when redact (the exposure recognisers' masking)
+// finds nothing in it, and otherwise only its host followed by "/…" ("vk.com/…"), so
+// that a victim's profile link ("vk.com/id…", "t.me/name", "@name") is not repeated to
+// every reader while the platform stays visible. A value without a recognisable host
+// becomes "[redacted]". A nil redact keeps every value.
+func RedactLink(link string, redact func(string) string) string {
+	if redact == nil || redact(link) == link {
+		return link
+	}
+	raw := link
+	if low := strings.ToLower(raw); !strings.HasPrefix(low, "http://") && !strings.HasPrefix(low, "https://") {
+		raw = "https://" + strings.TrimPrefix(raw, "//")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" || !strings.Contains(u.Hostname(), ".") || u.User != nil {
+		return "[redacted]"
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	return host + "/…"
+}

@@ -3,6 +3,8 @@ package auth
 import (
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -156,4 +158,34 @@ func FuzzParseHash(f *testing.F) {
 			t.Fatalf("accepted out-of-range hash %q: %+v", s, p)
 		}
 	})
+}
+
+// TestLimiterTakeCountsBeforeTheCheck: Take records the attempt as it allows it, so that
+// concurrent attempts cannot all pass before the first failure is recorded; Untake gives
+// one back.
+func TestLimiterTakeCountsBeforeTheCheck(t *testing.T) {
+	l := NewLimiter(3, time.Minute)
+	t0 := time.Unix(1_700_000_000, 0)
+	var wg sync.WaitGroup
+	var allowed atomic.Int32
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, _ := l.Take("ip|ana", t0); ok {
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := allowed.Load(); n != 3 {
+		t.Fatalf("%d of 100 concurrent attempts allowed, want 3", n)
+	}
+	l.Untake("ip|ana", t0)
+	if ok, _ := l.Take("ip|ana", t0.Add(time.Second)); !ok {
+		t.Fatal("an attempt given back with Untake is still counted")
+	}
+	if ok, wait := l.Take("ip|ana", t0.Add(2*time.Second)); ok || wait != 58*time.Second {
+		t.Fatalf("fourth attempt: ok=%v wait=%s", ok, wait)
+	}
 }

@@ -35,6 +35,44 @@ func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
 	return false, h[0].Add(l.Window).Sub(now)
 }
 
+// Take counts an attempt of key before it is checked, atomically with the check:
+// it reports whether key may try now (and records the attempt if so) or how long until
+// it may. Counting first closes the race of Allow-then-Fail, where any number of
+// concurrent attempts all pass Allow before the first failure is recorded. A caller
+// whose attempt succeeds calls Reset or Untake.
+func (l *Limiter) Take(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := l.prune(key, now)
+	if len(h) >= l.Max {
+		return false, h[0].Add(l.Window).Sub(now)
+	}
+	if len(h) == 0 && len(l.hits) >= l.MaxKeys {
+		l.evict(now)
+	}
+	l.hits[key] = append(h, now)
+	return true, 0
+}
+
+// Untake removes one attempt of key recorded by Take at the time at (a successful
+// login does not count against its client IP).
+func (l *Limiter) Untake(key string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := l.hits[key]
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Equal(at) {
+			h = append(h[:i:i], h[i+1:]...)
+			break
+		}
+	}
+	if len(h) == 0 {
+		delete(l.hits, key)
+		return
+	}
+	l.hits[key] = h
+}
+
 // Fail records a failed attempt of key.
 func (l *Limiter) Fail(key string, now time.Time) {
 	l.mu.Lock()

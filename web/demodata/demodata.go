@@ -127,6 +127,19 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 			URL: "https://demo.invalid/" + d.id, PublishedAt: at, CollectedAt: at.Add(time.Minute), Views: 2500, Media: []post.Media{}})
 	}
 	fx.Posts = len(posts)
+	// Every post has an exposure verdict, as the classify and store roles write one for
+	// each post (clean for all but the doxxing posts); without one the UI would mask the
+	// text as not yet checked. The narrative rows above stay first in cls.
+	narrative := len(cls)
+	for i, p := range posts {
+		c := storage.Classification{PostID: p.ID, Classifier: "exposure", ClassifierVersion: "demo", Labels: []string{"severity:none"},
+			Result: `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[]}`, Source: p.Source,
+			Channel: p.Channel, Author: p.Author, Lang: p.Lang, PublishedAt: p.PublishedAt, ClassifiedAt: p.CollectedAt.Add(time.Minute)}
+		if i >= len(posts)-len(dox) {
+			c.Flagged, c.Score, c.Labels, c.Result = true, 1, []string{"phone", "severity:critical"}, `{"exposed":true}`
+		}
+		cls = append(cls, c)
+	}
 	if err := storage.InsertPosts(ctx, conn, posts); err != nil {
 		return fx, fmt.Errorf("demo posts: %w", err)
 	}
@@ -136,8 +149,8 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	// The explorer's narrative_posts rows, as the store role writes them next to
 	// classifications (no exposure classification here: the doxxing posts are not
 	// narrative posts).
-	nps := make([]web.NarrativePost, len(cls))
-	for i, c := range cls {
+	nps := make([]web.NarrativePost, narrative)
+	for i, c := range cls[:narrative] {
 		p := posts[i]
 		nps[i] = web.NarrativePost{PostID: c.PostID, Source: c.Source, Channel: c.Channel, Author: c.Author, Lang: c.Lang,
 			URL: p.URL, PublishedAt: c.PublishedAt, Flagged: c.Flagged, Frames: c.Labels, Score: c.Score,
