@@ -56,12 +56,12 @@ type Label struct {
 	Role    string `json:"role"`
 	Action  string `json:"action"`
 	// ModelVersion is the model version of the classification the analyst saw.
-	ModelVersion string   `json:"model_version"`
-	Homophobic   bool     `json:"homophobic"`
-	Labels       []string `json:"labels"`
-	Frames       []string `json:"frames"`
-	Kind         string   `json:"kind,omitempty"`
-	Note         string   `json:"note,omitempty"`
+	ModelVersion string    `json:"model_version"`
+	Homophobic   bool      `json:"homophobic"`
+	Labels       []string  `json:"labels"`
+	Frames       []string  `json:"frames"`
+	Kind         string    `json:"kind,omitempty"`
+	Note         string    `json:"note,omitempty"`
 	LabelledAt   time.Time `json:"labelled_at"`
 }
 
