@@ -150,3 +150,15 @@ func HeldOut(postID string) bool {
 	h := sha256.Sum256([]byte("kuzot-narrative-labels/" + postID))
 	return h[0] < 52
 }
+
+// ModelVersion extracts the model version from a narrative classifier version
+// ("narrative/1 lexicon/… model/1a2b3c4d" gives "1a2b3c4d"; "none" for rules only); it
+// returns "" when the version names no model.
+func ModelVersion(classifierVersion string) string {
+	for _, f := range strings.Fields(classifierVersion) {
+		if v, ok := strings.CutPrefix(f, "model/"); ok {
+			return v
+		}
+	}
+	return ""
+}

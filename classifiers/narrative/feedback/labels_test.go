@@ -89,3 +89,16 @@ func TestHeldOutFrozen(t *testing.T) {
 		t.Fatalf("held out %d of 10000, want about 2000", n)
 	}
 }
+
+func TestModelVersion(t *testing.T) {
+	for in, want := range map[string]string{
+		"narrative/1 lexicon/7 model/1a2b3c4d": "1a2b3c4d",
+		"narrative/1 lexicon/7 model/none":     "none",
+		"narrative/1 lexicon/7":                "",
+		"":                                     "",
+	} {
+		if got := ModelVersion(in); got != want {
+			t.Errorf("ModelVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
