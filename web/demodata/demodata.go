@@ -32,6 +32,8 @@ type Fixture struct {
 	// Flagged is a post with narrative evidence; EvidenceText is one highlighted span.
 	Flagged      string
 	EvidenceText string
+	// Unflagged is a classified post the narrative classifier did not flag.
+	Unflagged string
 	// OrgA and OrgB own one incident each (IncidentA, IncidentB).
 	OrgA, OrgB           string
 	IncidentA, IncidentB string
@@ -112,6 +114,9 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 			}
 		} else {
 			p.Text, p.Lang = fmt.Sprintf("Обычный пост %d о погоде и ценах на рынке.", i), "ru"
+			if fx.Unflagged == "" {
+				fx.Unflagged = p.ID
+			}
 			c.Score, c.Labels, c.Result, c.Lang = 0.05, []string{}, `{"homophobic":false,"score":0.05,"frames":[],"evidence":[]}`, "ru"
 		}
 		posts = append(posts, p)
