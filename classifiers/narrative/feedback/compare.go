@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/kuzot/kuzot/classifiers"
@@ -170,7 +171,7 @@ func Compare(ctx context.Context, current, candidate classifiers.Classifier, set
 
 // Print writes the comparison as a table, one row per set and model.
 func (c Comparison) Print(w io.Writer) {
-	fmt.Fprintf(w, "current:   %s\ncandidate: %s\n\n", c.Current, c.Candidate)
+	fmt.Fprintf(w, "reference version: %s\ncandidate version: %s\n\n", c.Current, c.Candidate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "evaluation set\tmodel\tn\tprecision\trecall\tF1\taccuracy\tframe F1\tnegatives flagged")
 	for i, s := range c.Sets {
@@ -185,7 +186,7 @@ func (c Comparison) Print(w io.Writer) {
 	}
 	tw.Flush()
 	if len(c.Worse) > 0 {
-		fmt.Fprintf(w, "\nverdict: the candidate is WORSE on: %v\n", c.Worse)
+		fmt.Fprintf(w, "\nverdict: the candidate is WORSE on: %s\n", strings.Join(c.Worse, "; "))
 	} else {
 		fmt.Fprintln(w, "\nverdict: the candidate is not worse on any evaluation set")
 	}

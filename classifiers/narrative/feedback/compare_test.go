@@ -74,7 +74,7 @@ func TestCompareRefusesWorse(t *testing.T) {
 	}
 	var out bytes.Buffer
 	cmp.Print(&out)
-	for _, s := range []string{"candidate: kw/weather", "frozen", "labels", "WORSE on: [frozen]"} {
+	for _, s := range []string{"candidate version: kw/weather", "frozen", "labels", "WORSE on: frozen"} {
 		if !strings.Contains(out.String(), s) {
 			t.Fatalf("printed comparison lacks %q:\n%s", s, out.String())
 		}
