@@ -118,6 +118,9 @@ type postView struct {
 	LabelNames []string
 	Kinds      []string
 	Labelled   bool
+	// Checked are the frames and labels the form starts with: the newest visible
+	// label's, or the classifier's frames when the post has no label yet.
+	CheckedFrames, CheckedLabels []string
 }
 
 func (s *Server) postView(ctx context.Context, rc *reqCtx, id string, labelled bool) (postView, error) {
@@ -129,8 +132,12 @@ func (s *Server) postView(ctx context.Context, rc *reqCtx, id string, labelled b
 	if err != nil {
 		return postView{}, err
 	}
-	return postView{P: p, Labels: ls, Frames: feedback.Frames, LabelNames: feedback.Labels, Kinds: feedback.Kinds,
-		Labelled: labelled}, nil
+	v := postView{P: p, Labels: ls, Frames: feedback.Frames, LabelNames: feedback.Labels, Kinds: feedback.Kinds,
+		Labelled: labelled, CheckedFrames: p.Frames}
+	if len(ls) > 0 {
+		v.CheckedFrames, v.CheckedLabels = ls[0].Frames, ls[0].Labels
+	}
+	return v, nil
 }
 
 // modelVersions lists the model versions of the period's narrative classifications,
