@@ -218,7 +218,7 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
-	models, err := s.db.modelVersions(r.Context(), f.From, f.To)
+	models, err := s.cachedModelVersions(r.Context(), f.From, f.To)
 	if err != nil {
 		return err
 	}

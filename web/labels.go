@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
@@ -138,6 +139,34 @@ func (s *Server) postView(ctx context.Context, rc *reqCtx, id string, labelled b
 		v.CheckedFrames, v.CheckedLabels = ls[0].Frames, ls[0].Labels
 	}
 	return v, nil
+}
+
+// modelCache keeps the explorer's model-version list for a few minutes (facetTTL): it
+// needs a scan of the period's model_version column and changes only on promotion.
+type modelCache struct {
+	mu     sync.Mutex
+	key    string
+	at     time.Time
+	models []string
+}
+
+func (s *Server) cachedModelVersions(ctx context.Context, from, to time.Time) ([]string, error) {
+	key := from.Format(time.RFC3339) + "|" + to.Format(time.RFC3339)
+	s.models.mu.Lock()
+	if s.models.key == key && s.now().Sub(s.models.at) < facetTTL {
+		m := s.models.models
+		s.models.mu.Unlock()
+		return m, nil
+	}
+	s.models.mu.Unlock()
+	m, err := s.db.modelVersions(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	s.models.mu.Lock()
+	s.models.key, s.models.at, s.models.models = key, s.now(), m
+	s.models.mu.Unlock()
+	return m, nil
 }
 
 // modelVersions lists the model versions of the period's narrative classifications,

@@ -57,6 +57,7 @@ type Server struct {
 	facets    facetCache
 	// labels stores the analysts' narrative labels (package feedback owns the SQL).
 	labels feedback.Store
+	models modelCache
 }
 
 // facetCache keeps the explorer's language and source lists for a few minutes: they
