@@ -128,9 +128,8 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	}
 	do(t, actx, "correct frames",
 		chromedp.Click(chromedp.CSS(`#label-form input[name=frames][value=foreign_agent]`)),
-		chromedp.Click(chromedp.CSS(`#label-form input[name=labels][value=exclusion]`)),
-		chromedp.Click(chromedp.CSS("#label-correct")),
-		chromedp.WaitVisible(chromedp.CSS("#label-saved")))
+		chromedp.Click(chromedp.CSS(`#label-form input[name=labels][value=exclusion]`)))
+	submitAndWait(t, actx, "save corrected frames", "#label-correct", "#label-saved")
 	if s := text(t, actx, "#label-history"); !strings.Contains(s, "correct") || !strings.Contains(s, "foreign_agent") {
 		t.Fatalf("label history after correcting: %q", s)
 	}
@@ -148,12 +147,10 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 		t.Fatal("a flagged post is offered as missed")
 	}
 	sh.shot(actx, "fl-02-explorer-all-posts")
-	do(t, actx, "mark missed",
-		chromedp.Click(chromedp.CSS(`li[data-post="telegram:e2e/missed"] form.mark-missed button`)),
-		chromedp.WaitVisible(chromedp.CSS("#label-saved")),
-		chromedp.Click(chromedp.CSS(`#label-form input[name=frames][value=traditional_family]`)),
-		chromedp.Click(chromedp.CSS("#label-correct")),
-		chromedp.WaitVisible(chromedp.CSS("#label-saved")))
+	submitAndWait(t, actx, "mark missed", `li[data-post="telegram:e2e/missed"] form.mark-missed button`, "#label-saved")
+	do(t, actx, "tick the missed post's frame",
+		chromedp.Click(chromedp.CSS(`#label-form input[name=frames][value=traditional_family]`)))
+	submitAndWait(t, actx, "save the missed post's frame", "#label-correct", "#label-saved")
 	if s := text(t, actx, "#label-history"); !strings.Contains(s, "missed") || !strings.Contains(s, "traditional_family") {
 		t.Fatalf("label history of the missed post: %q", s)
 	}
@@ -165,9 +162,8 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	do(t, octx, "alpha confirms",
 		chromedp.Navigate(base+"/posts/telegram:e2e/flagged"),
 		chromedp.WaitVisible(chromedp.CSS("#label-form")),
-		chromedp.SendKeys(chromedp.CSS("#label-note"), "alpha-only note"),
-		chromedp.Click(chromedp.CSS("#label-confirm")),
-		chromedp.WaitVisible(chromedp.CSS("#label-history")))
+		chromedp.SendKeys(chromedp.CSS("#label-note"), "alpha-only note"))
+	submitAndWait(t, octx, "alpha confirms the flag", "#label-confirm", "#label-history")
 	if s := text(t, octx, "#label-history"); !strings.Contains(s, "alpha-only note") || strings.Contains(s, "analyst") {
 		t.Fatalf("alpha's label history (own organisation only): %q", s)
 	}
@@ -235,9 +231,8 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	do(t, actx, "explorer by model",
 		chromedp.Navigate(base+"/explorer?all=1"),
 		chromedp.WaitVisible(chromedp.CSS("#model")),
-		chromedp.SetValue(chromedp.CSS("#model"), candidate),
-		chromedp.Click(chromedp.CSS("form.filters button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(`li[data-post="telegram:e2e/`+last+`"]`)))
+		chromedp.SetValue(chromedp.CSS("#model"), candidate))
+	submitAndWait(t, actx, "filter by model", "form.filters button[type=submit]", `li[data-post="telegram:e2e/`+last+`"]`)
 	posts, err := chromedp.Run(actx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('ol.posts li')).map(e => e.dataset.post)`))
 	if err != nil || len(posts) == 0 {
 		t.Fatalf("explorer by model: %v %v", posts, err)
@@ -252,4 +247,18 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	if s := text(t, actx, "#model-version"); s != candidate {
 		t.Fatalf("post page model %q, want %q", s, candidate)
 	}
+}
+
+// submitAndWait clicks a submit button and waits for sel on the page the form leads to
+// (not on the page it was clicked on, which may show sel already).
+func submitAndWait(t *testing.T, ctx context.Context, what, click, sel string) {
+	t.Helper()
+	mctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(mctx, chromedp.Evaluate[bool](`document.body.dataset.submitted = "1"; true`)); err != nil {
+		t.Fatalf("%s: mark the page: %v", what, err)
+	}
+	do(t, ctx, what,
+		chromedp.Click(chromedp.CSS(click)),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-submitted]) "+sel)))
 }
