@@ -203,7 +203,13 @@ func buildClassifiers(ctx context.Context, cfg *config.Config, log *slog.Logger,
 			}
 			return narrative.New(ncfg, d.Logger, nil)
 		}
-		cs[i] = modeldir.NewLive(nc, promoted, md, build, d.Logger)
+		live := modeldir.NewLive(nc, promoted, md, build, d.Logger)
+		if reg != nil {
+			if err := live.RegisterMetrics(reg); err != nil {
+				return nil, err
+			}
+		}
+		cs[i] = live
 	}
 	return cs, nil
 }

@@ -15,6 +15,9 @@ func hasFlag(args []string, name string) bool {
 		if a == "--" {
 			return false
 		}
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
 		a = strings.TrimLeft(a, "-")
 		if a == name || strings.HasPrefix(a, name+"=") {
 			return true

@@ -102,3 +102,25 @@ func TestModelVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleFramesKnown(t *testing.T) {
+	tests := []struct {
+		name string
+		l    Label
+		want bool
+	}{
+		{"confirmed with frames", Label{Action: ActionConfirm, Homophobic: true, Frames: []string{"foreign_agent"}}, true},
+		{"confirmed without frames", Label{Action: ActionConfirm, Homophobic: true}, true},
+		{"missed in one click", Label{Action: ActionMissed, Homophobic: true}, false},
+		{"missed with frames", Label{Action: ActionMissed, Homophobic: true, Frames: []string{"traditional_family"}}, true},
+		{"dismissed", Label{Action: ActionDismiss, Kind: "counter"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := LabelledPost{Label: tc.l, Text: "x"}.Example()
+			if e.FramesKnown != tc.want || e.Homophobic != tc.l.Homophobic || len(e.Frames) != len(tc.l.Frames) {
+				t.Fatalf("example %+v", e)
+			}
+		})
+	}
+}

@@ -218,10 +218,13 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 }
 
 // Example turns a labelled post into a narrative training or evaluation example. Its id
-// is "label:" + post id; frames are known (the analyst saw the frame choices).
+// is "label:" + post id. Frames count as known (the analyst saw the frame choices),
+// except for a post marked missed without frames (the explorer's one-click button): the
+// frame heads skip it.
 func (p LabelledPost) Example() narrative.Example {
+	known := !(p.Action == ActionMissed && p.Homophobic && len(p.Frames) == 0)
 	e := narrative.Example{ID: "label:" + p.PostID, Lang: p.Lang, Text: p.Text, Homophobic: p.Homophobic,
-		Kind: p.Kind, FramesKnown: true}
+		Kind: p.Kind, FramesKnown: known}
 	for _, f := range p.Frames {
 		e.Frames = append(e.Frames, narrative.Frame(f))
 	}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/post"
@@ -31,6 +33,29 @@ type Live struct {
 	mu    sync.Mutex // serialises Check and Reload
 	// swaps counts successful model swaps (for tests and logs).
 	swaps atomic.Int64
+	// reloads counts checks that found a new version, by result (nil without metrics).
+	reloads *prometheus.CounterVec
+}
+
+// RegisterMetrics registers kuzot_narrative_model_reloads_total{result="ok|error"}:
+// promoted models swapped in, and promoted models that failed to load.
+func (l *Live) RegisterMetrics(reg prometheus.Registerer) error {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kuzot_narrative_model_reloads_total",
+		Help: "Checks of the promoted narrative model that swapped a new model in (ok) or found one that does not load (error; retried every interval)."},
+		[]string{"result"})
+	if err := reg.Register(c); err != nil {
+		return fmt.Errorf("narrative model metrics: %w", err)
+	}
+	c.WithLabelValues("ok")
+	c.WithLabelValues("error")
+	l.reloads = c
+	return nil
+}
+
+func (l *Live) count(result string) {
+	if l.reloads != nil {
+		l.reloads.WithLabelValues(result).Inc()
+	}
 }
 
 type liveState struct {
@@ -101,12 +126,15 @@ func (l *Live) Check() (bool, error) {
 		return false, nil
 	}
 	if _, err := l.dir.Load(v); err != nil {
+		l.count("error")
 		return false, fmt.Errorf("promoted model %s: %w", v, err)
 	}
 	c, err := l.build(l.dir.File(v))
 	if err != nil {
+		l.count("error")
 		return false, fmt.Errorf("promoted model %s: %w", v, err)
 	}
+	l.count("ok")
 	l.cur.Store(&liveState{c: c, version: v})
 	l.swaps.Add(1)
 	l.log.Info("narrative model swapped in", "model", v, "previous", or(old.version, "configured"),

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/classifiers/narrative/modeldir"
 	"github.com/kuzot/kuzot/post"
@@ -114,6 +116,10 @@ func TestLiveSwapsPromotedModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := modeldir.NewLive(initial, "", d, build, nil)
+	reg := prometheus.NewRegistry()
+	if err := live.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
 	if swapped, err := live.Check(); swapped || err != nil {
 		t.Fatalf("check without a promoted model: %v %v", swapped, err)
 	}
@@ -180,4 +186,31 @@ func TestLiveSwapsPromotedModel(t *testing.T) {
 	if !strings.HasSuffix(live.Version(), want) {
 		t.Fatalf("a broken promotion replaced the model: %s", live.Version())
 	}
+	for result, n := range map[string]float64{"ok": 1, "error": 1} {
+		if got := counterValue(t, reg, "kuzot_narrative_model_reloads_total", result); got != n {
+			t.Fatalf("reloads{result=%s} = %v, want %v", result, got, n)
+		}
+	}
+}
+
+func counterValue(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "result" && lp.GetValue() == result {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("%s{result=%s} not found", name, result)
+	return 0
 }
