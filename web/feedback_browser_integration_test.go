@@ -97,13 +97,17 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	publish("flagged", "ЛГБТ это проект иностранных спецслужб, их надо гнать из страны", 3*time.Hour)
 	publish("missed", "Семья это муж и жена, ничего другого здесь никогда не будет разрешено", 2*time.Hour)
 	publish("ordinary", "Сегодня в Бишкеке солнечно, цены на рынке выросли", time.Hour)
+	// A slur used as a general insult at neighbours, not at LGBT people: the shipped model
+	// flags it; by the label scheme it is slur_insult, not homophobic.
+	publish("insult", "Пидоры из соседнего двора опять разбили машину", 90*time.Minute)
 	var oldModel string
 	testenv.Eventually(t, 30*time.Second, "posts classified and stored", func() bool {
 		v1, f1 := modelOf("flagged")
 		v2, f2 := modelOf("missed")
 		v3, _ := modelOf("ordinary")
+		v4, f4 := modelOf("insult")
 		oldModel = v1
-		return v1 != "" && v2 != "" && v3 != "" && f1 && !f2
+		return v1 != "" && v2 != "" && v3 != "" && v4 != "" && f1 && !f2 && f4
 	})
 
 	base := "http://" + run.HTTPAddr
@@ -134,6 +138,16 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 		t.Fatalf("label history after correcting: %q", s)
 	}
 	sh.shot(actx, "fl-01-frames-corrected")
+
+	// Dismiss the flag of the slur used as a general insult (its frame starts ticked).
+	do(t, actx, "open the insult",
+		chromedp.Navigate(base+"/posts/telegram:e2e/insult"),
+		chromedp.WaitVisible(chromedp.CSS("#label-form")),
+		chromedp.Click(chromedp.CSS(`#label-form input[name=labels][value=slur_insult]`)))
+	submitAndWait(t, actx, "dismiss the flag", "#label-dismiss", "#label-saved")
+	if s := text(t, actx, "#label-history"); !strings.Contains(s, "not homophobic") || !strings.Contains(s, "slur_insult") {
+		t.Fatalf("label history after dismissing: %q", s)
+	}
 
 	// Explorer over all posts: the missed post is listed unflagged; mark it missed, then
 	// give its frame on the post page.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,12 @@ func (s *Server) labelForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	f := r.PostForm
 	in := labelInput{PostID: f.Get("post"), Action: f.Get("action"), Homophobic: f.Get("homophobic") == "1",
 		Frames: f["frames"], Labels: f["labels"], Kind: f.Get("kind"), Note: f.Get("note")}
+	if in.Action == feedback.ActionDismiss {
+		// The form starts with the classifier's frames ticked: dismissing the flag drops
+		// them, and every form of hate speech except a slur used as a general insult.
+		in.Frames = nil
+		in.Labels = slices.DeleteFunc(slices.Clone(in.Labels), func(l string) bool { return l != "slur_insult" })
+	}
 	if _, err := s.labelPost(r.Context(), rc, in); err != nil {
 		return err
 	}
