@@ -346,6 +346,9 @@ func trainNarrativeWithLabels(ctx context.Context, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
+	if len(ps) == 0 {
+		return errors.New("no analysts' labels yet: label posts in the web UI first (or train without --labels)")
+	}
 	labelled, held := feedback.SplitExamples(ps)
 	pos := 0
 	for _, e := range labelled {

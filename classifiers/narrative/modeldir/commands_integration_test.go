@@ -88,10 +88,13 @@ func TestIntegrationTrainComparePromote(t *testing.T) {
 		t.Skip("integration: needs ClickHouse")
 	}
 	conn, ch := testenv.ClickHouse(t)
-	seedLabelledPosts(t, conn, 40)
 	dataDir := t.TempDir()
 	cfg := writeTestConfig(t, dataDir, ch)
 	dir := modeldir.Dir{Path: filepath.Join(dataDir, "models")}
+	if _, err := run(t, modeldir.TrainCommand, "--labels", "--config", cfg); err == nil || !strings.Contains(err.Error(), "no analysts' labels") {
+		t.Fatalf("training without any label: %v", err)
+	}
+	seedLabelledPosts(t, conn, 40)
 
 	out, err := run(t, modeldir.TrainCommand, "--labels", "--config", cfg)
 	if err != nil {
