@@ -222,6 +222,14 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	labelled, err := s.labels.LatestFor(r.Context(), labelScope(rc.User), ids)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	next := ""
 	if len(posts) == f.Limit {
@@ -230,7 +238,7 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	s.render(w, r, "explorer", rc, "Narrative explorer", map[string]any{"Posts": posts, "F": f,
 		"FromDay": f.From.Format("2006-01-02"), "ToDay": f.To.Add(-24 * time.Hour).Format("2006-01-02"),
-		"Frames": frames, "Langs": langs, "Sources": sources, "Models": models, "Next": next})
+		"Frames": frames, "Langs": langs, "Sources": sources, "Models": models, "Labelled": labelled, "Next": next})
 	return nil
 }
 

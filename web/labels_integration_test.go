@@ -135,6 +135,14 @@ func TestIntegrationNarrativeLabels(t *testing.T) {
 	if !strings.Contains(page, `class="unflagged-tag"`) || !strings.Contains(page, "Mark missed") {
 		t.Fatal("explorer over all posts lists no unflagged post")
 	}
+	// Labelled posts are tagged in the explorer, in the caller's scope only.
+	if !strings.Contains(page, "labelled not homophobic by alpha") || !strings.Contains(page, "labelled homophobic by beta") {
+		t.Fatal("staff explorer does not tag labelled posts")
+	}
+	_, page = beta.get("/explorer?all=1")
+	if strings.Contains(page, "by alpha") || !strings.Contains(page, "labelled homophobic by beta") {
+		t.Fatal("org-beta's explorer shows another organisation's label, or not its own")
+	}
 	var reply struct {
 		Posts []web.PostRow `json:"posts"`
 	}
