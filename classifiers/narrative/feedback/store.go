@@ -161,7 +161,8 @@ type LabelledPost struct {
 }
 
 // WithTexts joins labels with their posts' texts (the newest version of each post).
-// Labels whose post is no longer stored (retention) are dropped and counted.
+// Labels whose post is no longer stored (retention), or whose post exposes someone
+// (exposures, exposed = 1: its raw text holds personal data), are dropped and counted.
 func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, error) {
 	type tl struct{ text, lang string }
 	texts := map[string]tl{}
@@ -202,6 +203,26 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, 0, fmt.Errorf("labelled post texts: %w", err)
+		}
+		// Posts that expose someone never go into training data: their raw text holds
+		// the personal data the exposure classifier found.
+		rows, err = s.Conn.Query(ctx, `SELECT post_id FROM exposures
+			WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
+			GROUP BY post_id HAVING argMax(exposed, version) = 1`, set(sources), set(ids), clampTime(lo), clampTime(hi))
+		if err != nil {
+			return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
+			}
+			delete(texts, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
 		}
 	}
 	out := make([]LabelledPost, 0, len(ls))

@@ -26,7 +26,20 @@ func TestIntegrationLabelsStore(t *testing.T) {
 		{ID: "telegram:chan/2", Source: "telegram", Channel: "chan", Text: "Our pride march was joyful", Lang: "en", PublishedAt: pub.Add(time.Hour)},
 		{ID: "vk:-5_7", Source: "vk", Channel: "club5", Text: "семья это муж и жена, другого здесь не будет", Lang: "ru", PublishedAt: pub.Add(-40 * 24 * time.Hour)},
 	}
+	// An invented exposing post: labelled, but never used for training.
+	posts = append(posts, post.Post{ID: "telegram:chan/3", Source: "telegram", Channel: "chan", Lang: "ru", PublishedAt: pub,
+		Text: "Вот он, Тестов Тест, телефон +996 000 000 000. Он гей."})
 	if err := storage.InsertPosts(ctx, conn, posts); err != nil {
+		t.Fatal(err)
+	}
+	b, err := conn.PrepareBatch(ctx, `INSERT INTO exposures (post_id, source, published_at, exposed, version)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append("telegram:chan/3", "telegram", pub, uint8(1), uint64(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
 		t.Fatal(err)
 	}
 	st := feedback.Store{Conn: conn}
@@ -48,6 +61,8 @@ func TestIntegrationLabelsStore(t *testing.T) {
 	// A later label of post 1 by org-beta overrides the analyst's for training.
 	add(feedback.Label{PostID: "telegram:chan/1", Source: "telegram", PublishedAt: pub, Org: "org-beta", Analyst: "beta",
 		Role: "org", Action: feedback.ActionCorrect, Homophobic: true, Frames: []string{"foreign_agent", "western_values"}})
+	add(feedback.Label{PostID: "telegram:chan/3", Source: "telegram", PublishedAt: pub, Analyst: "analyst", Role: "analyst",
+		Action: feedback.ActionConfirm, Frames: []string{"dehumanization"}})
 	if err := st.Add(ctx, feedback.Label{PostID: "x", Analyst: "a", Action: "like"}); err == nil {
 		t.Fatal("an invalid label was stored")
 	}
@@ -65,7 +80,7 @@ func TestIntegrationLabelsStore(t *testing.T) {
 		post1 []string // analysts of post 1's labels, newest first
 		all   []string // analysts of Recent, newest first
 	}{
-		{"staff", feedback.Scope{All: true}, []string{"beta", "analyst"}, []string{"beta", "beta", "alpha", "analyst"}},
+		{"staff", feedback.Scope{All: true}, []string{"beta", "analyst"}, []string{"analyst", "beta", "beta", "alpha", "analyst"}},
 		{"org-alpha", feedback.Scope{Org: "org-alpha"}, nil, []string{"alpha"}},
 		{"org-beta", feedback.Scope{Org: "org-beta"}, []string{"beta"}, []string{"beta", "beta"}},
 		{"org-gamma", feedback.Scope{Org: "org-gamma"}, nil, nil},
@@ -110,14 +125,14 @@ func TestIntegrationLabelsStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 3 {
-		t.Fatalf("latest labels: %d, want one per post (3)", len(ls))
+	if len(ls) != 4 {
+		t.Fatalf("latest labels: %d, want one per post (4)", len(ls))
 	}
 	lp, missing, err := st.WithTexts(ctx, ls)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if missing != 0 || len(lp) != 3 {
+	if missing != 1 || len(lp) != 3 { // the exposing post is left out
 		t.Fatalf("joined %d texts, %d missing", len(lp), missing)
 	}
 	byID := map[string]feedback.LabelledPost{}
