@@ -160,6 +160,9 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	if n := count(t, actx, `li[data-post="telegram:e2e/flagged"] form.mark-missed`); n != 0 {
 		t.Fatal("a flagged post is offered as missed")
 	}
+	if count(t, actx, `li[data-post="telegram:e2e/flagged"] .label-tag`) != 1 || count(t, actx, `li[data-post="telegram:e2e/ordinary"] .label-tag`) != 0 {
+		t.Fatal("explorer label tags: the labelled post untagged or an unlabelled post tagged")
+	}
 	sh.shot(actx, "fl-02-explorer-all-posts")
 	submitAndWait(t, actx, "mark missed", `li[data-post="telegram:e2e/missed"] form.mark-missed button`, "#label-saved")
 	do(t, actx, "tick the missed post's frame",

@@ -139,8 +139,12 @@ func TestIntegrationNarrativeLabels(t *testing.T) {
 	if !strings.Contains(page, "labelled not homophobic by alpha") || !strings.Contains(page, "labelled homophobic by beta") {
 		t.Fatal("staff explorer does not tag labelled posts")
 	}
+	if n := strings.Count(page, `class="label-tag"`); n != 2 {
+		t.Fatalf("staff explorer tags %d posts as labelled, want the 2 labelled ones", n)
+	}
 	_, page = beta.get("/explorer?all=1")
-	if strings.Contains(page, "by alpha") || !strings.Contains(page, "labelled homophobic by beta") {
+	if strings.Contains(page, "by alpha") || !strings.Contains(page, "labelled homophobic by beta") ||
+		strings.Count(page, `class="label-tag"`) != 1 {
 		t.Fatal("org-beta's explorer shows another organisation's label, or not its own")
 	}
 	var reply struct {
