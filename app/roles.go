@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"runtime"
 	"time"
 
@@ -11,6 +13,8 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers"
 	classifiersall "github.com/kuzot/kuzot/classifiers/all"
+	"github.com/kuzot/kuzot/classifiers/narrative"
+	"github.com/kuzot/kuzot/classifiers/narrative/modeldir"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
@@ -106,6 +110,10 @@ func classifyRole() Role {
 			}
 			a.Log.Info("classifiers loaded", "classifiers", names)
 			for _, c := range cs {
+				if live, ok := c.(*modeldir.Live); ok {
+					// A promoted model is swapped in without a restart (issue 14).
+					go live.Watch(ctx, a.Cfg.Models.WatchInterval)
+				}
 				switch r := c.(type) {
 				case interface{ Reload() error }:
 					a.AddReloader("classifier "+c.Name(), r.Reload)
@@ -144,14 +152,66 @@ func BuildClassifiersFor(ctx context.Context, cfg *config.Config, log *slog.Logg
 
 func buildClassifiers(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer,
 	names []string, overrides map[string]string) ([]classifiers.Classifier, error) {
-	return classifiersall.Registry().Build(ctx, names, func(name string) classifiers.Deps {
+	// A promoted narrative model (models.dir, `kuzot model promote`) replaces the
+	// configured one, unless the command line names a model.
+	md := modeldir.Dir{Path: cfg.Models.Dir}
+	promoted, err := md.Current()
+	switch {
+	case errors.Is(err, modeldir.ErrNoCurrent):
+		promoted = ""
+	case err != nil:
+		return nil, err
+	}
+	if _, set := overrides["model"]; set {
+		promoted = ""
+	}
+	ov := maps.Clone(overrides)
+	if promoted != "" {
+		if ov == nil {
+			ov = map[string]string{}
+		}
+		ov["model"] = md.File(promoted)
+	}
+	deps := func(name string) classifiers.Deps {
 		d := classifiers.Deps{Logger: log.With("classifier", name), Registerer: reg, DataDir: cfg.DataDir,
-			Overrides: overrides}
+			Overrides: ov}
 		if n, ok := cfg.Classifiers[name]; ok {
 			d.Config = &n
 		}
 		return d
-	})
+	}
+	cs, err := classifiersall.Registry().Build(ctx, names, deps)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range cs {
+		nc, ok := c.(*narrative.Classifier)
+		if !ok {
+			continue
+		}
+		d := deps(narrative.Name)
+		// Later models are built without metrics (the first classifier registered them).
+		build := func(path string) (*narrative.Classifier, error) {
+			o := maps.Clone(d.Overrides)
+			if o == nil {
+				o = map[string]string{}
+			}
+			o["model"] = path
+			ncfg, err := narrative.ParseConfig(d.Config, o)
+			if err != nil {
+				return nil, err
+			}
+			return narrative.New(ncfg, d.Logger, nil)
+		}
+		live := modeldir.NewLive(nc, promoted, md, build, d.Logger)
+		if reg != nil {
+			if err := live.RegisterMetrics(reg); err != nil {
+				return nil, err
+			}
+		}
+		cs[i] = live
+	}
+	return cs, nil
 }
 
 // runRetention enforces config.Retention every CheckInterval: old partitions are dropped

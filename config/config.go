@@ -50,6 +50,7 @@ type Config struct {
 	Classifiers map[string]yaml.Node `yaml:"classifiers"`
 	Store       Store                `yaml:"store"`
 	Retention   Retention            `yaml:"retention"`
+	Models      Models               `yaml:"models"`
 	// Extra sections owned by other roles (alerts, coordination, web, reports) are kept
 	// as raw nodes and decoded strictly by their packages.
 	Alerts       yaml.Node `yaml:"alerts"`
@@ -172,6 +173,18 @@ type Retention struct {
 	CheckInterval time.Duration `yaml:"check_interval"`
 }
 
+// Models locates trained classifier models (issue 14): `kuzot train narrative --labels`
+// installs candidates here, `kuzot model promote` points "current" at one, and running
+// classify roles poll the pointer and swap the promoted model in without a restart.
+type Models struct {
+	// Dir is the models directory (default <data_dir>/models). Several classify
+	// processes share it on one host or on a shared volume.
+	Dir string `yaml:"dir"`
+	// WatchInterval is how often classify roles check the promoted-model pointer
+	// (default 10s; 1s..1h).
+	WatchInterval time.Duration `yaml:"watch_interval"`
+}
+
 // Default returns a configuration with every default filled in.
 func Default() *Config {
 	c := &Config{}
@@ -246,6 +259,10 @@ func (c *Config) applyDefaults() {
 	if c.Store.RetryMax == 0 {
 		c.Store.RetryMax = 30 * time.Second
 	}
+	def(&c.Models.Dir, filepath.Join(c.DataDir, "models"))
+	if c.Models.WatchInterval == 0 {
+		c.Models.WatchInterval = 10 * time.Second
+	}
 }
 
 // Validate reports every problem found, joined.
@@ -309,6 +326,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Retention.Posts > 0 && c.Retention.Posts < 31*24*time.Hour {
 		bad("retention.posts: %s is shorter than a month; posts are dropped by monthly partition", c.Retention.Posts)
+	}
+	if c.Models.WatchInterval < time.Second || c.Models.WatchInterval > time.Hour {
+		bad("models.watch_interval: %s, must be 1s..1h", c.Models.WatchInterval)
 	}
 	return errors.Join(errs...)
 }

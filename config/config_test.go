@@ -29,6 +29,9 @@ func TestDefaults(t *testing.T) {
 	if c.NATS.Embedded.StoreDir != filepath.Join("data", "jetstream") {
 		t.Fatalf("store dir %q", c.NATS.Embedded.StoreDir)
 	}
+	if c.Models.Dir != filepath.Join("data", "models") || c.Models.WatchInterval != 10*time.Second {
+		t.Fatalf("models defaults: %+v", c.Models)
+	}
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
 	}
@@ -47,6 +50,8 @@ func TestBadConfigsGiveClearErrors(t *testing.T) {
 		{"metrics on the UI address", "http:\n  listen: 127.0.0.1:8080\n  metrics_listen: 127.0.0.1:8080\n", `write "shared"`},
 		{"bad clickhouse addr", "clickhouse:\n  addr: localhost\n", "clickhouse.addr"},
 		{"max_deliver too low", "nats:\n  max_deliver: 1\n", "nats.max_deliver"},
+		{"models watch too fast", "models:\n  watch_interval: 100ms\n", "models.watch_interval"},
+		{"models watch too slow", "models:\n  watch_interval: 2h\n", "models.watch_interval"},
 		{"not yaml", "::: [\n", "config"},
 	}
 	for _, tc := range cases {

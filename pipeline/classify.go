@@ -68,7 +68,7 @@ func (c *Classified) FlaggedHeader() string {
 func ClassifyPost(ctx context.Context, cs []classifiers.Classifier, p *post.Post, now time.Time) (*Classified, error) {
 	out := &Classified{Post: *p, Results: make(map[string]json.RawMessage, len(cs)), ClassifiedAt: now.UTC()}
 	for _, c := range cs {
-		res, err := classifySafe(ctx, c, p)
+		res, version, err := classifySafe(ctx, c, p)
 		if err != nil {
 			return nil, fmt.Errorf("classifier %s on %s: %w", c.Name(), p.ID, err)
 		}
@@ -82,20 +82,32 @@ func ClassifyPost(ctx context.Context, cs []classifiers.Classifier, p *post.Post
 			labels = []string{}
 		}
 		out.Summaries = append(out.Summaries, Summary{
-			Classifier: c.Name(), Version: c.Version(), Flagged: res.Flagged(), Score: res.Score(), Labels: labels,
+			Classifier: c.Name(), Version: version, Flagged: res.Flagged(), Score: res.Score(), Labels: labels,
 		})
 	}
 	sort.Slice(out.Summaries, func(i, j int) bool { return out.Summaries[i].Classifier < out.Summaries[j].Classifier })
 	return out, nil
 }
 
-func classifySafe(ctx context.Context, c classifiers.Classifier, p *post.Post) (res classifiers.Result, err error) {
+// VersionedClassifier is implemented by classifiers whose model can be swapped while
+// they run (the narrative classifier of the classify role): it returns the version of
+// the model that produced the result, so that a result never carries the version of a
+// model swapped in between Classify and Version.
+type VersionedClassifier interface {
+	ClassifyVersioned(ctx context.Context, p *post.Post) (classifiers.Result, string, error)
+}
+
+func classifySafe(ctx context.Context, c classifiers.Classifier, p *post.Post) (res classifiers.Result, version string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v\n%s", r, firstLines(string(debug.Stack()), 12))
 		}
 	}()
-	return c.Classify(ctx, p)
+	if vc, ok := c.(VersionedClassifier); ok {
+		return vc.ClassifyVersioned(ctx, p)
+	}
+	res, err = c.Classify(ctx, p)
+	return res, c.Version(), err
 }
 
 func firstLines(s string, n int) string {

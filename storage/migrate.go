@@ -3,12 +3,14 @@ package storage
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -87,7 +89,7 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
 		if done[m.Version] {
 			continue
 		}
-		if err := conn.Exec(ctx, m.SQL); err != nil {
+		if err := conn.Exec(ctx, m.SQL); err != nil && !columnAlreadyAdded(m.SQL, err) {
 			return applied, fmt.Errorf("migrate %s: %w", m.Version, err)
 		}
 		b, err := conn.PrepareBatch(ctx, "INSERT INTO schema_migrations (version, applied_at)")
@@ -103,4 +105,13 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
 		applied = append(applied, m.Version)
 	}
 	return applied, nil
+}
+
+// columnAlreadyAdded reports whether err is ClickHouse's "column with this name already
+// exists" (code 44) for an ADD COLUMN migration: ClickHouse 18.16 has no ADD COLUMN IF
+// NOT EXISTS, so a migration that ran but was not recorded (a crash in between) counts
+// as applied when it runs again.
+func columnAlreadyAdded(sql string, err error) bool {
+	var ex *clickhouse.Exception
+	return errors.As(err, &ex) && ex.Code == 44 && strings.Contains(strings.ToUpper(sql), "ADD COLUMN")
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 )
 
 // ErrNotFound is returned for a missing object, and also for an object outside the
@@ -359,6 +360,13 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	add(`source = ?`, f.Source)
 	add(`channel = ?`, f.Channel)
 	add(`positionCaseInsensitiveUTF8(text, ?) > 0`, f.Q)
+	add(`model_version = ?`, f.Model)
+	// All posts: unflagged rows too (their text is read from posts afterwards; the
+	// server refuses a text search there, as narrative_posts holds flagged texts only).
+	flagged := `flagged = 1 AND `
+	if f.All {
+		flagged = ``
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, " AND ")
@@ -373,7 +381,7 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 			start = from
 		}
 		q := `SELECT post_id, published_at FROM narrative_posts
-			PREWHERE flagged = 1 AND published_at >= ? AND published_at < ?` + cond + `
+			PREWHERE ` + flagged + `published_at >= ? AND published_at < ?` + cond + `
 			ORDER BY published_at DESC, post_id LIMIT ?`
 		var n int
 		var err error
@@ -397,7 +405,7 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		return nil, nil
 	}
 	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
-		result, text, flagged, version FROM narrative_posts
+		result, text, flagged, version, model_version FROM narrative_posts
 		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, set(ids))
 	if err != nil {
 		return nil, fmt.Errorf("search posts: rows: %w", err)
@@ -414,11 +422,11 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		var score float32
 		var flagged uint8
 		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.URL, &x.p.PublishedAt,
-			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v); err != nil {
+			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v, &x.p.ModelVersion); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("search posts: rows: %w", err)
 		}
-		x.p.Score, x.flagged = float64(score), flagged == 1
+		x.p.Score, x.flagged, x.p.Flagged = float64(score), flagged == 1, flagged == 1
 		if old, ok := newest[x.p.ID]; !ok || x.v > old.v {
 			newest[x.p.ID] = x
 		}
@@ -432,8 +440,9 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	for _, id := range ids {
 		x, ok := newest[id]
 		p := x.p
-		if !ok || !x.flagged || (f.Frame != "" && !slices.Contains(p.Frames, f.Frame)) || (f.Lang != "" && p.Lang != f.Lang) ||
-			(f.Source != "" && p.Source != f.Source) || (f.Channel != "" && p.Channel != f.Channel) {
+		if !ok || (!x.flagged && !f.All) || (f.Frame != "" && !slices.Contains(p.Frames, f.Frame)) || (f.Lang != "" && p.Lang != f.Lang) ||
+			(f.Source != "" && p.Source != f.Source) || (f.Channel != "" && p.Channel != f.Channel) ||
+			(f.Model != "" && p.ModelVersion != f.Model) {
 			continue // stale: the newest classification does not match any more
 		}
 		if skipped < offset {
@@ -708,19 +717,21 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 		return PostRow{}, ErrNotFound
 	}
 	// published_at (copied from the post) prunes the probe to one monthly partition.
-	rows, err = d.Conn.Query(ctx, `SELECT labels, score, result FROM classifications FINAL
+	rows, err = d.Conn.Query(ctx, `SELECT labels, score, result, flagged, classifier_version FROM classifications FINAL
 		WHERE classifier = 'narrative' AND post_id = ? AND published_at = ?`, id, p.PublishedAt.UTC())
 	if err != nil {
 		return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
 	}
 	if rows.Next() {
 		var score float32
-		var result string
-		if err := rows.Scan(&p.Frames, &score, &result); err != nil {
+		var result, version string
+		var flagged uint8
+		if err := rows.Scan(&p.Frames, &score, &result, &flagged, &version); err != nil {
 			rows.Close()
 			return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
 		}
 		p.Score, p.Evidence = float64(score), parseEvidence(result)
+		p.Flagged, p.ModelVersion = flagged == 1, feedback.ModelVersion(version)
 	}
 	rows.Close()
 	one := []PostRow{p}

@@ -29,6 +29,8 @@ func (s *Server) table() []route {
 		{"GET", "/{$}", anyUser, false, s.overviewPage},
 		{"GET", "/explorer", anyUser, false, s.explorerPage},
 		{"GET", "/posts/{id...}", anyUser, false, s.postPage},
+		{"POST", "/narrative-labels", anyUser, false, s.labelForm},
+		{"GET", "/narrative-labels", anyUser, false, s.labelsPage},
 		{"GET", "/clusters", anyUser, false, s.clustersPage},
 		{"GET", "/clusters/{id}", anyUser, false, s.clusterPage},
 		{"POST", "/clusters/{id}/label", staff, false, s.clusterLabelForm},
@@ -53,6 +55,8 @@ func (s *Server) table() []route {
 		{"GET", "/api/overview", anyUser, true, s.apiOverview},
 		{"GET", "/api/posts", anyUser, true, s.apiPosts},
 		{"GET", "/api/posts/{id...}", anyUser, true, s.apiPost},
+		{"POST", "/api/narrative-labels", anyUser, true, s.apiLabel},
+		{"GET", "/api/narrative-labels", anyUser, true, s.apiLabels},
 		{"GET", "/api/clusters", anyUser, true, s.apiClusters},
 		{"GET", "/api/clusters/{id}", anyUser, true, s.apiCluster},
 		{"POST", "/api/clusters/{id}/label", staff, true, s.apiClusterLabel},
@@ -236,6 +240,18 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if err != nil {
 		return err
 	}
+	models, err := s.cachedModelVersions(r.Context(), f.From, f.To)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	labelled, err := s.labels.LatestFor(r.Context(), labelScope(rc.User), ids)
+	if err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	next := ""
 	if len(posts) == f.Limit {
@@ -244,16 +260,16 @@ func (s *Server) explorerPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	}
 	s.render(w, r, "explorer", rc, "Narrative explorer", map[string]any{"Posts": posts, "F": f,
 		"FromDay": f.From.Format("2006-01-02"), "ToDay": f.To.Add(-24 * time.Hour).Format("2006-01-02"),
-		"Frames": frames, "Langs": langs, "Sources": sources, "Next": next})
+		"Frames": frames, "Langs": langs, "Sources": sources, "Models": models, "Labelled": labelled, "Next": next})
 	return nil
 }
 
 func (s *Server) postPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	p, err := s.db.Post(r.Context(), r.PathValue("id"))
+	v, err := s.postView(r.Context(), rc, r.PathValue("id"), r.URL.Query().Get("labelled") == "1")
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "post", rc, "Post", p)
+	s.render(w, r, "post", rc, "Post", v)
 	return nil
 }
 

@@ -105,6 +105,10 @@ type PostRow struct {
 	// every identifier the recognisers find is masked (Redacted is true too).
 	Unverified bool       `json:"unverified,omitempty"`
 	Evidence   []Evidence `json:"evidence"`
+	// Flagged is the narrative verdict, and ModelVersion the version of the model that
+	// gave it ("" for a post without a narrative classification).
+	Flagged      bool   `json:"flagged"`
+	ModelVersion string `json:"model_version"`
 }
 
 // DayFrame is one point of the daily volume series.
@@ -142,7 +146,12 @@ type Filter struct {
 	Source  string
 	Channel string
 	// Q is a case-insensitive substring searched in the post text.
-	Q      string
+	Q string
+	// Model keeps posts classified by this model version only.
+	Model string
+	// All lists every classified post, flagged or not (to find posts the classifier
+	// missed); otherwise only flagged posts.
+	All    bool
 	From   time.Time
 	To     time.Time
 	Limit  int

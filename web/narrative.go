@@ -7,6 +7,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/storage"
 )
@@ -29,6 +30,9 @@ type NarrativePost struct {
 	Result       string
 	Text         string
 	ClassifiedAt time.Time
+	// ModelVersion is the model version of the classification (migration 0041), for the
+	// explorer's model filter and the analysts' labels.
+	ModelVersion string
 }
 
 // NarrativeRows turns classified messages into narrative_posts rows: one per message
@@ -53,6 +57,7 @@ func NarrativeRows(rows []pipeline.Classified) []NarrativePost {
 			PostID: c.Post.ID, Source: c.Post.Source, Channel: c.Post.Channel, Author: c.Post.Author,
 			Lang: c.Post.Lang, URL: c.Post.URL, PublishedAt: c.Post.PublishedAt, Flagged: s.Flagged,
 			Frames: s.Labels, Score: s.Score, ClassifiedAt: c.ClassifiedAt,
+			ModelVersion: feedback.ModelVersion(s.Version),
 		}
 		if s.Flagged {
 			r.Result = string(c.Results["narrative"])
@@ -66,7 +71,7 @@ func NarrativeRows(rows []pipeline.Classified) []NarrativePost {
 }
 
 const insertNarrativePosts = `INSERT INTO narrative_posts (published_at, flagged, post_id, source, channel, author, lang,
-	url, frames, score, result, text, classified_at, version)`
+	url, frames, score, result, text, classified_at, version, model_version)`
 
 // InsertNarrativePosts writes narrative_posts rows in one INSERT. The store role calls
 // it with NarrativeRows of the batch it writes to classifications (anything else that
@@ -89,7 +94,7 @@ func InsertNarrativePosts(ctx context.Context, conn driver.Conn, nps []Narrative
 		}
 		if err := b.Append(storage.ClampTime(r.PublishedAt), b2u(r.Flagged), r.PostID, r.Source, r.Channel, r.Author, r.Lang,
 			r.URL, frames, float32(r.Score), r.Result, r.Text, storage.ClampTime(r.ClassifiedAt),
-			uint64(r.ClassifiedAt.UnixNano())); err != nil {
+			uint64(r.ClassifiedAt.UnixNano()), r.ModelVersion); err != nil {
 			return fmt.Errorf("insert narrative posts: row %s: %w", r.PostID, err)
 		}
 	}

@@ -34,6 +34,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04")
 	},
 	"join": strings.Join,
+	"has":  func(xs []string, x string) bool { return slices.Contains(xs, x) },
 	"frameName": func(f string) string {
 		return strings.ReplaceAll(f, "_", " ")
 	},

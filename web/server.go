@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/web/auth"
 )
 
@@ -62,6 +63,9 @@ type Server struct {
 	verify func(password, hash string) error
 	routes []route
 	facets facetCache
+	// labels stores the analysts' narrative labels (package feedback owns the SQL).
+	labels feedback.Store
+	models modelCache
 }
 
 // facetCache keeps the explorer's language and source lists for a few minutes: they
@@ -124,7 +128,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, labeler: o.Labeler, ruleMgr: o.Rules, reports: o.Reports,
-		backfill: o.Backfill, now: o.Now, pages: p, hashParams: auth.DefaultParams,
+		backfill: o.Backfill, now: o.Now, pages: p, hashParams: auth.DefaultParams, labels: feedback.Store{Conn: o.DB.Conn},
 		hashSlots: make(chan struct{}, max(o.Config.LoginConcurrentHashes, 1)), verify: auth.Verify,
 		limitUser: auth.NewLimiter(o.Config.LoginMaxFailures, o.Config.LoginWindow),
 		limitIP:   auth.NewLimiter(10*o.Config.LoginMaxFailures, o.Config.LoginWindow)}
@@ -653,11 +657,15 @@ func (s *Server) filter(r *http.Request) (Filter, error) {
 	}
 	q := r.URL.Query()
 	f := Filter{From: from, To: to, Frame: q.Get("frame"), Lang: q.Get("lang"), Source: q.Get("source"),
-		Channel: q.Get("channel"), Q: strings.TrimSpace(q.Get("q")), Limit: 50}
+		Channel: q.Get("channel"), Q: strings.TrimSpace(q.Get("q")), Model: strings.TrimSpace(q.Get("model")),
+		All: q.Get("all") == "1", Limit: 50}
 	if f.Frame != "" && !slices.Contains(frames, f.Frame) {
 		return f, errStatus(http.StatusBadRequest, "unknown frame")
 	}
-	for _, v := range []string{f.Lang, f.Source, f.Channel, f.Q} {
+	if f.All && f.Q != "" {
+		return f, errStatus(http.StatusBadRequest, "text search covers flagged posts only: clear \"all posts\" or the text")
+	}
+	for _, v := range []string{f.Lang, f.Source, f.Channel, f.Q, f.Model} {
 		if len(v) > 200 || !utf8Valid(v) {
 			return f, errStatus(http.StatusBadRequest, "filter value too long or not UTF-8")
 		}

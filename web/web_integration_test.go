@@ -182,6 +182,10 @@ func (e *env) request(ep web.Endpoint, n int) (method, path, ctype, body string)
 		return "POST", path, "application/x-www-form-urlencoded", "org=org-alpha&min_severity=high&channels=webhook"
 	case path == "/api/alerts/backfill":
 		return "POST", path, "application/json", `{"org":"org-alpha","since":"24h"}`
+	case path == "/api/narrative-labels":
+		return "POST", path, "application/json", fmt.Sprintf(`{"post_id":%q,"action":"confirm","frames":["foreign_agent"]}`, e.fx.Flagged)
+	case path == "/narrative-labels":
+		return "POST", path, "application/x-www-form-urlencoded", "post=" + url.QueryEscape(e.fx.Flagged) + "&action=dismiss&kind=news"
 	case strings.HasSuffix(path, "/label") && ep.API:
 		return "POST", path, "application/json", `{"label":"confirmed","note":"same copypasta"}`
 	case strings.HasSuffix(path, "/label"):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/narrative"
+	"github.com/kuzot/kuzot/classifiers/narrative/modeldir"
 )
 
 // evalFunc is one classifier's offline evaluation: it parses its own flags from args,
@@ -22,8 +23,18 @@ type evalFunc func(ctx context.Context, args []string, stdout, stderr io.Writer)
 func evaluators() map[string]evalFunc {
 	return map[string]evalFunc{
 		"exposure":  exposure.EvalCommand,
-		"narrative": narrative.EvalCommand,
+		"narrative": evalNarrative,
 	}
+}
+
+// evalNarrative is `kuzot eval narrative`; with --against it compares a candidate model
+// with another (`kuzot eval narrative --model CANDIDATE --against current`, the same as
+// `kuzot model compare`).
+func evalNarrative(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if hasFlag(args, "against") {
+		return modeldir.CompareCommand(ctx, args, stdout, stderr)
+	}
+	return narrative.EvalCommand(ctx, args, stdout, stderr)
 }
 
 // runEval implements `kuzot eval [name] [flags]`. With a name it runs that evaluator with

@@ -38,6 +38,7 @@ func commands() []command {
 		{"classify", "classify JSON-lines posts from stdin to stdout", runClassify},
 		{"eval", "print classifier quality metrics on held-out data (kuzot eval [name])", runEval},
 		{"train", "train a classifier's statistical model from labelled JSONL (kuzot train narrative)", runTrain},
+		{"model", "list, compare and promote trained narrative models (kuzot model promote VERSION)", runModel},
 		{"collect", "poll the configured sources once or continuously and print posts (--once --stdout)", runCollect},
 		{"demo-site", "serve the invented demo public web (Telegram, YouTube, VK, RSS, forum)", runDemoSite},
 		{"watchlist", "import, list or delete hashed protected-member watchlists", runWatchlist},

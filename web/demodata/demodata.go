@@ -13,9 +13,17 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
 	"github.com/kuzot/kuzot/web"
+)
+
+// DemoClassifierVersion is the narrative classifier version of the demo
+// classifications; its model version is DemoModelVersion.
+const (
+	DemoClassifierVersion = "narrative/demo lexicon/demo model/" + DemoModelVersion
+	DemoModelVersion      = "00dem000"
 )
 
 // Fixture describes what Seed wrote, for assertions.
@@ -24,6 +32,8 @@ type Fixture struct {
 	// Flagged is a post with narrative evidence; EvidenceText is one highlighted span.
 	Flagged      string
 	EvidenceText string
+	// Unflagged is a classified post the narrative classifier did not flag.
+	Unflagged string
 	// OrgA and OrgB own one incident each (IncidentA, IncidentB).
 	OrgA, OrgB           string
 	IncidentA, IncidentB string
@@ -86,7 +96,7 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 		p := post.Post{ID: fmt.Sprintf("%s:%s/%d", src, ch, 1000+i), Source: src, Channel: ch,
 			Author: fmt.Sprintf("demo_account_%02d", i%17), URL: fmt.Sprintf("https://demo.invalid/%s/%s/%d", src, ch, 1000+i),
 			PublishedAt: at, CollectedAt: at.Add(5 * time.Minute), Views: int64(100 + i*7), Media: []post.Media{}}
-		c := storage.Classification{PostID: p.ID, Classifier: "narrative", ClassifierVersion: "demo",
+		c := storage.Classification{PostID: p.ID, Classifier: "narrative", ClassifierVersion: DemoClassifierVersion,
 			Source: p.Source, Channel: p.Channel, Author: p.Author, PublishedAt: at, ClassifiedAt: at.Add(6 * time.Minute)}
 		if i%3 != 2 { // two posts in three carry a narrative
 			k := cues[(i+i/7)%len(cues)]
@@ -104,6 +114,9 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 			}
 		} else {
 			p.Text, p.Lang = fmt.Sprintf("Обычный пост %d о погоде и ценах на рынке.", i), "ru"
+			if fx.Unflagged == "" {
+				fx.Unflagged = p.ID
+			}
 			c.Score, c.Labels, c.Result, c.Lang = 0.05, []string{}, `{"homophobic":false,"score":0.05,"frames":[],"evidence":[]}`, "ru"
 		}
 		posts = append(posts, p)
@@ -154,7 +167,7 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 		p := posts[i]
 		nps[i] = web.NarrativePost{PostID: c.PostID, Source: c.Source, Channel: c.Channel, Author: c.Author, Lang: c.Lang,
 			URL: p.URL, PublishedAt: c.PublishedAt, Flagged: c.Flagged, Frames: c.Labels, Score: c.Score,
-			ClassifiedAt: c.ClassifiedAt}
+			ClassifiedAt: c.ClassifiedAt, ModelVersion: feedback.ModelVersion(c.ClassifierVersion)}
 		if c.Flagged {
 			nps[i].Result, nps[i].Text = c.Result, p.Text
 		}

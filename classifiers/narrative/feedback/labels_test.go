@@ -1,0 +1,126 @@
+package feedback
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	base := func(action string) Label { return Label{PostID: "telegram:1", Analyst: "ana", Action: action} }
+	tests := []struct {
+		name    string
+		l       Label
+		wantErr string
+		want    func(Label) bool
+	}{
+		{"confirm is homophobic with kind hate", base(ActionConfirm), "", func(l Label) bool { return l.Homophobic && l.Kind == "hate" }},
+		{"missed is homophobic", func() Label {
+			l := base(ActionMissed)
+			l.Frames = []string{"foreign_agent", "foreign_agent", " western_values "}
+			l.Labels = []string{"exclusion"}
+			return l
+		}(), "", func(l Label) bool {
+			return l.Homophobic && slices.Equal(l.Frames, []string{"foreign_agent", "western_values"})
+		}},
+		{"dismiss is not homophobic", func() Label { l := base(ActionDismiss); l.Homophobic = true; l.Kind = "counter"; return l }(), "",
+			func(l Label) bool { return !l.Homophobic && l.Kind == "counter" }},
+		{"dismiss with slur_insult", func() Label { l := base(ActionDismiss); l.Labels = []string{"slur_insult"}; return l }(), "",
+			func(l Label) bool { return !l.Homophobic && l.Kind == "" }},
+		{"dismiss with frames", func() Label { l := base(ActionDismiss); l.Frames = []string{"foreign_agent"}; return l }(),
+			"no narrative frames", nil},
+		{"dismiss with a hate label", func() Label { l := base(ActionDismiss); l.Labels = []string{"derogation"}; return l }(),
+			"no labels except slur_insult", nil},
+		{"homophobic with slur_insult", func() Label { l := base(ActionConfirm); l.Labels = []string{"slur_insult"}; return l }(),
+			"general insult", nil},
+		{"unknown frame", func() Label { l := base(ActionCorrect); l.Homophobic = true; l.Frames = []string{"nope"}; return l }(),
+			`frame "nope"`, nil},
+		{"unknown label", func() Label { l := base(ActionConfirm); l.Labels = []string{"rude"}; return l }(), `label "rude"`, nil},
+		{"unknown action", base("like"), `action "like"`, nil},
+		{"unknown kind", func() Label { l := base(ActionDismiss); l.Kind = "odd"; return l }(), `kind "odd"`, nil},
+		{"hate kind on a dismissed post", func() Label { l := base(ActionDismiss); l.Kind = "hate"; return l }(), "kind hate", nil},
+		{"no post id", Label{Analyst: "ana", Action: ActionConfirm}, "post id", nil},
+		{"no analyst", Label{PostID: "x", Action: ActionConfirm}, "analyst", nil},
+		{"long note", func() Label { l := base(ActionConfirm); l.Note = strings.Repeat("x", MaxNoteBytes+1); return l }(), "note", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := tc.l
+			err := l.Normalize()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(l) {
+				t.Fatalf("normalised label %+v", l)
+			}
+		})
+	}
+}
+
+// HeldOut is a frozen rule: these golden outcomes must never change (changing the rule
+// would silently move labelled posts between the training and the evaluation part), and
+// it holds out about a fifth of the posts.
+func TestHeldOutFrozen(t *testing.T) {
+	var held []string
+	for i := range 32 {
+		if id := fmt.Sprintf("telegram:%d", i); HeldOut(id) {
+			held = append(held, id)
+		}
+	}
+	want := []string{"telegram:1", "telegram:4", "telegram:6", "telegram:9", "telegram:11", "telegram:21", "telegram:25",
+		"telegram:27", "telegram:30"}
+	if !slices.Equal(held, want) {
+		t.Fatalf("held out %v, want %v", held, want)
+	}
+	n := 0
+	for i := range 10000 {
+		if HeldOut(fmt.Sprintf("telegram:%d", i)) {
+			n++
+		}
+	}
+	if n < 1800 || n > 2300 {
+		t.Fatalf("held out %d of 10000, want about 2000", n)
+	}
+}
+
+func TestModelVersion(t *testing.T) {
+	for in, want := range map[string]string{
+		"narrative/1 lexicon/7 model/1a2b3c4d": "1a2b3c4d",
+		"narrative/1 lexicon/7 model/none":     "none",
+		"narrative/1 lexicon/7":                "",
+		"":                                     "",
+	} {
+		if got := ModelVersion(in); got != want {
+			t.Errorf("ModelVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestExampleFramesKnown(t *testing.T) {
+	tests := []struct {
+		name string
+		l    Label
+		want bool
+	}{
+		{"confirmed with frames", Label{Action: ActionConfirm, Homophobic: true, Frames: []string{"foreign_agent"}}, true},
+		{"confirmed without frames", Label{Action: ActionConfirm, Homophobic: true}, true},
+		{"missed in one click", Label{Action: ActionMissed, Homophobic: true}, false},
+		{"missed with frames", Label{Action: ActionMissed, Homophobic: true, Frames: []string{"traditional_family"}}, true},
+		{"dismissed", Label{Action: ActionDismiss, Kind: "counter"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := LabelledPost{Label: tc.l, Text: "x"}.Example()
+			if e.FramesKnown != tc.want || e.Homophobic != tc.l.Homophobic || len(e.Frames) != len(tc.l.Frames) {
+				t.Fatalf("example %+v", e)
+			}
+		})
+	}
+}
