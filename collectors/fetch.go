@@ -55,7 +55,9 @@ import (
 //     Content-Type names a charset (even with DetectCharset off, with a BOM-first order and
 //     a windows-1252 fallback), OnResponseHeaders hides the charset parameter from colly
 //     and Response.Header gets it back; collectors decode the raw body with DecodeUTF8;
-//   - no cookies (DisableCookies): a monitor has no session to keep.
+//   - no cookies (DisableCookies): a monitor has no session to keep;
+//   - decompression (decode.go): colly gunzips without any limit, so originTransport
+//     decodes every body itself through the cap and colly only ever sees decoded bytes.
 //
 // COLLY_* environment variables are ignored: colly.NewCollector applies them after its
 // options, so newColly sets every field they can reach after NewCollector returns.
@@ -436,7 +438,8 @@ func (f *Fetcher) classify(ctx context.Context, u *url.URL, err error) error {
 	switch {
 	case errors.Is(err, colly.ErrRobotsTxtBlocked):
 		return fmt.Errorf("fetch %s: %w", u, ErrRobotsDisallowed)
-	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRobotsDisallowed), errors.Is(err, ErrBodyTooLarge):
+	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRobotsDisallowed), errors.Is(err, ErrBodyTooLarge),
+		errors.Is(err, ErrBadEncoding):
 		return fmt.Errorf("fetch %s: %w", u, err)
 	}
 	var ne net.Error

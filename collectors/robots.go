@@ -135,8 +135,18 @@ type originTransport struct {
 }
 
 func (t *originTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("Accept-Encoding", acceptEncoding)
 	if _, ours := req.Context().Value(callKey{}).(*call); ours {
-		return t.base.RoundTrip(req)
+		resp, err := t.base.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		if err := decodeBody(resp, t.f.opt.MaxBodyBytes); err != nil {
+			resp.Body.Close()
+			return nil, fmt.Errorf("%s: %w", req.URL, err)
+		}
+		return resp, nil
 	}
 	rf := t.o.fetching.Load()
 	if rf == nil {
@@ -162,8 +172,14 @@ func (t *originTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), t.f.opt.Now()),
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.f.opt.MaxBodyBytes+1))
+	if err := decodeBody(resp, t.f.opt.MaxBodyBytes); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.URL, err)
+	}
+	body, err := io.ReadAll(resp.Body)
 	if err != nil {
+		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
+			return nil, fmt.Errorf("%s: %w", req.URL, err)
+		}
 		return nil, err
 	}
 	if int64(len(body)) > t.f.opt.MaxBodyBytes {
