@@ -109,7 +109,7 @@ func TestDecompressionBombRefused(t *testing.T) {
 	})
 	const limit = 4 << 20
 	f := testFetcher(t, func(o *FetcherOptions) { o.MaxBodyBytes = limit })
-	cl := f.Client(nil)
+	cl := f.Client(nil).WithEndpoints(s.URL)
 	for _, path := range []string{"/content-encoding", "/content-type", "/sitemap.xml.gz", "/archive.gz"} {
 		t.Run(path[1:], func(t *testing.T) {
 			sent.Store(0)
@@ -187,7 +187,7 @@ func TestContentEncodings(t *testing.T) {
 		{path: "/big-deflate", f: small, is: ErrBodyTooLarge},
 	} {
 		t.Run(tc.path[1:], func(t *testing.T) {
-			resp, err := tc.f.Client(nil).Get(context.Background(), s.URL+tc.path)
+			resp, err := tc.f.Client(nil).WithEndpoints(s.URL).Get(context.Background(), s.URL+tc.path)
 			if tc.is != nil {
 				if !errors.Is(err, tc.is) {
 					t.Fatalf("err = %v, want %v", err, tc.is)
@@ -226,7 +226,7 @@ func TestRobotsDecompressionBomb(t *testing.T) {
 	})
 	f := testFetcher(t, func(o *FetcherOptions) { o.MaxBodyBytes = 1 << 20 })
 	stop := heapPeak()
-	_, err := f.Client(nil).Get(context.Background(), s.URL+"/page")
+	_, err := f.Client(nil).WithEndpoints(s.URL).Get(context.Background(), s.URL+"/page")
 	peak := stop()
 	if !errors.Is(err, ErrBodyTooLarge) {
 		t.Fatalf("err = %v, want ErrBodyTooLarge", err)
