@@ -137,9 +137,9 @@ http: {listen: "127.0.0.1:%d"}
 nats:
 %s  max_deliver: 20
 %s
-clickhouse: {addr: %q, database: %q, dial_timeout: 2s}
+clickhouse: {addr: %q, database: %q, password: %q, dial_timeout: 2s}
 store: {batch_rows: 500, flush_interval: 100ms, retry_max: 1s}
-%s`, filepath.Join(c.dir, "data"), httpPort, natsSection, c.extra, chAddr, c.ch.Database, c.sections)
+%s`, filepath.Join(c.dir, "data"), httpPort, natsSection, c.extra, chAddr, c.ch.Database, string(c.ch.Password), c.sections)
 	p := filepath.Join(c.dir, name+".yaml")
 	if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
 		c.t.Fatal(err)

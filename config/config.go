@@ -111,6 +111,11 @@ type Embedded struct {
 	StoreDir string `yaml:"store_dir"`
 }
 
+// ClickHousePasswordEnv names the environment variable that sets clickhouse.password. The
+// local server of scripts/clickhouse-local.sh generates the password into its data
+// directory; make run and make test export it from there.
+const ClickHousePasswordEnv = "KUZOT_CLICKHOUSE_PASSWORD"
+
 // ClickHouse is the native-protocol connection.
 type ClickHouse struct {
 	// Addr is host:port of the native protocol (9000 by default). Several comma-separated
@@ -343,7 +348,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set(&c.CH.Addr, "KUZOT_CLICKHOUSE_ADDR")
 	set(&c.CH.Database, "KUZOT_CLICKHOUSE_DATABASE")
 	set(&c.CH.Username, "KUZOT_CLICKHOUSE_USER")
-	if v := getenv("KUZOT_CLICKHOUSE_PASSWORD"); v != "" {
+	if v := getenv(ClickHousePasswordEnv); v != "" {
 		c.CH.Password = Secret(v)
 	}
 	set(&c.DataDir, "KUZOT_DATA_DIR")

@@ -93,6 +93,7 @@ func run(o options) error {
 		return err
 	}
 	chCfg := config.Default().CH
+	chCfg.Password = config.Secret(os.Getenv(config.ClickHousePasswordEnv)) // scripts/bench.sh exports it
 	chCfg.Addr = o.clickhouse
 	chCfg.Database = "kuzot_bench_e2e"
 
@@ -362,8 +363,8 @@ http: {listen: "127.0.0.1:%d", pprof: %t}
 nats:
   embedded: {host: 127.0.0.1, port: %d, store_dir: %q}
   posts_max_bytes: 17179869184
-clickhouse: {addr: %q, database: %q}
-%s`, filepath.Join(work, "data"), httpPort, o.profile != "", natsPort, filepath.Join(work, "js"), chCfg.Addr, chCfg.Database,
+clickhouse: {addr: %q, database: %q, password: %q}
+%s`, filepath.Join(work, "data"), httpPort, o.profile != "", natsPort, filepath.Join(work, "js"), chCfg.Addr, chCfg.Database, string(chCfg.Password),
 		loadgen.AlertsConfig(wlPath, "bench-hook", rcv.URL, "KUZOT_BENCH_HOOK_SECRET"))
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
 		return nil, err
