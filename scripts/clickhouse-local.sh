@@ -45,14 +45,7 @@ install() {
 }
 
 # password_of FILE prints the password stored in FILE, generating it (0600) if missing.
-password_of() {
-  local f=$1
-  if [ ! -s "$f" ]; then
-    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$f.tmp" && mv "$f.tmp" "$f")
-  fi
-  chmod 600 "$f"
-  cat "$f"
-}
+password_of() { "$(dirname "$0")/local-secret.sh" "$1"; }
 
 sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 

@@ -16,10 +16,15 @@ export KUZOT_DATA_DIR=$DATA
 own_ch=0
 if [ -z "${KUZOT_CLICKHOUSE_ADDR:-}" ]; then own_ch=1; fi
 export KUZOT_CLICKHOUSE_ADDR=${KUZOT_CLICKHOUSE_ADDR:-127.0.0.1:$CH_PORT}
-export KUZOT_WATCHLIST_KEY=${KUZOT_WATCHLIST_KEY:-demo-only-watchlist-key-change-me}
 export KUZOT_DEMO_WEBHOOK_SECRET=${KUZOT_DEMO_WEBHOOK_SECRET:-whsec_ZGVtby1vbmx5LXdlYmhvb2stc2VjcmV0}
 
 mkdir -p "$DATA"
+# The watchlist HMAC key: 32 random bytes generated into the data directory on the first
+# run (0600), never a key printed in the repository (kuzot refuses those outside demo mode).
+if [ -z "${KUZOT_WATCHLIST_KEY:-}" ]; then
+  KUZOT_WATCHLIST_KEY=$(scripts/local-secret.sh "$DATA/watchlist.key")
+fi
+export KUZOT_WATCHLIST_KEY
 started_ch=0
 if [ "$own_ch" = 1 ]; then
   # The project-local server: password generated into $CH_DIR/password (0600) on its first
