@@ -51,7 +51,13 @@ type Bus struct {
 	cfg config.NATS
 	srv *server.Server
 	log *slog.Logger
+	// auth holds the options that authenticate a client to this bus.
+	auth []nats.Option
 }
+
+// ClientOptions returns the options another client of this bus needs to authenticate
+// (tests, tools): the embedded server refuses connections without them.
+func (b *Bus) ClientOptions() []nats.Option { return append([]nats.Option(nil), b.auth...) }
 
 // ClientURL is the address other processes (and the nats CLI) use to reach this bus.
 func (b *Bus) ClientURL() string { return b.NC.ConnectedUrl() }
@@ -66,12 +72,23 @@ func Connect(ctx context.Context, cfg config.NATS, log *slog.Logger) (*Bus, erro
 	b := &Bus{cfg: cfg, log: log}
 	url := cfg.URL
 	if url == "" {
-		srv, err := startEmbedded(cfg.Embedded, log)
+		user, password, err := embeddedCredentials(cfg)
+		if err != nil {
+			return nil, err
+		}
+		srv, err := startEmbedded(cfg.Embedded, user, password, log)
 		if err != nil {
 			return nil, err
 		}
 		b.srv = srv
 		url = srv.ClientURL()
+		b.auth = []nats.Option{nats.UserInfo(user, password)}
+	} else {
+		auth, err := ClientOptions(cfg)
+		if err != nil {
+			return nil, err
+		}
+		b.auth = auth
 	}
 	opts := []nats.Option{
 		nats.Name("kuzot"),
@@ -85,9 +102,7 @@ func Connect(ctx context.Context, cfg config.NATS, log *slog.Logger) (*Bus, erro
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrl()) }),
 	}
-	if cfg.Creds != "" {
-		opts = append(opts, nats.UserCredentials(cfg.Creds))
-	}
+	opts = append(opts, b.auth...)
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		b.shutdownServer()
@@ -137,7 +152,7 @@ func (b *Bus) waitReady(ctx context.Context) error {
 	}
 }
 
-func startEmbedded(cfg config.Embedded, log *slog.Logger) (*server.Server, error) {
+func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger) (*server.Server, error) {
 	if err := os.MkdirAll(cfg.StoreDir, 0o700); err != nil {
 		return nil, fmt.Errorf("nats: store dir: %w", err)
 	}
@@ -151,6 +166,9 @@ func startEmbedded(cfg config.Embedded, log *slog.Logger) (*server.Server, error
 		SyncAlways: true,
 		NoSigs:     true,
 		MaxPayload: 8 << 20,
+		// One user with every permission; no anonymous access (no NoAuthUser).
+		Users:       []*server.User{{Username: user, Password: password}},
+		AuthTimeout: 2,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {

@@ -68,7 +68,7 @@ cat <<MSG
     demo public web    http://$DEMO_LISTEN/
     posts stored       clickhouse-client --port $CH_PORT --password "\$(cat $CH_DIR/password)" -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
     narratives         clickhouse-client --port $CH_PORT --password "\$(cat $CH_DIR/password)" -q "SELECT arrayJoin(labels) AS frame, count() FROM kuzot.classifications FINAL WHERE classifier='narrative' AND flagged GROUP BY frame"
-    JetStream          nats --server nats://127.0.0.1:4222 stream ls   (the nats CLI, if installed)
+    JetStream          nats --server nats://127.0.0.1:4222 --user kuzot --password "\$(cat $DATA/jetstream/kuzot-nats.password)" stream ls   (the nats CLI, if installed)
 
 MSG
 "$BIN" run --config "$CONFIG"
