@@ -151,6 +151,27 @@ type ClickHouse struct {
 	DialTimeout time.Duration `yaml:"dial_timeout"`
 	// MaxOpenConns must cover writers + readers + 1.
 	MaxOpenConns int `yaml:"max_open_conns"`
+	// Grafana is the read-only access `kuzot migrate` provisions for the dashboards.
+	Grafana GrafanaAccess `yaml:"grafana"`
+}
+
+// GrafanaAccess describes the read-only ClickHouse access of Grafana: a database holding
+// only the aggregate tables the dashboards read (no post text, no personal data, no users,
+// sessions, audit log or per-organisation incident detail), and a user that may read
+// nothing else (storage.ProvisionGrafana).
+type GrafanaAccess struct {
+	// Database is created by kuzot migrate (default kuzot_grafana); "-" skips it.
+	Database string `yaml:"database"`
+	// User is the grafana user's name (default grafana). On servers with SQL access
+	// management kuzot migrate creates it, readonly, with Password (or
+	// KUZOT_CLICKHOUSE_GRAFANA_PASSWORD) and SELECT on Database only. On ClickHouse 18.16
+	// the user comes from users.xml (scripts/clickhouse-local.sh generates it).
+	User     string `yaml:"user"`
+	Password Secret `yaml:"password"`
+	// Cluster names a remote_servers cluster of this very server, as kuzot's own user
+	// (default kuzot_self, defined by scripts/clickhouse-local.sh). Servers without SQL
+	// users serve Grafana's tables as Distributed tables over it.
+	Cluster string `yaml:"cluster"`
 }
 
 // Collect holds settings shared by every collector.
@@ -237,6 +258,9 @@ func (c *Config) applyDefaults() {
 	def(&c.CH.Addr, "127.0.0.1:9000")
 	def(&c.CH.Database, "kuzot")
 	def(&c.CH.Username, "default")
+	def(&c.CH.Grafana.Database, "kuzot_grafana")
+	def(&c.CH.Grafana.User, "grafana")
+	def(&c.CH.Grafana.Cluster, "kuzot_self")
 	if c.CH.DialTimeout == 0 {
 		c.CH.DialTimeout = 5 * time.Second
 	}
@@ -385,6 +409,9 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set(&c.CH.Username, "KUZOT_CLICKHOUSE_USER")
 	if v := getenv(ClickHousePasswordEnv); v != "" {
 		c.CH.Password = Secret(v)
+	}
+	if v := getenv("KUZOT_CLICKHOUSE_GRAFANA_PASSWORD"); v != "" {
+		c.CH.Grafana.Password = Secret(v)
 	}
 	set(&c.DataDir, "KUZOT_DATA_DIR")
 	set(&c.HTTP.Listen, "KUZOT_HTTP_LISTEN")
