@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kuzot/kuzot/config"
 )
@@ -156,6 +157,12 @@ func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger)
 	if err := os.MkdirAll(cfg.StoreDir, 0o700); err != nil {
 		return nil, fmt.Errorf("nats: store dir: %w", err)
 	}
+	// The server keeps a bcrypt hash, not the password. The lowest cost is enough: the
+	// generated password has 256 random bits, and the cost is paid on every connect.
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		return nil, fmt.Errorf("nats: hash the embedded server's password: %w", err)
+	}
 	opts := &server.Options{
 		ServerName: "kuzot-embedded",
 		Host:       cfg.Host,
@@ -167,7 +174,7 @@ func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger)
 		NoSigs:     true,
 		MaxPayload: 8 << 20,
 		// One user with every permission; no anonymous access (no NoAuthUser).
-		Users:       []*server.User{{Username: user, Password: password}},
+		Users:       []*server.User{{Username: user, Password: string(hash)}},
 		AuthTimeout: 2,
 	}
 	srv, err := server.NewServer(opts)
