@@ -33,8 +33,12 @@ if [ "$own_ch" = 1 ]; then
     scripts/clickhouse-local.sh start "$CH_DIR" "$CH_PORT"
     started_ch=1
   fi
-  KUZOT_CLICKHOUSE_PASSWORD=$(scripts/clickhouse-local.sh password "$CH_DIR")
-  export KUZOT_CLICKHOUSE_PASSWORD
+  # (A server still running from before passwords existed has no password file; it gets
+  # one when it is next started by the script.)
+  if [ -s "$CH_DIR/password" ]; then
+    KUZOT_CLICKHOUSE_PASSWORD=$(cat "$CH_DIR/password")
+    export KUZOT_CLICKHOUSE_PASSWORD
+  fi
 fi
 
 # Schema, the demo organisation's watchlist (stored as keyed hashes only) and, on the
