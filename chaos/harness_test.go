@@ -89,7 +89,7 @@ type cluster struct {
 	natsURL  string
 	// natsPassword is the password of the embedded server's user, in every process's config.
 	natsPassword string
-	ch       config.ClickHouse
+	ch           config.ClickHouse
 	// storeCH is the address the store role uses (a proxy in some tests).
 	storeCH string
 	// extra YAML appended to every role config (e.g. nats.posts_max_bytes).
