@@ -87,7 +87,9 @@ type cluster struct {
 	dir      string
 	natsPort int
 	natsURL  string
-	ch       config.ClickHouse
+	// natsPassword is the password of the embedded server's user, in every process's config.
+	natsPassword string
+	ch           config.ClickHouse
 	// storeCH is the address the store role uses (a proxy in some tests).
 	storeCH string
 	// extra YAML appended to every role config (e.g. nats.posts_max_bytes).
@@ -121,6 +123,7 @@ func newCluster(t *testing.T, ch config.ClickHouse) *cluster {
 	c := &cluster{t: t, dir: t.TempDir(), ch: ch, storeCH: ch.Addr}
 	c.natsPort = freePort(t)
 	c.natsURL = fmt.Sprintf("nats://127.0.0.1:%d", c.natsPort)
+	c.natsPassword = "chaos-nats-password-" + fmt.Sprint(c.natsPort) + "-0123456789abcdef"
 	t.Cleanup(c.shutdown)
 	return c
 }
@@ -131,15 +134,16 @@ func (c *cluster) config(name string, httpPort int, chAddr string, embedded bool
 	if embedded {
 		natsSection = fmt.Sprintf("  embedded: {host: 127.0.0.1, port: %d, store_dir: %q}\n", c.natsPort, filepath.Join(c.dir, "jetstream"))
 	}
+	natsSection += fmt.Sprintf("  password: %q\n", c.natsPassword)
 	y := fmt.Sprintf(`data_dir: %q
 log: {level: info}
 http: {listen: "127.0.0.1:%d", metrics_listen: shared}
 nats:
 %s  max_deliver: 20
 %s
-clickhouse: {addr: %q, database: %q, dial_timeout: 2s}
+clickhouse: {addr: %q, database: %q, password: %q, dial_timeout: 2s}
 store: {batch_rows: 500, flush_interval: 100ms, retry_max: 1s}
-%s`, filepath.Join(c.dir, "data"), httpPort, natsSection, c.extra, chAddr, c.ch.Database, c.sections)
+%s`, filepath.Join(c.dir, "data"), httpPort, natsSection, c.extra, chAddr, c.ch.Database, string(c.ch.Password), c.sections)
 	p := filepath.Join(c.dir, name+".yaml")
 	if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
 		c.t.Fatal(err)
@@ -302,7 +306,7 @@ func (c *cluster) client() jetstream.JetStream {
 		return c.js
 	}
 	nc, err := nats.Connect(c.natsURL, nats.MaxReconnects(-1), nats.ReconnectWait(200*time.Millisecond),
-		nats.RetryOnFailedConnect(true))
+		nats.RetryOnFailedConnect(true), nats.UserInfo("kuzot", c.natsPassword))
 	if err != nil {
 		c.t.Fatal(err)
 	}

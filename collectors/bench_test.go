@@ -83,7 +83,7 @@ func BenchmarkCollect(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for b.Loop() {
-				col, err := fac.New(cfg, collectors.Deps{State: collectors.NewMemoryState(), HTTP: f.Client(nil), UserAgent: collectortest.UserAgent, Now: time.Now})
+				col, err := fac.New(cfg, collectors.Deps{State: collectors.NewMemoryState(), HTTP: f.Client(nil).WithEndpoints(srv.URL), UserAgent: collectortest.UserAgent, Now: time.Now})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -108,7 +108,7 @@ func BenchmarkDemoSiteServe(b *testing.B) {
 			cfg := benchSource(b, kind, srv.URL)
 			f, _ := collectors.NewFetcher(collectors.FetcherOptions{UserAgent: collectortest.UserAgent, HostRules: []collectors.HostRule{{Pattern: "*"}}})
 			fac, _ := all.Registry().Factory(kind)
-			col, err := fac.New(cfg, collectors.Deps{State: collectors.NewMemoryState(), HTTP: f.Client(nil), UserAgent: collectortest.UserAgent, Now: time.Now})
+			col, err := fac.New(cfg, collectors.Deps{State: collectors.NewMemoryState(), HTTP: f.Client(nil).WithEndpoints(srv.URL), UserAgent: collectortest.UserAgent, Now: time.Now})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -100,6 +100,13 @@ type Config interface {
 	Schedule() (interval, jitter time.Duration)
 }
 
+// Endpointer is implemented by a kind config whose URLs are configured (base URLs, feed
+// URLs). NewFactory lets the source connect to the literal internal addresses among them
+// and to no other internal address (see Client.WithEndpoints).
+type Endpointer interface {
+	Endpoints() []string
+}
+
 // State is durable key/value storage for incremental collection (high-water marks, seen
 // ids, ETags). In the pipeline it is a JetStream KV bucket; offline it lives in memory.
 type State interface {

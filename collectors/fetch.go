@@ -55,7 +55,9 @@ import (
 //     Content-Type names a charset (even with DetectCharset off, with a BOM-first order and
 //     a windows-1252 fallback), OnResponseHeaders hides the charset parameter from colly
 //     and Response.Header gets it back; collectors decode the raw body with DecodeUTF8;
-//   - no cookies (DisableCookies): a monitor has no session to keep.
+//   - no cookies (DisableCookies): a monitor has no session to keep;
+//   - decompression (decode.go): colly gunzips without any limit, so originTransport
+//     decodes every body itself through the cap and colly only ever sees decoded bytes.
 //
 // COLLY_* environment variables are ignored: colly.NewCollector applies them after its
 // options, so newColly sets every field they can reach after NewCollector returns.
@@ -121,8 +123,10 @@ type FetcherOptions struct {
 	HostRules []HostRule
 	// RobotsTTL is how long a robots.txt is cached (default 1 h).
 	RobotsTTL time.Duration
-	// Transport replaces http.DefaultTransport (tests, proxies). colly sends every
-	// request, robots.txt included, through it.
+	// Transport replaces the default transport (http.DefaultTransport's settings with a
+	// dialer that refuses internal addresses, netguard.go). colly sends every request,
+	// robots.txt included, through it. A replacement must guard its own dials: only the
+	// literal-address check of URLs and redirects stays in force.
 	Transport http.RoundTripper
 	Logger    *slog.Logger
 	// Now and Sleep replace the clock in tests. Sleep must return early with ctx.Err().
@@ -186,7 +190,7 @@ func NewFetcher(opt FetcherOptions) (*Fetcher, error) {
 		opt.RobotsTTL = time.Hour
 	}
 	if opt.Transport == nil {
-		opt.Transport = http.DefaultTransport
+		opt.Transport = guardedTransport()
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
@@ -226,13 +230,31 @@ func (f *Fetcher) newColly(o *origin) *colly.Collector {
 // UserAgent returns the user agent the fetcher sends.
 func (f *Fetcher) UserAgent() string { return f.opt.UserAgent }
 
-// Client binds the fetcher to one source's metrics.
+// Client binds the fetcher to one source's metrics. The client may not connect to any
+// internal address until WithEndpoints names the source's own.
 func (f *Fetcher) Client(m *SourceMetrics) *Client { return &Client{f: f, m: m} }
 
 // Client is a Fetcher bound to one source's metrics; it is what collectors receive.
 type Client struct {
-	f *Fetcher
-	m *SourceMetrics
+	f   *Fetcher
+	m   *SourceMetrics
+	eps endpoints
+}
+
+// WithEndpoints returns a copy of c that may also connect to the internal addresses
+// among the source's configured URLs (literal IPs and localhost, with their ports): the
+// demo site on 127.0.0.1, a test server. Every other loopback, private, link-local, CGNAT
+// or ULA address stays refused, at dial time and on every redirect.
+func (c *Client) WithEndpoints(urls ...string) *Client {
+	cc := *c
+	cc.eps = endpoints{}
+	for ap := range c.eps {
+		cc.eps[ap] = true
+	}
+	for ap := range sourceEndpoints(urls) {
+		cc.eps[ap] = true
+	}
+	return &cc
 }
 
 // Request is one GET.
@@ -270,6 +292,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("fetch %q: unsupported scheme %q", r.URL, u.Scheme)
+	}
+	if err := checkURL(u, c.eps); err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", u, err)
 	}
 	var resp *Response
 	err = c.f.retry(ctx, u, func() error {
@@ -343,7 +368,10 @@ func (f *Fetcher) backoff(attempt int) time.Duration {
 // robots.txt request) and carries the source's metrics to the redirect handler.
 type callKey struct{}
 
-type call struct{ m *SourceMetrics }
+type call struct {
+	m   *SourceMetrics
+	eps endpoints
+}
 
 // once is one attempt: it takes the host's gate, makes sure colly holds the origin's
 // robots.txt (fetching it at most once per origin and TTL, inside the same gate slot),
@@ -355,12 +383,12 @@ func (c *Client) once(ctx context.Context, u *url.URL, hdr http.Header) (*Respon
 	}
 	defer release()
 	o := c.f.origin(u)
-	if err := o.allow(ctx, u, c.m, c.f, false); err != nil {
+	if err := o.allow(ctx, u, c, false); err != nil {
 		return nil, err
 	}
 
 	req := o.col.Clone()
-	req.Context = context.WithValue(ctx, callKey{}, &call{m: c.m})
+	req.Context = context.WithValue(context.WithValue(ctx, endpointsKey{}, c.eps), callKey{}, &call{m: c.m, eps: c.eps})
 	var (
 		got      *colly.Response
 		ctype    []string // Content-Type as sent, restored after colly
@@ -436,7 +464,8 @@ func (f *Fetcher) classify(ctx context.Context, u *url.URL, err error) error {
 	switch {
 	case errors.Is(err, colly.ErrRobotsTxtBlocked):
 		return fmt.Errorf("fetch %s: %w", u, ErrRobotsDisallowed)
-	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRobotsDisallowed), errors.Is(err, ErrBodyTooLarge):
+	case errors.Is(err, ErrTooManyRedirects), errors.Is(err, ErrRobotsDisallowed), errors.Is(err, ErrBodyTooLarge),
+		errors.Is(err, ErrBadEncoding), errors.Is(err, ErrForbiddenAddress):
 		return fmt.Errorf("fetch %s: %w", u, err)
 	}
 	var ne net.Error

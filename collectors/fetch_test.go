@@ -98,7 +98,7 @@ func TestFetchOutcomes(t *testing.T) {
 		},
 	})
 	f := testFetcher(t, func(o *FetcherOptions) { o.MaxBodyBytes = 1 << 20 })
-	c := f.Client(nil)
+	c := f.Client(nil).WithEndpoints(s.URL)
 	ctx := context.Background()
 	tests := []struct {
 		path     string
@@ -154,7 +154,7 @@ func TestFetchOutcomes(t *testing.T) {
 // (or allocating) much more than the cap: reading it whole would allocate 50 MB or more.
 func TestHugeBodyBoundedMemory(t *testing.T) {
 	s := newSite(t, "", map[string]http.HandlerFunc{"/huge": func(w http.ResponseWriter, _ *http.Request) { writeZeros(w, 50<<20) }})
-	c := testFetcher(t, func(o *FetcherOptions) { o.MaxBodyBytes = 1 << 20 }).Client(nil)
+	c := testFetcher(t, func(o *FetcherOptions) { o.MaxBodyBytes = 1 << 20 }).Client(nil).WithEndpoints(s.URL)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -188,7 +188,7 @@ func TestRobotsServerError(t *testing.T) {
 		s.Config.Handler.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
-	_, err := testFetcher(t, nil).Client(nil).Get(context.Background(), srv.URL+"/page")
+	_, err := testFetcher(t, nil).Client(nil).WithEndpoints(srv.URL).Get(context.Background(), srv.URL+"/page")
 	if !errors.Is(err, ErrRobotsDisallowed) {
 		t.Fatalf("err %v, want robots disallow", err)
 	}
@@ -200,7 +200,7 @@ func TestHostPacing(t *testing.T) {
 	f := testFetcher(t, func(o *FetcherOptions) {
 		o.HostRules = []HostRule{{Pattern: "127.0.0.1:*", Delay: delay}, {Pattern: "*"}}
 	})
-	c := f.Client(nil)
+	c := f.Client(nil).WithEndpoints(s.URL)
 	var times []time.Time
 	for range 3 {
 		if _, err := c.Get(context.Background(), s.URL+"/a"); err != nil {
@@ -229,7 +229,7 @@ func TestContextCancelled(t *testing.T) {
 	f := testFetcher(t, func(o *FetcherOptions) { o.BaseBackoff = time.Hour; o.MaxBackoff = 2 * time.Hour })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := f.Client(nil).Get(ctx, s.URL+"/a")
+	_, err := f.Client(nil).WithEndpoints(s.URL).Get(ctx, s.URL+"/a")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want deadline", err)
 	}
@@ -327,7 +327,7 @@ func TestCollyEnvironmentIgnored(t *testing.T) {
 		"/private/page": ok("secret"),
 		"/moved":        func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ok", http.StatusFound) },
 	})
-	c := testFetcher(t, nil).Client(nil)
+	c := testFetcher(t, nil).Client(nil).WithEndpoints(s.URL)
 	for range 2 { // twice: COLLY_MAX_REQUESTS=1 must not stop the second
 		resp, err := c.Get(context.Background(), s.URL+"/moved")
 		if err != nil || string(resp.Body) != "fine body" || resp.URL.Path != "/ok" {
@@ -361,7 +361,7 @@ func TestRawBodyCharsetDeclared(t *testing.T) {
 		"/unknown": serve("text/plain; charset=x-nonsense", []byte("Үй-бүлө")),
 		"/bom16":   serve("text/plain; charset=utf-8", []byte("\xFF\xFEa\x00")),
 	})
-	c := testFetcher(t, nil).Client(nil)
+	c := testFetcher(t, nil).Client(nil).WithEndpoints(s.URL)
 	for _, tc := range []struct{ path, ctype, want string }{
 		{"/cp1251", "text/html; charset=windows-1251", "Новости Бишкека"},
 		{"/unknown", "text/plain; charset=x-nonsense", "Үй-бүлө"},
@@ -406,7 +406,7 @@ func TestRobotsUnavailable(t *testing.T) {
 	defer srv.Close()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	f := testFetcher(t, func(o *FetcherOptions) { o.Now = func() time.Time { return now } })
-	c := f.Client(nil)
+	c := f.Client(nil).WithEndpoints(srv.URL)
 	for i := range 2 {
 		if _, err := c.Get(context.Background(), srv.URL+"/page"); !errors.Is(err, ErrRobotsDisallowed) || !strings.Contains(err.Error(), "503") {
 			t.Fatalf("try %d: err %v, want a 503 robots disallow", i, err)
@@ -459,7 +459,7 @@ func TestRedirectTargetRobots(t *testing.T) {
 			http.Redirect(w, r, other.URL+"/target", http.StatusFound)
 		},
 	})
-	_, err := testFetcher(t, nil).Client(nil).Get(context.Background(), s.URL+"/jump")
+	_, err := testFetcher(t, nil).Client(nil).WithEndpoints(s.URL, other.URL).Get(context.Background(), s.URL+"/jump")
 	if !errors.Is(err, ErrRobotsDisallowed) {
 		t.Fatalf("err %v, want robots disallow of the redirect target", err)
 	}
@@ -483,7 +483,7 @@ func TestRobotsFetchCancelled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := testFetcher(t, nil).Client(nil).Get(ctx, srv.URL+"/page")
+	_, err := testFetcher(t, nil).Client(nil).WithEndpoints(srv.URL).Get(ctx, srv.URL+"/page")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want the ctx deadline", err)
 	}
@@ -508,7 +508,7 @@ func TestRobotsNetworkFailure(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	_, err := testFetcher(t, nil).Client(nil).Get(context.Background(), srv.URL+"/page")
+	_, err := testFetcher(t, nil).Client(nil).WithEndpoints(srv.URL).Get(context.Background(), srv.URL+"/page")
 	if !errors.Is(err, ErrGaveUp) || !strings.Contains(err.Error(), "robots.txt") {
 		t.Fatalf("err %v, want a robots.txt give-up", err)
 	}

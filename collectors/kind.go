@@ -11,7 +11,8 @@ import (
 // to its platform: its config keys, its parsing and its incremental logic.
 
 // NewFactory builds the Factory of a kind whose typed config is C (decoded through *C)
-// and whose constructor is newFn. It keeps the type assertion from Config in one place,
+// and whose constructor is newFn. When the config is an Endpointer, the collector's HTTP
+// client may connect to the literal internal addresses of its configured URLs. It keeps the type assertion from Config in one place,
 // so a kind's Register is a single line.
 func NewFactory[C any, PC interface {
 	*C
@@ -25,6 +26,9 @@ func NewFactory[C any, PC interface {
 			c, ok := cfg.(PC)
 			if !ok {
 				return nil, fmt.Errorf("%s: config is %T", kind, cfg)
+			}
+			if e, ok := cfg.(Endpointer); ok && deps.HTTP != nil {
+				deps.HTTP = deps.HTTP.WithEndpoints(e.Endpoints()...)
 			}
 			col, err := newFn(*c, deps)
 			if err != nil {

@@ -41,6 +41,7 @@ type origin struct {
 type robotsFetch struct {
 	ctx context.Context
 	m   *SourceMetrics
+	eps endpoints
 }
 
 // origin returns the live origin of u, replacing one whose robots.txt has expired.
@@ -63,7 +64,8 @@ func (f *Fetcher) origin(u *url.URL) *origin {
 // like any request); later calls are answered from colly's cache without a request.
 // With decide false (a page colly is about to request, and so check itself) it only
 // makes sure robots.txt is cached or the origin is known to be off limits.
-func (o *origin) allow(ctx context.Context, u *url.URL, m *SourceMetrics, f *Fetcher, decide bool) error {
+func (o *origin) allow(ctx context.Context, u *url.URL, c *Client, decide bool) error {
+	f := c.f
 	if !decide && o.cached.Load() {
 		return nil
 	}
@@ -73,7 +75,7 @@ func (o *origin) allow(ctx context.Context, u *url.URL, m *SourceMetrics, f *Fet
 		return fmt.Errorf("fetch %s: robots.txt answered HTTP %d: %w", u, o.unavailable, ErrRobotsDisallowed)
 	}
 	err := f.retry(ctx, u, func() error {
-		err := o.probe(ctx, u, m)
+		err := o.probe(ctx, u, c)
 		switch {
 		case err == nil:
 		case errors.Is(err, colly.ErrRobotsTxtBlocked):
@@ -104,8 +106,8 @@ func (o *origin) allow(ctx context.Context, u *url.URL, m *SourceMetrics, f *Fet
 
 // probe runs colly's robots.txt check for u without fetching u: the request is aborted
 // in OnRequest, which colly calls only after its robots.txt check passed.
-func (o *origin) probe(ctx context.Context, u *url.URL, m *SourceMetrics) error {
-	o.fetching.Store(&robotsFetch{ctx: ctx, m: m})
+func (o *origin) probe(ctx context.Context, u *url.URL, c *Client) error {
+	o.fetching.Store(&robotsFetch{ctx: ctx, m: c.m, eps: c.eps})
 	defer o.fetching.Store(nil)
 	p := o.col.Clone()
 	p.Context = ctx
@@ -135,14 +137,24 @@ type originTransport struct {
 }
 
 func (t *originTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("Accept-Encoding", acceptEncoding)
 	if _, ours := req.Context().Value(callKey{}).(*call); ours {
-		return t.base.RoundTrip(req)
+		resp, err := t.base.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		if err := decodeBody(resp, t.f.opt.MaxBodyBytes); err != nil {
+			resp.Body.Close()
+			return nil, fmt.Errorf("%s: %w", req.URL, err)
+		}
+		return resp, nil
 	}
 	rf := t.o.fetching.Load()
 	if rf == nil {
 		return nil, errors.New("robots.txt request outside a robots check")
 	}
-	ctx, cancel := context.WithCancel(req.Context())
+	ctx, cancel := context.WithCancel(context.WithValue(req.Context(), endpointsKey{}, rf.eps))
 	defer cancel()
 	stop := context.AfterFunc(rf.ctx, cancel)
 	defer stop()
@@ -162,8 +174,14 @@ func (t *originTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), t.f.opt.Now()),
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.f.opt.MaxBodyBytes+1))
+	if err := decodeBody(resp, t.f.opt.MaxBodyBytes); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.URL, err)
+	}
+	body, err := io.ReadAll(resp.Body)
 	if err != nil {
+		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
+			return nil, fmt.Errorf("%s: %w", req.URL, err)
+		}
 		return nil, err
 	}
 	if int64(len(body)) > t.f.opt.MaxBodyBytes {
@@ -189,5 +207,8 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
 	}
-	return f.origin(req.URL).allow(req.Context(), req.URL, c.m, f, true)
+	if err := checkURL(req.URL, c.eps); err != nil {
+		return fmt.Errorf("redirect to %s: %w", req.URL, err)
+	}
+	return f.origin(req.URL).allow(req.Context(), req.URL, &Client{f: f, m: c.m, eps: c.eps}, true)
 }

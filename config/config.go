@@ -87,8 +87,20 @@ const MetricsShared = "shared"
 type NATS struct {
 	// URL of an external server or cluster ("nats://a:4222,nats://b:4222"); empty = embedded.
 	URL string `yaml:"url"`
-	// Creds is a credentials file for the external server.
+	// Creds is a credentials file (JWT and nkey seed) for the external server.
 	Creds string `yaml:"creds"`
+	// User and Password authenticate kuzot to NATS (also KUZOT_NATS_USER and
+	// KUZOT_NATS_PASSWORD). The embedded server accepts this one user and nobody else;
+	// when Password is empty it generates one into embedded.password_file (0600) and the
+	// processes sharing that data directory read it from there.
+	User     string `yaml:"user"`
+	Password Secret `yaml:"password"`
+	// TLSCA is a PEM file of the CAs that sign an external server's certificate (a
+	// tls:// URL, or a server that requires TLS); TLSCert and TLSKey a client certificate
+	// for servers that verify clients.
+	TLSCA   string `yaml:"tls_ca"`
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
 	// Embedded configures the in-process server used when URL is empty.
 	Embedded Embedded `yaml:"embedded"`
 	// Replicas of each stream (1 for a single node, 3 in a production cluster).
@@ -119,7 +131,23 @@ type Embedded struct {
 	Port int    `yaml:"port"` // -1 picks a free port
 	// StoreDir defaults to <data_dir>/jetstream.
 	StoreDir string `yaml:"store_dir"`
+	// PasswordFile holds the generated password of the embedded server's user when
+	// nats.password is empty (default <store_dir>/kuzot-nats.password, mode 0600).
+	PasswordFile string `yaml:"password_file"`
 }
+
+// EmbeddedPasswordFile returns the file of the embedded server's generated password.
+func (n NATS) EmbeddedPasswordFile() string {
+	if n.Embedded.PasswordFile != "" {
+		return n.Embedded.PasswordFile
+	}
+	return filepath.Join(n.Embedded.StoreDir, "kuzot-nats.password")
+}
+
+// ClickHousePasswordEnv names the environment variable that sets clickhouse.password. The
+// local server of scripts/clickhouse-local.sh generates the password into its data
+// directory; make run and make test export it from there.
+const ClickHousePasswordEnv = "KUZOT_CLICKHOUSE_PASSWORD"
 
 // ClickHouse is the native-protocol connection.
 type ClickHouse struct {
@@ -133,6 +161,27 @@ type ClickHouse struct {
 	DialTimeout time.Duration `yaml:"dial_timeout"`
 	// MaxOpenConns must cover writers + readers + 1.
 	MaxOpenConns int `yaml:"max_open_conns"`
+	// Grafana is the read-only access `kuzot migrate` provisions for the dashboards.
+	Grafana GrafanaAccess `yaml:"grafana"`
+}
+
+// GrafanaAccess describes the read-only ClickHouse access of Grafana: a database holding
+// only the aggregate tables the dashboards read (no post text, no personal data, no users,
+// sessions, audit log or per-organisation incident detail), and a user that may read
+// nothing else (storage.ProvisionGrafana).
+type GrafanaAccess struct {
+	// Database is created by kuzot migrate (default kuzot_grafana); "-" skips it.
+	Database string `yaml:"database"`
+	// User is the grafana user's name (default grafana). On servers with SQL access
+	// management kuzot migrate creates it, readonly, with Password (or
+	// KUZOT_CLICKHOUSE_GRAFANA_PASSWORD) and SELECT on Database only. On ClickHouse 18.16
+	// the user comes from users.xml (scripts/clickhouse-local.sh generates it).
+	User     string `yaml:"user"`
+	Password Secret `yaml:"password"`
+	// Cluster names a remote_servers cluster of this very server, as kuzot's own user
+	// (default kuzot_self, defined by scripts/clickhouse-local.sh). Servers without SQL
+	// users serve Grafana's tables as Distributed tables over it.
+	Cluster string `yaml:"cluster"`
 }
 
 // Collect holds settings shared by every collector.
@@ -213,6 +262,7 @@ func (c *Config) applyDefaults() {
 	if c.NATS.Replicas == 0 {
 		c.NATS.Replicas = 1
 	}
+	def(&c.NATS.User, "kuzot")
 	if c.NATS.PostsMaxAge == 0 {
 		c.NATS.PostsMaxAge = 7 * 24 * time.Hour
 	}
@@ -231,6 +281,9 @@ func (c *Config) applyDefaults() {
 	def(&c.CH.Addr, "127.0.0.1:9000")
 	def(&c.CH.Database, "kuzot")
 	def(&c.CH.Username, "default")
+	def(&c.CH.Grafana.Database, "kuzot_grafana")
+	def(&c.CH.Grafana.User, "grafana")
+	def(&c.CH.Grafana.Cluster, "kuzot_self")
 	if c.CH.DialTimeout == 0 {
 		c.CH.DialTimeout = 5 * time.Second
 	}
@@ -295,6 +348,12 @@ func (c *Config) Validate() error {
 	if c.NATS.DuplicateWindow < time.Minute || c.NATS.ResultsDuplicateWindow < time.Minute {
 		bad("nats.duplicate_window %s and nats.results_duplicate_window %s: each must be at least 1m (a redelivered post is re-published within the 30 s ack wait)",
 			c.NATS.DuplicateWindow, c.NATS.ResultsDuplicateWindow)
+	}
+	if (c.NATS.TLSCert == "") != (c.NATS.TLSKey == "") {
+		bad("nats.tls_cert and nats.tls_key: set both or neither")
+	}
+	if c.NATS.Creds != "" && c.NATS.Password != "" {
+		bad("nats.creds and nats.password: use one way to authenticate")
 	}
 	if c.NATS.MaxDeliver < 2 {
 		bad("nats.max_deliver: %d, must be at least 2", c.NATS.MaxDeliver)
@@ -377,11 +436,19 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	}
 	set(&c.NATS.URL, "KUZOT_NATS_URL")
 	set(&c.NATS.Creds, "KUZOT_NATS_CREDS")
+	set(&c.NATS.User, "KUZOT_NATS_USER")
+	set(&c.NATS.TLSCA, "KUZOT_NATS_TLS_CA")
+	if v := getenv("KUZOT_NATS_PASSWORD"); v != "" {
+		c.NATS.Password = Secret(v)
+	}
 	set(&c.CH.Addr, "KUZOT_CLICKHOUSE_ADDR")
 	set(&c.CH.Database, "KUZOT_CLICKHOUSE_DATABASE")
 	set(&c.CH.Username, "KUZOT_CLICKHOUSE_USER")
-	if v := getenv("KUZOT_CLICKHOUSE_PASSWORD"); v != "" {
+	if v := getenv(ClickHousePasswordEnv); v != "" {
 		c.CH.Password = Secret(v)
+	}
+	if v := getenv("KUZOT_CLICKHOUSE_GRAFANA_PASSWORD"); v != "" {
+		c.CH.Grafana.Password = Secret(v)
 	}
 	set(&c.DataDir, "KUZOT_DATA_DIR")
 	set(&c.HTTP.Listen, "KUZOT_HTTP_LISTEN")

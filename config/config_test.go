@@ -53,6 +53,8 @@ func TestBadConfigsGiveClearErrors(t *testing.T) {
 		{"models watch too fast", "models:\n  watch_interval: 100ms\n", "models.watch_interval"},
 		{"models watch too slow", "models:\n  watch_interval: 2h\n", "models.watch_interval"},
 		{"not yaml", "::: [\n", "config"},
+		{"tls cert without key", "nats:\n  tls_cert: c.pem\n", "nats.tls_cert and nats.tls_key"},
+		{"creds and password", "nats:\n  creds: x.creds\n  password: p\n", "nats.creds and nats.password"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,9 +75,12 @@ func TestMissingFile(t *testing.T) {
 
 func TestEnvOverridesAndSecretNeverPrints(t *testing.T) {
 	c := &Config{}
-	env := map[string]string{"KUZOT_CLICKHOUSE_PASSWORD": "hunter2", "KUZOT_NATS_URL": "nats://n1:4222"}
+	env := map[string]string{"KUZOT_CLICKHOUSE_PASSWORD": "hunter2", "KUZOT_NATS_URL": "nats://n1:4222",
+		"KUZOT_NATS_PASSWORD": "natspw", "KUZOT_NATS_USER": "roles", "KUZOT_NATS_TLS_CA": "/ca.pem",
+		"KUZOT_CLICKHOUSE_GRAFANA_PASSWORD": "grafpw"}
 	c.applyEnv(func(k string) string { return env[k] })
-	if c.NATS.URL != "nats://n1:4222" || string(c.CH.Password) != "hunter2" {
+	if c.NATS.URL != "nats://n1:4222" || string(c.CH.Password) != "hunter2" || string(c.NATS.Password) != "natspw" ||
+		c.NATS.User != "roles" || c.NATS.TLSCA != "/ca.pem" || string(c.CH.Grafana.Password) != "grafpw" {
 		t.Fatalf("overrides not applied: %+v", c)
 	}
 	if s := c.CH.Password.String(); strings.Contains(s, "hunter2") {

@@ -23,7 +23,8 @@ func TestComposeConfigValidates(t *testing.T) {
 		}
 		t.Skip("no docker compose")
 	}
-	cmd.Env = append(os.Environ(), "KUZOT_CLICKHOUSE_PASSWORD=test", "KUZOT_WATCHLIST_KEY=test", "GRAFANA_ADMIN_PASSWORD=test")
+	cmd.Env = append(os.Environ(), "KUZOT_CLICKHOUSE_PASSWORD=test", "KUZOT_WATCHLIST_KEY=test", "GRAFANA_ADMIN_PASSWORD=test",
+		"KUZOT_NATS_PASSWORD=test", "KUZOT_CLICKHOUSE_GRAFANA_PASSWORD=test")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
 	}

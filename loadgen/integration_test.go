@@ -120,7 +120,7 @@ func TestIntegrationPublishStoreCheck(t *testing.T) {
 // ends the run with an error instead of retrying forever, and nothing is marked acked.
 func TestPublishStopsOnClosedConnection(t *testing.T) {
 	bus := testenv.Bus(t)
-	nc, err := nats.Connect(bus.ClientURL())
+	nc, err := nats.Connect(bus.ClientURL(), bus.ClientOptions()...)
 	if err != nil {
 		t.Fatal(err)
 	}

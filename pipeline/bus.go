@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kuzot/kuzot/config"
 )
@@ -51,7 +52,13 @@ type Bus struct {
 	cfg config.NATS
 	srv *server.Server
 	log *slog.Logger
+	// auth holds the options that authenticate a client to this bus.
+	auth []nats.Option
 }
+
+// ClientOptions returns the options another client of this bus needs to authenticate
+// (tests, tools): the embedded server refuses connections without them.
+func (b *Bus) ClientOptions() []nats.Option { return append([]nats.Option(nil), b.auth...) }
 
 // ClientURL is the address other processes (and the nats CLI) use to reach this bus.
 func (b *Bus) ClientURL() string { return b.NC.ConnectedUrl() }
@@ -66,12 +73,23 @@ func Connect(ctx context.Context, cfg config.NATS, log *slog.Logger) (*Bus, erro
 	b := &Bus{cfg: cfg, log: log}
 	url := cfg.URL
 	if url == "" {
-		srv, err := startEmbedded(cfg.Embedded, log)
+		user, password, err := embeddedCredentials(cfg)
+		if err != nil {
+			return nil, err
+		}
+		srv, err := startEmbedded(cfg.Embedded, user, password, log)
 		if err != nil {
 			return nil, err
 		}
 		b.srv = srv
 		url = srv.ClientURL()
+		b.auth = []nats.Option{nats.UserInfo(user, password)}
+	} else {
+		auth, err := ClientOptions(cfg)
+		if err != nil {
+			return nil, err
+		}
+		b.auth = auth
 	}
 	opts := []nats.Option{
 		nats.Name("kuzot"),
@@ -85,9 +103,7 @@ func Connect(ctx context.Context, cfg config.NATS, log *slog.Logger) (*Bus, erro
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrl()) }),
 	}
-	if cfg.Creds != "" {
-		opts = append(opts, nats.UserCredentials(cfg.Creds))
-	}
+	opts = append(opts, b.auth...)
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		b.shutdownServer()
@@ -137,9 +153,15 @@ func (b *Bus) waitReady(ctx context.Context) error {
 	}
 }
 
-func startEmbedded(cfg config.Embedded, log *slog.Logger) (*server.Server, error) {
+func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger) (*server.Server, error) {
 	if err := os.MkdirAll(cfg.StoreDir, 0o700); err != nil {
 		return nil, fmt.Errorf("nats: store dir: %w", err)
+	}
+	// The server keeps a bcrypt hash, not the password. The lowest cost is enough: the
+	// generated password has 256 random bits, and the cost is paid on every connect.
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		return nil, fmt.Errorf("nats: hash the embedded server's password: %w", err)
 	}
 	opts := &server.Options{
 		ServerName: "kuzot-embedded",
@@ -151,6 +173,9 @@ func startEmbedded(cfg config.Embedded, log *slog.Logger) (*server.Server, error
 		SyncAlways: true,
 		NoSigs:     true,
 		MaxPayload: 8 << 20,
+		// One user with every permission; no anonymous access (no NoAuthUser).
+		Users:       []*server.User{{Username: user, Password: string(hash)}},
+		AuthTimeout: 2,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {

@@ -11,6 +11,11 @@ cleanup() { scripts/clickhouse-local.sh stop "$chdir" >/dev/null 2>&1 || true; r
 trap cleanup EXIT
 scripts/clickhouse-local.sh start "$chdir" "$port" >/dev/null
 export KUZOT_TEST_CLICKHOUSE_ADDR="127.0.0.1:$port"
+KUZOT_TEST_CLICKHOUSE_PASSWORD=$(scripts/clickhouse-local.sh password "$chdir")
+KUZOT_TEST_CLICKHOUSE_GRAFANA_PASSWORD=$(scripts/clickhouse-local.sh grafana-password "$chdir")
+# The harness programs (bench/*) and the kuzot processes they start read the password
+# from KUZOT_CLICKHOUSE_PASSWORD, the tests from KUZOT_TEST_CLICKHOUSE_PASSWORD.
+export KUZOT_TEST_CLICKHOUSE_PASSWORD KUZOT_TEST_CLICKHOUSE_GRAFANA_PASSWORD KUZOT_CLICKHOUSE_PASSWORD=$KUZOT_TEST_CLICKHOUSE_PASSWORD
 BENCHTIME=${BENCHTIME:-1s}
 POSTS=${BENCH_POSTS:-100000}
 # The sustained end-to-end run of issue 10 (5 minutes at 5,200 posts/s); 0 skips it.
@@ -32,7 +37,7 @@ tmp=$(mktemp)
   echo "memory: $(free -h | awk '/Mem:/ {print $2}')"
   echo "os:     $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
   echo "go:     $(go version | cut -d' ' -f3-)"
-  echo "clickhouse: $(clickhouse-client --port "$port" -q 'SELECT version()')"
+  echo "clickhouse: $(clickhouse-client --port "$port" --password "$KUZOT_TEST_CLICKHOUSE_PASSWORD" -q 'SELECT version()')"
   echo '```'
   echo
   echo "## Pipeline: publish -> JetStream -> storage writer -> ClickHouse"

@@ -6,16 +6,27 @@
 #   scripts/clickhouse-local.sh start DIR [TCP]  start a server with data under DIR, listening on 127.0.0.1:TCP
 #   scripts/clickhouse-local.sh stop DIR         stop the server started with DIR
 #   scripts/clickhouse-local.sh status DIR       exit 0 when the server of DIR answers
+#   scripts/clickhouse-local.sh password DIR     print the generated password of kuzot's user
+#   scripts/clickhouse-local.sh grafana-password DIR  print the read-only Grafana user's password
 #
-# The server listens on loopback only. HTTP_PORT (default TCP+1) and INTERSERVER_PORT
-# (default TCP+2) can be set in the environment.
+# The server listens on loopback only, on the native TCP port. Its HTTP interface is off
+# unless HTTP_PORT is set (a hostile page once redirected a collector to it; see
+# docs/security-services.md), and so is the interserver port unless INTERSERVER_PORT is.
+#
+# Users (users.xml in DIR, regenerated on every start; the passwords are not):
+#   default  kuzot's own read-write user, loopback only, password generated on the first
+#            start into DIR/password (mode 0600);
+#   grafana  readonly=1, may only use the databases GRAFANA_DATABASES (default
+#            "kuzot_grafana kuzot_test_grafana": the views `kuzot migrate` creates for the
+#            dashboards), password generated into DIR/grafana_password (0600).
 set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-./data/clickhouse}
 tcp=${3:-${KUZOT_CLICKHOUSE_TCP_PORT:-9000}}
-http=${HTTP_PORT:-$((tcp + 1))}
-inter=${INTERSERVER_PORT:-$((tcp + 2))}
+http=${HTTP_PORT:-}
+inter=${INTERSERVER_PORT:-}
+grafana_dbs=${GRAFANA_DATABASES:-kuzot_grafana kuzot_test_grafana}
 
 server_bin() {
   command -v clickhouse-server 2>/dev/null || { [ -x /usr/sbin/clickhouse-server ] && echo /usr/sbin/clickhouse-server; } || true
@@ -33,7 +44,16 @@ install() {
   $sudo apt-get install -y -qq clickhouse-server clickhouse-client >/dev/null
 }
 
-client() { clickhouse-client --host 127.0.0.1 --port "$tcp" "$@"; }
+# password_of FILE prints the password stored in FILE, generating it (0600) if missing.
+password_of() { "$(dirname "$0")/local-secret.sh" "$1"; }
+
+sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+client() {
+  local pw=()
+  if [ -s "$dir/password" ]; then pw=(--password "$(cat "$dir/password")"); fi
+  clickhouse-client --host 127.0.0.1 --port "$tcp" "${pw[@]}" "$@"
+}
 
 status() {
   client --query "SELECT 1" >/dev/null 2>&1
@@ -51,7 +71,13 @@ start() {
     return 0
   fi
   mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/log" "$dir/format_schemas"
-  cat >"$dir/config.xml" <<XML
+  local pw pw_hash grafana_hash grafana_allow="" db
+  pw=$(password_of "$dir/password")
+  pw_hash=$(sha256_hex "$pw")
+  grafana_hash=$(sha256_hex "$(password_of "$dir/grafana_password")")
+  for db in $grafana_dbs; do grafana_allow="$grafana_allow<database>$db</database>"; done
+  # config.xml holds kuzot's password (the kuzot_self cluster below): 0600 like users.xml.
+  (umask 077 && cat >"$dir/config.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
   <logger>
@@ -63,8 +89,8 @@ start() {
   </logger>
   <listen_host>127.0.0.1</listen_host>
   <tcp_port>$tcp</tcp_port>
-  <http_port>$http</http_port>
-  <interserver_http_port>$inter</interserver_http_port>
+${http:+  <http_port>$http</http_port>}
+${inter:+  <interserver_http_port>$inter</interserver_http_port>}
   <interserver_http_host>127.0.0.1</interserver_http_host>
   <max_connections>1024</max_connections>
   <keep_alive_timeout>3</keep_alive_timeout>
@@ -85,9 +111,20 @@ start() {
   <default_session_timeout>60</default_session_timeout>
   <max_table_size_to_drop>0</max_table_size_to_drop>
   <max_partition_size_to_drop>0</max_partition_size_to_drop>
+  <!-- kuzot_self: this server, as kuzot's own user. ClickHouse 18.16 has no SQL users or
+       GRANT, and a view cannot read another database for a user restricted by
+       allow_databases, so the read-only grafana user reads Distributed tables over this
+       cluster (created by kuzot migrate in its own database), which run the fixed
+       aggregate views of the kuzot database as kuzot and nothing else. -->
+  <remote_servers>
+    <kuzot_self><shard><replica>
+      <host>127.0.0.1</host><port>$tcp</port><user>default</user><password>$pw</password>
+    </replica></shard></kuzot_self>
+  </remote_servers>
 </yandex>
 XML
-  cat >"$dir/users.xml" <<XML
+  )
+  (umask 077 && cat >"$dir/users.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
   <profiles>
@@ -95,26 +132,42 @@ XML
       <max_memory_usage>8000000000</max_memory_usage>
       <load_balancing>random</load_balancing>
     </default>
+    <grafana>
+      <readonly>1</readonly>
+      <prefer_localhost_replica>0</prefer_localhost_replica>
+      <max_memory_usage>2000000000</max_memory_usage>
+      <max_execution_time>60</max_execution_time>
+      <max_result_rows>100000</max_result_rows>
+    </grafana>
   </profiles>
   <users>
     <default>
-      <password></password>
+      <password_sha256_hex>$pw_hash</password_sha256_hex>
       <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
       <profile>default</profile>
       <quota>default</quota>
     </default>
+    <grafana>
+      <password_sha256_hex>$grafana_hash</password_sha256_hex>
+      <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+      <profile>grafana</profile>
+      <quota>default</quota>
+      <allow_databases>$grafana_allow</allow_databases>
+    </grafana>
   </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
     <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 XML
+  )
+  chmod 600 "$dir/config.xml" "$dir/users.xml"
   local bin
   bin=$(server_bin)
   # The server itself must be the background job, so that $! (and server.pid) is its pid.
   (cd "$dir" || exit 1; nohup "$bin" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 </dev/null & echo $! >"$dir/server.pid")
   for _ in $(seq 1 150); do
     if status; then
-      echo "clickhouse-local: started (pid $(cat "$dir/server.pid"), tcp 127.0.0.1:$tcp, data $dir/data)"
+      echo "clickhouse-local: started (pid $(cat "$dir/server.pid"), tcp 127.0.0.1:$tcp${http:+, http 127.0.0.1:$http}, data $dir/data, password in $dir/password)"
       return 0
     fi
     if ! kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
@@ -149,5 +202,7 @@ case "$cmd" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+  password) dir=$(cd "$dir" && pwd); password_of "$dir/password"; echo ;;
+  grafana-password) dir=$(cd "$dir" && pwd); password_of "$dir/grafana_password"; echo ;;
+  *) sed -n '2,24p' "$0"; exit 2 ;;
 esac

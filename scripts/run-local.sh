@@ -11,16 +11,34 @@ CONFIG=${KUZOT_CONFIG:-configs/demo.yaml}
 DATA=${KUZOT_DATA_DIR:-data}
 CH_PORT=${KUZOT_CLICKHOUSE_TCP_PORT:-9000}
 DEMO_LISTEN=${KUZOT_DEMO_LISTEN:-127.0.0.1:8090}
+CH_DIR=$DATA/clickhouse
 export KUZOT_DATA_DIR=$DATA
+own_ch=0
+if [ -z "${KUZOT_CLICKHOUSE_ADDR:-}" ]; then own_ch=1; fi
 export KUZOT_CLICKHOUSE_ADDR=${KUZOT_CLICKHOUSE_ADDR:-127.0.0.1:$CH_PORT}
-export KUZOT_WATCHLIST_KEY=${KUZOT_WATCHLIST_KEY:-demo-only-watchlist-key-change-me}
 export KUZOT_DEMO_WEBHOOK_SECRET=${KUZOT_DEMO_WEBHOOK_SECRET:-whsec_ZGVtby1vbmx5LXdlYmhvb2stc2VjcmV0}
 
 mkdir -p "$DATA"
+# The watchlist HMAC key: 32 random bytes generated into the data directory on the first
+# run (0600), never a key printed in the repository (kuzot refuses those outside demo mode).
+if [ -z "${KUZOT_WATCHLIST_KEY:-}" ]; then
+  KUZOT_WATCHLIST_KEY=$(scripts/local-secret.sh "$DATA/watchlist.key")
+fi
+export KUZOT_WATCHLIST_KEY
 started_ch=0
-if ! clickhouse-client --host 127.0.0.1 --port "$CH_PORT" --query "SELECT 1" >/dev/null 2>&1; then
-  scripts/clickhouse-local.sh start "$DATA/clickhouse" "$CH_PORT"
-  started_ch=1
+if [ "$own_ch" = 1 ]; then
+  # The project-local server: password generated into $CH_DIR/password (0600) on its first
+  # start, HTTP interface off. Reused when it is already running.
+  if ! scripts/clickhouse-local.sh status "$CH_DIR" "$CH_PORT"; then
+    scripts/clickhouse-local.sh start "$CH_DIR" "$CH_PORT"
+    started_ch=1
+  fi
+  # (A server still running from before passwords existed has no password file; it gets
+  # one when it is next started by the script.)
+  if [ -s "$CH_DIR/password" ]; then
+    KUZOT_CLICKHOUSE_PASSWORD=$(cat "$CH_DIR/password")
+    export KUZOT_CLICKHOUSE_PASSWORD
+  fi
 fi
 
 # Schema, the demo organisation's watchlist (stored as keyed hashes only) and, on the
@@ -39,7 +57,7 @@ demo_pid=$!
 cleanup() {
   kill "$demo_pid" 2>/dev/null || true
   wait "$demo_pid" 2>/dev/null || true
-  if [ "$started_ch" = 1 ]; then scripts/clickhouse-local.sh stop "$DATA/clickhouse"; fi
+  if [ "$started_ch" = 1 ]; then scripts/clickhouse-local.sh stop "$CH_DIR"; fi
 }
 trap cleanup EXIT
 
@@ -53,9 +71,9 @@ cat <<MSG
     alerts received    http://$DEMO_LISTEN/hooks   (the demo organisation's webhook)
     metrics            http://${metrics:-127.0.0.1:9464}/metrics   (loopback only, not on the UI listener)
     demo public web    http://$DEMO_LISTEN/
-    posts stored       clickhouse-client --port $CH_PORT -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
-    narratives         clickhouse-client --port $CH_PORT -q "SELECT arrayJoin(labels) AS frame, count() FROM kuzot.classifications FINAL WHERE classifier='narrative' AND flagged GROUP BY frame"
-    JetStream          nats --server nats://127.0.0.1:4222 stream ls   (the nats CLI, if installed)
+    posts stored       clickhouse-client --port $CH_PORT --password "\$(cat $CH_DIR/password)" -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
+    narratives         clickhouse-client --port $CH_PORT --password "\$(cat $CH_DIR/password)" -q "SELECT arrayJoin(labels) AS frame, count() FROM kuzot.classifications FINAL WHERE classifier='narrative' AND flagged GROUP BY frame"
+    JetStream          nats --server nats://127.0.0.1:4222 --user kuzot --password "\$(cat $DATA/jetstream/kuzot-nats.password)" stream ls   (the nats CLI, if installed)
 
 MSG
 "$BIN" run --config "$CONFIG"

@@ -35,6 +35,9 @@ trap 'exit 130' INT TERM
 scripts/clickhouse-local.sh start "$chdir" "$port"
 
 export KUZOT_TEST_CLICKHOUSE_ADDR="127.0.0.1:$port"
+KUZOT_TEST_CLICKHOUSE_PASSWORD=$(scripts/clickhouse-local.sh password "$chdir")
+KUZOT_TEST_CLICKHOUSE_GRAFANA_PASSWORD=$(scripts/clickhouse-local.sh grafana-password "$chdir")
+export KUZOT_TEST_CLICKHOUSE_PASSWORD KUZOT_TEST_CLICKHOUSE_GRAFANA_PASSWORD
 export KUZOT_TEST_REQUIRE_SERVICES=1
 go vet ./...
 if [ $# -eq 0 ]; then

@@ -194,6 +194,7 @@ alerts:
 	cfg.NATS.Embedded.Port = -1
 	cfg.NATS.Embedded.StoreDir = filepath.Join(dir, "jetstream")
 	cfg.CH.Addr = chAddr
+	cfg.CH.Password = config.Secret(os.Getenv(config.ClickHousePasswordEnv)) // scripts/bench.sh exports it
 	cfg.CH.Database = "kuzot_bench_alerts"
 	cfg.Store.FlushInterval = 200 * time.Millisecond
 	return cfg, nil

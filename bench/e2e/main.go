@@ -93,6 +93,7 @@ func run(o options) error {
 		return err
 	}
 	chCfg := config.Default().CH
+	chCfg.Password = config.Secret(os.Getenv(config.ClickHousePasswordEnv)) // scripts/bench.sh exports it
 	chCfg.Addr = o.clickhouse
 	chCfg.Database = "kuzot_bench_e2e"
 
@@ -302,6 +303,8 @@ const e2eRoles = "store,classify,coordinate,alert"
 const (
 	hookSecret   = "whsec_a3V6b3QtYmVuY2gtZTJlLXNlY3JldC0zMi1ieXRlcyE="
 	watchlistKey = "bench-e2e-watchlist-key-0123456789abcdef"
+	// natsPassword authenticates the harness to the kuzot process's embedded server.
+	natsPassword = "bench-e2e-nats-password-0123456789abcdef"
 )
 
 type e2eResult struct {
@@ -361,9 +364,10 @@ log: {level: warn}
 http: {listen: "127.0.0.1:%d", metrics_listen: shared, pprof: %t}
 nats:
   embedded: {host: 127.0.0.1, port: %d, store_dir: %q}
+  password: %q
   posts_max_bytes: 17179869184
-clickhouse: {addr: %q, database: %q}
-%s`, filepath.Join(work, "data"), httpPort, o.profile != "", natsPort, filepath.Join(work, "js"), chCfg.Addr, chCfg.Database,
+clickhouse: {addr: %q, database: %q, password: %q}
+%s`, filepath.Join(work, "data"), httpPort, o.profile != "", natsPort, filepath.Join(work, "js"), natsPassword, chCfg.Addr, chCfg.Database, string(chCfg.Password),
 		loadgen.AlertsConfig(wlPath, "bench-hook", rcv.URL, "KUZOT_BENCH_HOOK_SECRET"))
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
 		return nil, err
@@ -404,7 +408,7 @@ clickhouse: {addr: %q, database: %q}
 	defer pstop()
 	go func() { peak <- watchHWM(pctx, cmd.Process.Pid) }()
 
-	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", natsPort), nats.MaxReconnects(-1))
+	nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", natsPort), nats.MaxReconnects(-1), nats.UserInfo("kuzot", natsPassword))
 	if err != nil {
 		return nil, err
 	}

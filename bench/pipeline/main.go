@@ -65,6 +65,7 @@ func run(chAddr string, n, batch int) error {
 	posts := makePosts(n)
 
 	chCfg := config.Default().CH
+	chCfg.Password = config.Secret(os.Getenv(config.ClickHousePasswordEnv)) // scripts/bench.sh exports it
 	chCfg.Addr = chAddr
 	chCfg.Database = "kuzot_bench"
 	conn, err := storage.Open(ctx, chCfg, log)

@@ -61,6 +61,7 @@ func run(addr, db string, n int, reuse, withPDF bool) error {
 		stepLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	cfg := config.Default().CH
+	cfg.Password = config.Secret(os.Getenv(config.ClickHousePasswordEnv)) // scripts/bench.sh exports it
 	cfg.Addr, cfg.Database = addr, db
 	conn, err := storage.Open(ctx, cfg, log)
 	if err != nil {

@@ -45,6 +45,7 @@ func run(addr, dbName string, n, batch, runs, days int, reuse, keep bool) error 
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Default().CH
+	cfg.Password = config.Secret(os.Getenv(config.ClickHousePasswordEnv)) // scripts/bench.sh exports it
 	cfg.Addr, cfg.Database = addr, dbName
 	conn, err := storage.Open(ctx, cfg, log)
 	if err != nil {

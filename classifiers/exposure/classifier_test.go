@@ -21,7 +21,7 @@ import (
 	"github.com/kuzot/kuzot/post"
 )
 
-const testKey = "test-key-0123456789abcdef"
+const testKey = "test-key-0123456789abcdef0123456789"
 
 const memberYAML = `orgs:
   - id: org-a
@@ -171,7 +171,7 @@ func TestReloadSwapsIndexAndCountsMembers(t *testing.T) {
 		t.Errorf("member gauge = %v", got)
 	}
 	// A list made with another key is refused on reload; the old index stays.
-	if _, err := ImportWatchlist(ctx, store, strings.NewReader(strings.Replace(memberYAML, "org-a", "org-b", 1)), "org-b", []byte("another-key-0123456789")); err != nil {
+	if _, err := ImportWatchlist(ctx, store, strings.NewReader(strings.Replace(memberYAML, "org-a", "org-b", 1)), "org-b", []byte("another-key-0123456789abcdef0123456789")); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Reload(ctx); !errors.Is(err, watchlist.ErrKeyMismatch) {

@@ -69,9 +69,11 @@ With --check it then verifies in ClickHouse that every acknowledged post is stor
 		return err
 	}
 	opts := []nats.Option{nats.Name("kuzot-loadgen"), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond)}
-	if cfg.NATS.Creds != "" {
-		opts = append(opts, nats.UserCredentials(cfg.NATS.Creds))
+	auth, err := pipeline.ClientOptions(cfg.NATS)
+	if err != nil {
+		return err
 	}
+	opts = append(opts, auth...)
 	nc, err := nats.Connect(addr, opts...)
 	if err != nil {
 		return fmt.Errorf("connect %s: %w", addr, err)

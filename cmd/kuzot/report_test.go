@@ -56,6 +56,7 @@ func TestIntegrationReportCommand(t *testing.T) {
 	}
 	_, ch := testenv.ClickHouse(t)
 	t.Setenv("KUZOT_CLICKHOUSE_ADDR", ch.Addr)
+	t.Setenv("KUZOT_CLICKHOUSE_PASSWORD", string(ch.Password))
 	t.Setenv("KUZOT_CLICKHOUSE_DATABASE", ch.Database)
 	t.Setenv("KUZOT_CONFIG", "")
 	var out, errb bytes.Buffer
@@ -93,6 +94,7 @@ func TestIntegrationReportSchedule(t *testing.T) {
 	}
 	_, ch := testenv.ClickHouse(t)
 	t.Setenv("KUZOT_CLICKHOUSE_ADDR", ch.Addr)
+	t.Setenv("KUZOT_CLICKHOUSE_PASSWORD", string(ch.Password))
 	t.Setenv("KUZOT_CLICKHOUSE_DATABASE", ch.Database)
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "kuzot.yaml")

@@ -39,7 +39,7 @@ var secrets = []string{"Айбек", "Токтосунов", "Aibek", "Toktosuno
 
 func TestWatchlistImportAndRunLeaveNoPlaintext(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv("KUZOT_WATCHLIST_KEY", "test-key-0123456789abcdef")
+	t.Setenv("KUZOT_WATCHLIST_KEY", "test-key-0123456789abcdef0123456789")
 	t.Setenv("KUZOT_CONFIG", "")
 	plainDir := t.TempDir()
 	dataDir := t.TempDir()

@@ -84,12 +84,13 @@ func NewEnv(t testing.TB, mutate func(*demosite.Options)) *Env {
 	return &Env{Site: site, Server: srv, Clock: clock, State: collectors.NewMemoryState(), Fetcher: f, Registry: reg, Metrics: m}
 }
 
-// Deps returns collector dependencies bound to the env and to a source's metrics.
+// Deps returns collector dependencies bound to the env and to a source's metrics. The
+// client may connect to the env's loopback server, as a source configured with its URL.
 func (e *Env) Deps(name, kind string) collectors.Deps {
 	sm := e.Metrics.Source(name, kind)
 	return collectors.Deps{
 		State: e.State, UserAgent: UserAgent, Now: e.Clock.Now,
-		HTTP: e.Fetcher.Client(sm), Metrics: sm,
+		HTTP: e.Fetcher.Client(sm).WithEndpoints(e.Server.URL), Metrics: sm,
 	}
 }
 
@@ -132,7 +133,11 @@ func New[C any, PC interface {
 	if err := pc.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := newFn(cfg, e.Deps(pc.SourceName(), pc.SourceKind()))
+	deps := e.Deps(pc.SourceName(), pc.SourceKind())
+	if ep, ok := any(pc).(collectors.Endpointer); ok {
+		deps.HTTP = deps.HTTP.WithEndpoints(ep.Endpoints()...) // as collectors.NewFactory does
+	}
+	c, err := newFn(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

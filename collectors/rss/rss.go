@@ -36,6 +36,10 @@ type Config struct {
 func (c *Config) Defaults() { c.ApplyDefaults(Kind, feedKey(c.URL)) }
 
 // Validate reports every problem with the entry.
+// Endpoints returns the configured URLs: a literal internal address among them (a local
+// test or demo site) is the only internal address the source may connect to.
+func (c *Config) Endpoints() []string { return []string{c.URL} }
+
 func (c *Config) Validate() error {
 	return errors.Join(c.ValidateCommon(), collectors.ValidateHTTPURL("url", c.URL))
 }

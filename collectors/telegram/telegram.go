@@ -56,6 +56,10 @@ func (c *Config) Defaults() {
 }
 
 // Validate reports every problem with the entry.
+// Endpoints returns the configured URLs: a literal internal address among them (a local
+// test or demo site) is the only internal address the source may connect to.
+func (c *Config) Endpoints() []string { return []string{c.BaseURL} }
+
 func (c *Config) Validate() error {
 	errs := []error{c.ValidateCommon()}
 	if !channelRe.MatchString(c.Channel) {

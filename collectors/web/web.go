@@ -63,6 +63,10 @@ func (c *Config) Defaults() {
 }
 
 // Validate reports every problem with the entry, bad selectors included.
+// Endpoints returns the configured URLs: a literal internal address among them (a local
+// test or demo site) is the only internal address the source may connect to.
+func (c *Config) Endpoints() []string { return []string{c.URL} }
+
 func (c *Config) Validate() error {
 	errs := []error{c.ValidateCommon()}
 	errs = append(errs, collectors.ValidateHTTPURL("url", c.URL))

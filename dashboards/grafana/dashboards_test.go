@@ -14,9 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/testenv"
+	"github.com/kuzot/kuzot/storage"
 	"github.com/kuzot/kuzot/web"
 	"github.com/kuzot/kuzot/web/demodata"
 )
@@ -195,9 +199,17 @@ func TestDashboardStructure(t *testing.T) {
 						if tg.RawSQL == "" || tg.Format == nil {
 							t.Fatalf("panel %d: ClickHouse target without rawSql or format", p.ID)
 						}
-						for _, m := range regexp.MustCompile(`\$\{?(\w+)`).FindAllStringSubmatch(tg.RawSQL, -1) {
+						for _, m := range regexp.MustCompile(`\$\{?(\w+)(:\w+)?`).FindAllStringSubmatch(tg.RawSQL, -1) {
 							if !strings.HasPrefix(m[1], "__") && !vars[m[1]] {
 								t.Fatalf("panel %d uses undefined variable $%s", p.ID, m[1])
+							}
+							// A variable is never interpolated raw: a URL can set any value.
+							// Not ${var:sqlstring} either: it doubles quotes but leaves
+							// backslashes, and ClickHouse reads \' as an escaped quote, so
+							// a value ending in a backslash escapes the literal. Percent
+							// encoding leaves only [A-Za-z0-9-_.~%], decoded by ClickHouse.
+							if !strings.HasPrefix(m[1], "__") && m[2] != ":percentencode" {
+								t.Fatalf("panel %d interpolates $%s raw; use decodeURLComponent('${%s:percentencode}')", p.ID, m[1], m[1])
 							}
 						}
 					case "prometheus":
@@ -279,10 +291,26 @@ func expand(sql string, from, to time.Time, vars map[string]string) string {
 	sql = strings.ReplaceAll(sql, "$__fromTime", fmt.Sprintf("toDateTime(%d)", f))
 	sql = strings.ReplaceAll(sql, "$__toTime", fmt.Sprintf("toDateTime(%d)", tt))
 	for k, v := range vars {
+		sql = strings.ReplaceAll(sql, "${"+k+":percentencode}", percentEncode(v))
 		sql = strings.ReplaceAll(sql, "${"+k+"}", v)
 		sql = strings.ReplaceAll(sql, "$"+k, v)
 	}
 	return sql
+}
+
+// percentEncode is Grafana's percentencode format (encodeURIComponentStrict): every
+// byte but A-Z a-z 0-9 - _ . ~ as %XX.
+func percentEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-_.~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 var numeric = regexp.MustCompile(`^(Nullable\()?(U?Int\d+|Float\d+)\)?$`)
@@ -296,16 +324,15 @@ func TestIntegrationPanelQueries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration: needs ClickHouse")
 	}
-	conn, _ := testenv.ClickHouse(t)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	fx, err := demodata.Seed(ctx, conn, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := &web.DB{Conn: conn}
-	if err := (web.CHAcker{DB: db}).Acknowledge(ctx, web.Scope{All: true}, fx.IncidentB, "analyst", now); err != nil {
-		t.Fatal(err)
+	env := seededGrafana(t, now)
+	conn, tableOf := env.grafana, env.table
+	if conn == nil {
+		// No grafana user on this server: the same queries, as kuzot, on the views
+		// behind the Grafana tables.
+		t.Logf("%s unset: running the panel queries on the views, not as the grafana user", testenv.ClickHouseGrafanaPasswordEnv)
+		conn = env.kuzot
 	}
 	from, to := now.Add(-30*24*time.Hour), now.Add(time.Minute)
 	n := 0
@@ -330,7 +357,7 @@ func TestIntegrationPanelQueries(t *testing.T) {
 				for vi, vars := range varSets {
 					n++
 					t.Run(fmt.Sprintf("%s/%d %s/vars%d", d.UID, p.ID, p.Title, vi), func(t *testing.T) {
-						sql := expand(tg.RawSQL, from, to, vars)
+						sql := tableOf(expand(tg.RawSQL, from, to, vars))
 						if strings.Contains(sql, "$") {
 							t.Fatalf("unexpanded macro or variable in %s", sql)
 						}
@@ -435,6 +462,153 @@ func TestPrometheusRules(t *testing.T) {
 	if _, err := exec.LookPath("promtool"); err == nil {
 		if out, err := exec.Command("promtool", "check", "rules", "../../deploy/prometheus/rules.yml").CombinedOutput(); err != nil {
 			t.Fatalf("promtool check rules: %v\n%s", err, out)
+		}
+	}
+}
+
+// grafanaEnv is a test database seeded with demo data, its Grafana database, and a
+// connection as the read-only grafana user when the server has one.
+type grafanaEnv struct {
+	kuzot   driver.Conn
+	cfg     config.ClickHouse
+	grafana driver.Conn
+	// table maps the dashboards' table names for the connection that runs them.
+	table func(sql string) string
+}
+
+// grafanaTestDatabase is the Grafana database of the tests: scripts/clickhouse-local.sh
+// lets the grafana user read it (and kuzot_grafana) and nothing else.
+const grafanaTestDatabase = "kuzot_test_grafana"
+
+func seededGrafana(t *testing.T, now time.Time) grafanaEnv {
+	t.Helper()
+	conn, cfg := testenv.ClickHouse(t)
+	ctx := context.Background()
+	fx, err := demodata.Seed(ctx, conn, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := &web.DB{Conn: conn}
+	if err := (web.CHAcker{DB: db}).Acknowledge(ctx, web.Scope{All: true}, fx.IncidentB, "analyst", now); err != nil {
+		t.Fatal(err)
+	}
+	env := grafanaEnv{kuzot: conn, cfg: cfg}
+	pw := os.Getenv(testenv.ClickHouseGrafanaPasswordEnv)
+	if pw == "" {
+		env.table = func(sql string) string {
+			for _, gt := range storage.GrafanaTables {
+				sql = regexp.MustCompile(`\bFROM `+gt.Name+`\b`).ReplaceAllString(sql, "FROM "+gt.Source)
+			}
+			return sql
+		}
+		return env
+	}
+	cfg.Grafana.Database = grafanaTestDatabase
+	mode, err := storage.ProvisionGrafana(ctx, conn, cfg)
+	if err != nil {
+		t.Fatalf("provision Grafana access: %v", err)
+	}
+	t.Logf("Grafana access provisioned: %s", mode)
+	g, err := clickhouse.Open(&clickhouse.Options{
+		Addr: []string{cfg.Addr},
+		Auth: clickhouse.Auth{Database: grafanaTestDatabase, Username: cfg.Grafana.User, Password: pw},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	if err := g.Ping(ctx); err != nil {
+		t.Fatalf("connect as %s: %v", cfg.Grafana.User, err)
+	}
+	env.grafana = g
+	env.table = func(sql string) string { return sql }
+	return env
+}
+
+// TestIntegrationGrafanaUserIsReadOnly is issue 19 item 4: connected with the
+// provisioned Grafana credentials, an attacker who owns a Grafana account tries to read
+// post texts, users, sessions, the audit log and incident detail, to write, and to
+// escape through table functions and settings. Every attempt is refused; a dashboard
+// query still works, and the Grafana tables hold no text or personal-data column.
+func TestIntegrationGrafanaUserIsReadOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: needs ClickHouse")
+	}
+	env := seededGrafana(t, time.Now().UTC())
+	if env.grafana == nil {
+		t.Skipf("%s unset: the server has no grafana user (scripts/test.sh starts one that has)", testenv.ClickHouseGrafanaPasswordEnv)
+	}
+	ctx := context.Background()
+	kdb := env.cfg.Database
+	attacks := []string{
+		"SELECT text FROM kuzot.posts",
+		"SELECT * FROM kuzot.users",
+		"SELECT text FROM " + kdb + ".posts",
+		"SELECT * FROM " + kdb + ".users",
+		"SELECT * FROM " + kdb + ".sessions",
+		"SELECT * FROM " + kdb + ".audit_log",
+		"SELECT org, member, urls FROM " + kdb + ".incidents",
+		"SELECT redacted_text, members FROM " + kdb + ".exposures",
+		"SELECT texts FROM " + kdb + ".coordination_clusters",
+		"SELECT * FROM " + kdb + ".grafana_incidents",
+		"INSERT INTO " + kdb + ".posts (post_id, text) VALUES ('x', 'forged')",
+		"INSERT INTO " + grafanaTestDatabase + ".incidents (severity) VALUES ('high')",
+		"CREATE TABLE " + grafanaTestDatabase + ".loot (a String) ENGINE = Memory",
+		"DROP TABLE " + grafanaTestDatabase + ".incidents",
+		"SELECT * FROM remote('" + env.cfg.Addr + "', " + kdb + ".posts)",
+		"SELECT * FROM url('http://127.0.0.1:1/', CSV, 'a String')",
+		"SET readonly = 0",
+	}
+	for _, q := range attacks {
+		err := env.grafana.Exec(ctx, q)
+		if err == nil {
+			t.Errorf("allowed: %s", q)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "Access denied") && !strings.Contains(msg, "readonly") {
+			t.Errorf("%s: refused for another reason than rights: %v", q, err)
+		}
+	}
+	// Reads through the query path too (Exec and Query differ in the driver).
+	for _, q := range []string{"SELECT text FROM kuzot.posts", "SELECT * FROM " + kdb + ".users"} {
+		rows, err := env.grafana.Query(ctx, q)
+		if err == nil {
+			rows.Close()
+			t.Errorf("query allowed: %s", q)
+		}
+	}
+
+	// The dashboards' own queries work.
+	var posts uint64
+	if err := env.grafana.QueryRow(ctx, "SELECT count() FROM classifications WHERE flagged = 1").Scan(&posts); err != nil || posts == 0 {
+		t.Fatalf("dashboard query as grafana: %d rows, %v", posts, err)
+	}
+	var incidents uint64
+	if err := env.grafana.QueryRow(ctx, "SELECT count() FROM incidents").Scan(&incidents); err != nil || incidents == 0 {
+		t.Fatalf("incident counts as grafana: %d, %v", incidents, err)
+	}
+
+	// Nothing sensitive is even there to be read.
+	forbidden := regexp.MustCompile(`^(text|texts|redacted_text|post_id|post_ids|posts_truncated|org|orgs|member|members|url|urls|links|reply_targets|acknowledged_by|last_error|fingerprint|result|incident_id|params|entity_starts|entity_ends)$`)
+	for _, gt := range storage.GrafanaTables {
+		rows, err := env.kuzot.Query(ctx, "SELECT name FROM system.columns WHERE database = ? AND table = ?", grafanaTestDatabase, gt.Name)
+		if err != nil {
+			t.Fatalf("%s: %v", gt.Name, err)
+		}
+		n := 0
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if forbidden.MatchString(name) {
+				t.Errorf("Grafana table %s exposes column %s", gt.Name, name)
+			}
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("Grafana table %s has no columns (not provisioned?)", gt.Name)
 		}
 	}
 }

@@ -23,6 +23,15 @@ import (
 // ClickHouseAddrEnv names the native address of the test ClickHouse server.
 const ClickHouseAddrEnv = "KUZOT_TEST_CLICKHOUSE_ADDR"
 
+// ClickHousePasswordEnv names the password of the test server's default user (empty when
+// the server has none). scripts/test.sh exports the one scripts/clickhouse-local.sh
+// generated.
+const ClickHousePasswordEnv = "KUZOT_TEST_CLICKHOUSE_PASSWORD"
+
+// ClickHouseGrafanaPasswordEnv names the password of the test server's read-only grafana
+// user (scripts/clickhouse-local.sh); tests of the Grafana access skip without it.
+const ClickHouseGrafanaPasswordEnv = "KUZOT_TEST_CLICKHOUSE_GRAFANA_PASSWORD"
+
 // RequireEnv makes a missing service a test failure instead of a skip (set by make test,
 // so CI can never pass by skipping).
 const RequireEnv = "KUZOT_TEST_REQUIRE_SERVICES"
@@ -49,6 +58,7 @@ func ClickHouseConfig(t testing.TB) config.ClickHouse {
 	}
 	cfg := config.Default().CH
 	cfg.Addr = addr
+	cfg.Password = config.Secret(os.Getenv(ClickHousePasswordEnv))
 	cfg.Database = "kuzot_test_" + randomHex(6)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

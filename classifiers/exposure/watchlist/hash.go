@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"os"
+	"strings"
 	"sync"
 )
 
@@ -48,20 +49,51 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", byte(k))
 }
 
-// MinKeyBytes is the shortest HMAC key accepted: shorter keys make the stored hashes of
-// phone and personal numbers cheap to enumerate.
-const MinKeyBytes = 16
+// MinKeyBytes is the shortest HMAC key accepted: 32 bytes (256 bits, SHA-256's block
+// half), so that the stored hashes of phone and personal numbers cannot be enumerated by
+// guessing the key. make run generates one: 32 random bytes, hex-encoded.
+const MinKeyBytes = 32
 
 // DefaultKeyEnv is the environment variable that holds the watchlist key by default.
 const DefaultKeyEnv = "KUZOT_WATCHLIST_KEY"
 
+// DemoModeEnv, set to 1, is demo mode: the only place where a key printed in the
+// repository (KnownPublicKeys) is accepted, for replaying the bundled fictional demo.
+const DemoModeEnv = "KUZOT_DEMO"
+
 // ErrNoKey is returned when a watchlist would be loaded or imported without a key.
 var ErrNoKey = errors.New("watchlist key is not set")
 
+// ErrPublicKey is returned for a key that is printed in the repository, its
+// documentation or its history: anyone could recompute the hashes made with it.
+var ErrPublicKey = errors.New("watchlist key is public")
+
+// KnownPublicKeys are keys printed in the repository that no deployment may use: the
+// default make run once fell back to, and the placeholders of the documentation.
+var KnownPublicKeys = []string{
+	"demo-only-watchlist-key-change-me",
+	"change-me",
+	"changeme",
+	"test",
+	"...",
+}
+
+// IsPublicKey reports whether key is one of KnownPublicKeys or an obvious placeholder
+// (it contains "change-me" or "changeme").
+func IsPublicKey(key string) bool {
+	k := strings.ToLower(strings.TrimSpace(key))
+	for _, p := range KnownPublicKeys {
+		if k == p {
+			return true
+		}
+	}
+	return strings.Contains(k, "change-me") || strings.Contains(k, "changeme")
+}
+
 // KeyFromEnv reads the HMAC key from the named environment variable (DefaultKeyEnv when
 // name is empty) through getenv (os.Getenv when nil; tests pass a map lookup). A missing
-// or short key is an error: a watchlist is never hashed or matched without the
-// operator's secret.
+// or short key is an error, and so is a known public key outside demo mode
+// (DemoModeEnv=1): a watchlist is never hashed or matched without the operator's secret.
 func KeyFromEnv(getenv func(string) string, name string) ([]byte, error) {
 	if name == "" {
 		name = DefaultKeyEnv
@@ -71,10 +103,13 @@ func KeyFromEnv(getenv func(string) string, name string) ([]byte, error) {
 	}
 	v := getenv(name)
 	if v == "" {
-		return nil, fmt.Errorf("%w: set the environment variable %s to a secret of at least %d bytes", ErrNoKey, name, MinKeyBytes)
+		return nil, fmt.Errorf("%w: set the environment variable %s to a secret of at least %d bytes (e.g. openssl rand -hex 32; make run generates <data_dir>/watchlist.key)", ErrNoKey, name, MinKeyBytes)
+	}
+	if IsPublicKey(v) && getenv(DemoModeEnv) != "1" {
+		return nil, fmt.Errorf("%w: %s holds a key printed in the kuzot repository; generate your own (openssl rand -hex 32)", ErrPublicKey, name)
 	}
 	if len(v) < MinKeyBytes {
-		return nil, fmt.Errorf("%w: %s holds %d bytes, need at least %d", ErrNoKey, name, len(v), MinKeyBytes)
+		return nil, fmt.Errorf("%w: %s holds %d bytes, need at least %d (e.g. openssl rand -hex 32)", ErrNoKey, name, len(v), MinKeyBytes)
 	}
 	return []byte(v), nil
 }

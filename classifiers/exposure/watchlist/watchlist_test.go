@@ -189,7 +189,7 @@ func TestCanonIDHandleEmail(t *testing.T) {
 	}
 }
 
-var testKey = []byte("test-key-0123456789abcdef")
+var testKey = []byte("test-key-0123456789abcdef0123456789")
 
 func TestHasherKeyed(t *testing.T) {
 	a, err := NewHasher(testKey)
@@ -197,7 +197,7 @@ func TestHasherKeyed(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := NewHasher(testKey)
-	c, _ := NewHasher([]byte("another-key-0123456789"))
+	c, _ := NewHasher([]byte("another-key-0123456789abcdef0123456789"))
 	if a.SumString(KindName, "aibek") != b.SumString(KindName, "aibek") {
 		t.Error("same key, same value: hashes differ")
 	}
@@ -216,7 +216,7 @@ func TestHasherKeyed(t *testing.T) {
 }
 
 func TestKeyFromEnv(t *testing.T) {
-	env := map[string]string{"K": "0123456789abcdef0123", "SHORT": "abc"}
+	env := map[string]string{"K": "0123456789abcdef0123456789abcdef", "SHORT": "0123456789abcdef0123456789abcde"}
 	get := func(k string) string { return env[k] }
 	if k, err := KeyFromEnv(get, "K"); err != nil || string(k) != env["K"] {
 		t.Errorf("KeyFromEnv(K) = %q, %v", k, err)
@@ -225,6 +225,38 @@ func TestKeyFromEnv(t *testing.T) {
 		if _, err := KeyFromEnv(get, name); !errors.Is(err, ErrNoKey) {
 			t.Errorf("KeyFromEnv(%q): err = %v, want ErrNoKey", name, err)
 		}
+	}
+}
+
+// TestKeyRules is issue 19 item 10: the key make run used to fall back to (printed in the
+// repository) is refused outside demo mode, and so are placeholders; keys need 32 bytes.
+func TestKeyRules(t *testing.T) {
+	const demoKey = "demo-only-watchlist-key-change-me"
+	random := strings.Repeat("7f3a", 16) // 64 hex characters: 32 bytes, as make run generates
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want error
+	}{
+		{"demo key refused", map[string]string{DefaultKeyEnv: demoKey}, ErrPublicKey},
+		{"demo key refused with KUZOT_DEMO=0", map[string]string{DefaultKeyEnv: demoKey, DemoModeEnv: "0"}, ErrPublicKey},
+		{"demo key in demo mode", map[string]string{DefaultKeyEnv: demoKey, DemoModeEnv: "1"}, nil},
+		{"placeholder refused", map[string]string{DefaultKeyEnv: "please-CHANGE-ME-0123456789abcdef0123"}, ErrPublicKey},
+		{"documentation placeholder refused", map[string]string{DefaultKeyEnv: "..."}, ErrPublicKey},
+		{"31 bytes refused", map[string]string{DefaultKeyEnv: random[:31]}, ErrNoKey},
+		{"32 bytes accepted", map[string]string{DefaultKeyEnv: random[:32]}, nil},
+		{"generated key accepted", map[string]string{DefaultKeyEnv: random}, nil},
+		{"short key refused in demo mode too", map[string]string{DefaultKeyEnv: "short-key", DemoModeEnv: "1"}, ErrNoKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := KeyFromEnv(func(k string) string { return tc.env[k] }, "")
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if _, err := NewHasher([]byte(random[:31])); !errors.Is(err, ErrNoKey) {
+		t.Errorf("NewHasher accepted a 31-byte key: %v", err)
 	}
 }
 
@@ -360,7 +392,7 @@ func TestOtherKeyDoesNotMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h2, _ := NewHasher([]byte("a-completely-different-key"))
+	h2, _ := NewHasher([]byte("a-completely-different-key-0123456789"))
 	if _, err := NewIndex(h2, []*HashedList{l}); !errors.Is(err, ErrKeyMismatch) {
 		t.Fatalf("NewIndex with another key: err = %v, want ErrKeyMismatch", err)
 	}
