@@ -3,12 +3,14 @@ package storage
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -42,6 +44,15 @@ func Migrations() ([]Migration, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
+}
+
+// columnAlreadyAdded reports whether err is ClickHouse's "column with this name already
+// exists" (code 44) answering an ADD COLUMN migration. 18.16 has no ADD COLUMN IF NOT
+// EXISTS, so this is how such a migration stays idempotent: a crash between the ALTER and
+// its record in schema_migrations leaves the columns in place, and the rerun accepts them.
+func columnAlreadyAdded(sql string, err error) bool {
+	var ex *clickhouse.Exception
+	return strings.Contains(strings.ToUpper(sql), "ADD COLUMN") && errors.As(err, &ex) && ex.Code == 44
 }
 
 func stripComments(sql string) string {
@@ -87,7 +98,7 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
 		if done[m.Version] {
 			continue
 		}
-		if err := conn.Exec(ctx, m.SQL); err != nil {
+		if err := conn.Exec(ctx, m.SQL); err != nil && !columnAlreadyAdded(m.SQL, err) {
 			return applied, fmt.Errorf("migrate %s: %w", m.Version, err)
 		}
 		b, err := conn.PrepareBatch(ctx, "INSERT INTO schema_migrations (version, applied_at)")
