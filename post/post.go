@@ -39,10 +39,24 @@ const MaxContextBytes = 4 << 10
 // by Normalize, so that one huge page cannot exhaust a consumer or a ClickHouse batch.
 const MaxTextBytes = 256 << 10
 
-// Media is one attachment of a post (photo, video, document, link preview...).
+// Media is one attachment of a post (photo, video, document, link preview...). Kinds:
+// photo, video, round_video, voice, audio, document, sticker, poll, link, link_preview,
+// location, unsupported (media the source does not show). Only kind and url are stored
+// in ClickHouse; the rest travel with the message for classifiers and --stdout.
 type Media struct {
 	Kind string `json:"kind"`
 	URL  string `json:"url"`
+	// Name is a file name (document), a site name (link preview) or a poll's type.
+	Name string `json:"name,omitempty"`
+	// Title and Description: a link preview's card, a poll's question.
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Size is a file size as the source shows it ("1.2 MB").
+	Size string `json:"size,omitempty"`
+	// Seconds is the duration of a video, round video or voice message.
+	Seconds int `json:"duration_s,omitempty"`
+	// Count is a poll's number of voters.
+	Count int64 `json:"count,omitempty"`
 }
 
 // Post is one public post, comment, video or article in the common schema.

@@ -114,11 +114,13 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	byID := map[int]Message{}
 	next := c.cfg.BaseURL + "/s/" + c.cfg.Channel
 	reached := false
+	var parseErrs []error
 	for page := 0; page < limit; page++ {
 		pg, err := c.fetch(ctx, next)
 		if err != nil {
 			return err
 		}
+		parseErrs = append(parseErrs, pg.Errors...)
 		if page == 0 && pg.Subscribers > 0 {
 			c.deps.Metrics.Audience(pg.Subscribers)
 		}
@@ -157,11 +159,18 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		}
 		hwm = max(hwm, id)
 	}
+	// Messages that did not parse are a source error (metric, alert rule), reported after
+	// the readable ones are safely emitted, so one odd message never holds up the rest.
+	var perr error
+	if len(parseErrs) > 0 {
+		c.deps.Metrics.ParseErrors(len(parseErrs))
+		perr = fmt.Errorf("telegram %s: %d message(s) not understood: %w", c.cfg.Channel, len(parseErrs), errors.Join(parseErrs...))
+	}
 	if hwm == st.HWM {
-		return nil
+		return perr
 	}
 	st.HWM = hwm
-	return collectors.SaveJSON(ctx, c.deps.State, c.key, st)
+	return errors.Join(collectors.SaveJSON(ctx, c.deps.State, c.key, st), perr)
 }
 
 func (c *Collector) fetch(ctx context.Context, u string) (*Page, error) {
@@ -191,10 +200,13 @@ func (c *Collector) fetch(ctx context.Context, u string) (*Page, error) {
 	return pg, nil
 }
 
-// toPost converts a message; service messages and empty ones (nothing to classify) are
-// skipped but still raise the high-water mark.
+// toPost converts a message. Service messages are skipped (they still raise the
+// high-water mark); every other message becomes a post, media-only ones (stickers, round
+// videos, voice) with an empty text and their media as references. A poll's question and
+// options are its text; a document's name is the title and its caption the text; a link
+// preview's title and description are the text of a message that has none.
 func (c *Collector) toPost(m Message, now time.Time) (post.Post, bool) {
-	if m.Service || (m.Text == "" && len(m.Photos) == 0 && len(m.Videos) == 0) {
+	if m.Service {
 		return post.Post{}, false
 	}
 	author := m.Author
@@ -204,26 +216,108 @@ func (c *Collector) toPost(m Message, now time.Time) (post.Post, bool) {
 	p := post.Post{
 		ID:            fmt.Sprintf("telegram:%s/%d", m.Channel, m.ID),
 		Source:        Kind,
+		Kind:          post.KindPost,
 		Channel:       m.Channel,
 		Author:        author,
 		URL:           fmt.Sprintf("%s/%s/%d", c.cfg.BaseURL, m.Channel, m.ID),
-		Text:          m.Text,
 		PublishedAt:   m.Date,
 		CollectedAt:   now,
 		Views:         m.Views,
 		ForwardedFrom: m.ForwardedFrom,
 		ReplyTo:       m.ReplyTo,
-		Lang:          lang.Detect(m.Text),
 	}
+	p.Text, p.Title = messageText(m)
 	for _, u := range m.Photos {
 		p.Media = append(p.Media, post.Media{Kind: "photo", URL: u})
 	}
-	for _, u := range m.Videos {
-		p.Media = append(p.Media, post.Media{Kind: "video", URL: u})
+	clips := map[string]bool{}
+	for _, v := range m.VideoClips {
+		clips[v.URL] = true
+		p.Media = append(p.Media, post.Media{Kind: "video", URL: v.URL, Seconds: v.Seconds})
+	}
+	for _, u := range m.Videos { // a <video> outside a player
+		if !clips[u] {
+			p.Media = append(p.Media, post.Media{Kind: "video", URL: u})
+		}
+	}
+	for _, v := range m.RoundVideos {
+		p.Media = append(p.Media, post.Media{Kind: "round_video", URL: v.URL, Seconds: v.Seconds})
+	}
+	for _, v := range m.Voices {
+		p.Media = append(p.Media, post.Media{Kind: "voice", URL: v.URL, Seconds: v.Seconds})
+	}
+	for _, d := range m.Documents {
+		kind := "document"
+		if d.Audio {
+			kind = "audio"
+		}
+		p.Media = append(p.Media, post.Media{Kind: kind, URL: d.URL, Name: d.Name, Size: d.Size})
+	}
+	for _, u := range m.Stickers {
+		p.Media = append(p.Media, post.Media{Kind: "sticker", URL: u})
+	}
+	if m.Poll != nil {
+		p.Media = append(p.Media, post.Media{Kind: "poll", URL: p.URL, Title: m.Poll.Question, Name: m.Poll.Type, Count: m.Poll.Voters})
+	}
+	for _, lp := range m.Previews {
+		p.Media = append(p.Media, post.Media{Kind: "link_preview", URL: lp.URL, Name: lp.Site, Title: lp.Title, Description: lp.Description})
+	}
+	for _, u := range m.Locations {
+		p.Media = append(p.Media, post.Media{Kind: "location", URL: u})
+	}
+	if m.Unsupported {
+		p.Media = append(p.Media, post.Media{Kind: "unsupported", URL: p.URL})
+	}
+	previews := map[string]bool{}
+	for _, lp := range m.Previews {
+		previews[lp.URL] = true
 	}
 	for _, u := range m.Links {
-		p.Media = append(p.Media, post.Media{Kind: "link", URL: u})
+		if !previews[u] {
+			p.Media = append(p.Media, post.Media{Kind: "link", URL: u})
+		}
 	}
+	p.Lang = lang.Detect(p.Text)
 	p.Normalize()
 	return p, true
+}
+
+// messageText is the text and title of a message as a post.
+func messageText(m Message) (text, title string) {
+	parts := []string{}
+	if m.Text != "" {
+		parts = append(parts, m.Text)
+	}
+	if m.Poll != nil {
+		lines := []string{m.Poll.Question}
+		for _, o := range m.Poll.Options {
+			lines = append(lines, "— "+o.Text)
+		}
+		parts = append(parts, strings.Join(lines, "\n"))
+	}
+	for _, lp := range m.Previews {
+		// A bare link's card is all a reader sees of it; with a text, the card stays in media.
+		if card := strings.Join(nonEmpty(lp.Title, lp.Description), "\n"); card != "" && m.Text == "" {
+			parts = append(parts, card)
+		}
+	}
+	if m.Contact != "" {
+		parts = append(parts, m.Contact)
+	}
+	for _, d := range m.Documents {
+		if title == "" {
+			title = d.Name
+		}
+	}
+	return strings.Join(parts, "\n\n"), title
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
