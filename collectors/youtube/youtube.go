@@ -50,6 +50,12 @@ type Config struct {
 	MaxVideos int `yaml:"max_videos"`
 	// Captions fetches caption tracks as transcript posts (default true).
 	Captions *bool `yaml:"captions"`
+	// QuotaBudget is the daily Data API quota (units) this source may spend, every call
+	// counted (1 per list call, 100 per search); 0 = unlimited. Default 2000 of the
+	// project's 10,000 units a day.
+	QuotaBudget int `yaml:"quota_budget"`
+	// Comments follows the comments and replies of recent videos.
+	Comments CommentsConfig `yaml:"comments"`
 }
 
 var (
@@ -79,6 +85,15 @@ func (c *Config) Defaults() {
 		t := true
 		c.Captions = &t
 	}
+	if c.QuotaBudget == 0 {
+		c.QuotaBudget = 2000
+	}
+	if c.Comments.MaxAge == 0 {
+		c.Comments.MaxAge = 7 * 24 * time.Hour
+	}
+	if c.Comments.MaxPages == 0 {
+		c.Comments.MaxPages = 5
+	}
 }
 
 // Validate reports every problem with the entry.
@@ -99,6 +114,12 @@ func (c *Config) Validate() error {
 	if c.MaxVideos < 1 {
 		errs = append(errs, errors.New("max_videos must be at least 1"))
 	}
+	if c.QuotaBudget < 0 || c.Comments.MaxAge < 0 || c.Comments.MaxPages < 1 {
+		errs = append(errs, errors.New("quota_budget and comments.max_age must not be negative, comments.max_pages at least 1"))
+	}
+	if c.Comments.Enabled && c.Comments.APIKey == "" && c.APIKey == "" {
+		errs = append(errs, ErrNoAPIKey)
+	}
 	return errors.Join(errs...)
 }
 
@@ -110,6 +131,8 @@ type Collector struct {
 	cfg  Config
 	deps collectors.Deps
 	key  string
+	// quota points into the state of the running poll (one poll at a time per source).
+	quota *quota
 }
 
 // New builds a YouTube collector; deps.HTTP and deps.State are required.
@@ -136,6 +159,10 @@ type state struct {
 	Order []string `json:"order"`
 	// Tracked are re-uploads of listed videos, re-visited every poll like them.
 	Tracked []string `json:"tracked,omitempty"`
+	// Comments are the recent videos whose comments are followed.
+	Comments map[string]*commentState `json:"comments,omitempty"`
+	// Quota is the Data API quota spent today.
+	Quota quota `json:"quota"`
 }
 
 const (
@@ -208,6 +235,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	if st.Videos == nil {
 		st.Videos = map[string]*videoState{}
 	}
+	c.quota = &st.Quota
+	defer func() { c.quota = nil }()
+	c.deps.Metrics.QuotaBudget(c.cfg.QuotaBudget)
 	var ids []string
 	if c.cfg.ChannelID != "" {
 		list, err := c.channelVideos(ctx)
@@ -280,6 +310,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			st.Order = append(st.Order, id)
 		}
 		vs.Views, vs.Gone, vs.Title = v.Views, false, v.Title
+		c.trackForComments(&st, v)
 		if !vs.Transcript && *c.cfg.Captions && len(v.Captions) > 0 {
 			p, ok, err := c.transcriptPost(ctx, v, now)
 			switch {
@@ -297,6 +328,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 				vs.Transcript = true
 			}
 		}
+	}
+	if err := c.collectComments(ctx, &st, emit); err != nil {
+		errs = append(errs, err)
 	}
 	if over := len(st.Order) - maxKnownVideos; over > 0 {
 		for _, id := range st.Order[:over] {
@@ -458,6 +492,9 @@ func (c *Collector) fetchVideos(ctx context.Context, ids []string) (map[string]*
 }
 
 func (c *Collector) getJSON(ctx context.Context, u string, v any) error {
+	if err := c.spend(apiCost(u)); err != nil {
+		return err
+	}
 	resp, err := c.deps.HTTP.Get(ctx, u)
 	if err != nil {
 		return redactKey(err, c.apiKey())
