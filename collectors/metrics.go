@@ -135,6 +135,22 @@ func (s *SourceMetrics) QuotaUsed(units int) {
 	}
 }
 
+// ParseErrorsCounter and QuotaUsedCounter expose the counters to tests (nil-safe).
+func (s *SourceMetrics) ParseErrorsCounter() prometheus.Counter {
+	if s == nil {
+		return nil
+	}
+	return s.parseErrors
+}
+
+// QuotaUsedCounter returns the quota counter; see ParseErrorsCounter.
+func (s *SourceMetrics) QuotaUsedCounter() prometheus.Counter {
+	if s == nil {
+		return nil
+	}
+	return s.quotaUsed
+}
+
 // QuotaBudget records the source's daily API quota budget.
 func (s *SourceMetrics) QuotaBudget(units int) {
 	if s != nil {

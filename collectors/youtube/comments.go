@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type CommentsConfig struct {
 	// MaxPages bounds the 100-thread pages read per video and poll (default 5); the rest
 	// is read on later polls from the saved page token.
 	MaxPages int `yaml:"max_pages"`
+	// PageSize is maxResults of each call (default and maximum 100).
+	PageSize int `yaml:"page_size"`
 }
 
 // ErrQuotaSpent: the source's daily quota budget (quota_budget) is used up; collection
@@ -94,6 +97,8 @@ type commentState struct {
 	GapUntil time.Time `json:"gap_until,omitzero"`
 	// Replies counts the replies published per thread, to fetch only grown threads.
 	Replies map[string]int `json:"replies,omitempty"`
+	// PendingReplies are threads whose replies could not be read yet (quota, errors).
+	PendingReplies []string `json:"pending_replies,omitempty"`
 	// Refused counts consecutive 403 answers; Off stops asking (comments disabled).
 	Refused int  `json:"refused,omitempty"`
 	Off     bool `json:"off,omitempty"`
@@ -295,7 +300,7 @@ func (c *Collector) videoComments(ctx context.Context, videoID string, cs *comme
 	oldNewest := cs.Newest
 	read := func(token string, until time.Time) (next string, err error) {
 		for pages < c.cfg.Comments.MaxPages {
-			q := url.Values{"part": {"snippet,replies"}, "videoId": {videoID}, "maxResults": {"100"},
+			q := url.Values{"part": {"snippet,replies"}, "videoId": {videoID}, "maxResults": {strconv.Itoa(c.cfg.Comments.PageSize)},
 				"order": {"time"}, "textFormat": {"plainText"}}
 			if token != "" {
 				q.Set("pageToken", token)
@@ -329,11 +334,32 @@ func (c *Collector) videoComments(ctx context.Context, videoID string, cs *comme
 		}
 		return token, nil
 	}
-	next, err := read("", oldNewest)
-	if err != nil {
-		return err
+	// Replies left unread by an earlier poll come first, before new threads use the quota.
+	replies := make(map[string]int, len(cs.Replies))
+	for k, v := range cs.Replies {
+		replies[k] = v
 	}
-	// The state changes are committed only once every post is emitted.
+	var pendErr error
+	pending := map[string]bool{}
+	var posts []post.Post
+	for _, id := range cs.PendingReplies {
+		ps, err := c.grownReplies(ctx, videoID, id, cs, replies, now)
+		var se *collectors.StatusError
+		switch {
+		case errors.As(err, &se) && se.Status == http.StatusNotFound: // thread deleted
+		case err != nil:
+			pending[id] = true
+			pendErr = errors.Join(pendErr, fmt.Errorf("replies of %s: %w", id, err))
+		}
+		posts = append(posts, ps...)
+	}
+	next, topErr := read("", oldNewest)
+	if topErr != nil && len(threads) == 0 && len(posts) == 0 {
+		return errors.Join(pendErr, topErr)
+	}
+	// The state changes are committed only once every post is emitted. An interrupted
+	// read (page limit, quota, a malformed page) keeps what it read and resumes from the
+	// page it stopped at on a later poll.
 	gapToken, gapUntil := cs.GapToken, cs.GapUntil
 	var gapErr error
 	switch {
@@ -346,22 +372,16 @@ func (c *Collector) videoComments(ctx context.Context, videoID string, cs *comme
 		gapToken, gapUntil = next, oldNewest
 	case next != "":
 		gapToken, gapUntil = next, oldNewest
-	case cs.GapToken != "":
+	case cs.GapToken != "" && topErr == nil:
 		rest, err := read(cs.GapToken, cs.GapUntil)
-		if err != nil {
-			gapErr = err // keep the gap; emit what was read
-		} else {
-			gapToken = rest
-			if rest == "" {
-				gapUntil = time.Time{}
-			}
+		gapErr = err
+		gapToken = rest
+		if rest == "" && err == nil {
+			gapUntil = time.Time{}
 		}
 	}
-	replies := make(map[string]int, len(cs.Replies))
-	for k, v := range cs.Replies {
-		replies[k] = v
-	}
-	posts, err := c.threadPosts(ctx, videoID, cs, replies, threads, now)
+	more, err := c.threadPosts(ctx, videoID, cs, replies, pending, threads, now)
+	posts = append(posts, more...)
 	sort.SliceStable(posts, func(i, j int) bool { return posts[i].PublishedAt.Before(posts[j].PublishedAt) })
 	for _, p := range posts {
 		if eerr := emit(ctx, p); eerr != nil {
@@ -370,12 +390,17 @@ func (c *Collector) videoComments(ctx context.Context, videoID string, cs *comme
 	}
 	c.deps.Metrics.Posts(len(posts))
 	cs.Newest, cs.GapToken, cs.GapUntil, cs.Replies = newest, gapToken, gapUntil, replies
-	return errors.Join(err, gapErr)
+	cs.PendingReplies = cs.PendingReplies[:0]
+	for id := range pending {
+		cs.PendingReplies = append(cs.PendingReplies, id)
+	}
+	sort.Strings(cs.PendingReplies)
+	return errors.Join(pendErr, topErr, err, gapErr)
 }
 
 // threadPosts turns threads into comment and reply posts: a thread's embedded replies
 // when they are complete, comments.list otherwise, and only replies not yet published.
-func (c *Collector) threadPosts(ctx context.Context, videoID string, cs *commentState, published map[string]int, threads []apiThread, now time.Time) ([]post.Post, error) {
+func (c *Collector) threadPosts(ctx context.Context, videoID string, cs *commentState, published map[string]int, pending map[string]bool, threads []apiThread, now time.Time) ([]post.Post, error) {
 	root := "youtube:" + videoID
 	var out []post.Post
 	var errs []error
@@ -405,10 +430,9 @@ func (c *Collector) threadPosts(ctx context.Context, videoID string, cs *comment
 			case errors.As(err, &se) && se.Status == http.StatusNotFound:
 				continue // the thread was deleted meanwhile: its top comment is kept
 			case err != nil:
+				// Read on a later poll: the thread itself will not be listed again.
+				pending[t.ID] = true
 				errs = append(errs, fmt.Errorf("replies of %s: %w", t.ID, err))
-				if errors.Is(err, ErrQuotaSpent) {
-					return out, errors.Join(errs...)
-				}
 				continue
 			}
 			replies = all
@@ -433,12 +457,33 @@ func (c *Collector) threadPosts(ctx context.Context, videoID string, cs *comment
 	return out, errors.Join(errs...)
 }
 
+// grownReplies reads the replies of a thread whose replies could not be read before.
+func (c *Collector) grownReplies(ctx context.Context, videoID, threadID string, cs *commentState, published map[string]int, now time.Time) ([]post.Post, error) {
+	all, err := c.allReplies(ctx, threadID)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Snippet.PublishedAt < all[j].Snippet.PublishedAt })
+	root := "youtube:" + videoID
+	var out []post.Post
+	for i, r := range all {
+		if i < published[threadID] {
+			continue
+		}
+		if p, ok := c.commentPost(r, post.KindReply, "youtube:c:"+threadID, root, cs, now); ok {
+			out = append(out, p)
+		}
+	}
+	published[threadID] = len(all)
+	return out, nil
+}
+
 // allReplies pages through comments.list?parentId= for a long reply thread.
 func (c *Collector) allReplies(ctx context.Context, threadID string) ([]apiComment, error) {
 	var out []apiComment
 	token := ""
 	for range 20 {
-		q := url.Values{"part": {"snippet"}, "parentId": {threadID}, "maxResults": {"100"}, "textFormat": {"plainText"}}
+		q := url.Values{"part": {"snippet"}, "parentId": {threadID}, "maxResults": {strconv.Itoa(c.cfg.Comments.PageSize)}, "textFormat": {"plainText"}}
 		if token != "" {
 			q.Set("pageToken", token)
 		}

@@ -94,6 +94,9 @@ func (c *Config) Defaults() {
 	if c.Comments.MaxPages == 0 {
 		c.Comments.MaxPages = 5
 	}
+	if c.Comments.PageSize == 0 {
+		c.Comments.PageSize = 100
+	}
 }
 
 // Validate reports every problem with the entry.
@@ -114,8 +117,8 @@ func (c *Config) Validate() error {
 	if c.MaxVideos < 1 {
 		errs = append(errs, errors.New("max_videos must be at least 1"))
 	}
-	if c.QuotaBudget < 0 || c.Comments.MaxAge < 0 || c.Comments.MaxPages < 1 {
-		errs = append(errs, errors.New("quota_budget and comments.max_age must not be negative, comments.max_pages at least 1"))
+	if c.QuotaBudget < 0 || c.Comments.MaxAge < 0 || c.Comments.MaxPages < 1 || c.Comments.PageSize < 1 || c.Comments.PageSize > 100 {
+		errs = append(errs, errors.New("quota_budget and comments.max_age must not be negative, comments.max_pages at least 1, comments.page_size 1..100"))
 	}
 	if c.Comments.Enabled && c.Comments.APIKey == "" && c.APIKey == "" {
 		errs = append(errs, ErrNoAPIKey)
