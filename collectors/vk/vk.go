@@ -44,6 +44,8 @@ type Config struct {
 	APIVersion string `yaml:"api_version"`
 	// MaxPages bounds the 100-post pages read per poll (default 5).
 	MaxPages int `yaml:"max_pages"`
+	// Comments follows the comments and replies of recent posts.
+	Comments CommentsConfig `yaml:"comments"`
 }
 
 var domainRe = regexp.MustCompile(`^[A-Za-z0-9_.]{2,64}$`)
@@ -65,6 +67,15 @@ func (c *Config) Defaults() {
 	if c.MaxPages == 0 {
 		c.MaxPages = 5
 	}
+	if c.Comments.MaxAge == 0 {
+		c.Comments.MaxAge = 3 * 24 * time.Hour
+	}
+	if c.Comments.MaxPages == 0 {
+		c.Comments.MaxPages = 3
+	}
+	if c.Comments.PageSize == 0 {
+		c.Comments.PageSize = 100
+	}
 }
 
 // Validate reports every problem with the entry.
@@ -82,6 +93,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, collectors.ValidateHTTPURL("base_url", c.BaseURL))
 	if c.MaxPages < 1 {
 		errs = append(errs, errors.New("max_pages must be at least 1"))
+	}
+	if c.Comments.MaxAge < 0 || c.Comments.MaxPages < 1 || c.Comments.PageSize < 1 || c.Comments.PageSize > 100 {
+		errs = append(errs, errors.New("comments.max_age must not be negative, comments.max_pages at least 1, comments.page_size 1..100"))
 	}
 	return errors.Join(errs...)
 }
@@ -121,6 +135,8 @@ type state struct {
 	HWM int64 `json:"hwm"`
 	// NotBefore is set after a rate-limit answer.
 	NotBefore time.Time `json:"not_before,omitzero"`
+	// Comments are the recent posts ("<owner>_<id>") whose comments are followed.
+	Comments map[string]*postComments `json:"comments,omitempty"`
 }
 
 // Response is the wall.get answer.
@@ -251,12 +267,20 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			return fmt.Errorf("emit %s: %w", p.ID, err)
 		}
 		hwm = max(hwm, it.ID)
+		c.trackComments(&st, it, now)
 	}
-	if hwm == st.HWM && st.NotBefore.IsZero() {
+	cerr := c.collectComments(ctx, &st, emit, now)
+	var ae *APIError
+	if errors.As(cerr, &ae) && ae.RateLimited() {
+		st.NotBefore = now.Add(map[int]time.Duration{6: time.Second, 9: 10 * time.Minute, 29: time.Hour}[ae.Code])
+	} else {
+		st.NotBefore = time.Time{}
+	}
+	if hwm == st.HWM && !c.cfg.Comments.Enabled && st.NotBefore.IsZero() && cerr == nil {
 		return nil
 	}
-	st.HWM, st.NotBefore = hwm, time.Time{}
-	return collectors.SaveJSON(ctx, c.deps.State, c.key, st)
+	st.HWM = hwm
+	return errors.Join(collectors.SaveJSON(ctx, c.deps.State, c.key, st), cerr)
 }
 
 func (c *Collector) wallGet(ctx context.Context, offset int) (*Response, error) {
@@ -311,6 +335,7 @@ func (c *Collector) toPost(it Item, names map[int64]string, now time.Time) post.
 	p := post.Post{
 		ID:          fmt.Sprintf("vk:%d_%d", it.OwnerID, it.ID),
 		Source:      Kind,
+		Kind:        post.KindPost,
 		Channel:     names[it.OwnerID],
 		Author:      author,
 		URL:         fmt.Sprintf("https://vk.com/wall%d_%d", it.OwnerID, it.ID),

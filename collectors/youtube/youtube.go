@@ -542,6 +542,7 @@ func (c *Collector) videoPost(v *Video, now time.Time) post.Post {
 	p := post.Post{
 		ID:          "youtube:" + v.ID,
 		Source:      Kind,
+		Kind:        post.KindPost,
 		Channel:     v.ChannelID,
 		Author:      v.ChannelName,
 		URL:         c.cfg.BaseURL + "/watch?v=" + v.ID,
