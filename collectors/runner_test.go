@@ -241,7 +241,7 @@ func TestRunnerRestartAllKinds(t *testing.T) {
 				n++
 			}
 		}
-		return n
+		return n + len(env.Site.Content().CommentsAt(d, "youtube", "vk"))
 	}
 	if n := collect(newRunner()); n != visibleAt(0) {
 		t.Fatalf("first run: %d posts, fixtures hold %d", n, visibleAt(0))
@@ -331,7 +331,7 @@ func TestRunnerBatchesBeforeState(t *testing.T) {
 	if err := newRunner().RunOnce(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	want := 0
+	want := len(env.Site.Content().CommentsAt(0, "youtube", "vk"))
 	for _, p := range env.Site.Content().Posts {
 		if p.At <= 0 {
 			want++

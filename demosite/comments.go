@@ -205,3 +205,29 @@ func (s *Site) comment(key string) (Comment, bool) {
 	}
 	return Comment{}, false
 }
+
+// CommentsAt returns the comments a collector with default settings finds at epoch + d
+// under roots of the given kinds: published, not deleted, root online, and root young
+// enough to be followed (the collectors' default comments.max_age: 7 days on YouTube,
+// 3 days on VK and Telegram). Tests compare collected comments with it.
+func (c *Content) CommentsAt(d time.Duration, kinds ...string) []Comment {
+	maxAge := map[string]time.Duration{"youtube": 7 * 24 * time.Hour, "vk": 3 * 24 * time.Hour, "telegram": 3 * 24 * time.Hour}
+	roots := map[string]Post{}
+	for _, p := range c.Posts {
+		roots[p.Key] = p
+	}
+	var out []Comment
+	for _, cm := range c.Comments {
+		root := roots[cm.Root]
+		ok := false
+		for _, k := range kinds {
+			ok = ok || root.Kind == k
+		}
+		if !ok || cm.At > d || (cm.GoneAfter != 0 && d >= cm.GoneAfter) || root.At > d ||
+			(root.GoneAfter != 0 && d >= root.GoneAfter) || d-root.At > maxAge[root.Kind] {
+			continue
+		}
+		out = append(out, cm)
+	}
+	return out
+}
