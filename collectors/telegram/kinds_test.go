@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kuzot/kuzot/collectors/collectortest"
 	"github.com/kuzot/kuzot/post"
@@ -151,5 +152,64 @@ func TestMarkupChangedIsASourceError(t *testing.T) {
 	pg, perr := ParsePreview(b)
 	if perr != nil || len(pg.Errors) != 2 {
 		t.Fatalf("page errors %v %v", pg, perr)
+	}
+}
+
+// TestRefreshViews: messages seen again with more views come back as refreshes (same id,
+// new views, Refresh set), backing off with age; none past refresh_age; a negative
+// refresh_age turns refreshes off.
+func TestRefreshViews(t *testing.T) {
+	env := collectortest.NewEnv(t, nil)
+	c := newCollector(t, env, "kg_demo_patriot", nil)
+	first, err := collectortest.Collect(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := map[string]int64{}
+	for _, p := range first {
+		views[p.ID] = p.Views
+	}
+	env.Clock.Advance(3 * time.Hour)
+	got, err := collectortest.Collect(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshes := 0
+	for _, p := range got {
+		if !p.Refresh {
+			if _, old := views[p.ID]; old {
+				t.Errorf("%s re-published as a new post", p.ID)
+			}
+			continue
+		}
+		refreshes++
+		if old, ok := views[p.ID]; !ok || p.Views <= old {
+			t.Errorf("refresh %s: views %d, before %d", p.ID, p.Views, old)
+		}
+	}
+	if refreshes == 0 {
+		t.Fatalf("no refresh after 3 hours: %v", collectortest.IDs(got))
+	}
+	again, err := collectortest.Collect(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range again {
+		if p.Refresh {
+			t.Errorf("%s refreshed again at once", p.ID)
+		}
+	}
+
+	env2 := collectortest.NewEnv(t, nil)
+	off := newCollector(t, env2, "kg_demo_patriot", func(c *Config) { c.RefreshAge = -1 })
+	if _, err := collectortest.Collect(t, off); err != nil {
+		t.Fatal(err)
+	}
+	env2.Clock.Advance(3 * time.Hour)
+	got, _ = collectortest.Collect(t, off)
+	for _, p := range got {
+		if p.Refresh {
+			t.Errorf("refresh_age < 0 still refreshed %s", p.ID)
+		}
 	}
 }

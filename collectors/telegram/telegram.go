@@ -38,6 +38,10 @@ type Config struct {
 	MaxPages int `yaml:"max_pages"`
 	// BackfillPages is how many pages the first poll of a channel reads (default 3).
 	BackfillPages int `yaml:"backfill_pages"`
+	// RefreshAge: messages younger than this that a poll sees again (on the pages it
+	// reads) are re-published as refreshes when their views changed (default 7 days,
+	// negative = never), backing off with age (collectors.RefreshInterval).
+	RefreshAge time.Duration `yaml:"refresh_age"`
 }
 
 var channelRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
@@ -52,6 +56,9 @@ func (c *Config) Defaults() {
 	}
 	if c.BackfillPages == 0 {
 		c.BackfillPages = 3
+	}
+	if c.RefreshAge == 0 {
+		c.RefreshAge = collectors.DefaultRefreshAge
 	}
 }
 
@@ -97,6 +104,8 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 type state struct {
 	// HWM is the highest message id already published.
 	HWM int `json:"hwm"`
+	// Refresh tracks the recent messages whose views are refreshed.
+	Refresh collectors.Refreshes `json:"refresh,omitempty"`
 }
 
 // Collect reads the newest page and walks back until it reaches the high-water mark,
@@ -112,6 +121,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	}
 	now := c.deps.Now()
 	byID := map[int]Message{}
+	seenAgain := map[int]Message{}
 	next := c.cfg.BaseURL + "/s/" + c.cfg.Channel
 	reached := false
 	var parseErrs []error
@@ -131,6 +141,8 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			}
 			if m.ID > st.HWM {
 				byID[m.ID] = m
+			} else {
+				seenAgain[m.ID] = m
 			}
 		}
 		if len(pg.Messages) == 0 || pg.Before == 0 || minID <= st.HWM+1 {
@@ -150,15 +162,40 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	sort.Ints(ids)
 	c.deps.Metrics.Posts(len(ids))
 	hwm := st.HWM
+	if st.Refresh == nil {
+		st.Refresh = collectors.Refreshes{}
+	}
+	refreshed := 0
 	for _, id := range ids {
 		m := byID[id]
 		if p, ok := c.toPost(m, now); ok {
 			if err := emit(ctx, p); err != nil {
 				return fmt.Errorf("emit %s: %w", p.ID, err)
 			}
+			st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, collectors.Counters{Views: p.Views})
 		}
 		hwm = max(hwm, id)
 	}
+	// Messages seen again whose views grew: refreshes, oldest first.
+	again := make([]int, 0, len(seenAgain))
+	for id := range seenAgain {
+		again = append(again, id)
+	}
+	sort.Ints(again)
+	for _, id := range again {
+		p, ok := c.toPost(seenAgain[id], now)
+		n := collectors.Counters{Views: p.Views}
+		if !ok || !st.Refresh.Due(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, n) {
+			continue
+		}
+		p.Refresh = true
+		if err := emit(ctx, p); err != nil {
+			return fmt.Errorf("emit refresh %s: %w", p.ID, err)
+		}
+		st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, n)
+		refreshed++
+	}
+	st.Refresh.Prune(now, c.cfg.RefreshAge)
 	// Messages that did not parse are a source error (metric, alert rule), reported after
 	// the readable ones are safely emitted, so one odd message never holds up the rest.
 	var perr error
@@ -166,7 +203,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		c.deps.Metrics.ParseErrors(len(parseErrs))
 		perr = fmt.Errorf("telegram %s: %d message(s) not understood: %w", c.cfg.Channel, len(parseErrs), errors.Join(parseErrs...))
 	}
-	if hwm == st.HWM {
+	if hwm == st.HWM && refreshed == 0 {
 		return perr
 	}
 	st.HWM = hwm
