@@ -46,6 +46,10 @@ type Config struct {
 	MaxPages int `yaml:"max_pages"`
 	// Comments follows the comments and replies of recent posts.
 	Comments CommentsConfig `yaml:"comments"`
+	// RefreshAge: posts younger than this that a poll sees again are re-published as
+	// refreshes when their views, reposts or comment counts changed (default 7 days,
+	// negative = never), backing off with age (collectors.RefreshInterval).
+	RefreshAge time.Duration `yaml:"refresh_age"`
 }
 
 var domainRe = regexp.MustCompile(`^[A-Za-z0-9_.]{2,64}$`)
@@ -69,6 +73,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Comments.MaxAge == 0 {
 		c.Comments.MaxAge = 3 * 24 * time.Hour
+	}
+	if c.RefreshAge == 0 {
+		c.RefreshAge = collectors.DefaultRefreshAge
 	}
 	if c.Comments.MaxPages == 0 {
 		c.Comments.MaxPages = 3
@@ -137,6 +144,8 @@ type state struct {
 	NotBefore time.Time `json:"not_before,omitzero"`
 	// Comments are the recent posts ("<owner>_<id>") whose comments are followed.
 	Comments map[string]*postComments `json:"comments,omitempty"`
+	// Refresh tracks the recent posts whose counters are refreshed.
+	Refresh collectors.Refreshes `json:"refresh,omitempty"`
 }
 
 // Response is the wall.get answer.
@@ -161,6 +170,12 @@ type Item struct {
 	Views       struct {
 		Count int64 `json:"count"`
 	} `json:"views"`
+	Reposts struct {
+		Count int64 `json:"count"`
+	} `json:"reposts"`
+	Comments struct {
+		Count int64 `json:"count"`
+	} `json:"comments"`
 }
 
 // Attachment is a typed attachment; only the URL-bearing parts are decoded.
@@ -227,7 +242,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	if now.Before(st.NotBefore) {
 		return nil
 	}
-	var fresh []Item
+	var fresh, again []Item
 	names := map[int64]string{}
 	for page := 0; page < c.cfg.MaxPages; page++ {
 		r, err := c.wallGet(ctx, page*100)
@@ -250,8 +265,11 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		for _, it := range r.Items {
 			if it.ID > st.HWM {
 				fresh = append(fresh, it)
-			} else if it.IsPinned == 0 {
-				reached = true
+			} else {
+				again = append(again, it)
+				if it.IsPinned == 0 {
+					reached = true
+				}
 			}
 		}
 		if reached || len(r.Items) == 0 || (page+1)*100 >= r.Count {
@@ -261,6 +279,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	sort.Slice(fresh, func(i, j int) bool { return fresh[i].ID < fresh[j].ID })
 	c.deps.Metrics.Posts(len(fresh))
 	hwm := st.HWM
+	if st.Refresh == nil {
+		st.Refresh = collectors.Refreshes{}
+	}
 	for _, it := range fresh {
 		p := c.toPost(it, names, now)
 		if err := emit(ctx, p); err != nil {
@@ -268,7 +289,21 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		}
 		hwm = max(hwm, it.ID)
 		c.trackComments(&st, it, now)
+		st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, counters(p))
 	}
+	sort.Slice(again, func(i, j int) bool { return again[i].ID < again[j].ID })
+	for _, it := range again {
+		p := c.toPost(it, names, now)
+		if !st.Refresh.Due(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, counters(p)) {
+			continue
+		}
+		p.Refresh = true
+		if err := emit(ctx, p); err != nil {
+			return fmt.Errorf("emit refresh %s: %w", p.ID, err)
+		}
+		st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, counters(p))
+	}
+	st.Refresh.Prune(now, c.cfg.RefreshAge)
 	cerr := c.collectComments(ctx, &st, emit, now)
 	var ae *APIError
 	if errors.As(cerr, &ae) && ae.RateLimited() {
@@ -276,7 +311,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	} else {
 		st.NotBefore = time.Time{}
 	}
-	if hwm == st.HWM && !c.cfg.Comments.Enabled && st.NotBefore.IsZero() && cerr == nil {
+	if hwm == st.HWM && !c.cfg.Comments.Enabled && len(again) == 0 && st.NotBefore.IsZero() && cerr == nil {
 		return nil
 	}
 	st.HWM = hwm
@@ -321,6 +356,10 @@ type redacted struct {
 func (r *redacted) Error() string { return r.msg }
 func (r *redacted) Unwrap() error { return r.err }
 
+func counters(p post.Post) collectors.Counters {
+	return collectors.Counters{Views: p.Views, Forwards: p.Forwards, Comments: p.Comments}
+}
+
 var mention = regexp.MustCompile(`\[(?:id|club|public)\d+\|([^\]]*)\]`)
 
 func (c *Collector) toPost(it Item, names map[int64]string, now time.Time) post.Post {
@@ -342,6 +381,8 @@ func (c *Collector) toPost(it Item, names map[int64]string, now time.Time) post.
 		PublishedAt: time.Unix(it.Date, 0).UTC(),
 		CollectedAt: now,
 		Views:       it.Views.Count,
+		Forwards:    it.Reposts.Count,
+		Comments:    it.Comments.Count,
 	}
 	if p.Channel == "" {
 		p.Channel = c.cfg.Domain

@@ -240,3 +240,38 @@ func FuzzParseThreadPage(f *testing.F) {
 		}
 	})
 }
+
+// TestRefreshChannelVideos: the channel's young videos are fetched again after their
+// back-off and re-published as refreshes when their views grew, never as new posts.
+func TestRefreshChannelVideos(t *testing.T) {
+	env := collectortest.NewEnv(t, nil)
+	c := newCollector(t, env, func(c *Config) { c.Captions = new(bool) })
+	first, err := collectortest.Collect(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	views := map[string]int64{}
+	for _, p := range first {
+		views[p.ID] = p.Views
+	}
+	env.Clock.Advance(6 * time.Hour)
+	got, err := collectortest.Collect(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshes := 0
+	for _, p := range got {
+		old, known := views[p.ID]
+		switch {
+		case known && !p.Refresh:
+			t.Errorf("%s re-published as new", p.ID)
+		case p.Refresh && (!known || p.Views <= old):
+			t.Errorf("refresh %s: views %d, before %d", p.ID, p.Views, old)
+		case p.Refresh:
+			refreshes++
+		}
+	}
+	if refreshes == 0 {
+		t.Fatalf("no refresh after 6 hours: %v", collectortest.IDs(got))
+	}
+}

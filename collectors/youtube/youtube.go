@@ -56,6 +56,11 @@ type Config struct {
 	QuotaBudget int `yaml:"quota_budget"`
 	// Comments follows the comments and replies of recent videos.
 	Comments CommentsConfig `yaml:"comments"`
+	// RefreshAge: the channel's videos younger than this are fetched again, backing off
+	// with age (collectors.RefreshInterval), and re-published as refreshes when their
+	// views changed (default 7 days, negative = never). Listed videos are re-visited
+	// every poll regardless; a changed view count of one is a refresh too.
+	RefreshAge time.Duration `yaml:"refresh_age"`
 }
 
 var (
@@ -87,6 +92,9 @@ func (c *Config) Defaults() {
 	}
 	if c.QuotaBudget == 0 {
 		c.QuotaBudget = 2000
+	}
+	if c.RefreshAge == 0 {
+		c.RefreshAge = collectors.DefaultRefreshAge
 	}
 	if c.Comments.MaxAge == 0 {
 		c.Comments.MaxAge = 7 * 24 * time.Hour
@@ -147,8 +155,12 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 }
 
 type videoState struct {
-	Views int64  `json:"views"`
-	Title string `json:"title,omitempty"`
+	Views int64 `json:"views"`
+	// Published is the video's publication time (for refreshes and comments).
+	Published time.Time `json:"published,omitzero"`
+	// RefreshedAt is when the video was last fetched for a refresh.
+	RefreshedAt time.Time `json:"refreshed_at,omitzero"`
+	Title       string    `json:"title,omitempty"`
 	// Origin is the deleted video a re-upload copies ("youtube:<id>").
 	Origin     string `json:"origin,omitempty"`
 	Transcript bool   `json:"transcript,omitempty"`
@@ -264,6 +276,20 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			ids = append(ids, id)
 		}
 	}
+	// Young channel videos due for a refresh (views grow most in the first days).
+	start := c.deps.Now()
+	var due []string
+	for _, id := range st.Order {
+		vs := st.Videos[id]
+		if vs == nil || vs.Gone || vs.Published.IsZero() || contains(ids, id) || c.cfg.RefreshAge <= 0 {
+			continue
+		}
+		age := start.Sub(vs.Published)
+		if age <= c.cfg.RefreshAge && start.Sub(vs.RefreshedAt) >= collectors.RefreshInterval(age) {
+			due = append(due, id)
+		}
+	}
+	ids = append(ids, due...)
 	videos, err := c.fetchVideos(ctx, ids)
 	if err != nil {
 		return err
@@ -278,6 +304,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 				continue
 			}
 			vs.Gone = true
+			if !contains(c.cfg.Videos, id) && !contains(st.Tracked, id) {
+				continue // a channel video seen gone on a refresh: only listed ones are hunted
+			}
 			if c.deps.Logger != nil {
 				c.deps.Logger.Warn("video no longer available (deleted or made private); looking for re-uploads", "video", id)
 			}
@@ -302,6 +331,8 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			p := c.videoPost(v, now)
 			if vs != nil {
 				p.ForwardedFrom = vs.Origin
+				// Same video, same title, grown views: a refresh, not a new post.
+				p.Refresh = !vs.Gone && vs.Title == v.Title
 			}
 			if err := emit(ctx, p); err != nil {
 				return fmt.Errorf("emit youtube:%s: %w", id, err)
@@ -312,7 +343,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			st.Videos[id] = vs
 			st.Order = append(st.Order, id)
 		}
-		vs.Views, vs.Gone, vs.Title = v.Views, false, v.Title
+		vs.Views, vs.Gone, vs.Title, vs.Published, vs.RefreshedAt = v.Views, false, v.Title, v.Published, now
 		c.trackForComments(&st, v)
 		if !vs.Transcript && *c.cfg.Captions && len(v.Captions) > 0 {
 			p, ok, err := c.transcriptPost(ctx, v, now)
