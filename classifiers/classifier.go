@@ -33,6 +33,9 @@ type Classifier interface {
 	Name() string
 	// Version changes whenever rules, lexicons or model change the output.
 	Version() string
+	// Classify judges p. For a comment or reply (p.Kind), p.Context holds the root post's
+	// or video's title and text when known, so a comment with no named target can be
+	// judged in its thread; it is empty for posts and for comments without a known root.
 	Classify(ctx context.Context, p *post.Post) (Result, error)
 }
 

@@ -20,6 +20,9 @@ type Metrics struct {
 	errors      *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
 	audience    *prometheus.GaugeVec
+	parseErrors *prometheus.CounterVec
+	quotaUsed   *prometheus.CounterVec
+	quotaBudget *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the collector metrics on reg. A nil reg gives
@@ -55,12 +58,25 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "kuzot_collector_source_audience",
 			Help: "Subscribers or followers of a source's channel as the platform last showed them (reach, for analysts).",
 		}, lbl),
+		parseErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kuzot_collector_parse_errors_total",
+			Help: "Items of a source the parser could not read (a message wrapper or API item that did not parse: the markup or API changed).",
+		}, lbl),
+		quotaUsed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kuzot_collector_quota_used_units_total",
+			Help: "API quota units a source spent (YouTube Data API: 1 unit per list call, 100 per search).",
+		}, lbl),
+		quotaBudget: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "kuzot_collector_quota_budget_units",
+			Help: "Daily API quota budget configured for a source (0 when it has none).",
+		}, lbl),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.requests, m.responses, m.posts, m.newPosts, m.errors, m.lastSuccess, m.audience} {
+	for _, c := range []prometheus.Collector{m.requests, m.responses, m.posts, m.newPosts, m.errors, m.lastSuccess, m.audience, m.parseErrors,
+		m.quotaUsed, m.quotaBudget} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)
 		}
@@ -83,6 +99,9 @@ func (m *Metrics) Source(name, kind string) *SourceMetrics {
 		errors:      m.errors.With(l),
 		lastSuccess: m.lastSuccess.With(l),
 		audience:    m.audience.With(l),
+		parseErrors: m.parseErrors.With(l),
+		quotaUsed:   m.quotaUsed.With(l),
+		quotaBudget: m.quotaBudget.With(l),
 	}
 	return s
 }
@@ -97,6 +116,46 @@ type SourceMetrics struct {
 	errors      prometheus.Counter
 	lastSuccess prometheus.Gauge
 	audience    prometheus.Gauge
+	parseErrors prometheus.Counter
+	quotaUsed   prometheus.Counter
+	quotaBudget prometheus.Gauge
+}
+
+// ParseErrors counts items of the source that did not parse.
+func (s *SourceMetrics) ParseErrors(n int) {
+	if s != nil && n > 0 {
+		s.parseErrors.Add(float64(n))
+	}
+}
+
+// QuotaUsed counts API quota units spent.
+func (s *SourceMetrics) QuotaUsed(units int) {
+	if s != nil && units > 0 {
+		s.quotaUsed.Add(float64(units))
+	}
+}
+
+// ParseErrorsCounter and QuotaUsedCounter expose the counters to tests (nil-safe).
+func (s *SourceMetrics) ParseErrorsCounter() prometheus.Counter {
+	if s == nil {
+		return nil
+	}
+	return s.parseErrors
+}
+
+// QuotaUsedCounter returns the quota counter; see ParseErrorsCounter.
+func (s *SourceMetrics) QuotaUsedCounter() prometheus.Counter {
+	if s == nil {
+		return nil
+	}
+	return s.quotaUsed
+}
+
+// QuotaBudget records the source's daily API quota budget.
+func (s *SourceMetrics) QuotaBudget(units int) {
+	if s != nil {
+		s.quotaBudget.Set(float64(units))
+	}
 }
 
 // Audience records the subscriber or follower count a platform shows for the source.

@@ -221,11 +221,16 @@ func TestRunnerRestartAllKinds(t *testing.T) {
 	}
 	var mu sync.Mutex
 	seen := map[string]int{}
+	refreshes := 0
 	collect := func(r *collectors.Runner) int {
 		n := 0
 		if err := r.RunOnce(context.Background(), func(_ context.Context, p post.Post) error {
 			mu.Lock()
 			defer mu.Unlock()
+			if p.Refresh { // grown counters of a post already published, not a new post
+				refreshes++
+				return nil
+			}
 			seen[p.ID]++
 			n++
 			return nil
@@ -241,7 +246,7 @@ func TestRunnerRestartAllKinds(t *testing.T) {
 				n++
 			}
 		}
-		return n
+		return n + len(env.Site.Content().CommentsAt(d, "youtube", "vk"))
 	}
 	if n := collect(newRunner()); n != visibleAt(0) {
 		t.Fatalf("first run: %d posts, fixtures hold %d", n, visibleAt(0))
@@ -257,6 +262,9 @@ func TestRunnerRestartAllKinds(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s published %d times", id, n)
 		}
+	}
+	if refreshes == 0 {
+		t.Error("no refresh of the young posts whose views grew in 45 minutes")
 	}
 }
 
@@ -331,7 +339,7 @@ func TestRunnerBatchesBeforeState(t *testing.T) {
 	if err := newRunner().RunOnce(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	want := 0
+	want := len(env.Site.Content().CommentsAt(0, "youtube", "vk"))
 	for _, p := range env.Site.Content().Posts {
 		if p.At <= 0 {
 			want++

@@ -32,6 +32,9 @@ type Content struct {
 	Places Places `yaml:"places"`
 	Posts  []Post `yaml:"posts"`
 	Filler Filler `yaml:"filler"`
+	// Comments are the comments and replies of data/comments.yaml, bursts expanded,
+	// oldest first.
+	Comments []Comment `yaml:"-"`
 }
 
 // Places lists the channels, feeds and threads the site serves.
@@ -126,6 +129,9 @@ type Post struct {
 	Pinned      bool   `yaml:"pinned" json:"pinned,omitempty"`
 	Photos      int    `yaml:"photos" json:"photos,omitempty"`
 	LinkPreview string `yaml:"link_preview" json:"link_preview,omitempty"`
+	// Poll and Document make a Telegram message a poll or a file (data/comments.yaml).
+	Poll     *Poll     `yaml:"poll" json:"poll,omitempty"`
+	Document *Document `yaml:"document" json:"document,omitempty"`
 }
 
 // Load parses the embedded data and adds the seeded filler posts. The result is a fresh
@@ -134,6 +140,9 @@ func Load(seed int64) (*Content, error) {
 	var c Content
 	if err := yaml.Unmarshal(postsYAML, &c); err != nil {
 		return nil, fmt.Errorf("demosite: data/posts.yaml: %w", err)
+	}
+	if err := loadComments(&c); err != nil {
+		return nil, err
 	}
 	keys := map[string]bool{}
 	for _, p := range c.Posts {

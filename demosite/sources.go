@@ -26,10 +26,10 @@ func SourcesYAML(baseURL string) string {
 		fmt.Fprintf(&b, "  - kind: telegram\n    channel: %s\n    base_url: %s\n", ch.Name, baseURL)
 	}
 	for _, ch := range c.Places.YouTube {
-		fmt.Fprintf(&b, "  - kind: youtube\n    channel_id: %s\n    base_url: %s\n    api_base_url: %s\n", ch.ChannelID, baseURL, baseURL)
+		fmt.Fprintf(&b, "  - kind: youtube\n    channel_id: %s\n    base_url: %s\n    api_base_url: %s\n    comments: {enabled: true, api_key: demo-key}\n", ch.ChannelID, baseURL, baseURL)
 	}
 	for _, v := range c.Places.VK {
-		fmt.Fprintf(&b, "  - kind: vk\n    domain: %s\n    access_token: demo-token\n    base_url: %s\n", v.Domain, baseURL)
+		fmt.Fprintf(&b, "  - kind: vk\n    domain: %s\n    access_token: demo-token\n    base_url: %s\n    comments: {enabled: true}\n", v.Domain, baseURL)
 	}
 	for _, t := range c.Places.Web {
 		fmt.Fprintf(&b, `  - kind: web

@@ -158,20 +158,47 @@ func (s *Site) writeTelegramMessage(b *strings.Builder, ch *TelegramChannel, p P
 		fmt.Fprintf(b, `<a class="tgme_widget_message_photo_wrap %d blured" href="%s/%s/%d?single" style="width:800px;background-image:url('https://cdn.demo.invalid/file/%s-%d-%d.jpg')"><div class="tgme_widget_message_photo" style="padding-top:75%%"></div></a>`+"\n",
 			i, base, ch.Name, id, ch.Name, id, i)
 	}
-	fmt.Fprintf(b, `<div class="tgme_widget_message_text js-message_text" dir="auto">%s</div>`+"\n", tgText(p.Text))
+	switch {
+	case p.Poll != nil:
+		writeTelegramPoll(b, p.Poll)
+	case p.Document != nil:
+		fmt.Fprintf(b, `<a class="tgme_widget_message_document_wrap" href="%s/%s/%d?single"><div class="tgme_widget_message_document_icon accent_bg"></div><div class="tgme_widget_message_document"><div class="tgme_widget_message_document_title accent_color" dir="auto">%s</div><div class="tgme_widget_message_document_extra" dir="auto">%s</div></div></a>`+"\n",
+			base, ch.Name, id, html.EscapeString(p.Document.Name), html.EscapeString(p.Document.Size))
+	}
+	if p.Poll == nil {
+		fmt.Fprintf(b, `<div class="tgme_widget_message_text js-message_text" dir="auto">%s</div>`+"\n", tgText(p.Text))
+	}
 	if p.LinkPreview != "" {
 		fmt.Fprintf(b, `<a class="tgme_widget_message_link_preview" href="%s"><div class="link_preview_site_name accent_color" dir="auto">demo-news.invalid</div><div class="link_preview_title" dir="auto">Demo article</div></a>`+"\n",
 			html.EscapeString(strings.ReplaceAll(p.LinkPreview, "&", "&amp;")))
 	}
 	t := s.PublishedAt(p)
-	fmt.Fprintf(b, `<div class="tgme_widget_message_footer compact js-message_footer"><div class="tgme_widget_message_info short js-message_info">
-<span class="tgme_widget_message_views">%s</span>`, FormatCount(s.Views(p)))
+	b.WriteString(`<div class="tgme_widget_message_footer compact js-message_footer"><div class="tgme_widget_message_info short js-message_info">` + "\n")
+	if p.Poll != nil {
+		fmt.Fprintf(b, `<span class="tgme_widget_message_voters">%s</span><span class="copyonly"> votes</span>`, FormatCount(p.Poll.Voters))
+	}
+	fmt.Fprintf(b, `<span class="tgme_widget_message_views">%s</span>`, FormatCount(s.Views(p)))
 	if p.Signature != "" {
 		fmt.Fprintf(b, `<span class="tgme_widget_message_from_author" dir="auto">%s,&nbsp;</span>`, html.EscapeString(p.Signature))
 	}
 	fmt.Fprintf(b, `<span class="copyonclick"></span><span class="tgme_widget_message_meta"><a class="tgme_widget_message_date" href="%s/%s/%d"><time datetime="%s" class="time">%s</time></a></span>
 </div></div></div></div></div>
 `, base, ch.Name, id, t.Format("2006-01-02T15:04:05+00:00"), t.Format("15:04"))
+}
+
+// writeTelegramPoll renders a poll as t.me does (question, type, options with shares).
+func writeTelegramPoll(b *strings.Builder, p *Poll) {
+	fmt.Fprintf(b, `<div class="tgme_widget_message_poll js-poll"><div class="tgme_widget_message_poll_question">%s</div><div class="tgme_widget_message_poll_type">%s</div><div class="tgme_widget_message_poll_options">`,
+		html.EscapeString(p.Question), html.EscapeString(p.Type))
+	for i, o := range p.Options {
+		pct := 100 / len(p.Options)
+		if i == 0 {
+			pct += 100 % len(p.Options)
+		}
+		fmt.Fprintf(b, `<div class="tgme_widget_message_poll_option"><div class="tgme_widget_message_poll_option_percent">%d%%</div><div class="tgme_widget_message_poll_option_value"><div class="tgme_widget_message_poll_option_text">%s</div><div class="tgme_widget_message_poll_option_bar" style="width:%d%%"></div></div></div>`,
+			pct, html.EscapeString(o), pct)
+	}
+	b.WriteString("</div></div>\n")
 }
 
 // tgText renders a message body as t.me does: escaped text, <br/> for newlines, links.

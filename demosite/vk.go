@@ -27,7 +27,8 @@ func vkError(w http.ResponseWriter, code int, msg string) {
 // the authors' profiles and groups.
 func (s *Site) vkMethod(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if r.PathValue("method") != "wall.get" {
+	method := r.PathValue("method")
+	if method != "wall.get" && method != "wall.getComments" {
 		vkError(w, 3, "Unknown method passed")
 		return
 	}
@@ -43,6 +44,10 @@ func (s *Site) vkMethod(w http.ResponseWriter, r *http.Request) {
 	c := s.vkCommunity(q.Get("domain"), q.Get("owner_id"))
 	if c == nil {
 		vkError(w, 100, "One of the parameters specified was missing or invalid: owner_id is undefined")
+		return
+	}
+	if method == "wall.getComments" {
+		s.vkGetComments(w, q, c)
 		return
 	}
 	posts := s.Visible("vk", c.Domain)
@@ -76,7 +81,7 @@ func (s *Site) vkMethod(w http.ResponseWriter, r *http.Request) {
 		item := map[string]any{
 			"id": id, "owner_id": c.OwnerID, "from_id": from, "date": s.PublishedAt(p).Unix(),
 			"post_type": "post", "text": p.Text, "marked_as_ads": 0,
-			"comments": map[string]any{"count": 0}, "likes": map[string]any{"count": s.Views(p) / 20},
+			"comments": map[string]any{"count": len(s.VisibleComments(p.Key))}, "likes": map[string]any{"count": s.Views(p) / 20},
 			"reposts": map[string]any{"count": s.Views(p) / 100}, "views": map[string]any{"count": s.Views(p)},
 		}
 		if p.Pinned {

@@ -150,7 +150,7 @@ func (s *Site) youtubeTimedText(w http.ResponseWriter, r *http.Request) {
 }
 
 // youtubeAPI serves the Data API v3 methods the collector uses: channels (uploads
-// playlist), playlistItems and videos. A key is required, as on the real API.
+// playlist), playlistItems, videos, search, commentThreads and comments. A key is required, as on the real API.
 func (s *Site) youtubeAPI(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
@@ -212,6 +212,10 @@ func (s *Site) youtubeAPI(w http.ResponseWriter, r *http.Request) {
 			})
 		}
 		_ = enc.Encode(map[string]any{"kind": "youtube#videoListResponse", "pageInfo": map[string]any{"totalResults": len(items)}, "items": items})
+	case "commentThreads":
+		s.youtubeCommentThreads(w, q)
+	case "comments":
+		s.youtubeComments(w, q)
 	default:
 		http.NotFound(w, r)
 	}

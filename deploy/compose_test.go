@@ -30,7 +30,7 @@ func TestComposeConfigValidates(t *testing.T) {
 	}
 }
 
-// TestPrometheusRulesPass runs promtool on the alert rules and the scrape config.
+// TestPrometheusRulesPass runs promtool on the alert rules and their unit tests.
 func TestPrometheusRulesPass(t *testing.T) {
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
@@ -39,7 +39,7 @@ func TestPrometheusRulesPass(t *testing.T) {
 		}
 		t.Skip("no promtool")
 	}
-	for _, args := range [][]string{{"check", "rules", "prometheus/rules.yml"}} {
+	for _, args := range [][]string{{"check", "rules", "prometheus/rules.yml"}, {"test", "rules", "prometheus/rules_test.yml"}} {
 		if out, err := exec.Command(promtool, args...).CombinedOutput(); err != nil {
 			t.Fatalf("promtool %v: %v\n%s", args, err, out)
 		}

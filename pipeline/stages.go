@@ -115,11 +115,16 @@ func RunStage[T any](ctx context.Context, b *Bus, spec ConsumerSpec, m *Metrics,
 
 // ClassifyDecoder parses and classifies one post; a classifier failure on a post is
 // permanent (classifiers are deterministic) and dead-letters the post with the reason.
+// A refresh (post.Refresh: only its counters changed) is not classified again: it yields
+// a nil row, which ResultsWriter skips, so refreshes never reach results or alerts.
 func ClassifyDecoder(cs []classifiers.Classifier, now func() time.Time) Decoder[*Classified] {
 	return func(msg jetstream.Msg) (*Classified, error) {
 		p, err := DecodePost(msg)
 		if err != nil {
 			return nil, err
+		}
+		if p.Refresh {
+			return nil, nil
 		}
 		c, err := ClassifyPost(context.Background(), cs, &p, now())
 		if err != nil {
@@ -138,6 +143,9 @@ func ResultsWriter(b *Bus, m *Metrics) Writer[*Classified] {
 	return func(ctx context.Context, rows []*Classified) error {
 		msgs := make([]*nats.Msg, 0, len(rows))
 		for _, c := range rows {
+			if c == nil { // a refresh, see ClassifyDecoder
+				continue
+			}
 			data, err := json.Marshal(c)
 			if err != nil {
 				return fmt.Errorf("encode result %s: %w", c.Post.ID, err)

@@ -15,16 +15,48 @@ import (
 
 // SchemaVersion is carried in the Kuzot-Schema header of every post message so that
 // consumers can refuse (dead-letter) messages of a schema they do not understand.
+// Additions that old consumers can ignore and that old messages lack without harm (kind,
+// parent_id, root_id, context, forwards, comments, refresh) keep the version: an old
+// message decodes as a top-level post that is not a refresh.
 const SchemaVersion = "post.v1"
+
+// Kinds of item in a thread. An empty Kind (messages written before kinds existed) means
+// KindPost.
+const (
+	// KindPost is a top-level post, video or article.
+	KindPost = "post"
+	// KindComment answers a post directly (its parent is the root).
+	KindComment = "comment"
+	// KindReply answers a comment (its parent is another comment, its root the post).
+	KindReply = "reply"
+)
+
+// MaxContextBytes caps Context, the root's title and text handed to classifiers with a
+// comment: enough to name the target of a thread, small enough for every message.
+const MaxContextBytes = 4 << 10
 
 // MaxTextBytes caps the text of one post. Longer texts are truncated on a rune boundary
 // by Normalize, so that one huge page cannot exhaust a consumer or a ClickHouse batch.
 const MaxTextBytes = 256 << 10
 
-// Media is one attachment of a post (photo, video, document, link preview...).
+// Media is one attachment of a post (photo, video, document, link preview...). Kinds:
+// photo, video, round_video, voice, audio, document, sticker, poll, link, link_preview,
+// location, unsupported (media the source does not show). Only kind and url are stored
+// in ClickHouse; the rest travel with the message for classifiers and --stdout.
 type Media struct {
 	Kind string `json:"kind"`
 	URL  string `json:"url"`
+	// Name is a file name (document), a site name (link preview) or a poll's type.
+	Name string `json:"name,omitempty"`
+	// Title and Description: a link preview's card, a poll's question.
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Size is a file size as the source shows it ("1.2 MB").
+	Size string `json:"size,omitempty"`
+	// Seconds is the duration of a video, round video or voice message.
+	Seconds int `json:"duration_s,omitempty"`
+	// Count is a poll's number of voters.
+	Count int64 `json:"count,omitempty"`
 }
 
 // Post is one public post, comment, video or article in the common schema.
@@ -53,6 +85,32 @@ type Post struct {
 	Media   []Media `json:"media"`
 	// Lang is an ISO 639-1 code (ru, ky, en, uz, ...) or "" when unknown.
 	Lang string `json:"lang"`
+	// Kind is post, comment or reply ("" = post).
+	Kind string `json:"kind,omitempty"`
+	// ParentID is the id of the item a comment or reply answers ("youtube:<video>" for a
+	// top-level YouTube comment, the comment's id for a reply); empty for a post.
+	ParentID string `json:"parent_id,omitempty"`
+	// RootID is the id of the post or video the thread belongs to; empty for a post.
+	RootID string `json:"root_id,omitempty"`
+	// Context is the root's title and text (cut to MaxContextBytes), so that a comment
+	// with no named target can be judged in its thread. Classifiers read it; it is not
+	// stored (the root is a row of its own).
+	Context string `json:"context,omitempty"`
+	// Forwards and Comments are the platform's counters when it shows them.
+	Forwards int64 `json:"forwards,omitempty"`
+	Comments int64 `json:"comments,omitempty"`
+	// Refresh marks a re-collection of an already published item whose counters (views,
+	// forwards, comments) changed: the store keeps it as the latest version, while the
+	// classify stage skips it, so a refresh is never a new post for classifiers or alerts.
+	Refresh bool `json:"refresh,omitempty"`
+}
+
+// ThreadKind returns Kind, or KindPost for a post that has none.
+func (p *Post) ThreadKind() string {
+	if p.Kind == "" {
+		return KindPost
+	}
+	return p.Kind
 }
 
 // ErrInvalid marks a post that can never be processed (it goes to the dead-letter stream).
@@ -71,6 +129,10 @@ func (p *Post) Validate() error {
 		return fmt.Errorf("%w: %s: text is not valid UTF-8", ErrInvalid, p.ID)
 	case p.PublishedAt.IsZero():
 		return fmt.Errorf("%w: %s: missing published_at", ErrInvalid, p.ID)
+	case p.Kind != "" && p.Kind != KindPost && p.Kind != KindComment && p.Kind != KindReply:
+		return fmt.Errorf("%w: %s: kind %q is not post, comment or reply", ErrInvalid, p.ID, p.Kind)
+	case (p.Kind == KindComment || p.Kind == KindReply) && (p.ParentID == "" || p.RootID == ""):
+		return fmt.Errorf("%w: %s: a %s needs parent_id and root_id", ErrInvalid, p.ID, p.Kind)
 	}
 	return nil
 }
@@ -82,6 +144,7 @@ func (p *Post) Normalize() {
 	p.Title = truncate(strings.ToValidUTF8(p.Title, "\uFFFD"), 4096)
 	p.Author = truncate(strings.ToValidUTF8(p.Author, "\uFFFD"), 1024)
 	p.Channel = truncate(strings.ToValidUTF8(p.Channel, "\uFFFD"), 1024)
+	p.Context = truncate(strings.ToValidUTF8(p.Context, "\uFFFD"), MaxContextBytes)
 	p.PublishedAt = p.PublishedAt.UTC()
 	p.CollectedAt = p.CollectedAt.UTC()
 	if p.Media == nil {
@@ -99,8 +162,27 @@ func (p *Post) ContentHash() string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// MsgID is the JetStream Nats-Msg-Id of this post: its id plus a content hash prefix.
-func (p *Post) MsgID() string { return p.ID + ":" + p.ContentHash() }
+// MsgID is the JetStream Nats-Msg-Id of this post: its id plus a content hash prefix. A
+// refresh carries the same content, so its id adds the counters it refreshes: a changed
+// count is published, a repeated one is deduplicated.
+func (p *Post) MsgID() string {
+	if p.Refresh {
+		return fmt.Sprintf("%s:%s:r%d.%d.%d", p.ID, p.ContentHash(), p.Views, p.Forwards, p.Comments)
+	}
+	return p.ID + ":" + p.ContentHash()
+}
+
+// ContextOf builds the Context of a comment from its root's title and text.
+func ContextOf(title, text string) string {
+	s := strings.TrimSpace(title)
+	if t := strings.TrimSpace(text); t != "" {
+		if s != "" {
+			s += "\n"
+		}
+		s += t
+	}
+	return truncate(strings.ToValidUTF8(s, "\uFFFD"), MaxContextBytes)
+}
 
 func truncate(s string, max int) string {
 	if len(s) <= max {

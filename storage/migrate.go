@@ -46,6 +46,15 @@ func Migrations() ([]Migration, error) {
 	return out, nil
 }
 
+// columnAlreadyAdded reports whether err is ClickHouse's "column with this name already
+// exists" (code 44) answering an ADD COLUMN migration. 18.16 has no ADD COLUMN IF NOT
+// EXISTS, so this is how such a migration stays idempotent: a crash between the ALTER and
+// its record in schema_migrations leaves the columns in place, and the rerun accepts them.
+func columnAlreadyAdded(sql string, err error) bool {
+	var ex *clickhouse.Exception
+	return strings.Contains(strings.ToUpper(sql), "ADD COLUMN") && errors.As(err, &ex) && ex.Code == 44
+}
+
 func stripComments(sql string) string {
 	var b strings.Builder
 	for _, line := range strings.Split(sql, "\n") {

@@ -63,7 +63,8 @@ func DropPartitionsBefore(ctx context.Context, conn driver.Conn, cutoff time.Tim
 func RedactExposingPosts(ctx context.Context, conn driver.Conn, cutoff time.Time, now time.Time) (int, error) {
 	rows, err := conn.Query(ctx, `
 		SELECT p.id, p.source, p.channel, p.author, p.url, p.title, e.redacted_text, p.published_at, p.collected_at,
-		       p.views, p.forwarded_from, p.reply_to, p.media_kinds, p.media_urls, p.lang
+		       p.views, p.forwarded_from, p.reply_to, p.media_kinds, p.media_urls, p.lang,
+		       p.kind, p.parent_id, p.root_id, p.forwards, p.comments
 		FROM (SELECT * FROM posts FINAL WHERE published_at < ?) AS p
 		ANY INNER JOIN (SELECT post_id AS id, redacted_text FROM exposures FINAL WHERE exposed = 1 OR outing = 1) AS e
 		USING id
@@ -78,12 +79,15 @@ func RedactExposingPosts(ctx context.Context, conn driver.Conn, cutoff time.Time
 		fwd, reply                                    string
 		kinds, urls                                   []string
 		lang                                          string
+		kind, parent, root                            string
+		forwards, comments                            uint64
 	}
 	var out []row
 	for rows.Next() {
 		var r row
 		if err := rows.Scan(&r.id, &r.source, &r.channel, &r.author, &r.url, &r.title, &r.text, &r.published, &r.collected,
-			&r.views, &r.fwd, &r.reply, &r.kinds, &r.urls, &r.lang); err != nil {
+			&r.views, &r.fwd, &r.reply, &r.kinds, &r.urls, &r.lang, &r.kind, &r.parent, &r.root, &r.forwards,
+			&r.comments); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -101,7 +105,8 @@ func RedactExposingPosts(ctx context.Context, conn driver.Conn, cutoff time.Time
 	ver := uint64(now.UnixNano())
 	for _, r := range out {
 		if err := b.Append(r.id, r.source, r.channel, r.author, r.url, r.title, r.text, r.published, r.collected,
-			r.views, r.fwd, r.reply, r.kinds, r.urls, r.lang, "redacted", ver); err != nil {
+			r.views, r.fwd, r.reply, r.kinds, r.urls, r.lang, "redacted", ver, r.kind, r.parent, r.root, r.forwards,
+			r.comments); err != nil {
 			return 0, err
 		}
 	}

@@ -11,7 +11,8 @@ import (
 )
 
 const insertPosts = `INSERT INTO posts (id, source, channel, author, url, title, text, published_at, collected_at,
-	views, forwarded_from, reply_to, media_kinds, media_urls, lang, content_hash, version)`
+	views, forwarded_from, reply_to, media_kinds, media_urls, lang, content_hash, version, kind, parent_id, root_id,
+	forwards, comments)`
 
 // InsertPosts writes posts in one batch. A new batch is built on every call, so a failed
 // call can simply be repeated with the same rows (clickhouse-go marks a sent batch as used
@@ -38,7 +39,8 @@ func InsertPosts(ctx context.Context, conn driver.Conn, posts []post.Post) error
 		}
 		if err := b.Append(p.ID, p.Source, p.Channel, p.Author, p.URL, p.Title, p.Text, ClampTime(p.PublishedAt),
 			ClampTime(p.CollectedAt), views, p.ForwardedFrom, p.ReplyTo, kinds, urls, p.Lang, p.ContentHash(),
-			uint64(p.CollectedAt.UnixNano())); err != nil {
+			uint64(p.CollectedAt.UnixNano()), p.ThreadKind(), p.ParentID, p.RootID, nonNegative(p.Forwards),
+			nonNegative(p.Comments)); err != nil {
 			return fmt.Errorf("insert posts: row %s: %w", p.ID, err)
 		}
 	}
@@ -46,6 +48,13 @@ func InsertPosts(ctx context.Context, conn driver.Conn, posts []post.Post) error
 		return fmt.Errorf("insert posts: send %d rows: %w", len(posts), err)
 	}
 	return nil
+}
+
+func nonNegative(n int64) uint64 {
+	if n < 0 {
+		return 0
+	}
+	return uint64(n)
 }
 
 // Classification is one classifier's summary of one post, as stored in classifications.

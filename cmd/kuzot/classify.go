@@ -33,7 +33,8 @@ func runClassify(ctx context.Context, args []string, s stdio) error {
 		fmt.Fprintln(s.err, `Usage: kuzot classify [--config FILE] [--watchlist FILE] < posts.jsonl > results.jsonl
 
 Reads posts as JSON lines (at least "id" and "text"; optional lang, source, channel, author, url,
-published_at) and writes one line per post, in order: {"id":…, "<classifier>":{…}, …}.
+published_at, kind, parent_id, root_id, and "context": the root post's or video's title and text,
+which classifiers may use to judge a comment in its thread) and writes one line per post, in order: {"id":…, "<classifier>":{…}, …}.
 A line that is not JSON is reported on stderr with its line number; the rest are still classified.`)
 		fs.PrintDefaults()
 	}

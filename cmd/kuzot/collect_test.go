@@ -47,7 +47,7 @@ func TestCollectOnceAgainstDemoSite(t *testing.T) {
 		}
 		got[p.ID] = p
 	}
-	want := 0
+	want, polls := 0, 0
 	for _, p := range site.Content().Posts {
 		if site.PublishedAt(p).After(time.Now()) {
 			continue
@@ -75,9 +75,53 @@ func TestCollectOnceAgainstDemoSite(t *testing.T) {
 			t.Errorf("fixture %s (%s) not collected", p.Key, id)
 			continue
 		}
-		if g.Text != p.Text || !g.PublishedAt.Equal(site.PublishedAt(p)) {
-			t.Errorf("%s: text %q at %v, want %q at %v", p.Key, g.Text, g.PublishedAt, p.Text, site.PublishedAt(p))
+		if g.Text != p.CollectedText() || !g.PublishedAt.Equal(site.PublishedAt(p)) {
+			t.Errorf("%s: text %q at %v, want %q at %v", p.Key, g.Text, g.PublishedAt, p.CollectedText(), site.PublishedAt(p))
 		}
+		if p.Poll != nil || p.Document != nil {
+			polls++
+		}
+	}
+	// Comments and replies of the YouTube videos and VK posts, with parent and root ids.
+	d := time.Since(site.PublishedAt(demosite.Post{}))
+	byKey := map[string]demosite.Comment{}
+	for _, cm := range site.Content().Comments {
+		byKey[cm.Key] = cm
+	}
+	rootID := func(key string) string {
+		for _, p := range site.Content().Posts {
+			if p.Key == key {
+				if p.Kind == "youtube" {
+					return "youtube:" + p.NativeID
+				}
+				return "vk:-100001_" + p.NativeID
+			}
+		}
+		return ""
+	}
+	commentID := func(cm demosite.Comment) string {
+		if strings.HasPrefix(rootID(cm.Root), "youtube:") {
+			return "youtube:c:" + cm.NativeID
+		}
+		return rootID(cm.Root) + ":c" + cm.NativeID
+	}
+	for _, cm := range site.Content().CommentsAt(d, "youtube", "vk") {
+		want++
+		g, ok := got[commentID(cm)]
+		if !ok {
+			t.Errorf("comment %s (%s) not collected", cm.Key, commentID(cm))
+			continue
+		}
+		parent := rootID(cm.Root)
+		if cm.Parent != "" {
+			parent = commentID(byKey[cm.Parent])
+		}
+		if g.RootID != rootID(cm.Root) || g.ParentID != parent || g.Text != cm.Text || g.Context == "" {
+			t.Errorf("comment %s: root %q parent %q text %q context %q", cm.Key, g.RootID, g.ParentID, g.Text, g.Context)
+		}
+	}
+	if polls < 2 {
+		t.Errorf("the demo has %d polls and documents", polls)
 	}
 	if len(got) != want {
 		t.Errorf("collected %d posts, fixtures hold %d", len(got), want)

@@ -22,6 +22,9 @@ type Page struct {
 	// Before is the id to request older messages with (?before=), 0 when there are none.
 	Before   int
 	Messages []Message
+	// Errors are the message wrappers that did not parse (markup changed, cut page): the
+	// collector reports them as a source error instead of silently losing the messages.
+	Errors []error
 }
 
 // Message is one channel message as the preview shows it.
@@ -40,11 +43,31 @@ type Message struct {
 	// ReplyTo is the URL of the replied-to message.
 	ReplyTo string
 	Photos  []string
-	Videos  []string
-	Links   []string
-	Edited  bool
-	Service bool
+	// Videos are playable video sources; VideoClips the players of videos (with their
+	// duration) whether or not t.me serves the file.
+	Videos      []string
+	VideoClips  []Clip
+	RoundVideos []Clip
+	Voices      []Clip
+	Documents   []Document
+	// Stickers are sticker image (or animation) URLs.
+	Stickers []string
+	Poll     *Poll
+	Previews []LinkPreview
+	// Locations are map links; Contact a shared contact card's name and phone.
+	Locations []string
+	Contact   string
+	// Unsupported: the message has media the preview does not show ("Please open
+	// Telegram to view this post").
+	Unsupported bool
+	Links       []string
+	Edited      bool
+	Service     bool
 }
+
+// ErrMarkupChanged means a page had message wrappers the parser could not read: t.me
+// changed its markup (or the page was cut). It is a source error, never zero posts.
+var ErrMarkupChanged = errors.New("telegram preview markup not understood")
 
 // ErrNotPreview means the page is not a channel preview (no header, no messages).
 var ErrNotPreview = errors.New("not a telegram channel preview page")
@@ -73,17 +96,22 @@ func ParsePreview(body []byte) (*Page, error) {
 	if v, ok := doc.Find("a.tme_messages_more[data-before]").First().Attr("data-before"); ok {
 		pg.Before, _ = strconv.Atoi(v)
 	}
-	var errs []error
 	msgs.Each(func(_ int, m *goquery.Selection) {
 		msg, err := parseMessage(m)
 		if err != nil {
-			errs = append(errs, err)
+			pg.Errors = append(pg.Errors, fmt.Errorf("%w: %w", ErrMarkupChanged, err))
 			return
 		}
 		pg.Messages = append(pg.Messages, msg)
 	})
-	if len(pg.Messages) == 0 && len(errs) > 0 {
-		return nil, fmt.Errorf("parse telegram preview: every message failed: %w", errors.Join(errs...))
+	// A wrapper whose message has no data-post is a message the selectors above missed.
+	doc.Find(".tgme_widget_message_wrap").Each(func(i int, w *goquery.Selection) {
+		if w.Find("div.tgme_widget_message[data-post]").Length() == 0 {
+			pg.Errors = append(pg.Errors, fmt.Errorf("%w: message wrapper %d has no data-post message", ErrMarkupChanged, i+1))
+		}
+	})
+	if len(pg.Messages) == 0 && len(pg.Errors) > 0 {
+		return nil, fmt.Errorf("parse telegram preview: every message failed: %w", errors.Join(pg.Errors...))
 	}
 	return pg, nil
 }
@@ -123,25 +151,16 @@ func parseMessage(m *goquery.Selection) (Message, error) {
 	if href, ok := m.Find("a.tgme_widget_message_reply").First().Attr("href"); ok {
 		msg.ReplyTo = shortTme(href)
 	}
-	m.Find("a.tgme_widget_message_photo_wrap").Each(func(_ int, p *goquery.Selection) {
-		if st, ok := p.Attr("style"); ok {
-			if mm := bgURL.FindStringSubmatch(st); mm != nil {
-				msg.Photos = append(msg.Photos, mm[1])
-			}
-		}
-	})
-	m.Find("video.tgme_widget_message_video[src]").Each(func(_ int, v *goquery.Selection) {
-		msg.Videos = append(msg.Videos, v.AttrOr("src", ""))
-	})
-	m.Find("a.tgme_widget_message_link_preview[href]").Each(func(_ int, a *goquery.Selection) {
-		msg.Links = append(msg.Links, unescapeHref(a.AttrOr("href", "")))
-	})
-	m.Find(".js-message_text a[href]").Each(func(_ int, a *goquery.Selection) {
+	parseContent(m, &msg)
+	m.Find(".tgme_widget_message_text.js-message_text a[href]").Each(func(_ int, a *goquery.Selection) {
 		h := unescapeHref(a.AttrOr("href", ""))
 		if strings.HasPrefix(h, "http") {
 			msg.Links = append(msg.Links, h)
 		}
 	})
+	if !msg.Service && !msg.hasContent() {
+		return Message{}, fmt.Errorf("message %s: no text and no known media", dp)
+	}
 	return msg, nil
 }
 

@@ -38,6 +38,10 @@ type Config struct {
 	MaxPages int `yaml:"max_pages"`
 	// BackfillPages is how many pages the first poll of a channel reads (default 3).
 	BackfillPages int `yaml:"backfill_pages"`
+	// RefreshAge: messages younger than this that a poll sees again (on the pages it
+	// reads) are re-published as refreshes when their views changed (default 7 days,
+	// negative = never), backing off with age (collectors.RefreshInterval).
+	RefreshAge time.Duration `yaml:"refresh_age"`
 }
 
 var channelRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
@@ -52,6 +56,9 @@ func (c *Config) Defaults() {
 	}
 	if c.BackfillPages == 0 {
 		c.BackfillPages = 3
+	}
+	if c.RefreshAge == 0 {
+		c.RefreshAge = collectors.DefaultRefreshAge
 	}
 }
 
@@ -101,6 +108,8 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 type state struct {
 	// HWM is the highest message id already published.
 	HWM int `json:"hwm"`
+	// Refresh tracks the recent messages whose views are refreshed.
+	Refresh collectors.Refreshes `json:"refresh,omitempty"`
 }
 
 // Collect reads the newest page and walks back until it reaches the high-water mark,
@@ -116,13 +125,16 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	}
 	now := c.deps.Now()
 	byID := map[int]Message{}
+	seenAgain := map[int]Message{}
 	next := c.cfg.BaseURL + "/s/" + c.cfg.Channel
 	reached := false
+	var parseErrs []error
 	for page := 0; page < limit; page++ {
 		pg, err := c.fetch(ctx, next)
 		if err != nil {
 			return err
 		}
+		parseErrs = append(parseErrs, pg.Errors...)
 		if page == 0 && pg.Subscribers > 0 {
 			c.deps.Metrics.Audience(pg.Subscribers)
 		}
@@ -133,6 +145,8 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			}
 			if m.ID > st.HWM {
 				byID[m.ID] = m
+			} else {
+				seenAgain[m.ID] = m
 			}
 		}
 		if len(pg.Messages) == 0 || pg.Before == 0 || minID <= st.HWM+1 {
@@ -152,20 +166,52 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	sort.Ints(ids)
 	c.deps.Metrics.Posts(len(ids))
 	hwm := st.HWM
+	if st.Refresh == nil {
+		st.Refresh = collectors.Refreshes{}
+	}
+	refreshed := 0
 	for _, id := range ids {
 		m := byID[id]
 		if p, ok := c.toPost(m, now); ok {
 			if err := emit(ctx, p); err != nil {
 				return fmt.Errorf("emit %s: %w", p.ID, err)
 			}
+			st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, collectors.Counters{Views: p.Views})
 		}
 		hwm = max(hwm, id)
 	}
-	if hwm == st.HWM {
-		return nil
+	// Messages seen again whose views grew: refreshes, oldest first.
+	again := make([]int, 0, len(seenAgain))
+	for id := range seenAgain {
+		again = append(again, id)
+	}
+	sort.Ints(again)
+	for _, id := range again {
+		p, ok := c.toPost(seenAgain[id], now)
+		n := collectors.Counters{Views: p.Views}
+		if !ok || !st.Refresh.Due(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, n) {
+			continue
+		}
+		p.Refresh = true
+		if err := emit(ctx, p); err != nil {
+			return fmt.Errorf("emit refresh %s: %w", p.ID, err)
+		}
+		st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, n)
+		refreshed++
+	}
+	st.Refresh.Prune(now, c.cfg.RefreshAge)
+	// Messages that did not parse are a source error (metric, alert rule), reported after
+	// the readable ones are safely emitted, so one odd message never holds up the rest.
+	var perr error
+	if len(parseErrs) > 0 {
+		c.deps.Metrics.ParseErrors(len(parseErrs))
+		perr = fmt.Errorf("telegram %s: %d message(s) not understood: %w", c.cfg.Channel, len(parseErrs), errors.Join(parseErrs...))
+	}
+	if hwm == st.HWM && refreshed == 0 {
+		return perr
 	}
 	st.HWM = hwm
-	return collectors.SaveJSON(ctx, c.deps.State, c.key, st)
+	return errors.Join(collectors.SaveJSON(ctx, c.deps.State, c.key, st), perr)
 }
 
 func (c *Collector) fetch(ctx context.Context, u string) (*Page, error) {
@@ -195,10 +241,13 @@ func (c *Collector) fetch(ctx context.Context, u string) (*Page, error) {
 	return pg, nil
 }
 
-// toPost converts a message; service messages and empty ones (nothing to classify) are
-// skipped but still raise the high-water mark.
+// toPost converts a message. Service messages are skipped (they still raise the
+// high-water mark); every other message becomes a post, media-only ones (stickers, round
+// videos, voice) with an empty text and their media as references. A poll's question and
+// options are its text; a document's name is the title and its caption the text; a link
+// preview's title and description are the text of a message that has none.
 func (c *Collector) toPost(m Message, now time.Time) (post.Post, bool) {
-	if m.Service || (m.Text == "" && len(m.Photos) == 0 && len(m.Videos) == 0) {
+	if m.Service {
 		return post.Post{}, false
 	}
 	author := m.Author
@@ -208,26 +257,108 @@ func (c *Collector) toPost(m Message, now time.Time) (post.Post, bool) {
 	p := post.Post{
 		ID:            fmt.Sprintf("telegram:%s/%d", m.Channel, m.ID),
 		Source:        Kind,
+		Kind:          post.KindPost,
 		Channel:       m.Channel,
 		Author:        author,
 		URL:           fmt.Sprintf("%s/%s/%d", c.cfg.BaseURL, m.Channel, m.ID),
-		Text:          m.Text,
 		PublishedAt:   m.Date,
 		CollectedAt:   now,
 		Views:         m.Views,
 		ForwardedFrom: m.ForwardedFrom,
 		ReplyTo:       m.ReplyTo,
-		Lang:          lang.Detect(m.Text),
 	}
+	p.Text, p.Title = messageText(m)
 	for _, u := range m.Photos {
 		p.Media = append(p.Media, post.Media{Kind: "photo", URL: u})
 	}
-	for _, u := range m.Videos {
-		p.Media = append(p.Media, post.Media{Kind: "video", URL: u})
+	clips := map[string]bool{}
+	for _, v := range m.VideoClips {
+		clips[v.URL] = true
+		p.Media = append(p.Media, post.Media{Kind: "video", URL: v.URL, Seconds: v.Seconds})
+	}
+	for _, u := range m.Videos { // a <video> outside a player
+		if !clips[u] {
+			p.Media = append(p.Media, post.Media{Kind: "video", URL: u})
+		}
+	}
+	for _, v := range m.RoundVideos {
+		p.Media = append(p.Media, post.Media{Kind: "round_video", URL: v.URL, Seconds: v.Seconds})
+	}
+	for _, v := range m.Voices {
+		p.Media = append(p.Media, post.Media{Kind: "voice", URL: v.URL, Seconds: v.Seconds})
+	}
+	for _, d := range m.Documents {
+		kind := "document"
+		if d.Audio {
+			kind = "audio"
+		}
+		p.Media = append(p.Media, post.Media{Kind: kind, URL: d.URL, Name: d.Name, Size: d.Size})
+	}
+	for _, u := range m.Stickers {
+		p.Media = append(p.Media, post.Media{Kind: "sticker", URL: u})
+	}
+	if m.Poll != nil {
+		p.Media = append(p.Media, post.Media{Kind: "poll", URL: p.URL, Title: m.Poll.Question, Name: m.Poll.Type, Count: m.Poll.Voters})
+	}
+	for _, lp := range m.Previews {
+		p.Media = append(p.Media, post.Media{Kind: "link_preview", URL: lp.URL, Name: lp.Site, Title: lp.Title, Description: lp.Description})
+	}
+	for _, u := range m.Locations {
+		p.Media = append(p.Media, post.Media{Kind: "location", URL: u})
+	}
+	if m.Unsupported {
+		p.Media = append(p.Media, post.Media{Kind: "unsupported", URL: p.URL})
+	}
+	previews := map[string]bool{}
+	for _, lp := range m.Previews {
+		previews[lp.URL] = true
 	}
 	for _, u := range m.Links {
-		p.Media = append(p.Media, post.Media{Kind: "link", URL: u})
+		if !previews[u] {
+			p.Media = append(p.Media, post.Media{Kind: "link", URL: u})
+		}
 	}
+	p.Lang = lang.Detect(p.Text)
 	p.Normalize()
 	return p, true
+}
+
+// messageText is the text and title of a message as a post.
+func messageText(m Message) (text, title string) {
+	parts := []string{}
+	if m.Text != "" {
+		parts = append(parts, m.Text)
+	}
+	if m.Poll != nil {
+		lines := []string{m.Poll.Question}
+		for _, o := range m.Poll.Options {
+			lines = append(lines, "— "+o.Text)
+		}
+		parts = append(parts, strings.Join(lines, "\n"))
+	}
+	for _, lp := range m.Previews {
+		// A bare link's card is all a reader sees of it; with a text, the card stays in media.
+		if card := strings.Join(nonEmpty(lp.Title, lp.Description), "\n"); card != "" && m.Text == "" {
+			parts = append(parts, card)
+		}
+	}
+	if m.Contact != "" {
+		parts = append(parts, m.Contact)
+	}
+	for _, d := range m.Documents {
+		if title == "" {
+			title = d.Name
+		}
+	}
+	return strings.Join(parts, "\n\n"), title
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

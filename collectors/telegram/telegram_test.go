@@ -14,6 +14,7 @@ import (
 
 	"github.com/kuzot/kuzot/collectors/collectortest"
 	"github.com/kuzot/kuzot/demosite"
+	"github.com/kuzot/kuzot/post"
 )
 
 func newCollector(t *testing.T, env *collectortest.Env, channel string, mutate func(*Config)) *Collector {
@@ -40,8 +41,14 @@ func TestDemoChannels(t *testing.T) {
 				if id := "telegram:" + ch + "/" + w.NativeID; g.ID != id {
 					t.Fatalf("post %d id %s, want %s", i, g.ID, id)
 				}
-				if !g.PublishedAt.Equal(env.Site.PublishedAt(w)) || g.Text != w.Text {
-					t.Errorf("%s: %v %q, want %v %q", w.Key, g.PublishedAt, g.Text, env.Site.PublishedAt(w), w.Text)
+				if !g.PublishedAt.Equal(env.Site.PublishedAt(w)) || g.Text != w.CollectedText() {
+					t.Errorf("%s: %v %q, want %v %q", w.Key, g.PublishedAt, g.Text, env.Site.PublishedAt(w), w.CollectedText())
+				}
+				if w.Document != nil && (g.Title != w.Document.Name || !hasMedia(g.Media, "document", w.Document.Name)) {
+					t.Errorf("%s: document %q %+v", w.Key, g.Title, g.Media)
+				}
+				if w.Poll != nil && !hasMedia(g.Media, "poll", w.Poll.Type) {
+					t.Errorf("%s: poll media %+v", w.Key, g.Media)
 				}
 				wantAuthor := w.Author
 				if w.Signature != "" {
@@ -172,8 +179,9 @@ func TestEmptyAndBrokenPages(t *testing.T) {
 	if n, err := run("demo_empty"); err != nil || n != 0 {
 		t.Errorf("empty channel: %d posts, err %v", n, err)
 	}
-	// A truncated page still yields the complete messages before the cut.
-	if n, err := run("demo_truncated"); err != nil || n != 1 {
+	// A truncated page still yields the complete messages before the cut, and the cut
+	// one is a source error rather than a silent loss.
+	if n, err := run("demo_truncated"); !errors.Is(err, ErrMarkupChanged) || n != 1 {
 		t.Errorf("truncated page: %d posts, err %v", n, err)
 	}
 	if _, err := run("demo_garbage"); !errors.Is(err, ErrNotPreview) {
@@ -273,4 +281,13 @@ func TestParsePreviewTraps(t *testing.T) {
 	if m.ReplyTo != "t.me/demo_truncated/4" || m.Author != "Demo truncated" {
 		t.Errorf("reply %q author %q", m.ReplyTo, m.Author)
 	}
+}
+
+func hasMedia(ms []post.Media, kind, name string) bool {
+	for _, m := range ms {
+		if m.Kind == kind && m.Name == name {
+			return true
+		}
+	}
+	return false
 }

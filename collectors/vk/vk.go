@@ -44,6 +44,12 @@ type Config struct {
 	APIVersion string `yaml:"api_version"`
 	// MaxPages bounds the 100-post pages read per poll (default 5).
 	MaxPages int `yaml:"max_pages"`
+	// Comments follows the comments and replies of recent posts.
+	Comments CommentsConfig `yaml:"comments"`
+	// RefreshAge: posts younger than this that a poll sees again are re-published as
+	// refreshes when their views, reposts or comment counts changed (default 7 days,
+	// negative = never), backing off with age (collectors.RefreshInterval).
+	RefreshAge time.Duration `yaml:"refresh_age"`
 }
 
 var domainRe = regexp.MustCompile(`^[A-Za-z0-9_.]{2,64}$`)
@@ -64,6 +70,18 @@ func (c *Config) Defaults() {
 	}
 	if c.MaxPages == 0 {
 		c.MaxPages = 5
+	}
+	if c.Comments.MaxAge == 0 {
+		c.Comments.MaxAge = 3 * 24 * time.Hour
+	}
+	if c.RefreshAge == 0 {
+		c.RefreshAge = collectors.DefaultRefreshAge
+	}
+	if c.Comments.MaxPages == 0 {
+		c.Comments.MaxPages = 3
+	}
+	if c.Comments.PageSize == 0 {
+		c.Comments.PageSize = 100
 	}
 }
 
@@ -86,6 +104,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, collectors.ValidateHTTPURL("base_url", c.BaseURL))
 	if c.MaxPages < 1 {
 		errs = append(errs, errors.New("max_pages must be at least 1"))
+	}
+	if c.Comments.MaxAge < 0 || c.Comments.MaxPages < 1 || c.Comments.PageSize < 1 || c.Comments.PageSize > 100 {
+		errs = append(errs, errors.New("comments.max_age must not be negative, comments.max_pages at least 1, comments.page_size 1..100"))
 	}
 	return errors.Join(errs...)
 }
@@ -125,6 +146,10 @@ type state struct {
 	HWM int64 `json:"hwm"`
 	// NotBefore is set after a rate-limit answer.
 	NotBefore time.Time `json:"not_before,omitzero"`
+	// Comments are the recent posts ("<owner>_<id>") whose comments are followed.
+	Comments map[string]*postComments `json:"comments,omitempty"`
+	// Refresh tracks the recent posts whose counters are refreshed.
+	Refresh collectors.Refreshes `json:"refresh,omitempty"`
 }
 
 // Response is the wall.get answer.
@@ -149,6 +174,12 @@ type Item struct {
 	Views       struct {
 		Count int64 `json:"count"`
 	} `json:"views"`
+	Reposts struct {
+		Count int64 `json:"count"`
+	} `json:"reposts"`
+	Comments struct {
+		Count int64 `json:"count"`
+	} `json:"comments"`
 }
 
 // Attachment is a typed attachment; only the URL-bearing parts are decoded.
@@ -215,7 +246,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	if now.Before(st.NotBefore) {
 		return nil
 	}
-	var fresh []Item
+	var fresh, again []Item
 	names := map[int64]string{}
 	for page := 0; page < c.cfg.MaxPages; page++ {
 		r, err := c.wallGet(ctx, page*100)
@@ -238,8 +269,11 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		for _, it := range r.Items {
 			if it.ID > st.HWM {
 				fresh = append(fresh, it)
-			} else if it.IsPinned == 0 {
-				reached = true
+			} else {
+				again = append(again, it)
+				if it.IsPinned == 0 {
+					reached = true
+				}
 			}
 		}
 		if reached || len(r.Items) == 0 || (page+1)*100 >= r.Count {
@@ -249,18 +283,43 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	sort.Slice(fresh, func(i, j int) bool { return fresh[i].ID < fresh[j].ID })
 	c.deps.Metrics.Posts(len(fresh))
 	hwm := st.HWM
+	if st.Refresh == nil {
+		st.Refresh = collectors.Refreshes{}
+	}
 	for _, it := range fresh {
 		p := c.toPost(it, names, now)
 		if err := emit(ctx, p); err != nil {
 			return fmt.Errorf("emit %s: %w", p.ID, err)
 		}
 		hwm = max(hwm, it.ID)
+		c.trackComments(&st, it, now)
+		st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, counters(p))
 	}
-	if hwm == st.HWM && st.NotBefore.IsZero() {
+	sort.Slice(again, func(i, j int) bool { return again[i].ID < again[j].ID })
+	for _, it := range again {
+		p := c.toPost(it, names, now)
+		if !st.Refresh.Due(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, counters(p)) {
+			continue
+		}
+		p.Refresh = true
+		if err := emit(ctx, p); err != nil {
+			return fmt.Errorf("emit refresh %s: %w", p.ID, err)
+		}
+		st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, counters(p))
+	}
+	st.Refresh.Prune(now, c.cfg.RefreshAge)
+	cerr := c.collectComments(ctx, &st, emit, now)
+	var ae *APIError
+	if errors.As(cerr, &ae) && ae.RateLimited() {
+		st.NotBefore = now.Add(map[int]time.Duration{6: time.Second, 9: 10 * time.Minute, 29: time.Hour}[ae.Code])
+	} else {
+		st.NotBefore = time.Time{}
+	}
+	if hwm == st.HWM && !c.cfg.Comments.Enabled && len(again) == 0 && st.NotBefore.IsZero() && cerr == nil {
 		return nil
 	}
-	st.HWM, st.NotBefore = hwm, time.Time{}
-	return collectors.SaveJSON(ctx, c.deps.State, c.key, st)
+	st.HWM = hwm
+	return errors.Join(collectors.SaveJSON(ctx, c.deps.State, c.key, st), cerr)
 }
 
 func (c *Collector) wallGet(ctx context.Context, offset int) (*Response, error) {
@@ -301,6 +360,10 @@ type redacted struct {
 func (r *redacted) Error() string { return r.msg }
 func (r *redacted) Unwrap() error { return r.err }
 
+func counters(p post.Post) collectors.Counters {
+	return collectors.Counters{Views: p.Views, Forwards: p.Forwards, Comments: p.Comments}
+}
+
 var mention = regexp.MustCompile(`\[(?:id|club|public)\d+\|([^\]]*)\]`)
 
 func (c *Collector) toPost(it Item, names map[int64]string, now time.Time) post.Post {
@@ -315,12 +378,15 @@ func (c *Collector) toPost(it Item, names map[int64]string, now time.Time) post.
 	p := post.Post{
 		ID:          fmt.Sprintf("vk:%d_%d", it.OwnerID, it.ID),
 		Source:      Kind,
+		Kind:        post.KindPost,
 		Channel:     names[it.OwnerID],
 		Author:      author,
 		URL:         fmt.Sprintf("https://vk.com/wall%d_%d", it.OwnerID, it.ID),
 		PublishedAt: time.Unix(it.Date, 0).UTC(),
 		CollectedAt: now,
 		Views:       it.Views.Count,
+		Forwards:    it.Reposts.Count,
+		Comments:    it.Comments.Count,
 	}
 	if p.Channel == "" {
 		p.Channel = c.cfg.Domain

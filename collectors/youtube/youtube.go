@@ -50,6 +50,17 @@ type Config struct {
 	MaxVideos int `yaml:"max_videos"`
 	// Captions fetches caption tracks as transcript posts (default true).
 	Captions *bool `yaml:"captions"`
+	// QuotaBudget is the daily Data API quota (units) this source may spend, every call
+	// counted (1 per list call, 100 per search); 0 = unlimited. Default 2000 of the
+	// project's 10,000 units a day.
+	QuotaBudget int `yaml:"quota_budget"`
+	// Comments follows the comments and replies of recent videos.
+	Comments CommentsConfig `yaml:"comments"`
+	// RefreshAge: the channel's videos younger than this are fetched again, backing off
+	// with age (collectors.RefreshInterval), and re-published as refreshes when their
+	// views changed (default 7 days, negative = never). Listed videos are re-visited
+	// every poll regardless; a changed view count of one is a refresh too.
+	RefreshAge time.Duration `yaml:"refresh_age"`
 }
 
 var (
@@ -79,6 +90,21 @@ func (c *Config) Defaults() {
 		t := true
 		c.Captions = &t
 	}
+	if c.QuotaBudget == 0 {
+		c.QuotaBudget = 2000
+	}
+	if c.RefreshAge == 0 {
+		c.RefreshAge = collectors.DefaultRefreshAge
+	}
+	if c.Comments.MaxAge == 0 {
+		c.Comments.MaxAge = 7 * 24 * time.Hour
+	}
+	if c.Comments.MaxPages == 0 {
+		c.Comments.MaxPages = 5
+	}
+	if c.Comments.PageSize == 0 {
+		c.Comments.PageSize = 100
+	}
 }
 
 // Validate reports every problem with the entry.
@@ -103,6 +129,12 @@ func (c *Config) Validate() error {
 	if c.MaxVideos < 1 {
 		errs = append(errs, errors.New("max_videos must be at least 1"))
 	}
+	if c.QuotaBudget < 0 || c.Comments.MaxAge < 0 || c.Comments.MaxPages < 1 || c.Comments.PageSize < 1 || c.Comments.PageSize > 100 {
+		errs = append(errs, errors.New("quota_budget and comments.max_age must not be negative, comments.max_pages at least 1, comments.page_size 1..100"))
+	}
+	if c.Comments.Enabled && c.Comments.APIKey == "" && c.APIKey == "" {
+		errs = append(errs, ErrNoAPIKey)
+	}
 	return errors.Join(errs...)
 }
 
@@ -114,6 +146,8 @@ type Collector struct {
 	cfg  Config
 	deps collectors.Deps
 	key  string
+	// quota points into the state of the running poll (one poll at a time per source).
+	quota *quota
 }
 
 // New builds a YouTube collector; deps.HTTP and deps.State are required.
@@ -125,8 +159,12 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 }
 
 type videoState struct {
-	Views int64  `json:"views"`
-	Title string `json:"title,omitempty"`
+	Views int64 `json:"views"`
+	// Published is the video's publication time (for refreshes and comments).
+	Published time.Time `json:"published,omitzero"`
+	// RefreshedAt is when the video was last fetched for a refresh.
+	RefreshedAt time.Time `json:"refreshed_at,omitzero"`
+	Title       string    `json:"title,omitempty"`
 	// Origin is the deleted video a re-upload copies ("youtube:<id>").
 	Origin     string `json:"origin,omitempty"`
 	Transcript bool   `json:"transcript,omitempty"`
@@ -140,6 +178,10 @@ type state struct {
 	Order []string `json:"order"`
 	// Tracked are re-uploads of listed videos, re-visited every poll like them.
 	Tracked []string `json:"tracked,omitempty"`
+	// Comments are the recent videos whose comments are followed.
+	Comments map[string]*commentState `json:"comments,omitempty"`
+	// Quota is the Data API quota spent today.
+	Quota quota `json:"quota"`
 }
 
 const (
@@ -212,6 +254,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 	if st.Videos == nil {
 		st.Videos = map[string]*videoState{}
 	}
+	c.quota = &st.Quota
+	defer func() { c.quota = nil }()
+	c.deps.Metrics.QuotaBudget(c.cfg.QuotaBudget)
 	var ids []string
 	if c.cfg.ChannelID != "" {
 		list, err := c.channelVideos(ctx)
@@ -235,6 +280,20 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			ids = append(ids, id)
 		}
 	}
+	// Young channel videos due for a refresh (views grow most in the first days).
+	start := c.deps.Now()
+	var due []string
+	for _, id := range st.Order {
+		vs := st.Videos[id]
+		if vs == nil || vs.Gone || vs.Published.IsZero() || contains(ids, id) || c.cfg.RefreshAge <= 0 {
+			continue
+		}
+		age := start.Sub(vs.Published)
+		if age <= c.cfg.RefreshAge && start.Sub(vs.RefreshedAt) >= collectors.RefreshInterval(age) {
+			due = append(due, id)
+		}
+	}
+	ids = append(ids, due...)
 	videos, err := c.fetchVideos(ctx, ids)
 	if err != nil {
 		return err
@@ -249,6 +308,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 				continue
 			}
 			vs.Gone = true
+			if !contains(c.cfg.Videos, id) && !contains(st.Tracked, id) {
+				continue // a channel video seen gone on a refresh: only listed ones are hunted
+			}
 			if c.deps.Logger != nil {
 				c.deps.Logger.Warn("video no longer available (deleted or made private); looking for re-uploads", "video", id)
 			}
@@ -273,6 +335,8 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			p := c.videoPost(v, now)
 			if vs != nil {
 				p.ForwardedFrom = vs.Origin
+				// Same video, same title, grown views: a refresh, not a new post.
+				p.Refresh = !vs.Gone && vs.Title == v.Title
 			}
 			if err := emit(ctx, p); err != nil {
 				return fmt.Errorf("emit youtube:%s: %w", id, err)
@@ -283,7 +347,8 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			st.Videos[id] = vs
 			st.Order = append(st.Order, id)
 		}
-		vs.Views, vs.Gone, vs.Title = v.Views, false, v.Title
+		vs.Views, vs.Gone, vs.Title, vs.Published, vs.RefreshedAt = v.Views, false, v.Title, v.Published, now
+		c.trackForComments(&st, v)
 		if !vs.Transcript && *c.cfg.Captions && len(v.Captions) > 0 {
 			p, ok, err := c.transcriptPost(ctx, v, now)
 			switch {
@@ -301,6 +366,9 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 				vs.Transcript = true
 			}
 		}
+	}
+	if err := c.collectComments(ctx, &st, emit); err != nil {
+		errs = append(errs, err)
 	}
 	if over := len(st.Order) - maxKnownVideos; over > 0 {
 		for _, id := range st.Order[:over] {
@@ -462,6 +530,9 @@ func (c *Collector) fetchVideos(ctx context.Context, ids []string) (map[string]*
 }
 
 func (c *Collector) getJSON(ctx context.Context, u string, v any) error {
+	if err := c.spend(apiCost(u)); err != nil {
+		return err
+	}
 	resp, err := c.deps.HTTP.Get(ctx, u)
 	if err != nil {
 		return redactKey(err, c.apiKey())
@@ -506,6 +577,7 @@ func (c *Collector) videoPost(v *Video, now time.Time) post.Post {
 	p := post.Post{
 		ID:          "youtube:" + v.ID,
 		Source:      Kind,
+		Kind:        post.KindPost,
 		Channel:     v.ChannelID,
 		Author:      v.ChannelName,
 		URL:         c.cfg.BaseURL + "/watch?v=" + v.ID,
