@@ -20,11 +20,15 @@ const (
 	maxIndexEntries = 2000
 )
 
-// reporterRecord lists the campaigns one reporter (one keyed hash in one organisation)
-// contributed to, so that /forget can find them.
-type reporterRecord struct {
-	Campaigns []string `json:"campaigns"`
+// reporterShard lists, for the reporters of one organisation whose keyed hash starts
+// with the same two hex digits, the campaigns each contributed to, so that /forget can
+// find them. Sharding keeps the hash out of the state's keys: /forget deletes the
+// reporter's entry and nothing of it is left (the KV bucket keeps one revision).
+type reporterShard struct {
+	Reporters map[string][]string `json:"reporters"`
 }
+
+func shardKey(org, hash string) string { return org + "/" + hash[:2] }
 
 // intake is one poll's view of the tipline state: campaigns, reporters and the
 // near-duplicate index, loaded on demand and written by commit.
@@ -33,14 +37,14 @@ type intake struct {
 	opt      *Config
 	index    *nearIndex
 	camps    map[string]*Campaign
-	reps     map[string]*reporterRecord
+	shards   map[string]*reporterShard
 	dirty    map[string]bool // campaigns whose post must be (re)published
-	repDirty map[string]bool
+	repDirty map[string]bool // shards to save
 	idxDirty bool
 }
 
 func newIntake(st collectors.State, opt *Config) *intake {
-	return &intake{st: st, opt: opt, camps: map[string]*Campaign{}, reps: map[string]*reporterRecord{},
+	return &intake{st: st, opt: opt, camps: map[string]*Campaign{}, shards: map[string]*reporterShard{},
 		dirty: map[string]bool{}, repDirty: map[string]bool{}}
 }
 
@@ -69,16 +73,19 @@ func (in *intake) campaign(ctx context.Context, fp string) (*Campaign, bool, err
 	return c, true, nil
 }
 
-func (in *intake) reporter(ctx context.Context, key string) (*reporterRecord, error) {
-	if r, ok := in.reps[key]; ok {
-		return r, nil
+func (in *intake) shard(ctx context.Context, key string) (*reporterShard, error) {
+	if sh, ok := in.shards[key]; ok {
+		return sh, nil
 	}
-	r := &reporterRecord{}
-	if _, err := collectors.LoadJSON(ctx, in.st, reporterPrefix+key, r); err != nil {
+	sh := &reporterShard{}
+	if _, err := collectors.LoadJSON(ctx, in.st, reporterPrefix+key, sh); err != nil {
 		return nil, err
 	}
-	in.reps[key] = r
-	return r, nil
+	if sh.Reporters == nil {
+		sh.Reporters = map[string][]string{}
+	}
+	in.shards[key] = sh
+	return sh, nil
 }
 
 // submit adds a tip by reporter (the keyed hash) of org to its campaign: the exact
@@ -121,13 +128,14 @@ func (in *intake) submit(ctx context.Context, t Tip, org, reporterHash string) (
 	counted := c.Add(t, org, rep)
 	if counted {
 		in.dirty[fp] = true
-		r, err := in.reporter(ctx, rep)
+		key := shardKey(org, reporterHash)
+		sh, err := in.shard(ctx, key)
 		if err != nil {
 			return "", false, err
 		}
-		if !slices.Contains(r.Campaigns, fp) {
-			r.Campaigns = append(r.Campaigns, fp)
-			in.repDirty[rep] = true
+		if !slices.Contains(sh.Reporters[reporterHash], fp) {
+			sh.Reporters[reporterHash] = append(sh.Reporters[reporterHash], fp)
+			in.repDirty[key] = true
 		}
 	}
 	if words != nil {
@@ -142,11 +150,12 @@ func (in *intake) submit(ctx context.Context, t Tip, org, reporterHash string) (
 // withdrawn (its post is republished without content). Counts stay: they are anonymous.
 func (in *intake) forget(ctx context.Context, org, reporterHash string) (unlinked, withdrawn int, err error) {
 	rep := org + "/" + reporterHash
-	r, err := in.reporter(ctx, rep)
+	key := shardKey(org, reporterHash)
+	sh, err := in.shard(ctx, key)
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, fp := range r.Campaigns {
+	for _, fp := range sh.Reporters[reporterHash] {
 		c, ok, err := in.campaign(ctx, fp)
 		if err != nil {
 			return 0, 0, err
@@ -168,8 +177,8 @@ func (in *intake) forget(ctx context.Context, org, reporterHash string) (unlinke
 		}
 		in.markCampaign(fp)
 	}
-	r.Campaigns = nil
-	in.repDirty[rep] = true
+	delete(sh.Reporters, reporterHash)
+	in.repDirty[key] = true
 	return unlinked, withdrawn, nil
 }
 
@@ -212,7 +221,7 @@ func (in *intake) commit(ctx context.Context, emit collectors.Emit, now time.Tim
 	}
 	sort.Strings(reps)
 	for _, k := range reps {
-		if err := collectors.SaveJSON(ctx, in.st, reporterPrefix+k, in.reps[k]); err != nil {
+		if err := collectors.SaveJSON(ctx, in.st, reporterPrefix+k, in.shards[k]); err != nil {
 			return emitted, err
 		}
 	}
