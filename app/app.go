@@ -107,6 +107,7 @@ func Roles() []Role {
 		serveRole(),
 		alertRole(),
 		reportRole(),
+		tiplineRole(),
 	}
 }
 
