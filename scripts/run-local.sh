@@ -54,6 +54,8 @@ cat <<MSG
     demo public web    http://$DEMO_LISTEN/
     posts stored       clickhouse-client --port $CH_PORT -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
     narratives         clickhouse-client --port $CH_PORT -q "SELECT arrayJoin(labels) AS frame, count() FROM kuzot.classifications FINAL WHERE classifier='narrative' AND flagged GROUP BY frame"
+    tipline campaigns  clickhouse-client --port $CH_PORT -q "SELECT kind, submissions, orgs, campaign, substring(text, 1, 60) FROM kuzot.tip_campaigns FINAL"
+    tipline e-mail     forward an SMS to tips@tips.demo.invalid via SMTP 127.0.0.1:2525 (docs/tipline.md)
     JetStream          nats --server nats://127.0.0.1:4222 stream ls   (the nats CLI, if installed)
 
 MSG

@@ -57,6 +57,11 @@ var (
 	phoneLike = regexp.MustCompile(`^\+?[\d\s\-()]{6,}$`)
 )
 
+// maxLinkCommentWords: a message with a link and at most this many other words is a
+// link tip (the member's comment); a longer text with a link is an SMS (bulk SMS often
+// carry links) unless it was forwarded or carries an image.
+const maxLinkCommentWords = 12
+
 // ExtractTip turns a message into a tip. ok is false when there is nothing to keep
 // (an empty message, a sticker, a service message).
 func ExtractTip(m *Message) (Tip, bool) {
@@ -133,7 +138,7 @@ func ExtractTip(m *Message) (Tip, bool) {
 	case t.Kind == KindForward:
 	case t.ImageKey != "":
 		t.Kind = KindScreenshot
-	case len(t.Links) > 0 && len(strings.Fields(urlRe.ReplaceAllString(text, ""))) < 4 && t.SMSSender == "":
+	case len(t.Links) > 0 && len(strings.Fields(urlRe.ReplaceAllString(text, ""))) <= maxLinkCommentWords && t.SMSSender == "":
 		t.Kind = KindLink
 	default:
 		t.Kind = KindSMS

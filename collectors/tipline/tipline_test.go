@@ -668,3 +668,34 @@ func TestConfigSecrets(t *testing.T) {
 		t.Errorf("token in error: %v", e)
 	}
 }
+
+// TestDemoSiteTips: the demo site's Bot API plays the demo tips (`make run`): the bulk
+// SMS from three members is one sms_campaign, plus a screenshot and a link.
+func TestDemoSiteTips(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	site, err := demosite.New(demosite.Options{Epoch: now.Add(-72 * time.Hour), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.BotAPI().MaxWait = 50 * time.Millisecond
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	r := newRig(t)
+	r.now = now
+	r.cfg.Telegram.BaseURL = srv.URL + "/botapi"
+	got := r.collect(r.collector())
+	kinds := byKind(got)
+	if len(got) != 3 || kinds[KindSMS].Tip == nil || kinds[KindScreenshot].Tip == nil || kinds[KindLink].Tip == nil {
+		t.Fatalf("demo tips: %+v", got)
+	}
+	sms := kinds[KindSMS]
+	if sms.Tip.Submissions != 3 || !sms.Tip.Campaign || sms.Author != "IZBIRATEL" {
+		t.Errorf("demo campaign: %+v", sms.Tip)
+	}
+	if kinds[KindLink].URL != "https://t.me/kg_demo_patriot/201" {
+		t.Errorf("demo link %q", kinds[KindLink].URL)
+	}
+	if n := len(site.BotAPI().Sent()); n != 5 {
+		t.Errorf("%d receipts", n)
+	}
+}
