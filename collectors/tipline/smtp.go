@@ -251,12 +251,15 @@ func (c *Collector) collectMail(ctx context.Context, emit collectors.Emit) error
 				}
 				continue
 			}
-			_, counted, err := in.submit(ctx, p.tip, p.org, p.reporter)
+			fp, counted, err := in.submit(ctx, p.tip, p.org, p.reporter)
 			if err != nil {
 				return err
 			}
 			if counted {
 				c.m.updates.WithLabelValues(outcomeTip).Inc()
+				if c.deps.Logger != nil {
+					c.deps.Logger.Info("tip received by e-mail", "tip_kind", p.tip.Kind, "campaign", fp, "org", p.org)
+				}
 			} else {
 				c.m.updates.WithLabelValues(outcomeRepeat).Inc()
 			}
@@ -293,13 +296,11 @@ func parseMail(raw []byte, now time.Time) (Tip, bool, error) {
 		return Tip{}, true, nil
 	}
 	m := &Message{Date: now.Unix(), Text: stripQuoted(text)}
-	for _, img := range images {
-		h := sha256.Sum256(img)
+	if len(images) > 0 {
+		// The first image is the screenshot; its content hash identifies it across reporters.
+		h := sha256.Sum256(images[0])
 		key := hex.EncodeToString(h[:16])
-		m.Photo = nil
-		if m.Document == nil {
-			m.Document = &Document{FileID: "email-sha256:" + key, FileUniqueID: key, MimeType: "image/*"}
-		}
+		m.Document = &Document{FileID: "email-sha256:" + key, FileUniqueID: key, MimeType: "image/*"}
 	}
 	t, ok := ExtractTip(m)
 	if !ok {

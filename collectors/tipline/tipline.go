@@ -462,7 +462,7 @@ func (c *Collector) handle(ctx context.Context, in *intake, m *Message) (*reply,
 	}
 	c.m.updates.WithLabelValues(outcomeTip).Inc()
 	if c.deps.Logger != nil {
-		c.deps.Logger.Info("tip received", "kind", t.Kind, "campaign", fp, "org", org)
+		c.deps.Logger.Info("tip received", "tip_kind", t.Kind, "campaign", fp, "org", org)
 	}
 	return answer(fmt.Sprintf(tx.Receipt, fp[:8])), nil
 }
