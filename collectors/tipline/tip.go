@@ -359,7 +359,9 @@ func (c *Campaign) Add(t Tip, org, reporter string) bool {
 		c.Orgs = append(c.Orgs, org)
 		sort.Strings(c.Orgs)
 	}
-	if c.FirstSeen.IsZero() || t.At.Before(c.FirstSeen) {
+	if c.FirstSeen.IsZero() {
+		// Set once: it partitions the campaign's rows (tip_campaigns, posts), so every
+		// version must keep it.
 		c.FirstSeen = t.At
 	}
 	if t.At.After(c.LastSeen) {
