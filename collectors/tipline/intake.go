@@ -14,10 +14,12 @@ import (
 // merge the same campaign. They hold no reporter identity: reporters appear only as
 // keyed hashes, per organisation.
 const (
-	indexKey        = "tipline/index"
-	campaignPrefix  = "tipline/campaign/"
-	reporterPrefix  = "tipline/reporter/"
-	maxIndexEntries = 2000
+	indexKey       = "tipline/index"
+	campaignPrefix = "tipline/campaign/"
+	reporterPrefix = "tipline/reporter/"
+	// maxCampaigns bounds the live campaigns kept in the state (and searched for
+	// near-duplicates); the least recently active beyond it are forgotten.
+	maxCampaigns = 5000
 )
 
 // reporterShard lists, for the reporters of one organisation whose keyed hash starts
@@ -138,10 +140,8 @@ func (in *intake) submit(ctx context.Context, t Tip, org, reporterHash string) (
 			in.repDirty[key] = true
 		}
 	}
-	if words != nil {
-		in.index.touch(fp, words, t.At, maxIndexEntries)
-		in.idxDirty = true
-	}
+	in.index.touch(fp, words, t.At)
+	in.idxDirty = true
 	return fp, counted, nil
 }
 
@@ -213,6 +213,30 @@ func (in *intake) commit(ctx context.Context, emit collectors.Emit, now time.Tim
 	for _, fp := range fps {
 		if err := collectors.SaveJSON(ctx, in.st, campaignPrefix+fp, in.camps[fp]); err != nil {
 			return emitted, err
+		}
+	}
+	in.idxDirty = true
+	// Campaigns inactive for longer than keep_for (or beyond maxCampaigns) are forgotten:
+	// their record is emptied and reporters' lists drop them when their shard is written.
+	if err := in.loadIndex(ctx); err != nil {
+		return emitted, err
+	}
+	for _, fp := range in.index.prune(now.Add(-in.opt.KeepFor), maxCampaigns) {
+		if err := in.st.Put(ctx, campaignPrefix+fp, []byte("{}")); err != nil {
+			return emitted, fmt.Errorf("expire campaign %s: %w", fp, err)
+		}
+		delete(in.camps, fp)
+		in.idxDirty = true
+	}
+	for k := range in.repDirty {
+		sh := in.shards[k]
+		for h, fps := range sh.Reporters {
+			fps = slices.DeleteFunc(fps, func(fp string) bool { return !in.index.has(fp) })
+			if len(fps) == 0 {
+				delete(sh.Reporters, h)
+			} else {
+				sh.Reporters[h] = fps
+			}
 		}
 	}
 	reps := make([]string, 0, len(in.repDirty))

@@ -455,7 +455,8 @@ type indexEntry struct {
 	Last        time.Time `json:"last"`
 }
 
-// nearIndex finds the campaign a textual tip belongs to.
+// nearIndex lists the live campaigns with their last activity (for expiry) and, for
+// texts, their word sets (to find the campaign a near-identical text belongs to).
 type nearIndex struct {
 	Entries []indexEntry `json:"entries"`
 }
@@ -464,6 +465,9 @@ type nearIndex struct {
 func (x *nearIndex) match(words []uint32, threshold float64) (string, bool) {
 	best, fp := 0.0, ""
 	for _, e := range x.Entries {
+		if e.Words == nil {
+			continue
+		}
 		if s := Jaccard(words, e.Words); s >= threshold && s > best {
 			best, fp = s, e.Fingerprint
 		}
@@ -471,8 +475,8 @@ func (x *nearIndex) match(words []uint32, threshold float64) (string, bool) {
 	return fp, fp != ""
 }
 
-// touch adds or refreshes an entry, keeping the most recent max entries.
-func (x *nearIndex) touch(fp string, words []uint32, at time.Time, max int) {
+// touch adds or refreshes an entry (words nil for campaigns matched exactly only).
+func (x *nearIndex) touch(fp string, words []uint32, at time.Time) {
 	for i := range x.Entries {
 		if x.Entries[i].Fingerprint == fp {
 			if at.After(x.Entries[i].Last) {
@@ -482,8 +486,25 @@ func (x *nearIndex) touch(fp string, words []uint32, at time.Time, max int) {
 		}
 	}
 	x.Entries = append(x.Entries, indexEntry{Fingerprint: fp, Words: words, Last: at})
-	if len(x.Entries) > max {
-		slices.SortFunc(x.Entries, func(a, b indexEntry) int { return b.Last.Compare(a.Last) })
-		x.Entries = x.Entries[:max]
+}
+
+// prune drops the entries last active before cutoff and, beyond max, the least recently
+// active ones, returning their fingerprints: those campaigns are forgotten.
+func (x *nearIndex) prune(cutoff time.Time, max int) []string {
+	slices.SortStableFunc(x.Entries, func(a, b indexEntry) int { return b.Last.Compare(a.Last) })
+	keep := len(x.Entries)
+	for keep > 0 && (x.Entries[keep-1].Last.Before(cutoff) || keep > max) {
+		keep--
 	}
+	var gone []string
+	for _, e := range x.Entries[keep:] {
+		gone = append(gone, e.Fingerprint)
+	}
+	x.Entries = x.Entries[:keep]
+	return gone
+}
+
+// has reports whether fp is a live campaign.
+func (x *nearIndex) has(fp string) bool {
+	return slices.ContainsFunc(x.Entries, func(e indexEntry) bool { return e.Fingerprint == fp })
 }

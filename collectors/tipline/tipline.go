@@ -56,6 +56,9 @@ type Config struct {
 	// make it an sms_campaign coordination cluster (default 6h and 3).
 	BurstWindow time.Duration `yaml:"burst_window"`
 	BurstMin    int           `yaml:"burst_min"`
+	// KeepFor is how long a campaign without new submissions stays in the tipline state
+	// (its text, count and reporter hashes; default 8760h, retention.posts' default).
+	KeepFor time.Duration `yaml:"keep_for"`
 }
 
 // Org is one organisation's part of the tipline.
@@ -105,6 +108,9 @@ func (c *Config) Defaults() {
 	if c.BurstMin == 0 {
 		c.BurstMin = 3
 	}
+	if c.KeepFor == 0 {
+		c.KeepFor = 365 * 24 * time.Hour
+	}
 	if b := c.Telegram; b != nil {
 		b.BaseURL = collectors.BaseURL(b.BaseURL, "https://api.telegram.org")
 		if b.TokenEnv == "" {
@@ -139,6 +145,9 @@ func (c *Config) Validate() error {
 	}
 	if c.NearDuplicate <= 0 || c.NearDuplicate > 1 {
 		errs = append(errs, fmt.Errorf("near_duplicate %v must be in (0, 1]", c.NearDuplicate))
+	}
+	if c.KeepFor < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("keep_for %s must be at least 24h", c.KeepFor))
 	}
 	if c.BurstMin < 2 || c.BurstWindow <= 0 {
 		errs = append(errs, errors.New("burst_min must be at least 2 and burst_window positive"))

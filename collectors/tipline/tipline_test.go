@@ -699,3 +699,25 @@ func TestDemoSiteTips(t *testing.T) {
 		t.Errorf("%d receipts", n)
 	}
 }
+
+// TestCampaignsExpire: a campaign without submissions for keep_for is forgotten (its
+// text and reporters leave the state); a reporter's list drops it when next written.
+func TestCampaignsExpire(t *testing.T) {
+	r := newRig(t)
+	r.bot.Push(msg(memberAigerim, memberAigerim, "en", r.now.Add(-time.Hour), map[string]any{"text": smsVariants[0]}))
+	c := r.collector()
+	r.collect(c)
+	old := Fingerprint(Tip{Kind: KindSMS, Text: smsVariants[0]}.ExactKey())
+	r.now = r.now.Add(366 * 24 * time.Hour)
+	r.bot.Push(msg(memberAigerim, memberAigerim, "en", r.now, map[string]any{"text": "https://t.me/kg_demo_patriot/777"}))
+	r.collect(c)
+	dump := r.state.dump()
+	if strings.Contains(dump, "Азамат") || !strings.Contains(dump, "tipline/campaign/"+old+"={}") || strings.Contains(dump, `"`+old+`"`) {
+		t.Fatalf("expired campaign still in the state:\n%s", dump)
+	}
+	// The same text now starts a new campaign.
+	r.bot.Push(msg(memberBakyt, memberBakyt, "en", r.now, map[string]any{"text": smsVariants[1]}))
+	if got := r.collect(c); len(got) != 1 || got[0].Tip.Submissions != 1 {
+		t.Fatalf("after expiry: %+v", got)
+	}
+}
