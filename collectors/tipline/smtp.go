@@ -201,7 +201,8 @@ func (s *mailSession) Data(r io.Reader) error {
 	t, forget, err := parseMail(raw, time.Now().UTC())
 	if err != nil {
 		s.mb.updates.WithLabelValues(outcomeMalformed).Inc()
-		s.mb.log.Warn("malformed tipline e-mail refused", "reason", err.Error())
+		// The parser's message may quote the e-mail: only that it failed is logged.
+		s.mb.log.Warn("malformed tipline e-mail refused")
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "message not readable"}
 	}
 	p := &pendingMail{tip: t, org: s.org, forget: forget, done: make(chan error, 1),
@@ -281,7 +282,7 @@ func (c *Collector) collectMail(ctx context.Context, emit collectors.Emit) error
 func parseMail(raw []byte, now time.Time) (Tip, bool, error) {
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
-		return Tip{}, false, fmt.Errorf("not an e-mail: %w", errors.Unwrap(err))
+		return Tip{}, false, fmt.Errorf("not an e-mail: %w", err)
 	}
 	dec := new(mime.WordDecoder)
 	subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))

@@ -88,11 +88,12 @@ type BotConfig struct {
 
 // Defaults fills unset keys and reads secrets from the environment.
 func (c *Config) Defaults() {
-	c.ApplyDefaults(Kind, "tips")
-	if c.Interval == collectors.DefaultInterval && c.Telegram != nil {
-		// A bot long-polls: the next getUpdates right after the last.
-		c.Interval, c.Jitter = time.Second, 0
+	if c.Interval == 0 {
+		// A bot long-polls (the next getUpdates right after the last) and e-mails wait
+		// in their SMTP session for the next poll: poll every second.
+		c.Interval = time.Second
 	}
+	c.ApplyDefaults(Kind, "tips")
 	if c.ReporterKeyEnv == "" {
 		c.ReporterKeyEnv = "KUZOT_TIPLINE_REPORTER_KEY"
 	}
