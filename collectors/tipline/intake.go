@@ -19,7 +19,7 @@ const (
 	reporterPrefix = "tipline/reporter/"
 	// maxCampaigns bounds the live campaigns kept in the state (and searched for
 	// near-duplicates); the least recently active beyond it are forgotten.
-	maxCampaigns = 5000
+	maxCampaigns = 3000
 )
 
 // reporterShard lists, for the reporters of one organisation whose keyed hash starts
@@ -105,7 +105,7 @@ func (in *intake) submit(ctx context.Context, t Tip, org, reporterHash string) (
 	}
 	var words []uint32
 	if t.textual() {
-		words = Words(t.Text)
+		words = sketch(Words(t.Text))
 	}
 	if !ok && words != nil {
 		if near, found := in.index.match(words, in.opt.NearDuplicate); found {

@@ -3,7 +3,11 @@ package tipline
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"net/url"
 	"regexp"
@@ -451,8 +455,51 @@ func (c *Campaign) Post(now time.Time, burstWindow time.Duration, burstMin int, 
 // indexEntry is one campaign in the near-duplicate index ("tipline/index").
 type indexEntry struct {
 	Fingerprint string    `json:"fp"`
-	Words       []uint32  `json:"w"`
+	Words       wordSet   `json:"w,omitempty"`
 	Last        time.Time `json:"last"`
+}
+
+// sketchWords bounds the words kept per indexed text: the smallest hashes of the sorted
+// set (a bottom-k sketch), so that a long forwarded post costs no more than an SMS.
+const sketchWords = 32
+
+// sketch returns the bottom-k sketch of a sorted word set.
+func sketch(words []uint32) []uint32 {
+	if len(words) > sketchWords {
+		return words[:sketchWords]
+	}
+	return words
+}
+
+// wordSet is stored as base64 of little-endian uint32s: the index of every live
+// campaign must fit one KV value (NATS' default max_payload is 1 MiB).
+type wordSet []uint32
+
+// MarshalJSON encodes the set compactly.
+func (w wordSet) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 4*len(w))
+	for i, v := range w {
+		binary.LittleEndian.PutUint32(b[4*i:], v)
+	}
+	return json.Marshal(base64.RawStdEncoding.EncodeToString(b))
+}
+
+// UnmarshalJSON decodes MarshalJSON's form.
+func (w *wordSet) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return err
+	}
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil || len(b)%4 != 0 {
+		return fmt.Errorf("word set: bad encoding")
+	}
+	out := make([]uint32, len(b)/4)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	*w = out
+	return nil
 }
 
 // nearIndex lists the live campaigns with their last activity (for expiry) and, for

@@ -1,8 +1,12 @@
 package tipline
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestExtractTip: how a message becomes a tip, kind by kind.
@@ -75,4 +79,30 @@ func TestNearDuplicates(t *testing.T) {
 	if !strings.HasPrefix(Tip{Kind: KindLink, Links: []string{"https://t.me/a/1"}}.ExactKey(), "link:") {
 		t.Error("link key")
 	}
+}
+
+// TestIndexFitsOneKVValue: the index of the most live campaigns, each with a full
+// sketch, stays under NATS' default max_payload (1 MiB), and round-trips.
+func TestIndexFitsOneKVValue(t *testing.T) {
+	x := &nearIndex{}
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i := range maxCampaigns {
+		words := make([]uint32, 200)
+		for j := range words {
+			words[j] = uint32(i*1000 + j)
+		}
+		x.touch(Fingerprint(fmt.Sprint(i)), sketch(words), at)
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) >= 1<<20 {
+		t.Fatalf("index of %d campaigns is %d bytes", maxCampaigns, len(b))
+	}
+	var back nearIndex
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Entries) != maxCampaigns || !slices.Equal(back.Entries[7].Words, x.Entries[7].Words) {
+		t.Fatalf("round trip: %v", err)
+	}
+	t.Logf("index of %d campaigns: %d bytes", maxCampaigns, len(b))
 }
