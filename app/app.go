@@ -111,6 +111,7 @@ func Roles() []Role {
 		serveRole(),
 		alertRole(),
 		reportRole(),
+		tiplineRole(),
 	}
 }
 

@@ -170,8 +170,11 @@ func (r *Runner) RunOnce(ctx context.Context, emit Emit) error {
 }
 
 // Run polls every source at once and then every interval plus a random jitter, until
-// ctx is cancelled; it returns nil then. Failures are logged and counted, never fatal.
+// ctx is cancelled; it returns nil then, after closing the collectors that hold
+// resources (a Close() error method, such as the tipline's SMTP receiver). Failures
+// are logged and counted, never fatal.
 func (r *Runner) Run(ctx context.Context, emit Emit) error {
+	defer r.closeCollectors()
 	var wg sync.WaitGroup
 	for _, s := range r.sources {
 		wg.Go(func() {
@@ -190,6 +193,16 @@ func (r *Runner) Run(ctx context.Context, emit Emit) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+func (r *Runner) closeCollectors() {
+	for _, s := range r.sources {
+		if c, ok := s.col.(interface{ Close() error }); ok {
+			if err := c.Close(); err != nil {
+				s.log.Warn("closing the collector failed", "err", err)
+			}
+		}
+	}
 }
 
 // poll runs one Collect with a timeout, counting new posts, errors and success, and

@@ -39,6 +39,8 @@ type Site struct {
 	content *Content
 	mux     *http.ServeMux
 	hooks   hookSink
+	// bot is the local Bot API the demo tipline polls (/botapi/bot<token>/<method>).
+	bot *BotAPI
 }
 
 // New loads the demo content and builds the site.
@@ -59,7 +61,8 @@ func New(opt Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{opt: opt, content: c, mux: http.NewServeMux()}
+	s := &Site{opt: opt, content: c, mux: http.NewServeMux(), bot: NewBotAPI(DemoBotToken)}
+	seedTips(s.bot, opt.Now())
 	s.routes()
 	return s, nil
 }
@@ -69,6 +72,9 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Server", "kuzot-demo-site")
 	s.mux.ServeHTTP(w, r)
 }
+
+// BotAPI is the site's local Telegram Bot API (the demo tipline's tips).
+func (s *Site) BotAPI() *BotAPI { return s.bot }
 
 // Content returns the site's data (shared, do not modify).
 func (s *Site) Content() *Content { return s.content }
@@ -83,6 +89,7 @@ func (s *Site) routes() {
 	s.mux.HandleFunc("GET /atom/{file}", s.feed)
 	s.mux.HandleFunc("POST /hooks/{name}", s.hooks.receive(s.opt.Now))
 	s.mux.HandleFunc("GET /hooks", s.hooks.list)
+	s.mux.Handle("/botapi/", s.bot)
 	s.routesMore()
 }
 

@@ -103,6 +103,9 @@ type Post struct {
 	// forwards, comments) changed: the store keeps it as the latest version, while the
 	// classify stage skips it, so a refresh is never a new post for classifiers or alerts.
 	Refresh bool `json:"refresh,omitempty"`
+	// Tip is set only on posts of source "tipline" (what members forwarded to an
+	// organisation's tipline); every other consumer may ignore it.
+	Tip *Tip `json:"tip,omitempty"`
 }
 
 // ThreadKind returns Kind, or KindPost for a post that has none.
@@ -111,6 +114,37 @@ func (p *Post) ThreadKind() string {
 		return KindPost
 	}
 	return p.Kind
+}
+
+// Tip describes a tipline post: one campaign of near-identical tips merged, with how
+// many times and by how many organisations it was reported. It never identifies who
+// reported it.
+type Tip struct {
+	// Kind is sms, forward, screenshot or link.
+	Kind string `json:"kind"`
+	// Fingerprint identifies the campaign (near-identical tips share it).
+	Fingerprint string `json:"fingerprint"`
+	// Submissions counts the distinct reporters who sent it (a repeat by the same
+	// reporter is not counted again).
+	Submissions int `json:"submissions"`
+	// Orgs are the organisations whose members reported it, sorted.
+	Orgs []string `json:"orgs"`
+	// FirstSeen and LastSeen bound the submissions.
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	// Burst is the largest number of submissions within the tipline's burst window; a
+	// burst at or above its threshold makes Campaign true (an sms_campaign cluster).
+	Burst    int  `json:"burst"`
+	Campaign bool `json:"campaign"`
+	// SMSSender is the sender ID of a forwarded SMS (operator short code or sender
+	// name; personal numbers are redacted), when the reporter gave it.
+	SMSSender string `json:"sms_sender,omitempty"`
+	// OriginChannel, OriginTitle and OriginDate describe where a forwarded message came from.
+	OriginChannel string    `json:"origin_channel,omitempty"`
+	OriginTitle   string    `json:"origin_title,omitempty"`
+	OriginDate    time.Time `json:"origin_date,omitzero"`
+	// Withdrawn marks a tip whose only reporter asked to be forgotten: its content is gone.
+	Withdrawn bool `json:"withdrawn,omitempty"`
 }
 
 // ErrInvalid marks a post that can never be processed (it goes to the dead-letter stream).

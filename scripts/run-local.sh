@@ -74,6 +74,8 @@ cat <<MSG
     posts stored       clickhouse-client --port $CH_PORT --password "\$(cat $CH_DIR/password)" -q "SELECT source, count() FROM kuzot.posts FINAL GROUP BY source"
     narratives         clickhouse-client --port $CH_PORT --password "\$(cat $CH_DIR/password)" -q "SELECT arrayJoin(labels) AS frame, count() FROM kuzot.classifications FINAL WHERE classifier='narrative' AND flagged GROUP BY frame"
     JetStream          nats --server nats://127.0.0.1:4222 --user kuzot --password "\$(cat $DATA/jetstream/kuzot-nats.password)" stream ls   (the nats CLI, if installed)
+    tipline campaigns  clickhouse-client --port $CH_PORT --password "\$(cat $CH_DIR/password)" -q "SELECT kind, submissions, orgs, campaign, substring(text, 1, 60) FROM kuzot.tip_campaigns FINAL"
+    tipline e-mail     forward an SMS to tips@tips.demo.invalid via SMTP 127.0.0.1:2525 (docs/tipline.md)
 
 MSG
 "$BIN" run --config "$CONFIG"

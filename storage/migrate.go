@@ -116,11 +116,3 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
 	return applied, nil
 }
 
-// columnAlreadyAdded reports whether err is ClickHouse's "column with this name already
-// exists" (code 44) for an ADD COLUMN migration: ClickHouse 18.16 has no ADD COLUMN IF
-// NOT EXISTS, so a migration that ran but was not recorded (a crash in between) counts
-// as applied when it runs again.
-func columnAlreadyAdded(sql string, err error) bool {
-	var ex *clickhouse.Exception
-	return errors.As(err, &ex) && ex.Code == 44 && strings.Contains(strings.ToUpper(sql), "ADD COLUMN")
-}

@@ -9,7 +9,7 @@ import (
 )
 
 // partitionedTables are dropped together by month of publication.
-var partitionedTables = []string{"posts", "classifications", "exposures", "narrative_posts"}
+var partitionedTables = []string{"posts", "classifications", "exposures", "narrative_posts", "tip_campaigns"}
 
 // DropPartitionsBefore drops the monthly partitions of posts, classifications and
 // exposures that lie wholly before cutoff, and logs each drop in retention_log. It

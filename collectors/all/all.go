@@ -5,6 +5,7 @@ import (
 	"github.com/kuzot/kuzot/collectors"
 	"github.com/kuzot/kuzot/collectors/rss"
 	"github.com/kuzot/kuzot/collectors/telegram"
+	"github.com/kuzot/kuzot/collectors/tipline"
 	"github.com/kuzot/kuzot/collectors/vk"
 	"github.com/kuzot/kuzot/collectors/web"
 	"github.com/kuzot/kuzot/collectors/youtube"
@@ -16,6 +17,7 @@ func Registry() *collectors.Registry {
 	// One line per kind: <kind>.Register(r)
 	rss.Register(r)
 	telegram.Register(r)
+	tipline.Register(r)
 	vk.Register(r)
 	web.Register(r)
 	youtube.Register(r)

@@ -10,7 +10,7 @@ import (
 // strictly, takes defaults and validates, so the sample never drifts from the code.
 func TestSamplesDecode(t *testing.T) {
 	r := Registry()
-	want := []string{"rss", "telegram", "vk", "web", "youtube"}
+	want := []string{"rss", "telegram", "tipline", "vk", "web", "youtube"}
 	if got := r.Kinds(); len(got) != len(want) {
 		t.Fatalf("kinds %v, want %v", got, want)
 	}
