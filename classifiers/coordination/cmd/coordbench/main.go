@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/classifiers/coordination/campaigns"
 	"github.com/kuzot/kuzot/classifiers/coordination/synth"
 )
 
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	perDay := fs.Int("per-day", 100_000, "synthetic traffic rate for the detector runs, posts per day")
 	naive := fs.String("naive", "20k,40k", "comma-separated post counts for the naive all-pairs baseline, each next to the detector on the same posts (0 to skip)")
 	naivePerDay := fs.Int("naive-per-day", 20_000, "traffic rate of the baseline comparison (one day of 20k posts by default)")
+	month := fs.String("month", "", "run the month harness of issue 21 instead: this many posts over 30 days from the campaigns generator (frozen seed), then the same size of organic traffic")
+	seed := fs.Uint64("seed", campaigns.FrozenSeed, "campaigns generator seed for -month (the frozen evaluation seed by default; tune on another)")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	// make bench passes -clickhouse to every harness; this one needs no database.
 	_ = fs.String("clickhouse", "", "ignored: accepted so make bench can pass it to every harness")
@@ -78,6 +81,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if parts[0] == "month" || parts[0] == "organic" {
+			sd, err := strconv.ParseUint(parts[2], 10, 64)
+			if err != nil {
+				return fmt.Errorf("bad -child seed %q", parts[2])
+			}
+			r, err := measureMonth(posts, sd, parts[0] == "organic")
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(stdout).Encode(r)
+		}
 		rate, err := strconv.Atoi(parts[2])
 		if err != nil || rate <= 0 {
 			return fmt.Errorf("bad -child rate %q", parts[2])
@@ -89,6 +103,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(r)
 	}
 
+	if *month != "" {
+		return runMonth(ctx, *month, *seed, stdout, stderr)
+	}
 	type run struct{ spec, group string }
 	var runs []run
 	for _, sz := range strings.Split(*sizes, ",") {
