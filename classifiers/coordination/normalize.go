@@ -213,6 +213,7 @@ func hashtags(text string, dst []string) []string {
 		}
 		j := i + 1
 		var b strings.Builder
+		n := 0
 		for j < len(text) {
 			r, size := utf8.DecodeRuneInString(text[j:])
 			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
@@ -225,8 +226,9 @@ func hashtags(text string, dst []string) []string {
 				b.WriteRune(r)
 			}
 			j += size
+			n++
 		}
-		if b.Len() >= 2 {
+		if n >= 2 {
 			dst = append(dst, b.String())
 		}
 		i = j - 1
