@@ -194,6 +194,9 @@ type Detector struct {
 	digest string
 	clock  func() time.Time
 	redact func(string) string
+	// noFold and noTags switch off transliteration folding and hashtag synchrony
+	// (WithoutFolding, WithoutHashtags), for measuring what each catches.
+	noFold, noTags bool
 
 	win, textWin, late, horizon int64 // seconds
 	started                     bool
@@ -241,6 +244,15 @@ func WithClock(now func() time.Time) Option { return func(d *Detector) { d.clock
 func WithRedactor(redact func(string) string) Option {
 	return func(d *Detector) { d.redact = redact }
 }
+
+// WithoutFolding switches off the cross-script folding of co_text tokens (Cyrillic and
+// Latin spellings of a word are then different tokens). For measurements; the default
+// folds.
+func WithoutFolding() Option { return func(d *Detector) { d.noFold = true } }
+
+// WithoutHashtags switches off hashtag synchrony (co_hashtag). For measurements; the
+// default pairs accounts posting the same hashtag set within Window.
+func WithoutHashtags() Option { return func(d *Detector) { d.noTags = true } }
 
 // NewDetector validates p and returns an empty detector.
 func NewDetector(p Params, opts ...Option) (*Detector, error) {
@@ -404,10 +416,10 @@ func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
 	}
 	spans := linkSpans(text)
 	d.linkObjects(p, text, spans)
-	if d.tags = hashtags(text, d.tags); len(d.tags) >= 2 {
+	if d.tags = hashtags(text, d.tags); len(d.tags) >= 2 && !d.noTags {
 		d.addObj(kindTag, "#"+strings.Join(d.tags, " #"))
 	}
-	tk := tokenize(text, spans, d.set)
+	tk := tokenizeFold(text, spans, d.set, !d.noFold)
 	d.set = tk.set
 	if tk.n < d.p.MinTextTokens {
 		return

@@ -69,7 +69,11 @@ func linkSpans(s string) [][]int {
 
 // tokenize normalises text for co_text: links and @mentions are dropped, letters and
 // digits are lower-cased, everything else separates tokens. set is reused as scratch.
-func tokenize(s string, spans [][]int, set []uint64) tokens {
+func tokenize(s string, spans [][]int, set []uint64) tokens { return tokenizeFold(s, spans, set, true) }
+
+// tokenizeFold is tokenize with the cross-script folding of letters switchable (off:
+// letters are only lower-cased), for measuring what the folding catches.
+func tokenizeFold(s string, spans [][]int, set []uint64, fold bool) tokens {
 	out := tokens{set: set[:0]}
 	h := uint64(14695981039346656037) // exact hash over all tokens
 	var stem uint64
@@ -114,7 +118,7 @@ func tokenize(s string, spans [][]int, set []uint64) tokens {
 			runes = 0
 			stem = 14695981039346656037
 		}
-		if f, ok := foldRune(r); ok {
+		if f, ok := foldRune(r); ok && fold {
 			// Cyrillic and Latin letters are written in one Latin spelling, so a
 			// transliterated copy has the same tokens; each Latin letter is a stem unit.
 			for i := 0; i < len(f); i++ {

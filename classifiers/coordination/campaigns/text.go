@@ -150,14 +150,14 @@ func transliterate(s string) string {
 	return b.String()
 }
 
-// zipfDraw draws ranks 0..n-1 with probability proportional to 1/(rank+1)^s.
+// zipfDraw draws ranks 0..n-1 with probability proportional to 1/(rank+1+offset)^s.
 type zipfDraw struct{ cdf []float64 }
 
-func newZipf(n int, s float64) *zipfDraw {
+func newZipf(n int, s float64, offset int) *zipfDraw {
 	z := &zipfDraw{cdf: make([]float64, n)}
 	sum := 0.0
 	for i := 0; i < n; i++ {
-		sum += 1 / math.Pow(float64(i+1), s)
+		sum += 1 / math.Pow(float64(i+1+offset), s)
 		z.cdf[i] = sum
 	}
 	for i := range z.cdf {

@@ -66,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	naivePerDay := fs.Int("naive-per-day", 20_000, "traffic rate of the baseline comparison (one day of 20k posts by default)")
 	month := fs.String("month", "", "run the month harness of issue 21 instead: this many posts over 30 days from the campaigns generator (frozen seed), then the same size of organic traffic")
 	seed := fs.Uint64("seed", campaigns.FrozenSeed, "campaigns generator seed for -month (the frozen evaluation seed by default; tune on another)")
+	organic := fs.Bool("organic", true, "with -month: also run organic traffic of the same size (false clusters)")
+	ablate := fs.String("ablate", "", "with -month: switch off fold (transliteration folding), hashtags (hashtag synchrony) or both, to measure what they catch")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	// make bench passes -clickhouse to every harness; this one needs no database.
 	_ = fs.String("clickhouse", "", "ignored: accepted so make bench can pass it to every harness")
@@ -86,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("bad -child seed %q", parts[2])
 			}
-			r, err := measureMonth(posts, sd, parts[0] == "organic")
+			r, err := measureMonth(posts, sd, parts[0] == "organic", *ablate)
 			if err != nil {
 				return err
 			}
@@ -104,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	if *month != "" {
-		return runMonth(ctx, *month, *seed, stdout, stderr)
+		return runMonth(ctx, *month, *seed, *organic, *ablate, stdout, stderr)
 	}
 	type run struct{ spec, group string }
 	var runs []run

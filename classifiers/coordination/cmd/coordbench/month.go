@@ -23,6 +23,7 @@ import (
 // evaluation, the state size and a restart from the saved state.
 type monthResult struct {
 	Mode      string           `json:"mode"`
+	Ablation  string           `json:"ablation,omitempty"`
 	Seed      uint64           `json:"seed"`
 	Posts     int              `json:"posts"`
 	DetectS   float64          `json:"detect_s"`
@@ -40,11 +41,12 @@ type monthResult struct {
 	Replayed  int              `json:"replayed"`
 	SameAfter bool             `json:"same_after_restart"`
 	Report    campaigns.Report `json:"report"`
+	False     []string         `json:"false_clusters"`
 }
 
 // measureMonth generates posts posts over 30 days with seed (organic: no networks) and
 // runs the detector with its default parameters.
-func measureMonth(posts int, seed uint64, organic bool) (monthResult, error) {
+func measureMonth(posts int, seed uint64, organic bool, ablate string) (monthResult, error) {
 	cfg := campaigns.DefaultConfig(seed, posts)
 	mode := "month"
 	if organic {
@@ -55,9 +57,21 @@ func measureMonth(posts int, seed uint64, organic bool) (monthResult, error) {
 	if err != nil {
 		return monthResult{}, err
 	}
-	res := monthResult{Mode: mode, Seed: seed, Load: loadAvg()}
+	res := monthResult{Mode: mode, Seed: seed, Load: loadAvg(), Ablation: ablate}
 	p := coordination.DefaultParams()
-	d, err := coordination.NewDetector(p, coordination.WithClock(g.End))
+	opts := []coordination.Option{coordination.WithClock(g.End)}
+	switch ablate {
+	case "":
+	case "fold":
+		opts = append(opts, coordination.WithoutFolding())
+	case "hashtags":
+		opts = append(opts, coordination.WithoutHashtags())
+	case "both":
+		opts = append(opts, coordination.WithoutFolding(), coordination.WithoutHashtags())
+	default:
+		return monthResult{}, fmt.Errorf("unknown ablation %q (fold, hashtags, both)", ablate)
+	}
+	d, err := coordination.NewDetector(p, opts...)
 	if err != nil {
 		return monthResult{}, err
 	}
@@ -147,6 +161,26 @@ func measureMonth(posts int, seed uint64, organic bool) (monthResult, error) {
 		clusters = append(clusters, c.Accounts)
 	}
 	res.Report = campaigns.Evaluate(clusters, g.Truth())
+	// Describe the false clusters (no network majority): what organic look-alike made
+	// them, by behaviour, rhythm and a sample account.
+	truth := g.Truth()
+	for _, c := range latest {
+		inNet := 0
+		for _, a := range c.Accounts {
+			if _, ok := truth.Member[a]; ok {
+				inNet++
+			}
+		}
+		if 2*inNet >= len(c.Accounts) {
+			continue
+		}
+		kind := "-"
+		if c.Rhythm != nil {
+			kind = fmt.Sprintf("%s/%d bursts", c.Rhythm.Kind, c.Rhythm.Bursts)
+		}
+		res.False = append(res.False, fmt.Sprintf("%d accounts, %s, %s, e.g. %s", len(c.Accounts), strings.Join(c.Behaviours, "+"), kind, c.Accounts[0]))
+	}
+	slices.Sort(res.False)
 	peak, err := peakRSS()
 	if err != nil {
 		return monthResult{}, err
@@ -184,22 +218,32 @@ func loadAvg() string {
 
 // writeMonth prints a month result.
 func writeMonth(w io.Writer, r monthResult) {
+	if r.Ablation != "" {
+		fmt.Fprintf(w, "ablation: without %s\n", r.Ablation)
+	}
 	fmt.Fprintf(w, "%s: seed %d, %d posts over 30 days: detect %.1f s (total %.1f s, cpu %.1f s, load %s), peak RSS %.0f MiB, heap %.0f MiB\n",
 		r.Mode, r.Seed, r.Posts, r.DetectS, r.TotalS, r.CPUS, r.Load, r.PeakMB, r.HeapMB)
 	fmt.Fprintf(w, "state after the month: %d pairs, %d accounts, %d weak pairs pruned, %.1f MiB saved in %.2f s\n",
 		r.Edges, r.Accounts, r.Pruned, r.StateMB, r.SaveS)
 	fmt.Fprintf(w, "restart: load + replay of %d posts + flush in %.2f s; same clusters: %v\n\n", r.Replayed, r.RestoreS, r.SameAfter)
 	r.Report.Write(w)
+	for _, f := range r.False {
+		fmt.Fprintf(w, "- false cluster: %s\n", f)
+	}
 }
 
 // runMonth runs the month harness and its organic twin, each in a child process.
-func runMonth(ctx context.Context, size string, seed uint64, stdout, stderr io.Writer) error {
+func runMonth(ctx context.Context, size string, seed uint64, organic bool, ablate string, stdout, stderr io.Writer) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("locate own binary: %w", err)
 	}
-	for _, mode := range []string{"month", "organic"} {
-		cmd := exec.CommandContext(ctx, self, "-child", fmt.Sprintf("%s:%s:%d", mode, size, seed))
+	modes := []string{"month"}
+	if organic {
+		modes = append(modes, "organic")
+	}
+	for _, mode := range modes {
+		cmd := exec.CommandContext(ctx, self, "-child", fmt.Sprintf("%s:%s:%d", mode, size, seed), "-ablate", ablate)
 		cmd.Stderr = stderr
 		out, err := cmd.Output()
 		if err != nil {
