@@ -95,7 +95,7 @@ func TestEvaluate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Evaluate(tc.clusters, truth)
 			if r.All.Precision() != tc.prec || r.All.Recall() != tc.rec || r.ByRhythm[RhythmWeekly].Recall() != tc.weeklyRec ||
-				r.FalseClusters != tc.falseClusters || r.All.NetworksFound != tc.netsOK {
+				r.FalseClusters != tc.falseClusters || r.All.NetworksFound != tc.netsOK || r.All.Clusters != len(tc.clusters)-tc.falseClusters {
 				t.Fatalf("got p=%v r=%v weekly=%v false=%d found=%d", r.All.Precision(), r.All.Recall(),
 					r.ByRhythm[RhythmWeekly].Recall(), r.FalseClusters, r.All.NetworksFound)
 			}

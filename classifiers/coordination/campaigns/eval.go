@@ -14,6 +14,10 @@ type Score struct {
 	Flagged, Correct, Members, Found int
 	// Networks of the group and how many were found (half their accounts or more).
 	Networks, NetworksFound int
+	// Clusters are the clusters attributed to the group's networks: more than
+	// NetworksFound means networks were split (for example a translated campaign found
+	// as one cluster per language).
+	Clusters int
 }
 
 // Precision is Correct/Flagged (1 when nothing was flagged).
@@ -78,7 +82,7 @@ func Evaluate(clusters [][]string, t Truth) Report {
 			continue
 		}
 		nw := t.Networks[best]
-		add(nw.Rhythm, nw.Kind, func(s *Score) { s.Flagged += len(c); s.Correct += bestN })
+		add(nw.Rhythm, nw.Kind, func(s *Score) { s.Flagged += len(c); s.Correct += bestN; s.Clusters++ })
 		found[best] += bestN
 	}
 	for i, nw := range t.Networks {
@@ -97,9 +101,10 @@ func Evaluate(clusters [][]string, t Truth) Report {
 
 // Write prints the report as a Markdown table.
 func (r Report) Write(w io.Writer) {
-	fmt.Fprintf(w, "| group | networks found | accounts | precision | recall |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| group | networks found | their clusters | accounts | precision | recall |\n|---|---|---|---|---|---|\n")
 	row := func(name string, s Score) {
-		fmt.Fprintf(w, "| %s | %d/%d | %d | %.3f | %.3f |\n", name, s.NetworksFound, s.Networks, s.Members, round3(s.Precision()), round3(s.Recall()))
+		fmt.Fprintf(w, "| %s | %d/%d | %d | %d | %.3f | %.3f |\n", name, s.NetworksFound, s.Networks, s.Clusters, s.Members,
+			round3(s.Precision()), round3(s.Recall()))
 	}
 	row("all", r.All)
 	for _, k := range Rhythms {

@@ -68,6 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", campaigns.FrozenSeed, "campaigns generator seed for -month (the frozen evaluation seed by default; tune on another)")
 	organic := fs.Bool("organic", true, "with -month: also run organic traffic of the same size (false clusters)")
 	ablate := fs.String("ablate", "", "with -month: switch off fold (transliteration folding), hashtags (hashtag synchrony) or both, to measure what they catch")
+	maxPairs := fs.Int("max-pairs", 0, "with -month: the detector's MaxPairs (0 = default)")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	// make bench passes -clickhouse to every harness; this one needs no database.
 	_ = fs.String("clickhouse", "", "ignored: accepted so make bench can pass it to every harness")
@@ -88,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("bad -child seed %q", parts[2])
 			}
-			r, err := measureMonth(posts, sd, parts[0] == "organic", *ablate)
+			r, err := measureMonth(posts, sd, parts[0] == "organic", *ablate, *maxPairs)
 			if err != nil {
 				return err
 			}
@@ -106,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	if *month != "" {
-		return runMonth(ctx, *month, *seed, *organic, *ablate, stdout, stderr)
+		return runMonth(ctx, *month, *seed, *organic, *ablate, *maxPairs, stdout, stderr)
 	}
 	type run struct{ spec, group string }
 	var runs []run

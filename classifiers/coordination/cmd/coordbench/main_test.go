@@ -32,14 +32,14 @@ func TestMeasureSmallRuns(t *testing.T) {
 }
 
 func TestMeasureMonthSmall(t *testing.T) {
-	r, err := measureMonth(20000, 1, false, "")
+	r, err := measureMonth(20000, 1, false, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Posts != 20000 || r.StateMB <= 0 || !r.SameAfter || r.Replayed == 0 || r.Report.All.Networks != 60 {
 		t.Fatalf("%+v", r)
 	}
-	if _, err := measureMonth(1000, 1, true, "nonsense"); err == nil {
+	if _, err := measureMonth(1000, 1, true, "nonsense", 0); err == nil {
 		t.Fatal("unknown ablation accepted")
 	}
 }

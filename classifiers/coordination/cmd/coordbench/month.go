@@ -24,6 +24,7 @@ import (
 type monthResult struct {
 	Mode      string           `json:"mode"`
 	Ablation  string           `json:"ablation,omitempty"`
+	MaxPairs  int              `json:"max_pairs"`
 	Seed      uint64           `json:"seed"`
 	Posts     int              `json:"posts"`
 	DetectS   float64          `json:"detect_s"`
@@ -46,7 +47,7 @@ type monthResult struct {
 
 // measureMonth generates posts posts over 30 days with seed (organic: no networks) and
 // runs the detector with its default parameters.
-func measureMonth(posts int, seed uint64, organic bool, ablate string) (monthResult, error) {
+func measureMonth(posts int, seed uint64, organic bool, ablate string, maxPairs int) (monthResult, error) {
 	cfg := campaigns.DefaultConfig(seed, posts)
 	mode := "month"
 	if organic {
@@ -59,6 +60,10 @@ func measureMonth(posts int, seed uint64, organic bool, ablate string) (monthRes
 	}
 	res := monthResult{Mode: mode, Seed: seed, Load: loadAvg(), Ablation: ablate}
 	p := coordination.DefaultParams()
+	if maxPairs > 0 {
+		p.MaxPairs = maxPairs
+	}
+	res.MaxPairs = p.MaxPairs
 	opts := []coordination.Option{coordination.WithClock(g.End)}
 	switch ablate {
 	case "":
@@ -223,8 +228,8 @@ func writeMonth(w io.Writer, r monthResult) {
 	}
 	fmt.Fprintf(w, "%s: seed %d, %d posts over 30 days: detect %.1f s (total %.1f s, cpu %.1f s, load %s), peak RSS %.0f MiB, heap %.0f MiB\n",
 		r.Mode, r.Seed, r.Posts, r.DetectS, r.TotalS, r.CPUS, r.Load, r.PeakMB, r.HeapMB)
-	fmt.Fprintf(w, "state after the month: %d pairs, %d accounts, %d weak pairs pruned, %.1f MiB saved in %.2f s\n",
-		r.Edges, r.Accounts, r.Pruned, r.StateMB, r.SaveS)
+	fmt.Fprintf(w, "state after the month (max pairs %d): %d pairs, %d accounts, %d weak pairs pruned, %.1f MiB saved in %.2f s\n",
+		r.MaxPairs, r.Edges, r.Accounts, r.Pruned, r.StateMB, r.SaveS)
 	fmt.Fprintf(w, "restart: load + replay of %d posts + flush in %.2f s; same clusters: %v\n\n", r.Replayed, r.RestoreS, r.SameAfter)
 	r.Report.Write(w)
 	for _, f := range r.False {
@@ -233,7 +238,7 @@ func writeMonth(w io.Writer, r monthResult) {
 }
 
 // runMonth runs the month harness and its organic twin, each in a child process.
-func runMonth(ctx context.Context, size string, seed uint64, organic bool, ablate string, stdout, stderr io.Writer) error {
+func runMonth(ctx context.Context, size string, seed uint64, organic bool, ablate string, maxPairs int, stdout, stderr io.Writer) error {
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("locate own binary: %w", err)
@@ -243,7 +248,8 @@ func runMonth(ctx context.Context, size string, seed uint64, organic bool, ablat
 		modes = append(modes, "organic")
 	}
 	for _, mode := range modes {
-		cmd := exec.CommandContext(ctx, self, "-child", fmt.Sprintf("%s:%s:%d", mode, size, seed), "-ablate", ablate)
+		cmd := exec.CommandContext(ctx, self, "-child", fmt.Sprintf("%s:%s:%d", mode, size, seed), "-ablate", ablate,
+			"-max-pairs", fmt.Sprint(maxPairs))
 		cmd.Stderr = stderr
 		out, err := cmd.Output()
 		if err != nil {
