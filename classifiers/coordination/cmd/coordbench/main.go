@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -69,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	organic := fs.Bool("organic", true, "with -month: also run organic traffic of the same size (false clusters)")
 	ablate := fs.String("ablate", "", "with -month: switch off fold (transliteration folding), hashtags (hashtag synchrony) or both, to measure what they catch")
 	maxPairs := fs.Int("max-pairs", 0, "with -month: the detector's MaxPairs (0 = default)")
+	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the run to this file")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	// make bench passes -clickhouse to every harness; this one needs no database.
 	_ = fs.String("clickhouse", "", "ignored: accepted so make bench can pass it to every harness")
@@ -76,6 +78,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *child != "" {
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		parts := strings.Split(*child, ":")
 		if len(parts) != 3 {
 			return fmt.Errorf("bad -child %q", *child)
