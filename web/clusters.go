@@ -166,6 +166,10 @@ func (s CHClusters) rhythm(ctx context.Context, id string, version uint64) (*Clu
 	if len(starts) > 0 && len(ends) == len(starts) {
 		span = ends[len(ends)-1].Sub(starts[0]).Seconds()
 	}
+	most := uint32(1)
+	for _, a := range accounts {
+		most = max(most, a)
+	}
 	for i := range starts {
 		if i >= len(ends) || i >= len(accounts) {
 			break
@@ -175,6 +179,8 @@ func (s CHClusters) rhythm(ctx context.Context, id string, version uint64) (*Clu
 			b.X = 100 * starts[i].Sub(starts[0]).Seconds() / span
 			b.W = max(100*ends[i].Sub(starts[i]).Seconds()/span, 0.6)
 		}
+		b.H = 2 + 8*float64(accounts[i])/float64(most) // bar height: accounts in the burst
+		b.Y = 10 - b.H
 		r.Timeline = append(r.Timeline, b)
 	}
 	return &r, platforms, rows.Err()

@@ -248,13 +248,16 @@ type ClusterRhythm struct {
 }
 
 // ClusterBurst is one burst of a cluster. X and W place it on the page's timeline
-// (percent of the span from the first to the last burst).
+// (percent of the span from the first to the last burst); Y and H give its bar height
+// (of 10) by the accounts that took part.
 type ClusterBurst struct {
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end"`
 	Accounts uint32    `json:"accounts"`
 	X        float64   `json:"-"`
 	W        float64   `json:"-"`
+	Y        float64   `json:"-"`
+	H        float64   `json:"-"`
 }
 
 // MedianGap is the median gap as a duration, for display.
