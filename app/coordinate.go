@@ -28,6 +28,11 @@ type CoordinationConfig struct {
 	MinTextTokens   int           `yaml:"min_text_tokens"`
 	Lateness        time.Duration `yaml:"lateness"`
 	Horizon         time.Duration `yaml:"horizon"`
+	MaxPairs        int           `yaml:"max_pairs"`
+	// StateInterval is how often the detector state is saved to the JetStream object
+	// store kuzot_coordination_state (default 5 min), so that a restart replays only the
+	// results since the last save (see coordinate_state.go).
+	StateInterval time.Duration `yaml:"state_interval"`
 	// FlushInterval is how often changed clusters are written to ClickHouse (default 10 s).
 	FlushInterval time.Duration `yaml:"flush_interval"`
 }
@@ -53,6 +58,7 @@ func (c CoordinationConfig) Params() (coordination.Params, error) {
 	setI(&p.MinClusterSize, c.MinClusterSize)
 	setI(&p.MaxObjectActors, c.MaxObjectActors)
 	setI(&p.MinTextTokens, c.MinTextTokens)
+	setI(&p.MaxPairs, c.MaxPairs)
 	if c.Similarity != 0 {
 		p.Similarity = c.Similarity
 	}
@@ -71,15 +77,20 @@ func LoadCoordinationConfig(cfg *config.Config) (CoordinationConfig, error) {
 	if c.FlushInterval == 0 {
 		c.FlushInterval = 10 * time.Second
 	}
+	if c.StateInterval == 0 {
+		c.StateInterval = 5 * time.Minute
+	}
 	return c, nil
 }
 
 // coordinateRole finds coordinated account networks on the live stream. It reads the
-// results stream (posts with their narrative frames) through an ordered consumer that
-// starts one horizon back, so that after a restart the detector's in-memory window is
-// rebuilt from the stream itself and no acks are needed; clusters have deterministic ids
-// and ClickHouse tables are ReplacingMergeTrees, so re-written clusters collapse. Run
-// one coordinate replica per deployment: the detector needs every post.
+// results stream (posts with their narrative frames) through an ordered consumer. The
+// detector's long-lived state is saved every StateInterval to a JetStream object store;
+// after a restart it is loaded and the consumer starts a few hours before the save
+// (coordination.ReplayMargin), not a horizon (a month) back; without a usable state it
+// starts one horizon back. No acks are needed; clusters keep their ids and ClickHouse
+// tables are ReplacingMergeTrees, so re-written clusters collapse. Run one coordinate
+// replica per deployment: the detector needs every post.
 func coordinateRole() Role {
 	return Role{
 		Name:            "coordinate",
@@ -94,25 +105,33 @@ func coordinateRole() Role {
 			if err != nil {
 				return err
 			}
-			det, err := coordination.NewDetector(params, coordination.WithClock(a.Now),
-				coordination.WithRedactor(EvidenceRedactor(a.Now)))
+			detOpts := []coordination.Option{coordination.WithClock(a.Now), coordination.WithRedactor(EvidenceRedactor(a.Now))}
+			log := a.Log.With("role", "coordinate")
+			state, err := openCoordinationState(ctx, a.Bus.JS, log)
 			if err != nil {
+				return err
+			}
+			start := a.Now().Add(-params.Horizon)
+			det, resume := state.load(ctx, params, detOpts...)
+			if det != nil {
+				start = resume
+			} else if det, err = coordination.NewDetector(params, detOpts...); err != nil {
 				return err
 			}
 			if err := a.Registry.Register(coordination.NewCollector(det)); err != nil {
 				return fmt.Errorf("coordination metrics: %w", err)
 			}
 			store := coordination.NewStore(a.CH)
-			log := a.Log.With("role", "coordinate")
-			start := a.Now().Add(-params.Horizon)
 			cons, err := a.Bus.JS.OrderedConsumer(ctx, pipeline.ResultsStream, jetstream.OrderedConsumerConfig{
 				DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start,
 			})
 			if err != nil {
 				return fmt.Errorf("coordinate: consumer: %w", err)
 			}
-			log.Info("coordination detector started", "replay_from", start, "window", params.Window)
+			log.Info("coordination detector started", "replay_from", start, "window", params.Window,
+				"horizon", params.Horizon, "resumed", !resume.IsZero())
 			nextFlush := time.Now().Add(cc.FlushInterval)
+			nextSave := time.Now().Add(cc.StateInterval)
 			flush := func(fctx context.Context) {
 				clusters := det.Flush(a.Now())
 				if len(clusters) == 0 {
@@ -132,10 +151,21 @@ func coordinateRole() Role {
 					delay = min(delay*2, 30*time.Second)
 				}
 			}
+			var streamTime time.Time // JetStream time of the last result observed
+			saveState := func(sctx context.Context) {
+				if streamTime.IsZero() {
+					return
+				}
+				flush(sctx) // cluster ids assigned before they are saved
+				if err := state.save(sctx, det, streamTime); err != nil {
+					log.Error("saving coordination state failed", "err", err)
+				}
+			}
 			for {
 				if ctx.Err() != nil {
 					dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					flush(dctx)
+					saveState(dctx)
 					cancel()
 					return nil
 				}
@@ -148,6 +178,9 @@ func coordinateRole() Role {
 					continue
 				}
 				for msg := range batch.Messages() {
+					if md, err := msg.Metadata(); err == nil {
+						streamTime = md.Timestamp
+					}
 					c, err := pipeline.DecodeClassified(msg)
 					if err != nil {
 						continue // the store role dead-letters it; nothing to learn here
@@ -160,6 +193,10 @@ func coordinateRole() Role {
 				if time.Now().After(nextFlush) {
 					flush(ctx)
 					nextFlush = time.Now().Add(cc.FlushInterval)
+				}
+				if time.Now().After(nextSave) {
+					saveState(ctx)
+					nextSave = time.Now().Add(cc.StateInterval)
 				}
 			}
 		},

@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,8 +103,80 @@ func TestIntegrationCoordinateRoleFindsNetwork(t *testing.T) {
 			t.Fatalf("organic account %s clustered", a)
 		}
 	}
+	var firstID string
+	var firstVersion uint64
+	if err := conn.QueryRow(ctx, "SELECT id, version FROM coordination_clusters FINAL WHERE status = 'active' LIMIT 1").Scan(&firstID, &firstVersion); err != nil {
+		t.Fatal(err)
+	}
 	cancel()
 	if err := run.Wait(); err != nil {
 		t.Fatal(err)
 	}
+
+	// Restart: the role saved its state on shutdown; the new run loads it and replays
+	// only from shortly before the save, and the network keeps its cluster id.
+	var logs syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	run2, err := app.Start(ctx2, cfg, roles, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 30*time.Second, "the coordinate role resumed from its saved state", func() bool {
+		return strings.Contains(logs.String(), "coordination detector started") && strings.Contains(logs.String(), "resumed=true")
+	})
+	for _, o := range []string{"farm again: " + texts[0]} { // a new burst of the same farm after the restart
+		for i, who := range farm {
+			n++
+			p := post.Post{ID: fmt.Sprintf("vk:-100_%d", n), Source: "vk", Channel: "demo_el_uchun", Author: who,
+				Text: o + " снова", ReplyTo: "vk:-100_wall-again", PublishedAt: now.Add(time.Duration(i) * time.Second), CollectedAt: now}
+			if err := pipeline.NewPublisher(run2.Bus.JS, run2.Metrics).PublishPost(ctx2, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var ids []string
+	var version uint64
+	testenv.Eventually(t, 30*time.Second, "the farm's cluster updated under its old id", func() bool {
+		ids = ids[:0]
+		rows, err := conn.Query(ctx2, "SELECT id, version FROM coordination_clusters FINAL WHERE status = 'active'")
+		if err != nil {
+			return false
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			_ = rows.Scan(&id, &version)
+			ids = append(ids, id)
+		}
+		return len(ids) == 1 && ids[0] == firstID && version > firstVersion
+	})
+	t.Logf("cluster %s version %d -> %d", firstID, firstVersion, version)
+	cancel2()
+	if err := run2.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes by a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -71,6 +71,12 @@ tmp=$(mktemp)
   echo
   go run ./classifiers/coordination/cmd/coordbench
   echo
+  echo "## Coordination over a month (issue 21): 1M posts, 30 days, frozen seed, defaults; organic twin"
+  echo
+  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench -month 1M\`"
+  echo
+  go run ./classifiers/coordination/cmd/coordbench -month 1M
+  echo
   echo "## Go benchmarks"
   echo
   echo "Command: \`go test -run '^\$' -bench . -benchmem -benchtime $BENCHTIME ./...\`"

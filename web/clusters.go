@@ -139,6 +139,9 @@ func (s CHClusters) Cluster(ctx context.Context, id string) (Cluster, error) {
 		c.Members = append(c.Members, m)
 	}
 	rows.Close()
+	if c.Rhythm, c.Platforms, err = s.rhythm(ctx, id, c.version); err != nil {
+		return Cluster{}, err
+	}
 	rows, err = s.DB.Conn.Query(ctx, `SELECT toString(label), analyst, note FROM coordination_labels FINAL WHERE cluster_id = ?`, id)
 	if err != nil {
 		return Cluster{}, fmt.Errorf("cluster %s label: %w", id, err)
@@ -153,6 +156,52 @@ func (s CHClusters) Cluster(ctx context.Context, id string) (Cluster, error) {
 		c.Label, c.LabelledBy, c.LabelNote = "", "", ""
 	}
 	return c, rows.Err()
+}
+
+// rhythm reads a cluster version's rhythm and platforms (nil when not stored) and
+// places its bursts on a timeline from the first burst to the last.
+func (s CHClusters) rhythm(ctx context.Context, id string, version uint64) (*ClusterRhythm, []string, error) {
+	rows, err := s.DB.Conn.Query(ctx, `SELECT rhythm, bursts, median_gap_s, first_burst, last_burst, burst_starts, burst_ends,
+		burst_accounts, platforms FROM coordination_rhythm FINAL WHERE cluster_id = ? AND version = ?`, id, version)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cluster %s rhythm: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, nil, rows.Err()
+	}
+	var r ClusterRhythm
+	var starts, ends []time.Time
+	var accounts []uint32
+	var platforms []string
+	if err := rows.Scan(&r.Kind, &r.Bursts, &r.MedianGapSec, &r.First, &r.Last, &starts, &ends, &accounts, &platforms); err != nil {
+		return nil, nil, fmt.Errorf("cluster %s rhythm: %w", id, err)
+	}
+	if r.Kind == "" {
+		return nil, platforms, nil
+	}
+	span := 0.0
+	if len(starts) > 0 && len(ends) == len(starts) {
+		span = ends[len(ends)-1].Sub(starts[0]).Seconds()
+	}
+	most := uint32(1)
+	for _, a := range accounts {
+		most = max(most, a)
+	}
+	for i := range starts {
+		if i >= len(ends) || i >= len(accounts) {
+			break
+		}
+		b := ClusterBurst{Start: starts[i], End: ends[i], Accounts: accounts[i], X: 0, W: 100}
+		if span > 0 {
+			b.X = 100 * starts[i].Sub(starts[0]).Seconds() / span
+			b.W = max(100*ends[i].Sub(starts[i]).Seconds()/span, 0.6)
+		}
+		b.H = 2 + 8*float64(accounts[i])/float64(most) // bar height: accounts in the burst
+		b.Y = 10 - b.H
+		r.Timeline = append(r.Timeline, b)
+	}
+	return &r, platforms, rows.Err()
 }
 
 // CoordinationLabeler adapts the coordination package's Store to ClusterLabeler.

@@ -237,12 +237,43 @@ type Cluster struct {
 	Frames        []string  `json:"frames,omitempty"`
 	CappedObjects uint32    `json:"capped_objects"`
 	Members       []Member  `json:"members,omitempty"`
+	// Rhythm is the cluster's burst timeline and Platforms the sources of its accounts
+	// (table coordination_rhythm, issue 21); nil for clusters stored before it.
+	Rhythm    *ClusterRhythm `json:"rhythm,omitempty"`
+	Platforms []string       `json:"platforms,omitempty"`
 	// Label is an analyst's verdict: "", confirmed or dismissed.
 	Label      string `json:"label,omitempty"`
 	LabelledBy string `json:"labelled_by,omitempty"`
 	LabelNote  string `json:"label_note,omitempty"`
 	version    uint64
 }
+
+// ClusterRhythm says when a cluster acts: its label (one-off, hourly, daily, weekly),
+// number of bursts, median gap between them and its most recent bursts.
+type ClusterRhythm struct {
+	Kind         string         `json:"kind"`
+	Bursts       uint32         `json:"bursts"`
+	MedianGapSec uint32         `json:"median_gap_s"`
+	First        time.Time      `json:"first"`
+	Last         time.Time      `json:"last"`
+	Timeline     []ClusterBurst `json:"timeline"`
+}
+
+// ClusterBurst is one burst of a cluster. X and W place it on the page's timeline
+// (percent of the span from the first to the last burst); Y and H give its bar height
+// (of 10) by the accounts that took part.
+type ClusterBurst struct {
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Accounts uint32    `json:"accounts"`
+	X        float64   `json:"-"`
+	W        float64   `json:"-"`
+	Y        float64   `json:"-"`
+	H        float64   `json:"-"`
+}
+
+// MedianGap is the median gap as a duration, for display.
+func (r *ClusterRhythm) MedianGap() time.Duration { return time.Duration(r.MedianGapSec) * time.Second }
 
 // AuditEntry is one audit_log row.
 type AuditEntry struct {

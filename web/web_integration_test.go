@@ -549,6 +549,9 @@ func TestIntegrationPagesAndAPI(t *testing.T) {
 	if code != 200 || json.Unmarshal([]byte(body), &cl) != nil || cl.Size != 4 || len(cl.Members) != 4 || cl.Members[0].CoActions != 9 {
 		t.Fatalf("cluster %d: %s", code, body)
 	}
+	if cl.Rhythm == nil || cl.Rhythm.Kind != "daily" || len(cl.Rhythm.Timeline) != 3 || len(cl.Platforms) != 1 {
+		t.Fatalf("cluster rhythm %+v platforms %v", cl.Rhythm, cl.Platforms)
+	}
 	if code, body := c.do("POST", "/api/clusters/"+e.fx.Cluster+"/label", "application/json", `{"label":"maybe"}`, true); code != 400 {
 		t.Fatalf("bad label: %d %s", code, body)
 	}
@@ -560,6 +563,10 @@ func TestIntegrationPagesAndAPI(t *testing.T) {
 	}
 	if code, _ := c.get("/api/clusters/nope"); code != 404 {
 		t.Fatalf("missing cluster: %d", code)
+	}
+	if code, body := c.get("/clusters/" + e.fx.Cluster); code != 200 || !strings.Contains(body, `<svg class="timeline"`) ||
+		strings.Count(body, "<rect ") != 3 || !strings.Contains(body, "daily: 3 bursts, median gap 17h30m0s") {
+		t.Fatalf("cluster page lacks the rhythm timeline: %d", code)
 	}
 	if code, body := c.get("/clusters/" + e.fx.Cluster); code != 200 || !strings.Contains(body, "confirmed by analyst") || !strings.Contains(body, "demo_account_07") {
 		t.Fatalf("cluster page %d", code)

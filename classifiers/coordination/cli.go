@@ -37,11 +37,12 @@ func RunCLI(ctx context.Context, args []string, in io.Reader, out, errw io.Write
 	fs.IntVar(&p.MinTextTokens, "min-text-tokens", def.MinTextTokens, "texts with fewer tokens are ignored for co_text")
 	fs.DurationVar(&p.Lateness, "lateness", def.Lateness, "how far behind the newest post a post may arrive")
 	fs.DurationVar(&p.Horizon, "horizon", def.Horizon, "how long pair weights live without new co-actions")
+	fs.IntVar(&p.MaxPairs, "max-pairs", def.MaxPairs, "account pairs kept; above it weak pairs are pruned")
 	stream := fs.Bool("stream", false, "write clusters as they appear and change instead of once at the end")
 	strict := fs.Bool("strict", false, "stop at the first unusable line instead of skipping it")
 	fs.Usage = func() {
 		fmt.Fprintln(errw, "Usage: kuzot coordinate [flags] < posts.jsonl > clusters.jsonl")
-		fmt.Fprintln(errw, "Finds accounts acting in concert (co_text, co_link, co_reply) in JSON-lines posts.")
+		fmt.Fprintln(errw, "Finds accounts acting in concert (co_text, co_link, co_reply, co_hashtag) in JSON-lines posts.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -48,6 +48,12 @@ type Cluster struct {
 	Texts        []string `json:"texts,omitempty"`
 	Links        []string `json:"links,omitempty"`
 	ReplyTargets []string `json:"reply_targets,omitempty"`
+	// Hashtags are shared hashtag sets (hashtag synchrony).
+	Hashtags []string `json:"hashtags,omitempty"`
+	// Rhythm is the cluster's burst timeline over the horizon (issue 21); Platforms the
+	// sources of its accounts.
+	Rhythm    *Rhythm  `json:"rhythm,omitempty"`
+	Platforms []string `json:"platforms,omitempty"`
 	// Frames counts the narrative frames of the cluster's posts, most frequent first.
 	Frames []FrameCount `json:"frames,omitempty"`
 	// CappedObjects counts shared objects that went hot (more than MaxObjectActors
@@ -305,6 +311,10 @@ func (d *Detector) build(comp []uint32) Cluster {
 			if len(c.Texts) < maxShared {
 				c.Texts = append(c.Texts, oi.display)
 			}
+		case kindTag:
+			if len(c.Hashtags) < maxShared {
+				c.Hashtags = append(c.Hashtags, oi.display)
+			}
 		case kindReply:
 			if len(c.ReplyTargets) < maxShared {
 				c.ReplyTargets = append(c.ReplyTargets, oi.display)
@@ -336,6 +346,8 @@ func (d *Detector) build(comp []uint32) Cluster {
 		c.Members = append(c.Members, d.member(a, coActions[m]))
 	}
 	sort.Strings(c.Accounts)
+	c.Platforms = platformsOf(c.Accounts)
+	c.Rhythm = d.rhythmOf(comp)
 	sort.Strings(c.Posts)
 	if len(c.Posts) > maxClusterPosts {
 		c.Posts, c.PostsTruncated = c.Posts[:maxClusterPosts], true

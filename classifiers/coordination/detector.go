@@ -56,6 +56,7 @@ type Stats struct {
 	Texts         int   // texts in the near-duplicate index
 	Edges         int   // account pairs with weight >= 1
 	StrongEdges   int   // account pairs that pass MinWeight and MinAffinity
+	PrunedEdges   int64 // weak pairs pruned to stay within MaxPairs
 	Watermark     time.Time
 }
 
@@ -64,6 +65,9 @@ const (
 	BehaviourCoLink  = "co_link"
 	BehaviourCoReply = "co_reply"
 	BehaviourCoText  = "co_text"
+	// BehaviourCoHashtag is hashtag synchrony: the same set of two or more hashtags
+	// within Window (campaigns post Kyrgyz and Russian versions with the same tags).
+	BehaviourCoHashtag = "co_hashtag"
 )
 
 type objKind uint8
@@ -73,6 +77,7 @@ const (
 	kindForward
 	kindReply
 	kindText
+	kindTag
 )
 
 // behaviour bits of an edge
@@ -80,6 +85,7 @@ const (
 	bitLink  uint8 = 1
 	bitReply uint8 = 2
 	bitText  uint8 = 4
+	bitTag   uint8 = 8
 )
 
 func (k objKind) bit() uint8 {
@@ -88,6 +94,8 @@ func (k objKind) bit() uint8 {
 		return bitLink
 	case kindReply:
 		return bitReply
+	case kindTag:
+		return bitTag
 	default:
 		return bitText
 	}
@@ -103,6 +111,9 @@ func behaviourNames(bits uint8) []string {
 	}
 	if bits&bitText != 0 {
 		out = append(out, BehaviourCoText)
+	}
+	if bits&bitTag != 0 {
+		out = append(out, BehaviourCoHashtag)
 	}
 	return out
 }
@@ -131,6 +142,9 @@ type account struct {
 	created         int64
 	ring            []coPost
 	head            int
+	// slots are the 10-minute slots (unix/600) in which the account co-acted, sorted,
+	// within the horizon (at most maxSlots): the cluster's burst timeline.
+	slots []uint32
 }
 
 // bucketEntry is one account's latest action on an object.
@@ -180,6 +194,9 @@ type Detector struct {
 	digest string
 	clock  func() time.Time
 	redact func(string) string
+	// noFold and noTags switch off transliteration folding and hashtag synchrony
+	// (WithoutFolding, WithoutHashtags), for measuring what each catches.
+	noFold, noTags bool
 
 	win, textWin, late, horizon int64 // seconds
 	started                     bool
@@ -204,6 +221,7 @@ type Detector struct {
 	// scratch buffers, reused across posts
 	set, keys []uint64
 	postObjs  []postObj
+	tags      []string
 }
 
 type postObj struct {
@@ -228,6 +246,15 @@ func WithClock(now func() time.Time) Option { return func(d *Detector) { d.clock
 func WithRedactor(redact func(string) string) Option {
 	return func(d *Detector) { d.redact = redact }
 }
+
+// WithoutFolding switches off the cross-script folding of co_text tokens (Cyrillic and
+// Latin spellings of a word are then different tokens). For measurements; the default
+// folds.
+func WithoutFolding() Option { return func(d *Detector) { d.noFold = true } }
+
+// WithoutHashtags switches off hashtag synchrony (co_hashtag). For measurements; the
+// default pairs accounts posting the same hashtag set within Window.
+func WithoutHashtags() Option { return func(d *Detector) { d.noTags = true } }
 
 // NewDetector validates p and returns an empty detector.
 func NewDetector(p Params, opts ...Option) (*Detector, error) {
@@ -325,7 +352,7 @@ func (d *Detector) Observe(o Observation) error {
 	}
 	if !d.started {
 		d.started, d.watermark = true, t
-		d.nextSweep, d.nextEdgeSweep = t+d.sweepEvery(), t+max(d.horizon/8, 1)
+		d.nextSweep, d.nextEdgeSweep = t+d.sweepEvery(), t+d.edgeSweepEvery()
 	}
 	if t > d.watermark {
 		d.watermark = t
@@ -391,7 +418,10 @@ func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
 	}
 	spans := linkSpans(text)
 	d.linkObjects(p, text, spans)
-	tk := tokenize(text, spans, d.set)
+	if d.tags = hashtags(text, d.tags); len(d.tags) >= 2 && !d.noTags {
+		d.addObj(kindTag, "#"+strings.Join(d.tags, " #"))
+	}
+	tk := tokenizeFold(text, spans, d.set, !d.noFold)
 	d.set = tk.set
 	if tk.n < d.p.MinTextTokens {
 		return
@@ -515,11 +545,13 @@ func (d *Detector) act(id uint32, a *account, ob postObj, t int64, postID string
 			e.paired = true
 			if pa := d.acct[e.acct]; pa != nil {
 				notePost(pa, coPost{id: e.post, t: e.t, obj: ob.key, frames: e.frames})
+				noteSlot(pa, e.t)
 			}
 		}
 	}
 	if paired {
 		notePost(a, coPost{id: postID, t: t, obj: ob.key, frames: frames})
+		noteSlot(a, t)
 		d.info(ob, t)
 	}
 	switch {
@@ -611,6 +643,9 @@ func (d *Detector) pair(x, y uint32, obj uint64, bit uint8, tx, ty int64) bool {
 	}
 	e.strong = strong
 	d.edges[key] = e
+	if len(d.edges) > d.p.MaxPairs {
+		d.prune()
+	}
 	return true
 }
 
@@ -711,7 +746,7 @@ func (d *Detector) sweep() {
 		d.lsh.expire(tcut)
 	}
 	if d.watermark >= d.nextEdgeSweep {
-		d.nextEdgeSweep = d.watermark + max(d.horizon/8, 1)
+		d.nextEdgeSweep = d.watermark + d.edgeSweepEvery()
 		cut := d.watermark - d.horizon
 		for k, e := range d.edges {
 			if e.last >= cut {
@@ -731,6 +766,7 @@ func (d *Detector) sweep() {
 		}
 		for id, a := range d.acct {
 			trimRing(a, cut)
+			trimSlots(a, cut)
 			if a.last >= cut || len(d.strong[id]) > 0 {
 				continue
 			}

@@ -305,7 +305,7 @@ func TestClusterLifecycle(t *testing.T) {
 }
 
 func TestStateExpiresWithWindowAndHorizon(t *testing.T) {
-	d := newTestDetector(t, func(p *Params) { p.MinAffinity = 0 })
+	d := newTestDetector(t, func(p *Params) { p.MinAffinity, p.Horizon = 0, 24*time.Hour })
 	farm := []string{"e1", "e2", "e3"}
 	for i := range 3 {
 		observe(t, d, campaign(farm, time.Duration(i)*time.Minute*20, i)...)

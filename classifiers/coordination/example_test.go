@@ -68,7 +68,7 @@ kuzot_coordination_rejected_total 1
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "kuzot_coordination_posts_total", "kuzot_coordination_rejected_total"); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := testutil.GatherAndCount(reg); err != nil || n != 12 {
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 13 {
 		t.Fatalf("%d metrics, %v", n, err)
 	}
 }

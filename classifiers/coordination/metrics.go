@@ -20,6 +20,7 @@ var metricDefs = []struct {
 	{"kuzot_coordination_pairs_total", "Distinct (account pair, object) co-actions counted.", true},
 	{"kuzot_coordination_capped_actions_total", "Actions on hot objects that produced no pairs.", true},
 	{"kuzot_coordination_hot_objects_total", "Objects that exceeded max_object_actors within one window.", true},
+	{"kuzot_coordination_pruned_pairs_total", "Weak account pairs pruned to stay within max_pairs.", true},
 	{"kuzot_coordination_accounts", "Accounts held in detector state.", false},
 	{"kuzot_coordination_buckets", "Objects held in the sliding window.", false},
 	{"kuzot_coordination_texts", "Texts held in the near-duplicate index.", false},
@@ -56,7 +57,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		"kuzot_coordination_posts_total": float64(s.Posts), "kuzot_coordination_rejected_total": float64(s.Rejected),
 		"kuzot_coordination_too_late_total": float64(s.TooLate), "kuzot_coordination_pairs_total": float64(s.Pairs),
 		"kuzot_coordination_capped_actions_total": float64(s.CappedActions), "kuzot_coordination_hot_objects_total": float64(s.HotObjects),
-		"kuzot_coordination_accounts": float64(s.Accounts), "kuzot_coordination_buckets": float64(s.Buckets),
+		"kuzot_coordination_pruned_pairs_total": float64(s.PrunedEdges), "kuzot_coordination_accounts": float64(s.Accounts), "kuzot_coordination_buckets": float64(s.Buckets),
 		"kuzot_coordination_texts": float64(s.Texts), "kuzot_coordination_edges": float64(s.Edges),
 		"kuzot_coordination_strong_edges": float64(s.StrongEdges), "kuzot_coordination_watermark_seconds": wm,
 	}

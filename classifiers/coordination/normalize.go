@@ -69,7 +69,11 @@ func linkSpans(s string) [][]int {
 
 // tokenize normalises text for co_text: links and @mentions are dropped, letters and
 // digits are lower-cased, everything else separates tokens. set is reused as scratch.
-func tokenize(s string, spans [][]int, set []uint64) tokens {
+func tokenize(s string, spans [][]int, set []uint64) tokens { return tokenizeFold(s, spans, set, true) }
+
+// tokenizeFold is tokenize with the cross-script folding of letters switchable (off:
+// letters are only lower-cased), for measuring what the folding catches.
+func tokenizeFold(s string, spans [][]int, set []uint64, fold bool) tokens {
 	out := tokens{set: set[:0]}
 	h := uint64(14695981039346656037) // exact hash over all tokens
 	var stem uint64
@@ -114,6 +118,21 @@ func tokenize(s string, spans [][]int, set []uint64) tokens {
 			runes = 0
 			stem = 14695981039346656037
 		}
+		if f, ok := foldRune(r); ok && fold {
+			// Cyrillic and Latin letters are written in one Latin spelling, so a
+			// transliterated copy has the same tokens; each Latin letter is a stem unit.
+			for i := 0; i < len(f); i++ {
+				c := f[i]
+				h ^= uint64(c)
+				h *= 1099511628211
+				if runes < stemRunes {
+					stem ^= uint64(c)
+					stem *= 1099511628211
+				}
+				runes++
+			}
+			continue
+		}
 		n := utf8.EncodeRune(buf[:], r)
 		for _, c := range buf[:n] {
 			h ^= uint64(c)
@@ -132,6 +151,94 @@ func tokenize(s string, spans [][]int, set []uint64) tokens {
 	slices.Sort(out.set)
 	out.set = slices.Compact(out.set)
 	return out
+}
+
+// cyrLatin spells the Russian and Kyrgyz Cyrillic letters (U+0400–U+04FF) in the
+// practical Latin transliteration people type without a Cyrillic keyboard (ш sh, ж zh,
+// х kh, ц ts, ч ch, я ya, ю yu); Kyrgyz ң, ө, ү fold to ng, o, u. An empty entry
+// means the letter is not folded.
+var cyrLatin = func() [256]string {
+	var t [256]string
+	for r, l := range map[rune]string{
+		'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "yo", 'ж': "zh", 'з': "z", 'и': "i",
+		'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
+		'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "\x00", 'ы': "y", 'ь': "\x00",
+		'э': "e", 'ю': "yu", 'я': "ya", 'ң': "ng", 'ө': "o", 'ү': "u", 'і': "i", 'ғ': "g", 'қ': "k", 'ұ': "u", 'һ': "h",
+	} {
+		t[r-0x400] = l
+	}
+	return t
+}()
+
+// foldRune returns the Latin spelling of a lower-case letter for co_text tokens:
+// Cyrillic letters by cyrLatin (hard and soft signs vanish), Latin letters as they are
+// with common phone spellings unified (w sh, x kh, j y, q k; ö ü ñ as o u ng). ok is
+// false for letters of other scripts and for digits, which are kept as they are.
+func foldRune(r rune) (string, bool) {
+	switch {
+	case r >= 'a' && r <= 'z':
+		switch r {
+		case 'w':
+			return "sh", true
+		case 'x':
+			return "kh", true
+		case 'j':
+			return "y", true
+		case 'q':
+			return "k", true
+		}
+		return latinLetters[r-'a' : r-'a'+1], true
+	case r >= 0x400 && r <= 0x4FF:
+		if l := cyrLatin[r-0x400]; l != "" {
+			if l == "\x00" {
+				return "", true
+			}
+			return l, true
+		}
+	case r == 'ö':
+		return "o", true
+	case r == 'ü':
+		return "u", true
+	case r == 'ñ':
+		return "ng", true
+	}
+	return "", false
+}
+
+const latinLetters = "abcdefghijklmnopqrstuvwxyz"
+
+// hashtags returns the distinct lower-cased, folded hashtags of text in sorted order
+// (at most 16), for hashtag synchrony.
+func hashtags(text string, dst []string) []string {
+	dst = dst[:0]
+	for i := 0; i < len(text) && len(dst) < 16; i++ {
+		if text[i] != '#' || (i > 0 && text[i-1] != ' ' && text[i-1] != '\n' && text[i-1] != '\t' && text[i-1] != '(') {
+			continue
+		}
+		j := i + 1
+		var b strings.Builder
+		n := 0
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+				break
+			}
+			r = unicode.ToLower(r)
+			if f, ok := foldRune(r); ok {
+				b.WriteString(f)
+			} else {
+				b.WriteRune(r)
+			}
+			j += size
+			n++
+		}
+		if n >= 2 {
+			dst = append(dst, b.String())
+		}
+		i = j - 1
+	}
+	slices.Sort(dst)
+	return slices.Compact(dst)
 }
 
 // jaccard is the Jaccard similarity of two sorted distinct hash sets.

@@ -11,7 +11,7 @@ import (
 
 // Version names the detector algorithm. It is recorded in every cluster's params so that
 // clusters produced by different code can be told apart in reports.
-const Version = "coordination.v1"
+const Version = "coordination.v2"
 
 // ErrParams marks invalid detector parameters.
 var ErrParams = errors.New("invalid coordination parameters")
@@ -52,8 +52,15 @@ type Params struct {
 	// comments arrive minutes to an hour late.
 	Lateness time.Duration
 	// Horizon is how long an edge and an account's signals live without new activity:
-	// weights accumulate across windows during Horizon, then expire.
+	// weights accumulate across windows during Horizon, then expire. Campaigns strike
+	// days apart (court dates, votes, events), so the default is 30 days (issue 21).
 	Horizon time.Duration
+	// MaxPairs bounds the account pairs kept over the horizon. When a sweep finds more,
+	// weak pairs (below MinWeight, not in a cluster) are pruned, lightest and least
+	// recently active first, down to 7/8 of the bound: memory stays bounded however
+	// long the horizon or busy the stream, and what is dropped is the pairs least likely
+	// to reach MinWeight. Strong pairs are never pruned.
+	MaxPairs int
 	// LSHBands and LSHRows shape the MinHash-LSH index (bands × rows hashes); the
 	// candidate probability is 1-(1-s^rows)^bands for similarity s.
 	LSHBands, LSHRows int
@@ -72,7 +79,8 @@ func DefaultParams() Params {
 		MaxObjectActors: 100,
 		MinTextTokens:   5,
 		Lateness:        time.Hour,
-		Horizon:         24 * time.Hour,
+		Horizon:         30 * 24 * time.Hour,
+		MaxPairs:        2_000_000,
 		LSHBands:        16,
 		LSHRows:         4,
 	}
@@ -110,6 +118,8 @@ func (p Params) Validate() error {
 		return fmt.Errorf("%w: lateness %v is negative", ErrParams, p.Lateness)
 	case p.Horizon < max(p.Window, tw)+p.Lateness:
 		return fmt.Errorf("%w: horizon %v is shorter than window+lateness %v", ErrParams, p.Horizon, max(p.Window, tw)+p.Lateness)
+	case p.MaxPairs < 1000:
+		return fmt.Errorf("%w: max pairs %d is below 1000", ErrParams, p.MaxPairs)
 	case p.LSHBands < 1 || p.LSHRows < 1 || p.LSHBands*p.LSHRows > 512:
 		return fmt.Errorf("%w: lsh %dx%d must be positive with at most 512 hashes", ErrParams, p.LSHBands, p.LSHRows)
 	}
@@ -129,6 +139,7 @@ type paramsJSON struct {
 	MinTextTokens   int     `json:"min_text_tokens"`
 	Lateness        string  `json:"lateness"`
 	Horizon         string  `json:"horizon"`
+	MaxPairs        int     `json:"max_pairs,omitempty"`
 	LSHBands        int     `json:"lsh_bands"`
 	LSHRows         int     `json:"lsh_rows"`
 }
@@ -140,7 +151,7 @@ func (p Params) MarshalJSON() ([]byte, error) {
 		Detector: Version, Window: p.Window.String(), TextWindow: p.textWindow().String(),
 		Similarity: p.Similarity, MinWeight: p.MinWeight, MinAffinity: p.MinAffinity, MinClusterSize: p.MinClusterSize,
 		MaxObjectActors: p.MaxObjectActors, MinTextTokens: p.MinTextTokens,
-		Lateness: p.Lateness.String(), Horizon: p.Horizon.String(),
+		Lateness: p.Lateness.String(), Horizon: p.Horizon.String(), MaxPairs: p.MaxPairs,
 		LSHBands: p.LSHBands, LSHRows: p.LSHRows,
 	})
 }
@@ -165,6 +176,10 @@ func (p *Params) UnmarshalJSON(b []byte) error {
 	}
 	out.Similarity, out.MinWeight, out.MinAffinity, out.MinClusterSize = w.Similarity, w.MinWeight, w.MinAffinity, w.MinClusterSize
 	out.MaxObjectActors, out.MinTextTokens, out.LSHBands, out.LSHRows = w.MaxObjectActors, w.MinTextTokens, w.LSHBands, w.LSHRows
+	out.MaxPairs = w.MaxPairs
+	if out.MaxPairs == 0 { // clusters stored before issue 21
+		out.MaxPairs = DefaultParams().MaxPairs
+	}
 	*p = out
 	return nil
 }

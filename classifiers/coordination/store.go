@@ -24,10 +24,13 @@ const (
 	duplicate_share, burstiness, account_age_days, capped_actions, first_seen, last_seen, detected_at, version)`
 	insertEvidence = `INSERT INTO coordination_evidence (cluster_id, account_1, account_2, weight, behaviours, objects,
 	first_at, last_at, detected_at, version)`
+	insertRhythm = `INSERT INTO coordination_rhythm (cluster_id, rhythm, bursts, median_gap_s, first_burst, last_burst,
+	burst_starts, burst_ends, burst_accounts, platforms, hashtags, detected_at, version)`
 	insertLabel = `INSERT INTO coordination_labels (cluster_id, label, analyst, note, labelled_at, version)`
 )
 
-// Store writes clusters and analyst labels to ClickHouse (migrations 0004–0007). Writes
+// Store writes clusters and analyst labels to ClickHouse (migrations 0004–0007, and
+// 0060 for the clusters' rhythm). Writes
 // are idempotent: rows are versioned (ReplacingMergeTree), so a batch redelivered after
 // a crash collapses with its first copy.
 type Store struct{ conn driver.Conn }
@@ -84,6 +87,49 @@ func (s *Store) WriteClusters(ctx context.Context, cs []Cluster) error {
 		if err := s.writeEvidence(ctx, cs); err != nil {
 			return err
 		}
+	}
+	return s.writeRhythm(ctx, cs)
+}
+
+// writeRhythm stores the rhythm, platforms and hashtags of active clusters.
+func (s *Store) writeRhythm(ctx context.Context, cs []Cluster) error {
+	n := 0
+	for i := range cs {
+		if cs[i].Status != StatusMerged {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	b, err := s.conn.PrepareBatch(ctx, insertRhythm)
+	if err != nil {
+		return fmt.Errorf("coordination store: prepare rhythm: %w", err)
+	}
+	defer b.Close()
+	for i := range cs {
+		c := &cs[i]
+		if c.Status == StatusMerged {
+			continue
+		}
+		r := c.Rhythm
+		if r == nil {
+			r = &Rhythm{}
+		}
+		starts := make([]time.Time, len(r.Timeline))
+		ends := make([]time.Time, len(r.Timeline))
+		accts := make([]uint32, len(r.Timeline))
+		for j, bu := range r.Timeline {
+			starts[j], ends[j], accts[j] = storage.ClampTime(bu.Start), storage.ClampTime(bu.End), uint32(bu.Accounts)
+		}
+		if err := b.Append(c.ID, r.Kind, uint32(r.Bursts), uint32(min(max(r.MedianGapSec, 0), 1<<32-1)),
+			storage.ClampTime(r.First), storage.ClampTime(r.Last), starts, ends, accts,
+			storage.NonNil(c.Platforms), storage.NonNil(c.Hashtags), storage.ClampTime(c.DetectedAt), c.Version); err != nil {
+			return fmt.Errorf("coordination store: rhythm of %s: %w", c.ID, err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("coordination store: send %d rhythm rows: %w", n, err)
 	}
 	return nil
 }

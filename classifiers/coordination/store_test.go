@@ -74,6 +74,19 @@ func TestIntegrationStoreClusters(t *testing.T) {
 		t.Fatalf("members %d/%d evidence %d/%d", members, len(c.Members), edges, len(c.Edges))
 	}
 
+	var rhythm string
+	var bursts uint32
+	var starts []time.Time
+	var platforms []string
+	if err := conn.QueryRow(ctx, "SELECT rhythm, bursts, burst_starts, platforms FROM coordination_rhythm FINAL WHERE cluster_id = ?", c.ID).
+		Scan(&rhythm, &bursts, &starts, &platforms); err != nil {
+		t.Fatal(err)
+	}
+	if c.Rhythm == nil || rhythm != c.Rhythm.Kind || int(bursts) != c.Rhythm.Bursts || len(starts) != len(c.Rhythm.Timeline) ||
+		!starts[0].Equal(c.Rhythm.Timeline[0].Start) || strings.Join(platforms, ",") != strings.Join(c.Platforms, ",") || len(platforms) == 0 {
+		t.Fatalf("stored rhythm %q %d %v %v, cluster %+v %v", rhythm, bursts, starts, platforms, c.Rhythm, c.Platforms)
+	}
+
 	recent, err := st.RecentClusters(ctx, c.Last.Add(-time.Second))
 	if err != nil {
 		t.Fatal(err)

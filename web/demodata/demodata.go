@@ -283,6 +283,22 @@ func seedCluster(ctx context.Context, conn driver.Conn, id string, posts []post.
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("demo cluster: %w", err)
 	}
+	// Its rhythm: three daily bursts (version 2, the one shown).
+	b, err = conn.PrepareBatch(ctx, `INSERT INTO coordination_rhythm (cluster_id, rhythm, bursts, median_gap_s, first_burst,
+		last_burst, burst_starts, burst_ends, burst_accounts, platforms, hashtags, detected_at, version)`)
+	if err != nil {
+		return fmt.Errorf("demo cluster rhythm: %w", err)
+	}
+	day := now.Add(-36 * time.Hour).Truncate(10 * time.Minute)
+	starts := []time.Time{day, day.Add(17 * time.Hour), day.Add(35 * time.Hour)}
+	ends := []time.Time{starts[0].Add(30 * time.Minute), starts[1].Add(20 * time.Minute), starts[2].Add(40 * time.Minute)}
+	if err := b.Append(id, "daily", uint32(3), uint32(17*3600+30*60), starts[0], ends[2], starts, ends, []uint32{4, 3, 4},
+		[]string{"vk"}, []string{}, now.Add(-time.Minute), uint64(2)); err != nil {
+		return fmt.Errorf("demo cluster rhythm: %w", err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("demo cluster rhythm: %w", err)
+	}
 	b, err = conn.PrepareBatch(ctx, `INSERT INTO coordination_members (cluster_id, account, co_actions, posts, posts_per_day,
 		duplicate_share, burstiness, account_age_days, capped_actions, first_seen, last_seen, detected_at, version)`)
 	if err != nil {

@@ -24,12 +24,14 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/classifiers/coordination/campaigns"
 	"github.com/kuzot/kuzot/classifiers/coordination/synth"
 )
 
@@ -63,6 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	perDay := fs.Int("per-day", 100_000, "synthetic traffic rate for the detector runs, posts per day")
 	naive := fs.String("naive", "20k,40k", "comma-separated post counts for the naive all-pairs baseline, each next to the detector on the same posts (0 to skip)")
 	naivePerDay := fs.Int("naive-per-day", 20_000, "traffic rate of the baseline comparison (one day of 20k posts by default)")
+	month := fs.String("month", "", "run the month harness of issue 21 instead: this many posts over 30 days from the campaigns generator (frozen seed), then the same size of organic traffic")
+	seed := fs.Uint64("seed", campaigns.FrozenSeed, "campaigns generator seed for -month (the frozen evaluation seed by default; tune on another)")
+	organic := fs.Bool("organic", true, "with -month: also run organic traffic of the same size (false clusters)")
+	ablate := fs.String("ablate", "", "with -month: switch off fold (transliteration folding), hashtags (hashtag synchrony) or both, to measure what they catch")
+	maxPairs := fs.Int("max-pairs", 0, "with -month: the detector's MaxPairs (0 = default)")
+	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the run to this file")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	// make bench passes -clickhouse to every harness; this one needs no database.
 	_ = fs.String("clickhouse", "", "ignored: accepted so make bench can pass it to every harness")
@@ -70,6 +78,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *child != "" {
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return fmt.Errorf("cpu profile: %w", err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		parts := strings.Split(*child, ":")
 		if len(parts) != 3 {
 			return fmt.Errorf("bad -child %q", *child)
@@ -77,6 +96,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		posts, err := parseCount(parts[1])
 		if err != nil {
 			return err
+		}
+		if parts[0] == "month" || parts[0] == "organic" {
+			sd, err := strconv.ParseUint(parts[2], 10, 64)
+			if err != nil {
+				return fmt.Errorf("bad -child seed %q", parts[2])
+			}
+			r, err := measureMonth(posts, sd, parts[0] == "organic", *ablate, *maxPairs)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(stdout).Encode(r)
 		}
 		rate, err := strconv.Atoi(parts[2])
 		if err != nil || rate <= 0 {
@@ -89,6 +119,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(r)
 	}
 
+	if *month != "" {
+		return runMonth(ctx, *month, *seed, *organic, *ablate, *maxPairs, stdout, stderr)
+	}
 	type run struct{ spec, group string }
 	var runs []run
 	for _, sz := range strings.Split(*sizes, ",") {

@@ -30,3 +30,16 @@ func TestMeasureSmallRuns(t *testing.T) {
 		t.Fatal("unknown mode accepted")
 	}
 }
+
+func TestMeasureMonthSmall(t *testing.T) {
+	r, err := measureMonth(20000, 1, false, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Posts != 20000 || r.StateMB <= 0 || !r.SameAfter || r.Replayed == 0 || r.Report.All.Networks != 60 {
+		t.Fatalf("%+v", r)
+	}
+	if _, err := measureMonth(1000, 1, true, "nonsense", 0); err == nil {
+		t.Fatal("unknown ablation accepted")
+	}
+}

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/classifiers/coordination"
+)
+
+// Coordination state persistence (issue 21): the detector's long-lived state (a month
+// of pair weights, account signals and cluster ids) is saved to a JetStream object
+// store, so that a restarted coordinate role loads it and replays only the last few
+// hours of results instead of a month.
+const (
+	// CoordinationStateBucket is the object store holding the detector state.
+	CoordinationStateBucket = "kuzot_coordination_state"
+	// coordinationStateObject is the state's object name (one detector per deployment).
+	coordinationStateObject = "detector"
+	// metaStreamTime is the object metadata key holding the JetStream time of the last
+	// result the saved state includes (RFC 3339 with nanoseconds).
+	metaStreamTime = "stream_time"
+	metaDigest     = "params_digest"
+)
+
+// coordinationState saves and loads the detector state.
+type coordinationState struct {
+	store jetstream.ObjectStore
+	log   *slog.Logger
+}
+
+func openCoordinationState(ctx context.Context, js jetstream.JetStream, log *slog.Logger) (*coordinationState, error) {
+	st, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      CoordinationStateBucket,
+		Description: "coordination detector state: pair weights, account signals and cluster ids of the horizon",
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("coordinate: state bucket %s: %w", CoordinationStateBucket, err)
+	}
+	return &coordinationState{store: st, log: log}, nil
+}
+
+// load returns the saved detector and the stream time to resume reading from, or
+// (nil, zero) when there is no usable state (none yet, other parameters, corrupt).
+func (s *coordinationState) load(ctx context.Context, params coordination.Params, opts ...coordination.Option) (*coordination.Detector, time.Time) {
+	res, err := s.store.Get(ctx, coordinationStateObject)
+	if err != nil {
+		if !errors.Is(err, jetstream.ErrObjectNotFound) {
+			s.log.Warn("coordination state unreadable; replaying the horizon", "err", err)
+		}
+		return nil, time.Time{}
+	}
+	defer res.Close()
+	info, err := res.Info()
+	if err != nil {
+		s.log.Warn("coordination state unreadable; replaying the horizon", "err", err)
+		return nil, time.Time{}
+	}
+	if info.Metadata[metaDigest] != params.Digest() {
+		s.log.Warn("coordination state was saved with other parameters; replaying the horizon",
+			"saved", info.Metadata[metaDigest], "configured", params.Digest())
+		return nil, time.Time{}
+	}
+	at, err := time.Parse(time.RFC3339Nano, info.Metadata[metaStreamTime])
+	if err != nil {
+		s.log.Warn("coordination state has no stream time; replaying the horizon", "err", err)
+		return nil, time.Time{}
+	}
+	det, err := coordination.Load(res, opts...)
+	if err != nil {
+		s.log.Warn("coordination state unusable; replaying the horizon", "err", err)
+		return nil, time.Time{}
+	}
+	// The window state is rebuilt from the margin before the saved point; one more
+	// Lateness covers posts that reached the stream late.
+	return det, at.Add(-coordination.ReplayMargin(params) - params.Lateness)
+}
+
+// save stores the detector state as of streamTime (the JetStream time of the last
+// result it has seen).
+func (s *coordinationState) save(ctx context.Context, det *coordination.Detector, streamTime time.Time) error {
+	var buf bytes.Buffer
+	if err := det.Save(&buf); err != nil {
+		return err
+	}
+	size := buf.Len()
+	_, err := s.store.Put(ctx, jetstream.ObjectMeta{Name: coordinationStateObject, Metadata: map[string]string{
+		metaStreamTime: streamTime.UTC().Format(time.RFC3339Nano), metaDigest: det.Params().Digest(),
+	}}, &buf)
+	if err != nil {
+		return fmt.Errorf("coordinate: save state: %w", err)
+	}
+	s.log.Info("coordination state saved", "bytes", size, "stream_time", streamTime)
+	return nil
+}
