@@ -59,12 +59,19 @@ type Analysis struct {
 	Exposed bool
 	// Outing: a sexual orientation or gender identity is attributed to an identifiable
 	// private person who is not the author.
-	Outing   bool
+	Outing bool
+	// Threat: the post threatens to publish the personal data of a named or pointed-at
+	// person ("мы знаем, где она работает, адрес следующим постом").
+	Threat   bool
 	Severity Severity
 	// Entities are every recognised span, sorted by offset.
 	Entities []Entity
-	// Watchlist are the matched members, sorted, without duplicates.
+	// Watchlist are the members the post exposes, outs or threatens, sorted, without
+	// duplicates.
 	Watchlist []watchlist.Ref
+	// Mentions are the members merely named (praised, quoted, in the news): sorted,
+	// without duplicates, never also in Watchlist.
+	Mentions []watchlist.Ref
 	// Categories are the identifier types that expose someone, sorted (what the alert
 	// says was published: phone, address, ...).
 	Categories []EntityType
@@ -129,14 +136,19 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	s.dropNamesInAddresses()
 	s.promoteDates()
 	s.sogi()
+	s.sogiExtra()
+	s.quasi()
 
 	res := &Analysis{}
 	if ix != nil && ix.Members() > 0 {
-		s.matchWatchlist(ix, skels, res)
+		s.matchWatchlist(ix, skels)
 	}
+	s.kin()
 	s.attach()
+	s.attachLoose()
 	s.authorSelf(author, ix)
-	s.verdict(res)
+	s.lists()
+	s.verdict(res, s.cues())
 	return res, nil
 }
 
@@ -309,21 +321,35 @@ func (s *scan) sogi() {
 		}
 		sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "sogi", score: 0.7, person: -1, self: first}
 		// Hyphenated compounds ("ЛГБТ-пропаганда", "гей-парад") and phrases ("права
-		// ЛГБТ", "gay rights"): the words right around decide.
+		// ЛГБТ", "gay rights"): the words right around decide. A venue ("гей-клуб",
+		// "гей-сауна") said of someone seen there is a claim about them.
 		if k+1 < len(t) && !t[k+1].sent && !t[k+1].digits && hasPrefixIn(t[k+1].lower, sogiGeneric) {
 			sp.generic = true
+			if hasPrefixIn(t[k+1].lower, sogiVenues) && s.venueClaim(k) {
+				sp.generic, sp.sub = false, "venue"
+			}
 		}
 		if k > 0 && !t[k].sent && !t[k-1].digits && !t[k-1].upper &&
 			(hasPrefixIn(t[k-1].lower, sogiGenericBefore) || sogiGenericBeforeWords[t[k-1].lower]) {
 			sp.generic = true
 		}
-		// Plural "геи", "gays", "ЛГБТ" on their own speak about a group.
+		// Plural "геи", "gays", "ЛГБТ" on their own speak about a group (which a list
+		// header turns into a claim about everyone listed).
 		switch t[k].lower {
-		case "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин", "гейлерге", "gays", "lgbt", "lgbtq", "lgbti", "lgbtqi", "трансы", "lesbians":
-			sp.generic = true
+		case "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин", "гейлерге", "gays", "lgbt", "lgbtq", "lgbti", "lgbtqi", "трансы", "lesbians", "geylar":
+			sp.group = true
 		}
 		if strings.HasPrefix(t[k].lower, "лгбт") && !(k+1 < len(t) && strings.HasPrefix(t[k+1].lower, "активист")) {
-			sp.generic = true
+			sp.group = true
+			// "бул жигит ЛГБТ", "он из ЛГБТ.": a bare "ЛГБТ" closing a clause about
+			// someone is a claim.
+			if t[k].lower == "лгбт" && !sp.generic && (k+1 == len(t) || t[k+1].brk || t[k+1].lower == "экен" || t[k+1].lower == "деп") &&
+				k > 0 && !t[k].brk && (t[k-1].lower == "из" || personNouns[t[k-1].lower]) {
+				sp.group = false
+			}
+		}
+		if hasPrefixIn(t[k].lower, sogiPluralStems) {
+			sp.group = true
 		}
 		lo, _ := window(t, k, k, 3, 0)
 		for x := lo; x < k; x++ {
@@ -338,7 +364,7 @@ func (s *scan) sogi() {
 
 // matchWatchlist looks the post's words and identifiers up in the watchlist and records
 // the matched members on the spans (adding person spans for matched names).
-func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis) {
+func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
 	var nts []watchlist.NameToken
 	for k, t := range s.toks {
 		if t.digits {
@@ -356,8 +382,8 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis
 		if i, ok := refIdx[r]; ok {
 			return i
 		}
-		refIdx[r] = len(res.Watchlist)
-		res.Watchlist = append(res.Watchlist, r)
+		refIdx[r] = len(s.refs)
+		s.refs = append(s.refs, r)
 		return refIdx[r]
 	}
 	idents := newSpanSet(s.spans, func(sp *span) bool { return sp.Type.IsIdentifier() })
@@ -572,13 +598,44 @@ func abs(x int) int {
 	return x
 }
 
-// verdict applies the exposure, outing and severity rules (see Severity).
-func (s *scan) verdict(res *Analysis) {
+// verdict applies the exposure, outing, threat and severity rules (see Severity), and
+// splits the matched members into Watchlist (exposed, outed or threatened) and Mentions.
+func (s *scan) verdict(res *Analysis, c postCues) {
+	claim := false
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if (sp.Type == TypeSOGI && !sp.generic && !sp.group && !sp.self) || (sp.listed && sp.headerClaim) {
+			claim = true
+		}
+	}
+	selfPost := c.selfDisclosure(claim)
+	if selfPost {
+		res.Trace = append(res.Trace, "self_disclosure")
+	}
 	private := func(p int) bool {
-		return p >= 0 && !s.spans[p].public && !s.spans[p].self
+		return p >= 0 && !s.spans[p].self && (!s.spans[p].public || s.spans[p].kin)
+	}
+	hit := map[int]bool{}      // member refs the post exposes, outs or threatens
+	idMember := map[int]bool{} // member refs exposed by an identifier
+	markMembers := func(p int, ident bool) {
+		if p < 0 {
+			return
+		}
+		for _, m := range s.spans[p].members {
+			hit[m] = true
+			if ident {
+				idMember[m] = true
+			}
+		}
+	}
+	quasiCount := map[int]int{}
+	for i := range s.spans {
+		if s.spans[i].quasi && s.spans[i].person >= 0 {
+			quasiCount[s.spans[i].person]++
+		}
 	}
 	cats := map[EntityType]bool{}
-	memberExposed := false
+	idKinds := 0
 	exposedTargets := map[int]bool{} // person index, or -1 for an unnamed target
 	anyTargetedID := false
 	for i := range s.spans {
@@ -590,65 +647,150 @@ func (s *scan) verdict(res *Analysis) {
 		if p >= 0 && s.spans[p].self {
 			continue // the author's own data
 		}
-		standalone := sp.Type == TypeNationalID || sp.Type == TypePassport
-		exposes := private(p) || sp.target || standalone || len(sp.members) > 0
-		if !exposes {
-			continue
-		}
-		if p >= 0 && s.spans[p].public && !sp.target && len(sp.members) == 0 {
-			continue
+		if sp.quasi {
+			// A workplace or a routine is personal data of a private person in a hostile
+			// post, a list, about a relative, or when two of them locate one person.
+			if !private(p) || selfPost {
+				continue
+			}
+			pp := &s.spans[p]
+			if !(c.hostile || claim || c.threat || pp.listed || pp.kin || quasiCount[p] >= 2) {
+				continue
+			}
+		} else {
+			standalone := sp.Type == TypeNationalID || sp.Type == TypePassport
+			exposes := private(p) || sp.target || standalone || len(sp.members) > 0
+			if !exposes {
+				continue
+			}
+			if p >= 0 && s.spans[p].public && !s.spans[p].kin && !sp.target && len(sp.members) == 0 {
+				continue
+			}
+			if selfPost && !sp.target {
+				continue // an ad, a lost-document notice, a public contact
+			}
+			if !cats[sp.Type] {
+				idKinds++
+			}
 		}
 		cats[sp.Type] = true
 		exposedTargets[p] = true
 		if sp.target || p < 0 {
 			anyTargetedID = true
 		}
-		if len(sp.members) > 0 || (p >= 0 && len(s.spans[p].members) > 0) {
-			memberExposed = true
+		for _, m := range sp.members {
+			hit[m] = true
+			if !sp.quasi {
+				idMember[m] = true
+			}
 		}
+		markMembers(p, !sp.quasi)
 		res.Trace = append(res.Trace, fmt.Sprintf("exposed:%s/%s", sp.Type, sp.sub))
 	}
-	outingCritical := false
+	listExposed := false
+	outedMember := false
+	privateOuting, publicOuting, outingCritical := false, false, false
 	for i := range s.spans {
 		sp := &s.spans[i]
-		if sp.Type != TypeSOGI || sp.generic || sp.self {
+		if sp.Type != TypePerson || !sp.listed || sp.self || !(sp.headerClaim || (sp.rowData && !selfPost)) {
+			continue
+		}
+		listExposed = true
+		exposedTargets[i] = true
+		markMembers(i, false)
+		res.Trace = append(res.Trace, "exposed:list")
+		if sp.headerClaim {
+			privateOuting = true
+			outedMember = outedMember || len(sp.members) > 0
+			res.Trace = append(res.Trace, "outing:list_header")
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypeSOGI || sp.generic || sp.group || sp.self {
 			continue
 		}
 		p := sp.person
 		switch {
 		case private(p):
-			res.Outing = true
-			res.Trace = append(res.Trace, "outing:person")
-			if exposedTargets[p] || len(s.spans[p].members) > 0 {
+			privateOuting = true
+			res.Trace = append(res.Trace, "outing:person/"+sp.sub)
+			markMembers(p, false)
+			if len(s.spans[p].members) > 0 {
+				outedMember = true
+			}
+			if exposedTargets[p] && (cats[TypePhone] || cats[TypeEmail] || cats[TypeNationalID] || cats[TypePassport] ||
+				cats[TypeAddress] || cats[TypeBirthDate] || cats[TypeSocialHandle] || cats[TypeVehiclePlate]) {
 				outingCritical = true
 			}
-		case p < 0 && anyTargetedID && len(cats) > 0:
+		case p >= 0 && !s.spans[p].self:
+			// A public figure said to be gay is still an outing of a real person; the
+			// severity is lower than for a private person (see Severity).
+			publicOuting = true
+			res.Trace = append(res.Trace, "outing:public_figure/"+sp.sub)
+		case p < 0 && anyTargetedID && idKinds > 0:
 			// "вот номер этого гея: …": the identifier makes the target identifiable.
-			res.Outing = true
+			privateOuting = true
 			outingCritical = true
 			res.Trace = append(res.Trace, "outing:identifier")
 		}
 	}
-	res.Exposed = len(cats) > 0
-	for c := range cats {
-		res.Categories = append(res.Categories, c)
+	res.Outing = privateOuting || publicOuting
+	persons := 0
+	for i := range s.spans {
+		if s.spans[i].Type == TypePerson && !s.spans[i].self {
+			persons++
+		}
+	}
+	threatMember := false
+	if c.threat && (persons > 0 || c.secondPerson) {
+		res.Threat = true
+		res.Trace = append(res.Trace, "threat")
+		for i := range s.spans {
+			sp := &s.spans[i]
+			if sp.self || (sp.Type != TypePerson && len(sp.members) == 0) {
+				continue
+			}
+			for _, m := range sp.members {
+				hit[m] = true
+				threatMember = true
+			}
+		}
+	}
+	// Outing implies exposed: a sexual orientation or gender identity is special-category
+	// personal data.
+	res.Exposed = len(cats) > 0 || res.Outing || listExposed
+	for ct := range cats {
+		res.Categories = append(res.Categories, ct)
 	}
 	sort.Slice(res.Categories, func(i, j int) bool { return res.Categories[i] < res.Categories[j] })
 
-	namedMember := false
+	mentioned := map[int]bool{}
 	for _, sp := range s.spans {
-		if len(sp.members) > 0 && !sp.self {
-			namedMember = true
+		if sp.self {
+			continue
+		}
+		for _, m := range sp.members {
+			if !hit[m] {
+				mentioned[m] = true
+			}
 		}
 	}
+	for m := range hit {
+		res.Watchlist = append(res.Watchlist, s.refs[m])
+	}
+	for m := range mentioned {
+		res.Mentions = append(res.Mentions, s.refs[m])
+	}
 	switch {
-	case outingCritical || (res.Outing && res.Exposed) || memberExposed:
+	case outingCritical || len(idMember) > 0 || outedMember || threatMember:
 		res.Severity = SeverityCritical
-	case res.Outing || cats[TypeNationalID] || cats[TypePassport] || cats[TypeAddress] || len(cats) >= 2:
+	case privateOuting || res.Threat || len(hit) > 0 || cats[TypeNationalID] || cats[TypePassport] || cats[TypeAddress] || idKinds >= 2:
 		res.Severity = SeverityHigh
-	case cats[TypePhone] || cats[TypeBirthDate] || cats[TypeVehiclePlate]:
+	case cats[TypePhone] || cats[TypeBirthDate] || cats[TypeVehiclePlate] || publicOuting || cats[TypeWorkplace] ||
+		cats[TypeLocation] || listExposed:
 		res.Severity = SeverityMedium
-	case res.Exposed || namedMember:
+	case res.Exposed || len(mentioned) > 0:
 		res.Severity = SeverityLow
 	default:
 		res.Severity = SeverityNone
@@ -658,11 +800,16 @@ func (s *scan) verdict(res *Analysis) {
 	for _, sp := range s.spans {
 		res.Entities = append(res.Entities, sp.Entity)
 	}
-	sort.Slice(res.Watchlist, func(i, j int) bool {
-		if res.Watchlist[i].Org != res.Watchlist[j].Org {
-			return res.Watchlist[i].Org < res.Watchlist[j].Org
-		}
-		return res.Watchlist[i].Member < res.Watchlist[j].Member
-	})
+	sortRefs(res.Watchlist)
+	sortRefs(res.Mentions)
 	res.Redacted = Redact(s.text, res.Entities)
+}
+
+func sortRefs(rs []watchlist.Ref) {
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].Org != rs[j].Org {
+			return rs[i].Org < rs[j].Org
+		}
+		return rs[i].Member < rs[j].Member
+	})
 }

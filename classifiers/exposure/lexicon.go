@@ -28,11 +28,18 @@ var sogiStems = []string{
 	"лесби", "лесбух", "бисексуал", "трансгендер", "трансух", "трансвестит", "транссексуал", "гомосексуал",
 	"гомосек", "гомик", "педик", "педераст", "пидор", "пидар", "пидр", "пидорас", "пидарас", "заднеприводн",
 	"лгбт", "квир", "небинарн", "бачабоз", "бачабаз", "гейлер", "лезбиян", "лезби",
+	"gomoseksual", "lezbi", "lesbi", "transgender", "bachaboz", "bachabaz", "geylar", "pidoras", "gomik",
 }
+
+// kySOGISuffixes are Kyrgyz and Uzbek case and plural endings after "гей"/"gey"
+// ("гейдики", "гейди", "geylar"); the bare prefix would also match "гейм", "гейзер".
+var kySOGISuffixes = newWordSet("ди", "дин", "дики", "ге", "ден", "де", "ко", "лер", "лерди", "лердин", "лерге",
+	"лерден", "лерчи", "ча", "чи", "lar", "larni", "ni", "ning", "ga", "dan", "ler", "sin", "siz", "ман", "man",
+	"miz", "мыз", "сың", "сиң", "сиз", "ка")
 
 // firstPersonSuffix marks Kyrgyz predicate endings of the first person ("геймин",
 // "лесбиянкамын") on a SOGI word: self-disclosure.
-var firstPersonSuffix = []string{"мин", "мын", "мун", "мүн", "пиз", "биз", "быз"}
+var firstPersonSuffix = []string{"мин", "мын", "мун", "мүн", "пиз", "биз", "быз", "ман", "man", "miz", "мыз"}
 
 // sogiWord reports whether a lower-cased word states a SOGI and whether the word itself
 // is in the first person.
@@ -40,8 +47,18 @@ func sogiWord(w string) (sogi, first bool) {
 	if sogiExact[w] {
 		return true, false
 	}
-	if w == "геймин" || w == "геймын" {
+	if w == "геймин" || w == "геймын" || w == "geyman" || w == "геймиз" {
 		return true, true
+	}
+	for _, g := range []string{"гей", "gey", "gay"} {
+		if strings.HasPrefix(w, g) && kySOGISuffixes[w[len(g):]] {
+			for _, s := range firstPersonSuffix {
+				if strings.HasSuffix(w, s) {
+					return true, true
+				}
+			}
+			return true, false
+		}
 	}
 	if hasPrefixIn(w, sogiStems) {
 		for _, s := range firstPersonSuffix {
@@ -64,6 +81,19 @@ var sogiGeneric = []string{"пропаганд", "сообществ", "движ
 	"инициатив", "пропагандасы", "ценност", "values", "ориентац", "orientation", "identity", "идентичност",
 	"активистов", "activists", "сообщество", "мыйзам", "тема"}
 
+// sogiVenues are the generic words that name a place ("гей-клуб", "гей-сауна").
+var sogiVenues = []string{"клуб", "бар", "саун", "club", "bar", "sauna"}
+
+// sogiPluralStems are plural forms of SOGI words (ru, ky): about a group unless a list
+// header carries them.
+var sogiPluralStems = []string{"лесбиянки", "лесбиянок", "лесбиянкалар", "педики", "педиков", "пидоры", "пидоров",
+	"пидорасы", "пидорасов", "гомики", "гомиков", "трансгендеры", "трансгендеров", "трансгендерлер", "геилер",
+	"лесбилер", "бисексуалы", "lesbiyankalar", "lesbians", "faggots", "queers"}
+
+// personNouns are nouns for a person that can carry a bare "ЛГБТ" as their predicate.
+var personNouns = newWordSet("жигит", "кыз", "бала", "адам", "киши", "парень", "девушка", "человек", "мужик",
+	"баба", "тип", "yigit", "qiz", "odam", "guy", "girl", "он", "она", "ал", "u")
+
 // sogiGenericBefore are lower-case words right before a SOGI word that make it a topic
 // ("права ЛГБТ", "пропаганда гомосексуализма", "against gay").
 var sogiGenericBefore = []string{"прав", "пропаганд", "сообществ", "против", "against", "защит", "движен",
@@ -74,7 +104,7 @@ var sogiGenericBeforeWords = newWordSet("про", "pro", "anti", "анти", "ba
 
 // selfSOGI are words before a SOGI word that make it a self-disclosure ("я гей", "I am
 // gay", "мен геймин", "as a queer woman").
-var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "как", "as", "being", "сам", "сама")
+var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "как", "as", "being", "men", "biz")
 
 // pronouns point back at the last person mentioned ("Он гей", "She is a lesbian").
 var pronouns = newWordSet("он", "она", "ал", "he", "she", "его", "её", "ее", "анын", "him", "her", "этот", "эта",

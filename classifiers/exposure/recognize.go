@@ -21,6 +21,9 @@ type scan struct {
 	// plainDates are full dates without birth words, kept in case they turn out to be
 	// part of a doxxing list (see promoteDates).
 	plainDates []span
+	// refs are the watch-listed members named or matched in the post; span.members
+	// index into it.
+	refs []watchlist.Ref
 }
 
 // Context stems (lower-case prefixes) looked for around a candidate, before and after:

@@ -1,0 +1,270 @@
+package exposure
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file holds the post-level rules of issue 15: euphemisms and obfuscated slurs as
+// SOGI claims, workplaces, schools, routines and "where she lives" as personal data,
+// relatives, list structure, threats to publish, and the self-disclosure detector (ads,
+// lost documents, public contacts) that stops false alarms.
+
+// phrase is a sequence of word patterns: a pattern ending in "*" matches a word that
+// starts with it, any other one the whole word.
+type phrase []string
+
+// phraseSet indexes phrases by their first word (exact first words) plus a short list of
+// phrases whose first word is a prefix.
+type phraseSet struct {
+	byFirst map[string][]phrase
+	prefix  []phrase
+}
+
+func newPhraseSet(list ...string) phraseSet {
+	ps := phraseSet{byFirst: map[string][]phrase{}}
+	for _, l := range list {
+		p := phrase(strings.Fields(l))
+		if strings.HasSuffix(p[0], "*") {
+			ps.prefix = append(ps.prefix, p)
+			continue
+		}
+		ps.byFirst[p[0]] = append(ps.byFirst[p[0]], p)
+	}
+	return ps
+}
+
+func wordMatches(pat, w string) bool {
+	if strings.HasSuffix(pat, "*") {
+		return strings.HasPrefix(w, pat[:len(pat)-1])
+	}
+	return pat == w
+}
+
+// matchAt returns the number of tokens of the first phrase that matches at token k (0:
+// none). Phrases do not cross a sentence boundary.
+func (ps phraseSet) matchAt(toks []token, k int) int {
+	try := func(p phrase) int {
+		if k+len(p) > len(toks) {
+			return 0
+		}
+		for i, pat := range p {
+			t := toks[k+i]
+			if t.digits || (i > 0 && t.sent) || !wordMatches(pat, t.lower) {
+				return 0
+			}
+		}
+		return len(p)
+	}
+	if t := toks[k]; !t.digits {
+		for _, p := range ps.byFirst[t.lower] {
+			if n := try(p); n > 0 {
+				return n
+			}
+		}
+		for _, p := range ps.prefix {
+			if n := try(p); n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// any reports whether any phrase of the set occurs in toks.
+func (ps phraseSet) any(toks []token) bool {
+	for k := range toks {
+		if ps.matchAt(toks, k) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// euphemisms are innuendo and euphemisms that state a SOGI about a person (ru, ky, uz,
+// en): "из этих", "не по девочкам", "ошолордон", "o'shanaqa", "not into girls".
+var euphemisms = newPhraseSet(
+	"из этих", "из таких", "из тех самых", "не по девочкам", "не по мальчикам", "не по бабам",
+	"не по женщинам", "не по мужикам", "не той ориентации", "нетрадиционной ориентации",
+	"нетрадиционная ориентация", "нетрадиционного", "нетрадиционной", "сам такой", "сама такая",
+	"живет с бабой", "живёт с бабой", "живет с мужиком", "живёт с мужиком", "с девушкой живет", "с девушкой живёт",
+	"живет с девушкой", "живёт с девушкой", "видела её с девушкой", "видели её с девушкой", "видели его с парнем",
+	"никакая она не", "никакой он не", "бывший мужчина", "бывшая женщина", "ходил в платьях", "ходит в платьях",
+	"красится как", "голубизна", "голубок",
+	"ошондой экен", "өзү ошондой", "ошолордон", "ошолордун", "ушундайлардан", "ушундай экен", "тигилерден",
+	"тигилердин", "көк жалгандар", "көк жалган", "көктөр", "кыз менен жашайт", "кыз менен бирге",
+	"жигит менен жашайт", "эжеке менен", "аял менен жашайт", "эркек менен жашайт", "кыз сыяктуу",
+	"аял сыяктуу", "бет боёйт", "эркек ал", "аял эмес", "кыз эмес",
+	"o'shalardan", "o'shanaqa", "shunaqalardan", "bunaqalardan", "o'shalar", "qiz bilan yashaydi",
+	"yigit bilan yashaydi", "ayol emas", "erkak emas", "у него в москве",
+	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
+	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
+)
+
+// formerNameCues before a capitalised name use a trans person's former name against
+// them ("на самом деле Александр", "мурунку аты Жаңыбек", "real name").
+var formerNameCues = newPhraseSet("на самом деле", "настоящее имя", "раньше звали", "в паспорте", "по паспорту",
+	"чыныгы аты", "мурунку аты", "чыныгы аты-жөнү", "haqiqiy ismi", "oldingi ismi", "pasportda", "real name",
+	"deadname", "legal name", "formerly")
+
+// quotedRelations are relationship words that are innuendo when put in quotes
+// ("живёт с «подругой»", a "roommate").
+var quotedRelations = newWordSet("подруга", "подругой", "подругу", "подруги", "подружка", "подружкой", "подружки",
+	"подружками", "подружкам", "друг", "другом", "друга", "дружок", "дружком", "братик", "братиком", "сестричка",
+	"сестричкой", "roommate", "roommates", "friend", "girlfriend", "boyfriend", "эжеке", "досу", "курбусу",
+	"dugonasi", "dugona", "do'sti", "кыз", "жигит", "кызы")
+
+// obfuscatedSOGI finds slurs and SOGI words written with symbols or digits in place of
+// letters ("г@й", "п*дор", "пид0р", "l3sbian").
+var obfuscatedSOGI = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])((?:г[@*0оo.]й|g[@*0.]y|п[*@иi1.]д[*@оаoa0.]р\p{L}*|пид[*@.]р\p{L}*|п[*@]др\p{L}*|п\*\*р\p{L}*|л[*@е3]сб[*@и]\p{L}*|l[*@3]sb\p{L}*|гом[*@]к\p{L}*|тр[*@]нс\p{L}*|f[*@]g\p{L}*))`)
+
+// rainbow is the rainbow emoji (and flag), used as a label about listed people.
+const rainbow = "🌈"
+
+// kinWords name a relative; next to a named person they make the relative identifiable
+// through that person ("сын Кубанычбека", "Бакировдун аялы", "Karimovning o'g'li").
+var kinWords = newWordSet(
+	"сын", "сына", "сыну", "сыном", "сынок", "дочь", "дочка", "дочери", "дочку", "дочкой", "жена", "жены", "жене",
+	"женой", "муж", "мужа", "мужу", "мать", "матери", "мама", "мамы", "отец", "отца", "папа", "брат", "брата",
+	"брату", "братом", "сестра", "сестры", "сестру", "сестрой", "племянник", "племянника", "племянница",
+	"племянницы", "внук", "внука", "внучка", "внучки", "зять", "невестка", "свекровь", "тёща", "теща", "родители",
+	"родителей", "родственник", "родственница", "кузен", "кузина",
+	"аялы", "аялын", "күйөөсү", "апасы", "атасы", "иниси", "агасы", "карындашы", "эжеси", "сиңдиси", "жээни",
+	"небереси", "келини", "күйөө", "уулун", "кызын", "баласы", "балдары", "ата-энеси", "тууганы",
+	"o'g'li", "qizi", "xotini", "eri", "onasi", "otasi", "ukasi", "akasi", "singlisi", "opasi", "jiyani", "nevarasi",
+	"son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "nephew", "niece", "cousin",
+	"parents", "son-in-law",
+)
+
+// kinAfterGenitive are Kyrgyz and Uzbek kin words that follow a genitive ("Эрмектин
+// кызы", "Бакировдун уулу"): "кызы" and "уулу" are otherwise patronymic connectors.
+var kinAfterGenitive = newWordSet("кызы", "уулу", "o'g'li", "qizi")
+
+// workCues put a person at a workplace, school or class ("работает в аптеке",
+// "4А классында окуйт", "учитель физики", "Politexda o'qiydi").
+var workCues = newPhraseSet(
+	"работает*", "работал*", "трудится", "учится", "учатся", "учитель*", "учительниц*", "преподает*", "преподаёт*",
+	"завуч*", "директор*", "врач*", "главврач*", "медсестр*", "бухгалтер*", "официант*", "продавщиц*", "из бухгалтерии",
+	"из школы", "из 5-й", "школ*", "гимнази*", "лице*", "класс*", "курс*", "курста", "факультет*", "универ*",
+	"колледж*", "политех*", "в аптеке", "в банке", "в больнице", "в поликлинике", "на заводе", "в офисе", "в магазине",
+	"иштейт", "иштеген", "иштээр*", "иштеп", "окуйт", "окуйду", "мугалим*", "мектеп*", "мектептин", "ишкана*",
+	"дарыкана*", "прораб*", "кызматкер*", "кызматында", "ооруканада", "банкында",
+	"ishlaydi", "ishlagan", "o'qiydi", "o'qituvchi*", "maktab*", "kasalxona*", "ofisda",
+	"works", "worked", "working", "teaches", "teacher", "studies", "school", "class", "office", "clinic", "pharmacy",
+)
+
+// placeCues say where a person lives, when they leave home and which way they go
+// ("живёт в Бишкеке", "каждый день с 9 до 6", "саат 12де чыгат", "забирают в 14:30").
+var placeCues = newPhraseSet(
+	"живет", "живёт", "живут", "проживает", "живущ*", "где живет", "где живёт", "каждый день", "каждое утро",
+	"каждый вечер", "по пятницам", "по субботам", "по выходным", "тусит", "тусуется", "забирают", "забирает",
+	"выходит из дома", "у ворот", "у подъезда", "возле дома", "ездит", "ходит в", "ходит на", "ходит по",
+	"жашайт", "жашаган", "жашаарын", "жашаарын*", "жашайсың", "үйү", "үйүн", "үйлөрү", "үйүңдүн", "ар күнү",
+	"күн сайын", "саат", "чыгат", "барат", "жүрөт", "жакта", "turadi", "yashaydi", "har kuni", "uyi", "chiqadi",
+	"lives", "living", "every day", "every morning", "goes to", "picks up", "leaves home",
+)
+
+// Self-disclosure and ad cues (post level).
+var (
+	adCues = newPhraseSet(
+		"продаю", "продам", "продается", "продаётся", "продаются", "сдаю", "сдается", "сдаётся", "куплю", "цена",
+		"стоимость", "требуется", "требуются", "вакансия", "репетитор*", "такси", "доставка", "услуги", "услуга",
+		"ремонт", "опыт", "график", "недорого", "скидк*", "акция", "заказ*", "прайс", "торг", "выезд",
+		"сатам", "сатылат", "сатабыз", "сатып", "баасы", "баасы:", "ижарага", "жумушка", "кызмат көрсөтөбүз",
+		"арзан", "алабыз",
+		"sotaman", "sotiladi", "sotuvda", "narxi", "ijaraga", "xizmat*", "arzon", "taksi", "repetitor",
+		"for sale", "selling", "price", "hiring", "tutor", "taxi", "delivery", "discount",
+	)
+	contactCues = newPhraseSet(
+		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "писать", "обращаться", "обращайтесь",
+		"связаться", "свяжитесь", "ждёт ваших", "ждет ваших", "принимает", "консультаци*", "бесплатно",
+		"чалыңыз", "чалгыла", "чалыңыздар", "чалсаңыз", "чалып", "жазыңыз", "жазгыла", "жазгылачы", "жазыңыздар",
+		"кайрылыңыз", "кайрылгыла", "кайрылыңыздар", "кабыл алат", "акысыз", "байланыш*",
+		"qo'ng'iroq", "murojaat", "yozing", "bog'laning", "bepul",
+		"call", "text", "contact", "reach", "dm", "whatsapp", "free",
+	)
+	lostCues = newPhraseSet(
+		"утерян", "утеряна", "утеряно", "утеряны", "утерял*", "потерял*", "потеряна", "потерян", "нашедш*",
+		"вознагражд*", "найден", "найдена", "прошу вернуть", "жоготтум", "жоготуп", "жоголду", "жоголгон",
+		"табылды", "табсаңар", "табсаңыз", "таап", "тапкан*", "yo'qotdim", "yo'qoldi", "yo'qotib", "topib", "topgan*",
+		"lost", "found", "reward",
+	)
+	// firstPersonWords make a post the author's own ("мой номер", "менин", "mening").
+	firstPersonWords = newWordSet("я", "мой", "моя", "мое", "моё", "мои", "мне", "меня", "мною", "менин", "мен", "мага",
+		"мени", "биздин", "наш", "наша", "наши", "нашего", "нашей", "men", "mening", "meni", "menga", "bizning",
+		"i", "my", "me", "our", "we", "капчыгымды", "картам", "билетим", "паспортумду", "номерим")
+	// publicContactCues name a journalist's, lawyer's or organisation's public contact.
+	publicContactCues = newPhraseSet(
+		"журналист*", "корреспондент*", "редакци*", "редактор*", "адвокат*", "юрист*", "пресс-секретар*",
+		"пресс-служб*", "правового центра", "правозащитн*", "фонд*", "фонда", "нко", "ngo", "уюм*", "борбор*",
+		"jurnalist*", "advokat*", "huquqshunos*", "tashkilot*",
+		"journalist*", "reporter*", "lawyer*", "attorney", "press", "foundation", "organisation", "organization",
+	)
+)
+
+// hostileCues make a post about someone hostile: calls to find, shame or punish them,
+// "everybody knows", innuendo endings.
+var hostileCues = newPhraseSet(
+	"позор*", "пусть ответит", "ответит", "ответят", "расскажем", "знайте", "знакомьтесь", "слив*", "деанон*",
+	"найдите", "накажите", "вот кто", "кто знает", "все знают", "это все знают", "ну вы поняли", "если понимаете",
+	"репост*", "распространите", "разберемся", "разберёмся", "мразь", "твар*", "извращен*", "извращен*", "больн*",
+	"бардыгы билсин", "баары билсин", "билсин", "тааныгыла", "таанып алгыла", "ким билет", "баары билет",
+	"белгилүү", "түшүнүктүү", "уят*", "жооп берет", "жооп берсин", "билесиңерби", "таратып", "жазып жүрөт",
+	"сак болгула", "сактангыла", "шерменде*",
+	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
+	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",
+)
+
+// threatCues promise to publish someone's data or say "we know where you are".
+var threatCues = newPhraseSet(
+	"сольём", "сольем", "солью", "сливаем", "выложим", "выложу", "выкладываем", "опубликуем", "опубликую",
+	"опубликуем остальное", "следующий пост", "следующим постом", "скоро все узнают", "все узнают", "жди",
+	"собираем на", "собираем данные", "собираем инфу", "у нас есть", "всё у нас есть", "все у нас есть", "мы знаем", "знаем где", "знаем, где",
+	"раскроем", "покажем всем", "доберемся", "доберёмся", "найдем тебя", "найдём тебя",
+	"таратабыз", "жарыялайбыз", "жазабыз", "чыгарабыз", "көрсөтөбүз", "билебиз", "даярдан", "акыркы эскертүү",
+	"дарег* чыгат", "дарек* чыгат", "таратам", "жарыялайм",
+	"e'lon qilamiz", "tarqatamiz", "chiqaramiz", "bilamiz", "joylaymiz", "kutib tur", "bizda bor",
+	"we know where", "we know", "will publish", "will post", "will leak", "is next", "are next", "coming soon",
+	"we have your", "we'll release", "will release", "next post",
+)
+
+// threatData are the data a threat promises ("адрес", "номер", "где работаешь").
+var threatData = newPhraseSet(
+	"адрес*", "номер*", "телефон*", "паспорт*", "данны*", "пин", "инн", "работаешь", "работает", "живешь",
+	"живёшь", "живет", "живёт", "всех", "остальное", "дарег*", "дарек*", "телефонуң*", "паспортуң*",
+	"жумуш*", "иштээр*", "үйүң*", "үйүн", "үй", "maʼlumot*", "ma'lumot*", "manzil*", "telefon*", "pasport*",
+	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home",
+)
+
+// secondPerson are words addressing the target directly in a threat.
+var secondPerson = newWordSet("ты", "тебя", "тебе", "тобой", "твой", "твоя", "твое", "твоё", "твои", "твоей",
+	"твоего", "твоих", "вас", "вам", "ваш", "ваши", "сен", "сени", "сага", "сенин", "силер", "сиз", "сизди",
+	"sen", "seni", "senga", "sening", "siz", "sizni", "you", "your")
+
+// listHeaderWords make a line a header about every person listed after it ("все",
+// "список", "баары", "тизмеси").
+var listHeaderWords = newWordSet("все", "всех", "эти", "этих", "список", "списке", "баары", "бардыгы", "булар",
+	"тизмеси", "тизме", "hammasi", "ro'yxat", "ro'yxati", "bular", "all", "list", "these")
+
+// placeWordSuffix reports words such as "Оштон", "Нарындан", "Москвада": Kyrgyz
+// ablative/locative case forms of a capitalised place are locations in a list row.
+func isListMarker(line string) bool {
+	l := strings.TrimLeft(line, " \t")
+	if l == "" {
+		return false
+	}
+	r, size := utf8.DecodeRuneInString(l)
+	switch r {
+	case '-', '•', '*', '—', '–', '·', '▪', '►', '✅', '❌', '👉', '🔸', '🔹':
+		return true
+	}
+	if r >= '0' && r <= '9' {
+		i := size
+		for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+			i++
+		}
+		return i < len(l) && (l[i] == ')' || l[i] == '.') && i <= 3
+	}
+	return false
+}

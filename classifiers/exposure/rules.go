@@ -1,0 +1,403 @@
+package exposure
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// postCues are what the whole post says beyond its spans (see cues.go).
+type postCues struct {
+	// ad: a sale, service, job or rental ad; contact: an invitation to call or write;
+	// lost: a lost-document notice; firstPerson: the author speaks of themself;
+	// publicContact: a journalist's, lawyer's or organisation's public contact.
+	ad, contact, lost, firstPerson, publicContact bool
+	// hostile: shaming, "everybody knows", calls to find or punish someone.
+	hostile bool
+	// threat: a promise to publish someone's data or "we know where you work".
+	threat bool
+	// secondPerson: the post addresses its target directly ("ты", "сен", "sen").
+	secondPerson bool
+}
+
+// selfDisclosure reports whether the post reads as the author's own or an
+// organisation's public contact: an ad, a lost-document notice or a public contact,
+// without a hostile word, a threat or a SOGI claim about someone.
+func (c postCues) selfDisclosure(claim bool) bool {
+	return (c.ad || c.lost || c.publicContact || (c.contact && c.firstPerson) || (c.contact && !claim)) &&
+		!c.hostile && !c.threat && !claim
+}
+
+// venueClaim reports whether the SOGI venue at token k ("гей-клуб") is where someone was
+// seen or goes: a seeing or going verb in the same sentence.
+func (s *scan) venueClaim(k int) bool {
+	lo, hi := window(s.toks, k, k, 8, 4)
+	return anyStem(s.toks, lo, hi, []string{"видел", "видели", "ходит", "ходил", "бывает", "тусит", "тусуется",
+		"засветил", "застукали", "көрүш", "көргөн", "көрдүм", "барат", "барган", "жүрөт", "ko'rish", "boradi",
+		"seen", "goes", "went", "spotted"})
+}
+
+// sogiExtra adds SOGI claims that are not single SOGI words: euphemisms and innuendo,
+// relationship words in quotes, a former name used against a trans person, obfuscated
+// slurs and the rainbow emoji used as a label.
+func (s *scan) sogiExtra() {
+	t := s.toks
+	add := func(a, b int, sub string) {
+		s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: a, End: b}, sub: sub, score: 0.6, person: -1})
+	}
+	for k := 0; k < len(t); k++ {
+		if t[k].digits {
+			continue
+		}
+		if n := euphemisms.matchAt(t, k); n > 0 {
+			add(t[k].start, t[k+n-1].end, "euphemism")
+			k += n - 1
+			continue
+		}
+		if n := formerNameCues.matchAt(t, k); n > 0 {
+			// A capitalised name within three words after the cue.
+			for x := k + n; x < len(t) && x < k+n+3 && !t[x].sent; x++ {
+				if t[x].upper && !t[x].digits {
+					add(t[k].start, t[k+n-1].end, "former_name")
+					break
+				}
+			}
+			k += n - 1
+			continue
+		}
+		w := t[k].lower
+		if quotedRelations[w] && t[k].start > 0 && t[k].end < len(s.text) {
+			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
+			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
+			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
+				add(t[k].start, t[k].end, "quoted_relation")
+			}
+			continue
+		}
+		// Kyrgyz "көк" (blue) closing a clause about someone: "— тигилерден, көк."
+		if (w == "көк" || w == "ko'k" || w == "голубой" || w == "голубая") && (k+1 == len(t) || t[k+1].brk) && t[k].brk {
+			add(t[k].start, t[k].end, "euphemism")
+		}
+	}
+	if strings.ContainsAny(s.text, "*@0.") {
+		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
+			add(m[2], m[3], "obfuscated")
+		}
+	}
+	if strings.Contains(s.text, rainbow) {
+		for off := 0; ; {
+			i := strings.Index(s.text[off:], rainbow)
+			if i < 0 {
+				break
+			}
+			a := off + i
+			add(a, a+len(rainbow), "rainbow")
+			s.spans[len(s.spans)-1].group = true // a label for a list, not a claim on its own
+			off = a + len(rainbow)
+		}
+	}
+}
+
+// quasi finds workplaces, schools, classes, jobs, homes, routines and routes: personal
+// data that locates a person (TypeWorkplace, TypeLocation).
+func (s *scan) quasi() {
+	t := s.toks
+	for k := 0; k < len(t); k++ {
+		if t[k].digits {
+			continue
+		}
+		typ := TypeWorkplace
+		n := workCues.matchAt(t, k)
+		if n == 0 {
+			typ = TypeLocation
+			n = placeCues.matchAt(t, k)
+		}
+		if n == 0 {
+			continue
+		}
+		e := k + n - 1
+		// Extend over the rest of the clause, a few words at most ("в аптеке на
+		// Ахунбаева", "9-мектептин 4А классында").
+		for x := e + 1; x < len(t) && x <= e+4 && !t[x].brk; x++ {
+			e = x
+		}
+		sp := span{Entity: Entity{Type: typ, Start: t[k].start, End: t[e].end}, sub: string(typ), score: 0.4, quasi: true}
+		s.add(sp, k)
+		k = e
+	}
+}
+
+// genitiveEnd reports a Kyrgyz or Uzbek genitive ending ("Эрмектин", "Бакировдун",
+// "Karimovning").
+func genitiveEnd(w string) bool {
+	for _, suf := range []string{"тин", "дин", "нин", "тын", "дын", "нын", "тун", "дун", "нун", "түн", "дүн", "нүн", "ning"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// kin marks person mentions that anchor a relative: a kin word right before the name
+// ("сын Кубанычбека", "племянник акима Алтынбека") or right after a genitive name
+// ("Бакировдун аялы", "Эрмектин кызы").
+func (s *scan) kin() {
+	t := s.toks
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		for x := a - 1; x >= 0 && x >= a-3; x-- {
+			if t[x].digits {
+				break
+			}
+			if kinWords[t[x].lower] {
+				sp.kin = true
+				break
+			}
+			if t[x].sent {
+				break
+			}
+		}
+		if b+1 < len(t) && !t[b+1].digits && (kinWords[t[b+1].lower] || (kinAfterGenitive[t[b+1].lower] && genitiveEnd(t[b].lower))) {
+			sp.kin = true
+		}
+	}
+}
+
+// lists finds list structure: numbered or dashed lines, table rows of several persons,
+// or "header: Name, Name, Name". Every person of a list is marked listed; a SOGI word
+// in the header (even a plural or the rainbow) states everyone's orientation; a row with
+// a number, a year or a workplace carries data about its person.
+func (s *scan) lists() {
+	text := s.text
+	type line struct {
+		a, b    int
+		persons []int
+		marker  bool
+	}
+	var lines []line
+	for a := 0; a < len(text); {
+		b := strings.IndexByte(text[a:], '\n')
+		if b < 0 {
+			b = len(text)
+		} else {
+			b += a
+		}
+		lines = append(lines, line{a: a, b: b, marker: isListMarker(text[a:b])})
+		a = b + 1
+	}
+	for i := range s.spans {
+		if s.spans[i].Type != TypePerson || s.spans[i].self {
+			continue
+		}
+		for li := range lines {
+			if s.spans[i].Start >= lines[li].a && s.spans[i].Start < lines[li].b {
+				lines[li].persons = append(lines[li].persons, i)
+				break
+			}
+		}
+	}
+	// Rows: marker lines with a person, or runs of two or more consecutive short lines
+	// with a person each (a pasted table).
+	isRow := make([]bool, len(lines))
+	for li, l := range lines {
+		if len(l.persons) > 0 && l.marker {
+			isRow[li] = true
+		}
+	}
+	for li := 0; li < len(lines); li++ {
+		run := li
+		for run < len(lines) && len(lines[run].persons) > 0 && lines[run].b-lines[run].a < 200 && s.rowShaped(lines[run].a, lines[run].b) {
+			run++
+		}
+		if run-li >= 2 {
+			for x := li; x < run; x++ {
+				isRow[x] = true
+			}
+		}
+		if run > li {
+			li = run - 1
+		}
+	}
+	rows := 0
+	first := -1
+	for li := range lines {
+		if isRow[li] {
+			rows += len(lines[li].persons)
+			if first < 0 {
+				first = li
+			}
+		}
+	}
+	if rows >= 2 {
+		ha := lines[max(0, first-2)].a
+		claim := s.headerClaim(ha, lines[first].a)
+		for li := range lines {
+			if !isRow[li] {
+				continue
+			}
+			data := s.rowHasData(lines[li].a, lines[li].b)
+			for _, p := range lines[li].persons {
+				s.spans[p].listed, s.spans[p].headerClaim, s.spans[p].rowData = true, claim, data
+			}
+		}
+		return
+	}
+	// "Header: Name, Name, Name" within one line.
+	for _, l := range lines {
+		c := strings.IndexByte(text[l.a:l.b], ':')
+		if c < 0 || len(l.persons) < 2 {
+			continue
+		}
+		c += l.a
+		var after []int
+		for _, p := range l.persons {
+			if s.spans[p].Start > c {
+				after = append(after, p)
+			}
+		}
+		if len(after) < 2 {
+			continue
+		}
+		claim := s.headerClaim(l.a, c)
+		for _, p := range after {
+			s.spans[p].listed, s.spans[p].headerClaim = true, claim
+			s.spans[p].rowData = s.rowHasData(s.spans[p].End, min(l.b, s.spans[p].End+60))
+		}
+	}
+}
+
+// rowShaped reports whether a line looks like a table row or list entry: fields split
+// by commas, dashes, tabs or pipes, or a number on it.
+func (s *scan) rowShaped(a, b int) bool {
+	l := s.text[a:b]
+	return strings.ContainsAny(l, ",\t|—–") || strings.Contains(l, " - ") || strings.ContainsAny(l, "0123456789")
+}
+
+// headerClaim reports whether text[a:b] (a list header) carries a SOGI word that is not
+// about a topic ("права ЛГБТ"): a single claim, a plural, "ЛГБТ" or the rainbow.
+func (s *scan) headerClaim(a, b int) bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type == TypeSOGI && sp.Start >= a && sp.End <= b && !sp.self && (!sp.generic || sp.group) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowHasData reports whether text[a:b] carries data about its person: an identifier, a
+// workplace or home, a year of birth, or a capitalised place after a separator.
+func (s *scan) rowHasData(a, b int) bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type.IsIdentifier() && sp.Start >= a && sp.Start < b {
+			return true
+		}
+	}
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
+		tk := s.toks[k]
+		if tk.digits && tk.end-tk.start == 4 {
+			if y := atoi(s.text[tk.start:tk.end]); y >= 1930 && y <= s.now.Year()-12 {
+				return true
+			}
+		}
+		if tk.digits && tk.end-tk.start >= 2 && (tk.brk || k > 0 && s.toks[k-1].lower == "г") {
+			return true
+		}
+		// "(таксист, белый приус)", "Нарын", "Каракол": a field after a separator.
+		if tk.brk && k > tokenAt(s.toks, a) && !tk.digits {
+			return true
+		}
+	}
+	return false
+}
+
+// cues reads the post-level cues.
+func (s *scan) cues() postCues {
+	t := s.toks
+	var c postCues
+	c.ad = adCues.any(t)
+	c.contact = contactCues.any(t)
+	c.lost = lostCues.any(t)
+	c.publicContact = publicContactCues.any(t)
+	c.hostile = hostileCues.any(t)
+	for _, tk := range t {
+		if tk.digits {
+			continue
+		}
+		if firstPersonWords[tk.lower] {
+			c.firstPerson = true
+		}
+		if secondPerson[tk.lower] {
+			c.secondPerson = true
+		}
+	}
+	// A price: a number followed by a currency ("11500$", "25000 сом").
+	if !c.ad {
+		for k := 0; k+1 < len(t); k++ {
+			if t[k].digits && !t[k+1].digits && hasPrefixIn(t[k+1].lower, []string{"сом", "руб", "тенге", "сум", "so'm", "usd", "долл"}) {
+				c.ad = true
+				break
+			}
+		}
+		if !c.ad && strings.ContainsAny(s.text, "$€") {
+			c.ad = true
+		}
+	}
+	// "звоните ему", "call him": an invitation to contact someone else is no
+	// self-disclosure.
+	for _, tk := range t {
+		switch tk.lower {
+		case "ему", "ей", "ага", "him", "her", "unga":
+			c.contact = false
+		}
+	}
+	if threatCues.any(t) && threatData.any(t) {
+		c.threat = true
+	}
+	return c
+}
+
+// attachLoose binds SOGI claims that attach found no person for (the claim stands in
+// another sentence: "Айпери …, Салымбекова которая, сама из таких. видела её с
+// девушкой") to the nearest person mention in the post: the last one before in the
+// same line, else the last one before, else the first one after.
+func (s *scan) attachLoose() {
+	var persons []int
+	for i := range s.spans {
+		if s.spans[i].Type == TypePerson {
+			persons = append(persons, i)
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypeSOGI || sp.generic || sp.group || sp.self || sp.person >= 0 {
+			continue
+		}
+		if len(persons) == 0 {
+			// "0772 … — бул номер гейдики": a number on the claim's line stands for the
+			// person.
+			for j := range s.spans {
+				id := &s.spans[j]
+				if id.Type.IsIdentifier() && !id.quasi && id.person < 0 && !id.self && !id.official &&
+					!strings.Contains(s.text[min(id.Start, sp.Start):max(id.End, sp.End)], "\n") {
+					id.target = true
+				}
+			}
+			continue
+		}
+		best := -1
+		for _, p := range persons {
+			if s.spans[p].End <= sp.Start {
+				best = p
+			}
+		}
+		if best < 0 {
+			best = persons[0]
+		}
+		sp.person = best
+	}
+}
