@@ -654,8 +654,8 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 				continue
 			}
 			pp := &s.spans[p]
-			if !(c.hostile || claim || c.threat || pp.listed || pp.kin || quasiCount[p] >= 2) {
-				continue
+			if c.threat || !(c.hostile || claim || pp.listed || pp.kin || quasiCount[p] >= 2) {
+				continue // under a threat, "where you live" is what is promised, not given
 			}
 		} else {
 			standalone := sp.Type == TypeNationalID || sp.Type == TypePassport
@@ -666,7 +666,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			if p >= 0 && s.spans[p].public && !s.spans[p].kin && !sp.target && len(sp.members) == 0 {
 				continue
 			}
-			if selfPost && !sp.target {
+			if selfPost {
 				continue // an ad, a lost-document notice, a public contact
 			}
 			if !cats[sp.Type] {

@@ -104,7 +104,7 @@ var sogiGenericBeforeWords = newWordSet("про", "pro", "anti", "анти", "ba
 
 // selfSOGI are words before a SOGI word that make it a self-disclosure ("я гей", "I am
 // gay", "мен геймин", "as a queer woman").
-var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "как", "as", "being", "men", "biz")
+var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "as", "being", "men", "biz")
 
 // pronouns point back at the last person mentioned ("Он гей", "She is a lesbian").
 var pronouns = newWordSet("он", "она", "ал", "he", "she", "его", "её", "ее", "анын", "him", "her", "этот", "эта",

@@ -164,7 +164,7 @@ var placePrepositions = newWordSet("в", "во", "из", "на", "по", "до",
 // ("Кеңештин") or place names.
 func loneSurname(w string) bool {
 	for _, stem := range []string{"ов", "ев", "ёв", "ович", "евич", "овна", "евна", "ский", "ская", "цкий", "цкая"} {
-		if k := strings.LastIndex(w, stem); k >= 4 && len(w)-k-len(stem) <= 4 {
+		if k := strings.LastIndex(w, stem); k >= 4 && utf8.RuneCountInString(w[k+len(stem):]) <= 3 {
 			return true
 		}
 	}

@@ -234,6 +234,15 @@ func (s *scan) lists() {
 	if rows >= 2 {
 		ha := lines[max(0, first-2)].a
 		claim := s.headerClaim(ha, lines[first].a)
+		// A footer about everyone listed: "баары ЛГБТ, далилдер бар", "all of them gay".
+		for li := len(lines) - 1; li > first && !claim; li-- {
+			if isRow[li] {
+				break
+			}
+			if s.lineHas(lines[li].a, lines[li].b, listHeaderWords) {
+				claim = s.headerClaim(lines[li].a, lines[li].b)
+			}
+		}
 		for li := range lines {
 			if !isRow[li] {
 				continue
@@ -267,6 +276,16 @@ func (s *scan) lists() {
 			s.spans[p].rowData = s.rowHasData(s.spans[p].End, min(l.b, s.spans[p].End+60))
 		}
 	}
+}
+
+// lineHas reports whether a word of the set occurs in text[a:b].
+func (s *scan) lineHas(a, b int, set wordSet) bool {
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
+		if !s.toks[k].digits && set[s.toks[k].lower] {
+			return true
+		}
+	}
+	return false
 }
 
 // rowShaped reports whether a line looks like a table row or list entry: fields split
