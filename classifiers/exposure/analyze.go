@@ -386,7 +386,7 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
 		s.refs = append(s.refs, r)
 		return refIdx[r]
 	}
-	idents := newSpanSet(s.spans, func(sp *span) bool { return sp.Type.IsIdentifier() })
+	idents := newSpanSet(s.spans, func(sp *span) bool { return sp.Type.IsIdentifier() && !sp.quasi })
 	persons := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypePerson })
 	for _, m := range ix.MatchNames(nts) {
 		if idents.overlaps(m.Start, m.End) {

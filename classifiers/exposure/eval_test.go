@@ -45,7 +45,7 @@ func TestEvalHeldoutMeetsTargets(t *testing.T) {
 	if err := EvalCommand(context.Background(), []string{"--set", "generated", "--split", "heldout", "--strict"}, &out, &errb); err != nil {
 		t.Fatalf("%v\n%s%s", err, out.String(), errb.String())
 	}
-	for _, want := range []string{"exposed", "outing", "watchlist", "national_id", "false member matches"} {
+	for _, want := range []string{"exposed", "outing", "watchlist", "national_id", "watchlist precision", "mentions", "by language", "by kind"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -23,7 +23,7 @@ type postCues struct {
 // organisation's public contact: an ad, a lost-document notice or a public contact,
 // without a hostile word, a threat or a SOGI claim about someone.
 func (c postCues) selfDisclosure(claim bool) bool {
-	return (c.ad || c.lost || c.publicContact || (c.contact && c.firstPerson) || (c.contact && !claim)) &&
+	return (c.ad || c.lost || c.publicContact || (c.contact && c.firstPerson)) &&
 		!c.hostile && !c.threat && !claim
 }
 
@@ -117,7 +117,7 @@ func (s *scan) quasi() {
 		e := k + n - 1
 		// Extend over the rest of the clause, a few words at most ("в аптеке на
 		// Ахунбаева", "9-мектептин 4А классында").
-		for x := e + 1; x < len(t) && x <= e+4 && !t[x].brk; x++ {
+		for x := e + 1; x < len(t) && x <= e+4 && !t[x].brk && !(t[x].upper && !t[x].digits); x++ {
 			e = x
 		}
 		sp := span{Entity: Entity{Type: typ, Start: t[k].start, End: t[e].end}, sub: string(typ), score: 0.4, quasi: true}
