@@ -615,8 +615,8 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	private := func(p int) bool {
 		return p >= 0 && !s.spans[p].self && (!s.spans[p].public || s.spans[p].kin)
 	}
-	hit := map[int]bool{}      // member refs the post exposes, outs or threatens
-	idMember := map[int]bool{} // member refs exposed by an identifier
+	hit := make([]bool, len(s.refs))      // member refs the post exposes, outs or threatens
+	idMember := make([]bool, len(s.refs)) // member refs exposed by an identifier
 	markMembers := func(p int, ident bool) {
 		if p < 0 {
 			return
@@ -628,9 +628,12 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			}
 		}
 	}
-	quasiCount := map[int]int{}
+	var quasiCount []int // per person span, only when the post has quasi-identifiers
 	for i := range s.spans {
 		if s.spans[i].quasi && s.spans[i].person >= 0 {
+			if quasiCount == nil {
+				quasiCount = make([]int, len(s.spans))
+			}
 			quasiCount[s.spans[i].person]++
 		}
 	}
@@ -765,7 +768,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	}
 	sort.Slice(res.Categories, func(i, j int) bool { return res.Categories[i] < res.Categories[j] })
 
-	mentioned := map[int]bool{}
+	mentioned := make([]bool, len(s.refs))
 	for _, sp := range s.spans {
 		if sp.self {
 			continue
@@ -776,21 +779,29 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			}
 		}
 	}
-	for m := range hit {
-		res.Watchlist = append(res.Watchlist, s.refs[m])
-	}
-	for m := range mentioned {
-		res.Mentions = append(res.Mentions, s.refs[m])
+	hits, idHits, mentions := 0, 0, 0
+	for m := range s.refs {
+		switch {
+		case hit[m]:
+			res.Watchlist = append(res.Watchlist, s.refs[m])
+			hits++
+			if idMember[m] {
+				idHits++
+			}
+		case mentioned[m]:
+			res.Mentions = append(res.Mentions, s.refs[m])
+			mentions++
+		}
 	}
 	switch {
-	case outingCritical || len(idMember) > 0 || outedMember || threatMember:
+	case outingCritical || idHits > 0 || outedMember || threatMember:
 		res.Severity = SeverityCritical
-	case privateOuting || res.Threat || len(hit) > 0 || cats[TypeNationalID] || cats[TypePassport] || cats[TypeAddress] || idKinds >= 2:
+	case privateOuting || res.Threat || hits > 0 || cats[TypeNationalID] || cats[TypePassport] || cats[TypeAddress] || idKinds >= 2:
 		res.Severity = SeverityHigh
 	case cats[TypePhone] || cats[TypeBirthDate] || cats[TypeVehiclePlate] || publicOuting || cats[TypeWorkplace] ||
 		cats[TypeLocation] || listExposed:
 		res.Severity = SeverityMedium
-	case res.Exposed || len(mentioned) > 0:
+	case res.Exposed || mentions > 0:
 		res.Severity = SeverityLow
 	default:
 		res.Severity = SeverityNone

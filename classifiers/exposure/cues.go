@@ -15,22 +15,50 @@ import (
 // starts with it, any other one the whole word.
 type phrase []string
 
-// phraseSet indexes phrases by their first word (exact first words) plus a short list of
-// phrases whose first word is a prefix.
+// phraseSet indexes phrases by their first word (exact first words) plus the phrases
+// whose first word is a prefix, by the first two letters of that prefix. bit is the
+// set's bit in phraseIndex, which says for any word which sets may start there.
 type phraseSet struct {
-	byFirst map[string][]phrase
-	prefix  []phrase
+	byFirst  map[string][]phrase
+	byPrefix map[string][]phrase
+	bit      uint32
+}
+
+// phraseIndex maps a first word (exact) or the first two letters of a word (prefix
+// patterns) to the bits of the phrase sets that have a phrase starting there; it is
+// filled once while the package's phrase sets are initialised and only read afterwards.
+// One lookup per word then tells which of the dozen sets need a look at all.
+var phraseIndex = struct {
+	exact, prefix map[string]uint32
+	n             int
+}{exact: map[string]uint32{}, prefix: map[string]uint32{}}
+
+// firstRunes returns the first n runes of w (all of w when shorter).
+func firstRunes(w string, n int) string {
+	i := 0
+	for k := 0; k < n && i < len(w); k++ {
+		_, size := utf8.DecodeRuneInString(w[i:])
+		i += size
+	}
+	return w[:i]
 }
 
 func newPhraseSet(list ...string) phraseSet {
-	ps := phraseSet{byFirst: map[string][]phrase{}}
+	if phraseIndex.n >= 32 {
+		panic("exposure: more than 32 phrase sets")
+	}
+	ps := phraseSet{byFirst: map[string][]phrase{}, byPrefix: map[string][]phrase{}, bit: 1 << phraseIndex.n}
+	phraseIndex.n++
 	for _, l := range list {
 		p := phrase(strings.Fields(l))
 		if strings.HasSuffix(p[0], "*") {
-			ps.prefix = append(ps.prefix, p)
+			key := firstRunes(p[0], 2)
+			ps.byPrefix[key] = append(ps.byPrefix[key], p)
+			phraseIndex.prefix[key] |= ps.bit
 			continue
 		}
 		ps.byFirst[p[0]] = append(ps.byFirst[p[0]], p)
+		phraseIndex.exact[p[0]] |= ps.bit
 	}
 	return ps
 }
@@ -42,9 +70,29 @@ func wordMatches(pat, w string) bool {
 	return pat == w
 }
 
+// phraseMasks returns, for every token, the bits of the phrase sets that may start at
+// it (computed once per post).
+func (s *scan) phraseMasks() []uint32 {
+	if s.masks != nil {
+		return s.masks
+	}
+	s.masks = make([]uint32, len(s.toks))
+	for k, t := range s.toks {
+		if !t.digits {
+			s.masks[k] = phraseIndex.exact[t.lower] | phraseIndex.prefix[firstRunes(t.lower, 2)]
+			s.maskUnion |= s.masks[k]
+		}
+	}
+	return s.masks
+}
+
 // matchAt returns the number of tokens of the first phrase that matches at token k (0:
 // none). Phrases do not cross a sentence boundary.
-func (ps phraseSet) matchAt(toks []token, k int) int {
+func (ps phraseSet) matchAt(s *scan, k int) int {
+	if s.phraseMasks()[k]&ps.bit == 0 {
+		return 0
+	}
+	toks := s.toks
 	try := func(p phrase) int {
 		if k+len(p) > len(toks) {
 			return 0
@@ -57,26 +105,54 @@ func (ps phraseSet) matchAt(toks []token, k int) int {
 		}
 		return len(p)
 	}
-	if t := toks[k]; !t.digits {
-		for _, p := range ps.byFirst[t.lower] {
-			if n := try(p); n > 0 {
-				return n
-			}
+	t := toks[k]
+	for _, p := range ps.byFirst[t.lower] {
+		if n := try(p); n > 0 {
+			return n
 		}
-		for _, p := range ps.prefix {
-			if n := try(p); n > 0 {
-				return n
-			}
+	}
+	for _, p := range ps.byPrefix[firstRunes(t.lower, 2)] {
+		if n := try(p); n > 0 {
+			return n
 		}
 	}
 	return 0
 }
 
-// any reports whether any phrase of the set occurs in toks.
-func (ps phraseSet) any(toks []token) bool {
-	for k := range toks {
-		if ps.matchAt(toks, k) > 0 {
+// any reports whether any phrase of the set occurs in the post.
+func (ps phraseSet) any(s *scan) bool {
+	masks := s.phraseMasks()
+	if s.maskUnion&ps.bit == 0 {
+		return false
+	}
+	for k := range s.toks {
+		if masks[k]&ps.bit != 0 && ps.matchAt(s, k) > 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// mayBeObfuscated reports whether text has a symbol or digit glued between letters
+// ("г@й", "п*дор", "l3sbian"), the only case in which obfuscatedSOGI can match.
+func mayBeObfuscated(text string) bool {
+	isLetterByte := func(c byte) bool { return c >= 0x80 || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+	for i := 1; i+1 < len(text); i++ {
+		switch text[i] {
+		case '*', '@', '0', '1', '3':
+			if !isLetterByte(text[i-1]) || !(isLetterByte(text[i+1]) || text[i+1] == '*') {
+				continue
+			}
+			// At most three letters before the symbol: "п*дор", "пид@р", not "aibek@mail".
+			runes, j := 0, i
+			for j > 0 && isLetterByte(text[j-1]) && runes <= 3 {
+				_, size := utf8.DecodeLastRuneInString(text[:j])
+				j -= size
+				runes++
+			}
+			if runes <= 3 {
+				return true
+			}
 		}
 	}
 	return false

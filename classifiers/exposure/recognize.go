@@ -24,6 +24,12 @@ type scan struct {
 	// refs are the watch-listed members named or matched in the post; span.members
 	// index into it.
 	refs []watchlist.Ref
+	// masks are the phrase-set bits per token (see phraseMasks), maskUnion their union.
+	masks     []uint32
+	maskUnion uint32
+	// officialNone: 0 not yet known, 1 no official-contact phrase in the whole post, 2
+	// some (then isOfficial looks at the sentence).
+	officialNone uint8
 }
 
 // Context stems (lower-case prefixes) looked for around a candidate, before and after:
@@ -97,6 +103,20 @@ func (s *scan) sentenceLower(start, end int) string {
 // isOfficial reports whether the sentence around [start, end) names an official
 // contact. The answer is cached per sentence: posts often list several numbers.
 func (s *scan) isOfficial(start, end int) bool {
+	// Fast path: most posts name no official contact anywhere.
+	if s.officialNone == 0 {
+		s.officialNone = 1
+		low := strings.ToLower(s.text)
+		for _, o := range officialCtx {
+			if strings.Contains(low, o) {
+				s.officialNone = 2
+				break
+			}
+		}
+	}
+	if s.officialNone == 1 {
+		return false
+	}
 	sid := s.sentenceAt(start)
 	if v, ok := s.officialCache[sid]; ok {
 		return v

@@ -48,12 +48,12 @@ func (s *scan) sogiExtra() {
 		if t[k].digits {
 			continue
 		}
-		if n := euphemisms.matchAt(t, k); n > 0 {
+		if n := euphemisms.matchAt(s, k); n > 0 {
 			add(t[k].start, t[k+n-1].end, "euphemism")
 			k += n - 1
 			continue
 		}
-		if n := formerNameCues.matchAt(t, k); n > 0 {
+		if n := formerNameCues.matchAt(s, k); n > 0 {
 			// A capitalised name within three words after the cue.
 			for x := k + n; x < len(t) && x < k+n+3 && !t[x].sent; x++ {
 				if t[x].upper && !t[x].digits {
@@ -78,7 +78,7 @@ func (s *scan) sogiExtra() {
 			add(t[k].start, t[k].end, "euphemism")
 		}
 	}
-	if strings.ContainsAny(s.text, "*@0.") {
+	if mayBeObfuscated(s.text) {
 		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
 			add(m[2], m[3], "obfuscated")
 		}
@@ -106,10 +106,10 @@ func (s *scan) quasi() {
 			continue
 		}
 		typ := TypeWorkplace
-		n := workCues.matchAt(t, k)
+		n := workCues.matchAt(s, k)
 		if n == 0 {
 			typ = TypeLocation
-			n = placeCues.matchAt(t, k)
+			n = placeCues.matchAt(s, k)
 		}
 		if n == 0 {
 			continue
@@ -120,8 +120,9 @@ func (s *scan) quasi() {
 		for x := e + 1; x < len(t) && x <= e+4 && !t[x].brk && !(t[x].upper && !t[x].digits); x++ {
 			e = x
 		}
-		sp := span{Entity: Entity{Type: typ, Start: t[k].start, End: t[e].end}, sub: string(typ), score: 0.4, quasi: true}
-		s.add(sp, k)
+		// No markers: the cues are third-person forms, and official contexts do not apply.
+		s.spans = append(s.spans, span{Entity: Entity{Type: typ, Start: t[k].start, End: t[e].end}, sub: string(typ),
+			score: 0.4, quasi: true, person: -1})
 		k = e
 	}
 }
@@ -338,11 +339,11 @@ func (s *scan) rowHasData(a, b int) bool {
 func (s *scan) cues() postCues {
 	t := s.toks
 	var c postCues
-	c.ad = adCues.any(t)
-	c.contact = contactCues.any(t)
-	c.lost = lostCues.any(t)
-	c.publicContact = publicContactCues.any(t)
-	c.hostile = hostileCues.any(t)
+	c.ad = adCues.any(s)
+	c.contact = contactCues.any(s)
+	c.lost = lostCues.any(s)
+	c.publicContact = publicContactCues.any(s)
+	c.hostile = hostileCues.any(s)
 	for _, tk := range t {
 		if tk.digits {
 			continue
@@ -374,7 +375,7 @@ func (s *scan) cues() postCues {
 			c.contact = false
 		}
 	}
-	if threatCues.any(t) && threatData.any(t) {
+	if threatCues.any(s) && threatData.any(s) {
 		c.threat = true
 	}
 	return c
