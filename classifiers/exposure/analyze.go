@@ -136,7 +136,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	s.dropNamesInAddresses()
 	s.promoteDates()
 	s.sogi()
-	s.sogiExtra()
+	s.sogiExtra(a.given, skels)
 	s.quasi()
 
 	res := &Analysis{}

@@ -176,7 +176,24 @@ var euphemisms = newPhraseSet(
 	"yigit bilan yashaydi", "ayol emas", "erkak emas", "у него в москве",
 	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
 	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
+	"one of them", "men seeking men", "women seeking women", "friend of dorothy", "doesn't like girls",
+	"doesn't like boys", "doesn't like women", "doesn't like men", "male on paper", "female on paper",
+	"on paper a man", "on paper a woman", "по документам мужчина", "по документам женщина", "по паспорту мужчина",
+	"по паспорту женщина", "hujjatlarda erkak", "hujjatlarda ayol", "ҳужжатларда эркак", "ҳужжатларда аёл",
+	"документ боюнча эркек", "документ боюнча аял", "паспорт боюнча эркек", "паспорт боюнча аял",
+	"o'zi shunaqa", "shunaqa ekan", "ўзи шунақа", "шунақа экан", "ўшалардан", "шунақалардан",
+	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
+	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
 )
+
+// hints are innuendo that says nothing alone ("35 лет, не замужем") and a claim when two
+// of them, or one and a knowing wink ("ну вы поняли", "тушунган тушунди"), come together.
+var hints = newPhraseSet("не замужем", "не женат", "не женился", "не вышла замуж", "үйлөнгөн жок", "үйлөнбөгөн",
+	"күйөөсү жок", "күйөөгө тийбейт", "күйөөгө чыкпаган", "турмушка чыкпаган", "уйланмаган", "турмушга чиқмаган",
+	"turmushga chiqmagan", "uylanmagan", "never married", "not married", "ночным клубам", "ночные клубы",
+	"ночной клуб", "түнкү клуб*", "тунги клуб*", "tungi klub*", "night club*", "nightclub*",
+	"ну вы поняли", "если понимаете", "тушунган тушунди", "tushungan tushundi", "түшүнгөн түшүндү",
+	"if you get what i mean", "you know what i mean", "ким экени түшүнүктүү", "алар кимдер экени")
 
 // formerNameCues before a capitalised name use a trans person's former name against
 // them ("на самом деле Александр", "мурунку аты Жаңыбек", "real name").
@@ -189,7 +206,8 @@ var formerNameCues = newPhraseSet("на самом деле", "настояще�
 var quotedRelations = newWordSet("подруга", "подругой", "подругу", "подруги", "подружка", "подружкой", "подружки",
 	"подружками", "подружкам", "друг", "другом", "друга", "дружок", "дружком", "братик", "братиком", "сестричка",
 	"сестричкой", "roommate", "roommates", "friend", "girlfriend", "boyfriend", "эжеке", "досу", "курбусу",
-	"dugonasi", "dugona", "do'sti", "кыз", "жигит", "кызы")
+	"dugonasi", "dugona", "do'sti", "кыз", "жигит", "кызы", "подругасы", "досу", "дўсти", "дугонаси", "дўсти билан",
+	"partner", "friend")
 
 // obfuscatedSOGI finds slurs and SOGI words written with symbols or digits in place of
 // letters ("г@й", "п*дор", "пид0р", "l3sbian").
@@ -207,15 +225,16 @@ var kinWords = newWordSet(
 	"племянницы", "внук", "внука", "внучка", "внучки", "зять", "невестка", "свекровь", "тёща", "теща", "родители",
 	"родителей", "родственник", "родственница", "кузен", "кузина",
 	"аялы", "аялын", "күйөөсү", "апасы", "атасы", "иниси", "агасы", "карындашы", "эжеси", "сиңдиси", "жээни",
-	"небереси", "келини", "күйөө", "уулун", "кызын", "баласы", "балдары", "ата-энеси", "тууганы",
+	"небереси", "келини", "күйөө", "уулун", "кызын", "баласы", "балдары", "ата-энеси", "тууганы", "балаңдын",
+	"хотини", "қизи", "ўғли", "эри", "онаси", "отаси", "укаси", "акаси", "синглиси", "опаси", "жияни",
 	"o'g'li", "qizi", "xotini", "eri", "onasi", "otasi", "ukasi", "akasi", "singlisi", "opasi", "jiyani", "nevarasi",
 	"son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "nephew", "niece", "cousin",
-	"parents", "son-in-law",
+	"parents", "son-in-law", "mom", "dad", "mum",
 )
 
 // kinAfterGenitive are Kyrgyz and Uzbek kin words that follow a genitive ("Эрмектин
 // кызы", "Бакировдун уулу"): "кызы" and "уулу" are otherwise patronymic connectors.
-var kinAfterGenitive = newWordSet("кызы", "уулу", "o'g'li", "qizi")
+var kinAfterGenitive = newWordSet("кызы", "уулу", "o'g'li", "qizi", "ўғли", "қизи")
 
 // workCues put a person at a workplace, school or class ("работает в аптеке",
 // "4А классында окуйт", "учитель физики", "Politexda o'qiydi").
@@ -226,8 +245,11 @@ var workCues = newPhraseSet(
 	"колледж*", "политех*", "в аптеке", "в банке", "в больнице", "в поликлинике", "на заводе", "в офисе", "в магазине",
 	"иштейт", "иштеген", "иштээр*", "иштеп", "окуйт", "окуйду", "мугалим*", "мектеп*", "мектептин", "ишкана*",
 	"дарыкана*", "прораб*", "кызматкер*", "кызматында", "ооруканада", "банкында",
-	"ishlaydi", "ishlagan", "o'qiydi", "o'qituvchi*", "maktab*", "kasalxona*", "ofisda",
+	"ishlaydi", "ishlagan", "o'qiydi", "o'qituvchi*", "maktab*", "kasalxona*", "ofisda", "ишлайди", "ишлаган",
+	"ўқийди", "ўқитувчи*", "мактаб*", "синф*", "sinf*", "дорихона*", "dorixona*", "поликлиника*", "ҳамшира*",
+	"kassir*", "кассир*", "мугалими", "ишке",
 	"works", "worked", "working", "teaches", "teacher", "studies", "school", "class", "office", "clinic", "pharmacy",
+	"sells", "stall", "market", "salon", "bazaar", "shop",
 )
 
 // placeCues say where a person lives, when they leave home and which way they go
@@ -238,7 +260,11 @@ var placeCues = newPhraseSet(
 	"выходит из дома", "у ворот", "у подъезда", "возле дома", "ездит", "ходит в", "ходит на", "ходит по",
 	"жашайт", "жашаган", "жашаарын", "жашаарын*", "жашайсың", "үйү", "үйүн", "үйлөрү", "үйүңдүн", "ар күнү",
 	"күн сайын", "саат", "чыгат", "барат", "жүрөт", "жакта", "turadi", "yashaydi", "har kuni", "uyi", "chiqadi",
-	"lives", "living", "every day", "every morning", "goes to", "picks up", "leaves home",
+	"каттамы", "маршрут*", "эртең менен", "вечера", "утра", "обратно", "яшайди", "яшашини", "yashashini",
+	"ҳар куни", "соат", "soat", "чиқади", "boradi", "боради", "qaytadi", "қайтади", "uyidan", "уйидан", "уйи",
+	"mavze*", "мавзе*",
+	"lives", "living", "every day", "every morning", "goes to", "picks up", "leaves home", "drives", "entrance",
+	"bldg", "row",
 )
 
 // Self-disclosure and ad cues (post level).
@@ -248,7 +274,7 @@ var (
 		"стоимость", "требуется", "требуются", "вакансия", "репетитор*", "такси", "доставка", "услуги", "услуга",
 		"ремонт", "опыт", "график", "недорого", "скидк*", "акция", "заказ*", "прайс", "торг", "выезд",
 		"сатам", "сатылат", "сатабыз", "сатып", "баасы", "баасы:", "ижарага", "жумушка", "кызмат көрсөтөбүз",
-		"арзан", "алабыз",
+		"арзан", "алабыз", "сотаман", "сотилади", "нархи", "сотувда",
 		"sotaman", "sotiladi", "sotuvda", "narxi", "ijaraga", "xizmat*", "arzon", "taksi", "repetitor",
 		"for sale", "selling", "price", "hiring", "tutor", "taxi", "delivery", "discount",
 	)
@@ -257,19 +283,21 @@ var (
 		"связаться", "свяжитесь", "ждёт ваших", "ждет ваших", "принимает", "консультаци*", "бесплатно",
 		"чалыңыз", "чалгыла", "чалыңыздар", "чалсаңыз", "чалып", "жазыңыз", "жазгыла", "жазгылачы", "жазыңыздар",
 		"кайрылыңыз", "кайрылгыла", "кайрылыңыздар", "кабыл алат", "акысыз", "байланыш*",
-		"qo'ng'iroq", "murojaat", "yozing", "bog'laning", "bepul",
+		"qo'ng'iroq", "murojaat", "yozing", "bog'laning", "bepul", "қўнғироқ", "мурожаат", "ёзинг", "боғланинг",
 		"call", "text", "contact", "reach", "dm", "whatsapp", "free",
 	)
 	lostCues = newPhraseSet(
 		"утерян", "утеряна", "утеряно", "утеряны", "утерял*", "потерял*", "потеряна", "потерян", "нашедш*",
 		"вознагражд*", "найден", "найдена", "прошу вернуть", "жоготтум", "жоготуп", "жоголду", "жоголгон",
 		"табылды", "табсаңар", "табсаңыз", "таап", "тапкан*", "yo'qotdim", "yo'qoldi", "yo'qotib", "topib", "topgan*",
+		"калтырып кеттим", "калтырып", "йўқолди", "йўқотдим", "топиб", "топган*",
 		"lost", "found", "reward",
 	)
 	// firstPersonWords make a post the author's own ("мой номер", "менин", "mening").
 	firstPersonWords = newWordSet("я", "мой", "моя", "мое", "моё", "мои", "мне", "меня", "мною", "менин", "мен", "мага",
 		"мени", "биздин", "наш", "наша", "наши", "нашего", "нашей", "men", "mening", "meni", "menga", "bizning",
-		"i", "my", "me", "our", "we", "капчыгымды", "картам", "билетим", "паспортумду", "номерим")
+		"i", "my", "me", "our", "we", "капчыгымды", "картам", "билетим", "паспортумду", "номерим", "атым",
+		"документтеримди", "паспортим", "pasportim", "рақамим", "raqamim", "телефоним", "telefonim")
 	// publicContactCues name a journalist's, lawyer's or organisation's public contact.
 	publicContactCues = newPhraseSet(
 		"журналист*", "корреспондент*", "редакци*", "редактор*", "адвокат*", "юрист*", "пресс-секретар*",
@@ -287,7 +315,8 @@ var hostileCues = newPhraseSet(
 	"репост*", "распространите", "разберемся", "разберёмся", "мразь", "твар*", "извращен*", "извращен*", "больн*",
 	"бардыгы билсин", "баары билсин", "билсин", "тааныгыла", "таанып алгыла", "ким билет", "баары билет",
 	"белгилүү", "түшүнүктүү", "уят*", "жооп берет", "жооп берсин", "билесиңерби", "таратып", "жазып жүрөт",
-	"сак болгула", "сактангыла", "шерменде*", "пусть знает", "пусть знают", "скажите все", "скажите всё",
+	"сак болгула", "сактангыла", "шерменде*", "found where", "осторожно", "тарқатинглар", "tarqatinglar",
+	"ҳаммага", "hammaga", "share before", "пусть знает", "пусть знают", "скажите все", "скажите всё",
 	"что думаете", "айтып койгула", "билип койсун",
 	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
 	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",
@@ -304,7 +333,9 @@ var threatCues = newPhraseSet(
 	"дарег* чыгат", "дарек* чыгат", "таратам", "жарыялайм",
 	"e'lon qilamiz", "tarqatamiz", "chiqaramiz", "bilamiz", "joylaymiz", "kutib tur", "bizda bor",
 	"we know where", "we know", "will publish", "will post", "will leak", "is next", "are next", "coming soon",
-	"we have your", "we'll release", "will release", "next post",
+	"we have your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
+	"everyone will know", "баары чыгат", "бардыгы чыгат", "маалыматың чыгат", "hammasi chiqadi", "ҳаммаси чиқади",
+	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
 )
 
 // threatData are the data a threat promises ("адрес", "номер", "где работаешь").
@@ -312,7 +343,9 @@ var threatData = newPhraseSet(
 	"адрес*", "номер*", "телефон*", "паспорт*", "данны*", "пин", "инн", "работаешь", "работает", "живешь",
 	"живёшь", "живет", "живёт", "всех", "остальное", "дарег*", "дарек*", "телефонуң*", "паспортуң*",
 	"жумуш*", "иштээр*", "үйүң*", "үйүн", "үй", "maʼlumot*", "ma'lumot*", "manzil*", "telefon*", "pasport*",
-	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home",
+	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home", "маалымат*",
+	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
+	"номериң", "үйүң",
 )
 
 // secondPerson are words addressing the target directly in a threat.

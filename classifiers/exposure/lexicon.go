@@ -20,7 +20,7 @@ var sogiExact = newWordSet(
 	"lesbian", "lesbians", "bisexual", "transgender", "transsexual", "homosexual", "nonbinary", "homo",
 	// Russian and Kyrgyz written in Latin letters ("gey eken", "on gei", "pidor").
 	"gey", "gei", "geiler", "geyler", "lesbiyanka", "lesbianka", "lesbiianka", "pidor", "pidr", "pidar",
-	"gomik", "transgendr", "gomoseksualist",
+	"gomik", "transgendr", "gomoseksualist", "pride", "прайд", "прайда", "лезбиянка", "lezbiyanka", "геялар",
 )
 
 // sogiStems are prefixes long enough to be unambiguous.
@@ -35,7 +35,7 @@ var sogiStems = []string{
 // ("гейдики", "гейди", "geylar"); the bare prefix would also match "гейм", "гейзер".
 var kySOGISuffixes = newWordSet("ди", "дин", "дики", "ге", "ден", "де", "ко", "лер", "лерди", "лердин", "лерге",
 	"лерден", "лерчи", "ча", "чи", "lar", "larni", "ni", "ning", "ga", "dan", "ler", "sin", "siz", "ман", "man",
-	"miz", "мыз", "сың", "сиң", "сиз", "ка")
+	"miz", "мыз", "сың", "сиң", "сиз", "ка", "ныкы", "нын", "ны", "лар", "ларни", "ларнинг")
 
 // firstPersonSuffix marks Kyrgyz predicate endings of the first person ("геймин",
 // "лесбиянкамын") on a SOGI word: self-disclosure.
@@ -50,7 +50,7 @@ func sogiWord(w string) (sogi, first bool) {
 	if w == "геймин" || w == "геймын" || w == "geyman" || w == "геймиз" {
 		return true, true
 	}
-	for _, g := range []string{"гей", "gey", "gay"} {
+	for _, g := range []string{"гей", "гея", "gey", "gay"} {
 		if strings.HasPrefix(w, g) && kySOGISuffixes[w[len(g):]] {
 			for _, s := range firstPersonSuffix {
 				if strings.HasSuffix(w, s) {
@@ -88,7 +88,8 @@ var sogiVenues = []string{"клуб", "бар", "саун", "club", "bar", "saun
 // header carries them.
 var sogiPluralStems = []string{"лесбиянки", "лесбиянок", "лесбиянкалар", "педики", "педиков", "пидоры", "пидоров",
 	"пидорасы", "пидорасов", "гомики", "гомиков", "трансгендеры", "трансгендеров", "трансгендерлер", "геилер",
-	"лесбилер", "бисексуалы", "lesbiyankalar", "lesbians", "faggots", "queers"}
+	"лесбилер", "бисексуалы", "lesbiyankalar", "lesbians", "faggots", "queers", "геялар", "geylar", "прайд",
+	"pride"}
 
 // personNouns are nouns for a person that can carry a bare "ЛГБТ" as their predicate.
 var personNouns = newWordSet("жигит", "кыз", "бала", "адам", "киши", "парень", "девушка", "человек", "мужик",
@@ -107,7 +108,7 @@ var sogiGenericBeforeWords = newWordSet("про", "pro", "anti", "анти", "ba
 var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "as", "being", "men", "biz")
 
 // pronouns point back at the last person mentioned ("Он гей", "She is a lesbian").
-var pronouns = newWordSet("он", "она", "ал", "he", "she", "его", "её", "ее", "анын", "him", "her", "этот", "эта",
+var pronouns = newWordSet("он", "она", "ал", "he", "she", "he's", "she's", "u", "его", "её", "ее", "анын", "him", "her", "этот", "эта",
 	"этого", "этой", "ушул", "тот", "та", "this", "that", "they", "они")
 
 // --- addresses ------------------------------------------------------------------------
@@ -191,11 +192,12 @@ func surnameShape(w string) bool {
 		switch rest {
 		case "", "а", "у", "ым", "ом", "е", "ой", "ы", "ых", "ою", "ах",
 			"го", "дун", "дин", "ду", "дон", "до", "дан", "да",
-			"ага", "анын", "аны", "адан", "ада":
+			"ага", "анын", "аны", "адан", "ада", "нинг", "анинг", "ни", "ани", "га":
 			return true
 		}
 	}
-	if isLatinASCII(w) {
+	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
+		w = strings.TrimSuffix(w, "ning")
 		for _, suf := range []string{"ov", "ova", "ev", "eva", "ovich", "ovna", "evna", "sky", "skiy", "skaya", "uulu", "kyzy", "bekov", "bekova", "baev", "baeva", "ova's", "ov's"} {
 			if strings.HasSuffix(w, suf) {
 				return true

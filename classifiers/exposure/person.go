@@ -164,8 +164,16 @@ var placePrepositions = newWordSet("в", "во", "из", "на", "по", "до",
 // ("Кеңештин") or place names.
 func loneSurname(w string) bool {
 	for _, stem := range []string{"ов", "ев", "ёв", "ович", "евич", "овна", "евна", "ский", "ская", "цкий", "цкая"} {
-		if k := strings.LastIndex(w, stem); k >= 4 && utf8.RuneCountInString(w[k+len(stem):]) <= 3 {
+		if k := strings.LastIndex(w, stem); k >= 4 && utf8.RuneCountInString(w[k+len(stem):]) <= 4 {
 			return true
+		}
+	}
+	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "ning"), "'s")
+		for _, suf := range []string{"ov", "ev", "ova", "eva", "ovich", "ovna", "evna", "sky", "skaya", "uulu", "kyzy"} {
+			if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
+				return true
+			}
 		}
 	}
 	return false

@@ -38,8 +38,10 @@ var (
 	phoneCtx = []string{"тел", "номер", "моб", "звон", "позвон", "пиш", "whatsapp", "ватсап", "вотсап", "вацап",
 		"телеграм", "telegram", "вайбер", "viber", "phone", "call", "text", "contact", "mobile", "чал", "байланыш", "ws", "wa"}
 	nationalIDCtx = []string{"пин", "инн", "иин", "снилс", "pin", "inn", "iin", "snils", "идентификац", "соцфонд",
+		"пинфл", "pinfl", "jshshir", "жшшир",
 		"гнс", "налог", "персональн", "жеке", "личн", "personal", "tax", "social", "паспорт", "passport"}
 	passportCtx = []string{"паспорт", "passport", "сери", "удостоверен", "kgz", "документ", "выдан", "паспорттун",
+		"pasport", "uzb", "hujjat",
 		"айди", "карт", "card"}
 	plateCtx = []string{"госномер", "номер", "машин", "авто", "унаа", "plate", "car", "тачк", "мерс", "тойот",
 		"хонд", "лексус", "лада", "vehicle", "гос", "ездит", "айдайт"}
@@ -449,6 +451,9 @@ func (s *scan) classifyNumber(i, j int) bool {
 	case 14:
 		if ValidKGPIN(digits, s.now) {
 			return claim(span{Entity: Entity{Type: TypeNationalID, Start: start, End: end}, sub: "kg_pin", score: 0.75, canon: digits})
+		}
+		if ValidUZPINFL(digits) {
+			return claim(span{Entity: Entity{Type: TypeNationalID, Start: start, End: end}, sub: "uz_pinfl", score: 0.8, canon: digits})
 		}
 	case 12:
 		idCtx := s.ctxStem(i, j, 6, 3, nationalIDCtx)

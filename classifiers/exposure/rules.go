@@ -39,13 +39,31 @@ func (s *scan) venueClaim(k int) bool {
 // sogiExtra adds SOGI claims that are not single SOGI words: euphemisms and innuendo,
 // relationship words in quotes, a former name used against a trans person, obfuscated
 // slurs and the rainbow emoji used as a label.
-func (s *scan) sogiExtra() {
+func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	t := s.toks
+	first := len(s.spans)
 	add := func(a, b int, sub string) {
-		s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: a, End: b}, sub: sub, score: 0.6, person: -1})
+		sp := span{Entity: Entity{Type: TypeSOGI, Start: a, End: b}, sub: sub, score: 0.6, person: -1}
+		// "my \"roommate\"", "my real name": the author's own.
+		k := tokenAt(t, a)
+		lo, _ := window(t, k, k, 2, 0)
+		for x := lo; x < k; x++ {
+			if firstPersonWords[t[x].lower] && t[x].lower != "наш" && t[x].lower != "our" {
+				sp.self = true
+			}
+		}
+		s.spans = append(s.spans, sp)
 	}
+	hintCount := 0
 	for k := 0; k < len(t); k++ {
 		if t[k].digits {
+			continue
+		}
+		if n := hints.matchAt(s, k); n > 0 {
+			add(t[k].start, t[k+n-1].end, "hint")
+			s.spans[len(s.spans)-1].group = true
+			hintCount++
+			k += n - 1
 			continue
 		}
 		if n := euphemisms.matchAt(s, k); n > 0 {
@@ -65,17 +83,32 @@ func (s *scan) sogiExtra() {
 			continue
 		}
 		w := t[k].lower
-		if quotedRelations[w] && t[k].start > 0 && t[k].end < len(s.text) {
+		if t[k].start > 0 && t[k].end < len(s.text) && (quotedRelations[w] || (t[k].upper && given[string(skels[k])])) {
 			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
 			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
 			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
-				add(t[k].start, t[k].end, "quoted_relation")
+				if quotedRelations[w] {
+					add(t[k].start, t[k].end, "quoted_relation")
+				} else {
+					// «Саша», "Kamila": a name in scare quotes is a trans person's chosen
+					// name mocked.
+					add(t[k].start, t[k].end, "quoted_name")
+				}
 			}
 			continue
 		}
-		// Kyrgyz "көк" (blue) closing a clause about someone: "— тигилерден, көк."
-		if (w == "көк" || w == "ko'k" || w == "голубой" || w == "голубая") && (k+1 == len(t) || t[k+1].brk) && t[k].brk {
+		// "көк" (blue) closing a clause about someone: "— тигилерден, көк.", "ko'k 🏳️‍🌈".
+		if (w == "көк" || w == "ko'k" || w == "голубой" || w == "голубая") && (k+1 == len(t) || t[k+1].brk || t[k+1].sent) &&
+			(t[k].brk || (k > 0 && t[k-1].upper)) {
 			add(t[k].start, t[k].end, "euphemism")
+		}
+	}
+	// Hints make a claim together, or with a knowing wink.
+	if hintCount >= 2 || (hintCount == 1 && hostileCues.any(s)) {
+		for i := first; i < len(s.spans); i++ {
+			if s.spans[i].sub == "hint" {
+				s.spans[i].group = false
+			}
 		}
 	}
 	if mayBeObfuscated(s.text) {
@@ -271,7 +304,9 @@ func (s *scan) lists() {
 		if len(after) < 2 {
 			continue
 		}
-		claim := s.headerClaim(l.a, c)
+		// The claim may stand before the colon or after the names ("…: A, B, C — all
+		// registered as \"men seeking men\"").
+		claim := s.headerClaim(l.a, l.b)
 		for _, p := range after {
 			s.spans[p].listed, s.spans[p].headerClaim = true, claim
 			s.spans[p].rowData = s.rowHasData(s.spans[p].End, min(l.b, s.spans[p].End+60))
@@ -386,6 +421,22 @@ func (s *scan) cues() postCues {
 // девушкой") to the nearest person mention in the post: the last one before in the
 // same line, else the last one before, else the first one after.
 func (s *scan) attachLoose() {
+	// Someone who comes out in the post ("I'm gay, …, my \"roommate\" …") speaks of
+	// themself in the euphemisms too.
+	selfPost := false
+	for i := range s.spans {
+		if s.spans[i].Type == TypeSOGI && s.spans[i].self {
+			selfPost = true
+		}
+	}
+	if selfPost {
+		for i := range s.spans {
+			sp := &s.spans[i]
+			if sp.Type == TypeSOGI && sp.sub != "sogi" && sp.sub != "venue" && sp.sub != "obfuscated" {
+				sp.self = true
+			}
+		}
+	}
 	var persons []int
 	for i := range s.spans {
 		if s.spans[i].Type == TypePerson {
