@@ -48,7 +48,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		k := tokenAt(t, a)
 		lo, _ := window(t, k, k, 2, 0)
 		for x := lo; x < k; x++ {
-			if firstPersonWords[t[x].lower] && t[x].lower != "наш" && t[x].lower != "our" {
+			if firstPersonWords[t[x].lower] && t[x].lower != "наш" && t[x].lower != "our" && (t[x].lower != "men" || t[x].brk) {
 				sp.self = true
 			}
 		}
@@ -425,7 +425,7 @@ func (s *scan) attachLoose() {
 	// themself in the euphemisms too.
 	selfPost := false
 	for i := range s.spans {
-		if s.spans[i].Type == TypeSOGI && s.spans[i].self {
+		if s.spans[i].Type == TypeSOGI && s.spans[i].self && s.spans[i].sub == "sogi" {
 			selfPost = true
 		}
 	}

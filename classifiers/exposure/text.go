@@ -37,6 +37,8 @@ func isWordRune(r rune) bool {
 		return true
 	case r < 0x80:
 		return false
+	case r >= 0xfe00 && r <= 0xfe0f:
+		return false // emoji variation selectors ("🏳️‍🌈"), not letters
 	}
 	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
 }
