@@ -148,7 +148,11 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	s.attachLoose()
 	s.authorSelf(author, ix)
 	s.lists()
-	s.verdict(res, s.cues())
+	c := s.cues()
+	if c.threat && c.secondPerson && ix != nil && ix.Members() > 0 {
+		s.vocativeMember(ix, skels)
+	}
+	s.verdict(res, c)
 	return res, nil
 }
 

@@ -3,6 +3,8 @@ package exposure
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
 )
 
 // postCues are what the whole post says beyond its spans (see cues.go).
@@ -414,6 +416,32 @@ func (s *scan) cues() postCues {
 		c.threat = true
 	}
 	return c
+}
+
+// vocativeMember matches the target of a threat addressed by surname alone
+// ("Калысбеков, жакында …", "Kuliumov, you're done"): a capitalised surname-shaped word
+// opening a sentence and followed by a comma, which names exactly one member.
+func (s *scan) vocativeMember(ix *watchlist.Index, skels [][]byte) {
+	t := s.toks
+	for k := range t {
+		if t[k].digits || !t[k].upper || !(k == 0 || t[k].sent) || !surnameShape(t[k].lower) {
+			continue
+		}
+		if t[k].end >= len(s.text) || s.text[t[k].end] != ',' {
+			continue
+		}
+		if k+1 < len(t) && !t[k+1].brk {
+			continue
+		}
+		refs := ix.MatchToken(skels[k])
+		if len(refs) != 1 {
+			continue
+		}
+		ri := len(s.refs)
+		s.refs = append(s.refs, refs[0])
+		s.spans = append(s.spans, span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end},
+			sub: "watchlist_vocative", score: 0.6, person: -1, members: []int{ri}})
+	}
 }
 
 // attachLoose binds SOGI claims that attach found no person for (the claim stands in
