@@ -323,6 +323,10 @@ func (s *scan) sogi() {
 		if !ok {
 			continue
 		}
+		// "голубой автомобиль": the colour, when a word of the same clause follows.
+		if strings.HasPrefix(t[k].lower, "голуб") && k+1 < len(t) && !t[k+1].brk && !t[k+1].digits {
+			continue
+		}
 		sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "sogi", score: 0.7, person: -1, self: first}
 		// Hyphenated compounds ("ЛГБТ-пропаганда", "гей-парад") and phrases ("права
 		// ЛГБТ", "gay rights"): the words right around decide. A venue ("гей-клуб",
@@ -641,6 +645,12 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			quasiCount[s.spans[i].person]++
 		}
 	}
+	// A list exposes its persons when its header (or footer) states their SOGI, when a
+	// row carries an identifier or a birth year, or when the post is hostile.
+	listExposes := func(p int) bool {
+		sp := &s.spans[p]
+		return sp.listed && !sp.self && (sp.headerClaim || (sp.rowData && !selfPost) || (sp.rowFields && c.hostile))
+	}
 	cats := map[EntityType]bool{}
 	idKinds := 0
 	exposedTargets := map[int]bool{} // person index, or -1 for an unnamed target
@@ -661,7 +671,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 				continue
 			}
 			pp := &s.spans[p]
-			if c.threat || !(c.hostile || claim || pp.listed || pp.kin || quasiCount[p] >= 2) {
+			if c.threat || !(c.hostile || claim || listExposes(p) || pp.kin || quasiCount[p] >= 2) {
 				continue // under a threat, "where you live" is what is promised, not given
 			}
 		} else {
@@ -699,7 +709,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	privateOuting, publicOuting, outingCritical := false, false, false
 	for i := range s.spans {
 		sp := &s.spans[i]
-		if sp.Type != TypePerson || !sp.listed || sp.self || !(sp.headerClaim || (sp.rowData && !selfPost)) {
+		if sp.Type != TypePerson || !listExposes(i) {
 			continue
 		}
 		listExposed = true

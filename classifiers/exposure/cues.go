@@ -203,8 +203,8 @@ var formerNameCues = newPhraseSet("на самом деле", "настояще�
 
 // quotedRelations are relationship words that are innuendo when put in quotes
 // ("живёт с «подругой»", a "roommate").
-var quotedRelations = newWordSet("подруга", "подругой", "подругу", "подруги", "подружка", "подружкой", "подружки",
-	"подружками", "подружкам", "друг", "другом", "друга", "дружок", "дружком", "братик", "братиком", "сестричка",
+var quotedRelations = newWordSet("подруга", "подругой", "подругу", "подруги", "подружка", "подружкой",
+	"друг", "другом", "друга", "дружок", "дружком", "братик", "братиком", "сестричка",
 	"сестричкой", "roommate", "roommates", "friend", "girlfriend", "boyfriend", "эжеке", "досу", "курбусу",
 	"dugonasi", "dugona", "do'sti", "кыз", "жигит", "кызы", "подругасы", "досу", "дўсти", "дугонаси", "дўсти билан",
 	"partner", "friend")

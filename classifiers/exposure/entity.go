@@ -78,6 +78,9 @@ type span struct {
 	// listed: a person in a list row; headerClaim: the list header states their SOGI;
 	// rowData: the row carries data about them (number, year, town, workplace).
 	listed, headerClaim, rowData bool
+	// rowFields: the row has further fields (a town, a job) that expose only in a
+	// hostile post.
+	rowFields bool
 	// person is the index of the person span the entity is attached to, or -1.
 	person int
 	// member: watchlist refs matched by this span (indexes into the result's list).

@@ -102,6 +102,8 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 		case m == k && roles[k] == roleSurname && !t[k].sent && loneSurname(t[k].lower) &&
 			!(k > 0 && placePrepositions[t[k-1].lower]):
 			ok = true
+		case m == k && roles[k] == roleSurname && t[k].sent && loneSurname(t[k].lower) && longSurnameStem(t[k].lower):
+			ok = true // "Сыдыкованын өзү …": a long surname in a case form opening a sentence
 		case m == k && roles[k] == roleGiven:
 			ok = true
 		}
@@ -153,6 +155,18 @@ func (s *scan) personContext(sp *span, k, m int) {
 			sp.self = true
 		}
 	}
+}
+
+// longSurnameStem reports a surname with at least five letters before its -ов/-ев/-ин
+// stem ("Сыдыкова", "Калысбеков"), too long to be a capitalised sentence opener such
+// as "Готовы".
+func longSurnameStem(w string) bool {
+	for _, stem := range []string{"ов", "ев", "ёв", "ин", "ын"} {
+		if k := strings.LastIndex(w, stem); k > 0 && utf8.RuneCountInString(w[:k]) >= 5 {
+			return true
+		}
+	}
+	return false
 }
 
 // placePrepositions precede place names ("в Нарыне", "из Ростова"), which share the

@@ -283,9 +283,9 @@ func (s *scan) lists() {
 			if !isRow[li] {
 				continue
 			}
-			data := s.rowHasData(lines[li].a, lines[li].b)
+			data, fields := s.rowHasData(lines[li].a, lines[li].b)
 			for _, p := range lines[li].persons {
-				s.spans[p].listed, s.spans[p].headerClaim, s.spans[p].rowData = true, claim, data
+				s.spans[p].listed, s.spans[p].headerClaim, s.spans[p].rowData, s.spans[p].rowFields = true, claim, data, fields
 			}
 		}
 		return
@@ -311,7 +311,7 @@ func (s *scan) lists() {
 		claim := s.headerClaim(l.a, l.b)
 		for _, p := range after {
 			s.spans[p].listed, s.spans[p].headerClaim = true, claim
-			s.spans[p].rowData = s.rowHasData(s.spans[p].End, min(l.b, s.spans[p].End+60))
+			s.spans[p].rowData, s.spans[p].rowFields = s.rowHasData(s.spans[p].End, min(l.b, s.spans[p].End+60))
 		}
 	}
 }
@@ -345,31 +345,32 @@ func (s *scan) headerClaim(a, b int) bool {
 	return false
 }
 
-// rowHasData reports whether text[a:b] carries data about its person: an identifier, a
-// workplace or home, a year of birth, or a capitalised place after a separator.
-func (s *scan) rowHasData(a, b int) bool {
+// rowHasData reports whether text[a:b] carries data about its person (data: an
+// identifier or a year of birth) or further fields (a town, a job, a workplace, "(таксист,
+// белый приус)"), which expose in a hostile post only.
+func (s *scan) rowHasData(a, b int) (data, fields bool) {
 	for i := range s.spans {
 		sp := &s.spans[i]
 		if sp.Type.IsIdentifier() && sp.Start >= a && sp.Start < b {
-			return true
+			if sp.quasi {
+				fields = true
+			} else {
+				data = true
+			}
 		}
 	}
 	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
 		tk := s.toks[k]
 		if tk.digits && tk.end-tk.start == 4 {
 			if y := atoi(s.text[tk.start:tk.end]); y >= 1930 && y <= s.now.Year()-12 {
-				return true
+				data = true
 			}
 		}
-		if tk.digits && tk.end-tk.start >= 2 && (tk.brk || k > 0 && s.toks[k-1].lower == "г") {
-			return true
-		}
-		// "(таксист, белый приус)", "Нарын", "Каракол": a field after a separator.
-		if tk.brk && k > tokenAt(s.toks, a) && !tk.digits {
-			return true
+		if tk.brk && k > tokenAt(s.toks, a) {
+			fields = true
 		}
 	}
-	return false
+	return data, fields
 }
 
 // cues reads the post-level cues.
