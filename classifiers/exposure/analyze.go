@@ -86,6 +86,43 @@ type Analysis struct {
 type Analyzer struct {
 	given map[string]bool
 	now   func() time.Time
+	// off are the issue-15 pieces switched off (zero in production; the evaluation's
+	// ablation switches one off at a time to measure what it brings).
+	off Piece
+}
+
+// Piece is one rule family of issue 15, for the ablation in `kuzot eval exposure
+// --ablate`.
+type Piece uint16
+
+// The pieces that can be switched off for measurement.
+const (
+	PieceLists Piece = 1 << iota
+	PieceLooseAttach
+	PieceRelatives
+	PieceQuasi
+	PieceEuphemisms
+	PieceSelfDisclosure
+	PieceThreats
+	PieceVocative
+)
+
+// Pieces names every piece, in report order.
+var Pieces = []struct {
+	Piece Piece
+	Name  string
+}{
+	{PieceLists, "list structure"}, {PieceLooseAttach, "clause/loose attachment"}, {PieceRelatives, "relatives"},
+	{PieceQuasi, "workplace/school/route"}, {PieceEuphemisms, "euphemisms/obfuscation/former names"},
+	{PieceSelfDisclosure, "self-disclosure detector"}, {PieceThreats, "threats"}, {PieceVocative, "surname-only threat target"},
+}
+
+// WithoutPieces returns a copy of the analyzer with the given pieces switched off; only
+// the evaluation uses it.
+func (a *Analyzer) WithoutPieces(off Piece) *Analyzer {
+	b := *a
+	b.off = off
+	return &b
 }
 
 // NewAnalyzer returns an analyzer; now is the clock used to reject future birth dates
@@ -136,20 +173,37 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	s.dropNamesInAddresses()
 	s.promoteDates()
 	s.sogi()
-	s.sogiExtra(a.given, skels)
-	s.quasi()
+	s.off = a.off
+	if a.off&PieceEuphemisms == 0 {
+		s.sogiExtra(a.given, skels)
+	}
+	if a.off&PieceQuasi == 0 {
+		s.quasi()
+	}
 
 	res := &Analysis{}
 	if ix != nil && ix.Members() > 0 {
 		s.matchWatchlist(ix, skels)
 	}
-	s.kin()
+	if a.off&PieceRelatives == 0 {
+		s.kin()
+	}
 	s.attach()
-	s.attachLoose()
+	if a.off&PieceLooseAttach == 0 {
+		s.attachLoose()
+	}
 	s.authorSelf(author, ix)
-	s.lists()
+	if a.off&PieceLists == 0 {
+		s.lists()
+	}
 	c := s.cues()
-	if c.threat && c.secondPerson && ix != nil && ix.Members() > 0 {
+	if a.off&PieceSelfDisclosure != 0 {
+		c.ad, c.contact, c.lost, c.publicContact = false, false, false, false
+	}
+	if a.off&PieceThreats != 0 {
+		c.threat = false
+	}
+	if c.threat && c.secondPerson && ix != nil && ix.Members() > 0 && a.off&PieceVocative == 0 {
 		s.vocativeMember(ix, skels)
 	}
 	s.verdict(res, c)

@@ -412,6 +412,7 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	showErrors := fs.Bool("errors", false, "list the ids of misclassified posts")
 	show := fs.Bool("show", false, "print the misclassified posts with the verdicts (never on the test split)")
 	strict := fs.Bool("strict", false, "exit with an error when a target is not met")
+	ablate := fs.Bool("ablate", false, "also report the figures with each issue-15 piece switched off (dev split only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -445,6 +446,9 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	default:
 		return fmt.Errorf("unknown set %q (independent or generated)", *set)
+	}
+	if *ablate && slices.Contains(splits, "test") {
+		return errors.New("--ablate measures pieces for tuning: use it with --split dev only")
 	}
 	if *show && slices.Contains(splits, "test") {
 		return errors.New("--show prints posts: use it with --split dev only (the test split is never looked at while tuning)")
@@ -513,6 +517,29 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		if *show {
 			showErrorPosts(stdout, an, ix, part, rep.Errors)
+		}
+		if *ablate {
+			fmt.Fprintf(stdout, "ablation (%s split, one piece off at a time):\n%-38s %7s %7s %7s %7s %7s %7s %9s\n", sp,
+				"piece off", "exp-P", "exp-R", "out-R", "thr-R", "wl-P", "wl-R", "self-flag")
+			abl := func(name string, r *Report) {
+				fmt.Fprintf(stdout, "%-38s %7.3f %7.3f %7.3f %7.3f %7.3f %7.3f %9.3f\n", name, r.Exposed.Precision(),
+					r.Exposed.Recall(), r.Outing.Recall(), r.Threat.Recall(), r.Watchlist.Precision(), r.Watchlist.Recall(), r.SelfFlaggedRate())
+			}
+			abl("(none: full classifier)", rep)
+			all := Piece(0)
+			for _, pc := range Pieces {
+				all |= pc.Piece
+				r, err := Evaluate(an.WithoutPieces(pc.Piece), ix, part)
+				if err != nil {
+					return err
+				}
+				abl(pc.Name, r)
+			}
+			r, err := Evaluate(an.WithoutPieces(all), ix, part)
+			if err != nil {
+				return err
+			}
+			abl("(all issue-15 pieces off)", r)
 		}
 		fmt.Fprintln(stdout)
 		if !rep.MeetsTargets(targets) {

@@ -24,6 +24,8 @@ type scan struct {
 	// refs are the watch-listed members named or matched in the post; span.members
 	// index into it.
 	refs []watchlist.Ref
+	// off are the pieces switched off (Analyzer.WithoutPieces).
+	off Piece
 	// masks are the phrase-set bits per token (see phraseMasks), maskUnion their union.
 	masks     []uint32
 	maskUnion uint32
