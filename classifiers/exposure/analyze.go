@@ -690,13 +690,18 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			}
 		}
 	}
-	var quasiCount []int // per person span, only when the post has quasi-identifiers
+	// Per person: the workplaces and routines, and the precise ones among them (with a
+	// number or a time: "60-maktab", "ар күнү 8де", "every day at 8").
+	var quasiCount, quasiPrecise []int
 	for i := range s.spans {
 		if s.spans[i].quasi && s.spans[i].person >= 0 {
 			if quasiCount == nil {
-				quasiCount = make([]int, len(s.spans))
+				quasiCount, quasiPrecise = make([]int, len(s.spans)), make([]int, len(s.spans))
 			}
 			quasiCount[s.spans[i].person]++
+			if s.precise(&s.spans[i]) {
+				quasiPrecise[s.spans[i].person]++
+			}
 		}
 	}
 	// A list exposes its persons when its header (or footer) states their SOGI, when a
@@ -725,7 +730,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 				continue
 			}
 			pp := &s.spans[p]
-			if c.threat || !(c.hostile || claim || listExposes(p) || pp.kin || quasiCount[p] >= 2) {
+			if c.threat || !(c.hostile || claim || listExposes(p) || pp.kin || (quasiCount[p] >= 2 && quasiPrecise[p] >= 1)) {
 				continue // under a threat, "where you live" is what is promised, not given
 			}
 		} else {

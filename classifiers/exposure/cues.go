@@ -176,6 +176,8 @@ var euphemisms = newPhraseSet(
 	"yigit bilan yashaydi", "ayol emas", "erkak emas", "у него в москве",
 	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
 	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
+	"his boyfriend", "her girlfriend", "his husband", "her wife", "со своим парнем", "со своей девушкой",
+	"её девушка", "ее девушка", "его парень", "жигити менен", "сүйлөшкөн жигити", "qiz do'sti", "yigit do'sti",
 	"one of them", "men seeking men", "women seeking women", "friend of dorothy", "doesn't like girls",
 	"doesn't like boys", "doesn't like women", "doesn't like men", "male on paper", "female on paper",
 	"on paper a man", "on paper a woman", "по документам мужчина", "по документам женщина", "по паспорту мужчина",
@@ -273,6 +275,7 @@ var (
 		"продаю", "продам", "продается", "продаётся", "продаются", "сдаю", "сдается", "сдаётся", "куплю", "цена",
 		"стоимость", "требуется", "требуются", "вакансия", "репетитор*", "такси", "доставка", "услуги", "услуга",
 		"ремонт", "опыт", "график", "недорого", "скидк*", "акция", "заказ*", "прайс", "торг", "выезд",
+		"жумуш бар", "сатуучу керек", "ish bor", "vakansiya", "вакансия", "job", "vacancy", "for rent",
 		"сатам", "сатылат", "сатабыз", "сатып", "баасы", "баасы:", "ижарага", "жумушка", "кызмат көрсөтөбүз",
 		"арзан", "алабыз", "сотаман", "сотилади", "нархи", "сотувда",
 		"sotaman", "sotiladi", "sotuvda", "narxi", "ijaraga", "xizmat*", "arzon", "taksi", "repetitor",
@@ -306,6 +309,10 @@ var (
 		"journalist*", "reporter*", "lawyer*", "attorney", "press", "foundation", "organisation", "organization",
 	)
 )
+
+// possessedNumberWords next to a name make the number that person's ("номер Айбека",
+// "Айбектин номери", "Aibekning raqami").
+var possessedNumberWords = []string{"номер", "телефон", "raqam", "telefon", "рақам", "number", "phone", "дарег", "адрес"}
 
 // hostileCues make a post about someone hostile: calls to find, shame or punish them,
 // "everybody knows", innuendo endings.

@@ -19,13 +19,16 @@ type postCues struct {
 	threat bool
 	// secondPerson: the post addresses its target directly ("ты", "сен", "sen").
 	secondPerson bool
+	// possessed: a number is said to be a named person's ("Номер Данияра …",
+	// "Алымкуловдун номери"): an invitation to call it is no ad.
+	possessed bool
 }
 
 // selfDisclosure reports whether the post reads as the author's own or an
 // organisation's public contact: an ad, a lost-document notice or a public contact,
 // without a hostile word, a threat or a SOGI claim about someone.
 func (c postCues) selfDisclosure(claim bool) bool {
-	return (c.ad || c.lost || c.publicContact || (c.contact && c.firstPerson)) &&
+	return (c.ad || c.lost || c.publicContact || (c.contact && (c.firstPerson || !c.possessed))) &&
 		!c.hostile && !c.threat && !claim
 }
 
@@ -162,6 +165,20 @@ func (s *scan) quasi() {
 	}
 }
 
+// precise reports whether a workplace or routine span pins a person down: it holds a
+// number or a time, or is a daily-routine phrase.
+func (s *scan) precise(sp *span) bool {
+	i, j := tokenRange(s.toks, sp.Start, sp.End)
+	for k := i; k <= j+2 && k < len(s.toks); k++ {
+		if s.toks[k].digits {
+			return true
+		}
+	}
+	w := s.toks[i].lower
+	return w == "каждый" || w == "ар" || w == "har" || w == "ҳар" || w == "every" || w == "по" || w == "күн" ||
+		w == "саат" || w == "soat" || w == "соат" || w == "забирают" || w == "забирает"
+}
+
 // genitiveEnd reports a Kyrgyz or Uzbek genitive ending ("Эрмектин", "Бакировдун",
 // "Karimovning").
 func genitiveEnd(w string) bool {
@@ -245,7 +262,8 @@ func (s *scan) lists() {
 	}
 	for li := 0; li < len(lines); li++ {
 		run := li
-		for run < len(lines) && len(lines[run].persons) > 0 && lines[run].b-lines[run].a < 200 && s.rowShaped(lines[run].a, lines[run].b) {
+		for run < len(lines) && len(lines[run].persons) > 0 && lines[run].b-lines[run].a < 200 &&
+			(s.rowShaped(lines[run].a, lines[run].b) || s.onlyNames(lines[run].a, lines[run].b, lines[run].persons)) {
 			run++
 		}
 		if run-li >= 2 {
@@ -314,6 +332,25 @@ func (s *scan) lists() {
 			s.spans[p].rowData, s.spans[p].rowFields = s.rowHasData(s.spans[p].End, min(l.b, s.spans[p].End+60))
 		}
 	}
+}
+
+// onlyNames reports whether text[a:b] holds nothing but the person mentions (a list of
+// bare names, one a line).
+func (s *scan) onlyNames(a, b int, persons []int) bool {
+	n := 0
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
+		n++
+		in := false
+		for _, p := range persons {
+			if s.toks[k].start >= s.spans[p].Start && s.toks[k].end <= s.spans[p].End {
+				in = true
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return n > 0
 }
 
 // lineHas reports whether a word of the set occurs in text[a:b].
@@ -391,6 +428,16 @@ func (s *scan) cues() postCues {
 		}
 		if secondPerson[tk.lower] {
 			c.secondPerson = true
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		if (b+1 < len(t) && hasPrefixIn(t[b+1].lower, possessedNumberWords)) || (a > 0 && hasPrefixIn(t[a-1].lower, possessedNumberWords)) {
+			c.possessed = true
 		}
 	}
 	// A price: a number followed by a currency ("11500$", "25000 сом").
