@@ -138,6 +138,11 @@ func (ps phraseSet) any(s *scan) bool {
 func mayBeObfuscated(text string) bool {
 	isLetterByte := func(c byte) bool { return c >= 0x80 || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
 	for i := 1; i+1 < len(text); i++ {
+		j := strings.IndexAny(text[i:len(text)-1], "*@013")
+		if j < 0 {
+			return false
+		}
+		i += j
 		switch text[i] {
 		case '*', '@', '0', '1', '3':
 			if !isLetterByte(text[i-1]) || !(isLetterByte(text[i+1]) || text[i+1] == '*') {

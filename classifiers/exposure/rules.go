@@ -60,9 +60,14 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		s.spans = append(s.spans, sp)
 	}
 	hintCount := 0
+	masks := s.phraseMasks()
+	phraseBits := hints.bit | euphemisms.bit | formerNameCues.bit
 	for k := 0; k < len(t); k++ {
 		if t[k].digits {
 			continue
+		}
+		if masks[k]&phraseBits == 0 {
+			goto single
 		}
 		if n := hints.matchAt(s, k); n > 0 {
 			add(t[k].start, t[k+n-1].end, "hint")
@@ -87,8 +92,10 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			k += n - 1
 			continue
 		}
+	single:
 		w := t[k].lower
-		if t[k].start > 0 && t[k].end < len(s.text) && (quotedRelations[w] || (t[k].upper && given[string(skels[k])])) {
+		if t[k].start > 0 && t[k].end < len(s.text) && isQuoteByte(s.text[t[k].start-1]) &&
+			(quotedRelations[w] || (t[k].upper && given[string(skels[k])])) {
 			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
 			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
 			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
@@ -135,12 +142,22 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	}
 }
 
+// isQuoteByte reports whether b is the last byte of a quote mark (", ', «, “).
+func isQuoteByte(b byte) bool {
+	return b == '"' || b == '\'' || b == 0xab /* « */ || b == 0x9c /* “ */
+}
+
 // quasi finds workplaces, schools, classes, jobs, homes, routines and routes: personal
 // data that locates a person (TypeWorkplace, TypeLocation).
 func (s *scan) quasi() {
 	t := s.toks
+	masks := s.phraseMasks()
+	bits := workCues.bit | placeCues.bit
+	if s.maskUnion&bits == 0 {
+		return
+	}
 	for k := 0; k < len(t); k++ {
-		if t[k].digits {
+		if t[k].digits || masks[k]&bits == 0 {
 			continue
 		}
 		typ := TypeWorkplace
@@ -448,7 +465,7 @@ func (s *scan) cues() postCues {
 				break
 			}
 		}
-		if !c.ad && strings.ContainsAny(s.text, "$€") {
+		if !c.ad && (strings.IndexByte(s.text, '$') >= 0 || strings.Contains(s.text, "€")) {
 			c.ad = true
 		}
 	}
