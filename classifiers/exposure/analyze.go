@@ -303,6 +303,9 @@ func (s *scan) addresses() {
 		a := k
 		if w == "адрес" || w == "адресу" || w == "дареги" || w == "address" {
 			a = k + 1
+			if a < len(t) && (t[a].lower == "is" || t[a].lower == "это" || t[a].lower == "—") {
+				a++ // "her home address is Toktogul 100-5"
+			}
 		}
 		if post {
 			for a > 0 && k-a < 2 && !t[a].sent && (t[a-1].upper || t[a-1].digits) && !s.used[a-1] {
@@ -401,11 +404,11 @@ func (s *scan) sogi() {
 		case "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин", "гейлерге", "gays", "lgbt", "lgbtq", "lgbti", "lgbtqi", "трансы", "lesbians", "geylar":
 			sp.group = true
 		}
-		if strings.HasPrefix(t[k].lower, "лгбт") && !(k+1 < len(t) && strings.HasPrefix(t[k+1].lower, "активист")) {
+		if (strings.HasPrefix(t[k].lower, "лгбт") || t[k].lower == "lgbt") && !(k+1 < len(t) && strings.HasPrefix(t[k+1].lower, "активист")) {
 			sp.group = true
 			// "бул жигит ЛГБТ", "он из ЛГБТ.": a bare "ЛГБТ" closing a clause about
 			// someone is a claim.
-			if t[k].lower == "лгбт" && !sp.generic && (k+1 == len(t) || t[k+1].brk || t[k+1].lower == "экен" || t[k+1].lower == "деп") &&
+			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && (k+1 == len(t) || t[k+1].brk || t[k+1].lower == "экен" || t[k+1].lower == "деп") &&
 				k > 0 && !t[k].brk && (t[k-1].lower == "из" || personNouns[t[k-1].lower]) {
 				sp.group = false
 			}

@@ -312,6 +312,7 @@ var (
 		"пресс-служб*", "правового центра", "правозащитн*", "фонд*", "фонда", "нко", "ngo", "уюм*", "борбор*",
 		"jurnalist*", "advokat*", "huquqshunos*", "tashkilot*",
 		"journalist*", "reporter*", "lawyer*", "attorney", "press", "foundation", "organisation", "organization",
+		"координатор*", "волонт*", "ищем", "приглашаем", "coordinator", "volunteer*", "ыктыярчы*", "koordinator*",
 	)
 )
 
@@ -328,7 +329,7 @@ var hostileCues = newPhraseSet(
 	"бардыгы билсин", "баары билсин", "билсин", "тааныгыла", "таанып алгыла", "ким билет", "баары билет",
 	"белгилүү", "түшүнүктүү", "уят*", "жооп берет", "жооп берсин", "билесиңерби", "таратып", "жазып жүрөт",
 	"сак болгула", "сактангыла", "шерменде*", "found where", "осторожно", "тарқатинглар", "tarqatinglar",
-	"ҳаммага", "hammaga", "share before", "пусть знает", "пусть знают", "скажите все", "скажите всё",
+	"ҳаммага", "hammaga", "share before", "share it", "share this", "repost", "пусть знает", "пусть знают", "скажите все", "скажите всё",
 	"что думаете", "айтып койгула", "билип койсун",
 	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
 	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",

@@ -62,6 +62,7 @@ func TestIssue15Kinds(t *testing.T) {
 		{"list/ru inline after colon", "В клубе «Радуга» состоят: Маматов Улан, Сыдыкова Бегимай, Алиев Тимур — все из ЛГБТ", want{true, true, false, 0, 0}},
 		{"list/ru member in list", "Список пидоров:\n1) Гулнара Абдраимова\n2) Осмонов Керимбек", want{true, true, false, 2, 0}},
 		{"list/ky bare names", "Бишкектеги гейлердин тизмеси:\nАйбек Сатаров\nНурлан Бекмуратов\nЭрлан Касымалиев", want{true, true, false, 0, 0}},
+		{"list/uz inline lgbt predicate", "Bu yigit LGBT: Otabek Qodirov, Sergeli, 1996", want{true, true, false, 0, 0}},
 		{"list/en winners negative", "Olympiad winners:\n1. Aibek Sadykov, school 5\n2. Nurlan Beishenov, school 12", want{false, false, false, 0, 0}},
 		{"list/ky speakers negative", "Конференциянын спикерлери:\n- Жумабаева Нуриза\n- Абдыкадырова Айжамал", want{false, false, false, 0, 0}},
 
@@ -113,6 +114,10 @@ func TestIssue15Kinds(t *testing.T) {
 		{"member/en outing", "Kerimbek Osmonov is gay, everyone at work knows", want{true, true, false, 1, 0}},
 
 		// Self-disclosure and ads: not exposures.
+		{"member/uz local phone", "Tursunov Sherzod gey, uning raqami 90 123 45 67", want{true, true, false, 1, 0}},
+		{"member/en possessive address", "Urgent: Gulnara Abdraimova's home address is Toktogul 100-5, share it", want{true, false, false, 1, 0}},
+		{"euphemism/ru rainbow after name", "Айбек Сатаров 👉🏳️‍🌈", want{true, true, false, 0, 0}},
+		{"self/ru volunteer coordinator", "Ищем волонтёров! Координатор Айгерим Сатарова, тел 0700 12 12 12", want{false, false, false, 0, 0}},
 		{"self/ru ad", "Продаю Honda Fit 2012, цена 5500$. Звоните 0555 321 654, Азамат", want{false, false, false, 0, 0}},
 		{"self/ky ad", "Репетитор англис тили, 5-11 класс. Чалыңыз 0700 654 321, Нуриза", want{false, false, false, 0, 0}},
 		{"self/uz ad", "Nexia 3 sotaman, narxi 9000$. Qo'ng'iroq qiling +998 90 765 43 21, Jasur", want{false, false, false, 0, 0}},

@@ -38,7 +38,8 @@ type scan struct {
 // Russian and Kyrgyz put the keyword on either side ("номер 0555…", "0555… номери").
 var (
 	phoneCtx = []string{"тел", "номер", "моб", "звон", "позвон", "пиш", "whatsapp", "ватсап", "вотсап", "вацап",
-		"телеграм", "telegram", "вайбер", "viber", "phone", "call", "text", "contact", "mobile", "чал", "байланыш", "ws", "wa"}
+		"телеграм", "telegram", "вайбер", "viber", "phone", "call", "text", "contact", "mobile", "чал", "байланыш", "ws", "wa",
+		"raqam", "рақам", "telefon", "qo'ng'iroq", "қўнғироқ"}
 	nationalIDCtx = []string{"пин", "инн", "иин", "снилс", "pin", "inn", "iin", "snils", "идентификац", "соцфонд",
 		"пинфл", "pinfl", "jshshir", "жшшир",
 		"гнс", "налог", "персональн", "жеке", "личн", "personal", "tax", "social", "паспорт", "passport"}
@@ -491,6 +492,10 @@ func (s *scan) classifyNumber(i, j int) bool {
 		if phoneCtxHere {
 			if e164, ok := watchlist.CanonPhone(digits); ok {
 				return claim(span{Entity: Entity{Type: TypePhone, Start: start, End: end}, sub: "phone_kg_nsn", score: 0.6, canon: e164})
+			}
+			// Uzbek numbers are written without +998 ("90 123 45 67").
+			if e164, ok := watchlist.CanonPhone("+998" + digits); ok {
+				return claim(span{Entity: Entity{Type: TypePhone, Start: start, End: end}, sub: "phone_uz_nsn", score: 0.6, canon: e164})
 			}
 		}
 		if s.ctxStem(i, j, 6, 3, []string{"загранпаспорт", "паспорт", "passport"}) {

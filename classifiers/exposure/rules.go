@@ -136,10 +136,33 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			}
 			a := off + i
 			add(a, a+len(rainbow), "rainbow")
-			s.spans[len(s.spans)-1].group = true // a label for a list, not a claim on its own
+			// A label for a list, not a claim on its own, unless it stands right after a
+			// name ("Айбек Сатаров 👉🏳️‍🌈").
+			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a)
 			off = a + len(rainbow)
 		}
 	}
+}
+
+// rightAfterPerson reports whether only spaces, punctuation and emoji (at most 16 bytes)
+// separate the end of a person mention from byte offset off.
+func (s *scan) rightAfterPerson(off int) bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || sp.End > off || off-sp.End > 16 {
+			continue
+		}
+		letters := false
+		for _, r := range s.text[sp.End:off] {
+			if isWordRune(r) || r == '\n' {
+				letters = true
+			}
+		}
+		if !letters {
+			return true
+		}
+	}
+	return false
 }
 
 // isQuoteByte reports whether b is the last byte of a quote mark (", ', «, “).

@@ -91,6 +91,14 @@ func tokenize(text string, dst []token) []token {
 				}
 				i += size
 			}
+			// An English possessive ("Abdraimova's") is the name itself.
+			if n := len(arena); n-la > 3 && arena[n-1] == 's' && (arena[n-2] == '\'' || (n-la > 5 && string(arena[n-4:n-1]) == "’")) {
+				if arena[n-2] == '\'' {
+					arena = arena[:n-2]
+				} else {
+					arena = arena[:n-4]
+				}
+			}
 			end := i
 			// Trim trailing zero-width characters from the span.
 			for end > start {
