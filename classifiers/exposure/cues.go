@@ -312,6 +312,7 @@ var (
 		"пресс-служб*", "правового центра", "правозащитн*", "фонд*", "фонда", "нко", "ngo", "уюм*", "борбор*",
 		"jurnalist*", "advokat*", "huquqshunos*", "tashkilot*",
 		"journalist*", "reporter*", "lawyer*", "attorney", "press", "foundation", "organisation", "organization",
+		"репортер*", "репортёр*", "собирает истории", "ждёт историй", "ждет историй", "muxbir*", "мухбир*",
 		"координатор*", "волонт*", "ищем", "приглашаем", "coordinator", "volunteer*", "ыктыярчы*", "koordinator*",
 	)
 )
