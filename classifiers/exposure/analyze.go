@@ -378,6 +378,12 @@ func (s *scan) sogi() {
 		}
 		ok, first := sogiWord(t[k].lower)
 		if !ok {
+			// "гeй", "трансa": Latin look-alikes inside a Cyrillic word.
+			if f, mixed := foldToCyrillic(t[k].lower); mixed {
+				ok, first = sogiWord(f)
+			}
+		}
+		if !ok {
 			continue
 		}
 		// "голубой автомобиль": the colour, when a word of the same clause follows.

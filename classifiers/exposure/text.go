@@ -242,3 +242,33 @@ func tokenRange(toks []token, start, end int) (int, int) {
 	}
 	return i, j
 }
+
+// latinToCyrillic maps the Latin letters that look like Cyrillic ones.
+var latinToCyrillic = map[rune]rune{'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'x': 'х', 'y': 'у', 'k': 'к',
+	'm': 'м', 't': 'т', 'h': 'н', 'b': 'в', 'i': 'і'}
+
+// foldToCyrillic folds Latin look-alike letters of a lower-cased word that mixes Latin
+// and Cyrillic letters ("гeй" with a Latin e) to Cyrillic; mixed reports whether the
+// word mixed the scripts at all.
+func foldToCyrillic(w string) (string, bool) {
+	latin, cyr := false, false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'a' && c <= 'z' {
+			latin = true
+		} else if c == 0xd0 || c == 0xd1 {
+			cyr = true
+		}
+	}
+	if !latin || !cyr {
+		return w, false
+	}
+	var b strings.Builder
+	for _, r := range w {
+		if f, ok := latinToCyrillic[r]; ok {
+			r = f
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), true
+}
