@@ -155,7 +155,8 @@ func mayBeObfuscated(text string) bool {
 				j -= size
 				runes++
 			}
-			if runes <= 3 {
+			// The letters must start a word: "bakyt_s@example" is an e-mail.
+			if runes <= 3 && (j == 0 || text[j-1] == ' ' || text[j-1] == '\n' || text[j-1] == '\t' || text[j-1] == ',') {
 				return true
 			}
 		}
