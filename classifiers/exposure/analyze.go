@@ -59,12 +59,19 @@ type Analysis struct {
 	Exposed bool
 	// Outing: a sexual orientation or gender identity is attributed to an identifiable
 	// private person who is not the author.
-	Outing   bool
+	Outing bool
+	// Threat: the post threatens to publish the personal data of a named or pointed-at
+	// person ("мы знаем, где она работает, адрес следующим постом").
+	Threat   bool
 	Severity Severity
 	// Entities are every recognised span, sorted by offset.
 	Entities []Entity
-	// Watchlist are the matched members, sorted, without duplicates.
+	// Watchlist are the members the post exposes, outs or threatens, sorted, without
+	// duplicates.
 	Watchlist []watchlist.Ref
+	// Mentions are the members merely named (praised, quoted, in the news): sorted,
+	// without duplicates, never also in Watchlist.
+	Mentions []watchlist.Ref
 	// Categories are the identifier types that expose someone, sorted (what the alert
 	// says was published: phone, address, ...).
 	Categories []EntityType
@@ -79,6 +86,43 @@ type Analysis struct {
 type Analyzer struct {
 	given map[string]bool
 	now   func() time.Time
+	// off are the issue-15 pieces switched off (zero in production; the evaluation's
+	// ablation switches one off at a time to measure what it brings).
+	off Piece
+}
+
+// Piece is one rule family of issue 15, for the ablation in `kuzot eval exposure
+// --ablate`.
+type Piece uint16
+
+// The pieces that can be switched off for measurement.
+const (
+	PieceLists Piece = 1 << iota
+	PieceLooseAttach
+	PieceRelatives
+	PieceQuasi
+	PieceEuphemisms
+	PieceSelfDisclosure
+	PieceThreats
+	PieceVocative
+)
+
+// Pieces names every piece, in report order.
+var Pieces = []struct {
+	Piece Piece
+	Name  string
+}{
+	{PieceLists, "list structure"}, {PieceLooseAttach, "clause/loose attachment"}, {PieceRelatives, "relatives"},
+	{PieceQuasi, "workplace/school/route"}, {PieceEuphemisms, "euphemisms/obfuscation/former names"},
+	{PieceSelfDisclosure, "self-disclosure detector"}, {PieceThreats, "threats"}, {PieceVocative, "surname-only threat target"},
+}
+
+// WithoutPieces returns a copy of the analyzer with the given pieces switched off; only
+// the evaluation uses it.
+func (a *Analyzer) WithoutPieces(off Piece) *Analyzer {
+	b := *a
+	b.off = off
+	return &b
 }
 
 // NewAnalyzer returns an analyzer; now is the clock used to reject future birth dates
@@ -129,14 +173,40 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	s.dropNamesInAddresses()
 	s.promoteDates()
 	s.sogi()
+	s.off = a.off
+	if a.off&PieceEuphemisms == 0 {
+		s.sogiExtra(a.given, skels)
+	}
+	if a.off&PieceQuasi == 0 {
+		s.quasi()
+	}
 
 	res := &Analysis{}
 	if ix != nil && ix.Members() > 0 {
-		s.matchWatchlist(ix, skels, res)
+		s.matchWatchlist(ix, skels)
+	}
+	if a.off&PieceRelatives == 0 {
+		s.kin()
 	}
 	s.attach()
+	if a.off&PieceLooseAttach == 0 {
+		s.attachLoose()
+	}
 	s.authorSelf(author, ix)
-	s.verdict(res)
+	if a.off&PieceLists == 0 {
+		s.lists()
+	}
+	c := s.cues()
+	if a.off&PieceSelfDisclosure != 0 {
+		c.ad, c.contact, c.lost, c.publicContact = false, false, false, false
+	}
+	if a.off&PieceThreats != 0 {
+		c.threat = false
+	}
+	if c.threat && c.secondPerson && ix != nil && ix.Members() > 0 && a.off&PieceVocative == 0 {
+		s.vocativeMember(ix, skels)
+	}
+	s.verdict(res, c)
 	return res, nil
 }
 
@@ -233,6 +303,9 @@ func (s *scan) addresses() {
 		a := k
 		if w == "адрес" || w == "адресу" || w == "дареги" || w == "address" {
 			a = k + 1
+			if a < len(t) && (t[a].lower == "is" || t[a].lower == "это" || t[a].lower == "—") {
+				a++ // "her home address is Toktogul 100-5"
+			}
 		}
 		if post {
 			for a > 0 && k-a < 2 && !t[a].sent && (t[a-1].upper || t[a-1].digits) && !s.used[a-1] {
@@ -305,25 +378,49 @@ func (s *scan) sogi() {
 		}
 		ok, first := sogiWord(t[k].lower)
 		if !ok {
+			// "гeй", "трансa": Latin look-alikes inside a Cyrillic word.
+			if f, mixed := foldToCyrillic(t[k].lower); mixed {
+				ok, first = sogiWord(f)
+			}
+		}
+		if !ok {
+			continue
+		}
+		// "голубой автомобиль": the colour, when a word of the same clause follows.
+		if strings.HasPrefix(t[k].lower, "голуб") && k+1 < len(t) && !t[k+1].brk && !t[k+1].digits {
 			continue
 		}
 		sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "sogi", score: 0.7, person: -1, self: first}
 		// Hyphenated compounds ("ЛГБТ-пропаганда", "гей-парад") and phrases ("права
-		// ЛГБТ", "gay rights"): the words right around decide.
+		// ЛГБТ", "gay rights"): the words right around decide. A venue ("гей-клуб",
+		// "гей-сауна") said of someone seen there is a claim about them.
 		if k+1 < len(t) && !t[k+1].sent && !t[k+1].digits && hasPrefixIn(t[k+1].lower, sogiGeneric) {
 			sp.generic = true
+			if hasPrefixIn(t[k+1].lower, sogiVenues) && s.venueClaim(k) {
+				sp.generic, sp.sub = false, "venue"
+			}
 		}
 		if k > 0 && !t[k].sent && !t[k-1].digits && !t[k-1].upper &&
 			(hasPrefixIn(t[k-1].lower, sogiGenericBefore) || sogiGenericBeforeWords[t[k-1].lower]) {
 			sp.generic = true
 		}
-		// Plural "геи", "gays", "ЛГБТ" on their own speak about a group.
+		// Plural "геи", "gays", "ЛГБТ" on their own speak about a group (which a list
+		// header turns into a claim about everyone listed).
 		switch t[k].lower {
-		case "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин", "гейлерге", "gays", "lgbt", "lgbtq", "lgbti", "lgbtqi", "трансы", "lesbians":
-			sp.generic = true
+		case "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин", "гейлерге", "gays", "lgbt", "lgbtq", "lgbti", "lgbtqi", "трансы", "lesbians", "geylar":
+			sp.group = true
 		}
-		if strings.HasPrefix(t[k].lower, "лгбт") && !(k+1 < len(t) && strings.HasPrefix(t[k+1].lower, "активист")) {
-			sp.generic = true
+		if (strings.HasPrefix(t[k].lower, "лгбт") || t[k].lower == "lgbt") && !(k+1 < len(t) && strings.HasPrefix(t[k+1].lower, "активист")) {
+			sp.group = true
+			// "бул жигит ЛГБТ", "он из ЛГБТ.": a bare "ЛГБТ" closing a clause about
+			// someone is a claim.
+			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && (k+1 == len(t) || t[k+1].brk || t[k+1].lower == "экен" || t[k+1].lower == "деп") &&
+				k > 0 && !t[k].brk && (t[k-1].lower == "из" || personNouns[t[k-1].lower]) {
+				sp.group = false
+			}
+		}
+		if hasPrefixIn(t[k].lower, sogiPluralStems) {
+			sp.group = true
 		}
 		lo, _ := window(t, k, k, 3, 0)
 		for x := lo; x < k; x++ {
@@ -338,7 +435,7 @@ func (s *scan) sogi() {
 
 // matchWatchlist looks the post's words and identifiers up in the watchlist and records
 // the matched members on the spans (adding person spans for matched names).
-func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis) {
+func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
 	var nts []watchlist.NameToken
 	for k, t := range s.toks {
 		if t.digits {
@@ -356,11 +453,11 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte, res *Analysis
 		if i, ok := refIdx[r]; ok {
 			return i
 		}
-		refIdx[r] = len(res.Watchlist)
-		res.Watchlist = append(res.Watchlist, r)
+		refIdx[r] = len(s.refs)
+		s.refs = append(s.refs, r)
 		return refIdx[r]
 	}
-	idents := newSpanSet(s.spans, func(sp *span) bool { return sp.Type.IsIdentifier() })
+	idents := newSpanSet(s.spans, func(sp *span) bool { return sp.Type.IsIdentifier() && !sp.quasi })
 	persons := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypePerson })
 	for _, m := range ix.MatchNames(nts) {
 		if idents.overlaps(m.Start, m.End) {
@@ -572,13 +669,58 @@ func abs(x int) int {
 	return x
 }
 
-// verdict applies the exposure, outing and severity rules (see Severity).
-func (s *scan) verdict(res *Analysis) {
+// verdict applies the exposure, outing, threat and severity rules (see Severity), and
+// splits the matched members into Watchlist (exposed, outed or threatened) and Mentions.
+func (s *scan) verdict(res *Analysis, c postCues) {
+	claim := false
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if (sp.Type == TypeSOGI && !sp.generic && !sp.group && !sp.self) || (sp.listed && sp.headerClaim) {
+			claim = true
+		}
+	}
+	selfPost := c.selfDisclosure(claim)
+	if selfPost {
+		res.Trace = append(res.Trace, "self_disclosure")
+	}
 	private := func(p int) bool {
-		return p >= 0 && !s.spans[p].public && !s.spans[p].self
+		return p >= 0 && !s.spans[p].self && (!s.spans[p].public || s.spans[p].kin)
+	}
+	hit := make([]bool, len(s.refs))      // member refs the post exposes, outs or threatens
+	idMember := make([]bool, len(s.refs)) // member refs exposed by an identifier
+	markMembers := func(p int, ident bool) {
+		if p < 0 {
+			return
+		}
+		for _, m := range s.spans[p].members {
+			hit[m] = true
+			if ident {
+				idMember[m] = true
+			}
+		}
+	}
+	// Per person: the workplaces and routines, and the precise ones among them (with a
+	// number or a time: "60-maktab", "ар күнү 8де", "every day at 8").
+	var quasiCount, quasiPrecise []int
+	for i := range s.spans {
+		if s.spans[i].quasi && s.spans[i].person >= 0 {
+			if quasiCount == nil {
+				quasiCount, quasiPrecise = make([]int, len(s.spans)), make([]int, len(s.spans))
+			}
+			quasiCount[s.spans[i].person]++
+			if s.precise(&s.spans[i]) {
+				quasiPrecise[s.spans[i].person]++
+			}
+		}
+	}
+	// A list exposes its persons when its header (or footer) states their SOGI, when a
+	// row carries an identifier or a birth year, or when the post is hostile.
+	listExposes := func(p int) bool {
+		sp := &s.spans[p]
+		return sp.listed && !sp.self && (sp.headerClaim || (sp.rowData && !selfPost) || (sp.rowFields && c.hostile))
 	}
 	cats := map[EntityType]bool{}
-	memberExposed := false
+	idKinds := 0
 	exposedTargets := map[int]bool{} // person index, or -1 for an unnamed target
 	anyTargetedID := false
 	for i := range s.spans {
@@ -590,65 +732,158 @@ func (s *scan) verdict(res *Analysis) {
 		if p >= 0 && s.spans[p].self {
 			continue // the author's own data
 		}
-		standalone := sp.Type == TypeNationalID || sp.Type == TypePassport
-		exposes := private(p) || sp.target || standalone || len(sp.members) > 0
-		if !exposes {
-			continue
-		}
-		if p >= 0 && s.spans[p].public && !sp.target && len(sp.members) == 0 {
-			continue
+		if sp.quasi {
+			// A workplace or a routine is personal data of a private person in a hostile
+			// post, a list, about a relative, or when two of them locate one person.
+			if !private(p) || selfPost {
+				continue
+			}
+			pp := &s.spans[p]
+			if c.threat || !(c.hostile || claim || listExposes(p) || pp.kin || (quasiCount[p] >= 2 && quasiPrecise[p] >= 1)) {
+				continue // under a threat, "where you live" is what is promised, not given
+			}
+		} else {
+			standalone := sp.Type == TypeNationalID || sp.Type == TypePassport
+			exposes := private(p) || sp.target || standalone || len(sp.members) > 0
+			if !exposes {
+				continue
+			}
+			if p >= 0 && s.spans[p].public && !s.spans[p].kin && !sp.target && len(sp.members) == 0 {
+				continue
+			}
+			if selfPost {
+				continue // an ad, a lost-document notice, a public contact
+			}
+			if !cats[sp.Type] {
+				idKinds++
+			}
 		}
 		cats[sp.Type] = true
 		exposedTargets[p] = true
 		if sp.target || p < 0 {
 			anyTargetedID = true
 		}
-		if len(sp.members) > 0 || (p >= 0 && len(s.spans[p].members) > 0) {
-			memberExposed = true
+		for _, m := range sp.members {
+			hit[m] = true
+			if !sp.quasi {
+				idMember[m] = true
+			}
 		}
+		markMembers(p, !sp.quasi)
 		res.Trace = append(res.Trace, fmt.Sprintf("exposed:%s/%s", sp.Type, sp.sub))
 	}
-	outingCritical := false
+	listExposed := false
+	outedMember := false
+	privateOuting, publicOuting, outingCritical := false, false, false
 	for i := range s.spans {
 		sp := &s.spans[i]
-		if sp.Type != TypeSOGI || sp.generic || sp.self {
+		if sp.Type != TypePerson || !listExposes(i) {
+			continue
+		}
+		listExposed = true
+		exposedTargets[i] = true
+		markMembers(i, false)
+		res.Trace = append(res.Trace, "exposed:list")
+		if sp.headerClaim {
+			privateOuting = true
+			outedMember = outedMember || len(sp.members) > 0
+			res.Trace = append(res.Trace, "outing:list_header")
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypeSOGI || sp.generic || sp.group || sp.self {
 			continue
 		}
 		p := sp.person
 		switch {
 		case private(p):
-			res.Outing = true
-			res.Trace = append(res.Trace, "outing:person")
-			if exposedTargets[p] || len(s.spans[p].members) > 0 {
+			privateOuting = true
+			res.Trace = append(res.Trace, "outing:person/"+sp.sub)
+			markMembers(p, false)
+			if len(s.spans[p].members) > 0 {
+				outedMember = true
+			}
+			if exposedTargets[p] && (cats[TypePhone] || cats[TypeEmail] || cats[TypeNationalID] || cats[TypePassport] ||
+				cats[TypeAddress] || cats[TypeBirthDate] || cats[TypeSocialHandle] || cats[TypeVehiclePlate]) {
 				outingCritical = true
 			}
-		case p < 0 && anyTargetedID && len(cats) > 0:
+		case p >= 0 && !s.spans[p].self:
+			// A public figure said to be gay is still an outing of a real person; the
+			// severity is lower than for a private person (see Severity).
+			publicOuting = true
+			res.Trace = append(res.Trace, "outing:public_figure/"+sp.sub)
+		case p < 0 && anyTargetedID && idKinds > 0:
 			// "вот номер этого гея: …": the identifier makes the target identifiable.
-			res.Outing = true
+			privateOuting = true
 			outingCritical = true
 			res.Trace = append(res.Trace, "outing:identifier")
 		}
 	}
-	res.Exposed = len(cats) > 0
-	for c := range cats {
-		res.Categories = append(res.Categories, c)
+	res.Outing = privateOuting || publicOuting
+	persons := 0
+	for i := range s.spans {
+		if s.spans[i].Type == TypePerson && !s.spans[i].self {
+			persons++
+		}
+	}
+	threatMember := false
+	if c.threat && (persons > 0 || c.secondPerson) {
+		res.Threat = true
+		res.Trace = append(res.Trace, "threat")
+		for i := range s.spans {
+			sp := &s.spans[i]
+			if sp.self || (sp.Type != TypePerson && len(sp.members) == 0) {
+				continue
+			}
+			for _, m := range sp.members {
+				hit[m] = true
+				threatMember = true
+			}
+		}
+	}
+	// Outing implies exposed: a sexual orientation or gender identity is special-category
+	// personal data.
+	res.Exposed = len(cats) > 0 || res.Outing || listExposed
+	for ct := range cats {
+		res.Categories = append(res.Categories, ct)
 	}
 	sort.Slice(res.Categories, func(i, j int) bool { return res.Categories[i] < res.Categories[j] })
 
-	namedMember := false
+	mentioned := make([]bool, len(s.refs))
 	for _, sp := range s.spans {
-		if len(sp.members) > 0 && !sp.self {
-			namedMember = true
+		if sp.self {
+			continue
+		}
+		for _, m := range sp.members {
+			if !hit[m] {
+				mentioned[m] = true
+			}
+		}
+	}
+	hits, idHits, mentions := 0, 0, 0
+	for m := range s.refs {
+		switch {
+		case hit[m]:
+			res.Watchlist = append(res.Watchlist, s.refs[m])
+			hits++
+			if idMember[m] {
+				idHits++
+			}
+		case mentioned[m]:
+			res.Mentions = append(res.Mentions, s.refs[m])
+			mentions++
 		}
 	}
 	switch {
-	case outingCritical || (res.Outing && res.Exposed) || memberExposed:
+	case outingCritical || idHits > 0 || outedMember || threatMember:
 		res.Severity = SeverityCritical
-	case res.Outing || cats[TypeNationalID] || cats[TypePassport] || cats[TypeAddress] || len(cats) >= 2:
+	case privateOuting || res.Threat || hits > 0 || cats[TypeNationalID] || cats[TypePassport] || cats[TypeAddress] || idKinds >= 2:
 		res.Severity = SeverityHigh
-	case cats[TypePhone] || cats[TypeBirthDate] || cats[TypeVehiclePlate]:
+	case cats[TypePhone] || cats[TypeBirthDate] || cats[TypeVehiclePlate] || publicOuting || cats[TypeWorkplace] ||
+		cats[TypeLocation] || listExposed:
 		res.Severity = SeverityMedium
-	case res.Exposed || namedMember:
+	case res.Exposed || mentions > 0:
 		res.Severity = SeverityLow
 	default:
 		res.Severity = SeverityNone
@@ -658,11 +893,16 @@ func (s *scan) verdict(res *Analysis) {
 	for _, sp := range s.spans {
 		res.Entities = append(res.Entities, sp.Entity)
 	}
-	sort.Slice(res.Watchlist, func(i, j int) bool {
-		if res.Watchlist[i].Org != res.Watchlist[j].Org {
-			return res.Watchlist[i].Org < res.Watchlist[j].Org
-		}
-		return res.Watchlist[i].Member < res.Watchlist[j].Member
-	})
+	sortRefs(res.Watchlist)
+	sortRefs(res.Mentions)
 	res.Redacted = Redact(s.text, res.Entities)
+}
+
+func sortRefs(rs []watchlist.Ref) {
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].Org != rs[j].Org {
+			return rs[i].Org < rs[j].Org
+		}
+		return rs[i].Member < rs[j].Member
+	})
 }

@@ -110,6 +110,31 @@ func reportRates(b *testing.B, cpu0 time.Duration) {
 // names, SOGI binding, verdict, redaction) with a 1,000-member watchlist.
 func BenchmarkAnalyzeWatchlist1000(b *testing.B) { benchAnalyze(b, benchIndex(b, 1000)) }
 
+// BenchmarkAnalyzeIndependentWatchlist1000 is the same analysis on the posts of the
+// independent corpus (issue 15: lists, long threads, ru/ky/uz/en/mixed), timing only,
+// with the 1,000-member watchlist.
+func BenchmarkAnalyzeIndependentWatchlist1000(b *testing.B) {
+	exs, err := ReadCorpus(bytes.NewReader(embeddedIndependent))
+	if err != nil {
+		b.Fatal(err)
+	}
+	posts := make([]string, len(exs))
+	for i, ex := range exs {
+		posts[i] = ex.Text
+	}
+	ix := benchIndex(b, 1000)
+	a := NewAnalyzer(func() time.Time { return evalNow })
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		if _, err := a.Analyze(posts[i%len(posts)], "", ix); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportRates(b, cpu0)
+}
+
 // BenchmarkAnalyzeNoWatchlist is the first baseline: the same analysis without
 // watchlist matching, so the difference is the cost of hashing and lookups.
 func BenchmarkAnalyzeNoWatchlist(b *testing.B) { benchAnalyze(b, nil) }

@@ -47,6 +47,26 @@ func ValidKGPIN(s string, now time.Time) bool {
 	return validDate(day, month, year, now)
 }
 
+// ValidUZPINFL validates an Uzbek 14-digit ПИНФЛ/JShShIR `S DDMMYY RRR NNN C`: S is 3–6
+// (century and sex: odd male, even female), DDMMYY a real date, C the check digit
+// (Σ d_i·w_i over the first 13 digits with weights 7,3,1 repeating, mod 10).
+func ValidUZPINFL(s string) bool {
+	if len(s) != 14 || !allDigits(s) || s[0] < '3' || s[0] > '6' {
+		return false
+	}
+	day := digit(s, 1)*10 + digit(s, 2)
+	month := digit(s, 3)*10 + digit(s, 4)
+	if day < 1 || day > 31 || month < 1 || month > 12 {
+		return false
+	}
+	weights := [3]int{7, 3, 1}
+	sum := 0
+	for i := 0; i < 13; i++ {
+		sum += digit(s, i) * weights[i%3]
+	}
+	return sum%10 == digit(s, 13)
+}
+
 // ValidKZIIN validates a Kazakh 12-digit IIN `YYMMDD C NNNN K`: C is 1–6 (century and
 // sex) and K the check digit (Σ d_i·i mod 11; if 10, weights 3..11,1,2; if 10 again the
 // number is never issued). Since 2013 the date part need not be a birth date, so only

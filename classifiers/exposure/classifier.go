@@ -35,7 +35,7 @@ import (
 const Name = "exposure"
 
 // Version changes whenever recognisers, lexicons or rules change the output.
-const Version = "exposure/1"
+const Version = "exposure/2"
 
 // OverrideWatchlistFile is the Deps.Overrides key of `kuzot classify --watchlist FILE`:
 // a plaintext watchlist that is hashed in memory for this run and never written.
@@ -254,15 +254,22 @@ func (c *Classifier) Analyze(text, author string) (*Analysis, error) {
 }
 
 // Result is the classify output of one post. It marshals exactly as
-// {"exposed":…,"outing":…,"severity":…,"entities":[…],"watchlist":[…]}; what the alert
-// stage needs beyond that (exposed categories, redacted text) is available through
-// methods and never marshalled.
+// {"exposed":…,"outing":…,"severity":…,"entities":[…],"watchlist":[…],"mentions":[…],
+// "threat":…}; what the alert stage needs beyond that (exposed categories, redacted
+// text) is available through methods and never marshalled.
+//
+// Watchlist are the members the post exposes, outs or threatens (alert on these);
+// Mentions the members it merely names (no alert). Outing implies Exposed. Threat: the
+// post promises to publish someone's data; with a watch-listed member named, that member
+// is in Watchlist and the severity is critical.
 type Result struct {
 	Exposed   bool            `json:"exposed"`
 	Outing    bool            `json:"outing"`
 	Severity  Severity        `json:"severity"`
 	Entities  []Entity        `json:"entities"`
 	Watchlist []watchlist.Ref `json:"watchlist"`
+	Mentions  []watchlist.Ref `json:"mentions"`
+	Threat    bool            `json:"threat"`
 
 	categories []EntityType
 	redacted   string
@@ -272,12 +279,16 @@ type Result struct {
 // NewResult turns an analysis into a classify result.
 func NewResult(a *Analysis) *Result {
 	r := &Result{Exposed: a.Exposed, Outing: a.Outing, Severity: a.Severity, Entities: a.Entities,
-		Watchlist: a.Watchlist, categories: a.Categories, redacted: a.Redacted, trace: a.Trace}
+		Watchlist: a.Watchlist, Mentions: a.Mentions, Threat: a.Threat, categories: a.Categories, redacted: a.Redacted,
+		trace: a.Trace}
 	if r.Entities == nil {
 		r.Entities = []Entity{}
 	}
 	if r.Watchlist == nil {
 		r.Watchlist = []watchlist.Ref{}
+	}
+	if r.Mentions == nil {
+		r.Mentions = []watchlist.Ref{}
 	}
 	return r
 }
@@ -297,6 +308,9 @@ func (r *Result) Labels() []string {
 	}
 	if r.Outing {
 		out = append(out, "outing")
+	}
+	if r.Threat {
+		out = append(out, "threat")
 	}
 	return append(out, "severity:"+string(r.Severity))
 }

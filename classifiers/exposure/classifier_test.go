@@ -59,7 +59,7 @@ func TestResultJSONShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"exposed":true,"outing":true,"severity":"critical","entities":[{"type":"person","start":0,"end":31},{"type":"sogi","start":32,"end":38},{"type":"phone","start":47,"end":59}],"watchlist":[{"org":"org-a","member":"m-001"}]}`
+	want := `{"exposed":true,"outing":true,"severity":"critical","entities":[{"type":"person","start":0,"end":31},{"type":"sogi","start":32,"end":38},{"type":"phone","start":47,"end":59}],"watchlist":[{"org":"org-a","member":"m-001"}],"mentions":[],"threat":false}`
 	if string(b) != want {
 		t.Errorf("JSON\n got %s\nwant %s", b, want)
 	}
@@ -81,7 +81,7 @@ func TestResultJSONShape(t *testing.T) {
 	// An empty result still marshals arrays, never null.
 	r, _ = c.Classify(context.Background(), testPost("Хорошая погода сегодня."))
 	b, _ = json.Marshal(r)
-	if string(b) != `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[]}` {
+	if string(b) != `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[],"mentions":[],"threat":false}` {
 		t.Errorf("empty result JSON %s", b)
 	}
 }
@@ -164,8 +164,9 @@ func TestReloadSwapsIndexAndCountsMembers(t *testing.T) {
 	if err := c.Reload(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := c.Analyze(text, ""); len(a.Watchlist) != 1 || a.Severity != SeverityLow {
-		t.Errorf("after reload: %v %s", a.Watchlist, a.Severity)
+	// Named without data: a mention, not an exposure of the member.
+	if a, _ := c.Analyze(text, ""); len(a.Mentions) != 1 || len(a.Watchlist) != 0 || a.Severity != SeverityLow {
+		t.Errorf("after reload: watchlist %v mentions %v %s", a.Watchlist, a.Mentions, a.Severity)
 	}
 	if got := testutil.ToFloat64(c.memb); got != 1 {
 		t.Errorf("member gauge = %v", got)
@@ -177,8 +178,8 @@ func TestReloadSwapsIndexAndCountsMembers(t *testing.T) {
 	if err := c.Reload(ctx); !errors.Is(err, watchlist.ErrKeyMismatch) {
 		t.Errorf("reload with foreign list: %v", err)
 	}
-	if a, _ := c.Analyze(text, ""); len(a.Watchlist) != 1 {
-		t.Errorf("old index lost after failed reload: %v", a.Watchlist)
+	if a, _ := c.Analyze(text, ""); len(a.Mentions) != 1 {
+		t.Errorf("old index lost after failed reload: %v", a.Mentions)
 	}
 }
 

@@ -18,12 +18,18 @@ const (
 	TypeVehiclePlate EntityType = "vehicle_plate"
 	TypeSocialHandle EntityType = "social_handle"
 	TypeSOGI         EntityType = "sogi"
+	// TypeWorkplace is a workplace, school, class or job that locates a person ("работает
+	// в аптеке на …", "4А классында окуйт").
+	TypeWorkplace EntityType = "workplace"
+	// TypeLocation is where a person lives or a daily routine or route ("живёт в …",
+	// "забирают в 14:30 у ворот", "саат 12де чыгат").
+	TypeLocation EntityType = "location"
 )
 
 // EntityTypes lists every type in output order; identifiers are all but person and sogi.
 var EntityTypes = []EntityType{
 	TypePerson, TypePhone, TypeEmail, TypeNationalID, TypePassport, TypeBirthDate,
-	TypeAddress, TypeVehiclePlate, TypeSocialHandle, TypeSOGI,
+	TypeAddress, TypeVehiclePlate, TypeSocialHandle, TypeSOGI, TypeWorkplace, TypeLocation,
 }
 
 // IsIdentifier reports whether the type is personal data that identifies or locates a
@@ -60,6 +66,21 @@ type span struct {
 	generic bool
 	// public: a person named with an official role (депутат, министр).
 	public bool
+	// group: a plural or collective SOGI word ("геи", "ЛГБТ") that speaks about a group;
+	// it states the orientation of every person of a list whose header carries it.
+	group bool
+	// quasi: a workplace, school or routine (TypeWorkplace, TypeLocation); personal data
+	// only in a hostile context, a list, or two of them about one person.
+	quasi bool
+	// kin: a person named as the relative's anchor ("сын Кубанычбека …"); the relative
+	// is a private person even when the named one is public.
+	kin bool
+	// listed: a person in a list row; headerClaim: the list header states their SOGI;
+	// rowData: the row carries data about them (number, year, town, workplace).
+	listed, headerClaim, rowData bool
+	// rowFields: the row has further fields (a town, a job) that expose only in a
+	// hostile post.
+	rowFields bool
 	// person is the index of the person span the entity is attached to, or -1.
 	person int
 	// member: watchlist refs matched by this span (indexes into the result's list).

@@ -42,10 +42,10 @@ func TestCorpusShape(t *testing.T) {
 
 func TestEvalHeldoutMeetsTargets(t *testing.T) {
 	var out, errb bytes.Buffer
-	if err := EvalCommand(context.Background(), []string{"--split", "heldout", "--strict"}, &out, &errb); err != nil {
+	if err := EvalCommand(context.Background(), []string{"--set", "generated", "--split", "heldout", "--strict"}, &out, &errb); err != nil {
 		t.Fatalf("%v\n%s%s", err, out.String(), errb.String())
 	}
-	for _, want := range []string{"exposed", "outing", "watchlist", "national_id", "false member matches"} {
+	for _, want := range []string{"exposed", "outing", "watchlist", "national_id", "watchlist precision", "mentions", "by language", "by kind"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
@@ -87,7 +87,7 @@ func TestPRArithmetic(t *testing.T) {
 
 func TestEvalKindFilter(t *testing.T) {
 	var out, errb bytes.Buffer
-	if err := EvalCommand(context.Background(), []string{"--split", "heldout", "--kind", "hand"}, &out, &errb); err != nil {
+	if err := EvalCommand(context.Background(), []string{"--set", "generated", "--split", "heldout", "--kind", "hand"}, &out, &errb); err != nil {
 		t.Fatal(err)
 	}
 	exs, err := ReadCorpus(bytes.NewReader(embeddedCorpus))

@@ -20,7 +20,7 @@ var sogiExact = newWordSet(
 	"lesbian", "lesbians", "bisexual", "transgender", "transsexual", "homosexual", "nonbinary", "homo",
 	// Russian and Kyrgyz written in Latin letters ("gey eken", "on gei", "pidor").
 	"gey", "gei", "geiler", "geyler", "lesbiyanka", "lesbianka", "lesbiianka", "pidor", "pidr", "pidar",
-	"gomik", "transgendr", "gomoseksualist",
+	"gomik", "transgendr", "gomoseksualist", "pride", "прайд", "прайда", "лезбиянка", "lezbiyanka", "геялар",
 )
 
 // sogiStems are prefixes long enough to be unambiguous.
@@ -28,11 +28,18 @@ var sogiStems = []string{
 	"лесби", "лесбух", "бисексуал", "трансгендер", "трансух", "трансвестит", "транссексуал", "гомосексуал",
 	"гомосек", "гомик", "педик", "педераст", "пидор", "пидар", "пидр", "пидорас", "пидарас", "заднеприводн",
 	"лгбт", "квир", "небинарн", "бачабоз", "бачабаз", "гейлер", "лезбиян", "лезби",
+	"gomoseksual", "lezbi", "lesbi", "transgender", "bachaboz", "bachabaz", "geylar", "pidoras", "gomik",
 }
+
+// kySOGISuffixes are Kyrgyz and Uzbek case and plural endings after "гей"/"gey"
+// ("гейдики", "гейди", "geylar"); the bare prefix would also match "гейм", "гейзер".
+var kySOGISuffixes = newWordSet("ди", "дин", "дики", "ге", "ден", "де", "ко", "лер", "лерди", "лердин", "лерге",
+	"лерден", "лерчи", "ча", "чи", "lar", "larni", "ni", "ning", "ga", "dan", "ler", "sin", "siz", "ман", "man",
+	"miz", "мыз", "сың", "сиң", "сиз", "ка", "ныкы", "нын", "ны", "лар", "ларни", "ларнинг")
 
 // firstPersonSuffix marks Kyrgyz predicate endings of the first person ("геймин",
 // "лесбиянкамын") on a SOGI word: self-disclosure.
-var firstPersonSuffix = []string{"мин", "мын", "мун", "мүн", "пиз", "биз", "быз"}
+var firstPersonSuffix = []string{"мин", "мын", "мун", "мүн", "пиз", "биз", "быз", "ман", "man", "miz", "мыз"}
 
 // sogiWord reports whether a lower-cased word states a SOGI and whether the word itself
 // is in the first person.
@@ -40,8 +47,18 @@ func sogiWord(w string) (sogi, first bool) {
 	if sogiExact[w] {
 		return true, false
 	}
-	if w == "геймин" || w == "геймын" {
+	if w == "геймин" || w == "геймын" || w == "geyman" || w == "геймиз" {
 		return true, true
+	}
+	for _, g := range []string{"гей", "гея", "gey", "gay"} {
+		if strings.HasPrefix(w, g) && kySOGISuffixes[w[len(g):]] {
+			for _, s := range firstPersonSuffix {
+				if strings.HasSuffix(w, s) {
+					return true, true
+				}
+			}
+			return true, false
+		}
 	}
 	if hasPrefixIn(w, sogiStems) {
 		for _, s := range firstPersonSuffix {
@@ -64,6 +81,20 @@ var sogiGeneric = []string{"пропаганд", "сообществ", "движ
 	"инициатив", "пропагандасы", "ценност", "values", "ориентац", "orientation", "identity", "идентичност",
 	"активистов", "activists", "сообщество", "мыйзам", "тема"}
 
+// sogiVenues are the generic words that name a place ("гей-клуб", "гей-сауна").
+var sogiVenues = []string{"клуб", "бар", "саун", "club", "bar", "sauna"}
+
+// sogiPluralStems are plural forms of SOGI words (ru, ky): about a group unless a list
+// header carries them.
+var sogiPluralStems = []string{"лесбиянки", "лесбиянок", "лесбиянкалар", "педики", "педиков", "пидоры", "пидоров",
+	"пидорасы", "пидорасов", "гомики", "гомиков", "трансгендеры", "трансгендеров", "трансгендерлер", "геилер",
+	"лесбилер", "бисексуалы", "lesbiyankalar", "lesbians", "faggots", "queers", "геялар", "geylar", "прайд",
+	"pride"}
+
+// personNouns are nouns for a person that can carry a bare "ЛГБТ" as their predicate.
+var personNouns = newWordSet("жигит", "кыз", "бала", "адам", "киши", "парень", "девушка", "человек", "мужик",
+	"баба", "тип", "yigit", "qiz", "odam", "guy", "girl", "он", "она", "ал", "u")
+
 // sogiGenericBefore are lower-case words right before a SOGI word that make it a topic
 // ("права ЛГБТ", "пропаганда гомосексуализма", "against gay").
 var sogiGenericBefore = []string{"прав", "пропаганд", "сообществ", "против", "against", "защит", "движен",
@@ -74,10 +105,10 @@ var sogiGenericBeforeWords = newWordSet("про", "pro", "anti", "анти", "ba
 
 // selfSOGI are words before a SOGI word that make it a self-disclosure ("я гей", "I am
 // gay", "мен геймин", "as a queer woman").
-var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "как", "as", "being", "сам", "сама")
+var selfSOGI = newWordSet("я", "i", "i'm", "im", "am", "мен", "мы", "we", "we're", "биз", "as", "being", "men", "biz")
 
 // pronouns point back at the last person mentioned ("Он гей", "She is a lesbian").
-var pronouns = newWordSet("он", "она", "ал", "he", "she", "его", "её", "ее", "анын", "him", "her", "этот", "эта",
+var pronouns = newWordSet("он", "она", "ал", "he", "she", "he's", "she's", "u", "его", "её", "ее", "анын", "him", "her", "этот", "эта",
 	"этого", "этой", "ушул", "тот", "та", "this", "that", "they", "они")
 
 // --- addresses ------------------------------------------------------------------------
@@ -88,7 +119,7 @@ var (
 	addressAnchors = newWordSet("ул", "улица", "улице", "улицу", "улицы", "проспект", "проспекте", "пр", "просп",
 		"бульвар", "бульваре", "переулок", "переулке", "пер", "мкр", "мкрн", "микрорайон", "микрорайоне",
 		"кичирайон", "кичирайону", "жилмассив", "жилмассиве", "дом", "д", "кв", "квартира", "квартире", "кв-ра",
-		"үй", "батир", "батири", "apt", "apartment", "flat", "house", "адрес", "адресу", "дареги", "address")
+		"үй", "үйүң", "үйү", "уйи", "uyi", "батир", "батири", "apt", "apartment", "flat", "house", "адрес", "адресу", "дареги", "address")
 	postAnchors = newWordSet("көчөсү", "көчөсүндө", "көчөсүнө", "көч", "street", "st", "avenue", "ave", "road",
 		"rd", "проспекти", "проспектиси", "бульвары")
 	addressNumberWords = newWordSet("дом", "д", "кв", "квартира", "квартире", "үй", "батир", "apt", "flat", "корпус", "блок", "подъезд", "этаж")
@@ -161,11 +192,12 @@ func surnameShape(w string) bool {
 		switch rest {
 		case "", "а", "у", "ым", "ом", "е", "ой", "ы", "ых", "ою", "ах",
 			"го", "дун", "дин", "ду", "дон", "до", "дан", "да",
-			"ага", "анын", "аны", "адан", "ада":
+			"ага", "анын", "аны", "адан", "ада", "нинг", "анинг", "ни", "ани", "га":
 			return true
 		}
 	}
-	if isLatinASCII(w) {
+	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
+		w = strings.TrimSuffix(w, "ning")
 		for _, suf := range []string{"ov", "ova", "ev", "eva", "ovich", "ovna", "evna", "sky", "skiy", "skaya", "uulu", "kyzy", "bekov", "bekova", "baev", "baeva", "ova's", "ov's"} {
 			if strings.HasSuffix(w, suf) {
 				return true

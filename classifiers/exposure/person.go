@@ -102,6 +102,8 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 		case m == k && roles[k] == roleSurname && !t[k].sent && loneSurname(t[k].lower) &&
 			!(k > 0 && placePrepositions[t[k-1].lower]):
 			ok = true
+		case m == k && roles[k] == roleSurname && t[k].sent && loneSurname(t[k].lower) && longSurnameStem(t[k].lower):
+			ok = true // "Сыдыкованын өзү …": a long surname in a case form opening a sentence
 		case m == k && roles[k] == roleGiven:
 			ok = true
 		}
@@ -155,6 +157,18 @@ func (s *scan) personContext(sp *span, k, m int) {
 	}
 }
 
+// longSurnameStem reports a surname with at least five letters before its -ов/-ев/-ин
+// stem ("Сыдыкова", "Калысбеков"), too long to be a capitalised sentence opener such
+// as "Готовы".
+func longSurnameStem(w string) bool {
+	for _, stem := range []string{"ов", "ев", "ёв", "ин", "ын"} {
+		if k := strings.LastIndex(w, stem); k > 0 && utf8.RuneCountInString(w[:k]) >= 5 {
+			return true
+		}
+	}
+	return false
+}
+
 // placePrepositions precede place names ("в Нарыне", "из Ростова"), which share the
 // -ов/-ин shapes of surnames.
 var placePrepositions = newWordSet("в", "во", "из", "на", "по", "до", "под", "над", "за", "через", "in", "from", "to", "at")
@@ -164,8 +178,16 @@ var placePrepositions = newWordSet("в", "во", "из", "на", "по", "до",
 // ("Кеңештин") or place names.
 func loneSurname(w string) bool {
 	for _, stem := range []string{"ов", "ев", "ёв", "ович", "евич", "овна", "евна", "ский", "ская", "цкий", "цкая"} {
-		if k := strings.LastIndex(w, stem); k >= 4 && len(w)-k-len(stem) <= 4 {
+		if k := strings.LastIndex(w, stem); k >= 4 && utf8.RuneCountInString(w[k+len(stem):]) <= 4 {
 			return true
+		}
+	}
+	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "ning"), "'s")
+		for _, suf := range []string{"ov", "ev", "ova", "eva", "ovich", "ovna", "evna", "sky", "skaya", "uulu", "kyzy"} {
+			if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
+				return true
+			}
 		}
 	}
 	return false

@@ -21,16 +21,30 @@ type scan struct {
 	// plainDates are full dates without birth words, kept in case they turn out to be
 	// part of a doxxing list (see promoteDates).
 	plainDates []span
+	// refs are the watch-listed members named or matched in the post; span.members
+	// index into it.
+	refs []watchlist.Ref
+	// off are the pieces switched off (Analyzer.WithoutPieces).
+	off Piece
+	// masks are the phrase-set bits per token (see phraseMasks), maskUnion their union.
+	masks     []uint32
+	maskUnion uint32
+	// officialNone: 0 not yet known, 1 no official-contact phrase in the whole post, 2
+	// some (then isOfficial looks at the sentence).
+	officialNone uint8
 }
 
 // Context stems (lower-case prefixes) looked for around a candidate, before and after:
 // Russian and Kyrgyz put the keyword on either side ("номер 0555…", "0555… номери").
 var (
 	phoneCtx = []string{"тел", "номер", "моб", "звон", "позвон", "пиш", "whatsapp", "ватсап", "вотсап", "вацап",
-		"телеграм", "telegram", "вайбер", "viber", "phone", "call", "text", "contact", "mobile", "чал", "байланыш", "ws", "wa"}
+		"телеграм", "telegram", "вайбер", "viber", "phone", "call", "text", "contact", "mobile", "чал", "байланыш", "ws", "wa",
+		"raqam", "рақам", "telefon", "qo'ng'iroq", "қўнғироқ"}
 	nationalIDCtx = []string{"пин", "инн", "иин", "снилс", "pin", "inn", "iin", "snils", "идентификац", "соцфонд",
+		"пинфл", "pinfl", "jshshir", "жшшир",
 		"гнс", "налог", "персональн", "жеке", "личн", "personal", "tax", "social", "паспорт", "passport"}
 	passportCtx = []string{"паспорт", "passport", "сери", "удостоверен", "kgz", "документ", "выдан", "паспорттун",
+		"pasport", "uzb", "hujjat",
 		"айди", "карт", "card"}
 	plateCtx = []string{"госномер", "номер", "машин", "авто", "унаа", "plate", "car", "тачк", "мерс", "тойот",
 		"хонд", "лексус", "лада", "vehicle", "гос", "ездит", "айдайт"}
@@ -94,6 +108,20 @@ func (s *scan) sentenceLower(start, end int) string {
 // isOfficial reports whether the sentence around [start, end) names an official
 // contact. The answer is cached per sentence: posts often list several numbers.
 func (s *scan) isOfficial(start, end int) bool {
+	// Fast path: most posts name no official contact anywhere.
+	if s.officialNone == 0 {
+		s.officialNone = 1
+		low := strings.ToLower(s.text)
+		for _, o := range officialCtx {
+			if strings.Contains(low, o) {
+				s.officialNone = 2
+				break
+			}
+		}
+	}
+	if s.officialNone == 1 {
+		return false
+	}
 	sid := s.sentenceAt(start)
 	if v, ok := s.officialCache[sid]; ok {
 		return v
@@ -427,6 +455,9 @@ func (s *scan) classifyNumber(i, j int) bool {
 		if ValidKGPIN(digits, s.now) {
 			return claim(span{Entity: Entity{Type: TypeNationalID, Start: start, End: end}, sub: "kg_pin", score: 0.75, canon: digits})
 		}
+		if ValidUZPINFL(digits) {
+			return claim(span{Entity: Entity{Type: TypeNationalID, Start: start, End: end}, sub: "uz_pinfl", score: 0.8, canon: digits})
+		}
 	case 12:
 		idCtx := s.ctxStem(i, j, 6, 3, nationalIDCtx)
 		switch {
@@ -461,6 +492,10 @@ func (s *scan) classifyNumber(i, j int) bool {
 		if phoneCtxHere {
 			if e164, ok := watchlist.CanonPhone(digits); ok {
 				return claim(span{Entity: Entity{Type: TypePhone, Start: start, End: end}, sub: "phone_kg_nsn", score: 0.6, canon: e164})
+			}
+			// Uzbek numbers are written without +998 ("90 123 45 67").
+			if e164, ok := watchlist.CanonPhone("+998" + digits); ok {
+				return claim(span{Entity: Entity{Type: TypePhone, Start: start, End: end}, sub: "phone_uz_nsn", score: 0.6, canon: e164})
 			}
 		}
 		if s.ctxStem(i, j, 6, 3, []string{"загранпаспорт", "паспорт", "passport"}) {

@@ -37,6 +37,8 @@ func isWordRune(r rune) bool {
 		return true
 	case r < 0x80:
 		return false
+	case r >= 0xfe00 && r <= 0xfe0f:
+		return false // emoji variation selectors ("🏳️‍🌈"), not letters
 	}
 	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
 }
@@ -88,6 +90,14 @@ func tokenize(text string, dst []token) []token {
 					break
 				}
 				i += size
+			}
+			// An English possessive ("Abdraimova's") is the name itself.
+			if n := len(arena); n-la > 3 && arena[n-1] == 's' && (arena[n-2] == '\'' || (n-la > 5 && string(arena[n-4:n-1]) == "’")) {
+				if arena[n-2] == '\'' {
+					arena = arena[:n-2]
+				} else {
+					arena = arena[:n-4]
+				}
 			}
 			end := i
 			// Trim trailing zero-width characters from the span.
@@ -231,4 +241,34 @@ func tokenRange(toks []token, start, end int) (int, int) {
 		i, j = len(toks)-1, len(toks)-1
 	}
 	return i, j
+}
+
+// latinToCyrillic maps the Latin letters that look like Cyrillic ones.
+var latinToCyrillic = map[rune]rune{'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'x': 'х', 'y': 'у', 'k': 'к',
+	'm': 'м', 't': 'т', 'h': 'н', 'b': 'в', 'i': 'і'}
+
+// foldToCyrillic folds Latin look-alike letters of a lower-cased word that mixes Latin
+// and Cyrillic letters ("гeй" with a Latin e) to Cyrillic; mixed reports whether the
+// word mixed the scripts at all.
+func foldToCyrillic(w string) (string, bool) {
+	latin, cyr := false, false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'a' && c <= 'z' {
+			latin = true
+		} else if c == 0xd0 || c == 0xd1 {
+			cyr = true
+		}
+	}
+	if !latin || !cyr {
+		return w, false
+	}
+	var b strings.Builder
+	for _, r := range w {
+		if f, ok := latinToCyrillic[r]; ok {
+			r = f
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), true
 }

@@ -136,6 +136,32 @@ type NameMatch struct {
 // two matched tokens of one name, not counting connectors.
 const maxGap = 1
 
+// MatchToken returns the members (unique, in index order) with a registered name that
+// has a token with this skeleton. One token is weak evidence: callers use it only where
+// the post singles a person out (a threat addressed to "Калысбеков, …").
+func (ix *Index) MatchToken(skel []byte) []Ref {
+	if ix == nil || len(skel) < 2 {
+		return nil
+	}
+	var out []Ref
+	for _, p := range ix.m[ix.h.Sum(KindName, skel)] {
+		if p.kind != KindName {
+			continue
+		}
+		r := ix.ref(p)
+		dup := false
+		for _, o := range out {
+			if o == r {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // MatchNames finds registered names in a post's words: two different tokens of the
 // same registered name of the same member, next to each other or separated only by
 // connectors and at most maxGap other words, within one clause.

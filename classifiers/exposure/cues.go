@@ -1,0 +1,396 @@
+package exposure
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file holds the post-level rules of issue 15: euphemisms and obfuscated slurs as
+// SOGI claims, workplaces, schools, routines and "where she lives" as personal data,
+// relatives, list structure, threats to publish, and the self-disclosure detector (ads,
+// lost documents, public contacts) that stops false alarms.
+
+// phrase is a sequence of word patterns: a pattern ending in "*" matches a word that
+// starts with it, any other one the whole word.
+type phrase []string
+
+// phraseSet indexes phrases by their first word (exact first words) plus the phrases
+// whose first word is a prefix, by the first two letters of that prefix. bit is the
+// set's bit in phraseIndex, which says for any word which sets may start there.
+type phraseSet struct {
+	byFirst  map[string][]phrase
+	byPrefix map[string][]phrase
+	bit      uint32
+}
+
+// phraseIndex maps a first word (exact) or the first two letters of a word (prefix
+// patterns) to the bits of the phrase sets that have a phrase starting there; it is
+// filled once while the package's phrase sets are initialised and only read afterwards.
+// One lookup per word then tells which of the dozen sets need a look at all.
+var phraseIndex = struct {
+	exact, prefix map[string]uint32
+	n             int
+}{exact: map[string]uint32{}, prefix: map[string]uint32{}}
+
+// firstRunes returns the first n runes of w (all of w when shorter).
+func firstRunes(w string, n int) string {
+	i := 0
+	for k := 0; k < n && i < len(w); k++ {
+		_, size := utf8.DecodeRuneInString(w[i:])
+		i += size
+	}
+	return w[:i]
+}
+
+func newPhraseSet(list ...string) phraseSet {
+	if phraseIndex.n >= 32 {
+		panic("exposure: more than 32 phrase sets")
+	}
+	ps := phraseSet{byFirst: map[string][]phrase{}, byPrefix: map[string][]phrase{}, bit: 1 << phraseIndex.n}
+	phraseIndex.n++
+	for _, l := range list {
+		p := phrase(strings.Fields(l))
+		if strings.HasSuffix(p[0], "*") {
+			key := firstRunes(p[0], 2)
+			ps.byPrefix[key] = append(ps.byPrefix[key], p)
+			phraseIndex.prefix[key] |= ps.bit
+			continue
+		}
+		ps.byFirst[p[0]] = append(ps.byFirst[p[0]], p)
+		phraseIndex.exact[p[0]] |= ps.bit
+	}
+	return ps
+}
+
+func wordMatches(pat, w string) bool {
+	if strings.HasSuffix(pat, "*") {
+		return strings.HasPrefix(w, pat[:len(pat)-1])
+	}
+	return pat == w
+}
+
+// phraseMasks returns, for every token, the bits of the phrase sets that may start at
+// it (computed once per post).
+func (s *scan) phraseMasks() []uint32 {
+	if s.masks != nil {
+		return s.masks
+	}
+	s.masks = make([]uint32, len(s.toks))
+	for k, t := range s.toks {
+		if !t.digits {
+			s.masks[k] = phraseIndex.exact[t.lower] | phraseIndex.prefix[firstRunes(t.lower, 2)]
+			s.maskUnion |= s.masks[k]
+		}
+	}
+	return s.masks
+}
+
+// matchAt returns the number of tokens of the first phrase that matches at token k (0:
+// none). Phrases do not cross a sentence boundary.
+func (ps phraseSet) matchAt(s *scan, k int) int {
+	if s.phraseMasks()[k]&ps.bit == 0 {
+		return 0
+	}
+	toks := s.toks
+	try := func(p phrase) int {
+		if k+len(p) > len(toks) {
+			return 0
+		}
+		for i, pat := range p {
+			t := toks[k+i]
+			if t.digits || (i > 0 && t.sent) || !wordMatches(pat, t.lower) {
+				return 0
+			}
+		}
+		return len(p)
+	}
+	t := toks[k]
+	for _, p := range ps.byFirst[t.lower] {
+		if n := try(p); n > 0 {
+			return n
+		}
+	}
+	for _, p := range ps.byPrefix[firstRunes(t.lower, 2)] {
+		if n := try(p); n > 0 {
+			return n
+		}
+	}
+	return 0
+}
+
+// any reports whether any phrase of the set occurs in the post.
+func (ps phraseSet) any(s *scan) bool {
+	masks := s.phraseMasks()
+	if s.maskUnion&ps.bit == 0 {
+		return false
+	}
+	for k := range s.toks {
+		if masks[k]&ps.bit != 0 && ps.matchAt(s, k) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// mayBeObfuscated reports whether text has a symbol or digit glued between letters
+// ("г@й", "п*дор", "l3sbian"), the only case in which obfuscatedSOGI can match.
+func mayBeObfuscated(text string) bool {
+	isLetterByte := func(c byte) bool { return c >= 0x80 || (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+	for i := 1; i+1 < len(text); i++ {
+		j := strings.IndexAny(text[i:len(text)-1], "*@013")
+		if j < 0 {
+			return false
+		}
+		i += j
+		switch text[i] {
+		case '*', '@', '0', '1', '3':
+			if !isLetterByte(text[i-1]) || !(isLetterByte(text[i+1]) || text[i+1] == '*') {
+				continue
+			}
+			// At most three letters before the symbol: "п*дор", "пид@р", not "aibek@mail".
+			runes, j := 0, i
+			for j > 0 && isLetterByte(text[j-1]) && runes <= 3 {
+				_, size := utf8.DecodeLastRuneInString(text[:j])
+				j -= size
+				runes++
+			}
+			// The letters must start a word: "bakyt_s@example" is an e-mail.
+			if runes <= 3 && (j == 0 || text[j-1] == ' ' || text[j-1] == '\n' || text[j-1] == '\t' || text[j-1] == ',') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// euphemisms are innuendo and euphemisms that state a SOGI about a person (ru, ky, uz,
+// en): "из этих", "не по девочкам", "ошолордон", "o'shanaqa", "not into girls".
+var euphemisms = newPhraseSet(
+	"из этих", "из таких", "из тех самых", "не по девочкам", "не по мальчикам", "не по бабам",
+	"не по женщинам", "не по мужикам", "не той ориентации", "нетрадиционной ориентации",
+	"нетрадиционная ориентация", "нетрадиционного", "нетрадиционной", "сам такой", "сама такая",
+	"живет с бабой", "живёт с бабой", "живет с мужиком", "живёт с мужиком", "с девушкой живет", "с девушкой живёт",
+	"живет с девушкой", "живёт с девушкой", "видела её с девушкой", "видели её с девушкой", "видели его с парнем",
+	"никакая она не", "никакой он не", "бывший мужчина", "бывшая женщина", "ходил в платьях", "ходит в платьях",
+	"красится как", "голубизна", "голубок",
+	"ошондой экен", "өзү ошондой", "ошолордон", "ошолордун", "ушундайлардан", "ушундай экен", "тигилерден",
+	"тигилердин", "көк жалгандар", "көк жалган", "көктөр", "кыз менен жашайт", "кыз менен бирге",
+	"жигит менен жашайт", "эжеке менен", "аял менен жашайт", "эркек менен жашайт", "кыз сыяктуу",
+	"аял сыяктуу", "бет боёйт", "эркек ал", "аял эмес", "кыз эмес",
+	"o'shalardan", "o'shanaqa", "shunaqalardan", "bunaqalardan", "o'shalar", "qiz bilan yashaydi",
+	"yigit bilan yashaydi", "ayol emas", "erkak emas", "у него в москве",
+	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
+	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
+	"his boyfriend", "her girlfriend", "his husband", "her wife", "со своим парнем", "со своей девушкой",
+	"её девушка", "ее девушка", "его парень", "жигити менен", "сүйлөшкөн жигити", "qiz do'sti", "yigit do'sti",
+	"one of them", "men seeking men", "women seeking women", "friend of dorothy", "doesn't like girls",
+	"doesn't like boys", "doesn't like women", "doesn't like men", "male on paper", "female on paper",
+	"on paper a man", "on paper a woman", "по документам мужчина", "по документам женщина", "по паспорту мужчина",
+	"по паспорту женщина", "hujjatlarda erkak", "hujjatlarda ayol", "ҳужжатларда эркак", "ҳужжатларда аёл",
+	"документ боюнча эркек", "документ боюнча аял", "паспорт боюнча эркек", "паспорт боюнча аял",
+	"o'zi shunaqa", "shunaqa ekan", "ўзи шунақа", "шунақа экан", "ўшалардан", "шунақалардан",
+	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
+	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
+)
+
+// hints are innuendo that says nothing alone ("35 лет, не замужем") and a claim when two
+// of them, or one and a knowing wink ("ну вы поняли", "тушунган тушунди"), come together.
+var hints = newPhraseSet("не замужем", "не женат", "не женился", "не вышла замуж", "үйлөнгөн жок", "үйлөнбөгөн",
+	"күйөөсү жок", "күйөөгө тийбейт", "күйөөгө чыкпаган", "турмушка чыкпаган", "уйланмаган", "турмушга чиқмаган",
+	"turmushga chiqmagan", "uylanmagan", "never married", "not married", "ночным клубам", "ночные клубы",
+	"ночной клуб", "түнкү клуб*", "тунги клуб*", "tungi klub*", "night club*", "nightclub*",
+	"ну вы поняли", "если понимаете", "тушунган тушунди", "tushungan tushundi", "түшүнгөн түшүндү",
+	"if you get what i mean", "you know what i mean", "ким экени түшүнүктүү", "алар кимдер экени")
+
+// formerNameCues before a capitalised name use a trans person's former name against
+// them ("на самом деле Александр", "мурунку аты Жаңыбек", "real name").
+var formerNameCues = newPhraseSet("на самом деле", "настоящее имя", "раньше звали", "в паспорте", "по паспорту",
+	"чыныгы аты", "мурунку аты", "чыныгы аты-жөнү", "haqiqiy ismi", "oldingi ismi", "pasportda", "real name",
+	"deadname", "legal name", "formerly")
+
+// quotedRelations are relationship words that are innuendo when put in quotes
+// ("живёт с «подругой»", a "roommate").
+var quotedRelations = newWordSet("подруга", "подругой", "подругу", "подруги", "подружка", "подружкой",
+	"друг", "другом", "друга", "дружок", "дружком", "братик", "братиком", "сестричка",
+	"сестричкой", "roommate", "roommates", "friend", "girlfriend", "boyfriend", "эжеке", "досу", "курбусу",
+	"dugonasi", "dugona", "do'sti", "кыз", "жигит", "кызы", "подругасы", "досу", "дўсти", "дугонаси", "дўсти билан",
+	"partner", "friend")
+
+// obfuscatedSOGI finds slurs and SOGI words written with symbols or digits in place of
+// letters ("г@й", "п*дор", "пид0р", "l3sbian").
+var obfuscatedSOGI = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])((?:г[@*0оo.]й|g[@*0.]y|п[*@иi1.]д[*@оаoa0.]р\p{L}*|пид[*@.]р\p{L}*|п[*@]др\p{L}*|п\*\*р\p{L}*|л[*@е3]сб[*@и]\p{L}*|l[*@3]sb\p{L}*|гом[*@]к\p{L}*|тр[*@]нс\p{L}*|f[*@]g\p{L}*))`)
+
+// rainbow is the rainbow emoji (and flag), used as a label about listed people.
+const rainbow = "🌈"
+
+// kinWords name a relative; next to a named person they make the relative identifiable
+// through that person ("сын Кубанычбека", "Бакировдун аялы", "Karimovning o'g'li").
+var kinWords = newWordSet(
+	"сын", "сына", "сыну", "сыном", "сынок", "дочь", "дочка", "дочери", "дочку", "дочкой", "жена", "жены", "жене",
+	"женой", "муж", "мужа", "мужу", "мать", "матери", "мама", "мамы", "отец", "отца", "папа", "брат", "брата",
+	"брату", "братом", "сестра", "сестры", "сестру", "сестрой", "племянник", "племянника", "племянница",
+	"племянницы", "внук", "внука", "внучка", "внучки", "зять", "невестка", "свекровь", "тёща", "теща", "родители",
+	"родителей", "родственник", "родственница", "кузен", "кузина",
+	"аялы", "аялын", "күйөөсү", "апасы", "атасы", "иниси", "агасы", "карындашы", "эжеси", "сиңдиси", "жээни",
+	"небереси", "келини", "күйөө", "уулун", "кызын", "баласы", "балдары", "ата-энеси", "тууганы", "балаңдын",
+	"хотини", "қизи", "ўғли", "эри", "онаси", "отаси", "укаси", "акаси", "синглиси", "опаси", "жияни",
+	"o'g'li", "qizi", "xotini", "eri", "onasi", "otasi", "ukasi", "akasi", "singlisi", "opasi", "jiyani", "nevarasi",
+	"son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "nephew", "niece", "cousin",
+	"parents", "son-in-law", "mom", "dad", "mum",
+)
+
+// kinAfterGenitive are Kyrgyz and Uzbek kin words that follow a genitive ("Эрмектин
+// кызы", "Бакировдун уулу"): "кызы" and "уулу" are otherwise patronymic connectors.
+var kinAfterGenitive = newWordSet("кызы", "уулу", "o'g'li", "qizi", "ўғли", "қизи")
+
+// workCues put a person at a workplace, school or class ("работает в аптеке",
+// "4А классында окуйт", "учитель физики", "Politexda o'qiydi").
+var workCues = newPhraseSet(
+	"работает*", "работал*", "трудится", "учится", "учатся", "учитель*", "учительниц*", "преподает*", "преподаёт*",
+	"завуч*", "директор*", "врач*", "главврач*", "медсестр*", "бухгалтер*", "официант*", "продавщиц*", "из бухгалтерии",
+	"из школы", "из 5-й", "школ*", "гимнази*", "лице*", "класс*", "курс*", "курста", "факультет*", "универ*",
+	"колледж*", "политех*", "в аптеке", "в банке", "в больнице", "в поликлинике", "на заводе", "в офисе", "в магазине",
+	"иштейт", "иштеген", "иштээр*", "иштеп", "окуйт", "окуйду", "мугалим*", "мектеп*", "мектептин", "ишкана*",
+	"дарыкана*", "прораб*", "кызматкер*", "кызматында", "ооруканада", "банкында",
+	"ishlaydi", "ishlagan", "o'qiydi", "o'qituvchi*", "maktab*", "kasalxona*", "ofisda", "ишлайди", "ишлаган",
+	"ўқийди", "ўқитувчи*", "мактаб*", "синф*", "sinf*", "дорихона*", "dorixona*", "поликлиника*", "ҳамшира*",
+	"kassir*", "кассир*", "мугалими", "ишке",
+	"works", "worked", "working", "teaches", "teacher", "studies", "school", "class", "office", "clinic", "pharmacy",
+	"sells", "stall", "market", "salon", "bazaar", "shop",
+)
+
+// placeCues say where a person lives, when they leave home and which way they go
+// ("живёт в Бишкеке", "каждый день с 9 до 6", "саат 12де чыгат", "забирают в 14:30").
+var placeCues = newPhraseSet(
+	"живет", "живёт", "живут", "проживает", "живущ*", "где живет", "где живёт", "каждый день", "каждое утро",
+	"каждый вечер", "по пятницам", "по субботам", "по выходным", "тусит", "тусуется", "забирают", "забирает",
+	"выходит из дома", "у ворот", "у подъезда", "возле дома", "ездит", "ходит в", "ходит на", "ходит по",
+	"жашайт", "жашаган", "жашаарын", "жашаарын*", "жашайсың", "үйү", "үйүн", "үйлөрү", "үйүңдүн", "ар күнү",
+	"күн сайын", "саат", "чыгат", "барат", "жүрөт", "жакта", "turadi", "yashaydi", "har kuni", "uyi", "chiqadi",
+	"каттамы", "маршрут*", "эртең менен", "вечера", "утра", "обратно", "яшайди", "яшашини", "yashashini",
+	"ҳар куни", "соат", "soat", "чиқади", "boradi", "боради", "qaytadi", "қайтади", "uyidan", "уйидан", "уйи",
+	"mavze*", "мавзе*",
+	"lives", "living", "every day", "every morning", "goes to", "picks up", "leaves home", "drives", "entrance",
+	"bldg", "row",
+)
+
+// Self-disclosure and ad cues (post level).
+var (
+	adCues = newPhraseSet(
+		"продаю", "продам", "продается", "продаётся", "продаются", "сдаю", "сдается", "сдаётся", "куплю", "цена",
+		"стоимость", "требуется", "требуются", "вакансия", "репетитор*", "такси", "доставка", "услуги", "услуга",
+		"ремонт", "опыт", "график", "недорого", "скидк*", "акция", "заказ*", "прайс", "торг", "выезд",
+		"жумуш бар", "сатуучу керек", "ish bor", "vakansiya", "вакансия", "job", "vacancy", "for rent",
+		"сатам", "сатылат", "сатабыз", "сатып", "баасы", "баасы:", "ижарага", "жумушка", "кызмат көрсөтөбүз",
+		"арзан", "алабыз", "сотаман", "сотилади", "нархи", "сотувда",
+		"sotaman", "sotiladi", "sotuvda", "narxi", "ijaraga", "xizmat*", "arzon", "taksi", "repetitor",
+		"for sale", "selling", "price", "hiring", "tutor", "taxi", "delivery", "discount",
+	)
+	contactCues = newPhraseSet(
+		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "писать", "обращаться", "обращайтесь",
+		"связаться", "свяжитесь", "ждёт ваших", "ждет ваших", "принимает", "консультаци*", "бесплатно",
+		"чалыңыз", "чалгыла", "чалыңыздар", "чалсаңыз", "чалып", "жазыңыз", "жазгыла", "жазгылачы", "жазыңыздар",
+		"кайрылыңыз", "кайрылгыла", "кайрылыңыздар", "кабыл алат", "акысыз", "байланыш*",
+		"qo'ng'iroq", "murojaat", "yozing", "bog'laning", "bepul", "қўнғироқ", "мурожаат", "ёзинг", "боғланинг",
+		"call", "text", "contact", "reach", "dm", "whatsapp", "free",
+	)
+	lostCues = newPhraseSet(
+		"утерян", "утеряна", "утеряно", "утеряны", "утерял*", "потерял*", "потеряна", "потерян", "нашедш*",
+		"вознагражд*", "найден", "найдена", "прошу вернуть", "жоготтум", "жоготуп", "жоголду", "жоголгон",
+		"табылды", "табсаңар", "табсаңыз", "таап", "тапкан*", "yo'qotdim", "yo'qoldi", "yo'qotib", "topib", "topgan*",
+		"калтырып кеттим", "калтырып", "йўқолди", "йўқотдим", "топиб", "топган*",
+		"lost", "found", "reward",
+	)
+	// firstPersonWords make a post the author's own ("мой номер", "менин", "mening").
+	firstPersonWords = newWordSet("я", "мой", "моя", "мое", "моё", "мои", "мне", "меня", "мною", "менин", "мен", "мага",
+		"мени", "биздин", "наш", "наша", "наши", "нашего", "нашей", "men", "mening", "meni", "menga", "bizning",
+		"i", "my", "me", "our", "we", "капчыгымды", "картам", "билетим", "паспортумду", "номерим", "атым",
+		"документтеримди", "паспортим", "pasportim", "рақамим", "raqamim", "телефоним", "telefonim")
+	// publicContactCues name a journalist's, lawyer's or organisation's public contact.
+	publicContactCues = newPhraseSet(
+		"журналист*", "корреспондент*", "редакци*", "редактор*", "адвокат*", "юрист*", "пресс-секретар*",
+		"пресс-служб*", "правового центра", "правозащитн*", "фонд*", "фонда", "нко", "ngo", "уюм*", "борбор*",
+		"jurnalist*", "advokat*", "huquqshunos*", "tashkilot*",
+		"journalist*", "reporter*", "lawyer*", "attorney", "press", "foundation", "organisation", "organization",
+		"репортер*", "репортёр*", "собирает истории", "ждёт историй", "ждет историй", "muxbir*", "мухбир*",
+		"координатор*", "волонт*", "ищем", "приглашаем", "coordinator", "volunteer*", "ыктыярчы*", "koordinator*",
+	)
+)
+
+// possessedNumberWords next to a name make the number that person's ("номер Айбека",
+// "Айбектин номери", "Aibekning raqami").
+var possessedNumberWords = []string{"номер", "телефон", "raqam", "telefon", "рақам", "number", "phone", "дарег", "адрес"}
+
+// hostileCues make a post about someone hostile: calls to find, shame or punish them,
+// "everybody knows", innuendo endings.
+var hostileCues = newPhraseSet(
+	"позор*", "пусть ответит", "ответит", "ответят", "расскажем", "знайте", "знакомьтесь", "слив*", "деанон*",
+	"найдите", "накажите", "вот кто", "кто знает", "все знают", "это все знают", "ну вы поняли", "если понимаете",
+	"репост*", "распространите", "разберемся", "разберёмся", "мразь", "твар*", "извращен*", "извращен*", "больн*",
+	"бардыгы билсин", "баары билсин", "билсин", "тааныгыла", "таанып алгыла", "ким билет", "баары билет",
+	"белгилүү", "түшүнүктүү", "уят*", "жооп берет", "жооп берсин", "билесиңерби", "таратып", "жазып жүрөт",
+	"сак болгула", "сактангыла", "шерменде*", "found where", "осторожно", "тарқатинглар", "tarqatinglar",
+	"ҳаммага", "hammaga", "share before", "share it", "share this", "repost", "пусть знает", "пусть знают", "скажите все", "скажите всё",
+	"что думаете", "айтып койгула", "билип койсун",
+	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
+	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",
+)
+
+// threatCues promise to publish someone's data or say "we know where you are".
+var threatCues = newPhraseSet(
+	"сольём", "сольем", "солью", "сливаем", "выложим", "выложу", "выкладываем", "опубликуем", "опубликую",
+	"опубликуем остальное", "следующий пост", "следующим постом", "скоро все узнают", "все узнают", "жди",
+	"собираем на", "собираем данные", "собираем инфу", "у нас есть", "всё у нас есть", "все у нас есть", "мы знаем", "знаем где", "знаем, где",
+	"раскроем", "покажем всем", "кто репостнет", "кто скинет", "кто найдет", "кто найдёт", "начнём оттуда",
+	"начнем оттуда", "доберемся", "доберёмся", "найдем тебя", "найдём тебя",
+	"таратабыз", "жарыялайбыз", "жазабыз", "чыгарабыз", "көрсөтөбүз", "билебиз", "даярдан", "акыркы эскертүү",
+	"дарег* чыгат", "дарек* чыгат", "таратам", "жарыялайм",
+	"e'lon qilamiz", "tarqatamiz", "chiqaramiz", "bilamiz", "joylaymiz", "kutib tur", "bizda bor",
+	"we know where", "we know", "will publish", "will post", "will leak", "is next", "are next", "coming soon",
+	"we have your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
+	"everyone will know", "баары чыгат", "бардыгы чыгат", "маалыматың чыгат", "hammasi chiqadi", "ҳаммаси чиқади",
+	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
+)
+
+// threatData are the data a threat promises ("адрес", "номер", "где работаешь").
+var threatData = newPhraseSet(
+	"адрес*", "номер*", "телефон*", "паспорт*", "данны*", "пин", "инн", "работаешь", "работает", "живешь",
+	"живёшь", "живет", "живёт", "всех", "остальное", "дарег*", "дарек*", "телефонуң*", "паспортуң*",
+	"жумуш*", "иштээр*", "үйүң*", "үйүн", "үй", "maʼlumot*", "ma'lumot*", "manzil*", "telefon*", "pasport*",
+	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home", "маалымат*",
+	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
+	"номериң", "үйүң",
+)
+
+// secondPerson are words addressing the target directly in a threat.
+var secondPerson = newWordSet("ты", "тебя", "тебе", "тобой", "твой", "твоя", "твое", "твоё", "твои", "твоей",
+	"твоего", "твоих", "вас", "вам", "ваш", "ваши", "сен", "сени", "сага", "сенин", "силер", "сиз", "сизди",
+	"sen", "seni", "senga", "sening", "siz", "sizni", "you", "your")
+
+// listHeaderWords make a line a header about every person listed after it ("все",
+// "список", "баары", "тизмеси").
+var listHeaderWords = newWordSet("все", "всех", "эти", "этих", "список", "списке", "баары", "бардыгы", "булар",
+	"тизмеси", "тизме", "hammasi", "ro'yxat", "ro'yxati", "bular", "all", "list", "these")
+
+// placeWordSuffix reports words such as "Оштон", "Нарындан", "Москвада": Kyrgyz
+// ablative/locative case forms of a capitalised place are locations in a list row.
+func isListMarker(line string) bool {
+	l := strings.TrimLeft(line, " \t")
+	if l == "" {
+		return false
+	}
+	r, size := utf8.DecodeRuneInString(l)
+	switch r {
+	case '-', '•', '*', '—', '–', '·', '▪', '►', '✅', '❌', '👉', '🔸', '🔹':
+		return true
+	}
+	if r >= '0' && r <= '9' {
+		i := size
+		for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+			i++
+		}
+		return i < len(l) && (l[i] == ')' || l[i] == '.') && i <= 3
+	}
+	return false
+}

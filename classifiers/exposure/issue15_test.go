@@ -1,0 +1,234 @@
+package exposure
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+)
+
+// issue15YAML is an invented watchlist for the unit cases of issue 15.
+const issue15YAML = `orgs:
+  - id: org-u
+    members:
+      - id: u-1
+        names: ["Гулнара Абдраимова", "Gulnara Abdraimova"]
+        phones: ["+996 555 901 234"]
+      - id: u-2
+        names: ["Шерзод Турсунов", "Sherzod Tursunov"]
+        phones: ["+998 90 123 45 67"]
+      - id: u-3
+        names: ["Kerimbek Osmonov", "Керимбек Осмонов"]
+`
+
+func issue15Index(tb testing.TB) *watchlist.Index {
+	tb.Helper()
+	h, err := watchlist.NewHasher([]byte(testKey))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := watchlist.ParseFile(strings.NewReader(issue15YAML))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l, err := watchlist.Build(&f.Orgs[0], h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ix, err := watchlist.NewIndex(h, []*watchlist.HashedList{l})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+// TestIssue15Kinds covers every kind of issue 15 in ru, ky, uz and en, with negatives.
+// The sentences are invented for these tests; they are not the evaluation corpus.
+func TestIssue15Kinds(t *testing.T) {
+	type want struct {
+		exposed, outing, threat bool
+		watchlist, mentions     int
+	}
+	cases := []struct {
+		name, text string
+		want       want
+	}{
+		// Lists: numbered, dashed, tab-separated, header or footer carrying the SOGI.
+		{"list/ru numbered header", "Вот они, все геи нашего района:\n1) Бекмуратов Нурлан, 1990\n2) Касымалиев Эрлан, 1988", want{true, true, false, 0, 0}},
+		{"list/ky dashed header", "Бул тизмедегилердин баары лесбиянкалар:\n- Жумабаева Нуриза, Токмок\n- Абдыкадырова Айжамал, Кант", want{true, true, false, 0, 0}},
+		{"list/uz rows", "Namangandagi geylar ro'yxati:\n1. Rahimov Jasur — 1995\n2. Karimov Bobur — 1999", want{true, true, false, 0, 0}},
+		{"list/en tab rows footer", "from their signup sheet:\nAibek Sadykov\t1992\tOsh\nNurlan Beishenov\t1989\tOsh\nall of them gay", want{true, true, false, 0, 0}},
+		{"list/ru inline after colon", "В клубе «Радуга» состоят: Маматов Улан, Сыдыкова Бегимай, Алиев Тимур — все из ЛГБТ", want{true, true, false, 0, 0}},
+		{"list/ru member in list", "Список пидоров:\n1) Гулнара Абдраимова\n2) Осмонов Керимбек", want{true, true, false, 2, 0}},
+		{"list/ky bare names", "Бишкектеги гейлердин тизмеси:\nАйбек Сатаров\nНурлан Бекмуратов\nЭрлан Касымалиев", want{true, true, false, 0, 0}},
+		{"list/uz inline lgbt predicate", "Bu yigit LGBT: Otabek Qodirov, Sergeli, 1996", want{true, true, false, 0, 0}},
+		{"list/en winners negative", "Olympiad winners:\n1. Aibek Sadykov, school 5\n2. Nurlan Beishenov, school 12", want{false, false, false, 0, 0}},
+		{"list/ky speakers negative", "Конференциянын спикерлери:\n- Жумабаева Нуриза\n- Абдыкадырова Айжамал", want{false, false, false, 0, 0}},
+
+		// Clause-level attachment: dashes, commas, сам/сама, case forms, a phone for the person.
+		{"attach/ru dash", "Бекмуратов Нурлан, водитель маршрутки 110 — гей", want{true, true, false, 0, 0}},
+		{"attach/ru сама из таких", "Эта Касымова с пятого этажа, сама из таких, все знают", want{true, true, false, 0, 0}},
+		{"attach/ky genitive", "Сыдыкованын өзү ошондой экен, баары билет", want{true, true, false, 0, 0}},
+		{"attach/ky phone stands for person", "0700 123 456 — бул номер гейдики, сак болгула", want{true, true, false, 0, 0}},
+		{"attach/uz ekan", "Rahimov Jasur gey ekan, hamma biladi", want{true, true, false, 0, 0}},
+		{"attach/en later sentence", "Remember Nurlan Beishenov from the bakery? Turns out he is gay.", want{true, true, false, 0, 0}},
+		{"attach/ru topic negative", "Депутаты обсуждали закон о ЛГБТ-пропаганде, Бекмуратов выступил против.", want{false, false, false, 0, 0}},
+
+		// Relatives, workplaces, schools, routes.
+		{"relative/ru son", "Сын Асанбека Маматова — гей, живёт в Бишкеке", want{true, true, false, 0, 0}},
+		{"relative/ky wife workplace", "Эрмек Касымовдун аялы дарыканада иштейт, ар күнү 9да чыгат. Жооп берсин", want{true, false, false, 0, 0}},
+		{"relative/uz daughter school", "Zarina Karimovaning qizi 12-maktabda o'qiydi, har kuni soat 13 da chiqadi", want{true, false, false, 0, 0}},
+		{"relative/en route", "Found where Aigul Sadykova lives. Her son goes to school 61 every day at 8", want{true, false, false, 0, 0}},
+		{"workplace/ky neutral whereabouts negative", "Кечээ Нурлан Бекмуратов менен жолугуштук, ал Ошто жашайт, ишке барат.", want{false, false, false, 0, 0}},
+		{"workplace/ru neutral news negative", "Айбек Сатаров работает в министерстве с 2019 года.", want{false, false, false, 0, 0}},
+
+		// Euphemisms, innuendo, obfuscation, rainbow, former names.
+		{"euphemism/ru из этих", "Бекмуратов Нурлан из этих, если понимаете", want{true, true, false, 0, 0}},
+		{"euphemism/ru quoted friend", "Касымова Айгуль живёт с «подругой» уже десять лет", want{true, true, false, 0, 0}},
+		{"euphemism/ru obfuscated", "Нурлан Бекмуратов п*дор, все знают", want{true, true, false, 0, 0}},
+		{"euphemism/ky hints", "Эрлан Касымалиев 38де, үйлөнгөн жок, түнкү клубга барат. Түшүнгөн түшүндү", want{true, true, false, 0, 0}},
+		{"euphemism/uz former name", "Bu \"Malika\"ning haqiqiy ismi Bobur, Rahimov Bobur", want{true, true, false, 0, 0}},
+		{"euphemism/en roommate", "Nurlan Beishenov has had a \"roommate\" for ten years", want{true, true, false, 0, 0}},
+		{"euphemism/en his boyfriend", "Nurlan Sadykov and his boyfriend live together on Manas ave, everyone should know", want{true, true, false, 0, 0}},
+		{"euphemism/en rainbow list", "🌈 spotted at the party:\n- Aibek Sadykov\n- Nurlan Beishenov", want{true, true, false, 0, 0}},
+		{"euphemism/ru homoglyph", "Эмиль Тайлаков — гeй, работает в салоне на Киевской", want{true, true, false, 0, 0}},
+		{"euphemism/ru голубой sky negative", "Айбек Сатаров купил голубой автомобиль.", want{false, false, false, 0, 0}},
+
+		// Public figures: still an outing.
+		{"public/ru deputy", "Депутат Асанбек Маматов — гей, это все знают", want{true, true, false, 0, 0}},
+		{"public/ky minister", "Министр Эрлан Касымалиев лесбиянка менен жашайт деп угуп калдык, ал өзү гей", want{true, true, false, 0, 0}},
+		{"public/uz", "Vazir Bobur Karimov gey, hamma biladi", want{true, true, false, 0, 0}},
+		{"public/en", "MP Aibek Sadykov is gay, his staff confirmed", want{true, true, false, 0, 0}},
+
+		// Threats.
+		{"threat/ru", "Бекмуратов Нурлан, мы знаем, где ты работаешь. Адрес следующим постом", want{false, false, true, 0, 0}},
+		{"threat/ky member", "Гулнара Абдраимова, сенин дарегиңди жакында таратабыз", want{false, false, true, 1, 0}},
+		{"threat/uz member", "Tursunov Sherzod, manzilingni hammaga tarqatamiz, kutib tur", want{false, false, true, 1, 0}},
+		{"threat/en vocative member", "Osmonov, you're done. We know where you live and your address is next", want{false, false, true, 1, 0}},
+		{"threat/en no data negative", "We will post the photos from the concert soon, Aibek Sadykov was great", want{false, false, false, 0, 0}},
+
+		// Watch-listed members: exposure vs mention.
+		{"member/ru phone exposed", "Вот номер Гулнары Абдраимовой: 0555 901 234", want{true, false, false, 1, 0}},
+		{"member/ky mention", "Гулнара Абдраимова конференцияда сонун баяндама жасады", want{false, false, false, 0, 1}},
+		{"member/uz mention", "Sherzod Tursunov yangi kitobini taqdim etdi", want{false, false, false, 0, 1}},
+		{"member/en outing", "Kerimbek Osmonov is gay, everyone at work knows", want{true, true, false, 1, 0}},
+
+		// Self-disclosure and ads: not exposures.
+		{"member/uz local phone", "Tursunov Sherzod gey, uning raqami 90 123 45 67", want{true, true, false, 1, 0}},
+		{"member/en possessive address", "Urgent: Gulnara Abdraimova's home address is Toktogul 100-5, share it", want{true, false, false, 1, 0}},
+		{"euphemism/ru rainbow after name", "Айбек Сатаров 👉🏳️‍🌈", want{true, true, false, 0, 0}},
+		{"self/ru volunteer coordinator", "Ищем волонтёров! Координатор Айгерим Сатарова, тел 0700 12 12 12", want{false, false, false, 0, 0}},
+		{"self/ru ad", "Продаю Honda Fit 2012, цена 5500$. Звоните 0555 321 654, Азамат", want{false, false, false, 0, 0}},
+		{"self/ky ad", "Репетитор англис тили, 5-11 класс. Чалыңыз 0700 654 321, Нуриза", want{false, false, false, 0, 0}},
+		{"self/uz ad", "Nexia 3 sotaman, narxi 9000$. Qo'ng'iroq qiling +998 90 765 43 21, Jasur", want{false, false, false, 0, 0}},
+		{"self/en tutor", "Math tutor, grades 5-11, 8 years of experience. Call me at 0555 123 987, Aigerim", want{false, false, false, 0, 0}},
+		{"self/ky job ad", "Жумуш бар: сатуучу керек, Дордой базары. Чалыңыз 0777 65 43 21 Бакыт", want{false, false, false, 0, 0}},
+		{"self/en lost passport", "Lost my passport near Osh bazaar, name Aibek Sadykov, AN 1234567. If found please call 0555 111 222", want{false, false, false, 0, 0}},
+		{"doxx/ky possessed number negative for ads", "Нурлан Бекмуратовдун номери 0700 321 654, чалгыла", want{true, false, false, 0, 0}},
+		{"self/ru lost passport", "Утерян паспорт на имя Сатарова Айбека, ID 1234567. Нашедшего прошу позвонить 0555 111 222", want{false, false, false, 0, 0}},
+		{"self/ky lost wallet", "Капчыгымды жоготтум, ичинде паспорт, Жумабаева Нуриза деген. Табсаңар чалгыла 0700 222 333", want{false, false, false, 0, 0}},
+		{"self/ru journalist contact", "Журналист Айгуль Касымова принимает истории: телеграм @aigul_news, почта aigul@example.org", want{false, false, false, 0, 0}},
+		{"self/ru coming out", "Я гей, меня зовут Нурлан Бекмуратов, и мне больше нечего скрывать", want{false, false, false, 0, 0}},
+		{"self/en coming out roommate", "I'm gay and my \"roommate\" of five years is my partner. Signing with my real name, Aibek Sadykov", want{false, false, false, 0, 0}},
+		{"self/uz coming out", "Men geyman va buni yashirmayman. Rahimov Jasur", want{false, false, false, 0, 0}},
+		{"news/ky negative", "Жогорку Кеңеш ЛГБТ пропагандасына каршы мыйзамды кабыл алды", want{false, false, false, 0, 0}},
+	}
+	ix := issue15Index(t)
+	a := NewAnalyzer(func() time.Time { return testNow })
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := a.Analyze(tc.text, "", ix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := want{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
+			if got != tc.want {
+				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
+			}
+			if res.Outing && !res.Exposed {
+				t.Error("outing without exposed")
+			}
+			for _, w := range res.Watchlist {
+				for _, m := range res.Mentions {
+					if w == m {
+						t.Errorf("member %v both in watchlist and mentions", w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestIssue15Severity checks the severity rules of the new cases.
+func TestIssue15Severity(t *testing.T) {
+	ix := issue15Index(t)
+	a := NewAnalyzer(func() time.Time { return testNow })
+	for _, tc := range []struct {
+		text string
+		want Severity
+	}{
+		{"Гулнара Абдраимова, сенин дарегиңди жакында таратабыз", SeverityCritical},             // threat naming a member
+		{"Бекмуратов Нурлан, мы знаем, где ты работаешь. Адрес следующим постом", SeverityHigh}, // threat, no member
+		{"Депутат Асанбек Маматов — гей, это все знают", SeverityMedium},                        // public figure outing
+		{"Бекмуратов Нурлан, водитель маршрутки 110 — гей", SeverityHigh},                       // private outing by name
+		{"Бекмуратов Нурлан — гей, его номер 0555 321 987", SeverityCritical},                   // outing with an identifier
+		{"Гулнара Абдраимова конференцияда сонун баяндама жасады", SeverityLow},                 // a member mentioned
+	} {
+		res, err := a.Analyze(tc.text, "", ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Severity != tc.want {
+			t.Errorf("%q: severity %s, want %s (trace %v)", tc.text, res.Severity, tc.want, res.Trace)
+		}
+	}
+}
+
+// TestIndependentSplitIsFrozen pins the split rule: the same ids always land in the
+// same part, and about 40% of the corpus is test.
+func TestIndependentSplitIsFrozen(t *testing.T) {
+	exs, err := ReadCorpus(strings.NewReader(string(embeddedIndependent)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := 0
+	for _, ex := range exs {
+		if IndependentSplit(ex.ID) == "test" {
+			test++
+		}
+		if ex.Outing && !ex.Exposed {
+			t.Errorf("%s: outing without exposed in the labels", ex.ID)
+		}
+	}
+	if share := float64(test) / float64(len(exs)); len(exs) < 300 || share < 0.33 || share > 0.47 {
+		t.Errorf("%d posts, test share %.2f", len(exs), share)
+	}
+	// Pinned values of the rule (FNV-1a 64 of SplitSalt+id, mod 100 < 40).
+	for id, want := range map[string]string{"xind-ru-0001": IndependentSplit("xind-ru-0001"), "d": "test", "b": "dev"} {
+		if got := IndependentSplit(id); got != want {
+			t.Errorf("IndependentSplit(%q) = %s, want %s", id, got, want)
+		}
+	}
+}
+
+// TestEvalDevSplit runs the evaluation on the dev split only (CI never asserts on test
+// figures) and checks that the report separates languages and kinds and that --show
+// refuses the test split.
+func TestEvalDevSplit(t *testing.T) {
+	var out, errb strings.Builder
+	if err := EvalCommand(t.Context(), []string{"--split", "dev"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"split dev", "by language", "by kind", "self-disclosure/ads flagged", "watchlist precision"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	if strings.Contains(out.String(), "split test") {
+		t.Error("dev run printed the test split")
+	}
+	if err := EvalCommand(t.Context(), []string{"--show"}, &out, &errb); err == nil {
+		t.Error("--show accepted on the test split")
+	}
+}

@@ -1,0 +1,590 @@
+package exposure
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+)
+
+// postCues are what the whole post says beyond its spans (see cues.go).
+type postCues struct {
+	// ad: a sale, service, job or rental ad; contact: an invitation to call or write;
+	// lost: a lost-document notice; firstPerson: the author speaks of themself;
+	// publicContact: a journalist's, lawyer's or organisation's public contact.
+	ad, contact, lost, firstPerson, publicContact bool
+	// hostile: shaming, "everybody knows", calls to find or punish someone.
+	hostile bool
+	// threat: a promise to publish someone's data or "we know where you work".
+	threat bool
+	// secondPerson: the post addresses its target directly ("ты", "сен", "sen").
+	secondPerson bool
+	// possessed: a number is said to be a named person's ("Номер Данияра …",
+	// "Алымкуловдун номери"): an invitation to call it is no ad.
+	possessed bool
+}
+
+// selfDisclosure reports whether the post reads as the author's own or an
+// organisation's public contact: an ad, a lost-document notice or a public contact,
+// without a hostile word, a threat or a SOGI claim about someone.
+func (c postCues) selfDisclosure(claim bool) bool {
+	return (c.ad || c.lost || c.publicContact || (c.contact && (c.firstPerson || !c.possessed))) &&
+		!c.hostile && !c.threat && !claim
+}
+
+// venueClaim reports whether the SOGI venue at token k ("гей-клуб") is where someone was
+// seen or goes: a seeing or going verb in the same sentence.
+func (s *scan) venueClaim(k int) bool {
+	lo, hi := window(s.toks, k, k, 8, 4)
+	return anyStem(s.toks, lo, hi, []string{"видел", "видели", "ходит", "ходил", "бывает", "тусит", "тусуется",
+		"засветил", "застукали", "көрүш", "көргөн", "көрдүм", "барат", "барган", "жүрөт", "ko'rish", "boradi",
+		"seen", "goes", "went", "spotted"})
+}
+
+// sogiExtra adds SOGI claims that are not single SOGI words: euphemisms and innuendo,
+// relationship words in quotes, a former name used against a trans person, obfuscated
+// slurs and the rainbow emoji used as a label.
+func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
+	t := s.toks
+	first := len(s.spans)
+	add := func(a, b int, sub string) {
+		sp := span{Entity: Entity{Type: TypeSOGI, Start: a, End: b}, sub: sub, score: 0.6, person: -1}
+		// "my \"roommate\"", "my real name": the author's own.
+		k := tokenAt(t, a)
+		lo, _ := window(t, k, k, 2, 0)
+		for x := lo; x < k; x++ {
+			if firstPersonWords[t[x].lower] && t[x].lower != "наш" && t[x].lower != "our" && (t[x].lower != "men" || t[x].brk) {
+				sp.self = true
+			}
+		}
+		s.spans = append(s.spans, sp)
+	}
+	hintCount := 0
+	masks := s.phraseMasks()
+	phraseBits := hints.bit | euphemisms.bit | formerNameCues.bit
+	for k := 0; k < len(t); k++ {
+		if t[k].digits {
+			continue
+		}
+		if masks[k]&phraseBits == 0 {
+			goto single
+		}
+		if n := hints.matchAt(s, k); n > 0 {
+			add(t[k].start, t[k+n-1].end, "hint")
+			s.spans[len(s.spans)-1].group = true
+			hintCount++
+			k += n - 1
+			continue
+		}
+		if n := euphemisms.matchAt(s, k); n > 0 {
+			add(t[k].start, t[k+n-1].end, "euphemism")
+			k += n - 1
+			continue
+		}
+		if n := formerNameCues.matchAt(s, k); n > 0 {
+			// A capitalised name within three words after the cue.
+			for x := k + n; x < len(t) && x < k+n+3 && !t[x].sent; x++ {
+				if t[x].upper && !t[x].digits {
+					add(t[k].start, t[k+n-1].end, "former_name")
+					break
+				}
+			}
+			k += n - 1
+			continue
+		}
+	single:
+		w := t[k].lower
+		if t[k].start > 0 && t[k].end < len(s.text) && isQuoteByte(s.text[t[k].start-1]) &&
+			(quotedRelations[w] || (t[k].upper && given[string(skels[k])])) {
+			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
+			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
+			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
+				if quotedRelations[w] {
+					add(t[k].start, t[k].end, "quoted_relation")
+				} else {
+					// «Саша», "Kamila": a name in scare quotes is a trans person's chosen
+					// name mocked.
+					add(t[k].start, t[k].end, "quoted_name")
+				}
+			}
+			continue
+		}
+		// "көк" (blue) closing a clause about someone: "— тигилерден, көк.", "ko'k 🏳️‍🌈".
+		if (w == "көк" || w == "ko'k" || w == "голубой" || w == "голубая") && (k+1 == len(t) || t[k+1].brk || t[k+1].sent) &&
+			(t[k].brk || (k > 0 && t[k-1].upper)) {
+			add(t[k].start, t[k].end, "euphemism")
+		}
+	}
+	// Hints make a claim together, or with a knowing wink.
+	if hintCount >= 2 || (hintCount == 1 && hostileCues.any(s)) {
+		for i := first; i < len(s.spans); i++ {
+			if s.spans[i].sub == "hint" {
+				s.spans[i].group = false
+			}
+		}
+	}
+	if mayBeObfuscated(s.text) {
+		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
+			add(m[2], m[3], "obfuscated")
+		}
+	}
+	if strings.Contains(s.text, rainbow) {
+		for off := 0; ; {
+			i := strings.Index(s.text[off:], rainbow)
+			if i < 0 {
+				break
+			}
+			a := off + i
+			add(a, a+len(rainbow), "rainbow")
+			// A label for a list, not a claim on its own, unless it stands right after a
+			// name ("Айбек Сатаров 👉🏳️‍🌈").
+			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a)
+			off = a + len(rainbow)
+		}
+	}
+}
+
+// rightAfterPerson reports whether only spaces, punctuation and emoji (at most 16 bytes)
+// separate the end of a person mention from byte offset off.
+func (s *scan) rightAfterPerson(off int) bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || sp.End > off || off-sp.End > 16 {
+			continue
+		}
+		letters := false
+		for _, r := range s.text[sp.End:off] {
+			if isWordRune(r) || r == '\n' {
+				letters = true
+			}
+		}
+		if !letters {
+			return true
+		}
+	}
+	return false
+}
+
+// isQuoteByte reports whether b is the last byte of a quote mark (", ', «, “).
+func isQuoteByte(b byte) bool {
+	return b == '"' || b == '\'' || b == 0xab /* « */ || b == 0x9c /* “ */
+}
+
+// quasi finds workplaces, schools, classes, jobs, homes, routines and routes: personal
+// data that locates a person (TypeWorkplace, TypeLocation).
+func (s *scan) quasi() {
+	t := s.toks
+	masks := s.phraseMasks()
+	bits := workCues.bit | placeCues.bit
+	if s.maskUnion&bits == 0 {
+		return
+	}
+	for k := 0; k < len(t); k++ {
+		if t[k].digits || masks[k]&bits == 0 {
+			continue
+		}
+		typ := TypeWorkplace
+		n := workCues.matchAt(s, k)
+		if n == 0 {
+			typ = TypeLocation
+			n = placeCues.matchAt(s, k)
+		}
+		if n == 0 {
+			continue
+		}
+		e := k + n - 1
+		// Extend over the rest of the clause, a few words at most ("в аптеке на
+		// Ахунбаева", "9-мектептин 4А классында").
+		for x := e + 1; x < len(t) && x <= e+4 && !t[x].brk && !(t[x].upper && !t[x].digits); x++ {
+			e = x
+		}
+		// No markers: the cues are third-person forms, and official contexts do not apply.
+		s.spans = append(s.spans, span{Entity: Entity{Type: typ, Start: t[k].start, End: t[e].end}, sub: string(typ),
+			score: 0.4, quasi: true, person: -1})
+		k = e
+	}
+}
+
+// precise reports whether a workplace or routine span pins a person down: it holds a
+// number or a time, or is a daily-routine phrase.
+func (s *scan) precise(sp *span) bool {
+	i, j := tokenRange(s.toks, sp.Start, sp.End)
+	for k := i; k <= j+2 && k < len(s.toks); k++ {
+		if s.toks[k].digits {
+			return true
+		}
+	}
+	w := s.toks[i].lower
+	return w == "каждый" || w == "ар" || w == "har" || w == "ҳар" || w == "every" || w == "по" || w == "күн" ||
+		w == "саат" || w == "soat" || w == "соат" || w == "забирают" || w == "забирает"
+}
+
+// genitiveEnd reports a Kyrgyz or Uzbek genitive ending ("Эрмектин", "Бакировдун",
+// "Karimovning").
+func genitiveEnd(w string) bool {
+	for _, suf := range []string{"тин", "дин", "нин", "тын", "дын", "нын", "тун", "дун", "нун", "түн", "дүн", "нүн", "ning"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// kin marks person mentions that anchor a relative: a kin word right before the name
+// ("сын Кубанычбека", "племянник акима Алтынбека") or right after a genitive name
+// ("Бакировдун аялы", "Эрмектин кызы").
+func (s *scan) kin() {
+	t := s.toks
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		for x := a - 1; x >= 0 && x >= a-3; x-- {
+			if t[x].digits {
+				break
+			}
+			if kinWords[t[x].lower] {
+				sp.kin = true
+				break
+			}
+			if t[x].sent {
+				break
+			}
+		}
+		if b+1 < len(t) && !t[b+1].digits && (kinWords[t[b+1].lower] || (kinAfterGenitive[t[b+1].lower] && genitiveEnd(t[b].lower))) {
+			sp.kin = true
+		}
+	}
+}
+
+// lists finds list structure: numbered or dashed lines, table rows of several persons,
+// or "header: Name, Name, Name". Every person of a list is marked listed; a SOGI word
+// in the header (even a plural or the rainbow) states everyone's orientation; a row with
+// a number, a year or a workplace carries data about its person.
+func (s *scan) lists() {
+	text := s.text
+	type line struct {
+		a, b    int
+		persons []int
+		marker  bool
+	}
+	var lines []line
+	for a := 0; a < len(text); {
+		b := strings.IndexByte(text[a:], '\n')
+		if b < 0 {
+			b = len(text)
+		} else {
+			b += a
+		}
+		lines = append(lines, line{a: a, b: b, marker: isListMarker(text[a:b])})
+		a = b + 1
+	}
+	for i := range s.spans {
+		if s.spans[i].Type != TypePerson || s.spans[i].self {
+			continue
+		}
+		for li := range lines {
+			if s.spans[i].Start >= lines[li].a && s.spans[i].Start < lines[li].b {
+				lines[li].persons = append(lines[li].persons, i)
+				break
+			}
+		}
+	}
+	// Rows: marker lines with a person, or runs of two or more consecutive short lines
+	// with a person each (a pasted table).
+	isRow := make([]bool, len(lines))
+	for li, l := range lines {
+		if len(l.persons) > 0 && l.marker {
+			isRow[li] = true
+		}
+	}
+	for li := 0; li < len(lines); li++ {
+		run := li
+		for run < len(lines) && len(lines[run].persons) > 0 && lines[run].b-lines[run].a < 200 &&
+			(s.rowShaped(lines[run].a, lines[run].b) || s.onlyNames(lines[run].a, lines[run].b, lines[run].persons)) {
+			run++
+		}
+		if run-li >= 2 {
+			for x := li; x < run; x++ {
+				isRow[x] = true
+			}
+		}
+		if run > li {
+			li = run - 1
+		}
+	}
+	rows := 0
+	first := -1
+	for li := range lines {
+		if isRow[li] {
+			rows += len(lines[li].persons)
+			if first < 0 {
+				first = li
+			}
+		}
+	}
+	if rows >= 2 {
+		ha := lines[max(0, first-2)].a
+		claim := s.headerClaim(ha, lines[first].a)
+		// A footer about everyone listed: "баары ЛГБТ, далилдер бар", "all of them gay".
+		for li := len(lines) - 1; li > first && !claim; li-- {
+			if isRow[li] {
+				break
+			}
+			if s.lineHas(lines[li].a, lines[li].b, listHeaderWords) {
+				claim = s.headerClaim(lines[li].a, lines[li].b)
+			}
+		}
+		for li := range lines {
+			if !isRow[li] {
+				continue
+			}
+			data, fields := s.rowHasData(lines[li].a, lines[li].b)
+			for _, p := range lines[li].persons {
+				s.spans[p].listed, s.spans[p].headerClaim, s.spans[p].rowData, s.spans[p].rowFields = true, claim, data, fields
+			}
+		}
+		return
+	}
+	// "Header: Name, Name, Name" within one line.
+	for _, l := range lines {
+		c := strings.IndexByte(text[l.a:l.b], ':')
+		if c < 0 || len(l.persons) < 2 {
+			continue
+		}
+		c += l.a
+		var after []int
+		for _, p := range l.persons {
+			if s.spans[p].Start > c {
+				after = append(after, p)
+			}
+		}
+		if len(after) < 2 {
+			continue
+		}
+		// The claim may stand before the colon or after the names ("…: A, B, C — all
+		// registered as \"men seeking men\"").
+		claim := s.headerClaim(l.a, l.b)
+		for _, p := range after {
+			s.spans[p].listed, s.spans[p].headerClaim = true, claim
+			s.spans[p].rowData, s.spans[p].rowFields = s.rowHasData(s.spans[p].End, min(l.b, s.spans[p].End+60))
+		}
+	}
+}
+
+// onlyNames reports whether text[a:b] holds nothing but the person mentions (a list of
+// bare names, one a line).
+func (s *scan) onlyNames(a, b int, persons []int) bool {
+	n := 0
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
+		n++
+		in := false
+		for _, p := range persons {
+			if s.toks[k].start >= s.spans[p].Start && s.toks[k].end <= s.spans[p].End {
+				in = true
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return n > 0
+}
+
+// lineHas reports whether a word of the set occurs in text[a:b].
+func (s *scan) lineHas(a, b int, set wordSet) bool {
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
+		if !s.toks[k].digits && set[s.toks[k].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// rowShaped reports whether a line looks like a table row or list entry: fields split
+// by commas, dashes, tabs or pipes, or a number on it.
+func (s *scan) rowShaped(a, b int) bool {
+	l := s.text[a:b]
+	return strings.ContainsAny(l, ",\t|—–") || strings.Contains(l, " - ") || strings.ContainsAny(l, "0123456789")
+}
+
+// headerClaim reports whether text[a:b] (a list header) carries a SOGI word that is not
+// about a topic ("права ЛГБТ"): a single claim, a plural, "ЛГБТ" or the rainbow.
+func (s *scan) headerClaim(a, b int) bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type == TypeSOGI && sp.Start >= a && sp.End <= b && !sp.self && (!sp.generic || sp.group) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowHasData reports whether text[a:b] carries data about its person (data: an
+// identifier or a year of birth) or further fields (a town, a job, a workplace, "(таксист,
+// белый приус)"), which expose in a hostile post only.
+func (s *scan) rowHasData(a, b int) (data, fields bool) {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type.IsIdentifier() && sp.Start >= a && sp.Start < b {
+			if sp.quasi {
+				fields = true
+			} else {
+				data = true
+			}
+		}
+	}
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
+		tk := s.toks[k]
+		if tk.digits && tk.end-tk.start == 4 {
+			if y := atoi(s.text[tk.start:tk.end]); y >= 1930 && y <= s.now.Year()-12 {
+				data = true
+			}
+		}
+		if tk.brk && k > tokenAt(s.toks, a) {
+			fields = true
+		}
+	}
+	return data, fields
+}
+
+// cues reads the post-level cues.
+func (s *scan) cues() postCues {
+	t := s.toks
+	var c postCues
+	c.ad = adCues.any(s)
+	c.contact = contactCues.any(s)
+	c.lost = lostCues.any(s)
+	c.publicContact = publicContactCues.any(s)
+	c.hostile = hostileCues.any(s)
+	for _, tk := range t {
+		if tk.digits {
+			continue
+		}
+		if firstPersonWords[tk.lower] {
+			c.firstPerson = true
+		}
+		if secondPerson[tk.lower] {
+			c.secondPerson = true
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		if (b+1 < len(t) && hasPrefixIn(t[b+1].lower, possessedNumberWords)) || (a > 0 && hasPrefixIn(t[a-1].lower, possessedNumberWords)) {
+			c.possessed = true
+		}
+	}
+	// A price: a number followed by a currency ("11500$", "25000 сом").
+	if !c.ad {
+		for k := 0; k+1 < len(t); k++ {
+			if t[k].digits && !t[k+1].digits && hasPrefixIn(t[k+1].lower, []string{"сом", "руб", "тенге", "сум", "so'm", "usd", "долл"}) {
+				c.ad = true
+				break
+			}
+		}
+		if !c.ad && (strings.IndexByte(s.text, '$') >= 0 || strings.Contains(s.text, "€")) {
+			c.ad = true
+		}
+	}
+	// "звоните ему", "call him": an invitation to contact someone else is no
+	// self-disclosure.
+	for _, tk := range t {
+		switch tk.lower {
+		case "ему", "ей", "ага", "him", "her", "unga":
+			c.contact = false
+		}
+	}
+	if threatCues.any(s) && threatData.any(s) {
+		c.threat = true
+	}
+	return c
+}
+
+// vocativeMember matches the target of a threat addressed by surname alone
+// ("Калысбеков, жакында …", "Kuliumov, you're done"): a capitalised surname-shaped word
+// opening a sentence and followed by a comma, which names exactly one member.
+func (s *scan) vocativeMember(ix *watchlist.Index, skels [][]byte) {
+	t := s.toks
+	for k := range t {
+		if t[k].digits || !t[k].upper || !(k == 0 || t[k].sent) || !surnameShape(t[k].lower) {
+			continue
+		}
+		if t[k].end >= len(s.text) || s.text[t[k].end] != ',' {
+			continue
+		}
+		if k+1 < len(t) && !t[k+1].brk {
+			continue
+		}
+		refs := ix.MatchToken(skels[k])
+		if len(refs) != 1 {
+			continue
+		}
+		ri := len(s.refs)
+		s.refs = append(s.refs, refs[0])
+		s.spans = append(s.spans, span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end},
+			sub: "watchlist_vocative", score: 0.6, person: -1, members: []int{ri}})
+	}
+}
+
+// attachLoose binds SOGI claims that attach found no person for (the claim stands in
+// another sentence: "Айпери …, Салымбекова которая, сама из таких. видела её с
+// девушкой") to the nearest person mention in the post: the last one before in the
+// same line, else the last one before, else the first one after.
+func (s *scan) attachLoose() {
+	// Someone who comes out in the post ("I'm gay, …, my \"roommate\" …") speaks of
+	// themself in the euphemisms too.
+	selfPost := false
+	for i := range s.spans {
+		if s.spans[i].Type == TypeSOGI && s.spans[i].self && s.spans[i].sub == "sogi" {
+			selfPost = true
+		}
+	}
+	if selfPost {
+		for i := range s.spans {
+			sp := &s.spans[i]
+			if sp.Type == TypeSOGI && sp.sub != "sogi" && sp.sub != "venue" && sp.sub != "obfuscated" {
+				sp.self = true
+			}
+		}
+	}
+	var persons []int
+	for i := range s.spans {
+		if s.spans[i].Type == TypePerson {
+			persons = append(persons, i)
+		}
+	}
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypeSOGI || sp.generic || sp.group || sp.self || sp.person >= 0 {
+			continue
+		}
+		if len(persons) == 0 {
+			// "0772 … — бул номер гейдики": a number on the claim's line stands for the
+			// person.
+			for j := range s.spans {
+				id := &s.spans[j]
+				if id.Type.IsIdentifier() && !id.quasi && id.person < 0 && !id.self && !id.official &&
+					!strings.Contains(s.text[min(id.Start, sp.Start):max(id.End, sp.End)], "\n") {
+					id.target = true
+				}
+			}
+			continue
+		}
+		best := -1
+		for _, p := range persons {
+			if s.spans[p].End <= sp.Start {
+				best = p
+			}
+		}
+		if best < 0 {
+			best = persons[0]
+		}
+		sp.person = best
+	}
+}
