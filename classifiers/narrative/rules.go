@@ -99,6 +99,7 @@ type ruleOutcome struct {
 	evidence []Evidence
 	guards   guardSet
 	target   bool // an identity term or slur is present
+	slur     bool // a slur that is neither negated nor reclaimed
 	negated  bool // a cue was negated
 	quoted   bool // evidence inside quotes
 }
@@ -185,6 +186,9 @@ func (a *analysis) applyRules() ruleOutcome {
 			out.guarded[fi] = true
 			out.guards.set(GuardReclaimed)
 			continue
+		}
+		if e.kind == kindSlur {
+			out.slur = true
 		}
 		w := e.weight
 		var target *hit
