@@ -233,6 +233,7 @@ func (d *Data) loadShared(dir string) error {
 	for _, e := range d.Examples {
 		if e.Dataset == DatasetRuAnnotated {
 			annotated[e.ID] = true
+			annotated["text:"+textKey(e.Text)] = true
 		}
 	}
 	n = 0
@@ -242,7 +243,7 @@ func (d *Data) loadShared(dir string) error {
 			return fmt.Errorf("%s: %w", src, err)
 		}
 		for _, r := range rows {
-			if r.LGBTRelated == nil || *r.LGBTRelated || annotated[r.ID] {
+			if r.LGBTRelated == nil || *r.LGBTRelated || annotated[r.ID] || annotated["text:"+textKey(r.Text)] {
 				continue
 			}
 			d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "ru", Text: r.Text, Kind: KindOrdinary, Dataset: DatasetRuNotLGBT})

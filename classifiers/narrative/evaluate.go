@@ -238,9 +238,9 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		cfg.Threshold = threshold
 	}
 	switch cfg.Combine {
-	case "", CombineModel, CombineGuardCap, CombineGate:
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
 	default:
-		return fmt.Errorf("--combine %q: want model, guard-cap or gate", cfg.Combine)
+		return fmt.Errorf("--combine %q: want model, guard-cap, union or gate", cfg.Combine)
 	}
 	c, err := New(cfg, nil, nil)
 	if err != nil {

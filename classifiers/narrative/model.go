@@ -52,16 +52,24 @@ type ModelMeta struct {
 	Features string `json:"features,omitempty"`
 	// Combine is how the classifier combines the model score with the rules:
 	// "model" (the calibrated model score alone), "guard-cap" (a fired guard caps the
-	// score at the guarded rule score) or "gate" (also: no identity term, slur or anchor
-	// caps it). Empty means "gate" (format 1 models).
+	// score at the guarded rule score), "union" (guard-cap, and an unguarded rule flag
+	// flags) or "gate" (also: no identity term, slur or anchor caps it). Empty means
+	// "gate" (format 1 models). See capScore.
 	Combine string `json:"combine,omitempty"`
-	// CalibA and CalibB calibrate the homophobic head: p = sigmoid(A*z + B) for the raw
-	// logit z (fitted on dev data). A = 0 means uncalibrated (p = sigmoid(z)).
+	// CalibA..CalibD calibrate the homophobic head:
+	// p = sigmoid(A*z + B + C*[no identity term, slur or anchor] + D*r) for the raw
+	// logit z and the unguarded rule score r (0 when a guard fired or only slurs
+	// counted), fitted on dev data. A = 0 means uncalibrated (p = sigmoid(z)).
 	CalibA float64 `json:"calib_a,omitempty"`
 	CalibB float64 `json:"calib_b,omitempty"`
+	CalibC float64 `json:"calib_c,omitempty"`
+	CalibD float64 `json:"calib_d,omitempty"`
 	// Threshold is the score threshold chosen on dev data; the classifier uses it unless
 	// the configuration sets one (0 means DefaultThreshold).
 	Threshold float64 `json:"threshold,omitempty"`
+	// BalancedDatasets tells that the homophobic head was trained with every data set
+	// weighing the same (TrainOptions.BalanceDatasets).
+	BalancedDatasets bool `json:"balanced_datasets,omitempty"`
 	// Selection records the candidates compared on dev and the winner, for reports.
 	Selection []string `json:"selection,omitempty"`
 }
@@ -79,6 +87,7 @@ const (
 	CombineModel        = "model"
 	CombineGuardCap     = "guard-cap"
 	CombineGate         = "gate"
+	CombineUnion        = "union"
 )
 
 //go:embed model/narrative.model
@@ -169,6 +178,27 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint, withRules bool) 
 	if !withRules {
 		return
 	}
+	// Lexicon hits anywhere in the post, paired or not: the lexicon covers ru/ky/uz/en,
+	// so these carry what the model learns in one language to the others ("a frame cue
+	// and a pronoun", "a slur and a counter-speech cue").
+	var seen uint64
+	for _, h := range a.hits {
+		e := &a.lx.entries[h.entry]
+		i := int(e.kind)
+		if e.kind == kindFrame {
+			i = lexFrameBase + frameIndex(e.frame)
+		}
+		if i < 0 || i >= len(lexFeatureHashes) {
+			continue
+		}
+		if a.negated(h) {
+			i += lexNegated
+		}
+		if i < len(lexFeatureHashes) && seen&(1<<uint(i)) == 0 {
+			seen |= 1 << uint(i)
+			v.add(lexFeatureHashes[i]&mask, 1)
+		}
+	}
 	for i := range ruleFeatureHashes {
 		if ro.has(i) {
 			v.add(ruleFeatureHashes[i]&mask, 1)
@@ -200,6 +230,22 @@ var ruleFeatureHashes = func() []uint32 {
 }()
 
 var ruleScoreHash = hashRunes(nsRule, []rune("rules:score"))
+
+// Lexicon-hit features: index kind (1..kindAnaphor) or lexFrameBase+frame, plus
+// lexNegated when the hit is negated.
+const (
+	lexFrameBase = int(kindAnaphor) + 1
+	lexNegated   = lexFrameBase + len(frameList)
+)
+
+var lexFeatureHashes = func() []uint32 {
+	out := make([]uint32, 2*lexNegated)
+	for i := range out {
+		name := fmt.Sprintf("lex:%d", i)
+		out[i] = hashRunes(nsRule, []rune(name))
+	}
+	return out
+}()
 
 // guardOrder is the fixed order of guards in features and output.
 var guardOrder = [...]string{GuardSelf, GuardReclaimed, GuardCounter, GuardReported, GuardNegation}
@@ -256,16 +302,11 @@ func (m *Model) logit(v *vec) float64 {
 	return s
 }
 
-// calibrate maps a raw logit to the calibrated probability.
-func (m *Model) calibrate(z float64) float64 {
-	if m.Meta.CalibA == 0 {
-		return sigmoid(z)
-	}
-	return sigmoid(m.Meta.CalibA*z + m.Meta.CalibB)
+// predictBin returns the calibrated homophobic probability of v given the rule outcome.
+func (m *Model) predictBin(v *vec, ro *ruleOutcome) float64 {
+	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue))
+	return calibrated([calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD}, f)
 }
-
-// predictBin returns the calibrated homophobic probability of v.
-func (m *Model) predictBin(v *vec) float64 { return m.calibrate(m.logit(v)) }
 
 // withRules reports whether the model's features include the rule outcome.
 func (m *Model) withRules() bool { return m.Meta.Features != FeaturesNgrams }
@@ -405,7 +446,7 @@ func LoadModel(r io.Reader) (*Model, error) {
 		}
 	}
 	switch m.Meta.Combine {
-	case "", CombineModel, CombineGuardCap, CombineGate:
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
 	default:
 		return nil, fmt.Errorf("model: unknown combine mode %q", m.Meta.Combine)
 	}
@@ -512,6 +553,12 @@ type TrainOptions struct {
 	Features string
 	// Combine is recorded in the model (default CombineGuardCap); see ModelMeta.Combine.
 	Combine string
+	// BalanceDatasets weighs every data set the same in total, with its positives and
+	// negatives balanced inside it, for the homophobic head (instead of balancing
+	// positives and negatives over the pooled data, where the largest set dominates).
+	// DatasetWeight multiplies a data set's total (default 1).
+	BalanceDatasets bool
+	DatasetWeight   map[string]float64
 }
 
 func (o *TrainOptions) defaults() {
@@ -577,6 +624,47 @@ func auxTargets(e *Example, y []float64, on []bool) {
 	}
 }
 
+// datasetWeights returns per-example weights for the homophobic head when
+// opt.BalanceDatasets is set (nil otherwise): every data set gets the same total weight
+// times DatasetWeight, split equally between its positives and negatives (a set with
+// one class gets it all), scaled so that the mean example weight is 1.
+func datasetWeights(exs []Example, opt TrainOptions) []float64 {
+	if !opt.BalanceDatasets {
+		return nil
+	}
+	type key struct {
+		d string
+		y bool
+	}
+	n := map[key]float64{}
+	classes := map[string]int{}
+	for _, e := range exs {
+		k := key{e.Dataset, e.Homophobic}
+		if n[k] == 0 {
+			classes[e.Dataset]++
+		}
+		n[k]++
+	}
+	out := make([]float64, len(exs))
+	var sum float64
+	for i, e := range exs {
+		dw := 1.0
+		if w, ok := opt.DatasetWeight[e.Dataset]; ok {
+			dw = w
+		}
+		ew := e.Weight
+		if ew == 0 {
+			ew = 1
+		}
+		out[i] = dw * ew / (float64(classes[e.Dataset]) * n[key{e.Dataset, e.Homophobic}])
+		sum += out[i]
+	}
+	for i := range out {
+		out[i] *= float64(len(exs)) / sum
+	}
+	return out
+}
+
 // trainLR fits all heads with AdaGrad on L2-normalised binary features, with class
 // weights that balance positives and negatives per head and per-example weights.
 func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
@@ -588,6 +676,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	bg2 := make([]float64, heads)
 	y := make([]float64, heads)
 	on := make([]bool, heads)
+	binW := datasetWeights(exs, opt)
 	// class weights
 	pos, cnt := make([]float64, heads), make([]float64, heads)
 	for i := range exs {
@@ -611,6 +700,9 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	wPos, wNeg := make([]float64, heads), make([]float64, heads)
 	for h := 0; h < heads; h++ {
 		wPos[h], wNeg[h] = 1, 1
+		if h == 0 && binW != nil {
+			continue // balanced per data set
+		}
 		if pos[h] > 0 && cnt[h] > pos[h] {
 			wPos[h] = cnt[h] / (2 * pos[h])
 			wNeg[h] = cnt[h] / (2 * (cnt[h] - pos[h]))
@@ -664,7 +756,11 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 				if y[h] == 1 {
 					cw = wPos[h]
 				}
-				g := (p - y[h]) * cw * ew
+				hw := ew
+				if h == 0 && binW != nil {
+					hw = binW[i]
+				}
+				g := (p - y[h]) * cw * hw
 				bg2[h] += g * g
 				m.bias[h] -= float32(opt.LR * g / math.Sqrt(bg2[h]+1e-8))
 				for n, f := range v.idx {
@@ -682,7 +778,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 			}
 		}
 	}
-	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine}
+	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets}
 	return m
 }
 

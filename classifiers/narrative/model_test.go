@@ -33,7 +33,8 @@ func TestModelSaveLoadRoundTrip(t *testing.T) {
 	}
 	for _, e := range exs {
 		v := rules.featurize(e.Text, 12, true)
-		p1, p2 := m.predictBin(&v), m2.predictBin(&v)
+		ro := &ruleOutcome{target: true}
+		p1, p2 := m.predictBin(&v, ro), m2.predictBin(&v, ro)
 		if d := p1 - p2; d > 1e-3 || d < -1e-3 {
 			t.Errorf("%s: prediction %v before save, %v after", e.ID, p1, p2)
 		}

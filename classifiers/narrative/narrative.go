@@ -107,9 +107,9 @@ func ParseConfig(node *yaml.Node, overrides map[string]string) (Config, error) {
 		return c, fmt.Errorf("narrative config: threshold %v must be in (0,1]", *c.Threshold)
 	}
 	switch c.Combine {
-	case "", CombineModel, CombineGuardCap, CombineGate:
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
 	default:
-		return c, fmt.Errorf("narrative config: combine %q: want model, guard-cap or gate", c.Combine)
+		return c, fmt.Errorf("narrative config: combine %q: want model, guard-cap, union or gate", c.Combine)
 	}
 	return c, nil
 }
@@ -343,9 +343,9 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 	score := ro.score
 	if c.model != nil {
 		a.features(&a.feat, &ro, c.model.bits, c.model.withRules())
-		score = c.model.predictBin(&a.feat)
+		score = c.model.predictBin(&a.feat, &ro)
 		res.ModelScore = score
-		score = capScore(c.combine, score, ro.score, ro.target || c.cfg.NoTopicGate, len(res.Guards) > 0, c.threshold)
+		score = capScore(c.combine, score, ro.score, ro.target || c.cfg.NoTopicGate, len(res.Guards) > 0, ro.cue, c.threshold)
 	}
 	res.Prob = math.Round(score*1e4) / 1e4
 	if score < c.threshold {
@@ -417,14 +417,23 @@ var frameLabel = [len(frameList)]Label{
 //     negation, reclaimed), guards only ever downgrade;
 //   - gate: also when no identity term, slur or anchor phrase is present (the n-grams
 //     alone cannot flag);
+//   - union: guard-cap, and a post the rule layer flags without any guard on a frame
+//     cue (not on slurs alone, which are as often general insults) is flagged too
+//     (rules or model, the two-stage combination);
 //   - model: the calibrated model score alone.
-func capScore(mode string, p, rule float64, target, guarded bool, threshold float64) float64 {
+func capScore(mode string, p, rule float64, target, guarded, cue bool, threshold float64) float64 {
 	capped := false
 	switch mode {
 	case CombineGate:
 		capped = guarded || !target
 	case CombineGuardCap:
 		capped = guarded
+	case CombineUnion:
+		capped = guarded
+		if !guarded && cue && rule >= DefaultThreshold {
+			// the rule layer flags on its own: map its score onto [threshold, 1]
+			p = max(p, threshold+(rule-DefaultThreshold)*(1-threshold)/(1-DefaultThreshold))
+		}
 	}
 	if !capped {
 		return p

@@ -100,6 +100,7 @@ type ruleOutcome struct {
 	guards   guardSet
 	target   bool // an identity term or slur is present
 	slur     bool // a slur that is neither negated nor reclaimed
+	cue      bool // a frame cue other than a slur counted (not only slurs)
 	negated  bool // a cue was negated
 	quoted   bool // evidence inside quotes
 }
@@ -210,6 +211,9 @@ func (a *analysis) applyRules() ruleOutcome {
 			out.guards.set(GuardReported)
 		}
 		out.frames[fi] = true
+		if e.kind == kindFrame {
+			out.cue = true
+		}
 		prod *= 1 - w
 		addEv(h, e.frame)
 		if target != nil {

@@ -15,6 +15,7 @@ type scored struct {
 	rule    float64 // rule score
 	guarded bool    // a guard fired
 	target  bool    // identity term, slur or anchor present
+	cue     bool    // the rules counted a frame cue other than a slur
 	ex      *Example
 }
 
@@ -32,27 +33,53 @@ func (c *Classifier) scoreExamples(ctx context.Context, m *Model, exs []Example)
 		a.run(lx, exs[i].Text)
 		ro := a.applyRules()
 		a.features(&a.feat, &ro, m.bits, m.withRules())
-		out[i] = scored{z: m.logit(&a.feat), rule: ro.score, guarded: ro.guards != 0, target: ro.target, ex: &exs[i]}
+		out[i] = scored{z: m.logit(&a.feat), rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, ex: &exs[i]}
 	}
 	return out, nil
 }
 
 // combined is the final score of s under a combination mode, calibration (a, b) and
 // threshold (see capScore).
-func (s *scored) combined(mode string, a, b, thr float64) float64 {
-	p := sigmoid(s.z)
-	if a != 0 {
-		p = sigmoid(a*s.z + b)
-	}
-	return capScore(mode, p, s.rule, s.target, s.guarded, thr)
+func (s *scored) combined(mode string, cal [calibDim]float64, thr float64) float64 {
+	p := calibrated(cal, s.calibInputs())
+	return capScore(mode, p, s.rule, s.target, s.guarded, s.cue, thr)
 }
 
-// fitPlatt fits p = sigmoid(a*z + b) to the labels of ss by Newton's method with
-// backtracking on the log-loss, with Platt's smoothed targets (so separable data does
-// not diverge).
-func fitPlatt(ss []scored) (a, b float64) {
+// calibrated applies calibration weights cal (a, b, c) to a raw logit; a = 0 means
+// uncalibrated.
+func calibrated(cal [calibDim]float64, f [calibDim]float64) float64 {
+	if cal[0] == 0 {
+		return sigmoid(f[0])
+	}
+	return sigmoid(dot(cal, f))
+}
+
+// calibFeatures are the inputs of the calibration: the raw logit z, an indicator of
+// "no identity term, slur or anchor phrase", so that the calibration (fitted on dev)
+// decides how much more evidence an unnamed target needs ("таких надо лечить") instead
+// of a hard topic gate, and the unguarded rule score (the two-stage rules-plus-model
+// weighed on dev).
+func calibFeatures(z float64, target bool, rule float64) [calibDim]float64 {
+	nt := 0.0
+	if !target {
+		nt = 1
+	}
+	return [calibDim]float64{z, 1, nt, rule}
+}
+
+// calibDim is the number of calibration weights: logit, bias, no-target, rule score
+// (the unguarded rule score on a frame cue; 0 otherwise).
+const calibDim = 4
+
+// fitPlatt fits p = sigmoid(a*z + b + c*[no target]) to the labels of ss by Newton's
+// method with backtracking on the log-loss, with Platt's smoothed targets (so separable
+// data does not diverge). Each data set weighs the same in total, as in the selection
+// objective; withTarget false fits plain Platt scaling (c = 0).
+func fitPlatt(ss []scored, withTarget bool) (w [calibDim]float64) {
 	var npos, nneg float64
+	dsN := map[string]float64{}
 	for _, s := range ss {
+		dsN[s.ex.Dataset]++
 		if s.ex.Homophobic {
 			npos++
 		} else {
@@ -60,61 +87,135 @@ func fitPlatt(ss []scored) (a, b float64) {
 		}
 	}
 	if npos == 0 || nneg == 0 {
-		return 1, 0
+		w[0] = 1
+		return w
 	}
 	tPos, tNeg := (npos+1)/(npos+2), 1/(nneg+2)
+	weight := func(s *scored) float64 { return float64(len(ss)) / (float64(len(dsN)) * dsN[s.ex.Dataset]) }
 	target := func(s *scored) float64 {
 		if s.ex.Homophobic {
 			return tPos
 		}
 		return tNeg
 	}
-	loss := func(a, b float64) float64 {
+	dim := 2
+	if withTarget {
+		dim = calibDim
+	}
+	w[0] = 1
+	loss := func(w [calibDim]float64) float64 {
 		var l float64
 		for i := range ss {
-			x := a*ss[i].z + b
-			t := target(&ss[i])
-			// log(1+e^x) - t*x, computed stably
-			l += math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) - t*x
+			x := dot(w, ss[i].calibInputs())
+			l += weight(&ss[i]) * (math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) - target(&ss[i])*x)
 		}
-		return l
+		// a weak ridge keeps c finite when a data set separates perfectly
+		return l + 1e-3*(w[0]*w[0]+w[2]*w[2]+w[3]*w[3])
 	}
-	a, b = 1, 0
-	cur := loss(a, b)
+	cur := loss(w)
 	for it := 0; it < 100; it++ {
-		var ga, gb, haa, hab, hbb float64
+		var g [calibDim]float64
+		var h [calibDim][calibDim]float64
 		for i := range ss {
 			s := &ss[i]
-			p := sigmoid(a*s.z + b)
-			d := p - target(s)
-			w := p * (1 - p)
-			ga += d * s.z
-			gb += d
-			haa += w * s.z * s.z
-			hab += w * s.z
-			hbb += w
+			f := s.calibInputs()
+			p := sigmoid(dot(w, f))
+			sw := weight(s)
+			d := (p - target(s)) * sw
+			q := p * (1 - p) * sw
+			for j := 0; j < dim; j++ {
+				g[j] += d * f[j]
+				for k := 0; k < dim; k++ {
+					h[j][k] += q * f[j] * f[k]
+				}
+			}
 		}
-		haa += 1e-6
-		hbb += 1e-6
-		det := haa*hbb - hab*hab
-		if det <= 0 {
+		for _, j := range []int{0, 2, 3} {
+			g[j] += 2e-3 * w[j]
+			h[j][j] += 2e-3
+		}
+		for j := 0; j < dim; j++ {
+			h[j][j] += 1e-9
+		}
+		step, ok := solve(h, g, dim)
+		if !ok {
 			break
 		}
-		da := (hbb*ga - hab*gb) / det
-		db := (haa*gb - hab*ga) / det
-		step := 1.0
-		for ; step > 1e-6; step /= 2 {
-			na, nb := a-step*da, b-step*db
-			if l := loss(na, nb); l < cur {
-				a, b, cur = na, nb, l
+		t := 1.0
+		for ; t > 1e-6; t /= 2 {
+			var nw [calibDim]float64
+			for j := 0; j < dim; j++ {
+				nw[j] = w[j] - t*step[j]
+			}
+			if l := loss(nw); l < cur {
+				w, cur = nw, l
 				break
 			}
 		}
-		if step <= 1e-6 || (math.Abs(step*da) < 1e-7 && math.Abs(step*db) < 1e-7) {
+		var moved float64
+		for j := range step {
+			moved += math.Abs(t * step[j])
+		}
+		if t <= 1e-6 || moved < 1e-7 {
 			break
 		}
 	}
-	return a, b
+	return w
+}
+
+func dot(w, f [calibDim]float64) float64 {
+	var s float64
+	for j := range w {
+		s += w[j] * f[j]
+	}
+	return s
+}
+
+// calibInputs are s's calibration features.
+func (s *scored) calibInputs() [calibDim]float64 {
+	return calibFeatures(s.z, s.target, unguardedRule(s.rule, s.guarded, s.cue))
+}
+
+// unguardedRule is the rule score as a calibration input: the score when no guard fired
+// and a frame cue (not only a slur) counted, else 0.
+func unguardedRule(rule float64, guarded, cue bool) float64 {
+	if guarded || !cue {
+		return 0
+	}
+	return rule
+}
+
+// solve solves the dim x dim system h x = g by Gaussian elimination with pivoting.
+func solve(h [calibDim][calibDim]float64, g [calibDim]float64, dim int) ([calibDim]float64, bool) {
+	var x [calibDim]float64
+	for c := 0; c < dim; c++ {
+		p := c
+		for r := c + 1; r < dim; r++ {
+			if math.Abs(h[r][c]) > math.Abs(h[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(h[p][c]) < 1e-15 {
+			return x, false
+		}
+		h[c], h[p] = h[p], h[c]
+		g[c], g[p] = g[p], g[c]
+		for r := c + 1; r < dim; r++ {
+			f := h[r][c] / h[c][c]
+			for k := c; k < dim; k++ {
+				h[r][k] -= f * h[c][k]
+			}
+			g[r] -= f * g[c]
+		}
+	}
+	for r := dim - 1; r >= 0; r-- {
+		v := g[r]
+		for k := r + 1; k < dim; k++ {
+			v -= h[r][k] * x[k]
+		}
+		x[r] = v / h[r][r]
+	}
+	return x, true
 }
 
 // Dev-selection constraints: the hard negatives the issue bounds, on the pooled dev
@@ -128,12 +229,12 @@ const (
 // data sets with positives, less a penalty for each constraint exceeded (the pooled
 // self/counter/news flag rate over 5%, counted one to one; the ordinary Russian flag
 // rate over 0.05%, counted a hundred to one), and whether the constraints hold.
-func devObjective(ss []scored, mode string, a, b, thr float64) (mean float64, ok bool, detail string) {
+func devObjective(ss []scored, mode string, cal [calibDim]float64, thr float64) (mean float64, ok bool, detail string) {
 	per := map[string]*PRF{}
 	kinds := map[string][2]int{}
 	for i := range ss {
 		s := &ss[i]
-		pred := s.combined(mode, a, b, thr) >= thr
+		pred := s.combined(mode, cal, thr) >= thr
 		d := s.ex.Dataset
 		if per[d] == nil {
 			per[d] = &PRF{}
@@ -199,7 +300,7 @@ func devObjective(ss []scored, mode string, a, b, thr float64) (mean float64, ok
 // choice is the best (mode, threshold) of one trained model on dev.
 type choice struct {
 	mode     string
-	a, b     float64
+	cal      [calibDim]float64
 	thr      float64
 	mean     float64
 	ok       bool
@@ -207,19 +308,24 @@ type choice struct {
 	features string
 }
 
-// chooseOnDev calibrates m on dev and picks the combination mode and threshold with
-// the best mean dev F1 among those meeting the hard-negative constraints (the best
-// overall when none does).
+// chooseOnDev calibrates the model on dev and picks, per combination mode, the
+// threshold with the best dev objective; best is the best mode. The gate mode uses plain
+// Platt scaling (its cap already handles posts without a target); the others learn the
+// no-target term of the calibration.
 func chooseOnDev(ss []scored, features string, modes []string) (best choice, perMode []choice) {
-	a, b := fitPlatt(ss)
+	plain, withTarget := fitPlatt(ss, false), fitPlatt(ss, true)
 	for _, mode := range modes {
+		cal := withTarget
+		if mode == CombineGate {
+			cal = plain
+		}
 		var bm choice
 		first := true
 		for ti := 1; ti < 100; ti++ {
 			t := float64(ti) / 100
-			mean, ok, detail := devObjective(ss, mode, a, b, t)
+			mean, ok, detail := devObjective(ss, mode, cal, t)
 			if first || mean > bm.mean+1e-9 {
-				bm = choice{mode: mode, a: a, b: b, thr: math.Round(t*1000) / 1000, mean: mean, ok: ok, detail: detail, features: features}
+				bm = choice{mode: mode, cal: cal, thr: t, mean: mean, ok: ok, detail: detail, features: features}
 				first = false
 			}
 		}
@@ -236,5 +342,5 @@ func (ch choice) String() string {
 	if !ch.ok {
 		ok = "constraints NOT met"
 	}
-	return fmt.Sprintf("features=%s combine=%s calibration=(%.3f,%.3f) threshold=%.2f: dev objective %.3f (%s; %s)", ch.features, ch.mode, ch.a, ch.b, ch.thr, ch.mean, ok, ch.detail)
+	return fmt.Sprintf("features=%s combine=%s calibration=(%.3f,%.3f,%.3f,%.3f) threshold=%.2f: dev objective %.3f (%s; %s)", ch.features, ch.mode, ch.cal[0], ch.cal[1], ch.cal[2], ch.cal[3], ch.thr, ch.mean, ok, ch.detail)
 }

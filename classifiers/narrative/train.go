@@ -44,13 +44,26 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 	return m, nil
 }
 
+// Candidate weightings of TrainAndSelect.
+const (
+	WeightPooled     = "pooled"
+	WeightPerDataset = "per-dataset"
+)
+
 // SelectOptions control TrainAndSelect.
 type SelectOptions struct {
 	Train TrainOptions
 	// FeatureSets are the candidate feature sets (default: ngrams+rules and ngrams).
 	FeatureSets []string
-	// Modes are the candidate combination modes (default: model, guard-cap, gate).
+	// Modes are the candidate combination modes. Default: guard-cap and union, the
+	// two in which guards only ever downgrade and the model can flag posts with an
+	// unnamed target ("these people", "таких", "алар"): issue 14 requires both. "gate"
+	// and "model" can be measured on request.
 	Modes []string
+	// Weightings are the candidate example weightings of the homophobic head:
+	// "pooled" (positives against negatives over all data) and "per-dataset"
+	// (TrainOptions.BalanceDatasets). Default: both.
+	Weightings []string
 	// Log receives one line per candidate (may be nil).
 	Log io.Writer
 }
@@ -70,16 +83,31 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		opt.FeatureSets = []string{FeaturesNgramsRules, FeaturesNgrams}
 	}
 	if len(opt.Modes) == 0 {
-		opt.Modes = []string{CombineModel, CombineGuardCap, CombineGate}
+		opt.Modes = []string{CombineGuardCap, CombineUnion}
+	}
+	if len(opt.Weightings) == 0 {
+		opt.Weightings = []string{WeightPooled, WeightPerDataset}
 	}
 	var (
 		best     *Model
 		bestCh   choice
 		selected []string
 	)
-	for _, fset := range opt.FeatureSets {
+	type cand struct{ features, weighting string }
+	var cands []cand
+	for _, f := range opt.FeatureSets {
+		for _, w := range opt.Weightings {
+			if w != WeightPooled && w != WeightPerDataset {
+				return nil, fmt.Errorf("unknown weighting %q (want pooled or per-dataset)", w)
+			}
+			cands = append(cands, cand{f, w})
+		}
+	}
+	for _, cd := range cands {
 		to := opt.Train
-		to.Features = fset
+		to.Features = cd.features
+		to.BalanceDatasets = cd.weighting == WeightPerDataset
+		fset := cd.features + "/" + cd.weighting
 		m, err := c.Train(ctx, train, to)
 		if err != nil {
 			return nil, err
@@ -104,7 +132,7 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		}
 	}
 	best.Meta.Combine = bestCh.mode
-	best.Meta.CalibA, best.Meta.CalibB = bestCh.a, bestCh.b
+	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3]
 	best.Meta.Threshold = bestCh.thr
 	best.Meta.Selection = append(selected, "chosen: "+bestCh.String())
 	return best, nil
@@ -126,7 +154,8 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	epochs := fs.Int("epochs", 15, "training epochs")
 	bits := fs.Uint("bits", featureBits, "feature hash bits")
 	features := fs.String("features", "", "candidate feature sets, comma-separated (default: ngrams+rules,ngrams)")
-	modes := fs.String("combine", "", "candidate combination modes, comma-separated (default: model,guard-cap,gate)")
+	modes := fs.String("combine", "", "candidate combination modes, comma-separated (default: guard-cap,union; gate cannot flag unnamed targets, model lets the model override guards)")
+	weightings := fs.String("weighting", "", "candidate weightings, comma-separated (default: pooled,per-dataset)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -148,6 +177,7 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources},
 		FeatureSets: splitList(*features),
 		Modes:       splitList(*modes),
+		Weightings:  splitList(*weightings),
 		Log:         stdout,
 	})
 	if err != nil {
