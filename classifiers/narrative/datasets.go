@@ -246,7 +246,7 @@ func (d *Data) loadShared(dir string) error {
 			if r.LGBTRelated == nil || *r.LGBTRelated || annotated[r.ID] || annotated["text:"+textKey(r.Text)] {
 				continue
 			}
-			d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "ru", Text: r.Text, Kind: KindOrdinary, Dataset: DatasetRuNotLGBT})
+			d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "ru", Text: r.Text, Dataset: DatasetRuNotLGBT})
 			n++
 		}
 	}
