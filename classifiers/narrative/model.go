@@ -56,14 +56,16 @@ type ModelMeta struct {
 	// flags) or "gate" (also: no identity term, slur or anchor caps it). Empty means
 	// "gate" (format 1 models). See capScore.
 	Combine string `json:"combine,omitempty"`
-	// CalibA..CalibD calibrate the homophobic head:
-	// p = sigmoid(A*z + B + C*[no identity term, slur or anchor] + D*r) for the raw
+	// CalibA..CalibE calibrate the homophobic head:
+	// p = sigmoid(A*z + B + C*[no identity term, slur or anchor] + D*r + E*[slur only]) for the raw
 	// logit z and the unguarded rule score r (0 when a guard fired or only slurs
 	// counted), fitted on dev data. A = 0 means uncalibrated (p = sigmoid(z)).
 	CalibA float64 `json:"calib_a,omitempty"`
 	CalibB float64 `json:"calib_b,omitempty"`
 	CalibC float64 `json:"calib_c,omitempty"`
 	CalibD float64 `json:"calib_d,omitempty"`
+	// CalibE weighs "an unguarded slur is the only evidence".
+	CalibE float64 `json:"calib_e,omitempty"`
 	// Threshold is the score threshold chosen on dev data; the classifier uses it unless
 	// the configuration sets one (0 means DefaultThreshold).
 	Threshold float64 `json:"threshold,omitempty"`
@@ -304,8 +306,8 @@ func (m *Model) logit(v *vec) float64 {
 
 // predictBin returns the calibrated homophobic probability of v given the rule outcome.
 func (m *Model) predictBin(v *vec, ro *ruleOutcome) float64 {
-	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue))
-	return calibrated([calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD}, f)
+	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue), ro.slur && !ro.cue && ro.guards == 0)
+	return calibrated([calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE}, f)
 }
 
 // withRules reports whether the model's features include the rule outcome.

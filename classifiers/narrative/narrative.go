@@ -341,7 +341,8 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 		}
 	}
 	score := ro.score
-	if c.model != nil {
+	if c.model != nil && len(a.toks) > 0 {
+		// (a post without any word, such as "*@#$%", has nothing for the model to weigh)
 		a.features(&a.feat, &ro, c.model.bits, c.model.withRules())
 		score = c.model.predictBin(&a.feat, &ro)
 		res.ModelScore = score

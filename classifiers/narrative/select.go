@@ -16,6 +16,7 @@ type scored struct {
 	guarded bool    // a guard fired
 	target  bool    // identity term, slur or anchor present
 	cue     bool    // the rules counted a frame cue other than a slur
+	slur    bool    // an unguarded slur
 	ex      *Example
 }
 
@@ -33,7 +34,11 @@ func (c *Classifier) scoreExamples(ctx context.Context, m *Model, exs []Example)
 		a.run(lx, exs[i].Text)
 		ro := a.applyRules()
 		a.features(&a.feat, &ro, m.bits, m.withRules())
-		out[i] = scored{z: m.logit(&a.feat), rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, ex: &exs[i]}
+		z := m.logit(&a.feat)
+		if len(a.toks) == 0 {
+			z = -30 // no word: never flagged (as in classify)
+		}
+		out[i] = scored{z: z, rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, slur: ro.slur, ex: &exs[i]}
 	}
 	return out, nil
 }
@@ -58,18 +63,22 @@ func calibrated(cal [calibDim]float64, f [calibDim]float64) float64 {
 // "no identity term, slur or anchor phrase", so that the calibration (fitted on dev)
 // decides how much more evidence an unnamed target needs ("таких надо лечить") instead
 // of a hard topic gate, and the unguarded rule score (the two-stage rules-plus-model
-// weighed on dev).
-func calibFeatures(z float64, target bool, rule float64) [calibDim]float64 {
-	nt := 0.0
+// weighed on dev) and whether a slur is the only evidence.
+func calibFeatures(z float64, target bool, rule float64, slurOnly bool) [calibDim]float64 {
+	nt, so := 0.0, 0.0
 	if !target {
 		nt = 1
 	}
-	return [calibDim]float64{z, 1, nt, rule}
+	if slurOnly {
+		so = 1
+	}
+	return [calibDim]float64{z, 1, nt, rule, so}
 }
 
 // calibDim is the number of calibration weights: logit, bias, no-target, rule score
-// (the unguarded rule score on a frame cue; 0 otherwise).
-const calibDim = 4
+// (the unguarded rule score on a frame cue; 0 otherwise) and slur-only (an unguarded
+// slur and no other frame cue: a narrative about LGBT people or a general insult).
+const calibDim = 5
 
 // fitPlatt fits p = sigmoid(a*z + b + c*[no target]) to the labels of ss by Newton's
 // method with backtracking on the log-loss, with Platt's smoothed targets (so separable
@@ -110,7 +119,7 @@ func fitPlatt(ss []scored, withTarget bool) (w [calibDim]float64) {
 			l += weight(&ss[i]) * (math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) - target(&ss[i])*x)
 		}
 		// a weak ridge keeps c finite when a data set separates perfectly
-		return l + 1e-3*(w[0]*w[0]+w[2]*w[2]+w[3]*w[3])
+		return l + 1e-3*(w[0]*w[0]+w[2]*w[2]+w[3]*w[3]+w[4]*w[4])
 	}
 	cur := loss(w)
 	for it := 0; it < 100; it++ {
@@ -130,7 +139,7 @@ func fitPlatt(ss []scored, withTarget bool) (w [calibDim]float64) {
 				}
 			}
 		}
-		for _, j := range []int{0, 2, 3} {
+		for _, j := range []int{0, 2, 3, 4} {
 			g[j] += 2e-3 * w[j]
 			h[j][j] += 2e-3
 		}
@@ -173,7 +182,7 @@ func dot(w, f [calibDim]float64) float64 {
 
 // calibInputs are s's calibration features.
 func (s *scored) calibInputs() [calibDim]float64 {
-	return calibFeatures(s.z, s.target, unguardedRule(s.rule, s.guarded, s.cue))
+	return calibFeatures(s.z, s.target, unguardedRule(s.rule, s.guarded, s.cue), s.slur && !s.cue && !s.guarded)
 }
 
 // unguardedRule is the rule score as a calibration input: the score when no guard fired
@@ -347,5 +356,5 @@ func (ch choice) String() string {
 	if !ch.ok {
 		ok = "constraints NOT met"
 	}
-	return fmt.Sprintf("features=%s combine=%s calibration=(%.3f,%.3f,%.3f,%.3f) threshold=%.2f: dev objective %.3f (%s; %s)", ch.features, ch.mode, ch.cal[0], ch.cal[1], ch.cal[2], ch.cal[3], ch.thr, ch.mean, ok, ch.detail)
+	return fmt.Sprintf("features=%s combine=%s calibration=%.3f threshold=%.2f: dev objective %.3f (%s; %s)", ch.features, ch.mode, ch.cal, ch.thr, ch.mean, ok, ch.detail)
 }

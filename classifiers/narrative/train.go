@@ -132,7 +132,7 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		}
 	}
 	best.Meta.Combine = bestCh.mode
-	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3]
+	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD, best.Meta.CalibE = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3], bestCh.cal[4]
 	best.Meta.Threshold = bestCh.thr
 	best.Meta.Selection = append(selected, "chosen: "+bestCh.String())
 	return best, nil
