@@ -263,23 +263,6 @@ func loadData(datasets, corpus string, noEmbedded bool, exclude string, stderr i
 	return data, nil
 }
 
-// loadCorpus reads the corpus at path, or the embedded one when path is "".
-func loadCorpus(path string, stderr io.Writer) ([]Example, string, error) {
-	if path == "" {
-		exs, err := Corpus()
-		return exs, "repo corpus", err
-	}
-	exs, errs, err := ReadExamplesFile(path, true)
-	if err != nil {
-		return nil, "", err
-	}
-	reportLineErrors(stderr, path, errs)
-	if len(exs) == 0 {
-		return nil, "", fmt.Errorf("%s: no usable examples", path)
-	}
-	return exs, path, nil
-}
-
 func reportLineErrors(w io.Writer, name string, errs []error) {
 	for i, e := range errs {
 		if i == 20 {
