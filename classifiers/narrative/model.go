@@ -597,12 +597,27 @@ func shuffle(idx []int, seed uint64) {
 	}
 }
 
-// auxTargets fills y and on for the auxiliary heads (frames, then labels) of e.
+// auxTargets fills y and on for the auxiliary heads (frames, then labels) of e. The
+// frame and label heads are conditional on a flag (they name the frames and labels of
+// posts the homophobic head flags), so they learn from homophobic examples only; the
+// slur_insult head learns from every example with label annotations.
 func auxTargets(e *Example, y []float64, on []bool) {
 	nf := len(frameList)
 	for j := range y {
 		y[j] = 0
 		on[j] = false
+	}
+	if !e.Homophobic {
+		if e.LabelsKnown {
+			si := nf + labelIndex(LabelSlurInsult)
+			on[si] = true
+			for _, l := range e.Labels {
+				if l == LabelSlurInsult {
+					y[si] = 1
+				}
+			}
+		}
+		return
 	}
 	if e.FramesKnown {
 		for j := 0; j < nf; j++ {
