@@ -45,7 +45,7 @@ import (
 const Name = "narrative"
 
 // rulesVersion changes whenever the rule or feature code changes the output.
-const rulesVersion = "1"
+const rulesVersion = "2"
 
 // DefaultThreshold is the score at and above which a post is flagged.
 const DefaultThreshold = 0.5
