@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // PRF counts binary decisions.
@@ -178,6 +179,17 @@ func (r *Report) Print(w io.Writer, frames bool) {
 				continue
 			}
 			row("  "+d, p)
+		}
+		var own PRF
+		n := 0
+		for d, p := range r.Datasets {
+			if strings.HasPrefix(d, "own-") {
+				own.TP, own.FP, own.FN, own.TN = own.TP+p.TP, own.FP+p.FP, own.FN+p.FN, own.TN+p.TN
+				n++
+			}
+		}
+		if n > 1 {
+			row("  own-* together", own)
 		}
 	}
 	if len(r.Langs) > 1 {
