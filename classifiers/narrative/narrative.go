@@ -1,7 +1,8 @@
-// Package narrative flags posts that push homophobic or transphobic narratives and
-// names the frame they use (propaganda_ban, foreign_agent, western_values,
-// traditional_family, child_protection, political_smear, dehumanization,
-// violence_threat), in Russian, Kyrgyz, English and some Uzbek.
+// Package narrative flags homophobic and transphobic speech in all its forms, names the
+// narrative frames (propaganda_ban, foreign_agent, western_values, traditional_family,
+// child_protection, political_smear, dehumanization, violence_threat) and the taxonomy
+// labels (derogation, stereotype, ..., slur_insult), in Russian, Kyrgyz, English and
+// some Uzbek.
 //
 // It is built to avoid what off-the-shelf toxicity models do to the people kuzot
 // protects: an identity term is never evidence on its own, and a guard layer downgrades
@@ -13,8 +14,12 @@
 //  2. token-level lexicon lookups (a character trie with Snowball Russian stems and
 //     Kyrgyz/Uzbek suffix chains, then a word-level phrase trie);
 //  3. rules that need a frame cue and a target close together, and the guards;
-//  4. a hashed n-gram logistic regression that also sees the rule outcome and gives
-//     the final score in [0,1].
+//  4. a hashed n-gram logistic regression trained on real data that also sees the rule
+//     outcome, calibrated on dev data with the rules as a second stage (select.go), whose
+//     score a fired guard can only lower.
+//
+// Every labelled item belongs to a frozen part (train, dev, test) by SplitOf; training
+// reads train, every choice is made on dev, and test is only reported (EvalCommand).
 //
 // The lexicon lives in lexicon/*.tsv (embedded, or read from lexicon_dir so analysts
 // can edit it; Reload re-reads it). Every flag carries evidence spans with byte offsets
