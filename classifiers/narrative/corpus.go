@@ -107,10 +107,13 @@ type ltediRow struct {
 	Target     string  `json:"target"`
 }
 
-// ReadExamples reads labelled JSONL (the kuzot corpus schema, or LT-EDI rows, which
-// carry "homophobic" but no frames). Bad lines — not JSON, invalid UTF-8, no id or
-// text, unknown frame, missing label — are returned as *LineError values and skipped;
-// the rest is still read. framesKnown says whether the data carries frame labels.
+// ReadExamples reads labelled JSONL (the kuzot corpus schema: id, lang, text,
+// homophobic, frames, labels, kind, target; or LT-EDI rows, which carry "homophobic"
+// but no frames). Bad lines — not JSON, invalid UTF-8, no id, unknown frame, label or
+// kind, a label other than slur_insult or a frame on a non-homophobic item, missing
+// homophobic — are returned as *LineError values and skipped; the rest is still read.
+// framesKnown says whether the data carries frame labels; an example carries taxonomy
+// labels (LabelsKnown) when its line has a "labels" field.
 func ReadExamples(r io.Reader, framesKnown bool) ([]Example, []error) {
 	var (
 		out  []Example

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"unicode"
 )
@@ -294,18 +293,5 @@ func dedupAcrossParts(exs []Example) []Example {
 	return out
 }
 
-// Datasets lists the data set names present in exs, in a stable order.
-func Datasets(exs []Example) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, e := range exs {
-		if !seen[e.Dataset] {
-			seen[e.Dataset] = true
-			out = append(out, e.Dataset)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
+// errNoData is returned when no labelled example is left to train or evaluate on.
 var errNoData = errors.New("no labelled data")
