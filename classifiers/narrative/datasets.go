@@ -201,7 +201,11 @@ func (d *Data) loadShared(dir string) error {
 				Dataset: DatasetLTEDI, Part: f.part(r.ID)})
 			n++
 		}
-		d.Sources = append(d.Sources, fmt.Sprintf("%s %s (%d)", DatasetLTEDI, f.file, n))
+		role := "train and dev parts"
+		if f.file == "dev.jsonl" {
+			role = "its test part, never trained or tuned on"
+		}
+		d.Sources = append(d.Sources, fmt.Sprintf("%s %s (%d, %s)", DatasetLTEDI, f.file, n, role))
 	}
 	// RedditBias orientation: human "biased" label; null = not annotated.
 	rows, err := readSharedRows(filepath.Join(dir, DatasetRedditBias, "all.jsonl"))
