@@ -3,51 +3,80 @@ package narrative
 import (
 	"bufio"
 	"bytes"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"strings"
 	"unicode/utf8"
 )
 
-// corpusJSONL is the labelled corpus written for kuzot (fictional posts, not copied):
-// hate posts by frame and the hard negatives the classifier must not flag.
+// corpusFS holds the labelled corpora kept in the repository:
+//   - narrative.jsonl: fictional posts written for kuzot with the rules (hate by frame and
+//     hard negatives);
+//   - independent.jsonl: real-text-like posts written apart from the rules (issue 14);
+//   - ru-annotated.jsonl: real Russian posts of ../shared/datasets, labelled for kuzot
+//     (see corpus/README.md or the annotation guidelines in docs).
+//
+//go:embed corpus
+var corpusFS embed.FS
+
+// corpusJSONL is the original corpus (narrative.jsonl).
 //
 //go:embed corpus/narrative.jsonl
 var corpusJSONL []byte
 
-// Corpus returns the embedded labelled corpus.
+// Names of the embedded corpora, as Example.Dataset.
+const (
+	DatasetCorpus      = "own-corpus"
+	DatasetIndependent = "own-independent"
+	DatasetRuAnnotated = "ru-annotated"
+)
+
+// embeddedCorpora maps each embedded corpus file to its data set name.
+var embeddedCorpora = []struct{ file, dataset string }{
+	{"corpus/narrative.jsonl", DatasetCorpus},
+	{"corpus/independent.jsonl", DatasetIndependent},
+	{"corpus/ru-annotated.jsonl", DatasetRuAnnotated},
+}
+
+// Corpus returns the embedded labelled corpus (narrative.jsonl).
 func Corpus() ([]Example, error) {
 	exs, errs := ReadExamples(bytes.NewReader(corpusJSONL), true)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("embedded corpus: %w", errors.Join(errs...))
 	}
+	for i := range exs {
+		exs[i].Dataset = DatasetCorpus
+	}
 	return exs, nil
 }
 
-// HeldOut reports whether an example belongs to the held-out evaluation part. The
-// split is a hash of the id, so it is deterministic, stable when lines are added and
-// independent of file order. Training never sees held-out examples.
-func HeldOut(id string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return h.Sum32()%4 == 0
-}
-
-// Split divides examples into the training part and the held-out part.
-func Split(exs []Example) (train, heldOut []Example) {
-	for _, e := range exs {
-		if HeldOut(e.ID) {
-			heldOut = append(heldOut, e)
-		} else {
-			train = append(train, e)
+// EmbeddedCorpora returns every embedded corpus that is present (narrative.jsonl,
+// independent.jsonl, ru-annotated.jsonl), each example with its Dataset set. Bad lines
+// are returned as errors next to the examples that could be read.
+func EmbeddedCorpora() ([]Example, []error) {
+	var (
+		out  []Example
+		errs []error
+	)
+	for _, c := range embeddedCorpora {
+		raw, err := corpusFS.ReadFile(c.file)
+		if err != nil {
+			continue // not written yet
 		}
+		exs, lerrs := ReadExamples(bytes.NewReader(raw), true)
+		for _, e := range lerrs {
+			errs = append(errs, fmt.Errorf("%s: %w", c.file, e))
+		}
+		for i := range exs {
+			exs[i].Dataset = c.dataset
+		}
+		out = append(out, exs...)
 	}
-	return train, heldOut
+	return out, errs
 }
 
 // MaxLineBytes bounds one JSONL line when reading labelled data.
@@ -73,13 +102,18 @@ type ltediRow struct {
 	Label      string  `json:"label"`
 	Homophobic *bool   `json:"homophobic"`
 	Frames     []Frame `json:"frames"`
+	Labels     []Label `json:"labels"`
 	Kind       string  `json:"kind"`
+	Target     string  `json:"target"`
 }
 
-// ReadExamples reads labelled JSONL (the kuzot corpus schema, or LT-EDI rows, which
-// carry "homophobic" but no frames). Bad lines — not JSON, invalid UTF-8, no id or
-// text, unknown frame, missing label — are returned as *LineError values and skipped;
-// the rest is still read. framesKnown says whether the data carries frame labels.
+// ReadExamples reads labelled JSONL (the kuzot corpus schema: id, lang, text,
+// homophobic, frames, labels, kind, target; or LT-EDI rows, which carry "homophobic"
+// but no frames). Bad lines — not JSON, invalid UTF-8, no id, unknown frame, label or
+// kind, a label other than slur_insult or a frame on a non-homophobic item, missing
+// homophobic — are returned as *LineError values and skipped; the rest is still read.
+// framesKnown says whether the data carries frame labels; an example carries taxonomy
+// labels (LabelsKnown) when its line has a "labels" field.
 func ReadExamples(r io.Reader, framesKnown bool) ([]Example, []error) {
 	var (
 		out  []Example
@@ -162,15 +196,26 @@ func parseExample(raw []byte, framesKnown bool) (Example, error) {
 	if row.Homophobic == nil {
 		return Example{}, fmt.Errorf("%s: missing homophobic label", row.ID)
 	}
-	ex := Example{ID: row.ID, Lang: row.Lang, Text: row.Text, Homophobic: *row.Homophobic, Kind: row.Kind, FramesKnown: framesKnown}
+	ex := Example{ID: row.ID, Lang: row.Lang, Text: row.Text, Homophobic: *row.Homophobic, Kind: row.Kind, Target: row.Target, FramesKnown: framesKnown}
+	if row.Kind != "" && !knownKinds[row.Kind] {
+		return Example{}, fmt.Errorf("%s: unknown kind %q", row.ID, row.Kind)
+	}
+	for _, l := range row.Labels {
+		li := labelIndex(l)
+		if li < 0 {
+			return Example{}, fmt.Errorf("%s: unknown label %q", row.ID, l)
+		}
+		if !ex.Homophobic && l != LabelSlurInsult {
+			return Example{}, fmt.Errorf("%s: label %q on a non-homophobic example", row.ID, l)
+		}
+		ex.Labels = append(ex.Labels, l)
+	}
+	ex.LabelsKnown = row.Labels != nil
 	for _, f := range row.Frames {
 		if frameIndex(f) < 0 {
 			return Example{}, fmt.Errorf("%s: unknown frame %q", row.ID, f)
 		}
 		ex.Frames = append(ex.Frames, f)
-	}
-	if framesKnown && ex.Homophobic && len(ex.Frames) == 0 {
-		return Example{}, fmt.Errorf("%s: homophobic example without frames", row.ID)
 	}
 	if framesKnown && !ex.Homophobic && len(ex.Frames) > 0 {
 		return Example{}, fmt.Errorf("%s: frames on a non-homophobic example", row.ID)

@@ -63,13 +63,16 @@ func TestResultJSONShape(t *testing.T) {
 		for k := range m {
 			keys = append(keys, k)
 		}
-		if len(m) != 4 || m["homophobic"] == nil || m["score"] == nil || m["frames"] == nil || m["evidence"] == nil {
-			t.Errorf("%s: keys %v, want exactly homophobic, score, frames, evidence", b, keys)
+		if len(m) != 5 || m["homophobic"] == nil || m["score"] == nil || m["frames"] == nil || m["labels"] == nil || m["evidence"] == nil {
+			t.Errorf("%s: keys %v, want exactly homophobic, score, frames, labels, evidence", b, keys)
 		}
-		if string(m["frames"]) == "null" || string(m["evidence"]) == "null" {
-			t.Errorf("%s: frames and evidence must be arrays, not null", b)
+		if string(m["frames"]) == "null" || string(m["labels"]) == "null" || string(m["evidence"]) == "null" {
+			t.Errorf("%s: frames, labels and evidence must be arrays, not null", b)
 		}
-		if r.Flagged() != r.Homophobic || r.Score() != r.Prob || len(r.Labels()) != len(r.FrameList) {
+		if r.Homophobic && len(r.LabelList) == 0 {
+			t.Errorf("%s: a flag without a taxonomy label", b)
+		}
+		if r.Flagged() != r.Homophobic || r.Score() != r.Prob || len(r.Labels()) != len(r.FrameList)+len(r.LabelList) {
 			t.Errorf("classifiers.Result methods disagree with fields: %+v", r)
 		}
 	}

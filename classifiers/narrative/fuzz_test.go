@@ -23,8 +23,11 @@ func FuzzClassifyText(f *testing.F) {
 		if r.Prob < 0 || r.Prob > 1 {
 			t.Fatalf("score %v", r.Prob)
 		}
-		if r.Homophobic && len(r.FrameList) == 0 {
-			t.Fatalf("flagged without a frame: %q", s)
+		if r.Homophobic && len(r.LabelList) == 0 {
+			t.Fatalf("flagged without a label: %q", s)
+		}
+		if r.Homophobic && len(r.Evidence) == 0 {
+			t.Fatalf("flagged without evidence: %q", s)
 		}
 		for _, e := range r.Evidence {
 			if e.Start < 0 || e.End > len(s) || e.Start >= e.End || s[e.Start:e.End] != e.Text || !utf8.ValidString(e.Text) {

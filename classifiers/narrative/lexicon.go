@@ -142,12 +142,29 @@ type phraseNode struct {
 	kids    []int32
 }
 
-// child returns the child of n for phrase slot s.
+// child returns the child of n for phrase slot s: a linear scan of a few keys, a
+// binary search of many (the root has one key per first word of every phrase).
 func (n *phraseNode) child(s int32) (int32, bool) {
-	for i, x := range n.keys {
-		if x == s {
-			return n.kids[i], true
+	k := n.keys
+	if len(k) <= 8 {
+		for i, x := range k {
+			if x == s {
+				return n.kids[i], true
+			}
 		}
+		return 0, false
+	}
+	lo, hi := 0, len(k)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k[m] < s {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(k) && k[lo] == s {
+		return n.kids[lo], true
 	}
 	return 0, false
 }

@@ -10,6 +10,7 @@ type hit struct {
 // Classifier (never shared between goroutines) so that steady-state classification
 // does not allocate for tokens and matches.
 type analysis struct {
+	aux  []float64 // auxiliary head scores (reused)
 	lx   *lexicon
 	text string
 	toks []token
@@ -50,7 +51,9 @@ func (a *analysis) matchRunes(w []rune) {
 	n := int32(0)
 	for i, r := range w {
 		if r == wildRune {
-			if countWild(w) <= maxWild {
+			// Masks must be fewer than the letters they hide among: "г*й", "п**ор" are
+			// evasion; "f11" (a board name) is not "fag".
+			if nw := countWild(w); nw <= maxWild && 2*nw < len(w) {
 				a.matchWild(w, i, n)
 			}
 			return

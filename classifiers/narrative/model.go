@@ -17,34 +17,80 @@ import (
 	"strings"
 )
 
-// Model is a hashed-feature logistic regression with one head for "homophobic" and one
-// per frame. Features are the post's normalised words and word bigrams, character
-// 3-5-grams inside words, and the rule layer's outcome (frames found, guards fired), so
-// the one trained score combines rules and statistics. It is immutable once built.
+// Model is a hashed-feature logistic regression with one head for "homophobic", one
+// per frame and one per taxonomy label. Features are the post's normalised words and
+// word bigrams, character 3-5-grams inside words and (Meta.Features "ngrams+rules") the
+// rule layer's outcome (frames found, guards fired), so the one trained score combines
+// rules and statistics. The homophobic score is calibrated on dev data (Platt scaling,
+// Meta.CalibA/CalibB). It is immutable once built.
 type Model struct {
 	// Meta describes how and on what the model was trained.
 	Meta ModelMeta
 	bits uint
-	// wBin is the homophobic head; wFrames holds the frame heads row-major by feature.
-	wBin    []float32
-	wFrames []float32
-	bias    [1 + len(frameList)]float32
-	hash    string
+	// wBin is the homophobic head; wAux holds the frame heads then the label heads,
+	// row-major by feature (nAux values per feature).
+	wBin []float32
+	wAux []float32
+	nAux int
+	bias []float32 // 1 + nAux
+	hash string
 }
 
 // ModelMeta is the JSON header of a model file.
 type ModelMeta struct {
-	Format    string    `json:"format"`
-	Bits      uint      `json:"bits"`
-	Frames    []Frame   `json:"frames"`
+	Format string  `json:"format"`
+	Bits   uint    `json:"bits"`
+	Frames []Frame `json:"frames"`
+	// Labels are the taxonomy label heads after the frame heads (absent in format 1).
+	Labels    []Label   `json:"labels,omitempty"`
 	Lexicon   string    `json:"lexicon"`
 	TrainedOn []string  `json:"trained_on"`
 	Examples  int       `json:"examples"`
 	Epochs    int       `json:"epochs"`
 	Bias      []float32 `json:"bias"`
+	// Features is "ngrams+rules" (n-grams and the rule outcome) or "ngrams".
+	Features string `json:"features,omitempty"`
+	// Combine is how the classifier combines the model score with the rules:
+	// "model" (the calibrated model score alone), "guard-cap" (a fired guard caps the
+	// score at the guarded rule score), "union" (guard-cap, and an unguarded rule flag
+	// flags) or "gate" (also: no identity term, slur or anchor caps it). Empty means
+	// "gate" (format 1 models). See capScore.
+	Combine string `json:"combine,omitempty"`
+	// CalibA..CalibE calibrate the homophobic head:
+	// p = sigmoid(A*z + B + C*[no identity term, slur or anchor] + D*r + E*[slur only]) for the raw
+	// logit z and the unguarded rule score r (0 when a guard fired or only slurs
+	// counted), fitted on dev data. A = 0 means uncalibrated (p = sigmoid(z)).
+	CalibA float64 `json:"calib_a,omitempty"`
+	CalibB float64 `json:"calib_b,omitempty"`
+	CalibC float64 `json:"calib_c,omitempty"`
+	CalibD float64 `json:"calib_d,omitempty"`
+	// CalibE weighs "an unguarded slur is the only evidence".
+	CalibE float64 `json:"calib_e,omitempty"`
+	// Threshold is the score threshold chosen on dev data; the classifier uses it unless
+	// the configuration sets one (0 means DefaultThreshold).
+	Threshold float64 `json:"threshold,omitempty"`
+	// BalancedDatasets tells that the homophobic head was trained with every data set
+	// weighing the same (TrainOptions.BalanceDatasets).
+	BalancedDatasets bool `json:"balanced_datasets,omitempty"`
+	// Selection records the candidates compared on dev and the winner, for reports.
+	Selection []string `json:"selection,omitempty"`
 }
 
-const modelFormat = "kuzot-narrative-lr/1"
+// Model formats: 1 has frame heads only; 2 adds label heads, calibration, threshold.
+const (
+	modelFormatV1 = "kuzot-narrative-lr/1"
+	modelFormat   = "kuzot-narrative-lr/2"
+)
+
+// Feature sets and combination modes (ModelMeta.Features, ModelMeta.Combine).
+const (
+	FeaturesNgramsRules = "ngrams+rules"
+	FeaturesNgrams      = "ngrams"
+	CombineModel        = "model"
+	CombineGuardCap     = "guard-cap"
+	CombineGate         = "gate"
+	CombineUnion        = "union"
+)
 
 //go:embed model/narrative.model
 var embeddedModel []byte
@@ -97,7 +143,7 @@ func (v *vec) add(i uint32, x float32) {
 // 3-5-grams inside words, L2-normalised together, and the rule layer's outcome at
 // full weight (value 1, and the rule score itself), so that a handful of rule features
 // is not drowned by hundreds of n-grams.
-func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint) {
+func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint, withRules bool) {
 	v.reset()
 	mask := uint32(1)<<bits - 1
 	var prev uint32
@@ -131,6 +177,30 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint) {
 			v.val[i] = norm
 		}
 	}
+	if !withRules {
+		return
+	}
+	// Lexicon hits anywhere in the post, paired or not: the lexicon covers ru/ky/uz/en,
+	// so these carry what the model learns in one language to the others ("a frame cue
+	// and a pronoun", "a slur and a counter-speech cue").
+	var seen uint64
+	for _, h := range a.hits {
+		e := &a.lx.entries[h.entry]
+		i := int(e.kind)
+		if e.kind == kindFrame {
+			i = lexFrameBase + frameIndex(e.frame)
+		}
+		if i < 0 || i >= len(lexFeatureHashes) {
+			continue
+		}
+		if a.negated(h) {
+			i += lexNegated
+		}
+		if i < len(lexFeatureHashes) && seen&(1<<uint(i)) == 0 {
+			seen |= 1 << uint(i)
+			v.add(lexFeatureHashes[i]&mask, 1)
+		}
+	}
 	for i := range ruleFeatureHashes {
 		if ro.has(i) {
 			v.add(ruleFeatureHashes[i]&mask, 1)
@@ -162,6 +232,22 @@ var ruleFeatureHashes = func() []uint32 {
 }()
 
 var ruleScoreHash = hashRunes(nsRule, []rune("rules:score"))
+
+// Lexicon-hit features: index kind (1..kindAnaphor) or lexFrameBase+frame, plus
+// lexNegated when the hit is negated.
+const (
+	lexFrameBase = int(kindAnaphor) + 1
+	lexNegated   = lexFrameBase + len(frameList)
+)
+
+var lexFeatureHashes = func() []uint32 {
+	out := make([]uint32, 2*lexNegated)
+	for i := range out {
+		name := fmt.Sprintf("lex:%d", i)
+		out[i] = hashRunes(nsRule, []rune(name))
+	}
+	return out
+}()
 
 // guardOrder is the fixed order of guards in features and output.
 var guardOrder = [...]string{GuardSelf, GuardReclaimed, GuardCounter, GuardReported, GuardNegation}
@@ -209,29 +295,53 @@ func sigmoid(x float64) float64 {
 	return 1 / (1 + math.Exp(-x))
 }
 
-// predictBin returns the homophobic probability of v.
-func (m *Model) predictBin(v *vec) float64 {
+// logit returns the raw homophobic logit of v.
+func (m *Model) logit(v *vec) float64 {
 	s := float64(m.bias[0])
 	for i, f := range v.idx {
 		s += float64(m.wBin[f] * v.val[i])
 	}
-	return sigmoid(s)
+	return s
+}
+
+// predictBin returns the calibrated homophobic probability of v given the rule outcome.
+func (m *Model) predictBin(v *vec, ro *ruleOutcome) float64 {
+	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue), ro.slur && !ro.cue && ro.guards == 0)
+	return calibrated([calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE}, f)
+}
+
+// withRules reports whether the model's features include the rule outcome.
+func (m *Model) withRules() bool { return m.Meta.Features != FeaturesNgrams }
+
+// combine is the model's combination mode with the rules.
+func (m *Model) combine() string {
+	if m.Meta.Combine == "" {
+		return CombineGate
+	}
+	return m.Meta.Combine
+}
+
+// predictAux returns the probabilities of the auxiliary heads (frames, then labels).
+func (m *Model) predictAux(v *vec, out []float64) []float64 {
+	k := m.nAux
+	out = append(out[:0], make([]float64, k)...)
+	for i, f := range v.idx {
+		row := m.wAux[int(f)*k : int(f)*k+k]
+		x := v.val[i]
+		for j := range row {
+			out[j] += float64(row[j] * x)
+		}
+	}
+	for j := range out {
+		out[j] = sigmoid(float64(m.bias[1+j]) + out[j])
+	}
+	return out
 }
 
 // predictFrames returns the per-frame probabilities of v.
 func (m *Model) predictFrames(v *vec) [len(frameList)]float64 {
-	var s [len(frameList)]float64
-	k := len(frameList)
-	for i, f := range v.idx {
-		row := m.wFrames[int(f)*k : int(f)*k+k]
-		for j := range s {
-			s[j] += float64(row[j] * v.val[i])
-		}
-	}
 	var out [len(frameList)]float64
-	for j := range out {
-		out[j] = sigmoid(float64(m.bias[1+j]) + s[j])
-	}
+	copy(out[:], m.predictAux(v, nil))
 	return out
 }
 
@@ -248,7 +358,11 @@ func (m *Model) Save(w io.Writer) error {
 	m.Meta.Format = modelFormat
 	m.Meta.Bits = m.bits
 	m.Meta.Frames = AllFrames()
-	m.Meta.Bias = m.bias[:]
+	m.Meta.Labels = nil
+	if m.nAux > len(frameList) {
+		m.Meta.Labels = AllLabels()
+	}
+	m.Meta.Bias = m.bias
 	hdr, err := json.Marshal(m.Meta)
 	if err != nil {
 		return fmt.Errorf("model header: %w", err)
@@ -256,11 +370,11 @@ func (m *Model) Save(w io.Writer) error {
 	bw.WriteString("KNLR")
 	binary.Write(bw, binary.LittleEndian, uint32(len(hdr)))
 	bw.Write(hdr)
-	k := len(frameList)
+	k := m.nAux
 	row := make([]float32, 1+k)
 	for f := 0; f < len(m.wBin); f++ {
 		row[0] = m.wBin[f]
-		copy(row[1:], m.wFrames[f*k:f*k+k])
+		copy(row[1:], m.wAux[f*k:f*k+k])
 		keep := false
 		for _, v := range row {
 			if v > minWeight || v < -minWeight {
@@ -311,13 +425,13 @@ func LoadModel(r io.Reader) (*Model, error) {
 	if err := json.Unmarshal(data[8:8+n], &m.Meta); err != nil {
 		return nil, fmt.Errorf("model header: %w", err)
 	}
-	if m.Meta.Format != modelFormat {
+	if m.Meta.Format != modelFormat && m.Meta.Format != modelFormatV1 {
 		return nil, fmt.Errorf("model: format %q, want %q", m.Meta.Format, modelFormat)
 	}
 	if m.Meta.Bits < 10 || m.Meta.Bits > 24 {
 		return nil, fmt.Errorf("model: bits %d out of range", m.Meta.Bits)
 	}
-	if len(m.Meta.Frames) != len(frameList) || len(m.Meta.Bias) != 1+len(frameList) {
+	if len(m.Meta.Frames) != len(frameList) {
 		return nil, errors.New("model: frame list differs from this build")
 	}
 	for i, f := range m.Meta.Frames {
@@ -325,12 +439,37 @@ func LoadModel(r io.Reader) (*Model, error) {
 			return nil, fmt.Errorf("model: frame %d is %q, want %q", i, f, frameList[i])
 		}
 	}
+	if len(m.Meta.Labels) != 0 && len(m.Meta.Labels) != len(labelList) {
+		return nil, errors.New("model: label list differs from this build")
+	}
+	for i, l := range m.Meta.Labels {
+		if l != labelList[i] {
+			return nil, fmt.Errorf("model: label %d is %q, want %q", i, l, labelList[i])
+		}
+	}
+	switch m.Meta.Combine {
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
+	default:
+		return nil, fmt.Errorf("model: unknown combine mode %q", m.Meta.Combine)
+	}
+	switch m.Meta.Features {
+	case "", FeaturesNgramsRules, FeaturesNgrams:
+	default:
+		return nil, fmt.Errorf("model: unknown feature set %q", m.Meta.Features)
+	}
+	if m.Meta.Threshold < 0 || m.Meta.Threshold > 1 || math.IsNaN(m.Meta.Threshold) {
+		return nil, fmt.Errorf("model: threshold %v out of [0,1]", m.Meta.Threshold)
+	}
+	k := len(m.Meta.Frames) + len(m.Meta.Labels)
+	if len(m.Meta.Bias) != 1+k {
+		return nil, errors.New("model: bias count differs from its heads")
+	}
 	m.bits = m.Meta.Bits
-	copy(m.bias[:], m.Meta.Bias)
+	m.nAux = k
+	m.bias = append([]float32(nil), m.Meta.Bias...)
 	dim := 1 << m.bits
-	k := len(frameList)
 	m.wBin = make([]float32, dim)
-	m.wFrames = make([]float32, dim*k)
+	m.wAux = make([]float32, dim*k)
 	body := data[8+n:]
 	rec := 4 + 4*(1+k)
 	if len(body)%rec != 0 {
@@ -343,7 +482,7 @@ func LoadModel(r io.Reader) (*Model, error) {
 		}
 		m.wBin[f] = math.Float32frombits(binary.LittleEndian.Uint32(body[off+4:]))
 		for j := 0; j < k; j++ {
-			m.wFrames[int(f)*k+j] = math.Float32frombits(binary.LittleEndian.Uint32(body[off+8+4*j:]))
+			m.wAux[int(f)*k+j] = math.Float32frombits(binary.LittleEndian.Uint32(body[off+8+4*j:]))
 		}
 	}
 	sum := sha256.Sum256(data)
@@ -381,11 +520,25 @@ type Example struct {
 	Text       string  `json:"text"`
 	Homophobic bool    `json:"homophobic"`
 	Frames     []Frame `json:"frames"`
-	// Kind is hate, self, reclaimed, counter, news, ordinary, negation or neutral (the
-	// hard-negative kinds of issue 4); LT-EDI rows have no kind.
+	// Labels are the taxonomy sub-labels (TAXONOMY.md); empty unless homophobic, except
+	// slur_insult.
+	Labels []Label `json:"labels,omitempty"`
+	// Kind is hate or a negative kind: self, reclaimed, counter, news, negation,
+	// neutral, ordinary, slur_insult. Public data sets have no kind.
 	Kind string `json:"kind,omitempty"`
+	// Target is lgbt, other or none when annotated.
+	Target string `json:"target,omitempty"`
+	// Dataset names the data set the example comes from (see datasets.go).
+	Dataset string `json:"dataset,omitempty"`
+	// Part is the frozen part (train, dev, test) set by the loaders; empty means
+	// SplitOf(ID).
+	Part Part `json:"-"`
 	// FramesKnown is false for data without frame labels (LT-EDI): frame heads skip it.
 	FramesKnown bool `json:"-"`
+	// LabelsKnown is false for data without taxonomy labels: label heads skip it.
+	LabelsKnown bool `json:"-"`
+	// Weight scales the example's loss in training (0 means 1).
+	Weight float64 `json:"-"`
 }
 
 // TrainOptions control Train.
@@ -398,6 +551,16 @@ type TrainOptions struct {
 	LR float64
 	// Sources names the data, recorded in the model header.
 	Sources []string
+	// Features is FeaturesNgramsRules (default) or FeaturesNgrams.
+	Features string
+	// Combine is recorded in the model (default CombineGuardCap); see ModelMeta.Combine.
+	Combine string
+	// BalanceDatasets weighs every data set the same in total, with its positives and
+	// negatives balanced inside it, for the homophobic head (instead of balancing
+	// positives and negatives over the pooled data, where the largest set dominates).
+	// DatasetWeight multiplies a data set's total (default 1).
+	BalanceDatasets bool
+	DatasetWeight   map[string]float64
 }
 
 func (o *TrainOptions) defaults() {
@@ -412,6 +575,12 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.LR == 0 {
 		o.LR = 0.5
+	}
+	if o.Features == "" {
+		o.Features = FeaturesNgramsRules
+	}
+	if o.Combine == "" {
+		o.Combine = CombineGuardCap
 	}
 }
 
@@ -428,37 +597,129 @@ func shuffle(idx []int, seed uint64) {
 	}
 }
 
-// trainLR fits all heads with AdaGrad on L2-normalised binary features, with class
-// weights that balance positives and negatives per head.
-func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
-	dim := 1 << opt.Bits
-	k := len(frameList)
-	m := &Model{bits: opt.Bits, wBin: make([]float32, dim), wFrames: make([]float32, dim*k)}
-	heads := 1 + k
-	g2 := make([]float32, dim*heads) // AdaGrad accumulators
-	var bg2 [1 + len(frameList)]float64
-	// class weights
-	var pos, cnt [1 + len(frameList)]float64
-	for i, e := range exs {
-		_ = i
-		cnt[0]++
-		if e.Homophobic {
-			pos[0]++
-		}
-		if e.FramesKnown {
-			for j := 0; j < k; j++ {
-				cnt[1+j]++
-			}
-			for _, f := range e.Frames {
-				if fi := frameIndex(f); fi >= 0 {
-					pos[1+fi]++
+// auxTargets fills y and on for the auxiliary heads (frames, then labels) of e. The
+// frame and label heads are conditional on a flag (they name the frames and labels of
+// posts the homophobic head flags), so they learn from homophobic examples only; the
+// slur_insult head learns from every example with label annotations.
+func auxTargets(e *Example, y []float64, on []bool) {
+	nf := len(frameList)
+	for j := range y {
+		y[j] = 0
+		on[j] = false
+	}
+	if !e.Homophobic {
+		if e.LabelsKnown {
+			si := nf + labelIndex(LabelSlurInsult)
+			on[si] = true
+			for _, l := range e.Labels {
+				if l == LabelSlurInsult {
+					y[si] = 1
 				}
 			}
 		}
+		return
 	}
-	var wPos, wNeg [1 + len(frameList)]float64
+	if e.FramesKnown {
+		for j := 0; j < nf; j++ {
+			on[j] = true
+		}
+		for _, f := range e.Frames {
+			if fi := frameIndex(f); fi >= 0 {
+				y[fi] = 1
+			}
+		}
+	}
+	if e.LabelsKnown {
+		for j := range labelList {
+			on[nf+j] = true
+		}
+		for _, l := range e.Labels {
+			if li := labelIndex(l); li >= 0 {
+				y[nf+li] = 1
+			}
+		}
+	}
+}
+
+// datasetWeights returns per-example weights for the homophobic head when
+// opt.BalanceDatasets is set (nil otherwise): every data set gets the same total weight
+// times DatasetWeight, split equally between its positives and negatives (a set with
+// one class gets it all), scaled so that the mean example weight is 1.
+func datasetWeights(exs []Example, opt TrainOptions) []float64 {
+	if !opt.BalanceDatasets {
+		return nil
+	}
+	type key struct {
+		d string
+		y bool
+	}
+	n := map[key]float64{}
+	classes := map[string]int{}
+	for _, e := range exs {
+		k := key{e.Dataset, e.Homophobic}
+		if n[k] == 0 {
+			classes[e.Dataset]++
+		}
+		n[k]++
+	}
+	out := make([]float64, len(exs))
+	var sum float64
+	for i, e := range exs {
+		dw := 1.0
+		if w, ok := opt.DatasetWeight[e.Dataset]; ok {
+			dw = w
+		}
+		ew := e.Weight
+		if ew == 0 {
+			ew = 1
+		}
+		out[i] = dw * ew / (float64(classes[e.Dataset]) * n[key{e.Dataset, e.Homophobic}])
+		sum += out[i]
+	}
+	for i := range out {
+		out[i] *= float64(len(exs)) / sum
+	}
+	return out
+}
+
+// trainLR fits all heads with AdaGrad on L2-normalised binary features, with class
+// weights that balance positives and negatives per head and per-example weights.
+func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
+	dim := 1 << opt.Bits
+	k := len(frameList) + len(labelList)
+	heads := 1 + k
+	m := &Model{bits: opt.Bits, wBin: make([]float32, dim), wAux: make([]float32, dim*k), nAux: k, bias: make([]float32, heads)}
+	g2 := make([]float32, dim*heads) // AdaGrad accumulators
+	bg2 := make([]float64, heads)
+	y := make([]float64, heads)
+	on := make([]bool, heads)
+	binW := datasetWeights(exs, opt)
+	// class weights
+	pos, cnt := make([]float64, heads), make([]float64, heads)
+	for i := range exs {
+		e := &exs[i]
+		w := e.Weight
+		if w == 0 {
+			w = 1
+		}
+		auxTargets(e, y[1:], on[1:])
+		y[0], on[0] = 0, true
+		if e.Homophobic {
+			y[0] = 1
+		}
+		for h := 0; h < heads; h++ {
+			if on[h] {
+				cnt[h] += w
+				pos[h] += w * y[h]
+			}
+		}
+	}
+	wPos, wNeg := make([]float64, heads), make([]float64, heads)
 	for h := 0; h < heads; h++ {
 		wPos[h], wNeg[h] = 1, 1
+		if h == 0 && binW != nil {
+			continue // balanced per data set
+		}
 		if pos[h] > 0 && cnt[h] > pos[h] {
 			wPos[h] = cnt[h] / (2 * pos[h])
 			wNeg[h] = cnt[h] / (2 * (cnt[h] - pos[h]))
@@ -468,8 +729,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	for i := range order {
 		order[i] = i
 	}
-	var y [1 + len(frameList)]float64
-	var on [1 + len(frameList)]bool
+	s := make([]float64, heads)
 	for ep := 0; ep < opt.Epochs; ep++ {
 		shuffle(order, uint64(ep+1)*0x9E3779B97F4A7C15)
 		for _, i := range order {
@@ -478,25 +738,30 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 				continue
 			}
 			e := &exs[i]
+			ew := e.Weight
+			if ew == 0 {
+				ew = 1
+			}
 			y[0], on[0] = 0, true
 			if e.Homophobic {
 				y[0] = 1
 			}
-			for j := 0; j < k; j++ {
-				y[1+j], on[1+j] = 0, e.FramesKnown
+			auxTargets(e, y[1:], on[1:])
+			anyAux := false
+			for _, o := range on[1:] {
+				anyAux = anyAux || o
 			}
-			for _, f := range e.Frames {
-				if fi := frameIndex(f); fi >= 0 {
-					y[1+fi] = 1
-				}
+			for h := range s {
+				s[h] = 0
 			}
-			var s [1 + len(frameList)]float64
 			for n, f := range v.idx {
 				x := float64(v.val[n])
 				s[0] += float64(m.wBin[f]) * x
-				row := m.wFrames[int(f)*k : int(f)*k+k]
-				for j := 0; j < k; j++ {
-					s[1+j] += float64(row[j]) * x
+				if anyAux {
+					row := m.wAux[int(f)*k : int(f)*k+k]
+					for j := 0; j < k; j++ {
+						s[1+j] += float64(row[j]) * x
+					}
 				}
 			}
 			for h := 0; h < heads; h++ {
@@ -508,7 +773,11 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 				if y[h] == 1 {
 					cw = wPos[h]
 				}
-				g := (p - y[h]) * cw
+				hw := ew
+				if h == 0 && binW != nil {
+					hw = binW[i]
+				}
+				g := (p - y[h]) * cw * hw
 				bg2[h] += g * g
 				m.bias[h] -= float32(opt.LR * g / math.Sqrt(bg2[h]+1e-8))
 				for n, f := range v.idx {
@@ -516,7 +785,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 					if h == 0 {
 						w = &m.wBin[f]
 					} else {
-						w = &m.wFrames[int(f)*k+h-1]
+						w = &m.wAux[int(f)*k+h-1]
 					}
 					gi := g*float64(v.val[n]) + opt.L2*float64(*w)
 					acc := &g2[int(f)*heads+h]
@@ -526,7 +795,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 			}
 		}
 	}
-	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources}
+	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets}
 	return m
 }
 

@@ -32,8 +32,9 @@ func TestModelSaveLoadRoundTrip(t *testing.T) {
 		t.Errorf("meta lost: %+v", m2.Meta)
 	}
 	for _, e := range exs {
-		v := rules.featurize(e.Text, 12)
-		p1, p2 := m.predictBin(&v), m2.predictBin(&v)
+		v := rules.featurize(e.Text, 12, true)
+		ro := &ruleOutcome{target: true}
+		p1, p2 := m.predictBin(&v, ro), m2.predictBin(&v, ro)
 		if d := p1 - p2; d > 1e-3 || d < -1e-3 {
 			t.Errorf("%s: prediction %v before save, %v after", e.ID, p1, p2)
 		}
@@ -80,7 +81,15 @@ func TestEmbeddedModelMatchesLexicon(t *testing.T) {
 	if m.Meta.Lexicon != rules.lex.Load().version {
 		t.Errorf("embedded model was trained with lexicon %s, the embedded lexicon is %s: retrain", m.Meta.Lexicon, rules.lex.Load().version)
 	}
-	if len(m.Meta.TrainedOn) != 1 || !strings.Contains(m.Meta.TrainedOn[0], "training part") {
-		t.Errorf("embedded model must be trained on the repo corpus training part only, got %v", m.Meta.TrainedOn)
+	// It must record the frozen-split rule and that the test parts were not used.
+	last := ""
+	if n := len(m.Meta.TrainedOn); n > 0 {
+		last = m.Meta.TrainedOn[n-1]
+	}
+	if !strings.Contains(last, "kuzot-split-v1") || !strings.Contains(last, "not used") {
+		t.Errorf("embedded model does not record its split: %v", m.Meta.TrainedOn)
+	}
+	if m.Meta.Format != modelFormat || m.Meta.CalibA == 0 || m.Meta.Threshold <= 0 || len(m.Meta.Selection) == 0 {
+		t.Errorf("embedded model lacks calibration, threshold or dev selection: %+v", m.Meta)
 	}
 }

@@ -1,7 +1,8 @@
-// Package narrative flags posts that push homophobic or transphobic narratives and
-// names the frame they use (propaganda_ban, foreign_agent, western_values,
-// traditional_family, child_protection, political_smear, dehumanization,
-// violence_threat), in Russian, Kyrgyz, English and some Uzbek.
+// Package narrative flags homophobic and transphobic speech in all its forms, names the
+// narrative frames (propaganda_ban, foreign_agent, western_values, traditional_family,
+// child_protection, political_smear, dehumanization, violence_threat) and the taxonomy
+// labels (derogation, stereotype, ..., slur_insult), in Russian, Kyrgyz, English and
+// some Uzbek.
 //
 // It is built to avoid what off-the-shelf toxicity models do to the people kuzot
 // protects: an identity term is never evidence on its own, and a guard layer downgrades
@@ -13,8 +14,12 @@
 //  2. token-level lexicon lookups (a character trie with Snowball Russian stems and
 //     Kyrgyz/Uzbek suffix chains, then a word-level phrase trie);
 //  3. rules that need a frame cue and a target close together, and the guards;
-//  4. a hashed n-gram logistic regression that also sees the rule outcome and gives
-//     the final score in [0,1].
+//  4. a hashed n-gram logistic regression trained on real data that also sees the rule
+//     outcome, calibrated on dev data with the rules as a second stage (select.go), whose
+//     score a fired guard can only lower.
+//
+// Every labelled item belongs to a frozen part (train, dev, test) by SplitOf; training
+// reads train, every choice is made on dev, and test is only reported (EvalCommand).
 //
 // The lexicon lives in lexicon/*.tsv (embedded, or read from lexicon_dir so analysts
 // can edit it; Reload re-reads it). Every flag carries evidence spans with byte offsets
@@ -45,7 +50,7 @@ import (
 const Name = "narrative"
 
 // rulesVersion changes whenever the rule or feature code changes the output.
-const rulesVersion = "1"
+const rulesVersion = "2"
 
 // DefaultThreshold is the score at and above which a post is flagged.
 const DefaultThreshold = 0.5
@@ -62,12 +67,16 @@ type Config struct {
 	// Model is the path of a model written by `kuzot train`; empty means the embedded
 	// model and "none" means rules only.
 	Model string `yaml:"model"`
-	// Threshold on the score for "homophobic" (default 0.5).
+	// Threshold on the calibrated score for "homophobic": one per deployment. Empty:
+	// the threshold chosen on dev data when the model was trained (DefaultThreshold
+	// without a model).
 	Threshold *float64 `yaml:"threshold"`
 	// NoTopicGate lets the model flag posts without any identity term, slur or anchor
-	// phrase (implicit hate such as "they should be punished"), at the cost of more
-	// false positives on ordinary posts. Off by default.
+	// phrase under the "gate" combination (format 1 models). Off by default.
 	NoTopicGate bool `yaml:"no_topic_gate"`
+	// Combine overrides the model's combination with the rules ("model", "guard-cap",
+	// "gate"; see ModelMeta.Combine). Empty: the mode chosen on dev at training.
+	Combine string `yaml:"combine"`
 }
 
 // ParseConfig decodes the YAML section strictly (unknown keys are errors) and applies
@@ -102,16 +111,25 @@ func ParseConfig(node *yaml.Node, overrides map[string]string) (Config, error) {
 	if c.Threshold != nil && (*c.Threshold <= 0 || *c.Threshold > 1 || math.IsNaN(*c.Threshold)) {
 		return c, fmt.Errorf("narrative config: threshold %v must be in (0,1]", *c.Threshold)
 	}
+	switch c.Combine {
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
+	default:
+		return c, fmt.Errorf("narrative config: combine %q: want model, guard-cap, union or gate", c.Combine)
+	}
 	return c, nil
 }
 
 // Result is the narrative verdict on one post. It marshals as issue 4's object:
 // {"homophobic":bool,"score":float,"frames":[…],"evidence":[{start,end,text,frame}]}.
 type Result struct {
-	Homophobic bool       `json:"homophobic"`
-	Prob       float64    `json:"score"`
-	FrameList  []Frame    `json:"frames"`
-	Evidence   []Evidence `json:"evidence"`
+	Homophobic bool    `json:"homophobic"`
+	Prob       float64 `json:"score"`
+	FrameList  []Frame `json:"frames"`
+	// LabelList are the taxonomy labels (derogation, stereotype, ..., slur_insult). A
+	// post that is not homophobic can carry slur_insult alone: a slur used as a general
+	// insult, for analysts to filter separately.
+	LabelList []Label    `json:"labels"`
+	Evidence  []Evidence `json:"evidence"`
 	// Guards lists the guards that fired (not in the JSON output; for eval and
 	// analysts' debugging tools).
 	Guards []string `json:"-"`
@@ -127,11 +145,14 @@ func (r *Result) Flagged() bool { return r.Homophobic }
 // Score implements classifiers.Result.
 func (r *Result) Score() float64 { return r.Prob }
 
-// Labels implements classifiers.Result: the frame ids.
+// Labels implements classifiers.Result: the frame ids, then the taxonomy labels.
 func (r *Result) Labels() []string {
-	out := make([]string, len(r.FrameList))
-	for i, f := range r.FrameList {
-		out[i] = string(f)
+	out := make([]string, 0, len(r.FrameList)+len(r.LabelList))
+	for _, f := range r.FrameList {
+		out = append(out, string(f))
+	}
+	for _, l := range r.LabelList {
+		out = append(out, string(l))
 	}
 	return out
 }
@@ -144,6 +165,7 @@ type Classifier struct {
 	threshold float64
 	lex       atomic.Pointer[lexicon]
 	model     *Model
+	combine   string
 	pool      sync.Pool
 	reloadMu  sync.Mutex
 	metrics   *metrics
@@ -195,6 +217,7 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Classifie
 		}
 		c.model = m
 	}
+	c.setModel(c.model)
 	if reg != nil {
 		m := &metrics{
 			posts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kuzot_narrative_posts_total",
@@ -211,6 +234,26 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Classifie
 	}
 	logger.Info("narrative classifier ready", "version", c.Version(), "threshold", c.threshold)
 	return c, nil
+}
+
+// setModel installs m (nil: rules only) with its threshold and combination mode,
+// unless the configuration sets them.
+func (c *Classifier) setModel(m *Model) {
+	c.model = m
+	c.threshold = DefaultThreshold
+	c.combine = CombineGate
+	if m != nil {
+		c.combine = m.combine()
+		if m.Meta.Threshold > 0 {
+			c.threshold = m.Meta.Threshold
+		}
+	}
+	if c.cfg.Threshold != nil {
+		c.threshold = *c.cfg.Threshold
+	}
+	if c.cfg.Combine != "" {
+		c.combine = c.cfg.Combine
+	}
 }
 
 func (c *Classifier) loadLex() (*lexicon, error) {
@@ -296,29 +339,32 @@ func (c *Classifier) ClassifyText(text string) *Result {
 func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 	a.run(lx, text)
 	ro := a.applyRules()
-	res := &Result{RuleScore: ro.score, ModelScore: -1, FrameList: []Frame{}, Evidence: []Evidence{}}
+	res := &Result{RuleScore: ro.score, ModelScore: -1, FrameList: []Frame{}, LabelList: []Label{}, Evidence: []Evidence{}}
 	for _, g := range guardOrder {
 		if ro.guards.has(g) {
 			res.Guards = append(res.Guards, g)
 		}
 	}
 	score := ro.score
-	if c.model != nil {
-		a.features(&a.feat, &ro, c.model.bits)
-		score = c.model.predictBin(&a.feat)
+	if c.model != nil && len(a.toks) > 0 {
+		// (a post without any word, such as "*@#$%", has nothing for the model to weigh)
+		a.features(&a.feat, &ro, c.model.bits, c.model.withRules())
+		score = c.model.predictBin(&a.feat, &ro)
 		res.ModelScore = score
-		if (!ro.target && !c.cfg.NoTopicGate) || len(res.Guards) > 0 {
-			// Topic gate: with no identity term, slur or anchor phrase, the n-grams
-			// alone must not flag a post ("запретить энергетики несовершеннолетним").
-			// Guards only ever downgrade: when one fired (self-reference, counter-speech,
-			// reported speech, negation, reclaimed), the model cannot score above the
-			// guarded rule score. Chosen by 4-fold cross-validation on the training part
-			// over model-only, rules-only, mean and geometric mean.
-			score = min(score, ro.score)
-		}
+		score = capScore(c.combine, score, ro.score, ro.target || c.cfg.NoTopicGate, len(res.Guards) > 0, ro.cue, c.threshold)
 	}
 	res.Prob = math.Round(score*1e4) / 1e4
 	if score < c.threshold {
+		if ro.slur && !ro.guards.has(GuardSelf) && !ro.guards.has(GuardCounter) && !ro.guards.has(GuardReported) {
+			// Homophobic language without a narrative about LGBT people: reported for
+			// analysts, not flagged.
+			res.LabelList = append(res.LabelList, LabelSlurInsult)
+			for _, e := range ro.evidence {
+				if e.Frame == FrameDehumanization {
+					res.Evidence = append(res.Evidence, e)
+				}
+			}
+		}
 		return res
 	}
 	for i, f := range frameList {
@@ -326,32 +372,125 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 			res.FrameList = append(res.FrameList, f)
 		}
 	}
+	var aux []float64
+	if c.model != nil && c.model.nAux > 0 {
+		aux = c.model.predictAux(&a.feat, a.aux)
+		a.aux = aux
+	}
 	if len(res.FrameList) > 0 {
 		for _, e := range ro.evidence {
 			if ro.frames[frameIndex(e.Frame)] {
 				res.Evidence = append(res.Evidence, e)
 			}
 		}
-	} else if c.model != nil {
+	} else if aux != nil {
 		// The model flags without a rule frame: take its frame heads and explain with
-		// the words that pushed the top frame most.
-		pf := c.model.predictFrames(&a.feat)
+		// the words that pushed the top frame most. A flag may have no frame (the
+		// taxonomy's frames are optional) when no head reaches 0.5.
 		best := 0
-		for i := range pf {
-			if pf[i] >= 0.5 {
+		for i := range frameList {
+			if aux[i] >= 0.5 {
 				res.FrameList = append(res.FrameList, frameList[i])
 			}
-			if pf[i] > pf[best] {
+			if aux[i] > aux[best] {
 				best = i
 			}
 		}
-		if len(res.FrameList) == 0 {
-			res.FrameList = append(res.FrameList, frameList[best])
-		}
 		res.Evidence = a.modelEvidence(c.model, best)
 	}
+	res.LabelList = c.labels(&ro, res.FrameList, aux)
 	res.Homophobic = true
 	return res
+}
+
+// frameLabel is the taxonomy label a rule frame implies when the model's label heads
+// name none (rules-only classifiers, or heads all under 0.5).
+var frameLabel = [len(frameList)]Label{
+	LabelExclusion,      // propaganda_ban: bans on "propaganda"
+	LabelStereotype,     // foreign_agent
+	LabelStereotype,     // western_values
+	LabelExclusion,      // traditional_family: "nothing else will be allowed"
+	LabelStereotype,     // child_protection: "a danger to children"
+	LabelDerogation,     // political_smear
+	LabelDehumanisation, // dehumanization
+	LabelThreatViolence, // violence_threat
+}
+
+// capScore combines the model score p with the rules under a combination mode. A cap
+// maps the rule score onto the model's threshold, so that a capped post is flagged only
+// when the rule layer alone would flag it too (rule score at or over DefaultThreshold):
+//   - guard-cap: when a guard fired (self-reference, counter-speech, reported speech,
+//     negation, reclaimed), guards only ever downgrade;
+//   - gate: also when no identity term, slur or anchor phrase is present (the n-grams
+//     alone cannot flag);
+//   - union: guard-cap, and a post the rule layer flags without any guard on a frame
+//     cue (not on slurs alone, which are as often general insults) is flagged too
+//     (rules or model, the two-stage combination);
+//   - model: the calibrated model score alone.
+func capScore(mode string, p, rule float64, target, guarded, cue bool, threshold float64) float64 {
+	capped := false
+	switch mode {
+	case CombineGate:
+		capped = guarded || !target
+	case CombineGuardCap:
+		capped = guarded
+	case CombineUnion:
+		capped = guarded
+		if !guarded && cue && rule >= DefaultThreshold {
+			// the rule layer flags on its own: map its score onto [threshold, 1]
+			p = max(p, threshold+(rule-DefaultThreshold)*(1-threshold)/(1-DefaultThreshold))
+		}
+	}
+	if !capped {
+		return p
+	}
+	return min(p, rule*threshold/DefaultThreshold)
+}
+
+// labels names the taxonomy labels of a flagged post: the model's label heads at 0.5
+// or above, a slur the rules found and a violence frame; when the heads name none, the
+// labels the frames imply, and failing that the most likely head, so every flag
+// carries at least one label.
+func (c *Classifier) labels(ro *ruleOutcome, frames []Frame, aux []float64) []Label {
+	var on [len(labelList)]bool
+	if ro.slur {
+		on[labelIndex(LabelSlur)] = true
+	}
+	nf := len(frameList)
+	best, heads := -1, false
+	if len(aux) >= nf+len(labelList) {
+		for i, l := range labelList {
+			if l == LabelSlurInsult {
+				continue
+			}
+			p := aux[nf+i]
+			if p >= 0.5 {
+				on[i], heads = true, true
+			}
+			if best < 0 || p > aux[nf+best] {
+				best = i
+			}
+		}
+	}
+	for _, f := range frames {
+		if l := frameLabel[frameIndex(f)]; !heads || l == LabelThreatViolence {
+			on[labelIndex(l)] = true
+		}
+	}
+	out := []Label{}
+	for i, l := range labelList {
+		if on[i] {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		if best >= 0 {
+			out = append(out, labelList[best])
+		} else {
+			out = append(out, LabelDerogation)
+		}
+	}
+	return out
 }
 
 // modelEvidence returns the (up to three) tokens whose word and character features add
@@ -366,7 +505,7 @@ func (a *analysis) modelEvidence(m *Model, fi int) []Evidence {
 		top[i].t = -1
 	}
 	mask := uint32(1)<<m.bits - 1
-	k := len(frameList)
+	k := m.nAux
 	var buf [64]rune
 	for i := range a.toks {
 		t := &a.toks[i]
@@ -375,7 +514,7 @@ func (a *analysis) modelEvidence(m *Model, fi int) []Evidence {
 			w = w[:40]
 		}
 		var s float32
-		add := func(f uint32) { s += m.wFrames[int(f&mask)*k+fi] + m.wBin[f&mask] }
+		add := func(f uint32) { s += m.wAux[int(f&mask)*k+fi] + m.wBin[f&mask] }
 		add(hashRunes(nsWord, w))
 		b := append(append(append(buf[:0], '^'), w...), '$')
 		for n := 3; n <= 5; n++ {

@@ -82,3 +82,40 @@ func TestTokenOffsetsAreOriginalBytes(t *testing.T) {
 		t.Errorf("quote state wrong: %+v", a.toks[:2])
 	}
 }
+
+// TestNormalisationFalsePositives pins the false flags of issue 14 found in real
+// Russian forum posts that mention nothing LGBT-related: ordinary words must not turn
+// into slurs or anchors through stemming, prefixes or masks.
+func TestNormalisationFalsePositives(t *testing.T) {
+	rules, full := testClassifiers(t)
+	tests := []struct{ name, text string }{
+		{"baking soda", "Купил соду и уксус, сода пищевая, содой почистил"},
+		{"pedicure", "Сделала педикюр вчера, педикюрный салон у дома"},
+		{"pupated", "/f/f11/t/ я утром искал - тоже не мог найти. Подумал - окуклились, уже было такое."},
+		{"degenerate as a general insult", "Ты дегенерат, выродок и вообще"},
+		{"board name with digits", "f11 опять лежит"},
+	}
+	for _, tc := range tests {
+		k, toks := matchedKinds(rules, tc.text)
+		if k["slur"] || k["western_values"] {
+			t.Errorf("%s: matched %v in %v", tc.name, k, toks)
+		}
+		for name, c := range map[string]*Classifier{"rules": rules, "full": full} {
+			if r := c.ClassifyText(tc.text); r.Homophobic || len(r.LabelList) > 0 {
+				t.Errorf("%s: %s flagged %+v", tc.name, name, r)
+			}
+		}
+	}
+	// The real words still match.
+	for _, tc := range []struct{ text, want string }{
+		{"педики", "slur"}, {"педиков", "slur"}, {"Содом и Гоморра", "western_values"}, {"п@дик", "slur"},
+	} {
+		if k, toks := matchedKinds(rules, tc.text); !k[tc.want] {
+			t.Errorf("%q: %s not matched (%v, %v)", tc.text, tc.want, k, toks)
+		}
+	}
+	// A general insult next to an LGBT target is still a frame cue.
+	if r := rules.ClassifyText("Геи — дегенераты."); !r.Homophobic {
+		t.Errorf("\"Геи — дегенераты\" not flagged: %+v", r)
+	}
+}

@@ -99,6 +99,8 @@ type ruleOutcome struct {
 	evidence []Evidence
 	guards   guardSet
 	target   bool // an identity term or slur is present
+	slur     bool // a slur that is neither negated nor reclaimed
+	cue      bool // a frame cue other than a slur counted (not only slurs)
 	negated  bool // a cue was negated
 	quoted   bool // evidence inside quotes
 }
@@ -186,6 +188,9 @@ func (a *analysis) applyRules() ruleOutcome {
 			out.guards.set(GuardReclaimed)
 			continue
 		}
+		if e.kind == kindSlur {
+			out.slur = true
+		}
 		w := e.weight
 		var target *hit
 		if !e.anchor {
@@ -206,6 +211,9 @@ func (a *analysis) applyRules() ruleOutcome {
 			out.guards.set(GuardReported)
 		}
 		out.frames[fi] = true
+		if e.kind == kindFrame {
+			out.cue = true
+		}
 		prod *= 1 - w
 		addEv(h, e.frame)
 		if target != nil {
@@ -386,8 +394,22 @@ func (a *analysis) negated(h hit) bool {
 	if a.negEnd[h.t0] && h.t0 > 0 && a.toks[h.t0-1].clause == a.toks[h.t0].clause {
 		return true
 	}
-	return int(h.t1) < len(a.toks) && a.negStart[h.t1] && a.toks[h.t1].clause == a.toks[h.t1-1].clause
+	// A postposed negation (Kyrgyz эмес/жок, Uzbek emas/yo'q) closes the predicate, so it
+	// may follow the cue by a word or two of the same clause: "үй-бүлөгө коркунуч эмес"
+	// ("not a threat to the family").
+	for j := h.t1; j <= h.t1+postNegWindow && int(j) < len(a.toks); j++ {
+		if a.toks[j].clause != a.toks[h.t1-1].clause {
+			break
+		}
+		if a.negStart[j] {
+			return true
+		}
+	}
+	return false
 }
+
+// postNegWindow is how many words may stand between a cue and a postposed negation.
+const postNegWindow = 2
 
 // negationBetween reports a negation cue starting within tokens [from, to).
 func (a *analysis) negationBetween(from, to int32) bool {

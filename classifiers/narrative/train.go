@@ -7,16 +7,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
 )
 
 // featurize runs the rule layer on text and returns its model features.
-func (c *Classifier) featurize(text string, bits uint) vec {
+func (c *Classifier) featurize(text string, bits uint, withRules bool) vec {
 	a := &analysis{}
 	a.run(c.lex.Load(), text)
 	ro := a.applyRules()
 	var v vec
-	a.features(&v, &ro, bits)
+	a.features(&v, &ro, bits, withRules)
 	return v
 }
 
@@ -37,52 +37,125 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 				return nil, err
 			}
 		}
-		feats[i] = c.featurize(e.Text, opt.Bits)
+		feats[i] = c.featurize(e.Text, opt.Bits, opt.Features != FeaturesNgrams)
 	}
 	m := trainLR(feats, exs, opt)
 	m.Meta.Lexicon = c.lex.Load().version
 	return m, nil
 }
 
-// DefaultLTEDIDir finds ../shared/datasets/ltedi2022-en from the working directory or
-// one of its parents (tests run in the package directory, commands at the repo root).
-// It returns "" when the shared folder is absent, as on a plain clone.
-func DefaultLTEDIDir() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		for _, cand := range []string{
-			filepath.Join(dir, "..", "shared", "datasets", "ltedi2022-en"),
-			filepath.Join(dir, "shared", "datasets", "ltedi2022-en"),
-		} {
-			if st, err := os.Stat(filepath.Join(cand, "dev.jsonl")); err == nil && !st.IsDir() {
-				return cand
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+// Candidate weightings of TrainAndSelect.
+const (
+	WeightPooled     = "pooled"
+	WeightPerDataset = "per-dataset"
+)
+
+// SelectOptions control TrainAndSelect.
+type SelectOptions struct {
+	Train TrainOptions
+	// FeatureSets are the candidate feature sets (default: ngrams+rules and ngrams).
+	FeatureSets []string
+	// Modes are the candidate combination modes. Default: guard-cap and union, the
+	// two in which guards only ever downgrade and the model can flag posts with an
+	// unnamed target ("these people", "таких", "алар"): issue 14 requires both. "gate"
+	// and "model" can be measured on request.
+	Modes []string
+	// Weightings are the candidate example weightings of the homophobic head:
+	// "pooled" (positives against negatives over all data) and "per-dataset"
+	// (TrainOptions.BalanceDatasets). Default: both.
+	Weightings []string
+	// Log receives one line per candidate (may be nil).
+	Log io.Writer
 }
 
-// TrainCommand implements `kuzot train narrative`: it trains the model on the training
-// part of the labelled corpus (never the held-out part) and, with --ltedi, also on the
-// LT-EDI 2022 English train split (Chakravarthi et al. 2022, LT-EDI@ACL 2022,
-// https://aclanthology.org/2022.ltedi-1.57/; see that folder's README for the licence:
-// a model trained on it must not be bundled into a release).
+// TrainAndSelect trains one model per candidate feature set on the train parts of exs,
+// calibrates each on the dev parts (Platt scaling), picks the combination mode and the
+// threshold on dev, and returns the candidate with the best dev objective: the mean F1
+// over the data sets, less penalties when self-posts, counter-speech and news (pooled)
+// exceed 5% flagged or ordinary Russian posts 0.05% (see devObjective). Test parts are
+// never read.
+func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt SelectOptions) (*Model, error) {
+	train, dev, _ := SplitParts(exs)
+	if len(train) == 0 {
+		return nil, errNoData
+	}
+	if len(opt.FeatureSets) == 0 {
+		opt.FeatureSets = []string{FeaturesNgramsRules, FeaturesNgrams}
+	}
+	if len(opt.Modes) == 0 {
+		opt.Modes = []string{CombineGuardCap, CombineUnion}
+	}
+	if len(opt.Weightings) == 0 {
+		opt.Weightings = []string{WeightPooled, WeightPerDataset}
+	}
+	var (
+		best     *Model
+		bestCh   choice
+		selected []string
+	)
+	type cand struct{ features, weighting string }
+	var cands []cand
+	for _, f := range opt.FeatureSets {
+		for _, w := range opt.Weightings {
+			if w != WeightPooled && w != WeightPerDataset {
+				return nil, fmt.Errorf("unknown weighting %q (want pooled or per-dataset)", w)
+			}
+			cands = append(cands, cand{f, w})
+		}
+	}
+	for _, cd := range cands {
+		to := opt.Train
+		to.Features = cd.features
+		to.BalanceDatasets = cd.weighting == WeightPerDataset
+		fset := cd.features + "/" + cd.weighting
+		m, err := c.Train(ctx, train, to)
+		if err != nil {
+			return nil, err
+		}
+		if len(dev) == 0 {
+			m.Meta.Combine = opt.Modes[0]
+			return m, nil
+		}
+		ss, err := c.scoreExamples(ctx, m, dev)
+		if err != nil {
+			return nil, err
+		}
+		ch, perMode := chooseOnDev(ss, fset, opt.Modes)
+		for _, pm := range perMode {
+			selected = append(selected, pm.String())
+			if opt.Log != nil {
+				fmt.Fprintln(opt.Log, "candidate:", pm.String())
+			}
+		}
+		if best == nil || ch.mean > bestCh.mean {
+			best, bestCh = m, ch
+		}
+	}
+	best.Meta.Combine = bestCh.mode
+	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD, best.Meta.CalibE = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3], bestCh.cal[4]
+	best.Meta.Threshold = bestCh.thr
+	best.Meta.Selection = append(selected, "chosen: "+bestCh.String())
+	return best, nil
+}
+
+// TrainCommand implements `kuzot train narrative`: it assembles the labelled data
+// (embedded corpora and ../shared/datasets, see LoadData), trains the candidates on the
+// train parts, chooses on the dev parts (TrainAndSelect) and writes the model. The test
+// parts are never read here.
 func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train narrative", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	corpus := fs.String("corpus", "", "labelled corpus JSONL (default: the embedded repo corpus); only its training part is used")
-	ltedi := fs.String("ltedi", "", "also train on DIR/train.jsonl of LT-EDI 2022 English (\"auto\" finds ../shared/datasets/ltedi2022-en)")
+	datasets := fs.String("datasets", "auto", "public data sets directory (\"auto\": find ../shared/datasets; \"\": embedded corpora only)")
+	corpus := fs.String("corpus", "", "comma-separated extra labelled JSONL files (corpus schema)")
+	noEmbedded := fs.Bool("no-embedded", false, "leave out the embedded corpora")
+	exclude := fs.String("exclude", "", "comma-separated data set names to leave out (e.g. ltedi2022-en for a release model)")
 	out := fs.String("out", "", "write the model here (required)")
 	lexDir := fs.String("lexicon-dir", "", "lexicon directory (default: embedded lexicon)")
 	epochs := fs.Int("epochs", 15, "training epochs")
 	bits := fs.Uint("bits", featureBits, "feature hash bits")
+	features := fs.String("features", "", "candidate feature sets, comma-separated (default: ngrams+rules,ngrams)")
+	modes := fs.String("combine", "", "candidate combination modes, comma-separated (default: guard-cap,union; gate cannot flag unnamed targets, model lets the model override guards)")
+	weightings := fs.String("weighting", "", "candidate weightings, comma-separated (default: pooled,per-dataset)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,32 +166,35 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	exs, src, err := loadCorpus(*corpus, stderr)
+	data, err := loadData(*datasets, *corpus, *noEmbedded, *exclude, stderr)
 	if err != nil {
 		return err
 	}
-	train, held := Split(exs)
-	sources := []string{fmt.Sprintf("%s (training part: %d of %d, %d held out)", src, len(train), len(exs), len(held))}
-	if *ltedi != "" {
-		dir := *ltedi
-		if dir == "auto" {
-			if dir = DefaultLTEDIDir(); dir == "" {
-				return errors.New("--ltedi auto: ../shared/datasets/ltedi2022-en not found")
-			}
-		}
-		rows, errs, err := ReadExamplesFile(filepath.Join(dir, "train.jsonl"), false)
-		if err != nil {
-			return err
-		}
-		reportLineErrors(stderr, "ltedi train.jsonl", errs)
-		train = append(train, rows...)
-		sources = append(sources, fmt.Sprintf("LT-EDI 2022 English train (%d rows)", len(rows)))
-	}
-	m, err := c.Train(ctx, train, TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources})
+	train, dev, test := SplitParts(data.Examples)
+	sources := append([]string(nil), data.Sources...)
+	sources = append(sources, fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)))
+	m, err := c.TrainAndSelect(ctx, data.Examples, SelectOptions{
+		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources},
+		FeatureSets: splitList(*features),
+		Modes:       splitList(*modes),
+		Weightings:  splitList(*weightings),
+		Log:         stdout,
+	})
 	if err != nil {
 		return err
 	}
-	tmp := *out + ".tmp"
+	m.Meta.Lexicon = c.lex.Load().version
+	if err := writeModel(m, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "trained narrative model on %d examples, chosen %s/%s threshold %.3f, lexicon %s -> %s\n",
+		len(train), m.Meta.Features, m.Meta.Combine, m.Meta.Threshold, m.Meta.Lexicon, *out)
+	return nil
+}
+
+// writeModel saves m to path atomically.
+func writeModel(m *Model, path string) error {
+	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("create model: %w", err)
@@ -132,28 +208,59 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		os.Remove(tmp)
 		return fmt.Errorf("write model: %w", err)
 	}
-	if err := os.Rename(tmp, *out); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write model: %w", err)
 	}
-	fmt.Fprintf(stdout, "trained narrative model on %d examples (%v), lexicon %s -> %s\n", len(train), sources, m.Meta.Lexicon, *out)
 	return nil
 }
 
-// loadCorpus reads the corpus at path, or the embedded one when path is "".
-func loadCorpus(path string, stderr io.Writer) ([]Example, string, error) {
-	if path == "" {
-		exs, err := Corpus()
-		return exs, "repo corpus", err
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
 	}
-	exs, errs, err := ReadExamplesFile(path, true)
+	return out
+}
+
+// loadData assembles the data for the train and eval commands.
+func loadData(datasets, corpus string, noEmbedded bool, exclude string, stderr io.Writer) (*Data, error) {
+	dir := datasets
+	if dir == "auto" {
+		if dir = DefaultDatasetsDir(); dir == "" {
+			fmt.Fprintln(stderr, "narrative: ../shared/datasets not found; using the embedded corpora only")
+		}
+	}
+	data, err := LoadData(DataOptions{DatasetsDir: dir, Extra: splitList(corpus), NoEmbedded: noEmbedded})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	reportLineErrors(stderr, path, errs)
-	if len(exs) == 0 {
-		return nil, "", fmt.Errorf("%s: no usable examples", path)
+	reportLineErrors(stderr, "labelled data", data.Warnings)
+	if ex := splitList(exclude); len(ex) > 0 {
+		drop := map[string]bool{}
+		for _, d := range ex {
+			drop[d] = true
+		}
+		kept := data.Examples[:0]
+		for _, e := range data.Examples {
+			if !drop[e.Dataset] {
+				kept = append(kept, e)
+			}
+		}
+		data.Examples = kept
+		var srcs []string
+		for _, s := range data.Sources {
+			if !drop[strings.Fields(s)[0]] {
+				srcs = append(srcs, s)
+			}
+		}
+		data.Sources = srcs
 	}
-	return exs, path, nil
+	if len(data.Examples) == 0 {
+		return nil, errNoData
+	}
+	return data, nil
 }
 
 func reportLineErrors(w io.Writer, name string, errs []error) {
