@@ -128,7 +128,7 @@ telegram: {base_url: %q, token: %q, long_poll: 1s}
 		haystack.WriteString(s + "\n")
 	}
 	rows.Close()
-	resp, err := http.Get("http://" + run.HTTPAddr + "/metrics")
+	resp, err := http.Get("http://" + run.MetricsAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,6 +72,7 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	}
 	// The same deployment as a config file, for the commands.
 	cfgFile := filepath.Join(t.TempDir(), "kuzot.yaml")
+	t.Setenv("KUZOT_CLICKHOUSE_PASSWORD", string(cfg.CH.Password))
 	if err := os.WriteFile(cfgFile, []byte(fmt.Sprintf("data_dir: %s\nclickhouse:\n  addr: %s\n  database: %s\n",
 		cfg.DataDir, cfg.CH.Addr, cfg.CH.Database)), 0o644); err != nil {
 		t.Fatal(err)

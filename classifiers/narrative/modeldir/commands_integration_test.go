@@ -27,6 +27,8 @@ import (
 func writeTestConfig(t *testing.T, dataDir string, ch config.ClickHouse) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "kuzot.yaml")
+	// The password stays out of the file, as in a deployment.
+	t.Setenv("KUZOT_CLICKHOUSE_PASSWORD", string(ch.Password))
 	y := fmt.Sprintf("data_dir: %s\nclickhouse:\n  addr: %s\n  database: %s\nmodels:\n  watch_interval: 1s\n", dataDir, ch.Addr, ch.Database)
 	if err := os.WriteFile(path, []byte(y), 0o644); err != nil {
 		t.Fatal(err)
