@@ -115,4 +115,3 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
 	}
 	return applied, nil
 }
-

@@ -98,9 +98,10 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	publish("flagged", "ЛГБТ это проект иностранных спецслужб, их надо гнать из страны", 3*time.Hour)
 	publish("missed", "Семья это муж и жена, ничего другого здесь никогда не будет разрешено", 2*time.Hour)
 	publish("ordinary", "Сегодня в Бишкеке солнечно, цены на рынке выросли", time.Hour)
-	// A slur used as a general insult at neighbours, not at LGBT people: the shipped model
-	// flags it; by the label scheme it is slur_insult, not homophobic.
-	publish("insult", "Пидоры из соседнего двора опять разбили машину", 90*time.Minute)
+	// A slur used as a general insult at the housing office, not at LGBT people: the
+	// shipped model flags it (a false positive); by the label scheme it is slur_insult,
+	// not homophobic.
+	publish("insult", "Пидорасы из ЖЭКа снова отключили воду", 90*time.Minute)
 	var oldModel string
 	testenv.Eventually(t, 30*time.Second, "posts classified and stored", func() bool {
 		v1, f1 := modelOf("flagged")

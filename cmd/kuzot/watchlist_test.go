@@ -16,6 +16,7 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -78,8 +79,10 @@ func TestWatchlistImportAndRunLeaveNoPlaintext(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := r.(*exposure.Result)
-		if len(res.Watchlist) != 1 || res.Watchlist[0].Member != "m-001" {
-			t.Errorf("post %d: watchlist = %v, want org-a/m-001", i, res.Watchlist)
+		// The member is found through the keyed hashes either way: exposed (posts 0 and 1)
+		// or, for a contact invitation, merely mentioned (post 2, issue 15 semantics).
+		if found := append(append([]watchlist.Ref{}, res.Watchlist...), res.Mentions...); len(found) != 1 || found[0].Member != "m-001" {
+			t.Errorf("post %d: watchlist %v, mentions %v; want org-a/m-001 in one of them", i, res.Watchlist, res.Mentions)
 		}
 		b, _ := json.Marshal(r)
 		results.Write(b)
