@@ -61,6 +61,9 @@ func decodeBody(resp *http.Response, limit int64) error {
 	if layer == "" && isGzipFile(resp) {
 		layer = "gzip file"
 	}
+	if layer == "" {
+		raw.what = "body" // nothing to decode: the cap bounds the body as sent
+	}
 	var err error
 	switch layer {
 	case "gzip", "gzip file":

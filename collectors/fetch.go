@@ -199,7 +199,7 @@ func NewFetcher(opt FetcherOptions) (*Fetcher, error) {
 		opt.Now = time.Now
 	}
 	if opt.Sleep == nil {
-		opt.Sleep = sleepCtx
+		opt.Sleep = SleepCtx
 	}
 	return &Fetcher{opt: opt, gates: map[string]*hostGate{}, origins: map[string]*origin{}}, nil
 }
@@ -542,7 +542,9 @@ func (f *Fetcher) ruleFor(host string) HostRule {
 	return HostRule{Pattern: "*", Delay: time.Second}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// SleepCtx waits d or until ctx ends (the Fetcher's and Runner's default sleep;
+// collectors with waits of their own use it too).
+func SleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -107,7 +107,7 @@ func forbiddenReason(ip netip.Addr) string {
 type endpoints map[netip.AddrPort]bool
 
 // sourceEndpoints builds the exception list of a source from its configured URLs. Only
-// literal IP hosts and "localhost" count; host names are ignored (see the package note).
+// literal IP hosts and localhost names count; host names are ignored (see the package note).
 func sourceEndpoints(urls []string) endpoints {
 	eps := endpoints{}
 	for _, raw := range urls {
@@ -115,24 +115,37 @@ func sourceEndpoints(urls []string) endpoints {
 		if err != nil || u.Host == "" {
 			continue
 		}
-		port := u.Port()
-		if port == "" {
-			port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-		}
-		var addrs []netip.Addr
-		host := u.Hostname()
-		if strings.EqualFold(host, "localhost") {
-			addrs = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
-		} else if ip, err := netip.ParseAddr(host); err == nil {
-			addrs = []netip.Addr{ip.Unmap()}
-		}
-		for _, ip := range addrs {
-			if ap, err := netip.ParseAddrPort(net.JoinHostPort(ip.String(), port)); err == nil {
-				eps[ap] = true
-			}
+		aps, _ := literalAddrPorts(u)
+		for _, ap := range aps {
+			eps[ap] = true
 		}
 	}
 	return eps
+}
+
+// literalAddrPorts returns the ip:ports a URL names without DNS: both loopback addresses
+// for localhost and *.localhost, the address itself for a literal IP (unmapped), nothing
+// for any other host name. The port defaults to the scheme's.
+func literalAddrPorts(u *url.URL) ([]netip.AddrPort, error) {
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	var ips []netip.Addr
+	if low := strings.ToLower(host); low == "localhost" || strings.HasSuffix(low, ".localhost") {
+		ips = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
+	} else if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip.Unmap()}
+	}
+	aps := make([]netip.AddrPort, 0, len(ips))
+	for _, ip := range ips {
+		ap, err := netip.ParseAddrPort(net.JoinHostPort(ip.String(), port))
+		if err != nil {
+			return nil, err
+		}
+		aps = append(aps, ap)
+	}
+	return aps, nil
 }
 
 // allows reports whether the internal ap is one of the source's own endpoints.
@@ -156,23 +169,12 @@ func checkAddr(ap netip.AddrPort, eps endpoints) error {
 // eps. The dial-time check covers host names; this one also covers a kept-alive
 // connection to an internal endpoint of another source, which is reused without a dial.
 func checkURL(u *url.URL, eps endpoints) error {
-	host := u.Hostname()
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
-	var ips []netip.Addr
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		ips = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.IPv6Loopback()}
-	} else if ip, err := netip.ParseAddr(host); err == nil {
-		ips = []netip.Addr{ip}
+	aps, err := literalAddrPorts(u)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrForbiddenAddress, u.Host, err)
 	}
 	var refused error
-	for _, ip := range ips {
-		ap, err := netip.ParseAddrPort(net.JoinHostPort(ip.Unmap().String(), port))
-		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrForbiddenAddress, u.Host, err)
-		}
+	for _, ap := range aps {
 		if refused = checkAddr(ap, eps); refused == nil {
 			return nil // localhost: either of its addresses may be the source's endpoint
 		}

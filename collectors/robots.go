@@ -177,15 +177,10 @@ func (t *originTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := decodeBody(resp, t.f.opt.MaxBodyBytes); err != nil {
 		return nil, fmt.Errorf("%s: %w", req.URL, err)
 	}
+	// decodeBody bounds what ReadAll can read (ErrBodyTooLarge past MaxBodyBytes).
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
-			return nil, fmt.Errorf("%s: %w", req.URL, err)
-		}
-		return nil, err
-	}
-	if int64(len(body)) > t.f.opt.MaxBodyBytes {
-		return nil, fmt.Errorf("%s: %w", req.URL, ErrBodyTooLarge)
+		return nil, fmt.Errorf("%s: %w", req.URL, err)
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))

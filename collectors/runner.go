@@ -78,7 +78,7 @@ func NewRunner(opt RunnerOptions) (*Runner, error) {
 		opt.Now = time.Now
 	}
 	if opt.Sleep == nil {
-		opt.Sleep = sleepCtx
+		opt.Sleep = SleepCtx
 	}
 	if opt.PollTimeout == 0 {
 		opt.PollTimeout = 10 * time.Minute

@@ -33,12 +33,8 @@ func InsertPosts(ctx context.Context, conn driver.Conn, posts []post.Post) error
 		for j, m := range p.Media {
 			kinds[j], urls[j] = m.Kind, m.URL
 		}
-		views := uint64(0)
-		if p.Views > 0 {
-			views = uint64(p.Views)
-		}
 		if err := b.Append(p.ID, p.Source, p.Channel, p.Author, p.URL, p.Title, p.Text, ClampTime(p.PublishedAt),
-			ClampTime(p.CollectedAt), views, p.ForwardedFrom, p.ReplyTo, kinds, urls, p.Lang, p.ContentHash(),
+			ClampTime(p.CollectedAt), nonNegative(p.Views), p.ForwardedFrom, p.ReplyTo, kinds, urls, p.Lang, p.ContentHash(),
 			uint64(p.CollectedAt.UnixNano()), p.ThreadKind(), p.ParentID, p.RootID, nonNegative(p.Forwards),
 			nonNegative(p.Comments)); err != nil {
 			return fmt.Errorf("insert posts: row %s: %w", p.ID, err)
@@ -157,12 +153,8 @@ func InsertExposures(ctx context.Context, conn driver.Conn, rows []Exposure) err
 	}
 	defer b.Close()
 	for _, r := range rows {
-		views := uint64(0)
-		if r.Views > 0 {
-			views = uint64(r.Views)
-		}
 		if err := b.Append(r.PostID, r.Source, r.Channel, r.Author, r.URL, r.Lang, ClampTime(r.PublishedAt),
-			ClampTime(r.CollectedAt), views, BoolU8(r.Exposed), BoolU8(r.Outing), r.Severity, NonNil(r.Categories),
+			ClampTime(r.CollectedAt), nonNegative(r.Views), BoolU8(r.Exposed), BoolU8(r.Outing), r.Severity, NonNil(r.Categories),
 			NonNil(r.EntityTypes), NonNil(r.EntityStarts), NonNil(r.EntityEnds), r.RedactedText, NonNil(r.Orgs),
 			NonNil(r.Members), r.ClassifierVersion, ClampTime(r.ClassifiedAt), uint64(r.ClassifiedAt.UnixNano())); err != nil {
 			return fmt.Errorf("insert exposures: row %s: %w", r.PostID, err)

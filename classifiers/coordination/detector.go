@@ -437,12 +437,12 @@ func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
 // url, its forwarded source and its reply target.
 func (d *Detector) linkObjects(p *post.Post, text string, spans [][]int) {
 	for _, sp := range spans {
-		if l, ok := canonicalLink(text[sp[0]:sp[1]]); ok {
+		if l, ok := CanonicalLink(text[sp[0]:sp[1]]); ok {
 			d.addObj(kindLink, l)
 		}
 	}
 	if p.URL != "" {
-		if l, ok := canonicalLink(p.URL); ok {
+		if l, ok := CanonicalLink(p.URL); ok {
 			d.addObj(kindLink, l)
 		}
 	}

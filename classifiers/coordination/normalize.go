@@ -269,11 +269,11 @@ var trackingParams = map[string]bool{
 	"feature": true, "ref": true, "ref_src": true, "mc_cid": true, "mc_eid": true, "_openstat": true,
 }
 
-// canonicalLink turns a link found in text (or a post url) into the co_link object key:
+// CanonicalLink turns a link found in text (or a post url) into the co_link object key:
 // scheme and "www."/"m." dropped, host lower-cased, fragment and tracking parameters
 // removed, remaining parameters sorted, youtu.be expanded. ok is false for what is not
 // an http(s) link with a host.
-func canonicalLink(raw string) (string, bool) {
+func CanonicalLink(raw string) (string, bool) {
 	raw = strings.TrimRight(raw, ".,;:!?)]}>…\"'")
 	if raw == "" || len(raw) > 2048 {
 		return "", false

@@ -28,9 +28,9 @@ func TestCanonicalLink(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
-			got, ok := canonicalLink(tc.in)
+			got, ok := CanonicalLink(tc.in)
 			if ok != tc.ok || got != tc.want {
-				t.Fatalf("canonicalLink(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+				t.Fatalf("CanonicalLink(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 			}
 		})
 	}
@@ -214,7 +214,7 @@ func FuzzTokenizeAndLinks(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		spans := linkSpans(s)
 		for _, sp := range spans {
-			if l, ok := canonicalLink(s[sp[0]:sp[1]]); ok && l == "" {
+			if l, ok := CanonicalLink(s[sp[0]:sp[1]]); ok && l == "" {
 				t.Fatal("empty canonical link reported ok")
 			}
 		}

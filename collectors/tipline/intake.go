@@ -42,7 +42,6 @@ type intake struct {
 	shards   map[string]*reporterShard
 	dirty    map[string]bool // campaigns whose post must be (re)published
 	repDirty map[string]bool // shards to save
-	idxDirty bool
 }
 
 func newIntake(st collectors.State, opt *Config) *intake {
@@ -141,7 +140,6 @@ func (in *intake) submit(ctx context.Context, t Tip, org, reporterHash string) (
 		}
 	}
 	in.index.touch(fp, words, t.At)
-	in.idxDirty = true
 	return fp, counted, nil
 }
 
@@ -215,7 +213,6 @@ func (in *intake) commit(ctx context.Context, emit collectors.Emit, now time.Tim
 			return emitted, err
 		}
 	}
-	in.idxDirty = true
 	// Campaigns inactive for longer than keep_for (or beyond maxCampaigns) are forgotten:
 	// their record is emptied and reporters' lists drop them when their shard is written.
 	if err := in.loadIndex(ctx); err != nil {
@@ -226,12 +223,15 @@ func (in *intake) commit(ctx context.Context, emit collectors.Emit, now time.Tim
 			return emitted, fmt.Errorf("expire campaign %s: %w", fp, err)
 		}
 		delete(in.camps, fp)
-		in.idxDirty = true
+	}
+	live := make(map[string]bool, len(in.index.Entries))
+	for _, e := range in.index.Entries {
+		live[e.Fingerprint] = true
 	}
 	for k := range in.repDirty {
 		sh := in.shards[k]
 		for h, fps := range sh.Reporters {
-			fps = slices.DeleteFunc(fps, func(fp string) bool { return !in.index.has(fp) })
+			fps = slices.DeleteFunc(fps, func(fp string) bool { return !live[fp] })
 			if len(fps) == 0 {
 				delete(sh.Reporters, h)
 			} else {
@@ -249,10 +249,9 @@ func (in *intake) commit(ctx context.Context, emit collectors.Emit, now time.Tim
 			return emitted, err
 		}
 	}
-	if in.idxDirty {
-		if err := collectors.SaveJSON(ctx, in.st, indexKey, in.index); err != nil {
-			return emitted, err
-		}
+	// commit runs only for a non-empty batch, which always changes the index.
+	if err := collectors.SaveJSON(ctx, in.st, indexKey, in.index); err != nil {
+		return emitted, err
 	}
 	return emitted, nil
 }

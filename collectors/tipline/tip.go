@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -19,6 +18,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 
+	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -204,28 +204,14 @@ func links(text string, ents []MessageEntity) []string {
 	return out
 }
 
-// normalizeURL makes equivalent links equal: no scheme, lower-case host without www.,
-// no tracking parameters, no trailing slash.
-func normalizeURL(raw string) string {
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
+// linkKey makes equivalent links equal, with the rule the coordination detector uses
+// for co_link (no scheme, www./m., tracking parameters or trailing slash; youtu.be
+// expanded; query sorted), so a link tip and a shared link name one object.
+func linkKey(raw string) string {
+	if k, ok := coordination.CanonicalLink(raw); ok {
+		return k
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return strings.ToLower(raw)
-	}
-	q := u.Query()
-	for k := range q {
-		if strings.HasPrefix(k, "utm_") || k == "fbclid" || k == "si" {
-			q.Del(k)
-		}
-	}
-	host := strings.TrimPrefix(strings.ToLower(u.Host), "www.")
-	s := host + strings.TrimSuffix(u.Path, "/")
-	if enc := q.Encode(); enc != "" {
-		s += "?" + enc
-	}
-	return s
+	return strings.ToLower(raw)
 }
 
 // Words returns the normalised word set of a text: lower case, digits folded to 0,
@@ -289,7 +275,7 @@ func (t Tip) ExactKey() string {
 	case t.ImageKey != "":
 		return "image:" + t.ImageKey
 	case t.Kind == KindLink && len(t.Links) > 0:
-		return "link:" + normalizeURL(t.Links[0])
+		return "link:" + linkKey(t.Links[0])
 	}
 	ws := Words(t.Text)
 	parts := make([]string, len(ws))
@@ -549,9 +535,4 @@ func (x *nearIndex) prune(cutoff time.Time, max int) []string {
 	}
 	x.Entries = x.Entries[:keep]
 	return gone
-}
-
-// has reports whether fp is a live campaign.
-func (x *nearIndex) has(fp string) bool {
-	return slices.ContainsFunc(x.Entries, func(e indexEntry) bool { return e.Fingerprint == fp })
 }

@@ -73,7 +73,7 @@ func TestNearDuplicates(t *testing.T) {
 			t.Errorf("unrelated %q similarity %.2f", other, s)
 		}
 	}
-	if normalizeURL("https://www.T.me/demo_chan/5/?utm_source=x") != normalizeURL("t.me/demo_chan/5") {
+	if linkKey("https://www.T.me/demo_chan/5/?utm_source=x") != linkKey("t.me/demo_chan/5") {
 		t.Error("equivalent links differ")
 	}
 	if !strings.HasPrefix(Tip{Kind: KindLink, Links: []string{"https://t.me/a/1"}}.ExactKey(), "link:") {

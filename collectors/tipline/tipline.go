@@ -233,7 +233,7 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 	if err := collectors.CheckDeps(Kind, &deps); err != nil {
 		return nil, err
 	}
-	c := &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName()), sleep: sleepCtx, detect: lang.Detect}
+	c := &Collector{cfg: cfg, deps: deps, key: collectors.StateKey(cfg.SourceName()), sleep: collectors.SleepCtx, detect: lang.Detect}
 	c.m.updates = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kuzot_tipline_updates_total",
 		Help: "Tipline updates and e-mails by outcome (tip, repeat, command, malformed, ignored); never labelled by sender.",
@@ -492,15 +492,4 @@ func command(text string) string {
 
 func (c *Collector) reporterHash(org, identity string) string {
 	return ReporterHash([]byte(c.cfg.ReporterKey), org, identity)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
