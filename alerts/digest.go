@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Backfill bounds: a backfill is an explicit request for the past, answered by one
@@ -101,7 +99,7 @@ type Digest struct {
 type DigestMember struct {
 	Member      string   `json:"member"`
 	Posts       int      `json:"posts"`
-	MaxSeverity string   `json:"max_severity"`
+	MaxSeverity Severity `json:"max_severity"`
 	Categories  []string `json:"categories"`
 }
 
@@ -113,7 +111,7 @@ type DigestItem struct {
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
 	CollectedAt time.Time `json:"collected_at"`
-	Severity    string    `json:"severity"`
+	Severity    Severity  `json:"severity"`
 	Categories  []string  `json:"categories"`
 }
 
@@ -133,7 +131,7 @@ func BuildDigest(ctx context.Context, conn driver.Conn, r BackfillRequest, now t
 		return nil, err
 	}
 	rows, err := conn.Query(ctx, `SELECT source, channel, url, published_at, collected_at, toString(severity), categories,
-		outing, orgs, members FROM exposures FINAL
+		orgs, members FROM exposures FINAL
 		WHERE has(orgs, ?) AND collected_at >= ? AND collected_at < ?
 		ORDER BY collected_at DESC, post_id`, r.Org, r.From, r.To)
 	if err != nil {
@@ -145,11 +143,19 @@ func BuildDigest(ctx context.Context, conn driver.Conn, r BackfillRequest, now t
 	byMember := map[string]*DigestMember{}
 	for rows.Next() {
 		var it DigestItem
-		var outing uint8
-		var orgs, members []string
-		if err := rows.Scan(&it.Platform, &it.Channel, &it.URL, &it.PublishedAt, &it.CollectedAt, &it.Severity,
-			&it.Categories, &outing, &orgs, &members); err != nil {
+		var severity string
+		var cats, orgs, members []string
+		if err := rows.Scan(&it.Platform, &it.Channel, &it.URL, &it.PublishedAt, &it.CollectedAt, &severity,
+			&cats, &orgs, &members); err != nil {
 			return nil, fmt.Errorf("backfill: read exposures: %w", err)
+		}
+		it.Severity, _ = ParseSeverity(severity)
+		it.Categories = []string{}
+		for _, c := range cats {
+			if c == "outing" { // the exposure classifier's label; alerts call it sogi
+				c = "sogi"
+			}
+			it.Categories, _ = addSorted(it.Categories, c)
 		}
 		for i := range min(len(orgs), len(members)) {
 			if orgs[i] == r.Org && (r.Member == "" || members[i] == r.Member) && !slices.Contains(it.Members, members[i]) {
@@ -159,27 +165,17 @@ func BuildDigest(ctx context.Context, conn driver.Conn, r BackfillRequest, now t
 		if len(it.Members) == 0 {
 			continue
 		}
-		if outing == 1 && !slices.Contains(it.Categories, "sogi") {
-			it.Categories = append(it.Categories, "sogi")
-		}
-		sort.Strings(it.Categories)
 		d.Posts++
 		for _, m := range it.Members {
 			dm := byMember[m]
 			if dm == nil {
-				dm = &DigestMember{Member: m, MaxSeverity: SeverityNone.String()}
+				dm = &DigestMember{Member: m}
 				byMember[m] = dm
 			}
 			dm.Posts++
-			if sev, err := ParseSeverity(it.Severity); err == nil {
-				if cur, _ := ParseSeverity(dm.MaxSeverity); sev > cur {
-					dm.MaxSeverity = it.Severity
-				}
-			}
+			dm.MaxSeverity = max(dm.MaxSeverity, it.Severity)
 			for _, c := range it.Categories {
-				if !slices.Contains(dm.Categories, c) {
-					dm.Categories = append(dm.Categories, c)
-				}
+				dm.Categories, _ = addSorted(dm.Categories, c)
 			}
 		}
 		if len(d.Items) < r.Limit {
@@ -192,7 +188,6 @@ func BuildDigest(ctx context.Context, conn driver.Conn, r BackfillRequest, now t
 		return nil, fmt.Errorf("backfill: read exposures: %w", err)
 	}
 	for _, dm := range byMember {
-		sort.Strings(dm.Categories)
 		d.Members = append(d.Members, *dm)
 	}
 	sort.Slice(d.Members, func(i, j int) bool {
@@ -232,43 +227,25 @@ func (s *Service) Backfill(ctx context.Context, conn driver.Conn, r BackfillRequ
 		return res, nil
 	}
 	for _, ch := range rule.Channels {
-		if err := s.enqueueDigest(ctx, d, ch); err != nil {
+		queued, err := s.enqueueDigest(ctx, d, ch)
+		if err != nil {
 			return res, err
 		}
-		res.Channels = append(res.Channels, ch)
+		if queued {
+			res.Channels = append(res.Channels, ch)
+		}
 	}
 	s.log.Info("backfill digest queued", "org", d.Org, "digest", d.ID, "posts", d.Posts, "channels", res.Channels)
 	return res, nil
 }
 
-func (s *Service) enqueueDigest(ctx context.Context, d *Digest, ch string) error {
+func (s *Service) enqueueDigest(ctx context.Context, d *Digest, ch string) (bool, error) {
 	now := s.now().UTC()
 	id := d.ID + "." + ch
 	ds := DeliveryState{ID: id, IncidentID: d.ID, Org: d.Org, Channel: ch, Kind: KindDigest, Severity: SeverityNone,
 		State: StateQueued, CreatedAt: now, UpdatedAt: now}
-	if !s.names[ch] {
-		ds.State, ds.LastError = StateFailed, "channel is not configured"
-	}
-	data, _ := json.Marshal(ds)
-	if _, err := s.del.Create(ctx, id, data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-		return fmt.Errorf("delivery state %s: %w", id, err)
-	}
-	if ds.State == StateFailed {
-		return nil
-	}
-	job := Job{ID: id, Org: d.Org, IncidentID: d.ID, Seq: 1, Kind: KindDigest, Channel: ch, CreatedAt: now, Digest: d}
-	body, err := json.Marshal(job)
-	if err != nil {
-		return fmt.Errorf("digest job %s: %w", id, err)
-	}
-	ack, err := s.js.Publish(ctx, OutboxSubject+"."+ch, body, jetstream.WithMsgID(id))
-	if err != nil {
-		return fmt.Errorf("outbox publish %s: %w", id, err)
-	}
-	if !ack.Duplicate && s.m != nil {
-		s.m.Deliveries.WithLabelValues(ch, StateQueued).Inc()
-	}
-	return nil
+	return s.queue(ctx, &ds, &Job{ID: id, Org: d.Org, IncidentID: d.ID, Seq: 1, Kind: KindDigest, Channel: ch,
+		CreatedAt: now, Digest: d})
 }
 
 // BuildDigestMessage renders a digest as the webhook body (and the source of the e-mail
@@ -278,25 +255,17 @@ func BuildDigestMessage(d *Digest, langs []string, now time.Time) Message {
 		Changes: []string{}, Severity: SeverityNone.String(), Categories: []string{}, Where: []Sighting{}, Platforms: []string{},
 		Copies: d.Posts, FirstSeen: d.From, LastSeen: d.To, NextSteps: map[string][]string{}, Summary: map[string]string{},
 		Status: "digest", CreatedAt: now.UTC(), Digest: d}
+	top := SeverityNone
 	for _, dm := range d.Members {
-		if sev, err := ParseSeverity(dm.MaxSeverity); err == nil {
-			if cur, _ := ParseSeverity(m.Severity); sev > cur {
-				m.Severity = dm.MaxSeverity
-			}
-		}
+		top = max(top, dm.MaxSeverity)
 		for _, c := range dm.Categories {
-			if !slices.Contains(m.Categories, c) {
-				m.Categories = append(m.Categories, c)
-			}
+			m.Categories, _ = addSorted(m.Categories, c)
 		}
 	}
-	sort.Strings(m.Categories)
+	m.Severity = top.String()
 	for _, it := range d.Items {
-		if !slices.Contains(m.Platforms, it.Platform) {
-			m.Platforms = append(m.Platforms, it.Platform)
-		}
+		m.Platforms, _ = addSorted(m.Platforms, it.Platform)
 	}
-	sort.Strings(m.Platforms)
 	for _, l := range langs {
 		m.NextSteps[l] = NextSteps(l, m.Platforms)
 		if l == "ru" {

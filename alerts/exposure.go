@@ -51,6 +51,9 @@ type Exposure struct {
 	Entities  []Entity   `json:"entities"`
 	Watchlist []WatchRef `json:"watchlist"`
 	Mentions  []WatchRef `json:"mentions"`
+	// Exposes are the classifier's own data categories (exposure/2 and later); older
+	// results have none and their entity types stand in.
+	Exposes []string `json:"categories"`
 }
 
 // ErrNoExposure reports a result without an exposure section (the exposure classifier
@@ -69,15 +72,19 @@ func DecodeExposure(raw json.RawMessage) (Exposure, error) {
 	return e, nil
 }
 
-// Categories are the kinds of data exposed, for the alert: every entity type except
-// the bare person mention, plus "sogi" for an outing. Sorted and unique.
+// Categories are the kinds of data exposed, for the alert: the classifier's categories
+// when it reports them, otherwise (older results) every entity type except the bare
+// person mention; plus "sogi" for an outing and "threat" for a threat. Sorted and unique.
 func (e *Exposure) Categories() []string {
 	var out []string
-	for _, en := range e.Entities {
-		if en.Type == "" || en.Type == "person" {
-			continue
+	if e.Exposes != nil {
+		out = append(out, e.Exposes...)
+	} else {
+		for _, en := range e.Entities {
+			if en.Type != "" && en.Type != "person" {
+				out = append(out, en.Type)
+			}
 		}
-		out = append(out, en.Type)
 	}
 	if e.Outing {
 		out = append(out, "sogi")

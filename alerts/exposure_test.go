@@ -115,3 +115,25 @@ func FuzzExposureResult(f *testing.F) {
 		}
 	})
 }
+
+// TestCategoriesPreferTheClassifiers: an exposure/2 result names its data categories, so
+// an entity span the verdict did not count (a workplace word in a post exposing a phone)
+// is not announced; an older result without them falls back to its entity types.
+func TestCategoriesPreferTheClassifiers(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want string
+	}{
+		{`{"exposed":true,"outing":true,"severity":"high","entities":[{"type":"person","start":0,"end":1},{"type":"phone","start":1,"end":2},{"type":"workplace","start":2,"end":3}],"categories":["phone"]}`, "phone,sogi"},
+		{`{"exposed":true,"outing":false,"severity":"high","entities":[{"type":"person","start":0,"end":1},{"type":"phone","start":1,"end":2},{"type":"workplace","start":2,"end":3}]}`, "phone,workplace"},
+		{`{"exposed":false,"threat":true,"severity":"critical","entities":[],"categories":[]}`, "threat"},
+	} {
+		e, err := DecodeExposure([]byte(tc.raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(e.Categories(), ","); got != tc.want {
+			t.Errorf("%s: categories %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+}

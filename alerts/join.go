@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kuzot/kuzot/pipeline"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // JoinClockSkew is how much earlier than an organisation's or member's join time a post
 // may have been collected and still alert: collectors and alert workers run on
-// different hosts whose clocks differ a little.
-const JoinClockSkew = time.Minute
+// different hosts (pipeline.HostClockSkew).
+const JoinClockSkew = pipeline.HostClockSkew
 
 // joinKeyPrefix names the incidents-bucket keys that hold when an organisation joined:
 // "joined.<org>" = RFC 3339 time. The bucket is shared by every alert worker.

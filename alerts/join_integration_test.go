@@ -12,6 +12,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/kuzot/kuzot/alerts"
+	"github.com/kuzot/kuzot/alerts/alertstest"
+	"github.com/kuzot/kuzot/alerts/webhook"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/storage"
@@ -79,11 +81,13 @@ func TestIntegrationAlertsOnlyAfterJoining(t *testing.T) {
 	threat := withExposure(exposingMember("telegram:threat/1", "m-405"), func(res map[string]any) {
 		res["exposed"], res["outing"], res["threat"], res["severity"] = false, false, true, "high"
 	})
-	for _, c := range []pipeline.Classified{backlog, fresh, newMember, oldMember, mention, threat} {
+	noCollected := exposingMember("telegram:import/1", "m-408") // no collection time: classified now
+	noCollected.Post.CollectedAt = time.Time{}
+	for _, c := range []pipeline.Classified{backlog, fresh, newMember, oldMember, mention, threat, noCollected} {
 		publish(t, b, c)
 	}
-	want := []string{"m-402", "m-405", "m-406"}
-	testenv.Eventually(t, 20*time.Second, "three alerts", func() bool { return len(rcv2.Received()) >= len(want) })
+	want := []string{"m-402", "m-405", "m-406", "m-408"}
+	testenv.Eventually(t, 20*time.Second, "four alerts", func() bool { return len(rcv2.Received()) >= len(want) })
 	time.Sleep(2 * time.Second)
 	var got []string
 	for _, g := range rcv2.Received() {
@@ -95,7 +99,7 @@ func TestIntegrationAlertsOnlyAfterJoining(t *testing.T) {
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
-		t.Fatalf("alerts for %v, want %v (no history, no backlog, no member registered later, no mention)", got, want)
+		t.Fatalf("alerts for %v, want %v (no history, no backlog, no member registered later, no mention; a post without a collection time counts from its classification)", got, want)
 	}
 	run.stop(t)
 
@@ -106,10 +110,10 @@ func TestIntegrationAlertsOnlyAfterJoining(t *testing.T) {
 		t.Fatalf("join time after restart %v (%v), want %v", again, err, joined)
 	}
 	publish(t, b, exposingMember("telegram:fresh/2", "m-407"))
-	testenv.Eventually(t, 20*time.Second, "the fourth alert", func() bool { return len(rcv2.Received()) == 4 })
+	testenv.Eventually(t, 20*time.Second, "the fifth alert", func() bool { return len(rcv2.Received()) == 5 })
 	time.Sleep(time.Second)
-	if n := len(rcv2.Received()); n != 4 {
-		t.Fatalf("%d alerts after the restart, want 4 (nothing replayed)", n)
+	if n := len(rcv2.Received()); n != 5 {
+		t.Fatalf("%d alerts after the restart, want 5 (nothing replayed)", n)
 	}
 	run2.stop(t)
 
@@ -138,9 +142,13 @@ func TestIntegrationBackfillDigest(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Minute)
 	row := func(id string, ago time.Duration, org, member string, outing bool) storage.Exposure {
+		cats := []string{"phone"}
+		if outing { // as the store role writes it: the classifier's labels, "outing" among them
+			cats = append(cats, "outing")
+		}
 		return storage.Exposure{PostID: id, Source: "telegram", Channel: "leaks", Author: "troll", URL: "https://t.me/leaks/" + id,
 			Lang: "ru", PublishedAt: now.Add(-ago - time.Hour), CollectedAt: now.Add(-ago), Exposed: true, Outing: outing,
-			Severity: "high", Categories: []string{"phone"}, RedactedText: "[person] [phone]", Orgs: []string{org},
+			Severity: "high", Categories: cats, RedactedText: "[person] [phone]", Orgs: []string{org},
 			Members: []string{member}, ClassifierVersion: "test", ClassifiedAt: now.Add(-ago)}
 	}
 	if err := storage.InsertExposures(ctx, conn, []storage.Exposure{
@@ -168,7 +176,7 @@ func TestIntegrationBackfillDigest(t *testing.T) {
 	}
 	m := got[0].Message
 	if m.Type != alerts.TypeDigest || m.Digest == nil || m.Digest.Posts != 3 || len(m.Digest.Members) != 2 ||
-		m.Digest.Members[0].Member != "m-001" || m.Digest.Members[0].Posts != 2 || !slices.Contains(m.Categories, "sogi") {
+		m.Digest.Members[0].Member != "m-001" || m.Digest.Members[0].Posts != 2 || !slices.Contains(m.Categories, "sogi") || slices.Contains(m.Categories, "outing") {
 		t.Fatalf("digest %+v / %+v", m, m.Digest)
 	}
 	if strings.Contains(string(got[0].Body), "m-900") || strings.Contains(string(got[0].Body), "p5") {
@@ -187,6 +195,44 @@ func TestIntegrationBackfillDigest(t *testing.T) {
 		if _, err := run.svc.Backfill(ctx, conn, bad); !errors.Is(err, alerts.ErrBadBackfill) {
 			t.Errorf("backfill %+v: %v, want ErrBadBackfill", bad, err)
 		}
+	}
+	run.stop(t)
+}
+
+// TestIntegrationBackfillRespectsChannelBinding: a rule stored before its channel was
+// bound to another organisation does not carry a digest there, as it does not carry an
+// incident alert: the delivery is recorded as failed and nothing is sent.
+func TestIntegrationBackfillRespectsChannelBinding(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	conn, _ := testenv.ClickHouse(t)
+	b := testenv.Bus(t)
+	rcv := alertstest.NewWebhookReceiver([]string{hookSecret}, 0)
+	t.Cleanup(rcv.Close)
+	set := settings(time.Second, "hook")
+	set.Channels = []alerts.ChannelConfig{&webhook.Config{
+		ChannelCommon: alerts.ChannelCommon{Name: "hook", Kind: webhook.Kind, Orgs: []string{"org-z"}}, URL: rcv.URL}}
+	run := start(t, b, set, map[string]alerts.Channel{"hook": hook(t, rcv)}, 0)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Minute)
+	if err := storage.InsertExposures(ctx, conn, []storage.Exposure{{PostID: "p1", Source: "telegram", Channel: "leaks",
+		URL: "https://t.me/leaks/1", Lang: "ru", PublishedAt: now.Add(-2 * time.Hour), CollectedAt: now.Add(-time.Hour),
+		Exposed: true, Severity: "high", Categories: []string{"phone"}, Orgs: []string{"org-a"}, Members: []string{"m-001"},
+		ClassifierVersion: "test", ClassifiedAt: now.Add(-time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := run.svc.Backfill(ctx, conn, alerts.BackfillRequest{Org: "org-a", From: now.Add(-24 * time.Hour), To: now})
+	if err != nil || res.Posts != 1 || len(res.Channels) != 0 {
+		t.Fatalf("backfill %+v %v: want the post counted and no channel queued", res, err)
+	}
+	ds, err := run.svc.Delivery(ctx, res.DigestID+".hook")
+	if err != nil || ds.State != alerts.StateFailed || !strings.Contains(ds.LastError, "other organisations") {
+		t.Fatalf("delivery state %+v %v, want failed: channel belongs to other organisations", ds, err)
+	}
+	time.Sleep(time.Second)
+	if n := len(rcv.Received()); n != 0 {
+		t.Fatalf("%d messages reached another organisation's channel", n)
 	}
 	run.stop(t)
 }

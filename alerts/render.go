@@ -103,6 +103,8 @@ var categoryNames = map[string][2]string{
 	"social_handle": {"social media account", "аккаунт в соцсетях"},
 	"sogi":          {"claim about sexual orientation or gender identity (outing)", "утверждение о сексуальной ориентации или гендерной идентичности (аутинг)"},
 	"threat":        {"threat to publish the member's personal data", "угроза опубликовать личные данные участника"},
+	"workplace":     {"workplace, school or class", "место работы, учёбы или класс"},
+	"location":      {"where they live or their daily route", "где живёт или обычный маршрут"},
 }
 
 var severityRU = map[string]string{"none": "нет", "low": "низкая", "medium": "средняя", "high": "высокая", "critical": "критическая"}

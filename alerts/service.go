@@ -324,6 +324,12 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		Severity: e.Severity, Categories: e.Categories(), Evidence: truncateRunes(evidence, maxEvidenceBytes),
 		Fingerprint: FingerprintPost(&c.Post),
 	}
+	// A post without a collection time (an import, a replay) counts from when it was
+	// classified, not from year 1: otherwise it could never alert.
+	collected := c.Post.CollectedAt
+	if collected.IsZero() {
+		collected = c.ClassifiedAt
+	}
 	for _, m := range members {
 		rule, ok, err := s.Rule(ctx, m.Org)
 		if err != nil {
@@ -341,7 +347,7 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		if err != nil {
 			return err
 		}
-		if c.Post.CollectedAt.Before(from.Add(-JoinClockSkew)) {
+		if collected.Before(from.Add(-JoinClockSkew)) {
 			// Collected before the organisation or the member joined: never an alert
 			// (an organisation that wants the past asks for a digest, see Backfill).
 			s.m.Observations.WithLabelValues("before_join").Inc()
@@ -504,34 +510,49 @@ func (s *Service) enqueue(ctx context.Context, in *Incident, n *Notification) er
 		id := DeliveryID(in.ID, n.Seq, ch)
 		ds := DeliveryState{ID: id, IncidentID: in.ID, Org: in.Org, Channel: ch, Kind: n.Kind, Severity: in.Severity,
 			State: StateQueued, CreatedAt: now, UpdatedAt: now}
-		switch {
-		case !s.names[ch]:
-			ds.State, ds.LastError = StateFailed, "channel is not configured"
-			s.log.Error("alert for an unconfigured channel recorded as failed", "channel", ch, "delivery", id)
-		case !ChannelAllowed(s.set.Channels, ch, in.Org):
-			// A rule stored before the channel was bound to other organisations.
-			ds.State, ds.LastError = StateFailed, "channel belongs to other organisations"
-			s.log.Error("alert for another organisation's channel recorded as failed", "channel", ch, "org", in.Org, "delivery", id)
-		}
-		data, _ := json.Marshal(ds)
-		if _, err := s.del.Create(ctx, id, data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-			return fmt.Errorf("delivery state %s: %w", id, err)
-		}
-		if ds.State == StateFailed {
-			continue
-		}
 		job := Job{ID: id, Org: in.Org, Member: in.Member, IncidentID: in.ID, Seq: n.Seq, Kind: n.Kind, Channel: ch,
 			NotBefore: n.NotBefore, CollectedAt: n.Collected, CreatedAt: now}
-		body, _ := json.Marshal(job)
-		ack, err := s.js.Publish(ctx, OutboxSubject+"."+ch, body, jetstream.WithMsgID(id))
-		if err != nil {
-			return fmt.Errorf("outbox publish %s: %w", id, err)
-		}
-		if !ack.Duplicate {
-			s.m.Deliveries.WithLabelValues(ch, StateQueued).Inc()
+		if _, err := s.queue(ctx, &ds, &job); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// queue records a delivery and puts its job in the outbox, once (the delivery state is
+// created only if absent; the outbox drops a repeated message id). A channel that is not
+// configured, or is bound to other organisations (a rule stored before the binding), is
+// recorded as failed and nothing is sent. Incident alerts and backfill digests both go
+// through it. It reports whether the job was queued.
+func (s *Service) queue(ctx context.Context, ds *DeliveryState, job *Job) (bool, error) {
+	switch {
+	case !s.names[ds.Channel]:
+		ds.State, ds.LastError = StateFailed, "channel is not configured"
+		s.log.Error("alert for an unconfigured channel recorded as failed", "channel", ds.Channel, "delivery", ds.ID)
+	case !ChannelAllowed(s.set.Channels, ds.Channel, ds.Org):
+		ds.State, ds.LastError = StateFailed, "channel belongs to other organisations"
+		s.log.Error("alert for another organisation's channel recorded as failed", "channel", ds.Channel, "org", ds.Org,
+			"delivery", ds.ID)
+	}
+	data, _ := json.Marshal(ds)
+	if _, err := s.del.Create(ctx, ds.ID, data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return false, fmt.Errorf("delivery state %s: %w", ds.ID, err)
+	}
+	if ds.State == StateFailed {
+		return false, nil
+	}
+	body, err := json.Marshal(job)
+	if err != nil {
+		return false, fmt.Errorf("outbox job %s: %w", ds.ID, err)
+	}
+	ack, err := s.js.Publish(ctx, OutboxSubject+"."+ds.Channel, body, jetstream.WithMsgID(ds.ID))
+	if err != nil {
+		return false, fmt.Errorf("outbox publish %s: %w", ds.ID, err)
+	}
+	if !ack.Duplicate && s.m != nil {
+		s.m.Deliveries.WithLabelValues(ds.Channel, StateQueued).Inc()
+	}
+	return true, nil
 }
 
 func (s *Service) runSender(ctx context.Context, channel string) error {

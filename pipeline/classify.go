@@ -37,6 +37,11 @@ type Classified struct {
 	ClassifiedAt time.Time                  `json:"classified_at"`
 }
 
+// HostClockSkew is how far the clocks of the hosts running different roles (collect,
+// classify, alert, serve) may disagree. Comparisons of a post's collection time with a
+// time taken on another host allow for it.
+const HostClockSkew = time.Minute
+
 // MsgID deduplicates results: the post's id and content plus the classifier versions,
 // so a re-classification by a new version is stored while a redelivery is not.
 func (c *Classified) MsgID() string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
+	"github.com/kuzot/kuzot/pipeline"
 )
 
 // ErrNotFound is returned for a missing object, and also for an object outside the
@@ -530,16 +531,13 @@ func (d *DB) redactRows(ctx context.Context, rs []PostRow) error {
 	return d.redactUnverified(ctx, rs, collected)
 }
 
-// verdictClockSkew is how far the classify and collect hosts' clocks may disagree.
-const verdictClockSkew = time.Minute
-
 // redactUnverified fails closed: the text of a row that has no current exposure verdict
 // (a post not classified yet, one whose classification is in the dead-letter queue, or
 // one edited since it was classified) is masked at read time with the exposure
 // recognisers, so that a raw phone number or address is never shown just because the
 // classifier has not caught up. A verdict is current when the exposure classifier's
 // latest result for the post was made at or after the post's latest collection
-// (collected, less verdictClockSkew for clocks of different hosts; rows missing from
+// (collected, less pipeline.HostClockSkew for clocks of different hosts; rows missing from
 // collected need only a verdict). A deployment without the exposure classifier shows
 // every text masked.
 func (d *DB) redactUnverified(ctx context.Context, rs []PostRow, collected map[string]time.Time) error {
@@ -579,7 +577,7 @@ func (d *DB) redactUnverified(ctx context.Context, rs []PostRow, collected map[s
 			continue
 		}
 		at, ok := verdict[r.ID]
-		if c, known := collected[r.ID]; ok && (!known || !at.Before(c.Add(-verdictClockSkew))) {
+		if c, known := collected[r.ID]; ok && (!known || !at.Before(c.Add(-pipeline.HostClockSkew))) {
 			continue
 		}
 		r.Text, r.Redacted, r.Unverified, r.Evidence = d.maskIdentifiers(r.Text, r.Author), true, true, nil

@@ -255,8 +255,8 @@ func (c *Classifier) Analyze(text, author string) (*Analysis, error) {
 
 // Result is the classify output of one post. It marshals exactly as
 // {"exposed":…,"outing":…,"severity":…,"entities":[…],"watchlist":[…],"mentions":[…],
-// "threat":…}; what the alert stage needs beyond that (exposed categories, redacted
-// text) is available through methods and never marshalled.
+// "threat":…,"categories":[…]}; the redacted text and the rule trace are available
+// through methods and never marshalled.
 //
 // Watchlist are the members the post exposes, outs or threatens (alert on these);
 // Mentions the members it merely names (no alert). Outing implies Exposed. Threat: the
@@ -270,8 +270,11 @@ type Result struct {
 	Watchlist []watchlist.Ref `json:"watchlist"`
 	Mentions  []watchlist.Ref `json:"mentions"`
 	Threat    bool            `json:"threat"`
+	// Exposes are the identifier types that expose someone (the verdict's categories):
+	// entities can include spans the verdict did not count (a workplace word in an
+	// ordinary post), so alerts and reports name these, not every entity type.
+	Exposes []EntityType `json:"categories"`
 
-	categories []EntityType
 	redacted   string
 	trace      []string
 }
@@ -279,7 +282,7 @@ type Result struct {
 // NewResult turns an analysis into a classify result.
 func NewResult(a *Analysis) *Result {
 	r := &Result{Exposed: a.Exposed, Outing: a.Outing, Severity: a.Severity, Entities: a.Entities,
-		Watchlist: a.Watchlist, Mentions: a.Mentions, Threat: a.Threat, categories: a.Categories, redacted: a.Redacted,
+		Watchlist: a.Watchlist, Mentions: a.Mentions, Threat: a.Threat, Exposes: a.Categories, redacted: a.Redacted,
 		trace: a.Trace}
 	if r.Entities == nil {
 		r.Entities = []Entity{}
@@ -289,6 +292,9 @@ func NewResult(a *Analysis) *Result {
 	}
 	if r.Mentions == nil {
 		r.Mentions = []watchlist.Ref{}
+	}
+	if r.Exposes == nil {
+		r.Exposes = []EntityType{}
 	}
 	return r
 }
@@ -302,8 +308,8 @@ func (r *Result) Score() float64 { return float64(r.Severity.Rank()) / 4 }
 // Labels implements classifiers.Result: the exposed data categories, "outing" and
 // "severity:<level>".
 func (r *Result) Labels() []string {
-	out := make([]string, 0, len(r.categories)+2)
-	for _, c := range r.categories {
+	out := make([]string, 0, len(r.Exposes)+2)
+	for _, c := range r.Exposes {
 		out = append(out, string(c))
 	}
 	if r.Outing {
@@ -316,7 +322,7 @@ func (r *Result) Labels() []string {
 }
 
 // Categories are the identifier types that expose someone in the post.
-func (r *Result) Categories() []EntityType { return r.categories }
+func (r *Result) Categories() []EntityType { return r.Exposes }
 
 // Redacted is the post text with identifiers and names masked (Redact).
 func (r *Result) Redacted() string { return r.redacted }

@@ -59,7 +59,7 @@ func TestResultJSONShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"exposed":true,"outing":true,"severity":"critical","entities":[{"type":"person","start":0,"end":31},{"type":"sogi","start":32,"end":38},{"type":"phone","start":47,"end":59}],"watchlist":[{"org":"org-a","member":"m-001"}],"mentions":[],"threat":false}`
+	want := `{"exposed":true,"outing":true,"severity":"critical","entities":[{"type":"person","start":0,"end":31},{"type":"sogi","start":32,"end":38},{"type":"phone","start":47,"end":59}],"watchlist":[{"org":"org-a","member":"m-001"}],"mentions":[],"threat":false,"categories":["phone"]}`
 	if string(b) != want {
 		t.Errorf("JSON\n got %s\nwant %s", b, want)
 	}
@@ -81,7 +81,7 @@ func TestResultJSONShape(t *testing.T) {
 	// An empty result still marshals arrays, never null.
 	r, _ = c.Classify(context.Background(), testPost("Хорошая погода сегодня."))
 	b, _ = json.Marshal(r)
-	if string(b) != `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[],"mentions":[],"threat":false}` {
+	if string(b) != `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[],"mentions":[],"threat":false,"categories":[]}` {
 		t.Errorf("empty result JSON %s", b)
 	}
 }
