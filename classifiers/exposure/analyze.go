@@ -804,8 +804,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			if len(s.spans[p].members) > 0 {
 				outedMember = true
 			}
-			if exposedTargets[p] && (cats[TypePhone] || cats[TypeEmail] || cats[TypeNationalID] || cats[TypePassport] ||
-				cats[TypeAddress] || cats[TypeBirthDate] || cats[TypeSocialHandle] || cats[TypeVehiclePlate]) {
+			if exposedTargets[p] && idKinds > 0 { // an identifier, not only a workplace or a route
 				outingCritical = true
 			}
 		case p >= 0 && !s.spans[p].self:

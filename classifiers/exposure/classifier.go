@@ -275,8 +275,8 @@ type Result struct {
 	// ordinary post), so alerts and reports name these, not every entity type.
 	Exposes []EntityType `json:"categories"`
 
-	redacted   string
-	trace      []string
+	redacted string
+	trace    []string
 }
 
 // NewResult turns an analysis into a classify result.

@@ -450,6 +450,9 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *ablate && slices.Contains(splits, "test") {
 		return errors.New("--ablate measures pieces for tuning: use it with --split dev only")
 	}
+	if *showErrors && slices.Contains(splits, "test") {
+		return errors.New("--errors lists the ids of misclassified posts: use it with --split dev only (the test split is never looked at while tuning)")
+	}
 	if *show && slices.Contains(splits, "test") {
 		return errors.New("--show prints posts: use it with --split dev only (the test split is never looked at while tuning)")
 	}
