@@ -47,7 +47,7 @@ func sogiWord(w string) (sogi, first bool) {
 	if sogiExact[w] {
 		return true, false
 	}
-	if w == "геймин" || w == "геймын" || w == "geyman" || w == "геймиз" {
+	if w == "геймин" || w == "геймын" || w == "геймиз" {
 		return true, true
 	}
 	for _, g := range []string{"гей", "гея", "gey", "gay"} {
