@@ -9,7 +9,8 @@ import (
 	"github.com/kuzot/kuzot/classifiers/narrative/modeldir"
 )
 
-// hasFlag reports whether args set the flag name (-name, --name, -name=…, --name=…).
+// hasFlag reports whether args turn the boolean flag name on (-name, --name, -name=true;
+// -name=false and -name=0 leave it off).
 func hasFlag(args []string, name string) bool {
 	for _, a := range args {
 		if a == "--" {
@@ -19,8 +20,11 @@ func hasFlag(args []string, name string) bool {
 			continue
 		}
 		a = strings.TrimLeft(a, "-")
-		if a == name || strings.HasPrefix(a, name+"=") {
+		if a == name {
 			return true
+		}
+		if v, ok := strings.CutPrefix(a, name+"="); ok {
+			return v != "false" && v != "0"
 		}
 	}
 	return false
@@ -31,12 +35,7 @@ func hasFlag(args []string, name string) bool {
 // trainer runs.
 func trainNarrative(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if hasFlag(args, "labels") {
-		return trainNarrativeWithLabels(ctx, args, stdout, stderr)
+		return modeldir.TrainCommand(ctx, args, stdout, stderr)
 	}
 	return narrative.TrainCommand(ctx, args, stdout, stderr)
-}
-
-// trainNarrativeWithLabels is package modeldir's trainer with the analysts' labels.
-func trainNarrativeWithLabels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return modeldir.TrainCommand(ctx, args, stdout, stderr)
 }

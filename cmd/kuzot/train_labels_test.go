@@ -11,6 +11,8 @@ func TestHasFlag(t *testing.T) {
 		{[]string{"--labels", "--config", "x"}, "labels", true},
 		{[]string{"-labels"}, "labels", true},
 		{[]string{"--labels=true"}, "labels", true},
+		{[]string{"--labels=false"}, "labels", false},
+		{[]string{"-labels=0"}, "labels", false},
 		{[]string{"--out", "labels"}, "labels", false},
 		{[]string{"--labels-file", "x"}, "labels", false},
 		{[]string{"--out", "m.model"}, "labels", false},
