@@ -73,9 +73,9 @@ tmp=$(mktemp)
   echo
   echo "## Coordination over a month (issue 21): 1M posts, 30 days, frozen seed, defaults; organic twin"
   echo
-  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench -month 1M\`"
+  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 20261205\` (the frozen evaluation seed)"
   echo
-  go run ./classifiers/coordination/cmd/coordbench -month 1M
+  go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 20261205
   echo
   echo "## Go benchmarks"
   echo

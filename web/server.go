@@ -477,6 +477,10 @@ func (s *Server) login(ctx context.Context, name, password, ip string) (string, 
 	// Each argon2id check allocates its memory cost (19 MiB by default): a bounded number
 	// run at once, and a login that finds no free slot within a second is turned away.
 	if err := s.acquireHashSlot(ctx); err != nil {
+		// Turned away before any password check: the attempt does not count against the
+		// user or the address (every attempt that reaches Verify still does).
+		s.limitIP.Untake(keyIP, now)
+		s.limitUser.Untake(keyU, now)
 		return "", User{}, err
 	}
 	verr := s.verify(password, hash)
