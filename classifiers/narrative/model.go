@@ -72,6 +72,12 @@ type ModelMeta struct {
 	// BalancedDatasets tells that the homophobic head was trained with every data set
 	// weighing the same (TrainOptions.BalanceDatasets).
 	BalancedDatasets bool `json:"balanced_datasets,omitempty"`
+	// CharMin and CharMax are the character n-gram range (0: 3 to 5).
+	CharMin int `json:"char_min,omitempty"`
+	CharMax int `json:"char_max,omitempty"`
+	// WordWeight splits the n-gram norm between words and character n-grams (0:
+	// normalised together); see featureSpec.
+	WordWeight float64 `json:"word_weight,omitempty"`
 	// Selection records the candidates compared on dev and the winner, for reports.
 	Selection []string `json:"selection,omitempty"`
 }
@@ -139,15 +145,41 @@ func (v *vec) add(i uint32, x float32) {
 	v.val = append(v.val, x)
 }
 
+// featureSpec is the n-gram layout of a model: hash bits, the character n-gram range
+// and how words and character n-grams share the feature norm.
+type featureSpec struct {
+	bits             uint
+	charMin, charMax int
+	// wordWeight, when > 0, normalises the word block (unigrams and bigrams) and the
+	// character block separately, to L2 norms wordWeight and 1-wordWeight; 0
+	// normalises them together (the layout of models before it existed).
+	wordWeight float32
+}
+
+// defaultSpec is the layout of a model whose header names none.
+func defaultSpec(bits uint) featureSpec { return featureSpec{bits: bits, charMin: 3, charMax: 5} }
+
+// spec is m's n-gram layout.
+func (m *Model) spec() featureSpec {
+	fs := defaultSpec(m.bits)
+	if m.Meta.CharMin > 0 {
+		fs.charMin, fs.charMax = m.Meta.CharMin, m.Meta.CharMax
+	}
+	fs.wordWeight = float32(m.Meta.WordWeight)
+	return fs
+}
+
 // features fills v with the post's features: word unigrams and bigrams and character
-// 3-5-grams inside words, L2-normalised together, and the rule layer's outcome at
-// full weight (value 1, and the rule score itself), so that a handful of rule features
-// is not drowned by hundreds of n-grams.
-func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint, withRules bool) {
+// n-grams inside words (3-5 unless fs says otherwise), L2-normalised (together, or as
+// two blocks, see featureSpec), and the rule layer's outcome at full weight (value 1,
+// and the rule score itself), so that a handful of rule features is not drowned by
+// hundreds of n-grams.
+func (a *analysis) features(v *vec, ro *ruleOutcome, fs featureSpec, withRules bool) {
 	v.reset()
-	mask := uint32(1)<<bits - 1
+	mask := uint32(1)<<fs.bits - 1
 	var prev uint32
 	var buf [64]rune
+	nWord := 0
 	for i := range a.toks {
 		t := &a.toks[i]
 		w := a.norm[t.n0:t.n1]
@@ -156,8 +188,10 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint, withRules bool) 
 		}
 		hw := hashRunes(nsWord, w)
 		v.add(hw&mask, 1)
+		nWord++
 		if i > 0 && a.toks[i-1].sent == t.sent {
 			v.add(hashMix(prev, hw)&mask, 1)
+			nWord++
 		}
 		prev = hw
 		// char n-grams with word boundaries
@@ -165,16 +199,28 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, bits uint, withRules bool) 
 		b = append(b, '^')
 		b = append(b, w...)
 		b = append(b, '$')
-		for n := 3; n <= 5; n++ {
+		for n := fs.charMin; n <= fs.charMax; n++ {
 			for s := 0; s+n <= len(b); s++ {
-				v.add(hashRunes(nsChar, b[s:s+n])&mask, 1)
+				v.add(hashRunes(nsChar, b[s:s+n])&mask, 2) // 2 marks the char block
 			}
 		}
 	}
 	if n := len(v.val); n > 0 {
-		norm := float32(1 / math.Sqrt(float64(n)))
-		for i := range v.val {
-			v.val[i] = norm
+		if fs.wordWeight > 0 && nWord < n {
+			wn := fs.wordWeight / float32(math.Sqrt(float64(nWord)))
+			cn := (1 - fs.wordWeight) / float32(math.Sqrt(float64(n-nWord)))
+			for i := range v.val {
+				if v.val[i] == 1 {
+					v.val[i] = wn
+				} else {
+					v.val[i] = cn
+				}
+			}
+		} else {
+			norm := float32(1 / math.Sqrt(float64(n)))
+			for i := range v.val {
+				v.val[i] = norm
+			}
 		}
 	}
 	if !withRules {
@@ -457,6 +503,12 @@ func LoadModel(r io.Reader) (*Model, error) {
 	default:
 		return nil, fmt.Errorf("model: unknown feature set %q", m.Meta.Features)
 	}
+	if m.Meta.CharMin != 0 && (m.Meta.CharMin < 1 || m.Meta.CharMax < m.Meta.CharMin || m.Meta.CharMax > 8) {
+		return nil, fmt.Errorf("model: character n-gram range %d-%d out of [1,8]", m.Meta.CharMin, m.Meta.CharMax)
+	}
+	if m.Meta.WordWeight < 0 || m.Meta.WordWeight >= 1 || math.IsNaN(m.Meta.WordWeight) {
+		return nil, fmt.Errorf("model: word weight %v out of [0,1)", m.Meta.WordWeight)
+	}
 	if m.Meta.Threshold < 0 || m.Meta.Threshold > 1 || math.IsNaN(m.Meta.Threshold) {
 		return nil, fmt.Errorf("model: threshold %v out of [0,1]", m.Meta.Threshold)
 	}
@@ -561,6 +613,20 @@ type TrainOptions struct {
 	// DatasetWeight multiplies a data set's total (default 1).
 	BalanceDatasets bool
 	DatasetWeight   map[string]float64
+	// DatasetOffsets gives every data set its own intercept in the homophobic head
+	// while training (not stored: the model has one intercept, re-fitted by the
+	// calibration on dev), so that the n-gram weights learn what a post says rather
+	// than which data set it comes from (MLMA is almost all hostile tweets, the
+	// Russian forum posts are all negatives).
+	DatasetOffsets bool
+	// NBScale scales every hashed feature by its naive-Bayes log-count ratio
+	// (NB-LR, Wang & Manning 2012) computed on the training data, interpolated as
+	// 1 - NBScale + NBScale*|r|; 0 is off. The scale is folded into the stored
+	// weights, so classification costs nothing more.
+	NBScale float64
+	// CharMin, CharMax and WordWeight set the n-gram layout (see ModelMeta).
+	CharMin, CharMax int
+	WordWeight       float64
 }
 
 func (o *TrainOptions) defaults() {
@@ -581,6 +647,9 @@ func (o *TrainOptions) defaults() {
 	}
 	if o.Combine == "" {
 		o.Combine = CombineGuardCap
+	}
+	if o.CharMin == 0 {
+		o.CharMin, o.CharMax = 3, 5
 	}
 }
 
@@ -725,6 +794,27 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 			wNeg[h] = cnt[h] / (2 * (cnt[h] - pos[h]))
 		}
 	}
+	var scale []float32
+	if opt.NBScale > 0 {
+		scale = nbScale(feats, exs, dim, opt.NBScale)
+		feats = scaleFeatures(feats, scale)
+	}
+	// per-data-set intercepts of the homophobic head (training only)
+	var dsIndex []int
+	var dsOff, dsG2 []float64
+	if opt.DatasetOffsets {
+		ids := map[string]int{}
+		dsIndex = make([]int, len(exs))
+		for i := range exs {
+			j, ok := ids[exs[i].Dataset]
+			if !ok {
+				j = len(ids)
+				ids[exs[i].Dataset] = j
+			}
+			dsIndex[i] = j
+		}
+		dsOff, dsG2 = make([]float64, len(ids)), make([]float64, len(ids))
+	}
 	order := make([]int, len(exs))
 	for i := range order {
 		order[i] = i
@@ -768,7 +858,11 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 				if !on[h] {
 					continue
 				}
-				p := sigmoid(float64(m.bias[h]) + s[h])
+				off := 0.0
+				if h == 0 && dsOff != nil {
+					off = dsOff[dsIndex[i]]
+				}
+				p := sigmoid(float64(m.bias[h]) + off + s[h])
 				cw := wNeg[h]
 				if y[h] == 1 {
 					cw = wPos[h]
@@ -780,6 +874,12 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 				g := (p - y[h]) * cw * hw
 				bg2[h] += g * g
 				m.bias[h] -= float32(opt.LR * g / math.Sqrt(bg2[h]+1e-8))
+				if h == 0 && dsOff != nil {
+					d := dsIndex[i]
+					gd := g + 1e-3*dsOff[d]
+					dsG2[d] += gd * gd
+					dsOff[d] -= opt.LR * gd / math.Sqrt(dsG2[d]+1e-8)
+				}
 				for n, f := range v.idx {
 					var w *float32
 					if h == 0 {
@@ -795,8 +895,80 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 			}
 		}
 	}
-	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets}
+	if scale != nil {
+		// fold the feature scale into the weights: w·(x⊙s) = (w⊙s)·x
+		for f := 0; f < dim; f++ {
+			m.wBin[f] *= scale[f]
+			row := m.wAux[f*k : f*k+k]
+			for j := range row {
+				row[j] *= scale[f]
+			}
+		}
+	}
+	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets,
+		WordWeight: opt.WordWeight}
+	if opt.CharMin != 3 || opt.CharMax != 5 {
+		m.Meta.CharMin, m.Meta.CharMax = opt.CharMin, opt.CharMax
+	}
 	return m
+}
+
+// nbScale returns the per-feature scale 1 - beta + beta*|r| for the naive-Bayes
+// log-count ratio r = log((p_f/|p|) / (q_f/|q|)) of the homophobic label, where p and q
+// count (with add-one smoothing) the positive and negative training examples in which
+// feature f occurs, positives and negatives weighing the same in total.
+func nbScale(feats []vec, exs []Example, dim int, beta float64) []float32 {
+	pc, nc := make([]float64, dim), make([]float64, dim)
+	var npos, nneg float64
+	for i := range exs {
+		if exs[i].Homophobic {
+			npos++
+		} else {
+			nneg++
+		}
+	}
+	if npos == 0 || nneg == 0 {
+		out := make([]float32, dim)
+		for f := range out {
+			out[f] = 1
+		}
+		return out
+	}
+	wp, wn := 1/npos, 1/nneg
+	for i := range feats {
+		c, w := nc, wn
+		if exs[i].Homophobic {
+			c, w = pc, wp
+		}
+		for _, f := range feats[i].idx {
+			c[f] += w
+		}
+	}
+	const alpha = 1e-3 // smoothing, in units of "one class's total weight"
+	var sp, sn float64
+	for f := 0; f < dim; f++ {
+		sp += pc[f] + alpha
+		sn += nc[f] + alpha
+	}
+	out := make([]float32, dim)
+	for f := 0; f < dim; f++ {
+		r := math.Log((pc[f] + alpha) / sp / ((nc[f] + alpha) / sn))
+		out[f] = float32(1 - beta + beta*math.Abs(r))
+	}
+	return out
+}
+
+// scaleFeatures returns copies of feats with every value multiplied by its feature's scale.
+func scaleFeatures(feats []vec, scale []float32) []vec {
+	out := make([]vec, len(feats))
+	for i := range feats {
+		v := vec{idx: feats[i].idx, val: make([]float32, len(feats[i].val))}
+		for n, f := range v.idx {
+			v.val[n] = feats[i].val[n] * scale[f]
+		}
+		out[i] = v
+	}
+	return out
 }
 
 // describeSources renders TrainedOn for reports.

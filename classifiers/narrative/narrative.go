@@ -348,7 +348,7 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 	score := ro.score
 	if c.model != nil && len(a.toks) > 0 {
 		// (a post without any word, such as "*@#$%", has nothing for the model to weigh)
-		a.features(&a.feat, &ro, c.model.bits, c.model.withRules())
+		a.features(&a.feat, &ro, c.model.spec(), c.model.withRules())
 		score = c.model.predictBin(&a.feat, &ro)
 		res.ModelScore = score
 		score = capScore(c.combine, score, ro.score, ro.target || c.cfg.NoTopicGate, len(res.Guards) > 0, ro.cue, c.threshold)
@@ -504,7 +504,8 @@ func (a *analysis) modelEvidence(m *Model, fi int) []Evidence {
 	for i := range top {
 		top[i].t = -1
 	}
-	mask := uint32(1)<<m.bits - 1
+	fs := m.spec()
+	mask := uint32(1)<<fs.bits - 1
 	k := m.nAux
 	var buf [64]rune
 	for i := range a.toks {
@@ -517,7 +518,7 @@ func (a *analysis) modelEvidence(m *Model, fi int) []Evidence {
 		add := func(f uint32) { s += m.wAux[int(f&mask)*k+fi] + m.wBin[f&mask] }
 		add(hashRunes(nsWord, w))
 		b := append(append(append(buf[:0], '^'), w...), '$')
-		for n := 3; n <= 5; n++ {
+		for n := fs.charMin; n <= fs.charMax; n++ {
 			for j := 0; j+n <= len(b); j++ {
 				add(hashRunes(nsChar, b[j:j+n]))
 			}

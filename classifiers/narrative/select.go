@@ -33,7 +33,7 @@ func (c *Classifier) scoreExamples(ctx context.Context, m *Model, exs []Example)
 		}
 		a.run(lx, exs[i].Text)
 		ro := a.applyRules()
-		a.features(&a.feat, &ro, m.bits, m.withRules())
+		a.features(&a.feat, &ro, m.spec(), m.withRules())
 		z := m.logit(&a.feat)
 		if len(a.toks) == 0 {
 			z = -30 // no word: never flagged (as in classify)
@@ -85,6 +85,19 @@ const calibDim = 5
 // data does not diverge). Each data set weighs the same in total, as in the selection
 // objective; withTarget false fits plain Platt scaling (c = 0).
 func fitPlatt(ss []scored, withTarget bool) (w [calibDim]float64) {
+	mask := calibMask{true, true}
+	if withTarget {
+		mask = calibMask{true, true, true, true, true}
+	}
+	return fitCalibration(ss, mask)
+}
+
+// calibMask selects the calibration terms a fit may use (logit, bias, no-target, rule
+// score, slur-only); the others stay 0.
+type calibMask [calibDim]bool
+
+// fitCalibration fits the calibration terms on in mask (see fitPlatt).
+func fitCalibration(ss []scored, mask calibMask) (w [calibDim]float64) {
 	var npos, nneg float64
 	dsN := map[string]float64{}
 	for _, s := range ss {
@@ -107,10 +120,7 @@ func fitPlatt(ss []scored, withTarget bool) (w [calibDim]float64) {
 		}
 		return tNeg
 	}
-	dim := 2
-	if withTarget {
-		dim = calibDim
-	}
+	dim := calibDim
 	w[0] = 1
 	loss := func(w [calibDim]float64) float64 {
 		var l float64
@@ -145,6 +155,13 @@ func fitPlatt(ss []scored, withTarget bool) (w [calibDim]float64) {
 		}
 		for j := 0; j < dim; j++ {
 			h[j][j] += 1e-9
+			if !mask[j] {
+				// a term left out: no step along it
+				for k := 0; k < dim; k++ {
+					h[j][k], h[k][j] = 0, 0
+				}
+				h[j][j], g[j] = 1, 0
+			}
 		}
 		step, ok := solve(h, g, dim)
 		if !ok {
@@ -327,7 +344,13 @@ type choice struct {
 // Platt scaling (its cap already handles posts without a target); the others learn the
 // no-target term of the calibration.
 func chooseOnDev(ss []scored, features string, modes []string) (best choice, perMode []choice) {
-	plain, withTarget := fitPlatt(ss, false), fitPlatt(ss, true)
+	return chooseOnDevCalib(ss, features, modes, calibMask{true, true, true, true, true})
+}
+
+// chooseOnDevCalib is chooseOnDev with the calibration terms of the non-gate modes
+// limited to mask.
+func chooseOnDevCalib(ss []scored, features string, modes []string, mask calibMask) (best choice, perMode []choice) {
+	plain, withTarget := fitPlatt(ss, false), fitCalibration(ss, mask)
 	for _, mode := range modes {
 		cal := withTarget
 		if mode == CombineGate {

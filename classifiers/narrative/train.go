@@ -11,12 +11,12 @@ import (
 )
 
 // featurize runs the rule layer on text and returns its model features.
-func (c *Classifier) featurize(text string, bits uint, withRules bool) vec {
+func (c *Classifier) featurize(text string, fs featureSpec, withRules bool) vec {
 	a := &analysis{}
 	a.run(c.lex.Load(), text)
 	ro := a.applyRules()
 	var v vec
-	a.features(&v, &ro, bits, withRules)
+	a.features(&v, &ro, fs, withRules)
 	return v
 }
 
@@ -30,6 +30,13 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 	if opt.Bits < 10 || opt.Bits > 24 {
 		return nil, fmt.Errorf("train: bits %d out of range [10,24]", opt.Bits)
 	}
+	if opt.CharMin < 1 || opt.CharMax < opt.CharMin || opt.CharMax > 8 {
+		return nil, fmt.Errorf("train: character n-gram range %d-%d out of [1,8]", opt.CharMin, opt.CharMax)
+	}
+	if opt.WordWeight < 0 || opt.WordWeight >= 1 {
+		return nil, fmt.Errorf("train: word weight %v out of [0,1)", opt.WordWeight)
+	}
+	fs := featureSpec{bits: opt.Bits, charMin: opt.CharMin, charMax: opt.CharMax, wordWeight: float32(opt.WordWeight)}
 	feats := make([]vec, len(exs))
 	for i, e := range exs {
 		if i%256 == 0 {
@@ -37,7 +44,7 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 				return nil, err
 			}
 		}
-		feats[i] = c.featurize(e.Text, opt.Bits, opt.Features != FeaturesNgrams)
+		feats[i] = c.featurize(e.Text, fs, opt.Features != FeaturesNgrams)
 	}
 	m := trainLR(feats, exs, opt)
 	m.Meta.Lexicon = c.lex.Load().version
