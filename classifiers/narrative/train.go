@@ -71,8 +71,55 @@ type SelectOptions struct {
 	// "pooled" (positives against negatives over all data) and "per-dataset"
 	// (TrainOptions.BalanceDatasets). Default: both.
 	Weightings []string
+	// Layouts are the candidate n-gram layouts (default: DefaultLayouts).
+	Layouts []Layout
 	// Log receives one line per candidate (may be nil).
 	Log io.Writer
+}
+
+// Layout is an n-gram layout of the model input: the character n-gram range and how
+// the norm is split between words and character n-grams (TrainOptions.CharMin,
+// CharMax, WordWeight).
+type Layout struct {
+	CharMin, CharMax int
+	// WordWeight is the L2 norm of the word block (the character block gets the
+	// rest); 0 normalises words and character n-grams together.
+	WordWeight float64
+}
+
+// String renders l as "chars1-3/words0.50" (or "chars3-5/joint").
+func (l Layout) String() string {
+	if l.WordWeight == 0 {
+		return fmt.Sprintf("chars%d-%d/joint", l.CharMin, l.CharMax)
+	}
+	return fmt.Sprintf("chars%d-%d/words%.2f", l.CharMin, l.CharMax, l.WordWeight)
+}
+
+// ParseLayout reads "1-3:0.5" (character n-grams 1 to 3, words weigh 0.5) or "3-5"
+// (character n-grams 3 to 5 normalised together with the words).
+func ParseLayout(s string) (Layout, error) {
+	var l Layout
+	rng, ww, hasW := strings.Cut(s, ":")
+	if _, err := fmt.Sscanf(rng, "%d-%d", &l.CharMin, &l.CharMax); err != nil {
+		return l, fmt.Errorf("layout %q: want MIN-MAX[:WORDWEIGHT]", s)
+	}
+	if hasW {
+		if _, err := fmt.Sscanf(ww, "%g", &l.WordWeight); err != nil {
+			return l, fmt.Errorf("layout %q: bad word weight", s)
+		}
+	}
+	if l.CharMin < 1 || l.CharMax < l.CharMin || l.CharMax > 8 || l.WordWeight < 0 || l.WordWeight >= 1 {
+		return l, fmt.Errorf("layout %q: character range within 1-8, word weight in [0,1)", s)
+	}
+	return l, nil
+}
+
+// DefaultLayouts returns the layouts TrainAndSelect compares unless told otherwise: the
+// original one (character 3-5-grams normalised together with the words) and character
+// 1-3-grams with words and characters weighing half each (issue 14: better on every
+// data set's dev part).
+func DefaultLayouts() []Layout {
+	return []Layout{{CharMin: 3, CharMax: 5}, {CharMin: 1, CharMax: 3, WordWeight: 0.5}}
 }
 
 // TrainAndSelect trains one model per candidate feature set on the train parts of exs,
@@ -100,21 +147,30 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		bestCh   choice
 		selected []string
 	)
-	type cand struct{ features, weighting string }
+	if len(opt.Layouts) == 0 {
+		opt.Layouts = DefaultLayouts()
+	}
+	type cand struct {
+		features, weighting string
+		layout              Layout
+	}
 	var cands []cand
-	for _, f := range opt.FeatureSets {
-		for _, w := range opt.Weightings {
-			if w != WeightPooled && w != WeightPerDataset {
-				return nil, fmt.Errorf("unknown weighting %q (want pooled or per-dataset)", w)
+	for _, l := range opt.Layouts {
+		for _, f := range opt.FeatureSets {
+			for _, w := range opt.Weightings {
+				if w != WeightPooled && w != WeightPerDataset {
+					return nil, fmt.Errorf("unknown weighting %q (want pooled or per-dataset)", w)
+				}
+				cands = append(cands, cand{f, w, l})
 			}
-			cands = append(cands, cand{f, w})
 		}
 	}
 	for _, cd := range cands {
 		to := opt.Train
 		to.Features = cd.features
 		to.BalanceDatasets = cd.weighting == WeightPerDataset
-		fset := cd.features + "/" + cd.weighting
+		to.CharMin, to.CharMax, to.WordWeight = cd.layout.CharMin, cd.layout.CharMax, cd.layout.WordWeight
+		fset := cd.features + "/" + cd.weighting + "/" + cd.layout.String()
 		m, err := c.Train(ctx, train, to)
 		if err != nil {
 			return nil, err
@@ -163,11 +219,25 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	features := fs.String("features", "", "candidate feature sets, comma-separated (default: ngrams+rules,ngrams)")
 	modes := fs.String("combine", "", "candidate combination modes, comma-separated (default: guard-cap,union; gate cannot flag unnamed targets, model lets the model override guards)")
 	weightings := fs.String("weighting", "", "candidate weightings, comma-separated (default: pooled,per-dataset)")
+	layouts := fs.String("layouts", "", "candidate n-gram layouts MIN-MAX[:WORDWEIGHT], comma-separated (default: 3-5,1-3:0.5)")
+	offsets := fs.Bool("dataset-offsets", false, "train with a per-data-set intercept (not stored)")
+	nb := fs.Float64("nb-scale", 0, "naive-Bayes log-count-ratio feature scaling, 0 (off) to 1")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *out == "" {
 		return errors.New("--out is required")
+	}
+	var lays []Layout
+	for _, l := range splitList(*layouts) {
+		lay, err := ParseLayout(l)
+		if err != nil {
+			return err
+		}
+		lays = append(lays, lay)
+	}
+	if *nb < 0 || *nb > 1 {
+		return fmt.Errorf("--nb-scale %v out of [0,1]", *nb)
 	}
 	c, err := New(Config{LexiconDir: *lexDir, Model: "none"}, nil, nil)
 	if err != nil {
@@ -181,7 +251,8 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	sources := append([]string(nil), data.Sources...)
 	sources = append(sources, fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)))
 	m, err := c.TrainAndSelect(ctx, data.Examples, SelectOptions{
-		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources},
+		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb},
+		Layouts:     lays,
 		FeatureSets: splitList(*features),
 		Modes:       splitList(*modes),
 		Weightings:  splitList(*weightings),
