@@ -126,18 +126,19 @@ func TestDevTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Regression floors a little under the dev figures of the shipped model (F1 about
-	// 0.79 when it was trained; see README.md).
-	if f := rep.Homophobic.F1(); f < 0.72 {
-		t.Errorf("own corpora dev homophobic F1 %.3f < 0.72", f)
+	// Regression floors a little under the dev figures of the shipped model (F1 0.833
+	// and 4 of 56 self/reclaimed/counter/news posts flagged when it was trained; see
+	// docs/benchmarks.md, issue 14).
+	if f := rep.Homophobic.F1(); f < 0.78 {
+		t.Errorf("own corpora dev homophobic F1 %.3f < 0.78", f)
 	}
 	var guard [2]int
 	for _, k := range []string{KindSelf, KindReclaimed, KindCounter, KindNews} {
 		guard[0] += rep.FalsePos[k][0]
 		guard[1] += rep.FalsePos[k][1]
 	}
-	if r := ratio(guard[0], guard[1]); r > 0.12 {
-		t.Errorf("self/counter/news dev flag rate %.3f > 0.12 (%d of %d)", r, guard[0], guard[1])
+	if r := ratio(guard[0], guard[1]); r > 0.10 {
+		t.Errorf("self/counter/news dev flag rate %.3f > 0.10 (%d of %d)", r, guard[0], guard[1])
 	}
 }
 
