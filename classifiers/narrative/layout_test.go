@@ -1,0 +1,150 @@
+package narrative
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestParseLayout(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Layout
+		err  string
+	}{
+		{"3-5", Layout{CharMin: 3, CharMax: 5}, ""},
+		{"1-3:0.5", Layout{CharMin: 1, CharMax: 3, WordWeight: 0.5}, ""},
+		{"2-2:0", Layout{CharMin: 2, CharMax: 2}, ""},
+		{"0-3", Layout{}, "within 1-8"},
+		{"4-3", Layout{}, "within 1-8"},
+		{"1-9", Layout{}, "within 1-8"},
+		{"1-3:1", Layout{}, "word weight"},
+		{"1-3:x", Layout{}, "bad word weight"},
+		{"abc", Layout{}, "want MIN-MAX"},
+	}
+	for _, tc := range tests {
+		got, err := ParseLayout(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: error %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%q: %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+	if s := (Layout{CharMin: 1, CharMax: 3, WordWeight: 0.5}).String(); s != "chars1-3/words0.50" {
+		t.Errorf("String: %q", s)
+	}
+}
+
+// TestFeatureLayout checks the n-gram layouts: the character range sets the number of
+// character n-grams, and a word weight splits the L2 norm between the blocks.
+func TestFeatureLayout(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	a := &analysis{}
+	lx := rules.lex.Load()
+	a.run(lx, "мама мыла раму")
+	ro := a.applyRules()
+	var v vec
+	// three 4-letter words: 3 unigrams + 2 bigrams; "^мама$" has 6 letters, so
+	// 6 1-grams, 5 2-grams, 4 3-grams per word
+	a.features(&v, &ro, featureSpec{bits: 18, charMin: 1, charMax: 3, wordWeight: 0.5}, false)
+	if len(v.idx) != 5+3*(6+5+4) {
+		t.Fatalf("%d features, want %d", len(v.idx), 5+3*15)
+	}
+	var words, chars float64
+	// the first value is a word unigram; count the squared norm of each block by value
+	wv := v.val[0]
+	for _, x := range v.val {
+		if x == wv {
+			words += float64(x * x)
+		} else {
+			chars += float64(x * x)
+		}
+	}
+	if d := words - 0.25; d > 1e-4 || d < -1e-4 {
+		t.Errorf("word block squared norm %v, want 0.25", words)
+	}
+	if d := chars - 0.25; d > 1e-4 || d < -1e-4 {
+		t.Errorf("char block squared norm %v, want 0.25", chars)
+	}
+	a.features(&v, &ro, defaultSpec(18), false)
+	if len(v.idx) != 5+3*(4+3+2) {
+		t.Errorf("default layout: %d features, want %d", len(v.idx), 5+3*9)
+	}
+	var all float64
+	for _, x := range v.val {
+		all += float64(x * x)
+	}
+	if d := all - 1; d > 1e-4 || d < -1e-4 {
+		t.Errorf("default layout squared norm %v, want 1", all)
+	}
+}
+
+// TestTrainOptionsRoundTrip trains with every new option (layout, NB scaling, data-set
+// intercepts) and checks that the saved model records the layout and predicts as before
+// saving, with the NB scale folded into its weights.
+func TestTrainOptionsRoundTrip(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	exs := []Example{
+		{ID: "a", Text: "Геи — больные люди.", Homophobic: true, Dataset: "x"},
+		{ID: "b", Text: "Я гей и счастлив.", Dataset: "x"},
+		{ID: "c", Text: "Запретить гей-пропаганду!", Homophobic: true, Dataset: "y"},
+		{ID: "d", Text: "Хорошая погода.", Dataset: "y"},
+		{ID: "e", Text: "Купил хлеб и молоко.", Dataset: "z"},
+	}
+	opt := TrainOptions{Bits: 14, Epochs: 20, CharMin: 1, CharMax: 3, WordWeight: 0.5, NBScale: 0.5, DatasetOffsets: true}
+	m, err := rules.Train(context.Background(), exs, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Meta.CharMin != 1 || m.Meta.CharMax != 3 || m.Meta.WordWeight != 0.5 {
+		t.Fatalf("layout not recorded: %+v", m.Meta)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := LoadModel(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.spec() != m.spec() {
+		t.Errorf("layout after load %+v, before %+v", m2.spec(), m.spec())
+	}
+	for _, e := range exs {
+		v := rules.featurize(e.Text, m2.spec(), true)
+		z1, z2 := m.logit(&v), m2.logit(&v)
+		if d := z1 - z2; d > 1e-3 || d < -1e-3 {
+			t.Errorf("%s: logit %v before save, %v after", e.ID, z1, z2)
+		}
+		if (z2 > 0) != e.Homophobic {
+			t.Errorf("%s: logit %v on its own training data", e.ID, z2)
+		}
+	}
+	if _, err := rules.Train(context.Background(), exs, TrainOptions{CharMin: 4, CharMax: 2}); err == nil {
+		t.Error("a reversed character range was accepted")
+	}
+}
+
+// TestNBScale pins the naive-Bayes scale: a feature seen only in positives is scaled up,
+// one seen equally in both classes gets 1-beta.
+func TestNBScale(t *testing.T) {
+	feats := []vec{
+		{idx: []uint32{1, 2}, val: []float32{1, 1}},
+		{idx: []uint32{1, 2}, val: []float32{1, 1}},
+		{idx: []uint32{1, 3}, val: []float32{1, 1}},
+		{idx: []uint32{1, 3}, val: []float32{1, 1}},
+	}
+	exs := []Example{{Homophobic: true}, {Homophobic: true}, {}, {}}
+	s := nbScale(feats, exs, 8, 0.5)
+	if d := s[1] - 0.5; d > 1e-6 || d < -1e-6 {
+		t.Errorf("shared feature scale %v, want 0.5", s[1])
+	}
+	if s[2] <= 1 || s[3] <= 1 || s[2] != s[3] {
+		t.Errorf("one-class features scaled %v and %v, want the same > 1", s[2], s[3])
+	}
+}
