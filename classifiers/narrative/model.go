@@ -624,7 +624,8 @@ type TrainOptions struct {
 	// 1 - NBScale + NBScale*|r|; 0 is off. The scale is folded into the stored
 	// weights, so classification costs nothing more.
 	NBScale float64
-	// CharMin, CharMax and WordWeight set the n-gram layout (see ModelMeta).
+	// CharMin, CharMax and WordWeight set the n-gram layout (see ModelMeta). CharMin 0
+	// means the shipped model's layout: character 1-3-grams, WordWeight 0.5.
 	CharMin, CharMax int
 	WordWeight       float64
 }
@@ -649,7 +650,8 @@ func (o *TrainOptions) defaults() {
 		o.Combine = CombineGuardCap
 	}
 	if o.CharMin == 0 {
-		o.CharMin, o.CharMax = 3, 5
+		// no layout given: the layout of the shipped model (chosen on dev, issue 14)
+		o.CharMin, o.CharMax, o.WordWeight = 1, 3, 0.5
 	}
 }
 

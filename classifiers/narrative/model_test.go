@@ -32,7 +32,7 @@ func TestModelSaveLoadRoundTrip(t *testing.T) {
 		t.Errorf("meta lost: %+v", m2.Meta)
 	}
 	for _, e := range exs {
-		v := rules.featurize(e.Text, defaultSpec(12), true)
+		v := rules.featurize(e.Text, m.spec(), true)
 		ro := &ruleOutcome{target: true}
 		p1, p2 := m.predictBin(&v, ro), m2.predictBin(&v, ro)
 		if d := p1 - p2; d > 1e-3 || d < -1e-3 {
