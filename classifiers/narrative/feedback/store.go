@@ -238,28 +238,48 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 	return out, missing, nil
 }
 
+// DatasetLabels is the data set name of the analysts' labels as examples, beside the
+// data sets of narrative.LoadData.
+const DatasetLabels = "analysts-labels"
+
 // Example turns a labelled post into a narrative training or evaluation example. Its id
-// is "label:" + post id. Frames count as known (the analyst saw the frame choices),
-// except for a post marked missed without frames (the explorer's one-click button): the
-// frame heads skip it.
+// is "label:" + post id, its data set DatasetLabels and its part the frozen part of the
+// post (HeldOut: test; the rest train). Frames count as known (the analyst saw the frame
+// choices), except for a post marked missed without frames (the explorer's one-click
+// button): the frame heads skip it.
 func (p LabelledPost) Example() narrative.Example {
 	known := !(p.Action == ActionMissed && p.Homophobic && len(p.Frames) == 0)
 	e := narrative.Example{ID: "label:" + p.PostID, Lang: p.Lang, Text: p.Text, Homophobic: p.Homophobic,
-		Kind: p.Kind, FramesKnown: known}
+		Kind: p.Kind, FramesKnown: known, Dataset: DatasetLabels, Part: narrative.PartTrain}
+	if HeldOut(p.PostID) {
+		e.Part = narrative.PartTest
+	}
 	for _, f := range p.Frames {
 		e.Frames = append(e.Frames, narrative.Frame(f))
 	}
 	return e
 }
 
+// TrainingExamples turns labelled posts into examples for narrative.TrainAndSelect,
+// each weighing weight in training (narrative.Example.Weight) and keeping its frozen part.
+func TrainingExamples(ps []LabelledPost, weight float64) []narrative.Example {
+	out := make([]narrative.Example, 0, len(ps))
+	for _, p := range ps {
+		e := p.Example()
+		e.Weight = weight
+		out = append(out, e)
+	}
+	return out
+}
+
 // SplitExamples turns labelled posts into examples and splits them by HeldOut into a
 // training part and the frozen evaluation part.
 func SplitExamples(ps []LabelledPost) (train, held []narrative.Example) {
 	for _, p := range ps {
-		if HeldOut(p.PostID) {
-			held = append(held, p.Example())
+		if e := p.Example(); e.Part == narrative.PartTest {
+			held = append(held, e)
 		} else {
-			train = append(train, p.Example())
+			train = append(train, e)
 		}
 	}
 	return train, held
