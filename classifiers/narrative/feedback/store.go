@@ -243,17 +243,13 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 const DatasetLabels = "analysts-labels"
 
 // Example turns a labelled post into a narrative training or evaluation example. Its id
-// is "label:" + post id, its data set DatasetLabels and its part the frozen part of the
-// post (HeldOut: test; the rest train). Frames count as known (the analyst saw the frame
+// is LabelID, its data set DatasetLabels and its part PartOf (kuzot-split-v1). Frames count as known (the analyst saw the frame
 // choices), except for a post marked missed without frames (the explorer's one-click
 // button): the frame heads skip it.
 func (p LabelledPost) Example() narrative.Example {
 	known := !(p.Action == ActionMissed && p.Homophobic && len(p.Frames) == 0)
-	e := narrative.Example{ID: "label:" + p.PostID, Lang: p.Lang, Text: p.Text, Homophobic: p.Homophobic,
-		Kind: p.Kind, FramesKnown: known, Dataset: DatasetLabels, Part: narrative.PartTrain}
-	if HeldOut(p.PostID) {
-		e.Part = narrative.PartTest
-	}
+	e := narrative.Example{ID: LabelID(p.PostID), Lang: p.Lang, Text: p.Text, Homophobic: p.Homophobic,
+		Kind: p.Kind, FramesKnown: known, Dataset: DatasetLabels, Part: PartOf(p.PostID)}
 	for _, f := range p.Frames {
 		e.Frames = append(e.Frames, narrative.Frame(f))
 	}
@@ -272,8 +268,8 @@ func TrainingExamples(ps []LabelledPost, weight float64) []narrative.Example {
 	return out
 }
 
-// SplitExamples turns labelled posts into examples and splits them by HeldOut into a
-// training part and the frozen evaluation part.
+// SplitExamples turns labelled posts into examples and splits them by PartOf into the
+// part a candidate may learn from (train and dev) and the frozen test part.
 func SplitExamples(ps []LabelledPost) (train, held []narrative.Example) {
 	for _, p := range ps {
 		if e := p.Example(); e.Part == narrative.PartTest {
