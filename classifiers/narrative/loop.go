@@ -82,3 +82,7 @@ func (p PRF) N() int { return p.TP + p.FP + p.FN + p.TN }
 
 // Accuracy is (TP+TN)/N, 0 when nothing was counted.
 func (p PRF) Accuracy() float64 { return ratio(p.TP+p.TN, p.N()) }
+
+// IsFrame reports whether s names one of the eight narrative frames (a classifier
+// result's Labels() lists frames, then taxonomy labels).
+func IsFrame(s string) bool { return frameIndex(Frame(s)) >= 0 }

@@ -515,9 +515,12 @@ func EmbeddedModel() (*Model, error) {
 
 // Example is one labelled training or evaluation post.
 type Example struct {
-	ID         string  `json:"id"`
-	Lang       string  `json:"lang"`
-	Text       string  `json:"text"`
+	ID   string `json:"id"`
+	Lang string `json:"lang"`
+	Text string `json:"text"`
+	// Context is the thread's root (title and text) of a comment, as post.Post.Context
+	// (issue 17); empty for posts.
+	Context    string  `json:"context,omitempty"`
 	Homophobic bool    `json:"homophobic"`
 	Frames     []Frame `json:"frames"`
 	// Labels are the taxonomy sub-labels (TAXONOMY.md); empty unless homophobic, except

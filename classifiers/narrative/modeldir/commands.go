@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -57,14 +58,16 @@ func runModel(ctx context.Context, args []string, s stdio) error {
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, `Usage:
   kuzot model list [--config FILE]
-  kuzot model compare [--config FILE] [--against current|VERSION|FILE] [--no-labels] [--tolerance 0.01] CANDIDATE
-  kuzot model promote [--config FILE] [--force] [--no-labels] [--tolerance 0.01] VERSION
+  kuzot model compare [--config FILE] [--against current|VERSION|FILE] [--no-labels] [--datasets DIR] [--tolerance 0.02] CANDIDATE
+  kuzot model promote [--config FILE] [--force] [--no-labels] [--datasets DIR] [--tolerance 0.02] VERSION
 CANDIDATE is an installed version (kuzot model list) or a model file; "current" is the promoted
 model, or the configured one (classifiers.narrative.model, default the shipped model) before any
-promotion. Comparisons use the frozen evaluation split and the held-out part of the analysts'
-labels (read from ClickHouse; --no-labels skips them). Promotion refuses a candidate that is worse
-on any set by more than --tolerance unless --force; running classify roles load the promoted model
-within models.watch_interval.`)
+promotion. Comparisons use the dev and frozen test part of every data set (as kuzot eval narrative)
+and the dev and held-out part of the analysts' labels (read from ClickHouse; --no-labels skips
+them). Promotion refuses, unless --force, a candidate whose F1 drops by more than --tolerance on
+any data set's dev part (flagged share up by more than --flag-rate-tolerance on a dev part without
+positives) or that is worse at all on the labels' held-out part; test parts are reported only.
+Running classify roles load the promoted model within models.watch_interval.`)
 	}
 	if len(args) == 0 {
 		usage(s.err)
@@ -208,8 +211,11 @@ func runModelCompare(ctx context.Context, name string, args []string, s stdio, p
 	cfgPath := configFlag(fs)
 	against := fs.String("against", "current", "reference model: current, an installed version or a model file")
 	candidateFlag := fs.String("model", "", "candidate model (instead of the positional argument)")
-	noLabels := fs.Bool("no-labels", false, "compare on the frozen evaluation only (no ClickHouse)")
-	tolerance := fs.Float64("tolerance", 0.01, "how much lower F1 (accuracy on labels) still counts as not worse")
+	noLabels := fs.Bool("no-labels", false, "compare on the data sets' frozen parts only (no ClickHouse)")
+	datasets := fs.String("datasets", "auto", "public data sets directory (\"auto\": find ../shared/datasets; \"\": embedded corpora only)")
+	exclude := fs.String("exclude", "", "comma-separated data set names to leave out of the comparison")
+	tolerance := fs.Float64("tolerance", 0.02, "how much lower a data set's dev F1 may be")
+	flagTolerance := fs.Float64("flag-rate-tolerance", 0.001, "how much higher the flagged share of a dev part without positives may be")
 	force := fs.Bool("force", false, "promote even when the candidate is worse")
 	if err := fs.Parse(args); err != nil {
 		return feedback.Comparison{}, err
@@ -224,8 +230,8 @@ func runModelCompare(ctx context.Context, name string, args []string, s stdio, p
 	if promote && !ValidVersion(candidate) {
 		return feedback.Comparison{}, fmt.Errorf("promote: %q is not an installed version (kuzot train installs models; kuzot model list shows them)", candidate)
 	}
-	if *tolerance < 0 || *tolerance > 1 {
-		return feedback.Comparison{}, errors.New("--tolerance: 0..1")
+	if *tolerance < 0 || *tolerance > 1 || *flagTolerance < 0 || *flagTolerance > 1 {
+		return feedback.Comparison{}, errors.New("--tolerance, --flag-rate-tolerance: 0..1")
 	}
 	env, closeEnv, err := openModelEnv(ctx, *cfgPath, !*noLabels)
 	if err != nil {
@@ -240,25 +246,24 @@ func runModelCompare(ctx context.Context, name string, args []string, s stdio, p
 	if err != nil {
 		return feedback.Comparison{}, fmt.Errorf("candidate model: %w", err)
 	}
-	frozen, frozenName, err := feedback.FrozenEvaluation()
+	sets, err := feedback.FrozenEvaluation(narrative.CommandData{Datasets: *datasets, Exclude: *exclude}, s.err)
 	if err != nil {
 		return feedback.Comparison{}, err
 	}
-	sets := []feedback.EvalSet{{Name: "frozen: " + frozenName, Examples: frozen}}
 	if !*noLabels {
 		ps, err := env.labelledPosts(ctx, s.err)
 		if err != nil {
 			return feedback.Comparison{}, err
 		}
-		_, held := feedback.SplitExamples(ps)
-		sets = append(sets, feedback.EvalSet{Name: fmt.Sprintf("analysts' labels, held-out part (%d of %d)", len(held), len(ps)),
-			Examples: held, UseAccuracy: true})
-		if len(held) == 0 {
-			fmt.Fprintf(s.err, "no held-out analysts' labels yet (%d labels, all in the training part): comparing on the frozen evaluation only\n", len(ps))
+		ls := feedback.LabelSets(ps)
+		if !slices.ContainsFunc(ls, func(e feedback.EvalSet) bool { return e.Part == narrative.PartTest }) {
+			fmt.Fprintf(s.err, "no held-out analysts' labels yet (%d labels, none in the test part): comparing on the data sets' frozen parts only\n", len(ps))
 		}
+		sets = append(sets, ls...)
 	}
-	fmt.Fprintf(s.out, "reference: %s\ncandidate: %s\n", curDesc, candDesc)
-	cmp, err := feedback.Compare(ctx, cur, cand, sets, *tolerance)
+	rule := feedback.Rule{Tolerance: *tolerance, FlagRateTolerance: *flagTolerance}
+	fmt.Fprintf(s.out, "reference: %s\ncandidate: %s\n%s\n", curDesc, candDesc, rule)
+	cmp, err := feedback.Compare(ctx, cur, cand, sets, rule)
 	if err != nil {
 		return cmp, err
 	}

@@ -137,7 +137,7 @@ func TestIntegrationTrainComparePromote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"frozen: repo corpus, held-out split", fmt.Sprintf("analysts' labels, held-out part (%d of 40)", held),
+	for _, want := range []string{"own-corpus dev", "own-corpus test", "own-independent dev", "analysts-labels test (held out)", "analysts-labels dev", "promotion rule:",
 		"reference: current (configured model; none promoted)", "verdict:"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("compare output lacks %q", want)
