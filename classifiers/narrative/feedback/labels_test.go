@@ -118,24 +118,35 @@ func TestModelVersion(t *testing.T) {
 	}
 }
 
-func TestExampleFramesKnown(t *testing.T) {
+func TestExampleFramesAndLabelsKnown(t *testing.T) {
 	tests := []struct {
-		name string
-		l    Label
-		want bool
+		name           string
+		l              Label
+		frames, labels bool
+		wantLabels     []narrative.Label
 	}{
-		{"confirmed with frames", Label{Action: ActionConfirm, Homophobic: true, Frames: []string{"foreign_agent"}}, true},
-		{"confirmed without frames", Label{Action: ActionConfirm, Homophobic: true}, true},
-		{"missed in one click", Label{Action: ActionMissed, Homophobic: true}, false},
-		{"missed with frames", Label{Action: ActionMissed, Homophobic: true, Frames: []string{"traditional_family"}}, true},
-		{"dismissed", Label{Action: ActionDismiss, Kind: "counter"}, true},
+		{"confirmed with frames and labels", Label{Action: ActionConfirm, Homophobic: true, Frames: []string{"foreign_agent"},
+			Labels: []string{"stereotype"}}, true, true, []narrative.Label{"stereotype"}},
+		{"confirmed in one click", Label{Action: ActionConfirm, Homophobic: true}, true, false, nil},
+		{"missed in one click", Label{Action: ActionMissed, Homophobic: true}, false, false, nil},
+		{"missed with frames", Label{Action: ActionMissed, Homophobic: true, Frames: []string{"traditional_family"}}, true, false, nil},
+		{"corrected frames and labels", Label{Action: ActionCorrect, Homophobic: true, Frames: []string{"child_protection"},
+			Labels: []string{"derogation", "threat_violence"}}, true, true, []narrative.Label{"derogation", "threat_violence"}},
+		{"dismissed", Label{Action: ActionDismiss, Kind: "counter"}, true, true, nil},
+		{"dismissed as slur insult", Label{Action: ActionDismiss, Kind: "slur_insult"}, true, true, []narrative.Label{"slur_insult"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := LabelledPost{Label: tc.l, Text: "x"}.Example()
-			if e.FramesKnown != tc.want || e.Homophobic != tc.l.Homophobic || len(e.Frames) != len(tc.l.Frames) {
+			if e.FramesKnown != tc.frames || e.LabelsKnown != tc.labels || e.Homophobic != tc.l.Homophobic ||
+				len(e.Frames) != len(tc.l.Frames) || !slices.Equal(e.Labels, tc.wantLabels) || e.Dataset != DatasetLabels {
 				t.Fatalf("example %+v", e)
 			}
 		})
+	}
+	// The weight is an example weight, not repetition.
+	exs := TrainingExamples([]LabelledPost{{Label: Label{PostID: "a", Action: ActionConfirm, Homophobic: true}, Text: "x"}}, 3)
+	if len(exs) != 1 || exs[0].Weight != 3 {
+		t.Fatalf("training examples %+v", exs)
 	}
 }

@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -243,9 +244,16 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 const DatasetLabels = "analysts-labels"
 
 // Example turns a labelled post into a narrative training or evaluation example. Its id
-// is LabelID, its data set DatasetLabels and its part PartOf (kuzot-split-v1). Frames count as known (the analyst saw the frame
-// choices), except for a post marked missed without frames (the explorer's one-click
-// button): the frame heads skip it.
+// is LabelID, its data set DatasetLabels and its part PartOf (kuzot-split-v1). It carries
+// the analyst's verdict, kind, frames and taxonomy labels (derogation, stereotype, ...,
+// slur_insult) for the model's heads:
+//   - frames count as known (the form shows the classifier's frames ticked, so a confirm
+//     or a correction states them), except for a post marked missed without frames (the
+//     explorer's one-click button): the frame heads skip it;
+//   - taxonomy labels count as known on a post that is not homophobic (the analyst left
+//     slur_insult unticked or ticked it; kind slur_insult implies the label) and on a
+//     homophobic post with at least one label ticked; a homophobic post without any
+//     label (a confirm in one click) leaves the label heads alone.
 func (p LabelledPost) Example() narrative.Example {
 	known := !(p.Action == ActionMissed && p.Homophobic && len(p.Frames) == 0)
 	e := narrative.Example{ID: LabelID(p.PostID), Lang: p.Lang, Text: p.Text, Homophobic: p.Homophobic,
@@ -253,6 +261,13 @@ func (p LabelledPost) Example() narrative.Example {
 	for _, f := range p.Frames {
 		e.Frames = append(e.Frames, narrative.Frame(f))
 	}
+	for _, l := range p.Labels {
+		e.Labels = append(e.Labels, narrative.Label(l))
+	}
+	if !p.Homophobic && p.Kind == "slur_insult" && !slices.Contains(p.Labels, "slur_insult") {
+		e.Labels = append(e.Labels, narrative.LabelSlurInsult)
+	}
+	e.LabelsKnown = !p.Homophobic || len(e.Labels) > 0
 	return e
 }
 
