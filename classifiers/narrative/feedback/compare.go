@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -22,10 +23,10 @@ const (
 	// and a promotion is a choice, never looks at them) and the labels' dev part (the
 	// candidate's calibration saw it).
 	GateReport Gate = iota
-	// GateNoDrop sets refuse a candidate whose F1 drops by more than the tolerance (or one
-	// post's worth, see Rule), or,
-	// on a set without positives, whose share of flagged posts rises by more than the
-	// flag-rate tolerance: every data set's dev part.
+	// GateNoDrop sets refuse a candidate whose F1 drops significantly by more than the
+	// tolerance or, on a set without positives, whose share of flagged posts rises
+	// significantly by more than the flag-rate tolerance (see Rule): every data set's dev
+	// part.
 	GateNoDrop
 	// GateNotWorse sets refuse a candidate that is worse at all: the held-out (test) part
 	// of the analysts' labels, by F1 (accuracy when it has no positives).
@@ -128,16 +129,24 @@ func (f Figures) NegativeFlaggedPct() float64 {
 // each example's thread context) and scores the homophobic verdict and, on homophobic
 // examples with known frames, the frames.
 func Evaluate(ctx context.Context, c classifiers.Classifier, exs []narrative.Example) (Figures, error) {
+	f, _, err := evaluate(ctx, c, exs)
+	return f, err
+}
+
+// evaluate is Evaluate that also returns the verdict on every example.
+func evaluate(ctx context.Context, c classifiers.Classifier, exs []narrative.Example) (Figures, []bool, error) {
 	var f Figures
+	preds := make([]bool, len(exs))
 	for i, e := range exs {
 		if i%512 == 0 && ctx.Err() != nil {
-			return f, ctx.Err()
+			return f, nil, ctx.Err()
 		}
 		res, err := c.Classify(ctx, &post.Post{ID: e.ID, Text: e.Text, Lang: e.Lang, Context: e.Context})
 		if err != nil {
-			return f, fmt.Errorf("evaluate %s: %w", e.ID, err)
+			return f, nil, fmt.Errorf("evaluate %s: %w", e.ID, err)
 		}
 		got := res.Flagged()
+		preds[i] = got
 		f.Homophobic.Add(got, e.Homophobic)
 		if !e.Homophobic {
 			f.Negatives++
@@ -157,7 +166,7 @@ func Evaluate(ctx context.Context, c classifiers.Classifier, exs []narrative.Exa
 			}
 		}
 	}
-	return f, nil
+	return f, preds, nil
 }
 
 // EvalSet is a named evaluation set.
@@ -175,38 +184,74 @@ type Comparison struct {
 	Sets               []EvalSet
 	CurrentFigures     []Figures
 	CandidateFigures   []Figures
+	// Paired counts, per set, the posts the two models decide differently.
+	Paired []Paired
 	// Worse lists the sets on which the candidate breaks the promotion rule.
 	Worse []string
 }
 
 // Rule is the promotion rule of Compare (docs/feedback.md, "The promotion rule").
 type Rule struct {
-	// Tolerance is how much lower a GateNoDrop set's F1 may be (e.g. 0.02), or the
-	// change one post makes on a small set (1/positives), whichever is larger: on a dev
-	// part with 21 positives one post moves F1 by about 0.05, which is noise, not a drop.
+	// Tolerance is how much lower a GateNoDrop set's F1 may be (e.g. 0.02).
 	Tolerance float64
 	// FlagRateTolerance is how much higher a GateNoDrop set without positives may have
 	// its share of flagged posts (e.g. 0.001, a tenth of a percentage point).
 	FlagRateTolerance float64
 }
 
+// minSignificance is the z of the paired sign test (McNemar) a drop on a dev part must
+// reach to count: two retrainings of the same recipe on nearly the same data differ by a
+// few posts on every dev part, and such a difference is noise, not a drop.
+const minSignificance = 2.0
+
 // String states the rule in one line.
 func (r Rule) String() string {
-	return fmt.Sprintf("promotion rule: on every data set's dev part F1 may drop by at most %.3f or by one post's worth (1/positives), "+
-		"whichever is larger (a dev part without positives: "+
-		"flagged share may rise by at most %.2f points); on the analysts' labels' held-out part F1 (accuracy without positives) "+
-		"must not drop at all; test parts are reported, never gated", r.Tolerance, 100*r.FlagRateTolerance)
+	return fmt.Sprintf("promotion rule: on every data set's dev part F1 may not drop by more than %.3f where the drop is "+
+		"significant (paired sign test over the posts the two models decide differently, z > %.0f); a dev part without "+
+		"positives: flagged share may not rise by more than %.2f points, significantly; on the analysts' labels' held-out part F1 "+
+		"(accuracy without positives) must not drop at all; test parts are reported, never gated",
+		r.Tolerance, minSignificance, 100*r.FlagRateTolerance)
+}
+
+// Paired counts the examples two models decide differently: Lost are the ones the
+// current model gets right and the candidate wrong, Won the other way round.
+type Paired struct{ Lost, Won int }
+
+// Z is the McNemar statistic of a loss: (Lost - Won) / sqrt(Lost + Won), 0 when the
+// models agree everywhere.
+func (p Paired) Z() float64 {
+	if p.Lost+p.Won == 0 {
+		return 0
+	}
+	return float64(p.Lost-p.Won) / math.Sqrt(float64(p.Lost+p.Won))
+}
+
+func pairedOf(exs []narrative.Example, cur, cand []bool) Paired {
+	var p Paired
+	for i, e := range exs {
+		a, b := cur[i] == e.Homophobic, cand[i] == e.Homophobic
+		switch {
+		case a && !b:
+			p.Lost++
+		case b && !a:
+			p.Won++
+		}
+	}
+	return p
 }
 
 // worse reports whether candidate figures b break the rule against current figures a.
-func (r Rule) worse(s EvalSet, a, b Figures) bool {
+func (r Rule) worse(s EvalSet, a, b Figures, p Paired) bool {
 	pos := a.Homophobic.TP + a.Homophobic.FN
 	switch s.Gate {
 	case GateNoDrop:
+		if p.Z() <= minSignificance {
+			return false
+		}
 		if pos == 0 {
 			return b.NegativeFlaggedPct()/100 > a.NegativeFlaggedPct()/100+r.FlagRateTolerance
 		}
-		return b.Homophobic.F1() < a.Homophobic.F1()-max(r.Tolerance, 1/float64(pos))
+		return b.Homophobic.F1() < a.Homophobic.F1()-r.Tolerance
 	case GateNotWorse:
 		if pos == 0 {
 			return b.Homophobic.Accuracy() < a.Homophobic.Accuracy()-1e-12
@@ -224,18 +269,20 @@ func Compare(ctx context.Context, current, candidate classifiers.Classifier, set
 		if len(s.Examples) == 0 {
 			continue
 		}
-		cur, err := Evaluate(ctx, current, s.Examples)
+		cur, curPreds, err := evaluate(ctx, current, s.Examples)
 		if err != nil {
 			return cmp, err
 		}
-		cand, err := Evaluate(ctx, candidate, s.Examples)
+		cand, candPreds, err := evaluate(ctx, candidate, s.Examples)
 		if err != nil {
 			return cmp, err
 		}
+		p := pairedOf(s.Examples, curPreds, candPreds)
 		cmp.Sets = append(cmp.Sets, s)
 		cmp.CurrentFigures = append(cmp.CurrentFigures, cur)
 		cmp.CandidateFigures = append(cmp.CandidateFigures, cand)
-		if rule.worse(s, cur, cand) {
+		cmp.Paired = append(cmp.Paired, p)
+		if rule.worse(s, cur, cand, p) {
 			cmp.Worse = append(cmp.Worse, s.Name)
 		}
 	}
@@ -246,7 +293,7 @@ func Compare(ctx context.Context, current, candidate classifiers.Classifier, set
 func (c Comparison) Print(w io.Writer) {
 	fmt.Fprintf(w, "reference version: %s\ncandidate version: %s\n\n", c.Current, c.Candidate)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "evaluation set\tgate\tmodel\tn\tprecision\trecall\tF1\taccuracy\tframe F1\tnegatives flagged")
+	fmt.Fprintln(tw, "evaluation set\tgate\tmodel\tn\tprecision\trecall\tF1\taccuracy\tframe F1\tnegatives flagged\tcandidate lost/won (z)")
 	gates := map[Gate]string{GateReport: "report", GateNoDrop: "no drop", GateNotWorse: "not worse"}
 	for i, s := range c.Sets {
 		for j, f := range []Figures{c.CurrentFigures[i], c.CandidateFigures[i]} {
@@ -255,8 +302,13 @@ func (c Comparison) Print(w io.Writer) {
 				name = "candidate"
 			}
 			h := f.Homophobic
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f%% (%d/%d)\n", s.Name, gates[s.Gate], name, f.N(),
-				h.Precision(), h.Recall(), h.F1(), h.Accuracy(), f.Frames.F1(), f.NegativeFlaggedPct(), f.NegativeFlagged, f.Negatives)
+			paired := ""
+			if j == 1 {
+				p := c.Paired[i]
+				paired = fmt.Sprintf("%d/%d (%.1f)", p.Lost, p.Won, p.Z())
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f%% (%d/%d)\t%s\n", s.Name, gates[s.Gate], name, f.N(),
+				h.Precision(), h.Recall(), h.F1(), h.Accuracy(), f.Frames.F1(), f.NegativeFlaggedPct(), f.NegativeFlagged, f.Negatives, paired)
 		}
 	}
 	tw.Flush()

@@ -3,6 +3,7 @@ package feedback
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -63,15 +64,27 @@ func TestEvaluateFigures(t *testing.T) {
 	}
 }
 
-// The promotion rule, set by set: dev parts tolerate a small drop, the labels' held-out
-// part none, test parts are never gated.
+// times repeats exs n times with distinct ids.
+func times(exs []narrative.Example, n int) []narrative.Example {
+	var out []narrative.Example
+	for i := range n {
+		for _, e := range exs {
+			e.ID = fmt.Sprintf("%s/%d", e.ID, i)
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// The promotion rule, set by set: dev parts refuse a significant drop beyond the
+// tolerance, the labels' held-out part any drop, test parts are never gated.
 func TestCompareRule(t *testing.T) {
 	good, bad := keywordClassifier{"bad", "foreign_agent"}, keywordClassifier{"weather", "foreign_agent"}
 	negatives := []narrative.Example{{ID: "n1", Text: "weather today"}, {ID: "n2", Text: "calm"}}
 	sets := []EvalSet{
-		{Name: "corpus dev", Examples: evalSet, Gate: GateNoDrop},
-		{Name: "corpus test", Examples: evalSet, Gate: GateReport},
-		{Name: "ordinary dev", Examples: negatives, Gate: GateNoDrop},
+		{Name: "corpus dev", Examples: times(evalSet, 10), Gate: GateNoDrop},
+		{Name: "corpus test", Examples: times(evalSet, 10), Gate: GateReport},
+		{Name: "ordinary dev", Examples: times(negatives, 10), Gate: GateNoDrop},
 		{Name: "labels test", Examples: evalSet[3:], Gate: GateNotWorse},
 		{Name: "empty", Gate: GateNoDrop},
 	}
@@ -80,9 +93,9 @@ func TestCompareRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// corpus dev: F1 2/3 -> 0 (worse); corpus test: not gated; ordinary dev: flagged
-	// 0% -> 50% (worse); labels test (accuracy, no positives): 1/2 -> 1/2, not worse;
-	// empty skipped.
+	// corpus dev: F1 2/3 -> 0, lost 30 won 10, z 3.2 (worse); corpus test: not gated;
+	// ordinary dev: flagged 0% -> 50%, lost 10, z 3.2 (worse); labels test (accuracy, no
+	// positives): 1/2 -> 1/2, not worse; empty skipped.
 	if len(cmp.Sets) != 4 || !slices.Equal(cmp.Worse, []string{"corpus dev", "ordinary dev"}) {
 		t.Fatalf("worse %v over %d sets", cmp.Worse, len(cmp.Sets))
 	}
@@ -101,6 +114,11 @@ func TestCompareRule(t *testing.T) {
 	lbl := []EvalSet{{Name: "labels test", Examples: evalSet, Gate: GateNotWorse}}
 	if cmp, _ := Compare(context.Background(), good, keywordClassifier{"bad foreign", "foreign_agent"}, lbl, Rule{Tolerance: 1}); len(cmp.Worse) != 1 {
 		t.Fatalf("a drop on the held-out labels passed: %v", cmp.Worse)
+	}
+	// The same drop on a set too small to tell it from noise (lost 3, won 1: z 1) passes.
+	small := []EvalSet{{Name: "small dev", Examples: evalSet, Gate: GateNoDrop}}
+	if cmp, _ := Compare(context.Background(), good, bad, small, rule); len(cmp.Worse) != 0 || cmp.Paired[0] != (Paired{Lost: 3, Won: 1}) {
+		t.Fatalf("a drop within noise refused: %v %+v", cmp.Worse, cmp.Paired)
 	}
 	if !strings.Contains(rule.String(), "0.020") {
 		t.Fatalf("rule %q", rule)
