@@ -515,12 +515,9 @@ func EmbeddedModel() (*Model, error) {
 
 // Example is one labelled training or evaluation post.
 type Example struct {
-	ID   string `json:"id"`
-	Lang string `json:"lang"`
-	Text string `json:"text"`
-	// Context is the thread's root (title and text) of a comment, as post.Post.Context
-	// (issue 17); empty for posts.
-	Context    string  `json:"context,omitempty"`
+	ID         string  `json:"id"`
+	Lang       string  `json:"lang"`
+	Text       string  `json:"text"`
 	Homophobic bool    `json:"homophobic"`
 	Frames     []Frame `json:"frames"`
 	// Labels are the taxonomy sub-labels (TAXONOMY.md); empty unless homophobic, except
@@ -542,6 +539,9 @@ type Example struct {
 	LabelsKnown bool `json:"-"`
 	// Weight scales the example's loss in training (0 means 1).
 	Weight float64 `json:"-"`
+	// Context is the thread's root (title and text) of a comment, as post.Post.Context
+	// (issue 17); empty for posts.
+	Context string `json:"context,omitempty"`
 }
 
 // TrainOptions control Train.
