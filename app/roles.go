@@ -190,20 +190,10 @@ func buildClassifiers(ctx context.Context, cfg *config.Config, log *slog.Logger,
 			continue
 		}
 		d := deps(narrative.Name)
-		// Later models are built without metrics (the first classifier registered them).
-		build := func(path string) (*narrative.Classifier, error) {
-			o := maps.Clone(d.Overrides)
-			if o == nil {
-				o = map[string]string{}
-			}
-			o["model"] = path
-			ncfg, err := narrative.ParseConfig(d.Config, o)
-			if err != nil {
-				return nil, err
-			}
-			return narrative.New(ncfg, d.Logger, nil)
-		}
-		live := modeldir.NewLive(nc, promoted, md, build, d.Logger)
+		// A promoted model is read once per swap and runs in a classifier derived from
+		// the one built here (Classifier.WithModel): the same configuration, lexicon and
+		// metrics, so kuzot_narrative_posts_total keeps counting after a swap.
+		live := modeldir.NewLive(nc, promoted, md, nil, d.Logger)
 		if reg != nil {
 			if err := live.RegisterMetrics(reg); err != nil {
 				return nil, err

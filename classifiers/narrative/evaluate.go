@@ -89,7 +89,7 @@ func (c *Classifier) Evaluate(ctx context.Context, exs []Example) (*Report, erro
 				return nil, err
 			}
 		}
-		res := c.ClassifyText(e.Text)
+		res := c.ClassifyInThread(e.Text, e.Context)
 		r.N++
 		r.Homophobic.add(res.Homophobic, e.Homophobic)
 		lang := e.Lang
@@ -239,6 +239,8 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	combine := fs.String("combine", "", "override the model's combination mode (model, guard-cap, gate)")
 	showErrors := fs.Bool("errors", false, "list misclassified example ids")
 	noGate := fs.Bool("no-topic-gate", false, "let the model flag posts without an identity term under combine=gate")
+	threads := fs.Bool("threads", true, "also report the labelled thread set (corpus/threads.jsonl): comments judged with their root's context vs alone")
+	threadsFile := fs.String("threads-file", "", "thread set file (default: the embedded corpus/threads.jsonl)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -296,6 +298,13 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				fmt.Fprintln(stdout, "  error:", e)
 			}
 		}
+	}
+	if *threads {
+		var ps []Part
+		for _, p := range splitList(*parts) {
+			ps = append(ps, Part(p))
+		}
+		return c.evalThreads(ctx, *threadsFile, ps, stdout, stderr)
 	}
 	return nil
 }

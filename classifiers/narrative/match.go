@@ -28,10 +28,14 @@ type analysis struct {
 	negStart  []bool // a postposed negation starts at token i
 	negPrefix []int32
 	anaSents  []int
+	// threadLGBT is set by classify for a comment whose thread's root is about LGBT
+	// people (see thread.go): the root's topic is the comment's implicit target.
+	threadLGBT bool
 }
 
 func (a *analysis) reset(lx *lexicon, text string) {
 	a.lx, a.text = lx, text
+	a.threadLGBT = false
 	a.toks, a.norm, a.slots, a.slotOff, a.pats, a.hits = a.toks[:0], a.norm[:0], a.slots[:0], a.slotOff[:0], a.pats[:0], a.hits[:0]
 }
 

@@ -591,6 +591,9 @@ type Example struct {
 	LabelsKnown bool `json:"-"`
 	// Weight scales the example's loss in training (0 means 1).
 	Weight float64 `json:"-"`
+	// Context is the thread's root (title and text) of a comment, as post.Post.Context
+	// (issue 17); empty for posts.
+	Context string `json:"context,omitempty"`
 }
 
 // TrainOptions control Train.

@@ -137,6 +137,9 @@ type Result struct {
 	// without a model).
 	RuleScore  float64 `json:"-"`
 	ModelScore float64 `json:"-"`
+	// Thread tells how the thread's root (post.Post.Context) weighed in: "" (no context,
+	// or it changed nothing), ThreadImplicitTarget or ThreadOtherTopic (thread.go).
+	Thread string `json:"thread,omitempty"`
 }
 
 // Flagged implements classifiers.Result.
@@ -313,7 +316,7 @@ func (c *Classifier) Classify(ctx context.Context, p *post.Post) (classifiers.Re
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := c.ClassifyText(p.Text)
+	r := c.ClassifyInThread(p.Text, p.Context)
 	if c.metrics != nil {
 		c.metrics.posts.WithLabelValues(strconv.FormatBool(r.Homophobic)).Inc()
 	}
@@ -324,6 +327,11 @@ func (c *Classifier) Classify(ctx context.Context, p *post.Post) (classifiers.Re
 // invalid UTF-8 bytes are treated as separators and text beyond MaxTextBytes is
 // ignored.
 func (c *Classifier) ClassifyText(text string) *Result {
+	return c.ClassifyInThread(text, "")
+}
+
+// cutText cuts text to MaxTextBytes at a rune boundary.
+func cutText(text string) string {
 	if len(text) > MaxTextBytes {
 		cut := MaxTextBytes
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
@@ -331,13 +339,12 @@ func (c *Classifier) ClassifyText(text string) *Result {
 		}
 		text = text[:cut]
 	}
-	a := c.pool.Get().(*analysis)
-	defer c.pool.Put(a)
-	return c.classify(a, c.lex.Load(), text)
+	return text
 }
 
-func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
+func (c *Classifier) classify(a *analysis, lx *lexicon, text string, topic threadTopic) *Result {
 	a.run(lx, text)
+	a.threadLGBT = topic == topicLGBT
 	ro := a.applyRules()
 	res := &Result{RuleScore: ro.score, ModelScore: -1, FrameList: []Frame{}, LabelList: []Label{}, Evidence: []Evidence{}}
 	for _, g := range guardOrder {
@@ -352,6 +359,15 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string) *Result {
 		score = c.model.predictBin(&a.feat, &ro)
 		res.ModelScore = score
 		score = capScore(c.combine, score, ro.score, ro.target || c.cfg.NoTopicGate, len(res.Guards) > 0, ro.cue, c.threshold)
+	}
+	if topic == topicOther && !ro.target && score >= c.threshold {
+		// The comment names no LGBT people and answers a root about something else:
+		// whatever it says, it is not about LGBT people (thread.go).
+		score = math.Nextafter(c.threshold, 0)
+		res.Thread = ThreadOtherTopic
+	}
+	if topic == topicLGBT && ro.implicit {
+		res.Thread = ThreadImplicitTarget
 	}
 	res.Prob = math.Round(score*1e4) / 1e4
 	if score < c.threshold {

@@ -103,6 +103,7 @@ type ruleOutcome struct {
 	cue      bool // a frame cue other than a slur counted (not only slurs)
 	negated  bool // a cue was negated
 	quoted   bool // evidence inside quotes
+	implicit bool // the thread's topic is the implicit target (thread.go)
 }
 
 // applyRules runs proximity rules and the guard layer over the matches in a.
@@ -137,6 +138,15 @@ func (a *analysis) applyRules() ruleOutcome {
 		}
 	}
 	a.targets = targets // hits are in token order, so targets are sorted by t0
+	// A comment that names no target of its own under a root about LGBT people: the
+	// root's topic is its implicit target (issue 17, thread.go).
+	// It needs words of its own that point at someone or say something hostile: a
+	// pronoun standing for a target ("them", "таких", "алар") or a frame cue; "ok" or
+	// "first!" under a hateful root is judged as without the thread.
+	implicit := a.threadLGBT && len(targets) == 0 && (len(a.anaSents) > 0 || a.hasFrameCue())
+	if implicit {
+		out.target, out.implicit = true, true
+	}
 	// Self-reference: a first-person cue followed closely by an identity term in the
 	// same sentence, with no negation in between ("я гей", "as a trans woman", not
 	// "я не гей").
@@ -193,11 +203,16 @@ func (a *analysis) applyRules() ruleOutcome {
 		}
 		w := e.weight
 		var target *hit
-		if !e.anchor {
+		if !e.anchor && !implicit {
 			target = a.nearestTarget(h, targets)
 			if target == nil {
 				continue
 			}
+		}
+		if implicit && !e.anchor && a.toks[h.t0].quoted {
+			// A quoted phrase with only the thread for a target: scare quotes and
+			// reported words look alike, so it is judged as without the thread.
+			continue
 		}
 		if a.toks[h.t0].quoted {
 			// Mention, not use: a phrase in quotation marks is usually someone else's

@@ -7,13 +7,14 @@
 package feedback
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // Actions an analyst takes on a post.
@@ -142,14 +143,20 @@ type Scope struct {
 	Org string
 }
 
-// HeldOut reports whether the label of a post belongs to the frozen evaluation part of
-// the analysts' labels: the first byte of SHA-256("kuzot-narrative-labels/" + post id)
-// is below 52, about one label in five. It depends on the post id only, so a post stays
-// on its side for good however often it is relabelled; training uses the other part.
-func HeldOut(postID string) bool {
-	h := sha256.Sum256([]byte("kuzot-narrative-labels/" + postID))
-	return h[0] < 52
-}
+// LabelID is the stable id of the analysts' label of a post: "label:" + post id. The
+// latest label of a post replaces the earlier ones, so the id depends on the post only.
+func LabelID(postID string) string { return "label:" + postID }
+
+// PartOf is the frozen part of the label of a post, by the one split rule of every
+// labelled data set, kuzot-split-v1 (narrative.SplitOf) over LabelID: bucket =
+// FNV-1a-32("kuzot-split-v1:" + "label:" + post id) mod 100; < 20 test (held out for
+// `kuzot model compare`), 20-34 dev (candidate selection and calibration), the rest
+// train. A post stays in its part for good however often it is relabelled.
+func PartOf(postID string) narrative.Part { return narrative.SplitOf(LabelID(postID)) }
+
+// HeldOut reports whether the label of a post belongs to the frozen test part of the
+// analysts' labels (PartOf is test), about one label in five.
+func HeldOut(postID string) bool { return PartOf(postID) == narrative.PartTest }
 
 // ModelVersion extracts the model version from a narrative classifier version
 // ("narrative/1 lexicon/… model/1a2b3c4d" gives "1a2b3c4d"; "none" for rules only); it

@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -238,28 +239,58 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 	return out, missing, nil
 }
 
+// DatasetLabels is the data set name of the analysts' labels as examples, beside the
+// data sets of narrative.LoadData.
+const DatasetLabels = "analysts-labels"
+
 // Example turns a labelled post into a narrative training or evaluation example. Its id
-// is "label:" + post id. Frames count as known (the analyst saw the frame choices),
-// except for a post marked missed without frames (the explorer's one-click button): the
-// frame heads skip it.
+// is LabelID, its data set DatasetLabels and its part PartOf (kuzot-split-v1). It carries
+// the analyst's verdict, kind, frames and taxonomy labels (derogation, stereotype, ...,
+// slur_insult) for the model's heads:
+//   - frames count as known (the form shows the classifier's frames ticked, so a confirm
+//     or a correction states them), except for a post marked missed without frames (the
+//     explorer's one-click button): the frame heads skip it;
+//   - taxonomy labels count as known on a post that is not homophobic (the analyst left
+//     slur_insult unticked or ticked it; kind slur_insult implies the label) and on a
+//     homophobic post with at least one label ticked; a homophobic post without any
+//     label (a confirm in one click) leaves the label heads alone.
 func (p LabelledPost) Example() narrative.Example {
 	known := !(p.Action == ActionMissed && p.Homophobic && len(p.Frames) == 0)
-	e := narrative.Example{ID: "label:" + p.PostID, Lang: p.Lang, Text: p.Text, Homophobic: p.Homophobic,
-		Kind: p.Kind, FramesKnown: known}
+	e := narrative.Example{ID: LabelID(p.PostID), Lang: p.Lang, Text: p.Text, Homophobic: p.Homophobic,
+		Kind: p.Kind, FramesKnown: known, Dataset: DatasetLabels, Part: PartOf(p.PostID)}
 	for _, f := range p.Frames {
 		e.Frames = append(e.Frames, narrative.Frame(f))
 	}
+	for _, l := range p.Labels {
+		e.Labels = append(e.Labels, narrative.Label(l))
+	}
+	if !p.Homophobic && p.Kind == "slur_insult" && !slices.Contains(p.Labels, "slur_insult") {
+		e.Labels = append(e.Labels, narrative.LabelSlurInsult)
+	}
+	e.LabelsKnown = !p.Homophobic || len(e.Labels) > 0
 	return e
 }
 
-// SplitExamples turns labelled posts into examples and splits them by HeldOut into a
-// training part and the frozen evaluation part.
+// TrainingExamples turns labelled posts into examples for narrative.TrainAndSelect,
+// each weighing weight in training (narrative.Example.Weight) and keeping its frozen part.
+func TrainingExamples(ps []LabelledPost, weight float64) []narrative.Example {
+	out := make([]narrative.Example, 0, len(ps))
+	for _, p := range ps {
+		e := p.Example()
+		e.Weight = weight
+		out = append(out, e)
+	}
+	return out
+}
+
+// SplitExamples turns labelled posts into examples and splits them by PartOf into the
+// part a candidate may learn from (train and dev) and the frozen test part.
 func SplitExamples(ps []LabelledPost) (train, held []narrative.Example) {
 	for _, p := range ps {
-		if HeldOut(p.PostID) {
-			held = append(held, p.Example())
+		if e := p.Example(); e.Part == narrative.PartTest {
+			held = append(held, e)
 		} else {
-			train = append(train, p.Example())
+			train = append(train, e)
 		}
 	}
 	return train, held

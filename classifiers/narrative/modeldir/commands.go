@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -57,14 +58,16 @@ func runModel(ctx context.Context, args []string, s stdio) error {
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, `Usage:
   kuzot model list [--config FILE]
-  kuzot model compare [--config FILE] [--against current|VERSION|FILE] [--no-labels] [--tolerance 0.01] CANDIDATE
-  kuzot model promote [--config FILE] [--force] [--no-labels] [--tolerance 0.01] VERSION
+  kuzot model compare [--config FILE] [--against current|VERSION|FILE] [--no-labels] [--datasets DIR] [--tolerance 0.02] CANDIDATE
+  kuzot model promote [--config FILE] [--force] [--no-labels] [--datasets DIR] [--tolerance 0.02] VERSION
 CANDIDATE is an installed version (kuzot model list) or a model file; "current" is the promoted
 model, or the configured one (classifiers.narrative.model, default the shipped model) before any
-promotion. Comparisons use the frozen evaluation split and the held-out part of the analysts'
-labels (read from ClickHouse; --no-labels skips them). Promotion refuses a candidate that is worse
-on any set by more than --tolerance unless --force; running classify roles load the promoted model
-within models.watch_interval.`)
+promotion. Comparisons use the dev and frozen test part of every data set (as kuzot eval narrative)
+and the dev and held-out part of the analysts' labels (read from ClickHouse; --no-labels skips
+them). Promotion refuses, unless --force, a candidate whose F1 drops by more than --tolerance on
+any data set's dev part (flagged share up by more than --flag-rate-tolerance on a dev part without
+positives) or that is worse at all on the labels' held-out part; test parts are reported only.
+Running classify roles load the promoted model within models.watch_interval.`)
 	}
 	if len(args) == 0 {
 		usage(s.err)
@@ -208,8 +211,11 @@ func runModelCompare(ctx context.Context, name string, args []string, s stdio, p
 	cfgPath := configFlag(fs)
 	against := fs.String("against", "current", "reference model: current, an installed version or a model file")
 	candidateFlag := fs.String("model", "", "candidate model (instead of the positional argument)")
-	noLabels := fs.Bool("no-labels", false, "compare on the frozen evaluation only (no ClickHouse)")
-	tolerance := fs.Float64("tolerance", 0.01, "how much lower F1 (accuracy on labels) still counts as not worse")
+	noLabels := fs.Bool("no-labels", false, "compare on the data sets' frozen parts only (no ClickHouse)")
+	datasets := fs.String("datasets", "auto", "public data sets directory (\"auto\": find ../shared/datasets; \"\": embedded corpora only)")
+	exclude := fs.String("exclude", "", "comma-separated data set names to leave out of the comparison")
+	tolerance := fs.Float64("tolerance", 0.02, "how much lower a data set's dev F1 may be")
+	flagTolerance := fs.Float64("flag-rate-tolerance", 0.001, "how much higher the flagged share of a dev part without positives may be")
 	force := fs.Bool("force", false, "promote even when the candidate is worse")
 	if err := fs.Parse(args); err != nil {
 		return feedback.Comparison{}, err
@@ -224,8 +230,8 @@ func runModelCompare(ctx context.Context, name string, args []string, s stdio, p
 	if promote && !ValidVersion(candidate) {
 		return feedback.Comparison{}, fmt.Errorf("promote: %q is not an installed version (kuzot train installs models; kuzot model list shows them)", candidate)
 	}
-	if *tolerance < 0 || *tolerance > 1 {
-		return feedback.Comparison{}, errors.New("--tolerance: 0..1")
+	if *tolerance < 0 || *tolerance > 1 || *flagTolerance < 0 || *flagTolerance > 1 {
+		return feedback.Comparison{}, errors.New("--tolerance, --flag-rate-tolerance: 0..1")
 	}
 	env, closeEnv, err := openModelEnv(ctx, *cfgPath, !*noLabels)
 	if err != nil {
@@ -240,25 +246,24 @@ func runModelCompare(ctx context.Context, name string, args []string, s stdio, p
 	if err != nil {
 		return feedback.Comparison{}, fmt.Errorf("candidate model: %w", err)
 	}
-	frozen, frozenName, err := feedback.FrozenEvaluation()
+	sets, err := feedback.FrozenEvaluation(narrative.CommandData{Datasets: *datasets, Exclude: *exclude}, s.err)
 	if err != nil {
 		return feedback.Comparison{}, err
 	}
-	sets := []feedback.EvalSet{{Name: "frozen: " + frozenName, Examples: frozen}}
 	if !*noLabels {
 		ps, err := env.labelledPosts(ctx, s.err)
 		if err != nil {
 			return feedback.Comparison{}, err
 		}
-		_, held := feedback.SplitExamples(ps)
-		sets = append(sets, feedback.EvalSet{Name: fmt.Sprintf("analysts' labels, held-out part (%d of %d)", len(held), len(ps)),
-			Examples: held, UseAccuracy: true})
-		if len(held) == 0 {
-			fmt.Fprintf(s.err, "no held-out analysts' labels yet (%d labels, all in the training part): comparing on the frozen evaluation only\n", len(ps))
+		ls := feedback.LabelSets(ps)
+		if !slices.ContainsFunc(ls, func(e feedback.EvalSet) bool { return e.Part == narrative.PartTest }) {
+			fmt.Fprintf(s.err, "no held-out analysts' labels yet (%d labels, none in the test part): comparing on the data sets' frozen parts only\n", len(ps))
 		}
+		sets = append(sets, ls...)
 	}
-	fmt.Fprintf(s.out, "reference: %s\ncandidate: %s\n", curDesc, candDesc)
-	cmp, err := feedback.Compare(ctx, cur, cand, sets, *tolerance)
+	rule := feedback.Rule{Tolerance: *tolerance, FlagRateTolerance: *flagTolerance}
+	fmt.Fprintf(s.out, "reference: %s\ncandidate: %s\n%s\n", curDesc, candDesc, rule)
+	cmp, err := feedback.Compare(ctx, cur, cand, sets, rule)
 	if err != nil {
 		return cmp, err
 	}
@@ -296,52 +301,47 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
-// trainNarrativeWithLabels trains a candidate on the base training data plus the
-// training part of the analysts' labels (the latest label per post wins; the held-out
-// part, feedback.HeldOut, is kept for `kuzot model compare`), installs it in the models
-// directory and prints its version. It never promotes.
+// trainNarrativeWithLabels trains a candidate as `kuzot train narrative` does (the same
+// data, narrative.LoadCommandData, and the same candidate selection on the dev parts,
+// narrative.TrainAndSelect) with the analysts' labels added as one more data set
+// (feedback.DatasetLabels; the latest label per post wins; its frozen test part is kept
+// for `kuzot model compare`). By default the candidate starts from the recipe of the
+// model in use (feature set, combination mode, weighting, epochs, bits: --recipe
+// current), so that the comparison measures the labels; --recipe all runs the trainer's
+// full candidate set. It installs the candidate in the models directory and prints its
+// version. It never promotes.
 func trainNarrativeWithLabels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train narrative --labels", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := configFlag(fs)
 	fs.Bool("labels", true, "train with the analysts' labels from ClickHouse (clickhouse section of --config)")
 	out := fs.String("out", "", "also write the model to this file")
-	epochs := fs.Int("epochs", 15, "training epochs")
-	bits := fs.Uint("bits", 18, "feature hash bits")
-	weight := fs.Int("label-weight", 1, "how many times each analyst label counts (1..20)")
+	datasets := fs.String("datasets", "auto", "public data sets directory (\"auto\": find ../shared/datasets; \"\": embedded corpora only)")
+	noEmbedded := fs.Bool("no-embedded", false, "leave out the embedded corpora")
+	exclude := fs.String("exclude", "", "comma-separated data set names to leave out")
+	recipe := fs.String("recipe", "current", "candidates: current (the recipe of the model in use) or all (the trainer's full candidate set)")
+	epochs := fs.Int("epochs", 0, "training epochs (default: the recipe's)")
+	bits := fs.Uint("bits", 0, "feature hash bits (default: the recipe's)")
+	weight := fs.Float64("label-weight", 1, "how much each analyst label weighs in training, as an example weight (0.1..20)")
 	var extra stringList
-	fs.Var(&extra, "extra", "also train on this labelled JSONL (repeatable)")
+	fs.Var(&extra, "extra", "also train on this labelled JSONL (corpus schema, repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if *weight < 1 || *weight > 20 {
-		return errors.New("--label-weight: 1..20")
+	if *weight < 0.1 || *weight > 20 {
+		return errors.New("--label-weight: 0.1..20")
+	}
+	if *recipe != "current" && *recipe != "all" {
+		return fmt.Errorf("--recipe %q: current or all", *recipe)
 	}
 	env, closeEnv, err := openModelEnv(ctx, *cfgPath, true)
 	if err != nil {
 		return err
 	}
 	defer closeEnv()
-	base, baseName, err := feedback.BaseTraining()
-	if err != nil {
-		return err
-	}
-	sources := []string{baseName}
-	train := base
-	for _, path := range extra {
-		rows, errs, err := narrative.ReadExamplesFile(path, true)
-		if err != nil {
-			return err
-		}
-		for _, e := range errs {
-			fmt.Fprintf(stderr, "%s: %v (skipped)\n", path, e)
-		}
-		train = append(train, rows...)
-		sources = append(sources, fmt.Sprintf("%s (%d rows)", path, len(rows)))
-	}
 	ps, err := env.labelledPosts(ctx, stderr)
 	if err != nil {
 		return err
@@ -349,18 +349,57 @@ func trainNarrativeWithLabels(ctx context.Context, args []string, stdout, stderr
 	if len(ps) == 0 {
 		return errors.New("no analysts' labels yet: label posts in the web UI first (or train without --labels)")
 	}
-	labelled, held := feedback.SplitExamples(ps)
-	pos := 0
-	for _, e := range labelled {
-		if e.Homophobic {
-			pos++
+	data, err := narrative.LoadCommandData(narrative.CommandData{Datasets: *datasets, Corpus: strings.Join(extra, ","),
+		NoEmbedded: *noEmbedded, Exclude: *exclude}, stderr)
+	if err != nil {
+		return err
+	}
+	opt := narrative.SelectOptions{}
+	recipeDesc := "the trainer's full candidate set"
+	if *recipe == "current" {
+		ref, refDesc, err := env.classifier("current")
+		if err != nil {
+			return fmt.Errorf("recipe of the current model: %w", err)
 		}
-		for range *weight {
-			train = append(train, e)
+		if m := ref.Model(); m != nil {
+			opt = m.Recipe()
+			recipeDesc = fmt.Sprintf("recipe of %s (%s)", refDesc, opt.RecipeString())
+		} else {
+			recipeDesc = refDesc + " has no model: the trainer's full candidate set"
 		}
 	}
-	sources = append(sources, fmt.Sprintf("analysts' labels: %d posts (%d homophobic) x%d, %d held out for comparison",
-		len(labelled), pos, *weight, len(held)))
+	if *epochs > 0 {
+		opt.Train.Epochs = *epochs
+	}
+	if *bits > 0 {
+		opt.Train.Bits = *bits
+	}
+	labelled := feedback.TrainingExamples(ps, *weight)
+	var parts [3]int
+	pos := 0
+	for _, e := range labelled {
+		switch e.Part {
+		case narrative.PartTest:
+			parts[2]++
+		case narrative.PartDev:
+			parts[1]++
+		default:
+			parts[0]++
+			if e.Homophobic {
+				pos++
+			}
+		}
+	}
+	exs := append(data.Examples, labelled...)
+	train, dev, test := narrative.SplitParts(exs)
+	sources := append([]string(nil), data.Sources...)
+	sources = append(sources,
+		fmt.Sprintf("analysts' labels: %d posts (%d homophobic) weight %g, %d in dev, %d held out for comparison",
+			parts[0], pos, *weight, parts[1], parts[2]),
+		fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)),
+		recipeDesc)
+	opt.Train.Sources = sources
+	opt.Log = stdout
 	node := env.cfg.Classifiers[narrative.Name]
 	ncfg, err := narrative.ParseConfig(&node, map[string]string{"model": "none"})
 	if err != nil {
@@ -370,7 +409,7 @@ func trainNarrativeWithLabels(ctx context.Context, args []string, stdout, stderr
 	if err != nil {
 		return err
 	}
-	m, err := c.Train(ctx, train, narrative.TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources})
+	m, err := c.TrainAndSelect(ctx, exs, opt)
 	if err != nil {
 		return err
 	}

@@ -107,17 +107,23 @@ func TestIntegrationTrainComparePromote(t *testing.T) {
 		t.Fatalf("no version in %q", out)
 	}
 	good := m[1]
-	held, trainPos := 0, 0
+	var held, dev, trainPos int
 	for i := range 40 {
+		ex := feedback.LabelledPost{Label: feedback.Label{PostID: fmt.Sprintf("telegram:feedback/%d", i)}}.Example()
 		switch {
-		case feedback.HeldOut(fmt.Sprintf("telegram:feedback/%d", i)):
+		case ex.Part == narrative.PartTest:
 			held++
+		case ex.Part == narrative.PartDev:
+			dev++
 		case i%2 == 0:
 			trainPos++
 		}
 	}
-	if want := fmt.Sprintf("analysts' labels: %d posts (%d homophobic) x1, %d held out", 40-held, trainPos, held); !strings.Contains(out, want) {
+	if want := fmt.Sprintf("analysts' labels: %d posts (%d homophobic) weight 1, %d in dev, %d held out", 40-held-dev, trainPos, dev, held); !strings.Contains(out, want) {
 		t.Fatalf("train output lacks %q", want)
+	}
+	if !strings.Contains(out, "recipe of current (configured model; none promoted)") {
+		t.Fatal("the candidate does not start from the current model's recipe")
 	}
 	model, err := dir.Load(good)
 	if err != nil {
@@ -131,7 +137,7 @@ func TestIntegrationTrainComparePromote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"frozen: repo corpus, held-out split", fmt.Sprintf("analysts' labels, held-out part (%d of 40)", held),
+	for _, want := range []string{"own-corpus dev", "own-corpus test", "own-independent dev", "analysts-labels test (held out)", "analysts-labels dev", "promotion rule:",
 		"reference: current (configured model; none promoted)", "verdict:"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("compare output lacks %q", want)

@@ -16,9 +16,12 @@ import (
 	"github.com/kuzot/kuzot/post"
 )
 
-// Builder builds a narrative classifier that uses the model file at path ("" for the
-// configured model), with the deployment's narrative configuration otherwise.
-type Builder func(path string) (*narrative.Classifier, error)
+// Builder builds the narrative classifier for a promoted model m, already read and
+// verified by Dir.Load (a model is read once per swap). nil means
+// Classifier.WithModel on the classifier in use: the deployment's narrative
+// configuration, its current lexicon and its metrics (kuzot_narrative_posts_total keeps
+// counting across swaps).
+type Builder func(m *narrative.Model) (*narrative.Classifier, error)
 
 // Live is the narrative classifier of a running classify role: it delegates to the
 // classifier of the promoted model and, on Check (which Watch calls every interval),
@@ -125,11 +128,17 @@ func (l *Live) Check() (bool, error) {
 	if v == old.version {
 		return false, nil
 	}
-	if _, err := l.dir.Load(v); err != nil {
+	m, err := l.dir.Load(v)
+	if err != nil {
 		l.count("error")
 		return false, fmt.Errorf("promoted model %s: %w", v, err)
 	}
-	c, err := l.build(l.dir.File(v))
+	var c *narrative.Classifier
+	if l.build != nil {
+		c, err = l.build(m)
+	} else {
+		c = old.c.WithModel(m)
+	}
 	if err != nil {
 		l.count("error")
 		return false, fmt.Errorf("promoted model %s: %w", v, err)

@@ -108,15 +108,14 @@ func TestInstallPromoteList(t *testing.T) {
 // run concurrently, and every result carries the version of the model that produced it.
 func TestLiveSwapsPromotedModel(t *testing.T) {
 	d := modeldir.Dir{Path: t.TempDir()}
-	build := func(path string) (*narrative.Classifier, error) {
-		return narrative.New(narrative.Config{Model: path}, nil, nil)
-	}
-	initial, err := build("")
+	reg := prometheus.NewRegistry()
+	// The classifier built at start registers the narrative metrics; a swapped-in model
+	// (nil Builder: Classifier.WithModel) keeps counting on them.
+	initial, err := narrative.New(narrative.Config{}, nil, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	live := modeldir.NewLive(initial, "", d, build, nil)
-	reg := prometheus.NewRegistry()
+	live := modeldir.NewLive(initial, "", d, nil, nil)
 	if err := live.RegisterMetrics(reg); err != nil {
 		t.Fatal(err)
 	}
@@ -187,13 +186,54 @@ func TestLiveSwapsPromotedModel(t *testing.T) {
 		t.Fatalf("a broken promotion replaced the model: %s", live.Version())
 	}
 	for result, n := range map[string]float64{"ok": 1, "error": 1} {
-		if got := counterValue(t, reg, "kuzot_narrative_model_reloads_total", result); got != n {
+		if got := counterValue(t, reg, "kuzot_narrative_model_reloads_total", "result", result); got != n {
 			t.Fatalf("reloads{result=%s} = %v, want %v", result, got, n)
 		}
 	}
+	// The per-post metrics go on counting on the swapped-in model.
+	before := counterSum(t, reg, "kuzot_narrative_posts_total")
+	for range 3 {
+		if _, _, err := live.ClassifyVersioned(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := counterSum(t, reg, "kuzot_narrative_posts_total")
+	if after-before != 3 {
+		t.Fatalf("kuzot_narrative_posts_total rose by %v over 3 posts on the swapped-in model", after-before)
+	}
 }
 
-func counterValue(t *testing.T, reg *prometheus.Registry, name, result string) float64 {
+// A Builder receives the model Check has read and verified: one read per swap, and the
+// classifier it builds uses that very model.
+func TestLiveReadsEachModelOnce(t *testing.T) {
+	d := modeldir.Dir{Path: t.TempDir()}
+	initial, err := narrative.New(narrative.Config{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var built []*narrative.Model
+	live := modeldir.NewLive(initial, "", d, func(m *narrative.Model) (*narrative.Classifier, error) {
+		built = append(built, m)
+		return initial.WithModel(m), nil
+	}, nil)
+	v, err := d.Install(trainTiny(t, 80))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Promote(v, "test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := live.Check(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(built) != 1 || built[0].Version() != v || live.Current().Model() != built[0] {
+		t.Fatalf("built %d classifiers for one promotion", len(built))
+	}
+}
+
+func counterValue(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -205,12 +245,30 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, result string) f
 		}
 		for _, m := range mf.GetMetric() {
 			for _, lp := range m.GetLabel() {
-				if lp.GetName() == "result" && lp.GetValue() == result {
+				if lp.GetName() == label && lp.GetValue() == value {
 					return m.GetCounter().GetValue()
 				}
 			}
 		}
 	}
-	t.Fatalf("%s{result=%s} not found", name, result)
+	t.Fatalf("%s{%s=%s} not found", name, label, value)
 	return 0
+}
+
+// counterSum sums every series of counter name.
+func counterSum(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
 }
