@@ -209,6 +209,19 @@ var formerNameCues = newPhraseSet("на самом деле", "настояще�
 	"чыныгы аты", "мурунку аты", "чыныгы аты-жөнү", "haqiqiy ismi", "oldingi ismi", "pasportda", "real name",
 	"deadname", "legal name", "formerly")
 
+// quotedRelationStems are the stems of relationship words in every case form
+// ("«подружки»", "с его «парнем»", "\"yigiti\" bilan"); in quotes they are innuendo like
+// quotedRelations.
+var quotedRelationStems = []string{"подруг", "подружк", "друж", "парн", "парен", "девушк", "бойфренд",
+	"сожител", "курбу", "жигит", "yigit", "dugona", "do'st", "дўст", "дугона", "йигит", "roommate", "boyfriend",
+	"girlfriend", "partner", "friend", "сүйлөшкөн"}
+
+// isQuotedRelation reports whether w, put in quotes, is a relationship word used as
+// innuendo: one of quotedRelations or a case form of quotedRelationStems.
+func isQuotedRelation(w string) bool {
+	return quotedRelations[w] || hasPrefixIn(w, quotedRelationStems)
+}
+
 // quotedRelations are relationship words that are innuendo when put in quotes
 // ("живёт с «подругой»", a "roommate").
 var quotedRelations = newWordSet("подруга", "подругой", "подругу", "подруги", "подружка", "подружкой",
@@ -288,7 +301,7 @@ var (
 		"for sale", "selling", "price", "hiring", "tutor", "taxi", "delivery", "discount",
 	)
 	contactCues = newPhraseSet(
-		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "писать", "обращаться", "обращайтесь",
+		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "обращаться", "обращайтесь",
 		"связаться", "свяжитесь", "ждёт ваших", "ждет ваших", "принимает", "консультаци*", "бесплатно",
 		"чалыңыз", "чалгыла", "чалыңыздар", "чалсаңыз", "чалып", "жазыңыз", "жазгыла", "жазгылачы", "жазыңыздар",
 		"кайрылыңыз", "кайрылгыла", "кайрылыңыздар", "кабыл алат", "акысыз", "байланыш*",

@@ -15,7 +15,7 @@ import (
 var sogiExact = newWordSet(
 	"гей", "гея", "гею", "геем", "гее", "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин",
 	"гейлерге", "гейсиң", "гейсиз", "гейби", "гейлиги", "гейлигин", "гейлигин", "гей-активист",
-	"транс", "трансы", "трансом", "голубой", "голубая", "голубым", "голубого", "голубую",
+	"транс", "трансы", "трансом", "голубой", "голубая", "голубым", "голубого", "голубую", "голубые", "голубых",
 	"gay", "gays", "trans", "queer", "dyke", "fag", "faggot", "tranny", "lgbt", "lgbtq", "lgbtqi", "lgbti", "lgbtiq",
 	"lesbian", "lesbians", "bisexual", "transgender", "transsexual", "homosexual", "nonbinary", "homo",
 	// Russian and Kyrgyz written in Latin letters ("gey eken", "on gei", "pidor").
@@ -197,7 +197,7 @@ func surnameShape(w string) bool {
 		}
 	}
 	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
-		w = strings.TrimSuffix(w, "ning")
+		w = trimUzbekCase(w)
 		for _, suf := range []string{"ov", "ova", "ev", "eva", "ovich", "ovna", "evna", "sky", "skiy", "skaya", "uulu", "kyzy", "bekov", "bekova", "baev", "baeva", "ova's", "ov's"} {
 			if strings.HasSuffix(w, suf) {
 				return true
@@ -205,6 +205,22 @@ func surnameShape(w string) bool {
 		}
 	}
 	return false
+}
+
+// uzbekCaseEndings are the Uzbek (Latin) case endings a surname takes: genitive
+// "Karimovning", accusative "Mirzayevni", dative "-ga", ablative "-dan", locative "-da".
+var uzbekCaseEndings = []string{"ning", "ni", "ga", "dan", "da"}
+
+// trimUzbekCase removes one Uzbek case ending from a Latin surname-shaped word, so that
+// "mirzayevni" is checked as "mirzayev"; words that do not end in one come back as they
+// are.
+func trimUzbekCase(w string) string {
+	for _, e := range uzbekCaseEndings {
+		if strings.HasSuffix(w, e) && len(w) > len(e)+4 {
+			return w[:len(w)-len(e)]
+		}
+	}
+	return w
 }
 
 func isLatinASCII(w string) bool {

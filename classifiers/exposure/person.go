@@ -69,7 +69,8 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 			continue
 		}
 		m := k
-		for m+1 < len(t) && roles[m+1] != roleNone && (!t[m+1].brk || roles[m] == roleInitial) && m-k < 4 {
+		for m+1 < len(t) && roles[m+1] != roleNone && (!t[m+1].brk || roles[m] == roleInitial) && m-k < 4 &&
+			!symbolBetween(s.text[t[m].end:t[m+1].start]) {
 			m++
 		}
 		for m > k && roles[m] == roleConnector {
@@ -125,6 +126,25 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 		s.spans = append(s.spans, sp)
 		k = m
 	}
+}
+
+// symbolBetween reports whether the gap between two words holds a symbol other than
+// spaces, quotes, dots, hyphens and brackets (an emoji, an arrow): a name does not run
+// across it ("Жоомарт Исаев 🌈🌈 Кара-Балтадагы").
+func symbolBetween(gap string) bool {
+	for _, r := range gap {
+		switch {
+		case r == ' ' || r == '\u00a0' || r == '.' || r == '-' || r == '\'' || r == '"' || r == '(' || r == ')' ||
+			r == '«' || r == '»' || r == '“' || r == '”' || r == ',' || r == '\t':
+		case r < 0x80:
+			return true
+		default:
+			if r >= 0x2000 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // personContext marks a mention as a public official (role words around it) or as the
@@ -183,7 +203,7 @@ func loneSurname(w string) bool {
 		}
 	}
 	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
-		w = strings.TrimSuffix(strings.TrimSuffix(w, "ning"), "'s")
+		w = trimUzbekCase(strings.TrimSuffix(w, "'s"))
 		for _, suf := range []string{"ov", "ev", "ova", "eva", "ovich", "ovna", "evna", "sky", "skaya", "uulu", "kyzy"} {
 			if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
 				return true

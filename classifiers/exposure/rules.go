@@ -95,11 +95,11 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	single:
 		w := t[k].lower
 		if t[k].start > 0 && t[k].end < len(s.text) && isQuoteByte(s.text[t[k].start-1]) &&
-			(quotedRelations[w] || (t[k].upper && given[string(skels[k])])) {
+			(isQuotedRelation(w) || (t[k].upper && given[string(skels[k])])) {
 			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
 			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
 			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
-				if quotedRelations[w] {
+				if isQuotedRelation(w) {
 					add(t[k].start, t[k].end, "quoted_relation")
 				} else {
 					// «Саша», "Kamila": a name in scare quotes is a trans person's chosen
