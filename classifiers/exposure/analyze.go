@@ -308,7 +308,8 @@ func (s *scan) addresses() {
 			}
 		}
 		if post {
-			for a > 0 && k-a < 2 && !t[a].sent && (t[a-1].upper || t[a-1].digits) && !s.used[a-1] {
+			for a > 0 && k-a < 3 && !t[a].sent && (t[a-1].upper || t[a-1].digits) && !s.used[a-1] &&
+				(k-a < 2 || t[a-1].digits) {
 				a--
 			}
 		} else if k > 0 && t[k-1].digits && !s.used[k-1] && !t[k].sent {

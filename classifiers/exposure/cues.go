@@ -179,7 +179,8 @@ var euphemisms = newPhraseSet(
 	"жигит менен жашайт", "эжеке менен", "аял менен жашайт", "эркек менен жашайт", "кыз сыяктуу",
 	"аял сыяктуу", "бет боёйт", "эркек ал", "аял эмес", "кыз эмес",
 	"o'shalardan", "o'shanaqa", "shunaqalardan", "bunaqalardan", "o'shalar", "qiz bilan yashaydi",
-	"yigit bilan yashaydi", "ayol emas", "erkak emas", "у него в москве",
+	"yigit bilan yashaydi", "erkak bilan yashaydi", "ayol bilan yashaydi", "эркак билан яшайди",
+	"аёл билан яшайди", "йигит билан яшайди", "қиз билан яшайди", "lives with a man", "ayol emas", "erkak emas", "у него в москве",
 	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
 	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
 	"his boyfriend", "her girlfriend", "his husband", "her wife", "со своим парнем", "со своей девушкой",
@@ -364,6 +365,8 @@ var threatCues = newPhraseSet(
 	"we have your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
 	"everyone will know", "баары чыгат", "бардыгы чыгат", "маалыматың чыгат", "hammasi chiqadi", "ҳаммаси чиқади",
 	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
+	"узнает где", "узнают где", "узнает, где", "узнают, где", "уже нашли", "мы нашли", "дальше", "we found",
+	"we publish", "we'll publish", "we will publish", "we'll post", "таптык", "topdik", "топдик",
 )
 
 // threatData are the data a threat promises ("адрес", "номер", "где работаешь").
@@ -373,7 +376,8 @@ var threatData = newPhraseSet(
 	"жумуш*", "иштээр*", "үйүң*", "үйүн", "үй", "maʼlumot*", "ma'lumot*", "manzil*", "telefon*", "pasport*",
 	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home", "маалымат*",
 	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
-	"номериң", "үйүң",
+	"номериң", "үйүң", "офис*", "office", "flat", "квартир*", "where you live", "where you work", "uyingni",
+	"үйүңдү",
 )
 
 // secondPerson are words addressing the target directly in a threat.

@@ -114,6 +114,9 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 		if unknown > 2 && strong == 0 {
 			ok = false
 		}
+		if ok && m == k && placeAdjective(t[k].lower) && k+1 < len(t) && placeNouns[t[k+1].lower] {
+			ok = false // "Токмокский филиал", "Свердловский район"
+		}
 		if !ok {
 			k = m
 			continue
@@ -126,6 +129,22 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 		s.spans = append(s.spans, sp)
 		k = m
 	}
+}
+
+// placeNouns follow a place adjective ("Свердловский район", "Токмокский филиал"), which
+// has the -ский shape of a surname.
+var placeNouns = newWordSet("район", "района", "районе", "филиал", "филиала", "филиале", "рынок", "рынке", "рынка",
+	"базар", "базаре", "суд", "суда", "суде", "университет", "университете", "парк", "парке", "проспект", "проспекте",
+	"округ", "округе", "областной", "городской", "микрорайон", "вокзал", "вокзале", "district", "branch")
+
+// placeAdjective reports a Russian adjective ending (-ский, -ская, -ское, -цкий, ...).
+func placeAdjective(w string) bool {
+	for _, suf := range []string{"ский", "ская", "ское", "ского", "ском", "цкий", "цкая", "цкое"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 // symbolBetween reports whether the gap between two words holds a symbol other than

@@ -65,7 +65,8 @@ var officialCtx = []string{"телефон доверия", "горячая ли
 
 // Self-disclosure markers before an identifier ("мой номер", "пишите мне").
 var selfWords = newWordSet("мой", "моя", "мое", "моё", "мои", "мне", "меня", "my", "me", "менин", "мага", "мени",
-	"i", "i'm", "im", "мен", "наш", "наша", "our")
+	"i", "i'm", "im", "мен", "наш", "наша", "our", "mening", "men", "bizning", "биздин", "менинг", "номерим",
+	"телефонум", "телефоним", "raqamim", "рақамим", "telefonim", "номурум")
 
 // Third-person targeting before an identifier: the data points at someone.
 // Generic pointers ("вот", "this") are deliberately absent: "вот номер такси" is an ad.
