@@ -388,7 +388,8 @@ func (s *scan) sogi() {
 			continue
 		}
 		// "голубой автомобиль": the colour, when a word of the same clause follows.
-		if strings.HasPrefix(t[k].lower, "голуб") && k+1 < len(t) && !t[k+1].brk && !t[k+1].digits {
+		if strings.HasPrefix(t[k].lower, "голуб") && k+1 < len(t) && !t[k+1].brk && !t[k+1].digits &&
+			!notColourNext[t[k+1].lower] {
 			continue
 		}
 		sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "sogi", score: 0.7, person: -1, self: first}

@@ -376,7 +376,7 @@ var threatData = newPhraseSet(
 	"жумуш*", "иштээр*", "үйүң*", "үйүн", "үй", "maʼlumot*", "ma'lumot*", "manzil*", "telefon*", "pasport*",
 	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home", "маалымат*",
 	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
-	"номериң", "үйүң", "офис*", "office", "flat", "квартир*", "where you live", "where you work", "uyingni",
+	"номериң", "үйүң", "жашайсың", "иштейсиң", "жашаганыңды", "иштегениңди", "офис*", "office", "flat", "квартир*", "where you live", "where you work", "uyingni",
 	"үйүңдү",
 )
 

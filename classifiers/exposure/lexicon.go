@@ -23,6 +23,11 @@ var sogiExact = newWordSet(
 	"gomik", "transgendr", "gomoseksualist", "pride", "прайд", "прайда", "лезбиянка", "lezbiyanka", "геялар",
 )
 
+// notColourNext are words after "голубой/голубые" that cannot be the coloured noun
+// ("голубые нашего села", "голубые из клуба"): the word is the slur, not the colour.
+var notColourNext = newWordSet("нашего", "нашей", "наши", "нашем", "наших", "вашего", "ваши", "этого", "этой",
+	"этих", "эти", "из", "в", "на", "с", "со", "и", "у", "все", "всё", "тоже", "же")
+
 // sogiStems are prefixes long enough to be unambiguous.
 var sogiStems = []string{
 	"лесби", "лесбух", "бисексуал", "трансгендер", "трансух", "трансвестит", "транссексуал", "гомосексуал",
