@@ -255,7 +255,7 @@ func (s *scan) plates() {
 	type region struct{ a, b int }
 	var regions []region
 	for k, t := range s.toks {
-		if t.digits || !hasPrefixIn(t.lower, plateCtx) {
+		if t.digits || !plateCtxIndex.has(t.lower) {
 			continue
 		}
 		lo, hi := max(0, k-plateRegionBefore), min(len(s.toks)-1, k+plateRegionAfter)

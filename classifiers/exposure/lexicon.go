@@ -65,7 +65,7 @@ func sogiWord(w string) (sogi, first bool) {
 			return true, false
 		}
 	}
-	if hasPrefixIn(w, sogiStems) {
+	if sogiStemIndex.has(w) {
 		for _, s := range firstPersonSuffix {
 			if strings.HasSuffix(w, s) && !strings.HasPrefix(w, "лгбт") {
 				return true, true
@@ -237,6 +237,12 @@ func isLatinASCII(w string) bool {
 	}
 	return w != ""
 }
+
+// sogiStemIndex and roleStemIndex index sogiStems and roleStems by first rune.
+var (
+	sogiStemIndex = newStemIndex(sogiStems)
+	roleStemIndex = newStemIndex(roleStems)
+)
 
 // roleStems mark a public official named in the news ("депутат Асанов", "министр").
 var roleStems = []string{"депутат", "министр", "президент", "премьер", "спикер", "мэр", "аким", "губернатор",

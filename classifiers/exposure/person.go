@@ -36,7 +36,7 @@ func (s *scan) role(k int, given map[string]bool, skels [][]byte) nameRole {
 		}
 		return roleNone
 	}
-	if stopCapitalised[t.lower] || hasPrefixIn(t.lower, roleStems) {
+	if stopCapitalised[t.lower] || roleStemIndex.has(t.lower) {
 		return roleNone
 	}
 	if given[string(skels[k])] {
@@ -174,7 +174,7 @@ func (s *scan) personContext(sp *span, k, m int) {
 		if x >= k && x <= m {
 			continue
 		}
-		if hasPrefixIn(s.toks[x].lower, roleStems) {
+		if roleStemIndex.has(s.toks[x].lower) {
 			sp.public = true
 		}
 	}

@@ -68,6 +68,9 @@ var selfWords = newWordSet("мой", "моя", "мое", "моё", "мои", "м
 	"i", "i'm", "im", "мен", "наш", "наша", "our", "mening", "men", "bizning", "биздин", "менинг", "номерим",
 	"телефонум", "телефоним", "raqamim", "рақамим", "telefonim", "номурум")
 
+// plateCtxIndex indexes plateCtx by first rune.
+var plateCtxIndex = newStemIndex(plateCtx)
+
 // Third-person targeting before an identifier: the data points at someone.
 // Generic pointers ("вот", "this") are deliberately absent: "вот номер такси" is an ad.
 var targetWords = newWordSet("его", "её", "ее", "ней", "него", "неё", "анын", "his", "her", "their", "этого", "этой",
