@@ -466,7 +466,7 @@ func (s *scan) sogi() {
 // matchWatchlist looks the post's words and identifiers up in the watchlist and records
 // the matched members on the spans (adding person spans for matched names).
 func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
-	var nts []watchlist.NameToken
+	nts := make([]watchlist.NameToken, 0, len(s.toks))
 	for k, t := range s.toks {
 		if t.digits {
 			continue
