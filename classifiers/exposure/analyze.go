@@ -248,18 +248,38 @@ func (s *scan) promoteDates() {
 
 // plates finds vehicle plates when a vehicle word is in the post.
 func (s *scan) plates() {
-	found := false
-	for _, t := range s.toks {
-		if !t.digits && hasPrefixIn(t.lower, plateCtx) {
-			found = true
-			break
+	// A plate counts only with a vehicle word at most 8 tokens before or 4 after it
+	// (ctxStem below), so the expressions run only on the text around those words, with
+	// a margin of a plate's own tokens on each side: "номер" is frequent, and running
+	// them over every whole post was a tenth of the analysis time.
+	type region struct{ a, b int }
+	var regions []region
+	for k, t := range s.toks {
+		if t.digits || !plateCtxIndex.has(t.lower) {
+			continue
 		}
-	}
-	if !found {
-		return
+		lo, hi := max(0, k-plateRegionBefore), min(len(s.toks)-1, k+plateRegionAfter)
+		a, b := 0, len(s.text)
+		if lo > 0 {
+			a = s.toks[lo-1].end
+		}
+		if hi+1 < len(s.toks) {
+			b = s.toks[hi+1].start
+		}
+		if n := len(regions); n > 0 && a <= regions[n-1].b {
+			regions[n-1].b = max(regions[n-1].b, b)
+			continue
+		}
+		regions = append(regions, region{a, b})
 	}
 	for _, re := range []*regexp.Regexp{plateNew, plateOld} {
-		for _, m := range re.FindAllStringSubmatchIndex(s.text, -1) {
+		var found [][]int
+		for _, r := range regions {
+			for _, m := range re.FindAllStringSubmatchIndex(s.text[r.a:r.b], -1) {
+				found = append(found, []int{m[0] + r.a, m[1] + r.a, m[2] + r.a, m[3] + r.a})
+			}
+		}
+		for _, m := range found {
 			a, b := m[2], m[3]
 			i, j := tokenRange(s.toks, a, b)
 			if !s.ctxStem(i, j, 8, 4, plateCtx) {
@@ -281,6 +301,14 @@ func (s *scan) plates() {
 		}
 	}
 }
+
+// plateRegionBefore and plateRegionAfter are the tokens around a vehicle word in which a
+// plate is looked for: the context window of the plate (8 tokens before it, 4 after) plus
+// up to 6 tokens of the plate itself.
+const (
+	plateRegionBefore = 4 + 6
+	plateRegionAfter  = 8 + 6
+)
 
 // addresses finds street addresses with a house or flat number.
 func (s *scan) addresses() {
@@ -308,7 +336,8 @@ func (s *scan) addresses() {
 			}
 		}
 		if post {
-			for a > 0 && k-a < 2 && !t[a].sent && (t[a-1].upper || t[a-1].digits) && !s.used[a-1] {
+			for a > 0 && k-a < 3 && !t[a].sent && (t[a-1].upper || t[a-1].digits) && !s.used[a-1] &&
+				(k-a < 2 || t[a-1].digits) {
 				a--
 			}
 		} else if k > 0 && t[k-1].digits && !s.used[k-1] && !t[k].sent {
@@ -387,7 +416,8 @@ func (s *scan) sogi() {
 			continue
 		}
 		// "голубой автомобиль": the colour, when a word of the same clause follows.
-		if strings.HasPrefix(t[k].lower, "голуб") && k+1 < len(t) && !t[k+1].brk && !t[k+1].digits {
+		if strings.HasPrefix(t[k].lower, "голуб") && k+1 < len(t) && !t[k+1].brk && !t[k+1].digits &&
+			!notColourNext[t[k+1].lower] {
 			continue
 		}
 		sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "sogi", score: 0.7, person: -1, self: first}
@@ -436,7 +466,7 @@ func (s *scan) sogi() {
 // matchWatchlist looks the post's words and identifiers up in the watchlist and records
 // the matched members on the spans (adding person spans for matched names).
 func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
-	var nts []watchlist.NameToken
+	nts := make([]watchlist.NameToken, 0, len(s.toks))
 	for k, t := range s.toks {
 		if t.digits {
 			continue

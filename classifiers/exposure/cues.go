@@ -179,7 +179,8 @@ var euphemisms = newPhraseSet(
 	"жигит менен жашайт", "эжеке менен", "аял менен жашайт", "эркек менен жашайт", "кыз сыяктуу",
 	"аял сыяктуу", "бет боёйт", "эркек ал", "аял эмес", "кыз эмес",
 	"o'shalardan", "o'shanaqa", "shunaqalardan", "bunaqalardan", "o'shalar", "qiz bilan yashaydi",
-	"yigit bilan yashaydi", "ayol emas", "erkak emas", "у него в москве",
+	"yigit bilan yashaydi", "erkak bilan yashaydi", "ayol bilan yashaydi", "эркак билан яшайди",
+	"аёл билан яшайди", "йигит билан яшайди", "қиз билан яшайди", "lives with a man", "ayol emas", "erkak emas", "у него в москве",
 	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
 	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
 	"his boyfriend", "her girlfriend", "his husband", "her wife", "со своим парнем", "со своей девушкой",
@@ -208,6 +209,19 @@ var hints = newPhraseSet("не замужем", "не женат", "не жен�
 var formerNameCues = newPhraseSet("на самом деле", "настоящее имя", "раньше звали", "в паспорте",
 	"чыныгы аты", "мурунку аты", "чыныгы аты-жөнү", "haqiqiy ismi", "oldingi ismi", "pasportda", "real name",
 	"deadname", "legal name", "formerly")
+
+// quotedRelationStems are the stems of relationship words in every case form
+// ("«подружки»", "с его «парнем»", "\"yigiti\" bilan"); in quotes they are innuendo like
+// quotedRelations.
+var quotedRelationStems = []string{"подруг", "подружк", "друж", "парн", "парен", "девушк", "бойфренд",
+	"сожител", "курбу", "жигит", "yigit", "dugona", "do'st", "дўст", "дугона", "йигит", "roommate", "boyfriend",
+	"girlfriend", "partner", "friend", "сүйлөшкөн"}
+
+// isQuotedRelation reports whether w, put in quotes, is a relationship word used as
+// innuendo: one of quotedRelations or a case form of quotedRelationStems.
+func isQuotedRelation(w string) bool {
+	return quotedRelations[w] || hasPrefixIn(w, quotedRelationStems)
+}
 
 // quotedRelations are relationship words that are innuendo when put in quotes
 // ("живёт с «подругой»", a "roommate").
@@ -288,7 +302,7 @@ var (
 		"for sale", "selling", "price", "hiring", "tutor", "taxi", "delivery", "discount",
 	)
 	contactCues = newPhraseSet(
-		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "писать", "обращаться", "обращайтесь",
+		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "обращаться", "обращайтесь",
 		"связаться", "свяжитесь", "ждёт ваших", "ждет ваших", "принимает", "консультаци*", "бесплатно",
 		"чалыңыз", "чалгыла", "чалыңыздар", "чалсаңыз", "чалып", "жазыңыз", "жазгыла", "жазгылачы", "жазыңыздар",
 		"кайрылыңыз", "кайрылгыла", "кайрылыңыздар", "кабыл алат", "акысыз", "байланыш*",
@@ -351,6 +365,8 @@ var threatCues = newPhraseSet(
 	"we have your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
 	"everyone will know", "баары чыгат", "бардыгы чыгат", "маалыматың чыгат", "hammasi chiqadi", "ҳаммаси чиқади",
 	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
+	"узнает где", "узнают где", "узнает, где", "узнают, где", "уже нашли", "мы нашли", "дальше", "we found",
+	"we publish", "we'll publish", "we will publish", "we'll post", "таптык", "topdik", "топдик",
 )
 
 // threatData are the data a threat promises ("адрес", "номер", "где работаешь").
@@ -360,7 +376,8 @@ var threatData = newPhraseSet(
 	"жумуш*", "иштээр*", "үйүң*", "үйүн", "үй", "maʼlumot*", "ma'lumot*", "manzil*", "telefon*", "pasport*",
 	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home", "маалымат*",
 	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
-	"номериң", "үйүң",
+	"номериң", "үйүң", "жашайсың", "иштейсиң", "жашаганыңды", "иштегениңди", "офис*", "office", "flat", "квартир*", "where you live", "where you work", "uyingni",
+	"үйүңдү",
 )
 
 // secondPerson are words addressing the target directly in a threat.

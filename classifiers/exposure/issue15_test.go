@@ -232,3 +232,110 @@ func TestEvalDevSplit(t *testing.T) {
 		t.Error("--show accepted on the test split")
 	}
 }
+
+// TestIssue15Mechanisms covers the general mechanisms added with the second independent
+// set (independent2.jsonl), in every language including mixed ru/ky, with negatives. The
+// sentences are invented here and are not posts of either evaluation corpus.
+func TestIssue15Mechanisms(t *testing.T) {
+	type want struct {
+		exposed, outing, threat bool
+		watchlist, mentions     int
+	}
+	cases := []struct {
+		name, text string
+		want       want
+	}{
+		// Uzbek case endings on Latin surnames let a claim in the next sentence bind.
+		{"attach/uz accusative surname", "Samarqandlik Ravshan Tojiboyevni taniysizmi? Gey ekan, hamma biladi", want{true, true, false, 0, 0}},
+		{"attach/uz dative surname negative", "Ravshan Tojiboyevga kitob sovg'a qildik, rahmat", want{false, false, false, 0, 0}},
+		// A name stops at an emoji: the rainbow right after it is a label.
+		{"euphemism/ky rainbow then town", "Нурбол Кадырбеков 🌈 Токмоктогу бакчада тарбиячы", want{true, true, false, 0, 0}},
+		{"euphemism/en rainbow then town", "Bolot Asanaliev 🌈 Naryn, works at the bank", want{true, true, false, 0, 0}},
+		// Quoted relationship words in any case form.
+		{"euphemism/ru quoted boyfriend instrumental", "Видели Арсена Бекбоева с его «парнем» в кафе на Советской", want{true, true, false, 0, 0}},
+		{"euphemism/uz quoted yigiti", "Bahrom Qurbonov \"yigiti\" bilan Chilonzorda yashaydi", want{true, true, false, 0, 0}},
+		{"euphemism/ru quoted plural group negative", "Жоомарт Турдиев передал привет своим «друзьям» из клуба", want{false, false, false, 0, 0}},
+		{"euphemism/uz lives with a man", "Alisher Yusupov erkak bilan yashaydi, 35 yoshda", want{true, true, false, 0, 0}},
+		// A plural euphemism in a list header outs everyone listed.
+		{"list/ru plural header голубые", "А вот и голубые нашего села:\n1) Кенжебаев Талант\n2) Эсенов Марлен", want{true, true, false, 0, 0}},
+		{"list/mixed header", "Бул тизмедегилер все геи:\n- Сатыбалдиев Нурбек, 0709 441 250\n- Абылов Эмиль, Кант", want{true, true, false, 0, 0}},
+		// A place adjective is no person, so a workplace binds to the relative's anchor.
+		{"relative/mixed wife workplace", "Жена Канатбека Дуйшеева «Бакай банкта» иштейт, Кантский филиал, уулу 3-мектепте окуйт", want{true, false, false, 0, 0}},
+		{"relative/ru district negative", "Свердловский районный суд рассмотрел дело о мошенничестве", want{false, false, false, 0, 0}},
+		// Locating a member's relative exposes the member.
+		{"relative/en member's mother", "Gulnara Abdraimova's mother lives at 22 Chui avenue, let's visit her", want{true, false, false, 1, 0}},
+		{"relative/uz member's mother", "Gulnara Abdraimovaning onasi Bobur Mirzo ko'chasi 7 da yashaydi, borib aytamiz", want{true, false, false, 1, 0}},
+		// Threats.
+		{"threat/ru found office member", "Абдраимова, твой офис мы уже нашли. Дальше — адрес квартиры.", want{false, false, true, 1, 0}},
+		{"threat/en we publish", "Talant Kenzhebaev is gay, +996 700 551 203. Next week we publish his home address", want{true, true, true, 0, 0}},
+		{"threat/mixed", "Сатыбалдиев Нурбек, скоро все узнают где ты жашайсың, күтө тур", want{false, false, true, 0, 0}},
+		// First-person number words in Kyrgyz and Uzbek: the author's own.
+		{"self/uz raqamim", "Haydovchilik ishini qidiryapman, tajribam 10 yil. Raqamim +998 91 555 20 40, Bekzod", want{false, false, false, 0, 0}},
+		{"self/ky номерим", "Үй тазалайм, арзан. Номерим 0700 311 442, Гүлжан", want{false, false, false, 0, 0}},
+		{"self/mixed ad", "Сатам холодильник, абалы жакшы, 9000 сом. Звоните 0555 640 118", want{false, false, false, 0, 0}},
+		// Mixed ru/ky, every kind.
+		{"attach/mixed экен", "Вот этот Бакыт Жумагулов гей экен, Ошто жашайт", want{true, true, false, 0, 0}},
+		{"public/mixed", "Депутат Асан Маматкулов из этих, баары билет", want{true, true, false, 0, 0}},
+		{"member/mixed mention", "Гулнара Абдраимова выступила на форуме, жакшы сүйлөдү", want{false, false, false, 0, 1}},
+		{"member/mixed outing", "Гулнара Абдраимова лесби, все знают, ал уюмда иштейт", want{true, true, false, 1, 0}},
+		{"self/mixed coming out", "Мен геймин, да, я гей, и мне не стыдно", want{false, false, false, 0, 0}},
+		{"news/mixed negative", "Жогорку Кеңеш принял закон, укук коргоочулар ЛГБТ адамдар үчүн тынчсызданышат", want{false, false, false, 0, 0}},
+		{"lost/mixed negative", "Паспортумду жоготтум около ЦУМа, Садыкова Айжан. Тапкандар звоните 0700 902 118", want{false, false, false, 0, 0}},
+	}
+	ix := issue15Index(t)
+	a := NewAnalyzer(func() time.Time { return testNow })
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := a.Analyze(tc.text, "", ix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := want{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
+			if got != tc.want {
+				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
+			}
+		})
+	}
+}
+
+// TestIndependent2Shape checks the second independent set: labels consistent with the
+// semantics, negatives flag nothing, every language present on both sides of the frozen
+// split.
+func TestIndependent2Shape(t *testing.T) {
+	exs, err := ReadCorpus(strings.NewReader(string(embeddedIndependent2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string]int{}
+	for _, ex := range exs {
+		if ex.Outing && !ex.Exposed {
+			t.Errorf("%s: outing without exposed", ex.ID)
+		}
+		if strings.HasPrefix(ex.Kind, "neg_") && (ex.Exposed || ex.Threat || len(ex.Watchlist) > 0) {
+			t.Errorf("%s: a negative with a positive label", ex.ID)
+		}
+		parts[IndependentSplit(ex.ID)+"/"+ex.Lang]++
+	}
+	if len(exs) < 250 {
+		t.Errorf("%d posts", len(exs))
+	}
+	for _, sp := range []string{"dev", "test"} {
+		for _, l := range []string{"ru", "ky", "uz", "en", "mixed"} {
+			if parts[sp+"/"+l] < 10 {
+				t.Errorf("%s/%s has %d posts", sp, l, parts[sp+"/"+l])
+			}
+		}
+	}
+}
+
+// TestEvalIndependentAllDevMeetsTargets asserts the issue-15 targets on the dev part of
+// both independent sets (never on test).
+func TestEvalIndependentAllDevMeetsTargets(t *testing.T) {
+	var out, errb strings.Builder
+	if err := EvalCommand(t.Context(), []string{"--set", "independent-all", "--split", "dev", "--strict"}, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if err := EvalCommand(t.Context(), []string{"--set", "independent2", "--split", "test", "--show"}, &out, &errb); err == nil {
+		t.Error("--show accepted on the test split of independent2")
+	}
+}

@@ -15,13 +15,18 @@ import (
 var sogiExact = newWordSet(
 	"гей", "гея", "гею", "геем", "гее", "геи", "геев", "геям", "геями", "геях", "гейлер", "гейлерди", "гейлердин",
 	"гейлерге", "гейсиң", "гейсиз", "гейби", "гейлиги", "гейлигин", "гейлигин", "гей-активист",
-	"транс", "трансы", "трансом", "голубой", "голубая", "голубым", "голубого", "голубую",
+	"транс", "трансы", "трансом", "голубой", "голубая", "голубым", "голубого", "голубую", "голубые", "голубых",
 	"gay", "gays", "trans", "queer", "dyke", "fag", "faggot", "tranny", "lgbt", "lgbtq", "lgbtqi", "lgbti", "lgbtiq",
 	"lesbian", "lesbians", "bisexual", "transgender", "transsexual", "homosexual", "nonbinary", "homo",
 	// Russian and Kyrgyz written in Latin letters ("gey eken", "on gei", "pidor").
 	"gey", "gei", "geiler", "geyler", "lesbiyanka", "lesbianka", "lesbiianka", "pidor", "pidr", "pidar",
 	"gomik", "transgendr", "gomoseksualist", "pride", "прайд", "прайда", "лезбиянка", "lezbiyanka", "геялар",
 )
+
+// notColourNext are words after "голубой/голубые" that cannot be the coloured noun
+// ("голубые нашего села", "голубые из клуба"): the word is the slur, not the colour.
+var notColourNext = newWordSet("нашего", "нашей", "наши", "нашем", "наших", "вашего", "ваши", "этого", "этой",
+	"этих", "эти", "из", "в", "на", "с", "со", "и", "у", "все", "всё", "тоже", "же")
 
 // sogiStems are prefixes long enough to be unambiguous.
 var sogiStems = []string{
@@ -60,7 +65,7 @@ func sogiWord(w string) (sogi, first bool) {
 			return true, false
 		}
 	}
-	if hasPrefixIn(w, sogiStems) {
+	if sogiStemIndex.has(w) {
 		for _, s := range firstPersonSuffix {
 			if strings.HasSuffix(w, s) && !strings.HasPrefix(w, "лгбт") {
 				return true, true
@@ -121,7 +126,7 @@ var (
 		"кичирайон", "кичирайону", "жилмассив", "жилмассиве", "дом", "д", "кв", "квартира", "квартире", "кв-ра",
 		"үй", "үйүң", "үйү", "уйи", "uyi", "батир", "батири", "apt", "apartment", "flat", "house", "адрес", "адресу", "дареги", "address")
 	postAnchors = newWordSet("көчөсү", "көчөсүндө", "көчөсүнө", "көч", "street", "st", "avenue", "ave", "road",
-		"rd", "проспекти", "проспектиси", "бульвары")
+		"rd", "проспекти", "проспектиси", "бульвары", "ko'chasi", "ko'chasida", "кўчаси", "кўчасида", "жолу", "жолунда")
 	addressNumberWords = newWordSet("дом", "д", "кв", "квартира", "квартире", "үй", "батир", "apt", "flat", "корпус", "блок", "подъезд", "этаж")
 )
 
@@ -197,7 +202,7 @@ func surnameShape(w string) bool {
 		}
 	}
 	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
-		w = strings.TrimSuffix(w, "ning")
+		w = trimUzbekCase(w)
 		for _, suf := range []string{"ov", "ova", "ev", "eva", "ovich", "ovna", "evna", "sky", "skiy", "skaya", "uulu", "kyzy", "bekov", "bekova", "baev", "baeva", "ova's", "ov's"} {
 			if strings.HasSuffix(w, suf) {
 				return true
@@ -205,6 +210,22 @@ func surnameShape(w string) bool {
 		}
 	}
 	return false
+}
+
+// uzbekCaseEndings are the Uzbek (Latin) case endings a surname takes: genitive
+// "Karimovning", accusative "Mirzayevni", dative "-ga", ablative "-dan", locative "-da".
+var uzbekCaseEndings = []string{"ning", "ni", "ga", "dan", "da"}
+
+// trimUzbekCase removes one Uzbek case ending from a Latin surname-shaped word, so that
+// "mirzayevni" is checked as "mirzayev"; words that do not end in one come back as they
+// are.
+func trimUzbekCase(w string) string {
+	for _, e := range uzbekCaseEndings {
+		if strings.HasSuffix(w, e) && len(w) > len(e)+4 {
+			return w[:len(w)-len(e)]
+		}
+	}
+	return w
 }
 
 func isLatinASCII(w string) bool {
@@ -216,6 +237,12 @@ func isLatinASCII(w string) bool {
 	}
 	return w != ""
 }
+
+// sogiStemIndex and roleStemIndex index sogiStems and roleStems by first rune.
+var (
+	sogiStemIndex = newStemIndex(sogiStems)
+	roleStemIndex = newStemIndex(roleStems)
+)
 
 // roleStems mark a public official named in the news ("депутат Асанов", "министр").
 var roleStems = []string{"депутат", "министр", "президент", "премьер", "спикер", "мэр", "аким", "губернатор",

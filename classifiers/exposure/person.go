@@ -36,7 +36,7 @@ func (s *scan) role(k int, given map[string]bool, skels [][]byte) nameRole {
 		}
 		return roleNone
 	}
-	if stopCapitalised[t.lower] || hasPrefixIn(t.lower, roleStems) {
+	if stopCapitalised[t.lower] || roleStemIndex.has(t.lower) {
 		return roleNone
 	}
 	if given[string(skels[k])] {
@@ -69,7 +69,8 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 			continue
 		}
 		m := k
-		for m+1 < len(t) && roles[m+1] != roleNone && (!t[m+1].brk || roles[m] == roleInitial) && m-k < 4 {
+		for m+1 < len(t) && roles[m+1] != roleNone && (!t[m+1].brk || roles[m] == roleInitial) && m-k < 4 &&
+			!symbolBetween(s.text[t[m].end:t[m+1].start]) {
 			m++
 		}
 		for m > k && roles[m] == roleConnector {
@@ -113,6 +114,9 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 		if unknown > 2 && strong == 0 {
 			ok = false
 		}
+		if ok && m == k && placeAdjective(t[k].lower) && k+1 < len(t) && placeNouns[t[k+1].lower] {
+			ok = false // "Токмокский филиал", "Свердловский район"
+		}
 		if !ok {
 			k = m
 			continue
@@ -127,6 +131,41 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 	}
 }
 
+// placeNouns follow a place adjective ("Свердловский район", "Токмокский филиал"), which
+// has the -ский shape of a surname.
+var placeNouns = newWordSet("район", "района", "районе", "филиал", "филиала", "филиале", "рынок", "рынке", "рынка",
+	"базар", "базаре", "суд", "суда", "суде", "университет", "университете", "парк", "парке", "проспект", "проспекте",
+	"округ", "округе", "областной", "городской", "микрорайон", "вокзал", "вокзале", "district", "branch")
+
+// placeAdjective reports a Russian adjective ending (-ский, -ская, -ское, -цкий, ...).
+func placeAdjective(w string) bool {
+	for _, suf := range []string{"ский", "ская", "ское", "ского", "ском", "цкий", "цкая", "цкое"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// symbolBetween reports whether the gap between two words holds a symbol other than
+// spaces, quotes, dots, hyphens and brackets (an emoji, an arrow): a name does not run
+// across it ("Жоомарт Исаев 🌈🌈 Кара-Балтадагы").
+func symbolBetween(gap string) bool {
+	for _, r := range gap {
+		switch {
+		case r == ' ' || r == '\u00a0' || r == '.' || r == '-' || r == '\'' || r == '"' || r == '(' || r == ')' ||
+			r == '«' || r == '»' || r == '“' || r == '”' || r == ',' || r == '\t':
+		case r < 0x80:
+			return true
+		default:
+			if r >= 0x2000 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // personContext marks a mention as a public official (role words around it) or as the
 // author's own name ("меня зовут ...").
 func (s *scan) personContext(sp *span, k, m int) {
@@ -135,7 +174,7 @@ func (s *scan) personContext(sp *span, k, m int) {
 		if x >= k && x <= m {
 			continue
 		}
-		if hasPrefixIn(s.toks[x].lower, roleStems) {
+		if roleStemIndex.has(s.toks[x].lower) {
 			sp.public = true
 		}
 	}
@@ -183,7 +222,7 @@ func loneSurname(w string) bool {
 		}
 	}
 	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
-		w = strings.TrimSuffix(strings.TrimSuffix(w, "ning"), "'s")
+		w = trimUzbekCase(strings.TrimSuffix(w, "'s"))
 		for _, suf := range []string{"ov", "ev", "ova", "eva", "ovich", "ovna", "evna", "sky", "skaya", "uulu", "kyzy"} {
 			if strings.HasSuffix(w, suf) && len(w) >= len(suf)+3 {
 				return true

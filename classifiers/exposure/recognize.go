@@ -63,9 +63,33 @@ var officialCtx = []string{"телефон доверия", "горячая ли
 	"our office", "наши контакты", "our contacts", "справочная", "дежурная часть", "единый номер", "кызмат телефону",
 	"call centre", "info line", "служба поддержки", "support line", "канцеляри", "по всем вопросам"}
 
+// officialAnchors are, for every officialCtx phrase, the first four letters of its
+// longest word (cut at a hyphen): a word of the post starts with one of them whenever a
+// phrase occurs.
+var officialAnchors = func() stemIndex {
+	var stems []string
+	for _, p := range officialCtx {
+		longest := ""
+		for _, w := range strings.Fields(p) {
+			if utf8.RuneCountInString(w) > utf8.RuneCountInString(longest) {
+				longest = w
+			}
+		}
+		if i := strings.IndexByte(longest, '-'); i > 0 {
+			longest = longest[:i]
+		}
+		stems = append(stems, firstRunes(longest, 4))
+	}
+	return newStemIndex(stems)
+}()
+
 // Self-disclosure markers before an identifier ("мой номер", "пишите мне").
 var selfWords = newWordSet("мой", "моя", "мое", "моё", "мои", "мне", "меня", "my", "me", "менин", "мага", "мени",
-	"i", "i'm", "im", "мен", "наш", "наша", "our")
+	"i", "i'm", "im", "мен", "наш", "наша", "our", "mening", "men", "bizning", "биздин", "менинг", "номерим",
+	"телефонум", "телефоним", "raqamim", "рақамим", "telefonim", "номурум")
+
+// plateCtxIndex indexes plateCtx by first rune.
+var plateCtxIndex = newStemIndex(plateCtx)
 
 // Third-person targeting before an identifier: the data points at someone.
 // Generic pointers ("вот", "this") are deliberately absent: "вот номер такси" is an ad.
@@ -111,6 +135,18 @@ func (s *scan) isOfficial(start, end int) bool {
 	// Fast path: most posts name no official contact anywhere.
 	if s.officialNone == 0 {
 		s.officialNone = 1
+		// Cheaper still: every phrase has an anchor stem that starts a word; without
+		// one of them the phrases cannot occur and the text is not lower-cased.
+		anchored := false
+		for _, t := range s.toks {
+			if !t.digits && officialAnchors.has(t.lower) {
+				anchored = true
+				break
+			}
+		}
+		if !anchored {
+			return false
+		}
 		low := strings.ToLower(s.text)
 		for _, o := range officialCtx {
 			if strings.Contains(low, o) {

@@ -95,12 +95,15 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	single:
 		w := t[k].lower
 		if t[k].start > 0 && t[k].end < len(s.text) && isQuoteByte(s.text[t[k].start-1]) &&
-			(quotedRelations[w] || (t[k].upper && given[string(skels[k])])) {
+			(isQuotedRelation(w) || (t[k].upper && given[string(skels[k])])) {
 			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
 			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
 			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
-				if quotedRelations[w] {
+				if isQuotedRelation(w) {
 					add(t[k].start, t[k].end, "quoted_relation")
+					// A Russian plural oblique form ("своим «подружкам»", "с «друзьями»")
+					// speaks of a group, not of one person's partner.
+					s.spans[len(s.spans)-1].group = !quotedRelations[w] && pluralOblique(w)
 				} else {
 					// «Саша», "Kamila": a name in scare quotes is a trans person's chosen
 					// name mocked.
@@ -159,6 +162,17 @@ func (s *scan) rightAfterPerson(off int) bool {
 			}
 		}
 		if !letters {
+			return true
+		}
+	}
+	return false
+}
+
+// pluralOblique reports a Russian plural dative, instrumental or prepositional ending
+// (-ам, -ям, -ами, -ями, -ах, -ях).
+func pluralOblique(w string) bool {
+	for _, suf := range []string{"ам", "ям", "ами", "ями", "ах", "ях"} {
+		if strings.HasSuffix(w, suf) {
 			return true
 		}
 	}

@@ -165,6 +165,25 @@ func newWordSet(words ...string) wordSet {
 	return s
 }
 
+// stemIndex groups stems by their first rune, so that a word is compared only with the
+// stems that start like it (for the long stem lists looked up on every word).
+type stemIndex map[rune][]string
+
+func newStemIndex(stems []string) stemIndex {
+	ix := stemIndex{}
+	for _, s := range stems {
+		r, _ := utf8.DecodeRuneInString(s)
+		ix[r] = append(ix[r], s)
+	}
+	return ix
+}
+
+// has reports whether w starts with one of the indexed stems (as hasPrefixIn).
+func (ix stemIndex) has(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return hasPrefixIn(w, ix[r])
+}
+
 // hasPrefixIn reports whether w starts with one of the stems (stems are short, so a
 // linear scan over a small list is faster than anything clever).
 func hasPrefixIn(w string, stems []string) bool {

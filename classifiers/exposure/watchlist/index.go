@@ -176,9 +176,23 @@ func (ix *Index) MatchNames(toks []NameToken) []NameMatch {
 		if toks[i].Connector || len(toks[i].Skel) < 2 {
 			continue
 		}
-		for _, p := range ix.m[ix.h.Sum(KindName, toks[i].Skel)] {
-			if p.kind == KindName {
-				hits[i] = append(hits[i], p)
+		// A common given name has a posting per member who bears it: use the index's
+		// own slice (clipped, so a later append copies) instead of copying it per token.
+		ps := ix.m[ix.h.Sum(KindName, toks[i].Skel)]
+		allNames := true
+		for _, p := range ps {
+			if p.kind != KindName {
+				allNames = false
+				break
+			}
+		}
+		if allNames {
+			hits[i] = ps[:len(ps):len(ps)]
+		} else {
+			for _, p := range ps {
+				if p.kind == KindName {
+					hits[i] = append(hits[i], p)
+				}
 			}
 		}
 		// "Токтосун уулу Айбек" is the Kyrgyz form of "Айбек Токтосунов": a word followed
