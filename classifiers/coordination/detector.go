@@ -212,6 +212,10 @@ type Detector struct {
 	lsh     *lshIndex
 	edges   map[uint64]edge
 	strong  map[uint32][]uint32
+	// ties lists every account's pair partners (weight >= 1), for the periphery of
+	// clusters (see periphery). It is appended to as pairs appear and rebuilt from
+	// edges after expiry and pruning, so it may name pairs that are gone.
+	ties    map[uint32][]uint32
 	objs    map[uint64]*objInfo
 	dirty   map[uint32]struct{}
 	cluster map[uint32]string
@@ -273,7 +277,7 @@ func NewDetector(p Params, opts ...Option) (*Detector, error) {
 		late: int64(p.Lateness / time.Second), horizon: int64(p.Horizon / time.Second),
 		names: map[string]uint32{}, acct: map[uint32]*account{}, buckets: map[uint64]*bucket{},
 		exact: map[uint64]exactEntry{}, lsh: newLSH(p.LSHBands, p.LSHRows), edges: map[uint64]edge{},
-		strong: map[uint32][]uint32{}, objs: map[uint64]*objInfo{}, dirty: map[uint32]struct{}{},
+		strong: map[uint32][]uint32{}, ties: map[uint32][]uint32{}, objs: map[uint64]*objInfo{}, dirty: map[uint32]struct{}{},
 		cluster: map[uint32]string{},
 	}
 	for _, o := range opts {
@@ -721,6 +725,10 @@ func (d *Detector) pair(x, y uint32, obj uint64, bit uint8, tx, ty int64) bool {
 	if hi > e.last {
 		e.last = hi
 	}
+	if e.weight == 0 {
+		d.ties[x] = append(d.ties[x], y)
+		d.ties[y] = append(d.ties[y], x)
+	}
 	e.weight++
 	e.bits |= bit
 	d.stats.Pairs++
@@ -732,8 +740,13 @@ func (d *Detector) pair(x, y uint32, obj uint64, bit uint8, tx, ty int64) bool {
 	case !strong && e.strong:
 		d.unlink(x, y)
 	}
-	if strong || e.strong {
+	switch sx, sy := len(d.strong[x]) > 0, len(d.strong[y]) > 0; {
+	case strong || e.strong:
 		d.dirty[x], d.dirty[y] = struct{}{}, struct{}{}
+	case sx && !sy:
+		d.dirty[x] = struct{}{} // y may join x's cluster as periphery
+	case sy && !sx:
+		d.dirty[y] = struct{}{}
 	}
 	e.strong = strong
 	d.edges[key] = e
@@ -858,6 +871,7 @@ func (d *Detector) sweep() {
 				delete(d.objs, k)
 			}
 		}
+		d.rebuildTies()
 		for id, a := range d.acct {
 			trimRing(a, cut)
 			trimSlots(a, cut)
