@@ -176,7 +176,7 @@ func measureMonth(posts int, seed uint64, o monthOptions) (monthResult, error) {
 	if o.restart && savedN > 0 {
 		d = nil
 		runtime.GC()
-		if err := restartFromMid(&res, cfg, &saved, savedN, margin, final); err != nil {
+		if err := restartFromMid(&res, cfg, &saved, savedN, margin, final, opts); err != nil {
 			return monthResult{}, err
 		}
 	}
@@ -217,7 +217,7 @@ func measureMonth(posts int, seed uint64, o monthOptions) (monthResult, error) {
 // savedN posts (at res.SavedAt), rebuilds the window state from the posts of the last
 // margin before the save (the resume time: load + rebuild), then observes the rest of
 // the month; its final clusters are compared with those of the uninterrupted run.
-func restartFromMid(res *monthResult, cfg campaigns.Config, saved *bytes.Buffer, savedN int, margin time.Duration, final []coordination.Cluster) error {
+func restartFromMid(res *monthResult, cfg campaigns.Config, saved *bytes.Buffer, savedN int, margin time.Duration, final []coordination.Cluster, opts []coordination.Option) error {
 	g, err := campaigns.New(cfg)
 	if err != nil {
 		return err
@@ -234,7 +234,7 @@ func restartFromMid(res *monthResult, cfg campaigns.Config, saved *bytes.Buffer,
 		}
 	}
 	t0 := time.Now()
-	d, err := coordination.Load(saved, coordination.WithClock(g.End))
+	d, err := coordination.Load(saved, opts...) // the same clock and ablation as the month run
 	if err != nil {
 		return err
 	}
