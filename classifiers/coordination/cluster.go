@@ -82,7 +82,8 @@ type FrameCount struct {
 // analyst, never a verdict on their own.
 type Member struct {
 	Account string `json:"account"`
-	// CoActions is the summed weight of the account's strong edges inside the cluster.
+	// CoActions is the summed weight of the account's strong edges inside the cluster
+	// (0 for a periphery member, which joined through many weaker ties; see periphery).
 	CoActions int `json:"co_actions"`
 	// Posts is the number of posts seen from the account within the horizon.
 	Posts int `json:"posts"`
