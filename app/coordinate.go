@@ -112,7 +112,7 @@ func coordinateRole() Role {
 				return err
 			}
 			start := a.Now().Add(-params.Horizon)
-			det, resume := state.load(ctx, params, detOpts...)
+			det, resume, savedSeq := state.load(ctx, params, detOpts...)
 			if det != nil {
 				start = resume
 			} else if det, err = coordination.NewDetector(params, detOpts...); err != nil {
@@ -152,12 +152,13 @@ func coordinateRole() Role {
 				}
 			}
 			var streamTime time.Time // JetStream time of the last result observed
+			var streamSeq uint64     // and its stream sequence
 			saveState := func(sctx context.Context) {
 				if streamTime.IsZero() {
 					return
 				}
 				flush(sctx) // cluster ids assigned before they are saved
-				if err := state.save(sctx, det, streamTime); err != nil {
+				if err := state.save(sctx, det, streamTime, streamSeq); err != nil {
 					log.Error("saving coordination state failed", "err", err)
 				}
 			}
@@ -178,15 +179,23 @@ func coordinateRole() Role {
 					continue
 				}
 				for msg := range batch.Messages() {
+					var seq uint64
 					if md, err := msg.Metadata(); err == nil {
-						streamTime = md.Timestamp
+						streamTime, seq = md.Timestamp, md.Sequence.Stream
+						streamSeq = seq
 					}
 					c, err := pipeline.DecodeClassified(msg)
 					if err != nil {
 						continue // the store role dead-letters it; nothing to learn here
 					}
 					obs := coordination.Observation{Post: c.Post, Frames: narrativeFrames(c)}
-					if err := det.Observe(obs); err != nil && !errors.Is(err, coordination.ErrTooLate) {
+					// Results the loaded state already counted only rebuild the
+					// detector's window state; later ones are observed.
+					observe := det.Observe
+					if seq != 0 && seq <= savedSeq {
+						observe = det.Rebuild
+					}
+					if err := observe(obs); err != nil && !errors.Is(err, coordination.ErrTooLate) {
 						log.Debug("post not usable for coordination", "err", err)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kuzot/kuzot/app"
@@ -110,6 +111,10 @@ func TestIntegrationCoordinateRoleFindsNetwork(t *testing.T) {
 	if err := run.Wait(); err != nil {
 		t.Fatal(err)
 	}
+	postsBefore := counterValue(t, run.Registry, "kuzot_coordination_posts_total")
+	if postsBefore == 0 {
+		t.Fatal("no posts counted by the coordination detector")
+	}
 
 	// Restart: the role saved its state on shutdown; the new run loads it and replays
 	// only from shortly before the save, and the network keeps its cluster id.
@@ -155,8 +160,29 @@ func TestIntegrationCoordinateRoleFindsNetwork(t *testing.T) {
 		return len(ids) == 1 && ids[0] == firstID && version > firstVersion
 	})
 	t.Logf("cluster %s version %d -> %d", firstID, firstVersion, version)
+	// The replayed results the saved state already held are rebuilt, not counted again:
+	// the detector has counted the posts before the restart and the new burst only.
+	if got, want := counterValue(t, run2.Registry, "kuzot_coordination_posts_total"), postsBefore+float64(len(farm)); got != want {
+		t.Fatalf("posts counted after the restart %v, want %v (the replay was counted twice)", got, want)
+	}
 	cancel2()
 	if err := run2.Wait(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// counterValue reads one unlabelled counter from a registry.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("metric %s not found", name)
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -25,7 +26,10 @@ const (
 	// metaStreamTime is the object metadata key holding the JetStream time of the last
 	// result the saved state includes (RFC 3339 with nanoseconds).
 	metaStreamTime = "stream_time"
-	metaDigest     = "params_digest"
+	// metaStreamSeq is the results-stream sequence of the last result the saved state
+	// includes: replayed results up to it only rebuild the window state.
+	metaStreamSeq = "stream_seq"
+	metaDigest    = "params_digest"
 )
 
 // coordinationState saves and loads the detector state.
@@ -46,45 +50,48 @@ func openCoordinationState(ctx context.Context, js jetstream.JetStream, log *slo
 	return &coordinationState{store: st, log: log}, nil
 }
 
-// load returns the saved detector and the stream time to resume reading from, or
-// (nil, zero) when there is no usable state (none yet, other parameters, corrupt).
-func (s *coordinationState) load(ctx context.Context, params coordination.Params, opts ...coordination.Option) (*coordination.Detector, time.Time) {
+// load returns the saved detector, the stream time to resume reading from and the
+// stream sequence of the last result the state includes (0 when unknown: a state saved
+// before it was recorded), or (nil, zero, 0) when there is no usable state (none yet,
+// other parameters, corrupt).
+func (s *coordinationState) load(ctx context.Context, params coordination.Params, opts ...coordination.Option) (*coordination.Detector, time.Time, uint64) {
 	res, err := s.store.Get(ctx, coordinationStateObject)
 	if err != nil {
 		if !errors.Is(err, jetstream.ErrObjectNotFound) {
 			s.log.Warn("coordination state unreadable; replaying the horizon", "err", err)
 		}
-		return nil, time.Time{}
+		return nil, time.Time{}, 0
 	}
 	defer res.Close()
 	info, err := res.Info()
 	if err != nil {
 		s.log.Warn("coordination state unreadable; replaying the horizon", "err", err)
-		return nil, time.Time{}
+		return nil, time.Time{}, 0
 	}
 	if info.Metadata[metaDigest] != params.Digest() {
 		s.log.Warn("coordination state was saved with other parameters; replaying the horizon",
 			"saved", info.Metadata[metaDigest], "configured", params.Digest())
-		return nil, time.Time{}
+		return nil, time.Time{}, 0
 	}
 	at, err := time.Parse(time.RFC3339Nano, info.Metadata[metaStreamTime])
 	if err != nil {
 		s.log.Warn("coordination state has no stream time; replaying the horizon", "err", err)
-		return nil, time.Time{}
+		return nil, time.Time{}, 0
 	}
 	det, err := coordination.Load(res, opts...)
 	if err != nil {
 		s.log.Warn("coordination state unusable; replaying the horizon", "err", err)
-		return nil, time.Time{}
+		return nil, time.Time{}, 0
 	}
 	// The window state is rebuilt from the margin before the saved point; one more
 	// Lateness covers posts that reached the stream late.
-	return det, at.Add(-coordination.ReplayMargin(params) - params.Lateness)
+	seq, _ := strconv.ParseUint(info.Metadata[metaStreamSeq], 10, 64)
+	return det, at.Add(-coordination.ReplayMargin(params) - params.Lateness), seq
 }
 
-// save stores the detector state as of streamTime (the JetStream time of the last
-// result it has seen).
-func (s *coordinationState) save(ctx context.Context, det *coordination.Detector, streamTime time.Time) error {
+// save stores the detector state as of streamTime and streamSeq (the JetStream time
+// and sequence of the last result it has seen).
+func (s *coordinationState) save(ctx context.Context, det *coordination.Detector, streamTime time.Time, streamSeq uint64) error {
 	var buf bytes.Buffer
 	if err := det.Save(&buf); err != nil {
 		return err
@@ -92,6 +99,7 @@ func (s *coordinationState) save(ctx context.Context, det *coordination.Detector
 	size := buf.Len()
 	_, err := s.store.Put(ctx, jetstream.ObjectMeta{Name: coordinationStateObject, Metadata: map[string]string{
 		metaStreamTime: streamTime.UTC().Format(time.RFC3339Nano), metaDigest: det.Params().Digest(),
+		metaStreamSeq: strconv.FormatUint(streamSeq, 10),
 	}}, &buf)
 	if err != nil {
 		return fmt.Errorf("coordinate: save state: %w", err)

@@ -24,7 +24,7 @@ func TestCoordinationStateRoundTrip(t *testing.T) {
 	params := coordination.DefaultParams()
 	base := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	clock := coordination.WithClock(func() time.Time { return base.Add(30 * 24 * time.Hour) })
-	if det, _ := st.load(ctx, params, clock); det != nil {
+	if det, _, _ := st.load(ctx, params, clock); det != nil {
 		t.Fatal("state loaded from an empty bucket")
 	}
 	det, err := coordination.NewDetector(params, clock)
@@ -48,12 +48,15 @@ func TestCoordinationStateRoundTrip(t *testing.T) {
 		t.Fatalf("clusters before save: %+v", before)
 	}
 	saved := base.Add(15*24*time.Hour + time.Minute)
-	if err := st.save(ctx, det, saved); err != nil {
+	if err := st.save(ctx, det, saved, 9); err != nil {
 		t.Fatal(err)
 	}
-	got, resume := st.load(ctx, params, clock)
+	got, resume, seq := st.load(ctx, params, clock)
 	if got == nil {
 		t.Fatal("saved state not loaded")
+	}
+	if seq != 9 {
+		t.Fatalf("saved stream sequence %d, want 9", seq)
 	}
 	if want := saved.Add(-coordination.ReplayMargin(params) - params.Lateness); !resume.Equal(want) {
 		t.Fatalf("resume from %v, want %v", resume, want)
@@ -64,7 +67,7 @@ func TestCoordinationStateRoundTrip(t *testing.T) {
 	}
 	other := params
 	other.MinWeight = 4
-	if det, _ := st.load(ctx, other, clock); det != nil {
+	if det, _, _ := st.load(ctx, other, clock); det != nil {
 		t.Fatal("state saved with other parameters was loaded")
 	}
 }

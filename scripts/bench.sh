@@ -77,6 +77,12 @@ tmp=$(mktemp)
   echo
   go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 20261205
   echo
+  echo "## Coordination horizon ablation (issue 21): 24 h vs 7 d vs 30 d of memory, tuning seed"
+  echo
+  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 1 -horizons 24h,168h,720h\`"
+  echo
+  go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 1 -horizons 24h,168h,720h
+  echo
   echo "## Go benchmarks"
   echo
   echo "Command: \`go test -run '^\$' -bench . -benchmem -benchtime $BENCHTIME ./...\`"

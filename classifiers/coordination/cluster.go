@@ -82,7 +82,8 @@ type FrameCount struct {
 // analyst, never a verdict on their own.
 type Member struct {
 	Account string `json:"account"`
-	// CoActions is the summed weight of the account's strong edges inside the cluster.
+	// CoActions is the summed weight of the account's strong edges inside the cluster
+	// (0 for a periphery member, which joined through many weaker ties; see periphery).
 	CoActions int `json:"co_actions"`
 	// Posts is the number of posts seen from the account within the horizon.
 	Posts int `json:"posts"`
@@ -157,11 +158,13 @@ func (d *Detector) Flush(now time.Time) []Cluster {
 
 	claimed := map[string]bool{}
 	retired := map[string]string{} // old id -> id it merged into
+	attached := map[uint32]bool{}
 	var out []Cluster
 	for _, comp := range comps {
 		if len(comp) < d.p.MinClusterSize {
 			continue
 		}
+		comp = append(comp, d.periphery(comp, attached)...)
 		c := d.build(comp)
 		votes := map[string]int{}
 		for _, m := range comp {
@@ -213,6 +216,84 @@ func (d *Detector) Flush(now time.Time) []Cluster {
 			DetectedAt: now.UTC().Truncate(time.Second), Version: version})
 	}
 	slices.SortFunc(out, func(a, b Cluster) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Periphery of a cluster: an account with no strong pair that co-acted with many of a
+// cluster's accounts, a few times with each, is one of its members who joined only
+// some bursts (a weekly network's member who took part in two of four strikes meets
+// each other member once or twice, never MinWeight times). It joins the cluster when
+// it is tied to at least peripheryMinPartners of its accounts (and a quarter of them),
+// its ties span MinWeight distinct objects and two or more of its posts, and the
+// cluster holds at least peripheryMinShare of its partners, of its co-actions and of
+// its posts, so a busy account that meets everyone (or posts much else) does not join.
+const (
+	peripheryMinPartners = 3
+	peripheryMinShare    = 0.5
+)
+
+// periphery returns the accounts that join the component comp as its periphery, and
+// marks them in attached (an account joins one cluster per Flush).
+func (d *Detector) periphery(comp []uint32, attached map[uint32]bool) []uint32 {
+	in := make(map[uint32]bool, len(comp))
+	for _, m := range comp {
+		in[m] = true
+	}
+	type cand struct {
+		partners int
+		objs     []uint64
+	}
+	cands := map[uint32]*cand{}
+	for _, m := range comp {
+		for _, y := range d.ties[m] {
+			if in[y] || attached[y] || len(d.strong[y]) > 0 {
+				continue
+			}
+			x, z := min(m, y), max(m, y)
+			e, ok := d.edges[uint64(x)<<32|uint64(z)]
+			if !ok {
+				continue
+			}
+			c := cands[y]
+			if c == nil {
+				c = &cand{}
+				cands[y] = c
+			}
+			c.partners++
+			for i := 0; i < min(int(e.n), len(e.objs)); i++ {
+				if !slices.Contains(c.objs, e.objs[i]) && len(c.objs) < 64 {
+					c.objs = append(c.objs, e.objs[i])
+				}
+			}
+		}
+	}
+	need := max(peripheryMinPartners, (len(comp)+3)/4)
+	var out []uint32
+	for y, c := range cands {
+		if c.partners < need || len(c.objs) < d.p.MinWeight || float64(c.partners) < peripheryMinShare*float64(len(d.ties[y])) {
+			continue
+		}
+		a := d.acct[y]
+		if a == nil || float64(len(c.objs)) < peripheryMinShare*d.decayed(a, d.watermark) {
+			continue
+		}
+		posts := 0
+		var seen []string
+		for _, p := range a.ring {
+			if slices.Contains(c.objs, p.obj) && !slices.Contains(seen, p.id) {
+				seen = append(seen, p.id)
+				posts++
+			}
+		}
+		if posts < 2 || float64(posts) < peripheryMinShare*float64(a.posts) {
+			continue
+		}
+		out = append(out, y)
+	}
+	slices.Sort(out)
+	for _, y := range out {
+		attached[y] = true
+	}
 	return out
 }
 

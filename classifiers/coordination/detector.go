@@ -182,8 +182,9 @@ type objInfo struct {
 }
 
 type exactEntry struct {
-	group uint64
-	t     int64
+	groups [maxTextGroups]uint64
+	n      uint8
+	t      int64
 }
 
 // Detector is the streaming coordination detector. It is safe for concurrent use; one
@@ -211,6 +212,10 @@ type Detector struct {
 	lsh     *lshIndex
 	edges   map[uint64]edge
 	strong  map[uint32][]uint32
+	// ties lists every account's pair partners (weight >= 1), for the periphery of
+	// clusters (see periphery). It is appended to as pairs appear and rebuilt from
+	// edges after expiry and pruning, so it may name pairs that are gone.
+	ties    map[uint32][]uint32
 	objs    map[uint64]*objInfo
 	dirty   map[uint32]struct{}
 	cluster map[uint32]string
@@ -222,6 +227,11 @@ type Detector struct {
 	set, keys []uint64
 	postObjs  []postObj
 	tags      []string
+	groups    []uint64
+	sims      []groupSim
+	// textPartners are the accounts a post has paired with through one of its text
+	// groups: a text that bridges several groups counts once per partner.
+	textPartners []uint32
 }
 
 type postObj struct {
@@ -267,7 +277,7 @@ func NewDetector(p Params, opts ...Option) (*Detector, error) {
 		late: int64(p.Lateness / time.Second), horizon: int64(p.Horizon / time.Second),
 		names: map[string]uint32{}, acct: map[uint32]*account{}, buckets: map[uint64]*bucket{},
 		exact: map[uint64]exactEntry{}, lsh: newLSH(p.LSHBands, p.LSHRows), edges: map[uint64]edge{},
-		strong: map[uint32][]uint32{}, objs: map[uint64]*objInfo{}, dirty: map[uint32]struct{}{},
+		strong: map[uint32][]uint32{}, ties: map[uint32][]uint32{}, objs: map[uint64]*objInfo{}, dirty: map[uint32]struct{}{},
 		cluster: map[uint32]string{},
 	}
 	for _, o := range opts {
@@ -323,7 +333,17 @@ func actorKey(p *post.Post) string {
 // Observe adds one post to the detector. It returns ErrInvalidObservation, ErrTooLate or
 // ErrFuture (wrapped with the post id) for posts it cannot use; the detector state is
 // then unchanged. Clusters are reported by Flush.
-func (d *Detector) Observe(o Observation) error {
+func (d *Detector) Observe(o Observation) error { return d.observe(o, false) }
+
+// Rebuild adds a post that a loaded state (Load) already counted: it rebuilds the
+// window state (objects and texts of the last ReplayMargin, which Save does not keep)
+// so that later posts pair with it, without counting its pairs, co-actions or account
+// signals a second time. After Load, pass the posts from ReplayMargin before the saved
+// point up to the last post the state includes to Rebuild, and the ones after to
+// Observe. It rejects the same posts as Observe.
+func (d *Detector) Rebuild(o Observation) error { return d.observe(o, true) }
+
+func (d *Detector) observe(o Observation, rebuild bool) error {
 	p := &o.Post
 	who := actorKey(p)
 	switch {
@@ -358,9 +378,18 @@ func (d *Detector) Observe(o Observation) error {
 		d.watermark = t
 	}
 	d.sweep()
-	d.stats.Posts++
-
 	id, a := d.account(who)
+	if rebuild {
+		if a.posts == 0 { // expired since the save, or a state without it
+			a.first, a.last = t, t
+		}
+		d.collectObjects(p, a, t, true)
+		for _, ob := range d.postObjs {
+			d.rebuildAct(id, ob, t, p.ID, o.Frames)
+		}
+		return nil
+	}
+	d.stats.Posts++
 	a.posts++
 	switch {
 	case a.posts == 1:
@@ -375,7 +404,8 @@ func (d *Detector) Observe(o Observation) error {
 		a.created = o.AccountCreatedAt.Unix()
 	}
 
-	d.collectObjects(p, a, t)
+	d.collectObjects(p, a, t, false)
+	d.textPartners = d.textPartners[:0]
 	for _, ob := range d.postObjs {
 		d.act(id, a, ob, t, p.ID, o.Frames)
 	}
@@ -410,7 +440,7 @@ func (d *Detector) account(name string) (uint32, *account) {
 }
 
 // collectObjects fills d.postObjs with the distinct objects of a post.
-func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
+func (d *Detector) collectObjects(p *post.Post, a *account, t int64, rebuild bool) {
 	d.postObjs = d.postObjs[:0]
 	text := p.Text
 	if len(text) > maxScanBytes {
@@ -426,11 +456,13 @@ func (d *Detector) collectObjects(p *post.Post, a *account, t int64) {
 	if tk.n < d.p.MinTextTokens {
 		return
 	}
-	group, dup := d.textGroup(tk, t)
-	if dup {
+	groups, dup := d.textGroups(tk, t)
+	if dup && !rebuild {
 		a.dupPosts++
 	}
-	d.postObjs = append(d.postObjs, postObj{key: mix64(group ^ 0x7465787400000000), kind: kindText, display: text})
+	for _, g := range groups {
+		d.postObjs = append(d.postObjs, postObj{key: mix64(g ^ 0x7465787400000000), kind: kindText, display: text})
+	}
 }
 
 // linkObjects adds the co_link and co_reply objects of a post: links in its text and
@@ -464,24 +496,33 @@ func (d *Detector) addObj(k objKind, key string) {
 	d.postObjs = append(d.postObjs, postObj{key: h, kind: k, display: key})
 }
 
-// textGroup returns the text group of a tokenised text, and whether the text copies a
-// text seen within the text window (exactly or as a near duplicate).
-func (d *Detector) textGroup(tk tokens, t int64) (uint64, bool) {
+// textGroups returns the text groups of a tokenised text (its own first, then up to
+// maxTextGroups-1 more it bridges, see lshIndex.matchAll) in d.groups, and whether the
+// text copies a text seen within the text window (exactly or as a near duplicate).
+func (d *Detector) textGroups(tk tokens, t int64) ([]uint64, bool) {
+	d.groups = d.groups[:0]
 	if e, ok := d.exact[tk.exact]; ok && abs64(e.t-t) <= d.textWin {
 		if t > e.t {
 			e.t = t
 			d.exact[tk.exact] = e
 		}
-		return e.group, true
+		d.groups = append(d.groups, e.groups[:e.n]...)
+		return d.groups, true
 	}
 	d.keys = d.lsh.signature(tk.set, d.keys)
-	group, found := d.lsh.match(tk.set, d.keys, t, d.textWin, d.p.Similarity)
-	if !found {
-		group = tk.exact
+	d.sims = d.lsh.matchAll(tk.set, d.keys, t, d.textWin, d.p.Similarity, d.sims)
+	for _, g := range d.sims {
+		d.groups = append(d.groups, g.group)
 	}
-	d.exact[tk.exact] = exactEntry{group: group, t: t}
-	d.lsh.add(group, t, tk.set, d.keys)
-	return group, found
+	found := len(d.groups) > 0
+	if !found {
+		d.groups = append(d.groups, tk.exact)
+	}
+	e := exactEntry{t: t, n: uint8(len(d.groups))}
+	copy(e.groups[:], d.groups)
+	d.exact[tk.exact] = e
+	d.lsh.add(d.groups[0], t, tk.set, d.keys)
+	return d.groups, found
 }
 
 // act records one action of account id on object ob and pairs it with the other
@@ -532,6 +573,12 @@ func (d *Detector) act(id uint32, a *account, ob postObj, t int64, postID string
 		if e.acct == id || abs64(e.t-t) > w {
 			continue
 		}
+		if ob.kind == kindText {
+			if slices.Contains(d.textPartners, e.acct) {
+				continue
+			}
+			d.textPartners = append(d.textPartners, e.acct)
+		}
 		if !e.paired {
 			if pa := d.acct[e.acct]; pa != nil {
 				d.coact(pa, e.t)
@@ -569,6 +616,57 @@ func (d *Detector) act(id uint32, a *account, ob postObj, t int64, postID string
 			}
 		}
 		b.entries[oldest] = bucketEntry{acct: id, t: t, post: postID, frames: frames, paired: paired}
+	}
+}
+
+// rebuildAct puts one action of a post the loaded state already counted into its
+// object's bucket (Rebuild): later actions pair with it, it pairs with nothing itself.
+func (d *Detector) rebuildAct(id uint32, ob postObj, t int64, postID string, frames []string) {
+	w := d.win
+	if ob.kind == kindText {
+		w = d.textWin
+	}
+	b := d.buckets[ob.key]
+	if b == nil {
+		b = &bucket{}
+		d.buckets[ob.key] = b
+	}
+	b.last = max(b.last, t)
+	if b.hot {
+		return
+	}
+	live, self := 0, -1
+	for i := range b.entries {
+		e := &b.entries[i]
+		if e.acct == id {
+			self = i
+			continue
+		}
+		if abs64(e.t-t) <= w {
+			live++
+			e.paired = true // it paired with this action when the state was counted
+		}
+	}
+	if live >= d.p.MaxObjectActors {
+		b.hot, b.entries = true, nil
+		return
+	}
+	ent := bucketEntry{acct: id, t: t, post: postID, frames: frames, paired: live > 0}
+	switch {
+	case self >= 0:
+		if t >= b.entries[self].t {
+			b.entries[self] = ent
+		}
+	case len(b.entries) < d.p.MaxObjectActors:
+		b.entries = append(b.entries, ent)
+	default:
+		oldest := 0
+		for i := range b.entries {
+			if b.entries[i].t < b.entries[oldest].t {
+				oldest = i
+			}
+		}
+		b.entries[oldest] = ent
 	}
 }
 
@@ -627,6 +725,10 @@ func (d *Detector) pair(x, y uint32, obj uint64, bit uint8, tx, ty int64) bool {
 	if hi > e.last {
 		e.last = hi
 	}
+	if e.weight == 0 {
+		d.ties[x] = append(d.ties[x], y)
+		d.ties[y] = append(d.ties[y], x)
+	}
 	e.weight++
 	e.bits |= bit
 	d.stats.Pairs++
@@ -638,8 +740,13 @@ func (d *Detector) pair(x, y uint32, obj uint64, bit uint8, tx, ty int64) bool {
 	case !strong && e.strong:
 		d.unlink(x, y)
 	}
-	if strong || e.strong {
+	switch sx, sy := len(d.strong[x]) > 0, len(d.strong[y]) > 0; {
+	case strong || e.strong:
 		d.dirty[x], d.dirty[y] = struct{}{}, struct{}{}
+	case sx && !sy:
+		d.dirty[x] = struct{}{} // y may join x's cluster as periphery
+	case sy && !sx:
+		d.dirty[y] = struct{}{}
 	}
 	e.strong = strong
 	d.edges[key] = e
@@ -764,6 +871,7 @@ func (d *Detector) sweep() {
 				delete(d.objs, k)
 			}
 		}
+		d.rebuildTies()
 		for id, a := range d.acct {
 			trimRing(a, cut)
 			trimSlots(a, cut)

@@ -1,5 +1,10 @@
 package coordination
 
+import (
+	"cmp"
+	"slices"
+)
+
 // maxBandBucket caps the entries one LSH band bucket remembers: a phrase copied by
 // thousands stays findable through its most recent copies without unbounded lists.
 const maxBandBucket = 16
@@ -68,11 +73,18 @@ func (ix *lshIndex) signature(set []uint64, keys []uint64) []uint64 {
 	return keys
 }
 
-// match returns the group of the most similar text within window seconds of t whose
-// Jaccard similarity with set is at least threshold.
-func (ix *lshIndex) match(set, keys []uint64, t, window int64, threshold float64) (uint64, bool) {
+// maxTextGroups caps the text groups one text joins (see matchAll).
+const maxTextGroups = 3
+
+// matchAll returns the distinct groups of the texts within window seconds of t whose
+// Jaccard similarity with set is at least threshold, most similar first, at most
+// maxTextGroups (dst is reused). Rewordings of one message are near duplicates of the
+// original but not always of each other: two members' paraphrases can fall below the
+// threshold and start two groups, and a later copy that resembles both joins both, so
+// the members of either group pair with it instead of the message splitting in two.
+func (ix *lshIndex) matchAll(set, keys []uint64, t, window int64, threshold float64, dst []groupSim) []groupSim {
 	ix.seen = ix.seen[:0]
-	best, bestSim := uint64(0), -1.0
+	dst = dst[:0]
 	for _, k := range keys {
 		for _, id := range ix.buckets[k] {
 			if len(ix.seen) >= maxCandidates || containsID(ix.seen, id) {
@@ -83,12 +95,35 @@ func (ix *lshIndex) match(set, keys []uint64, t, window int64, threshold float64
 			if e == nil || abs64(e.t-t) > window {
 				continue
 			}
-			if s := jaccard(set, e.set); s >= threshold && s > bestSim {
-				best, bestSim = e.group, s
+			s := jaccard(set, e.set)
+			if s < threshold {
+				continue
+			}
+			known := false
+			for i := range dst {
+				if dst[i].group == e.group {
+					dst[i].sim = max(dst[i].sim, s)
+					known = true
+				}
+			}
+			if !known {
+				dst = append(dst, groupSim{e.group, s})
 			}
 		}
 	}
-	return best, bestSim >= 0
+	slices.SortFunc(dst, func(a, b groupSim) int {
+		return cmp.Or(cmp.Compare(b.sim, a.sim), cmp.Compare(a.group, b.group))
+	})
+	if len(dst) > maxTextGroups {
+		dst = dst[:maxTextGroups]
+	}
+	return dst
+}
+
+// groupSim is a text group and the best similarity of a text to it.
+type groupSim struct {
+	group uint64
+	sim   float64
 }
 
 // add indexes a text under its group. set and keys are copied.

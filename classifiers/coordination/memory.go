@@ -76,6 +76,17 @@ func (d *Detector) prune() {
 		delete(d.edges, c.key)
 	}
 	d.stats.PrunedEdges += int64(max(n, 0))
+	d.rebuildTies()
+}
+
+// rebuildTies rebuilds the partner lists from the pairs kept.
+func (d *Detector) rebuildTies() {
+	clear(d.ties)
+	for k := range d.edges {
+		x, y := uint32(k>>32), uint32(k)
+		d.ties[x] = append(d.ties[x], y)
+		d.ties[y] = append(d.ties[y], x)
+	}
 }
 
 // ReplayMargin is how far before a saved state's time a restarted detector must replay
@@ -318,6 +329,10 @@ func Load(r io.Reader, opts ...Option) (*Detector, error) {
 		}
 	}
 	for _, l := range d.strong { // adjacency order does not depend on map order
+		slices.Sort(l)
+	}
+	d.rebuildTies()
+	for _, l := range d.ties {
 		slices.Sort(l)
 	}
 	return d, nil

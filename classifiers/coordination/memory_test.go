@@ -125,7 +125,12 @@ func TestSaveLoadResumes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := b.Observe(o); err != nil {
+		// Posts the saved state already counted only rebuild the window state.
+		replayPost := b.Observe
+		if replay+i < cut {
+			replayPost = b.Rebuild
+		}
+		if err := replayPost(o); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -88,10 +88,10 @@ func TestLSHCandidateProbability(t *testing.T) {
 		ix2 := newLSH(16, 4)
 		keys := ix2.signature(base, nil)
 		ix2.add(1, 0, base, keys)
-		if _, ok := ix2.match(sim, ix2.signature(sim, nil), 0, 60, 0.7); ok {
+		if len(ix2.matchAll(sim, ix2.signature(sim, nil), 0, 60, 0.7, nil)) > 0 {
 			found08++
 		}
-		if _, ok := ix2.match(far, ix2.signature(far, nil), 0, 60, 0.7); ok {
+		if len(ix2.matchAll(far, ix2.signature(far, nil), 0, 60, 0.7, nil)) > 0 {
 			found03++
 		}
 	}

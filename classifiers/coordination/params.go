@@ -11,7 +11,7 @@ import (
 
 // Version names the detector algorithm. It is recorded in every cluster's params so that
 // clusters produced by different code can be told apart in reports.
-const Version = "coordination.v2"
+const Version = "coordination.v3"
 
 // ErrParams marks invalid detector parameters.
 var ErrParams = errors.New("invalid coordination parameters")

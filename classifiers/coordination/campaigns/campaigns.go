@@ -15,8 +15,10 @@
 //   - Kinds: co-text (the same comment under the same target posts), co-link (the same
 //     link with each member's own words), cross-platform (the same text posted by the
 //     network's Telegram, VK and YouTube accounts), translated (Kyrgyz and Russian
-//     versions of the message, some of them in Latin transliteration, with the campaign's
-//     hashtags).
+//     versions of the message: a campaign phrase from a written ky/ru phrase list in
+//     each member's wording, members who type in Latin letters by the ICAO passport,
+//     GOST 7.79 B or Turkic-style schemes, and the campaign's hashtags on 80 % of
+//     posts). See languages.go.
 //
 // Organic traffic of the same size: ordinary accounts with heavy-tailed activity writing
 // their own texts, with popular links and hashtags, and three look-alikes that are not
@@ -231,7 +233,13 @@ func (g *Generator) planNetwork(i int) {
 	kind := Kinds[(i/len(Rhythms))%len(Kinds)]
 	size := g.cfg.MinSize + r.IntN(g.cfg.MaxSize-g.cfg.MinSize+1)
 	nw := Network{ID: i, Rhythm: rhythm, Kind: kind}
-	type member struct{ who, source string }
+	// A member of a translated network writes Kyrgyz (every second member) or Russian,
+	// and some always type in Latin letters, each by one transliteration scheme.
+	type member struct {
+		who, source string
+		kyrgyz      bool
+		latin       scheme
+	}
 	var members []member
 	home := pick(r, Platforms)
 	for j := 0; j < size; j++ {
@@ -239,7 +247,14 @@ func (g *Generator) planNetwork(i int) {
 		if kind == KindCrossPlatform {
 			src = Platforms[j%len(Platforms)]
 		}
-		m := member{who: handle(r), source: src}
+		m := member{who: handle(r), source: src, kyrgyz: j%2 == 1}
+		if kind == KindTranslated && r.Float64() < 0.3 {
+			if m.kyrgyz {
+				m.latin = kyrgyzSchemes[r.IntN(len(kyrgyzSchemes))]
+			} else {
+				m.latin = russianSchemes[r.IntN(len(russianSchemes))]
+			}
+		}
 		members = append(members, m)
 		key := m.source + ":" + m.who
 		nw.Accounts = append(nw.Accounts, key)
@@ -280,7 +295,8 @@ func (g *Generator) planNetwork(i int) {
 			target := fmt.Sprintf("%s/%d", pick(r, Platforms), 20000000+r.IntN(70000000))
 			tags := []string{"#" + g.vocab[r.IntN(len(g.vocab))], "#" + g.vocab[r.IntN(len(g.vocab))], fmt.Sprintf("#%s%d", g.vocab[r.IntN(len(g.vocab))], b)}
 			ky := translate(msg)
-			for j, mem := range members {
+			ph := campaignPhrase(r)
+			for _, mem := range members {
 				if r.Float64() > participation {
 					continue
 				}
@@ -294,14 +310,21 @@ func (g *Generator) planNetwork(i int) {
 				case KindCrossPlatform:
 					e.text = paraphrase(r, msg)
 				case KindTranslated:
-					text := msg
-					if j%2 == 1 {
-						text = ky
+					// The network's invented message with one campaign phrase in the
+					// member's own wording; the campaign's hashtags are copied as they
+					// are, but not by everyone.
+					text := msg + " " + phraseText(r, ph, false)
+					if mem.kyrgyz {
+						text = ky + " " + phraseText(r, ph, true)
 					}
-					if r.Float64() < 0.3 {
-						text = transliterate(text)
+					text = paraphrase(r, text)
+					if mem.latin != nil {
+						text = mem.latin.transliterate(text)
 					}
-					e.text = paraphrase(r, text) + " " + strings.Join(tags, " ")
+					if r.Float64() < 0.8 {
+						text += " " + strings.Join(tags, " ")
+					}
+					e.text = text
 				}
 				g.planed = append(g.planed, e)
 			}

@@ -128,28 +128,6 @@ func translate(s string) string {
 	return strings.Join(words, " ")
 }
 
-// latin is a common practical Cyrillic-to-Latin transliteration (the one people type on
-// phones without a Cyrillic keyboard); Kyrgyz letters as in the 1990s Latin proposals.
-var latin = map[rune]string{
-	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "yo", 'ж': "zh", 'з': "z", 'и': "i",
-	'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
-	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
-	'э': "e", 'ю': "yu", 'я': "ya", 'ң': "ng", 'ө': "ö", 'ү': "ü",
-}
-
-// transliterate writes Cyrillic text in Latin letters.
-func transliterate(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if l, ok := latin[r]; ok {
-			b.WriteString(l)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // zipfDraw draws ranks 0..n-1 with probability proportional to 1/(rank+1+offset)^s.
 type zipfDraw struct{ cdf []float64 }
 

@@ -70,6 +70,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	organic := fs.Bool("organic", true, "with -month: also run organic traffic of the same size (false clusters)")
 	ablate := fs.String("ablate", "", "with -month: switch off fold (transliteration folding), hashtags (hashtag synchrony) or both, to measure what they catch")
 	maxPairs := fs.Int("max-pairs", 0, "with -month: the detector's MaxPairs (0 = default)")
+	horizons := fs.String("horizons", "", "with -month: run the horizon ablation instead, one month run per horizon (for example 24h,168h,720h)")
+	horizon := fs.Duration("horizon", 0, "internal: the detector's Horizon for a -child month run (0 = default)")
+	restart := fs.Bool("restart", true, "internal: run the mid-month restart check in a -child month run")
 	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the run to this file")
 	child := fs.String("child", "", "internal: run one measurement, mode:posts:per-day")
 	// make bench passes -clickhouse to every harness; this one needs no database.
@@ -102,7 +105,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("bad -child seed %q", parts[2])
 			}
-			r, err := measureMonth(posts, sd, parts[0] == "organic", *ablate, *maxPairs)
+			r, err := measureMonth(posts, sd, monthOptions{organic: parts[0] == "organic", ablate: *ablate, maxPairs: *maxPairs,
+				horizon: *horizon, restart: *restart})
 			if err != nil {
 				return err
 			}
@@ -119,6 +123,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(r)
 	}
 
+	if *month != "" && *horizons != "" {
+		return runHorizons(ctx, *month, *seed, *horizons, stdout, stderr)
+	}
 	if *month != "" {
 		return runMonth(ctx, *month, *seed, *organic, *ablate, *maxPairs, stdout, stderr)
 	}

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestParseCount(t *testing.T) {
 	cases := map[string]int{"20000": 20000, "20k": 20000, "300K": 300000, "1M": 1000000}
@@ -32,14 +35,25 @@ func TestMeasureSmallRuns(t *testing.T) {
 }
 
 func TestMeasureMonthSmall(t *testing.T) {
-	r, err := measureMonth(20000, 1, false, "", 0)
+	r, err := measureMonth(20000, 1, monthOptions{restart: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Posts != 20000 || r.StateMB <= 0 || !r.SameAfter || r.Replayed == 0 || r.Report.All.Networks != 60 {
+	if r.Posts != 20000 || r.StateMB <= 0 || r.SavedMB <= 0 || !r.SameAfter || r.Replayed == 0 || r.Continued < 5000 ||
+		r.Report.All.Networks != 60 || r.Final == 0 || r.Horizon != "720h0m0s" {
 		t.Fatalf("%+v", r)
 	}
-	if _, err := measureMonth(1000, 1, true, "nonsense", 0); err == nil {
+	if r.Continued+r.Replayed >= r.Posts {
+		t.Fatalf("the restart replayed %d and continued with %d of %d posts: not a short tail", r.Replayed, r.Continued, r.Posts)
+	}
+	short, err := measureMonth(20000, 1, monthOptions{horizon: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if short.Horizon != "24h0m0s" || short.Replayed != 0 {
+		t.Fatalf("%+v", short)
+	}
+	if _, err := measureMonth(1000, 1, monthOptions{organic: true, ablate: "nonsense"}); err == nil {
 		t.Fatal("unknown ablation accepted")
 	}
 }
