@@ -81,7 +81,7 @@ type DiscussionComment struct {
 }
 
 var (
-	initRe      = regexp.MustCompile(`(TWidgetAuth|TWidgetDiscussion)\.init\((\{.*?\})\);?`)
+	initRe      = regexp.MustCompile(`(TWidgetAuth|TWidgetDiscussion)\.init\((\{.*\})\)`)
 	commentIDRe = regexp.MustCompile(`[?&]comment=(\d+)`)
 )
 
