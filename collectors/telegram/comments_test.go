@@ -234,31 +234,40 @@ func TestCommentsIncremental(t *testing.T) {
 	if again, err := collectortest.Collect(t, c); err != nil || len(again) != 0 {
 		t.Fatalf("second poll: %v %v", collectortest.IDs(again), err)
 	}
-	// The late reply appears at +20m under a 10-hour-old post (checked at most hourly).
+	comments := func(ps []post.Post) []post.Post {
+		var out []post.Post
+		for _, p := range ps {
+			if p.Kind != post.KindPost {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	// Post 225 appears at +10m, a comment under it at +20m and a reply at +40m.
 	env.Clock.Advance(30 * time.Minute)
 	got, err := collectortest.Collect(t, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range got {
-		if p.Kind != post.KindPost {
-			t.Errorf("comment %s before its post's interval", p.ID)
-		}
+	late := comments(got)
+	if len(late) != 1 || late[0].Text != "Правильно, всех их гнать." || late[0].Kind != post.KindComment ||
+		late[0].ParentID != "telegram:kg_demo_patriot/225" || !strings.Contains(late[0].Context, "Адрес их офиса") {
+		t.Fatalf("after 30 min: %+v", late)
 	}
-	env.Clock.Advance(45 * time.Minute)
+	first := late[0].ID
+	// The 20-minute-old post is read again after its 5-minute back-off, not before.
+	env.Clock.Advance(time.Minute)
+	if again, err := collectortest.Collect(t, c); err != nil || len(comments(again)) != 0 {
+		t.Fatalf("within the back-off: %v %v", collectortest.IDs(again), err)
+	}
+	env.Clock.Advance(14 * time.Minute)
 	got, err = collectortest.Collect(t, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var late []post.Post
-	for _, p := range got {
-		if p.Kind != post.KindPost && !p.Refresh {
-			late = append(late, p)
-		}
-	}
-	if len(late) != 1 || late[0].Text != "Алардын баарын мектептен кууш керек." || late[0].Kind != post.KindReply ||
-		!strings.HasSuffix(late[0].ParentID, ":c5001") {
-		t.Fatalf("after 75 min: %+v", late)
+	late = comments(got)
+	if len(late) != 1 || late[0].Kind != post.KindReply || late[0].ParentID != first || late[0].RootID != "telegram:kg_demo_patriot/225" {
+		t.Fatalf("after 45 min: %+v", late)
 	}
 	if again, err := collectortest.Collect(t, c); err != nil || len(again) != 0 {
 		t.Fatalf("poll after the late reply: %v %v", collectortest.IDs(again), err)
