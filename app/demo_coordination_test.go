@@ -2,11 +2,13 @@ package app_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/classifiers/coordination"
@@ -14,7 +16,10 @@ import (
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/collectors/collectortest"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/demosite"
+	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/post"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // TestDemoCommentBurstMakesCluster is what `make run` shows on the Clusters page: the
@@ -104,4 +109,65 @@ func TestDemoCommentBurstMakesCluster(t *testing.T) {
 		got = append(got, c.Accounts)
 	}
 	t.Fatalf("no cluster of %v among %d posts (%d comments, %d not usable): clusters %v", want, posts, comments, late, got)
+}
+
+// TestIntegrationDemoClusterWithinTwoMinutes runs `make run`'s pipeline (collect,
+// classify, coordinate with the default flush interval) against the demo site started
+// now, and waits for the Telegram comment network's cluster in ClickHouse, where the
+// Clusters page reads it: it must be there within two minutes.
+func TestIntegrationDemoClusterWithinTwoMinutes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	start := time.Now()
+	site, err := demosite.New(demosite.Options{Seed: 1, Epoch: start.UTC().Truncate(time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := httptest.NewServer(site)
+	defer demo.Close()
+	cfg, err := config.Parse(strings.NewReader(demosite.SourcesYAML(demo.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := testConfig(t)
+	cfg.DataDir, cfg.HTTP, cfg.NATS, cfg.CH, cfg.Store = base.DataDir, base.HTTP, base.NATS, base.CH, base.Store
+	roles, err := app.SelectRoles("collect,classify,coordinate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	run, err := app.Start(ctx, cfg, roles, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := storage.Open(ctx, cfg.CH, testenv.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var accounts []string
+	testenv.Eventually(t, 2*time.Minute-time.Since(start), "the demo bot network's cluster", func() bool {
+		rows, err := conn.Query(ctx, "SELECT accounts FROM coordination_clusters FINAL WHERE status = 'active'")
+		if err != nil {
+			return false
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var as []string
+			if rows.Scan(&as) == nil && slices.Contains(as, "telegram:Демо Бот 1") {
+				accounts = as
+			}
+		}
+		return accounts != nil
+	})
+	t.Logf("cluster %v stored %.1fs after the demo site started", accounts, time.Since(start).Seconds())
+	if len(accounts) != 4 {
+		t.Errorf("cluster accounts %v, want the four demo bots", accounts)
+	}
+	cancel()
+	if err := run.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
