@@ -100,7 +100,13 @@ func (c *Collector) trackComments(st *state, p post.Post, now time.Time) {
 // them oldest first. A post without a discussion is dropped and, when no followed post
 // has one, the channel is marked as having none (a state and a metric, not an error).
 func (c *Collector) collectComments(ctx context.Context, st *state, emit collectors.Emit, now time.Time) (bool, error) {
-	if !c.cfg.Comments.Enabled || len(st.Comments) == 0 {
+	if !c.cfg.Comments.Enabled {
+		return false, nil
+	}
+	if !st.NoDiscussionSince.IsZero() {
+		c.deps.Metrics.CommentsAvailable(false) // known from the state, also after a restart
+	}
+	if len(st.Comments) == 0 {
 		return false, nil
 	}
 	ids := make([]string, 0, len(st.Comments))
@@ -138,8 +144,15 @@ func (c *Collector) collectComments(ctx context.Context, st *state, emit collect
 		}
 		changed = true
 	}
+	// A post without a discussion among posts read before (comments off for that post)
+	// says nothing about the channel; only when no followed post has one is the channel
+	// marked as having none.
+	readBefore := false
+	for _, pc := range st.Comments {
+		readBefore = readBefore || !pc.Checked.IsZero()
+	}
 	switch {
-	case available > 0:
+	case available > 0 || (unavailable > 0 && readBefore):
 		st.NoDiscussionSince = time.Time{}
 		c.deps.Metrics.CommentsAvailable(true)
 	case unavailable > 0:

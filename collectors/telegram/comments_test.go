@@ -412,3 +412,55 @@ func FuzzParseLoadComments(f *testing.F) {
 		}
 	})
 }
+
+// TestPostWithoutDiscussion: one post whose widget says "not available" (comments off
+// for that post) is dropped; the channel's other discussions are still followed.
+func TestPostWithoutDiscussion(t *testing.T) {
+	env := collectortest.NewEnv(t, nil)
+	unavailable := readFixture(t, "discussion_unavailable.html")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/kg_demo_patriot/220" && r.URL.Query().Get("embed") == "1" {
+			_, _ = w.Write(unavailable)
+			return
+		}
+		env.Site.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c := newCollector(t, env, "kg_demo_patriot", withComments(func(c *Config) { c.BaseURL = srv.URL }))
+	got, err := collectortest.Collect(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range got {
+		if p.RootID == "telegram:kg_demo_patriot/220" {
+			t.Errorf("comment %s of a post without discussion", p.ID)
+		}
+		if p.RootID == "telegram:kg_demo_patriot/219" {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("the other post's comments were not collected")
+	}
+	if v := gaugeValue(t, env.Registry, "kuzot_collector_comments_available", "telegram:kg_demo_patriot"); v != 1 {
+		t.Errorf("comments_available = %v, want 1", v)
+	}
+}
+
+// TestNoDiscussionStateSurvivesRestart: a collector started on the saved state reports
+// the channel's comments as not available at once, without asking the widget again.
+func TestNoDiscussionStateSurvivesRestart(t *testing.T) {
+	env := collectortest.NewEnv(t, nil)
+	if _, err := collectortest.Collect(t, newCollector(t, env, "demo_raduga_kg", withComments(nil))); err != nil {
+		t.Fatal(err)
+	}
+	restarted := collectortest.NewEnv(t, nil)
+	restarted.State = env.State
+	if _, err := collectortest.Collect(t, newCollector(t, restarted, "demo_raduga_kg", withComments(nil))); err != nil {
+		t.Fatal(err)
+	}
+	if v := gaugeValue(t, restarted.Registry, "kuzot_collector_comments_available", "telegram:demo_raduga_kg"); v != 0 {
+		t.Errorf("comments_available after a restart = %v, want 0", v)
+	}
+}
