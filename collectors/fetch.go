@@ -257,11 +257,15 @@ func (c *Client) WithEndpoints(urls ...string) *Client {
 	return &cc
 }
 
-// Request is one GET.
+// Request is one GET, or a form POST when Form is set.
 type Request struct {
 	URL string
 	// Header holds extra request headers (Accept, If-None-Match, If-Modified-Since...).
 	Header http.Header
+	// Form, when not nil, makes the request a POST of these form-encoded values: the
+	// read-only "load more" calls a page's own script makes (the Telegram discussion
+	// widget's loadComments). It is paced, retried and robots-checked like a GET.
+	Form url.Values
 }
 
 // Response is a fetched answer: 2xx or 304.
@@ -282,7 +286,7 @@ func (c *Client) Get(ctx context.Context, u string) (*Response, error) {
 	return c.Do(ctx, Request{URL: u})
 }
 
-// Do performs a polite GET: robots.txt check, per-host pacing, retries with backoff on
+// Do performs a polite GET (or form POST): robots.txt check, per-host pacing, retries with backoff on
 // 429/5xx and network errors (honouring Retry-After), timeout, body cap. It returns a
 // *StatusError for a final 4xx/5xx and wraps ErrGaveUp when retries ran out.
 func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
@@ -299,7 +303,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	var resp *Response
 	err = c.f.retry(ctx, u, func() error {
 		var err error
-		resp, err = c.once(ctx, u, r.Header)
+		resp, err = c.once(ctx, u, r.Header, r.Form)
 		return err
 	})
 	return resp, err
@@ -376,7 +380,7 @@ type call struct {
 // once is one attempt: it takes the host's gate, makes sure colly holds the origin's
 // robots.txt (fetching it at most once per origin and TTL, inside the same gate slot),
 // and has colly check robots.txt and fetch the page.
-func (c *Client) once(ctx context.Context, u *url.URL, hdr http.Header) (*Response, error) {
+func (c *Client) once(ctx context.Context, u *url.URL, hdr http.Header, form url.Values) (*Response, error) {
 	release, err := c.f.acquire(ctx, u.Host)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", u, err)
@@ -421,7 +425,12 @@ func (c *Client) once(ctx context.Context, u *url.URL, hdr http.Header) (*Respon
 	if h.Get("Accept-Language") == "" {
 		h.Set("Accept-Language", "ru,ky;q=0.9,en;q=0.8")
 	}
-	err = req.Request(http.MethodGet, u.String(), nil, nil, h)
+	method, body := http.MethodGet, io.Reader(nil)
+	if form != nil {
+		method, body = http.MethodPost, strings.NewReader(form.Encode())
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	err = req.Request(method, u.String(), body, nil, h)
 	switch {
 	case declared > 0:
 		return nil, fmt.Errorf("fetch %s: %w (Content-Length %d > %d)", u, ErrBodyTooLarge, declared, c.f.opt.MaxBodyBytes)

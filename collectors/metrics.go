@@ -23,6 +23,7 @@ type Metrics struct {
 	parseErrors *prometheus.CounterVec
 	quotaUsed   *prometheus.CounterVec
 	quotaBudget *prometheus.GaugeVec
+	comments    *prometheus.GaugeVec
 }
 
 // NewMetrics creates and registers the collector metrics on reg. A nil reg gives
@@ -70,13 +71,17 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "kuzot_collector_quota_budget_units",
 			Help: "Daily API quota budget configured for a source (0 when it has none).",
 		}, lbl),
+		comments: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "kuzot_collector_comments_available",
+			Help: "Whether a source's comments can be read: 1 available, 0 not available (a Telegram channel without a linked discussion group), -1 not known yet.",
+		}, lbl),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	var errs []error
 	for _, c := range []prometheus.Collector{m.requests, m.responses, m.posts, m.newPosts, m.errors, m.lastSuccess, m.audience, m.parseErrors,
-		m.quotaUsed, m.quotaBudget} {
+		m.quotaUsed, m.quotaBudget, m.comments} {
 		if err := reg.Register(c); err != nil {
 			errs = append(errs, err)
 		}
@@ -102,7 +107,9 @@ func (m *Metrics) Source(name, kind string) *SourceMetrics {
 		parseErrors: m.parseErrors.With(l),
 		quotaUsed:   m.quotaUsed.With(l),
 		quotaBudget: m.quotaBudget.With(l),
+		comments:    m.comments.With(l),
 	}
+	s.comments.Set(-1)
 	return s
 }
 
@@ -119,6 +126,20 @@ type SourceMetrics struct {
 	parseErrors prometheus.Counter
 	quotaUsed   prometheus.Counter
 	quotaBudget prometheus.Gauge
+	comments    prometheus.Gauge
+}
+
+// CommentsAvailable records whether the source's comments can be read (a Telegram
+// channel with a linked discussion group) or not: a state, not an error.
+func (s *SourceMetrics) CommentsAvailable(ok bool) {
+	if s == nil {
+		return
+	}
+	if ok {
+		s.comments.Set(1)
+	} else {
+		s.comments.Set(0)
+	}
 }
 
 // ParseErrors counts items of the source that did not parse.

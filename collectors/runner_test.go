@@ -246,7 +246,7 @@ func TestRunnerRestartAllKinds(t *testing.T) {
 				n++
 			}
 		}
-		return n + len(env.Site.Content().CommentsAt(d, "youtube", "vk"))
+		return n + len(env.Site.Content().CommentsAt(d, "youtube", "vk", "telegram"))
 	}
 	if n := collect(newRunner()); n != visibleAt(0) {
 		t.Fatalf("first run: %d posts, fixtures hold %d", n, visibleAt(0))
@@ -339,7 +339,7 @@ func TestRunnerBatchesBeforeState(t *testing.T) {
 	if err := newRunner().RunOnce(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	want := len(env.Site.Content().CommentsAt(0, "youtube", "vk"))
+	want := len(env.Site.Content().CommentsAt(0, "youtube", "vk", "telegram"))
 	for _, p := range env.Site.Content().Posts {
 		if p.At <= 0 {
 			want++

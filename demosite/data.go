@@ -54,6 +54,10 @@ type TelegramChannel struct {
 	Description string `yaml:"description"`
 	// NoPreview channels redirect /s/<name> to /<name>, as t.me does.
 	NoPreview bool `yaml:"no_preview"`
+	// Discussion: the channel has a linked discussion group, so its posts' discussion
+	// widgets (/<name>/<id>?embed=1&discussion=1) show their comments; without one the
+	// widget says "Discussion is not available".
+	Discussion bool `yaml:"discussion"`
 }
 
 // YouTubeChannel is served at /channel/<id>/videos and through the Data API.

@@ -4,6 +4,7 @@ package demosite
 func (s *Site) routesMore() {
 	s.mux.HandleFunc("GET /s/{channel}", s.telegramPreview)
 	s.mux.HandleFunc("GET /{channel}", s.telegramPlain)
+	s.mux.HandleFunc("POST "+DiscussionAPIPath, s.telegramDiscussionAPI)
 	s.mux.HandleFunc("GET /channel/{id}/videos", s.youtubeChannelVideos)
 	s.mux.HandleFunc("GET /watch", s.youtubeWatch)
 	s.mux.HandleFunc("GET /api/timedtext", s.youtubeTimedText)

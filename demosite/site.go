@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -70,6 +71,14 @@ func New(opt Options) (*Site, error) {
 // ServeHTTP implements http.Handler.
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Server", "kuzot-demo-site")
+	// t.me/<channel>/<id>?embed=1 widgets: dispatched here, as a /{channel}/{id}
+	// pattern would overlap the /botapi/ tree on the mux.
+	if r.Method == http.MethodGet && r.URL.Query().Get("embed") == "1" {
+		if ch, id, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); ok && ch != "s" && !strings.Contains(id, "/") {
+			s.telegramDiscussion(w, r, ch, id)
+			return
+		}
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

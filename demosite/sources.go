@@ -23,7 +23,7 @@ func SourcesYAML(baseURL string) string {
 		if ch.NoPreview {
 			continue
 		}
-		fmt.Fprintf(&b, "  - kind: telegram\n    channel: %s\n    base_url: %s\n", ch.Name, baseURL)
+		fmt.Fprintf(&b, "  - kind: telegram\n    channel: %s\n    base_url: %s\n    comments: {enabled: true}\n", ch.Name, baseURL)
 	}
 	for _, ch := range c.Places.YouTube {
 		fmt.Fprintf(&b, "  - kind: youtube\n    channel_id: %s\n    base_url: %s\n    api_base_url: %s\n    comments: {enabled: true, api_key: demo-key}\n", ch.ChannelID, baseURL, baseURL)

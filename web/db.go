@@ -456,7 +456,10 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		p.Evidence = parseEvidence(x.result)
 		out = append(out, p)
 	}
-	return out, d.redactRows(ctx, out)
+	if err := d.redactRows(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, d.fillThreads(ctx, out, true)
 }
 
 // candidates runs a candidate query (post_id, published_at rows) and returns the distinct
@@ -740,6 +743,9 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 	if err := d.redactUnverified(ctx, one, collected); err != nil {
 		return PostRow{}, err
 	}
+	if err := d.fillThreads(ctx, one, true); err != nil {
+		return PostRow{}, err
+	}
 	return one[0], nil
 }
 
@@ -938,4 +944,205 @@ func (a CHAcker) Acknowledge(ctx context.Context, sc Scope, id, by string, at ti
 		return fmt.Errorf("acknowledge incident %s: %w", id, err)
 	}
 	return nil
+}
+
+// fillThreads sets the kind, parent and root of rows from posts (migration 0070) and, for
+// comments and replies, their Root: the root post's title and text, redacted as every
+// text the UI shows (exposure verdict or masking), so a comment is read in its thread.
+// Without withRoots only the kind, parent and root ids are set.
+func (d *DB) fillThreads(ctx context.Context, rs []PostRow, withRoots bool) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids, sources, lo, hi := rowKeys(rs)
+	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(kind, version), argMax(parent_id, version), argMax(root_id, version) FROM posts
+		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
+		set(sources), set(ids), lo.UTC(), hi.UTC())
+	if err != nil {
+		return fmt.Errorf("post threads: %w", err)
+	}
+	type thread struct{ kind, parent, root string }
+	threads := map[string]thread{}
+	for rows.Next() {
+		var id string
+		var t thread
+		if err := rows.Scan(&id, &t.kind, &t.parent, &t.root); err != nil {
+			rows.Close()
+			return fmt.Errorf("post threads: %w", err)
+		}
+		threads[id] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("post threads: %w", err)
+	}
+	rootIDs := map[string]bool{}
+	for i := range rs {
+		t := threads[rs[i].ID]
+		rs[i].Kind, rs[i].ParentID, rs[i].RootID = t.kind, t.parent, t.root
+		if rs[i].IsComment() && t.root != "" {
+			rootIDs[t.root] = true
+		}
+	}
+	if len(rootIDs) == 0 || !withRoots {
+		return nil
+	}
+	roots, err := d.threadRoots(ctx, rootIDs, hi)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		if !rs[i].IsComment() || rs[i].RootID == "" {
+			continue
+		}
+		if r, ok := roots[rs[i].RootID]; ok {
+			rs[i].Root = &r
+		} else {
+			rs[i].Root = &ThreadRoot{ID: rs[i].RootID, Missing: true}
+		}
+	}
+	return nil
+}
+
+// threadRoots reads the root posts of comments (published no later than before, as a
+// root precedes its comments) with their title and redacted text.
+func (d *DB) threadRoots(ctx context.Context, ids map[string]bool, before time.Time) (map[string]ThreadRoot, error) {
+	var idList, sources []string
+	srcs := map[string]bool{}
+	for id := range ids {
+		idList = append(idList, id)
+		if src, _, ok := strings.Cut(id, ":"); ok && !srcs[src] {
+			srcs[src] = true
+			sources = append(sources, src)
+		}
+	}
+	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(source, version), argMax(author, version), argMax(published_at, version),
+		argMax(title, version) FROM posts WHERE source IN ? AND id IN ? AND published_at <= ? GROUP BY id`,
+		set(sources), set(idList), before.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("thread roots: %w", err)
+	}
+	var rs []PostRow
+	titles := map[string]string{}
+	for rows.Next() {
+		var r PostRow
+		var title string
+		if err := rows.Scan(&r.ID, &r.Source, &r.Author, &r.PublishedAt, &title); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("thread roots: %w", err)
+		}
+		rs, titles[r.ID] = append(rs, r), title
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("thread roots: %w", err)
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	collected, err := d.fillTexts(ctx, rs)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.redactUnverified(ctx, rs, collected); err != nil {
+		return nil, err
+	}
+	out := make(map[string]ThreadRoot, len(rs))
+	for _, r := range rs {
+		title := titles[r.ID]
+		if r.Redacted && title != "" {
+			title = d.maskIdentifiers(title, r.Author) // a title can expose someone too
+		}
+		out[r.ID] = ThreadRoot{ID: r.ID, Title: title, Text: r.Text, URL: r.URL, Redacted: r.Redacted}
+	}
+	return out, nil
+}
+
+// maxThreadComments bounds the flagged comments a post page lists.
+const maxThreadComments = 50
+
+// FlaggedComments lists the comments and replies of a post that the narrative classifier
+// flagged, oldest first (at most maxThreadComments), with their texts redacted as in the
+// explorer. Comments are published after their root and in its source, which bounds the
+// scan of posts (no index on root_id) to the root's source and later partitions.
+func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT id, max(published_at) FROM posts
+		WHERE source = ? AND published_at >= ? AND root_id = ? GROUP BY id LIMIT 10000`,
+		root.Source, root.PublishedAt.UTC(), root.ID)
+	if err != nil {
+		return nil, fmt.Errorf("thread comments: %w", err)
+	}
+	var ids []string
+	var hi time.Time
+	for rows.Next() {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("thread comments: %w", err)
+		}
+		ids = append(ids, id)
+		if at.After(hi) {
+			hi = at
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("thread comments: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err = d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
+		result, text, flagged, version, model_version FROM narrative_posts
+		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, root.PublishedAt.UTC(), hi, set(ids))
+	if err != nil {
+		return nil, fmt.Errorf("thread comments: narrative: %w", err)
+	}
+	type version struct {
+		p       PostRow
+		result  string
+		flagged bool
+		v       uint64
+	}
+	newest := map[string]version{}
+	for rows.Next() {
+		var x version
+		var score float32
+		var flagged uint8
+		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.URL, &x.p.PublishedAt,
+			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v, &x.p.ModelVersion); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("thread comments: narrative: %w", err)
+		}
+		x.p.Score, x.flagged, x.p.Flagged = float64(score), flagged == 1, flagged == 1
+		if old, ok := newest[x.p.ID]; !ok || x.v > old.v {
+			newest[x.p.ID] = x
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("thread comments: narrative: %w", err)
+	}
+	var out []PostRow
+	for _, x := range newest {
+		if x.flagged {
+			x.p.Evidence = parseEvidence(x.result)
+			out = append(out, x.p)
+		}
+	}
+	slices.SortFunc(out, func(a, b PostRow) int {
+		if c := a.PublishedAt.Compare(b.PublishedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(out) > maxThreadComments {
+		out = out[:maxThreadComments]
+	}
+	if err := d.redactRows(ctx, out); err != nil {
+		return nil, err
+	}
+	// Kind and parent; the root is the page's post.
+	return out, d.fillThreads(ctx, out, false)
 }

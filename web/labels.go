@@ -129,6 +129,8 @@ type postView struct {
 	// Checked are the frames and labels the form starts with: the newest visible
 	// label's, or the classifier's frames when the post has no label yet.
 	CheckedFrames, CheckedLabels []string
+	// Comments are the post's flagged comments and replies (none for a comment).
+	Comments []PostRow
 }
 
 func (s *Server) postView(ctx context.Context, rc *reqCtx, id string, labelled bool) (postView, error) {
@@ -144,6 +146,11 @@ func (s *Server) postView(ctx context.Context, rc *reqCtx, id string, labelled b
 		Labelled: labelled, CheckedFrames: p.Frames}
 	if len(ls) > 0 {
 		v.CheckedFrames, v.CheckedLabels = ls[0].Frames, ls[0].Labels
+	}
+	if !p.IsComment() {
+		if v.Comments, err = s.db.FlaggedComments(ctx, p); err != nil {
+			return postView{}, err
+		}
 	}
 	return v, nil
 }

@@ -109,6 +109,27 @@ type PostRow struct {
 	// gave it ("" for a post without a narrative classification).
 	Flagged      bool   `json:"flagged"`
 	ModelVersion string `json:"model_version"`
+	// Kind is post, comment or reply; a comment or reply names the item it answers
+	// (ParentID) and the post or video of its thread (RootID), shown as Root.
+	Kind     string      `json:"kind,omitempty"`
+	ParentID string      `json:"parent_id,omitempty"`
+	RootID   string      `json:"root_id,omitempty"`
+	Root     *ThreadRoot `json:"root,omitempty"`
+}
+
+// IsComment reports whether the row is a comment or reply.
+func (r PostRow) IsComment() bool { return r.Kind == "comment" || r.Kind == "reply" }
+
+// ThreadRoot is the post or video a comment belongs to, as the UI shows it next to the
+// comment: its title and text (redacted like any post text) and links.
+type ThreadRoot struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Text     string `json:"text"`
+	URL      string `json:"url"`
+	Redacted bool   `json:"redacted"`
+	// Missing: the root is not stored (collected before threads, or deleted).
+	Missing bool `json:"missing,omitempty"`
 }
 
 // DayFrame is one point of the daily volume series.

@@ -82,7 +82,7 @@ func TestCollectOnceAgainstDemoSite(t *testing.T) {
 			polls++
 		}
 	}
-	// Comments and replies of the YouTube videos and VK posts, with parent and root ids.
+	// Comments and replies of the YouTube videos, VK posts and Telegram discussions, with parent and root ids.
 	d := time.Since(site.PublishedAt(demosite.Post{}))
 	byKey := map[string]demosite.Comment{}
 	for _, cm := range site.Content().Comments {
@@ -91,8 +91,11 @@ func TestCollectOnceAgainstDemoSite(t *testing.T) {
 	rootID := func(key string) string {
 		for _, p := range site.Content().Posts {
 			if p.Key == key {
-				if p.Kind == "youtube" {
+				switch p.Kind {
+				case "youtube":
 					return "youtube:" + p.NativeID
+				case "telegram":
+					return "telegram:" + p.Place + "/" + p.NativeID
 				}
 				return "vk:-100001_" + p.NativeID
 			}
@@ -105,7 +108,7 @@ func TestCollectOnceAgainstDemoSite(t *testing.T) {
 		}
 		return rootID(cm.Root) + ":c" + cm.NativeID
 	}
-	for _, cm := range site.Content().CommentsAt(d, "youtube", "vk") {
+	for _, cm := range site.Content().CommentsAt(d, "youtube", "vk", "telegram") {
 		want++
 		g, ok := got[commentID(cm)]
 		if !ok {

@@ -42,6 +42,8 @@ type Config struct {
 	// reads) are re-published as refreshes when their views changed (default 7 days,
 	// negative = never), backing off with age (collectors.RefreshInterval).
 	RefreshAge time.Duration `yaml:"refresh_age"`
+	// Comments follows the public comments of recent posts (the discussion widget).
+	Comments CommentsConfig `yaml:"comments"`
 }
 
 var channelRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{3,31}$`)
@@ -60,6 +62,7 @@ func (c *Config) Defaults() {
 	if c.RefreshAge == 0 {
 		c.RefreshAge = collectors.DefaultRefreshAge
 	}
+	c.Comments.defaults()
 }
 
 // Validate reports every problem with the entry.
@@ -76,6 +79,7 @@ func (c *Config) Validate() error {
 	if c.MaxPages < 1 || c.BackfillPages < 1 {
 		errs = append(errs, errors.New("max_pages and backfill_pages must be at least 1"))
 	}
+	errs = append(errs, c.Comments.validate())
 	return errors.Join(errs...)
 }
 
@@ -110,6 +114,10 @@ type state struct {
 	HWM int `json:"hwm"`
 	// Refresh tracks the recent messages whose views are refreshed.
 	Refresh collectors.Refreshes `json:"refresh,omitempty"`
+	// Comments are the recent posts whose discussions are followed, by post id.
+	Comments map[string]*postComments `json:"comments,omitempty"`
+	// NoDiscussionSince is when the channel was last found without a public discussion.
+	NoDiscussionSince time.Time `json:"no_discussion_since,omitempty"`
 }
 
 // Collect reads the newest page and walks back until it reaches the high-water mark,
@@ -177,6 +185,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 				return fmt.Errorf("emit %s: %w", p.ID, err)
 			}
 			st.Refresh.Mark(p.ID, p.PublishedAt, now, c.cfg.RefreshAge, collectors.Counters{Views: p.Views})
+			c.trackComments(&st, p, now)
 		}
 		hwm = max(hwm, id)
 	}
@@ -207,11 +216,16 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		c.deps.Metrics.ParseErrors(len(parseErrs))
 		perr = fmt.Errorf("telegram %s: %d message(s) not understood: %w", c.cfg.Channel, len(parseErrs), errors.Join(parseErrs...))
 	}
-	if hwm == st.HWM && refreshed == 0 {
-		return perr
+	// Comments of the followed posts, after their roots.
+	commentsChanged, cerr := c.collectComments(ctx, &st, emit, now)
+	if errors.Is(cerr, errEmit) || ctx.Err() != nil {
+		return cerr
+	}
+	if hwm == st.HWM && refreshed == 0 && !commentsChanged {
+		return errors.Join(perr, cerr)
 	}
 	st.HWM = hwm
-	return errors.Join(collectors.SaveJSON(ctx, c.deps.State, c.key, st), perr)
+	return errors.Join(collectors.SaveJSON(ctx, c.deps.State, c.key, st), perr, cerr)
 }
 
 func (c *Collector) fetch(ctx context.Context, u string) (*Page, error) {
