@@ -130,12 +130,16 @@ func (mb *mailbox) close() error {
 	return mb.srv.Close()
 }
 
-// Close stops the SMTP receiver, if one runs.
+// Close stops the SMTP receiver and the webhook, if they run.
 func (c *Collector) Close() error {
-	if c.mail == nil {
-		return nil
+	var errs []error
+	if c.mail != nil {
+		errs = append(errs, c.mail.close())
 	}
-	return c.mail.close()
+	if c.hook != nil {
+		errs = append(errs, c.hook.close())
+	}
+	return errors.Join(errs...)
 }
 
 // SMTPAddr is the SMTP receiver's listening address ("" before the first poll).

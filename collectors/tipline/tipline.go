@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,6 +85,9 @@ type BotConfig struct {
 	// MaxFloodWait is the longest flood-control wait (429 retry_after) spent inside a
 	// poll (default 60s); a longer one ends the poll and no call is made before it ends.
 	MaxFloodWait time.Duration `yaml:"max_flood_wait"`
+	// Webhook, when set, replaces getUpdates: kuzot serves the updates and registers
+	// the webhook with setWebhook (docs/tipline.md).
+	Webhook *WebhookConfig `yaml:"webhook"`
 }
 
 // Defaults fills unset keys and reads secrets from the environment.
@@ -129,6 +133,9 @@ func (c *Config) Defaults() {
 		if b.MaxFloodWait == 0 {
 			b.MaxFloodWait = time.Minute
 		}
+		if b.Webhook != nil {
+			b.Webhook.defaults()
+		}
 	}
 	if c.Email != nil {
 		c.Email.defaults()
@@ -171,6 +178,9 @@ func (c *Config) Validate() error {
 		if b.Limit < 1 || b.Limit > 100 {
 			errs = append(errs, fmt.Errorf("telegram.limit %d must be within 1..100", b.Limit))
 		}
+		if b.Webhook != nil {
+			errs = append(errs, b.Webhook.validate())
+		}
 	}
 	if c.Email != nil {
 		errs = append(errs, c.Email.validate())
@@ -203,6 +213,7 @@ type Collector struct {
 	deps   collectors.Deps
 	key    string
 	bot    *botClient
+	hook   *webhook
 	mail   *mailbox
 	sleep  func(ctx context.Context, d time.Duration) error
 	detect func(string) string
@@ -223,6 +234,8 @@ const (
 	outcomeCommand   = "command"
 	outcomeMalformed = "malformed"
 	outcomeIgnored   = "ignored"
+	// outcomeDuplicate: a webhook delivery of an update already taken.
+	outcomeDuplicate = "duplicate"
 )
 
 // New builds a tipline; deps.HTTP and deps.State are required. The Bot API is called
@@ -255,6 +268,9 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 		}
 		c.bot = &botClient{base: b.BaseURL, token: string(b.Token), userAgent: deps.UserAgent,
 			http: &http.Client{Timeout: b.LongPoll + 30*time.Second}}
+		if b.Webhook != nil {
+			c.hook = newWebhook(b.Webhook, deps.Logger)
+		}
 	}
 	if cfg.Email != nil {
 		c.mail = newMailbox(cfg, deps.Logger, c.m.updates)
@@ -262,9 +278,11 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 	return c, nil
 }
 
-// botState is the bot's offset: every update below it is published and confirmed.
+// botState is the bot's offset: every update below it is published and confirmed. In
+// webhook mode Seen holds the most recent update ids taken, to drop Telegram's repeats.
 type botState struct {
-	Offset int64 `json:"offset"`
+	Offset int64   `json:"offset"`
+	Seen   []int64 `json:"webhook_seen,omitempty"`
 }
 
 // reply is a message the bot sends once the poll's state is saved.
@@ -283,7 +301,12 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			errs = append(errs, err)
 		}
 	}
-	if c.bot != nil {
+	switch {
+	case c.hook != nil:
+		if err := c.collectWebhook(ctx, emit); err != nil {
+			errs = append(errs, c.hook.redact(err))
+		}
+	case c.bot != nil:
 		if err := c.collectBot(ctx, emit); err != nil {
 			errs = append(errs, err)
 		}
@@ -331,19 +354,58 @@ func (c *Collector) collectBot(ctx context.Context, emit collectors.Emit) error 
 		if errors.As(err, &fe) && c.deps.Now().Before(c.floodUntil) {
 			return nil // obeyed: the next poll after the wait
 		}
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Code == http.StatusConflict {
+			// A webhook is still set (webhook mode was turned off): remove it, keeping
+			// the pending updates; the next poll reads them.
+			if derr := c.call(ctx, func() error { return c.bot.deleteWebhook(ctx) }); derr != nil {
+				return errors.Join(err, fmt.Errorf("deleteWebhook: %w", derr))
+			}
+			if c.deps.Logger != nil {
+				c.deps.Logger.Info("bot webhook removed: polling with getUpdates")
+			}
+			return nil
+		}
 		return err
 	}
 	if len(raws) == 0 {
 		return nil
 	}
+	replies, ids, err := c.processUpdates(ctx, emit, raws, nil)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		st.Offset = max(st.Offset, id+1)
+	}
+	if err := collectors.SaveJSON(ctx, c.deps.State, c.key, st); err != nil {
+		return err
+	}
+	// Receipts go out once the tips are published and the offset saved: a restart before
+	// this point replays the updates (counted once) and answers then.
+	c.sendReplies(ctx, replies)
+	return nil
+}
+
+// processUpdates is the one path every bot update takes, from getUpdates or the
+// webhook: decode (a malformed update is counted, logged without its content and
+// skipped), drop those seen reports as already taken, turn messages into tips or
+// commands, then publish the changed campaigns and save them. It returns the replies
+// to send and the ids of every update taken (malformed ones included); the caller saves
+// them and only then answers.
+func (c *Collector) processUpdates(ctx context.Context, emit collectors.Emit, raws []json.RawMessage, seen func(id int64) bool) ([]reply, []int64, error) {
 	c.deps.Metrics.Posts(len(raws))
 	in := newIntake(c.deps.State, &c.cfg)
 	var replies []reply
-	next := st.Offset
+	var ids []int64
 	for i, raw := range raws {
 		u, err := decodeUpdate(raw)
-		if u.UpdateID >= next {
-			next = u.UpdateID + 1
+		if u.UpdateID > 0 {
+			if seen != nil && (seen(u.UpdateID) || slices.Contains(ids, u.UpdateID)) {
+				c.m.updates.WithLabelValues(outcomeDuplicate).Inc()
+				continue
+			}
+			ids = append(ids, u.UpdateID)
 		}
 		if err != nil {
 			// Reported without its content: the update could carry a reporter's data.
@@ -355,30 +417,32 @@ func (c *Collector) collectBot(ctx context.Context, emit collectors.Emit) error 
 		}
 		r, err := c.handle(ctx, in, u.Message)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if r != nil {
 			replies = append(replies, *r)
 		}
 	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
 	if _, err := in.commit(ctx, emit, c.deps.Now(), c.detect); err != nil {
-		return err
+		return nil, nil, err
 	}
-	st.Offset = next
-	if err := collectors.SaveJSON(ctx, c.deps.State, c.key, st); err != nil {
-		return err
-	}
-	// Receipts go out once the tips are published and the offset saved: a restart before
-	// this point replays the updates (counted once) and answers then.
+	return replies, ids, nil
+}
+
+// sendReplies sends the receipts and answers of a saved batch; a failure is logged (the
+// tips are kept either way) and stops the rest.
+func (c *Collector) sendReplies(ctx context.Context, replies []reply) {
 	for _, r := range replies {
 		if err := c.call(ctx, func() error { return c.bot.sendMessage(ctx, r.chat, r.text, r.replyTo) }); err != nil {
 			if c.deps.Logger != nil {
 				c.deps.Logger.Warn("bot reply not sent", "err", err)
 			}
-			break
+			return
 		}
 	}
-	return nil
 }
 
 // errMalformed explains why an update cannot be a tip, without quoting it.
