@@ -260,6 +260,9 @@ func (c *Collector) collectMail(ctx context.Context, emit collectors.Emit) error
 			if err != nil {
 				return err
 			}
+			if err := c.linkPost(ctx, in, fp, p.tip); err != nil {
+				return err
+			}
 			if counted {
 				c.m.updates.WithLabelValues(outcomeTip).Inc()
 				if c.deps.Logger != nil {

@@ -57,6 +57,8 @@ type Config struct {
 	// make it an sms_campaign coordination cluster (default 6h and 3).
 	BurstWindow time.Duration `yaml:"burst_window"`
 	BurstMin    int           `yaml:"burst_min"`
+	// FetchLinks, when set, collects the public post a tip links to (docs/tipline.md).
+	FetchLinks *LinksConfig `yaml:"fetch_links"`
 	// KeepFor is how long a campaign without new submissions stays in the tipline state
 	// (its text, count and reporter hashes; default 8760h, retention.posts' default).
 	KeepFor time.Duration `yaml:"keep_for"`
@@ -140,6 +142,9 @@ func (c *Config) Defaults() {
 	if c.Email != nil {
 		c.Email.defaults()
 	}
+	if c.FetchLinks != nil {
+		c.FetchLinks.defaults()
+	}
 }
 
 // Validate reports every problem with the entry.
@@ -185,6 +190,9 @@ func (c *Config) Validate() error {
 	if c.Email != nil {
 		errs = append(errs, c.Email.validate())
 	}
+	if c.FetchLinks != nil {
+		errs = append(errs, c.FetchLinks.validate())
+	}
 	return errors.Join(errs...)
 }
 
@@ -225,6 +233,7 @@ type Collector struct {
 type tiplineMetrics struct {
 	updates   *prometheus.CounterVec
 	floodWait prometheus.Counter
+	links     *prometheus.CounterVec
 }
 
 // Update outcomes counted in kuzot_tipline_updates_total{outcome}.
@@ -255,8 +264,12 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 		Name: "kuzot_tipline_flood_wait_seconds_total",
 		Help: "Seconds the tipline waited on Bot API flood control (429 retry_after).",
 	})
+	c.m.links = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kuzot_tipline_linked_posts_total",
+		Help: "Public posts that tips link to, fetched by their kind's collector, by kind and outcome (collected, missing, error).",
+	}, []string{"kind", "outcome"})
 	if deps.Registerer != nil {
-		for _, col := range []prometheus.Collector{c.m.updates, c.m.floodWait} {
+		for _, col := range []prometheus.Collector{c.m.updates, c.m.floodWait, c.m.links} {
 			if err := deps.Registerer.Register(col); err != nil {
 				return nil, fmt.Errorf("tipline metrics: %w", err)
 			}
@@ -528,6 +541,9 @@ func (c *Collector) handle(ctx context.Context, in *intake, m *Message) (*reply,
 	}
 	fp, counted, err := in.submit(ctx, t, org, c.reporterHash(org, "telegram:"+strconv.FormatInt(m.From.ID, 10)))
 	if err != nil {
+		return nil, err
+	}
+	if err := c.linkPost(ctx, in, fp, t); err != nil {
 		return nil, err
 	}
 	if !counted {
