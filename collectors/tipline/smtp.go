@@ -319,6 +319,11 @@ func parseMail(raw []byte, now time.Time) (Tip, bool, error) {
 			t.Media[i] = post.Media{Kind: "photo", URL: strings.TrimPrefix(md.URL, "tg-file:")}
 		}
 	}
+	// Further screenshots are kept as references too (for the ocr role, when one runs).
+	for _, img := range images[min(1, len(images)):] {
+		h := sha256.Sum256(img)
+		t.Media = append(t.Media, post.Media{Kind: "photo", URL: "email-sha256:" + hex.EncodeToString(h[:16])})
+	}
 	return t, false, nil
 }
 

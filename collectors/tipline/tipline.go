@@ -42,6 +42,8 @@ type Config struct {
 	// Telegram is the bot; Email the SMTP receiver. At least one is required.
 	Telegram *BotConfig   `yaml:"telegram"`
 	Email    *EmailConfig `yaml:"email"`
+	// IMAP is a mailbox polled over TLS (instead of, or besides, the SMTP receiver).
+	IMAP *IMAPConfig `yaml:"imap"`
 	// ReporterKey keys the reporter hashes (HMAC-SHA256); from ReporterKeyEnv when empty
 	// (default KUZOT_TIPLINE_REPORTER_KEY). Changing it unlinks every stored reporter.
 	ReporterKey    config.Secret `yaml:"reporter_key"`
@@ -145,13 +147,16 @@ func (c *Config) Defaults() {
 	if c.FetchLinks != nil {
 		c.FetchLinks.defaults()
 	}
+	if c.IMAP != nil {
+		c.IMAP.defaults(c.DefaultOrg)
+	}
 }
 
 // Validate reports every problem with the entry.
 func (c *Config) Validate() error {
 	errs := []error{c.ValidateCommon()}
-	if c.Telegram == nil && c.Email == nil {
-		errs = append(errs, errors.New("configure telegram: and/or email:"))
+	if c.Telegram == nil && c.Email == nil && c.IMAP == nil {
+		errs = append(errs, errors.New("configure telegram:, email: and/or imap:"))
 	}
 	if len(c.ReporterKey) < 16 {
 		errs = append(errs, fmt.Errorf("reporter_key (or env %s) must be at least 16 bytes", c.ReporterKeyEnv))
@@ -193,6 +198,9 @@ func (c *Config) Validate() error {
 	if c.FetchLinks != nil {
 		errs = append(errs, c.FetchLinks.validate())
 	}
+	if c.IMAP != nil {
+		errs = append(errs, c.IMAP.validate())
+	}
 	return errors.Join(errs...)
 }
 
@@ -227,6 +235,8 @@ type Collector struct {
 	detect func(string) string
 	// floodUntil: no Bot API call before this time (a 429 retry_after too long to wait).
 	floodUntil time.Time
+	// imapNext: no mailbox poll before this time.
+	imapNext time.Time
 	m          tiplineMetrics
 }
 
@@ -311,6 +321,11 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		if err := c.mail.start(ctx); err != nil {
 			errs = append(errs, err)
 		} else if err := c.collectMail(ctx, emit); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.cfg.IMAP != nil {
+		if err := c.collectIMAP(ctx, emit); err != nil {
 			errs = append(errs, err)
 		}
 	}
