@@ -237,7 +237,7 @@ type Collector struct {
 	floodUntil time.Time
 	// imapNext: no mailbox poll before this time.
 	imapNext time.Time
-	m          tiplineMetrics
+	m        tiplineMetrics
 }
 
 type tiplineMetrics struct {
