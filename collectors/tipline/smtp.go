@@ -139,6 +139,9 @@ func (c *Collector) Close() error {
 	if c.hook != nil {
 		errs = append(errs, c.hook.close())
 	}
+	if c.form != nil {
+		errs = append(errs, c.form.close())
+	}
 	return errors.Join(errs...)
 }
 

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -44,6 +45,8 @@ type Config struct {
 	Email    *EmailConfig `yaml:"email"`
 	// IMAP is a mailbox polled over TLS (instead of, or besides, the SMTP receiver).
 	IMAP *IMAPConfig `yaml:"imap"`
+	// Form is the intake of the web UI's tip form (served by the serve role).
+	Form *FormConfig `yaml:"form"`
 	// ReporterKey keys the reporter hashes (HMAC-SHA256); from ReporterKeyEnv when empty
 	// (default KUZOT_TIPLINE_REPORTER_KEY). Changing it unlinks every stored reporter.
 	ReporterKey    config.Secret `yaml:"reporter_key"`
@@ -150,13 +153,16 @@ func (c *Config) Defaults() {
 	if c.IMAP != nil {
 		c.IMAP.defaults(c.DefaultOrg)
 	}
+	if c.Form != nil {
+		c.Form.defaults()
+	}
 }
 
 // Validate reports every problem with the entry.
 func (c *Config) Validate() error {
 	errs := []error{c.ValidateCommon()}
-	if c.Telegram == nil && c.Email == nil && c.IMAP == nil {
-		errs = append(errs, errors.New("configure telegram:, email: and/or imap:"))
+	if c.Telegram == nil && c.Email == nil && c.IMAP == nil && c.Form == nil {
+		errs = append(errs, errors.New("configure telegram:, email:, imap: and/or form:"))
 	}
 	if len(c.ReporterKey) < 16 {
 		errs = append(errs, fmt.Errorf("reporter_key (or env %s) must be at least 16 bytes", c.ReporterKeyEnv))
@@ -201,6 +207,9 @@ func (c *Config) Validate() error {
 	if c.IMAP != nil {
 		errs = append(errs, c.IMAP.validate())
 	}
+	if c.Form != nil {
+		errs = append(errs, c.Form.validate())
+	}
 	return errors.Join(errs...)
 }
 
@@ -230,6 +239,7 @@ type Collector struct {
 	key    string
 	bot    *botClient
 	hook   *webhook
+	form   *formIntake
 	mail   *mailbox
 	sleep  func(ctx context.Context, d time.Duration) error
 	detect func(string) string
@@ -298,6 +308,13 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 	if cfg.Email != nil {
 		c.mail = newMailbox(cfg, deps.Logger, c.m.updates)
 	}
+	if cfg.Form != nil {
+		log := deps.Logger
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		c.form = &formIntake{cfg: cfg.Form, orgs: cfg.orgIDs(), log: log, queue: make(chan *pendingForm, 256)}
+	}
 	return c, nil
 }
 
@@ -321,6 +338,11 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 		if err := c.mail.start(ctx); err != nil {
 			errs = append(errs, err)
 		} else if err := c.collectMail(ctx, emit); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.form != nil {
+		if err := c.collectForm(ctx, emit); err != nil {
 			errs = append(errs, err)
 		}
 	}
