@@ -98,7 +98,9 @@ func (s *Server) tipsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 // here, so no record links an account to a tip.
 func (s *Server) tipForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	if s.tips == nil {
-		return errStatus(http.StatusNotFound, "no tipline is configured")
+		// The page says that no tipline is configured.
+		http.Redirect(w, r, "/tips", http.StatusSeeOther)
+		return nil
 	}
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "malformed form")
@@ -154,7 +156,9 @@ func (s *Server) tipForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 // admin: for the organisation chosen): the web form's /forget.
 func (s *Server) tipForgetForm(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	if s.tips == nil {
-		return errStatus(http.StatusNotFound, "no tipline is configured")
+		// The page says that no tipline is configured.
+		http.Redirect(w, r, "/tips", http.StatusSeeOther)
+		return nil
 	}
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "malformed form")

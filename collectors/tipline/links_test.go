@@ -142,7 +142,7 @@ func TestLinkedPostsCollected(t *testing.T) {
 	if internal.Tip == nil || internal.Tip.LinkedPost != "" {
 		t.Errorf("internal link tip: %+v", internal.Tip)
 	}
-	if v := counterValueLabels(t, r, "kuzot_tipline_linked_posts_total", map[string]string{"kind": "web", "outcome": "error"}); v != 1 {
+	if v := counterValueLabels(t, r, "kuzot_tipline_linked_posts_total", map[string]string{"link_kind": "web", "outcome": "error"}); v != 1 {
 		t.Errorf("internal link fetch errors %v, want 1", v)
 	}
 	if strings.Contains(r.logs.String(), other.URL) {

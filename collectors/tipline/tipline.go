@@ -286,8 +286,8 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 	})
 	c.m.links = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kuzot_tipline_linked_posts_total",
-		Help: "Public posts that tips link to, fetched by their kind's collector, by kind and outcome (collected, missing, error).",
-	}, []string{"kind", "outcome"})
+		Help: "Public posts that tips link to, fetched by their kind's collector, by link_kind (the collector) and outcome (collected, missing, error).",
+	}, []string{"link_kind", "outcome"})
 	if deps.Registerer != nil {
 		for _, col := range []prometheus.Collector{c.m.updates, c.m.floodWait, c.m.links} {
 			if err := deps.Registerer.Register(col); err != nil {
