@@ -42,7 +42,11 @@ type imapServer struct {
 	user   *imapmemserver.User
 }
 
-func startIMAP(t *testing.T) *imapServer {
+func startIMAP(t *testing.T) *imapServer { return startIMAPServer(t, false) }
+
+// startIMAPServer serves on implicit TLS, or with starttls in clear text that must be
+// upgraded (STARTTLS) before a login is accepted.
+func startIMAPServer(t *testing.T, starttls bool) *imapServer {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -68,17 +72,26 @@ func startIMAP(t *testing.T) *imapServer {
 		}
 	}
 	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
+	tc := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	opt := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
 		},
 		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}},
 		Logger: log.New(&bytes.Buffer{}, "", 0),
-	})
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	}
+	var ln net.Listener
+	if starttls {
+		opt.TLSConfig = tc
+		opt.Caps[imap.CapStartTLS] = struct{}{}
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	} else {
+		ln, err = tls.Listen("tcp", "127.0.0.1:0", tc)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv := imapserver.New(opt)
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return &imapServer{addr: ln.Addr().String(), caFile: caFile, user: user}
@@ -247,5 +260,29 @@ func TestIMAPFlagsSeen(t *testing.T) {
 	r.now = r.now.Add(time.Minute)
 	if got := r.collect(c); len(got) != 0 {
 		t.Fatalf("read again: %+v", got)
+	}
+}
+
+// TestIMAPStartTLS: a server on the clear-text port is upgraded with STARTTLS before the
+// login; without starttls the source refuses to talk to it (no clear-text mode).
+func TestIMAPStartTLS(t *testing.T) {
+	srv := startIMAPServer(t, true)
+	r := newRig(t)
+	r.cfg.Telegram = nil
+	r.cfg.IMAP = &IMAPConfig{Addr: srv.addr, StartTLS: true, CAFile: srv.caFile, Username: imapUser, Password: imapPassword, Timeout: 5 * time.Second}
+	r.cfg.Defaults()
+	if err := r.cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	srv.deliver(t, imapMails[0])
+	if got := r.collect(r.collector()); len(got) != 1 || got[0].Tip.Kind != KindSMS {
+		t.Fatalf("starttls: %+v", got)
+	}
+	r.cfg.IMAP.StartTLS = false
+	r.now = r.now.Add(time.Minute)
+	srv.deliver(t, imapMails[1])
+	c := r.collector()
+	if err := c.Collect(context.Background(), func(context.Context, post.Post) error { return nil }); err == nil {
+		t.Fatal("implicit TLS against a clear-text port must fail")
 	}
 }

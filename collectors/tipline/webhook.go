@@ -76,8 +76,8 @@ func (w *WebhookConfig) validate() error {
 	if _, _, err := net.SplitHostPort(w.Listen); err != nil {
 		errs = append(errs, fmt.Errorf("telegram.webhook.listen %q: %w", w.Listen, err))
 	}
-	if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
-		errs = append(errs, fmt.Errorf("telegram.webhook.url %q must be an absolute https URL without a query", w.URL))
+	if u, err := url.Parse(w.URL); err != nil || u.Host == "" || u.RawQuery != "" || !(u.Scheme == "https" || (u.Scheme == "http" && loopbackHost(u.Hostname()))) {
+		errs = append(errs, fmt.Errorf("telegram.webhook.url %q must be an absolute https URL without a query (http only on loopback, for a local Bot API)", w.URL))
 	}
 	if !secretTokenRe.MatchString(string(w.SecretToken)) {
 		errs = append(errs, fmt.Errorf("telegram.webhook.secret_token (or env %s) must be 16-256 characters of A-Z a-z 0-9 _ -", w.SecretTokenEnv))
@@ -304,4 +304,14 @@ func (wh *webhook) redact(err error) error {
 		return err
 	}
 	return &redacted{msg: strings.ReplaceAll(err.Error(), wh.path, "/tipline/telegram/<secret>"), err: err}
+}
+
+// loopbackHost reports whether host is localhost or a loopback address: the only place
+// a plain-http webhook URL makes sense (a local Bot API server or stand-in).
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
