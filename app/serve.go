@@ -58,7 +58,11 @@ func NewWebServer(ctx context.Context, a *App) (*web.Server, *web.DB, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("alert state for the web UI: %w", err)
 	}
-	srv, err := web.New(web.Options{DB: db, Log: a.Log.With("role", "serve"), Config: cfg, Now: a.Now,
+	tips, err := tipFormOf(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := web.New(web.Options{DB: db, Log: a.Log.With("role", "serve"), Config: cfg, Now: a.Now, Tips: tips,
 		// Acknowledging goes through the alert state (JetStream KV), so that it stops
 		// further updates and cancels pending ones, and the ClickHouse mirror follows.
 		// Writing only a new ClickHouse row (web.CHAcker) would be undone by the next

@@ -1,8 +1,11 @@
 package demosite
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,7 +18,8 @@ const DemoBotToken = "123456:demo-tipline-bot-token"
 
 // BotAPI is a local stand-in for the Telegram Bot API methods a tipline uses:
 // getUpdates (long polling; asking with offset confirms and forgets every update below
-// it, as Telegram does) and sendMessage (recorded). Tests queue updates, malformed ones
+// it, as Telegram does), sendMessage (recorded) and setWebhook/deleteWebhook (while a
+// webhook is set getUpdates answers 409 and DeliverWebhook posts the queued updates to it). Tests queue updates, malformed ones
 // and flood-control answers (429 with parameters.retry_after). Serve it at any prefix:
 // it answers <prefix>/bot<token>/<method>.
 type BotAPI struct {
@@ -29,6 +33,8 @@ type BotAPI struct {
 	flood   []int
 	calls   map[string]int
 	wake    chan struct{}
+	// webhook set by setWebhook ("" when none) and its secret_token.
+	hookURL, hookSecret string
 	// MaxWait caps a long poll's wait (default 2s), so a demo or test never hangs.
 	MaxWait time.Duration
 }
@@ -152,7 +158,31 @@ func (b *BotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b.mu.Unlock()
 	switch method {
+	case "setWebhook":
+		u, _ := params["url"].(string)
+		secret, _ := params["secret_token"].(string)
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			botReply(w, http.StatusBadRequest, map[string]any{"ok": false, "error_code": 400, "description": "Bad Request: bad webhook: invalid URL"})
+			return
+		}
+		b.mu.Lock()
+		b.hookURL, b.hookSecret = u, secret
+		b.mu.Unlock()
+		botReply(w, http.StatusOK, map[string]any{"ok": true, "result": true, "description": "Webhook was set"})
+	case "deleteWebhook":
+		b.mu.Lock()
+		b.hookURL, b.hookSecret = "", ""
+		b.mu.Unlock()
+		botReply(w, http.StatusOK, map[string]any{"ok": true, "result": true, "description": "Webhook was deleted"})
 	case "getUpdates":
+		b.mu.Lock()
+		hooked := b.hookURL != ""
+		b.mu.Unlock()
+		if hooked {
+			botReply(w, http.StatusConflict, map[string]any{"ok": false, "error_code": 409,
+				"description": "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
+			return
+		}
 		b.getUpdates(w, r, num("offset"), num("limit"), time.Duration(num("timeout"))*time.Second)
 	case "sendMessage":
 		text, _ := params["text"].(string)
@@ -197,5 +227,53 @@ func (b *BotAPI) getUpdates(w http.ResponseWriter, r *http.Request, offset, limi
 		case <-r.Context().Done():
 			return
 		}
+	}
+}
+
+// Webhook returns the URL and secret token set by setWebhook ("" when none).
+func (b *BotAPI) Webhook() (url, secretToken string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.hookURL, b.hookSecret
+}
+
+// DeliverWebhook posts the queued updates, oldest first, to the webhook with the secret
+// token header, as Telegram does: an update answered 2xx is forgotten; the first other
+// answer (or a failed request) stops the delivery and the update stays queued for the
+// next call. It returns how many were delivered.
+func (b *BotAPI) DeliverWebhook(ctx context.Context, client *http.Client) (int, error) {
+	n := 0
+	for {
+		b.mu.Lock()
+		u, secret := b.hookURL, b.hookSecret
+		if u == "" || len(b.updates) == 0 {
+			b.mu.Unlock()
+			return n, nil
+		}
+		raw, id := b.updates[0], b.ids[0]
+		b.mu.Unlock()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(raw))
+		if err != nil {
+			return n, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return n, fmt.Errorf("deliver update %d: %w", id, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return n, fmt.Errorf("deliver update %d: HTTP %d", id, resp.StatusCode)
+		}
+		b.mu.Lock()
+		if len(b.ids) > 0 && b.ids[0] == id {
+			b.ids, b.updates = b.ids[1:], b.updates[1:]
+		}
+		b.mu.Unlock()
+		n++
 	}
 }

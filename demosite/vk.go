@@ -3,6 +3,7 @@ package demosite
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func vkError(w http.ResponseWriter, code int, msg string) {
 func (s *Site) vkMethod(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	method := r.PathValue("method")
-	if method != "wall.get" && method != "wall.getComments" {
+	if method != "wall.get" && method != "wall.getComments" && method != "wall.getById" {
 		vkError(w, 3, "Unknown method passed")
 		return
 	}
@@ -41,7 +42,13 @@ func (s *Site) vkMethod(w http.ResponseWriter, r *http.Request) {
 		vkError(w, 8, "Invalid request: v (version) is required")
 		return
 	}
-	c := s.vkCommunity(q.Get("domain"), q.Get("owner_id"))
+	// wall.getById names one post as posts=<owner_id>_<id> (extended=1 answers an object
+	// with items, profiles and groups, like wall.get).
+	byOwner, byID, _ := strings.Cut(q.Get("posts"), "_")
+	if method != "wall.getById" {
+		byOwner = q.Get("owner_id")
+	}
+	c := s.vkCommunity(q.Get("domain"), byOwner)
 	if c == nil {
 		vkError(w, 100, "One of the parameters specified was missing or invalid: owner_id is undefined")
 		return
@@ -51,6 +58,9 @@ func (s *Site) vkMethod(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	posts := s.Visible("vk", c.Domain)
+	if method == "wall.getById" {
+		posts = slices.DeleteFunc(posts, func(p Post) bool { return p.NativeID != byID })
+	}
 	sort.SliceStable(posts, func(i, j int) bool {
 		if posts[i].Pinned != posts[j].Pinned {
 			return posts[i].Pinned

@@ -145,6 +145,10 @@ type Tip struct {
 	OriginDate    time.Time `json:"origin_date,omitzero"`
 	// Withdrawn marks a tip whose only reporter asked to be forgotten: its content is gone.
 	Withdrawn bool `json:"withdrawn,omitempty"`
+	// LinkedPost is the id of the public post the tip links to (or forwards), collected
+	// by its source kind's collector under the id that collector gives it
+	// ("telegram:<channel>/<id>", "youtube:<id>", "vk:<owner>_<id>", "web:<url>").
+	LinkedPost string `json:"linked_post,omitempty"`
 }
 
 // ErrInvalid marks a post that can never be processed (it goes to the dead-letter stream).

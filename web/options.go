@@ -205,6 +205,8 @@ type Options struct {
 	Reports ReportSource
 	// Backfill queues digests of past exposures; nil disables /api/alerts/backfill.
 	Backfill Backfiller
+	// Tips hands the tip form's submissions to the tipline; nil shows the form as not configured.
+	Tips TipSubmitter
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
 }

@@ -47,9 +47,11 @@ type Server struct {
 	ruleMgr RuleManager
 	// backfill queues digests of past exposures (nil: not available).
 	backfill Backfiller
-	reports  ReportSource
-	now      func() time.Time
-	pages    *pages
+	// tips takes the tip form (nil: no tipline).
+	tips    TipSubmitter
+	reports ReportSource
+	now     func() time.Time
+	pages   *pages
 	// limitUser counts failed logins per ip|user, limitIP per ip.
 	limitUser, limitIP *auth.Limiter
 	// hashParams are the argon2id costs for new passwords.
@@ -128,7 +130,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: o.DB, log: o.Log, cfg: o.Config, acker: o.Acker, cluster: o.Cluster, labeler: o.Labeler, ruleMgr: o.Rules, reports: o.Reports,
-		backfill: o.Backfill, now: o.Now, pages: p, hashParams: auth.DefaultParams, labels: feedback.Store{Conn: o.DB.Conn},
+		backfill: o.Backfill, tips: o.Tips, now: o.Now, pages: p, hashParams: auth.DefaultParams, labels: feedback.Store{Conn: o.DB.Conn},
 		hashSlots: make(chan struct{}, max(o.Config.LoginConcurrentHashes, 1)), verify: auth.Verify,
 		limitUser: auth.NewLimiter(o.Config.LoginMaxFailures, o.Config.LoginWindow),
 		limitIP:   auth.NewLimiter(10*o.Config.LoginMaxFailures, o.Config.LoginWindow)}

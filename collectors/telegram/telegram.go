@@ -376,3 +376,24 @@ func nonEmpty(ss ...string) []string {
 	}
 	return out
 }
+
+// FetchPost collects the one message <channel>/<id> (for a tip linking to it) from the
+// preview page that ends with it (`/s/<channel>?before=<id+1>`), as Collect would publish
+// it: same id, fields and parsing. ok is false when the page does not show the message
+// (deleted, a service message).
+func (c *Collector) FetchPost(ctx context.Context, id int) (post.Post, bool, error) {
+	if id <= 0 {
+		return post.Post{}, false, fmt.Errorf("telegram %s: message id %d", c.cfg.Channel, id)
+	}
+	pg, err := c.fetch(ctx, c.cfg.BaseURL+"/s/"+c.cfg.Channel+"?before="+strconv.Itoa(id+1))
+	if err != nil {
+		return post.Post{}, false, err
+	}
+	for _, m := range pg.Messages {
+		if m.ID == id {
+			p, ok := c.toPost(m, c.deps.Now())
+			return p, ok, nil
+		}
+	}
+	return post.Post{}, false, nil
+}

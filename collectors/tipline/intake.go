@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/post"
 )
 
 // State keys shared by every intake of a deployment, so that a bot and a mailbox
@@ -35,12 +36,14 @@ func shardKey(org, hash string) string { return org + "/" + hash[:2] }
 // intake is one poll's view of the tipline state: campaigns, reporters and the
 // near-duplicate index, loaded on demand and written by commit.
 type intake struct {
-	st       collectors.State
-	opt      *Config
-	index    *nearIndex
-	camps    map[string]*Campaign
-	shards   map[string]*reporterShard
-	dirty    map[string]bool // campaigns whose post must be (re)published
+	st     collectors.State
+	opt    *Config
+	index  *nearIndex
+	camps  map[string]*Campaign
+	shards map[string]*reporterShard
+	dirty  map[string]bool // campaigns whose post must be (re)published
+	// linked are the public posts tips of this batch link to, published before the tips.
+	linked   []post.Post
 	repDirty map[string]bool // shards to save
 }
 
@@ -169,7 +172,7 @@ func (in *intake) forget(ctx context.Context, org, reporterHash string) (unlinke
 		unlinked++
 		if c.Submissions <= 1 && len(c.Reporters) == 0 {
 			c.Withdrawn = true
-			c.Text, c.Links, c.Media, c.SMSSender = "", nil, nil, ""
+			c.Text, c.Links, c.Media, c.SMSSender, c.LinkedPost = "", nil, nil, "", ""
 			withdrawn++
 			in.dirty[fp] = true
 		}
@@ -178,6 +181,14 @@ func (in *intake) forget(ctx context.Context, org, reporterHash string) (unlinke
 	delete(sh.Reporters, reporterHash)
 	in.repDirty[key] = true
 	return unlinked, withdrawn, nil
+}
+
+// link records that campaign fp's tips point at the collected public post p: p is
+// published with the batch, before the campaign's post that names it.
+func (in *intake) link(fp string, p post.Post) {
+	in.linked = append(in.linked, p)
+	in.camps[fp].LinkedPost = p.ID
+	in.dirty[fp] = true
 }
 
 // markCampaign saves a campaign without republishing its post.
@@ -198,6 +209,12 @@ func (in *intake) commit(ctx context.Context, emit collectors.Emit, now time.Tim
 	}
 	sort.Strings(fps)
 	emitted := 0
+	for _, p := range in.linked {
+		if err := emit(ctx, p); err != nil {
+			return emitted, fmt.Errorf("emit linked post %s: %w", p.ID, err)
+		}
+		emitted++
+	}
 	for _, fp := range fps {
 		if !in.dirty[fp] {
 			continue

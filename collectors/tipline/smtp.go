@@ -130,12 +130,19 @@ func (mb *mailbox) close() error {
 	return mb.srv.Close()
 }
 
-// Close stops the SMTP receiver, if one runs.
+// Close stops the SMTP receiver and the webhook, if they run.
 func (c *Collector) Close() error {
-	if c.mail == nil {
-		return nil
+	var errs []error
+	if c.mail != nil {
+		errs = append(errs, c.mail.close())
 	}
-	return c.mail.close()
+	if c.hook != nil {
+		errs = append(errs, c.hook.close())
+	}
+	if c.form != nil {
+		errs = append(errs, c.form.close())
+	}
+	return errors.Join(errs...)
 }
 
 // SMTPAddr is the SMTP receiver's listening address ("" before the first poll).
@@ -256,6 +263,9 @@ func (c *Collector) collectMail(ctx context.Context, emit collectors.Emit) error
 			if err != nil {
 				return err
 			}
+			if err := c.linkPost(ctx, in, fp, p.tip); err != nil {
+				return err
+			}
 			if counted {
 				c.m.updates.WithLabelValues(outcomeTip).Inc()
 				if c.deps.Logger != nil {
@@ -311,6 +321,11 @@ func parseMail(raw []byte, now time.Time) (Tip, bool, error) {
 		if strings.HasPrefix(md.URL, "tg-file:email-sha256:") {
 			t.Media[i] = post.Media{Kind: "photo", URL: strings.TrimPrefix(md.URL, "tg-file:")}
 		}
+	}
+	// Further screenshots are kept as references too (for the ocr role, when one runs).
+	for _, img := range images[min(1, len(images)):] {
+		h := sha256.Sum256(img)
+		t.Media = append(t.Media, post.Media{Kind: "photo", URL: "email-sha256:" + hex.EncodeToString(h[:16])})
 	}
 	return t, false, nil
 }

@@ -16,7 +16,7 @@ import (
 const BehaviourSMSCampaign = "sms_campaign"
 
 const insertTipCampaigns = `INSERT INTO tip_campaigns (fingerprint, post_id, kind, text, sms_sender, origin_channel,
-	origin_title, submissions, orgs, first_seen, last_seen, burst, campaign, withdrawn, updated_at, version)`
+	origin_title, submissions, orgs, first_seen, last_seen, burst, campaign, withdrawn, linked_post, updated_at, version)`
 
 // Store writes tipline posts to ClickHouse: every campaign version to tip_campaigns
 // (migration 0065), and campaigns whose burst reached the threshold to the coordination
@@ -55,7 +55,7 @@ func (s *Store) Write(ctx context.Context, ps []post.Post) error {
 		text := s.redact(p.Text)
 		if err := b.Append(t.Fingerprint, p.ID, t.Kind, text, t.SMSSender, t.OriginChannel, t.OriginTitle,
 			uint32(t.Submissions), storage.NonNil(t.Orgs), storage.ClampTime(t.FirstSeen), storage.ClampTime(t.LastSeen),
-			uint32(t.Burst), storage.BoolU8(t.Campaign), storage.BoolU8(t.Withdrawn), storage.ClampTime(p.CollectedAt),
+			uint32(t.Burst), storage.BoolU8(t.Campaign), storage.BoolU8(t.Withdrawn), t.LinkedPost, storage.ClampTime(p.CollectedAt),
 			uint64(p.CollectedAt.UnixNano())); err != nil {
 			return fmt.Errorf("tipline store: %s: %w", p.ID, err)
 		}

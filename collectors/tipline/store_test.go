@@ -12,6 +12,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/internal/testenv"
+	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
 )
 
@@ -140,4 +141,29 @@ func dumpDatabase(t *testing.T, ctx context.Context, conn driver.Conn) string {
 		rows.Close()
 	}
 	return b.String()
+}
+
+// TestIntegrationStoreLinkedPost: a link tip's collected public post is named in
+// tip_campaigns.linked_post (migration 0100).
+func TestIntegrationStoreLinkedPost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	conn, _ := testenv.ClickHouse(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	camp := &Campaign{Fingerprint: Fingerprint("link:t.me/kg_demo_patriot/201"), Kind: KindLink, Links: []string{"https://t.me/kg_demo_patriot/201"},
+		LinkedPost: "telegram:kg_demo_patriot/201"}
+	camp.Add(Tip{Kind: KindLink, At: at}, "org-a", "org-a/0123456789abcdef0123456789abcdef")
+	p := camp.Post(at, 6*time.Hour, 3, nil)
+	if p.Tip.LinkedPost != "telegram:kg_demo_patriot/201" {
+		t.Fatalf("post tip %+v", p.Tip)
+	}
+	if err := NewStore(conn, nil).Write(ctx, []post.Post{p}); err != nil {
+		t.Fatal(err)
+	}
+	var linked string
+	if err := conn.QueryRow(ctx, "SELECT linked_post FROM tip_campaigns FINAL WHERE fingerprint = ?", camp.Fingerprint).Scan(&linked); err != nil || linked != "telegram:kg_demo_patriot/201" {
+		t.Fatalf("linked_post %q (%v)", linked, err)
+	}
 }

@@ -332,6 +332,8 @@ type Campaign struct {
 	// Times are the most recent submission times (for the burst count).
 	Times     []time.Time `json:"times"`
 	Withdrawn bool        `json:"withdrawn,omitempty"`
+	// LinkedPost is the id of the collected public post the tips link to (fetch_links).
+	LinkedPost string `json:"linked_post,omitempty"`
 }
 
 // maxTimes bounds Campaign.Times.
@@ -402,7 +404,7 @@ func (c *Campaign) Post(now time.Time, burstWindow time.Duration, burstMin int, 
 			Kind: c.Kind, Fingerprint: c.Fingerprint, Submissions: c.Submissions, Orgs: append([]string{}, c.Orgs...),
 			FirstSeen: c.FirstSeen, LastSeen: c.LastSeen, Burst: burst, Campaign: burst >= burstMin,
 			SMSSender: c.SMSSender, OriginChannel: c.OriginChannel, OriginTitle: c.OriginTitle, OriginDate: c.OriginDate,
-			Withdrawn: c.Withdrawn,
+			Withdrawn: c.Withdrawn, LinkedPost: c.LinkedPost,
 		},
 	}
 	if c.Kind == KindForward {
@@ -429,7 +431,7 @@ func (c *Campaign) Post(now time.Time, burstWindow time.Duration, burstMin int, 
 	}
 	if c.Withdrawn {
 		p.Title = label + " tip · withdrawn by its reporter"
-		p.Text, p.Media, p.URL, p.Author, p.ForwardedFrom = "", nil, "", "", ""
+		p.Text, p.Media, p.URL, p.Author, p.ForwardedFrom, p.Tip.LinkedPost = "", nil, "", "", "", ""
 	}
 	if detect != nil {
 		p.Lang = detect(p.Text)

@@ -15,8 +15,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +43,10 @@ type Config struct {
 	// Telegram is the bot; Email the SMTP receiver. At least one is required.
 	Telegram *BotConfig   `yaml:"telegram"`
 	Email    *EmailConfig `yaml:"email"`
+	// IMAP is a mailbox polled over TLS (instead of, or besides, the SMTP receiver).
+	IMAP *IMAPConfig `yaml:"imap"`
+	// Form is the intake of the web UI's tip form (served by the serve role).
+	Form *FormConfig `yaml:"form"`
 	// ReporterKey keys the reporter hashes (HMAC-SHA256); from ReporterKeyEnv when empty
 	// (default KUZOT_TIPLINE_REPORTER_KEY). Changing it unlinks every stored reporter.
 	ReporterKey    config.Secret `yaml:"reporter_key"`
@@ -56,6 +62,8 @@ type Config struct {
 	// make it an sms_campaign coordination cluster (default 6h and 3).
 	BurstWindow time.Duration `yaml:"burst_window"`
 	BurstMin    int           `yaml:"burst_min"`
+	// FetchLinks, when set, collects the public post a tip links to (docs/tipline.md).
+	FetchLinks *LinksConfig `yaml:"fetch_links"`
 	// KeepFor is how long a campaign without new submissions stays in the tipline state
 	// (its text, count and reporter hashes; default 8760h, retention.posts' default).
 	KeepFor time.Duration `yaml:"keep_for"`
@@ -84,6 +92,9 @@ type BotConfig struct {
 	// MaxFloodWait is the longest flood-control wait (429 retry_after) spent inside a
 	// poll (default 60s); a longer one ends the poll and no call is made before it ends.
 	MaxFloodWait time.Duration `yaml:"max_flood_wait"`
+	// Webhook, when set, replaces getUpdates: kuzot serves the updates and registers
+	// the webhook with setWebhook (docs/tipline.md).
+	Webhook *WebhookConfig `yaml:"webhook"`
 }
 
 // Defaults fills unset keys and reads secrets from the environment.
@@ -129,17 +140,29 @@ func (c *Config) Defaults() {
 		if b.MaxFloodWait == 0 {
 			b.MaxFloodWait = time.Minute
 		}
+		if b.Webhook != nil {
+			b.Webhook.defaults()
+		}
 	}
 	if c.Email != nil {
 		c.Email.defaults()
+	}
+	if c.FetchLinks != nil {
+		c.FetchLinks.defaults()
+	}
+	if c.IMAP != nil {
+		c.IMAP.defaults(c.DefaultOrg)
+	}
+	if c.Form != nil {
+		c.Form.defaults()
 	}
 }
 
 // Validate reports every problem with the entry.
 func (c *Config) Validate() error {
 	errs := []error{c.ValidateCommon()}
-	if c.Telegram == nil && c.Email == nil {
-		errs = append(errs, errors.New("configure telegram: and/or email:"))
+	if c.Telegram == nil && c.Email == nil && c.IMAP == nil && c.Form == nil {
+		errs = append(errs, errors.New("configure telegram:, email:, imap: and/or form:"))
 	}
 	if len(c.ReporterKey) < 16 {
 		errs = append(errs, fmt.Errorf("reporter_key (or env %s) must be at least 16 bytes", c.ReporterKeyEnv))
@@ -171,9 +194,21 @@ func (c *Config) Validate() error {
 		if b.Limit < 1 || b.Limit > 100 {
 			errs = append(errs, fmt.Errorf("telegram.limit %d must be within 1..100", b.Limit))
 		}
+		if b.Webhook != nil {
+			errs = append(errs, b.Webhook.validate())
+		}
 	}
 	if c.Email != nil {
 		errs = append(errs, c.Email.validate())
+	}
+	if c.FetchLinks != nil {
+		errs = append(errs, c.FetchLinks.validate())
+	}
+	if c.IMAP != nil {
+		errs = append(errs, c.IMAP.validate())
+	}
+	if c.Form != nil {
+		errs = append(errs, c.Form.validate())
 	}
 	return errors.Join(errs...)
 }
@@ -203,17 +238,22 @@ type Collector struct {
 	deps   collectors.Deps
 	key    string
 	bot    *botClient
+	hook   *webhook
+	form   *formIntake
 	mail   *mailbox
 	sleep  func(ctx context.Context, d time.Duration) error
 	detect func(string) string
 	// floodUntil: no Bot API call before this time (a 429 retry_after too long to wait).
 	floodUntil time.Time
-	m          tiplineMetrics
+	// imapNext: no mailbox poll before this time.
+	imapNext time.Time
+	m        tiplineMetrics
 }
 
 type tiplineMetrics struct {
 	updates   *prometheus.CounterVec
 	floodWait prometheus.Counter
+	links     *prometheus.CounterVec
 }
 
 // Update outcomes counted in kuzot_tipline_updates_total{outcome}.
@@ -223,6 +263,8 @@ const (
 	outcomeCommand   = "command"
 	outcomeMalformed = "malformed"
 	outcomeIgnored   = "ignored"
+	// outcomeDuplicate: a webhook delivery of an update already taken.
+	outcomeDuplicate = "duplicate"
 )
 
 // New builds a tipline; deps.HTTP and deps.State are required. The Bot API is called
@@ -242,8 +284,12 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 		Name: "kuzot_tipline_flood_wait_seconds_total",
 		Help: "Seconds the tipline waited on Bot API flood control (429 retry_after).",
 	})
+	c.m.links = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kuzot_tipline_linked_posts_total",
+		Help: "Public posts that tips link to, fetched by their kind's collector, by link_kind (the collector) and outcome (collected, missing, error).",
+	}, []string{"link_kind", "outcome"})
 	if deps.Registerer != nil {
-		for _, col := range []prometheus.Collector{c.m.updates, c.m.floodWait} {
+		for _, col := range []prometheus.Collector{c.m.updates, c.m.floodWait, c.m.links} {
 			if err := deps.Registerer.Register(col); err != nil {
 				return nil, fmt.Errorf("tipline metrics: %w", err)
 			}
@@ -255,16 +301,28 @@ func New(cfg Config, deps collectors.Deps) (*Collector, error) {
 		}
 		c.bot = &botClient{base: b.BaseURL, token: string(b.Token), userAgent: deps.UserAgent,
 			http: &http.Client{Timeout: b.LongPoll + 30*time.Second}}
+		if b.Webhook != nil {
+			c.hook = newWebhook(b.Webhook, deps.Logger)
+		}
 	}
 	if cfg.Email != nil {
 		c.mail = newMailbox(cfg, deps.Logger, c.m.updates)
 	}
+	if cfg.Form != nil {
+		log := deps.Logger
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		c.form = &formIntake{cfg: cfg.Form, orgs: cfg.orgIDs(), log: log, queue: make(chan *pendingForm, 256)}
+	}
 	return c, nil
 }
 
-// botState is the bot's offset: every update below it is published and confirmed.
+// botState is the bot's offset: every update below it is published and confirmed. In
+// webhook mode Seen holds the most recent update ids taken, to drop Telegram's repeats.
 type botState struct {
-	Offset int64 `json:"offset"`
+	Offset int64   `json:"offset"`
+	Seen   []int64 `json:"webhook_seen,omitempty"`
 }
 
 // reply is a message the bot sends once the poll's state is saved.
@@ -283,7 +341,22 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 			errs = append(errs, err)
 		}
 	}
-	if c.bot != nil {
+	if c.form != nil {
+		if err := c.collectForm(ctx, emit); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.cfg.IMAP != nil {
+		if err := c.collectIMAP(ctx, emit); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch {
+	case c.hook != nil:
+		if err := c.collectWebhook(ctx, emit); err != nil {
+			errs = append(errs, c.hook.redact(err))
+		}
+	case c.bot != nil:
 		if err := c.collectBot(ctx, emit); err != nil {
 			errs = append(errs, err)
 		}
@@ -331,19 +404,58 @@ func (c *Collector) collectBot(ctx context.Context, emit collectors.Emit) error 
 		if errors.As(err, &fe) && c.deps.Now().Before(c.floodUntil) {
 			return nil // obeyed: the next poll after the wait
 		}
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Code == http.StatusConflict {
+			// A webhook is still set (webhook mode was turned off): remove it, keeping
+			// the pending updates; the next poll reads them.
+			if derr := c.call(ctx, func() error { return c.bot.deleteWebhook(ctx) }); derr != nil {
+				return errors.Join(err, fmt.Errorf("deleteWebhook: %w", derr))
+			}
+			if c.deps.Logger != nil {
+				c.deps.Logger.Info("bot webhook removed: polling with getUpdates")
+			}
+			return nil
+		}
 		return err
 	}
 	if len(raws) == 0 {
 		return nil
 	}
+	replies, ids, err := c.processUpdates(ctx, emit, raws, nil)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		st.Offset = max(st.Offset, id+1)
+	}
+	if err := collectors.SaveJSON(ctx, c.deps.State, c.key, st); err != nil {
+		return err
+	}
+	// Receipts go out once the tips are published and the offset saved: a restart before
+	// this point replays the updates (counted once) and answers then.
+	c.sendReplies(ctx, replies)
+	return nil
+}
+
+// processUpdates is the one path every bot update takes, from getUpdates or the
+// webhook: decode (a malformed update is counted, logged without its content and
+// skipped), drop those seen reports as already taken, turn messages into tips or
+// commands, then publish the changed campaigns and save them. It returns the replies
+// to send and the ids of every update taken (malformed ones included); the caller saves
+// them and only then answers.
+func (c *Collector) processUpdates(ctx context.Context, emit collectors.Emit, raws []json.RawMessage, seen func(id int64) bool) ([]reply, []int64, error) {
 	c.deps.Metrics.Posts(len(raws))
 	in := newIntake(c.deps.State, &c.cfg)
 	var replies []reply
-	next := st.Offset
+	var ids []int64
 	for i, raw := range raws {
 		u, err := decodeUpdate(raw)
-		if u.UpdateID >= next {
-			next = u.UpdateID + 1
+		if u.UpdateID > 0 {
+			if seen != nil && (seen(u.UpdateID) || slices.Contains(ids, u.UpdateID)) {
+				c.m.updates.WithLabelValues(outcomeDuplicate).Inc()
+				continue
+			}
+			ids = append(ids, u.UpdateID)
 		}
 		if err != nil {
 			// Reported without its content: the update could carry a reporter's data.
@@ -355,30 +467,32 @@ func (c *Collector) collectBot(ctx context.Context, emit collectors.Emit) error 
 		}
 		r, err := c.handle(ctx, in, u.Message)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if r != nil {
 			replies = append(replies, *r)
 		}
 	}
+	if len(ids) == 0 {
+		return nil, nil, nil
+	}
 	if _, err := in.commit(ctx, emit, c.deps.Now(), c.detect); err != nil {
-		return err
+		return nil, nil, err
 	}
-	st.Offset = next
-	if err := collectors.SaveJSON(ctx, c.deps.State, c.key, st); err != nil {
-		return err
-	}
-	// Receipts go out once the tips are published and the offset saved: a restart before
-	// this point replays the updates (counted once) and answers then.
+	return replies, ids, nil
+}
+
+// sendReplies sends the receipts and answers of a saved batch; a failure is logged (the
+// tips are kept either way) and stops the rest.
+func (c *Collector) sendReplies(ctx context.Context, replies []reply) {
 	for _, r := range replies {
 		if err := c.call(ctx, func() error { return c.bot.sendMessage(ctx, r.chat, r.text, r.replyTo) }); err != nil {
 			if c.deps.Logger != nil {
 				c.deps.Logger.Warn("bot reply not sent", "err", err)
 			}
-			break
+			return
 		}
 	}
-	return nil
 }
 
 // errMalformed explains why an update cannot be a tip, without quoting it.
@@ -464,6 +578,9 @@ func (c *Collector) handle(ctx context.Context, in *intake, m *Message) (*reply,
 	}
 	fp, counted, err := in.submit(ctx, t, org, c.reporterHash(org, "telegram:"+strconv.FormatInt(m.From.ID, 10)))
 	if err != nil {
+		return nil, err
+	}
+	if err := c.linkPost(ctx, in, fp, t); err != nil {
 		return nil, err
 	}
 	if !counted {

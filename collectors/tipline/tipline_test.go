@@ -112,14 +112,15 @@ func newRig(t *testing.T) *rig {
 // collector builds a fresh collector on the rig's state: a restart of the process.
 func (r *rig) collector() *Collector {
 	r.t.Helper()
-	f, err := collectors.NewFetcher(collectors.FetcherOptions{UserAgent: "kuzot-test"})
+	// The polite fetcher (link fetches), paced for a local test site.
+	f, err := collectors.NewFetcher(collectors.FetcherOptions{UserAgent: "kuzot-test", HostRules: []collectors.HostRule{{Pattern: "*", Delay: 20 * time.Millisecond}}})
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	r.reg = prometheus.NewRegistry()
 	c, err := New(r.cfg, collectors.Deps{
 		Logger:     slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Registerer: r.reg, State: r.state, HTTP: f.Client(nil), UserAgent: "kuzot-test",
+		Registerer: r.reg, State: r.state, HTTP: f.Client(nil).WithEndpoints(r.cfg.Endpoints()...), UserAgent: "kuzot-test",
 		Now: func() time.Time { return r.now },
 	})
 	if err != nil {

@@ -428,3 +428,34 @@ func attachments(as []Attachment) []post.Media {
 	}
 	return out
 }
+
+// FetchPost collects one wall post <owner>_<id> (for a tip linking to it) with
+// wall.getById, as Collect would publish it. ok is false when the post is deleted or
+// not public.
+func (c *Collector) FetchPost(ctx context.Context, ownerID, id int64) (post.Post, bool, error) {
+	q := url.Values{
+		"posts": {strconv.FormatInt(ownerID, 10) + "_" + strconv.FormatInt(id, 10)}, "extended": {"1"},
+		"v": {c.cfg.APIVersion}, "access_token": {c.cfg.AccessToken},
+	}
+	resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/method/wall.getById?"+q.Encode())
+	if err != nil {
+		return post.Post{}, false, fmt.Errorf("vk wall.getById: %w", redact(err, c.cfg.AccessToken))
+	}
+	r, err := ParseResponse(resp.Body)
+	if err != nil {
+		return post.Post{}, false, fmt.Errorf("vk wall.getById: %w", err)
+	}
+	names := map[int64]string{}
+	for _, p := range r.Profiles {
+		names[p.ID] = strings.TrimSpace(p.FirstName + " " + p.LastName)
+	}
+	for _, g := range r.Groups {
+		names[-g.ID] = g.Name
+	}
+	for _, it := range r.Items {
+		if it.OwnerID == ownerID && it.ID == id {
+			return c.toPost(it, names, c.deps.Now()), true, nil
+		}
+	}
+	return post.Post{}, false, nil
+}

@@ -658,3 +658,21 @@ func parseISODuration(s string) time.Duration {
 	}
 	return d
 }
+
+// FetchVideo collects one video (for a tip linking to it) as Collect would publish it,
+// through the Data API when a key is configured, else its watch page. ok is false when
+// the video is unavailable.
+func (c *Collector) FetchVideo(ctx context.Context, id string) (post.Post, bool, error) {
+	if !validID(id) {
+		return post.Post{}, false, fmt.Errorf("youtube: video id %q", id)
+	}
+	vs, err := c.fetchVideos(ctx, []string{id})
+	if err != nil {
+		return post.Post{}, false, err
+	}
+	v, ok := vs[id]
+	if !ok {
+		return post.Post{}, false, nil
+	}
+	return c.videoPost(v, c.deps.Now()), true, nil
+}
