@@ -71,8 +71,8 @@ func (c CoordinationConfig) Params() (coordination.Params, error) {
 // LoadCoordinationConfig decodes the coordination section strictly.
 func LoadCoordinationConfig(cfg *config.Config) (CoordinationConfig, error) {
 	var c CoordinationConfig
-	if err := config.DecodeSection(&cfg.Coordination, &c); err != nil {
-		return c, fmt.Errorf("coordination: %w", err)
+	if err := config.DecodeSection(&cfg.Coordination, "coordination", &c); err != nil {
+		return c, err
 	}
 	if c.FlushInterval == 0 {
 		c.FlushInterval = 10 * time.Second

@@ -113,8 +113,8 @@ var scheduleName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 // every problem.
 func ParseConfig(node *yaml.Node, defaultDir string) (*Config, error) {
 	c := &Config{}
-	if err := config.DecodeSection(node, c); err != nil {
-		return nil, fmt.Errorf("reports config: %w", err)
+	if err := config.DecodeSection(node, "reports", c); err != nil {
+		return nil, err
 	}
 	if c.OutputDir == "" {
 		c.OutputDir = defaultDir

@@ -13,10 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kuzot/kuzot/app"
-	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/storage"
-	"github.com/kuzot/kuzot/web"
 )
 
 // runReport implements `kuzot report`: one trend report on demand.
@@ -73,7 +71,7 @@ each compared with the previous period of equal length. --to 2026-03-31 includes
 	if !validFormat(f) {
 		return fmt.Errorf("--format %q: must be html, pdf, csv or json", f)
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -188,15 +186,11 @@ func runScheduleNow(ctx context.Context, cfgPath, name, at string, s stdio) erro
 		}
 		fire = t
 	}
-	cfg, err := config.Load(cfgPath)
+	cfg, err := app.LoadConfig(cfgPath)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(cfg.DataDir, "reports")
-	if wc, err := web.LoadConfig(&cfg.Web, cfg.DataDir); err == nil {
-		dir = wc.ReportsDir
-	}
-	rcfg, err := reports.ParseConfig(&cfg.Reports, dir)
+	rcfg, err := reports.ParseConfig(&cfg.Reports, app.ReportsDir(cfg))
 	if err != nil {
 		return err
 	}
