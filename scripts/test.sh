@@ -2,7 +2,8 @@
 # make test: installs what the tests need on a fresh Debian/Ubuntu machine (ClickHouse
 # server, promtool, Chromium), starts a throw-away ClickHouse on a loopback port, and
 # runs vet and every test — unit, integration and fuzz seed corpora — against the real
-# services; pipeline, alerts, collectors, web and app under the race detector. Extra arguments go to `go test` (e.g. scripts/test.sh -run Pipeline ./pipeline).
+# services; pipeline, alerts, collectors, web and app under the race detector. Extra
+# arguments go to `go test` instead (e.g. scripts/test.sh -run Pipeline ./pipeline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
