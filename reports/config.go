@@ -141,9 +141,7 @@ func ParseConfig(node *yaml.Node, defaultDir string) (*Config, error) {
 	if c.SMTP.MaxAttachmentBytes == 0 {
 		c.SMTP.MaxAttachmentBytes = 10 << 20
 	}
-	if c.SMTP.Password == "" {
-		c.SMTP.Password = config.Secret(os.Getenv(SMTPPasswordEnv))
-	}
+	c.SMTP.Password = c.SMTP.Password.OrEnv(SMTPPasswordEnv, os.Getenv)
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("reports: "+format, a...)) }
 	if c.SMTP.TLS != "starttls" && c.SMTP.TLS != "implicit" {
