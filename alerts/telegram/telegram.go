@@ -177,7 +177,9 @@ func Truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func redactToken(err error, tok config.Secret) string { return config.Redact(err.Error(), tok, "<token>") }
+func redactToken(err error, tok config.Secret) string {
+	return config.Redact(err.Error(), tok, "<token>")
+}
 
 func truncateDesc(s string) string {
 	if len(s) > 200 {
