@@ -100,7 +100,7 @@ each compared with the previous period of equal length. --to 2026-03-31 includes
 		_, err := s.out.Write(buf.Bytes())
 		return err
 	}
-	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+	if err := reports.WriteFileAtomic(*out, buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.err, "wrote %s (%s, %d bytes)\n", *out, f, buf.Len())
@@ -147,31 +147,6 @@ func validFormat(f string) bool {
 		}
 	}
 	return false
-}
-
-// writeFileAtomic writes through a temporary file in the same directory and renames it,
-// so that a failed run never leaves half a report behind.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".kuzot-report-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // runScheduleNow runs one configured schedule immediately, exactly as the report role
