@@ -114,6 +114,12 @@ func (r *Registry) Factory(kind string) (ChannelFactory, bool) { return r.factor
 
 // Decode strictly decodes one `alerts.channels` entry into its kind's config.
 func (r *Registry) Decode(node *yaml.Node) (ChannelConfig, error) {
+	return r.DecodeAt(node, "alerts.channels[]")
+}
+
+// DecodeAt is Decode for the entry at key path path ("alerts.channels[2]"), which
+// problems with its keys name.
+func (r *Registry) DecodeAt(node *yaml.Node, path string) (ChannelConfig, error) {
 	var head ChannelCommon
 	if err := node.Decode(&head); err != nil {
 		return nil, fmt.Errorf("entry at line %d: %w", node.Line, err)
@@ -131,8 +137,8 @@ func (r *Registry) Decode(node *yaml.Node) (ChannelConfig, error) {
 		return nil, fmt.Errorf("channel %s: unknown kind %q (known: %v)", head.Name, head.Kind, r.Kinds())
 	}
 	cfg := f.NewConfig()
-	if err := config.DecodeSection(node, cfg); err != nil {
-		return nil, fmt.Errorf("channel %s (%s): %w", head.Name, head.Kind, err)
+	if err := config.DecodeSection(node, path, cfg); err != nil {
+		return nil, err
 	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {

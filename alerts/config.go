@@ -132,8 +132,8 @@ func DefaultConfig() Config {
 // Decode strictly decodes and validates the `alerts:` section, reporting every problem.
 func Decode(node *yaml.Node, reg *Registry) (*Settings, error) {
 	c := DefaultConfig()
-	if err := config.DecodeSection(node, &c); err != nil {
-		return nil, fmt.Errorf("alerts: %w", err)
+	if err := config.DecodeSection(node, "alerts", &c); err != nil {
+		return nil, err
 	}
 	return c.Settings(reg)
 }
@@ -163,7 +163,7 @@ func (c Config) Settings(reg *Registry) (*Settings, error) {
 	s := &Settings{Config: c, Rules: map[string]Rule{}}
 	names := map[string]bool{}
 	for i := range c.Channels {
-		cc, err := reg.Decode(&c.Channels[i])
+		cc, err := reg.DecodeAt(&c.Channels[i], fmt.Sprintf("alerts.channels[%d]", i))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("alerts: channels: %w", err))
 			continue

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
 )
 
@@ -583,7 +584,7 @@ func (s *Service) runSender(ctx context.Context, channel string) error {
 				return nil
 			}
 			log.Warn("sender fetch failed; retrying", "err", err)
-			if !sleepCtx(ctx, time.Second) {
+			if !wait.Sleep(ctx, time.Second) {
 				return nil
 			}
 			continue
@@ -743,7 +744,7 @@ func (s *Service) finish(ctx context.Context, msg jetstream.Msg, ds *DeliverySta
 			log.Error("could not record the delivery state; the job stays unacked", "delivery", ds.ID, "state", state, "err", err)
 			return
 		}
-		sleepCtx(ctx, time.Duration(100<<attempt)*time.Millisecond)
+		wait.Sleep(ctx, time.Duration(100<<attempt)*time.Millisecond)
 	}
 	s.m.Deliveries.WithLabelValues(channel, state).Inc()
 	actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -1002,15 +1003,4 @@ func truncateRunes(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

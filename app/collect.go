@@ -19,7 +19,7 @@ func DecodeSources(reg *collectors.Registry, nodes []yamlNode) ([]collectors.Con
 	var out []collectors.Config
 	var errs []error
 	for i := range nodes {
-		c, err := reg.Decode(&nodes[i])
+		c, err := reg.DecodeAt(&nodes[i], fmt.Sprintf("sources[%d]", i))
 		if err != nil {
 			errs = append(errs, err)
 			continue

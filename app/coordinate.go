@@ -11,6 +11,7 @@ import (
 	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
 )
 
@@ -71,8 +72,8 @@ func (c CoordinationConfig) Params() (coordination.Params, error) {
 // LoadCoordinationConfig decodes the coordination section strictly.
 func LoadCoordinationConfig(cfg *config.Config) (CoordinationConfig, error) {
 	var c CoordinationConfig
-	if err := config.DecodeSection(&cfg.Coordination, &c); err != nil {
-		return c, fmt.Errorf("coordination: %w", err)
+	if err := config.DecodeSection(&cfg.Coordination, "coordination", &c); err != nil {
+		return c, err
 	}
 	if c.FlushInterval == 0 {
 		c.FlushInterval = 10 * time.Second
@@ -145,7 +146,7 @@ func coordinateRole() Role {
 						return
 					}
 					log.Error("writing clusters failed; retrying", "err", err)
-					if !sleepCtx(fctx, delay) {
+					if !wait.Sleep(fctx, delay) {
 						return
 					}
 					delay = min(delay*2, 30*time.Second)
@@ -174,7 +175,7 @@ func coordinateRole() Role {
 				if err != nil {
 					if ctx.Err() == nil {
 						log.Warn("fetch failed; retrying", "err", err)
-						sleepCtx(ctx, time.Second)
+						wait.Sleep(ctx, time.Second)
 					}
 					continue
 				}
@@ -235,15 +236,4 @@ func narrativeFrames(c pipeline.Classified) []string {
 		}
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"path/filepath"
 
 	"github.com/kuzot/kuzot/reports"
-	"github.com/kuzot/kuzot/web"
 )
 
 // reportRole generates the periodic trend reports configured under `reports:` (issue 9)
@@ -18,11 +16,7 @@ func reportRole() Role {
 		Summary:         "generate, store and e-mail the periodic trend reports configured under reports:",
 		NeedsClickHouse: true,
 		Run: func(ctx context.Context, a *App) error {
-			dir := filepath.Join(a.Cfg.DataDir, "reports")
-			if wc, err := web.LoadConfig(&a.Cfg.Web, a.Cfg.DataDir); err == nil {
-				dir = wc.ReportsDir
-			}
-			cfg, err := reports.ParseConfig(&a.Cfg.Reports, dir)
+			cfg, err := reports.ParseConfig(&a.Cfg.Reports, ReportsDir(a.Cfg))
 			if err != nil {
 				return err
 			}

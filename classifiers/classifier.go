@@ -8,10 +8,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/registry"
 	"github.com/kuzot/kuzot/post"
 )
@@ -55,7 +58,12 @@ type Deps struct {
 // Factory builds one classifier.
 type Factory struct {
 	Name string
-	New  func(ctx context.Context, deps Deps) (Classifier, error)
+	// CheckConfig decodes (config.DecodeSection) and validates the classifier's section
+	// under `classifiers:` without building anything; node may be nil. Every process
+	// runs it at load (app.CheckConfig), whatever roles it runs. Nil: the classifier
+	// takes no section.
+	CheckConfig func(node *yaml.Node, dataDir string) error
+	New         func(ctx context.Context, deps Deps) (Classifier, error)
 }
 
 // Registry maps classifier names to factories. Build one with all.Registry().
@@ -69,6 +77,35 @@ func (r *Registry) Add(f Factory) { r.factories.Add(f.Name, f) }
 
 // Names lists the registered classifiers, sorted.
 func (r *Registry) Names() []string { return r.factories.Names() }
+
+// CheckConfigs checks the `classifiers:` sections: a key that names no registered
+// classifier is a problem, and each classifier checks its own section. Problems carry
+// their key path and line (config.Problems).
+func (r *Registry) CheckConfigs(sections map[string]yaml.Node, dataDir string, lines map[string]int) error {
+	var ps config.Problems
+	names := make([]string, 0, len(sections))
+	for name := range sections {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		path := "classifiers." + name
+		f, ok := r.factories.Get(name)
+		if !ok {
+			ps = append(ps, config.Problem{Path: path, Line: lines[path],
+				Msg: fmt.Sprintf("no classifier is named %q (known: %s)", name, strings.Join(r.Names(), ", "))})
+			continue
+		}
+		if f.CheckConfig == nil {
+			continue
+		}
+		node := sections[name]
+		if err := f.CheckConfig(&node, dataDir); err != nil {
+			ps = append(ps, config.Locate(err, path, lines)...)
+		}
+	}
+	return ps.Err()
+}
 
 // Build instantiates the named classifiers (all registered ones when names is empty).
 func (r *Registry) Build(ctx context.Context, names []string, deps func(name string) Deps) ([]Classifier, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/registry"
 	"github.com/kuzot/kuzot/post"
 )
@@ -163,7 +164,11 @@ func (r *Registry) Factory(kind string) (Factory, bool) { return r.factories.Get
 
 // Decode turns one raw `sources:` entry into the kind's typed config, rejecting unknown
 // keys, applying defaults and validating.
-func (r *Registry) Decode(node *yaml.Node) (Config, error) {
+func (r *Registry) Decode(node *yaml.Node) (Config, error) { return r.DecodeAt(node, "sources[]") }
+
+// DecodeAt is Decode for the entry at key path path ("sources[3]"), which problems
+// with its keys name (config.DecodeSection).
+func (r *Registry) DecodeAt(node *yaml.Node, path string) (Config, error) {
 	var head Common
 	if err := node.Decode(&head); err != nil {
 		return nil, fmt.Errorf("source at line %d: %w", node.Line, err)
@@ -173,23 +178,12 @@ func (r *Registry) Decode(node *yaml.Node) (Config, error) {
 		return nil, fmt.Errorf("source at line %d: unknown kind %q (known: %v)", node.Line, head.Kind, r.Kinds())
 	}
 	cfg := f.NewConfig()
-	if err := DecodeStrict(node, cfg); err != nil {
-		return nil, fmt.Errorf("source at line %d (kind %s): %w", node.Line, head.Kind, err)
+	if err := config.DecodeSection(node, path, cfg); err != nil {
+		return nil, err
 	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("source at line %d (kind %s): %w", node.Line, head.Kind, err)
 	}
 	return cfg, nil
-}
-
-// DecodeStrict decodes a YAML node into v, failing on keys v does not declare.
-func DecodeStrict(node *yaml.Node, v any) error {
-	raw, err := yaml.Marshal(node)
-	if err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytesReader(raw))
-	dec.KnownFields(true)
-	return dec.Decode(v)
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 // Every HTTP request of every collector goes through a gocolly/colly v2.3.0 Collector
@@ -554,15 +556,8 @@ func (f *Fetcher) ruleFor(host string) HostRule {
 // SleepCtx waits d or until ctx ends (the Fetcher's and Runner's default sleep;
 // collectors with waits of their own use it too).
 func SleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
+	if !wait.Sleep(ctx, d) {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }

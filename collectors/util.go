@@ -3,11 +3,8 @@ package collectors
 import (
 	"bytes"
 	"context"
-	"io"
 	"sync"
 )
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 // MemoryState is a State kept in memory, for `kuzot collect --once --stdout` and tests.
 type MemoryState struct {

@@ -51,12 +51,17 @@ type Config struct {
 	Store       Store                `yaml:"store"`
 	Retention   Retention            `yaml:"retention"`
 	Models      Models               `yaml:"models"`
-	// Extra sections owned by other roles (alerts, coordination, web, reports) are kept
-	// as raw nodes and decoded strictly by their packages.
+	// Sections owned by other packages (alerts, coordination, web, reports) are kept as
+	// raw nodes and decoded by their owners with DecodeSection; app.CheckConfig runs
+	// every owner at load. To add a section, see docs/configuration.md.
 	Alerts       yaml.Node `yaml:"alerts"`
 	Coordination yaml.Node `yaml:"coordination"`
 	Web          yaml.Node `yaml:"web"`
 	Reports      yaml.Node `yaml:"reports"`
+
+	// KeyLines maps each key path of the file to its line (KeyLines), for locating
+	// problems found after decoding. Empty for a configuration built in code.
+	KeyLines map[string]int `yaml:"-"`
 }
 
 // Log configures structured logging.
@@ -392,34 +397,66 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Parse decodes a configuration strictly, applies environment overrides and defaults, and
-// validates it.
+// Parse decodes a configuration strictly (DecodeSection over the whole file: every
+// unknown key and wrong type, with its path and line), applies environment overrides and
+// defaults, and validates it. The sections owned by other packages (alerts, web, reports,
+// coordination, classifiers, sources) stay raw here; app.CheckConfig decodes and
+// validates them at load, whatever roles run.
 func Parse(r io.Reader) (*Config, error) {
-	c := &Config{}
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	c.applyEnv(os.Getenv)
-	c.applyDefaults()
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+	c, err := parse(r)
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
+// parse is Parse that also returns what it could decode when the file has problems
+// (nil only when it is not YAML), so that a check can go on to the other sections.
+func parse(r io.Reader) (*Config, error) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(r).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c := &Config{KeyLines: KeyLines(&doc)}
+	decodeErr := DecodeSection(&doc, "", c)
+	c.applyEnv(os.Getenv)
+	c.applyDefaults()
+	ps := ProblemsOf(decodeErr, "", 0)
+	if decodeErr == nil {
+		// Values of the wrong type are already problems; validating their zero
+		// values would only add noise.
+		ps = append(ps, Locate(c.Validate(), "", c.KeyLines)...)
+	}
+	return c, ps.Err()
+}
+
 // Load reads and parses a configuration file. An empty path gives the defaults.
+// Problems name the file (Problems, one per line).
 func Load(path string) (*Config, error) {
+	c, err := LoadPartial(path)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// LoadPartial is Load that also returns the configuration it could decode when the file
+// has problems (a nil one when the file cannot be read or is not YAML), so that
+// `kuzot check-config` reports the problems of the other sections too.
+func LoadPartial(path string) (*Config, error) {
 	if path == "" {
-		return Parse(bytes.NewReader(nil))
+		return parse(bytes.NewReader(nil))
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w (copy kuzot.example.yaml and pass it with --config)", err)
 	}
 	defer f.Close()
-	c, err := Parse(f)
+	c, err := parse(f)
+	var ps Problems
+	if errors.As(err, &ps) {
+		return c, ps.InFile(path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -453,22 +490,4 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set(&c.DataDir, "KUZOT_DATA_DIR")
 	set(&c.HTTP.Listen, "KUZOT_HTTP_LISTEN")
 	set(&c.HTTP.MetricsListen, "KUZOT_HTTP_METRICS_LISTEN")
-}
-
-// DecodeSection strictly decodes an optional raw section into v (left unchanged when the
-// section is absent).
-func DecodeSection(node *yaml.Node, v any) error {
-	if node == nil || node.Kind == 0 {
-		return nil
-	}
-	raw, err := yaml.Marshal(node)
-	if err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	return nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -41,9 +42,9 @@ func TestBadConfigsGiveClearErrors(t *testing.T) {
 	cases := []struct {
 		name, yaml, want string
 	}{
-		{"unknown top-level key", "colector: {}\n", "field colector not found"},
-		{"unknown nested key", "nats:\n  urll: x\n", "field urll not found"},
-		{"bad duration", "store:\n  flush_interval: soon\n", "line 2: cannot unmarshal !!str `soon` into time.Duration"},
+		{"unknown top-level key", "colector: {}\n", "line 1: colector: unknown key"},
+		{"unknown nested key", "nats:\n  urll: x\n", "line 2: nats.urll: unknown key (known here: creds,"},
+		{"bad duration", "store:\n  flush_interval: soon\n", "line 2: store.flush_interval: cannot unmarshal !!str `soon` into time.Duration"},
 		{"bad level", "log:\n  level: loud\n", `log.level: "loud"`},
 		{"bad listen", "http:\n  listen: nowhere\n", "http.listen"},
 		{"bad metrics listen", "http:\n  metrics_listen: nowhere\n", "http.metrics_listen"},
@@ -107,5 +108,24 @@ func TestEmptyFileGivesDefaults(t *testing.T) {
 	// /metrics and pprof are on their own loopback listener by default.
 	if c.HTTP.MetricsListen != "127.0.0.1:9464" {
 		t.Fatalf("metrics_listen %q", c.HTTP.MetricsListen)
+	}
+}
+
+// kuzot.example.yaml documents every section of Config (issue 20: web and coordination
+// were missing).
+func TestExampleDocumentsEverySection(t *testing.T) {
+	c, err := Load(filepath.Join("..", "kuzot.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := reflect.TypeOf(Config{})
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		if _, ok := c.KeyLines[name]; !ok {
+			t.Errorf("kuzot.example.yaml has no %s: section", name)
+		}
 	}
 }

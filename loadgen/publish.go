@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 )
@@ -190,7 +191,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 		}
 		if opt.Rate > 0 {
 			due := start.Add(time.Duration(float64(n) / opt.Rate * float64(time.Second)))
-			if d := time.Until(due); d > time.Millisecond && !sleepCtx(pctx, d) {
+			if d := time.Until(due); d > time.Millisecond && !wait.Sleep(pctx, d) {
 				break
 			}
 		}
@@ -288,7 +289,7 @@ func settleLoop(ctx context.Context, js jetstream.JetStream, ledger *Ledger, que
 			// failed too: after a server restart the whole window of failed futures is
 			// retried quickly instead of sleeping once per post.
 			if !lastRetryOK || delay > 50*time.Millisecond {
-				if !sleepCtx(ctx, delay) {
+				if !wait.Sleep(ctx, delay) {
 					continue
 				}
 				delay = min(delay*2, opt.RetryMax)
@@ -318,16 +319,5 @@ func isClosed(ch <-chan struct{}) bool {
 		return true
 	default:
 		return false
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

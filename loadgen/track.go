@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 // FloorTracker samples a durable consumer's ack floor. The store role acks a post only
@@ -92,7 +94,7 @@ func WaitFloor(ctx context.Context, t *FloorTracker, seq uint64, interval time.D
 		if err == nil && f >= seq {
 			return nil
 		}
-		if !sleepCtx(ctx, interval) {
+		if !wait.Sleep(ctx, interval) {
 			return fmt.Errorf("loadgen: waiting for %s to ack up to %d (last floor %d, err %v): %w", t.consumer, seq, f, err, ctx.Err())
 		}
 	}

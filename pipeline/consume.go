@@ -10,6 +10,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 // ErrPermanent marks a message that can never be processed (malformed JSON, unknown
@@ -172,19 +174,19 @@ func RunBatch[T any](ctx context.Context, b *Bus, cons jetstream.Consumer, m *Me
 			}
 			return nil
 		}
-		wait := opt.MaxWait
+		maxWait := opt.MaxWait
 		if len(cur.msgs) > 0 {
-			wait = opt.MaxWait - time.Since(cur.first)
+			maxWait = opt.MaxWait - time.Since(cur.first)
 		}
-		if wait < 20*time.Millisecond {
-			wait = 20 * time.Millisecond
+		if maxWait < 20*time.Millisecond {
+			maxWait = 20 * time.Millisecond
 		}
 		want := opt.MaxRows - len(cur.msgs)
-		batch, err := cons.Fetch(want, jetstream.FetchMaxWait(wait))
+		batch, err := cons.Fetch(want, jetstream.FetchMaxWait(maxWait))
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("fetch failed; retrying", "err", err)
-				sleepCtx(ctx, time.Second)
+				wait.Sleep(ctx, time.Second)
 			}
 			continue
 		}
@@ -284,22 +286,11 @@ func writeWithRetry[T any](ctx context.Context, msgs []jetstream.Msg, rows []T, 
 			if left <= 0 {
 				break
 			}
-			if !sleepCtx(ctx, min(left, 5*time.Second)) {
+			if !wait.Sleep(ctx, min(left, 5*time.Second)) {
 				return ctx.Err()
 			}
 		}
 		delay = min(delay*2, opt.RetryMax)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 

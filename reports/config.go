@@ -113,8 +113,8 @@ var scheduleName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 // every problem.
 func ParseConfig(node *yaml.Node, defaultDir string) (*Config, error) {
 	c := &Config{}
-	if err := config.DecodeSection(node, c); err != nil {
-		return nil, fmt.Errorf("reports config: %w", err)
+	if err := config.DecodeSection(node, "reports", c); err != nil {
+		return nil, err
 	}
 	if c.OutputDir == "" {
 		c.OutputDir = defaultDir
@@ -141,9 +141,7 @@ func ParseConfig(node *yaml.Node, defaultDir string) (*Config, error) {
 	if c.SMTP.MaxAttachmentBytes == 0 {
 		c.SMTP.MaxAttachmentBytes = 10 << 20
 	}
-	if c.SMTP.Password == "" {
-		c.SMTP.Password = config.Secret(os.Getenv(SMTPPasswordEnv))
-	}
+	c.SMTP.Password = c.SMTP.Password.OrEnv(SMTPPasswordEnv, os.Getenv)
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("reports: "+format, a...)) }
 	if c.SMTP.TLS != "starttls" && c.SMTP.TLS != "implicit" {

@@ -3,13 +3,11 @@ package reports
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/kuzot/kuzot/internal/smtpsend"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -22,26 +20,19 @@ type Attachment struct {
 
 // Mailer sends reports by e-mail through an SMTP server with mandatory TLS.
 type Mailer struct {
-	cfg SMTP
-	tls *tls.Config
+	cfg    SMTP
+	sender *smtpsend.Sender
 }
 
 // NewMailer builds a mailer; a CA file, if configured, is loaded now so that a bad path
 // fails at start rather than on the first report.
 func NewMailer(cfg SMTP) (*Mailer, error) {
-	tc := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("reports: smtp.ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("reports: smtp.ca_file %s: no PEM certificates", cfg.CAFile)
-		}
-		tc.RootCAs = pool
+	s, err := smtpsend.New(smtpsend.Server{Host: cfg.Host, Port: cfg.Port, Username: cfg.Username, Password: cfg.Password,
+		ImplicitTLS: cfg.TLS == "implicit", CAFile: cfg.CAFile, Timeout: cfg.Timeout})
+	if err != nil {
+		return nil, fmt.Errorf("reports: smtp.%w", err)
 	}
-	return &Mailer{cfg: cfg, tls: tc}, nil
+	return &Mailer{cfg: cfg, sender: s}, nil
 }
 
 // Send mails the report to the recipients: a plain-text body with the summary figures
@@ -85,22 +76,5 @@ func (m *Mailer) Send(ctx context.Context, to []string, r *Report, files []Attac
 		fmt.Fprintf(&body, "\nToo large to attach (download them from the kuzot web UI, Reports): %s\n", strings.Join(left, ", "))
 	}
 	msg.SetBodyString(gomail.TypeTextPlain, body.String())
-	opts := []gomail.Option{gomail.WithPort(m.cfg.Port), gomail.WithTLSConfig(m.tls), gomail.WithTimeout(m.cfg.Timeout)}
-	if m.cfg.TLS == "implicit" {
-		opts = append(opts, gomail.WithSSL())
-	} else {
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
-	}
-	if m.cfg.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(m.cfg.Username),
-			gomail.WithPassword(string(m.cfg.Password)))
-	}
-	cl, err := gomail.NewClient(m.cfg.Host, opts...)
-	if err != nil {
-		return fmt.Errorf("smtp client: %w", err)
-	}
-	if err := cl.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("smtp %s:%d: %w", m.cfg.Host, m.cfg.Port, err)
-	}
-	return nil
+	return m.sender.Send(ctx, msg)
 }

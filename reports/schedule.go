@@ -245,7 +245,7 @@ func (s *Scheduler) produce(ctx context.Context, sc *Schedule, rec *Record) erro
 			return fmt.Errorf("render %s: %w", f, err)
 		}
 		name := rec.ID + Ext(f)
-		if err := writeAtomic(filepath.Join(s.cfg.OutputDir, name), b.Bytes()); err != nil {
+		if err := WriteFileAtomic(filepath.Join(s.cfg.OutputDir, name), b.Bytes()); err != nil {
 			return err
 		}
 		rec.Files = append(rec.Files, name)
@@ -311,9 +311,11 @@ func List(ctx context.Context, conn driver.Conn, limit int) ([]Record, error) {
 	return out, rows.Err()
 }
 
-// writeAtomic writes a file through a temporary name in the same directory, so that the
-// web UI never lists a half-written report.
-func writeAtomic(path string, b []byte) error {
+// WriteFileAtomic writes a report file through a temporary name in the same directory and
+// renames it, so that the web UI never lists, and a failed run never leaves, half a
+// report. The file is 0640 (reports carry monitoring findings): kuzot's one atomic
+// writer for report files, used by the report role and `kuzot report`.
+func WriteFileAtomic(path string, b []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-report-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -51,8 +51,8 @@ type Config struct {
 // LoadConfig decodes the web section strictly and fills defaults.
 func LoadConfig(node *yaml.Node, dataDir string) (Config, error) {
 	var c Config
-	if err := config.DecodeSection(node, &c); err != nil {
-		return c, fmt.Errorf("web config: %w", err)
+	if err := config.DecodeSection(node, "web", &c); err != nil {
+		return c, err
 	}
 	if c.SecureCookies == nil {
 		t := true

@@ -5,19 +5,17 @@ package email
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	_ "embed"
 	"errors"
 	"fmt"
 	"net/mail"
-	"os"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/kuzot/kuzot/alerts"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/internal/smtpsend"
 )
 
 //go:embed sample.yaml
@@ -94,27 +92,20 @@ func Register(r *alerts.Registry) {
 
 // Channel sends alert mails through one SMTP server.
 type Channel struct {
-	cfg      *Config
-	password config.Secret
-	tls      *tls.Config
+	cfg    *Config
+	sender *smtpsend.Sender
 }
 
 // New builds a channel; a CA file, if configured, is loaded now so a bad path fails at
 // start rather than on the first alert.
 func New(cfg *Config, password config.Secret) (*Channel, error) {
-	tc := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pem, err := os.ReadFile(cfg.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("ca_file %s: no PEM certificates", cfg.CAFile)
-		}
-		tc.RootCAs = pool
+	// Alert mail is STARTTLS only (the channel has no implicit-TLS setting).
+	s, err := smtpsend.New(smtpsend.Server{Host: cfg.Host, Port: cfg.Port, Username: cfg.Username, Password: password,
+		CAFile: cfg.CAFile, Timeout: cfg.Timeout})
+	if err != nil {
+		return nil, err
 	}
-	return &Channel{cfg: cfg, password: password, tls: tc}, nil
+	return &Channel{cfg: cfg, sender: s}, nil
 }
 
 // Send mails the alert (plain text, every language of the org) and returns once the
@@ -137,24 +128,12 @@ func (c *Channel) Send(ctx context.Context, a *alerts.Alert) error {
 	m.SetGenHeader("X-Kuzot-Incident-Id", a.Message.IncidentID)
 	m.SetDate()
 	m.SetBodyString(gomail.TypeTextPlain, a.Text())
-	opts := []gomail.Option{
-		gomail.WithPort(c.cfg.Port), gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(c.tls),
-		gomail.WithTimeout(c.cfg.Timeout),
-	}
-	if c.cfg.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(c.cfg.Username),
-			gomail.WithPassword(string(c.password)))
-	}
-	cl, err := gomail.NewClient(c.cfg.Host, opts...)
-	if err != nil {
-		return fmt.Errorf("%w: smtp client: %w", alerts.ErrPermanent, err)
-	}
-	if err := cl.DialAndSendWithContext(ctx, m); err != nil {
+	if err := c.sender.Send(ctx, m); err != nil {
 		var se *gomail.SendError
-		if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 {
-			return fmt.Errorf("%w: smtp: %w", alerts.ErrPermanent, err)
+		if errors.Is(err, smtpsend.ErrSetup) || errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 {
+			return fmt.Errorf("%w: %w", alerts.ErrPermanent, err)
 		}
-		return fmt.Errorf("smtp: %w", err)
+		return err
 	}
 	return nil
 }

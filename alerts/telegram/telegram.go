@@ -178,10 +178,7 @@ func Truncate(s string, n int) string {
 }
 
 func redactToken(err error, tok config.Secret) string {
-	if tok == "" {
-		return err.Error()
-	}
-	return strings.ReplaceAll(err.Error(), string(tok), "<token>")
+	return config.Redact(err.Error(), tok, "<token>")
 }
 
 func truncateDesc(s string) string {

@@ -12,11 +12,9 @@
 package exposure
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -28,6 +26,7 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -58,16 +57,8 @@ type Config struct {
 // errors) and applies defaults; node may be nil.
 func DecodeConfig(node *yaml.Node, dataDir string) (Config, error) {
 	var c Config
-	if node != nil && node.Kind != 0 {
-		raw, err := yaml.Marshal(node)
-		if err != nil {
-			return c, fmt.Errorf("exposure config: %w", err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(raw))
-		dec.KnownFields(true)
-		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-			return c, fmt.Errorf("exposure config: %w", err)
-		}
+	if err := config.DecodeSection(node, "classifiers."+Name, &c); err != nil {
+		return c, err
 	}
 	if c.WatchlistDir == "" {
 		if dataDir == "" {
@@ -83,7 +74,10 @@ func DecodeConfig(node *yaml.Node, dataDir string) (Config, error) {
 
 // Register adds the exposure classifier to r.
 func Register(r *classifiers.Registry) {
-	r.Add(classifiers.Factory{Name: Name, New: func(ctx context.Context, deps classifiers.Deps) (classifiers.Classifier, error) {
+	r.Add(classifiers.Factory{Name: Name, CheckConfig: func(node *yaml.Node, dataDir string) error {
+		_, err := DecodeConfig(node, dataDir)
+		return err
+	}, New: func(ctx context.Context, deps classifiers.Deps) (classifiers.Classifier, error) {
 		return New(ctx, deps)
 	}})
 }

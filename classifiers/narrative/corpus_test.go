@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kuzot/kuzot/internal/testenv"
 )
 
 func TestCorpusMeetsIssueRequirements(t *testing.T) {
@@ -187,11 +189,11 @@ func TestSplitIsFrozen(t *testing.T) {
 
 // TestLTEDIDev checks that the LT-EDI 2022 English files load as the README says (its
 // dev file is kuzot's test part for LT-EDI, so no figure is computed here). It is
-// skipped when ../shared is absent.
+// skipped when ../shared is absent, and fails then under KUZOT_TEST_REQUIRE_DATA (CI).
 func TestLTEDIDev(t *testing.T) {
 	dir := DefaultLTEDIDir()
 	if dir == "" {
-		t.Skip("../shared/datasets/ltedi2022-en not present")
+		testenv.SkipWithoutData(t, "../shared/datasets/ltedi2022-en")
 	}
 	rows, errs, err := ReadExamplesFile(filepath.Join(dir, "dev.jsonl"), false)
 	if err != nil || len(errs) > 0 {

@@ -27,11 +27,9 @@
 package narrative
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"strconv"
@@ -43,6 +41,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kuzot/kuzot/classifiers"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -83,16 +82,8 @@ type Config struct {
 // overrides ("lexicon_dir", "model", "threshold") from the command line.
 func ParseConfig(node *yaml.Node, overrides map[string]string) (Config, error) {
 	var c Config
-	if node != nil && node.Kind != 0 {
-		raw, err := yaml.Marshal(node)
-		if err != nil {
-			return c, fmt.Errorf("narrative config: %w", err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(raw))
-		dec.KnownFields(true)
-		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-			return c, fmt.Errorf("narrative config: %w", err)
-		}
+	if err := config.DecodeSection(node, "classifiers."+Name, &c); err != nil {
+		return c, err
 	}
 	for k, v := range overrides {
 		switch k {
@@ -181,7 +172,10 @@ type metrics struct {
 
 // Register adds the "narrative" factory to a classifier registry.
 func Register(r *classifiers.Registry) {
-	r.Add(classifiers.Factory{Name: Name, New: func(ctx context.Context, deps classifiers.Deps) (classifiers.Classifier, error) {
+	r.Add(classifiers.Factory{Name: Name, CheckConfig: func(node *yaml.Node, _ string) error {
+		_, err := ParseConfig(node, nil)
+		return err
+	}, New: func(ctx context.Context, deps classifiers.Deps) (classifiers.Classifier, error) {
 		cfg, err := ParseConfig(deps.Config, deps.Overrides)
 		if err != nil {
 			return nil, err

@@ -15,7 +15,6 @@ import (
 
 	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/classifiers"
-	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 )
@@ -41,7 +40,7 @@ A line that is not JSON is reported on stderr with its line number; the rest are
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func runCollect(ctx context.Context, args []string, s stdio) error {
 	if !*stdout {
 		return errors.New("only --stdout is supported by this command; the pipeline publishes with `kuzot run`")
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

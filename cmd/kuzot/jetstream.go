@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/kuzot/kuzot/app"
-	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/pipeline"
 )
 
@@ -28,7 +27,7 @@ until SIGINT/SIGTERM. Point roles in other processes at it with nats.url or KUZO
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

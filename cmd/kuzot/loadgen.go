@@ -14,7 +14,6 @@ import (
 
 	"github.com/kuzot/kuzot/app"
 	classifiersall "github.com/kuzot/kuzot/classifiers/all"
-	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/loadgen"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/storage"
@@ -52,7 +51,7 @@ With --check it then verifies in ClickHouse that every acknowledged post is stor
 	if *posts == 0 && *duration == 0 {
 		return errors.New("set --posts or --duration")
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ func commands() []command {
 	return []command{
 		{"version", "print the version and build information", runVersion},
 		{"run", "run the long-running roles (all by default, or --roles ...)", runRun},
+		{"check-config", "check configuration files: every problem with its line and key path (as promtool check config)", runCheckConfig},
 		{"migrate", "apply the ClickHouse schema migrations", runMigrate},
 		{"classify", "classify JSON-lines posts from stdin to stdout", runClassify},
 		{"eval", "print classifier quality metrics on held-out data (kuzot eval [name])", runEval},

@@ -13,10 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kuzot/kuzot/app"
-	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/storage"
-	"github.com/kuzot/kuzot/web"
 )
 
 // runReport implements `kuzot report`: one trend report on demand.
@@ -73,7 +71,7 @@ each compared with the previous period of equal length. --to 2026-03-31 includes
 	if !validFormat(f) {
 		return fmt.Errorf("--format %q: must be html, pdf, csv or json", f)
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -102,7 +100,7 @@ each compared with the previous period of equal length. --to 2026-03-31 includes
 		_, err := s.out.Write(buf.Bytes())
 		return err
 	}
-	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+	if err := reports.WriteFileAtomic(*out, buf.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.err, "wrote %s (%s, %d bytes)\n", *out, f, buf.Len())
@@ -151,31 +149,6 @@ func validFormat(f string) bool {
 	return false
 }
 
-// writeFileAtomic writes through a temporary file in the same directory and renames it,
-// so that a failed run never leaves half a report behind.
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".kuzot-report-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
 // runScheduleNow runs one configured schedule immediately, exactly as the report role
 // would at the given fire time: files into the output directory, a row in the reports
 // table, the mail to the recipients.
@@ -188,15 +161,11 @@ func runScheduleNow(ctx context.Context, cfgPath, name, at string, s stdio) erro
 		}
 		fire = t
 	}
-	cfg, err := config.Load(cfgPath)
+	cfg, err := app.LoadConfig(cfgPath)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(cfg.DataDir, "reports")
-	if wc, err := web.LoadConfig(&cfg.Web, cfg.DataDir); err == nil {
-		dir = wc.ReportsDir
-	}
-	rcfg, err := reports.ParseConfig(&cfg.Reports, dir)
+	rcfg, err := reports.ParseConfig(&cfg.Reports, app.ReportsDir(cfg))
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 
 	"github.com/kuzot/kuzot/app"
-	"github.com/kuzot/kuzot/config"
 )
 
 // configFlag registers the shared --config flag (default $KUZOT_CONFIG).
@@ -36,7 +35,7 @@ func runRun(ctx context.Context, args []string, s stdio) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -77,7 +76,7 @@ func runMigrate(ctx context.Context, args []string, s stdio) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/kuzot/kuzot/app"
-	"github.com/kuzot/kuzot/config"
 )
 
 // runServe is `kuzot serve`: the web UI and JSON API alone (the serve role), for a
@@ -23,7 +22,7 @@ func runServe(ctx context.Context, args []string, s stdio) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

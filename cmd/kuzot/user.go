@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/app"
-	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/storage"
 	"github.com/kuzot/kuzot/web"
 	"github.com/kuzot/kuzot/web/auth"
@@ -49,7 +48,7 @@ func runUser(ctx context.Context, args []string, s stdio) error {
 }
 
 func userDB(ctx context.Context, cfgPath string) (*web.DB, func(), error) {
-	cfg, err := config.Load(cfgPath)
+	cfg, err := app.LoadConfig(cfgPath)
 	if err != nil {
 		return nil, nil, err
 	}

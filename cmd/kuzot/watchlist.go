@@ -8,9 +8,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
-	"github.com/kuzot/kuzot/config"
 )
 
 // runWatchlist implements `kuzot watchlist import|list|delete`: hashed protected-member
@@ -53,7 +53,7 @@ func runWatchlist(ctx context.Context, args []string, s stdio) error {
 			rest = rest[1:]
 		}
 	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := app.LoadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}

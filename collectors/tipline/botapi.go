@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
+
+	"github.com/kuzot/kuzot/config"
 )
 
 // The subset of the Telegram Bot API (https://core.telegram.org/bots/api) the tipline
@@ -174,27 +174,13 @@ func (b *botClient) call(ctx context.Context, method string, params any, result 
 }
 
 func (b *botClient) redactString(s string) string {
-	if b.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, url.PathEscape(b.token), "<token>"), b.token, "<token>")
+	return config.Redact(s, config.Secret(b.token), "<token>")
 }
 
 // redact rewrites err's message without the token, keeping it unwrappable.
 func (b *botClient) redact(err error) error {
-	if err == nil || b.token == "" || !strings.Contains(err.Error(), b.token) {
-		return err
-	}
-	return &redacted{msg: b.redactString(err.Error()), err: err}
+	return config.RedactError(err, config.Secret(b.token), "<token>")
 }
-
-type redacted struct {
-	msg string
-	err error
-}
-
-func (r *redacted) Error() string { return r.msg }
-func (r *redacted) Unwrap() error { return r.err }
 
 // getUpdates long-polls for updates after offset-1; asking with offset confirms (and
 // makes Telegram forget) every update below it.

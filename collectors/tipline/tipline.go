@@ -108,9 +108,7 @@ func (c *Config) Defaults() {
 	if c.ReporterKeyEnv == "" {
 		c.ReporterKeyEnv = "KUZOT_TIPLINE_REPORTER_KEY"
 	}
-	if c.ReporterKey == "" {
-		c.ReporterKey = config.Secret(os.Getenv(c.ReporterKeyEnv))
-	}
+	c.ReporterKey = c.ReporterKey.OrEnv(c.ReporterKeyEnv, os.Getenv)
 	if c.NearDuplicate == 0 {
 		c.NearDuplicate = 0.6
 	}
@@ -128,9 +126,7 @@ func (c *Config) Defaults() {
 		if b.TokenEnv == "" {
 			b.TokenEnv = "KUZOT_TIPLINE_BOT_TOKEN"
 		}
-		if b.Token == "" {
-			b.Token = config.Secret(os.Getenv(b.TokenEnv))
-		}
+		b.Token = b.Token.OrEnv(b.TokenEnv, os.Getenv)
 		if b.LongPoll == 0 {
 			b.LongPoll = 25 * time.Second
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/lang"
 	"github.com/kuzot/kuzot/post"
 )
@@ -97,10 +98,10 @@ func (c *Collector) getComments(ctx context.Context, ownerID, postID int64, q ur
 	q.Set("post_id", strconv.FormatInt(postID, 10))
 	q.Set("extended", "1")
 	q.Set("v", c.cfg.APIVersion)
-	q.Set("access_token", c.cfg.AccessToken)
+	q.Set("access_token", string(c.cfg.AccessToken))
 	resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/method/wall.getComments?"+q.Encode())
 	if err != nil {
-		return nil, redact(err, c.cfg.AccessToken)
+		return nil, config.RedactError(err, c.cfg.AccessToken, "<token>")
 	}
 	r, err := ParseCommentsResponse(resp.Body)
 	var ae *APIError

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/lang"
 	"github.com/kuzot/kuzot/post"
 )
@@ -37,7 +38,7 @@ type Config struct {
 	Domain  string `yaml:"domain"`
 	OwnerID int64  `yaml:"owner_id"`
 	// AccessToken is a service token; may come from KUZOT_VK_ACCESS_TOKEN.
-	AccessToken string `yaml:"access_token"`
+	AccessToken config.Secret `yaml:"access_token"`
 	// BaseURL is the API host (default https://api.vk.com).
 	BaseURL string `yaml:"base_url"`
 	// APIVersion is the v= parameter (default 5.199).
@@ -61,9 +62,7 @@ func (c *Config) Defaults() {
 		target = strconv.FormatInt(c.OwnerID, 10)
 	}
 	c.ApplyDefaults(Kind, target)
-	if c.AccessToken == "" {
-		c.AccessToken = os.Getenv("KUZOT_VK_ACCESS_TOKEN")
-	}
+	c.AccessToken = c.AccessToken.OrEnv("KUZOT_VK_ACCESS_TOKEN", os.Getenv)
 	c.BaseURL = collectors.BaseURL(c.BaseURL, "https://api.vk.com")
 	if c.APIVersion == "" {
 		c.APIVersion = "5.199"
@@ -325,7 +324,7 @@ func (c *Collector) Collect(ctx context.Context, emit collectors.Emit) error {
 func (c *Collector) wallGet(ctx context.Context, offset int) (*Response, error) {
 	q := url.Values{
 		"count": {"100"}, "offset": {strconv.Itoa(offset)}, "filter": {"all"}, "extended": {"1"},
-		"v": {c.cfg.APIVersion}, "access_token": {c.cfg.AccessToken},
+		"v": {c.cfg.APIVersion}, "access_token": {string(c.cfg.AccessToken)},
 	}
 	if c.cfg.Domain != "" {
 		q.Set("domain", c.cfg.Domain)
@@ -334,31 +333,10 @@ func (c *Collector) wallGet(ctx context.Context, offset int) (*Response, error) 
 	}
 	resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/method/wall.get?"+q.Encode())
 	if err != nil {
-		return nil, redact(err, c.cfg.AccessToken)
+		return nil, config.RedactError(err, c.cfg.AccessToken, "<token>")
 	}
 	return ParseResponse(resp.Body)
 }
-
-// redact keeps the access token out of errors and logs.
-func redact(err error, secret string) error {
-	if secret == "" {
-		return err
-	}
-	msg := err.Error()
-	clean := strings.ReplaceAll(strings.ReplaceAll(msg, url.QueryEscape(secret), "<token>"), secret, "<token>")
-	if clean == msg {
-		return err
-	}
-	return &redacted{msg: clean, err: err}
-}
-
-type redacted struct {
-	msg string
-	err error
-}
-
-func (r *redacted) Error() string { return r.msg }
-func (r *redacted) Unwrap() error { return r.err }
 
 func counters(p post.Post) collectors.Counters {
 	return collectors.Counters{Views: p.Views, Forwards: p.Forwards, Comments: p.Comments}

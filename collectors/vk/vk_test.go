@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/collectors/collectortest"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -166,7 +167,7 @@ func TestConfig(t *testing.T) {
 			t.Errorf("%+v: %v want %q", tc.cfg, err, tc.want)
 		}
 	}
-	if err := redact(errors.New("GET https://api.vk.com/method/wall.get?access_token=s3cret: HTTP 500"), "s3cret"); strings.Contains(err.Error(), "s3cret") {
+	if err := config.RedactError(errors.New("GET https://api.vk.com/method/wall.get?access_token=s3cret: HTTP 500"), "s3cret", "<token>"); strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("token leaked: %v", err)
 	}
 }

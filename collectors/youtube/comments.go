@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/lang"
 	"github.com/kuzot/kuzot/post"
 )
@@ -24,8 +25,8 @@ type CommentsConfig struct {
 	// Enabled turns comment collection on. It needs a Data API key: APIKey here, the
 	// source's api_key or KUZOT_YOUTUBE_API_KEY (videos may still be read from watch pages
 	// when only this key is set).
-	Enabled bool   `yaml:"enabled"`
-	APIKey  string `yaml:"api_key"`
+	Enabled bool          `yaml:"enabled"`
+	APIKey  config.Secret `yaml:"api_key"`
 	// MaxAge: comments are followed for videos published less than MaxAge ago (default 7 days).
 	MaxAge time.Duration `yaml:"max_age"`
 	// MaxPages bounds the 100-thread pages read per video and poll (default 5); the rest
@@ -189,9 +190,9 @@ func ParseCommentPage(body []byte) (*CommentPage, error) {
 
 func (c *Collector) commentsKey() string {
 	if c.cfg.Comments.APIKey != "" {
-		return c.cfg.Comments.APIKey
+		return string(c.cfg.Comments.APIKey)
 	}
-	return c.cfg.APIKey
+	return string(c.cfg.APIKey)
 }
 
 // apiGet fetches one Data API URL (with the comments key) and spends its quota.
@@ -204,7 +205,7 @@ func (c *Collector) apiGet(ctx context.Context, method string, q url.Values) ([]
 	}
 	resp, err := c.deps.HTTP.Get(ctx, u)
 	if err != nil {
-		return nil, redactKey(err, key)
+		return nil, config.RedactError(err, config.Secret(key), "<key>")
 	}
 	return resp.Body, nil
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/collectors"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/lang"
 	"github.com/kuzot/kuzot/post"
 )
@@ -45,7 +46,7 @@ type Config struct {
 	APIBaseURL string `yaml:"api_base_url"`
 	// APIKey selects the Data API v3 (1 quota unit per call); may come from
 	// KUZOT_YOUTUBE_API_KEY. Without it the watch pages are read.
-	APIKey string `yaml:"api_key"`
+	APIKey config.Secret `yaml:"api_key"`
 	// MaxVideos bounds the new channel videos fetched per poll (default 15).
 	MaxVideos int `yaml:"max_videos"`
 	// Captions fetches caption tracks as transcript posts (default true).
@@ -80,9 +81,7 @@ func (c *Config) Defaults() {
 	c.ApplyDefaults(Kind, target)
 	c.BaseURL = collectors.BaseURL(c.BaseURL, "https://www.youtube.com")
 	c.APIBaseURL = collectors.BaseURL(c.APIBaseURL, "https://www.googleapis.com")
-	if c.APIKey == "" {
-		c.APIKey = os.Getenv("KUZOT_YOUTUBE_API_KEY")
-	}
+	c.APIKey = c.APIKey.OrEnv("KUZOT_YOUTUBE_API_KEY", os.Getenv)
 	if c.MaxVideos == 0 {
 		c.MaxVideos = 15
 	}
@@ -395,7 +394,7 @@ func contains(s []string, v string) bool {
 }
 
 func (c *Collector) apiKey() string {
-	return c.cfg.APIKey
+	return string(c.cfg.APIKey)
 }
 
 // channelVideos lists a channel's uploads, newest first.
@@ -535,30 +534,13 @@ func (c *Collector) getJSON(ctx context.Context, u string, v any) error {
 	}
 	resp, err := c.deps.HTTP.Get(ctx, u)
 	if err != nil {
-		return redactKey(err, c.apiKey())
+		return config.RedactError(err, c.cfg.APIKey, "<key>")
 	}
 	if err := json.Unmarshal(resp.Body, v); err != nil {
 		return fmt.Errorf("youtube api %s: %w", redactURL(u), err)
 	}
 	return nil
 }
-
-// redactKey keeps the API key out of error messages and logs.
-func redactKey(err error, key string) error {
-	if key == "" || (!strings.Contains(err.Error(), key) && !strings.Contains(err.Error(), url.QueryEscape(key))) {
-		return err
-	}
-	msg := strings.ReplaceAll(err.Error(), url.QueryEscape(key), "<key>")
-	return &redacted{msg: strings.ReplaceAll(msg, key, "<key>"), err: err}
-}
-
-type redacted struct {
-	msg string
-	err error
-}
-
-func (r *redacted) Error() string { return r.msg }
-func (r *redacted) Unwrap() error { return r.err }
 
 func redactURL(u string) string {
 	pu, err := url.Parse(u)

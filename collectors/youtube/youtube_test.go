@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/collectors/collectortest"
+	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/demosite"
 	"github.com/kuzot/kuzot/post"
 )
@@ -37,7 +38,7 @@ func TestDemoChannel(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := collectortest.NewEnv(t, tc.robots)
-			got, err := collectortest.Collect(t, newCollector(t, env, func(c *Config) { c.APIKey = tc.key }))
+			got, err := collectortest.Collect(t, newCollector(t, env, func(c *Config) { c.APIKey = config.Secret(tc.key) }))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +128,7 @@ func TestReupload(t *testing.T) {
 	for _, key := range []string{"demo-key", ""} {
 		t.Run("key="+key, func(t *testing.T) {
 			env := collectortest.NewEnv(t, nil)
-			c := newCollector(t, env, func(c *Config) { c.ChannelID = ""; c.Videos = []string{"dEmOvid0001"}; c.APIKey = key })
+			c := newCollector(t, env, func(c *Config) { c.ChannelID = ""; c.Videos = []string{"dEmOvid0001"}; c.APIKey = config.Secret(key) })
 			if got, err := collectortest.Collect(t, c); err != nil || len(got) != 1 {
 				t.Fatalf("first poll %v %v", collectortest.IDs(got), err)
 			}
@@ -241,7 +242,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestAPIKeyNotLeaked(t *testing.T) {
-	err := redactKey(errors.New("fetch https://x/youtube/v3/videos?key=s3cr%2Bt: HTTP 403"), "s3cr+t")
+	err := config.RedactError(errors.New("fetch https://x/youtube/v3/videos?key=s3cr%2Bt: HTTP 403"), "s3cr+t", "<key>")
 	if strings.Contains(err.Error(), "s3cr") {
 		t.Fatalf("key in error: %v", err)
 	}

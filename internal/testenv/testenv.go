@@ -136,3 +136,19 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// RequireDataEnv makes missing shared data (../shared/datasets, which is not in the
+// repository) a test failure instead of a skip. .ci/run sets it, so that CI never passes
+// by silently skipping the tests on real labelled data; make test on a fresh clone
+// without ../shared still skips them, loudly.
+const RequireDataEnv = "KUZOT_TEST_REQUIRE_DATA"
+
+// SkipWithoutData skips a test whose shared data (what) is missing, or fails it under
+// RequireDataEnv.
+func SkipWithoutData(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv(RequireDataEnv) != "" {
+		t.Fatalf("%s is missing but %s is set: CI must run the tests on the shared data", what, RequireDataEnv)
+	}
+	t.Skipf("%s is missing (set %s to make this a failure)", what, RequireDataEnv)
+}
