@@ -49,9 +49,7 @@ func (f *FormConfig) defaults() {
 	if f.SecretTokenEnv == "" {
 		f.SecretTokenEnv = "KUZOT_TIPLINE_FORM_SECRET"
 	}
-	if f.SecretToken == "" {
-		f.SecretToken = config.Secret(os.Getenv(f.SecretTokenEnv))
-	}
+	f.SecretToken = f.SecretToken.OrEnv(f.SecretTokenEnv, os.Getenv)
 	if f.AcceptTimeout == 0 {
 		f.AcceptTimeout = 30 * time.Second
 	}

@@ -62,9 +62,7 @@ func (m *IMAPConfig) defaults(defaultOrg string) {
 	if m.PasswordEnv == "" {
 		m.PasswordEnv = "KUZOT_TIPLINE_IMAP_PASSWORD"
 	}
-	if m.Password == "" {
-		m.Password = config.Secret(os.Getenv(m.PasswordEnv))
-	}
+	m.Password = m.Password.OrEnv(m.PasswordEnv, os.Getenv)
 	if m.Mailbox == "" {
 		m.Mailbox = "INBOX"
 	}

@@ -53,12 +53,8 @@ func (l *LinksConfig) defaults() {
 	l.YouTubeBaseURL = collectors.BaseURL(l.YouTubeBaseURL, "https://www.youtube.com")
 	l.YouTubeAPIBaseURL = collectors.BaseURL(l.YouTubeAPIBaseURL, "https://www.googleapis.com")
 	l.VKBaseURL = collectors.BaseURL(l.VKBaseURL, "https://api.vk.com")
-	if l.YouTubeAPIKey == "" {
-		l.YouTubeAPIKey = config.Secret(os.Getenv("KUZOT_YOUTUBE_API_KEY"))
-	}
-	if l.VKAccessToken == "" {
-		l.VKAccessToken = config.Secret(os.Getenv("KUZOT_VK_ACCESS_TOKEN"))
-	}
+	l.YouTubeAPIKey = l.YouTubeAPIKey.OrEnv("KUZOT_YOUTUBE_API_KEY", os.Getenv)
+	l.VKAccessToken = l.VKAccessToken.OrEnv("KUZOT_VK_ACCESS_TOKEN", os.Getenv)
 }
 
 func (l *LinksConfig) validate() error {
@@ -175,7 +171,7 @@ func (c *Collector) fetchLinked(ctx context.Context, target LinkTarget) (post.Po
 		}
 		return col.FetchPost(ctx, int(target.ID))
 	case youtube.Kind:
-		cfg := youtube.Config{Videos: []string{target.Video}, BaseURL: l.YouTubeBaseURL, APIBaseURL: l.YouTubeAPIBaseURL, APIKey: string(l.YouTubeAPIKey)}
+		cfg := youtube.Config{Videos: []string{target.Video}, BaseURL: l.YouTubeBaseURL, APIBaseURL: l.YouTubeAPIBaseURL, APIKey: l.YouTubeAPIKey}
 		cfg.Defaults()
 		col, err := youtube.New(cfg, deps)
 		if err != nil {
@@ -186,7 +182,7 @@ func (c *Collector) fetchLinked(ctx context.Context, target LinkTarget) (post.Po
 		if l.VKAccessToken == "" {
 			return post.Post{}, false, nil
 		}
-		cfg := vk.Config{OwnerID: target.Owner, BaseURL: l.VKBaseURL, AccessToken: string(l.VKAccessToken)}
+		cfg := vk.Config{OwnerID: target.Owner, BaseURL: l.VKBaseURL, AccessToken: l.VKAccessToken}
 		cfg.Defaults()
 		col, err := vk.New(cfg, deps)
 		if err != nil {

@@ -59,9 +59,7 @@ func (w *WebhookConfig) defaults() {
 	if w.SecretTokenEnv == "" {
 		w.SecretTokenEnv = "KUZOT_TIPLINE_WEBHOOK_SECRET"
 	}
-	if w.SecretToken == "" {
-		w.SecretToken = config.Secret(os.Getenv(w.SecretTokenEnv))
-	}
+	w.SecretToken = w.SecretToken.OrEnv(w.SecretTokenEnv, os.Getenv)
 	w.URL = strings.TrimRight(w.URL, "/")
 	if w.AcceptTimeout == 0 {
 		w.AcceptTimeout = 30 * time.Second
@@ -300,10 +298,7 @@ func (b *botClient) deleteWebhook(ctx context.Context) error {
 // redact removes the secret path from an error (Telegram's description of a refused
 // setWebhook may quote the URL).
 func (wh *webhook) redact(err error) error {
-	if err == nil || !strings.Contains(err.Error(), wh.path) {
-		return err
-	}
-	return &redacted{msg: strings.ReplaceAll(err.Error(), wh.path, "/tipline/telegram/<secret>"), err: err}
+	return config.RedactError(err, config.Secret(wh.path), "/tipline/telegram/<secret>")
 }
 
 // loopbackHost reports whether host is localhost or a loopback address: the only place

@@ -413,11 +413,11 @@ func attachments(as []Attachment) []post.Media {
 func (c *Collector) FetchPost(ctx context.Context, ownerID, id int64) (post.Post, bool, error) {
 	q := url.Values{
 		"posts": {strconv.FormatInt(ownerID, 10) + "_" + strconv.FormatInt(id, 10)}, "extended": {"1"},
-		"v": {c.cfg.APIVersion}, "access_token": {c.cfg.AccessToken},
+		"v": {c.cfg.APIVersion}, "access_token": {string(c.cfg.AccessToken)},
 	}
 	resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/method/wall.getById?"+q.Encode())
 	if err != nil {
-		return post.Post{}, false, fmt.Errorf("vk wall.getById: %w", redact(err, c.cfg.AccessToken))
+		return post.Post{}, false, fmt.Errorf("vk wall.getById: %w", config.RedactError(err, c.cfg.AccessToken, "<token>"))
 	}
 	r, err := ParseResponse(resp.Body)
 	if err != nil {
