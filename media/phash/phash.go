@@ -52,11 +52,14 @@ func Distance(a, b Hash) (p, d int) {
 type Thresholds struct {
 	Sum int `yaml:"sum"`
 	Max int `yaml:"max"`
+	// MinJaccard is the least estimated share of common words of two images that both
+	// show text (TextSig.HasText); an image with text never joins one without.
+	MinJaccard float64 `yaml:"min_jaccard"`
 }
 
 // DefaultThresholds are the thresholds chosen on the dev part of the generated image set
 // (docs/images.md): re-uploads within them, unrelated pictures beyond.
-func DefaultThresholds() Thresholds { return Thresholds{Sum: 30, Max: 22} }
+func DefaultThresholds() Thresholds { return Thresholds{Sum: 30, Max: 22, MinJaccard: 0.6} }
 
 // Within reports whether distances p and d are within t.
 func (t Thresholds) Within(p, d int) bool { return p+d <= t.Sum && p <= t.Max && d <= t.Max }
@@ -74,17 +77,18 @@ type Index struct {
 }
 
 type entry struct {
-	h  Hash
-	id string
+	h   Hash
+	sig TextSig
+	id  string
 }
 
 // NewIndex returns an empty index matching within t.
 func NewIndex(t Thresholds) *Index { return &Index{t: t} }
 
-// Add records that h belongs to incident id.
-func (x *Index) Add(h Hash, id string) {
+// Add records that the image with hash h and text sketch sig belongs to incident id.
+func (x *Index) Add(h Hash, sig TextSig, id string) {
 	x.mu.Lock()
-	x.es = append(x.es, entry{h, id})
+	x.es = append(x.es, entry{h, sig, id})
 	x.mu.Unlock()
 }
 
@@ -102,15 +106,41 @@ type Match struct {
 	D  int
 }
 
-// Nearest returns the matching entry with the smallest pHash distance (then dHash), and
-// false when none is within the thresholds.
-func (x *Index) Nearest(h Hash) (Match, bool) {
+// Candidates returns the ids of the entries whose hashes are within the thresholds,
+// before any text comparison (the pictures worth reading to confirm a join).
+func (x *Index) Candidates(h Hash) []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []string
+	for _, e := range x.es {
+		if x.t.Within(Distance(h, e.h)) {
+			out = append(out, e.id)
+		}
+	}
+	return out
+}
+
+// textAgrees applies the text rule: two images without text agree; an image with text
+// and one without do not; two with text agree when their sketches share enough words.
+func (t Thresholds) textAgrees(a, b TextSig) bool {
+	switch {
+	case !a.HasText() && !b.HasText():
+		return true
+	case a.HasText() != b.HasText():
+		return false
+	}
+	return Jaccard(a, b) >= t.MinJaccard
+}
+
+// Nearest returns the matching entry with the smallest pHash distance (then dHash) whose
+// text agrees with sig, and false when none does.
+func (x *Index) Nearest(h Hash, sig TextSig) (Match, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	best, found := Match{P: 65, D: 65}, false
 	for _, e := range x.es {
 		p, d := Distance(h, e.h)
-		if !x.t.Within(p, d) {
+		if !x.t.Within(p, d) || !x.t.textAgrees(sig, e.sig) {
 			continue
 		}
 		if p < best.P || (p == best.P && d < best.D) {

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/kuzot/kuzot/media/imagegen"
@@ -77,14 +78,14 @@ func TestIndex(t *testing.T) {
 	x := NewIndex(DefaultThresholds())
 	a, _ := Of(picture(1))
 	b, _ := Of(picture(2))
-	x.Add(a, "incident-a")
-	x.Add(b, "incident-b")
+	x.Add(a, TextSig{}, "incident-a")
+	x.Add(b, TextSig{}, "incident-b")
 	h, _ := Of(recompress(t, picture(2), 50))
-	if m, ok := x.Nearest(h); !ok || m.ID != "incident-b" {
+	if m, ok := x.Nearest(h, TextSig{}); !ok || m.ID != "incident-b" {
 		t.Errorf("Nearest = %+v, %v; want incident-b", m, ok)
 	}
 	c, _ := Of(picture(3))
-	if m, ok := x.Nearest(c); ok {
+	if m, ok := x.Nearest(c, TextSig{}); ok {
 		t.Errorf("unrelated picture matched %+v", m)
 	}
 	if x.Len() != 2 {
@@ -92,5 +93,27 @@ func TestIndex(t *testing.T) {
 	}
 	if s := a.String(); len(s) != 32 {
 		t.Errorf("String = %q", s)
+	}
+}
+
+func TestTextRule(t *testing.T) {
+	x := NewIndex(DefaultThresholds())
+	h, _ := Of(picture(4))
+	card := "КЫРГЫЗ РЕСПУБЛИКАСЫ ИДЕНТИФИКАЦИЯЛЫК КАРТА Фамилиясы Токтосунов Аты Айбек Туулган 15.03.1994 ПИН 21503199400123"
+	x.Add(h, SigOf(card), "card-a")
+	for _, c := range []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"same text", card, true},
+		{"same text, OCR noise", strings.Replace(card, "Туулган", "Туулгaн", 1), true},
+		{"same template, another person", "КЫРГЫЗ РЕСПУБЛИКАСЫ ИДЕНТИФИКАЦИЯЛЫК КАРТА Фамилиясы Асанова Аты Бермет Туулган 02.11.2001 ПИН 10211200100456", false},
+		{"no text", "", false},
+	} {
+		_, ok := x.Nearest(h, SigOf(c.text))
+		if ok != c.want {
+			t.Errorf("%s: matched %v; want %v (jaccard %.2f)", c.name, ok, c.want, Jaccard(SigOf(card), SigOf(c.text)))
+		}
 	}
 }

@@ -39,6 +39,8 @@ type Finding struct {
 	// MediaIndex is the image's index in the post's media list.
 	MediaIndex int        `json:"media_index"`
 	Hash       phash.Hash `json:"hash"`
+	// Sig sketches the OCR words for the re-upload rule (phash.TextSig).
+	Sig    phash.TextSig `json:"text_sig"`
 	Width      int        `json:"width"`
 	Height     int        `json:"height"`
 	Kind       string     `json:"kind,omitempty"`
@@ -112,6 +114,7 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 		return nil, fmt.Errorf("scan image %d: %w", index, err)
 	}
 	f.Text = res.Text
+	f.Sig = phash.SigOf(res.Text)
 
 	// Machine-readable zone: read the candidate lines again with the MRZ alphabet.
 	var region image.Rectangle
