@@ -13,7 +13,7 @@ const maxRepairs = 2
 // digits (dates, check digits).
 var numericFold = map[byte]byte{
 	'O': '0', 'Q': '0', 'D': '0', 'U': '0',
-	'I': '1', 'L': '1', 'T': '1',
+	'I': '1', 'L': '1', 'T': '1', 'J': '1',
 	'Z': '2', 'S': '5', 'G': '6', 'B': '8',
 }
 
@@ -349,3 +349,4 @@ func plausible(z Zone) bool {
 	}
 	return (checks >= 1 && dates >= 1) || dates == 2
 }
+
