@@ -349,4 +349,3 @@ func plausible(z Zone) bool {
 	}
 	return (checks >= 1 && dates >= 1) || dates == 2
 }
-

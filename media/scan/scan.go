@@ -40,13 +40,13 @@ type Finding struct {
 	MediaIndex int        `json:"media_index"`
 	Hash       phash.Hash `json:"hash"`
 	// Sig sketches the OCR words for the re-upload rule (phash.TextSig).
-	Sig    phash.TextSig `json:"text_sig"`
-	Width      int        `json:"width"`
-	Height     int        `json:"height"`
-	Kind       string     `json:"kind,omitempty"`
-	Exposed    bool       `json:"exposed"`
-	Outing     bool       `json:"outing"`
-	Severity   string     `json:"severity"`
+	Sig      phash.TextSig `json:"text_sig"`
+	Width    int           `json:"width"`
+	Height   int           `json:"height"`
+	Kind     string        `json:"kind,omitempty"`
+	Exposed  bool          `json:"exposed"`
+	Outing   bool          `json:"outing"`
+	Severity string        `json:"severity"`
 	// Categories are the exposed identifier types, sorted.
 	Categories []exposure.EntityType `json:"categories"`
 	Entities   []Entity              `json:"entities"`
