@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -181,7 +182,7 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 		f.Kind = KindText
 	}
 	f.decide(a, zones, pins)
-	f.Redacted = redact(res, a, mrzLines, pins)
+	f.Redacted = redact(res, a, mrzLines)
 	return f, nil
 }
 
@@ -249,28 +250,28 @@ func (f *Finding) decide(a *exposure.Analysis, zones []mrz.Zone, pins []mrz.PIN)
 	sort.Slice(f.Categories, func(i, j int) bool { return f.Categories[i] < f.Categories[j] })
 }
 
-// redact masks what the text analysis masked, every zone-like line and every 14-digit
-// personal number.
-func redact(res *ocr.Result, a *exposure.Analysis, mrzLines map[int]bool, pins []mrz.PIN) string {
+// redact masks what the text analysis masked, every zone-like line, every date and
+// every run of six or more digits.
+func redact(res *ocr.Result, a *exposure.Analysis, mrzLines map[int]bool) string {
 	text := res.Text
 	if a != nil && a.Redacted != "" {
 		text = a.Redacted
 	}
 	lines := strings.Split(text, "\n")
-	pinLines := map[int]bool{}
-	for _, p := range pins {
-		pinLines[p.Line] = true
-	}
 	for i := range lines {
 		switch {
 		case mrzLines[i] || mrzLike(lines[i]):
 			lines[i] = "[MRZ]"
-		case pinLines[i]:
-			lines[i] = maskDigitRuns(lines[i])
+		default:
+			// Document numbers, personal numbers and dates read off a picture are
+			// masked even where the text analysis alone would not count them.
+			lines[i] = maskDigitRuns(datePattern.ReplaceAllString(lines[i], "[date]"))
 		}
 	}
 	return strings.Join(lines, "\n")
 }
+
+var datePattern = regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
 
 // maskDigitRuns replaces runs of 6 or more digits (spaces inside allowed) with [ID].
 func maskDigitRuns(s string) string {
