@@ -19,6 +19,20 @@ export KUZOT_CLICKHOUSE_ADDR=${KUZOT_CLICKHOUSE_ADDR:-127.0.0.1:$CH_PORT}
 export KUZOT_DEMO_WEBHOOK_SECRET=${KUZOT_DEMO_WEBHOOK_SECRET:-whsec_ZGVtby1vbmx5LXdlYmhvb2stc2VjcmV0}
 
 mkdir -p "$DATA"
+# Tesseract and its ru/ky/uz/en language data for image OCR (issue 16), installed from
+# the distribution's packages like ClickHouse.
+need_ocr=()
+command -v tesseract >/dev/null 2>&1 || need_ocr+=(tesseract-ocr)
+for l in rus kir uzb uzb-cyrl eng; do
+  ls /usr/share/tesseract-ocr/*/tessdata/"${l/-/_}".traineddata >/dev/null 2>&1 || need_ocr+=("tesseract-ocr-$l")
+done
+if [ ${#need_ocr[@]} -gt 0 ]; then
+  echo "run: installing ${need_ocr[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${need_ocr[@]}" >/dev/null
+fi
 # The watchlist HMAC key: 32 random bytes generated into the data directory on the first
 # run (0600), never a key printed in the repository (kuzot refuses those outside demo mode).
 if [ -z "${KUZOT_WATCHLIST_KEY:-}" ]; then

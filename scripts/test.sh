@@ -15,6 +15,12 @@ command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 # Reports' PDF page layout is checked with the DejaVu fonts.
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+# The ocr role and `kuzot eval exposure --images` (issue 16) need Tesseract with the
+# Russian, Kyrgyz, Uzbek (Latin and Cyrillic) and English language data.
+command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
+for l in rus kir uzb uzb-cyrl eng; do
+  [ -f "/usr/share/tesseract-ocr/5/tessdata/${l/-/_}.traineddata" ] || [ -f "/usr/share/tesseract-ocr/4.00/tessdata/${l/-/_}.traineddata" ] || need_apt+=("tesseract-ocr-$l")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test: installing ${need_apt[*]} from the distribution's packages"
   sudo=""

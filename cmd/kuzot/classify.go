@@ -28,6 +28,8 @@ func runClassify(ctx context.Context, args []string, s stdio) error {
 	cfgPath := configFlag(fs)
 	watchlist := fs.String("watchlist", "", "plaintext watchlist YAML to match members against (hashed in memory with $KUZOT_WATCHLIST_KEY)")
 	only := fs.String("classifiers", "", "comma-separated classifiers to run (default: all registered)")
+	withMedia := fs.Bool("media", false, "also fetch each post's photos (and video/link previews), OCR them with tesseract and judge them: adds \"media\":[{media_index, finding|error}] (issue 16)")
+	mediaAllow := fs.String("media-allow", "", "comma-separated internal image origins --media may fetch from (the demo site, a test server); others stay refused")
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, `Usage: kuzot classify [--config FILE] [--watchlist FILE] < posts.jsonl > results.jsonl
 
@@ -53,7 +55,13 @@ A line that is not JSON is reported on stderr with its line number; the rest are
 	if err != nil {
 		return err
 	}
-	return classifyStream(ctx, cs, s.in, s.out, s.err)
+	var media mediaFunc
+	if *withMedia {
+		if media, err = newMediaFunc(ctx, cfg.Collect.UserAgent, cs, splitList(*mediaAllow)); err != nil {
+			return err
+		}
+	}
+	return classifyStreamMedia(ctx, cs, media, s.in, s.out, s.err)
 }
 
 func splitList(s string) []string {
@@ -68,6 +76,12 @@ func splitList(s string) []string {
 
 // classifyStream classifies JSON lines from in to out, reporting bad lines on errw.
 func classifyStream(ctx context.Context, cs []classifiers.Classifier, in io.Reader, out, errw io.Writer) error {
+	return classifyStreamMedia(ctx, cs, nil, in, out, errw)
+}
+
+// classifyStreamMedia is classifyStream that also judges each post's images when media
+// is not nil.
+func classifyStreamMedia(ctx context.Context, cs []classifiers.Classifier, media mediaFunc, in io.Reader, out, errw io.Writer) error {
 	r := bufio.NewReaderSize(in, 1<<20)
 	w := bufio.NewWriterSize(out, 1<<16)
 	defer w.Flush()
@@ -111,7 +125,13 @@ func classifyStream(ctx context.Context, cs []classifiers.Classifier, in io.Read
 			fmt.Fprintf(errw, "line %d (%s): %v\n", lineNo, p.ID, cerr)
 			continue
 		}
-		if err := writeResultLine(w, p.ID, c); err != nil {
+		var extra []byte
+		if media != nil {
+			if extra, err = json.Marshal(media(ctx, &p)); err != nil {
+				return fmt.Errorf("line %d (%s): media: %w", lineNo, p.ID, err)
+			}
+		}
+		if err := writeResultLine(w, p.ID, c, extra); err != nil {
 			return err
 		}
 	}
@@ -122,7 +142,8 @@ func classifyStream(ctx context.Context, cs []classifiers.Classifier, in io.Read
 }
 
 // writeResultLine writes {"id":…, "<name>":{…}} with classifiers in registry order.
-func writeResultLine(w *bufio.Writer, id string, c *pipeline.Classified) error {
+// media, when not nil, is written last as "media".
+func writeResultLine(w *bufio.Writer, id string, c *pipeline.Classified, media []byte) error {
 	idJSON, _ := json.Marshal(id)
 	w.WriteString(`{"id":`)
 	w.Write(idJSON)
@@ -132,6 +153,10 @@ func writeResultLine(w *bufio.Writer, id string, c *pipeline.Classified) error {
 		w.Write(name)
 		w.WriteByte(':')
 		w.Write(c.Results[s.Classifier])
+	}
+	if media != nil {
+		w.WriteString(`,"media":`)
+		w.Write(media)
 	}
 	w.WriteString("}\n")
 	return nil

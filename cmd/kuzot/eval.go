@@ -12,6 +12,7 @@ import (
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/classifiers/narrative/modeldir"
+	"github.com/kuzot/kuzot/media/imageeval"
 )
 
 // evalFunc is one classifier's offline evaluation: it parses its own flags from args,
@@ -22,9 +23,18 @@ type evalFunc func(ctx context.Context, args []string, stdout, stderr io.Writer)
 // Add one line per classifier package: "name": pkg.EvalCommand.
 func evaluators() map[string]evalFunc {
 	return map[string]evalFunc{
-		"exposure":  exposure.EvalCommand,
+		"exposure":  evalExposure,
 		"narrative": evalNarrative,
 	}
+}
+
+// evalExposure is `kuzot eval exposure`; with --images it evaluates the image path
+// (OCR, machine-readable zones, re-uploads) on the generated image set of issue 16.
+func evalExposure(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if hasFlag(args, "images") {
+		return imageeval.Command(ctx, args, stdout, stderr)
+	}
+	return exposure.EvalCommand(ctx, args, stdout, stderr)
 }
 
 // evalNarrative is `kuzot eval narrative`; with --against it compares a candidate model

@@ -1,0 +1,236 @@
+// Package mrz finds and parses ICAO Doc 9303 machine-readable zones (TD1 identity
+// cards: three lines of 30 characters; TD3 passports: two lines of 44) in OCR text, and
+// Kyrgyz ID-card personal numbers (ПИН) on the card front.
+//
+// OCR misreads machine-readable zones in a few typical ways: the letter O for the digit
+// 0 (and I/1, S/5, B/8, Z/2 inside numeric fields), the filler '<' as '«', 'K' or a
+// space, and a filler run one or two characters too short or too long. This package
+// repairs those only where the ICAO check digits confirm the repair: a field whose check
+// digit fails as read is tried with the confusable characters swapped, and a repair is
+// kept only if it is the single smallest one that makes the check digit (and then the
+// composite check digit) agree. Nothing else is guessed.
+package mrz
+
+import (
+	"strings"
+	"time"
+)
+
+// Format is the ICAO document format of a zone.
+type Format string
+
+// The two formats this package reads.
+const (
+	// TD1 is the ID-card format: three lines of 30 characters.
+	TD1 Format = "TD1"
+	// TD3 is the passport format: two lines of 44 characters.
+	TD3 Format = "TD3"
+)
+
+const (
+	td1Len = 30
+	td3Len = 44
+)
+
+// Zone is one machine-readable zone as parsed. Dates are resolved to full years: a
+// birth date in the century that puts it not after the reading time, an expiry date in
+// the 2000s. Fields keep ICAO spelling (fillers removed, '<' inside names as spaces).
+type Zone struct {
+	Format         Format `json:"format"`
+	DocumentCode   string `json:"document_code"`
+	Issuer         string `json:"issuer"`
+	DocumentNumber string `json:"document_number"`
+	Nationality    string `json:"nationality"`
+	// BirthDate and ExpiryDate are zero when the six digits are not a calendar date.
+	BirthDate  time.Time `json:"birth_date"`
+	ExpiryDate time.Time `json:"expiry_date"`
+	// Sex is M, F or "" (unspecified).
+	Sex        string `json:"sex"`
+	Surname    string `json:"surname"`
+	GivenNames string `json:"given_names"`
+	// Optional1 and Optional2 are the optional data fields (fillers removed): TD3 has
+	// only Optional1 (the personal number), TD1 has both.
+	Optional1 string `json:"optional1,omitempty"`
+	Optional2 string `json:"optional2,omitempty"`
+	// PersonalNumber is a Kyrgyz ПИН found in an optional field, when there is one.
+	PersonalNumber string `json:"personal_number,omitempty"`
+	// Checks reports each check digit: document, birth, expiry, optional (TD3 only,
+	// true when the field is empty and unchecked), composite.
+	Checks Checks `json:"checks"`
+	// Repairs counts the characters changed to make check digits agree (0 = read as is).
+	Repairs int `json:"repairs"`
+	// Lines are the zone's lines as finally read (after repairs).
+	Lines []string `json:"lines"`
+	// FirstLine is the index of the zone's first line in the input text's lines.
+	FirstLine int `json:"first_line"`
+}
+
+// Checks holds the outcome of each check digit of a zone.
+type Checks struct {
+	Document  bool `json:"document"`
+	Birth     bool `json:"birth"`
+	Expiry    bool `json:"expiry"`
+	Optional  bool `json:"optional"`
+	Composite bool `json:"composite"`
+}
+
+// All reports whether every check digit agrees.
+func (c Checks) All() bool {
+	return c.Document && c.Birth && c.Expiry && c.Optional && c.Composite
+}
+
+// Valid reports whether every check digit of the zone agrees: a valid zone is a
+// document image with near certainty.
+func (z *Zone) Valid() bool { return z.Checks.All() }
+
+// CheckDigit computes the ICAO 9303 check digit of a field (weights 7,3,1; digits as
+// values, A–Z as 10–35, '<' as 0). ok is false for characters outside that alphabet.
+func CheckDigit(field string) (d int, ok bool) {
+	w := [3]int{7, 3, 1}
+	sum := 0
+	for i := 0; i < len(field); i++ {
+		v, ok := charValue(field[i])
+		if !ok {
+			return 0, false
+		}
+		sum += v * w[i%3]
+	}
+	return sum % 10, true
+}
+
+func charValue(c byte) (int, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0'), true
+	case c >= 'A' && c <= 'Z':
+		return int(c-'A') + 10, true
+	case c == '<':
+		return 0, true
+	}
+	return 0, false
+}
+
+// checkOK reports whether the character check is the check digit of field. A filler
+// '<' as check digit stands for an empty field (ICAO allows it for optional data).
+func checkOK(field string, check byte) bool {
+	d, ok := CheckDigit(field)
+	if !ok {
+		return false
+	}
+	if check == '<' {
+		return strings.Trim(field, "<") == "" && d == 0
+	}
+	return check >= '0' && check <= '9' && int(check-'0') == d
+}
+
+// Find returns every machine-readable zone in text (OCR output, one text line per
+// line), valid or not, in order. now resolves two-digit birth years.
+func Find(text string, now time.Time) []Zone {
+	raw := strings.Split(text, "\n")
+	lines := make([]string, len(raw))
+	for i, l := range raw {
+		lines[i] = normalizeLine(l)
+	}
+	var zones []Zone
+	for i := 0; i < len(lines); i++ {
+		if z, ok := tryTD3(lines, i, now); ok {
+			zones = append(zones, z)
+			i++
+			continue
+		}
+		if z, ok := tryTD1(lines, i, now); ok {
+			zones = append(zones, z)
+			i += 2
+		}
+	}
+	return zones
+}
+
+// homoglyphs folds Cyrillic capitals that OCR with a Cyrillic model returns for Latin
+// MRZ letters, and the filler look-alikes.
+var homoglyphs = strings.NewReplacer(
+	"А", "A", "В", "B", "Е", "E", "К", "K", "М", "M", "Н", "H", "О", "O", "Р", "P",
+	"С", "C", "Т", "T", "Х", "X", "У", "Y", "І", "I", "З", "3",
+	"«", "<<", "‹", "<", "＜", "<", "≤", "<", "く", "<",
+)
+
+// normalizeLine upper-cases an OCR line, folds homoglyphs and drops spaces (OCR often
+// splits filler runs with spaces). Lines that are not mostly MRZ characters come back
+// empty.
+func normalizeLine(l string) string {
+	l = homoglyphs.Replace(strings.ToUpper(strings.TrimSpace(l)))
+	var b strings.Builder
+	bad := 0
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r':
+		case (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '<':
+			b.WriteByte(c)
+		default:
+			bad++
+		}
+	}
+	s := b.String()
+	if len(s) < 20 || bad > 3 {
+		return ""
+	}
+	return s
+}
+
+// fitLength brings a line to n characters by adding or removing fillers at the end
+// (the place OCR most often loses or invents them); only a difference of at most three
+// characters and only at a trailing filler run is accepted.
+func fitLength(s string, n int) (string, bool) {
+	d := len(s) - n
+	switch {
+	case d == 0:
+		return s, true
+	case d < 0 && d >= -3:
+		return s + strings.Repeat("<", -d), true
+	case d > 0 && d <= 3:
+		if strings.HasSuffix(s, strings.Repeat("<", d+1)) {
+			return s[:n], true
+		}
+	}
+	return "", false
+}
+
+// fitInner brings a line to n characters by adding or removing fillers inside its
+// longest filler run (an optional field or name padding), for lines whose last
+// character is a check digit.
+func fitInner(s string, n int) (string, bool) {
+	d := len(s) - n
+	if d == 0 {
+		return s, true
+	}
+	if d < -3 || d > 3 {
+		return "", false
+	}
+	start, length := longestFillerRun(s[:len(s)-1])
+	if length == 0 || (d > 0 && length <= d) {
+		return "", false
+	}
+	if d < 0 {
+		return s[:start] + strings.Repeat("<", -d) + s[start:], true
+	}
+	return s[:start] + s[start+d:], true
+}
+
+func longestFillerRun(s string) (start, length int) {
+	for i := 0; i < len(s); {
+		if s[i] != '<' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '<' {
+			j++
+		}
+		if j-i > length {
+			start, length = i, j-i
+		}
+		i = j
+	}
+	return start, length
+}

@@ -1,0 +1,151 @@
+// Package phash computes perceptual hashes of images (github.com/corona10/goimagehash)
+// and keeps a near-duplicate index, so that a re-upload of an exposing picture —
+// recompressed, resized, cropped a little — joins the incident of the first upload.
+//
+// The fingerprint is two 64-bit hashes: the DCT perception hash (pHash) and the
+// difference hash (dHash). A candidate matches when both are within their Hamming
+// thresholds: pHash alone is robust to recompression and scaling, dHash cuts the chance
+// that two unrelated pictures with similar low frequencies (two white documents with
+// black text) collide. The thresholds are measured by `kuzot eval exposure --images`
+// (docs/images.md).
+package phash
+
+import (
+	"fmt"
+	"image"
+	"math/bits"
+	"sync"
+
+	"github.com/corona10/goimagehash"
+)
+
+// Hash is the fingerprint of one image; it is all kuzot keeps of a picture.
+type Hash struct {
+	P uint64 `json:"phash"`
+	D uint64 `json:"dhash"`
+}
+
+// String formats the hash as 32 hex digits (pHash then dHash).
+func (h Hash) String() string { return fmt.Sprintf("%016x%016x", h.P, h.D) }
+
+// Of computes the fingerprint of img.
+func Of(img image.Image) (Hash, error) {
+	p, err := goimagehash.PerceptionHash(img)
+	if err != nil {
+		return Hash{}, fmt.Errorf("phash: perception hash: %w", err)
+	}
+	d, err := goimagehash.DifferenceHash(img)
+	if err != nil {
+		return Hash{}, fmt.Errorf("phash: difference hash: %w", err)
+	}
+	return Hash{P: p.GetHash(), D: d.GetHash()}, nil
+}
+
+// Distance returns the Hamming distances of the two hashes.
+func Distance(a, b Hash) (p, d int) {
+	return bits.OnesCount64(a.P ^ b.P), bits.OnesCount64(a.D ^ b.D)
+}
+
+// Thresholds bound the Hamming distances of a match: the sum of the pHash and dHash
+// distances at most Sum, and each at most Max. A crop moves pHash more than dHash, a
+// recompression the other way; the sum keeps both in one budget.
+type Thresholds struct {
+	Sum int `yaml:"sum"`
+	Max int `yaml:"max"`
+	// MinJaccard is the least estimated share of common words of two images that both
+	// show text (TextSig.HasText); an image with text never joins one without.
+	MinJaccard float64 `yaml:"min_jaccard"`
+}
+
+// DefaultThresholds are the thresholds chosen on the dev part of the generated image set
+// (docs/images.md): re-uploads within them, unrelated pictures beyond.
+func DefaultThresholds() Thresholds { return Thresholds{Sum: 30, Max: 22, MinJaccard: 0.6} }
+
+// Within reports whether distances p and d are within t.
+func (t Thresholds) Within(p, d int) bool { return p+d <= t.Sum && p <= t.Max && d <= t.Max }
+
+// Match reports whether a and b are the same picture within t.
+func (t Thresholds) Match(a, b Hash) bool { return t.Within(Distance(a, b)) }
+
+// Index maps fingerprints of known exposing images to the incident they belong to. It
+// is a linear scan of 16-byte entries (10,000 images scan in tens of microseconds); safe
+// for concurrent use.
+type Index struct {
+	t  Thresholds
+	mu sync.RWMutex
+	es []entry
+}
+
+type entry struct {
+	h   Hash
+	sig TextSig
+	id  string
+}
+
+// NewIndex returns an empty index matching within t.
+func NewIndex(t Thresholds) *Index { return &Index{t: t} }
+
+// Add records that the image with hash h and text sketch sig belongs to incident id.
+func (x *Index) Add(h Hash, sig TextSig, id string) {
+	x.mu.Lock()
+	x.es = append(x.es, entry{h, sig, id})
+	x.mu.Unlock()
+}
+
+// Len returns the number of fingerprints held.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.es)
+}
+
+// Match is a lookup answer.
+type Match struct {
+	ID string
+	P  int
+	D  int
+}
+
+// Candidates returns the ids of the entries whose hashes are within the thresholds,
+// before any text comparison (the pictures worth reading to confirm a join).
+func (x *Index) Candidates(h Hash) []string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var out []string
+	for _, e := range x.es {
+		if x.t.Within(Distance(h, e.h)) {
+			out = append(out, e.id)
+		}
+	}
+	return out
+}
+
+// textAgrees applies the text rule: two images without text agree; an image with text
+// and one without do not; two with text agree when their sketches share enough words.
+func (t Thresholds) textAgrees(a, b TextSig) bool {
+	switch {
+	case !a.HasText() && !b.HasText():
+		return true
+	case a.HasText() != b.HasText():
+		return false
+	}
+	return Jaccard(a, b) >= t.MinJaccard
+}
+
+// Nearest returns the matching entry with the smallest pHash distance (then dHash) whose
+// text agrees with sig, and false when none does.
+func (x *Index) Nearest(h Hash, sig TextSig) (Match, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	best, found := Match{P: 65, D: 65}, false
+	for _, e := range x.es {
+		p, d := Distance(h, e.h)
+		if !x.t.Within(p, d) || !x.t.textAgrees(sig, e.sig) {
+			continue
+		}
+		if p < best.P || (p == best.P && d < best.D) {
+			best, found = Match{ID: e.id, P: p, D: d}, true
+		}
+	}
+	return best, found
+}

@@ -1,0 +1,119 @@
+package phash
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/kuzot/kuzot/media/imagegen"
+)
+
+// picture draws a deterministic pseudo-random scene of rectangles.
+func picture(seed uint64) *image.RGBA {
+	r := rand.New(rand.NewPCG(seed, 7))
+	img := image.NewRGBA(image.Rect(0, 0, 480, 320))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for i := 0; i < 14; i++ {
+		x, y := r.IntN(440), r.IntN(290)
+		c := color.RGBA{uint8(r.IntN(256)), uint8(r.IntN(256)), uint8(r.IntN(256)), 255}
+		w, h := 20+r.IntN(200), 20+r.IntN(150)
+		for yy := y; yy < min(320, y+h); yy++ {
+			for xx := x; xx < min(480, x+w); xx++ {
+				img.SetRGBA(xx, yy, c)
+			}
+		}
+	}
+	return img
+}
+
+func recompress(t *testing.T, img image.Image, q int) image.Image {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: q}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := jpeg.Decode(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestReuploadsMatchUnrelatedDoNot(t *testing.T) {
+	th := DefaultThresholds()
+	for seed := uint64(1); seed <= 5; seed++ {
+		orig := picture(seed)
+		h0, err := Of(orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, v := range map[string]image.Image{
+			"jpeg q40":   recompress(t, orig, 40),
+			"scale 0.7":  imagegen.Scale(orig, 0.7),
+			"scale 1.3":  imagegen.Scale(orig, 1.3),
+			"crop 3%":    imagegen.Crop(orig, 0.03, 0.5),
+			"rotate 1.5": imagegen.Rotate(orig, 1.5, color.White),
+		} {
+			h, _ := Of(v)
+			if !th.Match(h0, h) {
+				p, d := Distance(h0, h)
+				t.Errorf("seed %d %s: distances %d/%d beyond %+v", seed, name, p, d, th)
+			}
+		}
+		for other := seed + 100; other < seed+105; other++ {
+			h, _ := Of(picture(other))
+			if th.Match(h0, h) {
+				t.Errorf("unrelated pictures %d and %d match", seed, other)
+			}
+		}
+	}
+}
+
+func TestIndex(t *testing.T) {
+	x := NewIndex(DefaultThresholds())
+	a, _ := Of(picture(1))
+	b, _ := Of(picture(2))
+	x.Add(a, TextSig{}, "incident-a")
+	x.Add(b, TextSig{}, "incident-b")
+	h, _ := Of(recompress(t, picture(2), 50))
+	if m, ok := x.Nearest(h, TextSig{}); !ok || m.ID != "incident-b" {
+		t.Errorf("Nearest = %+v, %v; want incident-b", m, ok)
+	}
+	c, _ := Of(picture(3))
+	if m, ok := x.Nearest(c, TextSig{}); ok {
+		t.Errorf("unrelated picture matched %+v", m)
+	}
+	if x.Len() != 2 {
+		t.Errorf("Len = %d", x.Len())
+	}
+	if s := a.String(); len(s) != 32 {
+		t.Errorf("String = %q", s)
+	}
+}
+
+func TestTextRule(t *testing.T) {
+	x := NewIndex(DefaultThresholds())
+	h, _ := Of(picture(4))
+	card := "КЫРГЫЗ РЕСПУБЛИКАСЫ ИДЕНТИФИКАЦИЯЛЫК КАРТА Фамилиясы Токтосунов Аты Айбек Туулган 15.03.1994 ПИН 21503199400123"
+	x.Add(h, SigOf(card), "card-a")
+	for _, c := range []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"same text", card, true},
+		{"same text, OCR noise", strings.Replace(card, "Туулган", "Туулгaн", 1), true},
+		{"same template, another person", "КЫРГЫЗ РЕСПУБЛИКАСЫ ИДЕНТИФИКАЦИЯЛЫК КАРТА Фамилиясы Асанова Аты Бермет Туулган 02.11.2001 ПИН 10211200100456", false},
+		{"no text", "", false},
+	} {
+		_, ok := x.Nearest(h, SigOf(c.text))
+		if ok != c.want {
+			t.Errorf("%s: matched %v; want %v (jaccard %.2f)", c.name, ok, c.want, Jaccard(SigOf(card), SigOf(c.text)))
+		}
+	}
+}

@@ -1,0 +1,302 @@
+// Package scan turns one image into what kuzot may keep of it: a perceptual hash, the
+// OCR text redacted as post text is, the entity types found with their bounding boxes,
+// machine-readable zones and Kyrgyz personal numbers, and an exposure verdict. The
+// pixels and the plain OCR text never leave Scan.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/media/mrz"
+	"github.com/kuzot/kuzot/media/ocr"
+	"github.com/kuzot/kuzot/media/phash"
+)
+
+// Document kinds an image can be recognised as.
+const (
+	KindPassport = "passport" // a valid or plausible TD3 zone
+	KindIDCard   = "id_card"  // a TD1 zone or a Kyrgyz personal number on a card front
+	KindText     = "text"     // other readable text
+	KindNone     = ""         // nothing readable
+)
+
+// Entity is one finding in an image: its type, where it is, and which recogniser found
+// it (mrz, pin, text). It carries no value.
+type Entity struct {
+	Type   exposure.EntityType `json:"type"`
+	Box    ocr.Box             `json:"box"`
+	Source string              `json:"source"`
+}
+
+// Finding is the verdict on one image of a post.
+type Finding struct {
+	// MediaIndex is the image's index in the post's media list.
+	MediaIndex int        `json:"media_index"`
+	Hash       phash.Hash `json:"hash"`
+	// Sig sketches the OCR words for the re-upload rule (phash.TextSig).
+	Sig      phash.TextSig `json:"text_sig"`
+	Width    int           `json:"width"`
+	Height   int           `json:"height"`
+	Kind     string        `json:"kind,omitempty"`
+	Exposed  bool          `json:"exposed"`
+	Outing   bool          `json:"outing"`
+	Severity string        `json:"severity"`
+	// Categories are the exposed identifier types, sorted.
+	Categories []exposure.EntityType `json:"categories"`
+	Entities   []Entity              `json:"entities"`
+	// MRZValid: a zone whose every check digit agrees was read.
+	MRZValid bool `json:"mrz_valid"`
+	// Zones are the machine-readable zones as parsed. They hold the holder's data and
+	// are for evaluation only: Redact clears them before anything is kept.
+	Zones []mrz.Zone `json:"-"`
+	// Redacted is the OCR text with identifiers, names, zones and personal numbers
+	// masked.
+	Redacted string `json:"redacted_text"`
+	// Text is the plain OCR text, for the classifiers of the same process; it is never
+	// marshalled.
+	Text string `json:"-"`
+}
+
+// Analyzer judges a text as a post (the exposure classifier's Analyze).
+type Analyzer func(text, author string) (*exposure.Analysis, error)
+
+// Scanner runs OCR, zone and number recognition and the text analysis on images.
+type Scanner struct {
+	OCR     *ocr.Tesseract
+	Analyze Analyzer
+	Now     func() time.Time
+	// SkipOCR only hashes (for the re-upload index of images already judged).
+	SkipOCR bool
+}
+
+// mrzLike reports whether an OCR line looks like a machine-readable zone line, so that
+// the region is read again with the MRZ alphabet and masked in the redacted text.
+func mrzLike(line string) bool {
+	n, caps, fill := 0, 0, 0
+	for _, r := range line {
+		switch {
+		case r == ' ':
+			continue
+		case r == '<' || r == '«' || r == '‹':
+			fill++
+		case (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || (r >= 'А' && r <= 'Я') || r == 'Ё':
+			caps++
+		}
+		n++
+	}
+	return n >= 24 && float64(caps+fill) >= 0.85*float64(n) && (fill >= 1 || n >= 28)
+}
+
+// Scan judges img, the index-th image of a post by author.
+func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author string) (*Finding, error) {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	h, err := phash.Of(img)
+	if err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	f := &Finding{MediaIndex: index, Hash: h, Width: b.Dx(), Height: b.Dy(), Severity: string(exposure.SeverityNone),
+		Categories: []exposure.EntityType{}, Entities: []Entity{}}
+	if s.SkipOCR {
+		return f, nil
+	}
+	res, err := s.OCR.Recognize(ctx, img)
+	if err != nil {
+		return nil, fmt.Errorf("scan image %d: %w", index, err)
+	}
+	f.Text = res.Text
+	f.Sig = phash.SigOf(res.Text)
+
+	// Machine-readable zone: read the candidate lines again with the MRZ alphabet.
+	var region image.Rectangle
+	mrzLines := map[int]bool{}
+	for i, l := range res.Lines {
+		if mrzLike(l.Text) {
+			mrzLines[i] = true
+			r := image.Rect(l.Box.X, l.Box.Y, l.Box.X+l.Box.W, l.Box.Y+l.Box.H)
+			region = region.Union(r)
+		}
+	}
+	zones := mrz.Find(res.Text, now())
+	var mrzRes *ocr.Result
+	if !region.Empty() {
+		pad := max(8, region.Dy()/4)
+		region = image.Rect(b.Min.X, region.Min.Y-pad, b.Max.X, region.Max.Y+pad)
+		mrzRes, err = s.OCR.RecognizeMRZ(ctx, img, region)
+		if err != nil {
+			return nil, fmt.Errorf("scan image %d: %w", index, err)
+		}
+		if z2 := mrz.Find(mrzRes.Text, now()); len(z2) > 0 && (len(zones) == 0 || validCount(z2) >= validCount(zones)) {
+			zones = z2
+		}
+	}
+	f.Zones = zones
+	for _, z := range zones {
+		if z.Valid() {
+			f.MRZValid = true
+		}
+		t := exposure.TypeNationalID
+		kind := KindIDCard
+		if z.Format == mrz.TD3 {
+			t, kind = exposure.TypePassport, KindPassport
+		}
+		f.Kind = kind
+		box := region
+		f.Entities = append(f.Entities, Entity{Type: t, Box: ocr.Box{X: box.Min.X, Y: box.Min.Y, W: box.Dx(), H: box.Dy()}, Source: "mrz"})
+		if !z.BirthDate.IsZero() && z.Valid() {
+			f.Entities = append(f.Entities, Entity{Type: exposure.TypeBirthDate, Box: ocr.Box{X: box.Min.X, Y: box.Min.Y, W: box.Dx(), H: box.Dy()}, Source: "mrz"})
+		}
+	}
+
+	// Kyrgyz personal numbers on a card front.
+	pins := mrz.FindPINs(res.Text, now())
+	for _, p := range pins {
+		if f.Kind == KindNone {
+			f.Kind = KindIDCard
+		}
+		f.Entities = append(f.Entities, Entity{Type: exposure.TypeNationalID, Box: res.Lines[p.Line].Box, Source: "pin"})
+	}
+
+	// The text itself, judged as a post.
+	var a *exposure.Analysis
+	if s.Analyze != nil && strings.TrimSpace(res.Text) != "" {
+		a, err = s.Analyze(res.Text, author)
+		if err != nil {
+			return nil, fmt.Errorf("scan image %d: %w", index, err)
+		}
+		for _, e := range a.Entities {
+			f.Entities = append(f.Entities, Entity{Type: e.Type, Box: res.BoxOf(e.Start, e.End), Source: "text"})
+		}
+	}
+	if f.Kind == KindNone && strings.TrimSpace(res.Text) != "" {
+		f.Kind = KindText
+	}
+	f.decide(a, zones, pins)
+	f.Redacted = redact(res, a, mrzLines)
+	return f, nil
+}
+
+func validCount(zs []mrz.Zone) int {
+	n := 0
+	for _, z := range zs {
+		if z.Valid() {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// decide sets the verdict. A valid zone is a document leak with near certainty (high); a
+// zone that fails its checks, or a labelled personal number, is still a photographed
+// document (medium); otherwise the text's own verdict stands.
+func (f *Finding) decide(a *exposure.Analysis, zones []mrz.Zone, pins []mrz.PIN) {
+	sev := exposure.SeverityNone
+	cats := map[exposure.EntityType]bool{}
+	raise := func(s exposure.Severity) {
+		if s.Rank() > sev.Rank() {
+			sev = s
+		}
+	}
+	for _, z := range zones {
+		t := exposure.TypeNationalID
+		if z.Format == mrz.TD3 {
+			t = exposure.TypePassport
+		}
+		cats[t] = true
+		if z.Valid() {
+			cats[exposure.TypeBirthDate] = true
+			raise(exposure.SeverityHigh)
+		} else {
+			raise(exposure.SeverityMedium)
+		}
+	}
+	for _, p := range pins {
+		cats[exposure.TypeNationalID] = true
+		if p.Labelled {
+			raise(exposure.SeverityHigh)
+		} else {
+			raise(exposure.SeverityMedium)
+		}
+	}
+	if a != nil {
+		raise(a.Severity)
+		if a.Exposed {
+			for _, c := range a.Categories {
+				cats[c] = true
+			}
+		}
+		f.Outing = a.Outing
+	}
+	f.Severity = string(sev)
+	f.Exposed = sev.Rank() >= exposure.SeverityMedium.Rank() || (a != nil && a.Exposed)
+	if !f.Exposed {
+		return
+	}
+	for c := range cats {
+		f.Categories = append(f.Categories, c)
+	}
+	sort.Slice(f.Categories, func(i, j int) bool { return f.Categories[i] < f.Categories[j] })
+}
+
+// redact masks what the text analysis masked, every zone-like line, every date and
+// every run of six or more digits.
+func redact(res *ocr.Result, a *exposure.Analysis, mrzLines map[int]bool) string {
+	text := res.Text
+	if a != nil && a.Redacted != "" {
+		text = a.Redacted
+	}
+	lines := strings.Split(text, "\n")
+	for i := range lines {
+		switch {
+		case mrzLines[i] || mrzLike(lines[i]):
+			lines[i] = "[MRZ]"
+		default:
+			// Document numbers, personal numbers and dates read off a picture are
+			// masked even where the text analysis alone would not count them.
+			lines[i] = maskDigitRuns(datePattern.ReplaceAllString(lines[i], "[date]"))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+var datePattern = regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
+
+// maskDigitRuns replaces runs of 6 or more digits (spaces inside allowed) with [ID].
+func maskDigitRuns(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		j, digits := i, 0
+		for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || (rs[j] == ' ' && digits > 0 && j+1 < len(rs) && rs[j+1] >= '0' && rs[j+1] <= '9')) {
+			if rs[j] != ' ' {
+				digits++
+			}
+			j++
+		}
+		if digits >= 6 {
+			b.WriteString("[ID]")
+			i = j
+			continue
+		}
+		if j > i {
+			b.WriteString(string(rs[i:j]))
+			i = j
+			continue
+		}
+		b.WriteRune(rs[i])
+		i++
+	}
+	return b.String()
+}
