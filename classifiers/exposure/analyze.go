@@ -426,6 +426,11 @@ func (s *scan) sogi() {
 		// "гей-сауна") said of someone seen there is a claim about them.
 		if k+1 < len(t) && !t[k+1].sent && !t[k+1].digits && hasPrefixIn(t[k+1].lower, sogiGeneric) {
 			sp.generic = true
+			// "trans people", "ЛГБТ адамдар": a plural of persons is a group, which a list
+			// header turns into a claim about everyone listed.
+			if peopleNouns[t[k+1].lower] {
+				sp.group = true
+			}
 			if hasPrefixIn(t[k+1].lower, sogiVenues) && s.venueClaim(k) {
 				sp.generic, sp.sub = false, "venue"
 			}
@@ -778,8 +783,8 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			if !exposes {
 				continue
 			}
-			if p >= 0 && s.spans[p].public && !s.spans[p].kin && !sp.target && len(sp.members) == 0 {
-				continue
+			if p >= 0 && s.spans[p].public && !s.spans[p].kin && len(sp.members) == 0 && (!sp.target || s.officeContext(sp)) {
+				continue // a public official's official data ("his office line is …")
 			}
 			if selfPost {
 				continue // an ad, a lost-document notice, a public contact

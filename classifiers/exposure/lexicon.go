@@ -86,6 +86,11 @@ var sogiGeneric = []string{"пропаганд", "сообществ", "движ
 	"инициатив", "пропагандасы", "ценност", "values", "ориентац", "orientation", "identity", "идентичност",
 	"активистов", "activists", "сообщество", "мыйзам", "тема"}
 
+// peopleNouns are plural nouns for persons: after a SOGI word ("trans people", "ЛГБТ
+// адамдар") they make a group.
+var peopleNouns = newWordSet("people", "persons", "люди", "людей", "адамдар", "адамдарды", "адамдардын", "odamlar",
+	"odamlarni", "одамлар", "персоны")
+
 // sogiVenues are the generic words that name a place ("гей-клуб", "гей-сауна").
 var sogiVenues = []string{"клуб", "бар", "саун", "club", "bar", "sauna"}
 

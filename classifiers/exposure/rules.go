@@ -77,7 +77,9 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			continue
 		}
 		if n := euphemisms.matchAt(s, k); n > 0 {
-			add(t[k].start, t[k+n-1].end, "euphemism")
+			if !s.determinerBeforeNoun(k + n - 1) {
+				add(t[k].start, t[k+n-1].end, "euphemism")
+			}
 			k += n - 1
 			continue
 		}
@@ -601,4 +603,40 @@ func (s *scan) attachLoose() {
 		}
 		sp.person = best
 	}
+}
+
+// officeStems are words that make a number or an address a workplace's: a public
+// official's office line or reception ("his office line", "рабочий телефон",
+// "кабинети", "ofis").
+var officeStems = []string{"office", "приемн", "приёмн", "кабинет", "рабоч", "офис", "ofis", "кызмат", "xizmat"}
+
+// officeContext reports whether an office word stands within four words before the
+// identifier sp in its sentence.
+func (s *scan) officeContext(sp *span) bool {
+	k := tokenAt(s.toks, sp.Start)
+	lo, _ := window(s.toks, k, k, 4, 0)
+	return anyStem(s.toks, lo, min(k, len(s.toks)), officeStems)
+}
+
+// demonstratives end the euphemisms that only point ("из этих", "из таких", "one of
+// those"); followed by a noun of their own clause they are determiners ("из этих мест",
+// "one of those days"), not innuendo.
+var demonstratives = newWordSet("этих", "таких", "those", "these")
+
+// pointingFollowers are words that may follow a pointing euphemism in its clause without
+// making it a determiner ("из этих самых", "из этих, ну", "из таких же").
+var pointingFollowers = newWordSet("самых", "же", "ну", "вот", "походу", "видимо", "кажется", "наверное", "типа",
+	"короче", "кстати", "тоже", "ведь", "и", "или", "да", "который", "которая", "которые", "кто", "что",
+	"если", "как", "все", "всё", "ещё", "еще", "уже", "экен", "деп", "and", "guys", "if", "you", "who", "apparently")
+
+// determinerBeforeNoun reports whether the euphemism ending at token e ends in a
+// demonstrative that determines the next word of its clause: a lower-case word that is
+// neither a particle nor a function word.
+func (s *scan) determinerBeforeNoun(e int) bool {
+	t := s.toks
+	if !demonstratives[t[e].lower] || e+1 >= len(t) {
+		return false
+	}
+	n := t[e+1]
+	return !n.brk && !n.sent && !n.digits && !n.upper && !pointingFollowers[n.lower] && !functionWords[n.lower]
 }
