@@ -193,7 +193,33 @@ var euphemisms = newPhraseSet(
 	"o'zi shunaqa", "shunaqa ekan", "ўзи шунақа", "шунақа экан", "ўшалардан", "шунақалардан",
 	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
 	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
+	"swings the other way", "bats for the other team", "bats for the other side", "not the marrying kind",
 )
+
+// dislikedGender is the paradigm "doesn't like <women|men|girls|boys>" in every
+// language (ru, ky, uz Latin and Cyrillic, en): said of someone, it is innuendo about
+// their orientation whichever gender is named. It extends euphemisms.
+var dislikedGender = newPhraseSet(crossPhrases(
+	[]string{"не любит", "не интересуется"}, []string{"девушек", "девушками", "женщин", "женщинами", "парней", "парнями", "мужчин", "мужчинами", "баб", "мужиков"},
+	[]string{"кыздарды", "аялдарды", "эркектерди", "жигиттерди"}, []string{"жактырбайт", "жакшы көрбөйт", "карабайт"},
+	[]string{"qizlarni", "ayollarni", "erkaklarni", "yigitlarni"}, []string{"yoqtirmaydi", "sevmaydi"},
+	[]string{"қизларни", "аёлларни", "эркакларни", "йигитларни"}, []string{"ёқтирмайди", "севмайди"},
+	[]string{"doesn't like", "does not like", "not into", "isn't into", "never liked"}, []string{"women", "men", "girls", "boys", "guys"},
+)...)
+
+// crossPhrases returns, for each pair of lists (firsts, seconds), every phrase "first
+// second"; the lists are given in the word order of their language.
+func crossPhrases(lists ...[]string) []string {
+	var out []string
+	for i := 0; i+1 < len(lists); i += 2 {
+		for _, a := range lists[i] {
+			for _, b := range lists[i+1] {
+				out = append(out, a+" "+b)
+			}
+		}
+	}
+	return out
+}
 
 // hints are innuendo that says nothing alone ("35 лет, не замужем") and a claim when two
 // of them, or one and a knowing wink ("ну вы поняли", "тушунган тушунди"), come together.

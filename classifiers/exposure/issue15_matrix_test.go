@@ -194,3 +194,46 @@ func TestIssue15Matrix(t *testing.T) {
 		})
 	}
 }
+
+// TestIssue15Paradigms covers mechanisms generalised over a whole paradigm rather than
+// one phrase: Uzbek possessive predicates on SOGI words, "doesn't like <gender>" in every
+// language, Latin surnames in case forms opening a sentence, pointing euphemisms used as
+// determiners, plurals of persons as list headers, and official data of a public
+// official. The sentences are invented here.
+func TestIssue15Paradigms(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       matrixWant
+	}{
+		{"uz possessive predicate", "Bu raqam geyniki: +998 90 555 44 33", matrixWant{true, true, false, 0, 0}},
+		{"uz cyrillic possessive predicate", "Бу рақам гейники, +998 93 555 44 33", matrixWant{true, true, false, 0, 0}},
+		{"ky doesn't like men", "Эльмира Жусупова эркектерди жактырбайт, ошол үчүн турмушка чыккан жок", matrixWant{true, true, false, 0, 0}},
+		{"uz doesn't like women", "Sherali Qosimov ayollarni yoqtirmaydi, tushungan tushundi", matrixWant{true, true, false, 0, 0}},
+		{"ru not interested in women", "Марат Исаев не интересуется женщинами, это давно ясно", matrixWant{true, true, false, 0, 0}},
+		{"en not into women", "Aidana Sultanova is not into men, just saying", matrixWant{true, true, false, 0, 0}},
+		{"en idiom", "Arstan Ismailov swings the other way, saw him at that bar", matrixWant{true, true, false, 0, 0}},
+		{"uz latin genitive surname opens sentence", "Karimovning qizi lesbiyanka ekan, onasi bilmaydi", matrixWant{true, true, false, 0, 0}},
+		{"uz latin surname negative", "Karimovning qizi olimpiadada g'olib bo'ldi", matrixWant{}},
+		{"ru determiner negative", "Самат Бекболотов из этих мест, вырос в Таласе", matrixWant{}},
+		{"ru pointing euphemism with particle", "Самат Бекболотов из этих же, все знают", matrixWant{true, true, false, 0, 0}},
+		{"en trans people header", "The trans people working at the market:\n1. Bakyt Omurzakov, stall 14\n2. Temir Sultanov, stall 22", matrixWant{true, true, false, 0, 0}},
+		{"ky lgbt people header", "ЛГБТ адамдар, Каракол:\n- Турдубаев Азамат, 1994\n- Эсенгулов Мирлан, 1996", matrixWant{true, true, false, 0, 0}},
+		{"en trans people topic negative", "Bakyt Omurzakov wrote about trans people and the new law", matrixWant{}},
+		{"en official office line negative", "MP Almaz Bekov voted for the bill; his office line is 0312 66 11 22", matrixWant{}},
+		{"ru official's home address", "Депутат Алмаз Беков, его домашний адрес: ул. Токтогула 12, кв 5", matrixWant{true, false, false, 0, 0}},
+	}
+	ix := issue15Index(t)
+	a := NewAnalyzer(func() time.Time { return testNow })
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := a.Analyze(tc.text, "", ix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := matrixWant{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
+			if got != tc.want {
+				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
+			}
+		})
+	}
+}

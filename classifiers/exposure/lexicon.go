@@ -40,7 +40,9 @@ var sogiStems = []string{
 // ("гейдики", "гейди", "geylar"); the bare prefix would also match "гейм", "гейзер".
 var kySOGISuffixes = newWordSet("ди", "дин", "дики", "ге", "ден", "де", "ко", "лер", "лерди", "лердин", "лерге",
 	"лерден", "лерчи", "ча", "чи", "lar", "larni", "ni", "ning", "ga", "dan", "ler", "sin", "siz", "ман", "man",
-	"miz", "мыз", "сың", "сиң", "сиз", "ка", "ныкы", "нын", "ны", "лар", "ларни", "ларнинг")
+	"miz", "мыз", "сың", "сиң", "сиз", "ка", "ныкы", "нын", "ны", "лар", "ларни", "ларнинг",
+	// Uzbek possessive predicates ("bu raqam geyniki": this number is a gay's) and cases.
+	"niki", "ники", "larniki", "ларники", "larga", "ларга", "lardan", "лардан", "дыкы", "тики")
 
 // firstPersonSuffix marks Kyrgyz predicate endings of the first person ("геймин",
 // "лесбиянкамын") on a SOGI word: self-disclosure.

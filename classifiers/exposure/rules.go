@@ -61,7 +61,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	}
 	hintCount := 0
 	masks := s.phraseMasks()
-	phraseBits := hints.bit | euphemisms.bit | formerNameCues.bit
+	phraseBits := hints.bit | euphemisms.bit | dislikedGender.bit | formerNameCues.bit
 	for k := 0; k < len(t); k++ {
 		if t[k].digits {
 			continue
@@ -80,6 +80,11 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			if !s.determinerBeforeNoun(k + n - 1) {
 				add(t[k].start, t[k+n-1].end, "euphemism")
 			}
+			k += n - 1
+			continue
+		}
+		if n := dislikedGender.matchAt(s, k); n > 0 {
+			add(t[k].start, t[k+n-1].end, "euphemism")
 			k += n - 1
 			continue
 		}
