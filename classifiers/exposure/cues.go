@@ -388,7 +388,7 @@ var threatCues = newPhraseSet(
 	"дарег* чыгат", "дарек* чыгат", "таратам", "жарыялайм",
 	"e'lon qilamiz", "tarqatamiz", "chiqaramiz", "bilamiz", "joylaymiz", "kutib tur", "bizda bor",
 	"we know where", "we know", "will publish", "will post", "will leak", "is next", "are next", "coming soon",
-	"we have your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
+	"we have your", "we've got your", "we got your", "we've got", "we have got your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
 	"everyone will know", "баары чыгат", "бардыгы чыгат", "маалыматың чыгат", "hammasi chiqadi", "ҳаммаси чиқади",
 	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
 	"узнает где", "узнают где", "узнает, где", "узнают, где", "уже нашли", "мы нашли", "дальше", "we found",

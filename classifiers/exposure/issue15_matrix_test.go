@@ -220,6 +220,10 @@ func TestIssue15Paradigms(t *testing.T) {
 		{"ky lgbt people header", "ЛГБТ адамдар, Каракол:\n- Турдубаев Азамат, 1994\n- Эсенгулов Мирлан, 1996", matrixWant{true, true, false, 0, 0}},
 		{"en trans people topic negative", "Bakyt Omurzakov wrote about trans people and the new law", matrixWant{}},
 		{"en official office line negative", "MP Almaz Bekov voted for the bill; his office line is 0312 66 11 22", matrixWant{}},
+		{"ru quoted organisation name negative", "Юридическая клиника «Адилет» принимает по будням, юрист Айдана Мамытова, 0312 61 61 61", matrixWant{}},
+		{"en quoted business name negative", "Lunch at cafe \"Aida\" with Bakyt Omurzakov, great plov", matrixWant{}},
+		{"ru quoted chosen name", "Эта «Алина» на самом деле Алексей Петров, работает в салоне на Московской", matrixWant{true, true, false, 0, 0}},
+		{"en we've got your", "Nurlan Bekov, we've got your home address and your mom's number. Keep posting and see", matrixWant{false, false, true, 0, 0}},
 		{"ru official's home address", "Депутат Алмаз Беков, его домашний адрес: ул. Токтогула 12, кв 5", matrixWant{true, false, false, 0, 0}},
 	}
 	ix := issue15Index(t)

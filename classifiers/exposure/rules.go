@@ -111,9 +111,10 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 					// A Russian plural oblique form ("своим «подружкам»", "с «друзьями»")
 					// speaks of a group, not of one person's partner.
 					s.spans[len(s.spans)-1].group = !quotedRelations[w] && pluralOblique(w)
-				} else {
+				} else if k == 0 || t[k-1].digits || !hasPrefixIn(t[k-1].lower, orgNouns) {
 					// «Саша», "Kamila": a name in scare quotes is a trans person's chosen
-					// name mocked.
+					// name mocked — unless it names an organisation or a place
+					// (клиника «Адилет», кафе "Aida").
 					add(t[k].start, t[k].end, "quoted_name")
 				}
 			}
@@ -645,3 +646,13 @@ func (s *scan) determinerBeforeNoun(e int) bool {
 	n := t[e+1]
 	return !n.brk && !n.sent && !n.digits && !n.upper && !pointingFollowers[n.lower] && !functionWords[n.lower]
 }
+
+// orgNouns are stems of nouns that a quoted proper name follows when it names an
+// organisation, a business or a place (клиника «Адилет», кафе "Aida", «Бакай» банкы).
+var orgNouns = []string{"клиник", "центр", "фонд", "кафе", "ресторан", "магазин", "салон", "компани", "фирм",
+	"осоо", "оао", "зао", "ооо", "ип", "тц", "трц", "отел", "гостиниц", "банк", "аптек", "школ", "лице",
+	"гимнази", "детсад", "сад", "клуб", "студи", "агентств", "организаци", "объединени", "ассоциаци", "движени",
+	"бирикме", "уюм", "борбор", "дүкөн", "дукон", "do'kon", "дўкон", "markaz", "марказ", "klinika", "клиника",
+	"kafe", "restoran", "mehmonxona", "tashkilot", "ташкилот", "clinic", "center", "centre", "foundation", "cafe",
+	"restaurant", "shop", "store", "salon", "company", "hotel", "bank", "pharmacy", "school", "club", "studio",
+	"agency", "organisation", "organization", "ngo", "нко", "бренд", "brand", "журнал", "газет", "канал", "channel"}
