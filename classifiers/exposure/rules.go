@@ -148,8 +148,10 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			a := off + i
 			add(a, a+len(rainbow), "rainbow")
 			// A label for a list, not a claim on its own, unless it stands right after a
-			// name ("Айбек Сатаров 👉🏳️‍🌈").
-			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a)
+			// name ("Айбек Сатаров 👉🏳️‍🌈") or in a sentence about a person ("Этот
+			// Эркин, продавец с рынка (ряд 14), 🏳️‍🌈", "Cholpon from the deli counter 🌈
+			// just so y'all know"): then it labels that person.
+			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a) && !s.personInSentence(a)
 			off = a + len(rainbow)
 		}
 	}
@@ -656,3 +658,27 @@ var orgNouns = []string{"клиник", "центр", "фонд", "кафе", "�
 	"kafe", "restoran", "mehmonxona", "tashkilot", "ташкилот", "clinic", "center", "centre", "foundation", "cafe",
 	"restaurant", "shop", "store", "salon", "company", "hotel", "bank", "pharmacy", "school", "club", "studio",
 	"agency", "organisation", "organization", "ngo", "нко", "бренд", "brand", "журнал", "газет", "канал", "channel"}
+
+// personInSentence reports whether a person mention (not the author) stands in the
+// sentence of the word at or after byte offset off.
+func (s *scan) personInSentence(off int) bool {
+	if len(s.toks) == 0 {
+		return false
+	}
+	k := min(tokenAt(s.toks, off), len(s.toks)-1)
+	a, b := k, k
+	for a > 0 && !s.toks[a].sent {
+		a--
+	}
+	for b+1 < len(s.toks) && !s.toks[b+1].sent {
+		b++
+	}
+	lo, hi := s.toks[a].start, s.toks[b].end
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type == TypePerson && !sp.self && sp.Start >= lo && sp.End <= hi {
+			return true
+		}
+	}
+	return false
+}
