@@ -393,6 +393,12 @@ var threatCues = newPhraseSet(
 	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
 	"узнает где", "узнают где", "узнает, где", "узнают, где", "уже нашли", "мы нашли", "дальше", "we found",
 	"we publish", "we'll publish", "we will publish", "we'll post", "таптык", "topdik", "топдик",
+	// Sending the data to the target's family, employer or village, and "it is on the
+	// way" (independent3 dev: ru-0041, ru-0042, uz-0034, en-0031, en-0032).
+	"отправим", "разошлём", "разошлем", "скинем", "получит", "получат", "на подходе", "жиберебиз", "жөнөтөбүз",
+	"yuboramiz", "юборамиз", "jo'natamiz", "жўнатамиз", "we'll send", "we will send", "will be sent", "go to your",
+	"goes to your", "go out", "goes out", "will go out", "we figured out", "we found out",
+	"билип алдык", "bilib oldik", "билиб олдик", "узнали кто",
 )
 
 // threatData are the data a threat promises ("адрес", "номер", "где работаешь").
@@ -404,6 +410,22 @@ var threatData = newPhraseSet(
 	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
 	"номериң", "үйүң", "жашайсың", "иштейсиң", "жашаганыңды", "иштегениңди", "офис*", "office", "flat", "квартир*", "where you live", "where you work", "uyingni",
 	"үйүңдү",
+	// Identity and private life as promised data: name, photos, chats ("атың, сүрөтүң",
+	// "ismingni", "твои переписки", "your name and workplace").
+	"переписк*", "скрин*", "фотк*", "yozishma*", "ёзишма*", "chats", "messages", "screenshots", "photos",
+	"name", "workplace", "имя", "фамили*",
+)
+
+// secondPersonData are data nouns with a second-person singular possessive (Kyrgyz -ың/
+// -иң, Uzbek -ing/-ingni): they are promised data of a threat and address its target
+// ("атың, сүрөтүң, иштеген жериң", "kimligingni … ismingni", "кайда жашаарың").
+var secondPersonData = newWordSet(
+	"атың", "атыңды", "сүрөтүң", "сүрөттөрүң", "сүрөттөрүңдү", "жериң", "жериңди", "дарегиң", "дарегиңди",
+	"номериң", "номериңди", "телефонуң", "телефонуңду", "жашаарың", "жашаганың", "жашаганыңды", "иштээриң",
+	"иштегениң", "иштегениңди", "апаң", "атаң", "ата-энең", "ата-энеңе", "кат алышууларың", "ким экениң",
+	"ismingni", "isming", "ismingiz", "rasmlaring", "rasmlaringni", "manzilingni", "manziling", "ishxonang",
+	"ishxonangni", "kimligingni", "kimliging", "yozishmalaring", "yozishmalaringni", "telefoning", "raqaming",
+	"исмингни", "расмларингни", "манзилингни", "ишхонангни", "кимлигингни", "ёзишмаларинг", "рақаминг",
 )
 
 // secondPerson are words addressing the target directly in a threat.

@@ -19,6 +19,8 @@ type postCues struct {
 	threat bool
 	// secondPerson: the post addresses its target directly ("ты", "сен", "sen").
 	secondPerson bool
+	// secondPersonData: a data noun with a second-person possessive ("атың", "ismingni").
+	secondPersonData bool
 	// possessed: a number is said to be a named person's ("Номер Данияра …",
 	// "Алымкуловдун номери"): an invitation to call it is no ad.
 	possessed bool
@@ -493,6 +495,9 @@ func (s *scan) cues() postCues {
 		if secondPerson[tk.lower] {
 			c.secondPerson = true
 		}
+		if secondPersonData[tk.lower] {
+			c.secondPerson, c.secondPersonData = true, true
+		}
 	}
 	for i := range s.spans {
 		sp := &s.spans[i]
@@ -524,7 +529,7 @@ func (s *scan) cues() postCues {
 			c.contact = false
 		}
 	}
-	if threatCues.any(s) && threatData.any(s) {
+	if threatCues.any(s) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
 	}
 	return c
