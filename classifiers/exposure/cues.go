@@ -412,8 +412,10 @@ var threatData = newPhraseSet(
 	"үйүңдү",
 	// Identity and private life as promised data: name, photos, chats ("атың, сүрөтүң",
 	// "ismingni", "твои переписки", "your name and workplace").
-	"переписк*", "скрин*", "фотк*", "yozishma*", "ёзишма*", "chats", "messages", "screenshots", "photos",
-	"name", "workplace", "имя", "фамили*",
+	// Photos and names only with a second-person possessive: "we will post the photos
+	// from the concert" promises nothing about anyone.
+	"переписк*", "yozishma*", "ёзишма*", "chats", "workplace", "your name", "your photos", "your pictures",
+	"your messages", "твои фото*", "твои фотк*", "твоё имя", "твое имя", "твою фамилию", "твои скрин*",
 )
 
 // secondPersonData are data nouns with a second-person singular possessive (Kyrgyz -ың/
