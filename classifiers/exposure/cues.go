@@ -193,7 +193,7 @@ var euphemisms = newPhraseSet(
 	"o'zi shunaqa", "shunaqa ekan", "ўзи шунақа", "шунақа экан", "ўшалардан", "шунақалардан",
 	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
 	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
-	"swings the other way", "bats for the other team", "bats for the other side", "not the marrying kind",
+	"confirmed bachelor", "swings the other way", "bats for the other team", "bats for the other side", "not the marrying kind",
 )
 
 // dislikedGender is the paradigm "doesn't like <women|men|girls|boys>" in every

@@ -104,22 +104,34 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	single:
 		w := t[k].lower
 		if t[k].start > 0 && t[k].end < len(s.text) && isQuoteByte(s.text[t[k].start-1]) &&
-			(isQuotedRelation(w) || (t[k].upper && given[string(skels[k])])) {
+			(isQuotedRelation(w) || quotedPronouns[w] || (t[k].upper && (given[string(skels[k])] || s.namingVerbAfter(k))) ||
+				s.quotedCompanion(k)) {
 			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
 			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
 			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
-				if isQuotedRelation(w) {
+				if isQuotedRelation(w) || s.quotedCompanion(k) {
 					add(t[k].start, t[k].end, "quoted_relation")
 					// A Russian plural oblique form ("своим «подружкам»", "с «друзьями»")
 					// speaks of a group, not of one person's partner.
 					s.spans[len(s.spans)-1].group = !quotedRelations[w] && pluralOblique(w)
-				} else if k == 0 || t[k-1].digits || !hasPrefixIn(t[k-1].lower, orgNouns) {
+				} else if quotedPronouns[w] {
+					// говорит что она "он": a pronoun of the other gender in quotes mocks
+					// a trans person's identity.
+					add(t[k].start, t[k].end, "quoted_pronoun")
+				} else if t[k].upper && (given[string(skels[k])] || s.namingVerbAfter(k)) &&
+					(k == 0 || t[k-1].digits || !hasPrefixIn(t[k-1].lower, orgNouns)) {
 					// «Саша», "Kamila": a name in scare quotes is a trans person's chosen
 					// name mocked — unless it names an organisation or a place
 					// (клиника «Адилет», кафе "Aida").
 					add(t[k].start, t[k].end, "quoted_name")
 				}
 			}
+			continue
+		}
+		// '"живёт с братом" (который ему не брат)': a relation or kin word inside a
+		// quoted phrase is the same innuendo as a quoted relation word.
+		if (isQuotedRelation(w) || quotedKinStems(w)) && s.insideQuotes(k) {
+			add(t[k].start, t[k].end, "quoted_relation")
 			continue
 		}
 		// "көк" (blue) closing a clause about someone: "— тигилерден, көк.", "ko'k 🏳️‍🌈".
@@ -686,4 +698,91 @@ func (s *scan) personInSentence(off int) bool {
 		}
 	}
 	return false
+}
+
+// quotedPronouns are third-person pronouns that, in quotes, mock someone's gender
+// identity ("она «он»", "calls herself \"he\"").
+var quotedPronouns = newWordSet("он", "она", "его", "её", "ее", "he", "she", "him", "her", "his")
+
+// quotedKinStems reports kin words that, inside a quoted phrase, stand for a partner
+// ('"живёт с братом"', '"his cousin"', '"сестрёнка"').
+func quotedKinStems(w string) bool {
+	return hasPrefixIn(w, []string{"брат", "сестр", "кузен", "кузин", "cousin", "племянни", "nephew", "niece", "sister",
+		"brother", "ука", "эже", "singl", "opa", "aka"}) && len(w) <= 16
+}
+
+// namingVerbs follow a chosen name in quotes ('азыр "Алтай" дейт', '"Jahongir" deb
+// yuradi', '«Алина» называет себя', '"Mardon" bo'lib olibdi').
+var namingVerbs = newWordSet("дейт", "деп", "дейди", "деген", "deb", "деб", "dedi", "дейт.", "называет", "зовёт",
+	"зовет", "называют", "зовут", "представляется", "calls", "goes", "named", "bo'lib", "бўлиб", "болуп", "болгон",
+	"стал", "стала", "became", "now")
+
+// namingVerbAfter reports whether a naming verb follows the quoted word k within two
+// words of its sentence.
+func (s *scan) namingVerbAfter(k int) bool {
+	for x := k + 1; x < len(s.toks) && x <= k+2 && !s.toks[x].sent; x++ {
+		if !s.toks[x].digits && namingVerbs[s.toks[x].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// companionWords introduce the person someone lives with ("живёт со своей
+// «директоршей»", "sharing a flat with his \"cousin\"", '"opasi" bilan').
+var companionWords = newWordSet("с", "со", "with", "bilan", "билан", "менен")
+
+// livingStems are the verbs of living or sharing a home.
+var livingStems = []string{"жив", "снима", "live", "living", "shar", "жаша", "yasha", "яша", "turadi",
+	"туради", "together", "вместе", "бирге", "birga", "бирга"}
+
+// quotedCompanion reports whether the quoted word k is someone's companion in a home:
+// a companion word within two words before it (or right after it, in Kyrgyz and Uzbek)
+// and a verb of living or sharing in its sentence.
+func (s *scan) quotedCompanion(k int) bool {
+	t := s.toks
+	comp := false
+	for x := k - 1; x >= 0 && x >= k-2; x-- {
+		if !t[x].digits && companionWords[t[x].lower] {
+			comp = true
+		}
+		if t[x+1].sent {
+			break
+		}
+	}
+	if k+1 < len(t) && !t[k+1].sent && (t[k+1].lower == "bilan" || t[k+1].lower == "билан" || t[k+1].lower == "менен") {
+		comp = true
+	}
+	if !comp {
+		return false
+	}
+	lo, hi := window(t, k, k, 8, 8)
+	return anyStem(t, lo, hi, livingStems)
+}
+
+// insideQuotes reports whether token k stands inside a quoted phrase of its line: after
+// an unclosed opening quote (« “ or an odd number of ") and before its closing quote.
+func (s *scan) insideQuotes(k int) bool {
+	text := s.text
+	ls := strings.LastIndexByte(text[:s.toks[k].start], '\n') + 1
+	le := strings.IndexByte(text[s.toks[k].end:], '\n')
+	if le < 0 {
+		le = len(text)
+	} else {
+		le += s.toks[k].end
+	}
+	before, after := text[ls:s.toks[k].start], text[s.toks[k].end:le]
+	if len(before) > 80 {
+		before = before[len(before)-80:]
+	}
+	if len(after) > 80 {
+		after = after[:80]
+	}
+	if strings.LastIndex(before, "«") > strings.LastIndex(before, "»") && strings.Contains(after, "»") {
+		return true
+	}
+	if strings.LastIndex(before, "“") > strings.LastIndex(before, "”") && strings.Contains(after, "”") {
+		return true
+	}
+	return strings.Count(before, "\"")%2 == 1 && strings.Contains(after, "\"")
 }
