@@ -184,6 +184,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	res := &Analysis{}
 	if ix != nil && ix.Members() > 0 {
 		s.matchWatchlist(ix, skels)
+		s.corefGivenNames(skels)
 	}
 	if a.off&PieceRelatives == 0 {
 		s.kin()
@@ -451,6 +452,12 @@ func (s *scan) sogi() {
 			// someone is a claim.
 			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && (k+1 == len(t) || t[k+1].brk || t[k+1].lower == "экен" || t[k+1].lower == "деп") &&
 				k > 0 && !t[k].brk && (t[k-1].lower == "из" || personNouns[t[k-1].lower]) {
+				sp.group = false
+			}
+			// "Нурлан Абдрахманов ЛГБТ экен": an evidential predicate after it makes it
+			// a statement about the person before it.
+			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && k+1 < len(t) && !t[k+1].brk &&
+				evidentials[t[k+1].lower] && k > 0 && !t[k].brk && t[k-1].upper {
 				sp.group = false
 			}
 		}
@@ -786,7 +793,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			if p >= 0 && s.spans[p].public && !s.spans[p].kin && len(sp.members) == 0 && (!sp.target || s.officeContext(sp)) {
 				continue // a public official's official data ("his office line is …")
 			}
-			if selfPost {
+			if selfPost && !(c.publicContactOnly() && s.homeData(sp)) {
 				continue // an ad, a lost-document notice, a public contact
 			}
 			if !cats[sp.Type] {

@@ -193,7 +193,10 @@ var euphemisms = newPhraseSet(
 	"o'zi shunaqa", "shunaqa ekan", "ўзи шунақа", "шунақа экан", "ўшалардан", "шунақалардан",
 	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
 	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
-	"confirmed bachelor", "swings the other way", "bats for the other team", "bats for the other side", "not the marrying kind",
+	"confirmed bachelor", "swings the other way",
+	// "его/её" + the partner noun in any case form ("видели её с её девушкой", "с его
+	// парнем"): a woman's girlfriend, a man's boyfriend (independent3 dev ru-0090).
+	"её девушк*", "ее девушк*", "его парн*", "его парен*", "со своим парн*", "bats for the other team", "bats for the other side", "not the marrying kind",
 )
 
 // dislikedGender is the paradigm "doesn't like <women|men|girls|boys>" in every
@@ -203,6 +206,10 @@ var dislikedGender = newPhraseSet(crossPhrases(
 	[]string{"не любит", "не интересуется"}, []string{"девушек", "девушками", "женщин", "женщинами", "парней", "парнями", "мужчин", "мужчинами", "баб", "мужиков"},
 	[]string{"кыздарды", "аялдарды", "эркектерди", "жигиттерди"}, []string{"жактырбайт", "жакшы көрбөйт", "карабайт"},
 	[]string{"qizlarni", "ayollarni", "erkaklarni", "yigitlarni"}, []string{"yoqtirmaydi", "sevmaydi"},
+	// "lives (together) with a woman/man", the dash-inserted apposition included
+	// ("продюсери — аёл — билан бирга яшайди", independent3 dev uz-0029).
+	[]string{"аёл", "эркак", "йигит", "қиз", "ayol", "erkak", "yigit", "qiz"}, []string{"билан бирга яшайди", "bilan birga yashaydi", "билан бирга туради", "bilan birga turadi"},
+	[]string{"аял", "эркек", "жигит", "кыз"}, []string{"менен бирге жашайт"},
 	[]string{"қизларни", "аёлларни", "эркакларни", "йигитларни"}, []string{"ёқтирмайди", "севмайди"},
 	[]string{"doesn't like", "does not like", "not into", "isn't into", "never liked"}, []string{"women", "men", "girls", "boys", "guys"},
 )...)
@@ -239,7 +246,7 @@ var formerNameCues = newPhraseSet("на самом деле", "настояще�
 // quotedRelationStems are the stems of relationship words in every case form
 // ("«подружки»", "с его «парнем»", "\"yigiti\" bilan"); in quotes they are innuendo like
 // quotedRelations.
-var quotedRelationStems = []string{"подруг", "подружк", "друж", "парн", "парен", "девушк", "бойфренд",
+var quotedRelationStems = []string{"sevgi", "севги", "любим", "сүйгөн", "жаным", "подруг", "подружк", "друж", "парн", "парен", "девушк", "бойфренд",
 	"сожител", "курбу", "жигит", "yigit", "dugona", "do'st", "дўст", "дугона", "йигит", "roommate", "boyfriend",
 	"girlfriend", "partner", "friend", "сүйлөшкөн"}
 
@@ -332,6 +339,7 @@ var (
 		"связаться", "свяжитесь", "ждёт ваших", "ждет ваших", "принимает", "консультаци*", "бесплатно",
 		"чалыңыз", "чалгыла", "чалыңыздар", "чалсаңыз", "чалып", "жазыңыз", "жазгыла", "жазгылачы", "жазыңыздар",
 		"кайрылыңыз", "кайрылгыла", "кайрылыңыздар", "кабыл алат", "акысыз", "байланыш*",
+		"chalyp", "chalygyla", "chalyngyz", "chalgyla", "chalsangar", "jazyngyz", "jazgyla",
 		"qo'ng'iroq", "murojaat", "yozing", "bog'laning", "bepul", "қўнғироқ", "мурожаат", "ёзинг", "боғланинг",
 		"call", "text", "contact", "reach", "dm", "whatsapp", "free",
 	)
@@ -340,7 +348,10 @@ var (
 		"вознагражд*", "найден", "найдена", "прошу вернуть", "жоготтум", "жоготуп", "жоголду", "жоголгон",
 		"табылды", "табсаңар", "табсаңыз", "таап", "тапкан*", "yo'qotdim", "yo'qoldi", "yo'qotib", "topib", "topgan*",
 		"калтырып кеттим", "калтырып", "йўқолди", "йўқотдим", "топиб", "топган*",
-		"lost", "found", "reward",
+		"lost", "reward", "if found", "you found", "found it", "found my", "found a", "found this",
+		// Latin-script Kyrgyz and "who found it?" (independent3 dev ky-0081, mixed-0033).
+		"jogottum", "jogotup", "jogoldu", "jogolgon", "tapkandar", "tapsangar", "tapsangyz", "tapkan*", "suyunchu",
+		"syilyk", "сыйлык", "сүйүнчү*", "тапты", "таптыңарбы", "таптыңызбы",
 	)
 	// firstPersonWords make a post the author's own ("мой номер", "менин", "mening").
 	firstPersonWords = newWordSet("я", "мой", "моя", "мое", "моё", "мои", "мне", "меня", "мною", "менин", "мен", "мага",

@@ -786,3 +786,65 @@ func (s *scan) insideQuotes(k int) bool {
 	}
 	return strings.Count(before, "\"")%2 == 1 && strings.Contains(after, "\"")
 }
+
+// evidentials are Kyrgyz and Uzbek evidential and hearsay predicates ("экен", "имиш"):
+// after a bare "ЛГБТ" they make it a claim about the person named before.
+var evidentials = newWordSet("экен", "eken", "ekan", "экан", "имиш", "эмиш", "emish", "imish")
+
+// publicContactOnly reports whether the post is a self-disclosure only as a public
+// contact (a journalist, lawyer or NGO), not as an ad, a lost-document notice or the
+// author's own invitation to call.
+func (c postCues) publicContactOnly() bool {
+	return c.publicContact && !c.ad && !c.lost && !(c.contact && (c.firstPerson || !c.possessed))
+}
+
+// homeData reports whether an identifier locates a person's private life rather than a
+// public contact: a vehicle plate, or an address after a verb of living ("Живёт на
+// Московской 190, кв 37"). A public contact is never someone's home or car.
+func (s *scan) homeData(sp *span) bool {
+	if sp.Type == TypeVehiclePlate {
+		return true
+	}
+	if sp.Type != TypeAddress {
+		return false
+	}
+	k := tokenAt(s.toks, sp.Start)
+	lo, _ := window(s.toks, k, k, 3, 0)
+	return anyStem(s.toks, lo, min(k, len(s.toks)), []string{"жив", "прожив", "live", "жаша", "yasha", "яша"})
+}
+
+// corefGivenNames lets a later (or earlier) mention by the given name alone ("Нуржан
+// гей, Бермет лесби") refer to the watch-listed member named in full elsewhere in the
+// post ("Садыров Нуржан и Жолдошева Бермет"): the one-word mention takes the members
+// of the full mention that contains the same word.
+func (s *scan) corefGivenNames(skels [][]byte) {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || len(sp.members) > 0 {
+			continue
+		}
+		a, b := tokenRange(s.toks, sp.Start, sp.End)
+		if a != b || a >= len(skels) || len(skels[a]) == 0 {
+			continue
+		}
+		for j := range s.spans {
+			full := &s.spans[j]
+			if j == i || full.Type != TypePerson || len(full.members) == 0 {
+				continue
+			}
+			fa, fb := tokenRange(s.toks, full.Start, full.End)
+			if fa == fb {
+				continue
+			}
+			for x := fa; x <= fb && x < len(skels); x++ {
+				if sameStem(skels[x], skels[a]) {
+					sp.members = append([]int(nil), full.members...)
+					break
+				}
+			}
+			if len(sp.members) > 0 {
+				break
+			}
+		}
+	}
+}
