@@ -610,7 +610,16 @@ func (s *scan) attach() {
 			d := 0
 			switch {
 			case ps == si:
-				d = abs(s.spans[p].Start - sp.Start)
+				// The gap between the two, and a penalty for a clause boundary between
+				// them: "Нуржан гей, Бермет лесби" binds each claim in its own clause.
+				if s.spans[p].End <= sp.Start {
+					d = sp.Start - s.spans[p].End
+				} else {
+					d = abs(s.spans[p].Start - sp.Start)
+				}
+				if s.clauseBreakBetween(min(s.spans[p].End, sp.End), max(s.spans[p].Start, sp.Start)) {
+					d += 2000
+				}
 			case ps < si && si-ps <= 2 && s.spans[p].End <= sp.Start:
 				d = 10000*(si-ps) + sp.Start - s.spans[p].End
 			default:
@@ -946,4 +955,15 @@ func sortRefs(rs []watchlist.Ref) {
 		}
 		return rs[i].Member < rs[j].Member
 	})
+}
+
+// clauseBreakBetween reports whether a clause boundary precedes a token that starts in
+// (a, b].
+func (s *scan) clauseBreakBetween(a, b int) bool {
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start <= b; k++ {
+		if s.toks[k].start > a && s.toks[k].brk {
+			return true
+		}
+	}
+	return false
 }
