@@ -183,7 +183,7 @@ var euphemisms = newPhraseSet(
 	"аёл билан яшайди", "йигит билан яшайди", "қиз билан яшайди", "lives with a man", "ayol emas", "erkak emas", "у него в москве",
 	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
 	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
-	"his boyfriend", "her girlfriend", "his husband", "her wife", "со своим парнем", "со своей девушкой",
+	"his boyfriend", "her girlfriend", "his husband", "her wife",
 	"её девушка", "ее девушка", "его парень", "жигити менен", "сүйлөшкөн жигити", "qiz do'sti", "yigit do'sti",
 	"one of them", "men seeking men", "women seeking women", "friend of dorothy", "doesn't like girls",
 	"doesn't like boys", "doesn't like women", "doesn't like men", "male on paper", "female on paper",
@@ -196,7 +196,7 @@ var euphemisms = newPhraseSet(
 	"confirmed bachelor", "swings the other way",
 	// "его/её" + the partner noun in any case form ("видели её с её девушкой", "с его
 	// парнем"): a woman's girlfriend, a man's boyfriend (independent3 dev ru-0090).
-	"её девушк*", "ее девушк*", "его парн*", "его парен*", "со своим парн*", "bats for the other team", "bats for the other side", "not the marrying kind",
+	"её девушк*", "ее девушк*", "его парн*", "его парен*", "bats for the other team", "bats for the other side", "not the marrying kind",
 )
 
 // dislikedGender is the paradigm "doesn't like <women|men|girls|boys>" in every
@@ -385,6 +385,7 @@ var hostileCues = newPhraseSet(
 	"ҳаммага", "hammaga", "share before", "share it", "share this", "repost", "пусть знает", "пусть знают", "скажите все", "скажите всё",
 	"что думаете", "айтып койгула", "билип койсун",
 	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
+	"found her", "found him", "нашли её", "нашли ее", "нашли его", "нашла её", "нашёл её",
 	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",
 )
 

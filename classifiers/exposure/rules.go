@@ -148,6 +148,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			}
 		}
 	}
+	s.sameSexPartner()
 	if mayBeObfuscated(s.text) {
 		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
 			add(m[2], m[3], "obfuscated")
@@ -845,6 +846,80 @@ func (s *scan) corefGivenNames(skels [][]byte) {
 			if len(sp.members) > 0 {
 				break
 			}
+		}
+	}
+}
+
+// partnerNouns are the words for a boyfriend (male) or a girlfriend (female) in ru, ky,
+// uz and en; said of a person of the same gender they are a SOGI claim ("у Нургазы
+// Бекова (он …) парень есть", "MP Kanybek Duishonbiev has a boyfriend").
+var partnerNouns = map[string]byte{"парень": 'm', "парня": 'm', "парнем": 'm', "парню": 'm', "бойфренд": 'm',
+	"boyfriend": 'm', "bf": 'm', "жигити": 'm', "yigiti": 'm', "йигити": 'm',
+	"девушка": 'f', "девушку": 'f', "девушкой": 'f', "девушки": 'f', "girlfriend": 'f', "gf": 'f'}
+
+// pronounGender are third-person pronouns with a gender.
+var pronounGender = map[string]byte{"он": 'm', "его": 'm', "ему": 'm', "him": 'm', "he": 'm', "his": 'm', "he's": 'm',
+	"она": 'f', "её": 'f', "ее": 'f', "ей": 'f', "she": 'f', "her": 'f', "she's": 'f'}
+
+// surnameGender reads the gender of a surname in the nominative (-ов/-ев/-ин male,
+// -ова/-ева/-ина female, Latin the same); 0 when the form does not tell.
+func surnameGender(w string) byte {
+	for _, suf := range []string{"ова", "ева", "ёва", "ина", "ova", "eva", "ina", "ская", "skaya"} {
+		if strings.HasSuffix(w, suf) {
+			return 'f'
+		}
+	}
+	for _, suf := range []string{"ов", "ев", "ёв", "ин", "ov", "ev", "in", "ский", "sky", "skiy", "uulu", "уулу"} {
+		if strings.HasSuffix(w, suf) {
+			return 'm'
+		}
+	}
+	return 0
+}
+
+// sameSexPartner adds a SOGI claim for a partner noun whose subject has the partner's
+// gender: a gendered pronoun in the sentence before the noun, else the nominative
+// surname of the nearest person before it in the sentence (not after "у"/"of", where a
+// Russian genitive "Бекова" is ambiguous).
+func (s *scan) sameSexPartner() {
+	t := s.toks
+	for k := range t {
+		g, ok := partnerNouns[t[k].lower]
+		if !ok || t[k].digits {
+			continue
+		}
+		lo, _ := window(t, k, k, 12, 0)
+		if lo > 0 {
+			// the subject may be named in the sentence before ("… Бекова. … парень есть")
+			for lo > 0 && !t[lo].sent {
+				lo--
+			}
+		}
+		var subj byte
+		for x := k - 1; x >= lo && subj == 0; x-- {
+			if pg, ok := pronounGender[t[x].lower]; ok {
+				subj = pg
+			}
+		}
+		if subj == 0 {
+			for i := len(s.spans) - 1; i >= 0; i-- {
+				sp := &s.spans[i]
+				if sp.Type != TypePerson || sp.End > t[k].start || sp.Start < t[lo].start {
+					continue
+				}
+				a, b := tokenRange(t, sp.Start, sp.End)
+				if a > 0 && (t[a-1].lower == "у" || t[a-1].lower == "of") {
+					break
+				}
+				for x := b; x >= a && subj == 0; x-- {
+					subj = surnameGender(t[x].lower)
+				}
+				break
+			}
+		}
+		if subj == g {
+			sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "same_sex_partner", score: 0.5, person: -1}
+			s.spans = append(s.spans, sp)
 		}
 	}
 }
