@@ -62,6 +62,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		s.spans = append(s.spans, sp)
 	}
 	hintCount := 0
+	hasQuotes := strings.ContainsAny(s.text, "\"«“")
 	masks := s.phraseMasks()
 	phraseBits := hints.bit | euphemisms.bit | dislikedGender.bit | formerNameCues.bit
 	for k := 0; k < len(t); k++ {
@@ -130,7 +131,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		}
 		// '"живёт с братом" (который ему не брат)': a relation or kin word inside a
 		// quoted phrase is the same innuendo as a quoted relation word.
-		if (isQuotedRelation(w) || quotedKinStems(w)) && s.insideQuotes(k) {
+		if hasQuotes && (isQuotedRelation(w) || quotedKinStems(w)) && s.insideQuotes(k) {
 			add(t[k].start, t[k].end, "quoted_relation")
 			continue
 		}
@@ -708,9 +709,12 @@ var quotedPronouns = newWordSet("он", "она", "его", "её", "ее", "he"
 // quotedKinStems reports kin words that, inside a quoted phrase, stand for a partner
 // ('"живёт с братом"', '"his cousin"', '"сестрёнка"').
 func quotedKinStems(w string) bool {
-	return hasPrefixIn(w, []string{"брат", "сестр", "кузен", "кузин", "cousin", "племянни", "nephew", "niece", "sister",
-		"brother", "ука", "эже", "singl", "opa", "aka"}) && len(w) <= 16
+	return len(w) <= 16 && hasPrefixIn(w, kinInQuotesStems)
 }
+
+// kinInQuotesStems are the stems of quotedKinStems.
+var kinInQuotesStems = []string{"брат", "сестр", "кузен", "кузин", "cousin", "племянни", "nephew", "niece", "sister",
+	"brother", "ука", "эже", "singl", "opa", "aka"}
 
 // namingVerbs follow a chosen name in quotes ('азыр "Алтай" дейт', '"Jahongir" deb
 // yuradi', '«Алина» называет себя', '"Mardon" bo'lib olibdi').
