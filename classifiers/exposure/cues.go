@@ -271,6 +271,10 @@ var obfuscatedSOGI = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])((?:г[@*0оo.]�
 // rainbow is the rainbow emoji (and flag), used as a label about listed people.
 const rainbow = "🌈"
 
+// transSymbol is the transgender symbol (also inside the transgender flag "🏳️‍⚧️"), used
+// as a label like the rainbow.
+const transSymbol = "⚧"
+
 // kinWords name a relative; next to a named person they make the relative identifiable
 // through that person ("сын Кубанычбека", "Бакировдун аялы", "Karimovning o'g'li").
 var kinWords = newWordSet(

@@ -237,6 +237,14 @@ func TestIssue15Paradigms(t *testing.T) {
 		{"ky quoted chosen name", "Ал мурун Айгерим болчу, азыр \"Арслан\" дейт, Токмокто жашайт", matrixWant{true, true, false, 0, 0}},
 		{"uz watch-listed name in genitive", "Kerimbek Osmonovning maqolasini o'qing, juda to'g'ri yozgan", matrixWant{false, false, false, 0, 1}},
 		{"ky lost notice latin", "pasportumdu jogottum, ID1234567, Sadykov Aibek degen. Tapkandar chalyp koigula 0700 123 456", matrixWant{}},
+		{"ru same-sex dating", "Нурбек Асанов с мужиками спит, все в селе знают", matrixWant{true, true, false, 0, 0}},
+		{"ky same-sex dating", "Талант Жумабеков эркектер менен жүрөт, Ошто", matrixWant{true, true, false, 0, 0}},
+		{"uz same-sex dating", "Nodira Karimova qizlar bilan yuradi, hamma biladi", matrixWant{true, true, false, 0, 0}},
+		{"en same-sex dating", "Everyone knows Bolot Kadyrov is into guys", matrixWant{true, true, false, 0, 0}},
+		{"uz other-sex dating negative", "Bolot Kadyrov qizlar bilan yuradi, kelishgan yigit", matrixWant{}},
+		{"uz same-gender team negative", "Nodira Karimova qizlar bilan voleybol o'ynaydi, jamoa sardori", matrixWant{}},
+		{"en into football negative", "Bolot Kadyrov is into football and chess", matrixWant{}},
+		{"ru trans flag label", "Айпери Маматова 💅🏳️‍⚧️ раньше была Айбеком", matrixWant{true, true, false, 0, 0}},
 		{"ru official's home address", "Депутат Алмаз Беков, его домашний адрес: ул. Токтогула 12, кв 5", matrixWant{true, false, false, 0, 0}},
 	}
 	ix := issue15Index(t)

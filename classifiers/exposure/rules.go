@@ -150,25 +150,29 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		}
 	}
 	s.sameSexPartner()
+	s.genderedDating()
 	if mayBeObfuscated(s.text) {
 		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
 			add(m[2], m[3], "obfuscated")
 		}
 	}
-	if strings.Contains(s.text, rainbow) {
+	for _, label := range []string{rainbow, transSymbol} {
+		if !strings.Contains(s.text, label) {
+			continue
+		}
 		for off := 0; ; {
-			i := strings.Index(s.text[off:], rainbow)
+			i := strings.Index(s.text[off:], label)
 			if i < 0 {
 				break
 			}
 			a := off + i
-			add(a, a+len(rainbow), "rainbow")
+			add(a, a+len(label), "rainbow")
 			// A label for a list, not a claim on its own, unless it stands right after a
 			// name ("Айбек Сатаров 👉🏳️‍🌈") or in a sentence about a person ("Этот
 			// Эркин, продавец с рынка (ряд 14), 🏳️‍🌈", "Cholpon from the deli counter 🌈
 			// just so y'all know"): then it labels that person.
 			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a) && !s.personInSentence(a)
-			off = a + len(rainbow)
+			off = a + len(label)
 		}
 	}
 }
@@ -892,38 +896,87 @@ func (s *scan) sameSexPartner() {
 		if !ok || t[k].digits {
 			continue
 		}
-		lo, _ := window(t, k, k, 12, 0)
-		if lo > 0 {
-			// the subject may be named in the sentence before ("… Бекова. … парень есть")
-			for lo > 0 && !t[lo].sent {
-				lo--
-			}
-		}
-		var subj byte
-		for x := k - 1; x >= lo && subj == 0; x-- {
-			if pg, ok := pronounGender[t[x].lower]; ok {
-				subj = pg
-			}
-		}
-		if subj == 0 {
-			for i := len(s.spans) - 1; i >= 0; i-- {
-				sp := &s.spans[i]
-				if sp.Type != TypePerson || sp.End > t[k].start || sp.Start < t[lo].start {
-					continue
-				}
-				a, b := tokenRange(t, sp.Start, sp.End)
-				if a > 0 && (t[a-1].lower == "у" || t[a-1].lower == "of") {
-					break
-				}
-				for x := b; x >= a && subj == 0; x-- {
-					subj = surnameGender(t[x].lower)
-				}
-				break
-			}
-		}
-		if subj == g {
+		if s.subjectGender(k) == g {
 			sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "same_sex_partner", score: 0.5, person: -1}
 			s.spans = append(s.spans, sp)
+		}
+	}
+}
+
+// subjectGender returns the gender ('m', 'f' or 0) of the subject of the word at token k:
+// a gendered pronoun before it in its sentence or the one before, else the nominative
+// surname of the nearest person before it there (not after "у"/"of", where a Russian
+// genitive "Бекова" is ambiguous).
+func (s *scan) subjectGender(k int) byte {
+	t := s.toks
+	lo, _ := window(t, k, k, 12, 0)
+	if lo > 0 {
+		// the subject may be named in the sentence before ("… Бекова. … парень есть")
+		for lo > 0 && !t[lo].sent {
+			lo--
+		}
+	}
+	for x := k - 1; x >= lo; x-- {
+		if pg, ok := pronounGender[t[x].lower]; ok {
+			return pg
+		}
+	}
+	for i := len(s.spans) - 1; i >= 0; i-- {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || sp.End > t[k].start || sp.Start < t[lo].start {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		if a > 0 && (t[a-1].lower == "у" || t[a-1].lower == "of") {
+			return 0
+		}
+		for x := b; x >= a; x-- {
+			if g := surnameGender(t[x].lower); g != 0 {
+				return g
+			}
+		}
+		return 0
+	}
+	return 0
+}
+
+// genderedPlurals are plural nouns for men or women (ru, ky, uz, en) as the object of
+// dating ("с мужиками спит", "эркектер менен жүрөт", "qizlar bilan yuradi", "dates
+// women", "по мальчикам").
+var genderedPlurals = map[string]byte{"мужиками": 'm', "мужиков": 'm', "парнями": 'm', "мальчикам": 'm',
+	"мальчиками": 'm', "мужчинами": 'm', "эркектер": 'm', "жигиттер": 'm', "эркектерге": 'm', "жигиттерге": 'm',
+	"erkaklar": 'm', "yigitlar": 'm', "эркаклар": 'm', "йигитлар": 'm', "men": 'm', "guys": 'm', "boys": 'm',
+	"бабами": 'f', "девочкам": 'f', "девочками": 'f', "девушками": 'f', "женщинами": 'f', "кыздар": 'f',
+	"аялдар": 'f', "кыздарга": 'f', "аялдарга": 'f', "qizlar": 'f', "ayollar": 'f', "қизлар": 'f', "аёллар": 'f',
+	"women": 'f', "girls": 'f'}
+
+// datingMarkers make a gendered plural near them the object of dating.
+var datingMarkers = newWordSet("спит", "спала", "спал", "встречается", "встречалась", "встречался", "жүрөт",
+	"жолугат", "жатат", "yuradi", "uchrashadi", "yotadi", "юради", "учрашади", "dates", "dating", "into",
+	"sleeps", "по")
+
+// genderedDating adds a SOGI claim for dating a plural of the subject's own gender
+// ("Нурбек Асанов с мужиками спит", "Nodira Karimova qizlar bilan yuradi", "Bolot
+// Kadyrov is into guys"); "не по девочкам" stays with the euphemisms.
+func (s *scan) genderedDating() {
+	t := s.toks
+	for k := range t {
+		g, ok := genderedPlurals[t[k].lower]
+		if !ok || t[k].digits {
+			continue
+		}
+		marked := false
+		for x := max(0, k-2); x <= k+3 && x < len(t); x++ {
+			if x == k || (x > k && t[x].brk) || (x < k && t[x+1].brk && x+1 <= k) {
+				continue
+			}
+			if datingMarkers[t[x].lower] && !(x > 0 && (t[x-1].lower == "не" || t[x-1].lower == "not")) {
+				marked = true
+			}
+		}
+		if marked && s.subjectGender(k) == g {
+			s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end},
+				sub: "same_sex_dating", score: 0.5, person: -1})
 		}
 	}
 }
