@@ -355,6 +355,7 @@ var (
 		"вознагражд*", "найден", "найдена", "прошу вернуть", "жоготтум", "жоготуп", "жоголду", "жоголгон",
 		"табылды", "табсаңар", "табсаңыз", "таап", "тапкан*", "yo'qotdim", "yo'qoldi", "yo'qotib", "topib", "topgan*",
 		"калтырып кеттим", "калтырып", "йўқолди", "йўқотдим", "топиб", "топган*",
+		"нашелся", "нашёлся", "нашлась", "нашлось", "нашлись", "пусть владелец", "владельца", "владелец звоните",
 		"lost", "reward", "if found", "you found", "found it", "found my", "found a", "found this",
 		// Latin-script Kyrgyz and "who found it?" (independent3 dev ky-0081, mixed-0033).
 		"jogottum", "jogotup", "jogoldu", "jogolgon", "tapkandar", "tapsangar", "tapsangyz", "tapkan*", "suyunchu",

@@ -245,6 +245,7 @@ func TestIssue15Paradigms(t *testing.T) {
 		{"uz same-gender team negative", "Nodira Karimova qizlar bilan voleybol o'ynaydi, jamoa sardori", matrixWant{}},
 		{"en into football negative", "Bolot Kadyrov is into football and chess", matrixWant{}},
 		{"ru trans flag label", "Айпери Маматова 💅🏳️‍⚧️ раньше была Айбеком", matrixWant{true, true, false, 0, 0}},
+		{"ru found wallet notice negative", "Нашелся кошелек возле Ошского базара, документы на имя Бекова Улана. Пусть владелец позвонит 0555 777 888", matrixWant{}},
 		{"ru official's home address", "Депутат Алмаз Беков, его домашний адрес: ул. Токтогула 12, кв 5", matrixWant{true, false, false, 0, 0}},
 	}
 	ix := issue15Index(t)
