@@ -329,7 +329,7 @@ func TestIndependent2Shape(t *testing.T) {
 }
 
 // TestEvalIndependentAllDevMeetsTargets asserts the issue-15 targets on the dev part of
-// both independent sets (never on test).
+// every independent set (never on test).
 func TestEvalIndependentAllDevMeetsTargets(t *testing.T) {
 	var out, errb strings.Builder
 	if err := EvalCommand(t.Context(), []string{"--set", "independent-all", "--split", "dev", "--strict"}, &out, &errb); err != nil {
