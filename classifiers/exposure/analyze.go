@@ -184,6 +184,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	res := &Analysis{}
 	if ix != nil && ix.Members() > 0 {
 		s.matchWatchlist(ix, skels)
+		s.corefGivenNames(skels)
 	}
 	if a.off&PieceRelatives == 0 {
 		s.kin()
@@ -426,6 +427,11 @@ func (s *scan) sogi() {
 		// "гей-сауна") said of someone seen there is a claim about them.
 		if k+1 < len(t) && !t[k+1].sent && !t[k+1].digits && hasPrefixIn(t[k+1].lower, sogiGeneric) {
 			sp.generic = true
+			// "trans people", "ЛГБТ адамдар": a plural of persons is a group, which a list
+			// header turns into a claim about everyone listed.
+			if peopleNouns[t[k+1].lower] {
+				sp.group = true
+			}
 			if hasPrefixIn(t[k+1].lower, sogiVenues) && s.venueClaim(k) {
 				sp.generic, sp.sub = false, "venue"
 			}
@@ -446,6 +452,12 @@ func (s *scan) sogi() {
 			// someone is a claim.
 			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && (k+1 == len(t) || t[k+1].brk || t[k+1].lower == "экен" || t[k+1].lower == "деп") &&
 				k > 0 && !t[k].brk && (t[k-1].lower == "из" || personNouns[t[k-1].lower]) {
+				sp.group = false
+			}
+			// "Нурлан Абдрахманов ЛГБТ экен": an evidential predicate after it makes it
+			// a statement about the person before it.
+			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && k+1 < len(t) && !t[k+1].brk &&
+				evidentials[t[k+1].lower] && k > 0 && !t[k].brk && t[k-1].upper {
 				sp.group = false
 			}
 		}
@@ -598,7 +610,16 @@ func (s *scan) attach() {
 			d := 0
 			switch {
 			case ps == si:
-				d = abs(s.spans[p].Start - sp.Start)
+				// The gap between the two, and a penalty for a clause boundary between
+				// them: "Нуржан гей, Бермет лесби" binds each claim in its own clause.
+				if s.spans[p].End <= sp.Start {
+					d = sp.Start - s.spans[p].End
+				} else {
+					d = abs(s.spans[p].Start - sp.Start)
+				}
+				if s.clauseBreakBetween(min(s.spans[p].End, sp.End), max(s.spans[p].Start, sp.Start)) {
+					d += 2000
+				}
 			case ps < si && si-ps <= 2 && s.spans[p].End <= sp.Start:
 				d = 10000*(si-ps) + sp.Start - s.spans[p].End
 			default:
@@ -778,10 +799,10 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			if !exposes {
 				continue
 			}
-			if p >= 0 && s.spans[p].public && !s.spans[p].kin && !sp.target && len(sp.members) == 0 {
-				continue
+			if p >= 0 && s.spans[p].public && !s.spans[p].kin && len(sp.members) == 0 && (!sp.target || s.officeContext(sp)) {
+				continue // a public official's official data ("his office line is …")
 			}
-			if selfPost {
+			if selfPost && !(c.publicContactOnly() && s.homeData(sp)) {
 				continue // an ad, a lost-document notice, a public contact
 			}
 			if !cats[sp.Type] {
@@ -934,4 +955,15 @@ func sortRefs(rs []watchlist.Ref) {
 		}
 		return rs[i].Member < rs[j].Member
 	})
+}
+
+// clauseBreakBetween reports whether a clause boundary precedes a token that starts in
+// (a, b].
+func (s *scan) clauseBreakBetween(a, b int) bool {
+	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start <= b; k++ {
+		if s.toks[k].start > a && s.toks[k].brk {
+			return true
+		}
+	}
+	return false
 }

@@ -114,7 +114,7 @@ func BenchmarkAnalyzeWatchlist1000(b *testing.B) { benchAnalyze(b, benchIndex(b,
 // independent corpus (issue 15: lists, long threads, ru/ky/uz/en/mixed), timing only,
 // with the 1,000-member watchlist.
 func BenchmarkAnalyzeIndependentWatchlist1000(b *testing.B) {
-	exs, err := ReadCorpus(bytes.NewReader(embeddedIndependent))
+	exs, err := ReadCorpus(bytes.NewReader(independentFile("independent.jsonl")))
 	if err != nil {
 		b.Fatal(err)
 	}

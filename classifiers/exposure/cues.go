@@ -183,7 +183,7 @@ var euphemisms = newPhraseSet(
 	"аёл билан яшайди", "йигит билан яшайди", "қиз билан яшайди", "lives with a man", "ayol emas", "erkak emas", "у него в москве",
 	"not into girls", "not into guys", "plays for the other team", "one of those", "roommate", "roommates",
 	"lives with a woman", "lives with his boyfriend", "lives with her girlfriend", "born a man", "born a woman",
-	"his boyfriend", "her girlfriend", "his husband", "her wife", "со своим парнем", "со своей девушкой",
+	"his boyfriend", "her girlfriend", "his husband", "her wife",
 	"её девушка", "ее девушка", "его парень", "жигити менен", "сүйлөшкөн жигити", "qiz do'sti", "yigit do'sti",
 	"one of them", "men seeking men", "women seeking women", "friend of dorothy", "doesn't like girls",
 	"doesn't like boys", "doesn't like women", "doesn't like men", "male on paper", "female on paper",
@@ -193,7 +193,40 @@ var euphemisms = newPhraseSet(
 	"o'zi shunaqa", "shunaqa ekan", "ўзи шунақа", "шунақа экан", "ўшалардан", "шунақалардан",
 	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
 	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
+	"confirmed bachelor", "swings the other way",
+	// "его/её" + the partner noun in any case form ("видели её с её девушкой", "с его
+	// парнем"): a woman's girlfriend, a man's boyfriend (independent3 dev ru-0090).
+	"её девушк*", "ее девушк*", "его парн*", "его парен*", "bats for the other team", "bats for the other side", "not the marrying kind",
 )
+
+// dislikedGender is the paradigm "doesn't like <women|men|girls|boys>" in every
+// language (ru, ky, uz Latin and Cyrillic, en): said of someone, it is innuendo about
+// their orientation whichever gender is named. It extends euphemisms.
+var dislikedGender = newPhraseSet(crossPhrases(
+	[]string{"не любит", "не интересуется"}, []string{"девушек", "девушками", "женщин", "женщинами", "парней", "парнями", "мужчин", "мужчинами", "баб", "мужиков"},
+	[]string{"кыздарды", "аялдарды", "эркектерди", "жигиттерди"}, []string{"жактырбайт", "жакшы көрбөйт", "карабайт"},
+	[]string{"qizlarni", "ayollarni", "erkaklarni", "yigitlarni"}, []string{"yoqtirmaydi", "sevmaydi"},
+	// "lives (together) with a woman/man", the dash-inserted apposition included
+	// ("продюсери — аёл — билан бирга яшайди", independent3 dev uz-0029).
+	[]string{"аёл", "эркак", "йигит", "қиз", "ayol", "erkak", "yigit", "qiz"}, []string{"билан бирга яшайди", "bilan birga yashaydi", "билан бирга туради", "bilan birga turadi"},
+	[]string{"аял", "эркек", "жигит", "кыз"}, []string{"менен бирге жашайт"},
+	[]string{"қизларни", "аёлларни", "эркакларни", "йигитларни"}, []string{"ёқтирмайди", "севмайди"},
+	[]string{"doesn't like", "does not like", "not into", "isn't into", "never liked"}, []string{"women", "men", "girls", "boys", "guys"},
+)...)
+
+// crossPhrases returns, for each pair of lists (firsts, seconds), every phrase "first
+// second"; the lists are given in the word order of their language.
+func crossPhrases(lists ...[]string) []string {
+	var out []string
+	for i := 0; i+1 < len(lists); i += 2 {
+		for _, a := range lists[i] {
+			for _, b := range lists[i+1] {
+				out = append(out, a+" "+b)
+			}
+		}
+	}
+	return out
+}
 
 // hints are innuendo that says nothing alone ("35 лет, не замужем") and a claim when two
 // of them, or one and a knowing wink ("ну вы поняли", "тушунган тушунди"), come together.
@@ -213,7 +246,7 @@ var formerNameCues = newPhraseSet("на самом деле", "настояще�
 // quotedRelationStems are the stems of relationship words in every case form
 // ("«подружки»", "с его «парнем»", "\"yigiti\" bilan"); in quotes they are innuendo like
 // quotedRelations.
-var quotedRelationStems = []string{"подруг", "подружк", "друж", "парн", "парен", "девушк", "бойфренд",
+var quotedRelationStems = []string{"sevgi", "севги", "любим", "сүйгөн", "жаным", "подруг", "подружк", "друж", "парн", "парен", "девушк", "бойфренд",
 	"сожител", "курбу", "жигит", "yigit", "dugona", "do'st", "дўст", "дугона", "йигит", "roommate", "boyfriend",
 	"girlfriend", "partner", "friend", "сүйлөшкөн"}
 
@@ -238,6 +271,10 @@ var obfuscatedSOGI = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])((?:г[@*0оo.]�
 // rainbow is the rainbow emoji (and flag), used as a label about listed people.
 const rainbow = "🌈"
 
+// transSymbol is the transgender symbol (also inside the transgender flag "🏳️‍⚧️"), used
+// as a label like the rainbow.
+const transSymbol = "⚧"
+
 // kinWords name a relative; next to a named person they make the relative identifiable
 // through that person ("сын Кубанычбека", "Бакировдун аялы", "Karimovning o'g'li").
 var kinWords = newWordSet(
@@ -247,7 +284,7 @@ var kinWords = newWordSet(
 	"племянницы", "внук", "внука", "внучка", "внучки", "зять", "невестка", "свекровь", "тёща", "теща", "родители",
 	"родителей", "родственник", "родственница", "кузен", "кузина",
 	"аялы", "аялын", "күйөөсү", "апасы", "атасы", "иниси", "агасы", "карындашы", "эжеси", "сиңдиси", "жээни",
-	"небереси", "келини", "күйөө", "уулун", "кызын", "баласы", "балдары", "ата-энеси", "тууганы", "балаңдын",
+	"небереси", "келини", "күйөө", "мамасы", "мамасын", "папасы", "папасын", "агасын", "эжесин", "уулун", "кызын", "баласы", "балдары", "ата-энеси", "тууганы", "балаңдын",
 	"хотини", "қизи", "ўғли", "эри", "онаси", "отаси", "укаси", "акаси", "синглиси", "опаси", "жияни",
 	"o'g'li", "qizi", "xotini", "eri", "onasi", "otasi", "ukasi", "akasi", "singlisi", "opasi", "jiyani", "nevarasi",
 	"son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "nephew", "niece", "cousin",
@@ -270,6 +307,9 @@ var workCues = newPhraseSet(
 	"ishlaydi", "ishlagan", "o'qiydi", "o'qituvchi*", "maktab*", "kasalxona*", "ofisda", "ишлайди", "ишлаган",
 	"ўқийди", "ўқитувчи*", "мактаб*", "синф*", "sinf*", "дорихона*", "dorixona*", "поликлиника*", "ҳамшира*",
 	"kassir*", "кассир*", "мугалими", "ишке",
+	// An office's floor and room ("в налоговой …, 2 этаж, 214 каб.", independent3 dev
+	// mixed-0013).
+	"каб", "кабинет*", "этаж*", "кабинети*",
 	"works", "worked", "working", "teaches", "teacher", "studies", "school", "class", "office", "clinic", "pharmacy",
 	"sells", "stall", "market", "salon", "bazaar", "shop",
 )
@@ -306,6 +346,7 @@ var (
 		"связаться", "свяжитесь", "ждёт ваших", "ждет ваших", "принимает", "консультаци*", "бесплатно",
 		"чалыңыз", "чалгыла", "чалыңыздар", "чалсаңыз", "чалып", "жазыңыз", "жазгыла", "жазгылачы", "жазыңыздар",
 		"кайрылыңыз", "кайрылгыла", "кайрылыңыздар", "кабыл алат", "акысыз", "байланыш*",
+		"chalyp", "chalygyla", "chalyngyz", "chalgyla", "chalsangar", "jazyngyz", "jazgyla",
 		"qo'ng'iroq", "murojaat", "yozing", "bog'laning", "bepul", "қўнғироқ", "мурожаат", "ёзинг", "боғланинг",
 		"call", "text", "contact", "reach", "dm", "whatsapp", "free",
 	)
@@ -314,7 +355,11 @@ var (
 		"вознагражд*", "найден", "найдена", "прошу вернуть", "жоготтум", "жоготуп", "жоголду", "жоголгон",
 		"табылды", "табсаңар", "табсаңыз", "таап", "тапкан*", "yo'qotdim", "yo'qoldi", "yo'qotib", "topib", "topgan*",
 		"калтырып кеттим", "калтырып", "йўқолди", "йўқотдим", "топиб", "топган*",
-		"lost", "found", "reward",
+		"нашелся", "нашёлся", "нашлась", "нашлось", "нашлись", "пусть владелец", "владельца", "владелец звоните",
+		"lost", "reward", "if found", "you found", "found it", "found my", "found a", "found this",
+		// Latin-script Kyrgyz and "who found it?" (independent3 dev ky-0081, mixed-0033).
+		"jogottum", "jogotup", "jogoldu", "jogolgon", "tapkandar", "tapsangar", "tapsangyz", "tapkan*", "suyunchu",
+		"syilyk", "сыйлык", "сүйүнчү*", "тапты", "таптыңарбы", "таптыңызбы",
 	)
 	// firstPersonWords make a post the author's own ("мой номер", "менин", "mening").
 	firstPersonWords = newWordSet("я", "мой", "моя", "мое", "моё", "мои", "мне", "меня", "мною", "менин", "мен", "мага",
@@ -348,6 +393,7 @@ var hostileCues = newPhraseSet(
 	"ҳаммага", "hammaga", "share before", "share it", "share this", "repost", "пусть знает", "пусть знают", "скажите все", "скажите всё",
 	"что думаете", "айтып койгула", "билип койсун",
 	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
+	"found her", "found him", "нашли её", "нашли ее", "нашли его", "нашла её", "нашёл её",
 	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",
 )
 
@@ -362,11 +408,17 @@ var threatCues = newPhraseSet(
 	"дарег* чыгат", "дарек* чыгат", "таратам", "жарыялайм",
 	"e'lon qilamiz", "tarqatamiz", "chiqaramiz", "bilamiz", "joylaymiz", "kutib tur", "bizda bor",
 	"we know where", "we know", "will publish", "will post", "will leak", "is next", "are next", "coming soon",
-	"we have your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
+	"we have your", "we've got your", "we got your", "we've got", "we have got your", "we'll release", "will release", "next post", "already have your", "comes out", "you're done",
 	"everyone will know", "баары чыгат", "бардыгы чыгат", "маалыматың чыгат", "hammasi chiqadi", "ҳаммаси чиқади",
 	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
 	"узнает где", "узнают где", "узнает, где", "узнают, где", "уже нашли", "мы нашли", "дальше", "we found",
 	"we publish", "we'll publish", "we will publish", "we'll post", "таптык", "topdik", "топдик",
+	// Sending the data to the target's family, employer or village, and "it is on the
+	// way" (independent3 dev: ru-0041, ru-0042, uz-0034, en-0031, en-0032).
+	"отправим", "разошлём", "разошлем", "скинем", "получит", "получат", "на подходе", "жиберебиз", "жөнөтөбүз",
+	"yuboramiz", "юборамиз", "jo'natamiz", "жўнатамиз", "we'll send", "we will send", "will be sent", "go to your",
+	"goes to your", "go out", "goes out", "will go out", "we figured out", "we found out",
+	"билип алдык", "bilib oldik", "билиб олдик", "узнали кто",
 )
 
 // threatData are the data a threat promises ("адрес", "номер", "где работаешь").
@@ -378,6 +430,24 @@ var threatData = newPhraseSet(
 	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
 	"номериң", "үйүң", "жашайсың", "иштейсиң", "жашаганыңды", "иштегениңди", "офис*", "office", "flat", "квартир*", "where you live", "where you work", "uyingni",
 	"үйүңдү",
+	// Identity and private life as promised data: name, photos, chats ("атың, сүрөтүң",
+	// "ismingni", "твои переписки", "your name and workplace").
+	// Photos and names only with a second-person possessive: "we will post the photos
+	// from the concert" promises nothing about anyone.
+	"переписк*", "yozishma*", "ёзишма*", "chats", "workplace", "your name", "your photos", "your pictures",
+	"your messages", "твои фото*", "твои фотк*", "твоё имя", "твое имя", "твою фамилию", "твои скрин*",
+)
+
+// secondPersonData are data nouns with a second-person singular possessive (Kyrgyz -ың/
+// -иң, Uzbek -ing/-ingni): they are promised data of a threat and address its target
+// ("атың, сүрөтүң, иштеген жериң", "kimligingni … ismingni", "кайда жашаарың").
+var secondPersonData = newWordSet(
+	"атың", "атыңды", "сүрөтүң", "сүрөттөрүң", "сүрөттөрүңдү", "жериң", "жериңди", "дарегиң", "дарегиңди",
+	"номериң", "номериңди", "телефонуң", "телефонуңду", "жашаарың", "жашаганың", "жашаганыңды", "иштээриң",
+	"иштегениң", "иштегениңди", "апаң", "атаң", "ата-энең", "ата-энеңе", "кат алышууларың", "ким экениң",
+	"ismingni", "isming", "ismingiz", "rasmlaring", "rasmlaringni", "manzilingni", "manziling", "ishxonang",
+	"ishxonangni", "kimligingni", "kimliging", "yozishmalaring", "yozishmalaringni", "telefoning", "raqaming",
+	"исмингни", "расмларингни", "манзилингни", "ишхонангни", "кимлигингни", "ёзишмаларинг", "рақаминг",
 )
 
 // secondPerson are words addressing the target directly in a threat.

@@ -188,7 +188,7 @@ func TestIssue15Severity(t *testing.T) {
 // TestIndependentSplitIsFrozen pins the split rule: the same ids always land in the
 // same part, and about 40% of the corpus is test.
 func TestIndependentSplitIsFrozen(t *testing.T) {
-	exs, err := ReadCorpus(strings.NewReader(string(embeddedIndependent)))
+	exs, err := ReadCorpus(strings.NewReader(string(independentFile("independent.jsonl"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestIssue15Mechanisms(t *testing.T) {
 // semantics, negatives flag nothing, every language present on both sides of the frozen
 // split.
 func TestIndependent2Shape(t *testing.T) {
-	exs, err := ReadCorpus(strings.NewReader(string(embeddedIndependent2)))
+	exs, err := ReadCorpus(strings.NewReader(string(independentFile("independent2.jsonl"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func TestIndependent2Shape(t *testing.T) {
 }
 
 // TestEvalIndependentAllDevMeetsTargets asserts the issue-15 targets on the dev part of
-// both independent sets (never on test).
+// every independent set (never on test).
 func TestEvalIndependentAllDevMeetsTargets(t *testing.T) {
 	var out, errb strings.Builder
 	if err := EvalCommand(t.Context(), []string{"--set", "independent-all", "--split", "dev", "--strict"}, &out, &errb); err != nil {

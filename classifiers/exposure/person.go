@@ -200,6 +200,16 @@ func (s *scan) personContext(sp *span, k, m int) {
 // stem ("Сыдыкова", "Калысбеков"), too long to be a capitalised sentence opener such
 // as "Готовы".
 func longSurnameStem(w string) bool {
+	if isLatinASCII(strings.ReplaceAll(w, "'", "")) {
+		// Latin script: "Karimovning", "Mirzayevni" (the same rule on the Uzbek stem).
+		w = trimUzbekCase(strings.TrimSuffix(w, "'s"))
+		for _, stem := range []string{"ov", "ev", "ova", "eva"} {
+			if strings.HasSuffix(w, stem) && len(w)-len(stem) >= 5 {
+				return true
+			}
+		}
+		return false
+	}
 	for _, stem := range []string{"ов", "ев", "ёв", "ин", "ын"} {
 		if k := strings.LastIndex(w, stem); k > 0 && utf8.RuneCountInString(w[:k]) >= 5 {
 			return true

@@ -19,6 +19,8 @@ type postCues struct {
 	threat bool
 	// secondPerson: the post addresses its target directly ("ты", "сен", "sen").
 	secondPerson bool
+	// secondPersonData: a data noun with a second-person possessive ("атың", "ismingni").
+	secondPersonData bool
 	// possessed: a number is said to be a named person's ("Номер Данияра …",
 	// "Алымкуловдун номери"): an invitation to call it is no ad.
 	possessed bool
@@ -60,8 +62,9 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		s.spans = append(s.spans, sp)
 	}
 	hintCount := 0
+	hasQuotes := strings.ContainsAny(s.text, "\"«“")
 	masks := s.phraseMasks()
-	phraseBits := hints.bit | euphemisms.bit | formerNameCues.bit
+	phraseBits := hints.bit | euphemisms.bit | dislikedGender.bit | formerNameCues.bit
 	for k := 0; k < len(t); k++ {
 		if t[k].digits {
 			continue
@@ -77,6 +80,13 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			continue
 		}
 		if n := euphemisms.matchAt(s, k); n > 0 {
+			if !s.determinerBeforeNoun(k + n - 1) {
+				add(t[k].start, t[k+n-1].end, "euphemism")
+			}
+			k += n - 1
+			continue
+		}
+		if n := dislikedGender.matchAt(s, k); n > 0 {
 			add(t[k].start, t[k+n-1].end, "euphemism")
 			k += n - 1
 			continue
@@ -95,21 +105,34 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	single:
 		w := t[k].lower
 		if t[k].start > 0 && t[k].end < len(s.text) && isQuoteByte(s.text[t[k].start-1]) &&
-			(isQuotedRelation(w) || (t[k].upper && given[string(skels[k])])) {
+			(isQuotedRelation(w) || quotedPronouns[w] || (t[k].upper && (given[string(skels[k])] || s.namingVerbAfter(k))) ||
+				s.quotedCompanion(k)) {
 			before, _ := utf8.DecodeLastRuneInString(s.text[:t[k].start])
 			after, _ := utf8.DecodeRuneInString(s.text[t[k].end:])
 			if (before == '«' || before == '"' || before == '“' || before == '\'') && (after == '»' || after == '"' || after == '”' || after == '\'') {
-				if isQuotedRelation(w) {
+				if isQuotedRelation(w) || s.quotedCompanion(k) {
 					add(t[k].start, t[k].end, "quoted_relation")
 					// A Russian plural oblique form ("своим «подружкам»", "с «друзьями»")
 					// speaks of a group, not of one person's partner.
 					s.spans[len(s.spans)-1].group = !quotedRelations[w] && pluralOblique(w)
-				} else {
+				} else if quotedPronouns[w] {
+					// говорит что она "он": a pronoun of the other gender in quotes mocks
+					// a trans person's identity.
+					add(t[k].start, t[k].end, "quoted_pronoun")
+				} else if t[k].upper && (given[string(skels[k])] || s.namingVerbAfter(k)) &&
+					(k == 0 || t[k-1].digits || !hasPrefixIn(t[k-1].lower, orgNouns)) {
 					// «Саша», "Kamila": a name in scare quotes is a trans person's chosen
-					// name mocked.
+					// name mocked — unless it names an organisation or a place
+					// (клиника «Адилет», кафе "Aida").
 					add(t[k].start, t[k].end, "quoted_name")
 				}
 			}
+			continue
+		}
+		// '"живёт с братом" (который ему не брат)': a relation or kin word inside a
+		// quoted phrase is the same innuendo as a quoted relation word.
+		if hasQuotes && (isQuotedRelation(w) || quotedKinStems(w)) && s.insideQuotes(k) {
+			add(t[k].start, t[k].end, "quoted_relation")
 			continue
 		}
 		// "көк" (blue) closing a clause about someone: "— тигилерден, көк.", "ko'k 🏳️‍🌈".
@@ -126,23 +149,30 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			}
 		}
 	}
+	s.sameSexPartner()
+	s.genderedDating()
 	if mayBeObfuscated(s.text) {
 		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
 			add(m[2], m[3], "obfuscated")
 		}
 	}
-	if strings.Contains(s.text, rainbow) {
+	for _, label := range []string{rainbow, transSymbol} {
+		if !strings.Contains(s.text, label) {
+			continue
+		}
 		for off := 0; ; {
-			i := strings.Index(s.text[off:], rainbow)
+			i := strings.Index(s.text[off:], label)
 			if i < 0 {
 				break
 			}
 			a := off + i
-			add(a, a+len(rainbow), "rainbow")
+			add(a, a+len(label), "rainbow")
 			// A label for a list, not a claim on its own, unless it stands right after a
-			// name ("Айбек Сатаров 👉🏳️‍🌈").
-			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a)
-			off = a + len(rainbow)
+			// name ("Айбек Сатаров 👉🏳️‍🌈") or in a sentence about a person ("Этот
+			// Эркин, продавец с рынка (ряд 14), 🏳️‍🌈", "Cholpon from the deli counter 🌈
+			// just so y'all know"): then it labels that person.
+			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a) && !s.personInSentence(a)
+			off = a + len(label)
 		}
 	}
 }
@@ -483,6 +513,9 @@ func (s *scan) cues() postCues {
 		if secondPerson[tk.lower] {
 			c.secondPerson = true
 		}
+		if secondPersonData[tk.lower] {
+			c.secondPerson, c.secondPersonData = true, true
+		}
 	}
 	for i := range s.spans {
 		sp := &s.spans[i]
@@ -514,7 +547,7 @@ func (s *scan) cues() postCues {
 			c.contact = false
 		}
 	}
-	if threatCues.any(s) && threatData.any(s) {
+	if threatCues.any(s) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
 	}
 	return c
@@ -600,5 +633,350 @@ func (s *scan) attachLoose() {
 			best = persons[0]
 		}
 		sp.person = best
+	}
+}
+
+// officeStems are words that make a number or an address a workplace's: a public
+// official's office line or reception ("his office line", "рабочий телефон",
+// "кабинети", "ofis").
+var officeStems = []string{"office", "приемн", "приёмн", "кабинет", "рабоч", "офис", "ofis", "кызмат", "xizmat"}
+
+// officeContext reports whether an office word stands within four words before the
+// identifier sp in its sentence.
+func (s *scan) officeContext(sp *span) bool {
+	k := tokenAt(s.toks, sp.Start)
+	lo, _ := window(s.toks, k, k, 4, 0)
+	return anyStem(s.toks, lo, min(k, len(s.toks)), officeStems)
+}
+
+// demonstratives end the euphemisms that only point ("из этих", "из таких", "one of
+// those"); followed by a noun of their own clause they are determiners ("из этих мест",
+// "one of those days"), not innuendo.
+var demonstratives = newWordSet("этих", "таких", "those", "these")
+
+// pointingFollowers are words that may follow a pointing euphemism in its clause without
+// making it a determiner ("из этих самых", "из этих, ну", "из таких же").
+var pointingFollowers = newWordSet("самых", "же", "ну", "вот", "походу", "видимо", "кажется", "наверное", "типа",
+	"короче", "кстати", "тоже", "ведь", "и", "или", "да", "который", "которая", "которые", "кто", "что",
+	"если", "как", "все", "всё", "ещё", "еще", "уже", "экен", "деп", "and", "guys", "if", "you", "who", "apparently")
+
+// determinerBeforeNoun reports whether the euphemism ending at token e ends in a
+// demonstrative that determines the next word of its clause: a lower-case word that is
+// neither a particle nor a function word.
+func (s *scan) determinerBeforeNoun(e int) bool {
+	t := s.toks
+	if !demonstratives[t[e].lower] || e+1 >= len(t) {
+		return false
+	}
+	n := t[e+1]
+	return !n.brk && !n.sent && !n.digits && !n.upper && !pointingFollowers[n.lower] && !functionWords[n.lower]
+}
+
+// orgNouns are stems of nouns that a quoted proper name follows when it names an
+// organisation, a business or a place (клиника «Адилет», кафе "Aida", «Бакай» банкы).
+var orgNouns = []string{"клиник", "центр", "фонд", "кафе", "ресторан", "магазин", "салон", "компани", "фирм",
+	"осоо", "оао", "зао", "ооо", "ип", "тц", "трц", "отел", "гостиниц", "банк", "аптек", "школ", "лице",
+	"гимнази", "детсад", "сад", "клуб", "студи", "агентств", "организаци", "объединени", "ассоциаци", "движени",
+	"бирикме", "уюм", "борбор", "дүкөн", "дукон", "do'kon", "дўкон", "markaz", "марказ", "klinika", "клиника",
+	"kafe", "restoran", "mehmonxona", "tashkilot", "ташкилот", "clinic", "center", "centre", "foundation", "cafe",
+	"restaurant", "shop", "store", "salon", "company", "hotel", "bank", "pharmacy", "school", "club", "studio",
+	"agency", "organisation", "organization", "ngo", "нко", "бренд", "brand", "журнал", "газет", "канал", "channel"}
+
+// personInSentence reports whether a person mention (not the author) stands in the
+// sentence of the word at or after byte offset off.
+func (s *scan) personInSentence(off int) bool {
+	if len(s.toks) == 0 {
+		return false
+	}
+	k := min(tokenAt(s.toks, off), len(s.toks)-1)
+	a, b := k, k
+	for a > 0 && !s.toks[a].sent {
+		a--
+	}
+	for b+1 < len(s.toks) && !s.toks[b+1].sent {
+		b++
+	}
+	lo, hi := s.toks[a].start, s.toks[b].end
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type == TypePerson && !sp.self && sp.Start >= lo && sp.End <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedPronouns are third-person pronouns that, in quotes, mock someone's gender
+// identity ("она «он»", "calls herself \"he\"").
+var quotedPronouns = newWordSet("он", "она", "его", "её", "ее", "he", "she", "him", "her", "his")
+
+// quotedKinStems reports kin words that, inside a quoted phrase, stand for a partner
+// ('"живёт с братом"', '"his cousin"', '"сестрёнка"').
+func quotedKinStems(w string) bool {
+	return len(w) <= 16 && hasPrefixIn(w, kinInQuotesStems)
+}
+
+// kinInQuotesStems are the stems of quotedKinStems.
+var kinInQuotesStems = []string{"брат", "сестр", "кузен", "кузин", "cousin", "племянни", "nephew", "niece", "sister",
+	"brother", "ука", "эже", "singl", "opa", "aka"}
+
+// namingVerbs follow a chosen name in quotes ('азыр "Алтай" дейт', '"Jahongir" deb
+// yuradi', '«Алина» называет себя', '"Mardon" bo'lib olibdi').
+var namingVerbs = newWordSet("дейт", "деп", "дейди", "деген", "deb", "деб", "dedi", "дейт.", "называет", "зовёт",
+	"зовет", "называют", "зовут", "представляется", "calls", "goes", "named", "bo'lib", "бўлиб", "болуп", "болгон",
+	"стал", "стала", "became", "now")
+
+// namingVerbAfter reports whether a naming verb follows the quoted word k within two
+// words of its sentence.
+func (s *scan) namingVerbAfter(k int) bool {
+	for x := k + 1; x < len(s.toks) && x <= k+2 && !s.toks[x].sent; x++ {
+		if !s.toks[x].digits && namingVerbs[s.toks[x].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// companionWords introduce the person someone lives with ("живёт со своей
+// «директоршей»", "sharing a flat with his \"cousin\"", '"opasi" bilan').
+var companionWords = newWordSet("с", "со", "with", "bilan", "билан", "менен")
+
+// livingStems are the verbs of living or sharing a home.
+var livingStems = []string{"жив", "снима", "live", "living", "shar", "жаша", "yasha", "яша", "turadi",
+	"туради", "together", "вместе", "бирге", "birga", "бирга"}
+
+// quotedCompanion reports whether the quoted word k is someone's companion in a home:
+// a companion word within two words before it (or right after it, in Kyrgyz and Uzbek)
+// and a verb of living or sharing in its sentence.
+func (s *scan) quotedCompanion(k int) bool {
+	t := s.toks
+	comp := false
+	for x := k - 1; x >= 0 && x >= k-2; x-- {
+		if !t[x].digits && companionWords[t[x].lower] {
+			comp = true
+		}
+		if t[x+1].sent {
+			break
+		}
+	}
+	if k+1 < len(t) && !t[k+1].sent && (t[k+1].lower == "bilan" || t[k+1].lower == "билан" || t[k+1].lower == "менен") {
+		comp = true
+	}
+	if !comp {
+		return false
+	}
+	lo, hi := window(t, k, k, 8, 8)
+	return anyStem(t, lo, hi, livingStems)
+}
+
+// insideQuotes reports whether token k stands inside a quoted phrase of its line: after
+// an unclosed opening quote (« “ or an odd number of ") and before its closing quote.
+func (s *scan) insideQuotes(k int) bool {
+	text := s.text
+	ls := strings.LastIndexByte(text[:s.toks[k].start], '\n') + 1
+	le := strings.IndexByte(text[s.toks[k].end:], '\n')
+	if le < 0 {
+		le = len(text)
+	} else {
+		le += s.toks[k].end
+	}
+	before, after := text[ls:s.toks[k].start], text[s.toks[k].end:le]
+	if len(before) > 80 {
+		before = before[len(before)-80:]
+	}
+	if len(after) > 80 {
+		after = after[:80]
+	}
+	if strings.LastIndex(before, "«") > strings.LastIndex(before, "»") && strings.Contains(after, "»") {
+		return true
+	}
+	if strings.LastIndex(before, "“") > strings.LastIndex(before, "”") && strings.Contains(after, "”") {
+		return true
+	}
+	return strings.Count(before, "\"")%2 == 1 && strings.Contains(after, "\"")
+}
+
+// evidentials are Kyrgyz and Uzbek evidential and hearsay predicates ("экен", "имиш"):
+// after a bare "ЛГБТ" they make it a claim about the person named before.
+var evidentials = newWordSet("экен", "eken", "ekan", "экан", "имиш", "эмиш", "emish", "imish")
+
+// publicContactOnly reports whether the post is a self-disclosure only as a public
+// contact (a journalist, lawyer or NGO), not as an ad, a lost-document notice or the
+// author's own invitation to call.
+func (c postCues) publicContactOnly() bool {
+	return c.publicContact && !c.ad && !c.lost && !(c.contact && (c.firstPerson || !c.possessed))
+}
+
+// homeData reports whether an identifier locates a person's private life rather than a
+// public contact: a vehicle plate, or an address after a verb of living ("Живёт на
+// Московской 190, кв 37"). A public contact is never someone's home or car.
+func (s *scan) homeData(sp *span) bool {
+	if sp.Type == TypeVehiclePlate {
+		return true
+	}
+	if sp.Type != TypeAddress {
+		return false
+	}
+	k := tokenAt(s.toks, sp.Start)
+	lo, _ := window(s.toks, k, k, 3, 0)
+	return anyStem(s.toks, lo, min(k, len(s.toks)), []string{"жив", "прожив", "live", "жаша", "yasha", "яша"})
+}
+
+// corefGivenNames lets a later (or earlier) mention by the given name alone ("Нуржан
+// гей, Бермет лесби") refer to the watch-listed member named in full elsewhere in the
+// post ("Садыров Нуржан и Жолдошева Бермет"): the one-word mention takes the members
+// of the full mention that contains the same word.
+func (s *scan) corefGivenNames(skels [][]byte) {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || len(sp.members) > 0 {
+			continue
+		}
+		a, b := tokenRange(s.toks, sp.Start, sp.End)
+		if a != b || a >= len(skels) || len(skels[a]) == 0 {
+			continue
+		}
+		for j := range s.spans {
+			full := &s.spans[j]
+			if j == i || full.Type != TypePerson || len(full.members) == 0 {
+				continue
+			}
+			fa, fb := tokenRange(s.toks, full.Start, full.End)
+			if fa == fb {
+				continue
+			}
+			for x := fa; x <= fb && x < len(skels); x++ {
+				if sameStem(skels[x], skels[a]) {
+					sp.members = append([]int(nil), full.members...)
+					break
+				}
+			}
+			if len(sp.members) > 0 {
+				break
+			}
+		}
+	}
+}
+
+// partnerNouns are the words for a boyfriend (male) or a girlfriend (female) in ru, ky,
+// uz and en; said of a person of the same gender they are a SOGI claim ("у Нургазы
+// Бекова (он …) парень есть", "MP Kanybek Duishonbiev has a boyfriend").
+var partnerNouns = map[string]byte{"парень": 'm', "парня": 'm', "парнем": 'm', "парню": 'm', "бойфренд": 'm',
+	"boyfriend": 'm', "bf": 'm', "жигити": 'm', "yigiti": 'm', "йигити": 'm',
+	"девушка": 'f', "девушку": 'f', "девушкой": 'f', "девушки": 'f', "girlfriend": 'f', "gf": 'f'}
+
+// pronounGender are third-person pronouns with a gender.
+var pronounGender = map[string]byte{"он": 'm', "его": 'm', "ему": 'm', "him": 'm', "he": 'm', "his": 'm', "he's": 'm',
+	"она": 'f', "её": 'f', "ее": 'f', "ей": 'f', "she": 'f', "her": 'f', "she's": 'f'}
+
+// surnameGender reads the gender of a surname in the nominative (-ов/-ев/-ин male,
+// -ова/-ева/-ина female, Latin the same); 0 when the form does not tell.
+func surnameGender(w string) byte {
+	for _, suf := range []string{"ова", "ева", "ёва", "ина", "ova", "eva", "ina", "ская", "skaya"} {
+		if strings.HasSuffix(w, suf) {
+			return 'f'
+		}
+	}
+	for _, suf := range []string{"ов", "ев", "ёв", "ин", "ov", "ev", "in", "ский", "sky", "skiy", "uulu", "уулу"} {
+		if strings.HasSuffix(w, suf) {
+			return 'm'
+		}
+	}
+	return 0
+}
+
+// sameSexPartner adds a SOGI claim for a partner noun whose subject has the partner's
+// gender: a gendered pronoun in the sentence before the noun, else the nominative
+// surname of the nearest person before it in the sentence (not after "у"/"of", where a
+// Russian genitive "Бекова" is ambiguous).
+func (s *scan) sameSexPartner() {
+	t := s.toks
+	for k := range t {
+		g, ok := partnerNouns[t[k].lower]
+		if !ok || t[k].digits {
+			continue
+		}
+		if s.subjectGender(k) == g {
+			sp := span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end}, sub: "same_sex_partner", score: 0.5, person: -1}
+			s.spans = append(s.spans, sp)
+		}
+	}
+}
+
+// subjectGender returns the gender ('m', 'f' or 0) of the subject of the word at token k:
+// a gendered pronoun before it in its sentence or the one before, else the nominative
+// surname of the nearest person before it there (not after "у"/"of", where a Russian
+// genitive "Бекова" is ambiguous).
+func (s *scan) subjectGender(k int) byte {
+	t := s.toks
+	lo, _ := window(t, k, k, 12, 0)
+	if lo > 0 {
+		// the subject may be named in the sentence before ("… Бекова. … парень есть")
+		for lo > 0 && !t[lo].sent {
+			lo--
+		}
+	}
+	for x := k - 1; x >= lo; x-- {
+		if pg, ok := pronounGender[t[x].lower]; ok {
+			return pg
+		}
+	}
+	for i := len(s.spans) - 1; i >= 0; i-- {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || sp.End > t[k].start || sp.Start < t[lo].start {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		if a > 0 && (t[a-1].lower == "у" || t[a-1].lower == "of") {
+			return 0
+		}
+		for x := b; x >= a; x-- {
+			if g := surnameGender(t[x].lower); g != 0 {
+				return g
+			}
+		}
+		return 0
+	}
+	return 0
+}
+
+// genderedPlurals are plural nouns for men or women (ru, ky, uz, en) as the object of
+// dating ("с мужиками спит", "эркектер менен жүрөт", "qizlar bilan yuradi", "dates
+// women", "по мальчикам").
+var genderedPlurals = map[string]byte{"мужиками": 'm', "мужиков": 'm', "парнями": 'm', "мальчикам": 'm',
+	"мальчиками": 'm', "мужчинами": 'm', "эркектер": 'm', "жигиттер": 'm', "эркектерге": 'm', "жигиттерге": 'm',
+	"erkaklar": 'm', "yigitlar": 'm', "эркаклар": 'm', "йигитлар": 'm', "men": 'm', "guys": 'm', "boys": 'm',
+	"бабами": 'f', "девочкам": 'f', "девочками": 'f', "девушками": 'f', "женщинами": 'f', "кыздар": 'f',
+	"аялдар": 'f', "кыздарга": 'f', "аялдарга": 'f', "qizlar": 'f', "ayollar": 'f', "қизлар": 'f', "аёллар": 'f',
+	"women": 'f', "girls": 'f'}
+
+// datingMarkers make a gendered plural near them the object of dating.
+var datingMarkers = newWordSet("спит", "спала", "спал", "встречается", "встречалась", "встречался", "жүрөт",
+	"жолугат", "жатат", "yuradi", "uchrashadi", "yotadi", "юради", "учрашади", "dates", "dating", "into",
+	"sleeps", "по")
+
+// genderedDating adds a SOGI claim for dating a plural of the subject's own gender
+// ("Нурбек Асанов с мужиками спит", "Nodira Karimova qizlar bilan yuradi", "Bolot
+// Kadyrov is into guys"); "не по девочкам" stays with the euphemisms.
+func (s *scan) genderedDating() {
+	t := s.toks
+	for k := range t {
+		g, ok := genderedPlurals[t[k].lower]
+		if !ok || t[k].digits {
+			continue
+		}
+		marked := false
+		for x := max(0, k-2); x <= k+3 && x < len(t); x++ {
+			if x == k || (x > k && t[x].brk) || (x < k && t[x+1].brk && x+1 <= k) {
+				continue
+			}
+			if datingMarkers[t[x].lower] && !(x > 0 && (t[x-1].lower == "не" || t[x-1].lower == "not")) {
+				marked = true
+			}
+		}
+		if marked && s.subjectGender(k) == g {
+			s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end},
+				sub: "same_sex_dating", score: 0.5, person: -1})
+		}
 	}
 }

@@ -197,9 +197,19 @@ func CyrillicForms(tok string) []string {
 		for _, c := range kyrgyzSuffixes(last) {
 			add(n + c)
 		}
+		// Uzbek case endings do not follow the Kyrgyz voicing rules: genitive -нинг,
+		// accusative -ни, dative -га, ablative -дан, locative -да, possessive predicate
+		// -ники ("Nazarovning maqolasi", "Alimovaga").
+		for _, c := range uzbekSuffixes {
+			add(n + c)
+		}
 	}
 	return out
 }
+
+// uzbekSuffixes are the Uzbek case endings of a name (in Cyrillic; the skeleton maps the
+// Latin spelling "ning", "ni", "ga", "dan", "da", "niki" onto the same keys).
+var uzbekSuffixes = []string{"нинг", "ни", "га", "дан", "да", "ники"}
 
 func hasAnySuffix(s string, sufs ...string) bool {
 	for _, x := range sufs {
