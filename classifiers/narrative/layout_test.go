@@ -148,3 +148,52 @@ func TestNBScale(t *testing.T) {
 		t.Errorf("one-class features scaled %v and %v, want the same > 1", s[2], s[3])
 	}
 }
+
+// TestSeedAveraging pins TrainOptions.Seed and Seeds: seed 0 is the original example
+// order, another seed visits the examples in another order (different weights), and
+// Seeds N stores the element-wise mean of the N runs with seeds Seed..Seed+N-1.
+func TestSeedAveraging(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	exs := []Example{
+		{ID: "a", Text: "Геи — больные люди.", Homophobic: true, Dataset: "x"},
+		{ID: "b", Text: "Я гей и счастлив.", Dataset: "x"},
+		{ID: "c", Text: "Запретить гей-пропаганду!", Homophobic: true, Dataset: "y"},
+		{ID: "d", Text: "Хорошая погода.", Dataset: "y"},
+		{ID: "e", Text: "Купил хлеб и молоко.", Dataset: "z"},
+		{ID: "f", Text: "Таких к детям пускать нельзя, извращенцы.", Homophobic: true, Dataset: "z"},
+	}
+	ctx := context.Background()
+	train := func(o TrainOptions) *Model {
+		t.Helper()
+		o.Bits, o.Epochs = 14, 5
+		m, err := rules.Train(ctx, exs, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m0, m0again, m1, m2 := train(TrainOptions{}), train(TrainOptions{}), train(TrainOptions{Seed: 1}), train(TrainOptions{Seed: 2})
+	avg := train(TrainOptions{Seed: 1, Seeds: 2})
+	differs := false
+	for i := range m0.wBin {
+		if m0.wBin[i] != m0again.wBin[i] {
+			t.Fatalf("weight %d: %v then %v with the same seed", i, m0.wBin[i], m0again.wBin[i])
+		}
+		differs = differs || m0.wBin[i] != m1.wBin[i]
+		want := (m1.wBin[i] + m2.wBin[i]) / 2
+		if d := avg.wBin[i] - want; d > 1e-6 || d < -1e-6 {
+			t.Fatalf("averaged weight %d: %v, want %v", i, avg.wBin[i], want)
+		}
+	}
+	if !differs {
+		t.Error("seed 1 trained the same weights as seed 0")
+	}
+	for h := range avg.bias {
+		if d := avg.bias[h] - (m1.bias[h]+m2.bias[h])/2; d > 1e-6 || d < -1e-6 {
+			t.Errorf("averaged bias %d: %v", h, avg.bias[h])
+		}
+	}
+	if avg.Meta.Seed != 1 || avg.Meta.Seeds != 2 || m0.Meta.Seeds != 0 {
+		t.Errorf("seeds not recorded: %+v / %+v", avg.Meta.Seed, avg.Meta.Seeds)
+	}
+}

@@ -80,6 +80,10 @@ type ModelMeta struct {
 	WordWeight float64 `json:"word_weight,omitempty"`
 	// Selection records the candidates compared on dev and the winner, for reports.
 	Selection []string `json:"selection,omitempty"`
+	// Seed is the first example-order seed and Seeds the number of runs whose weights
+	// were averaged (TrainOptions.Seed, Seeds; 0 and 0: one run in the original order).
+	Seed  uint64 `json:"seed,omitempty"`
+	Seeds int    `json:"seeds,omitempty"`
 }
 
 // Model formats: 1 has frame heads only; 2 adds label heads, calibration, threshold.
@@ -631,6 +635,14 @@ type TrainOptions struct {
 	// means the shipped model's layout: character 1-3-grams, WordWeight 0.5.
 	CharMin, CharMax int
 	WordWeight       float64
+	// Seed varies the order in which every epoch visits the examples (0: the order of
+	// models before it existed). Seeds, when > 1, trains that many models on the same
+	// data with seeds Seed, Seed+1, ... and averages their weights (one model, so
+	// classification costs nothing more): the dev objective of a single run moves by
+	// several points with the visiting order alone (issue 14), and averaging removes
+	// that part of the variance.
+	Seed  uint64
+	Seeds int
 }
 
 func (o *TrainOptions) defaults() {
@@ -826,7 +838,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	}
 	s := make([]float64, heads)
 	for ep := 0; ep < opt.Epochs; ep++ {
-		shuffle(order, uint64(ep+1)*0x9E3779B97F4A7C15)
+		shuffle(order, uint64(ep+1)*0x9E3779B97F4A7C15+opt.Seed*0xD1B54A32D192ED03)
 		for _, i := range order {
 			v := &feats[i]
 			if len(v.idx) == 0 {
@@ -911,11 +923,31 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 		}
 	}
 	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets,
-		WordWeight: opt.WordWeight}
+		WordWeight: opt.WordWeight, Seed: opt.Seed}
 	if opt.CharMin != 3 || opt.CharMax != 5 {
 		m.Meta.CharMin, m.Meta.CharMax = opt.CharMin, opt.CharMax
 	}
 	return m
+}
+
+// averageModels returns the element-wise mean of the weights and biases of ms (same
+// layout, same heads); the metadata is ms[0]'s.
+func averageModels(ms []*Model) *Model {
+	out := &Model{bits: ms[0].bits, nAux: ms[0].nAux, Meta: ms[0].Meta,
+		wBin: make([]float32, len(ms[0].wBin)), wAux: make([]float32, len(ms[0].wAux)), bias: make([]float32, len(ms[0].bias))}
+	inv := 1 / float32(len(ms))
+	for _, m := range ms {
+		for i, w := range m.wBin {
+			out.wBin[i] += w * inv
+		}
+		for i, w := range m.wAux {
+			out.wAux[i] += w * inv
+		}
+		for i, w := range m.bias {
+			out.bias[i] += w * inv
+		}
+	}
+	return out
 }
 
 // nbScale returns the per-feature scale 1 - beta + beta*|r| for the naive-Bayes

@@ -47,6 +47,19 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 		feats[i] = c.featurize(e.Text, fs, opt.Features != FeaturesNgrams)
 	}
 	m := trainLR(feats, exs, opt)
+	if opt.Seeds > 1 {
+		runs := []*Model{m}
+		for i := 1; i < opt.Seeds; i++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			o := opt
+			o.Seed = opt.Seed + uint64(i)
+			runs = append(runs, trainLR(feats, exs, o))
+		}
+		m = averageModels(runs)
+		m.Meta.Seeds = opt.Seeds
+	}
 	m.Meta.Lexicon = c.lex.Load().version
 	return m, nil
 }
@@ -171,6 +184,12 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		to.BalanceDatasets = cd.weighting == WeightPerDataset
 		to.CharMin, to.CharMax, to.WordWeight = cd.layout.CharMin, cd.layout.CharMax, cd.layout.WordWeight
 		fset := cd.features + "/" + cd.weighting + "/" + cd.layout.String()
+		if to.Seeds > 1 {
+			fset += fmt.Sprintf("/avg%d", to.Seeds)
+		}
+		if to.Seed != 0 {
+			fset += fmt.Sprintf("/seed%d", to.Seed)
+		}
 		m, err := c.Train(ctx, train, to)
 		if err != nil {
 			return nil, err
@@ -222,6 +241,8 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	layouts := fs.String("layouts", "", "candidate n-gram layouts MIN-MAX[:WORDWEIGHT], comma-separated (default: 3-5,1-3:0.5)")
 	offsets := fs.Bool("dataset-offsets", false, "train with a per-data-set intercept (not stored)")
 	nb := fs.Float64("nb-scale", 0, "naive-Bayes log-count-ratio feature scaling, 0 (off) to 1")
+	seed := fs.Uint64("seed", 0, "example-order seed (0: the original order)")
+	seeds := fs.Int("seeds", 0, "average the weights of this many runs with seeds seed, seed+1, ... (0 or 1: one run)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -251,7 +272,7 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	sources := append([]string(nil), data.Sources...)
 	sources = append(sources, fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)))
 	m, err := c.TrainAndSelect(ctx, data.Examples, SelectOptions{
-		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb},
+		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb, Seed: *seed, Seeds: *seeds},
 		Layouts:     lays,
 		FeatureSets: splitList(*features),
 		Modes:       splitList(*modes),
