@@ -16,6 +16,8 @@ func TestParseLayout(t *testing.T) {
 		{"3-5", Layout{CharMin: 3, CharMax: 5}, ""},
 		{"1-3:0.5", Layout{CharMin: 1, CharMax: 3, WordWeight: 0.5}, ""},
 		{"2-2:0", Layout{CharMin: 2, CharMax: 2}, ""},
+		{"1-3:0.5+len", Layout{CharMin: 1, CharMax: 3, WordWeight: 0.5, Length: true}, ""},
+		{"3-5+len", Layout{CharMin: 3, CharMax: 5, Length: true}, ""},
 		{"0-3", Layout{}, "within 1-8"},
 		{"4-3", Layout{}, "within 1-8"},
 		{"1-9", Layout{}, "within 1-8"},
@@ -36,6 +38,9 @@ func TestParseLayout(t *testing.T) {
 		}
 	}
 	if s := (Layout{CharMin: 1, CharMax: 3, WordWeight: 0.5}).String(); s != "chars1-3/words0.50" {
+		t.Errorf("String: %q", s)
+	}
+	if s := (Layout{CharMin: 3, CharMax: 5, Length: true}).String(); s != "chars3-5/joint+len" {
 		t.Errorf("String: %q", s)
 	}
 }
@@ -195,5 +200,36 @@ func TestSeedAveraging(t *testing.T) {
 	}
 	if avg.Meta.Seed != 1 || avg.Meta.Seeds != 2 || m0.Meta.Seeds != 0 {
 		t.Errorf("seeds not recorded: %+v / %+v", avg.Meta.Seed, avg.Meta.Seeds)
+	}
+}
+
+// TestLengthFeature pins the post-length bucket: one feature of value 1 whose hash
+// depends on the number of words (1-3, 4-7, 8-15, ...), present only when asked for.
+func TestLengthFeature(t *testing.T) {
+	for n, want := range map[int]int{1: 0, 3: 0, 4: 1, 7: 1, 8: 2, 15: 2, 16: 3, 32: 4, 63: 4, 64: 5, 10000: 5} {
+		if got := lengthBucket(n); got != want {
+			t.Errorf("lengthBucket(%d) = %d, want %d", n, got, want)
+		}
+	}
+	rules, _ := testClassifiers(t)
+	lx := rules.lex.Load()
+	count := func(text string, on bool) (int, bool) {
+		a := &analysis{}
+		a.run(lx, text)
+		ro := a.applyRules()
+		var v vec
+		a.features(&v, &ro, featureSpec{bits: 18, charMin: 1, charMax: 3, wordWeight: 0.5, length: on}, false)
+		has := false
+		for _, h := range lengthFeatureHashes {
+			for i, f := range v.idx {
+				has = has || (f == h&(1<<18-1) && v.val[i] == 1)
+			}
+		}
+		return len(v.idx), has
+	}
+	nOff, hasOff := count("мама мыла раму", false)
+	nOn, hasOn := count("мама мыла раму", true)
+	if hasOff || !hasOn || nOn != nOff+1 {
+		t.Errorf("length feature: off %d (%v), on %d (%v)", nOff, hasOff, nOn, hasOn)
 	}
 }

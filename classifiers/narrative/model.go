@@ -84,6 +84,8 @@ type ModelMeta struct {
 	// were averaged (TrainOptions.Seed, Seeds; 0 and 0: one run in the original order).
 	Seed  uint64 `json:"seed,omitempty"`
 	Seeds int    `json:"seeds,omitempty"`
+	// LengthFeature tells that the input has the post-length bucket (featureSpec.length).
+	LengthFeature bool `json:"length_feature,omitempty"`
 }
 
 // Model formats: 1 has frame heads only; 2 adds label heads, calibration, threshold.
@@ -158,6 +160,10 @@ type featureSpec struct {
 	// character block separately, to L2 norms wordWeight and 1-wordWeight; 0
 	// normalises them together (the layout of models before it existed).
 	wordWeight float32
+	// length adds one feature for the post's length in words (a bucket, value 1): the
+	// L2 normalisation of the n-grams removes it (issue 14: on LT-EDI the hateful
+	// comments are about twice as long as the others).
+	length bool
 }
 
 // defaultSpec is the layout of a model whose header names none.
@@ -170,8 +176,28 @@ func (m *Model) spec() featureSpec {
 		fs.charMin, fs.charMax = m.Meta.CharMin, m.Meta.CharMax
 	}
 	fs.wordWeight = float32(m.Meta.WordWeight)
+	fs.length = m.Meta.LengthFeature
 	return fs
 }
+
+// lengthBucket is the length bucket of a post of n words: 1-3, 4-7, 8-15, 16-31,
+// 32-63, 64 and more (0 words: no feature).
+func lengthBucket(n int) int {
+	b := 0
+	for n >= 4 && b < 5 {
+		n >>= 1
+		b++
+	}
+	return b
+}
+
+var lengthFeatureHashes = func() []uint32 {
+	out := make([]uint32, 6)
+	for i := range out {
+		out[i] = hashRunes(nsRule, []rune(fmt.Sprintf("length:%d", i)))
+	}
+	return out
+}()
 
 // features fills v with the post's features: word unigrams and bigrams and character
 // n-grams inside words (3-5 unless fs says otherwise), L2-normalised (together, or as
@@ -226,6 +252,9 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, fs featureSpec, withRules b
 				v.val[i] = norm
 			}
 		}
+	}
+	if fs.length && len(a.toks) > 0 {
+		v.add(lengthFeatureHashes[lengthBucket(len(a.toks))]&mask, 1)
 	}
 	if !withRules {
 		return
@@ -635,6 +664,8 @@ type TrainOptions struct {
 	// means the shipped model's layout: character 1-3-grams, WordWeight 0.5.
 	CharMin, CharMax int
 	WordWeight       float64
+	// Length adds the post-length bucket feature (ModelMeta.LengthFeature).
+	Length bool
 	// Seed varies the order in which every epoch visits the examples (0: the order of
 	// models before it existed). Seeds, when > 1, trains that many models on the same
 	// data with seeds Seed, Seed+1, ... and averages their weights (one model, so
@@ -923,7 +954,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 		}
 	}
 	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets,
-		WordWeight: opt.WordWeight, Seed: opt.Seed}
+		WordWeight: opt.WordWeight, Seed: opt.Seed, LengthFeature: opt.Length}
 	if opt.CharMin != 3 || opt.CharMax != 5 {
 		m.Meta.CharMin, m.Meta.CharMax = opt.CharMin, opt.CharMax
 	}

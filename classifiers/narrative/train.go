@@ -36,7 +36,7 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 	if opt.WordWeight < 0 || opt.WordWeight >= 1 {
 		return nil, fmt.Errorf("train: word weight %v out of [0,1)", opt.WordWeight)
 	}
-	fs := featureSpec{bits: opt.Bits, charMin: opt.CharMin, charMax: opt.CharMax, wordWeight: float32(opt.WordWeight)}
+	fs := featureSpec{bits: opt.Bits, charMin: opt.CharMin, charMax: opt.CharMax, wordWeight: float32(opt.WordWeight), length: opt.Length}
 	feats := make([]vec, len(exs))
 	for i, e := range exs {
 		if i%256 == 0 {
@@ -98,20 +98,31 @@ type Layout struct {
 	// WordWeight is the L2 norm of the word block (the character block gets the
 	// rest); 0 normalises words and character n-grams together.
 	WordWeight float64
+	// Length adds the post-length bucket feature ("+len" in the layout's name).
+	Length bool
 }
 
 // String renders l as "chars1-3/words0.50" (or "chars3-5/joint").
 func (l Layout) String() string {
+	s := fmt.Sprintf("chars%d-%d/words%.2f", l.CharMin, l.CharMax, l.WordWeight)
 	if l.WordWeight == 0 {
-		return fmt.Sprintf("chars%d-%d/joint", l.CharMin, l.CharMax)
+		s = fmt.Sprintf("chars%d-%d/joint", l.CharMin, l.CharMax)
 	}
-	return fmt.Sprintf("chars%d-%d/words%.2f", l.CharMin, l.CharMax, l.WordWeight)
+	if l.Length {
+		s += "+len"
+	}
+	return s
 }
 
 // ParseLayout reads "1-3:0.5" (character n-grams 1 to 3, words weigh 0.5) or "3-5"
-// (character n-grams 3 to 5 normalised together with the words).
+// (character n-grams 3 to 5 normalised together with the words), optionally followed
+// by "+len" (the post-length bucket feature).
 func ParseLayout(s string) (Layout, error) {
 	var l Layout
+	if base, ok := strings.CutSuffix(s, "+len"); ok {
+		l.Length = true
+		s = base
+	}
 	rng, ww, hasW := strings.Cut(s, ":")
 	if _, err := fmt.Sscanf(rng, "%d-%d", &l.CharMin, &l.CharMax); err != nil {
 		return l, fmt.Errorf("layout %q: want MIN-MAX[:WORDWEIGHT]", s)
@@ -182,7 +193,7 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		to := opt.Train
 		to.Features = cd.features
 		to.BalanceDatasets = cd.weighting == WeightPerDataset
-		to.CharMin, to.CharMax, to.WordWeight = cd.layout.CharMin, cd.layout.CharMax, cd.layout.WordWeight
+		to.CharMin, to.CharMax, to.WordWeight, to.Length = cd.layout.CharMin, cd.layout.CharMax, cd.layout.WordWeight, cd.layout.Length
 		fset := cd.features + "/" + cd.weighting + "/" + cd.layout.String()
 		if to.Seeds > 1 {
 			fset += fmt.Sprintf("/avg%d", to.Seeds)
