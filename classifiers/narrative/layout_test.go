@@ -3,6 +3,7 @@ package narrative
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 )
@@ -231,5 +232,49 @@ func TestLengthFeature(t *testing.T) {
 	nOn, hasOn := count("мама мыла раму", true)
 	if hasOff || !hasOn || nOn != nOff+1 {
 		t.Errorf("length feature: off %d (%v), on %d (%v)", nOff, hasOff, nOn, hasOn)
+	}
+}
+
+// TestSentenceGap pins the sentence-max gap: 0 for one sentence; for several, the
+// highest logit of a sentence scored alone (without rule features, so each sentence's
+// own featurisation is the reference) less the whole post's logit.
+func TestSentenceGap(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	exs := []Example{
+		{ID: "a", Text: "Геи — больные люди.", Homophobic: true},
+		{ID: "b", Text: "Хорошая погода сегодня.", Dataset: "x"},
+		{ID: "c", Text: "Купил хлеб и молоко.", Dataset: "x"},
+		{ID: "d", Text: "Извращенцы больные.", Homophobic: true},
+	}
+	opt := TrainOptions{Bits: 14, Epochs: 10, CharMin: 1, CharMax: 3, WordWeight: 0.5, Features: FeaturesNgrams}
+	m, err := rules.Train(context.Background(), exs, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := m.spec()
+	lx := rules.lex.Load()
+	logitAlone := func(text string) float64 {
+		v := rules.featurize(text, fs, false)
+		return m.logit(&v)
+	}
+	gap := func(text string) (float64, float64) {
+		a := &analysis{}
+		a.run(lx, text)
+		ro := a.applyRules()
+		a.features(&a.feat, &ro, fs, false)
+		return a.sentenceGap(m, &a.feat, fs), m.logit(&a.feat)
+	}
+	if g, _ := gap("Хорошая погода сегодня и хлеб."); g != 0 {
+		t.Errorf("one sentence: gap %v, want 0", g)
+	}
+	s1, s2, s3 := "Купил хлеб и молоко.", "Хорошая погода сегодня.", "Геи больные люди."
+	g, z := gap(s1 + " " + s2 + " " + s3)
+	best := math.Max(logitAlone(s1), math.Max(logitAlone(s2), logitAlone(s3)))
+	want := math.Max(0, best-z)
+	if want <= 0 {
+		t.Fatalf("test data: the hateful sentence alone (%v) should score above the post (%v)", best, z)
+	}
+	if d := g - want; d > 1e-4 || d < -1e-4 {
+		t.Errorf("gap %v, want %v (best sentence %v, post %v)", g, want, best, z)
 	}
 }

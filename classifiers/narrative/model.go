@@ -66,6 +66,9 @@ type ModelMeta struct {
 	CalibD float64 `json:"calib_d,omitempty"`
 	// CalibE weighs "an unguarded slur is the only evidence".
 	CalibE float64 `json:"calib_e,omitempty"`
+	// CalibF weighs the sentence-max gap (analysis.sentenceGap; 0: not used, and not
+	// computed).
+	CalibF float64 `json:"calib_f,omitempty"`
 	// Threshold is the score threshold chosen on dev data; the classifier uses it unless
 	// the configuration sets one (0 means DefaultThreshold).
 	Threshold float64 `json:"threshold,omitempty"`
@@ -210,8 +213,12 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, fs featureSpec, withRules b
 	var prev uint32
 	var buf [64]rune
 	nWord := 0
+	a.sentStart = a.sentStart[:0]
 	for i := range a.toks {
 		t := &a.toks[i]
+		if i == 0 || a.toks[i-1].sent != t.sent {
+			a.sentStart = append(a.sentStart, len(v.idx))
+		}
 		w := a.norm[t.n0:t.n1]
 		if len(w) > 40 {
 			w = w[:40]
@@ -235,6 +242,8 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, fs featureSpec, withRules b
 			}
 		}
 	}
+	a.nGram = len(v.idx)
+	a.blockMark = append(a.blockMark[:0], v.val...)
 	if n := len(v.val); n > 0 {
 		if fs.wordWeight > 0 && nWord < n {
 			wn := fs.wordWeight / float32(math.Sqrt(float64(nWord)))
@@ -383,10 +392,68 @@ func (m *Model) logit(v *vec) float64 {
 	return s
 }
 
-// predictBin returns the calibrated homophobic probability of v given the rule outcome.
-func (m *Model) predictBin(v *vec, ro *ruleOutcome) float64 {
-	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue), ro.slur && !ro.cue && ro.guards == 0)
-	return calibrated([calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE}, f)
+// predictBin returns the calibrated homophobic probability of v given the rule outcome
+// and sentGap, the sentence-max gap of the post (sentenceGap; used only when the
+// calibration weighs it, CalibF).
+func (m *Model) predictBin(v *vec, ro *ruleOutcome, sentGap float64) float64 {
+	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue), ro.slur && !ro.cue && ro.guards == 0, sentGap)
+	return calibrated(m.calibration(), f)
+}
+
+// calibration is the stored calibration weights in calibFeatures order.
+func (m *Model) calibration() [calibDim]float64 {
+	return [calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE, m.Meta.CalibF}
+}
+
+// sentenceGap is how much higher the model's logit is on the post's most hateful
+// sentence, scored alone (its n-grams re-normalised as if it were the whole post, with
+// the post's rule features), than on the whole post: max(0, max_s z_s - z). It is 0 for
+// a one-sentence post. A long comment with one hateful sentence among neutral ones is
+// diluted by the L2 normalisation; the calibration (a second stage fitted on dev)
+// decides how much this gap counts (CalibF). It reads the segments that features
+// recorded for v.
+func (a *analysis) sentenceGap(m *Model, v *vec, fs featureSpec) float64 {
+	if len(a.sentStart) < 2 || a.nGram > len(v.idx) || len(a.blockMark) != a.nGram {
+		return 0
+	}
+	rest := float64(m.bias[0])
+	for i := a.nGram; i < len(v.idx); i++ {
+		rest += float64(m.wBin[v.idx[i]] * v.val[i])
+	}
+	z := m.logit(v)
+	best := math.Inf(-1)
+	for s, start := range a.sentStart {
+		end := a.nGram
+		if s+1 < len(a.sentStart) {
+			end = a.sentStart[s+1]
+		}
+		var sw, sc float64
+		nw, nc := 0, 0
+		for i := start; i < end; i++ {
+			w := float64(m.wBin[v.idx[i]])
+			if a.blockMark[i] == 1 {
+				sw += w
+				nw++
+			} else {
+				sc += w
+				nc++
+			}
+		}
+		if nw+nc == 0 {
+			continue
+		}
+		var zs float64
+		if fs.wordWeight > 0 && nc > 0 {
+			zs = float64(fs.wordWeight)/math.Sqrt(float64(nw))*sw + (1-float64(fs.wordWeight))/math.Sqrt(float64(nc))*sc
+		} else {
+			zs = (sw + sc) / math.Sqrt(float64(nw+nc))
+		}
+		best = math.Max(best, zs+rest)
+	}
+	if gap := best - z; gap > 0 {
+		return gap
+	}
+	return 0
 }
 
 // withRules reports whether the model's features include the rule outcome.

@@ -86,6 +86,9 @@ type SelectOptions struct {
 	Weightings []string
 	// Layouts are the candidate n-gram layouts (default: DefaultLayouts).
 	Layouts []Layout
+	// SentenceMax also measures every candidate with the sentence-max gap as a
+	// calibration term (the post's most hateful sentence scored alone; ModelMeta.CalibF).
+	SentenceMax bool
 	// Log receives one line per candidate (may be nil).
 	Log io.Writer
 }
@@ -214,6 +217,13 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 			return nil, err
 		}
 		ch, perMode := chooseOnDev(ss, fset, opt.Modes)
+		if opt.SentenceMax {
+			chs, pms := chooseOnDevSentenceMax(ss, fset+"+smax", opt.Modes)
+			perMode = append(perMode, pms...)
+			if chs.mean > ch.mean+1e-9 {
+				ch = chs
+			}
+		}
 		for _, pm := range perMode {
 			selected = append(selected, pm.String())
 			if opt.Log != nil {
@@ -225,7 +235,7 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		}
 	}
 	best.Meta.Combine = bestCh.mode
-	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD, best.Meta.CalibE = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3], bestCh.cal[4]
+	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD, best.Meta.CalibE, best.Meta.CalibF = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3], bestCh.cal[4], bestCh.cal[5]
 	best.Meta.Threshold = bestCh.thr
 	best.Meta.Selection = append(selected, "chosen: "+bestCh.String())
 	return best, nil
@@ -254,6 +264,7 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	nb := fs.Float64("nb-scale", 0, "naive-Bayes log-count-ratio feature scaling, 0 (off) to 1")
 	seed := fs.Uint64("seed", 0, "example-order seed (0: the original order)")
 	seeds := fs.Int("seeds", 0, "average the weights of this many runs with seeds seed, seed+1, ... (0 or 1: one run)")
+	sentMax := fs.Bool("sentence-max", false, "also measure every candidate with the sentence-max gap as a calibration term (second stage)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -288,6 +299,7 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		FeatureSets: splitList(*features),
 		Modes:       splitList(*modes),
 		Weightings:  splitList(*weightings),
+		SentenceMax: *sentMax,
 		Log:         stdout,
 	})
 	if err != nil {
