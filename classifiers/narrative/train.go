@@ -241,6 +241,45 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 	return best, nil
 }
 
+// Recalibrate keeps m's weights and re-chooses, on the dev parts of exs, its calibration,
+// combination mode and threshold (as TrainAndSelect does for a freshly trained
+// candidate; with opt.SentenceMax the sentence-max gap is a candidate calibration
+// term). Only opt.Modes, opt.SentenceMax and opt.Log are read. The choice replaces m's
+// and is appended to its Selection. Test parts are never read.
+func (c *Classifier) Recalibrate(ctx context.Context, m *Model, exs []Example, opt SelectOptions) error {
+	_, dev, _ := SplitParts(exs)
+	if len(dev) == 0 {
+		return errors.New("recalibrate: no dev examples")
+	}
+	if len(opt.Modes) == 0 {
+		opt.Modes = []string{CombineGuardCap, CombineUnion}
+	}
+	ss, err := c.scoreExamples(ctx, m, dev)
+	if err != nil {
+		return err
+	}
+	fset := "recalibrated:" + m.Meta.Features
+	ch, perMode := chooseOnDev(ss, fset, opt.Modes)
+	if opt.SentenceMax {
+		chs, pms := chooseOnDevSentenceMax(ss, fset+"+smax", opt.Modes)
+		perMode = append(perMode, pms...)
+		if chs.mean > ch.mean+1e-9 {
+			ch = chs
+		}
+	}
+	for _, pm := range perMode {
+		m.Meta.Selection = append(m.Meta.Selection, pm.String())
+		if opt.Log != nil {
+			fmt.Fprintln(opt.Log, "candidate:", pm.String())
+		}
+	}
+	m.Meta.Selection = append(m.Meta.Selection, "chosen: "+ch.String())
+	m.Meta.Combine = ch.mode
+	m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE, m.Meta.CalibF = ch.cal[0], ch.cal[1], ch.cal[2], ch.cal[3], ch.cal[4], ch.cal[5]
+	m.Meta.Threshold = ch.thr
+	return nil
+}
+
 // TrainCommand implements `kuzot train narrative`: it assembles the labelled data
 // (embedded corpora and ../shared/datasets, see LoadData), trains the candidates on the
 // train parts, chooses on the dev parts (TrainAndSelect) and writes the model. The test
@@ -265,6 +304,7 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	seed := fs.Uint64("seed", 0, "example-order seed (0: the original order)")
 	seeds := fs.Int("seeds", 0, "average the weights of this many runs with seeds seed, seed+1, ... (0 or 1: one run)")
 	sentMax := fs.Bool("sentence-max", false, "also measure every candidate with the sentence-max gap as a calibration term (second stage)")
+	recal := fs.String("recalibrate", "", "keep this model file's weights and only re-choose calibration, mode and threshold on dev")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -291,6 +331,20 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	train, dev, test := SplitParts(data.Examples)
+	if *recal != "" {
+		m, err := LoadModelFile(*recal)
+		if err != nil {
+			return err
+		}
+		if err := c.Recalibrate(ctx, m, data.Examples, SelectOptions{Modes: splitList(*modes), SentenceMax: *sentMax, Log: stdout}); err != nil {
+			return err
+		}
+		if err := writeModel(m, *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "recalibrated %s on %d dev examples: %s threshold %.3f -> %s\n", *recal, len(dev), m.Meta.Combine, m.Meta.Threshold, *out)
+		return nil
+	}
 	sources := append([]string(nil), data.Sources...)
 	sources = append(sources, fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)))
 	m, err := c.TrainAndSelect(ctx, data.Examples, SelectOptions{
