@@ -22,6 +22,12 @@ type analysis struct {
 	wild    []rune
 	hits    []hit
 	feat    vec
+	// sentence segments of feat, filled by features: sentStart[i] is the index in feat
+	// where sentence i's n-gram features start, nGram the end of the n-gram block, and
+	// blockMark the pre-normalisation marks (1 word, 2 character) of the n-gram block.
+	sentStart []int
+	nGram     int
+	blockMark []float32
 	// rule indexes, rebuilt per post by indexHits
 	targets   []hit
 	negEnd    []bool // a negation ends right before token i

@@ -66,6 +66,9 @@ type ModelMeta struct {
 	CalibD float64 `json:"calib_d,omitempty"`
 	// CalibE weighs "an unguarded slur is the only evidence".
 	CalibE float64 `json:"calib_e,omitempty"`
+	// CalibF weighs the sentence-max gap (analysis.sentenceGap; 0: not used, and not
+	// computed).
+	CalibF float64 `json:"calib_f,omitempty"`
 	// Threshold is the score threshold chosen on dev data; the classifier uses it unless
 	// the configuration sets one (0 means DefaultThreshold).
 	Threshold float64 `json:"threshold,omitempty"`
@@ -80,6 +83,12 @@ type ModelMeta struct {
 	WordWeight float64 `json:"word_weight,omitempty"`
 	// Selection records the candidates compared on dev and the winner, for reports.
 	Selection []string `json:"selection,omitempty"`
+	// Seed is the first example-order seed and Seeds the number of runs whose weights
+	// were averaged (TrainOptions.Seed, Seeds; 0 and 0: one run in the original order).
+	Seed  uint64 `json:"seed,omitempty"`
+	Seeds int    `json:"seeds,omitempty"`
+	// LengthFeature tells that the input has the post-length bucket (featureSpec.length).
+	LengthFeature bool `json:"length_feature,omitempty"`
 }
 
 // Model formats: 1 has frame heads only; 2 adds label heads, calibration, threshold.
@@ -154,6 +163,10 @@ type featureSpec struct {
 	// character block separately, to L2 norms wordWeight and 1-wordWeight; 0
 	// normalises them together (the layout of models before it existed).
 	wordWeight float32
+	// length adds one feature for the post's length in words (a bucket, value 1): the
+	// L2 normalisation of the n-grams removes it (issue 14: on LT-EDI the hateful
+	// comments are about twice as long as the others).
+	length bool
 }
 
 // defaultSpec is the layout of a model whose header names none.
@@ -166,8 +179,28 @@ func (m *Model) spec() featureSpec {
 		fs.charMin, fs.charMax = m.Meta.CharMin, m.Meta.CharMax
 	}
 	fs.wordWeight = float32(m.Meta.WordWeight)
+	fs.length = m.Meta.LengthFeature
 	return fs
 }
+
+// lengthBucket is the length bucket of a post of n words: 1-3, 4-7, 8-15, 16-31,
+// 32-63, 64 and more (0 words: no feature).
+func lengthBucket(n int) int {
+	b := 0
+	for n >= 4 && b < 5 {
+		n >>= 1
+		b++
+	}
+	return b
+}
+
+var lengthFeatureHashes = func() []uint32 {
+	out := make([]uint32, 6)
+	for i := range out {
+		out[i] = hashRunes(nsRule, []rune(fmt.Sprintf("length:%d", i)))
+	}
+	return out
+}()
 
 // features fills v with the post's features: word unigrams and bigrams and character
 // n-grams inside words (3-5 unless fs says otherwise), L2-normalised (together, or as
@@ -180,8 +213,12 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, fs featureSpec, withRules b
 	var prev uint32
 	var buf [64]rune
 	nWord := 0
+	a.sentStart = a.sentStart[:0]
 	for i := range a.toks {
 		t := &a.toks[i]
+		if i == 0 || a.toks[i-1].sent != t.sent {
+			a.sentStart = append(a.sentStart, len(v.idx))
+		}
 		w := a.norm[t.n0:t.n1]
 		if len(w) > 40 {
 			w = w[:40]
@@ -205,6 +242,8 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, fs featureSpec, withRules b
 			}
 		}
 	}
+	a.nGram = len(v.idx)
+	a.blockMark = append(a.blockMark[:0], v.val...)
 	if n := len(v.val); n > 0 {
 		if fs.wordWeight > 0 && nWord < n {
 			wn := fs.wordWeight / float32(math.Sqrt(float64(nWord)))
@@ -222,6 +261,9 @@ func (a *analysis) features(v *vec, ro *ruleOutcome, fs featureSpec, withRules b
 				v.val[i] = norm
 			}
 		}
+	}
+	if fs.length && len(a.toks) > 0 {
+		v.add(lengthFeatureHashes[lengthBucket(len(a.toks))]&mask, 1)
 	}
 	if !withRules {
 		return
@@ -350,10 +392,68 @@ func (m *Model) logit(v *vec) float64 {
 	return s
 }
 
-// predictBin returns the calibrated homophobic probability of v given the rule outcome.
-func (m *Model) predictBin(v *vec, ro *ruleOutcome) float64 {
-	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue), ro.slur && !ro.cue && ro.guards == 0)
-	return calibrated([calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE}, f)
+// predictBin returns the calibrated homophobic probability of v given the rule outcome
+// and sentGap, the sentence-max gap of the post (sentenceGap; used only when the
+// calibration weighs it, CalibF).
+func (m *Model) predictBin(v *vec, ro *ruleOutcome, sentGap float64) float64 {
+	f := calibFeatures(m.logit(v), ro.target, unguardedRule(ro.score, ro.guards != 0, ro.cue), ro.slur && !ro.cue && ro.guards == 0, sentGap)
+	return calibrated(m.calibration(), f)
+}
+
+// calibration is the stored calibration weights in calibFeatures order.
+func (m *Model) calibration() [calibDim]float64 {
+	return [calibDim]float64{m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE, m.Meta.CalibF}
+}
+
+// sentenceGap is how much higher the model's logit is on the post's most hateful
+// sentence, scored alone (its n-grams re-normalised as if it were the whole post, with
+// the post's rule features), than on the whole post: max(0, max_s z_s - z). It is 0 for
+// a one-sentence post. A long comment with one hateful sentence among neutral ones is
+// diluted by the L2 normalisation; the calibration (a second stage fitted on dev)
+// decides how much this gap counts (CalibF). It reads the segments that features
+// recorded for v.
+func (a *analysis) sentenceGap(m *Model, v *vec, fs featureSpec) float64 {
+	if len(a.sentStart) < 2 || a.nGram > len(v.idx) || len(a.blockMark) != a.nGram {
+		return 0
+	}
+	rest := float64(m.bias[0])
+	for i := a.nGram; i < len(v.idx); i++ {
+		rest += float64(m.wBin[v.idx[i]] * v.val[i])
+	}
+	z := m.logit(v)
+	best := math.Inf(-1)
+	for s, start := range a.sentStart {
+		end := a.nGram
+		if s+1 < len(a.sentStart) {
+			end = a.sentStart[s+1]
+		}
+		var sw, sc float64
+		nw, nc := 0, 0
+		for i := start; i < end; i++ {
+			w := float64(m.wBin[v.idx[i]])
+			if a.blockMark[i] == 1 {
+				sw += w
+				nw++
+			} else {
+				sc += w
+				nc++
+			}
+		}
+		if nw+nc == 0 {
+			continue
+		}
+		var zs float64
+		if fs.wordWeight > 0 && nc > 0 {
+			zs = float64(fs.wordWeight)/math.Sqrt(float64(nw))*sw + (1-float64(fs.wordWeight))/math.Sqrt(float64(nc))*sc
+		} else {
+			zs = (sw + sc) / math.Sqrt(float64(nw+nc))
+		}
+		best = math.Max(best, zs+rest)
+	}
+	if gap := best - z; gap > 0 {
+		return gap
+	}
+	return 0
 }
 
 // withRules reports whether the model's features include the rule outcome.
@@ -631,6 +731,16 @@ type TrainOptions struct {
 	// means the shipped model's layout: character 1-3-grams, WordWeight 0.5.
 	CharMin, CharMax int
 	WordWeight       float64
+	// Length adds the post-length bucket feature (ModelMeta.LengthFeature).
+	Length bool
+	// Seed varies the order in which every epoch visits the examples (0: the order of
+	// models before it existed). Seeds, when > 1, trains that many models on the same
+	// data with seeds Seed, Seed+1, ... and averages their weights (one model, so
+	// classification costs nothing more): the dev objective of a single run moves by
+	// several points with the visiting order alone (issue 14), and averaging removes
+	// that part of the variance.
+	Seed  uint64
+	Seeds int
 }
 
 func (o *TrainOptions) defaults() {
@@ -826,7 +936,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	}
 	s := make([]float64, heads)
 	for ep := 0; ep < opt.Epochs; ep++ {
-		shuffle(order, uint64(ep+1)*0x9E3779B97F4A7C15)
+		shuffle(order, uint64(ep+1)*0x9E3779B97F4A7C15+opt.Seed*0xD1B54A32D192ED03)
 		for _, i := range order {
 			v := &feats[i]
 			if len(v.idx) == 0 {
@@ -911,11 +1021,31 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 		}
 	}
 	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets,
-		WordWeight: opt.WordWeight}
+		WordWeight: opt.WordWeight, Seed: opt.Seed, LengthFeature: opt.Length}
 	if opt.CharMin != 3 || opt.CharMax != 5 {
 		m.Meta.CharMin, m.Meta.CharMax = opt.CharMin, opt.CharMax
 	}
 	return m
+}
+
+// averageModels returns the element-wise mean of the weights and biases of ms (same
+// layout, same heads); the metadata is ms[0]'s.
+func averageModels(ms []*Model) *Model {
+	out := &Model{bits: ms[0].bits, nAux: ms[0].nAux, Meta: ms[0].Meta,
+		wBin: make([]float32, len(ms[0].wBin)), wAux: make([]float32, len(ms[0].wAux)), bias: make([]float32, len(ms[0].bias))}
+	inv := 1 / float32(len(ms))
+	for _, m := range ms {
+		for i, w := range m.wBin {
+			out.wBin[i] += w * inv
+		}
+		for i, w := range m.wAux {
+			out.wAux[i] += w * inv
+		}
+		for i, w := range m.bias {
+			out.bias[i] += w * inv
+		}
+	}
+	return out
 }
 
 // nbScale returns the per-feature scale 1 - beta + beta*|r| for the naive-Bayes

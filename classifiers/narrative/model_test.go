@@ -34,7 +34,7 @@ func TestModelSaveLoadRoundTrip(t *testing.T) {
 	for _, e := range exs {
 		v := rules.featurize(e.Text, m.spec(), true)
 		ro := &ruleOutcome{target: true}
-		p1, p2 := m.predictBin(&v, ro), m2.predictBin(&v, ro)
+		p1, p2 := m.predictBin(&v, ro, 0), m2.predictBin(&v, ro, 0)
 		if d := p1 - p2; d > 1e-3 || d < -1e-3 {
 			t.Errorf("%s: prediction %v before save, %v after", e.ID, p1, p2)
 		}

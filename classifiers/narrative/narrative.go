@@ -350,7 +350,11 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string, topic threa
 	if c.model != nil && len(a.toks) > 0 {
 		// (a post without any word, such as "*@#$%", has nothing for the model to weigh)
 		a.features(&a.feat, &ro, c.model.spec(), c.model.withRules())
-		score = c.model.predictBin(&a.feat, &ro)
+		gap := 0.0
+		if c.model.Meta.CalibF != 0 {
+			gap = a.sentenceGap(c.model, &a.feat, c.model.spec())
+		}
+		score = c.model.predictBin(&a.feat, &ro, gap)
 		res.ModelScore = score
 		score = capScore(c.combine, score, ro.score, ro.target || c.cfg.NoTopicGate, len(res.Guards) > 0, ro.cue, c.threshold)
 	}

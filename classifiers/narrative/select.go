@@ -17,6 +17,7 @@ type scored struct {
 	target  bool    // identity term, slur or anchor present
 	cue     bool    // the rules counted a frame cue other than a slur
 	slur    bool    // an unguarded slur
+	sentGap float64 // sentence-max gap (analysis.sentenceGap)
 	ex      *Example
 }
 
@@ -38,7 +39,11 @@ func (c *Classifier) scoreExamples(ctx context.Context, m *Model, exs []Example)
 		if len(a.toks) == 0 {
 			z = -30 // no word: never flagged (as in classify)
 		}
-		out[i] = scored{z: z, rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, slur: ro.slur, ex: &exs[i]}
+		gap := 0.0
+		if len(a.toks) > 0 {
+			gap = a.sentenceGap(m, &a.feat, m.spec())
+		}
+		out[i] = scored{z: z, rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, slur: ro.slur, sentGap: gap, ex: &exs[i]}
 	}
 	return out, nil
 }
@@ -64,7 +69,7 @@ func calibrated(cal [calibDim]float64, f [calibDim]float64) float64 {
 // decides how much more evidence an unnamed target needs ("таких надо лечить") instead
 // of a hard topic gate, and the unguarded rule score (the two-stage rules-plus-model
 // weighed on dev) and whether a slur is the only evidence.
-func calibFeatures(z float64, target bool, rule float64, slurOnly bool) [calibDim]float64 {
+func calibFeatures(z float64, target bool, rule float64, slurOnly bool, sentGap float64) [calibDim]float64 {
 	nt, so := 0.0, 0.0
 	if !target {
 		nt = 1
@@ -72,13 +77,14 @@ func calibFeatures(z float64, target bool, rule float64, slurOnly bool) [calibDi
 	if slurOnly {
 		so = 1
 	}
-	return [calibDim]float64{z, 1, nt, rule, so}
+	return [calibDim]float64{z, 1, nt, rule, so, sentGap}
 }
 
 // calibDim is the number of calibration weights: logit, bias, no-target, rule score
-// (the unguarded rule score on a frame cue; 0 otherwise) and slur-only (an unguarded
-// slur and no other frame cue: a narrative about LGBT people or a general insult).
-const calibDim = 5
+// (the unguarded rule score on a frame cue; 0 otherwise), slur-only (an unguarded
+// slur and no other frame cue: a narrative about LGBT people or a general insult) and
+// the sentence-max gap (a candidate second stage, SelectOptions.SentenceMax).
+const calibDim = 6
 
 // fitPlatt fits p = sigmoid(a*z + b + c*[no target]) to the labels of ss by Newton's
 // method with backtracking on the log-loss, with Platt's smoothed targets (so separable
@@ -93,7 +99,7 @@ func fitPlatt(ss []scored, withTarget bool) (w [calibDim]float64) {
 }
 
 // calibMask selects the calibration terms a fit may use (logit, bias, no-target, rule
-// score, slur-only); the others stay 0.
+// score, slur-only, sentence-max gap); the others stay 0.
 type calibMask [calibDim]bool
 
 // fitCalibration fits the calibration terms on in mask (see fitPlatt).
@@ -129,7 +135,7 @@ func fitCalibration(ss []scored, mask calibMask) (w [calibDim]float64) {
 			l += weight(&ss[i]) * (math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) - target(&ss[i])*x)
 		}
 		// a weak ridge keeps c finite when a data set separates perfectly
-		return l + 1e-3*(w[0]*w[0]+w[2]*w[2]+w[3]*w[3]+w[4]*w[4])
+		return l + 1e-3*(w[0]*w[0]+w[2]*w[2]+w[3]*w[3]+w[4]*w[4]+w[5]*w[5])
 	}
 	cur := loss(w)
 	for it := 0; it < 100; it++ {
@@ -149,7 +155,7 @@ func fitCalibration(ss []scored, mask calibMask) (w [calibDim]float64) {
 				}
 			}
 		}
-		for _, j := range []int{0, 2, 3, 4} {
+		for _, j := range []int{0, 2, 3, 4, 5} {
 			g[j] += 2e-3 * w[j]
 			h[j][j] += 2e-3
 		}
@@ -199,7 +205,7 @@ func dot(w, f [calibDim]float64) float64 {
 
 // calibInputs are s's calibration features.
 func (s *scored) calibInputs() [calibDim]float64 {
-	return calibFeatures(s.z, s.target, unguardedRule(s.rule, s.guarded, s.cue), s.slur && !s.cue && !s.guarded)
+	return calibFeatures(s.z, s.target, unguardedRule(s.rule, s.guarded, s.cue), s.slur && !s.cue && !s.guarded, s.sentGap)
 }
 
 // unguardedRule is the rule score as a calibration input: the score when no guard fired
@@ -345,6 +351,12 @@ type choice struct {
 // no-target term of the calibration.
 func chooseOnDev(ss []scored, features string, modes []string) (best choice, perMode []choice) {
 	return chooseOnDevCalib(ss, features, modes, calibMask{true, true, true, true, true})
+}
+
+// chooseOnDevSentenceMax is chooseOnDev with the sentence-max gap as a sixth
+// calibration term (the second-stage candidate of issue 14).
+func chooseOnDevSentenceMax(ss []scored, features string, modes []string) (best choice, perMode []choice) {
+	return chooseOnDevCalib(ss, features, modes, calibMask{true, true, true, true, true, true})
 }
 
 // chooseOnDevCalib is chooseOnDev with the calibration terms of the non-gate modes

@@ -36,7 +36,7 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 	if opt.WordWeight < 0 || opt.WordWeight >= 1 {
 		return nil, fmt.Errorf("train: word weight %v out of [0,1)", opt.WordWeight)
 	}
-	fs := featureSpec{bits: opt.Bits, charMin: opt.CharMin, charMax: opt.CharMax, wordWeight: float32(opt.WordWeight)}
+	fs := featureSpec{bits: opt.Bits, charMin: opt.CharMin, charMax: opt.CharMax, wordWeight: float32(opt.WordWeight), length: opt.Length}
 	feats := make([]vec, len(exs))
 	for i, e := range exs {
 		if i%256 == 0 {
@@ -47,6 +47,19 @@ func (c *Classifier) Train(ctx context.Context, exs []Example, opt TrainOptions)
 		feats[i] = c.featurize(e.Text, fs, opt.Features != FeaturesNgrams)
 	}
 	m := trainLR(feats, exs, opt)
+	if opt.Seeds > 1 {
+		runs := []*Model{m}
+		for i := 1; i < opt.Seeds; i++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			o := opt
+			o.Seed = opt.Seed + uint64(i)
+			runs = append(runs, trainLR(feats, exs, o))
+		}
+		m = averageModels(runs)
+		m.Meta.Seeds = opt.Seeds
+	}
 	m.Meta.Lexicon = c.lex.Load().version
 	return m, nil
 }
@@ -73,6 +86,9 @@ type SelectOptions struct {
 	Weightings []string
 	// Layouts are the candidate n-gram layouts (default: DefaultLayouts).
 	Layouts []Layout
+	// SentenceMax also measures every candidate with the sentence-max gap as a
+	// calibration term (the post's most hateful sentence scored alone; ModelMeta.CalibF).
+	SentenceMax bool
 	// Log receives one line per candidate (may be nil).
 	Log io.Writer
 }
@@ -85,20 +101,31 @@ type Layout struct {
 	// WordWeight is the L2 norm of the word block (the character block gets the
 	// rest); 0 normalises words and character n-grams together.
 	WordWeight float64
+	// Length adds the post-length bucket feature ("+len" in the layout's name).
+	Length bool
 }
 
 // String renders l as "chars1-3/words0.50" (or "chars3-5/joint").
 func (l Layout) String() string {
+	s := fmt.Sprintf("chars%d-%d/words%.2f", l.CharMin, l.CharMax, l.WordWeight)
 	if l.WordWeight == 0 {
-		return fmt.Sprintf("chars%d-%d/joint", l.CharMin, l.CharMax)
+		s = fmt.Sprintf("chars%d-%d/joint", l.CharMin, l.CharMax)
 	}
-	return fmt.Sprintf("chars%d-%d/words%.2f", l.CharMin, l.CharMax, l.WordWeight)
+	if l.Length {
+		s += "+len"
+	}
+	return s
 }
 
 // ParseLayout reads "1-3:0.5" (character n-grams 1 to 3, words weigh 0.5) or "3-5"
-// (character n-grams 3 to 5 normalised together with the words).
+// (character n-grams 3 to 5 normalised together with the words), optionally followed
+// by "+len" (the post-length bucket feature).
 func ParseLayout(s string) (Layout, error) {
 	var l Layout
+	if base, ok := strings.CutSuffix(s, "+len"); ok {
+		l.Length = true
+		s = base
+	}
 	rng, ww, hasW := strings.Cut(s, ":")
 	if _, err := fmt.Sscanf(rng, "%d-%d", &l.CharMin, &l.CharMax); err != nil {
 		return l, fmt.Errorf("layout %q: want MIN-MAX[:WORDWEIGHT]", s)
@@ -169,8 +196,14 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		to := opt.Train
 		to.Features = cd.features
 		to.BalanceDatasets = cd.weighting == WeightPerDataset
-		to.CharMin, to.CharMax, to.WordWeight = cd.layout.CharMin, cd.layout.CharMax, cd.layout.WordWeight
+		to.CharMin, to.CharMax, to.WordWeight, to.Length = cd.layout.CharMin, cd.layout.CharMax, cd.layout.WordWeight, cd.layout.Length
 		fset := cd.features + "/" + cd.weighting + "/" + cd.layout.String()
+		if to.Seeds > 1 {
+			fset += fmt.Sprintf("/avg%d", to.Seeds)
+		}
+		if to.Seed != 0 {
+			fset += fmt.Sprintf("/seed%d", to.Seed)
+		}
 		m, err := c.Train(ctx, train, to)
 		if err != nil {
 			return nil, err
@@ -184,6 +217,13 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 			return nil, err
 		}
 		ch, perMode := chooseOnDev(ss, fset, opt.Modes)
+		if opt.SentenceMax {
+			chs, pms := chooseOnDevSentenceMax(ss, fset+"+smax", opt.Modes)
+			perMode = append(perMode, pms...)
+			if chs.mean > ch.mean+1e-9 {
+				ch = chs
+			}
+		}
 		for _, pm := range perMode {
 			selected = append(selected, pm.String())
 			if opt.Log != nil {
@@ -195,10 +235,49 @@ func (c *Classifier) TrainAndSelect(ctx context.Context, exs []Example, opt Sele
 		}
 	}
 	best.Meta.Combine = bestCh.mode
-	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD, best.Meta.CalibE = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3], bestCh.cal[4]
+	best.Meta.CalibA, best.Meta.CalibB, best.Meta.CalibC, best.Meta.CalibD, best.Meta.CalibE, best.Meta.CalibF = bestCh.cal[0], bestCh.cal[1], bestCh.cal[2], bestCh.cal[3], bestCh.cal[4], bestCh.cal[5]
 	best.Meta.Threshold = bestCh.thr
 	best.Meta.Selection = append(selected, "chosen: "+bestCh.String())
 	return best, nil
+}
+
+// Recalibrate keeps m's weights and re-chooses, on the dev parts of exs, its calibration,
+// combination mode and threshold (as TrainAndSelect does for a freshly trained
+// candidate; with opt.SentenceMax the sentence-max gap is a candidate calibration
+// term). Only opt.Modes, opt.SentenceMax and opt.Log are read. The choice replaces m's
+// and is appended to its Selection. Test parts are never read.
+func (c *Classifier) Recalibrate(ctx context.Context, m *Model, exs []Example, opt SelectOptions) error {
+	_, dev, _ := SplitParts(exs)
+	if len(dev) == 0 {
+		return errors.New("recalibrate: no dev examples")
+	}
+	if len(opt.Modes) == 0 {
+		opt.Modes = []string{CombineGuardCap, CombineUnion}
+	}
+	ss, err := c.scoreExamples(ctx, m, dev)
+	if err != nil {
+		return err
+	}
+	fset := "recalibrated:" + m.Meta.Features
+	ch, perMode := chooseOnDev(ss, fset, opt.Modes)
+	if opt.SentenceMax {
+		chs, pms := chooseOnDevSentenceMax(ss, fset+"+smax", opt.Modes)
+		perMode = append(perMode, pms...)
+		if chs.mean > ch.mean+1e-9 {
+			ch = chs
+		}
+	}
+	for _, pm := range perMode {
+		m.Meta.Selection = append(m.Meta.Selection, pm.String())
+		if opt.Log != nil {
+			fmt.Fprintln(opt.Log, "candidate:", pm.String())
+		}
+	}
+	m.Meta.Selection = append(m.Meta.Selection, "chosen: "+ch.String())
+	m.Meta.Combine = ch.mode
+	m.Meta.CalibA, m.Meta.CalibB, m.Meta.CalibC, m.Meta.CalibD, m.Meta.CalibE, m.Meta.CalibF = ch.cal[0], ch.cal[1], ch.cal[2], ch.cal[3], ch.cal[4], ch.cal[5]
+	m.Meta.Threshold = ch.thr
+	return nil
 }
 
 // TrainCommand implements `kuzot train narrative`: it assembles the labelled data
@@ -222,6 +301,10 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	layouts := fs.String("layouts", "", "candidate n-gram layouts MIN-MAX[:WORDWEIGHT], comma-separated (default: 3-5,1-3:0.5)")
 	offsets := fs.Bool("dataset-offsets", false, "train with a per-data-set intercept (not stored)")
 	nb := fs.Float64("nb-scale", 0, "naive-Bayes log-count-ratio feature scaling, 0 (off) to 1")
+	seed := fs.Uint64("seed", 0, "example-order seed (0: the original order)")
+	seeds := fs.Int("seeds", 0, "average the weights of this many runs with seeds seed, seed+1, ... (0 or 1: one run)")
+	sentMax := fs.Bool("sentence-max", false, "also measure every candidate with the sentence-max gap as a calibration term (second stage)")
+	recal := fs.String("recalibrate", "", "keep this model file's weights and only re-choose calibration, mode and threshold on dev")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -248,14 +331,29 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	train, dev, test := SplitParts(data.Examples)
+	if *recal != "" {
+		m, err := LoadModelFile(*recal)
+		if err != nil {
+			return err
+		}
+		if err := c.Recalibrate(ctx, m, data.Examples, SelectOptions{Modes: splitList(*modes), SentenceMax: *sentMax, Log: stdout}); err != nil {
+			return err
+		}
+		if err := writeModel(m, *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "recalibrated %s on %d dev examples: %s threshold %.3f -> %s\n", *recal, len(dev), m.Meta.Combine, m.Meta.Threshold, *out)
+		return nil
+	}
 	sources := append([]string(nil), data.Sources...)
 	sources = append(sources, fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)))
 	m, err := c.TrainAndSelect(ctx, data.Examples, SelectOptions{
-		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb},
+		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb, Seed: *seed, Seeds: *seeds},
 		Layouts:     lays,
 		FeatureSets: splitList(*features),
 		Modes:       splitList(*modes),
 		Weightings:  splitList(*weightings),
+		SentenceMax: *sentMax,
 		Log:         stdout,
 	})
 	if err != nil {

@@ -17,11 +17,22 @@ Second round (appended after the first 503, so their order numbers stay):
   X  every remaining item of both sets whose text matches a broader stem search (STEMS below: гомос, заднепривод,
      петуш, дырявы, содом, однопол, толерас, квир, гендер, ...).
   R  every remaining item with sexual_minorities >= 0.5 (or flag 1) and no strong keyword, lowest hash first.
+Third round (issue 14, annotator C; appended after the first 804, so earlier order numbers stay). By then no item
+with an LGBT keyword or a STEMS hit was left, so this round reaches the LGBT-*adjacent* rest with wider patterns:
+  Y  every remaining item whose text matches WIDE (below: sex-role and prison words, "в жопу"/"очко", passive/active,
+     effeminate, paedophile, rainbow/blue/pink, tolerance, gender, natural/perversion ...), lowest hash first.
+  Z  every remaining item with any sexual_minorities score > 0 and no WIDE hit, lowest hash first.
+  F  every remaining item with a frame-neighbour word (FRAME_WORDS: family, marriage, tradition, values, Europe/the
+     West, propaganda, sin, depravity, demography, tolerance ...) and sexual_minorities = 0, lowest hash first: the
+     ordinary talk about family, children and values that a homophobia classifier must not flag, and the place where
+     a narrative without an LGBT word would hide.
+  P  the 150 lowest-hash remaining items with a crowd pornography, prostitution or sexism score >= 0.5 (sexual and
+     gendered talk without an LGBT word: hard negatives).
 Texts that occur more than once (inside or across sets) are kept once (the first in the order above).
 
 Usage: ru_select.py list            -> writes selection.tsv (order, group, dataset, id)
        ru_select.py show N [size]   -> prints batch N (0-based) of the selection
-       ru_select.py build           -> decisions.tsv -> classifiers/narrative/corpus/ru-annotated.jsonl
+       ru_select.py build           -> decisions.tsv (A) + decisions-C.tsv (C) -> classifiers/narrative/corpus/ru-annotated.jsonl
 """
 import json
 import os
@@ -41,6 +52,17 @@ K_IDS = ["ru-snlp-appropriateness-335", "ru-snlp-appropriateness-8439", "ru-snlp
 STEMS = re.compile(r"(гомос|гомик|гомогей|гейр|гейск|гейств|геев|геям|геями|\bгеи\b|\bгей\b|лгбт|лесб|трансг|транс[сз]|"
                    r"трансух|пидр|пидер|педр|п[*.]д[оа]р|заднепривод|содом|однопол|нетрадиц|толераст|толерас|голуб[ыо][ех]|"
                    r"петуш|опущен|дырявы|глиномес|жопотрах|мужелож|радужн|квир|бисекс|гендер|\bтрап)", re.I)
+
+
+# Group Y (third round): wider patterns for LGBT-adjacent text. Most hits are not about LGBT people; every item is read.
+WIDE = re.compile(r"(пидо|пидр|пидар|педер|педр|пидв|пидов|\bгей\b|\bгеи\b|гомо[сгфк]|ориентаци|пассивк|в пассиве|"
+                  r"хуесос|хуисос|членосос|петух|петуш|кукарек|опущ|дырявы|в жоп[уе]|в очко|\bочк[оуе]\b|жопоеб|жопотрах|"
+                  r"очкоеб|\bанал(?!из|ог|ит)|страпон|женоподоб|мужеподоб|жеманн|феминн|трансв|травест|\bтрап|бисекс|"
+                  r"лесб|лезб|содом|мужик\w* с мужик|мужчин\w* с мужчин|парн\w* с парн|гетеросекс|натурал|нетрадиц|"
+                  r"извращ|голуб[оы]|толерант|гендер|сменил\w* пол|смен\w* пола|баба с член|педофил|минет|отсос)", re.I)
+# Group F (third round): words of the frames' ordinary neighbourhood.
+FRAME_WORDS = re.compile(r"(семь[яиеюё]|брак|традиц|ценност|духовн|скреп|европ|запад|госдеп|пропаганд|разврат|грех|мораль|"
+                         r"нравств|вырожд|деград|рожать|рождаем|демограф|толеран|либераст|содом)", re.I)
 
 
 def fnv1a64(s):
@@ -84,6 +106,18 @@ def select(items):
     taken = {o["id"] for _, g in groups for o in g}
     groups.append(("R", sorted([o for o in items.values() if o["id"] not in taken and not o["lgbt_kw"]
                                 and o["label"].get("sexual_minorities", 0) >= 0.5], key=by)))
+    # Third round (issue 14, annotator C), appended so that the first 804 order numbers do not change.
+    taken = {o["id"] for _, g in groups for o in g}
+    sm = lambda o: o["label"].get("sexual_minorities") or 0
+    groups.append(("Y", sorted([o for o in items.values() if o["id"] not in taken and WIDE.search(o["text"])], key=by)))
+    taken = {o["id"] for _, g in groups for o in g}
+    groups.append(("Z", sorted([o for o in items.values() if o["id"] not in taken and sm(o) > 0], key=by)))
+    taken = {o["id"] for _, g in groups for o in g}
+    groups.append(("F", sorted([o for o in items.values() if o["id"] not in taken and sm(o) == 0
+                                and FRAME_WORDS.search(o["text"])], key=by)))
+    taken = {o["id"] for _, g in groups for o in g}
+    sexual = lambda o: max(o["label"].get(k) or 0 for k in ("pornography", "prostitution", "sexism")) >= 0.5
+    groups.append(("P", sorted([o for o in items.values() if o["id"] not in taken and sexual(o)], key=by)[:150]))
     seen, out = set(), []
     for name, g in groups:
         for o in g:
@@ -102,7 +136,7 @@ def main():
         with open(os.path.join(HERE, "selection.tsv"), "w", encoding="utf-8") as f:
             for n, (g, o) in enumerate(sel):
                 f.write(f"{n}\t{g}\t{o['dataset']}\t{o['id']}\n")
-        print(len(sel), {g: sum(1 for x, _ in sel if x == g) for g in "LKWMIXR"})
+        print(len(sel), {g: sum(1 for x, _ in sel if x == g) for g in "LKWMIXRYZFP"})
     elif cmd == "show":
         n = int(sys.argv[2])
         size = int(sys.argv[3]) if len(sys.argv) > 3 else 50
@@ -134,14 +168,35 @@ PRIVACY_EXCLUDE = {
     "ru-snlp-sensitive-topics-8702",  # full name + ethnicity
     "ru-snlp-sensitive-topics-9396",  # full name of a person in a story
     "ru-snlp-sensitive-topics-9385",  # the same person
+    # third round (annotator C):
+    "ru-snlp-sensitive-topics-564",  # first name + age + prison + drugs of a private person
+    "ru-snlp-appropriateness-13472",  # first name + birth date of a private person
 }
+
+# Decision files and their annotators: A (the ru-annot session, rounds 1-2), C (the narr session, round 3, issue 14).
+DECISION_FILES = [("decisions.tsv", "A"), ("decisions-C.tsv", "C")]
 
 
 def build(items, sel):
-    """decisions.tsv: <order>|<code>|<labels,comma>|<frames,comma>|<target or empty>|<note>"""
+    """decisions*.tsv: <order>|<code>|<labels,comma>|<frames,comma>|<target or empty>|<note>"""
     order = {k: o for k, (g, o) in enumerate(sel)}
     rows = []
-    for line in open(os.path.join(HERE, "decisions.tsv"), encoding="utf-8"):
+    for name, annotator in DECISION_FILES:
+        path = os.path.join(HERE, name)
+        if os.path.exists(path):
+            rows += read_decisions(path, annotator, order)
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)), "duplicate decision"
+    with open(OUT, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(len(rows), "rows ->", OUT)
+
+
+def read_decisions(path, annotator, order):
+    """One decision file -> corpus rows (privacy-excluded items dropped)."""
+    rows = []
+    for line in open(path, encoding="utf-8"):
         line = line.rstrip("\n")
         if not line.strip() or line.startswith("#"):
             continue
@@ -162,13 +217,8 @@ def build(items, sel):
                 labels = ["slur_insult"]
         rows.append({"id": o["id"], "dataset": o["dataset"], "lang": "ru", "text": o["text"],
                      "homophobic": code == "H", "labels": labels, "frames": frames, "kind": KINDS[code],
-                     "target": target or DEFAULT_TARGET[code], "annotator": "A"})
-    ids = [r["id"] for r in rows]
-    assert len(ids) == len(set(ids)), "duplicate decision"
-    with open(OUT, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    print(len(rows), "rows ->", OUT)
+                     "target": target or DEFAULT_TARGET[code], "annotator": annotator})
+    return rows
 
 
 if __name__ == "__main__":
