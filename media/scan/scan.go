@@ -201,14 +201,16 @@ func (s *Scanner) ReadZones(ctx context.Context, img image.Image, res *ocr.Resul
 		return zones, region, mrzLines, nil
 	}
 	region = region.Intersect(b)
-	// The first pass's own reading loses ties: the MRZ readings see the zone alone.
-	best, bestScore := zones, 2*validCount(zones)-1
+	// The first pass's own reading loses ties: the MRZ readings see the zone alone. A
+	// reading whose name line held digits (folded to letters by the parser) is doubtful:
+	// names carry no check digit, so another reading is tried.
+	best, bestScore := zones, 4*validCount(zones)+2*cleanNames(zones, res.Text)-1
 	_, err := s.OCR.MRZReadings(ctx, img, region, func(text string) bool {
 		z := mrz.Find(text, now())
-		if sc := 2 * validCount(z); len(z) > 0 && sc > bestScore {
+		if sc := 4*validCount(z) + 2*cleanNames(z, text); len(z) > 0 && sc > bestScore {
 			best, bestScore = z, sc
 		}
-		return allValid(best)
+		return allValid(best) && bestScore%4 == 2
 	})
 	if err != nil {
 		return nil, region, mrzLines, err
@@ -239,6 +241,29 @@ func zoneHint(res *ocr.Result) bool {
 		}
 	}
 	return false
+}
+
+// cleanNames is 1 when the name line of every zone in zs was read without digits in
+// text (the reading the zones were parsed from), else 0.
+func cleanNames(zs []mrz.Zone, text string) int {
+	lines := strings.Split(text, "\n")
+	for _, z := range zs {
+		i, from := z.FirstLine, 5
+		if z.Format == mrz.TD1 {
+			i, from = z.FirstLine+2, 0
+		}
+		if i >= len(lines) {
+			return 0
+		}
+		l := strings.ReplaceAll(lines[i], " ", "")
+		if len(l) > from && strings.ContainsAny(l[from:], "0123456789") {
+			return 0
+		}
+	}
+	if len(zs) == 0 {
+		return 0
+	}
+	return 1
 }
 
 // allValid reports whether zs holds zones and every one is valid.
