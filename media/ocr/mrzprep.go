@@ -174,8 +174,8 @@ func rotateGray(g *image.Gray, deg float64) *image.Gray {
 	return out
 }
 
-// skewAngle estimates the rotation of text lines in g (degrees, within ±4) as the
-// shear that makes the row profile of dark pixels sharpest.
+// skewAngle estimates the rotation of text lines in g (degrees, within ±4, in the
+// sense of rotateGray) as the shear that makes the row profile of dark pixels sharpest.
 func skewAngle(g *image.Gray) float64 {
 	b := g.Bounds()
 	thr := otsu(g)
@@ -207,8 +207,9 @@ func skewAngle(g *image.Gray) float64 {
 			best, bestA = v, a
 		}
 	}
-	// A line y' = y - x·tan(a) is level when the picture is turned by -a.
-	return -bestA
+	// Rows y' = y - x·tan(a) are sharpest when a is the angle rotateGray turned level
+	// lines by, so rotateGray(g, -a) levels them.
+	return bestA
 }
 
 // textRows returns the [top, bottom) pixel rows of g's text lines: runs of rows with
