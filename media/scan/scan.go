@@ -220,8 +220,8 @@ func (s *Scanner) ReadZones(ctx context.Context, img image.Image, res *ocr.Resul
 }
 
 // zoneHint reports whether a first OCR pass shows fragments of a machine-readable zone
-// that it did not read as one: a run of three fillers, or a long run of capitals and
-// digits with a filler look-alike.
+// that it did not read as one: a run of three fillers (or two in a long line), or a
+// run of 28 Latin capitals, digits and fillers.
 func zoneHint(res *ocr.Result) bool {
 	for _, l := range res.Lines {
 		t := strings.ReplaceAll(l.Text, " ", "")
@@ -230,9 +230,9 @@ func zoneHint(res *ocr.Result) bool {
 		}
 		run := 0
 		for _, r := range t {
-			if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '<' || r == '«' || (r >= 'А' && r <= 'Я') {
+			if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '<' || r == '«' {
 				run++
-				if run >= 24 {
+				if run >= 28 {
 					return true
 				}
 			} else {
