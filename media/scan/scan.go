@@ -170,7 +170,7 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 // ReadZones finds the machine-readable zones of img given its first OCR pass res: the
 // lines that look like a zone (or, when the first pass read none but shows zone-like
 // fragments, the lower part of the picture) are read again with the MRZ preprocessing
-// and alphabet (ocr.Tesseract.RecognizeMRZ), and the reading whose check digits agree
+// and alphabet (ocr.Tesseract.MRZReadings), and the reading whose check digits agree
 // best wins. It returns the zones, the region read again (empty when none) and the
 // indices of the first pass's zone-like lines.
 func (s *Scanner) ReadZones(ctx context.Context, img image.Image, res *ocr.Result) ([]mrz.Zone, image.Rectangle, map[int]bool, error) {
