@@ -44,6 +44,15 @@ type Options struct {
 	Thresholds phash.Thresholds
 	// Show lists each misjudged picture (dev only).
 	Show bool
+	// MRZVariants also scans every re-upload variant (scale, JPEG, crop, rotation) of
+	// the pictures with a valid zone and reports the exact parse rate per variant.
+	MRZVariants bool
+}
+
+// VariantMRZ is the exact parse rate of zones on one kind of variant.
+type VariantMRZ struct {
+	Variant      string
+	Exact, Total int
 }
 
 // KindFigures are the counts of one kind.
@@ -65,7 +74,9 @@ type Report struct {
 	ReuploadTotal, Reuploads int
 	Unrelated, FalseJoins    int
 	OCRSeconds               float64
-	Errors                   []string
+	// MRZByVariant is filled with Options.MRZVariants: "base" first, then each variant.
+	MRZByVariant []VariantMRZ
+	Errors       []string
 }
 
 // Run evaluates one split.
@@ -146,6 +157,12 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 	}
 	rep.Recall, rep.Precision = ratio(rep.TP, rep.TP+rep.FN), ratio(rep.TP, rep.TP+rep.FP)
 
+	if o.MRZVariants {
+		if err := mrzVariants(ctx, o, g, bases, scanner, rep); err != nil {
+			return nil, err
+		}
+	}
+
 	// Re-uploads: every variant of an exposing picture must find its original.
 	index := phash.NewIndex(o.Thresholds)
 	var exposing []imagegen.Base
@@ -209,6 +226,63 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 	return rep, nil
 }
 
+// mrzVariants scans the variants of every picture with a valid zone and counts exact
+// parses per variant.
+func mrzVariants(ctx context.Context, o Options, g *imagegen.Generator, bases []imagegen.Base, scanner *scan.Scanner, rep *Report) error {
+	type job struct {
+		b       imagegen.Base
+		variant string
+		img     image.Image
+	}
+	var jobs []job
+	for _, b := range bases {
+		if !b.Truth.MRZValid {
+			continue
+		}
+		for _, v := range imagegen.Variants(b.Image, g.VariantRand(b.ID)) {
+			jobs = append(jobs, job{b, v.Name, v.Image})
+		}
+	}
+	ok := make([]bool, len(jobs))
+	errs := make([]error, len(jobs))
+	parallel(ctx, o.Workers, len(jobs), func(i int) {
+		f, err := scanner.Scan(ctx, 0, jobs[i].img, "")
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		ok[i] = exact(f.Zones, jobs[i].b.Truth.Holder)
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	base := VariantMRZ{Variant: "base", Exact: rep.MRZExact, Total: rep.MRZTotal}
+	per := map[string]*VariantMRZ{}
+	var order []string
+	for i, j := range jobs {
+		if errs[i] != nil {
+			return fmt.Errorf("eval images: %s.%s: %w", j.b.ID, j.variant, errs[i])
+		}
+		v := per[j.variant]
+		if v == nil {
+			v = &VariantMRZ{Variant: j.variant}
+			per[j.variant] = v
+			order = append(order, j.variant)
+		}
+		v.Total++
+		if ok[i] {
+			v.Exact++
+		} else {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("MRZ not parsed exactly: %s.%s", j.b.ID, j.variant))
+		}
+	}
+	rep.MRZByVariant = append(rep.MRZByVariant, base)
+	for _, n := range order {
+		rep.MRZByVariant = append(rep.MRZByVariant, *per[n])
+	}
+	return nil
+}
+
 // exact reports whether one zone carries exactly the holder's fields.
 func exact(zs []mrz.Zone, h mrz.Holder) bool {
 	for _, z := range zs {
@@ -262,6 +336,9 @@ func (r *Report) Print(w io.Writer, show bool) {
 	fmt.Fprintf(tw, "all\t%d\t%d\t%d\t%d\t%.3f\t%.3f\n", r.Images, r.TP, r.FP, r.FN, r.Recall, r.Precision)
 	tw.Flush()
 	fmt.Fprintf(w, "MRZ parsed exactly: %d/%d = %.3f (broken zones read as valid: %d)\n", r.MRZExact, r.MRZTotal, ratio(r.MRZExact, r.MRZTotal), r.MRZInvalidCalledValid)
+	for _, v := range r.MRZByVariant {
+		fmt.Fprintf(w, "  MRZ exact on %-8s %d/%d = %.3f\n", v.Variant, v.Exact, v.Total, ratio(v.Exact, v.Total))
+	}
 	fmt.Fprintf(w, "re-upload matching recall: %d/%d = %.3f\n", r.Reuploads, r.ReuploadTotal, ratio(r.Reuploads, r.ReuploadTotal))
 	fmt.Fprintf(w, "false joins on %d unrelated pictures: %d\n", r.Unrelated, r.FalseJoins)
 	if show {
@@ -296,6 +373,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	workers := fs.Int("workers", max(1, runtime.NumCPU()), "parallel OCR processes")
 	seed := fs.Uint64("seed", imagegen.DefaultSeed, "generator seed")
 	show := fs.Bool("show", false, "list the misjudged pictures (dev only)")
+	mrzVar := fs.Bool("mrz-variants", false, "also scan the variants of pictures with a valid zone: exact parse rate per scale/JPEG/crop/rotation")
 	errorsOnly := fs.Bool("errors", false, "list the ids of misjudged pictures (dev only)")
 	strict := fs.Bool("strict", false, "exit with an error when a target is not met")
 	tess := fs.String("tesseract", "tesseract", "tesseract binary")
@@ -320,7 +398,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	sc := &scan.Scanner{OCR: t, Analyze: cls.Analyze, Now: func() time.Time { return imagegen.DefaultNow }}
 	rep, err := Run(ctx, Options{Split: *split, PerKind: *perKind, Unrelated: *unrelated, Workers: *workers, Seed: *seed,
-		Thresholds: phash.DefaultThresholds(), Show: *show}, sc, stderr)
+		Thresholds: phash.DefaultThresholds(), Show: *show, MRZVariants: *mrzVar}, sc, stderr)
 	if err != nil {
 		return err
 	}

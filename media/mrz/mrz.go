@@ -172,7 +172,7 @@ func normalizeLine(l string) string {
 		}
 	}
 	s := b.String()
-	if len(s) < 20 || bad > 3 {
+	if len(s) < 10 || bad > 3 {
 		return ""
 	}
 	return s
@@ -215,6 +215,58 @@ func fitInner(s string, n int) (string, bool) {
 		return s[:start] + strings.Repeat("<", -d) + s[start:], true
 	}
 	return s[:start] + s[start+d:], true
+}
+
+// fitName brings a name line (TD3 line 1, TD1 line 3) to n characters. OCR drops long
+// filler runs and reads their end as K, C, E or L: after the first run of three
+// fillers that follows the surname separator, everything is padding; a short line
+// that ends in fillers is padded. A name line carries no check digit, so this is only
+// layout: the characters before the padding are kept as read (digits folded to their
+// letter look-alikes, as no name holds a digit).
+func fitName(s string, n, from int) (string, bool) {
+	if len(s) <= from {
+		return "", false
+	}
+	head, name := s[:from], []byte(s[from:])
+	for i, c := range name {
+		if l, ok := letterFold[c]; ok {
+			name[i] = l
+		}
+	}
+	body := string(name)
+	if sep := strings.Index(body, "<<"); sep >= 0 {
+		if end := strings.Index(body[sep+2:], "<<<"); end >= 0 {
+			cut := sep + 2 + end
+			if strings.Trim(body[cut:], "<KCEL") == "" || len(head)+cut <= n && len(s) > n {
+				body = body[:cut]
+			}
+		}
+	}
+	line := head + body
+	switch {
+	case len(line) == n:
+		return line, true
+	case len(line) < n && (strings.HasSuffix(line, "<") || strings.Contains(body, "<<")):
+		return line + strings.Repeat("<", n-len(line)), true
+	case len(line) > n && len(line)-n <= 3 && strings.HasSuffix(line, strings.Repeat("<", len(line)-n+1)):
+		return line[:n], true
+	}
+	return "", false
+}
+
+// letterFold maps the digits OCR returns for letters in fields that hold only letters
+// (names, issuing state, nationality, document code).
+var letterFold = map[byte]byte{'0': 'O', '1': 'I', '2': 'Z', '5': 'S', '6': 'G', '8': 'B'}
+
+// foldLetters maps digits in an alphabetic field to their letter look-alikes.
+func foldLetters(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if l, ok := letterFold[c]; ok {
+			b[i] = l
+		}
+	}
+	return string(b)
 }
 
 func longestFillerRun(s string) (start, length int) {

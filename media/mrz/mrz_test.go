@@ -65,8 +65,13 @@ func TestFind(t *testing.T) {
 		{"O read for 0 in document number", strings.Replace(specTD3, "L898902C3", "L8989O2C3", 1), TD3, "L898902C3", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 1, ""},
 		{"0 read for O in KG document", strings.Replace(kg, "ID0412345", "1D0412345", 1), TD1, "ID0412345", "TOKTOSUNOV", "AIBEK", "1994-03-15", true, 1, "21503199400123"},
 		// "1D…456" can be repaired to "ID…456" or "1D…4S6": both agree with the document
-		// and the composite check digits, so the zone stays unconfirmed, as read.
-		{"ambiguous repair stays unconfirmed", "IDKGZ1D4566456711908199772609<\n9708192F3506019KGZ<<<<<<<<<<<J\nTOKTOSUNOVA<<ZHYLDYZ<<<<<<<<<<", TD1, "1D4566456", "TOKTOSUNOVA", "ZHYLDYZ", "1997-08-19", false, 0, "11908199772609"},
+		// and the composite check digits; only the first has the letters-then-digits
+		// shape that "1D" broke, so it is kept.
+		{"ambiguous repair resolved by the number's shape", "IDKGZ1D4566456711908199772609<\n9708192F3506019KGZ<<<<<<<<<<<J\nTOKTOSUNOVA<<ZHYLDYZ<<<<<<<<<<", TD1, "ID4566456", "TOKTOSUNOVA", "ZHYLDYZ", "1997-08-19", true, 0, "11908199772609"},
+		{"OCR noise in nationality", strings.Replace(specTD1, "UTO<<<<<<<<<<<6", "UTLO<<<<<<<<<<<6", 1), TD1, "D23145890", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 0, ""},
+		{"long filler run of the name line lost", strings.Replace(specTD3, "ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "ANNA<MARIA<<<<", 1), TD3, "L898902C3", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 0, ""},
+		{"filler tail read as C and E", strings.Replace(specTD3, "ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "ANNA<MARIA<<<<<<<<<<CECCECC<<", 1), TD3, "L898902C3", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 0, ""},
+		{"digits in a name folded to letters", strings.Replace(specTD3, "ERIKSSON<<ANNA", "ERIK5SON<<ANNA", 1), TD3, "L898902C3", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 0, ""},
 		{"guillemet fillers", strings.ReplaceAll(specTD1, "<<", "«"), TD1, "D23145890", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 0, ""},
 		{"two fillers lost at end", strings.Replace(specTD3, "<<<<<<<<<<<<<<<<<<<\n", "<<<<<<<<<<<<<<<<<\n", 1), TD3, "L898902C3", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 0, ""},
 		{"filler lost inside optional run", strings.Replace(specTD1, "UTO<<<<<<<<<<<6", "UTO<<<<<<<<<<6", 1), TD1, "D23145890", "ERIKSSON", "ANNA MARIA", "1974-08-12", true, 0, ""},

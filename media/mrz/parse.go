@@ -145,7 +145,7 @@ func resolveDate(s string, birth bool, now time.Time) time.Time {
 func parseName(field string) (surname, given string) {
 	if i := strings.Index(field, "<<<"); i >= 0 {
 		tail := field[i:]
-		if strings.Trim(tail, "<K") == "" {
+		if strings.Trim(tail, "<KCEL") == "" {
 			field = field[:i]
 		}
 	}
@@ -170,14 +170,15 @@ func sexOf(c byte) string {
 
 // tryTD3 reads lines[i], lines[i+1] as a passport zone.
 func tryTD3(lines []string, i int, now time.Time) (Zone, bool) {
-	if i+1 >= len(lines) || len(lines[i]) < td3Len-3 || len(lines[i+1]) < td3Len-3 {
+	if i+1 >= len(lines) || len(lines[i]) < 10 || len(lines[i+1]) < td3Len-3 {
 		return Zone{}, false
 	}
-	l1, ok1 := fitLength(lines[i], td3Len)
+	l1, ok1 := fitName(lines[i], td3Len, 5)
 	l2, ok2 := fitInner(lines[i+1], td3Len)
 	if !ok1 || !ok2 || l1[0] != 'P' {
 		return Zone{}, false
 	}
+	l1 = foldLetters(l1[:5]) + l1[5:]
 	z := Zone{Format: TD3, FirstLine: i, DocumentCode: trimFill(l1[0:2]), Issuer: trimFill(l1[2:5])}
 	z.Surname, z.GivenNames = parseName(l1[5:])
 
@@ -208,7 +209,7 @@ func tryTD3(lines []string, i int, now time.Time) (Zone, bool) {
 		return checkOK(d+string(docCheckFor(d))+birth+bCheck+expiry+eCheck+optional+optCheck, composite)
 	})
 	z.DocumentNumber = trimFill(doc)
-	z.Nationality = trimFill(l2[10:13])
+	z.Nationality = trimFill(foldLetters(l2[10:13]))
 	z.BirthDate = resolveDate(birth, true, now)
 	z.ExpiryDate = resolveDate(expiry, false, now)
 	z.Sex = sexOf(l2[20])
@@ -262,6 +263,21 @@ func pickDocument(cands []string, asRead string, composite func(string) bool) (d
 			withComposite = append(withComposite, c)
 		}
 	}
+	if len(withComposite) > 1 && !docShape(asRead) {
+		// Two readings agree with both check digits (one chance in ten each). When the
+		// number as read is not shaped as issued numbers are (letters, then digits:
+		// "1D4566456"), OCR broke that shape: keep the single reading that restores it.
+		// A number read in shape is never re-shaped (a tampered digit stays invalid).
+		var shaped []string
+		for _, c := range withComposite {
+			if docShape(c) {
+				shaped = append(shaped, c)
+			}
+		}
+		if len(shaped) == 1 {
+			return shaped[0], true, true
+		}
+	}
 	switch {
 	case len(withComposite) == 1:
 		return withComposite[0], true, true
@@ -271,19 +287,66 @@ func pickDocument(cands []string, asRead string, composite func(string) bool) (d
 	return asRead, false, composite(asRead)
 }
 
+// docShape reports whether a document number is shaped as Central Asian documents
+// are numbered: up to three letters, then digits, then fillers (ID1234567, AC1234567).
+func docShape(d string) bool {
+	i := 0
+	for i < len(d) && i < 3 && d[i] >= 'A' && d[i] <= 'Z' {
+		i++
+	}
+	j := i
+	for j < len(d) && d[j] >= '0' && d[j] <= '9' {
+		j++
+	}
+	return j > i && strings.Trim(d[j:], "<") == ""
+}
+
+// fitTD1Line2 brings the second TD1 line to 30 characters. Its layout is fixed up to
+// the nationality (birth date, check, sex, expiry date, check: 15 characters), then
+// three letters of nationality, eleven of optional data and the composite check digit.
+// OCR inserts a letter next to a filler (KGLZ for KGZ) or loses fillers: when the line
+// is off by up to three characters, the nationality is taken as the three letters after
+// position 15 with look-alike noise L/K/C/E dropped, then the filler run is refitted.
+func fitTD1Line2(s string) (string, bool) {
+	if l, ok := fitInner(s, td1Len); ok && len(s) == td1Len {
+		return l, true
+	}
+	if len(s) < 19 {
+		return "", false
+	}
+	head, rest := s[:15], s[15:]
+	nat := rest[:3]
+	if len(s) > td1Len && len(rest) > 3 && strings.ContainsRune("LKCE", rune(rest[2])) && rest[3] != '<' {
+		// KGLZ<<<: a noise letter inside the nationality.
+		nat, rest = rest[:2]+rest[3:4], rest[4:]
+	} else {
+		rest = rest[3:]
+	}
+	if l, ok := fitInner(head+nat+rest, td1Len); ok {
+		return l, true
+	}
+	return fitInner(s, td1Len)
+}
+
 // tryTD1 reads lines[i..i+2] as an identity-card zone.
 func tryTD1(lines []string, i int, now time.Time) (Zone, bool) {
 	if i+2 >= len(lines) {
 		return Zone{}, false
 	}
-	for k := 0; k < 3; k++ {
+	for k := 0; k < 2; k++ {
 		if len(lines[i+k]) < td1Len-3 || len(lines[i+k]) > td1Len+3 {
 			return Zone{}, false
 		}
 	}
+	if len(lines[i+2]) < 5 {
+		return Zone{}, false
+	}
 	l1, ok1 := fitLength(lines[i], td1Len)
-	l2, ok2 := fitInner(lines[i+1], td1Len)
-	l3, ok3 := fitLength(lines[i+2], td1Len)
+	l2, ok2 := fitTD1Line2(lines[i+1])
+	l3, ok3 := fitName(lines[i+2], td1Len, 0)
+	if ok1 {
+		l1 = foldLetters(l1[:5]) + l1[5:]
+	}
 	if !ok1 || !ok2 || !ok3 || !strings.ContainsRune("ACI", rune(l1[0])) {
 		return Zone{}, false
 	}
@@ -306,7 +369,7 @@ func tryTD1(lines []string, i int, now time.Time) (Zone, bool) {
 	z.BirthDate = resolveDate(birth, true, now)
 	z.Sex = sexOf(l2[7])
 	z.ExpiryDate = resolveDate(expiry, false, now)
-	z.Nationality = trimFill(l2[15:18])
+	z.Nationality = trimFill(foldLetters(l2[15:18]))
 	z.Optional2 = trimFill(l2[18:29])
 	z.PersonalNumber = pinIn(z.Optional1, now)
 	if z.PersonalNumber == "" {

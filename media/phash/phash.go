@@ -55,11 +55,31 @@ type Thresholds struct {
 	// MinJaccard is the least estimated share of common words of two images that both
 	// show text (TextSig.HasText); an image with text never joins one without.
 	MinJaccard float64 `yaml:"min_jaccard"`
+	// MinCombined applies instead of MinJaccard when both images show numbers
+	// (TextSig.Num): the word Jaccard plus the number overlap must reach it. Measured on
+	// the dev part (docs/images.md): re-uploads of documents sum to 1.0 or more, two
+	// documents of one template with different people to 0.85 at most. 0 disables.
+	MinCombined float64 `yaml:"min_combined"`
+	// TextSum and TextMax are looser hash bounds for two images that both show text and
+	// whose text agrees (the text rule above is then the evidence): a ±2° rotation or a
+	// 3% crop of a screenshot moves pHash + dHash by up to 39 bits on the dev part. 0
+	// keeps Sum and Max.
+	TextSum int `yaml:"text_sum"`
+	TextMax int `yaml:"text_max"`
 }
 
 // DefaultThresholds are the thresholds chosen on the dev part of the generated image set
 // (docs/images.md): re-uploads within them, unrelated pictures beyond.
-func DefaultThresholds() Thresholds { return Thresholds{Sum: 30, Max: 22, MinJaccard: 0.6} }
+func DefaultThresholds() Thresholds {
+	return Thresholds{Sum: 30, Max: 22, MinJaccard: 0.6, MinCombined: 0.92, TextSum: 40, TextMax: 26}
+}
+
+// withinText reports whether distances p and d are within the bounds for two images
+// with text (the larger of the plain and the text bounds).
+func (t Thresholds) withinText(p, d int) bool {
+	sum, mx := max(t.Sum, t.TextSum), max(t.Max, t.TextMax)
+	return p+d <= sum && p <= mx && d <= mx
+}
 
 // Within reports whether distances p and d are within t.
 func (t Thresholds) Within(p, d int) bool { return p+d <= t.Sum && p <= t.Max && d <= t.Max }
@@ -107,13 +127,14 @@ type Match struct {
 }
 
 // Candidates returns the ids of the entries whose hashes are within the thresholds,
-// before any text comparison (the pictures worth reading to confirm a join).
+// before any text comparison (the pictures worth reading to confirm a join); entries
+// with text count within the looser text bounds.
 func (x *Index) Candidates(h Hash) []string {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	var out []string
 	for _, e := range x.es {
-		if x.t.Within(Distance(h, e.h)) {
+		if p, d := Distance(h, e.h); x.t.Within(p, d) || (e.sig.HasText() && x.t.withinText(p, d)) {
 			out = append(out, e.id)
 		}
 	}
@@ -129,6 +150,9 @@ func (t Thresholds) textAgrees(a, b TextSig) bool {
 	case a.HasText() != b.HasText():
 		return false
 	}
+	if n, ok := NumberOverlap(a, b); ok && t.MinCombined > 0 {
+		return Jaccard(a, b)+n >= t.MinCombined
+	}
 	return Jaccard(a, b) >= t.MinJaccard
 }
 
@@ -140,7 +164,8 @@ func (x *Index) Nearest(h Hash, sig TextSig) (Match, bool) {
 	best, found := Match{P: 65, D: 65}, false
 	for _, e := range x.es {
 		p, d := Distance(h, e.h)
-		if !x.t.Within(p, d) || !x.t.textAgrees(sig, e.sig) {
+		within := x.t.Within(p, d) || (sig.HasText() && e.sig.HasText() && x.t.withinText(p, d))
+		if !within || !x.t.textAgrees(sig, e.sig) {
 			continue
 		}
 		if p < best.P || (p == best.P && d < best.D) {

@@ -110,10 +110,43 @@ func TestTextRule(t *testing.T) {
 		{"same text, OCR noise", strings.Replace(card, "Туулган", "Туулгaн", 1), true},
 		{"same template, another person", "КЫРГЫЗ РЕСПУБЛИКАСЫ ИДЕНТИФИКАЦИЯЛЫК КАРТА Фамилиясы Асанова Аты Бермет Туулган 02.11.2001 ПИН 10211200100456", false},
 		{"no text", "", false},
+		// Same labels and the same given name, only the numbers and surname differ: the
+		// words alone agree at about 0.6, the numbers tell the documents apart.
+		{"same template, same given name, other numbers", "КЫРГЫЗ РЕСПУБЛИКАСЫ ИДЕНТИФИКАЦИЯЛЫК КАРТА Фамилиясы Токтосунова Аты Айбек Туулган 21.07.1988 ПИН 22107198800777", false},
+		{"same text, one number misread", strings.Replace(card, "21503199400123", "21503199400128", 1), true},
 	} {
 		_, ok := x.Nearest(h, SigOf(c.text))
 		if ok != c.want {
 			t.Errorf("%s: matched %v; want %v (jaccard %.2f)", c.name, ok, c.want, Jaccard(SigOf(card), SigOf(c.text)))
 		}
+	}
+}
+
+// TestTextBounds: a pair whose pHash moved 24 bits (beyond Max, as a rotated screenshot
+// does) joins when both show the same text, and never when neither shows text.
+func TestTextBounds(t *testing.T) {
+	th := DefaultThresholds()
+	h, _ := Of(picture(7))
+	moved := Hash{P: h.P ^ (1<<24 - 1), D: h.D}
+	if th.Match(h, moved) {
+		t.Fatalf("24 bits of pHash within the plain bounds %+v", th)
+	}
+	text := "Список геев Бишкека 1. Асанов Улан 12.04.1990 гей 2. Мамытова Асель 03.09.1995 лесбиянка"
+	withText := NewIndex(th)
+	withText.Add(h, SigOf(text), "list")
+	if _, ok := withText.Nearest(moved, SigOf(text)); !ok {
+		t.Error("same text, pHash 24 bits away: not joined")
+	}
+	if c := withText.Candidates(moved); len(c) != 1 {
+		t.Errorf("candidates %v; want the list", c)
+	}
+	noText := NewIndex(th)
+	noText.Add(h, TextSig{}, "photo")
+	if _, ok := noText.Nearest(moved, TextSig{}); ok {
+		t.Error("no text, pHash 24 bits away: joined")
+	}
+	far := Hash{P: h.P ^ (1<<27 - 1), D: h.D}
+	if _, ok := withText.Nearest(far, SigOf(text)); ok {
+		t.Error("same text, pHash 27 bits away: joined")
 	}
 }

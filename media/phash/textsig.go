@@ -2,6 +2,7 @@ package phash
 
 import (
 	"hash/fnv"
+	"math/bits"
 	"strings"
 	"unicode"
 )
@@ -15,9 +16,16 @@ const SigSize = 32
 // 0–4 bits, measured in docs/images.md), so a join of two images with text also needs
 // their words to agree. The sketch keeps 32 minima of salted 32-bit hashes, not the
 // words; N is the number of distinct tokens.
+//
+// Num sketches the numbers the image shows (runs of six or more digits, with '.', '/'
+// or '-' inside allowed and dropped: dates, document and personal numbers): each sets
+// one bit of 64 chosen by its hash, so the bitmap keeps about six bits of each number,
+// not the number. Two documents of one template differ above all in their numbers, which
+// OCR reads more steadily than names.
 type TextSig struct {
 	Min [SigSize]uint32 `json:"min"`
 	N   int             `json:"n"`
+	Num uint64          `json:"num,omitempty"`
 }
 
 // MinTokens is the number of tokens from which an image counts as having text.
@@ -45,7 +53,46 @@ func SigOf(text string) TextSig {
 		}
 	}
 	s.N = len(seen)
+	s.Num = numberBits(text)
 	return s
+}
+
+// MinNumbers is the number of bits of Num from which two sketches compare their numbers.
+const MinNumbers = 2
+
+// numberBits sets one bit per run of six or more digits in text.
+func numberBits(text string) uint64 {
+	var out uint64
+	var cur []byte
+	flush := func() {
+		if len(cur) >= 6 {
+			h := fnv.New64a()
+			h.Write(cur)
+			out |= 1 << (h.Sum64() % 64)
+		}
+		cur = cur[:0]
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c >= '0' && c <= '9':
+			cur = append(cur, c)
+		case (c == '.' || c == '/' || c == '-') && len(cur) > 0 && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9':
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// NumberOverlap is the share of common bits of two number bitmaps (Jaccard of the bit
+// sets), and false when either has fewer than MinNumbers bits.
+func NumberOverlap(a, b TextSig) (float64, bool) {
+	if bits.OnesCount64(a.Num) < MinNumbers || bits.OnesCount64(b.Num) < MinNumbers {
+		return 0, false
+	}
+	return float64(bits.OnesCount64(a.Num&b.Num)) / float64(bits.OnesCount64(a.Num|b.Num)), true
 }
 
 // HasText reports whether the sketch holds enough tokens to compare.

@@ -117,28 +117,9 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 	f.Text = res.Text
 	f.Sig = phash.SigOf(res.Text)
 
-	// Machine-readable zone: read the candidate lines again with the MRZ alphabet.
-	var region image.Rectangle
-	mrzLines := map[int]bool{}
-	for i, l := range res.Lines {
-		if mrzLike(l.Text) {
-			mrzLines[i] = true
-			r := image.Rect(l.Box.X, l.Box.Y, l.Box.X+l.Box.W, l.Box.Y+l.Box.H)
-			region = region.Union(r)
-		}
-	}
-	zones := mrz.Find(res.Text, now())
-	var mrzRes *ocr.Result
-	if !region.Empty() {
-		pad := max(8, region.Dy()/4)
-		region = image.Rect(b.Min.X, region.Min.Y-pad, b.Max.X, region.Max.Y+pad)
-		mrzRes, err = s.OCR.RecognizeMRZ(ctx, img, region)
-		if err != nil {
-			return nil, fmt.Errorf("scan image %d: %w", index, err)
-		}
-		if z2 := mrz.Find(mrzRes.Text, now()); len(z2) > 0 && (len(zones) == 0 || validCount(z2) >= validCount(zones)) {
-			zones = z2
-		}
+	zones, region, mrzLines, err := s.ReadZones(ctx, img, res)
+	if err != nil {
+		return nil, fmt.Errorf("scan image %d: %w", index, err)
 	}
 	f.Zones = zones
 	for _, z := range zones {
@@ -184,6 +165,115 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 	f.decide(a, zones, pins)
 	f.Redacted = redact(res, a, mrzLines)
 	return f, nil
+}
+
+// ReadZones finds the machine-readable zones of img given its first OCR pass res: the
+// lines that look like a zone (or, when the first pass read none but shows zone-like
+// fragments, the lower part of the picture) are read again with the MRZ preprocessing
+// and alphabet (ocr.Tesseract.MRZReadings), and the reading whose check digits agree
+// best wins. It returns the zones, the region read again (empty when none) and the
+// indices of the first pass's zone-like lines.
+func (s *Scanner) ReadZones(ctx context.Context, img image.Image, res *ocr.Result) ([]mrz.Zone, image.Rectangle, map[int]bool, error) {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	b := img.Bounds()
+	var region image.Rectangle
+	mrzLines := map[int]bool{}
+	for i, l := range res.Lines {
+		if mrzLike(l.Text) {
+			mrzLines[i] = true
+			r := image.Rect(l.Box.X, l.Box.Y, l.Box.X+l.Box.W, l.Box.Y+l.Box.H)
+			region = region.Union(r)
+		}
+	}
+	zones := mrz.Find(res.Text, now())
+	if region.Empty() && (len(zones) > 0 || zoneHint(res)) {
+		// The first pass garbled the zone (Cyrillic letters, punctuation for fillers):
+		// read the lower part of the picture, where ICAO puts the zone.
+		region = image.Rect(b.Min.X, b.Min.Y+b.Dy()*55/100, b.Max.X, b.Max.Y)
+	} else if !region.Empty() {
+		pad := max(8, region.Dy()/4)
+		region = image.Rect(b.Min.X, region.Min.Y-pad, b.Max.X, region.Max.Y+pad)
+	}
+	if region.Empty() {
+		return zones, region, mrzLines, nil
+	}
+	region = region.Intersect(b)
+	// The first pass's own reading loses ties: the MRZ readings see the zone alone. A
+	// reading whose name line held digits (folded to letters by the parser) is doubtful:
+	// names carry no check digit, so another reading is tried.
+	best, bestScore := zones, 4*validCount(zones)+2*cleanNames(zones, res.Text)-1
+	_, err := s.OCR.MRZReadings(ctx, img, region, func(text string) bool {
+		z := mrz.Find(text, now())
+		if sc := 4*validCount(z) + 2*cleanNames(z, text); len(z) > 0 && sc > bestScore {
+			best, bestScore = z, sc
+		}
+		return allValid(best) && bestScore%4 == 2
+	})
+	if err != nil {
+		return nil, region, mrzLines, err
+	}
+	zones = best
+	return zones, region, mrzLines, nil
+}
+
+// zoneHint reports whether a first OCR pass shows fragments of a machine-readable zone
+// that it did not read as one: a run of three fillers (or two in a long line), or a
+// run of 28 Latin capitals, digits and fillers.
+func zoneHint(res *ocr.Result) bool {
+	for _, l := range res.Lines {
+		t := strings.ReplaceAll(l.Text, " ", "")
+		if strings.Contains(t, "<<<") || strings.Contains(t, "««") || strings.Contains(t, "<<") && len(t) >= 20 {
+			return true
+		}
+		run := 0
+		for _, r := range t {
+			if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '<' || r == '«' {
+				run++
+				if run >= 28 {
+					return true
+				}
+			} else {
+				run = 0
+			}
+		}
+	}
+	return false
+}
+
+// cleanNames is 1 when the name line of every zone in zs was read without digits in
+// text (the reading the zones were parsed from), else 0.
+func cleanNames(zs []mrz.Zone, text string) int {
+	lines := strings.Split(text, "\n")
+	for _, z := range zs {
+		i, from := z.FirstLine, 5
+		if z.Format == mrz.TD1 {
+			i, from = z.FirstLine+2, 0
+		}
+		if i >= len(lines) {
+			return 0
+		}
+		l := strings.ReplaceAll(lines[i], " ", "")
+		if len(l) > from && strings.ContainsAny(l[from:], "0123456789") {
+			return 0
+		}
+	}
+	if len(zs) == 0 {
+		return 0
+	}
+	return 1
+}
+
+// allValid reports whether zs holds zones and every one is valid.
+func allValid(zs []mrz.Zone) bool {
+	for _, z := range zs {
+		if !z.Valid() {
+			return false
+		}
+	}
+	return len(zs) > 0
 }
 
 func validCount(zs []mrz.Zone) int {

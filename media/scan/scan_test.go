@@ -9,6 +9,7 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/media/imagegen"
+	"github.com/kuzot/kuzot/media/mrz"
 	"github.com/kuzot/kuzot/media/ocr"
 )
 
@@ -25,6 +26,40 @@ func TestMRZLike(t *testing.T) {
 	} {
 		if got := mrzLike(c.line); got != c.want {
 			t.Errorf("mrzLike(%q) = %v; want %v", c.line, got, c.want)
+		}
+	}
+}
+
+func TestZoneHint(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		want  bool
+	}{
+		{[]string{"ПАСПОРТ", "Р<И7ВМА7АВО\\<<МОО)ТВА<<<<<<<<<<<<<<<"}, true},
+		{[]string{"AC96887503KGZ8201146M34120192140119825055960"}, true},
+		{[]string{"ИТОГО 1250.00", "Спасибо за покупку!"}, false},
+		{[]string{"ФН 0012345678901234 ФД 00012345"}, false},
+	} {
+		res := &ocr.Result{}
+		for _, l := range c.lines {
+			res.Lines = append(res.Lines, ocr.Line{Text: l})
+		}
+		if got := zoneHint(res); got != c.want {
+			t.Errorf("zoneHint(%q) = %v; want %v", c.lines, got, c.want)
+		}
+	}
+}
+
+func TestCleanNames(t *testing.T) {
+	now := imagegen.DefaultNow
+	clean := "P<KGZKADYROVA<<BERMET<<<<<<<<<<<<<<<<<<<<<<<\nAC44544544KGZ0405177F33070101170520043503182"
+	digit := strings.Replace(clean, "BERMET", "BERME1", 1)
+	for _, c := range []struct {
+		text string
+		want int
+	}{{clean, 1}, {digit, 0}, {"no zone here", 0}} {
+		if got := cleanNames(mrz.Find(c.text, now), c.text); got != c.want {
+			t.Errorf("cleanNames(%q) = %d; want %d", c.text, got, c.want)
 		}
 	}
 }
