@@ -13,6 +13,9 @@ import (
 type mask struct {
 	start, end int
 	repl       string
+	// prio decides the label of overlapping masks: a zone line (2) over an entity (1)
+	// over a date or digit run (0).
+	prio int
 }
 
 // redactSpans masks the OCR text of one image as post text is masked (the exposure
@@ -29,13 +32,13 @@ func redactSpans(res *ocr.Result, ents []exposure.Entity, mrzLines map[int]bool)
 	for i, line := range strings.Split(text, "\n") {
 		end := lineStart + len(line)
 		if mrzLines[i] || mrzLike(line) {
-			ms = append(ms, mask{lineStart, end, "[MRZ]"})
+			ms = append(ms, mask{lineStart, end, "[MRZ]", 2})
 		} else {
 			for _, m := range datePattern.FindAllStringIndex(line, -1) {
-				ms = append(ms, mask{lineStart + m[0], lineStart + m[1], "[date]"})
+				ms = append(ms, mask{lineStart + m[0], lineStart + m[1], "[date]", 0})
 			}
 			for _, m := range digitRuns(line) {
-				ms = append(ms, mask{lineStart + m[0], lineStart + m[1], "[ID]"})
+				ms = append(ms, mask{lineStart + m[0], lineStart + m[1], "[ID]", 0})
 			}
 		}
 		lineStart = end + 1
@@ -46,7 +49,7 @@ func redactSpans(res *ocr.Result, ents []exposure.Entity, mrzLines map[int]bool)
 		}
 		// exposure.Redact of the entity alone gives its mask ("[person]", a phone with
 		// its layout and last digits).
-		ms = append(ms, mask{e.Start, e.End, exposure.Redact(text[e.Start:e.End], []exposure.Entity{{Type: e.Type, Start: 0, End: e.End - e.Start}})})
+		ms = append(ms, mask{e.Start, e.End, entityMask(text, e), 1})
 	}
 	sort.Slice(ms, func(i, j int) bool {
 		if ms[i].start != ms[j].start {
@@ -54,11 +57,16 @@ func redactSpans(res *ocr.Result, ents []exposure.Entity, mrzLines map[int]bool)
 		}
 		return ms[i].end > ms[j].end
 	})
-	// Overlapping masks merge into the first one: nothing of either span survives.
+	// Overlapping masks merge: nothing of either span survives, and the label is the
+	// one of higher priority.
 	var merged []mask
 	for _, m := range ms {
 		if n := len(merged); n > 0 && m.start < merged[n-1].end {
-			merged[n-1].end = max(merged[n-1].end, m.end)
+			last := &merged[n-1]
+			last.end = max(last.end, m.end)
+			if m.prio > last.prio {
+				last.repl, last.prio = m.repl, m.prio
+			}
 			continue
 		}
 		merged = append(merged, m)
@@ -97,8 +105,12 @@ func redactSpans(res *ocr.Result, ents []exposure.Entity, mrzLines map[int]bool)
 		}
 		s, sEnd, inS := mapPos(e.Start)
 		if inS {
-			// A masked entity points at its mask (or the mask that swallowed it).
-			relocated = append(relocated, exposure.Entity{Type: e.Type, Start: s, End: sEnd})
+			// A masked entity points at its mask; one swallowed by a mask of another
+			// label (a name inside a zone line) is dropped: its text is masked all the
+			// same, and masking the redacted text again must not relabel it.
+			if b.String()[s:sEnd] == entityMask(text, e) {
+				relocated = append(relocated, exposure.Entity{Type: e.Type, Start: s, End: sEnd})
+			}
 			continue
 		}
 		// Kept text (a SOGI word): map both ends; an end inside a mask takes its end.
@@ -111,6 +123,12 @@ func redactSpans(res *ocr.Result, ents []exposure.Entity, mrzLines map[int]bool)
 		}
 	}
 	return b.String(), relocated
+}
+
+// entityMask is what exposure.Redact puts in place of e ("[person]", a phone with its
+// layout and last digits).
+func entityMask(text string, e exposure.Entity) string {
+	return exposure.Redact(text[e.Start:e.End], []exposure.Entity{{Type: e.Type, Start: 0, End: e.End - e.Start}})
 }
 
 var datePattern = regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
