@@ -38,7 +38,7 @@ const (
 // HeaderImage marks a result derived from an image (its value is the parent post id), so
 // that the alert role reads it for re-upload matching even when the exposure classifier
 // did not flag it.
-const HeaderImage = "Kuzot-Image-Of"
+const HeaderImage = pipeline.HeaderImage
 
 // idSep separates the parent post id from the media index in a derived post id.
 const idSep = "#img"
