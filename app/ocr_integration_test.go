@@ -185,6 +185,23 @@ alerts:
 	assertNoWatchlistValue(t, "webhook", string(first.Body))
 	t.Logf("alert: severity %s categories %v evidence %q", m.Severity, m.Categories, m.Evidence)
 
+	// A re-upload of the card (cropped, rotated, recompressed) on another channel with
+	// another caption joins the incident as a new place: one update.
+	reup := post.Post{ID: "telegram:gossip_kg/9", Source: "telegram", Channel: "gossip_kg", Author: "gossip_kg",
+		URL: "https://t.me/gossip_kg/9", Text: "Ха-ха, узнаёте?", PublishedAt: now, CollectedAt: time.Now().UTC(),
+		Media: []post.Media{{Kind: "photo", URL: imgs.URL + "/reupload.jpg"}}}
+	if err := pub.PublishPost(ctx, reup); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 120*time.Second, "an update of the incident from the re-upload", func() bool {
+		return len(rcv.Received()) >= 2
+	})
+	up := rcv.Received()[1].Message
+	if up.IncidentID != m.IncidentID || up.Kind != "update" || up.Copies != 2 {
+		t.Fatalf("re-upload alert %+v", up)
+	}
+	assertNoWatchlistValue(t, "update webhook", string(rcv.Received()[1].Body))
+
 	// ClickHouse: the image's verdict and redacted text, and the broken post's text
 	// classified like any post.
 	testenv.Eventually(t, 60*time.Second, "image results and the broken post's text results in ClickHouse", func() bool {
@@ -245,10 +262,10 @@ alerts:
 		`kuzot_ocr_images_failed_total{reason="truncated"} 1`,
 		`kuzot_ocr_images_failed_total{reason="unsupported"} 1`,
 		`kuzot_ocr_images_failed_total{reason="too_many_bytes"} 1`,
-		`kuzot_ocr_images_fetched_total 1`,
-		`kuzot_ocr_images_exposing_total 1`,
-		`kuzot_ocr_posts_total{outcome="read"} 2`,
-		`kuzot_ocr_seconds_count 1`,
+		`kuzot_ocr_images_fetched_total 2`,
+		`kuzot_ocr_images_exposing_total 2`,
+		`kuzot_ocr_posts_total{outcome="read"} 3`,
+		`kuzot_ocr_seconds_count 2`,
 		`kuzot_ocr_available 1`,
 		`kuzot_ocr_queue_depth`,
 	} {
