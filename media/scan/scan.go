@@ -150,6 +150,16 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 			zones = z2
 		}
 	}
+	// Names carry no check digit: confirm them with the name printed on the document.
+	var front []string
+	for _, l := range strings.Split(res.Text, "\n") {
+		if !mrzLike(l) {
+			front = append(front, l)
+		}
+	}
+	for i := range zones {
+		mrz.ConfirmNames(&zones[i], strings.Join(front, "\n"))
+	}
 	f.Zones = zones
 	for _, z := range zones {
 		if z.Valid() {
