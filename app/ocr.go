@@ -341,20 +341,27 @@ func (w *ocrWorker) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(w.oc.Workers))
-	if err != nil {
-		return fmt.Errorf("ocr: consume: %w", err)
-	}
-	jobs := make(chan jetstream.Msg)
+	// Each worker pulls one post at a time: nothing waits in a client buffer while its
+	// ack wait runs.
 	var wg sync.WaitGroup
 	for range w.oc.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for msg := range jobs {
-				w.m.InFlight.Inc()
-				w.handle(ctx, msg)
-				w.m.InFlight.Dec()
+			for ctx.Err() == nil {
+				batch, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+				if err != nil {
+					if ctx.Err() == nil {
+						w.log.Warn("ocr: fetch from the posts stream failed; retrying", "err", err)
+						wait.Sleep(ctx, time.Second)
+					}
+					continue
+				}
+				for msg := range batch.Messages() {
+					w.m.InFlight.Inc()
+					w.handle(ctx, msg)
+					w.m.InFlight.Dec()
+				}
 			}
 		}()
 	}
@@ -363,30 +370,6 @@ func (w *ocrWorker) run(ctx context.Context) error {
 		defer wg.Done()
 		w.pollDepth(ctx, cons)
 	}()
-	go func() { <-ctx.Done(); it.Stop() }()
-	for {
-		msg, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				break
-			}
-			w.log.Warn("ocr: fetch from the posts stream failed; retrying", "err", err)
-			if !wait.Sleep(ctx, time.Second) {
-				break
-			}
-			continue
-		}
-		select {
-		case jobs <- msg:
-		case <-ctx.Done():
-			// Not started: redelivered after AckWait, or at once to another process.
-			_ = msg.Nak()
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(jobs)
 	wg.Wait()
 	return nil
 }
@@ -448,7 +431,8 @@ func (w *ocrWorker) handle(ctx context.Context, msg jetstream.Msg) {
 	}()
 	rows := w.read(ctx, &p)
 	if ctx.Err() != nil {
-		return // shutting down mid-post: redelivered later
+		_ = msg.Nak() // shutting down mid-post: read again by the next process
+		return
 	}
 	if err := w.publish(ctx, rows); err != nil {
 		w.m.Failed.WithLabelValues("publish").Add(float64(len(rows)))
