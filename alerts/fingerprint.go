@@ -49,6 +49,9 @@ type Fingerprint struct {
 	// Keys are exact identities of the content: the canonical post URL, what it was
 	// forwarded from, and video ids it shows ("url:t.me/src/12", "yt:abc", "vk:video-1_2").
 	Keys []string `json:"keys"`
+	// Images are the prints of the pictures of a result derived from an image (the ocr
+	// role): a re-upload of one of them is the same content (ImageThresholds).
+	Images []ImagePrint `json:"images,omitempty"`
 }
 
 // FingerprintPost computes the fingerprint of a post's title and text, URL, forward
@@ -121,6 +124,14 @@ func (a *Fingerprint) Same(b *Fingerprint) bool {
 	}
 	if a.Words > 0 && b.Words > 0 && a.Exact == b.Exact {
 		return true
+	}
+	t := ImageThresholds()
+	for _, x := range a.Images {
+		for _, y := range b.Images {
+			if t.Joins(x.Hash, x.Sig, y.Hash, y.Sig) {
+				return true
+			}
+		}
 	}
 	return a.Shingles >= MinShingles && b.Shingles >= MinShingles &&
 		bits.OnesCount64(a.SimHash^b.SimHash) <= NearDupDistance

@@ -35,7 +35,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"channel"}),
 		Observations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kuzot_alert_observations_total",
-			Help: "Watch-list matches seen by the alert role, by outcome (new_incident, update, joined, coalesced, suppressed, duplicate, below_threshold, unknown_org, malformed).",
+			Help: "Watch-list matches seen by the alert role, by outcome (new_incident, update, joined, coalesced, suppressed, duplicate, below_threshold, unknown_org, malformed, before_join, reupload: a picture joined to an incident by its print).",
 		}, []string{"outcome"}),
 		Conflicts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "kuzot_alert_state_conflicts_total",

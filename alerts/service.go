@@ -76,6 +76,9 @@ type Service struct {
 	replicas int
 	admin    bool
 
+	// images holds the prints of incidents' exposing pictures (re-uploads join them).
+	images *ImageIndex
+
 	// joined caches the organisations' join times (see Joined).
 	joinMu sync.RWMutex
 	joined map[string]time.Time
@@ -103,7 +106,8 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		o.AckWait = o.Settings.SendTimeout + 30*time.Second
 	}
 	s := &Service{set: o.Settings, bus: o.Bus, js: o.Bus.JS, log: o.Log.With("component", "alerts"), now: o.Now,
-		pm: o.PipelineMetrics, ackWait: o.AckWait, names: map[string]bool{}, replicas: max(1, o.Replicas)}
+		pm: o.PipelineMetrics, ackWait: o.AckWait, names: map[string]bool{}, replicas: max(1, o.Replicas),
+		images: NewImageIndex(ImageThresholds())}
 	s.m = NewMetrics(o.Registerer)
 	if s.pm == nil {
 		s.pm = pipeline.NewMetrics(prometheus.NewRegistry())
@@ -146,7 +150,7 @@ func NewAdmin(ctx context.Context, set *Settings, bus *pipeline.Bus, replicas in
 		now = time.Now
 	}
 	s := &Service{set: set, bus: bus, js: bus.JS, log: log.With("component", "alerts"), now: now, names: map[string]bool{},
-		replicas: max(1, replicas), admin: true}
+		replicas: max(1, replicas), admin: true, images: NewImageIndex(ImageThresholds())}
 	for _, cc := range set.Channels {
 		s.names[cc.Common().Name] = true
 	}
@@ -207,17 +211,20 @@ func (s *Service) Run(ctx context.Context) error {
 	if earliest.IsZero() {
 		earliest = s.now()
 	}
-	errs := make(chan error, len(s.channels)+2)
+	errs := make(chan error, len(s.channels)+3)
 	var wg sync.WaitGroup
 	run := func(f func() error) {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs <- f() }()
 	}
+	printsReady := make(chan struct{})
+	run(func() error { return s.watchPrints(ctx, printsReady) })
 	for name := range s.channels {
 		run(func() error { return s.runSender(ctx, name) })
 	}
 	run(func() error { s.pollPending(ctx); return nil })
 	run(func() error {
+		waitPrints(ctx, printsReady, s.log)
 		// A new deployment's consumer starts at the earliest join time, not at the
 		// beginning of a results stream that may hold months of older exposures (they
 		// could not alert anyway); an existing consumer keeps its position.
@@ -244,6 +251,10 @@ func (s *Service) Run(ctx context.Context) error {
 // HeaderFlagged without decoding the body; Handle ignores the empty result returned
 // for them. Results without the header are decoded as before.
 func decodeExposing(msg jetstream.Msg) (pipeline.Classified, error) {
+	if h := msg.Headers(); h != nil && h.Get(pipeline.HeaderImage) != "" {
+		// A picture's result: decoded even when unflagged, it may be a re-upload.
+		return pipeline.DecodeClassified(msg)
+	}
 	if flagged, known := pipeline.FlaggedBy(msg, ExposureName); known && !flagged {
 		return pipeline.Classified{}, nil
 	}
@@ -310,8 +321,29 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		s.m.Observations.WithLabelValues("malformed").Inc()
 		return nil
 	}
+	// Who this result is about: the members the exposure classifier found exposed and,
+	// for a picture, the members of incidents holding a picture it re-uploads (joined
+	// even when the caption differs or this copy's text names nobody).
+	type target struct {
+		ref      WatchRef
+		severity Severity
+		reupload bool
+	}
+	var targets []target
 	members := e.Members()
-	if len(members) == 0 || (!e.Exposed && !e.Outing && !e.Threat) || e.Severity == SeverityNone {
+	if len(members) > 0 && (e.Exposed || e.Outing || e.Threat) && e.Severity != SeverityNone {
+		for _, m := range members {
+			targets = append(targets, target{ref: e.Ref(m), severity: e.Severity})
+		}
+	} else {
+		members = nil
+	}
+	prints := ImagePrints(c)
+	for _, r := range s.reuploadTargets(prints, members) {
+		targets = append(targets, target{ref: WatchRef{Org: r.Org, Member: r.Member}, severity: max(e.Severity, r.Severity),
+			reupload: true})
+	}
+	if len(targets) == 0 {
 		return nil
 	}
 	evidence, rerr := Redact(c.Post.Text, e.Entities)
@@ -319,19 +351,22 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		s.log.Warn("evidence withheld: entity offsets do not fit the post text", "post", c.Post.ID, "err", rerr)
 		evidence = ""
 	}
-	obs := Observation{
-		Sighting: Sighting{PostID: c.Post.ID, Platform: c.Post.Source, Channel: c.Post.Channel, URL: c.Post.URL,
-			PublishedAt: c.Post.PublishedAt, CollectedAt: c.Post.CollectedAt, Views: c.Post.Views},
-		Severity: e.Severity, Categories: e.Categories(), Evidence: truncateRunes(evidence, maxEvidenceBytes),
-		Fingerprint: FingerprintPost(&c.Post),
-	}
+	fp := FingerprintPost(&c.Post)
+	fp.Images = prints
 	// A post without a collection time (an import, a replay) counts from when it was
 	// classified, not from year 1: otherwise it could never alert.
 	collected := c.Post.CollectedAt
 	if collected.IsZero() {
 		collected = c.ClassifiedAt
 	}
-	for _, m := range members {
+	for _, tg := range targets {
+		m := MemberRef{Org: tg.ref.Org, Member: tg.ref.Member}
+		obs := Observation{
+			Sighting: Sighting{PostID: c.Post.ID, Platform: c.Post.Source, Channel: c.Post.Channel, URL: c.Post.URL,
+				PublishedAt: c.Post.PublishedAt, CollectedAt: c.Post.CollectedAt, Views: c.Post.Views},
+			Severity: tg.severity, Categories: e.Categories(), Evidence: truncateRunes(evidence, maxEvidenceBytes),
+			Fingerprint: fp,
+		}
 		rule, ok, err := s.Rule(ctx, m.Org)
 		if err != nil {
 			return err
@@ -340,11 +375,11 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 			s.m.Observations.WithLabelValues("unknown_org").Inc()
 			continue
 		}
-		if e.Severity < rule.MinSeverity {
+		if tg.severity < rule.MinSeverity {
 			s.m.Observations.WithLabelValues("below_threshold").Inc()
 			continue
 		}
-		from, err := s.notifiable(ctx, e.Ref(m))
+		from, err := s.notifiable(ctx, tg.ref)
 		if err != nil {
 			return err
 		}
@@ -353,6 +388,9 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 			// (an organisation that wants the past asks for a digest, see Backfill).
 			s.m.Observations.WithLabelValues("before_join").Inc()
 			continue
+		}
+		if tg.reupload {
+			s.m.Observations.WithLabelValues("reupload").Inc()
 		}
 		if err := s.observe(ctx, m, &obs, &rule); err != nil {
 			return fmt.Errorf("alerts: post %s: %w", c.Post.ID, err)
@@ -384,6 +422,12 @@ func (s *Service) observe(ctx context.Context, m MemberRef, o *Observation, rule
 		outcome = "update"
 	}
 	s.m.Observations.WithLabelValues(outcome).Inc()
+	if len(o.Fingerprint.Images) > 0 && !out.Duplicate {
+		// The picture is now one of the incident's: its re-uploads join it.
+		if err := s.recordPrints(ctx, out.Incident, o.Fingerprint.Images); err != nil {
+			return err
+		}
+	}
 	if out.Created || out.Duplicate {
 		ref, _ := json.Marshal(m)
 		if _, err := s.inc.Create(ctx, indexKey(out.Incident.ID), ref); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {

@@ -106,6 +106,7 @@ func Roles() []Role {
 	return []Role{
 		storeRole(),
 		classifyRole(),
+		ocrRole(),
 		collectRole(),
 		coordinateRole(),
 		serveRole(),

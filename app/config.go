@@ -55,6 +55,10 @@ func Sections() []Section {
 			_, err := web.LoadConfig(&cfg.Web, cfg.DataDir)
 			return err
 		}},
+		{"ocr", func(cfg *config.Config) error {
+			_, err := LoadOCRConfig(cfg)
+			return err
+		}},
 		{"reports", func(cfg *config.Config) error {
 			_, err := reports.ParseConfig(&cfg.Reports, ReportsDir(cfg))
 			return err

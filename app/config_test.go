@@ -40,6 +40,7 @@ func TestLoadConfigRejectsUnknownKeyInEverySection(t *testing.T) {
 			"alerts.channels[0].secret_env", 6},
 		{"coordination", "coordination: {windw: 5m}\n", "coordination.windw", 1},
 		{"web", "web: {nonsense_key: true}\n", "web.nonsense_key", 1},
+		{"ocr", "ocr:\n  workerz: 2\n", "ocr.workerz", 2},
 		{"reports", "reports:\n  pdf_timout: 1m\n", "reports.pdf_timout", 2},
 		{"reports.smtp", "reports:\n  smtp:\n    hots: smtp.example.org\n", "reports.smtp.hots", 3},
 		{"reports.schedules", "reports:\n  schedules:\n    - {name: weekly, cron: '0 6 * * 1', period: week, formts: [html]}\n",

@@ -58,6 +58,8 @@ type Config struct {
 	Coordination yaml.Node `yaml:"coordination"`
 	Web          yaml.Node `yaml:"web"`
 	Reports      yaml.Node `yaml:"reports"`
+	// OCR configures the ocr role (image text, issue 16); decoded by app.LoadOCRConfig.
+	OCR yaml.Node `yaml:"ocr"`
 
 	// KeyLines maps each key path of the file to its line (KeyLines), for locating
 	// problems found after decoding. Empty for a configuration built in code.

@@ -128,10 +128,13 @@ type Post struct {
 	Keywords      []string `yaml:"keywords" json:"keywords,omitempty"`
 	ForwardedFrom string   `yaml:"forwarded_from" json:"forwarded_from,omitempty"`
 	// ReplyTo is the native id of the post this one replies to (Telegram).
-	ReplyTo     string `yaml:"reply_to" json:"reply_to,omitempty"`
-	RepostOf    string `yaml:"repost_of" json:"repost_of,omitempty"`
-	Pinned      bool   `yaml:"pinned" json:"pinned,omitempty"`
-	Photos      int    `yaml:"photos" json:"photos,omitempty"`
+	ReplyTo  string `yaml:"reply_to" json:"reply_to,omitempty"`
+	RepostOf string `yaml:"repost_of" json:"repost_of,omitempty"`
+	Pinned   bool   `yaml:"pinned" json:"pinned,omitempty"`
+	Photos   int    `yaml:"photos" json:"photos,omitempty"`
+	// Image names a picture the site generates and serves at /media/<image>.png
+	// (media.go: id_card, list), shown as the message's photo.
+	Image       string `yaml:"image" json:"image,omitempty"`
 	LinkPreview string `yaml:"link_preview" json:"link_preview,omitempty"`
 	// Poll and Document make a Telegram message a poll or a file (data/comments.yaml).
 	Poll     *Poll     `yaml:"poll" json:"poll,omitempty"`

@@ -69,7 +69,7 @@ func (s *Site) telegramDiscussion(w http.ResponseWriter, r *http.Request, channe
 </head><body class="widget_frame_base tgme_widget body_widget_discussion emoji_image nodark">
 <div class="tgme_widget_message_wrap js-discuss_top_message">
 `)
-	s.writeTelegramMessage(&b, ch, p, base)
+	s.writeTelegramMessage(&b, ch, p, base, origin(r))
 	b.WriteString("</div>\n")
 	if !ch.Discussion {
 		b.WriteString(`<div class="tgme_post_discussion_unavailable"><div class="tgme_widget_message_error">Discussion is not available</div></div>

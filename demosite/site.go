@@ -42,6 +42,8 @@ type Site struct {
 	hooks   hookSink
 	// bot is the local Bot API the demo tipline polls (/botapi/bot<token>/<method>).
 	bot *BotAPI
+	// pictures are the generated images of /media/ (media.go), rendered once.
+	pics picturesOnce
 }
 
 // New loads the demo content and builds the site.
@@ -98,6 +100,7 @@ func (s *Site) routes() {
 	s.mux.HandleFunc("GET /atom/{file}", s.feed)
 	s.mux.HandleFunc("POST /hooks/{name}", s.hooks.receive(s.opt.Now))
 	s.mux.HandleFunc("GET /hooks", s.hooks.list)
+	s.mux.HandleFunc("GET /media/{file}", s.media)
 	s.mux.Handle("/botapi/", s.bot)
 	s.routesMore()
 }

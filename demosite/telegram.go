@@ -113,7 +113,7 @@ func (s *Site) telegramPreview(w http.ResponseWriter, r *http.Request) {
 			ch.Name, tgID(posts[0]), tgID(posts[0]))
 	}
 	for _, p := range posts {
-		s.writeTelegramMessage(&b, ch, p, base)
+		s.writeTelegramMessage(&b, ch, p, base, origin(r))
 	}
 	b.WriteString("</section></main></body></html>\n")
 	_, _ = w.Write([]byte(b.String()))
@@ -129,7 +129,7 @@ func (s *Site) minTelegramID(channel string) int {
 	return minID
 }
 
-func (s *Site) writeTelegramMessage(b *strings.Builder, ch *TelegramChannel, p Post, base string) {
+func (s *Site) writeTelegramMessage(b *strings.Builder, ch *TelegramChannel, p Post, base, self string) {
 	id := tgID(p)
 	fmt.Fprintf(b, `<div class="tgme_widget_message_wrap js-widget_message_wrap"><div class="tgme_widget_message text_not_supported_wrap js-widget_message" data-post="%s/%d" data-view="demo">
 <div class="tgme_widget_message_user"><a href="%s/%s"><i class="tgme_widget_message_user_photo bgcolor1"></i></a></div>
@@ -157,6 +157,11 @@ func (s *Site) writeTelegramMessage(b *strings.Builder, ch *TelegramChannel, p P
 	for i := 1; i <= p.Photos; i++ {
 		fmt.Fprintf(b, `<a class="tgme_widget_message_photo_wrap %d blured" href="%s/%s/%d?single" style="width:800px;background-image:url('https://cdn.demo.invalid/file/%s-%d-%d.jpg')"><div class="tgme_widget_message_photo" style="padding-top:75%%"></div></a>`+"\n",
 			i, base, ch.Name, id, ch.Name, id, i)
+	}
+	if p.Image != "" {
+		// A picture the site serves itself (/media/, generated in memory).
+		fmt.Fprintf(b, `<a class="tgme_widget_message_photo_wrap %d blured" href="%s/%s/%d?single" style="width:800px;background-image:url('%s/media/%s.png')"><div class="tgme_widget_message_photo" style="padding-top:75%%"></div></a>`+"\n",
+			p.Photos+1, base, ch.Name, id, self, p.Image)
 	}
 	switch {
 	case p.Poll != nil:

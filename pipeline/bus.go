@@ -36,6 +36,10 @@ const (
 	// (comma-separated, sorted; "-" for none), so that a consumer interested in one
 	// classifier's positives skips the others without decoding their bodies.
 	HeaderFlagged = "Kuzot-Flagged"
+	// HeaderImage marks a result derived from a post's image by the ocr role (its value
+	// is the parent post id, see media/imagepost): the alert role reads such results for
+	// re-upload matching even when no classifier flagged them.
+	HeaderImage = "Kuzot-Image-Of"
 	// HeaderDLQReason, HeaderDLQStream, HeaderDLQSeq, HeaderDLQConsumer describe why and
 	// from where a message was dead-lettered.
 	HeaderDLQReason   = "Kuzot-Dlq-Reason"

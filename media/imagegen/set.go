@@ -242,7 +242,44 @@ var cardLabels = map[string][]string{
 }
 
 func (g *Generator) idCard(r *rand.Rand, lang string, valid bool) (*image.RGBA, Truth) {
-	p := g.person(r, lang)
+	return g.idCardOf(r, g.person(r, lang), lang, valid)
+}
+
+// Person is an invented person to render on a document or a list (demos and tests).
+type Person struct {
+	// Given and Family are the names as written on the card front (Cyrillic for
+	// ru/ky).
+	Given, Family string
+	Male          bool
+	Birth         time.Time
+}
+
+// IDCardOf renders a Kyrgyz ID-card mock-up of p with a valid TD1 zone; id seeds the
+// document and personal numbers.
+func (g *Generator) IDCardOf(id string, p Person, lang string) (*image.RGBA, Truth) {
+	pp := person{given: p.Given, family: p.Family, male: p.Male,
+		birth: time.Date(p.Birth.Year(), p.Birth.Month(), p.Birth.Day(), 0, 0, 0, 0, time.UTC)}
+	return g.idCardOf(g.rng(id), pp, lang, true)
+}
+
+// ListOf renders a screenshot of a list of people with their birth dates and the
+// orientation words of lang, under one of the list titles; id seeds the choices.
+func (g *Generator) ListOf(id string, people []Person, lang string) (*image.RGBA, Truth) {
+	r := g.rng(id)
+	c := NewCanvas(g.Fonts, 900, 140+len(people)*52, color.RGBA{255, 255, 255, 255})
+	c.Rect(image.Rect(0, 0, 900, 80), color.RGBA{uint8(40 + r.IntN(60)), 120, 200, 255})
+	titles := listTitles[lang]
+	c.Text(24, 52, 26, false, color.White, titles[r.IntN(len(titles))])
+	for i, p := range people {
+		y := 130 + i*52
+		o := orientations[lang][r.IntN(4)]
+		c.Text(24, y, 24, false, color.Black, fmt.Sprintf("%d. %s %s — %s — %s", i+1, p.Family, p.Given, p.Birth.Format("02.01.2006"), o))
+		c.Rect(image.Rect(24, y+14, 876, y+15), color.RGBA{220, 220, 220, 255})
+	}
+	return c.RGBA, Truth{Exposed: true}
+}
+
+func (g *Generator) idCardOf(r *rand.Rand, p person, lang string, valid bool) (*image.RGBA, Truth) {
 	c := NewCanvas(g.Fonts, 1000, 640, color.RGBA{uint8(215 + r.IntN(30)), uint8(228 + r.IntN(20)), 245, 255})
 	L := cardLabels[lang]
 	c.Text(40, 58, 30, false, color.RGBA{20, 40, 110, 255}, L[0])

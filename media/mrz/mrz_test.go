@@ -209,3 +209,26 @@ func FuzzFind(f *testing.F) {
 		}
 	})
 }
+
+func TestConfirmNames(t *testing.T) {
+	for _, c := range []struct {
+		name, surname, given, front string
+		wantSurname, wantGiven      string
+		repairs                     int
+	}{
+		{"one misread letter, Cyrillic front", "OSMONOVA", "BERMEI", "Фамилиясы\nОсмонова\nАты\nБермет", "OSMONOVA", "BERMET", 1},
+		{"Latin front", "TOKTOSUNOV", "AIBFK", "Surname\nTOKTOSUNOV\nGiven names\nAIBEK", "TOKTOSUNOV", "AIBEK", 1},
+		{"read right: unchanged", "KADYROVA", "ASEL", "Кадырова Асель", "KADYROVA", "ASEL", 0},
+		{"two candidates: unchanged", "SAIDOV", "NODIRA", "Saidov NADIRA NODIRO", "SAIDOV", "NODIRA", 0},
+		{"nothing printed: unchanged", "SAIDOV", "NODIRA", "12345", "SAIDOV", "NODIRA", 0},
+		{"two letters apart: unchanged", "ASANOV", "NURLAN", "Асанов Нуржан", "ASANOV", "NURLAN", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			z := Zone{Surname: c.surname, GivenNames: c.given}
+			n := ConfirmNames(&z, c.front)
+			if z.Surname != c.wantSurname || z.GivenNames != c.wantGiven || n != c.repairs {
+				t.Errorf("got %s / %s (%d repairs), want %s / %s (%d)", z.Surname, z.GivenNames, n, c.wantSurname, c.wantGiven, c.repairs)
+			}
+		})
+	}
+}

@@ -141,6 +141,12 @@ func (x *Index) Candidates(h Hash) []string {
 	return out
 }
 
+// Joins reports whether two images are the same picture: hashes within t and, when
+// they show text, enough common words (the rule Nearest applies).
+func (t Thresholds) Joins(a Hash, as TextSig, b Hash, bs TextSig) bool {
+	return t.Match(a, b) && t.textAgrees(as, bs)
+}
+
 // textAgrees applies the text rule: two images without text agree; an image with text
 // and one without do not; two with text agree when their sketches share enough words.
 func (t Thresholds) textAgrees(a, b TextSig) bool {

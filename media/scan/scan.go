@@ -8,12 +8,12 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
 	"github.com/kuzot/kuzot/media/mrz"
 	"github.com/kuzot/kuzot/media/ocr"
 	"github.com/kuzot/kuzot/media/phash"
@@ -62,6 +62,16 @@ type Finding struct {
 	// Text is the plain OCR text, for the classifiers of the same process; it is never
 	// marshalled.
 	Text string `json:"-"`
+	// Analysis is the exposure classifier's analysis of Text (nil without an Analyzer
+	// or text); never marshalled.
+	Analysis *exposure.Analysis `json:"-"`
+	// TextEntities are the analysis's entities relocated onto Redacted (byte offsets),
+	// so the redacted text and its entities can travel as a post's text and result.
+	TextEntities []exposure.Entity `json:"-"`
+	// Members are the watch-listed members the picture exposes: those the text
+	// analysis found exposed and, on a document (a machine-readable zone or a personal
+	// number), every member named on it, the zone's holder included. Never marshalled.
+	Members []watchlist.Ref `json:"-"`
 }
 
 // Analyzer judges a text as a post (the exposure classifier's Analyze).
@@ -121,6 +131,16 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 	if err != nil {
 		return nil, fmt.Errorf("scan image %d: %w", index, err)
 	}
+	// Names carry no check digit: confirm them with the name printed on the document.
+	var front []string
+	for _, l := range strings.Split(res.Text, "\n") {
+		if !mrzLike(l) {
+			front = append(front, l)
+		}
+	}
+	for i := range zones {
+		mrz.ConfirmNames(&zones[i], strings.Join(front, "\n"))
+	}
 	f.Zones = zones
 	for _, z := range zones {
 		if z.Valid() {
@@ -163,7 +183,15 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 		f.Kind = KindText
 	}
 	f.decide(a, zones, pins)
-	f.Redacted = redact(res, a, mrzLines)
+	var ents []exposure.Entity
+	if a != nil {
+		ents = a.Entities
+	}
+	f.Analysis = a
+	f.Redacted, f.TextEntities = redactSpans(res, ents, mrzLines)
+	if err := f.members(s.Analyze, a, zones, pins); err != nil {
+		return nil, fmt.Errorf("scan image %d: %w", index, err)
+	}
 	return f, nil
 }
 
@@ -340,53 +368,59 @@ func (f *Finding) decide(a *exposure.Analysis, zones []mrz.Zone, pins []mrz.PIN)
 	sort.Slice(f.Categories, func(i, j int) bool { return f.Categories[i] < f.Categories[j] })
 }
 
-// redact masks what the text analysis masked, every zone-like line, every date and
-// every run of six or more digits.
-func redact(res *ocr.Result, a *exposure.Analysis, mrzLines map[int]bool) string {
-	text := res.Text
-	if a != nil && a.Redacted != "" {
-		text = a.Redacted
-	}
-	lines := strings.Split(text, "\n")
-	for i := range lines {
-		switch {
-		case mrzLines[i] || mrzLike(lines[i]):
-			lines[i] = "[MRZ]"
-		default:
-			// Document numbers, personal numbers and dates read off a picture are
-			// masked even where the text analysis alone would not count them.
-			lines[i] = maskDigitRuns(datePattern.ReplaceAllString(lines[i], "[date]"))
+// members sets Members. A name on a photographed document is its holder: every member
+// the text names is exposed by it, and the zone's holder names (ICAO Latin) are looked
+// up too, so a member listed under the Latin spelling of the name is found even when
+// the card front's Cyrillic lines are misread.
+func (f *Finding) members(analyze Analyzer, a *exposure.Analysis, zones []mrz.Zone, pins []mrz.PIN) error {
+	seen := map[watchlist.Ref]bool{}
+	add := func(rs []watchlist.Ref) {
+		for _, r := range rs {
+			if !seen[r] {
+				seen[r] = true
+				f.Members = append(f.Members, r)
+			}
 		}
 	}
-	return strings.Join(lines, "\n")
+	if a != nil {
+		add(a.Watchlist)
+	}
+	if len(zones) == 0 && len(pins) == 0 {
+		return nil
+	}
+	if a != nil {
+		add(a.Mentions)
+	}
+	if analyze == nil {
+		return nil
+	}
+	for _, z := range zones {
+		name := strings.TrimSpace(titleWords(z.GivenNames) + " " + titleWords(z.Surname))
+		if strings.Count(name, " ") < 1 {
+			continue
+		}
+		ha, err := analyze(name, "")
+		if err != nil {
+			return err
+		}
+		add(ha.Watchlist)
+		add(ha.Mentions)
+	}
+	sort.Slice(f.Members, func(i, j int) bool {
+		if f.Members[i].Org != f.Members[j].Org {
+			return f.Members[i].Org < f.Members[j].Org
+		}
+		return f.Members[i].Member < f.Members[j].Member
+	})
+	return nil
 }
 
-var datePattern = regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)
-
-// maskDigitRuns replaces runs of 6 or more digits (spaces inside allowed) with [ID].
-func maskDigitRuns(s string) string {
-	var b strings.Builder
-	rs := []rune(s)
-	for i := 0; i < len(rs); {
-		j, digits := i, 0
-		for j < len(rs) && (rs[j] >= '0' && rs[j] <= '9' || (rs[j] == ' ' && digits > 0 && j+1 < len(rs) && rs[j+1] >= '0' && rs[j+1] <= '9')) {
-			if rs[j] != ' ' {
-				digits++
-			}
-			j++
-		}
-		if digits >= 6 {
-			b.WriteString("[ID]")
-			i = j
-			continue
-		}
-		if j > i {
-			b.WriteString(string(rs[i:j]))
-			i = j
-			continue
-		}
-		b.WriteRune(rs[i])
-		i++
+// titleWords turns an ICAO name field ("TOKTOSUNOV" or "AIBEK<BEK") into "Toktosunov",
+// "Aibek Bek".
+func titleWords(s string) string {
+	words := strings.Fields(strings.NewReplacer("<", " ").Replace(s))
+	for i, w := range words {
+		words[i] = w[:1] + strings.ToLower(w[1:])
 	}
-	return b.String()
+	return strings.Join(words, " ")
 }
