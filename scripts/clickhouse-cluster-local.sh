@@ -183,6 +183,8 @@ XML
     <default>
       <max_memory_usage>4000000000</max_memory_usage>
       <load_balancing>in_order</load_balancing>
+      <!-- kuzot's queries join Distributed tables (storage.ClusterSettings) -->
+      <distributed_product_mode>global</distributed_product_mode>
       <background_pool_size>6</background_pool_size>
     </default>
     <grafana>

@@ -89,14 +89,15 @@ func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (driver.
 //     for rows that are stored. Without it, the Distributed table queues the block on the
 //     local disk of the server that received it and sends it later: a write that the
 //     role would ack while it lives on one disk only.
-//   - distributed_product_mode=global: an IN or JOIN subquery over a Distributed table
-//     inside a query over another Distributed table is run once and its result sent to
-//     every shard (18.16 refuses such queries by default). Correct for every table,
-//     co-located by post id or not.
+//
+// The servers' profile of kuzot's user must also set distributed_product_mode=global (an
+// IN or JOIN subquery over a Distributed table inside a query over another Distributed
+// table is run once and sent to every shard; 18.16 refuses such queries by default).
+// It cannot be sent from here: clickhouse-go sends only integer settings to 18.16.
+// scripts/clickhouse-cluster-local.sh sets it.
 func ClusterSettings() clickhouse.Settings {
 	return clickhouse.Settings{
-		"insert_distributed_sync":  1,
-		"distributed_product_mode": "global",
+		"insert_distributed_sync": 1,
 	}
 }
 

@@ -87,8 +87,7 @@ func MigrateLayout(ctx context.Context, conn driver.Conn, layout Layout) ([]stri
 	exec := func(sql string) error { return conn.Exec(ctx, sql) }
 	var rw *migrationRewriter
 	if layout.Clustered() {
-		// Writes go through the Distributed tables synchronously; subqueries over
-		// Distributed tables inside distributed queries are sent whole (GLOBAL).
+		// Writes go through the Distributed tables synchronously.
 		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(ClusterSettings()))
 		rw = newMigrationRewriter(layout)
 		exec = func(sql string) error {
