@@ -99,7 +99,8 @@ admin.enableServer=false
 autopurge.snapRetainCount=3
 autopurge.purgeInterval=1
 CFG
-  (cd "$z" && nohup java -Xms64m -Xmx512m -Dzookeeper.log.dir="$z/log" \
+  # java itself must be the background job, so that $! (and the pid file) is its pid.
+  (cd "$z" || exit 1; nohup java -Xms64m -Xmx512m -Dzookeeper.log.dir="$z/log" \
     -cp "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar" org.apache.zookeeper.server.quorum.QuorumPeerMain \
     "$z/zoo.cfg" >"$z/log/stdout.log" 2>&1 </dev/null & echo $! >"$z/pid")
   for _ in $(seq 1 150); do
