@@ -32,6 +32,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
@@ -130,31 +132,52 @@ func measure(ctx context.Context, cfg config.ClickHouse, ps []post.Post, batch i
 	if cfg.Cluster != "" {
 		table = "posts" + storage.LocalSuffix
 	}
-	var textC, textU, rowC, rowU, disk uint64
-	for _, s := range servers {
+	conns := make([]driver.Conn, len(servers))
+	for i, s := range servers {
 		one := cfg
 		one.Addr = s
 		c, err := storage.Open(ctx, one, log)
 		if err != nil {
 			return result{}, err
 		}
+		defer c.Close()
+		conns[i] = c
+	}
+	// Merge every server's parts (FINAL), then let the other replicas fetch the result.
+	// 18.16 forwards OPTIMIZE from a follower replica to the leader without the password,
+	// which the leader refuses: merge on the leaders only.
+	for i, c := range conns {
+		leader := uint8(1)
 		if cfg.Cluster != "" {
-			_ = c.Exec(ctx, "SYSTEM SYNC REPLICA "+table)
+			if err := c.Exec(ctx, "SYSTEM SYNC REPLICA "+table); err != nil {
+				return result{}, fmt.Errorf("sync on %s: %w", servers[i], err)
+			}
+			if err := c.QueryRow(ctx, "SELECT is_leader FROM system.replicas WHERE database = currentDatabase() AND table = ?", table).Scan(&leader); err != nil {
+				return result{}, fmt.Errorf("replica state on %s: %w", servers[i], err)
+			}
 		}
-		if err := c.Exec(ctx, "OPTIMIZE TABLE "+table+" FINAL"); err != nil {
-			c.Close()
-			return result{}, fmt.Errorf("optimize on %s: %w", s, err)
+		if leader == 1 {
+			if err := c.Exec(ctx, "OPTIMIZE TABLE "+table+" FINAL"); err != nil {
+				return result{}, fmt.Errorf("optimize on %s: %w", servers[i], err)
+			}
+		}
+	}
+	var textC, textU, rowC, rowU, disk uint64
+	for i, c := range conns {
+		if cfg.Cluster != "" {
+			if err := c.Exec(ctx, "SYSTEM SYNC REPLICA "+table); err != nil {
+				return result{}, fmt.Errorf("sync on %s: %w", servers[i], err)
+			}
 		}
 		var tc, tu, rc, ru, d uint64
-		err = c.QueryRow(ctx, `SELECT sumIf(data_compressed_bytes, name = 'text'), sumIf(data_uncompressed_bytes, name = 'text'),
+		err := c.QueryRow(ctx, `SELECT sumIf(data_compressed_bytes, name = 'text'), sumIf(data_uncompressed_bytes, name = 'text'),
 			sum(data_compressed_bytes), sum(data_uncompressed_bytes) FROM system.columns
 			WHERE database = currentDatabase() AND table = ?`, table).Scan(&tc, &tu, &rc, &ru)
 		if err == nil {
 			err = c.QueryRow(ctx, `SELECT sum(bytes_on_disk) FROM system.parts WHERE database = currentDatabase() AND table = ? AND active`, table).Scan(&d)
 		}
-		c.Close()
 		if err != nil {
-			return result{}, fmt.Errorf("sizes on %s: %w", s, err)
+			return result{}, fmt.Errorf("sizes on %s: %w", servers[i], err)
 		}
 		textC, textU, rowC, rowU, disk = textC+tc, textU+tu, rowC+rc, rowU+ru, disk+d
 	}
