@@ -482,3 +482,42 @@ func first(errs []error) error {
 	}
 	return errs[0]
 }
+
+func TestIntegrationClickHouseClusterRetention(t *testing.T) {
+	c := clusterUnderTest(t)
+	conn, cfg := c.migrated(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	old := clusterPosts("old", 60, time.Date(2024, 2, 10, 0, 0, 0, 0, time.UTC))
+	recent := clusterPosts("recent", 60, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	if err := storage.InsertPosts(ctx, conn, append(old, recent...)); err != nil {
+		t.Fatal(err)
+	}
+	c.syncReplicas(t, cfg, "posts")
+	dropped, err := storage.DropPartitionsBeforeLayout(ctx, conn, storage.LayoutOf(cfg), now.Add(-365*24*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dropped) != 1 || dropped[0] != "posts:202402" {
+		t.Fatalf("dropped %v, want posts:202402", dropped)
+	}
+	// On 18.16 the drop may have become a mutation (see DropPartitionsBeforeLayout),
+	// applied in the background on every replica.
+	deadline := time.Now().Add(2 * time.Minute)
+	for i := range c.addrs {
+		s := c.server(t, cfg, i)
+		for {
+			n := count(t, s, "SELECT count() FROM posts_local WHERE published_at < '2025-01-01 00:00:00'")
+			if n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("server %d still holds %d posts of the dropped month", i+1, n)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	if n := count(t, conn, "SELECT count() FROM posts FINAL"); n != 60 {
+		t.Fatalf("posts FINAL %d after retention, want the 60 recent", n)
+	}
+}
