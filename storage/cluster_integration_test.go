@@ -13,9 +13,12 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/testenv"
+	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
 )
@@ -520,4 +523,63 @@ func TestIntegrationClickHouseClusterRetention(t *testing.T) {
 	if n := count(t, conn, "SELECT count() FROM posts FINAL"); n != 60 {
 		t.Fatalf("posts FINAL %d after retention, want the 60 recent", n)
 	}
+}
+
+// The store role itself (pipeline.RunStage with the posts writer, as app's store role
+// runs it) through a 30 s ZooKeeper outage: nothing acked while inserts are refused,
+// every published post stored once after ZooKeeper returns.
+func TestIntegrationClickHouseClusterStoreRoleZooKeeperDown(t *testing.T) {
+	c := clusterUnderTest(t)
+	c.needLocal(t)
+	conn, _ := c.migrated(t)
+	defer c.run(t, "start", "zk")
+	ctx := context.Background()
+	b := testenv.Bus(t)
+	m := pipeline.NewMetrics(prometheus.NewRegistry())
+	pub := pipeline.NewPublisher(b.JS, m)
+	at := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	ps := clusterPosts("store-zk", 600, at)
+	for _, p := range ps[:300] {
+		if err := pub.PublishPost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.run(t, "kill", "zk")
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := pipeline.RunStage(sctx, b, pipeline.ConsumerSpec{Stream: pipeline.PostsStream, Durable: pipeline.StorePostsConsumer, AckWait: 5 * time.Second},
+			m, testenv.Logger(t), pipeline.StageOptions{Batch: pipeline.BatchOptions{MaxRows: 100, MaxWait: 200 * time.Millisecond,
+				RetryMax: time.Second, DrainTimeout: 5 * time.Second}},
+			pipeline.DecodePost, func(ctx context.Context, rows []post.Post) error { return storage.InsertPosts(ctx, conn, rows) })
+		if err != nil {
+			t.Errorf("store stage: %v", err)
+		}
+	}()
+	defer func() { cancel(); <-done }()
+	testenv.Eventually(t, 30*time.Second, "refused inserts", func() bool {
+		return testutil.ToFloat64(m.WriteErrors.WithLabelValues(pipeline.StorePostsConsumer)) >= 2
+	})
+	for _, p := range ps[300:] {
+		if err := pub.PublishPost(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(20 * time.Second)
+	if acked := testutil.ToFloat64(m.Processed.WithLabelValues(pipeline.StorePostsConsumer, "acked")); acked != 0 {
+		t.Fatalf("%v messages acked while ZooKeeper was down", acked)
+	}
+	c.run(t, "start", "zk")
+	testenv.Eventually(t, 2*time.Minute, "600 posts stored after ZooKeeper came back", func() bool {
+		return count(t, conn, "SELECT count() FROM posts FINAL") == 600
+	})
+	testenv.Eventually(t, 30*time.Second, "600 messages acked", func() bool {
+		return testutil.ToFloat64(m.Processed.WithLabelValues(pipeline.StorePostsConsumer, "acked")) == 600
+	})
+	if n := count(t, conn, "SELECT uniqExact(id) FROM posts"); n != 600 {
+		t.Fatalf("distinct posts %d, want 600", n)
+	}
+	t.Logf("store role: %v failed batch writes during the outage, %v rows stored without FINAL (before merges)",
+		testutil.ToFloat64(m.WriteErrors.WithLabelValues(pipeline.StorePostsConsumer)), count(t, conn, "SELECT count() FROM posts"))
 }
