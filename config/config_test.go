@@ -82,10 +82,11 @@ func TestEnvOverridesAndSecretNeverPrints(t *testing.T) {
 	c := &Config{}
 	env := map[string]string{"KUZOT_CLICKHOUSE_PASSWORD": "hunter2", "KUZOT_NATS_URL": "nats://n1:4222",
 		"KUZOT_NATS_PASSWORD": "natspw", "KUZOT_NATS_USER": "roles", "KUZOT_NATS_TLS_CA": "/ca.pem",
-		"KUZOT_CLICKHOUSE_GRAFANA_PASSWORD": "grafpw"}
+		"KUZOT_CLICKHOUSE_GRAFANA_PASSWORD": "grafpw", "KUZOT_CLICKHOUSE_CLUSTER": "kuzot_cluster"}
 	c.applyEnv(func(k string) string { return env[k] })
 	if c.NATS.URL != "nats://n1:4222" || string(c.CH.Password) != "hunter2" || string(c.NATS.Password) != "natspw" ||
-		c.NATS.User != "roles" || c.NATS.TLSCA != "/ca.pem" || string(c.CH.Grafana.Password) != "grafpw" {
+		c.NATS.User != "roles" || c.NATS.TLSCA != "/ca.pem" || string(c.CH.Grafana.Password) != "grafpw" ||
+		c.CH.Cluster != "kuzot_cluster" {
 		t.Fatalf("overrides not applied: %+v", c)
 	}
 	if s := c.CH.Password.String(); strings.Contains(s, "hunter2") {
