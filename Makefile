@@ -6,7 +6,7 @@ BIN := bin/kuzot
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build run test test-short bench chaos fmt fmtcheck vet lint tidy clean clickhouse-start clickhouse-stop demo-site compose-check
+.PHONY: help build run test test-short bench chaos fmt fmtcheck vet lint tidy clean clickhouse-start clickhouse-stop ch-cluster-up ch-cluster-down test-ch-cluster demo-site compose-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,15 @@ clickhouse-start: ## start the project-local ClickHouse (data/clickhouse, port 9
 
 clickhouse-stop: ## stop the project-local ClickHouse
 	scripts/clickhouse-local.sh stop data/clickhouse
+
+ch-cluster-up: ## start the local ClickHouse cluster: ZooKeeper + 2 shards x 2 replicas (data/clickhouse-cluster)
+	scripts/clickhouse-cluster-local.sh up
+
+ch-cluster-down: ## stop the local ClickHouse cluster
+	scripts/clickhouse-cluster-local.sh down
+
+test-ch-cluster: ## ClickHouse cluster tests (brings the local cluster up; kills replicas and ZooKeeper)
+	KUZOT_TEST_CLICKHOUSE_CLUSTER=local $(GO) test -count=1 -timeout 20m -run 'TestIntegrationClickHouseCluster|TestClusterRewrite|TestShardingKeys' ./storage
 
 compose-check: ## validate docker-compose.yml (docker compose plugin or docker-compose)
 	$(GO) test -count=1 -run Compose ./deploy

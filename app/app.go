@@ -324,7 +324,7 @@ func Start(ctx context.Context, cfg *config.Config, roles []Role, log *slog.Logg
 			return nil, err
 		}
 		closers = append(closers, func() { a.CH.Close() })
-		applied, err := storage.Migrate(ctx, a.CH)
+		applied, err := storage.MigrateLayout(ctx, a.CH, storage.LayoutOf(cfg.CH))
 		if err != nil {
 			closeAll()
 			return nil, err

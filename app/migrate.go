@@ -18,7 +18,7 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]strin
 		return nil, err
 	}
 	defer conn.Close()
-	applied, err := storage.Migrate(ctx, conn)
+	applied, err := storage.MigrateLayout(ctx, conn, storage.LayoutOf(cfg.CH))
 	if err != nil {
 		return applied, err
 	}

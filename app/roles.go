@@ -214,7 +214,7 @@ func runRetention(ctx context.Context, a *App) error {
 	for {
 		now := a.Now()
 		if a.Cfg.Retention.Posts > 0 {
-			dropped, err := storage.DropPartitionsBefore(ctx, a.CH, now.Add(-a.Cfg.Retention.Posts), now)
+			dropped, err := storage.DropPartitionsBeforeLayout(ctx, a.CH, storage.LayoutOf(a.Cfg.CH), now.Add(-a.Cfg.Retention.Posts), now)
 			if err != nil && ctx.Err() == nil {
 				log.Error("retention: dropping old partitions failed; will retry", "err", err)
 			} else if len(dropped) > 0 {

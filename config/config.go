@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -170,6 +171,12 @@ type ClickHouse struct {
 	MaxOpenConns int `yaml:"max_open_conns"`
 	// Grafana is the read-only access `kuzot migrate` provisions for the dashboards.
 	Grafana GrafanaAccess `yaml:"grafana"`
+	// Cluster names the remote_servers cluster (shards of replicas, with ZooKeeper or
+	// ClickHouse Keeper) that `kuzot migrate` lays the schema over: replicated local
+	// tables <t>_local on every server and Distributed tables <t> over them, created ON
+	// CLUSTER (docs/scaling.md). Empty (the default) keeps the single-node schema. Also
+	// KUZOT_CLICKHOUSE_CLUSTER.
+	Cluster string `yaml:"cluster"`
 }
 
 // GrafanaAccess describes the read-only ClickHouse access of Grafana: a database holding
@@ -325,6 +332,9 @@ func (c *Config) applyDefaults() {
 	}
 }
 
+// chIdentRe matches the ClickHouse names kuzot puts into DDL unquoted (cluster, database).
+var chIdentRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // Validate reports every problem found, joined.
 func (c *Config) Validate() error {
 	var errs []error
@@ -371,6 +381,16 @@ func (c *Config) Validate() error {
 	for _, a := range strings.Split(c.CH.Addr, ",") {
 		if _, _, err := net.SplitHostPort(strings.TrimSpace(a)); err != nil {
 			bad("clickhouse.addr: %q is not host:port: %v", a, err)
+		}
+	}
+	if c.CH.Cluster != "" {
+		if !chIdentRe.MatchString(c.CH.Cluster) {
+			bad("clickhouse.cluster: %q may hold only letters, digits and _ (a remote_servers name)", c.CH.Cluster)
+		} else if c.CH.Cluster == c.CH.Grafana.Cluster {
+			bad("clickhouse.cluster: %q is clickhouse.grafana.cluster, the loopback cluster of one server; name the cluster of shards and replicas", c.CH.Cluster)
+		}
+		if !chIdentRe.MatchString(c.CH.Database) {
+			bad("clickhouse.database: %q may hold only letters, digits and _ (it is part of the replicated tables' ZooKeeper paths)", c.CH.Database)
 		}
 	}
 	for i, r := range c.Collect.HostRules {
@@ -483,6 +503,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set(&c.CH.Addr, "KUZOT_CLICKHOUSE_ADDR")
 	set(&c.CH.Database, "KUZOT_CLICKHOUSE_DATABASE")
 	set(&c.CH.Username, "KUZOT_CLICKHOUSE_USER")
+	set(&c.CH.Cluster, "KUZOT_CLICKHOUSE_CLUSTER")
 	if v := getenv(ClickHousePasswordEnv); v != "" {
 		c.CH.Password = Secret(v)
 	}

@@ -50,6 +50,10 @@ func TestBadConfigsGiveClearErrors(t *testing.T) {
 		{"bad metrics listen", "http:\n  metrics_listen: nowhere\n", "http.metrics_listen"},
 		{"metrics on the UI address", "http:\n  listen: 127.0.0.1:8080\n  metrics_listen: 127.0.0.1:8080\n", `write "shared"`},
 		{"bad clickhouse addr", "clickhouse:\n  addr: localhost\n", "clickhouse.addr"},
+		{"clickhouse cluster not a name", "clickhouse:\n  cluster: \"kuzot-cluster\"\n", `clickhouse.cluster: "kuzot-cluster" may hold only`},
+		{"clickhouse cluster with injection", "clickhouse:\n  cluster: \"c ON CLUSTER x\"\n", "clickhouse.cluster"},
+		{"clickhouse cluster is the loopback one", "clickhouse:\n  cluster: kuzot_self\n", "is clickhouse.grafana.cluster"},
+		{"clickhouse cluster with a bad database", "clickhouse:\n  cluster: c\n  database: \"kuzot.x\"\n", "clickhouse.database"},
 		{"max_deliver too low", "nats:\n  max_deliver: 1\n", "nats.max_deliver"},
 		{"models watch too fast", "models:\n  watch_interval: 100ms\n", "models.watch_interval"},
 		{"models watch too slow", "models:\n  watch_interval: 2h\n", "models.watch_interval"},
@@ -78,10 +82,11 @@ func TestEnvOverridesAndSecretNeverPrints(t *testing.T) {
 	c := &Config{}
 	env := map[string]string{"KUZOT_CLICKHOUSE_PASSWORD": "hunter2", "KUZOT_NATS_URL": "nats://n1:4222",
 		"KUZOT_NATS_PASSWORD": "natspw", "KUZOT_NATS_USER": "roles", "KUZOT_NATS_TLS_CA": "/ca.pem",
-		"KUZOT_CLICKHOUSE_GRAFANA_PASSWORD": "grafpw"}
+		"KUZOT_CLICKHOUSE_GRAFANA_PASSWORD": "grafpw", "KUZOT_CLICKHOUSE_CLUSTER": "kuzot_cluster"}
 	c.applyEnv(func(k string) string { return env[k] })
 	if c.NATS.URL != "nats://n1:4222" || string(c.CH.Password) != "hunter2" || string(c.NATS.Password) != "natspw" ||
-		c.NATS.User != "roles" || c.NATS.TLSCA != "/ca.pem" || string(c.CH.Grafana.Password) != "grafpw" {
+		c.NATS.User != "roles" || c.NATS.TLSCA != "/ca.pem" || string(c.CH.Grafana.Password) != "grafpw" ||
+		c.CH.Cluster != "kuzot_cluster" {
 		t.Fatalf("overrides not applied: %+v", c)
 	}
 	if s := c.CH.Password.String(); strings.Contains(s, "hunter2") {

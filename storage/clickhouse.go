@@ -28,8 +28,13 @@ func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (driver.
 	for i := range addrs {
 		addrs[i] = strings.TrimSpace(addrs[i])
 	}
+	var settings clickhouse.Settings
+	if cfg.Cluster != "" {
+		settings = ClusterSettings()
+	}
 	open := func(db string) (driver.Conn, error) {
 		return clickhouse.Open(&clickhouse.Options{
+			Settings:         settings,
 			Addr:             addrs,
 			Auth:             clickhouse.Auth{Database: db, Username: cfg.Username, Password: string(cfg.Password)},
 			DialTimeout:      cfg.DialTimeout,
@@ -72,6 +77,27 @@ func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (driver.
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, 10*time.Second)
+	}
+}
+
+// ClusterSettings are the session settings of every connection to a cluster
+// (clickhouse.cluster set):
+//
+//   - insert_distributed_sync=1: an INSERT into a Distributed table returns only when
+//     every shard's part is written on one of its replicas (internal_replication lets
+//     replication copy it to the others), so the store role acks JetStream messages only
+//     for rows that are stored. Without it, the Distributed table queues the block on the
+//     local disk of the server that received it and sends it later: a write that the
+//     role would ack while it lives on one disk only.
+//
+// The servers' profile of kuzot's user must also set distributed_product_mode=global (an
+// IN or JOIN subquery over a Distributed table inside a query over another Distributed
+// table is run once and sent to every shard; 18.16 refuses such queries by default).
+// It cannot be sent from here: clickhouse-go sends only integer settings to 18.16.
+// scripts/clickhouse-cluster-local.sh sets it.
+func ClusterSettings() clickhouse.Settings {
+	return clickhouse.Settings{
+		"insert_distributed_sync": 1,
 	}
 }
 

@@ -67,11 +67,48 @@ func stripComments(sql string) string {
 	return strings.TrimRight(strings.TrimSpace(b.String()), ";")
 }
 
-// Migrate applies the migrations not yet recorded in schema_migrations and returns the
-// versions it applied. Every statement is idempotent (IF NOT EXISTS), so a crash between
-// a statement and its record is repaired by running Migrate again.
+// Migrate applies the migrations not yet recorded in schema_migrations to one server
+// and returns the versions it applied. Every statement is idempotent (IF NOT EXISTS), so
+// a crash between a statement and its record is repaired by running Migrate again.
 func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
-	if err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	return MigrateLayout(ctx, conn, Layout{})
+}
+
+// MigrateLayout is Migrate for a layout: one server (Cluster empty, exactly Migrate) or a
+// cluster, where every migration is rewritten into replicated local tables and
+// Distributed tables ON CLUSTER (see ShardingKeys). In a cluster, schema_migrations is
+// itself replicated and distributed, so every server sees the same record, and the ON
+// CLUSTER statements wait for every server (distributed_ddl_task_timeout, 180 s by
+// default): migrate with all of them up.
+func MigrateLayout(ctx context.Context, conn driver.Conn, layout Layout) ([]string, error) {
+	if err := layout.validate(); err != nil {
+		return nil, err
+	}
+	exec := func(sql string) error { return conn.Exec(ctx, sql) }
+	var rw *migrationRewriter
+	if layout.Clustered() {
+		// Writes go through the Distributed tables synchronously.
+		ctx = clickhouse.Context(ctx, clickhouse.WithSettings(ClusterSettings()))
+		rw = newMigrationRewriter(layout)
+		exec = func(sql string) error {
+			stmts, err := rw.Rewrite(sql)
+			if err != nil {
+				return err
+			}
+			for _, st := range stmts {
+				// An ADD COLUMN of a rerun finds its columns on the local tables; the
+				// Distributed table is re-created after it all the same.
+				if err := conn.Exec(ctx, st); err != nil && !columnAlreadyAdded(st, err) {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s ON CLUSTER %s", layout.Database, layout.Cluster)); err != nil {
+			return nil, fmt.Errorf("migrate: create database on cluster %s: %w", layout.Cluster, err)
+		}
+	}
+	if err := exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version String, applied_at DateTime) ENGINE = ReplacingMergeTree ORDER BY version`); err != nil {
 		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
@@ -96,9 +133,15 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
 	var applied []string
 	for _, m := range ms {
 		if done[m.Version] {
+			if rw != nil {
+				// Learn the tables the applied migrations created, to rewrite later ones.
+				if _, err := rw.Rewrite(m.SQL); err != nil {
+					return applied, fmt.Errorf("migrate %s: %w", m.Version, err)
+				}
+			}
 			continue
 		}
-		if err := conn.Exec(ctx, m.SQL); err != nil && !columnAlreadyAdded(m.SQL, err) {
+		if err := exec(m.SQL); err != nil && !columnAlreadyAdded(m.SQL, err) {
 			return applied, fmt.Errorf("migrate %s: %w", m.Version, err)
 		}
 		b, err := conn.PrepareBatch(ctx, "INSERT INTO schema_migrations (version, applied_at)")

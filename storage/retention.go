@@ -2,25 +2,51 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // partitionedTables are dropped together by month of publication.
 var partitionedTables = []string{"posts", "classifications", "exposures", "narrative_posts", "tip_campaigns"}
 
+// partitionExpr is the PARTITION BY expression of each partitioned table.
+var partitionExpr = map[string]string{
+	"posts": "toYYYYMM(published_at)", "classifications": "toYYYYMM(published_at)", "exposures": "toYYYYMM(published_at)",
+	"narrative_posts": "toYYYYMM(published_at)", "tip_campaigns": "toYYYYMM(first_seen)",
+}
+
 // DropPartitionsBefore drops the monthly partitions of posts, classifications and
 // exposures that lie wholly before cutoff, and logs each drop in retention_log. It
 // returns the partitions it dropped.
 func DropPartitionsBefore(ctx context.Context, conn driver.Conn, cutoff time.Time, now time.Time) ([]string, error) {
+	return DropPartitionsBeforeLayout(ctx, conn, Layout{}, cutoff, now)
+}
+
+// DropPartitionsBeforeLayout is DropPartitionsBefore for a layout. In a cluster it lists
+// the partitions of the local tables on every server (cluster table function) and drops
+// them with ALTER TABLE <t>_local ON CLUSTER ... DROP PARTITION, which every shard
+// applies and replicates.
+func DropPartitionsBeforeLayout(ctx context.Context, conn driver.Conn, layout Layout, cutoff time.Time, now time.Time) ([]string, error) {
+	if err := layout.validate(); err != nil {
+		return nil, err
+	}
 	limit := cutoff.UTC().Year()*100 + int(cutoff.UTC().Month()) // partitions < this month are wholly older
 	var dropped []string
 	for _, table := range partitionedTables {
 		// table comes from the fixed list above, so it is safe to inline.
-		rows, err := conn.Query(ctx, fmt.Sprintf(`SELECT DISTINCT partition FROM system.parts
-			WHERE database = currentDatabase() AND table = '%s' AND active = 1`, table))
+		list := fmt.Sprintf(`SELECT DISTINCT partition FROM system.parts
+			WHERE database = currentDatabase() AND table = '%s' AND active = 1`, table)
+		drop := "ALTER TABLE " + table + " DROP PARTITION %d"
+		if layout.Clustered() {
+			list = fmt.Sprintf(`SELECT DISTINCT partition FROM cluster('%s', 'system', 'parts')
+				WHERE database = '%s' AND table = '%s' AND active = 1`, layout.Cluster, layout.Database, table+LocalSuffix)
+			drop = fmt.Sprintf("ALTER TABLE %s.%s%s ON CLUSTER %s DROP PARTITION %%d", layout.Database, table, LocalSuffix, layout.Cluster)
+		}
+		rows, err := conn.Query(ctx, list)
 		if err != nil {
 			return dropped, fmt.Errorf("retention: list partitions of %s: %w", table, err)
 		}
@@ -39,7 +65,17 @@ func DropPartitionsBefore(ctx context.Context, conn driver.Conn, cutoff time.Tim
 			if _, err := fmt.Sscanf(p, "%d", &month); err != nil || month >= limit {
 				continue
 			}
-			if err := conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s DROP PARTITION %d", table, month)); err != nil {
+			err := conn.Exec(ctx, fmt.Sprintf(drop, month))
+			var ex *clickhouse.Exception
+			if layout.Clustered() && errors.As(err, &ex) && ex.Code == 194 {
+				// ClickHouse 18.16 forwards DROP PARTITION from a follower replica to the
+				// shard's leader without the user's password, and the leader refuses it
+				// (code 194). A mutation needs no leader: delete the month's rows instead
+				// (applied in the background; a rerun repeats it harmlessly).
+				err = conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s.%s%s ON CLUSTER %s DELETE WHERE %s = %d",
+					layout.Database, table, LocalSuffix, layout.Cluster, partitionExpr[table], month))
+			}
+			if err != nil {
 				return dropped, fmt.Errorf("retention: drop %s partition %d: %w", table, month, err)
 			}
 			b, err := conn.PrepareBatch(ctx, "INSERT INTO retention_log (table_name, partition_id, purged_at, reason)")

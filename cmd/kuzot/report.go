@@ -177,7 +177,7 @@ func runScheduleNow(ctx context.Context, cfgPath, name, at string, s stdio) erro
 		return err
 	}
 	defer conn.Close()
-	if _, err := storage.Migrate(ctx, conn); err != nil {
+	if _, err := storage.MigrateLayout(ctx, conn, storage.LayoutOf(cfg.CH)); err != nil {
 		return err
 	}
 	sch, err := reports.NewScheduler(rcfg, conn, log, prometheus.NewRegistry(), nil)

@@ -57,7 +57,7 @@ func userDB(ctx context.Context, cfgPath string) (*web.DB, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := storage.Migrate(ctx, conn); err != nil {
+	if _, err := storage.MigrateLayout(ctx, conn, storage.LayoutOf(cfg.CH)); err != nil {
 		conn.Close()
 		return nil, nil, err
 	}

@@ -144,7 +144,7 @@ func openModelEnv(ctx context.Context, cfgPath string, withCH bool) (*modelEnv, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := storage.Migrate(ctx, conn); err != nil {
+	if _, err := storage.MigrateLayout(ctx, conn, storage.LayoutOf(cfg.CH)); err != nil {
 		conn.Close()
 		return nil, nil, err
 	}
