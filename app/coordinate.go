@@ -108,7 +108,7 @@ func coordinateRole() Role {
 			}
 			detOpts := []coordination.Option{coordination.WithClock(a.Now), coordination.WithRedactor(EvidenceRedactor(a.Now))}
 			log := a.Log.With("role", "coordinate")
-			state, err := openCoordinationState(ctx, a.Bus.JS, log)
+			state, err := openCoordinationState(ctx, a.Bus.JS, a.Cfg.NATS.Replicas, log)
 			if err != nil {
 				return err
 			}
