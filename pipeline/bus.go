@@ -148,7 +148,7 @@ func Connect(ctx context.Context, cfg config.NATS, log *slog.Logger) (*Bus, erro
 func (b *Bus) waitReady(ctx context.Context) error {
 	delay := 200 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		actx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		_, err := b.JS.AccountInfo(actx)
 		cancel()
 		if err == nil {
@@ -248,7 +248,7 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 	delay := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		// One request lost while the routes settle must not hold up the next attempt.
-		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		err := b.ensureStreams(actx)
 		cancel()
 		if err == nil {
