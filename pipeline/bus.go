@@ -349,6 +349,9 @@ func (b *Bus) ensureStreams(ctx context.Context) error {
 	if _, err := b.JS.CreateOrUpdateKeyValue(ctx, b.leaseBucketConfig()); err != nil {
 		return fmt.Errorf("nats: bucket %s: %w", LeaseBucket, err)
 	}
+	if _, err := b.JS.CreateOrUpdateKeyValue(ctx, b.runsBucketConfig()); err != nil {
+		return fmt.Errorf("nats: bucket %s: %w", RunsBucket, err)
+	}
 	return nil
 }
 

@@ -33,6 +33,67 @@ import (
 // after a restart of the whole cluster, and their renewals should not fsync.
 const LeaseBucket = "kuzot_leases"
 
+// RunsBucket records work done once across replicas (a scheduled report's fire): a key
+// is written when the work is finished, and expires after RunsTTL, long after every
+// replica has fired the same schedule.
+const RunsBucket = "kuzot_runs"
+
+// RunsTTL is how long RunsBucket remembers finished work.
+const RunsTTL = 24 * time.Hour
+
+func (b *Bus) runsBucketConfig() jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{
+		Bucket:      RunsBucket,
+		Description: "work done once across role replicas (scheduled report fires)",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+		TTL:         RunsTTL,
+		Replicas:    b.cfg.Replicas,
+	}
+}
+
+// Once runs fn unless work key was done (RunsBucket) or is being done by another holder
+// (a lease on "once."+key): it waits while another holder has the lease, and runs fn
+// itself when that holder dies before recording the work as done. fn's context ends if
+// the lease is lost. The work is recorded as done after fn returns, whatever its outcome.
+func (l *Leases) Once(ctx context.Context, runs jetstream.KeyValue, key string, fn func(ctx context.Context)) error {
+	done := func() (bool, error) {
+		_, err := runs.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	for {
+		if ok, err := done(); err != nil || ok {
+			return err
+		}
+		lease, err := l.TryAcquire(ctx, "once."+key)
+		if err != nil {
+			return err
+		}
+		if lease != nil {
+			if ok, err := done(); err != nil || ok { // finished between the check and the lease
+				lease.Release(nil)
+				return err
+			}
+			fn(lease.Context())
+			var err error
+			if !lease.Lost() && ctx.Err() == nil {
+				val, _ := json.Marshal(leaseRecord{Holder: l.holder, Since: time.Now().UTC()})
+				_, err = runs.Put(ctx, key, val)
+			}
+			lease.Release(nil)
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(l.renew):
+		}
+	}
+}
+
 func (b *Bus) leaseBucketConfig() jetstream.KeyValueConfig {
 	return jetstream.KeyValueConfig{
 		Bucket:      LeaseBucket,
