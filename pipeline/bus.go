@@ -65,6 +65,14 @@ func (b *Bus) ClientOptions() []nats.Option { return append([]nats.Option(nil), 
 // ClientURL is the address other processes (and the nats CLI) use to reach this bus.
 func (b *Bus) ClientURL() string { return b.NC.ConnectedUrl() }
 
+// ClientConfig is the configuration of another client of this bus (nats.url set to the
+// server this bus is connected to; the embedded server's password file is read).
+func (b *Bus) ClientConfig() config.NATS {
+	c := b.cfg
+	c.URL = b.ClientURL()
+	return c
+}
+
 // Replicas is the replica count of every stream, consumer and bucket (nats.replicas).
 func (b *Bus) Replicas() int { return b.cfg.Replicas }
 
