@@ -143,3 +143,82 @@ func TestIntegrationJetStreamClusterSurvivesNodeLoss(t *testing.T) {
 		t.Fatalf("KV create of an existing key: %v, want ErrKeyExists", err)
 	}
 }
+
+// TestIntegrationJetStreamR1ToR3Migration follows docs/scaling.md: on a 3-node cluster
+// whose streams were declared with nats.replicas 1, posts and collector state are
+// written; a kuzot process then connects with nats.replicas 3, which updates every stream
+// and bucket in place; once the new replicas are current, the node that held the R1 copy
+// is killed and the other two still hold every post and the state.
+func TestIntegrationJetStreamR1ToR3Migration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration")
+	}
+	cl := testenv.StartCluster(t, 3, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r1 := cl.Client(t)
+	pub := pipeline.NewPublisher(r1.JS, pipeline.NewMetrics(prometheus.NewRegistry()))
+	posts := samplePosts(200, "r1")
+	for i := 0; i < len(posts); i += 100 {
+		if err := pub.PublishPostsWithRetry(ctx, posts[i:i+100]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kv, err := r1.JS.KeyValue(ctx, pipeline.StateBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, "source-state", []byte("hwm=42")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := r1.JS.Stream(ctx, pipeline.PostsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := cl.NodeIndex(s.CachedInfo().Cluster.Leader)
+	if s.CachedInfo().Config.Replicas != 1 || holder < 0 {
+		t.Fatalf("posts stream before: replicas %d on %q", s.CachedInfo().Config.Replicas, s.CachedInfo().Cluster.Leader)
+	}
+
+	cfg3 := cl.ClientConfig()
+	cfg3.Replicas = 3
+	client := testenv.BusAt(t, cfg3) // declares every stream and bucket again, at R3
+	current := func(name string, msgs uint64) func() bool {
+		return func() bool {
+			st, err := client.JS.Stream(ctx, name)
+			if err != nil {
+				return false
+			}
+			info, err := st.Info(ctx)
+			if err != nil || info.Config.Replicas != 3 || info.Cluster == nil || len(info.Cluster.Replicas) != 2 {
+				return false
+			}
+			for _, r := range info.Cluster.Replicas {
+				if !r.Current || r.Lag > 0 {
+					return false
+				}
+			}
+			return info.State.Msgs == msgs
+		}
+	}
+	testenv.Eventually(t, 60*time.Second, "posts stream at R3 with every message on every replica", current(pipeline.PostsStream, 200))
+	testenv.Eventually(t, 60*time.Second, "state bucket at R3", current("KV_"+pipeline.StateBucket, 1))
+	cl.Kill(holder)
+	t.Logf("killed node %d, which held the R1 copy", holder+1)
+	testenv.Eventually(t, 30*time.Second, "the posts and the state on the remaining nodes", func() bool {
+		st, err := client.JS.Stream(ctx, pipeline.PostsStream)
+		if err != nil {
+			return false
+		}
+		info, err := st.Info(ctx)
+		if err != nil || info.State.Msgs != 200 {
+			return false
+		}
+		kv, err := client.JS.KeyValue(ctx, pipeline.StateBucket)
+		if err != nil {
+			return false
+		}
+		e, err := kv.Get(ctx, "source-state")
+		return err == nil && string(e.Value()) == "hwm=42"
+	})
+}

@@ -74,7 +74,13 @@ func ClusterConfigs(t testing.TB, n, replicas int) []config.NATS {
 // has declared kuzot's streams with the given replicas. The nodes stop when the test ends.
 func StartCluster(t testing.TB, n, replicas int) *Cluster {
 	t.Helper()
-	cfgs := ClusterConfigs(t, n, replicas)
+	return StartClusterFrom(t, ClusterConfigs(t, n, replicas))
+}
+
+// StartClusterFrom starts the nodes of cfgs (from ClusterConfigs, possibly changed).
+func StartClusterFrom(t testing.TB, cfgs []config.NATS) *Cluster {
+	t.Helper()
+	n := len(cfgs)
 	c := &Cluster{Configs: cfgs, Nodes: make([]*pipeline.Bus, n)}
 	var urls []string
 	for _, cfg := range cfgs {
