@@ -239,25 +239,32 @@ func (r *Runner) runLeased(ctx context.Context, s *runSource, emit Emit) {
 		if err != nil {
 			return
 		}
-		lctx := lease.Context()
+		// Work under the lease ends when the lease ends or the runner stops.
+		lctx, cancel := context.WithCancel(ctx)
+		stop := context.AfterFunc(lease.Context(), cancel)
 		last := lease.LastPoll()
 		s.log.Info("source lease acquired", "previous_poll", last)
 		if d := last.Add(interval).Sub(r.opt.Now()); !last.IsZero() && d > 0 {
 			_ = r.opt.Sleep(lctx, min(d, interval))
 		}
-		for lctx.Err() == nil && ctx.Err() == nil {
+		yielded := false
+		for lctx.Err() == nil {
 			_ = r.poll(lctx, s, emit)
 			last = r.opt.Now()
 			if lease.Yield() {
 				s.log.Info("handing the source over to another collector replica")
+				yielded = true
 				break
 			}
 			if err := r.opt.Sleep(lctx, wait()); err != nil {
 				break
 			}
 		}
+		lost := ctx.Err() == nil && lease.Context().Err() != nil && !yielded
+		stop()
+		cancel()
 		lease.Release(last)
-		if ctx.Err() == nil && lctx.Err() != nil {
+		if lost {
 			s.log.Warn("source lease lost; waiting to get it again")
 		}
 	}
