@@ -218,7 +218,8 @@ type SourceLease interface {
 	LastPoll() time.Time
 	// Yield reports whether the source should move to another replica (rebalancing).
 	Yield() bool
-	// Release frees the source for the next holder, recording the last poll.
+	// Release frees the source for the next holder, recording the last poll (none
+	// when zero).
 	Release(lastPoll time.Time)
 }
 
@@ -263,6 +264,11 @@ func (r *Runner) runLeased(ctx context.Context, s *runSource, emit Emit) {
 		lost := ctx.Err() == nil && lease.Context().Err() != nil && !yielded
 		stop()
 		cancel()
+		if ctx.Err() != nil {
+			// Stopping: no note, so that a restarted replica polls at once, as
+			// without leases. A handover leaves the last poll for the next holder.
+			last = time.Time{}
+		}
 		lease.Release(last)
 		if lost {
 			s.log.Warn("source lease lost; waiting to get it again")
