@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -205,20 +206,34 @@ func TestIntegrationJetStreamR1ToR3Migration(t *testing.T) {
 	testenv.Eventually(t, 60*time.Second, "state bucket at R3", current("KV_"+pipeline.StateBucket, 1))
 	cl.Kill(holder)
 	t.Logf("killed node %d, which held the R1 copy", holder+1)
-	testenv.Eventually(t, 30*time.Second, "the posts and the state on the remaining nodes", func() bool {
+	var lastErr string
+	defer func() {
+		if t.Failed() {
+			t.Logf("last check: %s", lastErr)
+		}
+	}()
+	testenv.Eventually(t, 45*time.Second, "the posts and the state on the remaining nodes", func() bool {
 		st, err := client.JS.Stream(ctx, pipeline.PostsStream)
 		if err != nil {
 			return false
 		}
 		info, err := st.Info(ctx)
 		if err != nil || info.State.Msgs != 200 {
+			lastErr = fmt.Sprintf("posts stream: %v (info %v)", err, info != nil)
+			if info != nil {
+				lastErr += fmt.Sprintf(" msgs %d", info.State.Msgs)
+			}
 			return false
 		}
 		kv, err := client.JS.KeyValue(ctx, pipeline.StateBucket)
 		if err != nil {
+			lastErr = "state bucket: " + err.Error()
 			return false
 		}
 		e, err := kv.Get(ctx, "source-state")
+		if err != nil {
+			lastErr = "state key: " + err.Error()
+		}
 		return err == nil && string(e.Value()) == "hwm=42"
 	})
 }
