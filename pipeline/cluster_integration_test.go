@@ -136,10 +136,13 @@ func TestIntegrationJetStreamClusterSurvivesNodeLoss(t *testing.T) {
 	if _, err := kv.Update(ctx, "cas-test", []byte("stale"), rev); err == nil {
 		t.Fatal("KV update with a stale revision succeeded")
 	}
-	e, err := kv.Get(ctx, "cas-test")
-	if err != nil || string(e.Value()) != "2" || e.Revision() != rev2 {
-		t.Fatalf("KV value after CAS: %v %v", e, err)
-	}
+	// KV reads are direct gets that any replica may answer, so a lagging follower can
+	// return the previous value for a moment (writes, being compare-and-set on the
+	// leader, cannot be stale): the new value shows up everywhere shortly.
+	testenv.Eventually(t, 10*time.Second, "the CAS result readable", func() bool {
+		e, err := kv.Get(ctx, "cas-test")
+		return err == nil && string(e.Value()) == "2" && e.Revision() == rev2
+	})
 	if _, err := kv.Create(ctx, "cas-test", []byte("again")); !errors.Is(err, jetstream.ErrKeyExists) {
 		t.Fatalf("KV create of an existing key: %v, want ErrKeyExists", err)
 	}
