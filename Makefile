@@ -6,7 +6,7 @@ BIN := bin/kuzot
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build run test test-short bench chaos fmt fmtcheck vet lint tidy clean clickhouse-start clickhouse-stop ch-cluster-up ch-cluster-down test-ch-cluster demo-site compose-check
+.PHONY: help build run test test-short bench chaos fmt fmtcheck vet lint tidy clean clickhouse-start clickhouse-stop ch-cluster-up ch-cluster-down test-ch-cluster demo-site compose-check nats-cluster-up nats-cluster-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ ch-cluster-down: ## stop the local ClickHouse cluster
 
 test-ch-cluster: ## ClickHouse cluster tests (brings the local cluster up; kills replicas and ZooKeeper)
 	KUZOT_TEST_CLICKHOUSE_CLUSTER=local $(GO) test -count=1 -timeout 20m -run 'TestIntegrationClickHouseCluster|TestClusterRewrite|TestShardingKeys' ./storage
+
+nats-cluster-up: ## start a 3-node JetStream cluster of `kuzot jetstream` on loopback (data/nats-cluster)
+	scripts/nats-cluster-local.sh up data/nats-cluster
+
+nats-cluster-down: ## stop the local JetStream cluster
+	scripts/nats-cluster-local.sh down data/nats-cluster
 
 compose-check: ## validate docker-compose.yml (docker compose plugin or docker-compose)
 	$(GO) test -count=1 -run Compose ./deploy

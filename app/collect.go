@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -56,12 +58,18 @@ func collectRole() Role {
 				return err
 			}
 			pub := pipeline.NewPublisher(a.Bus.JS, a.Metrics)
+			// Sources are shared among the collect replicas of the deployment by leases
+			// (issue 18): a lone replica holds them all.
+			leaser, err := NewSourceLeaser(ctx, a.Bus, a.Log.With("role", "collect"))
+			if err != nil {
+				return err
+			}
 			// Each source's posts go out in atomic batches (one fsync per batch instead of
 			// one per post), at the latest before the source saves its state.
 			runner, err := collectors.NewRunner(collectors.RunnerOptions{
 				Registry: reg, Sources: sources, Logger: a.Log.With("role", "collect"), Registerer: a.Registry,
 				State: &KVState{KV: kv}, Fetcher: fetcher, Now: a.Now,
-				EmitBatch: pub.PublishPostsWithRetry, BatchSize: 100,
+				EmitBatch: pub.PublishPostsWithRetry, BatchSize: 100, Leaser: leaser,
 			})
 			if err != nil {
 				return err
@@ -102,4 +110,62 @@ func (s *KVState) Put(ctx context.Context, key string, value []byte) error {
 		return fmt.Errorf("state put %s: %w", key, err)
 	}
 	return nil
+}
+
+// sourceLeaser is collectors.SourceLeaser on a pipeline.WorkShare (issue 18): collector
+// replicas share the sources, each polled by one replica at a time.
+type sourceLeaser struct{ share *pipeline.WorkShare }
+
+// Acquire implements collectors.SourceLeaser.
+func (s sourceLeaser) Acquire(ctx context.Context, source string) (collectors.SourceLease, error) {
+	l, err := s.share.Acquire(ctx, source)
+	if err != nil {
+		return nil, err
+	}
+	return &sourceLease{lease: l, share: s.share, source: source}, nil
+}
+
+type sourceLease struct {
+	lease  *pipeline.Lease
+	share  *pipeline.WorkShare
+	source string
+}
+
+// sourceLeaseNote is what a collector replica leaves on a released source lease.
+type sourceLeaseNote struct {
+	LastPoll time.Time `json:"last_poll"`
+}
+
+func (l *sourceLease) Context() context.Context { return l.lease.Context() }
+
+func (l *sourceLease) LastPoll() time.Time {
+	var n sourceLeaseNote
+	if b := l.lease.PreviousNote(); b != nil && json.Unmarshal(b, &n) == nil {
+		return n.LastPoll
+	}
+	return time.Time{}
+}
+
+func (l *sourceLease) Yield() bool { return !l.share.Mine(l.source) }
+
+func (l *sourceLease) Release(lastPoll time.Time) {
+	var note []byte
+	if !lastPoll.IsZero() {
+		note, _ = json.Marshal(sourceLeaseNote{LastPoll: lastPoll.UTC()})
+	}
+	l.lease.Release(note)
+}
+
+// NewSourceLeaser joins the collector replicas of the deployment (the group "collect"
+// in the lease bucket) until ctx ends.
+func NewSourceLeaser(ctx context.Context, bus *pipeline.Bus, log *slog.Logger) (collectors.SourceLeaser, error) {
+	leases, err := bus.Leases(ctx, pipeline.HolderName("collect"), log)
+	if err != nil {
+		return nil, err
+	}
+	share, err := pipeline.NewWorkShare(ctx, leases, "collect")
+	if err != nil {
+		return nil, err
+	}
+	return sourceLeaser{share: share}, nil
 }

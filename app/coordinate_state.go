@@ -38,11 +38,12 @@ type coordinationState struct {
 	log   *slog.Logger
 }
 
-func openCoordinationState(ctx context.Context, js jetstream.JetStream, log *slog.Logger) (*coordinationState, error) {
+func openCoordinationState(ctx context.Context, js jetstream.JetStream, replicas int, log *slog.Logger) (*coordinationState, error) {
 	st, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      CoordinationStateBucket,
 		Description: "coordination detector state: pair weights, account signals and cluster ids of the horizon",
 		Storage:     jetstream.FileStorage,
+		Replicas:    max(replicas, 1),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("coordinate: state bucket %s: %w", CoordinationStateBucket, err)

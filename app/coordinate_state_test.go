@@ -17,7 +17,7 @@ import (
 func TestCoordinationStateRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	bus := testenv.Bus(t)
-	st, err := openCoordinationState(ctx, bus.JS, testenv.Logger(t))
+	st, err := openCoordinationState(ctx, bus.JS, 1, testenv.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,9 @@ type RunnerOptions struct {
 	BatchSize int
 	// PollTimeout bounds one poll of one source (default 10 min).
 	PollTimeout time.Duration
+	// Leaser, when set, shares the sources among collector replicas: Run polls a source
+	// only while this replica holds its lease (nil: every source is polled here).
+	Leaser SourceLeaser
 	// Now and Sleep replace the clock in tests.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -177,6 +180,10 @@ func (r *Runner) Run(ctx context.Context, emit Emit) error {
 	defer r.closeCollectors()
 	var wg sync.WaitGroup
 	for _, s := range r.sources {
+		if r.opt.Leaser != nil {
+			wg.Go(func() { r.runLeased(ctx, s, emit) })
+			continue
+		}
 		wg.Go(func() {
 			interval, jitter := s.cfg.Schedule()
 			for {
@@ -193,6 +200,80 @@ func (r *Runner) Run(ctx context.Context, emit Emit) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// SourceLeaser shares sources among collector replicas (a KV lease per source in the
+// pipeline): a replica polls a source only while it holds the source's lease.
+type SourceLeaser interface {
+	// Acquire blocks until this replica holds the lease on source, or ctx ends (then it
+	// returns ctx's error).
+	Acquire(ctx context.Context, source string) (SourceLease, error)
+}
+
+// SourceLease is a held source lease.
+type SourceLease interface {
+	// Context ends when the lease is lost or released; polls run under it.
+	Context() context.Context
+	// LastPoll is when the previous holder last polled the source (zero if unknown).
+	LastPoll() time.Time
+	// Yield reports whether the source should move to another replica (rebalancing).
+	Yield() bool
+	// Release frees the source for the next holder, recording the last poll (none
+	// when zero).
+	Release(lastPoll time.Time)
+}
+
+// runLeased polls s while this replica holds its lease: it keeps the lease across polls
+// (sleeping under it), hands the source over when the leaser asks to rebalance, and
+// waits for the lease again when it is lost. A new holder waits out the interval since
+// the previous holder's last poll.
+func (r *Runner) runLeased(ctx context.Context, s *runSource, emit Emit) {
+	interval, jitter := s.cfg.Schedule()
+	wait := func() time.Duration {
+		if jitter > 0 {
+			return interval + time.Duration(rand.Int64N(int64(jitter)+1))
+		}
+		return interval
+	}
+	for ctx.Err() == nil {
+		lease, err := r.opt.Leaser.Acquire(ctx, s.name)
+		if err != nil {
+			return
+		}
+		// Work under the lease ends when the lease ends or the runner stops.
+		lctx, cancel := context.WithCancel(ctx)
+		stop := context.AfterFunc(lease.Context(), cancel)
+		last := lease.LastPoll()
+		s.log.Info("source lease acquired", "previous_poll", last)
+		if d := last.Add(interval).Sub(r.opt.Now()); !last.IsZero() && d > 0 {
+			_ = r.opt.Sleep(lctx, min(d, interval))
+		}
+		yielded := false
+		for lctx.Err() == nil {
+			_ = r.poll(lctx, s, emit)
+			last = r.opt.Now()
+			if lease.Yield() {
+				s.log.Info("handing the source over to another collector replica")
+				yielded = true
+				break
+			}
+			if err := r.opt.Sleep(lctx, wait()); err != nil {
+				break
+			}
+		}
+		lost := ctx.Err() == nil && lease.Context().Err() != nil && !yielded
+		stop()
+		cancel()
+		if ctx.Err() != nil {
+			// Stopping: no note, so that a restarted replica polls at once, as
+			// without leases. A handover leaves the last poll for the next holder.
+			last = time.Time{}
+		}
+		lease.Release(last)
+		if lost {
+			s.log.Warn("source lease lost; waiting to get it again")
+		}
+	}
 }
 
 func (r *Runner) closeCollectors() {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -111,8 +112,12 @@ type NATS struct {
 	TLSKey  string `yaml:"tls_key"`
 	// Embedded configures the in-process server used when URL is empty.
 	Embedded Embedded `yaml:"embedded"`
-	// Replicas of each stream (1 for a single node, 3 in a production cluster).
+	// Replicas of every stream, consumer, KV bucket and object store kuzot creates: 1 on
+	// a single node, 3 (or 5) on a JetStream cluster of at least as many servers.
 	Replicas int `yaml:"replicas"`
+	// Leases share work among role replicas (collector sources, the coordinate leader,
+	// scheduled reports) through the KV bucket kuzot_leases.
+	Leases Leases `yaml:"leases"`
 	// PostsMaxAge and PostsMaxBytes bound the posts stream; with Discard New a full stream
 	// rejects publishes (collectors retry) rather than silently dropping old posts.
 	PostsMaxAge   time.Duration `yaml:"posts_max_age"`
@@ -142,6 +147,56 @@ type Embedded struct {
 	// PasswordFile holds the generated password of the embedded server's user when
 	// nats.password is empty (default <store_dir>/kuzot-nats.password, mode 0600).
 	PasswordFile string `yaml:"password_file"`
+	// ServerName names this server; it must be unique in a cluster (default
+	// "kuzot-embedded").
+	ServerName string `yaml:"server_name"`
+	// Cluster makes the embedded server a node of a JetStream cluster (`kuzot
+	// jetstream` on several hosts); empty name = a single server.
+	Cluster Cluster `yaml:"cluster"`
+}
+
+// Cluster is the embedded server's cluster membership: routes to the other nodes,
+// authenticated with nats.user and nats.password (or a shared embedded.password_file).
+type Cluster struct {
+	// Name of the cluster, the same on every node; empty runs a single server.
+	Name string `yaml:"name"`
+	// Host and Port of the route listener (default host: embedded.host; port -1 picks a
+	// free one, which only a seed node that others route to can use).
+	Host string `yaml:"host"`
+	Port int    `yaml:"port"`
+	// Routes are the route URLs (nats-route://host:port) of the cluster's nodes; this
+	// node's own may be listed too (it is ignored), so every node can share one list.
+	Routes []string `yaml:"routes"`
+}
+
+// Enabled reports whether the embedded server runs as a cluster node.
+func (c Cluster) Enabled() bool { return c.Name != "" }
+
+// Size is the number of nodes the routes name, this one included.
+func (c Cluster) Size(host string) int {
+	if !c.Enabled() {
+		return 1
+	}
+	self := net.JoinHostPort(host, fmt.Sprint(c.Port))
+	n := 1
+	seen := map[string]bool{}
+	for _, r := range c.Routes {
+		u, err := url.Parse(r)
+		if err != nil || u.Host == self || seen[u.Host] {
+			continue
+		}
+		seen[u.Host] = true
+		n++
+	}
+	return n
+}
+
+// Leases configures the KV leases of role replicas. A holder renews its lease every
+// Renew; a lease not renewed for TTL expires (the server removes it), and another replica
+// takes the work over within TTL plus two Renew intervals.
+type Leases struct {
+	TTL   time.Duration `yaml:"ttl"`
+	Renew time.Duration `yaml:"renew"`
 }
 
 // EmbeddedPasswordFile returns the file of the embedded server's generated password.
@@ -276,6 +331,14 @@ func (c *Config) applyDefaults() {
 	if c.NATS.Replicas == 0 {
 		c.NATS.Replicas = 1
 	}
+	def(&c.NATS.Embedded.ServerName, "kuzot-embedded")
+	def(&c.NATS.Embedded.Cluster.Host, c.NATS.Embedded.Host)
+	if c.NATS.Leases.TTL == 0 {
+		c.NATS.Leases.TTL = 30 * time.Second
+	}
+	if c.NATS.Leases.Renew == 0 {
+		c.NATS.Leases.Renew = c.NATS.Leases.TTL / 3
+	}
 	def(&c.NATS.User, "kuzot")
 	if c.NATS.PostsMaxAge == 0 {
 		c.NATS.PostsMaxAge = 7 * 24 * time.Hour
@@ -375,9 +438,7 @@ func (c *Config) Validate() error {
 	if c.NATS.MaxDeliver < 2 {
 		bad("nats.max_deliver: %d, must be at least 2", c.NATS.MaxDeliver)
 	}
-	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
-		bad("nats.replicas: %d, must be 1..5", c.NATS.Replicas)
-	}
+	c.validateNATSCluster(bad)
 	for _, a := range strings.Split(c.CH.Addr, ",") {
 		if _, _, err := net.SplitHostPort(strings.TrimSpace(a)); err != nil {
 			bad("clickhouse.addr: %q is not host:port: %v", a, err)
@@ -417,6 +478,69 @@ func (c *Config) Validate() error {
 		bad("models.watch_interval: %s, must be 1s..1h", c.Models.WatchInterval)
 	}
 	return errors.Join(errs...)
+}
+
+// validateNATSCluster checks nats.replicas, nats.url, nats.leases and the embedded
+// server's cluster settings.
+func (c *Config) validateNATSCluster(bad func(string, ...any)) {
+	n := c.NATS
+	switch n.Replicas {
+	case 1, 3, 5:
+	default:
+		bad("nats.replicas: %d, must be 1, 3 or 5 (an even count tolerates no more failures than the odd one below it)", n.Replicas)
+	}
+	if n.URL != "" {
+		for _, u := range strings.Split(n.URL, ",") {
+			pu, err := url.Parse(strings.TrimSpace(u))
+			if err != nil || pu.Host == "" {
+				bad("nats.url: %q is not a URL like nats://host:4222 (several are separated by commas)", strings.TrimSpace(u))
+				continue
+			}
+			switch pu.Scheme {
+			case "nats", "tls", "ws", "wss":
+			default:
+				bad("nats.url: %q: scheme %q is not nats, tls, ws or wss", u, pu.Scheme)
+			}
+		}
+	}
+	if n.Leases.TTL < 500*time.Millisecond {
+		bad("nats.leases.ttl: %s is too short (at least 500ms)", n.Leases.TTL)
+	}
+	if n.Leases.Renew <= 0 || 2*n.Leases.Renew > n.Leases.TTL {
+		bad("nats.leases.renew: %s, must be positive and at most half of nats.leases.ttl (%s), so that one lost renewal does not expire a lease", n.Leases.Renew, n.Leases.TTL)
+	}
+	cl := n.Embedded.Cluster
+	if !cl.Enabled() {
+		if len(cl.Routes) > 0 || cl.Port != 0 {
+			bad("nats.embedded.cluster: routes and port need cluster.name")
+		}
+		if n.URL == "" && n.Replicas > 1 {
+			bad("nats.replicas: %d needs a JetStream cluster: set nats.url to a cluster, or nats.embedded.cluster for kuzot jetstream nodes", n.Replicas)
+		}
+		return
+	}
+	if n.Embedded.ServerName == "" || n.Embedded.ServerName == "kuzot-embedded" {
+		bad("nats.embedded.server_name: set a name unique in cluster %q (e.g. kuzot-n1)", cl.Name)
+	}
+	if cl.Port == 0 || cl.Port < -1 || cl.Port > 65535 {
+		bad("nats.embedded.cluster.port: %d, must be a port (or -1 for a free one)", cl.Port)
+	}
+	for i, r := range cl.Routes {
+		u, err := url.Parse(r)
+		if err != nil || u.Host == "" || (u.Scheme != "nats-route" && u.Scheme != "nats") {
+			bad("nats.embedded.cluster.routes[%d]: %q is not a route URL like nats-route://host:6222", i, r)
+			continue
+		}
+		if u.User != nil {
+			bad("nats.embedded.cluster.routes[%d]: put no credentials in a route URL; routes use nats.user and nats.password", i)
+		}
+	}
+	if size := cl.Size(cl.Host); n.URL == "" && n.Replicas > size {
+		bad("nats.replicas: %d, but nats.embedded.cluster.routes name %d node(s) (this one included): list every node of the cluster", n.Replicas, size)
+	}
+	if n.Password == "" && n.Embedded.PasswordFile == "" && n.Creds == "" {
+		bad("nats.embedded.cluster: nodes authenticate their routes with nats.password; set it (KUZOT_NATS_PASSWORD) or a password_file shared by every node")
+	}
 }
 
 // Parse decodes a configuration strictly (DecodeSection over the whole file: every

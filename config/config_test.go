@@ -60,6 +60,16 @@ func TestBadConfigsGiveClearErrors(t *testing.T) {
 		{"not yaml", "::: [\n", "config"},
 		{"tls cert without key", "nats:\n  tls_cert: c.pem\n", "nats.tls_cert and nats.tls_key"},
 		{"creds and password", "nats:\n  creds: x.creds\n  password: p\n", "nats.creds and nats.password"},
+		{"even replicas", "nats:\n  url: nats://a:4222\n  replicas: 2\n", "nats.replicas: 2, must be 1, 3 or 5"},
+		{"replicas without a cluster", "nats:\n  replicas: 3\n", "nats.replicas: 3 needs a JetStream cluster"},
+		{"replicas above the routes", "nats:\n  password: p\n  replicas: 3\n  embedded:\n    server_name: n1\n    cluster: {name: c, port: 6222, routes: [nats-route://127.0.0.1:6222, nats-route://127.0.0.1:6223]}\n",
+			"nats.replicas: 3, but nats.embedded.cluster.routes name 2 node(s)"},
+		{"cluster without a shared password", "nats:\n  embedded:\n    server_name: n1\n    cluster: {name: c, port: 6222, routes: [nats-route://127.0.0.1:6223]}\n",
+			"routes with nats.password"},
+		{"cluster with the default server name", "nats:\n  password: p\n  embedded:\n    cluster: {name: c, port: 6222}\n", "nats.embedded.server_name"},
+		{"bad route", "nats:\n  password: p\n  embedded:\n    server_name: n1\n    cluster: {name: c, port: 6222, routes: [\"http://x:1\"]}\n", "cluster.routes[0]"},
+		{"bad url in a list", "nats:\n  url: nats://a:4222,b\n", "nats.url"},
+		{"lease renew too slow", "nats:\n  leases: {ttl: 10s, renew: 6s}\n", "nats.leases.renew"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,5 +142,28 @@ func TestExampleDocumentsEverySection(t *testing.T) {
 		if _, ok := c.KeyLines[name]; !ok {
 			t.Errorf("kuzot.example.yaml has no %s: section", name)
 		}
+	}
+}
+
+func TestClusterConfigValid(t *testing.T) {
+	c, err := Parse(strings.NewReader(`nats:
+  password: p
+  replicas: 3
+  embedded:
+    server_name: kuzot-n2
+    port: 4223
+    cluster:
+      name: kuzot
+      port: 6223
+      routes: [nats-route://127.0.0.1:6222, nats-route://127.0.0.1:6223, nats-route://127.0.0.1:6224]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.NATS.Embedded.Cluster.Size(c.NATS.Embedded.Cluster.Host); got != 3 {
+		t.Fatalf("cluster size %d, want 3 (own route ignored)", got)
+	}
+	if c.NATS.Leases.TTL != 30*time.Second || c.NATS.Leases.Renew != 10*time.Second {
+		t.Fatalf("lease defaults %+v", c.NATS.Leases)
 	}
 }

@@ -6,8 +6,10 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
@@ -66,6 +68,29 @@ func (b *Bus) ClientOptions() []nats.Option { return append([]nats.Option(nil), 
 
 // ClientURL is the address other processes (and the nats CLI) use to reach this bus.
 func (b *Bus) ClientURL() string { return b.NC.ConnectedUrl() }
+
+// ClientConfig is the configuration of another client of this bus (nats.url set to the
+// server this bus is connected to; the embedded server's password file is read).
+func (b *Bus) ClientConfig() config.NATS {
+	c := b.cfg
+	c.URL = b.ClientURL()
+	return c
+}
+
+// Replicas is the replica count of every stream, consumer and bucket (nats.replicas).
+func (b *Bus) Replicas() int { return b.cfg.Replicas }
+
+// ClusterURL is the route address of the embedded cluster node ("" when the process runs
+// no clustered server).
+func (b *Bus) ClusterURL() string {
+	if b.srv == nil {
+		return ""
+	}
+	if a := b.srv.ClusterAddr(); a != nil {
+		return "nats-route://" + a.String()
+	}
+	return ""
+}
 
 // Embedded reports whether this process runs the JetStream server itself.
 func (b *Bus) Embedded() bool { return b.srv != nil }
@@ -135,7 +160,7 @@ func Connect(ctx context.Context, cfg config.NATS, log *slog.Logger) (*Bus, erro
 func (b *Bus) waitReady(ctx context.Context) error {
 	delay := 200 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		actx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		_, err := b.JS.AccountInfo(actx)
 		cancel()
 		if err == nil {
@@ -157,6 +182,26 @@ func (b *Bus) waitReady(ctx context.Context) error {
 	}
 }
 
+// clusterOptions makes opts a node of the JetStream cluster c. Routes authenticate with
+// the embedded user and password: the node accepts routes that present them (bcrypt
+// hash) and presents them (plain) on the routes it opens.
+func clusterOptions(opts *server.Options, c config.Cluster, user, password, hash string) error {
+	opts.Cluster = server.ClusterOpts{
+		Name: c.Name, Host: c.Host, Port: c.Port,
+		Username: user, Password: hash, AuthTimeout: 2,
+	}
+	for _, r := range c.Routes {
+		u, err := url.Parse(r)
+		if err != nil {
+			return fmt.Errorf("nats: cluster route %q: %w", r, err)
+		}
+		u.Scheme = "nats-route"
+		u.User = url.UserPassword(user, password)
+		opts.Routes = append(opts.Routes, u)
+	}
+	return nil
+}
+
 func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger) (*server.Server, error) {
 	if err := os.MkdirAll(cfg.StoreDir, 0o700); err != nil {
 		return nil, fmt.Errorf("nats: store dir: %w", err)
@@ -168,7 +213,7 @@ func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger)
 		return nil, fmt.Errorf("nats: hash the embedded server's password: %w", err)
 	}
 	opts := &server.Options{
-		ServerName: "kuzot-embedded",
+		ServerName: cfg.ServerName,
 		Host:       cfg.Host,
 		Port:       cfg.Port,
 		JetStream:  true,
@@ -181,6 +226,11 @@ func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger)
 		Users:       []*server.User{{Username: user, Password: string(hash)}},
 		AuthTimeout: 2,
 	}
+	if cfg.Cluster.Enabled() {
+		if err := clusterOptions(opts, cfg.Cluster, user, password, string(hash)); err != nil {
+			return nil, err
+		}
+	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("nats: embedded server: %w", err)
@@ -191,12 +241,67 @@ func startEmbedded(cfg config.Embedded, user, password string, log *slog.Logger)
 		srv.Shutdown()
 		return nil, fmt.Errorf("nats: embedded server on %s:%d did not start (port in use? set nats.embedded.port)", cfg.Host, cfg.Port)
 	}
-	log.Info("embedded NATS JetStream started", "url", srv.ClientURL(), "store_dir", cfg.StoreDir)
+	log.Info("embedded NATS JetStream started", "url", srv.ClientURL(), "store_dir", cfg.StoreDir,
+		"server_name", cfg.ServerName, "cluster", cfg.Cluster.Name)
 	return srv, nil
 }
 
-// EnsureStreams creates or updates every stream and bucket kuzot uses. It is idempotent.
+// ensureTimeout bounds how long EnsureStreams waits for a forming cluster to place
+// replicated streams.
+const ensureTimeout = 60 * time.Second
+
+// EnsureStreams creates or updates every stream and bucket kuzot uses, with nats.replicas
+// replicas. It is idempotent, and it is how a deployment moves from R1 to R3: a stream
+// whose replica count differs is updated in place (the server copies the messages to the
+// new peers). While a cluster is still forming (no meta leader, peers not yet known) it
+// retries for up to a minute.
 func (b *Bus) EnsureStreams(ctx context.Context) error {
+	deadline := time.Now().Add(ensureTimeout)
+	delay := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		// One request lost while the routes settle must not hold up the next attempt.
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := b.ensureStreams(actx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.ErrorCode(10074) {
+			return fmt.Errorf("%w: nats.replicas is %d but the server is not part of a JetStream cluster (set nats.replicas: 1, or run a cluster)", err, b.cfg.Replicas)
+		}
+		if !retryablePlacement(err) || time.Now().After(deadline) || ctx.Err() != nil {
+			if retryablePlacement(err) && b.cfg.Replicas > 1 {
+				return fmt.Errorf("%w: nats.replicas is %d: does the JetStream cluster have that many servers up?", err, b.cfg.Replicas)
+			}
+			return err
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			b.log.Warn("JetStream cluster not ready to place streams; retrying", "replicas", b.cfg.Replicas, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 2*time.Second)
+	}
+}
+
+// retryablePlacement reports whether err is a JetStream error a forming cluster returns
+// (no meta leader yet, not enough known peers) or a request timeout.
+func retryablePlacement(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode {
+		case 10005, 10008, 10023: // no suitable peers, cluster unavailable, insufficient resources
+			return true
+		}
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrJetStreamNotEnabled)
+}
+
+func (b *Bus) ensureStreams(ctx context.Context) error {
 	streams := []jetstream.StreamConfig{
 		{
 			Name:        PostsStream,
@@ -252,6 +357,12 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 		Replicas:    b.cfg.Replicas,
 	}); err != nil {
 		return fmt.Errorf("nats: bucket %s: %w", StateBucket, err)
+	}
+	if _, err := b.JS.CreateOrUpdateKeyValue(ctx, b.leaseBucketConfig()); err != nil {
+		return fmt.Errorf("nats: bucket %s: %w", LeaseBucket, err)
+	}
+	if _, err := b.JS.CreateOrUpdateKeyValue(ctx, b.runsBucketConfig()); err != nil {
+		return fmt.Errorf("nats: bucket %s: %w", RunsBucket, err)
 	}
 	return nil
 }

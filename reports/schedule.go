@@ -49,6 +49,32 @@ type Scheduler struct {
 
 	generated *prometheus.CounterVec
 	duration  *prometheus.HistogramVec
+	// guard, when set, makes each fire of a schedule run on one replica only.
+	guard RunGuard
+}
+
+// RunGuard makes work that several replicas of the report role would all do at the same
+// time (a schedule's fire, a catch-up) happen once across them.
+type RunGuard interface {
+	// Once runs fn unless another replica runs or ran the work named key; it waits while
+	// another replica holds key, and runs fn itself if that replica dies before finishing.
+	// fn's context ends if this replica loses its claim.
+	Once(ctx context.Context, key string, fn func(ctx context.Context)) error
+}
+
+// SetGuard makes the scheduler run each fire (and each catch-up) once across the
+// replicas sharing g. Call it before Run.
+func (s *Scheduler) SetGuard(g RunGuard) { s.guard = g }
+
+// once runs fn through the guard (directly without one).
+func (s *Scheduler) once(ctx context.Context, key string, fn func(ctx context.Context)) {
+	if s.guard == nil {
+		fn(ctx)
+		return
+	}
+	if err := s.guard.Once(ctx, key, fn); err != nil && ctx.Err() == nil {
+		s.log.Error("report run guard failed; not running it here", "key", key, "err", err)
+	}
 }
 
 // NewScheduler builds a scheduler. reg receives kuzot_reports_generated_total and
@@ -118,9 +144,12 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		sc := s.cfg.Schedules[i]
-		if _, err := s.RunSchedule(ctx, sc.Name, next[i]); err != nil && ctx.Err() == nil {
-			s.log.Error("scheduled report failed", "schedule", sc.Name, "err", err)
-		}
+		at := next[i]
+		s.once(ctx, fmt.Sprintf("fire.%s.%d", sc.Name, at.Unix()), func(ctx context.Context) {
+			if _, err := s.RunSchedule(ctx, sc.Name, at); err != nil && ctx.Err() == nil {
+				s.log.Error("scheduled report failed", "schedule", sc.Name, "err", err)
+			}
+		})
 		// A report that outlasted its interval does not queue the missed fire times.
 		after := next[i]
 		if now := s.now().UTC(); now.After(after) {
@@ -150,10 +179,15 @@ func (s *Scheduler) catchUp(ctx context.Context) {
 		if done {
 			continue
 		}
-		s.log.Info("report catch-up", "schedule", sc.Name, "due", last)
-		if _, err := s.RunSchedule(ctx, sc.Name, last); err != nil && ctx.Err() == nil {
-			s.log.Error("report catch-up failed", "schedule", sc.Name, "err", err)
-		}
+		s.once(ctx, "catchup."+id, func(ctx context.Context) {
+			if done, err := s.recorded(ctx, id); err == nil && done {
+				return // another replica caught up first
+			}
+			s.log.Info("report catch-up", "schedule", sc.Name, "due", last)
+			if _, err := s.RunSchedule(ctx, sc.Name, last); err != nil && ctx.Err() == nil {
+				s.log.Error("report catch-up failed", "schedule", sc.Name, "err", err)
+			}
+		})
 	}
 }
 

@@ -20,8 +20,12 @@ func runJetStream(ctx context.Context, args []string, s stdio) error {
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, `Usage: kuzot jetstream [--config FILE]
 
-Runs the embedded NATS JetStream server of nats.embedded (host, port, store_dir; sync always)
-until SIGINT/SIGTERM. Point roles in other processes at it with nats.url or KUZOT_NATS_URL.`)
+Runs the embedded NATS JetStream server of nats.embedded (host, port, store_dir,
+server_name; sync always) until SIGINT/SIGTERM. With nats.embedded.cluster (name, port,
+routes) it is one node of a JetStream cluster: start one per node, each with its own
+store_dir and server_name (scripts/nats-cluster-local.sh runs three on loopback).
+Point roles in other processes at it with nats.url or KUZOT_NATS_URL (a cluster: every
+node's URL, comma-separated).`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -40,7 +44,9 @@ until SIGINT/SIGTERM. Point roles in other processes at it with nats.url or KUZO
 		return err
 	}
 	defer bus.Close()
-	log.Info("kuzot jetstream serving", "url", bus.ClientURL(), "store_dir", cfg.NATS.Embedded.StoreDir)
+	log.Info("kuzot jetstream serving", "url", bus.ClientURL(), "store_dir", cfg.NATS.Embedded.StoreDir,
+		"server_name", cfg.NATS.Embedded.ServerName, "cluster", cfg.NATS.Embedded.Cluster.Name,
+		"routes", bus.ClusterURL(), "replicas", cfg.NATS.Replicas)
 	fmt.Fprintln(s.out, "listening", bus.ClientURL())
 	<-ctx.Done()
 	return nil
