@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
 )
@@ -244,7 +245,7 @@ func (s *Service) Run(ctx context.Context) error {
 // HeaderFlagged without decoding the body; Handle ignores the empty result returned
 // for them. Results without the header are decoded as before.
 func decodeExposing(msg jetstream.Msg) (pipeline.Classified, error) {
-	if flagged, known := pipeline.FlaggedBy(msg, ExposureName); known && !flagged {
+	if flagged, known := pipeline.FlaggedBy(msg, exposure.Name); known && !flagged {
 		return pipeline.Classified{}, nil
 	}
 	return pipeline.DecodeClassified(msg)
@@ -265,7 +266,7 @@ func (s *Service) HandleBatch(ctx context.Context, rows []pipeline.Classified) e
 	var lanes [handleLanes][]int
 	for i := range rows {
 		lane := 0
-		if e, err := DecodeExposure(rows[i].Results[ExposureName]); err == nil {
+		if e, err := exposure.DecodeResult(rows[i].Results[exposure.Name]); err == nil {
 			if ms := e.Members(); len(ms) > 0 {
 				h := fnv.New32a()
 				h.Write([]byte(memberKey(ms[0].Org, ms[0].Member)))
@@ -300,8 +301,8 @@ func (s *Service) HandleBatch(ctx context.Context, rows []pipeline.Classified) e
 // updates the member's incidents and enqueues what must be sent. It is idempotent, so a
 // redelivered result enqueues nothing new (the outbox drops the repeated jobs).
 func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
-	e, err := DecodeExposure(c.Results[ExposureName])
-	if errors.Is(err, ErrNoExposure) {
+	e, err := exposure.DecodeResult(c.Results[exposure.Name])
+	if errors.Is(err, exposure.ErrNoResult) {
 		return nil
 	}
 	if err != nil {
@@ -311,10 +312,11 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		return nil
 	}
 	members := e.Members()
-	if len(members) == 0 || (!e.Exposed && !e.Outing && !e.Threat) || e.Severity == SeverityNone {
+	severity := severityOf(e)
+	if len(members) == 0 || (!e.Exposed && !e.Outing && !e.Threat) || severity == SeverityNone {
 		return nil
 	}
-	evidence, rerr := Redact(c.Post.Text, e.Entities)
+	evidence, rerr := exposure.Redact(c.Post.Text, e.Entities, exposure.AudienceAlert)
 	if rerr != nil {
 		s.log.Warn("evidence withheld: entity offsets do not fit the post text", "post", c.Post.ID, "err", rerr)
 		evidence = ""
@@ -322,7 +324,7 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 	obs := Observation{
 		Sighting: Sighting{PostID: c.Post.ID, Platform: c.Post.Source, Channel: c.Post.Channel, URL: c.Post.URL,
 			PublishedAt: c.Post.PublishedAt, CollectedAt: c.Post.CollectedAt, Views: c.Post.Views},
-		Severity: e.Severity, Categories: e.Categories(), Evidence: truncateRunes(evidence, maxEvidenceBytes),
+		Severity: severity, Categories: Categories(e), Evidence: truncateRunes(evidence, maxEvidenceBytes),
 		Fingerprint: FingerprintPost(&c.Post),
 	}
 	// A post without a collection time (an import, a replay) counts from when it was
@@ -331,7 +333,8 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 	if collected.IsZero() {
 		collected = c.ClassifiedAt
 	}
-	for _, m := range members {
+	for _, ref := range members {
+		m := MemberRef{Org: ref.Org, Member: ref.Member}
 		rule, ok, err := s.Rule(ctx, m.Org)
 		if err != nil {
 			return err
@@ -340,11 +343,11 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 			s.m.Observations.WithLabelValues("unknown_org").Inc()
 			continue
 		}
-		if e.Severity < rule.MinSeverity {
+		if severity < rule.MinSeverity {
 			s.m.Observations.WithLabelValues("below_threshold").Inc()
 			continue
 		}
-		from, err := s.notifiable(ctx, e.Ref(m))
+		from, err := s.notifiable(ctx, ref)
 		if err != nil {
 			return err
 		}

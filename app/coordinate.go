@@ -10,6 +10,7 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
@@ -106,7 +107,7 @@ func coordinateRole() Role {
 			if err != nil {
 				return err
 			}
-			detOpts := []coordination.Option{coordination.WithClock(a.Now), coordination.WithRedactor(EvidenceRedactor(a.Now))}
+			detOpts := []coordination.Option{coordination.WithClock(a.Now), coordination.WithRedactor(exposure.TextRedactor(a.Now))}
 			log := a.Log.With("role", "coordinate")
 			state, err := openCoordinationState(ctx, a.Bus.JS, log)
 			if err != nil {
@@ -213,25 +214,10 @@ func coordinateRole() Role {
 	}
 }
 
-// EvidenceRedactor masks personal data (phones, numbers, names, addresses...) in cluster
-// evidence texts with the exposure recognisers, so that copypasta carrying a victim's
-// data is stored and shown redacted by default. A text the analyser rejects (it never
-// should) is replaced entirely rather than kept raw.
-func EvidenceRedactor(now func() time.Time) func(string) string {
-	an := exposure.NewAnalyzer(now)
-	return func(text string) string {
-		res, err := an.Analyze(text, "", nil)
-		if err != nil {
-			return "[redacted]"
-		}
-		return exposure.Redact(text, res.Entities)
-	}
-}
-
 // narrativeFrames returns the narrative frames of a flagged post (none otherwise).
 func narrativeFrames(c pipeline.Classified) []string {
 	for _, s := range c.Summaries {
-		if s.Classifier == "narrative" && s.Flagged {
+		if s.Classifier == narrative.Name && s.Flagged {
 			return s.Labels
 		}
 	}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
@@ -15,30 +14,31 @@ import (
 func ExposureRows(rows []pipeline.Classified) []storage.Exposure {
 	var out []storage.Exposure
 	for _, c := range rows {
-		raw, ok := c.Results["exposure"]
+		raw, ok := c.Results[exposure.Name]
 		if !ok {
 			continue
 		}
 		var sum *pipeline.Summary
 		for i := range c.Summaries {
-			if c.Summaries[i].Classifier == "exposure" {
+			if c.Summaries[i].Classifier == exposure.Name {
 				sum = &c.Summaries[i]
 			}
 		}
 		if sum == nil || !sum.Flagged {
 			continue
 		}
-		var r exposure.Result
-		if err := json.Unmarshal(raw, &r); err != nil {
+		r, err := exposure.DecodeResult(raw)
+		if err != nil {
 			// Validated when the result was produced; an unreadable one is skipped
 			// here rather than blocking the classifications batch.
 			continue
 		}
+		redacted, _ := exposure.Redact(c.Post.Text, r.Entities, exposure.AudienceStored) // never fails for this audience
 		e := storage.Exposure{
 			PostID: c.Post.ID, Source: c.Post.Source, Channel: c.Post.Channel, Author: c.Post.Author, URL: c.Post.URL,
 			Lang: c.Post.Lang, PublishedAt: c.Post.PublishedAt, CollectedAt: c.Post.CollectedAt, Views: c.Post.Views,
 			Exposed: r.Exposed, Outing: r.Outing, Severity: string(r.Severity),
-			RedactedText: exposure.Redact(c.Post.Text, r.Entities), ClassifierVersion: sum.Version,
+			RedactedText: redacted, ClassifierVersion: sum.Version,
 			ClassifiedAt: c.ClassifiedAt,
 		}
 		for _, l := range sum.Labels {

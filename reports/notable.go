@@ -2,13 +2,14 @@ package reports
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // excerptRunes is the length of a notable post's excerpt.
@@ -114,7 +115,7 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 				return err
 			}
 			v.score = roundTo(float64(score), 3)
-			v.evidence = evidencePhrases(result)
+			v.evidence = EvidencePhrases(result)
 			verdicts[id] = v
 			return nil
 		})
@@ -147,27 +148,24 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 		v := verdicts[x.id]
 		ev := make([]string, 0, len(v.evidence))
 		for _, e := range v.evidence {
-			ev = append(ev, truncateRunes(Redact(e), 120))
+			ev = append(ev, truncateRunes(redactText(e), 120))
 		}
 		r.Notable = append(r.Notable, NotablePost{
 			Platform: x.source, Channel: x.channel, URL: redactURL(x.url), PublishedAt: x.published.UTC(),
 			Views: x.views, Frames: nonNil(v.frames), Score: v.score,
-			Excerpt: truncateRunes(Redact(collapseSpace(text)), excerptRunes), Evidence: ev,
+			Excerpt: truncateRunes(redactText(collapseSpace(text)), excerptRunes), Evidence: ev,
 		})
 	}
 	return nil
 }
 
-// evidencePhrases extracts the distinct evidence phrases of a narrative result
+// EvidencePhrases extracts the distinct evidence phrases (at most five) of a narrative
+// result, decoded through the classifier's own type (narrative.DecodeResult)
 // ({"evidence":[{"text":…}]}). A result that does not parse gives no evidence rather than
 // failing the report: the post is still listed.
-func evidencePhrases(result string) []string {
-	var v struct {
-		Evidence []struct {
-			Text string `json:"text"`
-		} `json:"evidence"`
-	}
-	if json.Unmarshal([]byte(result), &v) != nil {
+func EvidencePhrases(result string) []string {
+	v, err := narrative.DecodeResult([]byte(result))
+	if err != nil {
 		return nil
 	}
 	var out []string

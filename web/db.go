@@ -453,7 +453,7 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		if len(out) == limit {
 			break
 		}
-		p.Evidence = parseEvidence(x.result)
+		p.Evidence = NarrativeEvidence(x.result)
 		out = append(out, p)
 	}
 	if err := d.redactRows(ctx, out); err != nil {
@@ -731,7 +731,7 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 			rows.Close()
 			return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
 		}
-		p.Score, p.Evidence = float64(score), parseEvidence(result)
+		p.Score, p.Evidence = float64(score), NarrativeEvidence(result)
 		p.Flagged, p.ModelVersion = flagged == 1, feedback.ModelVersion(version)
 	}
 	rows.Close()
@@ -1127,7 +1127,7 @@ func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, erro
 	var out []PostRow
 	for _, x := range newest {
 		if x.flagged {
-			x.p.Evidence = parseEvidence(x.result)
+			x.p.Evidence = NarrativeEvidence(x.result)
 			out = append(out, x.p)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/storage"
@@ -40,17 +42,17 @@ type NarrativePost struct {
 func NarrativeRows(rows []pipeline.Classified) []NarrativePost {
 	out := make([]NarrativePost, 0, len(rows))
 	for _, c := range rows {
-		var narrative, exposed bool
+		var isNarrative, exposed bool
 		var s pipeline.Summary
 		for _, x := range c.Summaries {
 			switch x.Classifier {
-			case "narrative":
-				narrative, s = true, x
-			case "exposure":
+			case narrative.Name:
+				isNarrative, s = true, x
+			case exposure.Name:
 				exposed = x.Flagged
 			}
 		}
-		if !narrative {
+		if !isNarrative {
 			continue
 		}
 		r := NarrativePost{
@@ -60,7 +62,7 @@ func NarrativeRows(rows []pipeline.Classified) []NarrativePost {
 			ModelVersion: feedback.ModelVersion(s.Version),
 		}
 		if s.Flagged {
-			r.Result = string(c.Results["narrative"])
+			r.Result = string(c.Results[narrative.Name])
 			if !exposed {
 				r.Text = c.Post.Text
 			}

@@ -28,6 +28,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/storage"
@@ -318,7 +320,7 @@ func loadBatch(ctx context.Context, conn driver.Conn, from, to int) error {
 	for i := range classified {
 		classified[i] = coll[i].Add(time.Minute)
 	}
-	narr := repeat("narrative", m)
+	narr := repeat(narrative.Name, m)
 	nver := repeat("narrative/1 lexicon/bench model/bench", m)
 	if err := columnar(ctx, conn, `INSERT INTO classifications (post_id, classifier, classifier_version, flagged, score,
 		labels, result, source, channel, author, lang, published_at, classified_at, version)`,
@@ -339,7 +341,7 @@ func loadBatch(ctx context.Context, conn driver.Conn, from, to int) error {
 	}
 	if err := columnar(ctx, conn, `INSERT INTO classifications (post_id, classifier, classifier_version, flagged, score,
 		labels, result, source, channel, author, lang, published_at, classified_at, version)`,
-		ids, repeat("exposure", m), repeat("exposure/1", m), expFlags, expScores, expLabels, expResults, srcs, chans, authors, lngs,
+		ids, repeat(exposure.Name, m), repeat("exposure/1", m), expFlags, expScores, expLabels, expResults, srcs, chans, authors, lngs,
 		pub, classified, vers); err != nil {
 		return fmt.Errorf("exposure classifications: %w", err)
 	}

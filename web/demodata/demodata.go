@@ -13,6 +13,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
@@ -96,7 +98,7 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 		p := post.Post{ID: fmt.Sprintf("%s:%s/%d", src, ch, 1000+i), Source: src, Channel: ch,
 			Author: fmt.Sprintf("demo_account_%02d", i%17), URL: fmt.Sprintf("https://demo.invalid/%s/%s/%d", src, ch, 1000+i),
 			PublishedAt: at, CollectedAt: at.Add(5 * time.Minute), Views: int64(100 + i*7), Media: []post.Media{}}
-		c := storage.Classification{PostID: p.ID, Classifier: "narrative", ClassifierVersion: DemoClassifierVersion,
+		c := storage.Classification{PostID: p.ID, Classifier: narrative.Name, ClassifierVersion: DemoClassifierVersion,
 			Source: p.Source, Channel: p.Channel, Author: p.Author, PublishedAt: at, ClassifiedAt: at.Add(6 * time.Minute)}
 		if i%3 != 2 { // two posts in three carry a narrative
 			k := cues[(i+i/7)%len(cues)]
@@ -145,7 +147,7 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	// text as not yet checked. The narrative rows above stay first in cls.
 	narrative := len(cls)
 	for i, p := range posts {
-		c := storage.Classification{PostID: p.ID, Classifier: "exposure", ClassifierVersion: "demo", Labels: []string{"severity:none"},
+		c := storage.Classification{PostID: p.ID, Classifier: exposure.Name, ClassifierVersion: "demo", Labels: []string{"severity:none"},
 			Result: `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[]}`, Source: p.Source,
 			Channel: p.Channel, Author: p.Author, Lang: p.Lang, PublishedAt: p.PublishedAt, ClassifiedAt: p.CollectedAt.Add(time.Minute)}
 		if i >= len(posts)-len(dox) {
