@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/alerts"
-	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
@@ -19,6 +18,7 @@ import (
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/reports"
+	"github.com/kuzot/kuzot/storage/results"
 	"github.com/kuzot/kuzot/web"
 )
 
@@ -122,7 +122,7 @@ func TestOneResultFormat(t *testing.T) {
 
 	// The store role: the exposures row carries the classifier's verdict and the stored
 	// redaction, the same text the classifier's own Redacted gives.
-	rows := app.ExposureRows([]pipeline.Classified{got})
+	rows := results.ExposureRows([]pipeline.Classified{got})
 	if len(rows) != 1 {
 		t.Fatalf("exposure rows: %d, want 1", len(rows))
 	}
@@ -130,7 +130,7 @@ func TestOneResultFormat(t *testing.T) {
 		!slices.Equal(r.Orgs, []string{"org-a"}) || !slices.Equal(r.Members, []string{"m-001"}) || len(r.EntityTypes) != len(ew.Entities) {
 		t.Errorf("exposure row %+v\nclassifier redacted %q", r, ew.Redacted())
 	}
-	nps := web.NarrativeRows([]pipeline.Classified{got})
+	nps := results.NarrativeRows([]pipeline.Classified{got})
 	if len(nps) != 1 || !nps[0].Flagged || nps[0].Text != "" {
 		t.Fatalf("narrative rows %+v: want one flagged row without the text of a post exposing someone", nps)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -18,9 +19,8 @@ func DropPartitionsBefore(ctx context.Context, conn driver.Conn, cutoff time.Tim
 	limit := cutoff.UTC().Year()*100 + int(cutoff.UTC().Month()) // partitions < this month are wholly older
 	var dropped []string
 	for _, table := range partitionedTables {
-		// table comes from the fixed list above, so it is safe to inline.
-		rows, err := conn.Query(ctx, fmt.Sprintf(`SELECT DISTINCT partition FROM system.parts
-			WHERE database = currentDatabase() AND table = '%s' AND active = 1`, table))
+		rows, err := conn.Query(ctx, `SELECT DISTINCT partition FROM system.parts
+			WHERE database = currentDatabase() AND table = @table AND active = 1`, clickhouse.Named("table", table))
 		if err != nil {
 			return dropped, fmt.Errorf("retention: list partitions of %s: %w", table, err)
 		}
@@ -39,7 +39,9 @@ func DropPartitionsBefore(ctx context.Context, conn driver.Conn, cutoff time.Tim
 			if _, err := fmt.Sscanf(p, "%d", &month); err != nil || month >= limit {
 				continue
 			}
-			if err := conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s DROP PARTITION %d", table, month)); err != nil {
+			// table comes from the fixed list above (an identifier cannot be bound); the
+			// partition is bound by the driver.
+			if err := conn.Exec(ctx, "ALTER TABLE "+table+" DROP PARTITION @partition", clickhouse.Named("partition", month)); err != nil {
 				return dropped, fmt.Errorf("retention: drop %s partition %d: %w", table, month, err)
 			}
 			b, err := conn.PrepareBatch(ctx, "INSERT INTO retention_log (table_name, partition_id, purged_at, reason)")

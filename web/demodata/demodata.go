@@ -18,7 +18,6 @@ import (
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
-	"github.com/kuzot/kuzot/web"
 )
 
 // DemoClassifierVersion is the narrative classifier version of the demo
@@ -164,17 +163,17 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	// The explorer's narrative_posts rows, as the store role writes them next to
 	// classifications (no exposure classification here: the doxxing posts are not
 	// narrative posts).
-	nps := make([]web.NarrativePost, narrative)
+	nps := make([]storage.NarrativePost, narrative)
 	for i, c := range cls[:narrative] {
 		p := posts[i]
-		nps[i] = web.NarrativePost{PostID: c.PostID, Source: c.Source, Channel: c.Channel, Author: c.Author, Lang: c.Lang,
+		nps[i] = storage.NarrativePost{PostID: c.PostID, Source: c.Source, Channel: c.Channel, Author: c.Author, Lang: c.Lang,
 			URL: p.URL, PublishedAt: c.PublishedAt, Flagged: c.Flagged, Frames: c.Labels, Score: c.Score,
 			ClassifiedAt: c.ClassifiedAt, ModelVersion: feedback.ModelVersion(c.ClassifierVersion)}
 		if c.Flagged {
 			nps[i].Result, nps[i].Text = c.Result, p.Text
 		}
 	}
-	if err := web.InsertNarrativePosts(ctx, conn, nps); err != nil {
+	if err := storage.InsertNarrativePosts(ctx, conn, nps); err != nil {
 		return fx, fmt.Errorf("demo narrative posts: %w", err)
 	}
 	b, err := conn.PrepareBatch(ctx, `INSERT INTO exposures (post_id, source, channel, author, url, lang, published_at,
