@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
@@ -104,13 +105,15 @@ func run(addr, db string, n int, reuse, withPDF bool) error {
 	loadBefore := loadAvg()
 	start := time.Now()
 	var posts, flagged uint64
-	if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExact(cityHash64(id)) FROM posts
-		WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`, dataFrom.Unix(), periodTo.Unix())).Scan(&posts); err != nil {
+	period := []any{clickhouse.Named("from", dataFrom.Unix()), clickhouse.Named("to", periodTo.Unix()),
+		clickhouse.Named("classifier", narrative.Name)}
+	if err := conn.QueryRow(ctx, `SELECT uniqExact(cityHash64(id)) FROM posts
+		WHERE published_at >= toDateTime(@from) AND published_at < toDateTime(@to)`, period...).Scan(&posts); err != nil {
 		return err
 	}
-	if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT count() FROM classifications FINAL
-		WHERE classifier = 'narrative' AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND flagged = 1`,
-		dataFrom.Unix(), periodTo.Unix())).Scan(&flagged); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT count() FROM classifications FINAL
+		WHERE classifier = @classifier AND published_at >= toDateTime(@from) AND published_at < toDateTime(@to) AND flagged = 1`,
+		period...).Scan(&flagged); err != nil {
 		return err
 	}
 	baseline := time.Since(start)
