@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/classifiers/coordination"
 )
 
 // coordination lists the coordinated clusters (classifiers/coordination, tables
@@ -25,16 +27,8 @@ func (q *query) coordination(ctx context.Context, r *Report) error {
 	r.Coordination.Available = true
 	labels := map[string]string{}
 	if q.tables["coordination_labels"] {
-		err := q.scan(ctx, `SELECT cluster_id, toString(label) FROM coordination_labels FINAL WHERE label != 'unlabelled'`,
-			func(rows driver.Rows) error {
-				var id, l string
-				if err := rows.Scan(&id, &l); err != nil {
-					return err
-				}
-				labels[id] = l
-				return nil
-			})
-		if err != nil {
+		var err error
+		if labels, err = coordination.NewStore(q.conn).Labels(q.ctx(ctx, finalSettings), nil); err != nil {
 			return fmt.Errorf("cluster labels: %w", err)
 		}
 	}

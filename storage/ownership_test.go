@@ -57,7 +57,6 @@ var notYetMoved = map[string]string{
 	"incidents in reports":                        "report figures",
 	"alert_deliveries in reports":                 "report figures",
 	"coordination_clusters in reports":            "the report's cluster list; to share with web's cluster reads",
-	"coordination_labels in reports":              "the report's cluster list; to share with web's cluster reads",
 	"exposures in alerts":                         "digest backfill joins the stored exposures",
 	"posts in classifiers/narrative/feedback":     "labelled posts' texts for training",
 	"exposures in classifiers/narrative/feedback": "leaves exposing posts out of training",
