@@ -244,11 +244,11 @@ func (s *Service) Run(ctx context.Context) error {
 // classifier flagged can alert, so the others (nearly all) are skipped on their
 // HeaderFlagged without decoding the body; Handle ignores the empty result returned
 // for them. Results without the header are decoded as before.
-func decodeExposing(msg jetstream.Msg) (pipeline.Classified, error) {
+func decodeExposing(ctx context.Context, msg jetstream.Msg) (pipeline.Classified, error) {
 	if flagged, known := pipeline.FlaggedBy(msg, exposure.Name); known && !flagged {
 		return pipeline.Classified{}, nil
 	}
-	return pipeline.DecodeClassified(msg)
+	return pipeline.DecodeClassified(ctx, msg)
 }
 
 // handleLanes is how many results of a batch are handled at once. A new alert costs

@@ -186,7 +186,7 @@ func coordinateRole() Role {
 						streamTime, seq = md.Timestamp, md.Sequence.Stream
 						streamSeq = seq
 					}
-					c, err := pipeline.DecodeClassified(msg)
+					c, err := pipeline.DecodeClassified(ctx, msg)
 					if err != nil {
 						continue // the store role dead-letters it; nothing to learn here
 					}
