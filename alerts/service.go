@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
@@ -244,9 +245,9 @@ func (s *Service) Run(ctx context.Context) error {
 // classifier flagged can alert, so the others (nearly all) are skipped on their
 // HeaderFlagged without decoding the body; Handle ignores the empty result returned
 // for them. Results without the header are decoded as before.
-func decodeExposing(ctx context.Context, msg jetstream.Msg) (pipeline.Classified, error) {
+func decodeExposing(ctx context.Context, msg jetstream.Msg) (classifiers.Classified, error) {
 	if flagged, known := pipeline.FlaggedBy(msg, exposure.Name); known && !flagged {
-		return pipeline.Classified{}, nil
+		return classifiers.Classified{}, nil
 	}
 	return pipeline.DecodeClassified(ctx, msg)
 }
@@ -262,7 +263,7 @@ const handleLanes = 8
 // of one leak do not contend for its state). It returns after every lane finished, with
 // the first error; the stage then retries the whole batch, which is safe because Handle
 // is idempotent.
-func (s *Service) HandleBatch(ctx context.Context, rows []pipeline.Classified) error {
+func (s *Service) HandleBatch(ctx context.Context, rows []classifiers.Classified) error {
 	var lanes [handleLanes][]int
 	for i := range rows {
 		lane := 0
@@ -300,7 +301,7 @@ func (s *Service) HandleBatch(ctx context.Context, rows []pipeline.Classified) e
 // Handle processes one classified post: for every watch-listed member it exposes, it
 // updates the member's incidents and enqueues what must be sent. It is idempotent, so a
 // redelivered result enqueues nothing new (the outbox drops the repeated jobs).
-func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
+func (s *Service) Handle(ctx context.Context, c *classifiers.Classified) error {
 	e, err := exposure.DecodeResult(c.Results[exposure.Name])
 	if errors.Is(err, exposure.ErrNoResult) {
 		return nil

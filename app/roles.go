@@ -53,7 +53,7 @@ func storeRole() Role {
 					pipeline.ConsumerSpec{Stream: pipeline.ResultsStream, Durable: pipeline.StoreResultsConsumer},
 					a.Metrics, a.Log.With("role", "store"), pipeline.StageOptions{Batch: a.batchOptions(pipeline.StoreResultsConsumer)},
 					pipeline.DecodeClassified,
-					func(ctx context.Context, rows []pipeline.Classified) error { return results.Write(ctx, a.CH, rows) })
+					func(ctx context.Context, rows []classifiers.Classified) error { return results.Write(ctx, a.CH, rows) })
 			}()
 			return firstErr(errs, 3)
 		},

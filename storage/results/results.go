@@ -1,4 +1,4 @@
-// Package results turns classify results (pipeline.Classified) into the rows of the
+// Package results turns classify results (classifiers.Classified) into the rows of the
 // tables the store role writes from them — classifications, exposures and narrative_posts —
 // and writes them. It is the one writer of those three tables; the mapping of each
 // classifier's result to its table lives here, decoded through the classifier's own
@@ -11,10 +11,10 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
-	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/storage"
 )
 
@@ -22,7 +22,7 @@ import (
 // the web explorer's time-ordered copy of narrative results (narrative_posts, migration
 // 0026). If any insert fails the whole batch is retried, and every table is idempotent
 // (ReplacingMergeTree keyed by the natural id).
-func Write(ctx context.Context, conn driver.Conn, rows []pipeline.Classified) error {
+func Write(ctx context.Context, conn driver.Conn, rows []classifiers.Classified) error {
 	if err := storage.InsertExposures(ctx, conn, ExposureRows(rows)); err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func Write(ctx context.Context, conn driver.Conn, rows []pipeline.Classified) er
 }
 
 // ClassificationRows flattens results into one classifications row per classifier.
-func ClassificationRows(rows []pipeline.Classified) []storage.Classification {
+func ClassificationRows(rows []classifiers.Classified) []storage.Classification {
 	out := make([]storage.Classification, 0, len(rows)*2)
 	for _, c := range rows {
 		for _, s := range c.Summaries {
@@ -51,14 +51,14 @@ func ClassificationRows(rows []pipeline.Classified) []storage.Classification {
 // ExposureRows extracts the exposures table rows from classify results: one row per
 // post the exposure classifier flagged. The evidence is redacted here from the entity
 // offsets, so no identifier reaches the table.
-func ExposureRows(rows []pipeline.Classified) []storage.Exposure {
+func ExposureRows(rows []classifiers.Classified) []storage.Exposure {
 	var out []storage.Exposure
 	for _, c := range rows {
 		raw, ok := c.Results[exposure.Name]
 		if !ok {
 			continue
 		}
-		var sum *pipeline.Summary
+		var sum *classifiers.Summary
 		for i := range c.Summaries {
 			if c.Summaries[i].Classifier == exposure.Name {
 				sum = &c.Summaries[i]
@@ -102,11 +102,11 @@ func ExposureRows(rows []pipeline.Classified) []storage.Exposure {
 
 // NarrativeRows turns classified messages into narrative_posts rows: one per message
 // with a narrative summary. Messages without one (another classifier set) give none.
-func NarrativeRows(rows []pipeline.Classified) []storage.NarrativePost {
+func NarrativeRows(rows []classifiers.Classified) []storage.NarrativePost {
 	out := make([]storage.NarrativePost, 0, len(rows))
 	for _, c := range rows {
 		var isNarrative, exposed bool
-		var s pipeline.Summary
+		var s classifiers.Summary
 		for _, x := range c.Summaries {
 			switch x.Classifier {
 			case narrative.Name:
