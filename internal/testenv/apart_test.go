@@ -17,6 +17,7 @@ var harnesses = []string{
 	"github.com/kuzot/kuzot/internal/testenv",
 	"github.com/kuzot/kuzot/alerts/alertstest",
 	"github.com/kuzot/kuzot/collectors/collectortest",
+	"github.com/kuzot/kuzot/web/webtest",
 }
 
 // TestHarnessesStayApart: no production file imports a test harness, and a harness is
