@@ -75,8 +75,6 @@ var notYetMoved = map[string]string{
 	"coordination_members in web/demodata":  "demo seeder",
 	"coordination_rhythm in web/demodata":   "demo seeder",
 	"exposures in web/demodata":             "demo seeder",
-	"incidents in web/demodata":             "demo seeder",
-	"alert_deliveries in web/demodata":      "demo seeder",
 	"reports in web/demodata":               "demo seeder",
 }
 
