@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -90,7 +91,7 @@ func (s *Service) RecordJoins(ctx context.Context) (time.Time, error) {
 
 // notifiable is when a post about member m of org must have been collected at the
 // latest to alert: the later of the organisation's and the member's join times.
-func (s *Service) notifiable(ctx context.Context, m WatchRef) (time.Time, error) {
+func (s *Service) notifiable(ctx context.Context, m watchlist.Ref) (time.Time, error) {
 	t, err := s.Joined(ctx, m.Org)
 	if err != nil {
 		return time.Time{}, err

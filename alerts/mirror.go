@@ -84,7 +84,7 @@ func kvVersion(msg jetstream.Msg) (uint64, bool) {
 }
 
 // DecodeIncidentRows turns one KV revision of a member's state into incident rows.
-func DecodeIncidentRows(msg jetstream.Msg) ([]IncidentRow, error) {
+func DecodeIncidentRows(_ context.Context, msg jetstream.Msg) ([]IncidentRow, error) {
 	v, ok := kvVersion(msg)
 	if !ok {
 		return nil, nil
@@ -101,7 +101,7 @@ func DecodeIncidentRows(msg jetstream.Msg) ([]IncidentRow, error) {
 }
 
 // DecodeDeliveryRows turns one KV revision of a delivery's state into a row.
-func DecodeDeliveryRows(msg jetstream.Msg) ([]DeliveryRow, error) {
+func DecodeDeliveryRows(_ context.Context, msg jetstream.Msg) ([]DeliveryRow, error) {
 	v, ok := kvVersion(msg)
 	if !ok {
 		return nil, nil

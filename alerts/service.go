@@ -19,6 +19,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/kuzot/kuzot/classifiers"
+	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
 	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
 )
@@ -250,15 +253,15 @@ func (s *Service) Run(ctx context.Context) error {
 // classifier flagged can alert, so the others (nearly all) are skipped on their
 // HeaderFlagged without decoding the body; Handle ignores the empty result returned
 // for them. Results without the header are decoded as before.
-func decodeExposing(msg jetstream.Msg) (pipeline.Classified, error) {
+func decodeExposing(ctx context.Context, msg jetstream.Msg) (classifiers.Classified, error) {
 	if h := msg.Headers(); h != nil && h.Get(pipeline.HeaderImage) != "" {
 		// A picture's result: decoded even when unflagged, it may be a re-upload.
-		return pipeline.DecodeClassified(msg)
+		return pipeline.DecodeClassified(ctx, msg)
 	}
-	if flagged, known := pipeline.FlaggedBy(msg, ExposureName); known && !flagged {
-		return pipeline.Classified{}, nil
+	if flagged, known := pipeline.FlaggedBy(msg, exposure.Name); known && !flagged {
+		return classifiers.Classified{}, nil
 	}
-	return pipeline.DecodeClassified(msg)
+	return pipeline.DecodeClassified(ctx, msg)
 }
 
 // handleLanes is how many results of a batch are handled at once. A new alert costs
@@ -272,11 +275,11 @@ const handleLanes = 8
 // of one leak do not contend for its state). It returns after every lane finished, with
 // the first error; the stage then retries the whole batch, which is safe because Handle
 // is idempotent.
-func (s *Service) HandleBatch(ctx context.Context, rows []pipeline.Classified) error {
+func (s *Service) HandleBatch(ctx context.Context, rows []classifiers.Classified) error {
 	var lanes [handleLanes][]int
 	for i := range rows {
 		lane := 0
-		if e, err := DecodeExposure(rows[i].Results[ExposureName]); err == nil {
+		if e, err := exposure.DecodeResult(rows[i].Results[exposure.Name]); err == nil {
 			if ms := e.Members(); len(ms) > 0 {
 				h := fnv.New32a()
 				h.Write([]byte(memberKey(ms[0].Org, ms[0].Member)))
@@ -310,9 +313,9 @@ func (s *Service) HandleBatch(ctx context.Context, rows []pipeline.Classified) e
 // Handle processes one classified post: for every watch-listed member it exposes, it
 // updates the member's incidents and enqueues what must be sent. It is idempotent, so a
 // redelivered result enqueues nothing new (the outbox drops the repeated jobs).
-func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
-	e, err := DecodeExposure(c.Results[ExposureName])
-	if errors.Is(err, ErrNoExposure) {
+func (s *Service) Handle(ctx context.Context, c *classifiers.Classified) error {
+	e, err := exposure.DecodeResult(c.Results[exposure.Name])
+	if errors.Is(err, exposure.ErrNoResult) {
 		return nil
 	}
 	if err != nil {
@@ -325,28 +328,29 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 	// for a picture, the members of incidents holding a picture it re-uploads (joined
 	// even when the caption differs or this copy's text names nobody).
 	type target struct {
-		ref      WatchRef
+		ref      watchlist.Ref
 		severity Severity
 		reupload bool
 	}
 	var targets []target
 	members := e.Members()
-	if len(members) > 0 && (e.Exposed || e.Outing || e.Threat) && e.Severity != SeverityNone {
+	severity := severityOf(e)
+	var refs []MemberRef
+	if len(members) > 0 && (e.Exposed || e.Outing || e.Threat) && severity != SeverityNone {
 		for _, m := range members {
-			targets = append(targets, target{ref: e.Ref(m), severity: e.Severity})
+			targets = append(targets, target{ref: m, severity: severity})
+			refs = append(refs, MemberRef{Org: m.Org, Member: m.Member})
 		}
-	} else {
-		members = nil
 	}
 	prints := ImagePrints(c)
-	for _, r := range s.reuploadTargets(prints, members) {
-		targets = append(targets, target{ref: WatchRef{Org: r.Org, Member: r.Member}, severity: max(e.Severity, r.Severity),
+	for _, r := range s.reuploadTargets(prints, refs) {
+		targets = append(targets, target{ref: watchlist.Ref{Org: r.Org, Member: r.Member}, severity: max(severity, r.Severity),
 			reupload: true})
 	}
 	if len(targets) == 0 {
 		return nil
 	}
-	evidence, rerr := Redact(c.Post.Text, e.Entities)
+	evidence, rerr := exposure.Redact(c.Post.Text, e.Entities, exposure.AudienceAlert)
 	if rerr != nil {
 		s.log.Warn("evidence withheld: entity offsets do not fit the post text", "post", c.Post.ID, "err", rerr)
 		evidence = ""
@@ -364,7 +368,7 @@ func (s *Service) Handle(ctx context.Context, c *pipeline.Classified) error {
 		obs := Observation{
 			Sighting: Sighting{PostID: c.Post.ID, Platform: c.Post.Source, Channel: c.Post.Channel, URL: c.Post.URL,
 				PublishedAt: c.Post.PublishedAt, CollectedAt: c.Post.CollectedAt, Views: c.Post.Views},
-			Severity: tg.severity, Categories: e.Categories(), Evidence: truncateRunes(evidence, maxEvidenceBytes),
+			Severity: tg.severity, Categories: Categories(e), Evidence: truncateRunes(evidence, maxEvidenceBytes),
 			Fingerprint: fp,
 		}
 		rule, ok, err := s.Rule(ctx, m.Org)

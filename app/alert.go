@@ -66,8 +66,8 @@ func AlertAdmin(ctx context.Context, a *App) (*alerts.Service, error) {
 }
 
 // AlertAcker adapts the alert state to web.IncidentAcker, so that acknowledging in the
-// UI also stops further updates and cancels pending ones (web.CHAcker only marks the
-// ClickHouse row). Wire it in serveAcker.
+// UI also stops further updates and cancels pending ones, and the incidents table
+// follows through the alert mirror. Wire it in serveAcker.
 func AlertAcker(ctx context.Context, a *App) (web.IncidentAcker, error) {
 	svc, err := AlertAdmin(ctx, a)
 	if err != nil {

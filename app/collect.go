@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/kuzot/kuzot/collectors"
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/config"
@@ -68,7 +66,7 @@ func collectRole() Role {
 			// one per post), at the latest before the source saves its state.
 			runner, err := collectors.NewRunner(collectors.RunnerOptions{
 				Registry: reg, Sources: sources, Logger: a.Log.With("role", "collect"), Registerer: a.Registry,
-				State: &KVState{KV: kv}, Fetcher: fetcher, Now: a.Now,
+				State: &pipeline.KVState{KV: kv}, Fetcher: fetcher, Now: a.Now,
 				EmitBatch: pub.PublishPostsWithRetry, BatchSize: 100, Leaser: leaser,
 			})
 			if err != nil {
@@ -87,29 +85,6 @@ func NewFetcher(c config.Collect, log *slog.Logger) (*collectors.Fetcher, error)
 		opt.HostRules = append(opt.HostRules, collectors.HostRule{Pattern: r.Pattern, Delay: r.Delay, Jitter: r.Jitter})
 	}
 	return collectors.NewFetcher(opt)
-}
-
-// KVState is collectors.State on a JetStream KV bucket.
-type KVState struct{ KV jetstream.KeyValue }
-
-// Get returns collectors.ErrNoState when the key was never written.
-func (s *KVState) Get(ctx context.Context, key string) ([]byte, error) {
-	e, err := s.KV.Get(ctx, kvKey(key))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, collectors.ErrNoState
-	}
-	if err != nil {
-		return nil, fmt.Errorf("state get %s: %w", key, err)
-	}
-	return e.Value(), nil
-}
-
-// Put stores a value durably (the KV bucket is a file-backed stream).
-func (s *KVState) Put(ctx context.Context, key string, value []byte) error {
-	if _, err := s.KV.Put(ctx, kvKey(key), value); err != nil {
-		return fmt.Errorf("state put %s: %w", key, err)
-	}
-	return nil
 }
 
 // sourceLeaser is collectors.SourceLeaser on a pipeline.WorkShare (issue 18): collector

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/pipeline"
@@ -171,7 +172,7 @@ func acquireLeader(ctx context.Context, leases *pipeline.Leases, log *slog.Logge
 // leader reports whether this replica still holds the leader lease: a replica that lost
 // it neither writes nor saves any more (the new leader may already have).
 func runDetector(ctx context.Context, a *App, cc CoordinationConfig, params coordination.Params, leader func() bool, log *slog.Logger) error {
-	detOpts := []coordination.Option{coordination.WithClock(a.Now), coordination.WithRedactor(EvidenceRedactor(a.Now))}
+	detOpts := []coordination.Option{coordination.WithClock(a.Now), coordination.WithRedactor(exposure.TextRedactor(a.Now))}
 	state, err := openCoordinationState(ctx, a.Bus.JS, a.Cfg.NATS.Replicas, log)
 	if err != nil {
 		return err
@@ -258,7 +259,7 @@ func runDetector(ctx context.Context, a *App, cc CoordinationConfig, params coor
 				streamTime, seq = md.Timestamp, md.Sequence.Stream
 				streamSeq = seq
 			}
-			c, err := pipeline.DecodeClassified(msg)
+			c, err := pipeline.DecodeClassified(ctx, msg)
 			if err != nil {
 				continue // the store role dead-letters it; nothing to learn here
 			}
@@ -284,25 +285,10 @@ func runDetector(ctx context.Context, a *App, cc CoordinationConfig, params coor
 	}
 }
 
-// EvidenceRedactor masks personal data (phones, numbers, names, addresses...) in cluster
-// evidence texts with the exposure recognisers, so that copypasta carrying a victim's
-// data is stored and shown redacted by default. A text the analyser rejects (it never
-// should) is replaced entirely rather than kept raw.
-func EvidenceRedactor(now func() time.Time) func(string) string {
-	an := exposure.NewAnalyzer(now)
-	return func(text string) string {
-		res, err := an.Analyze(text, "", nil)
-		if err != nil {
-			return "[redacted]"
-		}
-		return exposure.Redact(text, res.Entities)
-	}
-}
-
 // narrativeFrames returns the narrative frames of a flagged post (none otherwise).
 func narrativeFrames(c pipeline.Classified) []string {
 	for _, s := range c.Summaries {
-		if s.Classifier == "narrative" && s.Flagged {
+		if s.Classifier == narrative.Name && s.Flagged {
 			return s.Labels
 		}
 	}

@@ -402,7 +402,7 @@ func (w *ocrWorker) handle(ctx context.Context, msg jetstream.Msg) {
 			_ = msg.Term()
 		}
 	}()
-	p, err := pipeline.DecodePost(msg)
+	p, err := pipeline.DecodePost(ctx, msg)
 	if err != nil {
 		// The classify role dead-letters it; nothing to read here.
 		w.m.Posts.WithLabelValues("malformed").Inc()

@@ -19,7 +19,7 @@ import (
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
-	"github.com/kuzot/kuzot/web"
+	"github.com/kuzot/kuzot/storage/results"
 )
 
 func (a *App) batchOptions(name string) pipeline.BatchOptions {
@@ -53,39 +53,11 @@ func storeRole() Role {
 					pipeline.ConsumerSpec{Stream: pipeline.ResultsStream, Durable: pipeline.StoreResultsConsumer},
 					a.Metrics, a.Log.With("role", "store"), pipeline.StageOptions{Batch: a.batchOptions(pipeline.StoreResultsConsumer)},
 					pipeline.DecodeClassified,
-					func(ctx context.Context, rows []pipeline.Classified) error {
-						// Exposures first: if either insert fails the whole batch is retried,
-						// and both tables are idempotent.
-						if err := storage.InsertExposures(ctx, a.CH, ExposureRows(rows)); err != nil {
-							return err
-						}
-						if err := storage.InsertClassifications(ctx, a.CH, ClassificationRows(rows)); err != nil {
-							return err
-						}
-						// The web explorer's time-ordered copy of narrative results
-						// (narrative_posts, migration 0026); idempotent like the others.
-						return web.InsertNarrativePosts(ctx, a.CH, web.NarrativeRows(rows))
-					})
+					func(ctx context.Context, rows []classifiers.Classified) error { return results.Write(ctx, a.CH, rows) })
 			}()
 			return firstErr(errs, 3)
 		},
 	}
-}
-
-// ClassificationRows flattens results into one classifications row per classifier.
-func ClassificationRows(rows []pipeline.Classified) []storage.Classification {
-	out := make([]storage.Classification, 0, len(rows)*2)
-	for _, c := range rows {
-		for _, s := range c.Summaries {
-			out = append(out, storage.Classification{
-				PostID: c.Post.ID, Classifier: s.Classifier, ClassifierVersion: s.Version, Flagged: s.Flagged,
-				Score: s.Score, Labels: s.Labels, Result: string(c.Results[s.Classifier]),
-				Source: c.Post.Source, Channel: c.Post.Channel, Author: c.Post.Author, Lang: c.Post.Lang,
-				PublishedAt: c.Post.PublishedAt, ClassifiedAt: c.ClassifiedAt,
-			})
-		}
-	}
-	return out
 }
 
 // BuildClassifiers instantiates the registered classifiers with their config sections,

@@ -65,8 +65,8 @@ func NewWebServer(ctx context.Context, a *App) (*web.Server, *web.DB, error) {
 	srv, err := web.New(web.Options{DB: db, Log: a.Log.With("role", "serve"), Config: cfg, Now: a.Now, Tips: tips,
 		// Acknowledging goes through the alert state (JetStream KV), so that it stops
 		// further updates and cancels pending ones, and the ClickHouse mirror follows.
-		// Writing only a new ClickHouse row (web.CHAcker) would be undone by the next
-		// mirrored change of the incident.
+		// Writing only a new ClickHouse row would be undone by the next mirrored
+		// change of the incident.
 		Acker:    alertAcker{svc: svc},
 		Rules:    alertRules{svc: svc},
 		Backfill: alertBackfill{svc: svc, conn: a.CH},

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/collectors/tipline"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
@@ -22,7 +23,7 @@ func tiplineRole() Role {
 		Summary:         "merge tipline tips into campaigns and sms_campaign clusters",
 		NeedsClickHouse: true,
 		Run: func(ctx context.Context, a *App) error {
-			st := tipline.NewStore(a.CH, EvidenceRedactor(a.Now))
+			st := tipline.NewStore(a.CH, exposure.TextRedactor(a.Now))
 			return pipeline.RunStage(ctx, a.Bus,
 				pipeline.ConsumerSpec{Stream: pipeline.PostsStream, Durable: TiplineConsumer,
 					FilterSubject: pipeline.PostsSubject + "." + tipline.Kind},

@@ -2,6 +2,11 @@
 // pipeline's classify stage and `kuzot classify` run every registered classifier on each
 // post; a new classifier is one folder under classifiers/ exporting Register(*Registry),
 // plus one line in classifiers/all.
+//
+// classifiers/coordination is the exception under this folder: a streaming detector of
+// coordinated accounts driven by the coordinate role, never registered here and not a
+// Classifier. It keeps its place (and import path) while the coordinate role is being
+// changed for replicas; moving it to a detectors/ folder is a pure rename for later.
 package classifiers
 
 import (

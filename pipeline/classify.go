@@ -2,13 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"runtime/debug"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers"
@@ -18,107 +11,30 @@ import (
 // ResultsSchemaVersion is the Kuzot-Schema header of classify results.
 const ResultsSchemaVersion = "classified.v1"
 
-// Summary is the classifier-independent part of one result, which the store role writes
-// to the classifications table without knowing the classifier.
-type Summary struct {
-	Classifier string   `json:"classifier"`
-	Version    string   `json:"version"`
-	Flagged    bool     `json:"flagged"`
-	Score      float64  `json:"score"`
-	Labels     []string `json:"labels"`
-}
-
-// Classified is the message on the results stream: the post, every classifier's full
-// result under its name, and their summaries.
-type Classified struct {
-	Post         post.Post                  `json:"post"`
-	Results      map[string]json.RawMessage `json:"results"`
-	Summaries    []Summary                  `json:"summaries"`
-	ClassifiedAt time.Time                  `json:"classified_at"`
-}
-
 // HostClockSkew is how far the clocks of the hosts running different roles (collect,
 // classify, alert, serve) may disagree. Comparisons of a post's collection time with a
 // time taken on another host allow for it.
 const HostClockSkew = time.Minute
 
-// MsgID deduplicates results: the post's id and content plus the classifier versions,
-// so a re-classification by a new version is stored while a redelivery is not.
-func (c *Classified) MsgID() string {
-	h := sha256.New()
-	for _, s := range c.Summaries {
-		h.Write([]byte(s.Classifier + "@" + s.Version + ";"))
-	}
-	return c.Post.MsgID() + ":" + hex.EncodeToString(h.Sum(nil))[:8]
-}
+// Classified is classifiers.Classified, kept under its old name for code not yet
+// moved.
+//
+// Deprecated: use classifiers.Classified.
+type Classified = classifiers.Classified
 
-// FlaggedHeader is the value of HeaderFlagged for this result: the classifiers that
-// flagged the post, comma-separated in name order, or "-" when none did.
-func (c *Classified) FlaggedHeader() string {
-	var names []string
-	for _, s := range c.Summaries {
-		if s.Flagged {
-			names = append(names, s.Classifier)
-		}
-	}
-	if len(names) == 0 {
-		return "-"
-	}
-	sort.Strings(names)
-	return strings.Join(names, ",")
-}
+// Summary is classifiers.Summary.
+//
+// Deprecated: use classifiers.Summary.
+type Summary = classifiers.Summary
 
-// ClassifyPost runs every classifier on p. A classifier that fails or panics fails the
-// whole post: results are all-or-nothing so that a post is never stored half-classified.
+// VersionedClassifier is classifiers.VersionedClassifier.
+//
+// Deprecated: use classifiers.VersionedClassifier.
+type VersionedClassifier = classifiers.VersionedClassifier
+
+// ClassifyPost is classifiers.ClassifyPost.
+//
+// Deprecated: use classifiers.ClassifyPost.
 func ClassifyPost(ctx context.Context, cs []classifiers.Classifier, p *post.Post, now time.Time) (*Classified, error) {
-	out := &Classified{Post: *p, Results: make(map[string]json.RawMessage, len(cs)), ClassifiedAt: now.UTC()}
-	for _, c := range cs {
-		res, version, err := classifySafe(ctx, c, p)
-		if err != nil {
-			return nil, fmt.Errorf("classifier %s on %s: %w", c.Name(), p.ID, err)
-		}
-		raw, err := json.Marshal(res)
-		if err != nil {
-			return nil, fmt.Errorf("classifier %s on %s: encode result: %w", c.Name(), p.ID, err)
-		}
-		out.Results[c.Name()] = raw
-		labels := res.Labels()
-		if labels == nil {
-			labels = []string{}
-		}
-		out.Summaries = append(out.Summaries, Summary{
-			Classifier: c.Name(), Version: version, Flagged: res.Flagged(), Score: res.Score(), Labels: labels,
-		})
-	}
-	sort.Slice(out.Summaries, func(i, j int) bool { return out.Summaries[i].Classifier < out.Summaries[j].Classifier })
-	return out, nil
-}
-
-// VersionedClassifier is implemented by classifiers whose model can be swapped while
-// they run (the narrative classifier of the classify role): it returns the version of
-// the model that produced the result, so that a result never carries the version of a
-// model swapped in between Classify and Version.
-type VersionedClassifier interface {
-	ClassifyVersioned(ctx context.Context, p *post.Post) (classifiers.Result, string, error)
-}
-
-func classifySafe(ctx context.Context, c classifiers.Classifier, p *post.Post) (res classifiers.Result, version string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v\n%s", r, firstLines(string(debug.Stack()), 12))
-		}
-	}()
-	if vc, ok := c.(VersionedClassifier); ok {
-		return vc.ClassifyVersioned(ctx, p)
-	}
-	res, err = c.Classify(ctx, p)
-	return res, c.Version(), err
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
+	return classifiers.ClassifyPost(ctx, cs, p, now)
 }

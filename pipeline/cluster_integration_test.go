@@ -65,7 +65,7 @@ func TestIntegrationJetStreamClusterSurvivesNodeLoss(t *testing.T) {
 				continue // the consumer's leader may be moving: fetch again
 			}
 			for msg := range batch.Messages() {
-				p, err := pipeline.DecodePost(msg)
+				p, err := pipeline.DecodePost(ctx, msg)
 				if err != nil {
 					t.Fatalf("decode: %v", err)
 				}

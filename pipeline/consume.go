@@ -101,10 +101,12 @@ type BatchOptions struct {
 	DrainTimeout time.Duration
 }
 
-// Decoder turns one message into a row. A returned error wrapped with ErrPermanent sends
+// Decoder turns one message into a row. ctx is the stage's context: a decoder that does
+// work (the classify stage classifies the post) stops when it ends, so a shutdown does
+// not wait for a slow classification. A returned error wrapped with ErrPermanent sends
 // the message to the DLQ; any other error is treated the same way after MaxDeliver
 // attempts, but first the message is redelivered later (Nak with delay).
-type Decoder[T any] func(msg jetstream.Msg) (T, error)
+type Decoder[T any] func(ctx context.Context, msg jetstream.Msg) (T, error)
 
 // Writer writes a batch of rows downstream. It must be idempotent: a batch may be written
 // again after a crash between the write and the acks.
@@ -195,7 +197,7 @@ func RunBatch[T any](ctx context.Context, b *Bus, cons jetstream.Consumer, m *Me
 			if meta != nil && meta.NumDelivered > 1 {
 				m.Redelivered.WithLabelValues(opt.Name).Inc()
 			}
-			row, derr := decodeSafe(decode, msg)
+			row, derr := decodeSafe(ctx, decode, msg)
 			if derr != nil {
 				permanent := errors.Is(derr, ErrPermanent) || (meta != nil && int(meta.NumDelivered) >= maxDeliver)
 				if permanent {
@@ -236,13 +238,13 @@ func RunBatch[T any](ctx context.Context, b *Bus, cons jetstream.Consumer, m *Me
 	}
 }
 
-func decodeSafe[T any](decode Decoder[T], msg jetstream.Msg) (row T, err error) {
+func decodeSafe[T any](ctx context.Context, decode Decoder[T], msg jetstream.Msg) (row T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = Permanent(fmt.Errorf("panic while processing: %v", r))
 		}
 	}()
-	return decode(msg)
+	return decode(ctx, msg)
 }
 
 // writeWithRetry writes until success or ctx end, keeping the held messages alive with

@@ -25,7 +25,7 @@ const (
 
 // DecodePost parses a message of the posts stream. Every failure is permanent: the same
 // bytes will never parse, so the message goes to the DLQ and the rest flow on.
-func DecodePost(msg jetstream.Msg) (post.Post, error) {
+func DecodePost(_ context.Context, msg jetstream.Msg) (post.Post, error) {
 	var p post.Post
 	if s := msg.Headers().Get(HeaderSchema); s != "" && s != post.SchemaVersion {
 		return p, Permanent(fmt.Errorf("unknown schema %q (want %s)", s, post.SchemaVersion))
@@ -41,7 +41,7 @@ func DecodePost(msg jetstream.Msg) (post.Post, error) {
 }
 
 // DecodeClassified parses a message of the results stream.
-func DecodeClassified(msg jetstream.Msg) (Classified, error) {
+func DecodeClassified(_ context.Context, msg jetstream.Msg) (Classified, error) {
 	var c Classified
 	if s := msg.Headers().Get(HeaderSchema); s != "" && s != ResultsSchemaVersion {
 		return c, Permanent(fmt.Errorf("unknown schema %q (want %s)", s, ResultsSchemaVersion))
@@ -113,21 +113,27 @@ func RunStage[T any](ctx context.Context, b *Bus, spec ConsumerSpec, m *Metrics,
 	return nil
 }
 
-// ClassifyDecoder parses and classifies one post; a classifier failure on a post is
-// permanent (classifiers are deterministic) and dead-letters the post with the reason.
+// ClassifyDecoder parses and classifies one post under the stage's context; a classifier
+// failure on a post is permanent (classifiers are deterministic) and dead-letters the
+// post with the reason, while a classification cut short by the stage's end is not.
 // A refresh (post.Refresh: only its counters changed) is not classified again: it yields
 // a nil row, which ResultsWriter skips, so refreshes never reach results or alerts.
 func ClassifyDecoder(cs []classifiers.Classifier, now func() time.Time) Decoder[*Classified] {
-	return func(msg jetstream.Msg) (*Classified, error) {
-		p, err := DecodePost(msg)
+	return func(ctx context.Context, msg jetstream.Msg) (*Classified, error) {
+		p, err := DecodePost(ctx, msg)
 		if err != nil {
 			return nil, err
 		}
 		if p.Refresh {
 			return nil, nil
 		}
-		c, err := ClassifyPost(context.Background(), cs, &p, now())
+		c, err := ClassifyPost(ctx, cs, &p, now())
 		if err != nil {
+			if ctx.Err() != nil {
+				// Cancelled by the stage's shutdown, not a verdict on the post: not
+				// permanent, so the post is redelivered instead of dead-lettered.
+				return nil, fmt.Errorf("classify %s: %w", p.ID, ctx.Err())
+			}
 			return nil, Permanent(err)
 		}
 		return c, nil

@@ -19,7 +19,7 @@ const benchText = "Грантоеды из НКО снова получают д
 func BenchmarkRedact(b *testing.B) {
 	b.SetBytes(int64(len(benchText)))
 	for b.Loop() {
-		_ = Redact(benchText)
+		_ = redactText(benchText)
 	}
 }
 
@@ -71,7 +71,7 @@ func benchReport() *Report {
 	}
 	for range 10 {
 		r.Notable = append(r.Notable, NotablePost{Platform: "telegram", Channel: "ch", Views: 1000, Frames: []string{"propaganda_ban"},
-			Excerpt: Redact(benchText), Evidence: []string{"Запретить пропаганду"}})
+			Excerpt: redactText(benchText), Evidence: []string{"Запретить пропаганду"}})
 	}
 	r.fillEmpty()
 	return r

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/classifiers/coordination"
 )
 
 // coordination lists the coordinated clusters (classifiers/coordination, tables
@@ -25,29 +27,20 @@ func (q *query) coordination(ctx context.Context, r *Report) error {
 	r.Coordination.Available = true
 	labels := map[string]string{}
 	if q.tables["coordination_labels"] {
-		err := q.scan(ctx, `SELECT cluster_id, toString(label) FROM coordination_labels FINAL WHERE label != 'unlabelled'`,
-			func(rows driver.Rows) error {
-				var id, l string
-				if err := rows.Scan(&id, &l); err != nil {
-					return err
-				}
-				labels[id] = l
-				return nil
-			})
-		if err != nil {
+		var err error
+		if labels, err = coordination.NewStore(q.conn).Labels(q.ctx(ctx, finalSettings), nil); err != nil {
 			return fmt.Errorf("cluster labels: %w", err)
 		}
 	}
 	params := map[string]bool{}
 	var prev uint64
-	err := q.scan(ctx, fmt.Sprintf(`SELECT id, size, length(posts),
+	err := q.scan(ctx, `SELECT id, size, length(posts),
 		arrayDistinct(arrayMap(p -> substring(p, 1, position(p, ':') - 1), posts)), behaviours, frames, score,
 		first_at, last_at, detector, params,
-		first_at >= toDateTime(%[1]d) OR last_at < toDateTime(%[2]d) AS cur_only,
-		first_at < toDateTime(%[3]d) AND last_at >= toDateTime(%[1]d) AS in_cur
+		first_at >= toDateTime(@from) OR last_at < toDateTime(@prev) AS cur_only,
+		first_at < toDateTime(@to) AND last_at >= toDateTime(@from) AS in_cur
 		FROM coordination_clusters FINAL
-		WHERE status = 'active' AND first_at < toDateTime(%[3]d) AND last_at >= toDateTime(%[4]d)`,
-		unix(q.o.From), unix(q.prev.From), unix(q.o.To), unix(q.prev.From)),
+		WHERE status = 'active' AND first_at < toDateTime(@to) AND last_at >= toDateTime(@prev)`,
 		func(rows driver.Rows) error {
 			var c ClusterRow
 			var size uint32
@@ -76,7 +69,7 @@ func (q *query) coordination(ctx context.Context, r *Report) error {
 			}
 			r.Coordination.Clusters = append(r.Coordination.Clusters, c)
 			return nil
-		})
+		}, q.args()...)
 	if err != nil {
 		return fmt.Errorf("clusters: %w", err)
 	}

@@ -10,35 +10,35 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// orgFilter returns the SQL condition restricting a table to the report's organisation.
-func (q *query) orgFilter(expr string) string {
-	if q.o.Org == "" {
-		return "1"
-	}
-	return fmt.Sprintf(expr, sqlString(q.o.Org))
-}
+// The conditions of the exposure section, on the parameters of query.args: the
+// previous and current period together (rng), the current one alone (cur), and the
+// report's organisation ("" for all) on the exposures' matched orgs or a row's org.
+const (
+	expRange    = "published_at >= toDateTime(@prev) AND published_at < toDateTime(@to)"
+	expCurrent  = "published_at >= toDateTime(@from)"
+	expOrgs     = "(@org = '' OR has(orgs, @org))"
+	expOrgEqual = "(@org = '' OR org = @org)"
+)
 
 // exposure computes exposure, incident and alert figures. Nothing that identifies a
 // person is selected: no member, no incident id, no URL, no text.
 func (q *query) exposure(ctx context.Context, r *Report) error {
 	e := &r.Exposure
-	rng := fmt.Sprintf("published_at >= toDateTime(%d) AND published_at < toDateTime(%d)", unix(q.prev.From), unix(q.o.To))
-	cur := fmt.Sprintf("published_at >= toDateTime(%d)", unix(q.o.From))
 	var err error
-	if e.PostsBySeverity, err = q.counts(ctx, fmt.Sprintf(`SELECT toString(severity), countIf(%[1]s), countIf(NOT (%[1]s))
-		FROM exposures FINAL WHERE %[2]s AND exposed = 1 AND %[3]s GROUP BY severity`, cur, rng, q.orgFilter("has(orgs, %s)")),
-		Severities); err != nil {
+	if e.PostsBySeverity, err = q.counts(ctx, `SELECT toString(severity), countIf(`+expCurrent+`), countIf(NOT (`+expCurrent+`))
+		FROM exposures FINAL WHERE `+expRange+` AND exposed = 1 AND `+expOrgs+` GROUP BY severity`,
+		Severities, q.args()...); err != nil {
 		return fmt.Errorf("exposure posts by severity: %w", err)
 	}
-	if e.PostsByPlatform, err = q.counts(ctx, fmt.Sprintf(`SELECT source, countIf(%[1]s), countIf(NOT (%[1]s))
-		FROM exposures FINAL WHERE %[2]s AND exposed = 1 AND %[3]s GROUP BY source`, cur, rng, q.orgFilter("has(orgs, %s)")),
-		nil); err != nil {
+	if e.PostsByPlatform, err = q.counts(ctx, `SELECT source, countIf(`+expCurrent+`), countIf(NOT (`+expCurrent+`))
+		FROM exposures FINAL WHERE `+expRange+` AND exposed = 1 AND `+expOrgs+` GROUP BY source`,
+		nil, q.args()...); err != nil {
 		return fmt.Errorf("exposure posts by platform: %w", err)
 	}
 	var expCur, expPrev, outCur, outPrev uint64
-	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT countIf(exposed = 1 AND %[1]s), countIf(exposed = 1 AND NOT (%[1]s)),
-		countIf(outing = 1 AND %[1]s), countIf(outing = 1 AND NOT (%[1]s))
-		FROM exposures FINAL WHERE %[2]s AND %[3]s`, cur, rng, q.orgFilter("has(orgs, %s)"))).Scan(&expCur, &expPrev, &outCur, &outPrev); err != nil {
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), `SELECT countIf(exposed = 1 AND `+expCurrent+`), countIf(exposed = 1 AND NOT (`+expCurrent+`)),
+		countIf(outing = 1 AND `+expCurrent+`), countIf(outing = 1 AND NOT (`+expCurrent+`))
+		FROM exposures FINAL WHERE `+expRange+` AND `+expOrgs, q.args()...).Scan(&expCur, &expPrev, &outCur, &outPrev); err != nil {
 		return fmt.Errorf("exposure posts: %w", err)
 	}
 
@@ -51,10 +51,9 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 		cur                   bool
 	}
 	var incs []incident
-	err = q.scan(ctx, fmt.Sprintf(`SELECT toString(severity), toString(status), platforms, categories, opened_at, acknowledged_at,
-		opened_at >= toDateTime(%d)
-		FROM incidents FINAL WHERE opened_at >= toDateTime(%d) AND opened_at < toDateTime(%d) AND %s`,
-		unix(q.o.From), unix(q.prev.From), unix(q.o.To), q.orgFilter("org = %s")),
+	err = q.scan(ctx, `SELECT toString(severity), toString(status), platforms, categories, opened_at, acknowledged_at,
+		opened_at >= toDateTime(@from)
+		FROM incidents FINAL WHERE opened_at >= toDateTime(@prev) AND opened_at < toDateTime(@to) AND `+expOrgEqual,
 		func(rows driver.Rows) error {
 			var i incident
 			var c uint8
@@ -64,7 +63,7 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 			i.cur = c == 1
 			incs = append(incs, i)
 			return nil
-		})
+		}, q.args()...)
 	if err != nil {
 		return fmt.Errorf("incidents: %w", err)
 	}
@@ -111,9 +110,8 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 	}
 	perChannel := map[string][]delivery{}
 	var allSentCur, allSentPrev []float64
-	err = q.scan(ctx, fmt.Sprintf(`SELECT channel, toString(state), latency_ms, created_at >= toDateTime(%d)
-		FROM alert_deliveries FINAL WHERE created_at >= toDateTime(%d) AND created_at < toDateTime(%d) AND %s`,
-		unix(q.o.From), unix(q.prev.From), unix(q.o.To), q.orgFilter("org = %s")),
+	err = q.scan(ctx, `SELECT channel, toString(state), latency_ms, created_at >= toDateTime(@from)
+		FROM alert_deliveries FINAL WHERE created_at >= toDateTime(@prev) AND created_at < toDateTime(@to) AND `+expOrgEqual,
 		func(rows driver.Rows) error {
 			var ch, st string
 			var ms uint32
@@ -133,7 +131,7 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 				perChannel[ch] = append(perChannel[ch], d)
 			}
 			return nil
-		})
+		}, q.args()...)
 	if err != nil {
 		return fmt.Errorf("alert deliveries: %w", err)
 	}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // finalSettings turn off the automatic PREWHERE optimisation for queries with FINAL: on
@@ -211,6 +213,27 @@ func (q *query) listTables(ctx context.Context) (map[string]bool, error) {
 
 func unix(t time.Time) int64 { return t.Unix() }
 
+// args are the report's query parameters, which the driver binds into the query text
+// (client-side binding: ClickHouse 18.16 has no server-side query parameters): @from
+// and @to are the period, @prev the start of the previous period (Unix seconds) and @org
+// the organisation ("" for all). extra are further clickhouse.Named values. No value is
+// ever formatted into SQL by kuzot itself.
+func (q *query) args(extra ...any) []any {
+	return append([]any{clickhouse.Named("from", unix(q.o.From)), clickhouse.Named("to", unix(q.o.To)),
+		clickhouse.Named("prev", unix(q.prev.From)), clickhouse.Named("org", q.o.Org)}, extra...)
+}
+
+// scratchName checks that a scratch table name is one materialiseFlagged made (an
+// identifier cannot be bound as a parameter, so it is spliced only after this check).
+func scratchName(name string) string {
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+			panic("reports: bad scratch table name " + name)
+		}
+	}
+	return name
+}
+
 // materialiseFlagged copies the newest version of every flagged narrative classification
 // of both periods into a Memory table. FINAL collapses versions before the flagged filter
 // (PREWHERE disabled), so a post re-classified as not flagged is not counted.
@@ -225,19 +248,19 @@ func (q *query) materialiseFlagged(ctx context.Context) error {
 	}
 	name := fmt.Sprintf("%s%d_%s", scratchPrefix, time.Now().Unix(), hex.EncodeToString(b))
 	q.sweepScratch(ctx)
-	if err := q.conn.Exec(q.ctx(ctx, nil), fmt.Sprintf(`CREATE TABLE %s (post_id String, source String, channel String, author String,
-		lang String, published_at DateTime, labels Array(String), cur UInt8) ENGINE = Memory`, name)); err != nil {
+	if err := q.conn.Exec(q.ctx(ctx, nil), `CREATE TABLE `+scratchName(name)+` (post_id String, source String, channel String, author String,
+		lang String, published_at DateTime, labels Array(String), cur UInt8) ENGINE = Memory`); err != nil {
 		return fmt.Errorf("reports: create scratch table: %w", err)
 	}
 	q.flagged = name
 	chunks := monthChunks(q.prev.From, q.o.To)
 	err := parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
-		sql := fmt.Sprintf(`INSERT INTO %s (post_id, source, channel, author, lang, published_at, labels, cur)
-SELECT post_id, source, channel, author, lang, published_at, labels, toUInt8(published_at >= toDateTime(%d))
+		sql := `INSERT INTO ` + scratchName(name) + ` (post_id, source, channel, author, lang, published_at, labels, cur)
+SELECT post_id, source, channel, author, lang, published_at, labels, toUInt8(published_at >= toDateTime(@from))
 FROM classifications FINAL
-WHERE classifier = 'narrative' AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND flagged = 1`,
-			name, unix(q.o.From), unix(chunks[i].From), unix(chunks[i].To))
-		return q.conn.Exec(q.ctx(ctx, finalSettings), sql)
+WHERE classifier = @classifier AND published_at >= toDateTime(@chunk_from) AND published_at < toDateTime(@chunk_to) AND flagged = 1`
+		return q.conn.Exec(q.ctx(ctx, finalSettings), sql, q.args(clickhouse.Named("classifier", narrative.Name),
+			clickhouse.Named("chunk_from", unix(chunks[i].From)), clickhouse.Named("chunk_to", unix(chunks[i].To)))...)
 	})
 	if err != nil {
 		return fmt.Errorf("reports: collect flagged narrative posts: %w", err)
@@ -395,10 +418,10 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 	err := parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
 		var c, p uint64
 		err := q.conn.QueryRow(q.ctx(ctx, clickhouse.Settings{"max_threads": 1}),
-			fmt.Sprintf(`SELECT uniqExactIf(cityHash64(id), published_at >= toDateTime(%d)),
-			uniqExactIf(cityHash64(id), published_at < toDateTime(%d))
-			FROM posts WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`,
-				unix(q.o.From), unix(q.o.From), unix(chunks[i].From), unix(chunks[i].To))).Scan(&c, &p)
+			`SELECT uniqExactIf(cityHash64(id), published_at >= toDateTime(@from)),
+			uniqExactIf(cityHash64(id), published_at < toDateTime(@from))
+			FROM posts WHERE published_at >= toDateTime(@chunk_from) AND published_at < toDateTime(@chunk_to)`,
+			q.args(clickhouse.Named("chunk_from", unix(chunks[i].From)), clickhouse.Named("chunk_to", unix(chunks[i].To)))...).Scan(&c, &p)
 		postsCur.Add(c)
 		postsPrev.Add(p)
 		return err
@@ -407,10 +430,10 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 		return fmt.Errorf("count posts: %w", err)
 	}
 	var flagCur, flagPrev, chCur, chPrev, accCur, accPrev uint64
-	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT countIf(cur = 1), countIf(cur = 0),
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), `SELECT countIf(cur = 1), countIf(cur = 0),
 		uniqExactIf(source, channel, cur = 1), uniqExactIf(source, channel, cur = 0),
 		uniqExactIf(source, author, cur = 1 AND author != ''), uniqExactIf(source, author, cur = 0 AND author != '')
-		FROM %s`, q.flagged)).Scan(&flagCur, &flagPrev, &chCur, &chPrev, &accCur, &accPrev); err != nil {
+		FROM `+scratchName(q.flagged)).Scan(&flagCur, &flagPrev, &chCur, &chPrev, &accCur, &accPrev); err != nil {
 		return fmt.Errorf("count flagged: %w", err)
 	}
 	share := func(n, d uint64) float64 {
@@ -427,23 +450,23 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 		figure("narrative_accounts", float64(accCur), float64(accPrev), ""),
 	)
 
-	if r.Frames, err = q.counts(ctx, fmt.Sprintf(`SELECT frame, countIf(cur = 1), countIf(cur = 0)
-		FROM %s ARRAY JOIN labels AS frame GROUP BY frame`, q.flagged), Frames); err != nil {
+	if r.Frames, err = q.counts(ctx, `SELECT frame, countIf(cur = 1), countIf(cur = 0)
+		FROM `+scratchName(q.flagged)+` ARRAY JOIN labels AS frame GROUP BY frame`, Frames); err != nil {
 		return fmt.Errorf("frames: %w", err)
 	}
-	if r.Languages, err = q.counts(ctx, fmt.Sprintf(`SELECT if(lang = '', 'unknown', lang), countIf(cur = 1), countIf(cur = 0)
-		FROM %s GROUP BY lang`, q.flagged), nil); err != nil {
+	if r.Languages, err = q.counts(ctx, `SELECT if(lang = '', 'unknown', lang), countIf(cur = 1), countIf(cur = 0)
+		FROM `+scratchName(q.flagged)+` GROUP BY lang`, nil); err != nil {
 		return fmt.Errorf("languages: %w", err)
 	}
-	if r.Platforms, err = q.counts(ctx, fmt.Sprintf(`SELECT source, countIf(cur = 1), countIf(cur = 0)
-		FROM %s GROUP BY source`, q.flagged), nil); err != nil {
+	if r.Platforms, err = q.counts(ctx, `SELECT source, countIf(cur = 1), countIf(cur = 0)
+		FROM `+scratchName(q.flagged)+` GROUP BY source`, nil); err != nil {
 		return fmt.Errorf("platforms: %w", err)
 	}
 
 	// Timeline: per bucket and frame, zero-filled over every bucket and every frame seen.
 	got := map[[2]string]uint64{}
-	if err := q.scan(ctx, fmt.Sprintf(`SELECT toString(%s) AS b, frame, count()
-		FROM %s ARRAY JOIN labels AS frame WHERE cur = 1 GROUP BY b, frame`, bucketExpr(r.Bucket, "published_at"), q.flagged),
+	if err := q.scan(ctx, `SELECT toString(`+bucketExpr(r.Bucket, "published_at")+`) AS b, frame, count()
+		FROM `+scratchName(q.flagged)+` ARRAY JOIN labels AS frame WHERE cur = 1 GROUP BY b, frame`,
 		func(rows driver.Rows) error {
 			var b, f string
 			var n uint64
@@ -469,9 +492,10 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 func (q *query) topSources(ctx context.Context, r *Report) error {
 	top := func(col string) ([]SourceRow, error) {
 		var out []SourceRow
-		err := q.scan(ctx, fmt.Sprintf(`SELECT frame, source, %[1]s AS name, count() AS n
-			FROM %[2]s ARRAY JOIN labels AS frame WHERE cur = 1 AND %[1]s != ''
-			GROUP BY frame, source, name ORDER BY frame, n DESC, source, name LIMIT %[3]d BY frame`, col, q.flagged, q.o.TopN),
+		// col is one of two column names, never a value.
+		err := q.scan(ctx, `SELECT frame, source, `+col+` AS name, count() AS n
+			FROM `+scratchName(q.flagged)+` ARRAY JOIN labels AS frame WHERE cur = 1 AND `+col+` != ''
+			GROUP BY frame, source, name ORDER BY frame, n DESC, source, name LIMIT @top BY frame`,
 			func(rows driver.Rows) error {
 				var s SourceRow
 				if err := rows.Scan(&s.Frame, &s.Platform, &s.Name, &s.Posts); err != nil {
@@ -479,7 +503,7 @@ func (q *query) topSources(ctx context.Context, r *Report) error {
 				}
 				out = append(out, s)
 				return nil
-			})
+			}, clickhouse.Named("top", q.o.TopN))
 		rank := func(f string) int {
 			if i := slices.Index(Frames, f); i >= 0 {
 				return i
@@ -504,11 +528,11 @@ func (q *query) methods(ctx context.Context, r *Report) error {
 	// FINAL: a re-classification by a newer version is listed under that version, and
 	// the counts say how many posts each version classified (redelivered duplicates of
 	// the same version collapse in background merges).
-	err := q.scan(ctx, fmt.Sprintf(`SELECT classifier, classifier_version, count(), countIf(flagged = 1),
+	err := q.scan(ctx, `SELECT classifier, classifier_version, count(), countIf(flagged = 1),
 		minIf(score, flagged = 1), countIf(flagged = 1) > 0
 		FROM classifications
-		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)
-		GROUP BY classifier, classifier_version ORDER BY classifier, classifier_version`, unix(q.o.From), unix(q.o.To)),
+		PREWHERE published_at >= toDateTime(@from) AND published_at < toDateTime(@to)
+		GROUP BY classifier, classifier_version ORDER BY classifier, classifier_version`,
 		func(rows driver.Rows) error {
 			var c ClassifierRow
 			var minScore float32
@@ -522,7 +546,7 @@ func (q *query) methods(ctx context.Context, r *Report) error {
 			}
 			r.Methods.Classifiers = append(r.Methods.Classifiers, c)
 			return nil
-		})
+		}, q.args()...)
 	if err != nil {
 		return fmt.Errorf("classifier versions: %w", err)
 	}
@@ -533,10 +557,4 @@ func (q *query) methods(ctx context.Context, r *Report) error {
 func roundTo(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
-}
-
-// sqlString quotes s as a ClickHouse string literal.
-func sqlString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
-	return "'" + r.Replace(s) + "'"
 }

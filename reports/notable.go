@@ -2,13 +2,15 @@ package reports
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // excerptRunes is the length of a notable post's excerpt.
@@ -31,19 +33,19 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 	// top posts only. The membership test in the flagged set then runs on a few thousand
 	// rows instead of every post of the period. If too few flagged posts pass, the
 	// threshold is dropped.
-	period := fmt.Sprintf("published_at >= toDateTime(%d) AND published_at < toDateTime(%d)", unix(q.o.From), unix(q.o.To))
+	const period = "published_at >= toDateTime(@from) AND published_at < toDateTime(@to)"
 	var threshold uint64
-	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT min(v) FROM (SELECT views AS v FROM posts PREWHERE %s
-		ORDER BY views DESC LIMIT %d)`, period, notableCandidates*q.o.NotableN)).Scan(&threshold); err != nil {
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), `SELECT min(v) FROM (SELECT views AS v FROM posts PREWHERE `+period+`
+		ORDER BY views DESC LIMIT @candidates)`, q.args(clickhouse.Named("candidates", notableCandidates*q.o.NotableN))...).Scan(&threshold); err != nil {
 		return fmt.Errorf("views threshold: %w", err)
 	}
 	var top []string
 	for _, th := range []uint64{threshold, 0} {
 		top = top[:0]
-		err := q.scan(ctx, fmt.Sprintf(`SELECT id FROM posts
-			PREWHERE %s AND views >= %d
-			WHERE id IN (SELECT post_id FROM %s WHERE cur = 1)
-			GROUP BY id ORDER BY max(views) DESC, id LIMIT %d`, period, th, q.flagged, q.o.NotableN),
+		err := q.scan(ctx, `SELECT id FROM posts
+			PREWHERE `+period+` AND views >= @threshold
+			WHERE id IN (SELECT post_id FROM `+scratchName(q.flagged)+` WHERE cur = 1)
+			GROUP BY id ORDER BY max(views) DESC, id LIMIT @n`,
 			func(rs driver.Rows) error {
 				var id string
 				if err := rs.Scan(&id); err != nil {
@@ -51,7 +53,7 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 				}
 				top = append(top, id)
 				return nil
-			})
+			}, q.args(clickhouse.Named("threshold", th), clickhouse.Named("n", q.o.NotableN))...)
 		if err != nil {
 			return fmt.Errorf("most viewed: %w", err)
 		}
@@ -62,17 +64,16 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 	if len(top) == 0 {
 		return nil
 	}
-	ids := make([]string, len(top))
+	ids := clickhouse.GroupSet{Value: make([]any, len(top))}
 	for i, id := range top {
-		ids[i] = sqlString(id)
+		ids.Value[i] = id
 	}
-	in := strings.Join(ids, ",")
 	byID := map[string]row{}
-	err := q.scan(ctx, fmt.Sprintf(`SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
+	err := q.scan(ctx, `SELECT id, argMax(source, version), argMax(channel, version), argMax(url, version),
 		argMax(title, version), argMax(text, version), argMax(views, version), min(published_at)
 		FROM posts
-		PREWHERE id IN (%s) AND %s
-		GROUP BY id`, in, period),
+		PREWHERE id IN @ids AND `+period+`
+		GROUP BY id`,
 		func(rs driver.Rows) error {
 			var x row
 			if err := rs.Scan(&x.id, &x.source, &x.channel, &x.url, &x.title, &x.text, &x.views, &x.published); err != nil {
@@ -80,7 +81,7 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 			}
 			byID[x.id] = x
 			return nil
-		})
+		}, q.args(clickhouse.Named("ids", ids))...)
 	if err != nil {
 		return fmt.Errorf("texts: %w", err)
 	}
@@ -104,8 +105,8 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 		evidence []string
 	}
 	verdicts := map[string]verdict{}
-	err = q.scan(ctx, fmt.Sprintf(`SELECT post_id, labels, score, result FROM classifications FINAL
-		WHERE classifier = 'narrative' AND post_id IN (%s)`, in),
+	err = q.scan(ctx, `SELECT post_id, labels, score, result FROM classifications FINAL
+		WHERE classifier = @classifier AND post_id IN @ids`,
 		func(rs driver.Rows) error {
 			var id, result string
 			var v verdict
@@ -114,17 +115,17 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 				return err
 			}
 			v.score = roundTo(float64(score), 3)
-			v.evidence = evidencePhrases(result)
+			v.evidence = EvidencePhrases(result)
 			verdicts[id] = v
 			return nil
-		})
+		}, clickhouse.Named("classifier", narrative.Name), clickhouse.Named("ids", ids))
 	if err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
 	// Where the exposure classifier saw personal data it stored the text with every
 	// identifier masked: show that version rather than the raw text.
 	redacted := map[string]string{}
-	err = q.scan(ctx, fmt.Sprintf(`SELECT post_id, redacted_text FROM exposures FINAL WHERE post_id IN (%s)`, in),
+	err = q.scan(ctx, `SELECT post_id, redacted_text FROM exposures FINAL WHERE post_id IN @ids`,
 		func(rs driver.Rows) error {
 			var id, t string
 			if err := rs.Scan(&id, &t); err != nil {
@@ -132,7 +133,7 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 			}
 			redacted[id] = t
 			return nil
-		})
+		}, clickhouse.Named("ids", ids))
 	if err != nil {
 		return fmt.Errorf("redacted texts: %w", err)
 	}
@@ -147,27 +148,24 @@ func (q *query) notable(ctx context.Context, r *Report) error {
 		v := verdicts[x.id]
 		ev := make([]string, 0, len(v.evidence))
 		for _, e := range v.evidence {
-			ev = append(ev, truncateRunes(Redact(e), 120))
+			ev = append(ev, truncateRunes(redactText(e), 120))
 		}
 		r.Notable = append(r.Notable, NotablePost{
 			Platform: x.source, Channel: x.channel, URL: redactURL(x.url), PublishedAt: x.published.UTC(),
 			Views: x.views, Frames: nonNil(v.frames), Score: v.score,
-			Excerpt: truncateRunes(Redact(collapseSpace(text)), excerptRunes), Evidence: ev,
+			Excerpt: truncateRunes(redactText(collapseSpace(text)), excerptRunes), Evidence: ev,
 		})
 	}
 	return nil
 }
 
-// evidencePhrases extracts the distinct evidence phrases of a narrative result
+// EvidencePhrases extracts the distinct evidence phrases (at most five) of a narrative
+// result, decoded through the classifier's own type (narrative.DecodeResult)
 // ({"evidence":[{"text":…}]}). A result that does not parse gives no evidence rather than
 // failing the report: the post is still listed.
-func evidencePhrases(result string) []string {
-	var v struct {
-		Evidence []struct {
-			Text string `json:"text"`
-		} `json:"evidence"`
-	}
-	if json.Unmarshal([]byte(result), &v) != nil {
+func EvidencePhrases(result string) []string {
+	v, err := narrative.DecodeResult([]byte(result))
+	if err != nil {
 		return nil
 	}
 	var out []string

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -323,9 +324,9 @@ func (s *Scheduler) insert(ctx context.Context, r *Record) error {
 
 // List returns the newest recorded reports first (at most limit).
 func List(ctx context.Context, conn driver.Conn, limit int) ([]Record, error) {
-	rows, err := conn.Query(ctx, fmt.Sprintf(`SELECT id, schedule, org, lang, period_from, period_to, formats, files, sizes,
+	rows, err := conn.Query(ctx, `SELECT id, schedule, org, lang, period_from, period_to, formats, files, sizes,
 		recipients, emailed, toString(status), error, generated_at, duration_ms
-		FROM reports FINAL ORDER BY generated_at DESC, id LIMIT %d`, max(limit, 1)))
+		FROM reports FINAL ORDER BY generated_at DESC, id LIMIT @limit`, clickhouse.Named("limit", max(limit, 1)))
 	if err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}

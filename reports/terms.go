@@ -2,12 +2,12 @@ package reports
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/russian"
@@ -27,7 +27,7 @@ const sampleBuckets = 10000
 // must never surface a victim's name.
 func (q *query) emergingTerms(ctx context.Context, r *Report) error {
 	var nCur, nPrev uint64
-	if err := q.conn.QueryRow(q.ctx(ctx, nil), fmt.Sprintf(`SELECT countIf(cur = 1), countIf(cur = 0) FROM %s`, q.flagged)).
+	if err := q.conn.QueryRow(q.ctx(ctx, nil), `SELECT countIf(cur = 1), countIf(cur = 0) FROM `+scratchName(q.flagged)).
 		Scan(&nCur, &nPrev); err != nil {
 		return err
 	}
@@ -40,19 +40,18 @@ func (q *query) emergingTerms(ctx context.Context, r *Report) error {
 	if keep == 0 || nCur == 0 {
 		return nil
 	}
-	sampled := func(col string) string { return fmt.Sprintf("cityHash64(%s) %% %d < %d", col, sampleBuckets, keep) }
+	sampled := func(col string) string { return "cityHash64(" + col + ") % @buckets < @keep" }
 	tc := newTermCounter()
 	var docsCur, docsPrev int
 	// The sample condition is on the post id's hash, so it filters the posts table in
 	// PREWHERE before the (costlier) membership test in the flagged set.
-	err := q.scan(ctx, fmt.Sprintf(`SELECT argMax(title, version), argMax(text, version), min(published_at) >= toDateTime(%d)
+	err := q.scan(ctx, `SELECT argMax(title, version), argMax(text, version), min(published_at) >= toDateTime(@from)
 		FROM posts
-		PREWHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND %s
-		WHERE id IN (SELECT post_id FROM %s WHERE %s)
+		PREWHERE published_at >= toDateTime(@prev) AND published_at < toDateTime(@to) AND `+sampled("id")+`
+		WHERE id IN (SELECT post_id FROM `+scratchName(q.flagged)+` WHERE `+sampled("post_id")+`)
 		  AND id NOT IN (SELECT post_id FROM exposures FINAL
-		                 WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND exposed = 1)
-		GROUP BY id`, unix(q.o.From), unix(q.prev.From), unix(q.o.To), sampled("id"), q.flagged, sampled("post_id"),
-		unix(q.prev.From), unix(q.o.To)),
+		                 WHERE published_at >= toDateTime(@prev) AND published_at < toDateTime(@to) AND exposed = 1)
+		GROUP BY id`,
 		func(rows driver.Rows) error {
 			var title, text string
 			var cur uint8
@@ -66,7 +65,7 @@ func (q *query) emergingTerms(ctx context.Context, r *Report) error {
 				docsPrev++
 			}
 			return nil
-		})
+		}, q.args(clickhouse.Named("buckets", uint64(sampleBuckets)), clickhouse.Named("keep", keep))...)
 	if err != nil {
 		return err
 	}

@@ -37,16 +37,19 @@ func DropPartitionsBeforeLayout(ctx context.Context, conn driver.Conn, layout La
 	limit := cutoff.UTC().Year()*100 + int(cutoff.UTC().Month()) // partitions < this month are wholly older
 	var dropped []string
 	for _, table := range partitionedTables {
-		// table comes from the fixed list above, so it is safe to inline.
-		list := fmt.Sprintf(`SELECT DISTINCT partition FROM system.parts
-			WHERE database = currentDatabase() AND table = '%s' AND active = 1`, table)
-		drop := "ALTER TABLE " + table + " DROP PARTITION %d"
+		// Values are bound by the driver; identifiers (table, cluster, database) cannot be
+		// bound and come from the fixed list above and the validated layout.
+		list := `SELECT DISTINCT partition FROM system.parts
+			WHERE database = currentDatabase() AND table = @table AND active = 1`
+		listArgs := []any{clickhouse.Named("table", table)}
+		drop := "ALTER TABLE " + table + " DROP PARTITION @partition"
 		if layout.Clustered() {
 			list = fmt.Sprintf(`SELECT DISTINCT partition FROM cluster('%s', 'system', 'parts')
-				WHERE database = '%s' AND table = '%s' AND active = 1`, layout.Cluster, layout.Database, table+LocalSuffix)
-			drop = fmt.Sprintf("ALTER TABLE %s.%s%s ON CLUSTER %s DROP PARTITION %%d", layout.Database, table, LocalSuffix, layout.Cluster)
+				WHERE database = @database AND table = @table AND active = 1`, layout.Cluster)
+			listArgs = []any{clickhouse.Named("database", layout.Database), clickhouse.Named("table", table+LocalSuffix)}
+			drop = fmt.Sprintf("ALTER TABLE %s.%s%s ON CLUSTER %s DROP PARTITION @partition", layout.Database, table, LocalSuffix, layout.Cluster)
 		}
-		rows, err := conn.Query(ctx, list)
+		rows, err := conn.Query(ctx, list, listArgs...)
 		if err != nil {
 			return dropped, fmt.Errorf("retention: list partitions of %s: %w", table, err)
 		}
@@ -65,15 +68,15 @@ func DropPartitionsBeforeLayout(ctx context.Context, conn driver.Conn, layout La
 			if _, err := fmt.Sscanf(p, "%d", &month); err != nil || month >= limit {
 				continue
 			}
-			err := conn.Exec(ctx, fmt.Sprintf(drop, month))
+			err := conn.Exec(ctx, drop, clickhouse.Named("partition", month))
 			var ex *clickhouse.Exception
 			if layout.Clustered() && errors.As(err, &ex) && ex.Code == 194 {
 				// ClickHouse 18.16 forwards DROP PARTITION from a follower replica to the
 				// shard's leader without the user's password, and the leader refuses it
 				// (code 194). A mutation needs no leader: delete the month's rows instead
 				// (applied in the background; a rerun repeats it harmlessly).
-				err = conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s.%s%s ON CLUSTER %s DELETE WHERE %s = %d",
-					layout.Database, table, LocalSuffix, layout.Cluster, partitionExpr[table], month))
+				err = conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s.%s%s ON CLUSTER %s DELETE WHERE %s = @partition",
+					layout.Database, table, LocalSuffix, layout.Cluster, partitionExpr[table]), clickhouse.Named("partition", month))
 			}
 			if err != nil {
 				return dropped, fmt.Errorf("retention: drop %s partition %d: %w", table, month, err)

@@ -83,24 +83,14 @@ func (s CHClusters) Clusters(ctx context.Context, limit int) ([]Cluster, error) 
 	for i, c := range out {
 		ids[i] = c.ID
 	}
-	labels := map[string]string{}
-	rows, err = s.DB.Conn.Query(ctx, `SELECT cluster_id, toString(label) FROM coordination_labels FINAL
-		WHERE cluster_id IN ? AND label != 'unlabelled'`, set(ids))
+	labels, err := coordination.NewStore(s.DB.Conn).Labels(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("cluster labels: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, l string
-		if err := rows.Scan(&id, &l); err != nil {
-			return nil, fmt.Errorf("cluster labels: %w", err)
-		}
-		labels[id] = l
+		return nil, fmt.Errorf("clusters: %w", err)
 	}
 	for i := range out {
 		out[i].Label = labels[out[i].ID]
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Cluster implements ClusterSource: one active cluster with its members' signals at the

@@ -453,7 +453,7 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		if len(out) == limit {
 			break
 		}
-		p.Evidence = parseEvidence(x.result)
+		p.Evidence = NarrativeEvidence(x.result)
 		out = append(out, p)
 	}
 	if err := d.redactRows(ctx, out); err != nil {
@@ -731,7 +731,7 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 			rows.Close()
 			return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
 		}
-		p.Score, p.Evidence = float64(score), parseEvidence(result)
+		p.Score, p.Evidence = float64(score), NarrativeEvidence(result)
 		p.Flagged, p.ModelVersion = flagged == 1, feedback.ModelVersion(version)
 	}
 	rows.Close()
@@ -921,31 +921,6 @@ func (d *DB) Sources(ctx context.Context, now time.Time) ([]SourceHealth, error)
 	return out, rows.Err()
 }
 
-// CHAcker acknowledges incidents by writing a new version of the incident row with
-// status acknowledged. It is the fallback used until the alerts package provides its
-// own implementation (which may also stop escalation).
-type CHAcker struct{ DB *DB }
-
-// Acknowledge implements IncidentAcker.
-func (a CHAcker) Acknowledge(ctx context.Context, sc Scope, id, by string, at time.Time) error {
-	inc, err := a.DB.Incident(ctx, sc, id)
-	if err != nil {
-		return err
-	}
-	if inc.Status == "acknowledged" {
-		return nil
-	}
-	q, args := scoped(`INSERT INTO incidents (id, org, member, fingerprint, severity, categories, platforms, urls,
-		post_ids, max_views, status, update_seq, opened_at, updated_at, acknowledged_at, acknowledged_by, version)
-		SELECT id, org, member, fingerprint, severity, categories, platforms, urls, post_ids, max_views,
-		'acknowledged', update_seq, opened_at, ?, ?, ?, ? FROM incidents FINAL WHERE id = ?`,
-		sc, at.UTC(), at.UTC(), by, uint64(at.UnixNano()), id)
-	if err := a.DB.Conn.Exec(ctx, q, args...); err != nil {
-		return fmt.Errorf("acknowledge incident %s: %w", id, err)
-	}
-	return nil
-}
-
 // fillThreads sets the kind, parent and root of rows from posts (migration 0070) and, for
 // comments and replies, their Root: the root post's title and text, redacted as every
 // text the UI shows (exposure verdict or masking), so a comment is read in its thread.
@@ -1127,7 +1102,7 @@ func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, erro
 	var out []PostRow
 	for _, x := range newest {
 		if x.flagged {
-			x.p.Evidence = parseEvidence(x.result)
+			x.p.Evidence = NarrativeEvidence(x.result)
 			out = append(out, x.p)
 		}
 	}

@@ -1,10 +1,11 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // Role is an account's role. Authorisation is decided from the role, the organisation
@@ -68,22 +69,22 @@ type Evidence struct {
 	Frame string `json:"frame"`
 }
 
-// narrativeResult is the part of the narrative classifier's JSON the UI shows.
-type narrativeResult struct {
-	Evidence []Evidence `json:"evidence"`
-}
-
-// parseEvidence extracts evidence spans from a stored narrative result; a malformed or
+// NarrativeEvidence extracts the evidence spans of a stored narrative result, decoded
+// through the classifier's own type (narrative.DecodeResult); a malformed or
 // foreign result gives none (the post is still shown, without highlights).
-func parseEvidence(result string) []Evidence {
+func NarrativeEvidence(result string) []Evidence {
 	if result == "" {
 		return nil
 	}
-	var r narrativeResult
-	if err := json.Unmarshal([]byte(result), &r); err != nil {
+	r, err := narrative.DecodeResult([]byte(result))
+	if err != nil || r.Evidence == nil {
 		return nil
 	}
-	return r.Evidence
+	out := make([]Evidence, 0, len(r.Evidence))
+	for _, e := range r.Evidence {
+		out = append(out, Evidence{Start: e.Start, End: e.End, Text: e.Text, Frame: string(e.Frame)})
+	}
+	return out
 }
 
 // PostRow is one flagged post in lists (overview, explorer).

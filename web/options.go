@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -92,12 +93,22 @@ func LoadConfig(node *yaml.Node, dataDir string) (Config, error) {
 	return c, nil
 }
 
-// IncidentAcker acknowledges an incident on behalf of a user. The alerts package
-// implements it (so that acknowledgement also stops escalation); CHAcker is the
-// ClickHouse-only fallback. sc is the caller's scope: an implementation must refuse
-// (ErrNotFound) an incident outside it.
+// IncidentAcker acknowledges an incident on behalf of a user. The alert role's state
+// implements it (app wires it), so that acknowledgement also stops escalation and the
+// incidents table follows through the alert mirror, its one writer. sc is the caller's
+// scope: an implementation must refuse (ErrNotFound) an incident outside it. Without one
+// (Options.Acker nil) acknowledging answers 503: writing only a new incidents row would
+// be undone by the next mirrored change of the incident.
 type IncidentAcker interface {
 	Acknowledge(ctx context.Context, sc Scope, id, by string, at time.Time) error
+}
+
+// noAcker is the IncidentAcker of a server without the alert state.
+type noAcker struct{}
+
+// Acknowledge implements IncidentAcker: always 503.
+func (noAcker) Acknowledge(context.Context, Scope, string, string, time.Time) error {
+	return errStatus(http.StatusServiceUnavailable, "acknowledging incidents needs the alert role's state, which this server does not have")
 }
 
 // ClusterSource reads coordinated clusters for the clusters pages (CHClusters by

@@ -34,12 +34,12 @@ func TestHighlight(t *testing.T) {
 }
 
 func TestParseEvidence(t *testing.T) {
-	ev := parseEvidence(`{"homophobic":true,"score":0.9,"frames":["x"],"evidence":[{"start":1,"end":3,"text":"ab","frame":"x"}]}`)
+	ev := NarrativeEvidence(`{"homophobic":true,"score":0.9,"frames":["x"],"evidence":[{"start":1,"end":3,"text":"ab","frame":"x"}]}`)
 	if len(ev) != 1 || ev[0].End != 3 || ev[0].Frame != "x" {
 		t.Fatalf("%+v", ev)
 	}
 	for _, bad := range []string{"", "{", `{"evidence":"no"}`, "null", `[]`} {
-		if ev := parseEvidence(bad); len(ev) != 0 {
+		if ev := NarrativeEvidence(bad); len(ev) != 0 {
 			t.Fatalf("%q gave %+v", bad, ev)
 		}
 	}

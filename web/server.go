@@ -117,7 +117,7 @@ func New(o Options) (*Server, error) {
 		o.Config = c
 	}
 	if o.Acker == nil {
-		o.Acker = CHAcker{DB: o.DB}
+		o.Acker = noAcker{}
 	}
 	if o.Cluster == nil {
 		o.Cluster = CHClusters{DB: o.DB}

@@ -52,7 +52,7 @@ func seedThread(t *testing.T, e *env) threadFixture {
 		mk(fx.underExposed, post.KindComment, fx.exposedRoot, fx.exposedRoot, "", "Таких надо гнать отсюда.", 40*time.Minute),
 	}
 	var cls []storage.Classification
-	var nps []web.NarrativePost
+	var nps []storage.NarrativePost
 	for _, p := range posts {
 		flagged := p.ID == fx.flagged || p.ID == fx.reply || p.ID == fx.underExposed
 		c := storage.Classification{PostID: p.ID, Classifier: "narrative", ClassifierVersion: "demo-thread", Source: p.Source,
@@ -63,7 +63,7 @@ func seedThread(t *testing.T, e *env) threadFixture {
 			c.Result = `{"homophobic":true,"score":0.8,"frames":["violence_threat"],"evidence":[]}`
 		}
 		cls = append(cls, c)
-		np := web.NarrativePost{PostID: p.ID, Source: p.Source, Channel: p.Channel, Author: p.Author, Lang: p.Lang, URL: p.URL,
+		np := storage.NarrativePost{PostID: p.ID, Source: p.Source, Channel: p.Channel, Author: p.Author, Lang: p.Lang, URL: p.URL,
 			PublishedAt: p.PublishedAt, Flagged: c.Flagged, Frames: c.Labels, Score: c.Score, ClassifiedAt: c.ClassifiedAt, ModelVersion: "demo-thread"}
 		if flagged {
 			np.Result, np.Text = c.Result, p.Text
@@ -82,7 +82,7 @@ func seedThread(t *testing.T, e *env) threadFixture {
 	if err := storage.InsertClassifications(ctx, e.conn, cls); err != nil {
 		t.Fatal(err)
 	}
-	if err := web.InsertNarrativePosts(ctx, e.conn, nps); err != nil {
+	if err := storage.InsertNarrativePosts(ctx, e.conn, nps); err != nil {
 		t.Fatal(err)
 	}
 	return fx

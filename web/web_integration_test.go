@@ -24,6 +24,7 @@ import (
 	"github.com/kuzot/kuzot/web"
 	"github.com/kuzot/kuzot/web/auth"
 	"github.com/kuzot/kuzot/web/demodata"
+	"github.com/kuzot/kuzot/web/webtest"
 )
 
 // cheap argon2id costs keep the tests fast; production uses auth.DefaultParams.
@@ -80,7 +81,7 @@ func newEnv(t *testing.T, opts ...func(*web.Options)) *env {
 	if err := os.WriteFile(filepath.Join(cfg.ReportsDir, "stray.html"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	o := web.Options{DB: db, Log: testenv.Logger(t), Config: cfg,
+	o := web.Options{DB: db, Log: testenv.Logger(t), Config: cfg, Acker: webtest.ClickHouseAcker{DB: db},
 		Labeler:  web.CoordinationLabeler{Store: coordination.NewStore(conn)},
 		Backfill: &recordingBackfiller{},
 		Rules:    &memRules{rules: map[string]web.AlertRule{"org-beta": {Org: "org-beta", MinSeverity: "high", Channels: []string{"webhook"}, Source: "config"}}}}

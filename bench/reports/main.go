@@ -26,8 +26,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/storage"
@@ -102,13 +105,15 @@ func run(addr, db string, n int, reuse, withPDF bool) error {
 	loadBefore := loadAvg()
 	start := time.Now()
 	var posts, flagged uint64
-	if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT uniqExact(cityHash64(id)) FROM posts
-		WHERE published_at >= toDateTime(%d) AND published_at < toDateTime(%d)`, dataFrom.Unix(), periodTo.Unix())).Scan(&posts); err != nil {
+	period := []any{clickhouse.Named("from", dataFrom.Unix()), clickhouse.Named("to", periodTo.Unix()),
+		clickhouse.Named("classifier", narrative.Name)}
+	if err := conn.QueryRow(ctx, `SELECT uniqExact(cityHash64(id)) FROM posts
+		WHERE published_at >= toDateTime(@from) AND published_at < toDateTime(@to)`, period...).Scan(&posts); err != nil {
 		return err
 	}
-	if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT count() FROM classifications FINAL
-		WHERE classifier = 'narrative' AND published_at >= toDateTime(%d) AND published_at < toDateTime(%d) AND flagged = 1`,
-		dataFrom.Unix(), periodTo.Unix())).Scan(&flagged); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT count() FROM classifications FINAL
+		WHERE classifier = @classifier AND published_at >= toDateTime(@from) AND published_at < toDateTime(@to) AND flagged = 1`,
+		period...).Scan(&flagged); err != nil {
 		return err
 	}
 	baseline := time.Since(start)
@@ -318,7 +323,7 @@ func loadBatch(ctx context.Context, conn driver.Conn, from, to int) error {
 	for i := range classified {
 		classified[i] = coll[i].Add(time.Minute)
 	}
-	narr := repeat("narrative", m)
+	narr := repeat(narrative.Name, m)
 	nver := repeat("narrative/1 lexicon/bench model/bench", m)
 	if err := columnar(ctx, conn, `INSERT INTO classifications (post_id, classifier, classifier_version, flagged, score,
 		labels, result, source, channel, author, lang, published_at, classified_at, version)`,
@@ -339,7 +344,7 @@ func loadBatch(ctx context.Context, conn driver.Conn, from, to int) error {
 	}
 	if err := columnar(ctx, conn, `INSERT INTO classifications (post_id, classifier, classifier_version, flagged, score,
 		labels, result, source, channel, author, lang, published_at, classified_at, version)`,
-		ids, repeat("exposure", m), repeat("exposure/1", m), expFlags, expScores, expLabels, expResults, srcs, chans, authors, lngs,
+		ids, repeat(exposure.Name, m), repeat("exposure/1", m), expFlags, expScores, expLabels, expResults, srcs, chans, authors, lngs,
 		pub, classified, vers); err != nil {
 		return fmt.Errorf("exposure classifications: %w", err)
 	}

@@ -20,6 +20,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	classifierexposure "github.com/kuzot/kuzot/classifiers/exposure"
+	classifiernarrative "github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/storage"
 	"github.com/kuzot/kuzot/web"
@@ -242,7 +244,7 @@ func generate(ctx context.Context, conn driver.Conn, n, batch, days int, now tim
 		}
 		narrative := make([]string, m)
 		for j := range narrative {
-			narrative[j] = "narrative"
+			narrative[j] = narrativeName
 		}
 		for i, c := range []any{id, narrative, cver, flagged, score, labels, result, src, ch, au, lang, pub, col, ver} {
 			if err := b.Column(i).Append(c); err != nil {
@@ -262,7 +264,7 @@ func generate(ctx context.Context, conn driver.Conn, n, batch, days int, now tim
 		}
 		exposure, eflag, escore, elabels, eresult := make([]string, m), make([]uint8, m), make([]float32, m), make([][]string, m), make([]string, m)
 		for j := range m {
-			exposure[j], elabels[j] = "exposure", []string{"severity:none"}
+			exposure[j], elabels[j] = exposureName, []string{"severity:none"}
 			eresult[j] = `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[]}`
 		}
 		for i, c := range []any{id, exposure, cver, eflag, escore, elabels, eresult, src, ch, au, lang, pub, col, ver} {
@@ -298,3 +300,9 @@ func generate(ctx context.Context, conn driver.Conn, n, batch, days int, now tim
 	}
 	return nil
 }
+
+// The classifier names of the rows written (the classifiers' exported names).
+const (
+	narrativeName = classifiernarrative.Name
+	exposureName  = classifierexposure.Name
+)

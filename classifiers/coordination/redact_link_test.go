@@ -18,7 +18,8 @@ func exposureRedactor() func(string) string {
 		if err != nil {
 			return "[redacted]"
 		}
-		return exposure.Redact(s, a.Entities)
+		out, _ := exposure.Redact(s, a.Entities, exposure.AudienceStored)
+		return out
 	}
 }
 

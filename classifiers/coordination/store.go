@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/storage"
@@ -232,6 +233,37 @@ func (s *Store) SetLabel(ctx context.Context, l Label) error {
 		return fmt.Errorf("coordination store: send label %s: %w", l.ClusterID, err)
 	}
 	return nil
+}
+
+// Labels returns the latest analyst label of each labelled cluster among ids (every
+// labelled cluster when ids is nil), leaving out clusters whose label is "unlabelled".
+// The web UI's cluster list and the reports read labels through it.
+func (s *Store) Labels(ctx context.Context, ids []string) (map[string]string, error) {
+	q, args := `SELECT cluster_id, toString(label) FROM coordination_labels FINAL WHERE label != 'unlabelled'`, []any(nil)
+	if ids != nil {
+		set := clickhouse.GroupSet{Value: make([]any, len(ids))}
+		for i, id := range ids {
+			set.Value[i] = id
+		}
+		q, args = q+` AND cluster_id IN ?`, []any{set}
+	}
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("coordination store: labels: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, l string
+		if err := rows.Scan(&id, &l); err != nil {
+			return nil, fmt.Errorf("coordination store: labels: %w", err)
+		}
+		out[id] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("coordination store: labels: %w", err)
+	}
+	return out, nil
 }
 
 // RecentClusters reads the ids, accounts and last activity of the active clusters whose

@@ -36,6 +36,15 @@ const (
 	SeverityCritical Severity = "critical"
 )
 
+// Valid reports whether s is one of the five severities.
+func (s Severity) Valid() bool {
+	switch s {
+	case SeverityNone, SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical:
+		return true
+	}
+	return false
+}
+
 // Rank orders severities (none = 0 … critical = 4) for thresholds.
 func (s Severity) Rank() int {
 	switch s {
@@ -945,7 +954,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	}
 	sortRefs(res.Watchlist)
 	sortRefs(res.Mentions)
-	res.Redacted = Redact(s.text, res.Entities)
+	res.Redacted = redactStored(s.text, res.Entities)
 }
 
 func sortRefs(rs []watchlist.Ref) {

@@ -13,6 +13,7 @@ package exposure
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -271,6 +272,49 @@ type Result struct {
 
 	redacted string
 	trace    []string
+}
+
+// ErrNoResult reports an empty or null result: the exposure classifier did not run on
+// the post (it is not enabled), so there is nothing to store or alert on.
+var ErrNoResult = errors.New("no exposure result")
+
+// DecodeResult parses a result as the classify stage publishes it (Result's JSON). It is
+// the one decoder of the exposure result: the store role (exposure rows), the alert role
+// and the tests read results through it. A severity that is not one of the five is an
+// error, so that a damaged result can never pass as "none".
+func DecodeResult(raw []byte) (*Result, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, ErrNoResult
+	}
+	var r Result
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("exposure result: %w", err)
+	}
+	if !r.Severity.Valid() {
+		return nil, fmt.Errorf("exposure result: unknown severity %q", r.Severity)
+	}
+	return &r, nil
+}
+
+// Members returns the watch-listed members the post exposes, outs or threatens
+// (Watchlist), each (org, member) once in order of first appearance with the latest
+// registration time reported for it; entries without an org or member are dropped.
+func (r *Result) Members() []watchlist.Ref {
+	var out []watchlist.Ref
+	at := map[[2]string]int{}
+	for _, w := range r.Watchlist {
+		if w.Org == "" || w.Member == "" {
+			continue
+		}
+		k := [2]string{w.Org, w.Member}
+		if i, ok := at[k]; ok {
+			out[i].Since = max(out[i].Since, w.Since)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, w)
+	}
+	return out
 }
 
 // NewResult turns an analysis into a classify result.

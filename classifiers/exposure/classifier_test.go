@@ -224,12 +224,12 @@ func TestRedact(t *testing.T) {
 		{TypeSOGI, strings.Index(text, "гей"), len(text)},
 	}
 	want := "[person], +996 *** *** 456, ПИН [national_id], гей"
-	if got := Redact(text, ents); got != want {
+	if got, _ := Redact(text, ents, AudienceStored); got != want {
 		t.Errorf("Redact = %q, want %q", got, want)
 	}
 	// Overlapping, out-of-range and mid-rune spans are skipped, never a panic.
 	bad := []Entity{{TypePerson, 0, 4}, {TypePhone, 2, 6}, {TypeEmail, -1, 3}, {TypeEmail, 5, 500}, {TypeAddress, 1, 3}, {TypeAddress, 7, 7}}
-	got := Redact("Ай ок 12", bad)
+	got, _ := Redact("Ай ок 12", bad, AudienceStored)
 	if !utf8.ValidString(got) || got != "[person] ок 12" {
 		t.Errorf("Redact with bad spans = %q", got)
 	}
@@ -296,7 +296,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add("", 0, 0, 0, 0)
 	f.Add("abc", -5, 100, 2, 1)
 	f.Fuzz(func(t *testing.T, text string, a, b, c, d int) {
-		out := Redact(text, []Entity{{TypePerson, a, b}, {TypePhone, c, d}})
+		out, _ := Redact(text, []Entity{{TypePerson, a, b}, {TypePhone, c, d}}, AudienceStored)
 		if utf8.ValidString(text) && !utf8.ValidString(out) {
 			t.Fatalf("Redact(%q) = %q is not UTF-8", text, out)
 		}

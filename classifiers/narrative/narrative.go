@@ -28,6 +28,7 @@ package narrative
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -131,6 +132,18 @@ type Result struct {
 	// Thread tells how the thread's root (post.Post.Context) weighed in: "" (no context,
 	// or it changed nothing), ThreadImplicitTarget or ThreadOtherTopic (thread.go).
 	Thread string `json:"thread,omitempty"`
+}
+
+// DecodeResult parses a result as the classify stage publishes it and ClickHouse stores
+// it (classifications.result, narrative_posts.result). It is the one decoder of the
+// narrative result: the web UI's evidence highlights and the reports' evidence phrases
+// are read through it.
+func DecodeResult(raw []byte) (*Result, error) {
+	var r Result
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("narrative result: %w", err)
+	}
+	return &r, nil
 }
 
 // Flagged implements classifiers.Result.

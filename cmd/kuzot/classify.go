@@ -15,7 +15,6 @@ import (
 
 	"github.com/kuzot/kuzot/app"
 	"github.com/kuzot/kuzot/classifiers"
-	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -119,7 +118,7 @@ func classifyStreamMedia(ctx context.Context, cs []classifiers.Classifier, media
 			continue
 		}
 		p.Normalize()
-		c, cerr := pipeline.ClassifyPost(ctx, cs, &p, time.Now())
+		c, cerr := classifiers.ClassifyPost(ctx, cs, &p, time.Now())
 		if cerr != nil {
 			bad++
 			fmt.Fprintf(errw, "line %d (%s): %v\n", lineNo, p.ID, cerr)
@@ -143,7 +142,7 @@ func classifyStreamMedia(ctx context.Context, cs []classifiers.Classifier, media
 
 // writeResultLine writes {"id":…, "<name>":{…}} with classifiers in registry order.
 // media, when not nil, is written last as "media".
-func writeResultLine(w *bufio.Writer, id string, c *pipeline.Classified, media []byte) error {
+func writeResultLine(w *bufio.Writer, id string, c *classifiers.Classified, media []byte) error {
 	idJSON, _ := json.Marshal(id)
 	w.WriteString(`{"id":`)
 	w.Write(idJSON)

@@ -23,8 +23,8 @@ type evalFunc func(ctx context.Context, args []string, stdout, stderr io.Writer)
 // Add one line per classifier package: "name": pkg.EvalCommand.
 func evaluators() map[string]evalFunc {
 	return map[string]evalFunc{
-		"exposure":  evalExposure,
-		"narrative": evalNarrative,
+		exposure.Name:  evalExposure,
+		narrative.Name: evalNarrative,
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // trainFunc trains one classifier's statistical model from labelled data.
@@ -15,7 +17,7 @@ type trainFunc func(ctx context.Context, args []string, stdout, stderr io.Writer
 // trainers lists every classifier with a trainable model (`kuzot train <name>`).
 func trainers() map[string]trainFunc {
 	return map[string]trainFunc{
-		"narrative": trainNarrative,
+		narrative.Name: trainNarrative,
 	}
 }
 

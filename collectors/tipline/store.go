@@ -24,7 +24,7 @@ const insertTipCampaigns = `INSERT INTO tip_campaigns (fingerprint, post_id, kin
 // next to the detector's. Writes are idempotent (versioned ReplacingMergeTrees).
 type Store struct {
 	conn driver.Conn
-	// Redact masks personal data in stored texts (app.EvidenceRedactor); nil keeps them.
+	// Redact masks personal data in stored texts (exposure.TextRedactor); nil keeps them.
 	Redact func(string) string
 }
 

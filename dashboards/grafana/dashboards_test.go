@@ -23,6 +23,7 @@ import (
 	"github.com/kuzot/kuzot/storage"
 	"github.com/kuzot/kuzot/web"
 	"github.com/kuzot/kuzot/web/demodata"
+	"github.com/kuzot/kuzot/web/webtest"
 )
 
 type target struct {
@@ -489,7 +490,7 @@ func seededGrafana(t *testing.T, now time.Time) grafanaEnv {
 		t.Fatal(err)
 	}
 	db := &web.DB{Conn: conn}
-	if err := (web.CHAcker{DB: db}).Acknowledge(ctx, web.Scope{All: true}, fx.IncidentB, "analyst", now); err != nil {
+	if err := (webtest.ClickHouseAcker{DB: db}).Acknowledge(ctx, web.Scope{All: true}, fx.IncidentB, "analyst", now); err != nil {
 		t.Fatal(err)
 	}
 	env := grafanaEnv{kuzot: conn, cfg: cfg}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kuzot/kuzot/alerts"
 	"github.com/kuzot/kuzot/classifiers"
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/media/imagegen"
@@ -82,21 +81,21 @@ func TestBuildIDCard(t *testing.T) {
 	if c.Post.ID != "telegram:chan/5#img1" || c.Post.URL != parent.URL || len(c.Post.Media) != 1 || c.Post.Media[0].Kind != "photo" {
 		t.Errorf("derived post %+v", c.Post)
 	}
-	e, err := alerts.DecodeExposure(c.Results[exposure.Name])
+	e, err := exposure.DecodeResult(c.Results[exposure.Name])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.Exposed || e.Severity < alerts.SeverityHigh || len(e.Members()) != 1 || e.Members()[0].Member != "m-7" {
+	if !e.Exposed || e.Severity.Rank() < exposure.SeverityHigh.Rank() || len(e.Members()) != 1 || e.Members()[0].Member != "m-7" {
 		t.Errorf("exposure result %s", c.Results[exposure.Name])
 	}
-	if _, err := alerts.Redact(c.Post.Text, e.Entities); err != nil {
-		t.Errorf("alerts.Redact: %v", err)
+	if _, err := exposure.Redact(c.Post.Text, e.Entities, exposure.AudienceAlert); err != nil {
+		t.Errorf("exposure.Redact for an alert: %v", err)
 	}
 	var er exposure.Result
 	if err := json.Unmarshal(c.Results[exposure.Name], &er); err != nil {
 		t.Fatal(err)
 	}
-	if red := exposure.Redact(c.Post.Text, er.Entities); red != c.Post.Text || len(er.Entities) == 0 {
+	if red, _ := exposure.Redact(c.Post.Text, er.Entities, exposure.AudienceStored); red != c.Post.Text || len(er.Entities) == 0 {
 		t.Errorf("%d entities do not fit the redacted text:\n%s\nvs\n%s", len(er.Entities), red, c.Post.Text)
 	}
 	var ir imagepost.Result

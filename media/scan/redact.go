@@ -125,10 +125,12 @@ func redactSpans(res *ocr.Result, ents []exposure.Entity, mrzLines map[int]bool)
 	return b.String(), relocated
 }
 
-// entityMask is what exposure.Redact puts in place of e ("[person]", a phone with its
-// layout and last digits).
+// entityMask is what exposure.Redact puts in place of e for stored evidence ("[person]",
+// a phone with its layout and last digits). The stored rule never fails.
 func entityMask(text string, e exposure.Entity) string {
-	return exposure.Redact(text[e.Start:e.End], []exposure.Entity{{Type: e.Type, Start: 0, End: e.End - e.Start}})
+	masked, _ := exposure.Redact(text[e.Start:e.End], []exposure.Entity{{Type: e.Type, Start: 0, End: e.End - e.Start}},
+		exposure.AudienceStored)
+	return masked
 }
 
 var datePattern = regexp.MustCompile(`\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b`)

@@ -13,10 +13,12 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/kuzot/kuzot/alerts"
+	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
-	"github.com/kuzot/kuzot/web"
 )
 
 // DemoClassifierVersion is the narrative classifier version of the demo
@@ -96,7 +98,7 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 		p := post.Post{ID: fmt.Sprintf("%s:%s/%d", src, ch, 1000+i), Source: src, Channel: ch,
 			Author: fmt.Sprintf("demo_account_%02d", i%17), URL: fmt.Sprintf("https://demo.invalid/%s/%s/%d", src, ch, 1000+i),
 			PublishedAt: at, CollectedAt: at.Add(5 * time.Minute), Views: int64(100 + i*7), Media: []post.Media{}}
-		c := storage.Classification{PostID: p.ID, Classifier: "narrative", ClassifierVersion: DemoClassifierVersion,
+		c := storage.Classification{PostID: p.ID, Classifier: narrative.Name, ClassifierVersion: DemoClassifierVersion,
 			Source: p.Source, Channel: p.Channel, Author: p.Author, PublishedAt: at, ClassifiedAt: at.Add(6 * time.Minute)}
 		if i%3 != 2 { // two posts in three carry a narrative
 			k := cues[(i+i/7)%len(cues)]
@@ -145,7 +147,7 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	// text as not yet checked. The narrative rows above stay first in cls.
 	narrative := len(cls)
 	for i, p := range posts {
-		c := storage.Classification{PostID: p.ID, Classifier: "exposure", ClassifierVersion: "demo", Labels: []string{"severity:none"},
+		c := storage.Classification{PostID: p.ID, Classifier: exposure.Name, ClassifierVersion: "demo", Labels: []string{"severity:none"},
 			Result: `{"exposed":false,"outing":false,"severity":"none","entities":[],"watchlist":[]}`, Source: p.Source,
 			Channel: p.Channel, Author: p.Author, Lang: p.Lang, PublishedAt: p.PublishedAt, ClassifiedAt: p.CollectedAt.Add(time.Minute)}
 		if i >= len(posts)-len(dox) {
@@ -162,17 +164,17 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	// The explorer's narrative_posts rows, as the store role writes them next to
 	// classifications (no exposure classification here: the doxxing posts are not
 	// narrative posts).
-	nps := make([]web.NarrativePost, narrative)
+	nps := make([]storage.NarrativePost, narrative)
 	for i, c := range cls[:narrative] {
 		p := posts[i]
-		nps[i] = web.NarrativePost{PostID: c.PostID, Source: c.Source, Channel: c.Channel, Author: c.Author, Lang: c.Lang,
+		nps[i] = storage.NarrativePost{PostID: c.PostID, Source: c.Source, Channel: c.Channel, Author: c.Author, Lang: c.Lang,
 			URL: p.URL, PublishedAt: c.PublishedAt, Flagged: c.Flagged, Frames: c.Labels, Score: c.Score,
 			ClassifiedAt: c.ClassifiedAt, ModelVersion: feedback.ModelVersion(c.ClassifierVersion)}
 		if c.Flagged {
 			nps[i].Result, nps[i].Text = c.Result, p.Text
 		}
 	}
-	if err := web.InsertNarrativePosts(ctx, conn, nps); err != nil {
+	if err := storage.InsertNarrativePosts(ctx, conn, nps); err != nil {
 		return fx, fmt.Errorf("demo narrative posts: %w", err)
 	}
 	b, err := conn.PrepareBatch(ctx, `INSERT INTO exposures (post_id, source, channel, author, url, lang, published_at,
@@ -196,43 +198,37 @@ func Seed(ctx context.Context, conn driver.Conn, now time.Time) (Fixture, error)
 	if err := b.Send(); err != nil {
 		return fx, fmt.Errorf("demo exposures: %w", err)
 	}
-	b, err = conn.PrepareBatch(ctx, `INSERT INTO incidents (id, org, member, fingerprint, severity, categories, platforms,
-		urls, post_ids, max_views, status, update_seq, opened_at, updated_at, acknowledged_at, acknowledged_by, version)`)
-	if err != nil {
-		return fx, fmt.Errorf("demo incidents: %w", err)
-	}
-	zero := time.Unix(0, 0).UTC()
+	// Incidents and deliveries go through the alert mirror's writers, the tables' one
+	// writer, as if the alert role had opened them.
+	var incs []alerts.IncidentRow
 	for i, d := range dox {
 		p := posts[len(posts)-2+i]
-		id, sev, cats := fx.IncidentA, "critical", []string{"name", "phone", "workplace", "sogi"}
+		id, sev, cats := fx.IncidentA, alerts.SeverityCritical, []string{"name", "phone", "workplace", "sogi"}
 		if i == 1 {
-			id, sev, cats = fx.IncidentB, "high", []string{"name", "address", "threat"}
+			id, sev, cats = fx.IncidentB, alerts.SeverityHigh, []string{"name", "address", "threat"}
 		}
-		if err := b.Append(id, d.org, d.member, "fp-"+id, sev, cats, []string{p.Source}, []string{p.URL}, []string{p.ID},
-			uint64(p.Views), "open", uint32(1), p.CollectedAt, p.CollectedAt, zero, "", uint64(1)); err != nil {
-			return fx, fmt.Errorf("demo incidents: %w", err)
-		}
+		incs = append(incs, alerts.IncidentRow{Version: 1, Incident: &alerts.Incident{ID: id, Org: d.org, Member: d.member,
+			Severity: sev, Categories: cats, Platforms: []string{p.Source}, URLs: []string{p.URL}, PostIDs: []string{p.ID},
+			Sightings: []alerts.Sighting{{PostID: p.ID, Platform: p.Source, Channel: p.Channel, URL: p.URL}},
+			MaxViews:  int64(p.Views), Status: "open", OpenedAt: p.CollectedAt, UpdatedAt: p.CollectedAt,
+			Notifications: []alerts.Notification{{Seq: 2, Kind: alerts.KindNew}}}})
 	}
-	if err := b.Send(); err != nil {
+	if err := alerts.InsertIncidents(ctx, conn, incs); err != nil {
 		return fx, fmt.Errorf("demo incidents: %w", err)
 	}
-	b, err = conn.PrepareBatch(ctx, `INSERT INTO alert_deliveries (id, incident_id, org, channel, kind, severity, state,
-		attempts, latency_ms, last_error, created_at, updated_at, version)`)
-	if err != nil {
-		return fx, fmt.Errorf("demo deliveries: %w", err)
-	}
+	var dls []alerts.DeliveryRow
 	for i, x := range []struct{ inc, org, ch, state, errText string }{
 		{fx.IncidentA, fx.OrgA, "telegram", "sent", ""},
 		{fx.IncidentA, fx.OrgA, "email", "sent", ""},
 		{fx.IncidentB, fx.OrgB, "webhook", "failed", "POST https://hooks.demo.invalid: 503"},
 	} {
 		at := now.Add(-time.Duration(2+i) * time.Hour)
-		if err := b.Append(fmt.Sprintf("dlv-%d", i), x.inc, x.org, x.ch, "new", "critical", x.state, uint32(1+i),
-			uint32(4000+i*1500), x.errText, at, at.Add(time.Duration(i)*time.Second), uint64(1)); err != nil {
-			return fx, fmt.Errorf("demo deliveries: %w", err)
-		}
+		dls = append(dls, alerts.DeliveryRow{Version: 1, State: alerts.DeliveryState{ID: fmt.Sprintf("dlv-%d", i), IncidentID: x.inc,
+			Org: x.org, Channel: x.ch, Kind: alerts.KindNew, Severity: alerts.SeverityCritical, State: x.state,
+			Attempts: uint32(1 + i), LatencyMS: uint32(4000 + i*1500), LastError: x.errText, CreatedAt: at,
+			UpdatedAt: at.Add(time.Duration(i) * time.Second)}})
 	}
-	if err := b.Send(); err != nil {
+	if err := alerts.InsertDeliveries(ctx, conn, dls); err != nil {
 		return fx, fmt.Errorf("demo deliveries: %w", err)
 	}
 	fx.GeneralReport, fx.OrgBReport = "trends-2026-10.html", "trends-2026-10-org-beta.html"

@@ -40,7 +40,7 @@ type Dir struct {
 }
 
 const (
-	sub         = "narrative"
+	sub         = narrative.Name
 	pointerName = "current"
 	logName     = "promotions.log"
 	modelExt    = ".model"

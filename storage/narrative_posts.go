@@ -1,4 +1,4 @@
-package web
+package storage
 
 import (
 	"context"
@@ -6,10 +6,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
-	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
-	"github.com/kuzot/kuzot/pipeline"
-	"github.com/kuzot/kuzot/storage"
 )
 
 // NarrativePost is one row of narrative_posts (migration 0026), the explorer's
@@ -35,46 +31,11 @@ type NarrativePost struct {
 	ModelVersion string
 }
 
-// NarrativeRows turns classified messages into narrative_posts rows: one per message
-// with a narrative summary. Messages without one (another classifier set) give none.
-func NarrativeRows(rows []pipeline.Classified) []NarrativePost {
-	out := make([]NarrativePost, 0, len(rows))
-	for _, c := range rows {
-		var narrative, exposed bool
-		var s pipeline.Summary
-		for _, x := range c.Summaries {
-			switch x.Classifier {
-			case "narrative":
-				narrative, s = true, x
-			case "exposure":
-				exposed = x.Flagged
-			}
-		}
-		if !narrative {
-			continue
-		}
-		r := NarrativePost{
-			PostID: c.Post.ID, Source: c.Post.Source, Channel: c.Post.Channel, Author: c.Post.Author,
-			Lang: c.Post.Lang, URL: c.Post.URL, PublishedAt: c.Post.PublishedAt, Flagged: s.Flagged,
-			Frames: s.Labels, Score: s.Score, ClassifiedAt: c.ClassifiedAt,
-			ModelVersion: feedback.ModelVersion(s.Version),
-		}
-		if s.Flagged {
-			r.Result = string(c.Results["narrative"])
-			if !exposed {
-				r.Text = c.Post.Text
-			}
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 const insertNarrativePosts = `INSERT INTO narrative_posts (published_at, flagged, post_id, source, channel, author, lang,
 	url, frames, score, result, text, classified_at, version, model_version)`
 
 // InsertNarrativePosts writes narrative_posts rows in one INSERT. The store role calls
-// it with NarrativeRows of the batch it writes to classifications (anything else that
+// it with results.NarrativeRows of the batch it writes to classifications (anything else that
 // writes narrative classifications must write these rows too); the version is the
 // classification time in nanoseconds, as in classifications, so a redelivered batch
 // collapses and a re-classification wins.
@@ -92,8 +53,8 @@ func InsertNarrativePosts(ctx context.Context, conn driver.Conn, nps []Narrative
 		if frames == nil {
 			frames = []string{}
 		}
-		if err := b.Append(storage.ClampTime(r.PublishedAt), b2u(r.Flagged), r.PostID, r.Source, r.Channel, r.Author, r.Lang,
-			r.URL, frames, float32(r.Score), r.Result, r.Text, storage.ClampTime(r.ClassifiedAt),
+		if err := b.Append(ClampTime(r.PublishedAt), boolU8(r.Flagged), r.PostID, r.Source, r.Channel, r.Author, r.Lang,
+			r.URL, frames, float32(r.Score), r.Result, r.Text, ClampTime(r.ClassifiedAt),
 			uint64(r.ClassifiedAt.UnixNano()), r.ModelVersion); err != nil {
 			return fmt.Errorf("insert narrative posts: row %s: %w", r.PostID, err)
 		}
@@ -102,4 +63,11 @@ func InsertNarrativePosts(ctx context.Context, conn driver.Conn, nps []Narrative
 		return fmt.Errorf("insert narrative posts: send %d rows: %w", len(nps), err)
 	}
 	return nil
+}
+
+func boolU8(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
