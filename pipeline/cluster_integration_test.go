@@ -158,7 +158,9 @@ func TestIntegrationJetStreamR1ToR3Migration(t *testing.T) {
 		t.Skip("integration")
 	}
 	cl := testenv.StartCluster(t, 3, 1)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Longer than the waits below together: on a loaded machine the replicas take a
+	// while to become current, and an expired context would fail every later check.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	r1 := cl.Client(t)
 	pub := pipeline.NewPublisher(r1.JS, pipeline.NewMetrics(prometheus.NewRegistry()))
@@ -218,6 +220,7 @@ func TestIntegrationJetStreamR1ToR3Migration(t *testing.T) {
 	testenv.Eventually(t, 45*time.Second, "the posts and the state on the remaining nodes", func() bool {
 		st, err := client.JS.Stream(ctx, pipeline.PostsStream)
 		if err != nil {
+			lastErr = "posts stream lookup: " + err.Error()
 			return false
 		}
 		info, err := st.Info(ctx)

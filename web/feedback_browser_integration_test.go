@@ -40,7 +40,8 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	chromiumPath(t) // skip (or fail under KUZOT_TEST_REQUIRE_SERVICES) before starting anything
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	cfg.HTTP.Listen = "127.0.0.1:0"
+	// Both listeners on free ports: another kuzot on this machine may hold the defaults.
+	cfg.HTTP.Listen, cfg.HTTP.MetricsListen = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.NATS = testenv.NATSConfig(t.TempDir())
 	cfg.CH = testenv.ClickHouseConfig(t)
 	cfg.Store.FlushInterval = 100 * time.Millisecond

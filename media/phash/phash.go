@@ -141,10 +141,13 @@ func (x *Index) Candidates(h Hash) []string {
 	return out
 }
 
-// Joins reports whether two images are the same picture: hashes within t and, when
-// they show text, enough common words (the rule Nearest applies).
+// Joins reports whether two images are the same picture by the rule Nearest applies:
+// hashes within t (within the looser text bounds when both show text) and, when they
+// show text, text that agrees.
 func (t Thresholds) Joins(a Hash, as TextSig, b Hash, bs TextSig) bool {
-	return t.Match(a, b) && t.textAgrees(as, bs)
+	p, d := Distance(a, b)
+	within := t.Within(p, d) || (as.HasText() && bs.HasText() && t.withinText(p, d))
+	return within && t.textAgrees(as, bs)
 }
 
 // textAgrees applies the text rule: two images without text agree; an image with text

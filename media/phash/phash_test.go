@@ -149,4 +149,39 @@ func TestTextBounds(t *testing.T) {
 	if _, ok := withText.Nearest(far, SigOf(text)); ok {
 		t.Error("same text, pHash 27 bits away: joined")
 	}
+	// Joins (the alert role's pairwise check) applies the same rule as Nearest.
+	for _, c := range []struct {
+		name   string
+		b      Hash
+		as, bs TextSig
+		want   bool
+	}{
+		{"same text, 24 bits", moved, SigOf(text), SigOf(text), true},
+		{"no text, 24 bits", moved, TextSig{}, TextSig{}, false},
+		{"one side without text, 24 bits", moved, SigOf(text), TextSig{}, false},
+		{"same text, 27 bits", far, SigOf(text), SigOf(text), false},
+		{"no text, same hash", h, TextSig{}, TextSig{}, true},
+	} {
+		if got := th.Joins(h, c.as, c.b, c.bs); got != c.want {
+			t.Errorf("Joins, %s: %v; want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestNumbersSkipMRZLines: the numbers of a machine-readable zone (lines with '<') do not
+// count, so a re-upload whose zone OCR misread still shares the numbers printed in the
+// fields, and another person's document of the same template shares none.
+func TestNumbersSkipMRZLines(t *testing.T) {
+	original := "ПИН\n21203199537217\nДокументтин номери\n123192379\n12.03.1995\nТ0Кб7103192379521203199537217<\n9503124M2905051KGZ<<<<<<6"
+	reupload := "ПИН\n21203199537217\nДокументтин номери\n103192379\n12.03.1995\n[DKGZID31923795212031995372 17<\n)503124М290505 1Кб7<<<<<б6"
+	other := "ПИН\n20205199412345\nДокументтин номери\n123456789\n02.05.1994\nIDKGZ1234567892020519941234<\n9405021M2905051KGZ<<<<<<6"
+	if n, ok := NumberOverlap(SigOf(original), SigOf(reupload)); !ok || n < 0.5 {
+		t.Errorf("re-upload number overlap %.2f (%v); want >= 0.5", n, ok)
+	}
+	if n, ok := NumberOverlap(SigOf(original), SigOf(other)); !ok || n != 0 {
+		t.Errorf("another person's document: number overlap %.2f (%v); want 0", n, ok)
+	}
+	if got := numberBits("AB1234567<<<<\n9503124M2905051<<<"); got != 0 {
+		t.Errorf("MRZ-only text set number bits %x", got)
+	}
 }
