@@ -56,15 +56,9 @@ var notYetMoved = map[string]string{
 	"exposures in reports":                        "report figures",
 	"incidents in reports":                        "report figures",
 	"alert_deliveries in reports":                 "report figures",
-	"coordination_clusters in reports":            "the report's cluster list; to share with web's cluster reads",
 	"exposures in alerts":                         "digest backfill joins the stored exposures",
 	"posts in classifiers/narrative/feedback":     "labelled posts' texts for training",
 	"exposures in classifiers/narrative/feedback": "leaves exposing posts out of training",
-	// web's cluster pages read the coordination tables directly.
-	"coordination_clusters in web": "cluster pages",
-	"coordination_members in web":  "cluster pages",
-	"coordination_rhythm in web":   "cluster pages",
-	"coordination_labels in web":   "cluster pages",
 	// The web tests' stand-in for the alert role's acknowledgement (a test harness).
 	"incidents in web/webtest": "ClickHouseAcker, the web tests' stand-in for the alert role",
 	"incidents in web":         "incident pages",
