@@ -54,15 +54,11 @@ var notYetMoved = map[string]string{
 	"posts in reports":                            "report figures",
 	"classifications in reports":                  "report figures",
 	"exposures in reports":                        "report figures",
-	"incidents in reports":                        "report figures",
-	"alert_deliveries in reports":                 "report figures",
 	"exposures in alerts":                         "digest backfill joins the stored exposures",
 	"posts in classifiers/narrative/feedback":     "labelled posts' texts for training",
 	"exposures in classifiers/narrative/feedback": "leaves exposing posts out of training",
 	// The web tests' stand-in for the alert role's acknowledgement (a test harness).
 	"incidents in web/webtest": "ClickHouseAcker, the web tests' stand-in for the alert role",
-	"incidents in web":         "incident pages",
-	"alert_deliveries in web":  "incident pages",
 	"reports in web":           "reports page lists the reports table",
 	// The demo data seeder writes fixture rows of every table the UI shows.
 	"coordination_clusters in web/demodata": "demo seeder",

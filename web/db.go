@@ -13,6 +13,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/kuzot/kuzot/alerts"
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/pipeline"
@@ -309,8 +310,7 @@ func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overvi
 		if err != nil {
 			return err
 		}
-		q, args := scoped(`SELECT count() FROM incidents FINAL WHERE status = 'open'`, sc)
-		if err := d.Conn.QueryRow(ctx, q, args...).Scan(&o.OpenIncidents); err != nil {
+		if o.OpenIncidents, err = alerts.CountIncidents(ctx, d.Conn, orgScope(sc), "open"); err != nil {
 			return fmt.Errorf("overview: open incidents: %w", err)
 		}
 		return nil
@@ -770,61 +770,33 @@ func (d *DB) Facets(ctx context.Context, from, to time.Time) (langs, sources []s
 
 // ---- incidents and alerts ----
 
-const incidentCols = `id, org, member, toString(severity), categories, platforms, urls, post_ids, max_views,
-	toString(status), opened_at, updated_at, acknowledged_at, acknowledged_by`
+// orgScope is sc as the alerts package's read scope.
+func orgScope(sc Scope) alerts.OrgScope { return alerts.OrgScope{All: sc.All, Org: sc.Org} }
 
-func scanIncident(row interface{ Scan(...any) error }) (Incident, error) {
-	var i Incident
-	err := row.Scan(&i.ID, &i.Org, &i.Member, &i.Severity, &i.Categories, &i.Platforms, &i.URLs, &i.PostIDs,
-		&i.MaxViews, &i.Status, &i.OpenedAt, &i.UpdatedAt, &i.AcknowledgedAt, &i.AcknowledgedBy)
-	if i.AcknowledgedAt.Unix() <= 0 {
-		i.AcknowledgedAt = time.Time{}
-	}
-	return i, err
-}
-
-// Incidents lists incidents in scope, newest update first; status "" means any.
+// Incidents lists incidents in scope, newest update first; status "" means any. The
+// incidents table is the alerts package's: it reads it.
 func (d *DB) Incidents(ctx context.Context, sc Scope, status string, limit int) ([]Incident, error) {
-	q := `SELECT ` + incidentCols + ` FROM incidents FINAL WHERE 1`
-	var args []any
-	if status != "" {
-		q += ` AND status = ?`
-		args = append(args, status)
-	}
-	q, args = scoped(q, sc, args...)
-	q += ` ORDER BY severity DESC, updated_at DESC LIMIT ?`
-	rows, err := d.Conn.Query(ctx, q, append(args, clampLimit(limit))...)
+	stored, err := alerts.ReadIncidents(ctx, d.Conn, orgScope(sc), status, clampLimit(limit))
 	if err != nil {
-		return nil, fmt.Errorf("incidents: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	var out []Incident
-	for rows.Next() {
-		i, err := scanIncident(rows)
-		if err != nil {
-			return nil, fmt.Errorf("incidents: %w", err)
-		}
-		out = append(out, i)
+	for _, i := range stored {
+		out = append(out, Incident(i))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Incident reads one incident in scope (ErrNotFound when absent or out of scope).
 func (d *DB) Incident(ctx context.Context, sc Scope, id string) (Incident, error) {
-	q, args := scoped(`SELECT `+incidentCols+` FROM incidents FINAL WHERE id = ?`, sc, id)
-	rows, err := d.Conn.Query(ctx, q, args...)
+	i, found, err := alerts.ReadIncident(ctx, d.Conn, orgScope(sc), id)
 	if err != nil {
-		return Incident{}, fmt.Errorf("incident %s: %w", id, err)
+		return Incident{}, err
 	}
-	defer rows.Close()
-	if !rows.Next() {
+	if !found {
 		return Incident{}, ErrNotFound
 	}
-	i, err := scanIncident(rows)
-	if err != nil {
-		return Incident{}, fmt.Errorf("incident %s: %w", id, err)
-	}
-	return i, nil
+	return Incident(i), nil
 }
 
 // IncidentPosts returns the posts of an incident with their redacted texts, or with the
@@ -881,23 +853,15 @@ func (d *DB) IncidentPosts(ctx context.Context, inc Incident, unredacted bool) (
 
 // Deliveries lists alert deliveries in scope, newest first.
 func (d *DB) Deliveries(ctx context.Context, sc Scope, limit int) ([]Delivery, error) {
-	q, args := scoped(`SELECT id, incident_id, org, channel, toString(kind), toString(severity), toString(state),
-		attempts, latency_ms, last_error, created_at, updated_at FROM alert_deliveries FINAL WHERE 1`, sc)
-	rows, err := d.Conn.Query(ctx, q+` ORDER BY updated_at DESC, id LIMIT ?`, append(args, clampLimit(limit))...)
+	stored, err := alerts.ReadDeliveries(ctx, d.Conn, orgScope(sc), clampLimit(limit))
 	if err != nil {
-		return nil, fmt.Errorf("alert deliveries: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	var out []Delivery
-	for rows.Next() {
-		var x Delivery
-		if err := rows.Scan(&x.ID, &x.IncidentID, &x.Org, &x.Channel, &x.Kind, &x.Severity, &x.State, &x.Attempts,
-			&x.LatencyMS, &x.LastError, &x.CreatedAt, &x.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("alert deliveries: %w", err)
-		}
-		out = append(out, x)
+	for _, x := range stored {
+		out = append(out, Delivery(x))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Sources reports, per channel, what was collected in the last week up to now.
