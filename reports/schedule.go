@@ -346,6 +346,37 @@ func List(ctx context.Context, conn driver.Conn, limit int) ([]Record, error) {
 	return out, rows.Err()
 }
 
+// Published lists the reports generated without error that a reader in scope may
+// download, newest first (at most 500): every report when allOrgs, else the general
+// reports and those of org. file != "" keeps the reports that have that file. The web
+// UI's reports page reads the table through it.
+func Published(ctx context.Context, conn driver.Conn, allOrgs bool, org, file string) ([]Record, error) {
+	q := `SELECT id, org, lang, period_from, period_to, files, sizes, generated_at FROM reports FINAL WHERE status = 'ok'`
+	var args []any
+	if file != "" {
+		q += ` AND has(files, ?)`
+		args = append(args, file)
+	}
+	if !allOrgs {
+		q += ` AND (org = '' OR org = ?)`
+		args = append(args, org)
+	}
+	rows, err := conn.Query(ctx, q+` ORDER BY generated_at DESC, id LIMIT 500`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		if err := rows.Scan(&r.ID, &r.Org, &r.Lang, &r.From, &r.To, &r.Files, &r.Sizes, &r.GeneratedAt); err != nil {
+			return nil, fmt.Errorf("list reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // WriteFileAtomic writes a report file through a temporary name in the same directory and
 // renames it, so that the web UI never lists, and a failed run never leaves, half a
 // report. The file is 0640 (reports carry monitoring findings): kuzot's one atomic

@@ -59,7 +59,6 @@ var notYetMoved = map[string]string{
 	"exposures in classifiers/narrative/feedback": "leaves exposing posts out of training",
 	// The web tests' stand-in for the alert role's acknowledgement (a test harness).
 	"incidents in web/webtest": "ClickHouseAcker, the web tests' stand-in for the alert role",
-	"reports in web":           "reports page lists the reports table",
 	// The demo data seeder writes fixture rows of every table the UI shows.
 	"coordination_clusters in web/demodata": "demo seeder",
 	"coordination_members in web/demodata":  "demo seeder",
