@@ -46,17 +46,14 @@ var notYetMoved = map[string]string{
 	// Read models of the web UI and the reports over the shared fact tables: the queries
 	// are shaped by the page or report section; moving them behind storage functions is
 	// the next step of issue 20.
-	"posts in web":                                "explorer, thread and source queries",
-	"classifications in web":                      "explorer and overview queries",
-	"exposures in web":                            "redacted texts of the explorer and incident posts",
-	"narrative_posts in web":                      "explorer and labels queries",
-	"narrative_daily in web":                      "overview chart",
-	"posts in reports":                            "report figures",
-	"classifications in reports":                  "report figures",
-	"exposures in reports":                        "report figures",
-	"exposures in alerts":                         "digest backfill joins the stored exposures",
-	"posts in classifiers/narrative/feedback":     "labelled posts' texts for training",
-	"exposures in classifiers/narrative/feedback": "leaves exposing posts out of training",
+	"posts in web":               "explorer, thread and source queries",
+	"classifications in web":     "explorer and overview queries",
+	"exposures in web":           "redacted texts of the explorer and incident posts",
+	"narrative_posts in web":     "explorer and labels queries",
+	"narrative_daily in web":     "overview chart",
+	"posts in reports":           "report figures",
+	"classifications in reports": "report figures",
+	"exposures in reports":       "report figures",
 	// The web tests' stand-in for the alert role's acknowledgement (a test harness).
 	"incidents in web/webtest": "ClickHouseAcker, the web tests' stand-in for the alert role",
 	// The demo data seeder writes fixture rows of every table the UI shows.

@@ -318,14 +318,6 @@ func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overvi
 	return o, g.Wait()
 }
 
-// scoped appends the organisation condition of sc to a query that already has a WHERE.
-func scoped(q string, sc Scope, args ...any) (string, []any) {
-	if sc.All {
-		return q, args
-	}
-	return q + ` AND org = ?`, append(args, sc.Org)
-}
-
 // maxOffset bounds explorer paging (candidates are fetched up to offset+limit).
 const maxOffset = 5000
 

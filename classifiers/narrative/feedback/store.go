@@ -10,6 +10,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/classifiers/narrative"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // Store reads and writes narrative_labels.
@@ -186,44 +187,21 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 				hi = l.PublishedAt
 			}
 		}
-		rows, err := s.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(lang, version) FROM posts
-			WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
-			set(sources), set(ids), clampTime(lo), clampTime(hi))
+		got, err := storage.PostTexts(ctx, s.Conn, sources, ids, clampTime(lo), clampTime(hi))
 		if err != nil {
 			return nil, 0, fmt.Errorf("labelled post texts: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			var t tl
-			if err := rows.Scan(&id, &t.text, &t.lang); err != nil {
-				rows.Close()
-				return nil, 0, fmt.Errorf("labelled post texts: %w", err)
-			}
-			texts[id] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, fmt.Errorf("labelled post texts: %w", err)
+		for id, t := range got {
+			texts[id] = tl{text: t.Text, lang: t.Lang}
 		}
 		// Posts that expose someone never go into training data: their raw text holds
 		// the personal data the exposure classifier found.
-		rows, err = s.Conn.Query(ctx, `SELECT post_id FROM exposures
-			WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
-			GROUP BY post_id HAVING argMax(exposed, version) = 1`, set(sources), set(ids), clampTime(lo), clampTime(hi))
+		exposing, err := storage.ExposingPosts(ctx, s.Conn, sources, ids, clampTime(lo), clampTime(hi))
 		if err != nil {
 			return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
-			}
+		for id := range exposing {
 			delete(texts, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
 		}
 	}
 	out := make([]LabelledPost, 0, len(ls))

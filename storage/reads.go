@@ -1,0 +1,105 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Reads of the fact tables (posts, exposures) for other roles' needs, so that their SQL
+// stays with the package that writes them (issue 20).
+
+// groupSet binds a list of strings for IN ?.
+func groupSet(vs []string) clickhouse.GroupSet {
+	g := clickhouse.GroupSet{Value: make([]any, len(vs))}
+	for i, v := range vs {
+		g.Value[i] = v
+	}
+	return g
+}
+
+// CollectedExposure is a stored exposure as a backfill digest reads it.
+type CollectedExposure struct {
+	Source, Channel, URL     string
+	PublishedAt, CollectedAt time.Time
+	Severity                 string
+	Categories               []string
+	// Orgs and Members are parallel: Members[i] is a member of Orgs[i].
+	Orgs, Members []string
+}
+
+// ExposuresCollected calls fn for each exposure row (exposed or not) matching org that
+// was collected in [from, to), newest collection first; rows are streamed, not held.
+func ExposuresCollected(ctx context.Context, conn driver.Conn, org string, from, to time.Time, fn func(CollectedExposure) error) error {
+	rows, err := conn.Query(ctx, `SELECT source, channel, url, published_at, collected_at, toString(severity), categories,
+		orgs, members FROM exposures FINAL
+		WHERE has(orgs, ?) AND collected_at >= ? AND collected_at < ?
+		ORDER BY collected_at DESC, post_id`, org, from, to)
+	if err != nil {
+		return fmt.Errorf("read exposures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e CollectedExposure
+		if err := rows.Scan(&e.Source, &e.Channel, &e.URL, &e.PublishedAt, &e.CollectedAt, &e.Severity,
+			&e.Categories, &e.Orgs, &e.Members); err != nil {
+			return fmt.Errorf("read exposures: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read exposures: %w", err)
+	}
+	return nil
+}
+
+// PostText is the text and language of a post's newest version.
+type PostText struct{ Text, Lang string }
+
+// PostTexts reads the newest version's text and language of the posts ids of sources
+// published in [lo, hi] (both ends included: the bounds narrow the partitions read).
+func PostTexts(ctx context.Context, conn driver.Conn, sources, ids []string, lo, hi time.Time) (map[string]PostText, error) {
+	rows, err := conn.Query(ctx, `SELECT id, argMax(text, version), argMax(lang, version) FROM posts
+		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
+		groupSet(sources), groupSet(ids), lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]PostText{}
+	for rows.Next() {
+		var id string
+		var t PostText
+		if err := rows.Scan(&id, &t.Text, &t.Lang); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
+
+// ExposingPosts returns which of the posts ids of sources published in [lo, hi] expose
+// someone by their newest exposure row (exposed = 1).
+func ExposingPosts(ctx context.Context, conn driver.Conn, sources, ids []string, lo, hi time.Time) (map[string]bool, error) {
+	rows, err := conn.Query(ctx, `SELECT post_id FROM exposures
+		WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
+		GROUP BY post_id HAVING argMax(exposed, version) = 1`, groupSet(sources), groupSet(ids), lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
