@@ -15,6 +15,8 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kuzot/kuzot/internal/atomicfile"
 )
 
 // Record is one generated report as listed in the `reports` table.
@@ -377,28 +379,7 @@ func Published(ctx context.Context, conn driver.Conn, allOrgs bool, org, file st
 	return out, rows.Err()
 }
 
-// WriteFileAtomic writes a report file through a temporary name in the same directory and
-// renames it, so that the web UI never lists, and a failed run never leaves, half a
-// report. The file is 0640 (reports carry monitoring findings): kuzot's one atomic
-// writer for report files, used by the report role and `kuzot report`.
-func WriteFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-report-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
+// WriteFileAtomic writes a report file atomically (internal/atomicfile), so that the web
+// UI never lists, and a failed run never leaves, half a report. The file is 0640
+// (reports carry monitoring findings). The report role and `kuzot report` use it.
+func WriteFileAtomic(path string, b []byte) error { return atomicfile.Write(path, b, 0o640) }
