@@ -12,8 +12,9 @@ import (
 // Reads of the fact tables (posts, exposures) for other roles' needs, so that their SQL
 // stays with the package that writes them (issue 20).
 
-// groupSet binds a list of strings for IN ?.
-func groupSet(vs []string) clickhouse.GroupSet {
+// InSet binds a list of strings for `x IN ?` (a plain slice would bind as an array
+// literal). Every package that filters by a list of ids binds it through this.
+func InSet(vs []string) clickhouse.GroupSet {
 	g := clickhouse.GroupSet{Value: make([]any, len(vs))}
 	for i, v := range vs {
 		g.Value[i] = v
@@ -66,7 +67,7 @@ type PostText struct{ Text, Lang string }
 func PostTexts(ctx context.Context, conn driver.Conn, sources, ids []string, lo, hi time.Time) (map[string]PostText, error) {
 	rows, err := conn.Query(ctx, `SELECT id, argMax(text, version), argMax(lang, version) FROM posts
 		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
-		groupSet(sources), groupSet(ids), lo, hi)
+		InSet(sources), InSet(ids), lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func PostTexts(ctx context.Context, conn driver.Conn, sources, ids []string, lo,
 func ExposingPosts(ctx context.Context, conn driver.Conn, sources, ids []string, lo, hi time.Time) (map[string]bool, error) {
 	rows, err := conn.Query(ctx, `SELECT post_id FROM exposures
 		WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
-		GROUP BY post_id HAVING argMax(exposed, version) = 1`, groupSet(sources), groupSet(ids), lo, hi)
+		GROUP BY post_id HAVING argMax(exposed, version) = 1`, InSet(sources), InSet(ids), lo, hi)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
@@ -28,15 +27,6 @@ type DB struct {
 
 // maxRows caps every list so that one request cannot pull a whole table.
 const maxRows = 500
-
-// set binds a list for `x IN ?` (a plain slice would bind as an array literal).
-func set(vs []string) clickhouse.GroupSet {
-	g := clickhouse.GroupSet{Value: make([]any, len(vs))}
-	for i, v := range vs {
-		g.Value[i] = v
-	}
-	return g
-}
 
 func clampLimit(n int) int {
 	if n <= 0 || n > maxRows {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kuzot/kuzot/alerts"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // Incidents and alert deliveries, read through the alerts package, and the posts of an
@@ -47,7 +48,7 @@ func (d *DB) IncidentPosts(ctx context.Context, inc Incident, unredacted bool) (
 		return nil, nil
 	}
 	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, url, published_at, toString(severity), categories,
-		redacted_text FROM exposures FINAL WHERE post_id IN ? ORDER BY published_at`, set(inc.PostIDs))
+		redacted_text FROM exposures FINAL WHERE post_id IN ? ORDER BY published_at`, storage.InSet(inc.PostIDs))
 	if err != nil {
 		return nil, fmt.Errorf("incident posts: %w", err)
 	}
@@ -66,7 +67,7 @@ func (d *DB) IncidentPosts(ctx context.Context, inc Incident, unredacted bool) (
 		return out, nil
 	}
 	raw := map[string]string{}
-	rows, err = d.Conn.Query(ctx, `SELECT id, text FROM posts FINAL WHERE id IN ?`, set(inc.PostIDs))
+	rows, err = d.Conn.Query(ctx, `SELECT id, text FROM posts FINAL WHERE id IN ?`, storage.InSet(inc.PostIDs))
 	if err != nil {
 		return nil, fmt.Errorf("incident raw posts: %w", err)
 	}

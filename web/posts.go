@@ -13,6 +13,7 @@ import (
 	"github.com/kuzot/kuzot/classifiers/exposure"
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/pipeline"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // The read model of the explorer, overview, post, source and thread pages over the fact
@@ -189,7 +190,7 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	}
 	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
 		result, text, flagged, version, model_version FROM narrative_posts
-		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, set(ids))
+		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, storage.InSet(ids))
 	if err != nil {
 		return nil, fmt.Errorf("search posts: rows: %w", err)
 	}
@@ -338,7 +339,7 @@ func (d *DB) redactUnverified(ctx context.Context, rs []PostRow, collected map[s
 	ids, _, lo, hi := rowKeys(open)
 	rows, err := d.Conn.Query(ctx, `SELECT post_id, max(classified_at) FROM classifications
 		WHERE classifier = 'exposure' AND post_id IN ? AND published_at >= ? AND published_at <= ? GROUP BY post_id`,
-		set(ids), lo.UTC(), hi.UTC())
+		storage.InSet(ids), lo.UTC(), hi.UTC())
 	if err != nil {
 		return fmt.Errorf("exposure verdicts: %w", err)
 	}
@@ -423,7 +424,7 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) (map[string]time.Time,
 	// The publication range prunes the monthly partitions that are probed.
 	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(url, version), argMax(collected_at, version) FROM posts
 		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
-		set(sources), set(ids), lo.UTC(), hi.UTC())
+		storage.InSet(sources), storage.InSet(ids), lo.UTC(), hi.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("post texts: %w", err)
 	}
@@ -459,7 +460,7 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) (map[string]time.Time,
 func (d *DB) redactedTexts(ctx context.Context, sources, ids []string, lo, hi time.Time) (map[string]string, error) {
 	rows, err := d.Conn.Query(ctx, `SELECT post_id, argMax(redacted_text, version) AS t FROM exposures
 		WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
-		GROUP BY post_id HAVING argMax(exposed, version) = 1`, set(sources), set(ids), lo.UTC(), hi.UTC())
+		GROUP BY post_id HAVING argMax(exposed, version) = 1`, storage.InSet(sources), storage.InSet(ids), lo.UTC(), hi.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("redacted texts: %w", err)
 	}
@@ -582,7 +583,7 @@ func (d *DB) fillThreads(ctx context.Context, rs []PostRow, withRoots bool) erro
 	ids, sources, lo, hi := rowKeys(rs)
 	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(kind, version), argMax(parent_id, version), argMax(root_id, version) FROM posts
 		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
-		set(sources), set(ids), lo.UTC(), hi.UTC())
+		storage.InSet(sources), storage.InSet(ids), lo.UTC(), hi.UTC())
 	if err != nil {
 		return fmt.Errorf("post threads: %w", err)
 	}
@@ -643,7 +644,7 @@ func (d *DB) threadRoots(ctx context.Context, ids map[string]bool, before time.T
 	}
 	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(source, version), argMax(author, version), argMax(published_at, version),
 		argMax(title, version) FROM posts WHERE source IN ? AND id IN ? AND published_at <= ? GROUP BY id`,
-		set(sources), set(idList), before.UTC())
+		storage.InSet(sources), storage.InSet(idList), before.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("thread roots: %w", err)
 	}
@@ -720,7 +721,7 @@ func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, erro
 	}
 	rows, err = d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
 		result, text, flagged, version, model_version FROM narrative_posts
-		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, root.PublishedAt.UTC(), hi, set(ids))
+		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, root.PublishedAt.UTC(), hi, storage.InSet(ids))
 	if err != nil {
 		return nil, fmt.Errorf("thread comments: narrative: %w", err)
 	}

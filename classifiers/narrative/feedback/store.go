@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/classifiers/narrative"
@@ -106,7 +105,7 @@ func (s Store) LatestFor(ctx context.Context, sc Scope, ids []string) (map[strin
 	}
 	cond, args := scopeCond(sc)
 	ls, err := s.list(ctx, `SELECT `+labelCols+` FROM narrative_labels WHERE post_id IN ?`+cond+`
-		ORDER BY version DESC LIMIT 1 BY post_id`, append([]any{set(ids)}, args...)...)
+		ORDER BY version DESC LIMIT 1 BY post_id`, append([]any{storage.InSet(ids)}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -134,15 +133,6 @@ func (s Store) list(ctx context.Context, q string, args ...any) ([]Label, error)
 		return nil, fmt.Errorf("narrative labels: %w", err)
 	}
 	return out, nil
-}
-
-// set binds a list for `x IN ?`.
-func set(vs []string) clickhouse.GroupSet {
-	g := clickhouse.GroupSet{Value: make([]any, len(vs))}
-	for i, v := range vs {
-		g.Value[i] = v
-	}
-	return g
 }
 
 // Latest returns the latest label of every labelled post, over all organisations (the
