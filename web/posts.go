@@ -414,41 +414,21 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) (map[string]time.Time,
 		return nil, nil
 	}
 	ids, sources, lo, hi := rowKeys(rs)
-	type tx struct {
-		text, url string
-		collected time.Time
-	}
-	texts := map[string]tx{}
-	// argMax by version reads only the granules of these ids (primary key source, id);
-	// FINAL would merge every part of the table on ClickHouse 18.16.
-	// The publication range prunes the monthly partitions that are probed.
-	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(url, version), argMax(collected_at, version) FROM posts
-		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
-		storage.InSet(sources), storage.InSet(ids), lo.UTC(), hi.UTC())
+	texts, err := storage.PostTexts(ctx, d.Conn, sources, ids, lo.UTC(), hi.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("post texts: %w", err)
 	}
-	for rows.Next() {
-		var id string
-		var t tx
-		if err := rows.Scan(&id, &t.text, &t.url, &t.collected); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("post texts: %w", err)
-		}
-		texts[id] = t
-	}
-	rows.Close()
 	red, err := d.redactedTexts(ctx, sources, ids, lo, hi)
 	if err != nil {
 		return nil, err
 	}
 	collected := make(map[string]time.Time, len(texts))
 	for id, t := range texts {
-		collected[id] = t.collected
+		collected[id] = t.CollectedAt
 	}
 	for i := range rs {
 		t := texts[rs[i].ID]
-		rs[i].Text, rs[i].URL = t.text, t.url
+		rs[i].Text, rs[i].URL = t.Text, t.URL
 		if r, ok := red[rs[i].ID]; ok {
 			rs[i].Text, rs[i].Redacted, rs[i].Evidence = r, true, nil
 		}
@@ -458,22 +438,11 @@ func (d *DB) fillTexts(ctx context.Context, rs []PostRow) (map[string]time.Time,
 
 // redactedTexts maps post id to redacted text for the posts among ids that expose someone.
 func (d *DB) redactedTexts(ctx context.Context, sources, ids []string, lo, hi time.Time) (map[string]string, error) {
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, argMax(redacted_text, version) AS t FROM exposures
-		WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
-		GROUP BY post_id HAVING argMax(exposed, version) = 1`, storage.InSet(sources), storage.InSet(ids), lo.UTC(), hi.UTC())
+	out, err := storage.ExposingPosts(ctx, d.Conn, sources, ids, lo.UTC(), hi.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("redacted texts: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var id, t string
-		if err := rows.Scan(&id, &t); err != nil {
-			return nil, fmt.Errorf("redacted texts: %w", err)
-		}
-		out[id] = t
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Post reads one post with its narrative classification (ErrNotFound when absent).
