@@ -112,3 +112,61 @@ func ExposingPosts(ctx context.Context, conn driver.Conn, sources, ids []string,
 	}
 	return out, rows.Err()
 }
+
+// StoredExposure is an exposure row as an incident page shows it: the post's place and
+// the redacted text, never the raw one.
+type StoredExposure struct {
+	PostID, Source, Channel, URL string
+	PublishedAt                  time.Time
+	Severity                     string
+	Categories                   []string
+	RedactedText                 string
+}
+
+// ExposuresOf reads the exposure rows of the posts ids, oldest publication first.
+func ExposuresOf(ctx context.Context, conn driver.Conn, ids []string) ([]StoredExposure, error) {
+	rows, err := conn.Query(ctx, `SELECT post_id, source, channel, url, published_at, toString(severity), categories,
+		redacted_text FROM exposures FINAL WHERE post_id IN ? ORDER BY published_at`, InSet(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StoredExposure
+	for rows.Next() {
+		var e StoredExposure
+		if err := rows.Scan(&e.PostID, &e.Source, &e.Channel, &e.URL, &e.PublishedAt, &e.Severity, &e.Categories,
+			&e.RedactedText); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RawTexts reads the stored raw texts of the posts ids (absent or "" once retention has
+// purged them). Only audited unredacted views may call it.
+func RawTexts(ctx context.Context, conn driver.Conn, ids []string) (map[string]string, error) {
+	rows, err := conn.Query(ctx, `SELECT id, text FROM posts FINAL WHERE id IN ?`, InSet(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, t string
+		if err := rows.Scan(&id, &t); err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, rows.Err()
+}
+
+// CountExposing counts the posts published in [from, to) whose exposure row says they
+// expose someone.
+func CountExposing(ctx context.Context, conn driver.Conn, from, to time.Time) (uint64, error) {
+	var n uint64
+	err := conn.QueryRow(ctx, `SELECT count() FROM exposures FINAL
+		WHERE exposed = 1 AND published_at >= ? AND published_at < ?`, from, to).Scan(&n)
+	return n, err
+}

@@ -47,39 +47,22 @@ func (d *DB) IncidentPosts(ctx context.Context, inc Incident, unredacted bool) (
 	if len(inc.PostIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, url, published_at, toString(severity), categories,
-		redacted_text FROM exposures FINAL WHERE post_id IN ? ORDER BY published_at`, storage.InSet(inc.PostIDs))
+	stored, err := storage.ExposuresOf(ctx, d.Conn, inc.PostIDs)
 	if err != nil {
 		return nil, fmt.Errorf("incident posts: %w", err)
 	}
 	var out []IncidentPost
-	for rows.Next() {
-		var p IncidentPost
-		if err := rows.Scan(&p.PostID, &p.Source, &p.Channel, &p.URL, &p.PublishedAt, &p.Severity, &p.Categories, &p.Text); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("incident posts: %w", err)
-		}
-		p.Redacted = true
-		out = append(out, p)
+	for _, e := range stored {
+		out = append(out, IncidentPost{PostID: e.PostID, Source: e.Source, Channel: e.Channel, URL: e.URL,
+			PublishedAt: e.PublishedAt, Severity: e.Severity, Categories: e.Categories, Text: e.RedactedText, Redacted: true})
 	}
-	rows.Close()
 	if !unredacted || len(out) == 0 {
 		return out, nil
 	}
-	raw := map[string]string{}
-	rows, err = d.Conn.Query(ctx, `SELECT id, text FROM posts FINAL WHERE id IN ?`, storage.InSet(inc.PostIDs))
+	raw, err := storage.RawTexts(ctx, d.Conn, inc.PostIDs)
 	if err != nil {
 		return nil, fmt.Errorf("incident raw posts: %w", err)
 	}
-	for rows.Next() {
-		var id, t string
-		if err := rows.Scan(&id, &t); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("incident raw posts: %w", err)
-		}
-		raw[id] = t
-	}
-	rows.Close()
 	for i := range out {
 		t, ok := raw[out[i].PostID]
 		out[i].Redacted = false

@@ -84,8 +84,8 @@ func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overvi
 		return rows.Err()
 	})
 	g.Go(func() error {
-		if err := d.Conn.QueryRow(ctx, `SELECT count() FROM exposures FINAL
-			WHERE exposed = 1 AND published_at >= ? AND published_at < ?`, from, to).Scan(&o.Exposures); err != nil {
+		var err error
+		if o.Exposures, err = storage.CountExposing(ctx, d.Conn, from, to); err != nil {
 			return fmt.Errorf("overview: exposures: %w", err)
 		}
 		return nil
