@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kuzot/kuzot/storage"
 )
 
 // Backfill bounds: a backfill is an explicit request for the past, answered by one
@@ -130,40 +132,27 @@ func BuildDigest(ctx context.Context, conn driver.Conn, r BackfillRequest, now t
 	if err := r.Normalize(now); err != nil {
 		return nil, err
 	}
-	rows, err := conn.Query(ctx, `SELECT source, channel, url, published_at, collected_at, toString(severity), categories,
-		orgs, members FROM exposures FINAL
-		WHERE has(orgs, ?) AND collected_at >= ? AND collected_at < ?
-		ORDER BY collected_at DESC, post_id`, r.Org, r.From, r.To)
-	if err != nil {
-		return nil, fmt.Errorf("backfill: read exposures: %w", err)
-	}
-	defer rows.Close()
 	d := &Digest{ID: digestID(&r), Org: r.Org, Member: r.Member, From: r.From, To: r.To, CreatedAt: now.UTC(),
 		Members: []DigestMember{}, Items: []DigestItem{}}
 	byMember := map[string]*DigestMember{}
-	for rows.Next() {
-		var it DigestItem
-		var severity string
-		var cats, orgs, members []string
-		if err := rows.Scan(&it.Platform, &it.Channel, &it.URL, &it.PublishedAt, &it.CollectedAt, &severity,
-			&cats, &orgs, &members); err != nil {
-			return nil, fmt.Errorf("backfill: read exposures: %w", err)
-		}
-		it.Severity, _ = ParseSeverity(severity)
+	err := storage.ExposuresCollected(ctx, conn, r.Org, r.From, r.To, func(e storage.CollectedExposure) error {
+		it := DigestItem{Platform: e.Source, Channel: e.Channel, URL: e.URL, PublishedAt: e.PublishedAt,
+			CollectedAt: e.CollectedAt}
+		it.Severity, _ = ParseSeverity(e.Severity)
 		it.Categories = []string{}
-		for _, c := range cats {
+		for _, c := range e.Categories {
 			if c == "outing" { // the exposure classifier's label; alerts call it sogi
 				c = "sogi"
 			}
 			it.Categories, _ = addSorted(it.Categories, c)
 		}
-		for i := range min(len(orgs), len(members)) {
-			if orgs[i] == r.Org && (r.Member == "" || members[i] == r.Member) && !slices.Contains(it.Members, members[i]) {
-				it.Members = append(it.Members, members[i])
+		for i := range min(len(e.Orgs), len(e.Members)) {
+			if e.Orgs[i] == r.Org && (r.Member == "" || e.Members[i] == r.Member) && !slices.Contains(it.Members, e.Members[i]) {
+				it.Members = append(it.Members, e.Members[i])
 			}
 		}
 		if len(it.Members) == 0 {
-			continue
+			return nil
 		}
 		d.Posts++
 		for _, m := range it.Members {
@@ -183,9 +172,10 @@ func BuildDigest(ctx context.Context, conn driver.Conn, r BackfillRequest, now t
 		} else {
 			d.Truncated = true
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("backfill: read exposures: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("backfill: %w", err)
 	}
 	for _, dm := range byMember {
 		d.Members = append(d.Members, *dm)

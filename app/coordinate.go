@@ -159,10 +159,8 @@ func acquireLeader(ctx context.Context, leases *pipeline.Leases, log *slog.Logge
 			log.Info("coordinate standby: another replica runs the detector; taking over if its lease expires")
 			logged = true
 		}
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, leases.Renew()) {
 			return nil, ctx.Err()
-		case <-time.After(leases.Renew()):
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 // Stream, subject and bucket names. Subjects carry the source so that a deployment can
@@ -173,10 +174,8 @@ func (b *Bus) waitReady(ctx context.Context) error {
 			b.log.Warn("waiting for NATS JetStream; check nats.url and that the server runs with JetStream enabled",
 				"url", b.NC.ConnectedUrl(), "attempt", attempt, "err", err)
 		}
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, delay) {
 			return fmt.Errorf("nats: jetstream not available: %w", ctx.Err())
-		case <-time.After(delay):
 		}
 		delay = min(delay*2, 5*time.Second)
 	}
@@ -279,10 +278,8 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 		if attempt == 1 || attempt%10 == 0 {
 			b.log.Warn("JetStream cluster not ready to place streams; retrying", "replicas", b.cfg.Replicas, "err", err)
 		}
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, delay) {
 			return err
-		case <-time.After(delay):
 		}
 		delay = min(delay*2, 2*time.Second)
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 // LeaseBucket holds the leases that share work among role replicas: one key per leased
@@ -86,10 +88,8 @@ func (l *Leases) Once(ctx context.Context, runs jetstream.KeyValue, key string, 
 			lease.Release(nil)
 			return err
 		}
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, l.renew) {
 			return ctx.Err()
-		case <-time.After(l.renew):
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kuzot/kuzot/internal/wait"
 	"github.com/kuzot/kuzot/post"
 )
 
@@ -79,10 +80,8 @@ func retryPublish(ctx context.Context, what string, publish func() error) error 
 		if err == nil || errors.Is(err, post.ErrInvalid) {
 			return err
 		}
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, delay) {
 			return fmt.Errorf("publish %s: %w (last error: %v)", what, ctx.Err(), err)
-		case <-time.After(delay):
 		}
 		delay = min(delay*2, 10*time.Second)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 // WorkShare shares named units of work (collector sources) among the live replicas of
@@ -144,10 +146,8 @@ func (w *WorkShare) Acquire(ctx context.Context, unit string) (*Lease, error) {
 			free = h == ""
 		}
 		freeBefore = free
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, w.leases.Renew()) {
 			return nil, ctx.Err()
-		case <-time.After(w.leases.Renew()):
 		}
 	}
 }

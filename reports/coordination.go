@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
 	"github.com/kuzot/kuzot/classifiers/coordination"
 )
 
@@ -34,44 +32,28 @@ func (q *query) coordination(ctx context.Context, r *Report) error {
 	}
 	params := map[string]bool{}
 	var prev uint64
-	err := q.scan(ctx, `SELECT id, size, length(posts),
-		arrayDistinct(arrayMap(p -> substring(p, 1, position(p, ':') - 1), posts)), behaviours, frames, score,
-		first_at, last_at, detector, params,
-		first_at >= toDateTime(@from) OR last_at < toDateTime(@prev) AS cur_only,
-		first_at < toDateTime(@to) AND last_at >= toDateTime(@from) AS in_cur
-		FROM coordination_clusters FINAL
-		WHERE status = 'active' AND first_at < toDateTime(@to) AND last_at >= toDateTime(@prev)`,
-		func(rows driver.Rows) error {
-			var c ClusterRow
-			var size uint32
-			var posts uint64
-			var p string
-			var notPrev, inCur uint8
-			if err := rows.Scan(&c.ID, &size, &posts, &c.Platforms, &c.Behaviours, &c.Frames, &c.Score,
-				&c.First, &c.Last, &c.Detector, &p, &notPrev, &inCur); err != nil {
-				return err
-			}
-			label := labels[c.ID]
-			if label == "dismissed" {
-				return nil
-			}
-			if notPrev == 0 {
-				prev++
-			}
-			if inCur == 0 {
-				return nil
-			}
-			c.Accounts, c.Posts, c.Score, c.Confirmed = uint64(size), posts, roundTo(c.Score, 3), label == "confirmed"
-			c.First, c.Last = c.First.UTC(), c.Last.UTC()
-			c.Platforms, c.Behaviours, c.Frames = nonNil(c.Platforms), nonNil(c.Behaviours), nonNil(c.Frames)
-			if p != "" {
-				params[compactJSON(p)] = true
-			}
-			r.Coordination.Clusters = append(r.Coordination.Clusters, c)
-			return nil
-		}, q.args()...)
+	cs, err := coordination.NewStore(q.conn).ClustersInPeriod(q.ctx(ctx, finalSettings), q.prev.From, q.o.From, q.o.To)
 	if err != nil {
 		return fmt.Errorf("clusters: %w", err)
+	}
+	for _, pc := range cs {
+		label := labels[pc.ID]
+		if label == "dismissed" {
+			continue
+		}
+		if pc.InPrevious {
+			prev++
+		}
+		if !pc.InCurrent {
+			continue
+		}
+		c := ClusterRow{ID: pc.ID, Accounts: uint64(pc.Size), Posts: pc.Posts, Platforms: nonNil(pc.Platforms),
+			Behaviours: nonNil(pc.Behaviours), Frames: nonNil(pc.Frames), Score: roundTo(pc.Score, 3),
+			First: pc.First.UTC(), Last: pc.Last.UTC(), Detector: pc.Detector, Confirmed: label == "confirmed"}
+		if pc.Params != "" {
+			params[compactJSON(pc.Params)] = true
+		}
+		r.Coordination.Clusters = append(r.Coordination.Clusters, c)
 	}
 	r.Coordination.Previous = prev
 	sort.Slice(r.Coordination.Clusters, func(i, j int) bool {

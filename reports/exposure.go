@@ -7,17 +7,16 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/kuzot/kuzot/alerts"
 )
 
 // The conditions of the exposure section, on the parameters of query.args: the
 // previous and current period together (rng), the current one alone (cur), and the
-// report's organisation ("" for all) on the exposures' matched orgs or a row's org.
+// report's organisation ("" for all) on the exposures' matched orgs.
 const (
-	expRange    = "published_at >= toDateTime(@prev) AND published_at < toDateTime(@to)"
-	expCurrent  = "published_at >= toDateTime(@from)"
-	expOrgs     = "(@org = '' OR has(orgs, @org))"
-	expOrgEqual = "(@org = '' OR org = @org)"
+	expRange   = "published_at >= toDateTime(@prev) AND published_at < toDateTime(@to)"
+	expCurrent = "published_at >= toDateTime(@from)"
+	expOrgs    = "(@org = '' OR has(orgs, @org))"
 )
 
 // exposure computes exposure, incident and alert figures. Nothing that identifies a
@@ -51,21 +50,14 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 		cur                   bool
 	}
 	var incs []incident
-	err = q.scan(ctx, `SELECT toString(severity), toString(status), platforms, categories, opened_at, acknowledged_at,
-		opened_at >= toDateTime(@from)
-		FROM incidents FINAL WHERE opened_at >= toDateTime(@prev) AND opened_at < toDateTime(@to) AND `+expOrgEqual,
-		func(rows driver.Rows) error {
-			var i incident
-			var c uint8
-			if err := rows.Scan(&i.severity, &i.status, &i.platforms, &i.categories, &i.opened, &i.acked, &c); err != nil {
-				return err
-			}
-			i.cur = c == 1
-			incs = append(incs, i)
-			return nil
-		}, q.args()...)
+	period := alerts.Period{Prev: q.prev.From, From: q.o.From, To: q.o.To, Org: q.o.Org}
+	stored, err := alerts.IncidentsOpened(q.ctx(ctx, finalSettings), q.conn, period)
 	if err != nil {
 		return fmt.Errorf("incidents: %w", err)
+	}
+	for _, i := range stored {
+		incs = append(incs, incident{severity: i.Severity, status: i.Status, platforms: i.Platforms,
+			categories: i.Categories, opened: i.Opened, acked: i.Acknowledged, cur: i.Current})
 	}
 	bySev, byPlat, byCat, byStatus := counter{}, counter{}, counter{}, counter{}
 	var incCur, incPrev, severeCur, severePrev uint64
@@ -110,30 +102,22 @@ func (q *query) exposure(ctx context.Context, r *Report) error {
 	}
 	perChannel := map[string][]delivery{}
 	var allSentCur, allSentPrev []float64
-	err = q.scan(ctx, `SELECT channel, toString(state), latency_ms, created_at >= toDateTime(@from)
-		FROM alert_deliveries FINAL WHERE created_at >= toDateTime(@prev) AND created_at < toDateTime(@to) AND `+expOrgEqual,
-		func(rows driver.Rows) error {
-			var ch, st string
-			var ms uint32
-			var c uint8
-			if err := rows.Scan(&ch, &st, &ms, &c); err != nil {
-				return err
-			}
-			d := delivery{state: st, latency: float64(ms) / 1000, cur: c == 1}
-			if d.state == "sent" {
-				if d.cur {
-					allSentCur = append(allSentCur, d.latency)
-				} else {
-					allSentPrev = append(allSentPrev, d.latency)
-				}
-			}
-			if d.cur {
-				perChannel[ch] = append(perChannel[ch], d)
-			}
-			return nil
-		}, q.args()...)
+	deliveries, err := alerts.DeliveriesCreated(q.ctx(ctx, finalSettings), q.conn, period)
 	if err != nil {
 		return fmt.Errorf("alert deliveries: %w", err)
+	}
+	for _, sd := range deliveries {
+		d := delivery{state: sd.State, latency: float64(sd.LatencyMS) / 1000, cur: sd.Current}
+		if d.state == "sent" {
+			if d.cur {
+				allSentCur = append(allSentCur, d.latency)
+			} else {
+				allSentPrev = append(allSentPrev, d.latency)
+			}
+		}
+		if d.cur {
+			perChannel[sd.Channel] = append(perChannel[sd.Channel], d)
+		}
 	}
 	// Per-channel rows only in an organisation's own report: channels are configured per
 	// organisation, so a general report's table would tell every reader which

@@ -15,6 +15,8 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/kuzot/kuzot/internal/atomicfile"
 )
 
 // Record is one generated report as listed in the `reports` table.
@@ -346,28 +348,38 @@ func List(ctx context.Context, conn driver.Conn, limit int) ([]Record, error) {
 	return out, rows.Err()
 }
 
-// WriteFileAtomic writes a report file through a temporary name in the same directory and
-// renames it, so that the web UI never lists, and a failed run never leaves, half a
-// report. The file is 0640 (reports carry monitoring findings): kuzot's one atomic
-// writer for report files, used by the report role and `kuzot report`.
-func WriteFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-report-*")
+// Published lists the reports generated without error that a reader in scope may
+// download, newest first (at most 500): every report when allOrgs, else the general
+// reports and those of org. file != "" keeps the reports that have that file. The web
+// UI's reports page reads the table through it.
+func Published(ctx context.Context, conn driver.Conn, allOrgs bool, org, file string) ([]Record, error) {
+	q := `SELECT id, org, lang, period_from, period_to, files, sizes, generated_at FROM reports FINAL WHERE status = 'ok'`
+	var args []any
+	if file != "" {
+		q += ` AND has(files, ?)`
+		args = append(args, file)
+	}
+	if !allOrgs {
+		q += ` AND (org = '' OR org = ?)`
+		args = append(args, org)
+	}
+	rows, err := conn.Query(ctx, q+` ORDER BY generated_at DESC, id LIMIT 500`, args...)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("list reports: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		if err := rows.Scan(&r.ID, &r.Org, &r.Lang, &r.From, &r.To, &r.Files, &r.Sizes, &r.GeneratedAt); err != nil {
+			return nil, fmt.Errorf("list reports: %w", err)
+		}
+		out = append(out, r)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return out, rows.Err()
 }
+
+// WriteFileAtomic writes a report file atomically (internal/atomicfile), so that the web
+// UI never lists, and a failed run never leaves, half a report. The file is 0640
+// (reports carry monitoring findings). The report role and `kuzot report` use it.
+func WriteFileAtomic(path string, b []byte) error { return atomicfile.Write(path, b, 0o640) }

@@ -15,6 +15,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 // Open connects to ClickHouse, creating the database if needed. It retries with backoff
@@ -71,10 +72,8 @@ func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (driver.
 			log.Warn("ClickHouse not reachable; retrying. Start it (make run does: scripts/clickhouse-local.sh start) "+
 				"or set clickhouse.addr / KUZOT_CLICKHOUSE_ADDR", "addr", cfg.Addr, "attempt", attempt, "err", err)
 		}
-		select {
-		case <-ctx.Done():
+		if !wait.Sleep(ctx, delay) {
 			return nil, fmt.Errorf("clickhouse: %s unreachable: %w (last error: %v)", cfg.Addr, ctx.Err(), err)
-		case <-time.After(delay):
 		}
 		delay = min(delay*2, 10*time.Second)
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/config"
@@ -141,23 +142,38 @@ func provisionDistributed(ctx context.Context, conn driver.Conn, cfg config.Clic
 
 func provisionSQLUsers(ctx context.Context, conn driver.Conn, cfg config.ClickHouse) error {
 	g := cfg.Grafana
-	pw := sqlString(string(g.Password))
-	stmts := []string{
-		"CREATE DATABASE IF NOT EXISTS " + g.Database,
-		fmt.Sprintf("CREATE USER IF NOT EXISTS %s IDENTIFIED WITH sha256_password BY %s DEFAULT DATABASE %s SETTINGS readonly = 1", g.User, pw, g.Database),
+	// The identifiers (database, user, view names) were checked against identRe by
+	// ProvisionGrafana and come from config and the fixed GrafanaTables list: ClickHouse
+	// cannot bind identifiers. The password is a value and is bound by the driver (@password).
+	password := clickhouse.Named("password", string(g.Password))
+	type stmt struct {
+		sql  string
+		args []any
+	}
+	stmts := []stmt{
+		{sql: "CREATE DATABASE IF NOT EXISTS " + g.Database},
+		{sql: fmt.Sprintf("CREATE USER IF NOT EXISTS %s IDENTIFIED WITH sha256_password BY @password DEFAULT DATABASE %s SETTINGS readonly = 1", g.User, g.Database), args: []any{password}},
 		// Rotation: the password is set again on every migrate.
-		fmt.Sprintf("ALTER USER %s IDENTIFIED WITH sha256_password BY %s DEFAULT DATABASE %s SETTINGS readonly = 1", g.User, pw, g.Database),
+		{sql: fmt.Sprintf("ALTER USER %s IDENTIFIED WITH sha256_password BY @password DEFAULT DATABASE %s SETTINGS readonly = 1", g.User, g.Database), args: []any{password}},
 	}
 	for _, t := range GrafanaTables {
-		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s DEFINER = CURRENT_USER SQL SECURITY DEFINER AS SELECT * FROM %s.%s",
-			g.Database, t.Name, cfg.Database, t.Source))
+		stmts = append(stmts, stmt{sql: fmt.Sprintf("CREATE OR REPLACE VIEW %s.%s DEFINER = CURRENT_USER SQL SECURITY DEFINER AS SELECT * FROM %s.%s",
+			g.Database, t.Name, cfg.Database, t.Source)})
 	}
 	stmts = append(stmts,
-		fmt.Sprintf("REVOKE ALL ON *.* FROM %s", g.User),
-		fmt.Sprintf("GRANT SELECT ON %s.* TO %s", g.Database, g.User))
+		stmt{sql: fmt.Sprintf("REVOKE ALL ON *.* FROM %s", g.User)},
+		stmt{sql: fmt.Sprintf("GRANT SELECT ON %s.* TO %s", g.Database, g.User)})
 	for _, s := range stmts {
-		if err := conn.Exec(ctx, s); err != nil {
-			return fmt.Errorf("grafana access: %s: %w", strings.Replace(s, pw, "'<secret>'", -1), err)
+		if err := conn.Exec(ctx, s.sql, s.args...); err != nil {
+			// A server error quotes the statement as bound (the password escaped): never
+			// pass the password on.
+			pw := string(g.Password)
+			escaped := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(pw)
+			if msg := err.Error(); strings.Contains(msg, pw) || strings.Contains(msg, escaped) {
+				msg = strings.ReplaceAll(strings.ReplaceAll(msg, escaped, "<secret>"), pw, "<secret>")
+				return fmt.Errorf("grafana access: %s: %s", s.sql, msg)
+			}
+			return fmt.Errorf("grafana access: %s: %w", s.sql, err)
 		}
 	}
 	return nil
@@ -184,9 +200,4 @@ func describe(ctx context.Context, conn driver.Conn, db, table string) (string, 
 		cols = append(cols, "`"+name+"` "+typ)
 	}
 	return strings.Join(cols, ", "), rows.Err()
-}
-
-// sqlString quotes s as a ClickHouse string literal.
-func sqlString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }

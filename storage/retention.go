@@ -44,9 +44,10 @@ func DropPartitionsBeforeLayout(ctx context.Context, conn driver.Conn, layout La
 		listArgs := []any{clickhouse.Named("table", table)}
 		drop := "ALTER TABLE " + table + " DROP PARTITION @partition"
 		if layout.Clustered() {
-			list = fmt.Sprintf(`SELECT DISTINCT partition FROM cluster('%s', 'system', 'parts')
-				WHERE database = @database AND table = @table AND active = 1`, layout.Cluster)
-			listArgs = []any{clickhouse.Named("database", layout.Database), clickhouse.Named("table", table+LocalSuffix)}
+			list = `SELECT DISTINCT partition FROM cluster(@cluster, 'system', 'parts')
+				WHERE database = @database AND table = @table AND active = 1`
+			listArgs = []any{clickhouse.Named("cluster", layout.Cluster), clickhouse.Named("database", layout.Database),
+				clickhouse.Named("table", table+LocalSuffix)}
 			drop = fmt.Sprintf("ALTER TABLE %s.%s%s ON CLUSTER %s DROP PARTITION @partition", layout.Database, table, LocalSuffix, layout.Cluster)
 		}
 		rows, err := conn.Query(ctx, list, listArgs...)

@@ -30,19 +30,19 @@ type ClusterLabeler interface {
 }
 
 // CHClusters reads the coordination detector's tables (coordination_clusters,
-// coordination_members, coordination_labels).
+// coordination_members, coordination_rhythm, coordination_labels) through the
+// coordination package's Store, which owns them.
 type CHClusters struct{ DB *DB }
 
-const clusterCols = `id, size, score, behaviours, accounts, posts, texts, links, frames,
-	first_at, last_at, detected_at, detector, capped_objects, version`
+func (s CHClusters) store() *coordination.Store { return coordination.NewStore(s.DB.Conn) }
 
-func (s CHClusters) scanCluster(row interface{ Scan(...any) error }, c *Cluster) error {
-	if err := row.Scan(&c.ID, &c.Size, &c.Score, &c.Behaviours, &c.Accounts, &c.Posts, &c.Texts, &c.Links, &c.Frames,
-		&c.First, &c.Last, &c.DetectedAt, &c.Detector, &c.CappedObjects, &c.version); err != nil {
-		return err
-	}
-	s.DB.redactEvidence(c)
-	return nil
+// cluster maps a stored cluster row to the page model, redacting its evidence.
+func (s CHClusters) cluster(sc coordination.StoredCluster) Cluster {
+	c := Cluster{ID: sc.ID, Size: sc.Size, Score: sc.Score, Behaviours: sc.Behaviours, Accounts: sc.Accounts,
+		Posts: sc.Posts, Texts: sc.Texts, Links: sc.Links, Frames: sc.Frames, First: sc.First, Last: sc.Last,
+		DetectedAt: sc.DetectedAt, Detector: sc.Detector, CappedObjects: sc.CappedObjects, version: sc.Version}
+	s.DB.redactEvidence(&c)
+	return c
 }
 
 // redactEvidence passes a cluster's shared texts and links through the exposure
@@ -61,29 +61,17 @@ func (d *DB) redactEvidence(c *Cluster) {
 
 // Clusters implements ClusterSource: active clusters, most recently active first.
 func (s CHClusters) Clusters(ctx context.Context, limit int) ([]Cluster, error) {
-	rows, err := s.DB.Conn.Query(ctx, `SELECT `+clusterCols+` FROM coordination_clusters FINAL
-		WHERE status = 'active' ORDER BY last_at DESC, id LIMIT ?`, clampLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("clusters: %w", err)
+	st := s.store()
+	stored, err := st.ActiveClusters(ctx, clampLimit(limit))
+	if err != nil || len(stored) == 0 {
+		return nil, err
 	}
-	var out []Cluster
-	for rows.Next() {
-		var c Cluster
-		if err := s.scanCluster(rows, &c); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("clusters: %w", err)
-		}
-		out = append(out, c)
+	out := make([]Cluster, len(stored))
+	ids := make([]string, len(stored))
+	for i, sc := range stored {
+		out[i], ids[i] = s.cluster(sc), sc.ID
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, err
-	}
-	ids := make([]string, len(out))
-	for i, c := range out {
-		ids[i] = c.ID
-	}
-	labels, err := coordination.NewStore(s.DB.Conn).Labels(ctx, ids)
+	labels, err := st.Labels(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("clusters: %w", err)
 	}
@@ -96,80 +84,43 @@ func (s CHClusters) Clusters(ctx context.Context, limit int) ([]Cluster, error) 
 // Cluster implements ClusterSource: one active cluster with its members' signals at the
 // cluster's current version.
 func (s CHClusters) Cluster(ctx context.Context, id string) (Cluster, error) {
-	rows, err := s.DB.Conn.Query(ctx, `SELECT `+clusterCols+` FROM coordination_clusters FINAL
-		WHERE id = ? AND status = 'active'`, id)
-	if err != nil {
-		return Cluster{}, fmt.Errorf("cluster %s: %w", id, err)
-	}
-	var c Cluster
-	found := rows.Next()
-	if found {
-		err = s.scanCluster(rows, &c)
-	}
-	rows.Close()
-	if err != nil {
-		return Cluster{}, fmt.Errorf("cluster %s: %w", id, err)
-	}
-	if !found {
+	st := s.store()
+	sc, err := st.ActiveCluster(ctx, id)
+	if errors.Is(err, coordination.ErrNoCluster) {
 		return Cluster{}, ErrNotFound
 	}
-	rows, err = s.DB.Conn.Query(ctx, `SELECT account, co_actions, posts, posts_per_day, duplicate_share, burstiness,
-		first_seen, last_seen FROM coordination_members FINAL WHERE cluster_id = ? AND version = ?
-		ORDER BY co_actions DESC, account LIMIT 1000`, id, c.version)
 	if err != nil {
-		return Cluster{}, fmt.Errorf("cluster %s members: %w", id, err)
-	}
-	for rows.Next() {
-		var m Member
-		if err := rows.Scan(&m.Account, &m.CoActions, &m.Posts, &m.PostsPerDay, &m.DuplicateShare, &m.Burstiness,
-			&m.FirstSeen, &m.LastSeen); err != nil {
-			rows.Close()
-			return Cluster{}, fmt.Errorf("cluster %s members: %w", id, err)
-		}
-		c.Members = append(c.Members, m)
-	}
-	rows.Close()
-	if c.Rhythm, c.Platforms, err = s.rhythm(ctx, id, c.version); err != nil {
 		return Cluster{}, err
 	}
-	rows, err = s.DB.Conn.Query(ctx, `SELECT toString(label), analyst, note FROM coordination_labels FINAL WHERE cluster_id = ?`, id)
+	c := s.cluster(sc)
+	members, err := st.ClusterMembers(ctx, id, c.version)
 	if err != nil {
-		return Cluster{}, fmt.Errorf("cluster %s label: %w", id, err)
+		return Cluster{}, err
 	}
-	defer rows.Close()
-	if rows.Next() {
-		if err := rows.Scan(&c.Label, &c.LabelledBy, &c.LabelNote); err != nil {
-			return Cluster{}, fmt.Errorf("cluster %s label: %w", id, err)
-		}
+	for _, m := range members {
+		c.Members = append(c.Members, Member(m))
 	}
-	if c.Label == "unlabelled" {
-		c.Label, c.LabelledBy, c.LabelNote = "", "", ""
+	stored, found, err := st.ClusterRhythm(ctx, id, c.version)
+	if err != nil {
+		return Cluster{}, err
 	}
-	return c, rows.Err()
+	if found {
+		c.Rhythm, c.Platforms = rhythm(stored), stored.Platforms
+	}
+	if c.Label, c.LabelledBy, c.LabelNote, err = st.ClusterLabel(ctx, id); err != nil {
+		return Cluster{}, err
+	}
+	return c, nil
 }
 
-// rhythm reads a cluster version's rhythm and platforms (nil when not stored) and
-// places its bursts on a timeline from the first burst to the last.
-func (s CHClusters) rhythm(ctx context.Context, id string, version uint64) (*ClusterRhythm, []string, error) {
-	rows, err := s.DB.Conn.Query(ctx, `SELECT rhythm, bursts, median_gap_s, first_burst, last_burst, burst_starts, burst_ends,
-		burst_accounts, platforms FROM coordination_rhythm FINAL WHERE cluster_id = ? AND version = ?`, id, version)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cluster %s rhythm: %w", id, err)
+// rhythm places a stored rhythm's bursts on a timeline from the first burst to the last;
+// nil when no rhythm was found.
+func rhythm(sr coordination.StoredRhythm) *ClusterRhythm {
+	if sr.Kind == "" {
+		return nil
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		return nil, nil, rows.Err()
-	}
-	var r ClusterRhythm
-	var starts, ends []time.Time
-	var accounts []uint32
-	var platforms []string
-	if err := rows.Scan(&r.Kind, &r.Bursts, &r.MedianGapSec, &r.First, &r.Last, &starts, &ends, &accounts, &platforms); err != nil {
-		return nil, nil, fmt.Errorf("cluster %s rhythm: %w", id, err)
-	}
-	if r.Kind == "" {
-		return nil, platforms, nil
-	}
+	r := ClusterRhythm{Kind: sr.Kind, Bursts: sr.Bursts, MedianGapSec: sr.MedianGapSec, First: sr.First, Last: sr.Last}
+	starts, ends, accounts := sr.BurstStarts, sr.BurstEnds, sr.BurstAccounts
 	span := 0.0
 	if len(starts) > 0 && len(ends) == len(starts) {
 		span = ends[len(ends)-1].Sub(starts[0]).Seconds()
@@ -191,7 +142,7 @@ func (s CHClusters) rhythm(ctx context.Context, id string, version uint64) (*Clu
 		b.Y = 10 - b.H
 		r.Timeline = append(r.Timeline, b)
 	}
-	return &r, platforms, rows.Err()
+	return &r
 }
 
 // CoordinationLabeler adapts the coordination package's Store to ClusterLabeler.

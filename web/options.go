@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/reports"
 )
 
 // Config is the `web:` section of kuzot.yaml.
@@ -134,35 +135,24 @@ type CHReports struct {
 
 var reportExts = []string{".pdf", ".html", ".md", ".csv", ".json", ".zip"} // CSV reports are a zip of tables
 
-func (c CHReports) query(ctx context.Context, sc Scope, extra string, args ...any) ([]Report, error) {
-	q := `SELECT id, org, lang, period_from, period_to, files, sizes, generated_at FROM reports FINAL WHERE status = 'ok'` + extra
-	if !sc.All {
-		q += ` AND (org = '' OR org = ?)`
-		args = append(args, sc.Org)
-	}
-	rows, err := c.DB.Conn.Query(ctx, q+` ORDER BY generated_at DESC, id LIMIT 500`, args...)
+func (c CHReports) query(ctx context.Context, sc Scope, file string) ([]Report, error) {
+	recs, err := reports.Published(ctx, c.DB.Conn, sc.All, sc.Org, file)
 	if err != nil {
-		return nil, fmt.Errorf("list reports: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	var out []Report
-	for rows.Next() {
-		var r Report
-		var files []string
-		var sizes []uint64
-		if err := rows.Scan(&r.ID, &r.Org, &r.Lang, &r.From, &r.To, &files, &sizes, &r.Modified); err != nil {
-			return nil, fmt.Errorf("list reports: %w", err)
-		}
-		for i, f := range files {
+	for _, rec := range recs {
+		r := Report{ID: rec.ID, Org: rec.Org, Lang: rec.Lang, From: rec.From, To: rec.To, Modified: rec.GeneratedAt}
+		for i, f := range rec.Files {
 			x := r
 			x.Name, x.Format = f, strings.TrimPrefix(strings.ToLower(filepath.Ext(f)), ".")
-			if i < len(sizes) {
-				x.Size = int64(sizes[i])
+			if i < len(rec.Sizes) {
+				x.Size = int64(rec.Sizes[i])
 			}
 			out = append(out, x)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // List implements ReportSource.
@@ -176,7 +166,7 @@ func (c CHReports) Open(ctx context.Context, sc Scope, name string) (io.ReadSeek
 		!slices.Contains(reportExts, strings.ToLower(filepath.Ext(name))) {
 		return nil, Report{}, ErrNotFound
 	}
-	rs, err := c.query(ctx, sc, ` AND has(files, ?)`, name)
+	rs, err := c.query(ctx, sc, name)
 	if err != nil {
 		return nil, Report{}, err
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/kuzot/kuzot/alerts"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/internal/wait"
 )
 
 //go:embed sample.yaml
@@ -156,14 +157,8 @@ func (c *Channel) wait(ctx context.Context) error {
 	}
 	c.last = next
 	c.mu.Unlock()
-	if d := time.Until(next); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
+	if d := time.Until(next); d > 0 && !wait.Sleep(ctx, d) {
+		return ctx.Err()
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/storage"
@@ -241,11 +240,7 @@ func (s *Store) SetLabel(ctx context.Context, l Label) error {
 func (s *Store) Labels(ctx context.Context, ids []string) (map[string]string, error) {
 	q, args := `SELECT cluster_id, toString(label) FROM coordination_labels FINAL WHERE label != 'unlabelled'`, []any(nil)
 	if ids != nil {
-		set := clickhouse.GroupSet{Value: make([]any, len(ids))}
-		for i, id := range ids {
-			set.Value[i] = id
-		}
-		q, args = q+` AND cluster_id IN ?`, []any{set}
+		q, args = q+` AND cluster_id IN ?`, []any{storage.InSet(ids)}
 	}
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {

@@ -11,13 +11,11 @@ package youtube
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -393,166 +391,21 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-func (c *Collector) apiKey() string {
-	return string(c.cfg.APIKey)
-}
-
-// channelVideos lists a channel's uploads, newest first.
+// channelVideos lists a channel's uploads, newest first: through the Data API when a
+// key is configured, else from the channel's videos page.
 func (c *Collector) channelVideos(ctx context.Context) ([]string, error) {
 	if key := c.apiKey(); key != "" {
-		var ch struct {
-			Items []struct {
-				ContentDetails struct {
-					RelatedPlaylists struct {
-						Uploads string `json:"uploads"`
-					} `json:"relatedPlaylists"`
-				} `json:"contentDetails"`
-			} `json:"items"`
-		}
-		q := url.Values{"part": {"contentDetails"}, "id": {c.cfg.ChannelID}, "key": {key}}
-		if err := c.getJSON(ctx, c.cfg.APIBaseURL+"/youtube/v3/channels?"+q.Encode(), &ch); err != nil {
-			return nil, err
-		}
-		if len(ch.Items) == 0 || ch.Items[0].ContentDetails.RelatedPlaylists.Uploads == "" {
-			return nil, fmt.Errorf("youtube channel %s: not found by the API", c.cfg.ChannelID)
-		}
-		var pl struct {
-			Items []struct {
-				ContentDetails struct {
-					VideoID string `json:"videoId"`
-				} `json:"contentDetails"`
-			} `json:"items"`
-		}
-		q = url.Values{"part": {"contentDetails"}, "playlistId": {ch.Items[0].ContentDetails.RelatedPlaylists.Uploads},
-			"maxResults": {"50"}, "key": {key}}
-		if err := c.getJSON(ctx, c.cfg.APIBaseURL+"/youtube/v3/playlistItems?"+q.Encode(), &pl); err != nil {
-			return nil, err
-		}
-		var ids []string
-		for _, it := range pl.Items {
-			if validID(it.ContentDetails.VideoID) {
-				ids = append(ids, it.ContentDetails.VideoID)
-			}
-		}
-		return ids, nil
+		return c.apiChannelVideos(ctx, key)
 	}
-	resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/channel/"+c.cfg.ChannelID+"/videos")
-	if err != nil {
-		return nil, err
-	}
-	body, _, err := collectors.DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
-	if err != nil {
-		return nil, err
-	}
-	ids, err := ParseChannelVideos(body)
-	if err != nil {
-		return nil, fmt.Errorf("youtube channel %s: %w", c.cfg.ChannelID, err)
-	}
-	return ids, nil
+	return c.pageChannelVideos(ctx)
 }
 
 // fetchVideos returns the available videos among ids; unavailable ones are absent.
 func (c *Collector) fetchVideos(ctx context.Context, ids []string) (map[string]*Video, error) {
-	out := map[string]*Video{}
 	if key := c.apiKey(); key != "" {
-		for start := 0; start < len(ids); start += 50 {
-			batch := ids[start:min(start+50, len(ids))]
-			var r struct {
-				Items []struct {
-					ID      string `json:"id"`
-					Snippet struct {
-						PublishedAt  string   `json:"publishedAt"`
-						ChannelID    string   `json:"channelId"`
-						Title        string   `json:"title"`
-						Description  string   `json:"description"`
-						ChannelTitle string   `json:"channelTitle"`
-						Tags         []string `json:"tags"`
-					} `json:"snippet"`
-					Statistics struct {
-						ViewCount string `json:"viewCount"`
-					} `json:"statistics"`
-					ContentDetails struct {
-						Duration string `json:"duration"`
-					} `json:"contentDetails"`
-				} `json:"items"`
-			}
-			q := url.Values{"part": {"snippet,statistics,contentDetails"}, "id": {strings.Join(batch, ",")}, "key": {key}}
-			if err := c.getJSON(ctx, c.cfg.APIBaseURL+"/youtube/v3/videos?"+q.Encode(), &r); err != nil {
-				return nil, err
-			}
-			for _, it := range r.Items {
-				v := &Video{ID: it.ID, Title: it.Snippet.Title, Description: it.Snippet.Description,
-					ChannelID: it.Snippet.ChannelID, ChannelName: it.Snippet.ChannelTitle, Keywords: it.Snippet.Tags,
-					Duration: parseISODuration(it.ContentDetails.Duration)}
-				v.Views, _ = strconv.ParseInt(it.Statistics.ViewCount, 10, 64)
-				v.Published = parsePublishDate(it.Snippet.PublishedAt)
-				if v.Published.IsZero() || !validID(v.ID) {
-					continue
-				}
-				out[v.ID] = v
-			}
-		}
-		return out, nil
+		return c.apiVideos(ctx, key, ids)
 	}
-	var errs []error
-	for _, id := range ids {
-		resp, err := c.deps.HTTP.Get(ctx, c.cfg.BaseURL+"/watch?v="+url.QueryEscape(id))
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, err
-			}
-			errs = append(errs, err)
-			continue
-		}
-		body, _, err := collectors.DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		v, err := ParseWatchPage(body, id)
-		switch {
-		case errors.Is(err, ErrUnavailable):
-			continue
-		case err != nil:
-			errs = append(errs, fmt.Errorf("watch page %s: %w", id, err))
-			continue
-		}
-		out[id] = v
-	}
-	if len(out) == 0 && len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	if len(errs) > 0 && c.deps.Logger != nil {
-		c.deps.Logger.Warn("some watch pages failed", "err", errors.Join(errs...))
-	}
-	return out, nil
-}
-
-func (c *Collector) getJSON(ctx context.Context, u string, v any) error {
-	if err := c.spend(apiCost(u)); err != nil {
-		return err
-	}
-	resp, err := c.deps.HTTP.Get(ctx, u)
-	if err != nil {
-		return config.RedactError(err, c.cfg.APIKey, "<key>")
-	}
-	if err := json.Unmarshal(resp.Body, v); err != nil {
-		return fmt.Errorf("youtube api %s: %w", redactURL(u), err)
-	}
-	return nil
-}
-
-func redactURL(u string) string {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return "<url>"
-	}
-	q := pu.Query()
-	if q.Has("key") {
-		q.Set("key", "<key>")
-	}
-	pu.RawQuery = q.Encode()
-	return pu.String()
+	return c.pageVideos(ctx, ids)
 }
 
 func (c *Collector) videoPost(v *Video, now time.Time) post.Post {
@@ -573,72 +426,6 @@ func (c *Collector) videoPost(v *Video, now time.Time) post.Post {
 	}
 	p.Normalize()
 	return p
-}
-
-// transcriptPost fetches the best caption track (a manual one before ASR) as a post
-// "youtube:<id>:transcript" replying to the video.
-func (c *Collector) transcriptPost(ctx context.Context, v *Video, now time.Time) (post.Post, bool, error) {
-	track := v.Captions[0]
-	for _, t := range v.Captions {
-		if t.Kind != "asr" {
-			track = t
-			break
-		}
-	}
-	base, err := url.Parse(c.cfg.BaseURL + "/")
-	if err != nil {
-		return post.Post{}, false, err
-	}
-	tu, err := base.Parse(track.BaseURL)
-	if err != nil {
-		return post.Post{}, false, fmt.Errorf("caption url: %w", err)
-	}
-	resp, err := c.deps.HTTP.Get(ctx, tu.String())
-	if err != nil {
-		return post.Post{}, false, err
-	}
-	body, _, err := collectors.DecodeUTF8(resp.Body, resp.Header.Get("Content-Type"))
-	if err != nil {
-		return post.Post{}, false, err
-	}
-	text, err := ParseTranscript(body)
-	if err != nil || text == "" {
-		return post.Post{}, false, err
-	}
-	p := post.Post{
-		ID:          "youtube:" + v.ID + ":transcript",
-		Source:      Kind,
-		Channel:     v.ChannelID,
-		Author:      v.ChannelName,
-		URL:         c.cfg.BaseURL + "/watch?v=" + v.ID,
-		Title:       v.Title,
-		Text:        text,
-		PublishedAt: v.Published,
-		CollectedAt: now,
-		Views:       v.Views,
-		ReplyTo:     "youtube:" + v.ID,
-		Lang:        lang.Detect(text),
-	}
-	p.Normalize()
-	return p, true, nil
-}
-
-var isoDur = regexp.MustCompile(`^P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$`)
-
-// parseISODuration reads the API's "PT12M34S" form; 0 when unparsable.
-func parseISODuration(s string) time.Duration {
-	m := isoDur.FindStringSubmatch(s)
-	if m == nil {
-		return 0
-	}
-	var d time.Duration
-	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
-		if m[i+1] != "" {
-			n, _ := strconv.Atoi(m[i+1])
-			d += time.Duration(n) * unit
-		}
-	}
-	return d
 }
 
 // FetchVideo collects one video (for a tip linking to it) as Collect would publish it,

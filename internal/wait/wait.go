@@ -1,5 +1,5 @@
 // Package wait is kuzot's one context-aware sleep, used by every retry and backoff loop
-// (pipeline, alerts, collectors, coordinate, loadgen).
+// (pipeline, storage, alerts, collectors, coordinate, loadgen).
 package wait
 
 import (

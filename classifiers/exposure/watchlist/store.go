@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/kuzot/kuzot/internal/atomicfile"
 )
 
 // MarshalText encodes a hash as unpadded base64 so stored lists stay compact.
@@ -96,38 +98,9 @@ func (s *FileStore) Put(ctx context.Context, l *HashedList) error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fmt.Errorf("store watchlist %s: %w", l.Org, err)
 	}
-	final := filepath.Join(s.dir, l.Org+storeSuffix)
-	tmp, err := os.CreateTemp(s.dir, "."+l.Org+".*.tmp")
-	if err != nil {
+	// 0600: a watchlist holds the hashes of the members it protects.
+	if err := atomicfile.Write(filepath.Join(s.dir, l.Org+storeSuffix), data, 0o600); err != nil {
 		return fmt.Errorf("store watchlist %s: %w", l.Org, err)
-	}
-	cleanup := func() { _ = os.Remove(tmp.Name()) }
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		cleanup()
-		return fmt.Errorf("store watchlist %s: %w", l.Org, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		cleanup()
-		return fmt.Errorf("store watchlist %s: write: %w", l.Org, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		cleanup()
-		return fmt.Errorf("store watchlist %s: sync: %w", l.Org, err)
-	}
-	if err := tmp.Close(); err != nil {
-		cleanup()
-		return fmt.Errorf("store watchlist %s: close: %w", l.Org, err)
-	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		cleanup()
-		return fmt.Errorf("store watchlist %s: rename: %w", l.Org, err)
-	}
-	if d, err := os.Open(s.dir); err == nil {
-		_ = d.Sync() // best effort: not every file system syncs directories
-		d.Close()
 	}
 	return nil
 }

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/classifiers/narrative"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // Store reads and writes narrative_labels.
@@ -105,7 +105,7 @@ func (s Store) LatestFor(ctx context.Context, sc Scope, ids []string) (map[strin
 	}
 	cond, args := scopeCond(sc)
 	ls, err := s.list(ctx, `SELECT `+labelCols+` FROM narrative_labels WHERE post_id IN ?`+cond+`
-		ORDER BY version DESC LIMIT 1 BY post_id`, append([]any{set(ids)}, args...)...)
+		ORDER BY version DESC LIMIT 1 BY post_id`, append([]any{storage.InSet(ids)}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -133,15 +133,6 @@ func (s Store) list(ctx context.Context, q string, args ...any) ([]Label, error)
 		return nil, fmt.Errorf("narrative labels: %w", err)
 	}
 	return out, nil
-}
-
-// set binds a list for `x IN ?`.
-func set(vs []string) clickhouse.GroupSet {
-	g := clickhouse.GroupSet{Value: make([]any, len(vs))}
-	for i, v := range vs {
-		g.Value[i] = v
-	}
-	return g
 }
 
 // Latest returns the latest label of every labelled post, over all organisations (the
@@ -186,44 +177,21 @@ func (s Store) WithTexts(ctx context.Context, ls []Label) ([]LabelledPost, int, 
 				hi = l.PublishedAt
 			}
 		}
-		rows, err := s.Conn.Query(ctx, `SELECT id, argMax(text, version), argMax(lang, version) FROM posts
-			WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
-			set(sources), set(ids), clampTime(lo), clampTime(hi))
+		got, err := storage.PostTexts(ctx, s.Conn, sources, ids, clampTime(lo), clampTime(hi))
 		if err != nil {
 			return nil, 0, fmt.Errorf("labelled post texts: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			var t tl
-			if err := rows.Scan(&id, &t.text, &t.lang); err != nil {
-				rows.Close()
-				return nil, 0, fmt.Errorf("labelled post texts: %w", err)
-			}
-			texts[id] = t
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, fmt.Errorf("labelled post texts: %w", err)
+		for id, t := range got {
+			texts[id] = tl{text: t.Text, lang: t.Lang}
 		}
 		// Posts that expose someone never go into training data: their raw text holds
 		// the personal data the exposure classifier found.
-		rows, err = s.Conn.Query(ctx, `SELECT post_id FROM exposures
-			WHERE source IN ? AND post_id IN ? AND published_at >= ? AND published_at <= ?
-			GROUP BY post_id HAVING argMax(exposed, version) = 1`, set(sources), set(ids), clampTime(lo), clampTime(hi))
+		exposing, err := storage.ExposingPosts(ctx, s.Conn, sources, ids, clampTime(lo), clampTime(hi))
 		if err != nil {
 			return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
-			}
+		for id := range exposing {
 			delete(texts, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, fmt.Errorf("labelled posts: exposures: %w", err)
 		}
 	}
 	out := make([]LabelledPost, 0, len(ls))

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/narrative"
+	"github.com/kuzot/kuzot/internal/atomicfile"
 )
 
 // ErrNoCurrent is returned by Current when no model has been promoted.
@@ -200,34 +201,6 @@ func (d Dir) List() ([]Entry, error) {
 	return out, nil
 }
 
-// writeAtomic writes b to path through a synced temporary file in the same directory
-// and a rename, so readers never see a partial file.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return werr
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
-}
+// writeAtomic writes a model file atomically (internal/atomicfile); model files are
+// 0644, as before: they hold no personal data.
+func writeAtomic(path string, b []byte) error { return atomicfile.Write(path, b, 0o644) }
