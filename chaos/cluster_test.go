@@ -302,3 +302,130 @@ func TestChaosClusterNATSNodeKill(t *testing.T) {
 	}
 	t.Logf("cluster scenario done in %s", time.Since(started).Round(time.Millisecond))
 }
+
+func needAllClusterScenarios(t *testing.T) {
+	t.Helper()
+	if !scale.clusterAll {
+		t.Skip("make chaos runs this cluster scenario; make test runs only the JetStream node loss")
+	}
+}
+
+// TestChaosClusterClickHouseReplicaKill SIGKILLs ClickHouse server 1 under load — a
+// replica of shard 1 and the first address of every role's list, so the replicas'
+// connections to it break mid-insert — and starts it again after a while. Inserts go on
+// through the other replica of the shard; the restarted replica catches up.
+func TestChaosClusterClickHouseReplicaKill(t *testing.T) {
+	skipShort(t)
+	needAllClusterScenarios(t)
+	w := startWholeCluster(t)
+	posts, rate := scale.clusterPosts, scale.clusterRate
+	mix := loadgen.DefaultMix
+	mix.WatchedPermille = 1000
+	l := w.newLoad("clch", posts, mix)
+	rcv := w.enableAlerts(l, posts)
+	w.startReplicas()
+
+	w.run(context.Background(), l, posts, rate)
+	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.chctl("kill", "1")
+	t.Logf("SIGKILL ClickHouse server 1 (shard 01, replica ch1) after %d posts", l.ledger.Len())
+	time.Sleep(loadDurationOf(posts, rate) / 3)
+	w.chctl("start", "1")
+	t.Logf("ClickHouse server 1 restarted")
+	l.wait(t, 3*time.Minute)
+	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
+	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
+	if rep.MustAppear != int(posts) {
+		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
+	}
+	w.checkAlerts(l, rcv, posts, 0, scale.drainTimeout)
+	w.checkBothReplicasWorked()
+	// The restarted replica caught up: every post of the run is on it too.
+	w.checkReplicaCaughtUp(l, 1)
+	if n := w.dlqCount(); n != 0 {
+		t.Fatalf("%d messages dead-lettered after a ClickHouse replica loss", n)
+	}
+}
+
+// TestChaosClusterRoleReplicaKill SIGKILLs one of the two role processes (a replica of
+// every role: store, classify, alert, collect, coordinate, report, serve) under load. The
+// other takes over its unacknowledged messages after the ack wait and, if the killed one
+// led coordination, the coordinate leader lease.
+func TestChaosClusterRoleReplicaKill(t *testing.T) {
+	skipShort(t)
+	needAllClusterScenarios(t)
+	w := startWholeCluster(t)
+	posts, rate := scale.clusterPosts, scale.clusterRate
+	mix := loadgen.DefaultMix
+	mix.WatchedPermille = 1000
+	l := w.newLoad("clrole", posts, mix)
+	rcv := w.enableAlerts(l, posts)
+	w.startReplicas()
+	leader := -1
+	testenv.Eventually(t, time.Minute, "a coordinate leader", func() bool {
+		for i, p := range w.replicas {
+			b, _ := os.ReadFile(p.logPath)
+			if strings.Contains(string(b), "coordinate leader: this replica runs the detector") {
+				leader = i
+				return true
+			}
+		}
+		return false
+	})
+
+	w.run(context.Background(), l, posts, rate)
+	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.kill(w.replicas[leader])
+	t.Logf("SIGKILL replica %d (the coordinate leader) after %d posts", leader+1, l.ledger.Len())
+	other := w.replicas[1-leader]
+	testenv.Eventually(t, time.Minute, "the standby taking the coordinate lease", func() bool {
+		b, _ := os.ReadFile(other.logPath)
+		return strings.Contains(string(b), "coordinate leader: this replica runs the detector")
+	})
+	l.wait(t, 3*time.Minute)
+	// The killed replica's unacknowledged messages come back after the ack wait (30 s).
+	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
+	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
+	if rep.MustAppear != int(posts) {
+		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
+	}
+	w.checkAlerts(l, rcv, posts, 2, scale.drainTimeout)
+	if n := w.dlqCount(); n != 0 {
+		t.Fatalf("%d messages dead-lettered after a role replica loss", n)
+	}
+}
+
+func loadDurationOf(posts uint64, rate float64) time.Duration {
+	return time.Duration(float64(posts) / rate * float64(time.Second))
+}
+
+// checkReplicaCaughtUp checks that ClickHouse server n (1-based) holds, in its local
+// posts table, as many of the run's posts after FINAL as the rest of its shard: the
+// replica fetched what was written while it was down.
+func (w *wholeCluster) checkReplicaCaughtUp(l *load, n int) {
+	w.t.Helper()
+	addrs := strings.Split(w.ch.Addr, ",")
+	peer := map[int]int{1: 2, 2: 1, 3: 4, 4: 3}[n]
+	count := func(i int) uint64 {
+		cfg := w.ch
+		cfg.Addr = addrs[i-1]
+		cfg.Cluster = "" // the server's own local table
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := storage.Open(ctx, cfg, testenv.Logger(w.t))
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		defer conn.Close()
+		var c uint64
+		if err := conn.QueryRow(ctx, `SELECT count() FROM posts_local FINAL WHERE position(id, ?) > 0`, ":"+l.gen.IDPrefix()).Scan(&c); err != nil {
+			w.t.Fatal(err)
+		}
+		return c
+	}
+	testenv.Eventually(w.t, 2*time.Minute, fmt.Sprintf("ClickHouse server %d caught up with its shard", n), func() bool {
+		a, b := count(n), count(peer)
+		w.t.Logf("server %d: %d posts of the run, server %d: %d", n, a, peer, b)
+		return a == b && a > 0
+	})
+}

@@ -15,4 +15,6 @@ var scale = struct {
 	// clusterPosts at clusterRate posts/s are the load of the cluster scenarios.
 	clusterPosts uint64
 	clusterRate  float64
-}{posts: 4000, rate: 800, kills: 1, chOutage: 5 * time.Second, cutDuration: 3 * time.Second, drainTimeout: 2 * time.Minute, clusterPosts: 3000, clusterRate: 500}
+	// clusterAll runs every cluster scenario, not only the JetStream node loss.
+	clusterAll bool
+}{posts: 4000, rate: 800, kills: 1, chOutage: 5 * time.Second, cutDuration: 3 * time.Second, drainTimeout: 2 * time.Minute, clusterPosts: 3000, clusterRate: 500, clusterAll: false}

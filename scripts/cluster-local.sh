@@ -91,12 +91,18 @@ up() {
   echo "cluster-local: up in $((SECONDS - started)) s"
 }
 
+# ready PORT: GET /readyz answers 200 (bash only: a fresh machine may have no curl).
+ready() {
+  ( exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 &&
+    timeout 2 head -n 1 <&3 | grep -q ' 200' ) 2>/dev/null
+}
+
 # wait_ready N PID waits until replica N answers /readyz (3 minutes at most).
 wait_ready() {
   local i
   for i in $(seq 1 360); do
     kill -0 "$2" 2>/dev/null || { echo "cluster-local: replica $1 exited; see $dir/replica$1/kuzot.log" >&2; tail -n 5 "$dir/replica$1/kuzot.log" >&2; exit 1; }
-    if curl -fs -o /dev/null "http://127.0.0.1:$((http_base + $1 - 1))/readyz" 2>/dev/null; then
+    if ready "$((http_base + $1 - 1))"; then
       echo "cluster-local: replica $1 ready after $((i / 2)) s"
       return 0
     fi
