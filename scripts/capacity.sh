@@ -63,6 +63,14 @@ YAML
 esac
 export KUZOT_CLICKHOUSE_DATABASE=$db
 
+# Migrate once: two store processes migrating a new database ON CLUSTER at once race
+# ("table already exists").
+cat >"$dir/migrate.yaml" <<YAML
+data_dir: $dir/migrate
+nats: {replicas: $replicas}
+YAML
+"$BIN" migrate --config "$dir/migrate.yaml" >"$dir/migrate.log" 2>&1
+
 port=18300
 for role in store classify; do
   for i in $(seq 1 "$copies"); do
