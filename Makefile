@@ -6,7 +6,7 @@ BIN := bin/kuzot
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: help build run test test-short bench chaos fmt fmtcheck vet lint tidy clean clickhouse-start clickhouse-stop ch-cluster-up ch-cluster-down test-ch-cluster demo-site compose-check nats-cluster-up nats-cluster-down
+.PHONY: help build run test test-short bench chaos fmt fmtcheck vet lint tidy clean clickhouse-start clickhouse-stop ch-cluster-up ch-cluster-down test-ch-cluster demo-site compose-check nats-cluster-up nats-cluster-down cluster-up cluster-down cluster-run cluster-status
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -66,6 +66,18 @@ nats-cluster-up: ## start a 3-node JetStream cluster of `kuzot jetstream` on loo
 
 nats-cluster-down: ## stop the local JetStream cluster
 	scripts/nats-cluster-local.sh down data/nats-cluster
+
+cluster-up: build ## the whole local cluster: 3 NATS nodes, ZooKeeper, 2x2 ClickHouse, schema migrated (data/cluster)
+	scripts/cluster-local.sh up
+
+cluster-run: build ## cluster-up, then two replicas of every role with the demo config (Ctrl-C stops the roles)
+	scripts/cluster-local.sh run
+
+cluster-status: ## what of the local cluster runs
+	scripts/cluster-local.sh status
+
+cluster-down: ## stop the local cluster (roles, ClickHouse, ZooKeeper, NATS; data stays)
+	scripts/cluster-local.sh down
 
 compose-check: ## validate docker-compose.yml (docker compose plugin or docker-compose)
 	$(GO) test -count=1 -run Compose ./deploy

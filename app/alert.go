@@ -41,8 +41,10 @@ func alertRole() Role {
 			if len(set.Rules) == 0 {
 				log.Warn("no organisations under alerts.orgs: incidents are only recorded when rules are added through the API")
 			}
-			svc, err := alerts.New(ctx, alerts.Options{Settings: set, Registry: reg, Bus: a.Bus, PipelineMetrics: a.Metrics,
+			sctx, cancel := jetStreamSetupContext(ctx)
+			svc, err := alerts.New(sctx, alerts.Options{Settings: set, Registry: reg, Bus: a.Bus, PipelineMetrics: a.Metrics,
 				Registerer: a.Registry, Log: log, Now: a.Now, Replicas: a.Cfg.NATS.Replicas})
+			cancel()
 			if err != nil {
 				return err
 			}
@@ -62,7 +64,20 @@ func AlertAdmin(ctx context.Context, a *App) (*alerts.Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := jetStreamSetupContext(ctx)
+	defer cancel()
 	return alerts.NewAdmin(ctx, set, a.Bus, a.Cfg.NATS.Replicas, a.Log.With("component", "alerts-admin"), a.Now)
+}
+
+// jetStreamSetupTimeout bounds the creation of a role's own streams and buckets. Without
+// a deadline the client gives each JetStream API request 5 s, and placing an R3 stream
+// on a busy cluster (three nodes starting on two shared cores) took longer: the alert
+// role of `make cluster-run` failed with "stream KUZOT_ALERTS: context deadline
+// exceeded" (issue 18).
+const jetStreamSetupTimeout = time.Minute
+
+func jetStreamSetupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, jetStreamSetupTimeout)
 }
 
 // AlertAcker adapts the alert state to web.IncidentAcker, so that acknowledging in the

@@ -39,6 +39,8 @@ type coordinationState struct {
 }
 
 func openCoordinationState(ctx context.Context, js jetstream.JetStream, replicas int, log *slog.Logger) (*coordinationState, error) {
+	ctx, cancel := jetStreamSetupContext(ctx)
+	defer cancel()
 	st, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      CoordinationStateBucket,
 		Description: "coordination detector state: pair weights, account signals and cluster ids of the horizon",

@@ -100,6 +100,8 @@ type cluster struct {
 	sections string
 	// env is added to every process's environment.
 	env []string
+	// chCluster is clickhouse.cluster of every role (a ClickHouse cluster, cluster_test.go).
+	chCluster string
 
 	mu    sync.Mutex
 	procs []*proc
@@ -135,15 +137,21 @@ func (c *cluster) config(name string, httpPort int, chAddr string, embedded bool
 		natsSection = fmt.Sprintf("  embedded: {host: 127.0.0.1, port: %d, store_dir: %q}\n", c.natsPort, filepath.Join(c.dir, "jetstream"))
 	}
 	natsSection += fmt.Sprintf("  password: %q\n", c.natsPassword)
+	chCluster, dataDir := "", filepath.Join(c.dir, "data")
+	if c.chCluster != "" {
+		// Replicas of one role on a cluster each have their own data directory, as on
+		// separate machines.
+		chCluster, dataDir = fmt.Sprintf(", cluster: %q", c.chCluster), filepath.Join(dataDir, name)
+	}
 	y := fmt.Sprintf(`data_dir: %q
 log: {level: info}
 http: {listen: "127.0.0.1:%d", metrics_listen: shared}
 nats:
 %s  max_deliver: 20
 %s
-clickhouse: {addr: %q, database: %q, password: %q, dial_timeout: 2s}
+clickhouse: {addr: %q, database: %q, password: %q, dial_timeout: 2s%s}
 store: {batch_rows: 500, flush_interval: 100ms, retry_max: 1s}
-%s`, filepath.Join(c.dir, "data"), httpPort, natsSection, c.extra, chAddr, c.ch.Database, string(c.ch.Password), c.sections)
+%s`, dataDir, httpPort, natsSection, c.extra, chAddr, c.ch.Database, string(c.ch.Password), chCluster, c.sections)
 	p := filepath.Join(c.dir, name+".yaml")
 	if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
 		c.t.Fatal(err)

@@ -13,4 +13,9 @@ var scale = struct {
 	chOutage     time.Duration
 	cutDuration  time.Duration
 	drainTimeout time.Duration
-}{posts: 20000, rate: 1000, kills: 4, chOutage: 30 * time.Second, cutDuration: 10 * time.Second, drainTimeout: 5 * time.Minute}
+	// clusterPosts at clusterRate posts/s are the load of the cluster scenarios.
+	clusterPosts uint64
+	clusterRate  float64
+	// clusterAll runs every cluster scenario, not only the JetStream node loss.
+	clusterAll bool
+}{posts: 20000, rate: 1000, kills: 4, chOutage: 30 * time.Second, cutDuration: 10 * time.Second, drainTimeout: 5 * time.Minute, clusterPosts: 12000, clusterRate: 800, clusterAll: true}

@@ -14,6 +14,7 @@ package loadgen
 import (
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -60,6 +61,11 @@ type Mix struct {
 	// handle of a protected member of ProtectedOrg (one member per post, see Watchlist),
 	// so that the alert role must alert about each exactly once.
 	WatchedPermille int
+	// RealLengths pads every text with ordinary sentences of its language to a
+	// log-normal length like that of real posts: median 300 characters, capped at 8,000
+	// (bench/chcluster's distribution). Off, texts are one template sentence (~60-150
+	// characters).
+	RealLengths bool
 }
 
 // DefaultMix is roughly what a monitored set of channels looks like on a bad day:
@@ -184,6 +190,9 @@ func (g *Generator) Post(n uint64) post.Post {
 	default:
 		text = pick(r, neutral[lang])
 	}
+	if g.mix.RealLengths {
+		text = realLength(g.rng(n, 7), lang, text)
+	}
 	src := sources[n%uint64(len(sources))]
 	channel := fmt.Sprintf("%s-channel-%02d", src, r.IntN(40))
 	author := fmt.Sprintf("account_%04d", r.IntN(5000))
@@ -207,6 +216,21 @@ func (g *Generator) Post(n uint64) post.Post {
 }
 
 func pick(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
+
+// realLength pads text with neutral sentences of lang to a log-normal target length
+// (median 300 characters, 20 to 8,000), cutting the last sentence at the target.
+func realLength(r *rand.Rand, lang, text string) string {
+	target := int(min(8000, max(20, 300*math.Exp(r.NormFloat64()))))
+	runes := []rune(text)
+	for len(runes) < target {
+		runes = append(runes, ' ')
+		runes = append(runes, []rune(pick(r, neutral[lang]))...)
+	}
+	if len(runes) > target && target > len([]rune(text)) {
+		runes = runes[:target]
+	}
+	return string(runes)
+}
 
 var langs = []string{"ru", "ru", "ru", "ky", "ky", "en", "uz"}
 

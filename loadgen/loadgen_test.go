@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -205,4 +206,34 @@ func FuzzReadLedger(f *testing.F) {
 			t.Fatalf("a ledger that parsed does not round-trip: %v", err)
 		}
 	})
+}
+
+func TestRealLengthsFollowRealPosts(t *testing.T) {
+	mix := DefaultMix
+	mix.RealLengths = true
+	g, err := NewGenerator("len", 3, mix, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := NewGenerator("len", 3, DefaultMix, time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lens []int
+	for n := range uint64(4000) {
+		p, q := g.Post(n), plain.Post(n)
+		if !strings.HasPrefix(p.Text, q.Text) && !strings.HasPrefix(q.Text, p.Text) {
+			t.Fatalf("post %d: padded text %q does not start with the plain one %q", n, p.Text, q.Text)
+		}
+		if p.ID != q.ID || p.Lang != q.Lang || p.Author != q.Author {
+			t.Fatalf("post %d: padding changed more than the text", n)
+		}
+		lens = append(lens, len([]rune(p.Text)))
+	}
+	slices.Sort(lens)
+	median, p99 := lens[len(lens)/2], lens[len(lens)*99/100]
+	if median < 240 || median > 380 || p99 < 2000 || lens[len(lens)-1] > 8000 {
+		t.Fatalf("lengths: median %d, p99 %d, max %d; want a median near 300 and a tail to thousands", median, p99, lens[len(lens)-1])
+	}
+	t.Logf("lengths: median %d, p99 %d, max %d", median, p99, lens[len(lens)-1])
 }

@@ -2,13 +2,19 @@
 # make test: installs what the tests need on a fresh Debian/Ubuntu machine (ClickHouse
 # server, promtool, Chromium), starts a throw-away ClickHouse on a loopback port, and
 # runs vet and every test — unit, integration and fuzz seed corpora — against the real
-# services; pipeline, alerts, collectors, web and app under the race detector. Extra
+# services; pipeline, alerts, collectors, web and app under the race detector. The chaos
+# package also brings up a 3-node JetStream and a 2x2 ClickHouse cluster (with ZooKeeper)
+# of its own on free loopback ports for the short cluster scenario (issue 18). Extra
 # arguments go to `go test` instead (e.g. scripts/test.sh -run Pipeline ./pipeline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v clickhouse-server >/dev/null 2>&1 || [ -x /usr/sbin/clickhouse-server ] || need_apt+=(clickhouse-server clickhouse-client)
+# The cluster scenario (chaos/cluster_test.go, issue 18) runs ZooKeeper 3.8 for the 2x2
+# ClickHouse cluster of scripts/clickhouse-cluster-local.sh (the jar comes with the
+# zookeeper package through libzookeeper-java; java through default-jre).
+{ [ -f /usr/share/java/zookeeper.jar ] && command -v java >/dev/null 2>&1; } || need_apt+=(zookeeper)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)

@@ -94,9 +94,16 @@ func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (driver.
 // table is run once and sent to every shard; 18.16 refuses such queries by default).
 // It cannot be sent from here: clickhouse-go sends only integer settings to 18.16.
 // scripts/clickhouse-cluster-local.sh sets it.
+//
+//   - prefer_localhost_replica=0: a shard that has a replica on the server receiving the
+//     query is queried over the network like the others. 18.16's local shortcut breaks
+//     SELECT … FROM <Distributed ReplacingMergeTree> FINAL with ORDER BY or LIMIT when the
+//     version column is not selected ("Cannot find column version in source stream",
+//     code 8; `kuzot user list` and the web UI's lists hit it).
 func ClusterSettings() clickhouse.Settings {
 	return clickhouse.Settings{
-		"insert_distributed_sync": 1,
+		"insert_distributed_sync":  1,
+		"prefer_localhost_replica": 0,
 	}
 }
 

@@ -584,3 +584,47 @@ func TestIntegrationClickHouseClusterStoreRoleZooKeeperDown(t *testing.T) {
 	t.Logf("store role: %v failed batch writes during the outage, %v rows stored without FINAL (before merges)",
 		testutil.ToFloat64(m.WriteErrors.WithLabelValues(pipeline.StorePostsConsumer)), count(t, conn, "SELECT count() FROM posts"))
 }
+
+// TestIntegrationClickHouseClusterFinalListWithoutVersion is the query of `kuzot user
+// list` and the web UI's lists: FINAL over a Distributed ReplacingMergeTree with ORDER BY
+// and LIMIT, without the version column. 18.16 fails it on the server holding a replica
+// of a shard ("Cannot find column version in source stream") unless
+// prefer_localhost_replica is 0, which storage.ClusterSettings sets.
+func TestIntegrationClickHouseClusterFinalListWithoutVersion(t *testing.T) {
+	c := clusterUnderTest(t)
+	conn, _ := c.migrated(t)
+	ctx := context.Background()
+	batch, err := conn.PrepareBatch(ctx, `INSERT INTO users (name, role, org, can_unredact, password_hash, disabled, created_at, updated_at, version)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	for i, name := range []string{"bob", "alice", "carol", "alice"} {
+		if err := batch.Append(name, "analyst", "", uint8(0), "x", uint8(0), now, now, uint64(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, `SELECT name, created_at FROM users FINAL ORDER BY name LIMIT 10`)
+	if err != nil {
+		t.Fatalf("FINAL list over the Distributed table: %v", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		var at time.Time
+		if err := rows.Scan(&name, &at); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(names, ","); got != "alice,bob,carol" {
+		t.Fatalf("users after FINAL: %s, want alice,bob,carol", got)
+	}
+}

@@ -35,6 +35,7 @@ func runLoadgen(ctx context.Context, args []string, s stdio) error {
 	run := fs.String("run", strconv.FormatInt(time.Now().Unix(), 36), "run id, part of every post id (letters and digits)")
 	wait := fs.Duration("wait", 2*time.Minute, "after publishing, wait this long at most for the store role to write everything (0 = do not wait)")
 	check := fs.Bool("check", false, "after waiting, check ClickHouse: every acknowledged post exactly once, with one row per classifier")
+	realLengths := fs.Bool("real-lengths", false, "pad posts to the length distribution of real ones (median 300 characters, up to 8,000) instead of one sentence")
 	ledgerPath := fs.String("ledger", "", "write the ledger (one JSON line per post) to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, `Usage: kuzot loadgen [--config FILE] [--posts N | --duration D] [--rate R] [--check]
@@ -63,7 +64,9 @@ With --check it then verifies in ClickHouse that every acknowledged post is stor
 	if addr == "" {
 		addr = fmt.Sprintf("nats://%s:%d", cfg.NATS.Embedded.Host, cfg.NATS.Embedded.Port)
 	}
-	gen, err := loadgen.NewGenerator(*run, *seed, loadgen.DefaultMix, time.Now().Add(-24*time.Hour).Truncate(time.Hour))
+	mix := loadgen.DefaultMix
+	mix.RealLengths = *realLengths
+	gen, err := loadgen.NewGenerator(*run, *seed, mix, time.Now().Add(-24*time.Hour).Truncate(time.Hour))
 	if err != nil {
 		return err
 	}
