@@ -47,14 +47,15 @@ func main() {
 	rate := flag.Float64("rate", 20, "text posts per second")
 	rounds := flag.Int("rounds", 2, "idle/busy phase pairs")
 	photos := flag.Int("photos", 3, "ID-card photos queued for the ocr role before each busy phase")
+	nice := flag.Int("nice", -1, "ocr.nice for the tesseract processes (-1: the configuration's default)")
 	flag.Parse()
-	if err := run(*n, *rate, *rounds, *photos); err != nil {
+	if err := run(*n, *rate, *rounds, *photos, *nice); err != nil {
 		fmt.Fprintln(os.Stderr, "bench ocrlatency:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, rate float64, rounds, photos int) error {
+func run(n int, rate float64, rounds, photos, nice int) error {
 	if _, err := exec.LookPath("tesseract"); err != nil {
 		return fmt.Errorf("tesseract is not installed (make test installs it): %w", err)
 	}
@@ -83,7 +84,11 @@ func run(n int, rate float64, rounds, photos int) error {
 	imgs := httptest.NewServer(mux)
 	defer imgs.Close()
 
-	cfg, err := config.Parse(strings.NewReader("ocr:\n  workers: 1\n  allow_endpoints: [" + imgs.URL +
+	niceLine, niceDesc := "", fmt.Sprintf("default `ocr.nice` %d", app.DefaultOCRNice)
+	if nice >= 0 {
+		niceLine, niceDesc = fmt.Sprintf("  nice: %d\n", nice), fmt.Sprintf("`ocr.nice: %d`", nice)
+	}
+	cfg, err := config.Parse(strings.NewReader("ocr:\n  workers: 1\n" + niceLine + "  allow_endpoints: [" + imgs.URL +
 		"]\ncollect:\n  host_rules: [{pattern: '127.0.0.1:*', delay: 1ms}]\n"))
 	if err != nil {
 		return err
@@ -242,9 +247,9 @@ func run(n int, rate float64, rounds, photos int) error {
 	slices.Sort(busyAll)
 
 	fmt.Printf("%d text posts per phase at %.0f/s through the classify role (exposure + narrative), roles classify and ocr "+
-		"in one process (embedded JetStream, `ocr.workers: 1`); latency is publish -> result on the results stream. "+
+		"in one process (embedded JetStream, `ocr.workers: 1`, %s); latency is publish -> result on the results stream. "+
 		"Busy phases start once an ocr worker is reading; \"ocr reading\" is the share of 100 ms samples during the phase "+
-		"in which it was.\n\n", n, rate)
+		"in which it was.\n\n", n, rate, niceDesc)
 	fmt.Println("| phase | posts | p50 | p95 | p99 | max | ocr reading |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, r := range rows {
