@@ -32,6 +32,9 @@ import (
 	"github.com/kuzot/kuzot/post"
 )
 
+// DefaultOCRNice is the default niceness of the ocr role's tesseract processes.
+const DefaultOCRNice = 10
+
 // OCRConsumer is the durable consumer of the ocr role on the posts stream.
 const OCRConsumer = "ocr"
 
@@ -49,6 +52,10 @@ type OCRConfig struct {
 	Languages string `yaml:"languages"`
 	// OCRTimeout bounds the reading of one image (default 60 s).
 	OCRTimeout time.Duration `yaml:"ocr_timeout"`
+	// Nice is the niceness of the tesseract processes (default 10, 0–19; Linux): on a
+	// machine with few cores the scheduler gives the CPU to the text path first
+	// (bench/ocrlatency measures the text path's latency with the role busy).
+	Nice *int `yaml:"nice"`
 	// FetchTimeout bounds one download attempt (default 30 s).
 	FetchTimeout time.Duration `yaml:"fetch_timeout"`
 	// MaxBytes caps an image file (default 10 MiB), MaxPixels its declared width×height
@@ -93,6 +100,10 @@ func LoadOCRConfig(cfg *config.Config) (OCRConfig, error) {
 	if c.OCRTimeout == 0 {
 		c.OCRTimeout = time.Minute
 	}
+	if c.Nice == nil {
+		n := DefaultOCRNice
+		c.Nice = &n
+	}
 	if c.FetchTimeout == 0 {
 		c.FetchTimeout = 30 * time.Second
 	}
@@ -120,6 +131,9 @@ func LoadOCRConfig(cfg *config.Config) (OCRConfig, error) {
 	}
 	if c.OCRTimeout < time.Second || c.OCRTimeout > 10*time.Minute {
 		bad("ocr_timeout", "must be between 1s and 10m, got %s", c.OCRTimeout)
+	}
+	if *c.Nice < 0 || *c.Nice > 19 {
+		bad("nice", "must be between 0 and 19, got %d", *c.Nice)
 	}
 	if c.FetchTimeout < time.Second || c.FetchTimeout > 5*time.Minute {
 		bad("fetch_timeout", "must be between 1s and 5m, got %s", c.FetchTimeout)
@@ -250,7 +264,7 @@ func runOCR(ctx context.Context, a *App) error {
 		<-ctx.Done()
 		return nil
 	}
-	t := &ocr.Tesseract{Path: oc.Tesseract, Languages: oc.Languages, Timeout: oc.OCRTimeout}
+	t := &ocr.Tesseract{Path: oc.Tesseract, Languages: oc.Languages, Timeout: oc.OCRTimeout, Nice: *oc.Nice}
 	if err := t.Check(ctx); err != nil {
 		// Not fatal for the other roles of the process: the text path runs on.
 		log.Error("tesseract is not usable: images are not read (install tesseract-ocr and its rus, kir, uzb, uzb-cyrl, eng data, or set ocr.enabled: false)", "err", err)

@@ -30,7 +30,8 @@ func TestOCRConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !oc.On() || oc.Workers != 1 || oc.OCRTimeout != time.Minute || oc.FetchTimeout != 30*time.Second ||
-		oc.Limits() != intake.DefaultLimits() || oc.MaxImagesPerPost != 10 || oc.Languages != "rus+kir+uzb+uzb_cyrl+eng" {
+		oc.Limits() != intake.DefaultLimits() || oc.MaxImagesPerPost != 10 || oc.Languages != "rus+kir+uzb+uzb_cyrl+eng" ||
+		oc.Nice == nil || *oc.Nice != app.DefaultOCRNice {
 		t.Errorf("defaults: %+v", oc)
 	}
 	for _, tc := range []struct{ yaml, path string }{
@@ -42,6 +43,8 @@ func TestOCRConfig(t *testing.T) {
 		{"ocr:\n  max_images_per_post: 11\n", "ocr.max_images_per_post"},
 		{"ocr:\n  languages: 'rus eng'\n", "ocr.languages"},
 		{"ocr:\n  ocr_timeout: 1ms\n", "ocr.ocr_timeout"},
+		{"ocr:\n  nice: 20\n", "ocr.nice"},
+		{"ocr:\n  nice: -1\n", "ocr.nice"},
 		{"ocr:\n  fetch_timeout: 1h\n", "ocr.fetch_timeout"},
 		{"ocr:\n  allow_endpoints: ['ftp://x']\n", "ocr.allow_endpoints[0]"},
 		{"ocr:\n  enabled: maybe\n", ""},

@@ -47,6 +47,15 @@ type Options struct {
 	// MRZVariants also scans every re-upload variant (scale, JPEG, crop, rotation) of
 	// the pictures with a valid zone and reports the exact parse rate per variant.
 	MRZVariants bool
+	// Cache, when set, keeps the OCR text the re-upload rule reads (variants, unrelated
+	// pictures) on disk, so reruns of a large false-join count are cheap.
+	Cache *TextCache
+	// FalseJoinsOnly measures the false-join count alone: the exposing pictures of the
+	// split are hashed and read (through Cache when set) to build the index, and no
+	// recall, zone or re-upload figure is computed.
+	FalseJoinsOnly bool
+	// Progress, when positive, writes a line to stderr every Progress unrelated pictures.
+	Progress int
 }
 
 // VariantMRZ is the exact parse rate of zones on one kind of variant.
@@ -73,7 +82,12 @@ type Report struct {
 	MRZInvalidCalledValid    int
 	ReuploadTotal, Reuploads int
 	Unrelated, FalseJoins    int
-	OCRSeconds               float64
+	// UnrelatedRead is the number of unrelated pictures that were hash candidates and
+	// had to be read.
+	UnrelatedRead int
+	// FalseJoinsOnly marks a run that measured the false-join count alone.
+	FalseJoinsOnly bool
+	OCRSeconds     float64
 	// MRZByVariant is filled with Options.MRZVariants: "base" first, then each variant.
 	MRZByVariant []VariantMRZ
 	Errors       []string
@@ -96,6 +110,54 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 		}
 	}
 	rep := &Report{Split: o.Split, Images: len(bases)}
+	// readText is the OCR text the re-upload rule compares (through the cache when set).
+	readText := func(img image.Image) (string, error) {
+		if o.Cache != nil {
+			return o.Cache.Text(ctx, img)
+		}
+		res, err := scanner.OCR.Recognize(ctx, img)
+		if err != nil {
+			return "", err
+		}
+		return res.Text, nil
+	}
+	if o.FalseJoinsOnly {
+		rep.FalseJoinsOnly = true
+		index := phash.NewIndex(o.Thresholds)
+		var exposing []imagegen.Base
+		for _, b := range bases {
+			if b.Truth.Exposed {
+				exposing = append(exposing, b)
+			}
+		}
+		errs := make([]error, len(exposing))
+		start := time.Now()
+		parallel(ctx, o.Workers, len(exposing), func(i int) {
+			h, err := phash.Of(exposing[i].Image)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			text, err := readText(exposing[i].Image)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			index.Add(h, phash.SigOf(text), exposing[i].ID)
+		})
+		rep.OCRSeconds = time.Since(start).Seconds()
+		for i, err := range errs {
+			if err != nil {
+				return nil, fmt.Errorf("eval images: %s: %w", exposing[i].ID, err)
+			}
+		}
+		rep.Images = len(exposing)
+		if err := falseJoins(ctx, o, fonts, index, readText, rep, stderr); err != nil {
+			return nil, err
+		}
+		sort.Strings(rep.Errors)
+		return rep, nil
+	}
 	findings := make([]*scan.Finding, len(bases))
 	errs := make([]error, len(bases))
 	start := time.Now()
@@ -178,11 +240,11 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 		if len(index.Candidates(h)) == 0 {
 			return phash.TextSig{}
 		}
-		res, err := scanner.OCR.Recognize(ctx, img)
+		text, err := readText(img)
 		if err != nil {
 			return phash.TextSig{}
 		}
-		return phash.SigOf(res.Text)
+		return phash.SigOf(text)
 	}
 	var mu sync.Mutex
 	parallel(ctx, o.Workers, len(exposing), func(i int) {
@@ -200,10 +262,27 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 			mu.Unlock()
 		}
 	})
-	// False joins: unrelated pictures of every kind (other invented people, other scenes,
-	// the same templates) must match nothing.
+	if err := falseJoins(ctx, o, fonts, index, readText, rep, stderr); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.Strings(rep.Errors)
+	return rep, nil
+}
+
+// falseJoins counts the unrelated pictures of every kind (other invented people, other
+// scenes, the same templates) that join an exposing picture of index: none must. A
+// picture is read only when its hashes make it a candidate (as the ocr role, which
+// reads every picture anyway, would have its words).
+func falseJoins(ctx context.Context, o Options, fonts *imagegen.Fonts, index *phash.Index, readText func(image.Image) (string, error), rep *Report, stderr io.Writer) error {
 	ug := &imagegen.Generator{Fonts: fonts, Seed: o.Seed + 1_000_003, Now: imagegen.DefaultNow}
 	rep.Unrelated = o.Unrelated
+	var mu sync.Mutex
+	done, read := 0, 0
+	var ocrErr error
+	start := time.Now()
 	parallel(ctx, o.Workers, o.Unrelated, func(i int) {
 		kind := imagegen.Kinds[i%len(imagegen.Kinds)]
 		lang := imagegen.Langs[(i/len(imagegen.Kinds))%len(imagegen.Langs)]
@@ -212,18 +291,39 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 		if err != nil {
 			return
 		}
-		if m, ok := index.Nearest(h, sigOf(b.Image, h)); ok {
-			mu.Lock()
+		var sig phash.TextSig
+		candidate := len(index.Candidates(h)) > 0
+		if candidate {
+			text, err := readText(b.Image)
+			if err != nil {
+				mu.Lock()
+				ocrErr = fmt.Errorf("eval images: %s: %w", b.ID, err)
+				mu.Unlock()
+				return
+			}
+			sig = phash.SigOf(text)
+		}
+		m, joined := index.Nearest(h, sig)
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if candidate {
+			read++
+		}
+		if joined {
 			rep.FalseJoins++
 			rep.Errors = append(rep.Errors, fmt.Sprintf("false join: %s matched %s at %d/%d", b.ID, m.ID, m.P, m.D))
-			mu.Unlock()
+		}
+		if o.Progress > 0 && done%o.Progress == 0 {
+			fmt.Fprintf(stderr, "false joins: %d/%d unrelated pictures done (%d read), %d false joins, %.0f s\n",
+				done, o.Unrelated, read, rep.FalseJoins, time.Since(start).Seconds())
 		}
 	})
+	rep.UnrelatedRead = read
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	sort.Strings(rep.Errors)
-	return rep, nil
+	return ocrErr
 }
 
 // mrzVariants scans the variants of every picture with a valid zone and counts exact
@@ -327,6 +427,16 @@ func parallel(ctx context.Context, workers, n int, f func(int)) {
 
 // Print writes the report.
 func (r *Report) Print(w io.Writer, show bool) {
+	if r.FalseJoinsOnly {
+		fmt.Fprintf(w, "images: split %s, index of %d exposing pictures (hashes and OCR text %.1f s)\n", r.Split, r.Images, r.OCRSeconds)
+		fmt.Fprintf(w, "false joins on %d unrelated pictures: %d (%d were hash candidates and were read)\n", r.Unrelated, r.FalseJoins, r.UnrelatedRead)
+		if show {
+			for _, e := range r.Errors {
+				fmt.Fprintln(w, "  ", e)
+			}
+		}
+		return
+	}
 	fmt.Fprintf(w, "images: split %s, %d pictures at 100%% scale, OCR %.1f s\n", r.Split, r.Images, r.OCRSeconds)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "kind\tn\ttp\tfp\tfn\trecall\tprecision")
@@ -357,6 +467,9 @@ func fig(v float64, n int) string {
 
 // Met reports whether every target holds.
 func (r *Report) Met() bool {
+	if r.FalseJoinsOnly {
+		return r.FalseJoins <= Targets.FalseJoins
+	}
 	return r.Recall >= Targets.Recall && r.Precision >= Targets.Precision &&
 		ratio(r.MRZExact, r.MRZTotal) >= Targets.MRZExact && ratio(r.Reuploads, r.ReuploadTotal) >= Targets.Reupload &&
 		r.FalseJoins <= Targets.FalseJoins
@@ -377,6 +490,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	errorsOnly := fs.Bool("errors", false, "list the ids of misjudged pictures (dev only)")
 	strict := fs.Bool("strict", false, "exit with an error when a target is not met")
 	tess := fs.String("tesseract", "tesseract", "tesseract binary")
+	cacheDir := fs.String("cache", "", "directory keeping the OCR text of the pictures the re-upload rule reads (never the pictures), so reruns are cheap; empty: no cache")
+	fjOnly := fs.Bool("false-joins-only", false, "measure the false-join count alone (index of the split's exposing pictures, --unrelated pictures)")
+	progress := fs.Int("progress", 0, "write a progress line to stderr every N unrelated pictures (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -397,12 +513,23 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	sc := &scan.Scanner{OCR: t, Analyze: cls.Analyze, Now: func() time.Time { return imagegen.DefaultNow }}
+	var cache *TextCache
+	if *cacheDir != "" {
+		if err := os.MkdirAll(*cacheDir, 0o700); err != nil {
+			return err
+		}
+		cache = &TextCache{Dir: *cacheDir, OCR: t}
+	}
 	rep, err := Run(ctx, Options{Split: *split, PerKind: *perKind, Unrelated: *unrelated, Workers: *workers, Seed: *seed,
-		Thresholds: phash.DefaultThresholds(), Show: *show, MRZVariants: *mrzVar}, sc, stderr)
+		Thresholds: phash.DefaultThresholds(), Show: *show, MRZVariants: *mrzVar, Cache: cache, FalseJoinsOnly: *fjOnly,
+		Progress: *progress}, sc, stderr)
 	if err != nil {
 		return err
 	}
 	rep.Print(stdout, *show || *errorsOnly)
+	if cache != nil {
+		fmt.Fprintf(stderr, "OCR text cache %s: %d hits, %d misses\n", cache.Dir, cache.Hits.Load(), cache.Misses.Load())
+	}
 	if *strict && !rep.Met() {
 		return errors.New("eval images: a target is not met")
 	}

@@ -93,6 +93,10 @@ type Tesseract struct {
 	MinHeight int
 	// MaxScale bounds that upscaling (default 3).
 	MaxScale float64
+	// Nice raises each tesseract process's niceness by this much (1–19; 0 leaves it;
+	// Linux only): the scheduler then gives the CPU to the text path first on a machine
+	// with few cores, and OCR takes what is left.
+	Nice int
 }
 
 // ErrNotInstalled means the tesseract binary or a language data file is missing.
@@ -203,7 +207,16 @@ func (t *Tesseract) run(ctx context.Context, img image.Image, langOverride, psm 
 	cmd.Env = append(cmd.Environ(), "OMP_THREAD_LIMIT=1")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
+	err := cmd.Start()
+	if err == nil {
+		if t.Nice > 0 {
+			// Lowering one's own child's priority needs no privilege; a failure only
+			// leaves the process at the default priority.
+			_ = setNice(cmd.Process.Pid, t.Nice)
+		}
+		err = cmd.Wait()
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("ocr: tesseract: %w", ctx.Err())
 		}

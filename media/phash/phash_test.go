@@ -185,3 +185,37 @@ func TestNumbersSkipMRZLines(t *testing.T) {
 		t.Errorf("MRZ-only text set number bits %x", got)
 	}
 }
+
+// TestNumberFloor: two passports of one template whose holders share a full name agree
+// in nearly every word; only their numbers differ. Word Jaccard + number overlap alone
+// would join them; the number floor (MinNumbers) keeps them apart, while a re-upload
+// that lost a few words and one number to OCR still joins.
+func TestNumberFloor(t *testing.T) {
+	labels := "ПАСПОРТ KGZ Фамилиясы Аты Туулган күнү Паспорттун номери Жынысы Улуту Берилген жери Бишкек " +
+		"Мөөнөтү Колу Республика Кыргыз Документ Түрү Жарандыгы Уюм Берген Органы Датасы Мамлекеттик " +
+		"Каттоо Кызматы Жеке Номери Мекен Дареги Шаары Району Көчөсү Үйү Батири Телефону Почтасы Белгиси " +
+		"Турдубайов TURDUBAIOV Айбек AIBEK "
+	a := SigOf(labels + "28.06.1982 AC6880959 AC68809599KGZ8206288M30010192280619828583354 22806198200123")
+	other := SigOf(labels + "26.03.1982 AC4631926 AC46319267KGZ8203265M29080182260319829118828 22806198200123")
+	reupload := SigOf(strings.Replace(labels, "Мекен Дареги", "", 1) + "28.06.1982 AC6880959 AC6880959XKGZ8206288M30010192280619828583354 22806198200123")
+	n, ok := NumberOverlap(a, other)
+	if !ok {
+		t.Fatal("the numbers were not compared")
+	}
+	j := Jaccard(a, other)
+	th := DefaultThresholds()
+	if j+n < th.MinCombined {
+		t.Fatalf("the case does not exercise the floor: jaccard %.2f + numbers %.2f < %.2f", j, n, th.MinCombined)
+	}
+	if th.textAgrees(a, other) {
+		t.Errorf("same name, other numbers joined (jaccard %.2f, numbers %.2f)", j, n)
+	}
+	if !th.textAgrees(a, reupload) {
+		rn, _ := NumberOverlap(a, reupload)
+		t.Errorf("a re-upload with one number misread did not join (jaccard %.2f, numbers %.2f)", Jaccard(a, reupload), rn)
+	}
+	th.MinNumbers = 0
+	if !th.textAgrees(a, other) {
+		t.Error("without the floor the pair does not join: the test shows nothing")
+	}
+}

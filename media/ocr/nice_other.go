@@ -1,0 +1,6 @@
+//go:build !linux
+
+package ocr
+
+// setNice is a no-op where setpriority is not wired up.
+func setNice(pid, nice int) error { return nil }
