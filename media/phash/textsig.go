@@ -60,22 +60,31 @@ func SigOf(text string) TextSig {
 // MinNumbers is the number of bits of Num from which two sketches compare their numbers.
 const MinNumbers = 2
 
-// numberBits sets one bit per run of six or more digits in text, except on lines with
-// an MRZ filler ('<'): a machine-readable zone glues its numbers to letters and fillers,
-// so one misread character there (JPEG, a slight rotation) changes the whole run, while
-// the same numbers printed in the document's fields read steadily. Measured on the ocr
-// role's re-upload case (app/ocr_integration_test.go): a JPEG-60 re-upload shared 2 of 6
-// numbers with its original when MRZ runs counted, 2 of 3 without; a document of
-// another person of the same template shared none either way.
+// numberBits sets one bit per run of six or more digits in text. Lines with an MRZ
+// filler ('<') count only when the other lines show fewer than MinNumbers numbers: a
+// machine-readable zone glues its numbers to letters and fillers, so one misread
+// character there (JPEG, a slight rotation) changes the whole run, while the same numbers
+// printed in the document's fields read steadily; a document whose fields show too few
+// numbers is compared on its zone as before. Measured on the ocr role's re-upload case
+// (app/ocr_integration_test.go): a JPEG-60 re-upload shared 2 of 6 numbers with its
+// original when the zone counted, 2 of 3 without; another person's card of the same
+// template shared none either way.
 func numberBits(text string) uint64 {
-	var kept strings.Builder
+	var fields strings.Builder
 	for _, line := range strings.Split(text, "\n") {
 		if !strings.ContainsAny(line, "<«‹") {
-			kept.WriteString(line)
-			kept.WriteByte('\n')
+			fields.WriteString(line)
+			fields.WriteByte('\n')
 		}
 	}
-	text = kept.String()
+	if out := numberRuns(fields.String()); bits.OnesCount64(out) >= MinNumbers {
+		return out
+	}
+	return numberRuns(text)
+}
+
+// numberRuns sets one bit per run of six or more digits in text.
+func numberRuns(text string) uint64 {
 	var out uint64
 	var cur []byte
 	flush := func() {
