@@ -188,36 +188,9 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
-		result, text, flagged, version, model_version FROM narrative_posts
-		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, storage.InSet(ids))
+	newest, err := d.newestNarrative(ctx, lo, hi, ids)
 	if err != nil {
-		return nil, fmt.Errorf("search posts: rows: %w", err)
-	}
-	type version struct {
-		p       PostRow
-		result  string
-		flagged bool
-		v       uint64
-	}
-	newest := map[string]version{}
-	for rows.Next() {
-		var x version
-		var score float32
-		var flagged uint8
-		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.URL, &x.p.PublishedAt,
-			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v, &x.p.ModelVersion); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("search posts: rows: %w", err)
-		}
-		x.p.Score, x.flagged, x.p.Flagged = float64(score), flagged == 1, flagged == 1
-		if old, ok := newest[x.p.ID]; !ok || x.v > old.v {
-			newest[x.p.ID] = x
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search posts: rows: %w", err)
+		return nil, fmt.Errorf("search posts: %w", err)
 	}
 	var out []PostRow
 	skipped := 0
@@ -688,36 +661,9 @@ func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, erro
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err = d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
-		result, text, flagged, version, model_version FROM narrative_posts
-		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, root.PublishedAt.UTC(), hi, storage.InSet(ids))
+	newest, err := d.newestNarrative(ctx, root.PublishedAt.UTC(), hi, ids)
 	if err != nil {
-		return nil, fmt.Errorf("thread comments: narrative: %w", err)
-	}
-	type version struct {
-		p       PostRow
-		result  string
-		flagged bool
-		v       uint64
-	}
-	newest := map[string]version{}
-	for rows.Next() {
-		var x version
-		var score float32
-		var flagged uint8
-		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.URL, &x.p.PublishedAt,
-			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v, &x.p.ModelVersion); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("thread comments: narrative: %w", err)
-		}
-		x.p.Score, x.flagged, x.p.Flagged = float64(score), flagged == 1, flagged == 1
-		if old, ok := newest[x.p.ID]; !ok || x.v > old.v {
-			newest[x.p.ID] = x
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("thread comments: narrative: %w", err)
+		return nil, fmt.Errorf("thread comments: %w", err)
 	}
 	var out []PostRow
 	for _, x := range newest {
@@ -740,4 +686,43 @@ func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, erro
 	}
 	// Kind and parent; the root is the page's post.
 	return out, d.fillThreads(ctx, out, false)
+}
+
+// narrativeVersion is one classification row of a post in narrative_posts.
+type narrativeVersion struct {
+	p       PostRow
+	result  string
+	flagged bool
+	v       uint64
+}
+
+// newestNarrative reads the narrative_posts rows of ids published within [lo, hi] and
+// keeps each post's newest classification (the table is a ReplacingMergeTree read
+// without FINAL, so older versions may still be there).
+func (d *DB) newestNarrative(ctx context.Context, lo, hi time.Time, ids []string) (map[string]narrativeVersion, error) {
+	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
+		result, text, flagged, version, model_version FROM narrative_posts
+		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, storage.InSet(ids))
+	if err != nil {
+		return nil, fmt.Errorf("narrative rows: %w", err)
+	}
+	defer rows.Close()
+	newest := map[string]narrativeVersion{}
+	for rows.Next() {
+		var x narrativeVersion
+		var score float32
+		var flagged uint8
+		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.URL, &x.p.PublishedAt,
+			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v, &x.p.ModelVersion); err != nil {
+			return nil, fmt.Errorf("narrative rows: %w", err)
+		}
+		x.p.Score, x.flagged, x.p.Flagged = float64(score), flagged == 1, flagged == 1
+		if old, ok := newest[x.p.ID]; !ok || x.v > old.v {
+			newest[x.p.ID] = x
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("narrative rows: %w", err)
+	}
+	return newest, nil
 }

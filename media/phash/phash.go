@@ -151,6 +151,12 @@ func (x *Index) Candidates(h Hash) []string {
 // show text, text that agrees.
 func (t Thresholds) Joins(a Hash, as TextSig, b Hash, bs TextSig) bool {
 	p, d := Distance(a, b)
+	return t.joinsAt(p, d, as, bs)
+}
+
+// joinsAt is the join rule for hash distances p and d: within t (within the looser text
+// bounds when both images show text) and text that agrees.
+func (t Thresholds) joinsAt(p, d int, as, bs TextSig) bool {
 	within := t.Within(p, d) || (as.HasText() && bs.HasText() && t.withinText(p, d))
 	return within && t.textAgrees(as, bs)
 }
@@ -178,8 +184,7 @@ func (x *Index) Nearest(h Hash, sig TextSig) (Match, bool) {
 	best, found := Match{P: 65, D: 65}, false
 	for _, e := range x.es {
 		p, d := Distance(h, e.h)
-		within := x.t.Within(p, d) || (sig.HasText() && e.sig.HasText() && x.t.withinText(p, d))
-		if !within || !x.t.textAgrees(sig, e.sig) {
+		if !x.t.joinsAt(p, d, sig, e.sig) {
 			continue
 		}
 		if p < best.P || (p == best.P && d < best.D) {
