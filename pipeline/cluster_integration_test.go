@@ -128,7 +128,7 @@ func TestIntegrationJetStreamClusterSurvivesNodeLoss(t *testing.T) {
 
 	// KV compare-and-set on the surviving majority: a stale revision is refused.
 	var rev2 uint64
-	testenv.Eventually(t, 30*time.Second, "KV update after the node loss", func() bool {
+	testenv.EventuallyCtx(t, ctx, 30*time.Second, 5*time.Second, "KV update after the node loss", func(ctx context.Context) bool {
 		var err error
 		rev2, err = kv.Update(ctx, "cas-test", []byte("2"), rev)
 		return err == nil
@@ -139,7 +139,7 @@ func TestIntegrationJetStreamClusterSurvivesNodeLoss(t *testing.T) {
 	// KV reads are direct gets that any replica may answer, so a lagging follower can
 	// return the previous value for a moment (writes, being compare-and-set on the
 	// leader, cannot be stale): the new value shows up everywhere shortly.
-	testenv.Eventually(t, 10*time.Second, "the CAS result readable", func() bool {
+	testenv.EventuallyCtx(t, ctx, 10*time.Second, 5*time.Second, "the CAS result readable", func(ctx context.Context) bool {
 		e, err := kv.Get(ctx, "cas-test")
 		return err == nil && string(e.Value()) == "2" && e.Revision() == rev2
 	})
@@ -189,8 +189,8 @@ func TestIntegrationJetStreamR1ToR3Migration(t *testing.T) {
 	cfg3 := cl.ClientConfig()
 	cfg3.Replicas = 3
 	client := testenv.BusAt(t, cfg3) // declares every stream and bucket again, at R3
-	current := func(name string, msgs uint64) func() bool {
-		return func() bool {
+	current := func(name string, msgs uint64) func(context.Context) bool {
+		return func(ctx context.Context) bool {
 			st, err := client.JS.Stream(ctx, name)
 			if err != nil {
 				return false
@@ -207,8 +207,8 @@ func TestIntegrationJetStreamR1ToR3Migration(t *testing.T) {
 			return info.State.Msgs == msgs
 		}
 	}
-	testenv.Eventually(t, 60*time.Second, "posts stream at R3 with every message on every replica", current(pipeline.PostsStream, 200))
-	testenv.Eventually(t, 60*time.Second, "state bucket at R3", current("KV_"+pipeline.StateBucket, 1))
+	testenv.EventuallyCtx(t, ctx, 60*time.Second, 5*time.Second, "posts stream at R3 with every message on every replica", current(pipeline.PostsStream, 200))
+	testenv.EventuallyCtx(t, ctx, 60*time.Second, 5*time.Second, "state bucket at R3", current("KV_"+pipeline.StateBucket, 1))
 	cl.Kill(holder)
 	t.Logf("killed node %d, which held the R1 copy", holder+1)
 	var lastErr string
@@ -217,7 +217,7 @@ func TestIntegrationJetStreamR1ToR3Migration(t *testing.T) {
 			t.Logf("last check: %s", lastErr)
 		}
 	}()
-	testenv.Eventually(t, 45*time.Second, "the posts and the state on the remaining nodes", func() bool {
+	testenv.EventuallyCtx(t, ctx, 45*time.Second, 5*time.Second, "the posts and the state on the remaining nodes", func(ctx context.Context) bool {
 		st, err := client.JS.Stream(ctx, pipeline.PostsStream)
 		if err != nil {
 			lastErr = "posts stream lookup: " + err.Error()

@@ -131,6 +131,20 @@ func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 	}
 }
 
+// EventuallyCtx is Eventually for checks that make requests. Each attempt gets its own
+// context, bounded by attempt and by parent: a NATS client that is reconnecting after
+// its server was killed holds a request until its context ends, so a check sharing the
+// test's long context could hang past the whole wait on one attempt.
+func EventuallyCtx(t testing.TB, parent context.Context, timeout, attempt time.Duration, what string, cond func(ctx context.Context) bool) {
+	t.Helper()
+	try := func() bool {
+		ctx, cancel := context.WithTimeout(parent, attempt)
+		defer cancel()
+		return cond(ctx)
+	}
+	Eventually(t, timeout, what, try)
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
