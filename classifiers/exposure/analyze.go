@@ -406,6 +406,54 @@ func (s *scan) addresses() {
 			k = e // never backwards: a post-anchor address ends before its anchor
 		}
 	}
+	s.bareStreets()
+}
+
+// streetEndings are the endings of Russian street names in the case after "на"/"по"
+// (Киевской, Московской, Горького, Ахунбаева, Токтогула).
+var streetEndings = []string{"ской", "цкой", "ной", "вой", "ей", "ого", "его", "ева", "ова", "ина", "ула", "ына", "ия"}
+
+// bareStreets finds Russian addresses written without "ул.": "на"/"по" + a capitalised
+// street name in the locative or genitive + a house number ("на Киевской 95", "на
+// Горького 12/3", "по Ахунбаева 45"). The paradigm is the preposition, the case ending
+// of the name and the number, not a list of streets (independent2 dev xind2-ru-0031,
+// ru-0066).
+func (s *scan) bareStreets() {
+	t := s.toks
+	for k := 1; k+1 < len(t); k++ {
+		if (t[k-1].lower != "на" && t[k-1].lower != "по") || !t[k].upper || t[k].digits || t[k+1].digits == false ||
+			t[k+1].brk || s.used[k] || s.used[k+1] || len(t[k+1].lower) > 3 {
+			continue
+		}
+		ok := false
+		for _, suf := range streetEndings {
+			if strings.HasSuffix(t[k].lower, suf) && utf8.RuneCountInString(t[k].lower) > len([]rune(suf))+2 {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		e := k + 1
+		// "12/3", "95-14", "12а"
+		if e+1 < len(t) && t[e+1].start-t[e].end == 1 && (s.text[t[e].end] == '/' || s.text[t[e].end] == '-') && t[e+1].digits {
+			e++
+		} else if e+1 < len(t) && t[e+1].start == t[e].end && !t[e+1].digits && utf8.RuneCountInString(t[e+1].lower) == 1 {
+			e++
+		}
+		inside := false
+		for i := range s.spans {
+			if s.spans[i].Start < t[e].end && t[k].start < s.spans[i].End {
+				inside = true
+			}
+		}
+		if inside {
+			continue
+		}
+		s.add(span{Entity: Entity{Type: TypeAddress, Start: t[k].start, End: t[e].end}, sub: "address_bare", score: 0.6}, k)
+		k = e
+	}
 }
 
 // sogi finds SOGI words and decides whether each is a claim about someone.
@@ -804,7 +852,11 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			}
 		} else {
 			standalone := sp.Type == TypeNationalID || sp.Type == TypePassport
-			exposes := private(p) || sp.target || standalone || len(sp.members) > 0
+			// Under a threat or in a hostile post, data after a second-person possessive
+			// ("твой офис на Киевской 95", "сенин үйүң …", "your flat at …") is the
+			// addressee's, given, not promised.
+			addressed := (c.threat || c.hostile) && c.secondPerson && s.secondPossessiveBefore(sp)
+			exposes := private(p) || sp.target || standalone || len(sp.members) > 0 || addressed
 			if !exposes {
 				continue
 			}
@@ -971,6 +1023,24 @@ func sortRefs(rs []watchlist.Ref) {
 func (s *scan) clauseBreakBetween(a, b int) bool {
 	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start <= b; k++ {
 		if s.toks[k].start > a && s.toks[k].brk {
+			return true
+		}
+	}
+	return false
+}
+
+// secondPossessives are second-person possessive determiners (ru, ky, uz, en).
+var secondPossessives = newWordSet("твой", "твоя", "твоё", "твое", "твои", "твоего", "твоей", "твоих", "ваш", "ваша",
+	"ваше", "ваши", "вашего", "вашей", "сенин", "сиздин", "sening", "sizning", "сенинг", "сизнинг", "your")
+
+// secondPossessiveBefore reports whether a second-person possessive stands within four
+// words before the identifier sp in its sentence (independent2 dev xind2-ru-0031:
+// "Токоев, твой офис на Киевской 95 мы уже нашли").
+func (s *scan) secondPossessiveBefore(sp *span) bool {
+	k := tokenAt(s.toks, sp.Start)
+	lo, _ := window(s.toks, k, k, 4, 0)
+	for x := lo; x < k && x < len(s.toks); x++ {
+		if secondPossessives[s.toks[x].lower] {
 			return true
 		}
 	}
