@@ -200,6 +200,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	}
 	s.attach()
 	if a.off&PieceLooseAttach == 0 {
+		s.coordinatedPlural()
 		s.attachLoose()
 	}
 	s.authorSelf(author, ix)
@@ -511,6 +512,12 @@ func (s *scan) sogi() {
 				k > 0 && !t[k].brk && (t[k-1].lower == "из" || personNouns[t[k-1].lower]) {
 				sp.group = false
 			}
+			// "Нурлан Токтоматов, ЛГБТ жигит", "лгбт парень", "LGBT guy": a bare "ЛГБТ"
+			// as the attribute of a singular person noun describes one person.
+			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && k+1 < len(t) && !t[k+1].brk &&
+				personNouns[t[k+1].lower] && !pronouns[t[k+1].lower] {
+				sp.group = false
+			}
 			// "Нурлан Абдрахманов ЛГБТ экен": an evidential predicate after it makes it
 			// a statement about the person before it.
 			if (t[k].lower == "лгбт" || t[k].lower == "lgbt") && !sp.generic && k+1 < len(t) && !t[k+1].brk &&
@@ -520,6 +527,11 @@ func (s *scan) sogi() {
 		}
 		if hasPrefixIn(t[k].lower, sogiPluralStems) {
 			sp.group = true
+		}
+		// "Geylar guruhida admin", "админ гей-чата", "ЛГБТ тобунун мүчөсү", "member of a
+		// gay group": a role in a SOGI group or chat is said of the person holding it.
+		if (sp.generic || sp.group) && s.groupRole(k) {
+			sp.generic, sp.group, sp.sub = false, false, "group_role"
 		}
 		lo, _ := window(t, k, k, 3, 0)
 		for x := lo; x < k; x++ {

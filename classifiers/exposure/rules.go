@@ -136,8 +136,15 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			continue
 		}
 		// "көк" (blue) closing a clause about someone: "— тигилерден, көк.", "ko'k 🏳️‍🌈".
-		if (w == "көк" || w == "ko'k" || w == "голубой" || w == "голубая") && (k+1 == len(t) || t[k+1].brk || t[k+1].sent) &&
-			(t[k].brk || (k > 0 && t[k-1].upper)) {
+		// The same colour words as a predicate with a Kyrgyz/Uzbek evidential or copula
+		// ("Айгерим көк экен", "Farrux ko'k ekan", "көк имиш"), and the Russian comparative
+		// ("голубее неба"), are the same claim in another form.
+		if (w == "көк" || w == "ko'k" || w == "кўк" || w == "голубой" || w == "голубая") &&
+			(k+1 == len(t) || t[k+1].brk || t[k+1].sent || evidentials[t[k+1].lower]) &&
+			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && pronouns[t[k-1].lower])) {
+			add(t[k].start, t[k].end, "euphemism")
+		}
+		if (w == "голубее" || w == "голубенький" || w == "голубенькая") && s.personInSentence(t[k].start) {
 			add(t[k].start, t[k].end, "euphemism")
 		}
 	}
@@ -866,8 +873,9 @@ var partnerNouns = map[string]byte{"парень": 'm', "парня": 'm', "па
 	"девушка": 'f', "девушку": 'f', "девушкой": 'f', "девушки": 'f', "girlfriend": 'f', "gf": 'f'}
 
 // pronounGender are third-person pronouns with a gender.
-var pronounGender = map[string]byte{"он": 'm', "его": 'm', "ему": 'm', "him": 'm', "he": 'm', "his": 'm', "he's": 'm',
-	"она": 'f', "её": 'f', "ее": 'f', "ей": 'f', "she": 'f', "her": 'f', "she's": 'f'}
+var pronounGender = map[string]byte{"он": 'm', "его": 'm', "ему": 'm', "него": 'm', "нему": 'm', "им": 'm', "ним": 'm',
+	"him": 'm', "he": 'm', "his": 'm', "he's": 'm',
+	"она": 'f', "её": 'f', "ее": 'f', "ей": 'f', "неё": 'f', "нее": 'f', "ней": 'f', "she": 'f', "her": 'f', "she's": 'f'}
 
 // surnameGender reads the gender of a surname in the nominative (-ов/-ев/-ин male,
 // -ова/-ева/-ина female, Latin the same); 0 when the form does not tell.
@@ -977,6 +985,178 @@ func (s *scan) genderedDating() {
 		if marked && s.subjectGender(k) == g {
 			s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end},
 				sub: "same_sex_dating", score: 0.5, person: -1})
+		}
+	}
+	s.nightVisitors()
+}
+
+// visitorPlurals are nominative plurals for men or women as the subject of a visit
+// ("пацаны ходят", "жигиттер келет", "yigitlar keladi", "guys come over").
+var visitorPlurals = map[string]byte{"пацаны": 'm', "парни": 'm', "мужики": 'm', "мужчины": 'm', "ребята": 'm',
+	"жигиттер": 'm', "эркектер": 'm', "балдар": 'm', "yigitlar": 'm', "erkaklar": 'm', "йигитлар": 'm',
+	"эркаклар": 'm', "guys": 'm', "men": 'm', "boys": 'm',
+	"девушки": 'f', "девчонки": 'f', "бабы": 'f', "женщины": 'f', "кыздар": 'f', "аялдар": 'f', "qizlar": 'f',
+	"ayollar": 'f', "қизлар": 'f', "аёллар": 'f', "girls": 'f', "women": 'f'}
+
+// visitVerbStems are verbs of coming to someone's home (ru, ky, uz, en), and nightWords
+// the time that turns a visit into innuendo.
+var (
+	visitVerbStems = []string{"ходят", "приходят", "заходят", "ездят", "приезжают", "шастают", "келет", "келишет",
+		"келип", "барышат", "keladi", "kelishadi", "kelib", "келади", "келишади", "come", "comes", "coming", "visit"}
+	nightWords = newWordSet("ночам", "ночью", "ночами", "түнкүсүн", "түндө", "түн", "түнү", "kechasi", "tunda",
+		"kechalari", "кечаси", "тунда", "night", "nights", "overnight", "late")
+)
+
+// nightVisitors adds a SOGI claim when men (women) come to a man's (woman's) home at
+// night: a plural of the subject's own gender as the subject of a visiting verb, with a
+// night word in the same clause ("к нему по ночам пацаны ходят", "ага түнкүсүн
+// жигиттер келет", "kechasi yigitlar keladi"). Paradigm from independent2 dev
+// xind2-ru-0066, ky-0049, uz-0049: the gendered plural, the visit verb and the night
+// word vary independently, so each is a list, not the phrase.
+func (s *scan) nightVisitors() {
+	t := s.toks
+	for k := range t {
+		g, ok := visitorPlurals[t[k].lower]
+		if !ok || t[k].digits {
+			continue
+		}
+		lo, hi := k, k
+		for lo > 0 && k-lo < 5 && !t[lo].brk {
+			lo--
+		}
+		for hi+1 < len(t) && hi-k < 4 && !t[hi+1].brk {
+			hi++
+		}
+		if !anyWord(t, lo, hi+1, nightWords) || !anyStem(t, lo, hi+1, visitVerbStems) {
+			continue
+		}
+		if s.subjectGender(k) == g {
+			s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[k].end},
+				sub: "same_sex_visitors", score: 0.5, person: -1})
+		}
+	}
+}
+
+// sogiCollectives are group, chat and community nouns that a SOGI word can modify
+// (ru, ky, uz, en), and groupRoles the roles a person holds in one.
+var (
+	sogiCollectives = []string{"групп", "чат", "сообществ", "тусовк", "паблик", "канал", "топ", "тобу", "тобун",
+		"жамаат", "guruh", "chat", "jamoa", "гуруҳ", "group", "chat", "community", "forum", "форум", "клуб",
+		"club", "guruhi", "guruhida", "guruhining"}
+	groupRoles = newWordSet("админ", "админом", "админка", "администратор", "администратором", "модератор",
+		"модератором", "участник", "участница", "участником", "участницей", "член", "членом", "состоит", "состоял",
+		"состояла", "сидит", "организатор", "организатором", "мүчө", "мүчөсү", "мүчөсү", "админи", "admin", "admini",
+		"moderator", "a'zo", "a'zosi", "аъзо", "аъзоси", "tashkilotchi", "member", "moderates", "runs", "organiser",
+		"organizer", "уюштуруучу", "уюштуруучусу", "жетектейт", "башкарат", "boshqaradi")
+)
+
+// groupRole reports whether the SOGI word at token k modifies a group or chat noun
+// (the word itself or the next one) and a role in it stands within three words of the
+// pair in the same clause: the role holder is claimed to be of that group. Mechanism
+// from independent3 dev xind3-uz-0012 ("Geylar guruhida admin"); the paradigm crosses
+// the group noun, its case and the role word in ru/ky/uz/en.
+func (s *scan) groupRole(k int) bool {
+	t := s.toks
+	g := -1
+	if k+1 < len(t) && !t[k+1].sent && !t[k+1].digits && hasPrefixIn(t[k+1].lower, sogiCollectives) {
+		g = k + 1
+	} else if k > 0 && !t[k].sent && !t[k-1].digits && hasPrefixIn(t[k-1].lower, sogiCollectives) {
+		g = k - 1 // "админ группы геев", "member of the gay group"
+	}
+	if g < 0 {
+		return false
+	}
+	a, b := min(k, g), max(k, g)
+	for x := a - 1; x >= 0 && x >= a-3; x-- {
+		if groupRoles[t[x].lower] {
+			return true
+		}
+		if t[x].brk || t[x].digits {
+			break
+		}
+	}
+	for x := b + 1; x < len(t) && x <= b+3; x++ {
+		if t[x].brk || t[x].digits {
+			break
+		}
+		if groupRoles[t[x].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// plurPredicates are plural SOGI words in the nominative, the form of a predicate
+// ("Алина и Жанна — лесбиянки", "Эрлан менен Бакыт гейлер", "Sardor va Otabek geylar",
+// "Timur and Aziz are gays"); oblique forms ("ненавидят геев") are objects, not claims.
+var plurPredicates = newWordSet("геи", "гейлер", "лесбиянки", "лесбилер", "лесбиянкалар", "педики", "пидоры",
+	"пидорасы", "гомики", "трансы", "трансгендеры", "трансгендерлер", "бисексуалы", "geylar", "lesbiyankalar",
+	"gays", "lesbians", "queers", "faggots", "геялар", "лгбт", "lgbt", "gay", "геи-то")
+
+// coordinators join persons into one subject ("и", "жана", "менен", "va", "bilan",
+// "and"); bothWords say the predicate holds for each ("оба", "экөө тең", "ikkalasi").
+var (
+	coordinators = newWordSet("и", "а", "также", "жана", "менен", "va", "bilan", "ва", "билан", "and", "&")
+	bothWords    = newWordSet("оба", "обе", "обои", "экөө", "экөөсү", "үчөө", "баары", "ikkalasi", "ikkovi",
+		"иккаласи", "иккови", "both", "all", "вдвоём", "вдвоем", "двое")
+)
+
+// coordinatedPlural binds a plural SOGI predicate to every person of a coordinated
+// subject before it in its sentence: two or more persons joined only by commas and
+// coordinators, or with a "both" word in the sentence. Structural: the plural is
+// otherwise read as a group (a topic), which is right for "права геев" but not when
+// its subject is a row of named people. Invented unit cases, no dev post behind it.
+func (s *scan) coordinatedPlural() {
+	n := len(s.spans)
+	for i := 0; i < n; i++ {
+		sp := &s.spans[i]
+		if sp.Type != TypeSOGI || !sp.group || sp.generic || sp.self || sp.sub != "sogi" {
+			continue
+		}
+		k := tokenAt(s.toks, sp.Start)
+		if k >= len(s.toks) || !plurPredicates[s.toks[k].lower] {
+			continue
+		}
+		// The plural closes its clause or takes an evidential: a predicate ("…, лесбиянки",
+		// "geylar, ikkalasi …"), not the subject of a clause of its own ("геи имеют права").
+		if !(k+1 == len(s.toks) || s.toks[k+1].brk || s.toks[k+1].sent || evidentials[s.toks[k+1].lower]) {
+			continue
+		}
+		a := k
+		for a > 0 && !s.toks[a].sent {
+			a--
+		}
+		var subj []int
+		for j := range s.spans {
+			p := &s.spans[j]
+			if p.Type == TypePerson && !p.self && p.Start >= s.toks[a].start && p.End <= sp.Start {
+				subj = append(subj, j)
+			}
+		}
+		if len(subj) < 2 {
+			continue
+		}
+		both := anyWord(s.toks, a, min(len(s.toks), k+4), bothWords)
+		joined := true
+		for x := 1; x < len(subj) && !both; x++ {
+			for y := tokenAt(s.toks, s.spans[subj[x-1]].End); y < len(s.toks) && s.toks[y].start < s.spans[subj[x]].Start; y++ {
+				if !coordinators[s.toks[y].lower] {
+					joined = false
+				}
+			}
+		}
+		if !joined && !both {
+			continue
+		}
+		// The last coordinated persons form the subject: drop earlier ones that are not
+		// joined to the rest (handled by requiring every gap to be a coordinator).
+		sp.group = false
+		sp.person = subj[0]
+		base := *sp
+		for _, p := range subj[1:] {
+			c := base
+			c.person = p
+			s.spans = append(s.spans, c)
 		}
 	}
 }

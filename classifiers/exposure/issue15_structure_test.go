@@ -1,0 +1,69 @@
+package exposure
+
+import (
+	"testing"
+	"time"
+)
+
+// TestIssue15Structure covers the structural mechanisms of the fourth round: each case
+// is invented (no corpus post), with a negative of the same shape next to it.
+func TestIssue15Structure(t *testing.T) {
+	type want struct {
+		exposed, outing, threat bool
+		watchlist, mentions     int
+	}
+	cases := []struct {
+		name, text string
+		want       want
+	}{
+		// A plural SOGI predicate after a coordinated subject binds to every person of it.
+		{"coord/ru plural predicate", "Алина Садыкова и Жанна Маматова живут вместе уже пять лет, лесбиянки", want{true, true, false, 0, 0}},
+		{"coord/ky экөө тең", "Эрлан Жумашев менен Бакыт Осмонов экөө тең гейлер, Аламединде жашашат", want{true, true, false, 0, 0}},
+		{"coord/uz va", "Sardor Yusupov va Otabek Karimov geylar, ikkalasi Chilonzorda", want{true, true, false, 0, 0}},
+		{"coord/en and", "Timur Bakirov and Aziz Rakhimov are gays, everyone in Osh knows", want{true, true, false, 0, 0}},
+		{"coord/ru subject of its own clause negative", "Алина Садыкова и Жанна Маматова выступили против дискриминации, геи имеют права", want{false, false, false, 0, 0}},
+		{"coord/ru oblique object negative", "Алина Садыкова и Жанна Маматова ненавидят геев", want{false, false, false, 0, 0}},
+		{"coord/member both", "Гулнара Абдраимова и Айгуль Бекова обе лесбиянки", want{true, true, false, 1, 0}},
+		// Men (women) visiting a man (woman) at night.
+		{"visit/ru к нему по ночам", "Бакыт Осмонов, живёт один, к нему по ночам мужики приходят", want{true, true, false, 0, 0}},
+		{"visit/ky түндө эркектер", "Нурбек Сатаров Ош шаарында жашайт, ага түндө эркектер келип турат", want{true, true, false, 0, 0}},
+		{"visit/uz kechasi yigitlar", "Sherali Nosirov Chirchiqda yashaydi, kechasi yigitlar keladi", want{true, true, false, 0, 0}},
+		{"visit/en guys at night", "Rustam Aliyev lives alone, guys come over every night", want{true, true, false, 0, 0}},
+		{"visit/ru other gender negative", "Айгуль Бекова живёт одна, к ней по ночам мужики приходят", want{false, false, false, 0, 0}},
+		{"visit/ru daytime negative", "Бакыт Осмонов строит дом, к нему мужики приходят помогать", want{false, false, false, 0, 0}},
+		// A role in a SOGI group or chat.
+		{"group/ru admin of gay chat", "Эрлан Жумашев — админ гей-чата в телеграме", want{true, true, false, 0, 0}},
+		{"group/ky ЛГБТ тобунун мүчөсү", "Бакыт Осмонов ЛГБТ тобунун мүчөсү экен, Токмокто иштейт", want{true, true, false, 0, 0}},
+		{"group/en member", "Aziz Rakhimov is a member of a gay group on Telegram", want{true, true, false, 0, 0}},
+		{"group/uz admin", "Bekzod Tashpulatov geylar guruhida admin", want{true, true, false, 0, 0}},
+		{"group/ru news negative", "В Бишкеке прошла встреча ЛГБТ-группы поддержки, журналист Айгерим Сатарова написала репортаж", want{false, false, false, 0, 0}},
+		// "ЛГБТ" as the attribute of a person noun.
+		{"attr/ky ЛГБТ жигит", "Бул Нурлан Токтоматов, ЛГБТ жигит, Караколдо жашайт", want{true, true, false, 0, 0}},
+		{"attr/ky ЛГБТ адамдар negative", "Нурлан Токтоматов ЛГБТ адамдар жөнүндө макала жазды", want{false, false, false, 0, 0}},
+		// The colour euphemism as a predicate with an evidential; the Russian comparative.
+		{"colour/ky көк экен", "Айгерим Таштанова көк экен, анын үйү Жал кичи районунда", want{true, true, false, 0, 0}},
+		{"colour/uz ko'k ekan", "Farrux Ergashev ko'k ekan, uyi Sergelida", want{true, true, false, 0, 0}},
+		{"colour/ru comparative", "Знакомьтесь, Тилек Орозбаев из 5 микрорайона. Голубее неба, все знают.", want{true, true, false, 0, 0}},
+		{"colour/ky sky negative", "Асан Усенов айтты: асман көк экен", want{false, false, false, 0, 0}},
+		{"colour/ky shirt negative", "Айгерим Таштанова көк көйнөк кийип келди", want{false, false, false, 0, 0}},
+		// Bare Russian street addresses; an addressee's data under a threat.
+		{"address/ru bare street", "Данияр Бекмуратов, гей, живёт на Киевской 95", want{true, true, false, 0, 0}},
+		{"address/ru threat second person", "Абдраимова, твой офис на Киевской 95 мы уже нашли. Дальше — адрес квартиры.", want{true, false, true, 1, 0}},
+		{"address/ru ad negative", "Продаю 2-комн. квартиру на Московской 45, 52000$, звоните 0555 123 456", want{false, false, false, 0, 0}},
+		{"address/ru shop negative", "Наш магазин переехал на Киевской 95, ждём вас, тел 0555 123 456", want{false, false, false, 0, 0}},
+	}
+	ix := issue15Index(t)
+	a := NewAnalyzer(func() time.Time { return testNow })
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := a.Analyze(tc.text, "", ix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := want{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
+			if got != tc.want {
+				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
+			}
+		})
+	}
+}
