@@ -340,6 +340,10 @@ var (
 		"арзан", "алабыз", "сотаман", "сотилади", "нархи", "сотувда",
 		"sotaman", "sotiladi", "sotuvda", "narxi", "ijaraga", "xizmat*", "arzon", "taksi", "repetitor",
 		"for sale", "selling", "price", "hiring", "tutor", "taxi", "delivery", "discount",
+		// Home services by appointment (independent4 dev i4-ru-0054): sign-up verbs and
+		// "at home / I come to you" in ru, ky, uz, en.
+		"записыва*", "запись", "на дому", "выезжаю", "выезжаем", "жазылыңыз", "жазылгыла", "жазылуу", "үйгө барам",
+		"yoziling", "yozilish", "uyga boraman", "book now", "appointments", "house calls",
 	)
 	contactCues = newPhraseSet(
 		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "обращаться", "обращайтесь",
@@ -360,6 +364,11 @@ var (
 		// Latin-script Kyrgyz and "who found it?" (independent3 dev ky-0081, mixed-0033).
 		"jogottum", "jogotup", "jogoldu", "jogolgon", "tapkandar", "tapsangar", "tapsangyz", "tapkan*", "suyunchu",
 		"syilyk", "сыйлык", "сүйүнчү*", "тапты", "таптыңарбы", "таптыңызбы",
+		// The owner's notice that a lost document is void ("Считать недействительным",
+		// "Жараксыз деп эсептелсин", "Haqiqiy emas deb hisoblansin") (independent4 dev
+		// i4-ru-0060, ky-0053, uz-0044).
+		"недействительн*", "жараксыз*", "haqiqiy emas", "ҳақиқий эмас", "hisoblansin", "ҳисоблансин",
+		"эсептелсин", "null and void", "declared invalid", "is invalid",
 	)
 	// firstPersonWords make a post the author's own ("мой номер", "менин", "mening").
 	firstPersonWords = newWordSet("я", "мой", "моя", "мое", "моё", "мои", "мне", "меня", "мною", "менин", "мен", "мага",

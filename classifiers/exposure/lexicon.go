@@ -51,6 +51,9 @@ var firstPersonSuffix = []string{"мин", "мын", "мун", "мүн", "пиз
 // sogiWord reports whether a lower-cased word states a SOGI and whether the word itself
 // is in the first person.
 func sogiWord(w string) (sogi, first bool) {
+	if strings.HasPrefix(w, "педикюр") { // pedicure, not "педик" (independent4 dev i4-ru-0054)
+		return false, false
+	}
 	if sogiExact[w] {
 		return true, false
 	}
