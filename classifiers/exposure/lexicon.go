@@ -21,6 +21,10 @@ var sogiExact = newWordSet(
 	// Russian and Kyrgyz written in Latin letters ("gey eken", "on gei", "pidor").
 	"gey", "gei", "geiler", "geyler", "lesbiyanka", "lesbianka", "lesbiianka", "pidor", "pidr", "pidar",
 	"gomik", "transgendr", "gomoseksualist", "pride", "прайд", "прайда", "лезбиянка", "lezbiyanka", "геялар",
+	// The clipped slur "лесба" in every case, English slur plurals (independent4 dev
+	// i4-ru-0043, en-0001).
+	"лесба", "лесбы", "лесбу", "лесбой", "лесбе", "лесбам", "лесбами", "лесбах",
+	"dykes", "fags", "faggots", "homos", "trannies", "queers",
 )
 
 // notColourNext are words after "голубой/голубые" that cannot be the coloured noun
@@ -104,7 +108,7 @@ var sogiVenues = []string{"клуб", "бар", "саун", "club", "bar", "saun
 var sogiPluralStems = []string{"лесбиянки", "лесбиянок", "лесбиянкалар", "педики", "педиков", "пидоры", "пидоров",
 	"пидорасы", "пидорасов", "гомики", "гомиков", "трансгендеры", "трансгендеров", "трансгендерлер", "геилер",
 	"лесбилер", "бисексуалы", "lesbiyankalar", "lesbians", "faggots", "queers", "геялар", "geylar", "прайд",
-	"pride"}
+	"pride", "лесбы", "лесбам", "лесбами", "лесбах", "dykes", "fags", "homos", "trannies"}
 
 // personNouns are nouns for a person that can carry a bare "ЛГБТ" as their predicate.
 var personNouns = newWordSet("жигит", "кыз", "бала", "адам", "киши", "парень", "девушка", "человек", "мужик",

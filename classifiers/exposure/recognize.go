@@ -470,7 +470,7 @@ func (s *scan) classifyNumber(i, j int) bool {
 			case pre == "AN" || pre == "AC" || pre == "AA" || pre == "AB" || pre == "AD" || pre == "N":
 				sub = "passport_series"
 			}
-			if sub != "" && (s.ctxStem(i-1, j, 6, 4, passportCtx) || sub == "kg_id_card" && s.ctxStem(i-1, j, 6, 4, nationalIDCtx)) {
+			if sub != "" && (s.ctxStem(i-1, j, 6, 4, passportCtx) || sub == "kg_id_card" && (s.ctxStem(i-1, j, 6, 4, nationalIDCtx) || s.surnameBefore(i-1))) {
 				return claim(span{Entity: Entity{Type: TypePassport, Start: t[i-1].start, End: end}, sub: sub, score: 0.85, canon: pre + digits})
 			}
 		}
@@ -689,4 +689,20 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// surnameBefore reports whether a surname-shaped word stands within three words before
+// token i in its sentence: "Бекмуратов Улан ID2210548", "Айгерим Осмоналиева
+// ID4417302" — a KG ID-card number next to a name is that person's (independent4 dev
+// i4-ru-0008, ru-0042).
+func (s *scan) surnameBefore(i int) bool {
+	for x := i - 1; x >= 0 && x >= i-3; x-- {
+		if s.toks[x].digits || s.toks[x+1].sent {
+			return false
+		}
+		if s.toks[x].upper && surnameShape(s.toks[x].lower) {
+			return true
+		}
+	}
+	return false
 }

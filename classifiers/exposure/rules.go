@@ -158,6 +158,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	}
 	s.sameSexPartner()
 	s.genderedDating()
+	s.documentGender()
 	if mayBeObfuscated(s.text) {
 		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
 			add(m[2], m[3], "obfuscated")
@@ -1157,6 +1158,40 @@ func (s *scan) coordinatedPlural() {
 			c := base
 			c.person = p
 			s.spans = append(s.spans, c)
+		}
+	}
+}
+
+// docStems are identity-document nouns (ru, ky, uz, en) in any case form, and
+// genderNouns the sex a document states.
+var (
+	docStems    = []string{"паспорт", "документ", "pasport", "hujjat", "ҳужжат", "хужжат", "свидетельств", "метрик", "papers"}
+	genderNouns = newWordSet("мужчина", "женщина", "мужик", "парень", "девушка", "эркек", "аял", "кыз", "эркак", "аёл",
+		"erkak", "ayol", "қиз", "qiz", "йигит", "yigit", "male", "female", "man", "woman", "boy", "girl", "мужской",
+		"женский", "м", "ж")
+)
+
+// documentGender adds a SOGI claim when a document's sex is set against the person:
+// an identity-document noun in any case form ("паспортида", "по документам",
+// "паспорту боюнча", "hujjatlarda", "on paper") followed within two words by a sex
+// noun ("… паспортида эркак", "по паспорту он мужчина"). The paradigm crosses the
+// document noun, its case ending and the sex noun in ru/ky/uz/en, replacing the single
+// phrases "по паспорту мужчина", "hujjatlarda erkak" (independent4 dev i4-uz-0024).
+func (s *scan) documentGender() {
+	t := s.toks
+	for k := range t {
+		if t[k].digits || !hasPrefixIn(t[k].lower, docStems) || (t[k].lower == "papers" && (k == 0 || t[k-1].lower != "on")) {
+			continue
+		}
+		for x := k + 1; x < len(t) && x <= k+3 && !t[x].sent; x++ {
+			if t[x].digits || (t[x].brk && !strings.ContainsAny(s.text[t[x-1].end:t[x].start], "—–-")) {
+				break
+			}
+			if genderNouns[t[x].lower] && (len(t[x].lower) > 2 || x == k+1) {
+				s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[k].start, End: t[x].end},
+					sub: "document_sex", score: 0.5, person: -1})
+				break
+			}
 		}
 	}
 }
