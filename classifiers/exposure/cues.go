@@ -422,6 +422,11 @@ var threatCues = newPhraseSet(
 	"күтө тур", "знаем", "тарқатамиз", "чиқарамиз", "биламиз", "жойлаймиз",
 	"узнает где", "узнают где", "узнает, где", "узнают, где", "уже нашли", "мы нашли", "дальше", "we found",
 	"we publish", "we'll publish", "we will publish", "we'll post", "таптык", "topdik", "топдик",
+	// The data will be everywhere: "во всех чатах", "бардык чаттарда болот", "go public",
+	// "we'll spread" (independent4 dev i4-ru-0038, mixed-0023, en-0028, en-0030, ky-0035).
+	"во всех чат*", "во всех групп*", "во всех паблик*", "по всем чат*", "бардык чат*", "бардык топ*",
+	"barcha chat*", "barcha guruh*", "go public", "goes public", "going public", "we'll spread", "will spread",
+	"all the chats", "every chat", "есть у нас", "колубузда", "қўлимизда", "qo'limizda", "in our hands", "у нас в руках",
 	// Sending the data to the target's family, employer or village, and "it is on the
 	// way" (independent3 dev: ru-0041, ru-0042, uz-0034, en-0031, en-0032).
 	"отправим", "разошлём", "разошлем", "скинем", "получит", "получат", "на подходе", "жиберебиз", "жөнөтөбүз",
@@ -438,7 +443,7 @@ var threatData = newPhraseSet(
 	"ishxona*", "address*", "number", "phone", "passport", "data", "works", "lives", "home", "маалымат*",
 	"мектеб*", "манзил*", "уйинг*", "uying*", "yashaydi", "яшайди", "hammasi", "ҳаммаси", "rest", "баары",
 	"номериң", "үйүң", "жашайсың", "иштейсиң", "жашаганыңды", "иштегениңди", "офис*", "office", "flat", "квартир*", "where you live", "where you work", "uyingni",
-	"үйүңдү",
+	"үйүңдү", "всё", "баарын", "бардыгын", "hammasini", "ҳаммасини", "everything",
 	// Identity and private life as promised data: name, photos, chats ("атың, сүрөтүң",
 	// "ismingni", "твои переписки", "your name and workplace").
 	// Photos and names only with a second-person possessive: "we will post the photos

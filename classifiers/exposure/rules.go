@@ -555,10 +555,76 @@ func (s *scan) cues() postCues {
 			c.contact = false
 		}
 	}
-	if threatCues.any(s) && (c.secondPersonData || threatData.any(s)) {
+	// Kyrgyz and Uzbek second-person possessive accusatives on any noun ("ишканаңды",
+	// "работаңды", "экениңди", "uyingni") point the data at the addressee.
+	promise := false
+	for _, tk := range t {
+		if tk.digits {
+			continue
+		}
+		if secondPossAccusative(tk.lower) {
+			c.secondPerson, c.secondPersonData = true, true
+		}
+		if disclosurePromise(tk.lower) {
+			promise = true
+		}
+	}
+	// A promise to tell, by morphology, threatens only when addressed to its target
+	// ("… экениңди айтабыз"); "borib aytamiz" about someone's mother tells no one.
+	if (threatCues.any(s) || (promise && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
 	}
 	return c
+}
+
+// secondPossAccusative reports a Kyrgyz or Uzbek noun with a second-person possessive
+// in the accusative ("ишканаңды", "экениңди", "работаңды", "uyingni", "ishingni").
+func secondPossAccusative(w string) bool {
+	n := utf8.RuneCountInString(w)
+	if n < 6 || !hasPrefixIn(w, privateDataStems) {
+		return false
+	}
+	for _, suf := range []string{"ңды", "ңди", "ңду", "ңдү", "ingni", "ингни"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// privateDataStems are the nouns of a person's private data and whereabouts (work,
+// home, address, place, school, name, number, photos, what or who one is) that
+// secondPossAccusative accepts: "сенин макалаңды" (your article) is no data.
+var privateDataStems = []string{"иш", "жумуш", "работ", "үй", "уй", "дарег", "дарек", "жер", "экен", "ким",
+	"мектеб", "окуу", "номер", "телефон", "сүрөт", "ат", "жаша", "ish", "uy", "manzil", "joy", "kim", "ekan",
+	"maktab", "ism", "telefon", "raqam", "rasm", "yasha", "ўқи", "ишхона", "уйинг", "манзил"}
+
+// disclosureVerbStems are verbs of telling, showing, spreading and publishing (ky, uz)
+// and firstPluralFuture their first-person plural future endings: "айтабыз",
+// "көрсөтөбүз", "жиберебиз", "aytamiz", "yuboramiz", "joylaymiz". Stem x ending instead
+// of a list of forms (independent4 dev i4-ky-0034, ky-0037, mixed-0022).
+var (
+	disclosureVerbStems = []string{"айт", "көрсөт", "тарат", "жарыяла", "чыгар", "жибер", "сал", "жай", "ташта",
+		"ayt", "ko'rsat", "tarqat", "chiqar", "yubor", "joyla", "tashla", "oshkor", "айт", "кўрсат", "тарқат",
+		"чиқар", "юбор", "жойла"}
+	firstPluralFuture = []string{"абыз", "ебиз", "обуз", "өбүз", "йбыз", "йбиз", "йбуз", "йбүз", "amiz", "aymiz",
+		"ymiz", "емиз", "амиз", "ймиз"}
+)
+
+// disclosurePromise reports a first-person plural future of a disclosure verb.
+func disclosurePromise(w string) bool {
+	for _, st := range disclosureVerbStems {
+		if !strings.HasPrefix(w, st) {
+			continue
+		}
+		rest := w[len(st):]
+		for _, suf := range firstPluralFuture {
+			if rest == suf || (len(rest) > len(suf) && strings.HasSuffix(rest, suf) && utf8.RuneCountInString(rest) <= utf8.RuneCountInString(suf)+2) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // vocativeMember matches the target of a threat addressed by surname alone
