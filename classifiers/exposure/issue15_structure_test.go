@@ -51,6 +51,24 @@ func TestIssue15Structure(t *testing.T) {
 		{"address/ru threat second person", "Абдраимова, твой офис на Киевской 95 мы уже нашли. Дальше — адрес квартиры.", want{true, false, true, 1, 0}},
 		{"address/ru ad negative", "Продаю 2-комн. квартиру на Московской 45, 52000$, звоните 0555 123 456", want{false, false, false, 0, 0}},
 		{"address/ru shop negative", "Наш магазин переехал на Киевской 95, ждём вас, тел 0555 123 456", want{false, false, false, 0, 0}},
+		// Tuned on independent4 dev (each case invented, not a dev post).
+		{"lost/ru void notice", "Паспорт ID1048372 на имя Садыкова Нуржан Маратовна считать недействительным", want{false, false, false, 0, 0}},
+		{"lost/uz void notice", "Pasport AA 3318204, Yusupov Sardor nomiga, haqiqiy emas deb hisoblansin", want{false, false, false, 0, 0}},
+		{"lexicon/ru pedicure negative", "Педикюр и маникюр недорого, Жылдыз, пишите 0700 441 903", want{false, false, false, 0, 0}},
+		{"lexicon/ru лесба", "Бермет Асанова — лесба, живёт на Киевской 14", want{true, true, false, 0, 0}},
+		{"list/en dykes header", "These are the dykes from the youth centre:\n- Aida Temirova\n- Saltanat Nurova", want{true, true, false, 0, 0}},
+		{"docsex/ky паспортунда", "Бул Нурсултан Абылов, паспортунда эркек, азыр көйнөк кийип жүрөт", want{true, true, false, 0, 0}},
+		{"docsex/ru по документам", "Айдана Сатарова по документам мужчина, работает в ЦУМе", want{true, true, false, 0, 0}},
+		{"docsex/ru lost passport negative", "Утерян паспорт на имя Асанов Бекзат, просьба вернуть, 0555 120 330", want{false, false, false, 0, 0}},
+		{"idcard/ru next to name", "Вот кто был на акции: Жумабеков Азат ID3301927, Орозова Бермет ID2205518", want{true, false, false, 0, 0}},
+		{"threat/ky 1pl future", "Сыдыков Бекжан, сенин ишиңди билебиз, эртең баарын апаңа айтабыз", want{false, false, true, 0, 0}},
+		{"threat/uz 1pl future", "Aziz, sening uyingni bilamiz, hammasini otangga aytamiz", want{false, false, true, 0, 0}},
+		{"threat/ky tell negative", "Эртең жыйналышта баарын айтабыз, келгиле", want{false, false, false, 0, 0}},
+		{"threat/en go public", "Zarina Abdieva, your address and passport go public on Monday", want{false, false, true, 0, 0}},
+		{"relative/ru role between", "Сын того самого депутата Акылбека Жумалиева учится в 5-й школе, 9Б класс", want{true, false, false, 0, 0}},
+		{"relative/ky journalist's wife", "Журналист Нурлан Токтогуловдун аялы 7-бала бакчада тарбиячы, кызы 12-мектепте окуйт", want{true, false, false, 0, 0}},
+		{"ad/ru home service", "Наращивание ресниц на дому, записывайтесь 0555 902 114, Нургуль", want{false, false, false, 0, 0}},
+		{"contact/ru journalist negative", "Журналист Айгерим Токтогулова ждёт ваших историй: 0700 118 222", want{false, false, false, 0, 0}},
 	}
 	ix := issue15Index(t)
 	a := NewAnalyzer(func() time.Time { return testNow })

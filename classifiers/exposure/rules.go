@@ -293,7 +293,9 @@ func (s *scan) kin() {
 			continue
 		}
 		a, b := tokenRange(t, sp.Start, sp.End)
-		for x := a - 1; x >= 0 && x >= a-3; x-- {
+		// A kin word up to four words before, across a determiner and a role noun in
+		// the genitive: "Жена того самого блогера Темира" (independent4 dev i4-ru-0020).
+		for x := a - 1; x >= 0 && x >= a-4; x-- {
 			if t[x].digits {
 				break
 			}
@@ -301,11 +303,17 @@ func (s *scan) kin() {
 				sp.kin = true
 				break
 			}
-			if t[x].sent {
+			if t[x].sent || (x < a-1 && t[x+1].brk) {
 				break
 			}
 		}
 		if b+1 < len(t) && !t[b+1].digits && (kinWords[t[b+1].lower] || (kinAfterGenitive[t[b+1].lower] && genitiveEnd(t[b].lower))) {
+			sp.kin = true
+		}
+		// "Бекболот деген активисттин апасы": the name, "деген" (called), a role noun in
+		// the genitive, then the possessed kin word (independent4 dev i4-ky-0020).
+		if b+3 < len(t) && (t[b+1].lower == "деген" || t[b+1].lower == "degan") && !t[b+2].brk && !t[b+3].brk &&
+			genitiveEnd(t[b+2].lower) && (kinWords[t[b+3].lower] || kinAfterGenitive[t[b+3].lower]) {
 			sp.kin = true
 		}
 	}
@@ -533,6 +541,14 @@ func (s *scan) cues() postCues {
 		a, b := tokenRange(t, sp.Start, sp.End)
 		if (b+1 < len(t) && hasPrefixIn(t[b+1].lower, possessedNumberWords)) || (a > 0 && hasPrefixIn(t[a-1].lower, possessedNumberWords)) {
 			c.possessed = true
+		}
+	}
+	// A journalist's or an NGO's public contact is their own; a post that locates their
+	// relative ("журналист Сабыровдун аялы … тарбиячы", "jurnalist Karimovaning eri")
+	// is about a private person (independent4 dev i4-ky-0018, uz-0017).
+	for i := range s.spans {
+		if s.spans[i].Type == TypePerson && s.spans[i].kin {
+			c.publicContact = false
 		}
 	}
 	// A price: a number followed by a currency ("11500$", "25000 сом").
