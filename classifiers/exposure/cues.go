@@ -235,13 +235,27 @@ var hints = newPhraseSet("не замужем", "не женат", "не жен�
 	"turmushga chiqmagan", "uylanmagan", "never married", "not married", "ночным клубам", "ночные клубы",
 	"ночной клуб", "түнкү клуб*", "тунги клуб*", "tungi klub*", "night club*", "nightclub*",
 	"ну вы поняли", "если понимаете", "тушунган тушунди", "tushungan tushundi", "түшүнгөн түшүндү",
-	"if you get what i mean", "you know what i mean", "ким экени түшүнүктүү", "алар кимдер экени")
+	"if you get what i mean", "you know what i mean", "ким экени түшүнүктүү", "алар кимдер экени",
+	// The same hint kinds in every language (independent4 dev i4-ky-0029, uz-0025,
+	// en-0021, ru-0031): no spouse at an age, living with one's mother, a knowing wink.
+	"аялы жок", "жубайы жок", "xotini yo'q", "хотини йўқ", "eri yo'q", "эри йўқ", "жены нет", "нет жены",
+	"мужа нет", "нет мужа", "no wife", "no husband", "onasi bilan yashaydi", "онаси билан яшайди",
+	"апасы менен жашайт", "живёт с мамой", "живет с мамой", "lives with his mother", "lives with her mother",
+	"bilasizlar qanaqa", "билиб олинглар", "we know what that means", "сами понимаете", "понятно какой",
+	"понятно какая", "түшүнөсүңөр", "tushunasizlar", "ну не пацанка", "tomboy")
+// crossGenderManner are adverbs and attributes of the other gender's manner: a hint
+// when said of a person of the other gender ("erkakcha kiyinadi", "по-мужски
+// одевается", "men's clothes"; independent4 dev i4-uz-0023, en-0021).
+var crossGenderManner = map[string]byte{"erkakcha": 'f', "эркакча": 'f', "эркекче": 'f', "по-мужски": 'f',
+	"мужскую": 'f', "мужской": 'f', "men's": 'f', "manly": 'f', "ayollarcha": 'm', "аёлларча": 'm', "аялча": 'm',
+	"по-женски": 'm', "женскую": 'm', "женской": 'm', "women's": 'm', "girly": 'm', "qizlarcha": 'm', "кызча": 'm'}
 
 // formerNameCues before a capitalised name use a trans person's former name against
 // them ("на самом деле Александр", "мурунку аты Жаңыбек", "real name").
 var formerNameCues = newPhraseSet("на самом деле", "настоящее имя", "раньше звали", "в паспорте",
 	"чыныгы аты", "мурунку аты", "чыныгы аты-жөнү", "haqiqiy ismi", "oldingi ismi", "pasportda", "real name",
-	"deadname", "legal name", "formerly")
+	"deadname", "legal name", "formerly", "used to be", "раньше был", "раньше была", "раньше его звали",
+	"раньше её звали", "мурун аты", "ilgari ismi", "avval ismi")
 
 // quotedRelationStems are the stems of relationship words in every case form
 // ("«подружки»", "с его «парнем»", "\"yigiti\" bilan"); in quotes they are innuendo like
@@ -262,7 +276,7 @@ var quotedRelations = newWordSet("подруга", "подругой", "подр
 	"друг", "другом", "друга", "дружок", "дружком", "братик", "братиком", "сестричка",
 	"сестричкой", "roommate", "roommates", "friend", "girlfriend", "boyfriend", "эжеке", "досу", "курбусу",
 	"dugonasi", "dugona", "do'sti", "кыз", "жигит", "кызы", "подругасы", "дўсти", "дугонаси", "дўсти билан",
-	"partner")
+	"partner", "дос", "dost", "do'st", "дўст")
 
 // obfuscatedSOGI finds slurs and SOGI words written with symbols or digits in place of
 // letters ("г@й", "п*дор", "пид0р", "l3sbian").

@@ -68,6 +68,15 @@ func TestIssue15Structure(t *testing.T) {
 		{"relative/ru role between", "Сын того самого депутата Акылбека Жумалиева учится в 5-й школе, 9Б класс", want{true, false, false, 0, 0}},
 		{"relative/ky journalist's wife", "Журналист Нурлан Токтогуловдун аялы 7-бала бакчада тарбиячы, кызы 12-мектепте окуйт", want{true, false, false, 0, 0}},
 		{"ad/ru home service", "Наращивание ресниц на дому, записывайтесь 0555 902 114, Нургуль", want{false, false, false, 0, 0}},
+		// Hints by kind, each needs a second hint or a wink.
+		{"hint/uz manner + no wife", "Anvar Rasulov ayollarcha yuradi, 40 yosh, xotini yo'q", want{true, true, false, 0, 0}},
+		{"hint/ru manner same gender negative", "Айгуль Бекова одевается по-женски, работает в салоне", want{false, false, false, 0, 0}},
+		{"hint/ky quoted descriptor + wink", "Нуржан Асанов \"назик\" жигит, 35 жаш, аялы жок, түшүнөсүңөр", want{true, true, false, 0, 0}},
+		{"hint/ky quoted descriptor alone negative", "Нуржан Асанов \"мыкты\" жигит, баарыга жардам берет", want{false, false, false, 0, 0}},
+		{"dating/en only with own gender", "Dinara Kasymova from the bakery is seen only with girls", want{true, true, false, 0, 0}},
+		{"dating/en only with other gender negative", "Dinara Kasymova from the bakery is seen only with guys", want{false, false, false, 0, 0}},
+		{"former/en used to be", "Our new accountant Saltanat Ermekova used to be Saltanbek, ask anyone from school", want{true, true, false, 0, 0}},
+		{"colour/ru оказывается", "А Бекзат Токтоназаров, тренер из 12-й школы, оказывается голубой.", want{true, true, false, 0, 0}},
 		{"contact/ru journalist negative", "Журналист Айгерим Токтогулова ждёт ваших историй: 0700 118 222", want{false, false, false, 0, 0}},
 	}
 	ix := issue15Index(t)

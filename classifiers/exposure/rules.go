@@ -141,11 +141,27 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		// ("голубее неба"), are the same claim in another form.
 		if (w == "көк" || w == "ko'k" || w == "кўк" || w == "голубой" || w == "голубая") &&
 			(k+1 == len(t) || t[k+1].brk || t[k+1].sent || evidentials[t[k+1].lower]) &&
-			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && pronouns[t[k-1].lower])) {
+			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && (pronouns[t[k-1].lower] || ruEvidentials[t[k-1].lower]))) {
 			add(t[k].start, t[k].end, "euphemism")
 		}
 		if (w == "голубее" || w == "голубенький" || w == "голубенькая") && s.personInSentence(t[k].start) {
 			add(t[k].start, t[k].end, "euphemism")
+		}
+	}
+	// A manner of the other gender said of a person ("Muhlisa Qodirova erkakcha
+	// kiyinadi") and a scare-quoted word right before a gendered person noun ("\"nozik\"
+	// yigit", "«башкача» жигит", "a \"special\" guy") are hints.
+	for k := range t {
+		if g, ok := crossGenderManner[t[k].lower]; ok && s.subjectGender(k) == g {
+			add(t[k].start, t[k].end, "hint")
+			s.spans[len(s.spans)-1].group = true
+			hintCount++
+		}
+		if k+1 < len(t) && hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].upper &&
+			quotedPersonNouns[t[k+1].lower] && closingQuoteAt(s.text, t[k].end) {
+			add(t[k].start, t[k+1].end, "hint")
+			s.spans[len(s.spans)-1].group = true
+			hintCount++
 		}
 	}
 	// Hints make a claim together, or with a knowing wink.
@@ -1044,7 +1060,10 @@ var genderedPlurals = map[string]byte{"мужиками": 'm', "мужиков":
 // datingMarkers make a gendered plural near them the object of dating.
 var datingMarkers = newWordSet("спит", "спала", "спал", "встречается", "встречалась", "встречался", "жүрөт",
 	"жолугат", "жатат", "yuradi", "uchrashadi", "yotadi", "юради", "учрашади", "dates", "dating", "into",
-	"sleeps", "по")
+	"sleeps", "по",
+	// Company of one's own gender only ("faqat qizlar bilan", "only hangs with girls",
+	// "только с девушками"; independent4 dev i4-uz-0023, en-0021).
+	"faqat", "фақат", "only", "только", "гана")
 
 // genderedDating adds a SOGI claim for dating a plural of the subject's own gender
 // ("Нурбек Асанов с мужиками спит", "Nodira Karimova qizlar bilan yuradi", "Bolot
@@ -1277,3 +1296,22 @@ func (s *scan) documentGender() {
 		}
 	}
 }
+
+// quotedPersonNouns are gendered person nouns that a scare-quoted adjective before them
+// turns into a hint ("\"nozik\" yigit", "«башкача» жигит"; independent4 dev i4-uz-0025,
+// independent2 dev xind2-ky-0049, uz-0049).
+var quotedPersonNouns = newWordSet("жигит", "кыз", "yigit", "qiz", "йигит", "қиз", "парень", "девушка", "мужик",
+	"пацан", "guy", "girl", "boy", "man", "woman", "бала", "bola")
+
+// closingQuoteAt reports whether a closing quote mark starts at byte offset off.
+func closingQuoteAt(text string, off int) bool {
+	if off >= len(text) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(text[off:])
+	return r == '"' || r == '\'' || r == '»' || r == '”'
+}
+
+// ruEvidentials are Russian words of hearsay or discovery before a predicate, the
+// counterpart of Kyrgyz "экен" ("оказывается голубой"; independent4 dev i4-ru-0013).
+var ruEvidentials = newWordSet("оказывается", "оказался", "оказалась", "походу", "вроде", "тоже", "говорят")
