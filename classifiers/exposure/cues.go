@@ -243,6 +243,7 @@ var hints = newPhraseSet("не замужем", "не женат", "не жен�
 	"апасы менен жашайт", "живёт с мамой", "живет с мамой", "lives with his mother", "lives with her mother",
 	"bilasizlar qanaqa", "билиб олинглар", "we know what that means", "сами понимаете", "понятно какой",
 	"понятно какая", "түшүнөсүңөр", "tushunasizlar", "ну не пацанка", "tomboy")
+
 // crossGenderManner are adverbs and attributes of the other gender's manner: a hint
 // when said of a person of the other gender ("erkakcha kiyinadi", "по-мужски
 // одевается", "men's clothes"; independent4 dev i4-uz-0023, en-0021).
