@@ -2,7 +2,6 @@ package exposure
 
 import (
 	"testing"
-	"time"
 )
 
 // issue15Kinds are the kinds of issue 15 (the kinds of the independent corpora); the
@@ -176,23 +175,11 @@ func TestIssue15MatrixCoversEveryKindAndLanguage(t *testing.T) {
 
 // TestIssue15Matrix runs the matrix cases.
 func TestIssue15Matrix(t *testing.T) {
-	ix := issue15Index(t)
-	a := NewAnalyzer(func() time.Time { return testNow })
+	cases := make([]verdictCase, 0, len(issue15MatrixCases))
 	for _, tc := range issue15MatrixCases {
-		t.Run(tc.kind+"/"+tc.lang, func(t *testing.T) {
-			res, err := a.Analyze(tc.text, "", ix)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := matrixWant{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
-			if got != tc.want {
-				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
-			}
-			if res.Outing && !res.Exposed {
-				t.Error("outing without exposed")
-			}
-		})
+		cases = append(cases, verdictCase{tc.kind + "/" + tc.lang, tc.text, tc.want})
 	}
+	checkVerdicts(t, cases)
 }
 
 // TestIssue15Paradigms covers mechanisms generalised over a whole paradigm rather than
@@ -201,10 +188,7 @@ func TestIssue15Matrix(t *testing.T) {
 // determiners, plurals of persons as list headers, and official data of a public
 // official. The sentences are invented here.
 func TestIssue15Paradigms(t *testing.T) {
-	cases := []struct {
-		name, text string
-		want       matrixWant
-	}{
+	checkVerdicts(t, []verdictCase{
 		{"uz possessive predicate", "Bu raqam geyniki: +998 90 555 44 33", matrixWant{true, true, false, 0, 0}},
 		{"uz cyrillic possessive predicate", "Бу рақам гейники, +998 93 555 44 33", matrixWant{true, true, false, 0, 0}},
 		{"ky doesn't like men", "Эльмира Жусупова эркектерди жактырбайт, ошол үчүн турмушка чыккан жок", matrixWant{true, true, false, 0, 0}},
@@ -247,19 +231,5 @@ func TestIssue15Paradigms(t *testing.T) {
 		{"ru trans flag label", "Айпери Маматова 💅🏳️‍⚧️ раньше была Айбеком", matrixWant{true, true, false, 0, 0}},
 		{"ru found wallet notice negative", "Нашелся кошелек возле Ошского базара, документы на имя Бекова Улана. Пусть владелец позвонит 0555 777 888", matrixWant{}},
 		{"ru official's home address", "Депутат Алмаз Беков, его домашний адрес: ул. Токтогула 12, кв 5", matrixWant{true, false, false, 0, 0}},
-	}
-	ix := issue15Index(t)
-	a := NewAnalyzer(func() time.Time { return testNow })
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res, err := a.Analyze(tc.text, "", ix)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := matrixWant{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
-			if got != tc.want {
-				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
-			}
-		})
-	}
+	})
 }

@@ -8,14 +8,8 @@ import (
 // TestIssue15Structure covers the structural mechanisms of the fourth round: each case
 // is invented (no corpus post), with a negative of the same shape next to it.
 func TestIssue15Structure(t *testing.T) {
-	type want struct {
-		exposed, outing, threat bool
-		watchlist, mentions     int
-	}
-	cases := []struct {
-		name, text string
-		want       want
-	}{
+	type want = matrixWant
+	checkVerdicts(t, []verdictCase{
 		// A plural SOGI predicate after a coordinated subject binds to every person of it.
 		{"coord/ru plural predicate", "Алина Садыкова и Жанна Маматова живут вместе уже пять лет, лесбиянки", want{true, true, false, 0, 0}},
 		{"coord/ky экөө тең", "Эрлан Жумашев менен Бакыт Осмонов экөө тең гейлер, Аламединде жашашат", want{true, true, false, 0, 0}},
@@ -78,7 +72,18 @@ func TestIssue15Structure(t *testing.T) {
 		{"former/en used to be", "Our new accountant Saltanat Ermekova used to be Saltanbek, ask anyone from school", want{true, true, false, 0, 0}},
 		{"colour/ru оказывается", "А Бекзат Токтоназаров, тренер из 12-й школы, оказывается голубой.", want{true, true, false, 0, 0}},
 		{"contact/ru journalist negative", "Журналист Айгерим Токтогулова ждёт ваших историй: 0700 118 222", want{false, false, false, 0, 0}},
-	}
+	})
+}
+
+// verdictCase is one invented post and the verdict it must get.
+type verdictCase struct {
+	name, text string
+	want       matrixWant
+}
+
+// checkVerdicts analyses every case with the issue-15 watchlist and compares the verdict.
+func checkVerdicts(t *testing.T, cases []verdictCase) {
+	t.Helper()
 	ix := issue15Index(t)
 	a := NewAnalyzer(func() time.Time { return testNow })
 	for _, tc := range cases {
@@ -87,9 +92,19 @@ func TestIssue15Structure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := want{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
+			got := matrixWant{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
 			if got != tc.want {
 				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
+			}
+			if res.Outing && !res.Exposed {
+				t.Error("outing without exposed")
+			}
+			for _, w := range res.Watchlist {
+				for _, m := range res.Mentions {
+					if w == m {
+						t.Errorf("member %v both in watchlist and mentions", w)
+					}
+				}
 			}
 		})
 	}

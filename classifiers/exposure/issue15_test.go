@@ -46,14 +46,8 @@ func issue15Index(tb testing.TB) *watchlist.Index {
 // TestIssue15Kinds covers every kind of issue 15 in ru, ky, uz and en, with negatives.
 // The sentences are invented for these tests; they are not the evaluation corpus.
 func TestIssue15Kinds(t *testing.T) {
-	type want struct {
-		exposed, outing, threat bool
-		watchlist, mentions     int
-	}
-	cases := []struct {
-		name, text string
-		want       want
-	}{
+	type want = matrixWant
+	checkVerdicts(t, []verdictCase{
 		// Lists: numbered, dashed, tab-separated, header or footer carrying the SOGI.
 		{"list/ru numbered header", "Вот они, все геи нашего района:\n1) Бекмуратов Нурлан, 1990\n2) Касымалиев Эрлан, 1988", want{true, true, false, 0, 0}},
 		{"list/ky dashed header", "Бул тизмедегилердин баары лесбиянкалар:\n- Жумабаева Нуриза, Токмок\n- Абдыкадырова Айжамал, Кант", want{true, true, false, 0, 0}},
@@ -133,31 +127,7 @@ func TestIssue15Kinds(t *testing.T) {
 		{"self/en coming out roommate", "I'm gay and my \"roommate\" of five years is my partner. Signing with my real name, Aibek Sadykov", want{false, false, false, 0, 0}},
 		{"self/uz coming out", "Men geyman va buni yashirmayman. Rahimov Jasur", want{false, false, false, 0, 0}},
 		{"news/ky negative", "Жогорку Кеңеш ЛГБТ пропагандасына каршы мыйзамды кабыл алды", want{false, false, false, 0, 0}},
-	}
-	ix := issue15Index(t)
-	a := NewAnalyzer(func() time.Time { return testNow })
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res, err := a.Analyze(tc.text, "", ix)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := want{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
-			if got != tc.want {
-				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
-			}
-			if res.Outing && !res.Exposed {
-				t.Error("outing without exposed")
-			}
-			for _, w := range res.Watchlist {
-				for _, m := range res.Mentions {
-					if w == m {
-						t.Errorf("member %v both in watchlist and mentions", w)
-					}
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestIssue15Severity checks the severity rules of the new cases.
@@ -237,14 +207,8 @@ func TestEvalDevSplit(t *testing.T) {
 // set (independent2.jsonl), in every language including mixed ru/ky, with negatives. The
 // sentences are invented here and are not posts of either evaluation corpus.
 func TestIssue15Mechanisms(t *testing.T) {
-	type want struct {
-		exposed, outing, threat bool
-		watchlist, mentions     int
-	}
-	cases := []struct {
-		name, text string
-		want       want
-	}{
+	type want = matrixWant
+	checkVerdicts(t, []verdictCase{
 		// Uzbek case endings on Latin surnames let a claim in the next sentence bind.
 		{"attach/uz accusative surname", "Samarqandlik Ravshan Tojiboyevni taniysizmi? Gey ekan, hamma biladi", want{true, true, false, 0, 0}},
 		{"attach/uz dative surname negative", "Ravshan Tojiboyevga kitob sovg'a qildik, rahmat", want{false, false, false, 0, 0}},
@@ -281,21 +245,7 @@ func TestIssue15Mechanisms(t *testing.T) {
 		{"self/mixed coming out", "Мен геймин, да, я гей, и мне не стыдно", want{false, false, false, 0, 0}},
 		{"news/mixed negative", "Жогорку Кеңеш принял закон, укук коргоочулар ЛГБТ адамдар үчүн тынчсызданышат", want{false, false, false, 0, 0}},
 		{"lost/mixed negative", "Паспортумду жоготтум около ЦУМа, Садыкова Айжан. Тапкандар звоните 0700 902 118", want{false, false, false, 0, 0}},
-	}
-	ix := issue15Index(t)
-	a := NewAnalyzer(func() time.Time { return testNow })
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			res, err := a.Analyze(tc.text, "", ix)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := want{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
-			if got != tc.want {
-				t.Errorf("%q:\n got %+v\nwant %+v (severity %s, trace %v)", tc.text, got, tc.want, res.Severity, res.Trace)
-			}
-		})
-	}
+	})
 }
 
 // TestIndependent2Shape checks the second independent set: labels consistent with the
