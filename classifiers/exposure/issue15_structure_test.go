@@ -71,6 +71,10 @@ func TestIssue15Structure(t *testing.T) {
 		{"dating/en only with other gender negative", "Dinara Kasymova from the bakery is seen only with guys", want{false, false, false, 0, 0}},
 		{"former/en used to be", "Our new accountant Saltanat Ermekova used to be Saltanbek, ask anyone from school", want{true, true, false, 0, 0}},
 		{"colour/ru оказывается", "А Бекзат Токтоназаров, тренер из 12-й школы, оказывается голубой.", want{true, true, false, 0, 0}},
+		{"phone/uz tel abbreviation", "Bu Jasur Ergashev, tel 93 441 20 17, Yunusobodda yashaydi, hamma bilsin", want{true, false, false, 0, 0}},
+		{"list/ky nickname in brackets member", "Бул уюмдагылардын баары лесби:\nАбдраимова Гулнара (Гуля)\nТемирова Динара", want{true, true, false, 1, 0}},
+		{"threat/ru second-person verb", "Скоро узнаешь, что такое слив: имя, работа — всё уже нашли", want{false, false, true, 0, 0}},
+		{"threat/ru second-person verb negative", "Скоро узнаешь, как испечь торт: всё просто", want{false, false, false, 0, 0}},
 		{"contact/ru journalist negative", "Журналист Айгерим Токтогулова ждёт ваших историй: 0700 118 222", want{false, false, false, 0, 0}},
 	})
 }

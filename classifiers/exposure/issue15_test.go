@@ -323,7 +323,7 @@ func TestIndependent4DevFloor(t *testing.T) {
 		// First measured untouched (exposure/3 + this round's structural rules): exposed
 		// P 0.947 R 0.833, outing R 0.868, self/ads 4/55. After tuning on its dev part
 		// (exposure/4): the floor below.
-		exposedR, exposedP, outingR, selfMax = 0.925, 0.990, 0.956, 0.0 // 100/108, 100/101, 87/91, 0/55
+		exposedR, exposedP, outingR, selfMax = 0.935, 0.990, 0.956, 0.0 // 101/108, 101/102, 87/91, 0/55
 	)
 	if rep.Exposed.Recall() < exposedR || rep.Exposed.Precision() < exposedP || rep.Outing.Recall() < outingR ||
 		rep.SelfFlaggedRate() > selfMax+1e-9 {

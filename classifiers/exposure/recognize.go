@@ -39,7 +39,9 @@ type scan struct {
 var (
 	phoneCtx = []string{"тел", "номер", "моб", "звон", "позвон", "пиш", "whatsapp", "ватсап", "вотсап", "вацап",
 		"телеграм", "telegram", "вайбер", "viber", "phone", "call", "text", "contact", "mobile", "чал", "байланыш", "ws", "wa",
-		"raqam", "рақам", "telefon", "qo'ng'iroq", "қўнғироқ"}
+		"raqam", "рақам", "telefon", "qo'ng'iroq", "қўнғироқ",
+		// The Latin abbreviation "tel" of uz/ky/ru-Latin posts (independent4 dev i4-uz-0004).
+		"tel"}
 	nationalIDCtx = []string{"пин", "инн", "иин", "снилс", "pin", "inn", "iin", "snils", "идентификац", "соцфонд",
 		"пинфл", "pinfl", "jshshir", "жшшир",
 		"гнс", "налог", "персональн", "жеке", "личн", "personal", "tax", "social", "паспорт", "passport"}

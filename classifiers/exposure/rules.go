@@ -455,6 +455,11 @@ func (s *scan) lists() {
 func (s *scan) onlyNames(a, b int, persons []int) bool {
 	n := 0
 	for k := tokenAt(s.toks, a); k < len(s.toks) && s.toks[k].start < b; k++ {
+		// A nickname in brackets after the name ("Абдыкадырова Чолпон (Чоко)") is part
+		// of the row's name (independent4 dev i4-ky-0003).
+		if st, en := s.toks[k].start, s.toks[k].end; st > 0 && en < len(s.text) && s.text[st-1] == '(' && s.text[en] == ')' {
+			continue
+		}
 		n++
 		in := false
 		for _, p := range persons {
@@ -593,6 +598,9 @@ func (s *scan) cues() postCues {
 	for _, tk := range t {
 		if tk.digits {
 			continue
+		}
+		if secondPersonVerb(tk.lower) {
+			c.secondPerson = true
 		}
 		if secondPossAccusative(tk.lower) {
 			c.secondPerson, c.secondPersonData = true, true
@@ -1315,3 +1323,13 @@ func closingQuoteAt(text string, off int) bool {
 // ruEvidentials are Russian words of hearsay or discovery before a predicate, the
 // counterpart of Kyrgyz "экен" ("оказывается голубой"; independent4 dev i4-ru-0013).
 var ruEvidentials = newWordSet("оказывается", "оказался", "оказалась", "походу", "вроде", "тоже", "говорят")
+
+// secondPersonVerb reports a Russian verb in the second person singular ("узнаешь",
+// "живёшь", "работаешь", "пожалеешь"): the post addresses its target (independent4 dev
+// i4-ru-0041). Short words ("лишь") are left out.
+func secondPersonVerb(w string) bool {
+	if utf8.RuneCountInString(w) < 6 {
+		return false
+	}
+	return strings.HasSuffix(w, "ешь") || strings.HasSuffix(w, "ёшь") || strings.HasSuffix(w, "ишь")
+}
