@@ -191,12 +191,8 @@ func runDetector(ctx context.Context, o RunOptions, params Params, leader func()
 			cancel()
 			return nil
 		}
-		batch, err := cons.Fetch(500, jetstream.FetchMaxWait(time.Second))
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("fetch failed; retrying", "err", err)
-				wait.Sleep(ctx, time.Second)
-			}
+		batch := pipeline.Fetch(ctx, cons, 500, time.Second, log)
+		if batch == nil {
 			continue
 		}
 		for msg := range batch.Messages() {
