@@ -9,6 +9,7 @@ import (
 	classifiersall "github.com/kuzot/kuzot/classifiers/all"
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/coordination"
 	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/web"
 )
@@ -44,7 +45,7 @@ func Sections() []Section {
 			return err
 		}},
 		{"coordination", func(cfg *config.Config) error {
-			cc, err := LoadCoordinationConfig(cfg)
+			cc, err := coordination.LoadConfig(&cfg.Coordination)
 			if err != nil {
 				return err
 			}

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/app"
-	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/collectors"
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/collectors/collectortest"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/coordination"
 	"github.com/kuzot/kuzot/demosite"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/post"
@@ -49,7 +49,7 @@ func TestDemoCommentBurstMakesCluster(t *testing.T) {
 			polled = append(polled, s)
 		}
 	}
-	cc, err := app.LoadCoordinationConfig(cfg)
+	cc, err := coordination.LoadConfig(&cfg.Coordination)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/kuzot/kuzot/app"
 	collectorsall "github.com/kuzot/kuzot/collectors/all"
 	"github.com/kuzot/kuzot/config"
+	"github.com/kuzot/kuzot/coordination"
 	"github.com/kuzot/kuzot/reports"
 	"github.com/kuzot/kuzot/web"
 )
@@ -33,7 +34,7 @@ func TestShippedConfigsDecode(t *testing.T) {
 			if _, err := alerts.Decode(&cfg.Alerts, alertsall.Registry()); err != nil {
 				t.Fatalf("alerts: %v", err)
 			}
-			cc, err := app.LoadCoordinationConfig(cfg)
+			cc, err := coordination.LoadConfig(&cfg.Coordination)
 			if err != nil {
 				t.Fatalf("coordination: %v", err)
 			}

@@ -9,7 +9,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/alerts"
-	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/coordination"
 	"github.com/kuzot/kuzot/web"
 )
 

@@ -3,10 +3,9 @@
 // post; a new classifier is one folder under classifiers/ exporting Register(*Registry),
 // plus one line in classifiers/all.
 //
-// classifiers/coordination is the exception under this folder: a streaming detector of
-// coordinated accounts driven by the coordinate role, never registered here and not a
-// Classifier. It keeps its place (and import path) while the coordinate role is being
-// changed for replicas; moving it to a detectors/ folder is a pure rename for later.
+// Every folder under classifiers/ (but all) is such a classifier. The detector of
+// coordinated accounts, which judges many posts together rather than one post, is not
+// one: it lives in the top-level coordination package and runs in the coordinate role.
 package classifiers
 
 import (

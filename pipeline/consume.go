@@ -184,12 +184,8 @@ func RunBatch[T any](ctx context.Context, b *Bus, cons jetstream.Consumer, m *Me
 			maxWait = 20 * time.Millisecond
 		}
 		want := opt.MaxRows - len(cur.msgs)
-		batch, err := cons.Fetch(want, jetstream.FetchMaxWait(maxWait))
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("fetch failed; retrying", "err", err)
-				wait.Sleep(ctx, time.Second)
-			}
+		batch := Fetch(ctx, cons, want, maxWait, log)
+		if batch == nil {
 			continue
 		}
 		for msg := range batch.Messages() {
@@ -343,4 +339,19 @@ func truncateReason(s string) string {
 		return s[:1000]
 	}
 	return s
+}
+
+// Fetch asks cons for up to n messages, waiting at most maxWait for them. A failed fetch
+// is logged and followed by a one-second pause (none once ctx has ended), and gives nil:
+// the caller's loop checks ctx and fetches again.
+func Fetch(ctx context.Context, cons jetstream.Consumer, n int, maxWait time.Duration, log *slog.Logger) jetstream.MessageBatch {
+	batch, err := cons.Fetch(n, jetstream.FetchMaxWait(maxWait))
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn("fetch failed; retrying", "err", err)
+			wait.Sleep(ctx, time.Second)
+		}
+		return nil
+	}
+	return batch
 }

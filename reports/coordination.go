@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/coordination"
 )
 
-// coordination lists the coordinated clusters (classifiers/coordination, tables
+// coordination lists the coordinated clusters (package coordination, tables
 // coordination_clusters and coordination_labels) active in the period: first seen
 // before its end and last seen after its start. Merged tombstones and clusters an analyst
 // dismissed are left out; confirmed ones are marked. Sizes, platforms, behaviours and

@@ -8,38 +8,30 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/alerts"
-)
-
-// The conditions of the exposure section, on the parameters of query.args: the
-// previous and current period together (rng), the current one alone (cur), and the
-// report's organisation ("" for all) on the exposures' matched orgs.
-const (
-	expRange   = "published_at >= toDateTime(@prev) AND published_at < toDateTime(@to)"
-	expCurrent = "published_at >= toDateTime(@from)"
-	expOrgs    = "(@org = '' OR has(orgs, @org))"
+	"github.com/kuzot/kuzot/storage/readmodel"
 )
 
 // exposure computes exposure, incident and alert figures. Nothing that identifies a
 // person is selected: no member, no incident id, no URL, no text.
 func (q *query) exposure(ctx context.Context, r *Report) error {
 	e := &r.Exposure
-	var err error
-	if e.PostsBySeverity, err = q.counts(ctx, `SELECT toString(severity), countIf(`+expCurrent+`), countIf(NOT (`+expCurrent+`))
-		FROM exposures FINAL WHERE `+expRange+` AND exposed = 1 AND `+expOrgs+` GROUP BY severity`,
-		Severities, q.args()...); err != nil {
-		return fmt.Errorf("exposure posts by severity: %w", err)
+	for _, g := range []struct {
+		by    readmodel.ExposureGroup
+		into  *[]Count
+		order []string
+	}{{readmodel.BySeverity, &e.PostsBySeverity, Severities}, {readmodel.ByPlatform, &e.PostsByPlatform, nil}} {
+		kcs, err := readmodel.ExposingPostsBy(q.ctx(ctx, finalSettings), q.conn, q.period, q.o.Org, g.by)
+		if err != nil {
+			return err
+		}
+		*g.into = counts(kcs, g.order)
 	}
-	if e.PostsByPlatform, err = q.counts(ctx, `SELECT source, countIf(`+expCurrent+`), countIf(NOT (`+expCurrent+`))
-		FROM exposures FINAL WHERE `+expRange+` AND exposed = 1 AND `+expOrgs+` GROUP BY source`,
-		nil, q.args()...); err != nil {
-		return fmt.Errorf("exposure posts by platform: %w", err)
+	totals, err := readmodel.CountExposures(q.ctx(ctx, nil), q.conn, q.period, q.o.Org)
+	if err != nil {
+		return err
 	}
-	var expCur, expPrev, outCur, outPrev uint64
-	if err := q.conn.QueryRow(q.ctx(ctx, nil), `SELECT countIf(exposed = 1 AND `+expCurrent+`), countIf(exposed = 1 AND NOT (`+expCurrent+`)),
-		countIf(outing = 1 AND `+expCurrent+`), countIf(outing = 1 AND NOT (`+expCurrent+`))
-		FROM exposures FINAL WHERE `+expRange+` AND `+expOrgs, q.args()...).Scan(&expCur, &expPrev, &outCur, &outPrev); err != nil {
-		return fmt.Errorf("exposure posts: %w", err)
-	}
+	expCur, expPrev := totals.Exposing.Current, totals.Exposing.Previous
+	outCur, outPrev := totals.Outing.Current, totals.Outing.Previous
 
 	// Incidents opened in either period; aggregated here (they are few) so that medians
 	// are computed the same way as everywhere in the report.

@@ -2,15 +2,11 @@ package reports
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"math"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +14,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/kuzot/kuzot/classifiers/narrative"
+	"github.com/kuzot/kuzot/storage/readmodel"
 )
 
 // finalSettings turn off the automatic PREWHERE optimisation for queries with FINAL: on
@@ -32,9 +28,11 @@ type query struct {
 	conn driver.Conn
 	o    Options
 	prev Period
+	// period is the two periods as the read model takes them.
+	period readmodel.Period
 	// flagged is a Memory table with the deduplicated flagged narrative posts of both
 	// periods, so that the narrative figures cost one scan of classifications.
-	flagged string
+	flagged *readmodel.Flagged
 	tables  map[string]bool
 }
 
@@ -47,7 +45,8 @@ func Generate(ctx context.Context, conn driver.Conn, o Options) (*Report, error)
 		return nil, err
 	}
 	span := o.To.Sub(o.From)
-	q := &query{conn: conn, o: o, prev: Period{From: o.From.Add(-span), To: o.From}}
+	q := &query{conn: conn, o: o, prev: Period{From: o.From.Add(-span), To: o.From},
+		period: readmodel.Period{Prev: o.From.Add(-span), From: o.From, To: o.To}}
 	r := &Report{
 		Title: o.Title, Lang: o.Lang, Org: o.Org, GeneratedAt: o.Now,
 		Period: Period{From: o.From, To: o.To}, Previous: q.prev, Bucket: bucketFor(span),
@@ -158,18 +157,6 @@ func bucketFor(span time.Duration) string {
 	return "month"
 }
 
-// bucketExpr is the ClickHouse expression of a timeline bucket (18.16 has no
-// toStartOfInterval).
-func bucketExpr(bucket, col string) string {
-	switch bucket {
-	case "week":
-		return "toMonday(" + col + ")"
-	case "month":
-		return "toStartOfMonth(" + col + ")"
-	}
-	return "toDate(" + col + ")"
-}
-
 // buckets lists the bucket start dates covering [from, to) in Go, for zero filling.
 func buckets(bucket string, from, to time.Time) []string {
 	day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
@@ -211,29 +198,6 @@ func (q *query) listTables(ctx context.Context) (map[string]bool, error) {
 	return out, rows.Err()
 }
 
-func unix(t time.Time) int64 { return t.Unix() }
-
-// args are the report's query parameters, which the driver binds into the query text
-// (client-side binding: ClickHouse 18.16 has no server-side query parameters): @from
-// and @to are the period, @prev the start of the previous period (Unix seconds) and @org
-// the organisation ("" for all). extra are further clickhouse.Named values. No value is
-// ever formatted into SQL by kuzot itself.
-func (q *query) args(extra ...any) []any {
-	return append([]any{clickhouse.Named("from", unix(q.o.From)), clickhouse.Named("to", unix(q.o.To)),
-		clickhouse.Named("prev", unix(q.prev.From)), clickhouse.Named("org", q.o.Org)}, extra...)
-}
-
-// scratchName checks that a scratch table name is one materialiseFlagged made (an
-// identifier cannot be bound as a parameter, so it is spliced only after this check).
-func scratchName(name string) string {
-	for _, r := range name {
-		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
-			panic("reports: bad scratch table name " + name)
-		}
-	}
-	return name
-}
-
 // materialiseFlagged copies the newest version of every flagged narrative classification
 // of both periods into a Memory table. FINAL collapses versions before the flagged filter
 // (PREWHERE disabled), so a post re-classified as not flagged is not counted.
@@ -242,28 +206,22 @@ func scratchName(name string) string {
 // boundaries (the tables' partitions: a post's versions never straddle two) and the
 // months are read by Options.Parallel concurrent queries.
 func (q *query) materialiseFlagged(ctx context.Context) error {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return fmt.Errorf("reports: scratch table name: %w", err)
+	tables := make([]string, 0, len(q.tables))
+	for t := range q.tables {
+		tables = append(tables, t)
 	}
-	name := fmt.Sprintf("%s%d_%s", scratchPrefix, time.Now().Unix(), hex.EncodeToString(b))
-	q.sweepScratch(ctx)
-	if err := q.conn.Exec(q.ctx(ctx, nil), `CREATE TABLE `+scratchName(name)+` (post_id String, source String, channel String, author String,
-		lang String, published_at DateTime, labels Array(String), cur UInt8) ENGINE = Memory`); err != nil {
-		return fmt.Errorf("reports: create scratch table: %w", err)
+	readmodel.SweepFlagged(q.ctx(ctx, nil), q.conn, tables, time.Now())
+	f, err := readmodel.NewFlagged(q.ctx(ctx, nil), q.conn, q.period)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
 	}
-	q.flagged = name
+	q.flagged = f
 	chunks := monthChunks(q.prev.From, q.o.To)
-	err := parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
-		sql := `INSERT INTO ` + scratchName(name) + ` (post_id, source, channel, author, lang, published_at, labels, cur)
-SELECT post_id, source, channel, author, lang, published_at, labels, toUInt8(published_at >= toDateTime(@from))
-FROM classifications FINAL
-WHERE classifier = @classifier AND published_at >= toDateTime(@chunk_from) AND published_at < toDateTime(@chunk_to) AND flagged = 1`
-		return q.conn.Exec(q.ctx(ctx, finalSettings), sql, q.args(clickhouse.Named("classifier", narrative.Name),
-			clickhouse.Named("chunk_from", unix(chunks[i].From)), clickhouse.Named("chunk_to", unix(chunks[i].To)))...)
+	err = parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
+		return f.Fill(q.ctx(ctx, finalSettings), readmodel.Span(chunks[i]))
 	})
 	if err != nil {
-		return fmt.Errorf("reports: collect flagged narrative posts: %w", err)
+		return fmt.Errorf("reports: %w", err)
 	}
 	return nil
 }
@@ -314,33 +272,13 @@ func parallel(ctx context.Context, workers, n int, fn func(context.Context, int)
 	return <-errs
 }
 
-// scratchPrefix names the scratch tables; the creation time follows it, so that the
-// scratch tables of a crashed process can be told from those of a running report.
-const scratchPrefix = "tmp_report_"
-
-// sweepScratch drops scratch tables left by a report that crashed more than six hours
-// ago (a Memory table otherwise lives until the server restarts). Best effort.
-func (q *query) sweepScratch(ctx context.Context) {
-	cutoff := time.Now().Add(-6 * time.Hour).Unix()
-	for name := range q.tables {
-		rest, ok := strings.CutPrefix(name, scratchPrefix)
-		if !ok {
-			continue
-		}
-		ts, _, ok := strings.Cut(rest, "_")
-		if sec, err := strconv.ParseInt(ts, 10, 64); ok && err == nil && sec < cutoff {
-			_ = q.conn.Exec(q.ctx(ctx, nil), "DROP TABLE IF EXISTS "+name)
-		}
-	}
-}
-
 func (q *query) dropFlagged() {
-	if q.flagged == "" {
+	if q.flagged == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_ = q.conn.Exec(q.ctx(ctx, nil), "DROP TABLE IF EXISTS "+q.flagged)
+	q.flagged.Drop(q.ctx(ctx, nil))
 }
 
 // ctx attaches the report's ClickHouse settings (Options.Settings, then extra) to ctx.
@@ -358,35 +296,15 @@ func (q *query) ctx(ctx context.Context, extra clickhouse.Settings) context.Cont
 	return clickhouse.Context(ctx, clickhouse.WithSettings(s))
 }
 
-// scan runs a query and calls fn for every row.
-func (q *query) scan(ctx context.Context, sql string, fn func(driver.Rows) error, args ...any) error {
-	rows, err := q.conn.Query(q.ctx(ctx, finalSettings), sql, args...)
-	if err != nil {
-		return err
+// counts turns read-model counts into Counts, ordered by order (keys first in that
+// order, the rest by count descending then key).
+func counts(kcs []readmodel.KeyCount, order []string) []Count {
+	out := make([]Count, 0, len(kcs))
+	for _, k := range kcs {
+		out = append(out, Count{Key: k.Key, Count: k.Current, Previous: k.Previous})
 	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// counts runs a "key, cur, prev" query into Counts, ordered by order (keys first in
-// that order, the rest by count descending then key).
-func (q *query) counts(ctx context.Context, sql string, order []string, args ...any) ([]Count, error) {
-	var out []Count
-	err := q.scan(ctx, sql, func(r driver.Rows) error {
-		var c Count
-		if err := r.Scan(&c.Key, &c.Count, &c.Previous); err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	}, args...)
 	sortCounts(out, order)
-	return out, err
+	return out
 }
 
 func sortCounts(cs []Count, order []string) {
@@ -409,33 +327,24 @@ func sortCounts(cs []Count, order []string) {
 }
 
 func (q *query) narrative(ctx context.Context, r *Report) error {
-	// Posts monitored: distinct post ids per period, immune to duplicate versions. The
-	// ids are counted by their 64-bit hash (a collision needs billions of posts to become
-	// likely), month by month: a post's versions share its publication month, so the
-	// per-month counts add up exactly and no large hash sets are merged.
+	// Posts monitored: distinct post ids per period, immune to duplicate versions,
+	// counted month by month (readmodel.CountPostsIn) by Options.Parallel queries.
 	var postsCur, postsPrev atomic.Uint64
 	chunks := monthChunks(q.prev.From, q.o.To)
 	err := parallel(ctx, q.o.Parallel, len(chunks), func(ctx context.Context, i int) error {
-		var c, p uint64
-		err := q.conn.QueryRow(q.ctx(ctx, clickhouse.Settings{"max_threads": 1}),
-			`SELECT uniqExactIf(cityHash64(id), published_at >= toDateTime(@from)),
-			uniqExactIf(cityHash64(id), published_at < toDateTime(@from))
-			FROM posts WHERE published_at >= toDateTime(@chunk_from) AND published_at < toDateTime(@chunk_to)`,
-			q.args(clickhouse.Named("chunk_from", unix(chunks[i].From)), clickhouse.Named("chunk_to", unix(chunks[i].To)))...).Scan(&c, &p)
-		postsCur.Add(c)
-		postsPrev.Add(p)
+		c, err := readmodel.CountPostsIn(q.ctx(ctx, clickhouse.Settings{"max_threads": 1}), q.conn, q.period, readmodel.Span(chunks[i]))
+		postsCur.Add(c.Current)
+		postsPrev.Add(c.Previous)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("count posts: %w", err)
+		return err
 	}
-	var flagCur, flagPrev, chCur, chPrev, accCur, accPrev uint64
-	if err := q.conn.QueryRow(q.ctx(ctx, nil), `SELECT countIf(cur = 1), countIf(cur = 0),
-		uniqExactIf(source, channel, cur = 1), uniqExactIf(source, channel, cur = 0),
-		uniqExactIf(source, author, cur = 1 AND author != ''), uniqExactIf(source, author, cur = 0 AND author != '')
-		FROM `+scratchName(q.flagged)).Scan(&flagCur, &flagPrev, &chCur, &chPrev, &accCur, &accPrev); err != nil {
-		return fmt.Errorf("count flagged: %w", err)
+	t, err := q.flagged.Totals(q.ctx(ctx, nil))
+	if err != nil {
+		return err
 	}
+	flagCur, flagPrev := t.Posts.Current, t.Posts.Previous
 	share := func(n, d uint64) float64 {
 		if d == 0 {
 			return 0
@@ -446,37 +355,33 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 		figure("posts_monitored", float64(postsCur.Load()), float64(postsPrev.Load()), ""),
 		figure("narrative_posts", float64(flagCur), float64(flagPrev), ""),
 		figure("narrative_share", share(flagCur, postsCur.Load()), share(flagPrev, postsPrev.Load()), "%"),
-		figure("narrative_channels", float64(chCur), float64(chPrev), ""),
-		figure("narrative_accounts", float64(accCur), float64(accPrev), ""),
+		figure("narrative_channels", float64(t.Channels.Current), float64(t.Channels.Previous), ""),
+		figure("narrative_accounts", float64(t.Accounts.Current), float64(t.Accounts.Previous), ""),
 	)
 
-	if r.Frames, err = q.counts(ctx, `SELECT frame, countIf(cur = 1), countIf(cur = 0)
-		FROM `+scratchName(q.flagged)+` ARRAY JOIN labels AS frame GROUP BY frame`, Frames); err != nil {
-		return fmt.Errorf("frames: %w", err)
-	}
-	if r.Languages, err = q.counts(ctx, `SELECT if(lang = '', 'unknown', lang), countIf(cur = 1), countIf(cur = 0)
-		FROM `+scratchName(q.flagged)+` GROUP BY lang`, nil); err != nil {
-		return fmt.Errorf("languages: %w", err)
-	}
-	if r.Platforms, err = q.counts(ctx, `SELECT source, countIf(cur = 1), countIf(cur = 0)
-		FROM `+scratchName(q.flagged)+` GROUP BY source`, nil); err != nil {
-		return fmt.Errorf("platforms: %w", err)
+	for _, g := range []struct {
+		by   readmodel.FlaggedGroup
+		into *[]Count
+		name string
+		// order puts these keys first.
+		order []string
+	}{{readmodel.ByFrame, &r.Frames, "frames", Frames}, {readmodel.ByLanguage, &r.Languages, "languages", nil},
+		{readmodel.BySource, &r.Platforms, "platforms", nil}} {
+		kcs, err := q.flagged.CountBy(q.ctx(ctx, finalSettings), g.by)
+		if err != nil {
+			return fmt.Errorf("%s: %w", g.name, err)
+		}
+		*g.into = counts(kcs, g.order)
 	}
 
 	// Timeline: per bucket and frame, zero-filled over every bucket and every frame seen.
 	got := map[[2]string]uint64{}
-	if err := q.scan(ctx, `SELECT toString(`+bucketExpr(r.Bucket, "published_at")+`) AS b, frame, count()
-		FROM `+scratchName(q.flagged)+` ARRAY JOIN labels AS frame WHERE cur = 1 GROUP BY b, frame`,
-		func(rows driver.Rows) error {
-			var b, f string
-			var n uint64
-			if err := rows.Scan(&b, &f, &n); err != nil {
-				return err
-			}
-			got[[2]string{b, f}] = n
-			return nil
-		}); err != nil {
-		return fmt.Errorf("timeline: %w", err)
+	tl, err := q.flagged.Timeline(q.ctx(ctx, finalSettings), readmodel.Bucket(r.Bucket))
+	if err != nil {
+		return err
+	}
+	for _, x := range tl {
+		got[[2]string{x.Bucket, x.Frame}] = x.Posts
 	}
 	for _, b := range buckets(r.Bucket, q.o.From, q.o.To) {
 		for _, f := range r.Frames {
@@ -490,20 +395,12 @@ func (q *query) narrative(ctx context.Context, r *Report) error {
 }
 
 func (q *query) topSources(ctx context.Context, r *Report) error {
-	top := func(col string) ([]SourceRow, error) {
+	top := func(by readmodel.Publisher) ([]SourceRow, error) {
+		rows, err := q.flagged.Top(q.ctx(ctx, finalSettings), by, q.o.TopN)
 		var out []SourceRow
-		// col is one of two column names, never a value.
-		err := q.scan(ctx, `SELECT frame, source, `+col+` AS name, count() AS n
-			FROM `+scratchName(q.flagged)+` ARRAY JOIN labels AS frame WHERE cur = 1 AND `+col+` != ''
-			GROUP BY frame, source, name ORDER BY frame, n DESC, source, name LIMIT @top BY frame`,
-			func(rows driver.Rows) error {
-				var s SourceRow
-				if err := rows.Scan(&s.Frame, &s.Platform, &s.Name, &s.Posts); err != nil {
-					return err
-				}
-				out = append(out, s)
-				return nil
-			}, clickhouse.Named("top", q.o.TopN))
+		for _, x := range rows {
+			out = append(out, SourceRow{Frame: x.Frame, Platform: x.Platform, Name: x.Name, Posts: x.Posts})
+		}
 		rank := func(f string) int {
 			if i := slices.Index(Frames, f); i >= 0 {
 				return i
@@ -514,41 +411,29 @@ func (q *query) topSources(ctx context.Context, r *Report) error {
 		return out, err
 	}
 	var err error
-	if r.TopChannels, err = top("channel"); err != nil {
-		return fmt.Errorf("channels: %w", err)
+	if r.TopChannels, err = top(readmodel.Channel); err != nil {
+		return err
 	}
-	if r.TopAccounts, err = top("author"); err != nil {
-		return fmt.Errorf("accounts: %w", err)
+	if r.TopAccounts, err = top(readmodel.Account); err != nil {
+		return err
 	}
 	return nil
 }
 
 func (q *query) methods(ctx context.Context, r *Report) error {
-	// Every stored classification row of the period, per classifier version, without
-	// FINAL: a re-classification by a newer version is listed under that version, and
-	// the counts say how many posts each version classified (redelivered duplicates of
-	// the same version collapse in background merges).
-	err := q.scan(ctx, `SELECT classifier, classifier_version, count(), countIf(flagged = 1),
-		minIf(score, flagged = 1), countIf(flagged = 1) > 0
-		FROM classifications
-		PREWHERE published_at >= toDateTime(@from) AND published_at < toDateTime(@to)
-		GROUP BY classifier, classifier_version ORDER BY classifier, classifier_version`,
-		func(rows driver.Rows) error {
-			var c ClassifierRow
-			var minScore float32
-			var any uint8
-			if err := rows.Scan(&c.Classifier, &c.Version, &c.Posts, &c.Flagged, &minScore, &any); err != nil {
-				return err
-			}
-			if any == 1 {
-				v := roundTo(float64(minScore), 3)
-				c.MinFlaggedScore = &v
-			}
-			r.Methods.Classifiers = append(r.Methods.Classifiers, c)
-			return nil
-		}, q.args()...)
+	// Every stored classification row of the period, per classifier version
+	// (readmodel.ClassifierVersions).
+	vs, err := readmodel.ClassifierVersions(q.ctx(ctx, finalSettings), q.conn, q.period)
 	if err != nil {
-		return fmt.Errorf("classifier versions: %w", err)
+		return err
+	}
+	for _, v := range vs {
+		c := ClassifierRow{Classifier: v.Classifier, Version: v.Version, Posts: v.Posts, Flagged: v.Flagged}
+		if v.AnyFlagged {
+			m := roundTo(float64(v.MinFlaggedScore), 3)
+			c.MinFlaggedScore = &m
+		}
+		r.Methods.Classifiers = append(r.Methods.Classifiers, c)
 	}
 	r.Methods.MinTermPosts = q.o.MinTermPosts
 	return nil

@@ -7,10 +7,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/russian"
+
+	"github.com/kuzot/kuzot/storage/readmodel"
 )
 
 // sampleBuckets is the resolution of the deterministic hash sample of emerging terms.
@@ -26,11 +26,11 @@ const sampleBuckets = 10000
 // capital letter in most of its occurrences (names of people and places): a term list
 // must never surface a victim's name.
 func (q *query) emergingTerms(ctx context.Context, r *Report) error {
-	var nCur, nPrev uint64
-	if err := q.conn.QueryRow(q.ctx(ctx, nil), `SELECT countIf(cur = 1), countIf(cur = 0) FROM `+scratchName(q.flagged)).
-		Scan(&nCur, &nPrev); err != nil {
+	size, err := q.flagged.Size(q.ctx(ctx, nil))
+	if err != nil {
 		return err
 	}
+	nCur, nPrev := size.Current, size.Previous
 	rate := 1.0
 	if m := max(nCur, nPrev); m > uint64(q.o.TermSample) {
 		rate = float64(q.o.TermSample) / float64(m)
@@ -40,32 +40,18 @@ func (q *query) emergingTerms(ctx context.Context, r *Report) error {
 	if keep == 0 || nCur == 0 {
 		return nil
 	}
-	sampled := func(col string) string { return "cityHash64(" + col + ") % @buckets < @keep" }
 	tc := newTermCounter()
 	var docsCur, docsPrev int
-	// The sample condition is on the post id's hash, so it filters the posts table in
-	// PREWHERE before the (costlier) membership test in the flagged set.
-	err := q.scan(ctx, `SELECT argMax(title, version), argMax(text, version), min(published_at) >= toDateTime(@from)
-		FROM posts
-		PREWHERE published_at >= toDateTime(@prev) AND published_at < toDateTime(@to) AND `+sampled("id")+`
-		WHERE id IN (SELECT post_id FROM `+scratchName(q.flagged)+` WHERE `+sampled("post_id")+`)
-		  AND id NOT IN (SELECT post_id FROM exposures FINAL
-		                 WHERE published_at >= toDateTime(@prev) AND published_at < toDateTime(@to) AND exposed = 1)
-		GROUP BY id`,
-		func(rows driver.Rows) error {
-			var title, text string
-			var cur uint8
-			if err := rows.Scan(&title, &text, &cur); err != nil {
-				return err
-			}
-			tc.add(title+"\n"+text, cur == 1)
-			if cur == 1 {
+	err = q.flagged.SampledTexts(q.ctx(ctx, finalSettings), readmodel.Sample{Buckets: sampleBuckets, Keep: keep},
+		func(t readmodel.SampledText) error {
+			tc.add(t.Title+"\n"+t.Text, t.Current)
+			if t.Current {
 				docsCur++
 			} else {
 				docsPrev++
 			}
 			return nil
-		}, q.args(clickhouse.Named("buckets", uint64(sampleBuckets)), clickhouse.Named("keep", keep))...)
+		})
 	if err != nil {
 		return err
 	}

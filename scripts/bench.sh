@@ -67,21 +67,21 @@ tmp=$(mktemp)
   fi
   echo "## Coordination detector scaling (100k, 300k, 1M posts; naive all-pairs baseline)"
   echo
-  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench\`"
+  echo "Command: \`go run ./coordination/cmd/coordbench\`"
   echo
-  go run ./classifiers/coordination/cmd/coordbench
+  go run ./coordination/cmd/coordbench
   echo
   echo "## Coordination over a month (issue 21): 1M posts, 30 days, frozen seed, defaults; organic twin"
   echo
-  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 20261205\` (the frozen evaluation seed)"
+  echo "Command: \`go run ./coordination/cmd/coordbench -month 1M -seed 20261205\` (the frozen evaluation seed)"
   echo
-  go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 20261205
+  go run ./coordination/cmd/coordbench -month 1M -seed 20261205
   echo
   echo "## Coordination horizon ablation (issue 21): 24 h vs 7 d vs 30 d of memory, tuning seed"
   echo
-  echo "Command: \`go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 1 -horizons 24h,168h,720h\`"
+  echo "Command: \`go run ./coordination/cmd/coordbench -month 1M -seed 1 -horizons 24h,168h,720h\`"
   echo
-  go run ./classifiers/coordination/cmd/coordbench -month 1M -seed 1 -horizons 24h,168h,720h
+  go run ./coordination/cmd/coordbench -month 1M -seed 1 -horizons 24h,168h,720h
   echo
   echo "## Go benchmarks"
   echo

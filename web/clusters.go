@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/coordination"
 )
 
 // Member is one account of a cluster with its signals (indicators, never a verdict).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
+	"github.com/kuzot/kuzot/storage/readmodel"
 )
 
 // Analysts' labels of narrative classifications (issue 14): confirm or dismiss a flag,
@@ -186,21 +187,5 @@ func (s *Server) cachedModelVersions(ctx context.Context, from, to time.Time) ([
 // modelVersions lists the model versions of the period's narrative classifications,
 // for the explorer's model filter.
 func (d *DB) modelVersions(ctx context.Context, from, to time.Time) ([]string, error) {
-	rows, err := d.Conn.Query(ctx, `SELECT model_version, max(published_at) AS last FROM narrative_posts
-		PREWHERE published_at >= ? AND published_at < ? WHERE model_version != ''
-		GROUP BY model_version ORDER BY last DESC LIMIT 50`, from.UTC(), to.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("model versions: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		var last time.Time
-		if err := rows.Scan(&v, &last); err != nil {
-			return nil, fmt.Errorf("model versions: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return readmodel.ModelVersions(ctx, d.Conn, from.UTC(), to.UTC())
 }

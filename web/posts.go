@@ -14,11 +14,13 @@ import (
 	"github.com/kuzot/kuzot/classifiers/narrative/feedback"
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/storage"
+	"github.com/kuzot/kuzot/storage/readmodel"
 )
 
-// The read model of the explorer, overview, post, source and thread pages over the fact
-// tables the store role writes (posts, classifications, exposures, narrative_posts,
-// narrative_daily).
+// The explorer, overview, post, source and thread pages, composed from the typed reads
+// of storage/readmodel over the fact tables the store role writes (posts,
+// classifications, exposures, narrative_posts, narrative_daily). The redaction of every
+// text they show is decided here.
 
 // Overview computes the landing page for the period [from, to).
 func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overview, error) {
@@ -28,60 +30,40 @@ func (d *DB) Overview(ctx context.Context, sc Scope, from, to time.Time) (Overvi
 	// fields of o).
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if err := d.Conn.QueryRow(ctx, `SELECT count() FROM posts WHERE published_at >= ? AND published_at < ?`,
-			from, to).Scan(&o.Posts); err != nil {
-			return fmt.Errorf("overview: posts: %w", err)
+		var err error
+		if o.Posts, err = readmodel.CountPosts(ctx, d.Conn, from, to); err != nil {
+			return fmt.Errorf("overview: %w", err)
 		}
 		return nil
 	})
-	// Narrative counts come from narrative_daily (migrations 0023-0025): distinct flagged
-	// posts per day, frame, source and channel as uniqExact states, so that the overview
-	// reads a few thousand small rows instead of a month of classifications (the base
-	// table is ordered by post id, and FINAL over it is far too slow on ClickHouse 18.16).
-	// Days are whole UTC dates of the period.
-	dFrom, dTo := from.Format("2006-01-02"), to.Format("2006-01-02")
-	if !to.Equal(to.Truncate(24 * time.Hour)) {
-		dTo = to.Add(24 * time.Hour).Format("2006-01-02")
-	}
+	// Narrative counts are over whole UTC dates of the period (narrative_daily).
+	days := readmodel.DaysOf(from, to)
 	g.Go(func() error {
-		rows, err := d.Conn.Query(ctx, `SELECT day, frame, uniqExactMerge(posts) AS n FROM narrative_daily
-			WHERE day >= toDate(?) AND day < toDate(?) AND frame != '' GROUP BY day, frame ORDER BY day, frame`, dFrom, dTo)
+		daily, err := readmodel.DailyFrames(ctx, d.Conn, days)
 		if err != nil {
-			return fmt.Errorf("overview: daily: %w", err)
+			return fmt.Errorf("overview: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p DayFrame
-			if err := rows.Scan(&p.Day, &p.Frame, &p.Posts); err != nil {
-				return fmt.Errorf("overview: daily: %w", err)
-			}
-			o.Daily = append(o.Daily, p)
-		}
-		return rows.Err()
-	})
-	g.Go(func() error {
-		if err := d.Conn.QueryRow(ctx, `SELECT uniqExactMerge(posts) FROM narrative_daily
-			WHERE day >= toDate(?) AND day < toDate(?)`, dFrom, dTo).Scan(&o.Flagged); err != nil {
-			return fmt.Errorf("overview: flagged: %w", err)
+		for _, p := range daily {
+			o.Daily = append(o.Daily, DayFrame{Day: p.Day, Frame: p.Frame, Posts: p.Posts})
 		}
 		return nil
 	})
 	g.Go(func() error {
-		rows, err := d.Conn.Query(ctx, `SELECT concat(source, ':', channel) AS ch, uniqExactMerge(posts) AS n
-			FROM narrative_daily WHERE day >= toDate(?) AND day < toDate(?)
-			GROUP BY ch ORDER BY n DESC, ch LIMIT 8`, dFrom, dTo)
+		var err error
+		if o.Flagged, err = readmodel.CountFlagged(ctx, d.Conn, days); err != nil {
+			return fmt.Errorf("overview: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		top, err := readmodel.TopChannels(ctx, d.Conn, days, 8)
 		if err != nil {
-			return fmt.Errorf("overview: channels: %w", err)
+			return fmt.Errorf("overview: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c Count
-			if err := rows.Scan(&c.Label, &c.N); err != nil {
-				return fmt.Errorf("overview: channels: %w", err)
-			}
-			o.TopChannels = append(o.TopChannels, c)
+		for _, c := range top {
+			o.TopChannels = append(o.TopChannels, Count{Label: c.Channel, N: c.Posts})
 		}
-		return rows.Err()
+		return nil
 	})
 	g.Go(func() error {
 		var err error
@@ -131,48 +113,21 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 	if !from.Before(to) {
 		return nil, nil
 	}
-	var where []string
-	var args []any
-	add := func(cond string, v string) {
-		if v != "" {
-			where = append(where, cond)
-			args = append(args, v)
-		}
-	}
-	add(`has(frames, ?)`, f.Frame)
-	add(`lang = ?`, f.Lang)
-	add(`source = ?`, f.Source)
-	add(`channel = ?`, f.Channel)
-	add(`positionCaseInsensitiveUTF8(text, ?) > 0`, f.Q)
-	add(`model_version = ?`, f.Model)
-	// All posts: unflagged rows too (their text is read from posts afterwards; the
-	// server refuses a text search there, as narrative_posts holds flagged texts only).
-	flagged := `flagged = 1 AND `
-	if f.All {
-		flagged = ``
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = ` WHERE ` + strings.Join(where, " AND ")
-	}
+	nf := readmodel.NarrativeFilter{Frame: f.Frame, Lang: f.Lang, Source: f.Source, Channel: f.Channel,
+		Model: f.Model, Text: f.Q, All: f.All}
 	// Twice the rows needed leaves room for duplicate versions and stale rows.
 	need := 2 * (offset + limit)
-	var ids []string
-	var lo, hi time.Time
+	var c readmodel.Candidates
 	for span := 24 * time.Hour; ; {
 		start := to.Add(-span)
 		if !start.After(from) {
 			start = from
 		}
-		q := `SELECT post_id, published_at FROM narrative_posts
-			PREWHERE ` + flagged + `published_at >= ? AND published_at < ?` + cond + `
-			ORDER BY published_at DESC, post_id LIMIT ?`
-		var n int
 		var err error
-		ids, lo, hi, n, err = d.candidates(ctx, q, append(append([]any{start, to}, args...), need)...)
-		if err != nil {
-			return nil, err
+		if c, err = readmodel.NarrativeCandidates(ctx, d.Conn, nf, start, to, need); err != nil {
+			return nil, fmt.Errorf("search posts: %w", err)
 		}
+		n := c.Rows
 		if n >= need || start.Equal(from) {
 			break
 		}
@@ -185,16 +140,16 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		}
 		span *= grow
 	}
-	if len(ids) == 0 {
+	if len(c.IDs) == 0 {
 		return nil, nil
 	}
-	newest, err := d.newestNarrative(ctx, lo, hi, ids)
+	newest, err := d.newestNarrative(ctx, c.Lo, c.Hi, c.IDs)
 	if err != nil {
 		return nil, fmt.Errorf("search posts: %w", err)
 	}
 	var out []PostRow
 	skipped := 0
-	for _, id := range ids {
+	for _, id := range c.IDs {
 		x, ok := newest[id]
 		p := x.p
 		if !ok || (!x.flagged && !f.All) || (f.Frame != "" && !slices.Contains(p.Frames, f.Frame)) || (f.Lang != "" && p.Lang != f.Lang) ||
@@ -216,40 +171,6 @@ func (d *DB) SearchPosts(ctx context.Context, f Filter) ([]PostRow, error) {
 		return nil, err
 	}
 	return out, d.fillThreads(ctx, out, true)
-}
-
-// candidates runs a candidate query (post_id, published_at rows) and returns the distinct
-// ids in order, their publication time range and the number of rows read.
-func (d *DB) candidates(ctx context.Context, q string, args ...any) (ids []string, lo, hi time.Time, n int, err error) {
-	rows, err := d.Conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, lo, hi, 0, fmt.Errorf("search posts: %w", err)
-	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	for rows.Next() {
-		var id string
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return nil, lo, hi, 0, fmt.Errorf("search posts: %w", err)
-		}
-		n++
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		ids = append(ids, id)
-		if lo.IsZero() || at.Before(lo) {
-			lo = at
-		}
-		if at.After(hi) {
-			hi = at
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, lo, hi, 0, fmt.Errorf("search posts: %w", err)
-	}
-	return ids, lo, hi, n, nil
 }
 
 // redactRows replaces the text of rows exposing someone with the redacted text (and
@@ -310,25 +231,9 @@ func (d *DB) redactUnverified(ctx context.Context, rs []PostRow, collected map[s
 		return nil
 	}
 	ids, _, lo, hi := rowKeys(open)
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, max(classified_at) FROM classifications
-		WHERE classifier = 'exposure' AND post_id IN ? AND published_at >= ? AND published_at <= ? GROUP BY post_id`,
-		storage.InSet(ids), lo.UTC(), hi.UTC())
+	verdict, err := readmodel.ExposureVerdicts(ctx, d.Conn, ids, lo.UTC(), hi.UTC())
 	if err != nil {
-		return fmt.Errorf("exposure verdicts: %w", err)
-	}
-	verdict := map[string]time.Time{}
-	for rows.Next() {
-		var id string
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			rows.Close()
-			return fmt.Errorf("exposure verdicts: %w", err)
-		}
-		verdict[id] = at
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("exposure verdicts: %w", err)
+		return err
 	}
 	for i := range rs {
 		r := &rs[i]
@@ -424,42 +329,23 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 	if !ok {
 		return PostRow{}, ErrNotFound
 	}
-	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(source, version), argMax(channel, version), argMax(author, version),
-		argMax(url, version), argMax(lang, version), argMax(published_at, version)
-		FROM posts WHERE source = ? AND id = ? GROUP BY id`, source, id)
+	m, found, err := readmodel.PostByID(ctx, d.Conn, source, id)
 	if err != nil {
-		return PostRow{}, fmt.Errorf("post %s: %w", id, err)
-	}
-	var p PostRow
-	found := rows.Next()
-	if found {
-		err = rows.Scan(&p.ID, &p.Source, &p.Channel, &p.Author, &p.URL, &p.Lang, &p.PublishedAt)
-	}
-	rows.Close()
-	if err != nil {
-		return PostRow{}, fmt.Errorf("post %s: %w", id, err)
+		return PostRow{}, err
 	}
 	if !found {
 		return PostRow{}, ErrNotFound
 	}
-	// published_at (copied from the post) prunes the probe to one monthly partition.
-	rows, err = d.Conn.Query(ctx, `SELECT labels, score, result, flagged, classifier_version FROM classifications FINAL
-		WHERE classifier = 'narrative' AND post_id = ? AND published_at = ?`, id, p.PublishedAt.UTC())
+	p := PostRow{ID: m.ID, Source: m.Source, Channel: m.Channel, Author: m.Author, URL: m.URL, Lang: m.Lang,
+		PublishedAt: m.PublishedAt}
+	n, found, err := readmodel.NarrativeOf(ctx, d.Conn, id, p.PublishedAt.UTC())
 	if err != nil {
-		return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
+		return PostRow{}, err
 	}
-	if rows.Next() {
-		var score float32
-		var result, version string
-		var flagged uint8
-		if err := rows.Scan(&p.Frames, &score, &result, &flagged, &version); err != nil {
-			rows.Close()
-			return PostRow{}, fmt.Errorf("post %s: narrative: %w", id, err)
-		}
-		p.Score, p.Evidence = float64(score), NarrativeEvidence(result)
-		p.Flagged, p.ModelVersion = flagged == 1, feedback.ModelVersion(version)
+	if found {
+		p.Frames, p.Score, p.Evidence = n.Frames, n.Score, NarrativeEvidence(n.Result)
+		p.Flagged, p.ModelVersion = n.Flagged, feedback.ModelVersion(n.ClassifierVersion)
 	}
-	rows.Close()
 	one := []PostRow{p}
 	collected, err := d.fillTexts(ctx, one)
 	if err != nil {
@@ -476,42 +362,27 @@ func (d *DB) Post(ctx context.Context, id string) (PostRow, error) {
 
 // Facets lists the languages and sources seen in the period, for the explorer's filters.
 func (d *DB) Facets(ctx context.Context, from, to time.Time) (langs, sources []string, err error) {
-	// narrative_posts is ordered by day and flagged, so only the period's flagged rows are read.
-	rows, err := d.Conn.Query(ctx, `SELECT groupUniqArray(lang), groupUniqArray(source) FROM narrative_posts
-		PREWHERE flagged = 1 AND published_at >= ? AND published_at < ?`, from.UTC(), to.UTC())
+	langs, sources, err = readmodel.Facets(ctx, d.Conn, from.UTC(), to.UTC())
 	if err != nil {
-		return nil, nil, fmt.Errorf("facets: %w", err)
-	}
-	defer rows.Close()
-	if rows.Next() {
-		if err := rows.Scan(&langs, &sources); err != nil {
-			return nil, nil, fmt.Errorf("facets: %w", err)
-		}
+		return nil, nil, err
 	}
 	slices.Sort(langs)
 	slices.Sort(sources)
-	return langs, sources, rows.Err()
+	return langs, sources, nil
 }
 
 // Sources reports, per channel, what was collected in the last week up to now.
 func (d *DB) Sources(ctx context.Context, now time.Time) ([]SourceHealth, error) {
-	rows, err := d.Conn.Query(ctx, `SELECT source, channel, countIf(collected_at >= ?) AS d1, count() AS d7,
-		max(collected_at), max(published_at) FROM posts WHERE collected_at >= ?
-		GROUP BY source, channel ORDER BY source, channel LIMIT 1000`, now.Add(-24*time.Hour).UTC(), now.Add(-7*24*time.Hour).UTC())
+	act, err := readmodel.SourceActivity(ctx, d.Conn, now)
 	if err != nil {
-		return nil, fmt.Errorf("sources: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	var out []SourceHealth
-	for rows.Next() {
-		var s SourceHealth
-		if err := rows.Scan(&s.Source, &s.Channel, &s.Posts24h, &s.Posts7d, &s.LastCollected, &s.LastPublished); err != nil {
-			return nil, fmt.Errorf("sources: %w", err)
-		}
-		s.Stale = s.Posts24h == 0
-		out = append(out, s)
+	for _, a := range act {
+		out = append(out, SourceHealth{Source: a.Source, Channel: a.Channel, Posts24h: a.Posts24h, Posts7d: a.Posts7d,
+			LastCollected: a.LastCollected, LastPublished: a.LastPublished, Stale: a.Posts24h == 0})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // fillThreads sets the kind, parent and root of rows from posts (migration 0070) and, for
@@ -523,33 +394,16 @@ func (d *DB) fillThreads(ctx context.Context, rs []PostRow, withRoots bool) erro
 		return nil
 	}
 	ids, sources, lo, hi := rowKeys(rs)
-	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(kind, version), argMax(parent_id, version), argMax(root_id, version) FROM posts
-		WHERE source IN ? AND id IN ? AND published_at >= ? AND published_at <= ? GROUP BY id`,
-		storage.InSet(sources), storage.InSet(ids), lo.UTC(), hi.UTC())
+	threads, err := readmodel.Threads(ctx, d.Conn, sources, ids, lo.UTC(), hi.UTC())
 	if err != nil {
-		return fmt.Errorf("post threads: %w", err)
-	}
-	type thread struct{ kind, parent, root string }
-	threads := map[string]thread{}
-	for rows.Next() {
-		var id string
-		var t thread
-		if err := rows.Scan(&id, &t.kind, &t.parent, &t.root); err != nil {
-			rows.Close()
-			return fmt.Errorf("post threads: %w", err)
-		}
-		threads[id] = t
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("post threads: %w", err)
+		return err
 	}
 	rootIDs := map[string]bool{}
 	for i := range rs {
 		t := threads[rs[i].ID]
-		rs[i].Kind, rs[i].ParentID, rs[i].RootID = t.kind, t.parent, t.root
-		if rs[i].IsComment() && t.root != "" {
-			rootIDs[t.root] = true
+		rs[i].Kind, rs[i].ParentID, rs[i].RootID = t.Kind, t.ParentID, t.RootID
+		if rs[i].IsComment() && t.RootID != "" {
+			rootIDs[t.RootID] = true
 		}
 	}
 	if len(rootIDs) == 0 || !withRoots {
@@ -584,26 +438,14 @@ func (d *DB) threadRoots(ctx context.Context, ids map[string]bool, before time.T
 			sources = append(sources, src)
 		}
 	}
-	rows, err := d.Conn.Query(ctx, `SELECT id, argMax(source, version), argMax(author, version), argMax(published_at, version),
-		argMax(title, version) FROM posts WHERE source IN ? AND id IN ? AND published_at <= ? GROUP BY id`,
-		storage.InSet(sources), storage.InSet(idList), before.UTC())
+	roots, err := readmodel.RootPosts(ctx, d.Conn, sources, idList, before.UTC())
 	if err != nil {
-		return nil, fmt.Errorf("thread roots: %w", err)
+		return nil, err
 	}
 	var rs []PostRow
 	titles := map[string]string{}
-	for rows.Next() {
-		var r PostRow
-		var title string
-		if err := rows.Scan(&r.ID, &r.Source, &r.Author, &r.PublishedAt, &title); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("thread roots: %w", err)
-		}
-		rs, titles[r.ID] = append(rs, r), title
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("thread roots: %w", err)
+	for _, r := range roots {
+		rs, titles[r.ID] = append(rs, PostRow{ID: r.ID, Source: r.Source, Author: r.Author, PublishedAt: r.PublishedAt}), r.Title
 	}
 	if len(rs) == 0 {
 		return nil, nil
@@ -634,34 +476,14 @@ const maxThreadComments = 50
 // explorer. Comments are published after their root and in its source, which bounds the
 // scan of posts (no index on root_id) to the root's source and later partitions.
 func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, error) {
-	rows, err := d.Conn.Query(ctx, `SELECT id, max(published_at) FROM posts
-		WHERE source = ? AND published_at >= ? AND root_id = ? GROUP BY id LIMIT 10000`,
-		root.Source, root.PublishedAt.UTC(), root.ID)
+	c, err := readmodel.CommentsOf(ctx, d.Conn, root.Source, root.ID, root.PublishedAt.UTC())
 	if err != nil {
-		return nil, fmt.Errorf("thread comments: %w", err)
+		return nil, err
 	}
-	var ids []string
-	var hi time.Time
-	for rows.Next() {
-		var id string
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("thread comments: %w", err)
-		}
-		ids = append(ids, id)
-		if at.After(hi) {
-			hi = at
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("thread comments: %w", err)
-	}
-	if len(ids) == 0 {
+	if len(c.IDs) == 0 {
 		return nil, nil
 	}
-	newest, err := d.newestNarrative(ctx, root.PublishedAt.UTC(), hi, ids)
+	newest, err := d.newestNarrative(ctx, root.PublishedAt.UTC(), c.Latest, c.IDs)
 	if err != nil {
 		return nil, fmt.Errorf("thread comments: %w", err)
 	}
@@ -688,41 +510,25 @@ func (d *DB) FlaggedComments(ctx context.Context, root PostRow) ([]PostRow, erro
 	return out, d.fillThreads(ctx, out, false)
 }
 
-// narrativeVersion is one classification row of a post in narrative_posts.
+// narrativeVersion is a post's newest row in narrative_posts as an explorer row.
 type narrativeVersion struct {
 	p       PostRow
 	result  string
 	flagged bool
-	v       uint64
 }
 
-// newestNarrative reads the narrative_posts rows of ids published within [lo, hi] and
-// keeps each post's newest classification (the table is a ReplacingMergeTree read
-// without FINAL, so older versions may still be there).
+// newestNarrative reads the newest narrative_posts row of each of ids published within
+// [lo, hi] (readmodel.NewestNarratives) as explorer rows.
 func (d *DB) newestNarrative(ctx context.Context, lo, hi time.Time, ids []string) (map[string]narrativeVersion, error) {
-	rows, err := d.Conn.Query(ctx, `SELECT post_id, source, channel, author, lang, url, published_at, frames, score,
-		result, text, flagged, version, model_version FROM narrative_posts
-		PREWHERE published_at >= ? AND published_at <= ? AND post_id IN ?`, lo, hi, storage.InSet(ids))
+	rows, err := readmodel.NewestNarratives(ctx, d.Conn, lo, hi, ids)
 	if err != nil {
-		return nil, fmt.Errorf("narrative rows: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	newest := map[string]narrativeVersion{}
-	for rows.Next() {
-		var x narrativeVersion
-		var score float32
-		var flagged uint8
-		if err := rows.Scan(&x.p.ID, &x.p.Source, &x.p.Channel, &x.p.Author, &x.p.Lang, &x.p.URL, &x.p.PublishedAt,
-			&x.p.Frames, &score, &x.result, &x.p.Text, &flagged, &x.v, &x.p.ModelVersion); err != nil {
-			return nil, fmt.Errorf("narrative rows: %w", err)
-		}
-		x.p.Score, x.flagged, x.p.Flagged = float64(score), flagged == 1, flagged == 1
-		if old, ok := newest[x.p.ID]; !ok || x.v > old.v {
-			newest[x.p.ID] = x
-		}
+	out := make(map[string]narrativeVersion, len(rows))
+	for id, x := range rows {
+		out[id] = narrativeVersion{p: PostRow{ID: x.PostID, Source: x.Source, Channel: x.Channel, Author: x.Author,
+			Lang: x.Lang, URL: x.URL, PublishedAt: x.PublishedAt, Frames: x.Frames, Score: x.Score, Text: x.Text,
+			Flagged: x.Flagged, ModelVersion: x.ModelVersion}, result: x.Result, flagged: x.Flagged}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("narrative rows: %w", err)
-	}
-	return newest, nil
+	return out, nil
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/coordination"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/web"
 	"github.com/kuzot/kuzot/web/auth"

@@ -128,11 +128,11 @@ func TestDevTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Regression floors a little under the dev figures of the shipped model (F1 0.833
-	// and 4 of 56 self/reclaimed/counter/news posts flagged when it was trained; see
-	// docs/benchmarks.md, issue 14).
-	if f := rep.Homophobic.F1(); f < 0.78 {
-		t.Errorf("own corpora dev homophobic F1 %.3f < 0.78", f)
+	// Regression floors a little under the dev figures of the shipped model (F1 0.841
+	// and 4 of 56 self/reclaimed/counter/news posts flagged for model 5ccf37d6, lexicon
+	// 2026-12-06.1; 0.833 before; see docs/benchmarks.md, issue 14).
+	if f := rep.Homophobic.F1(); f < 0.80 {
+		t.Errorf("own corpora dev homophobic F1 %.3f < 0.80", f)
 	}
 	var guard [2]int
 	for _, k := range []string{KindSelf, KindReclaimed, KindCounter, KindNews} {

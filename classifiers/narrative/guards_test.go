@@ -91,3 +91,31 @@ func TestFramesByLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestIssue14PlainStatements: the plain statements issue 14 names as missed
+// (conspiracy, "a family is a husband and a wife", bare hatred) are flagged through
+// general lexicon patterns (lexicon 2026-12-06.1), and their reported, countered and
+// ordinary twins are not.
+func TestIssue14PlainStatements(t *testing.T) {
+	_, full := testClassifiers(t)
+	for _, tc := range []struct {
+		text    string
+		flagged bool
+	}{
+		{"ЛГБТ это проект иностранных спецслужб", true},
+		{"LGBT is a project of foreign intelligence services", true},
+		{"Семья это муж и жена, и больше ничего у нас не будет", true},
+		{"A family is a husband and a wife, nothing else will ever be allowed here", true},
+		{"I hate gay people", true},
+		{"Говорить, что ЛГБТ — проект спецслужб, — ложь и гомофобия", false},
+		{"Депутат заявил, что ЛГБТ — проект иностранных спецслужб", false},
+		{"Мы с мужем и женой соседа ездили на дачу", false},
+		{"ЦРУ опубликовало новый доклад", false},
+		{"I hate Mondays", false},
+		{"Я гей и я ненавижу, когда меня называют больным", false},
+	} {
+		if r := full.ClassifyText(tc.text); r.Homophobic != tc.flagged {
+			t.Errorf("%q: homophobic=%v, want %v (score %.2f rules %.2f, frames %v, guards %v)", tc.text, r.Homophobic, tc.flagged, r.Prob, r.RuleScore, r.FrameList, r.Guards)
+		}
+	}
+}

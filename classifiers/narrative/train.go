@@ -259,6 +259,11 @@ func (c *Classifier) Recalibrate(ctx context.Context, m *Model, exs []Example, o
 		return err
 	}
 	fset := "recalibrated:" + m.Meta.Features
+	// The weights stay; the rule layer (lexicon) the calibration was fitted with is the
+	// current one: record both.
+	lexNow := c.lex.Load().version
+	m.Meta.Selection = append(m.Meta.Selection, fmt.Sprintf("recalibrated: weights of model %s (trained with lexicon %s), calibration, mode and threshold re-chosen on dev with lexicon %s", m.Version(), m.Meta.Lexicon, lexNow))
+	m.Meta.Lexicon = lexNow
 	ch, perMode := chooseOnDev(ss, fset, opt.Modes)
 	if opt.SentenceMax {
 		chs, pms := chooseOnDevSentenceMax(ss, fset+"+smax", opt.Modes)

@@ -18,7 +18,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
+	"github.com/kuzot/kuzot/coordination"
 	"github.com/kuzot/kuzot/post"
 )
 

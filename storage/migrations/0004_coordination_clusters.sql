@@ -1,4 +1,4 @@
--- Coordination clusters (troll-factory networks) found by classifiers/coordination, one
+-- Coordination clusters (troll-factory networks) found by package coordination, one
 -- row per cluster version; the newest version wins (query with FINAL). status 'merged'
 -- rows are tombstones of clusters that grew into merged_into: dashboards show
 -- status = 'active'. params is the JSON of the detector parameters that produced the

@@ -14,8 +14,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
-	"github.com/kuzot/kuzot/classifiers/coordination/campaigns"
+	"github.com/kuzot/kuzot/coordination"
+	"github.com/kuzot/kuzot/coordination/campaigns"
 )
 
 // monthResult is one run of the month harness (issue 21): a month of campaign traffic

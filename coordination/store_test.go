@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
-	"github.com/kuzot/kuzot/classifiers/coordination/synth"
+	"github.com/kuzot/kuzot/coordination"
+	"github.com/kuzot/kuzot/coordination/synth"
 	"github.com/kuzot/kuzot/internal/testenv"
 )
 

@@ -4,8 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
-	"github.com/kuzot/kuzot/classifiers/coordination/synth"
+	"github.com/kuzot/kuzot/coordination"
+	"github.com/kuzot/kuzot/coordination/synth"
 )
 
 // The sliding-window baseline finds exactly the all-pairs baseline's clusters, on

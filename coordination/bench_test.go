@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
-	"github.com/kuzot/kuzot/classifiers/coordination/synth"
+	"github.com/kuzot/kuzot/coordination"
+	"github.com/kuzot/kuzot/coordination/synth"
 )
 
 // generate materialises n synthetic posts (default mix at perDay posts per day).

@@ -1,4 +1,4 @@
-package app
+package coordination
 
 import (
 	"context"
@@ -6,28 +6,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/post"
 )
 
-// The coordinate role's state round trip through a real embedded JetStream object
+// The detector state's round trip through a real embedded JetStream object
 // store: what is saved loads with the same clusters, the resume point is the margin
 // before the save, and a state saved with other parameters is not used.
 func TestCoordinationStateRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	bus := testenv.Bus(t)
-	st, err := openCoordinationState(ctx, bus.JS, 1, testenv.Logger(t))
+	st, err := openState(ctx, bus.JS, 1, testenv.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := coordination.DefaultParams()
+	params := DefaultParams()
 	base := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	clock := coordination.WithClock(func() time.Time { return base.Add(30 * 24 * time.Hour) })
+	clock := WithClock(func() time.Time { return base.Add(30 * 24 * time.Hour) })
 	if det, _, _ := st.load(ctx, params, clock); det != nil {
 		t.Fatal("state loaded from an empty bucket")
 	}
-	det, err := coordination.NewDetector(params, clock)
+	det, err := NewDetector(params, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +37,7 @@ func TestCoordinationStateRoundTrip(t *testing.T) {
 			text := fmt.Sprintf("кампания номер %d против активистов снова в деле обсуждение суда", burst)
 			p := post.Post{ID: fmt.Sprintf("vk:%d", n), Source: "vk", Author: who, Text: text,
 				PublishedAt: base.Add(time.Duration(burst)*7*24*time.Hour + time.Duration(i)*time.Minute)}
-			if err := det.Observe(coordination.Observation{Post: p}); err != nil {
+			if err := det.Observe(Observation{Post: p}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -58,7 +57,7 @@ func TestCoordinationStateRoundTrip(t *testing.T) {
 	if seq != 9 {
 		t.Fatalf("saved stream sequence %d, want 9", seq)
 	}
-	if want := saved.Add(-coordination.ReplayMargin(params) - params.Lateness); !resume.Equal(want) {
+	if want := saved.Add(-ReplayMargin(params) - params.Lateness); !resume.Equal(want) {
 		t.Fatalf("resume from %v, want %v", resume, want)
 	}
 	after := got.FlushAll(base.Add(16 * 24 * time.Hour))

@@ -25,7 +25,9 @@
 // Memory is bounded by the window: buckets and text indexes expire after Window plus
 // Lateness of event time, edges and account signals after Horizon without activity.
 //
-// The pipeline drives a Detector from a JetStream consumer (Observe per post, Flush on a
-// ticker, write the returned clusters with Store); `kuzot coordinate` runs the same
-// detector over JSON lines (RunCLI).
+// The coordinate role calls Run, which drives a Detector from the results stream
+// (Observe per post, Flush on a ticker, write the returned clusters with Store, save the
+// state to a JetStream object store) on the one replica holding the leader lease;
+// `kuzot coordinate` runs the same detector over JSON lines (RunCLI). Config is the
+// `coordination:` section of the configuration file.
 package coordination

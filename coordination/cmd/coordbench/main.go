@@ -3,8 +3,8 @@
 // each in a fresh child process so that peak memory (VmHWM) belongs to one run, and
 // prints time, throughput, peak memory and recovery quality per run.
 //
-//	go run ./classifiers/coordination/cmd/coordbench                 # 100k,300k,1M + naive 20k,40k
-//	go run ./classifiers/coordination/cmd/coordbench -sizes 100k -naive 0
+//	go run ./coordination/cmd/coordbench                 # 100k,300k,1M + naive 20k,40k
+//	go run ./coordination/cmd/coordbench -sizes 100k -naive 0
 //
 // Posts are generated as a stream (100k posts per day, the synth defaults; the baseline
 // comparison uses one day of 20k posts so that networks are detectable in it) and fed to
@@ -30,9 +30,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
-	"github.com/kuzot/kuzot/classifiers/coordination/campaigns"
-	"github.com/kuzot/kuzot/classifiers/coordination/synth"
+	"github.com/kuzot/kuzot/coordination"
+	"github.com/kuzot/kuzot/coordination/campaigns"
+	"github.com/kuzot/kuzot/coordination/synth"
 )
 
 // result is one run's measurements, passed from child to parent as JSON.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination/campaigns"
+	"github.com/kuzot/kuzot/coordination/campaigns"
 )
 
 func TestWeeklyCampaignIsFoundWithDefaultsAndHasItsRhythm(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kuzot/kuzot/classifiers/coordination"
-	"github.com/kuzot/kuzot/classifiers/coordination/synth"
+	"github.com/kuzot/kuzot/coordination"
+	"github.com/kuzot/kuzot/coordination/synth"
 )
 
 // runSynth streams a generated traffic through a detector, flushing every simulated
