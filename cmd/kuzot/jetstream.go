@@ -14,6 +14,9 @@ import (
 // declares kuzot's streams, so that roles in separate processes, small deployments
 // without a nats-server binary, and the chaos tests have a server to share.
 func runJetStream(ctx context.Context, args []string, s stdio) error {
+	if len(args) > 0 && args[0] == "copy" {
+		return runJetStreamCopy(ctx, args[1:], s)
+	}
 	fs := flag.NewFlagSet("jetstream", flag.ContinueOnError)
 	fs.SetOutput(s.err)
 	cfgPath := configFlag(fs)
@@ -25,7 +28,10 @@ server_name; sync always) until SIGINT/SIGTERM. With nats.embedded.cluster (name
 routes) it is one node of a JetStream cluster: start one per node, each with its own
 store_dir and server_name (scripts/nats-cluster-local.sh runs three on loopback).
 Point roles in other processes at it with nats.url or KUZOT_NATS_URL (a cluster: every
-node's URL, comma-separated).`)
+node's URL, comma-separated).
+
+kuzot jetstream copy --from URL copies an old server's streams into the cluster
+(kuzot jetstream copy --help).`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

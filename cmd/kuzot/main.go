@@ -44,7 +44,7 @@ func commands() []command {
 		{"demo-site", "serve the invented demo public web (Telegram, YouTube, VK, RSS, forum)", runDemoSite},
 		{"watchlist", "import, list or delete hashed protected-member watchlists", runWatchlist},
 		{"loadgen", "publish synthetic load into a running pipeline, report posts/s and latency, check ClickHouse", runLoadgen},
-		{"jetstream", "run only the embedded JetStream server (for roles in separate processes)", runJetStream},
+		{"jetstream", "run only the embedded JetStream server (for roles in separate processes); jetstream copy --from URL: copy an old server's streams into a cluster", runJetStream},
 		{"coordinate", "find coordinated account networks (troll factories) in JSON-lines posts from stdin", runCoordinate},
 		{"user", "add or list web UI accounts (kuzot user add --name X --role admin, password on stdin)", runUser},
 		{"serve", "serve the analyst web UI and JSON API only (the serve role)", runServe},
