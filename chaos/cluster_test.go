@@ -429,3 +429,79 @@ func (w *wholeCluster) checkReplicaCaughtUp(l *load, n int) {
 		return a == b && a > 0
 	})
 }
+
+// storeAcks sums the store-posts acknowledgements and failed batch writes of the live
+// replicas (a killed replica's counters are gone).
+func (w *wholeCluster) storeAcks() (acked, writeErrors float64) {
+	w.t.Helper()
+	for i, addr := range w.addrs {
+		if w.replicas[i].cmd.ProcessState != nil {
+			continue
+		}
+		v, _ := metric(w.t, addr, "kuzot_consumer_messages_total", fmt.Sprintf("consumer=%q", pipeline.StorePostsConsumer), `outcome="acked"`)
+		acked += v
+		e, _ := metric(w.t, addr, "kuzot_consumer_write_errors_total", fmt.Sprintf("consumer=%q", pipeline.StorePostsConsumer))
+		writeErrors += e
+	}
+	return acked, writeErrors
+}
+
+// TestChaosClusterZooKeeperDown SIGKILLs ZooKeeper under load and starts it again
+// scale.chOutage later (30 s in make chaos). Without ZooKeeper every Replicated table is
+// read-only, so every insert of every role fails (code 242); the store role must keep
+// the posts unacknowledged and retry, acking nothing it has not stored, and once
+// ZooKeeper is back (and the servers have re-opened their sessions) store everything.
+func TestChaosClusterZooKeeperDown(t *testing.T) {
+	skipShort(t)
+	needAllClusterScenarios(t)
+	started := time.Now()
+	w := startWholeCluster(t)
+	posts, rate := scale.clusterPosts, scale.clusterRate
+	mix := loadgen.DefaultMix
+	mix.WatchedPermille = 1000
+	l := w.newLoad("clzk", posts, mix)
+	rcv := w.enableAlerts(l, posts)
+	w.startReplicas()
+
+	w.run(context.Background(), l, posts, rate)
+	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.chctl("kill", "zk")
+	killed := time.Now()
+	t.Logf("SIGKILL ZooKeeper after %d posts", l.ledger.Len())
+	// The servers notice the lost session within seconds; a batch already past the
+	// ZooKeeper step may still commit. From then on, nothing may be acknowledged.
+	grace := 10 * time.Second
+	if grace > scale.chOutage/2 {
+		grace = scale.chOutage / 2
+	}
+	time.Sleep(grace)
+	ackedBefore, errsBefore := w.storeAcks()
+	time.Sleep(scale.chOutage - grace)
+	ackedAfter, errsAfter := w.storeAcks()
+	t.Logf("ZooKeeper down %s: store-posts acked %.0f -> %.0f, failed batch writes %.0f -> %.0f", time.Since(killed).Round(time.Millisecond), ackedBefore, ackedAfter, errsBefore, errsAfter)
+	if ackedAfter != ackedBefore {
+		t.Fatalf("the store role acknowledged %.0f posts while every replicated table was read-only", ackedAfter-ackedBefore)
+	}
+	if errsAfter <= errsBefore {
+		t.Fatalf("no failed batch write while ZooKeeper was down (%.0f -> %.0f): the fault did not bite", errsBefore, errsAfter)
+	}
+	w.chctl("start", "zk")
+	t.Logf("ZooKeeper restarted after %s", time.Since(killed).Round(time.Millisecond))
+	testenv.Eventually(t, 3*time.Minute, "store-posts acknowledging again", func() bool {
+		a, _ := w.storeAcks()
+		return a > ackedAfter
+	})
+	t.Logf("store-posts acknowledging again %s after the kill", time.Since(killed).Round(time.Millisecond))
+	l.wait(t, 3*time.Minute)
+	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
+	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
+	if rep.MustAppear != int(posts) {
+		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
+	}
+	w.checkAlerts(l, rcv, posts, 2, scale.drainTimeout)
+	w.checkBothReplicasWorked()
+	if n := w.dlqCount(); n != 0 {
+		t.Fatalf("%d messages dead-lettered while ZooKeeper was down", n)
+	}
+	t.Logf("cluster scenario done in %s", time.Since(started).Round(time.Millisecond))
+}
