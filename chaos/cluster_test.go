@@ -17,6 +17,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kuzot/kuzot/alerts/alertstest"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/loadgen"
@@ -271,37 +272,62 @@ func (w *wholeCluster) checkBothReplicasWorked() {
 	}
 }
 
+// alertingReplicas prepares the load of a cluster scenario (scale.clusterPosts posts, in
+// which every exposure names a protected member, so each may alert), the alert receiver,
+// and starts the two replicas (after the watchlist they need).
+func (w *wholeCluster) alertingReplicas(run string) (*load, *alertstest.WebhookReceiver) {
+	w.t.Helper()
+	mix := loadgen.DefaultMix
+	mix.WatchedPermille = 1000
+	l := w.newLoad(run, scale.clusterPosts, mix)
+	rcv := w.enableAlerts(l, scale.clusterPosts)
+	w.startReplicas()
+	return l, rcv
+}
+
+// runToAThird starts the load at scale.clusterRate and returns once a third of it is
+// acknowledged: the moment the scenarios inject their fault.
+func (w *wholeCluster) runToAThird(l *load) {
+	w.t.Helper()
+	w.run(context.Background(), l, scale.clusterPosts, scale.clusterRate)
+	testenv.Eventually(w.t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > scale.clusterPosts/3 })
+}
+
+// checkLedger waits for the load and the pipeline to finish, then runs the ledger
+// checks: every post acknowledged (the publisher retries until acked) and stored once
+// after FINAL with its classifications, every expected alert delivered once (at most
+// maxRepeats repeats of a delivery under its idempotency key).
+func (w *wholeCluster) checkLedger(l *load, rcv *alertstest.WebhookReceiver, maxRepeats int) {
+	w.t.Helper()
+	posts := scale.clusterPosts
+	l.wait(w.t, 3*time.Minute)
+	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
+	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
+	if rep.MustAppear != int(posts) {
+		w.t.Fatalf("%d posts acknowledged, want all %d (the publisher retries until acked)", rep.MustAppear, posts)
+	}
+	w.checkAlerts(l, rcv, posts, maxRepeats, scale.drainTimeout)
+}
+
 // TestChaosClusterNATSNodeKill is the short cluster test of make test: the whole
 // cluster, two replicas of every role, load, and SIGKILL of the JetStream node leading
 // the posts stream when a third of the posts are acknowledged.
 func TestChaosClusterNATSNodeKill(t *testing.T) {
 	started := time.Now()
 	w := startWholeCluster(t)
-	posts, rate := scale.clusterPosts, scale.clusterRate
-	mix := loadgen.DefaultMix
-	mix.WatchedPermille = 1000
-	l := w.newLoad("clnats", posts, mix)
-	rcv := w.enableAlerts(l, posts)
-	w.startReplicas()
+	l, rcv := w.alertingReplicas("clnats")
 	t.Logf("two replicas of every role ready after %s", time.Since(started).Round(time.Millisecond))
 
 	loadStart := time.Now()
-	w.run(context.Background(), l, posts, rate)
-	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.runToAThird(l)
 	leader := w.postsLeader()
 	w.kill(w.nats[leader])
 	killed := time.Now()
 	t.Logf("killed JetStream node %d (posts stream leader) after %d posts", leader+1, l.ledger.Len())
-	l.wait(t, 3*time.Minute)
+	w.checkLedger(l, rcv, 2)
 	if loadEnd := loadStart.Add(l.stats.Elapsed); !killed.Before(loadEnd) {
 		t.Fatalf("the node was killed at %s, after the load ended at %s", killed.Format(time.StampMilli), loadEnd.Format(time.StampMilli))
 	}
-	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
-	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
-	if rep.MustAppear != int(posts) {
-		t.Fatalf("%d posts acknowledged, want all %d (the publisher retries until acked)", rep.MustAppear, posts)
-	}
-	w.checkAlerts(l, rcv, posts, 2, scale.drainTimeout)
 	w.checkBothReplicasWorked()
 	if n := w.dlqCount(); n != 0 {
 		t.Fatalf("%d messages dead-lettered after a node loss", n)
@@ -324,27 +350,15 @@ func TestChaosClusterClickHouseReplicaKill(t *testing.T) {
 	skipShort(t)
 	needAllClusterScenarios(t)
 	w := startWholeCluster(t)
-	posts, rate := scale.clusterPosts, scale.clusterRate
-	mix := loadgen.DefaultMix
-	mix.WatchedPermille = 1000
-	l := w.newLoad("clch", posts, mix)
-	rcv := w.enableAlerts(l, posts)
-	w.startReplicas()
+	l, rcv := w.alertingReplicas("clch")
 
-	w.run(context.Background(), l, posts, rate)
-	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.runToAThird(l)
 	w.chctl("kill", "1")
 	t.Logf("SIGKILL ClickHouse server 1 (shard 01, replica ch1) after %d posts", l.ledger.Len())
-	time.Sleep(loadDurationOf(posts, rate) / 3)
+	time.Sleep(loadDurationOf(scale.clusterPosts, scale.clusterRate) / 3)
 	w.chctl("start", "1")
 	t.Logf("ClickHouse server 1 restarted")
-	l.wait(t, 3*time.Minute)
-	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
-	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
-	if rep.MustAppear != int(posts) {
-		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
-	}
-	w.checkAlerts(l, rcv, posts, 0, scale.drainTimeout)
+	w.checkLedger(l, rcv, 0)
 	w.checkBothReplicasWorked()
 	// The restarted replica caught up: every post of the run is on it too.
 	w.checkReplicaCaughtUp(l, 1)
@@ -361,12 +375,7 @@ func TestChaosClusterRoleReplicaKill(t *testing.T) {
 	skipShort(t)
 	needAllClusterScenarios(t)
 	w := startWholeCluster(t)
-	posts, rate := scale.clusterPosts, scale.clusterRate
-	mix := loadgen.DefaultMix
-	mix.WatchedPermille = 1000
-	l := w.newLoad("clrole", posts, mix)
-	rcv := w.enableAlerts(l, posts)
-	w.startReplicas()
+	l, rcv := w.alertingReplicas("clrole")
 	leader := -1
 	testenv.Eventually(t, time.Minute, "a coordinate leader", func() bool {
 		for i, p := range w.replicas {
@@ -379,8 +388,7 @@ func TestChaosClusterRoleReplicaKill(t *testing.T) {
 		return false
 	})
 
-	w.run(context.Background(), l, posts, rate)
-	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.runToAThird(l)
 	w.kill(w.replicas[leader])
 	t.Logf("SIGKILL replica %d (the coordinate leader) after %d posts", leader+1, l.ledger.Len())
 	other := w.replicas[1-leader]
@@ -388,14 +396,8 @@ func TestChaosClusterRoleReplicaKill(t *testing.T) {
 		b, _ := os.ReadFile(other.logPath)
 		return strings.Contains(string(b), "coordinate leader: this replica runs the detector")
 	})
-	l.wait(t, 3*time.Minute)
 	// The killed replica's unacknowledged messages come back after the ack wait (30 s).
-	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
-	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
-	if rep.MustAppear != int(posts) {
-		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
-	}
-	w.checkAlerts(l, rcv, posts, 2, scale.drainTimeout)
+	w.checkLedger(l, rcv, 2)
 	if n := w.dlqCount(); n != 0 {
 		t.Fatalf("%d messages dead-lettered after a role replica loss", n)
 	}
@@ -462,15 +464,9 @@ func TestChaosClusterZooKeeperDown(t *testing.T) {
 	needAllClusterScenarios(t)
 	started := time.Now()
 	w := startWholeCluster(t)
-	posts, rate := scale.clusterPosts, scale.clusterRate
-	mix := loadgen.DefaultMix
-	mix.WatchedPermille = 1000
-	l := w.newLoad("clzk", posts, mix)
-	rcv := w.enableAlerts(l, posts)
-	w.startReplicas()
+	l, rcv := w.alertingReplicas("clzk")
 
-	w.run(context.Background(), l, posts, rate)
-	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.runToAThird(l)
 	w.chctl("kill", "zk")
 	killed := time.Now()
 	t.Logf("SIGKILL ZooKeeper after %d posts", l.ledger.Len())
@@ -498,13 +494,7 @@ func TestChaosClusterZooKeeperDown(t *testing.T) {
 		return a > ackedAfter
 	})
 	t.Logf("store-posts acknowledging again %s after the kill", time.Since(killed).Round(time.Millisecond))
-	l.wait(t, 3*time.Minute)
-	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
-	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
-	if rep.MustAppear != int(posts) {
-		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
-	}
-	w.checkAlerts(l, rcv, posts, 2, scale.drainTimeout)
+	w.checkLedger(l, rcv, 2)
 	w.checkBothReplicasWorked()
 	if n := w.dlqCount(); n != 0 {
 		t.Fatalf("%d messages dead-lettered while ZooKeeper was down", n)
