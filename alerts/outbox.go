@@ -110,8 +110,9 @@ func (s *Service) queue(ctx context.Context, ds *DeliveryState, job *Job) (bool,
 	return true, nil
 }
 
-func (s *Service) runSender(ctx context.Context, channel string) error {
-	cons, err := s.js.CreateOrUpdateConsumer(ctx, OutboxStream, jetstream.ConsumerConfig{
+// senderConfig is the durable consumer of one channel's sender.
+func (s *Service) senderConfig(channel string) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
 		Durable:       senderPrefix + channel,
 		Description:   "kuzot alert sender for channel " + channel,
 		FilterSubject: OutboxSubject + "." + channel,
@@ -121,6 +122,14 @@ func (s *Service) runSender(ctx context.Context, channel string) error {
 		MaxAckPending: 1000,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		Replicas:      s.replicas,
+	}
+}
+
+func (s *Service) runSender(ctx context.Context, channel string) error {
+	var cons jetstream.Consumer
+	err := s.bus.RetryDeclare(ctx, "consumer "+senderPrefix+channel, func(ctx context.Context) (err error) {
+		cons, err = s.js.CreateOrUpdateConsumer(ctx, OutboxStream, s.senderConfig(channel))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("alerts: sender consumer %s: %w", channel, err)

@@ -162,8 +162,39 @@ func (s *Service) IncidentOrg(ctx context.Context, incidentID string) (string, e
 	return ref.Org, err
 }
 
+// ensure declares the outbox stream and the state buckets, each retried while the
+// JetStream cluster has no quorum (pipeline.Bus.RetryDeclare): an alert replica started
+// while two of three nodes are down waits for them instead of failing.
 func (s *Service) ensure(ctx context.Context) error {
-	if _, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	if err := s.bus.RetryDeclare(ctx, "stream "+OutboxStream, func(ctx context.Context) error {
+		_, err := s.js.CreateOrUpdateStream(ctx, s.outboxConfig())
+		return err
+	}); err != nil {
+		return fmt.Errorf("alerts: stream %s: %w", OutboxStream, err)
+	}
+	if err := s.bus.RetryDeclare(ctx, "bucket "+IncidentBucket, func(ctx context.Context) (err error) {
+		s.inc, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: IncidentBucket, Description: "alert incidents per (org, member), rules and incident index",
+			Storage: jetstream.FileStorage, History: 1, Replicas: s.replicas,
+		})
+		return err
+	}); err != nil {
+		return fmt.Errorf("alerts: bucket %s: %w", IncidentBucket, err)
+	}
+	if err := s.bus.RetryDeclare(ctx, "bucket "+DeliveryBucket, func(ctx context.Context) (err error) {
+		s.del, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: DeliveryBucket, Description: "alert delivery state (queued, sent, failed, cancelled)",
+			Storage: jetstream.FileStorage, History: 1, TTL: s.set.DeliveryStateTTL, Replicas: s.replicas,
+		})
+		return err
+	}); err != nil {
+		return fmt.Errorf("alerts: bucket %s: %w", DeliveryBucket, err)
+	}
+	return nil
+}
+
+func (s *Service) outboxConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
 		Name:        OutboxStream,
 		Description: "alert delivery jobs (outbox), one subject per channel; Nats-Msg-Id = delivery id",
 		Subjects:    []string{OutboxSubject + ".>"},
@@ -173,25 +204,7 @@ func (s *Service) ensure(ctx context.Context) error {
 		MaxAge:      30 * 24 * time.Hour,
 		Duplicates:  s.set.DuplicateWindow,
 		Replicas:    s.replicas,
-	}); err != nil {
-		return fmt.Errorf("alerts: stream %s: %w", OutboxStream, err)
 	}
-	var err error
-	s.inc, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: IncidentBucket, Description: "alert incidents per (org, member), rules and incident index",
-		Storage: jetstream.FileStorage, History: 1, Replicas: s.replicas,
-	})
-	if err != nil {
-		return fmt.Errorf("alerts: bucket %s: %w", IncidentBucket, err)
-	}
-	s.del, err = s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: DeliveryBucket, Description: "alert delivery state (queued, sent, failed, cancelled)",
-		Storage: jetstream.FileStorage, History: 1, TTL: s.set.DeliveryStateTTL, Replicas: s.replicas,
-	})
-	if err != nil {
-		return fmt.Errorf("alerts: bucket %s: %w", DeliveryBucket, err)
-	}
-	return nil
 }
 
 // Run consumes results and runs one sender per channel until ctx ends.

@@ -41,10 +41,11 @@ func alertRole() Role {
 			if len(set.Rules) == 0 {
 				log.Warn("no organisations under alerts.orgs: incidents are only recorded when rules are added through the API")
 			}
-			sctx, cancel := jetStreamSetupContext(ctx)
-			svc, err := alerts.New(sctx, alerts.Options{Settings: set, Registry: reg, Bus: a.Bus, PipelineMetrics: a.Metrics,
+			// No overall deadline: each declaration is retried (with a bounded attempt) while
+			// the JetStream cluster has no quorum, so a replica started during an outage
+			// waits for the cluster instead of failing its startup.
+			svc, err := alerts.New(ctx, alerts.Options{Settings: set, Registry: reg, Bus: a.Bus, PipelineMetrics: a.Metrics,
 				Registerer: a.Registry, Log: log, Now: a.Now, Replicas: a.Cfg.NATS.Replicas})
-			cancel()
 			if err != nil {
 				return err
 			}

@@ -66,7 +66,7 @@ func collectRole() Role {
 			// one per post), at the latest before the source saves its state.
 			runner, err := collectors.NewRunner(collectors.RunnerOptions{
 				Registry: reg, Sources: sources, Logger: a.Log.With("role", "collect"), Registerer: a.Registry,
-				State: &pipeline.KVState{KV: kv}, Fetcher: fetcher, Now: a.Now,
+				State: &pipeline.KVState{KV: kv, NC: a.Bus.NC}, Fetcher: fetcher, Now: a.Now,
 				EmitBatch: pub.PublishPostsWithRetry, BatchSize: 100, Leaser: leaser,
 			})
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kuzot/kuzot/alerts"
 	"github.com/kuzot/kuzot/coordination"
+	"github.com/kuzot/kuzot/storage"
 	"github.com/kuzot/kuzot/web"
 )
 
@@ -52,7 +53,7 @@ func NewWebServer(ctx context.Context, a *App) (*web.Server, *web.DB, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db := &web.DB{Conn: a.CH}
+	db := &web.DB{Conn: a.CH, Layout: storage.LayoutOf(a.Cfg.CH)}
 	// One admin view of the alert state serves both acknowledgements and rules.
 	svc, err := AlertAdmin(ctx, a)
 	if err != nil {

@@ -3,14 +3,21 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/kuzot/kuzot/alerts/alertstest"
 	"github.com/kuzot/kuzot/config"
 	"github.com/kuzot/kuzot/internal/testenv"
 	"github.com/kuzot/kuzot/loadgen"
@@ -265,37 +272,62 @@ func (w *wholeCluster) checkBothReplicasWorked() {
 	}
 }
 
+// alertingReplicas prepares the load of a cluster scenario (scale.clusterPosts posts, in
+// which every exposure names a protected member, so each may alert), the alert receiver,
+// and starts the two replicas (after the watchlist they need).
+func (w *wholeCluster) alertingReplicas(run string) (*load, *alertstest.WebhookReceiver) {
+	w.t.Helper()
+	mix := loadgen.DefaultMix
+	mix.WatchedPermille = 1000
+	l := w.newLoad(run, scale.clusterPosts, mix)
+	rcv := w.enableAlerts(l, scale.clusterPosts)
+	w.startReplicas()
+	return l, rcv
+}
+
+// runToAThird starts the load at scale.clusterRate and returns once a third of it is
+// acknowledged: the moment the scenarios inject their fault.
+func (w *wholeCluster) runToAThird(l *load) {
+	w.t.Helper()
+	w.run(context.Background(), l, scale.clusterPosts, scale.clusterRate)
+	testenv.Eventually(w.t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > scale.clusterPosts/3 })
+}
+
+// checkLedger waits for the load and the pipeline to finish, then runs the ledger
+// checks: every post acknowledged (the publisher retries until acked) and stored once
+// after FINAL with its classifications, every expected alert delivered once (at most
+// maxRepeats repeats of a delivery under its idempotency key).
+func (w *wholeCluster) checkLedger(l *load, rcv *alertstest.WebhookReceiver, maxRepeats int) {
+	w.t.Helper()
+	posts := scale.clusterPosts
+	l.wait(w.t, 3*time.Minute)
+	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
+	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
+	if rep.MustAppear != int(posts) {
+		w.t.Fatalf("%d posts acknowledged, want all %d (the publisher retries until acked)", rep.MustAppear, posts)
+	}
+	w.checkAlerts(l, rcv, posts, maxRepeats, scale.drainTimeout)
+}
+
 // TestChaosClusterNATSNodeKill is the short cluster test of make test: the whole
 // cluster, two replicas of every role, load, and SIGKILL of the JetStream node leading
 // the posts stream when a third of the posts are acknowledged.
 func TestChaosClusterNATSNodeKill(t *testing.T) {
 	started := time.Now()
 	w := startWholeCluster(t)
-	posts, rate := scale.clusterPosts, scale.clusterRate
-	mix := loadgen.DefaultMix
-	mix.WatchedPermille = 1000
-	l := w.newLoad("clnats", posts, mix)
-	rcv := w.enableAlerts(l, posts)
-	w.startReplicas()
+	l, rcv := w.alertingReplicas("clnats")
 	t.Logf("two replicas of every role ready after %s", time.Since(started).Round(time.Millisecond))
 
 	loadStart := time.Now()
-	w.run(context.Background(), l, posts, rate)
-	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.runToAThird(l)
 	leader := w.postsLeader()
 	w.kill(w.nats[leader])
 	killed := time.Now()
 	t.Logf("killed JetStream node %d (posts stream leader) after %d posts", leader+1, l.ledger.Len())
-	l.wait(t, 3*time.Minute)
+	w.checkLedger(l, rcv, 2)
 	if loadEnd := loadStart.Add(l.stats.Elapsed); !killed.Before(loadEnd) {
 		t.Fatalf("the node was killed at %s, after the load ended at %s", killed.Format(time.StampMilli), loadEnd.Format(time.StampMilli))
 	}
-	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
-	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
-	if rep.MustAppear != int(posts) {
-		t.Fatalf("%d posts acknowledged, want all %d (the publisher retries until acked)", rep.MustAppear, posts)
-	}
-	w.checkAlerts(l, rcv, posts, 2, scale.drainTimeout)
 	w.checkBothReplicasWorked()
 	if n := w.dlqCount(); n != 0 {
 		t.Fatalf("%d messages dead-lettered after a node loss", n)
@@ -318,27 +350,15 @@ func TestChaosClusterClickHouseReplicaKill(t *testing.T) {
 	skipShort(t)
 	needAllClusterScenarios(t)
 	w := startWholeCluster(t)
-	posts, rate := scale.clusterPosts, scale.clusterRate
-	mix := loadgen.DefaultMix
-	mix.WatchedPermille = 1000
-	l := w.newLoad("clch", posts, mix)
-	rcv := w.enableAlerts(l, posts)
-	w.startReplicas()
+	l, rcv := w.alertingReplicas("clch")
 
-	w.run(context.Background(), l, posts, rate)
-	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.runToAThird(l)
 	w.chctl("kill", "1")
 	t.Logf("SIGKILL ClickHouse server 1 (shard 01, replica ch1) after %d posts", l.ledger.Len())
-	time.Sleep(loadDurationOf(posts, rate) / 3)
+	time.Sleep(loadDurationOf(scale.clusterPosts, scale.clusterRate) / 3)
 	w.chctl("start", "1")
 	t.Logf("ClickHouse server 1 restarted")
-	l.wait(t, 3*time.Minute)
-	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
-	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
-	if rep.MustAppear != int(posts) {
-		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
-	}
-	w.checkAlerts(l, rcv, posts, 0, scale.drainTimeout)
+	w.checkLedger(l, rcv, 0)
 	w.checkBothReplicasWorked()
 	// The restarted replica caught up: every post of the run is on it too.
 	w.checkReplicaCaughtUp(l, 1)
@@ -355,12 +375,7 @@ func TestChaosClusterRoleReplicaKill(t *testing.T) {
 	skipShort(t)
 	needAllClusterScenarios(t)
 	w := startWholeCluster(t)
-	posts, rate := scale.clusterPosts, scale.clusterRate
-	mix := loadgen.DefaultMix
-	mix.WatchedPermille = 1000
-	l := w.newLoad("clrole", posts, mix)
-	rcv := w.enableAlerts(l, posts)
-	w.startReplicas()
+	l, rcv := w.alertingReplicas("clrole")
 	leader := -1
 	testenv.Eventually(t, time.Minute, "a coordinate leader", func() bool {
 		for i, p := range w.replicas {
@@ -373,8 +388,7 @@ func TestChaosClusterRoleReplicaKill(t *testing.T) {
 		return false
 	})
 
-	w.run(context.Background(), l, posts, rate)
-	testenv.Eventually(t, time.Minute, "a third of the posts acknowledged", func() bool { return uint64(l.ledger.Len()) > posts/3 })
+	w.runToAThird(l)
 	w.kill(w.replicas[leader])
 	t.Logf("SIGKILL replica %d (the coordinate leader) after %d posts", leader+1, l.ledger.Len())
 	other := w.replicas[1-leader]
@@ -382,14 +396,8 @@ func TestChaosClusterRoleReplicaKill(t *testing.T) {
 		b, _ := os.ReadFile(other.logPath)
 		return strings.Contains(string(b), "coordinate leader: this replica runs the detector")
 	})
-	l.wait(t, 3*time.Minute)
 	// The killed replica's unacknowledged messages come back after the ack wait (30 s).
-	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
-	rep := w.check(l, classifierNames(), 4*2*storeBatchRows)
-	if rep.MustAppear != int(posts) {
-		t.Fatalf("%d posts acknowledged, want %d", rep.MustAppear, posts)
-	}
-	w.checkAlerts(l, rcv, posts, 2, scale.drainTimeout)
+	w.checkLedger(l, rcv, 2)
 	if n := w.dlqCount(); n != 0 {
 		t.Fatalf("%d messages dead-lettered after a role replica loss", n)
 	}
@@ -428,4 +436,295 @@ func (w *wholeCluster) checkReplicaCaughtUp(l *load, n int) {
 		w.t.Logf("server %d: %d posts of the run, server %d: %d", n, a, peer, b)
 		return a == b && a > 0
 	})
+}
+
+// storeAcks sums the store-posts acknowledgements and failed batch writes of the live
+// replicas (a killed replica's counters are gone).
+func (w *wholeCluster) storeAcks() (acked, writeErrors float64) {
+	w.t.Helper()
+	for i, addr := range w.addrs {
+		if w.replicas[i].cmd.ProcessState != nil {
+			continue
+		}
+		v, _ := metric(w.t, addr, "kuzot_consumer_messages_total", fmt.Sprintf("consumer=%q", pipeline.StorePostsConsumer), `outcome="acked"`)
+		acked += v
+		e, _ := metric(w.t, addr, "kuzot_consumer_write_errors_total", fmt.Sprintf("consumer=%q", pipeline.StorePostsConsumer))
+		writeErrors += e
+	}
+	return acked, writeErrors
+}
+
+// TestChaosClusterZooKeeperDown SIGKILLs ZooKeeper under load and starts it again
+// scale.chOutage later (30 s in make chaos). Without ZooKeeper every Replicated table is
+// read-only, so every insert of every role fails (code 242); the store role must keep
+// the posts unacknowledged and retry, acking nothing it has not stored, and once
+// ZooKeeper is back (and the servers have re-opened their sessions) store everything.
+func TestChaosClusterZooKeeperDown(t *testing.T) {
+	skipShort(t)
+	needAllClusterScenarios(t)
+	started := time.Now()
+	w := startWholeCluster(t)
+	l, rcv := w.alertingReplicas("clzk")
+
+	w.runToAThird(l)
+	w.chctl("kill", "zk")
+	killed := time.Now()
+	t.Logf("SIGKILL ZooKeeper after %d posts", l.ledger.Len())
+	// The servers notice the lost session within seconds; a batch already past the
+	// ZooKeeper step may still commit. From then on, nothing may be acknowledged.
+	grace := 10 * time.Second
+	if grace > scale.chOutage/2 {
+		grace = scale.chOutage / 2
+	}
+	time.Sleep(grace)
+	ackedBefore, errsBefore := w.storeAcks()
+	time.Sleep(scale.chOutage - grace)
+	ackedAfter, errsAfter := w.storeAcks()
+	t.Logf("ZooKeeper down %s: store-posts acked %.0f -> %.0f, failed batch writes %.0f -> %.0f", time.Since(killed).Round(time.Millisecond), ackedBefore, ackedAfter, errsBefore, errsAfter)
+	if ackedAfter != ackedBefore {
+		t.Fatalf("the store role acknowledged %.0f posts while every replicated table was read-only", ackedAfter-ackedBefore)
+	}
+	if errsAfter <= errsBefore {
+		t.Fatalf("no failed batch write while ZooKeeper was down (%.0f -> %.0f): the fault did not bite", errsBefore, errsAfter)
+	}
+	w.chctl("start", "zk")
+	t.Logf("ZooKeeper restarted after %s", time.Since(killed).Round(time.Millisecond))
+	testenv.Eventually(t, 3*time.Minute, "store-posts acknowledging again", func() bool {
+		a, _ := w.storeAcks()
+		return a > ackedAfter
+	})
+	t.Logf("store-posts acknowledging again %s after the kill", time.Since(killed).Round(time.Millisecond))
+	w.checkLedger(l, rcv, 2)
+	w.checkBothReplicasWorked()
+	if n := w.dlqCount(); n != 0 {
+		t.Fatalf("%d messages dead-lettered while ZooKeeper was down", n)
+	}
+	t.Logf("cluster scenario done in %s", time.Since(started).Round(time.Millisecond))
+}
+
+// liveFeed is an RSS feed whose items appear one every step from its start, as a news
+// site's would. It records every request: how many were in flight at once (two collector
+// replicas polling the one source together), and the If-None-Match each carried (the
+// validator the poller loaded from the collector state).
+type liveFeed struct {
+	start time.Time
+	step  time.Duration
+	total int
+
+	mu          sync.Mutex
+	inFlight    int
+	maxInFlight int
+	requests    []feedRequest
+	served      chan int // the number of items of each response, after it is written
+}
+
+type feedRequest struct {
+	at          time.Time
+	ifNoneMatch string
+	items       int
+}
+
+func (f *liveFeed) visible(now time.Time) int {
+	return min(f.total, int(now.Sub(f.start)/f.step))
+}
+
+func (f *liveFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/feed.xml" { // robots.txt: none, everything allowed
+		http.NotFound(w, r)
+		return
+	}
+	f.mu.Lock()
+	f.inFlight++
+	f.maxInFlight = max(f.maxInFlight, f.inFlight)
+	f.mu.Unlock()
+	n := f.visible(time.Now())
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.requests = append(f.requests, feedRequest{at: time.Now(), ifNoneMatch: r.Header.Get("If-None-Match"), items: n})
+		f.mu.Unlock()
+		select {
+		case f.served <- n:
+		default:
+		}
+	}()
+	etag := fmt.Sprintf(`"items-%d"`, n)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>chaos live feed</title>`)
+	for i := n - 1; i >= 0; i-- {
+		at := f.start.Add(time.Duration(i) * f.step).UTC()
+		fmt.Fprintf(&b, `<item><guid>chaos-live-%d</guid><title>Item %d</title><link>http://news.invalid/%d</link><description>Live item %d of the collector replica kill scenario</description><pubDate>%s</pubDate></item>`,
+			i, i, i, i, at.Format(time.RFC1123Z))
+	}
+	b.WriteString(`</channel></rss>`)
+	w.Header().Set("Content-Type", "application/rss+xml")
+	w.Header().Set("ETag", etag)
+	_, _ = io.WriteString(w, b.String())
+}
+
+// TestChaosClusterCollectorReplicaKill SIGKILLs the replica holding the lease of a live
+// RSS source right after it fetched a page of new items, while it publishes them. The
+// other replica takes the lease when it expires, loads the collector state the killed
+// one saved after its last complete poll (the ETag it sends proves it), and re-emits
+// what the killed poll may have published already: the posts stream's duplicate window
+// drops those by message id, so every item is in the stream and in ClickHouse once.
+func TestChaosClusterCollectorReplicaKill(t *testing.T) {
+	skipShort(t)
+	needAllClusterScenarios(t)
+	started := time.Now()
+	w := startWholeCluster(t)
+	feed := &liveFeed{start: time.Now(), step: 20 * time.Millisecond, total: 1500, served: make(chan int, 1)}
+	srv := httptest.NewServer(feed)
+	defer srv.Close()
+	const source = "rss:chaos-live"
+	w.sections = fmt.Sprintf("sources:\n  - kind: rss\n    name: %s\n    url: %s/feed.xml\n    interval: 1s\n    jitter: 200ms\n", source, srv.URL)
+	w.startReplicas()
+	t.Logf("two replicas of every role ready after %s", time.Since(started).Round(time.Millisecond))
+
+	// A replica holds the source when its log's last lease event for it is an
+	// acquisition (the first holder may hand the source over to the replica the
+	// rendezvous hash prefers once both are members).
+	acquired := func(p *proc) (holds bool, acquisitions int) {
+		b, _ := os.ReadFile(p.logPath)
+		for _, line := range strings.Split(string(b), "\n") {
+			if !strings.Contains(line, "source="+source+" ") {
+				continue
+			}
+			switch {
+			case strings.Contains(line, "source lease acquired"):
+				holds = true
+				acquisitions++
+			case strings.Contains(line, "handing the source over"), strings.Contains(line, "source lease lost"):
+				holds = false
+			}
+		}
+		return holds, acquisitions
+	}
+	// Kill the holder right after it fetched a page with new items (it is publishing
+	// them), once a third of the feed is out and it completed earlier polls.
+	testenv.Eventually(t, 2*time.Minute, "a third of the feed published", func() bool {
+		return feed.visible(time.Now()) > feed.total/3
+	})
+	leader := -1
+	testenv.Eventually(t, 30*time.Second, "one replica holding the source", func() bool {
+		a, _ := acquired(w.replicas[0])
+		b, _ := acquired(w.replicas[1])
+		if a == b {
+			return false
+		}
+		leader = map[bool]int{true: 0, false: 1}[a]
+		return true
+	})
+	select { // a response served before now does not count
+	case <-feed.served:
+	default:
+	}
+	for n := range feed.served {
+		if n > 0 {
+			break
+		}
+	}
+	w.kill(w.replicas[leader])
+	killed := time.Now()
+	feed.mu.Lock()
+	before := len(feed.requests)
+	// The killed replica saved the state of its last complete poll: the one before the
+	// poll it was killed in, or that one if it had finished publishing.
+	lastETag := fmt.Sprintf(`"items-%d"`, feed.requests[before-1].items)
+	savedETag := fmt.Sprintf(`"items-%d"`, feed.requests[before-2].items)
+	feed.mu.Unlock()
+	t.Logf("SIGKILL replica %d (holder of %s) after it fetched %d items; %d polls so far", leader+1, source, feed.visible(killed), before)
+	other := w.replicas[1-leader]
+	_, otherBefore := acquired(other)
+	testenv.Eventually(t, time.Minute, "the standby taking the source lease", func() bool {
+		holds, n := acquired(other)
+		return holds && n > otherBefore
+	})
+	var resumed *feedRequest
+	t.Logf("standby holds the lease %s after the kill", time.Since(killed).Round(time.Millisecond))
+	testenv.Eventually(t, time.Minute, "the standby polling", func() bool {
+		feed.mu.Lock()
+		defer feed.mu.Unlock()
+		if len(feed.requests) > before {
+			r := feed.requests[before]
+			resumed = &r
+			return true
+		}
+		return false
+	})
+	t.Logf("first poll after the kill %s after it, If-None-Match %q (the killed replica's last response: %s)", resumed.at.Sub(killed).Round(time.Millisecond), resumed.ifNoneMatch, lastETag)
+	if resumed.ifNoneMatch != savedETag && resumed.ifNoneMatch != lastETag {
+		feed.mu.Lock()
+		for _, r := range feed.requests {
+			t.Logf("poll at %s: %d items, If-None-Match %q", r.at.Format("15:04:05.000"), r.items, r.ifNoneMatch)
+		}
+		feed.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if kv, err := w.client().KeyValue(ctx, pipeline.StateBucket); err == nil {
+			st, err := (&pipeline.KVState{KV: kv, NC: w.nc}).Get(ctx, "collector/"+source)
+			t.Logf("saved state: %.300s (%v)", st, err)
+		}
+		t.Fatalf("the standby polled with If-None-Match %q, not the validator of the killed replica's last polls (%s or %s): it did not resume from the latest collector state", resumed.ifNoneMatch, savedETag, lastETag)
+	}
+
+	// Every item out, then polled once more.
+	end := feed.start.Add(time.Duration(feed.total) * feed.step)
+	time.Sleep(time.Until(end))
+	testenv.Eventually(t, time.Minute, "a poll of the complete feed", func() bool {
+		feed.mu.Lock()
+		defer feed.mu.Unlock()
+		return feed.requests[len(feed.requests)-1].items == feed.total
+	})
+	subject := pipeline.PostsSubject + ".rss"
+	testenv.EventuallyCtx(t, context.Background(), time.Minute, 5*time.Second, "every item in the posts stream", func(ctx context.Context) bool {
+		s, err := w.client().Stream(ctx, pipeline.PostsStream)
+		if err != nil {
+			return false
+		}
+		info, err := s.Info(ctx, jetstream.WithSubjectFilter(subject))
+		if err != nil {
+			return false
+		}
+		n := info.State.Subjects[subject]
+		if n > uint64(feed.total) {
+			t.Fatalf("%d messages on %s for %d items: a post was published twice", n, subject, feed.total)
+		}
+		return n == uint64(feed.total)
+	})
+	w.waitDrained(scale.drainTimeout, storePosts, classify, storeResults)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn := w.conn(ctx)
+	defer conn.Close()
+	var rows, ids uint64
+	if err := conn.QueryRow(ctx, `SELECT count(), uniqExact(id) FROM posts FINAL WHERE id LIKE 'rss:%'`).Scan(&rows, &ids); err != nil {
+		t.Fatal(err)
+	}
+	var classified uint64
+	if err := conn.QueryRow(ctx, `SELECT count() FROM classifications FINAL WHERE post_id LIKE 'rss:%'`).Scan(&classified); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ClickHouse: %d rows, %d posts after FINAL, %d classifications", rows, ids, classified)
+	if rows != uint64(feed.total) || ids != uint64(feed.total) {
+		t.Fatalf("posts after FINAL: %d rows of %d ids, want %d each", rows, ids, feed.total)
+	}
+	if want := uint64(feed.total * len(classifierNames())); classified != want {
+		t.Fatalf("%d classifications after FINAL, want %d", classified, want)
+	}
+	feed.mu.Lock()
+	overlap := feed.maxInFlight
+	polls := len(feed.requests)
+	feed.mu.Unlock()
+	if overlap > 1 {
+		t.Fatalf("%d polls of the one source in flight at once", overlap)
+	}
+	if n := w.dlqCount(); n != 0 {
+		t.Fatalf("%d messages dead-lettered after a collector replica loss", n)
+	}
+	t.Logf("%d polls, never two at once; cluster scenario done in %s", polls, time.Since(started).Round(time.Millisecond))
 }

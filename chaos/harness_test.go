@@ -468,9 +468,7 @@ func (c *cluster) waitDrained(timeout time.Duration, consumers ...[2]string) {
 	c.t.Helper()
 	js := c.client()
 	ok := 0
-	testenv.Eventually(c.t, timeout, "pipeline drained", func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
+	testenv.EventuallyCtx(c.t, context.Background(), timeout, 3*time.Second, "pipeline drained", func(ctx context.Context) bool {
 		for _, sc := range consumers {
 			cons, err := js.Consumer(ctx, sc[0], sc[1])
 			if err != nil {

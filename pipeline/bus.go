@@ -285,6 +285,41 @@ func (b *Bus) EnsureStreams(ctx context.Context) error {
 	}
 }
 
+// declareAttempt bounds one declaration request of RetryDeclare: a request sent while
+// the client reconnects, or while no node leads the meta layer, must not hold the retries up.
+const declareAttempt = 5 * time.Second
+
+// RetryDeclare runs declare (a stream, bucket or consumer declaration) until it succeeds
+// or ctx ends, retrying with backoff (250 ms doubling to 5 s) as long as the error is one
+// a JetStream cluster returns while it has no quorum or is still forming: no meta leader,
+// too few peers, a request that timed out. Any other error is returned at once. Roles
+// call it at startup so that a process started while the cluster lacks a quorum waits for
+// it instead of failing (issue 18); each attempt gets its own bounded context.
+func (b *Bus) RetryDeclare(ctx context.Context, what string, declare func(ctx context.Context) error) error {
+	delay := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, declareAttempt)
+		err := declare(actx)
+		cancel()
+		if err == nil {
+			if attempt > 1 {
+				b.log.Info("JetStream declaration succeeded after retries", "what", what, "attempts", attempt)
+			}
+			return nil
+		}
+		if !retryablePlacement(err) || ctx.Err() != nil {
+			return err
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			b.log.Warn("JetStream cannot declare yet (no quorum?); retrying", "what", what, "replicas", b.cfg.Replicas, "attempt", attempt, "err", err)
+		}
+		if !wait.Sleep(ctx, delay) {
+			return err
+		}
+		delay = min(delay*2, 5*time.Second)
+	}
+}
+
 // retryablePlacement reports whether err is a JetStream error a forming cluster returns
 // (no meta leader yet, not enough known peers) or a request timeout.
 func retryablePlacement(err error) bool {
@@ -295,7 +330,8 @@ func retryablePlacement(err error) bool {
 			return true
 		}
 	}
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrJetStreamNotEnabled)
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse)
 }
 
 func (b *Bus) ensureStreams(ctx context.Context) error {

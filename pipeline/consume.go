@@ -80,7 +80,11 @@ func (b *Bus) EnsureConsumer(ctx context.Context, s ConsumerSpec) (jetstream.Con
 			return nil, fmt.Errorf("nats: consumer %s on %s: %w", s.Durable, s.Stream, err)
 		}
 	}
-	c, err := b.JS.CreateOrUpdateConsumer(ctx, s.Stream, cc)
+	var c jetstream.Consumer
+	err := b.RetryDeclare(ctx, "consumer "+s.Durable, func(ctx context.Context) (err error) {
+		c, err = b.JS.CreateOrUpdateConsumer(ctx, s.Stream, cc)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("nats: consumer %s on %s: %w", s.Durable, s.Stream, err)
 	}

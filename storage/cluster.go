@@ -80,6 +80,24 @@ func LayoutOf(cfg config.ClickHouse) Layout {
 // Clustered reports whether the layout is a cluster.
 func (l Layout) Clustered() bool { return l.Cluster != "" }
 
+// MutationTarget is what follows ALTER TABLE in a mutation (ALTER ... DELETE) of table:
+// the table itself on one server; on a cluster <database>.<table>_local ON CLUSTER
+// <cluster>, because a Distributed table refuses mutations (code 48, "Mutations are not
+// supported by storage Distributed", on 18.16 and current versions) and the replicated
+// local tables carry the rows. TTL, the other way to expire rows, does not exist on 18.16.
+func (l Layout) MutationTarget(table string) (string, error) {
+	if !identRe.MatchString(table) {
+		return "", fmt.Errorf("clickhouse: table name %q may hold only letters, digits and _", table)
+	}
+	if !l.Clustered() {
+		return table, nil
+	}
+	if err := l.validate(); err != nil {
+		return "", err
+	}
+	return l.Database + "." + table + LocalSuffix + " ON CLUSTER " + l.Cluster, nil
+}
+
 func (l Layout) validate() error {
 	if !l.Clustered() {
 		return nil

@@ -21,6 +21,7 @@ import (
 	"github.com/kuzot/kuzot/pipeline"
 	"github.com/kuzot/kuzot/post"
 	"github.com/kuzot/kuzot/storage"
+	"github.com/kuzot/kuzot/web"
 )
 
 // The ClickHouse cluster tests (issue 18) run when KUZOT_TEST_CLICKHOUSE_CLUSTER is set:
@@ -626,5 +627,55 @@ func TestIntegrationClickHouseClusterFinalListWithoutVersion(t *testing.T) {
 	}
 	if got := strings.Join(names, ","); got != "alice,bob,carol" {
 		t.Fatalf("users after FINAL: %s, want alice,bob,carol", got)
+	}
+}
+
+// The web role's hourly cleanup of expired sessions on a cluster: sessions is a
+// Distributed table, which refuses ALTER ... DELETE, so web.DB with the cluster layout
+// sends the mutation to sessions_local ON CLUSTER. Sessions on both shards: the expired
+// ones go, the live ones stay, on every replica.
+func TestIntegrationClickHouseClusterDeleteExpiredSessions(t *testing.T) {
+	c := clusterUnderTest(t)
+	conn, cfg := c.migrated(t)
+	ctx := context.Background()
+	// What the cleanup used to send fails on the Distributed table.
+	if err := conn.Exec(ctx, `ALTER TABLE sessions DELETE WHERE expires_at < now()`); err == nil {
+		t.Fatal("ALTER TABLE sessions DELETE on the Distributed table succeeded; the cluster form is not needed")
+	} else {
+		t.Logf("ALTER ... DELETE on the Distributed table: %v", err)
+	}
+	db := &web.DB{Conn: conn, Layout: storage.LayoutOf(cfg)}
+	now := time.Now().UTC().Truncate(time.Second)
+	for i := range 20 {
+		exp := now.Add(24 * time.Hour)
+		if i%2 == 0 {
+			exp = now.Add(-24 * time.Hour)
+		}
+		s := web.Session{TokenHash: fmt.Sprintf("token-%02d", i), User: "ana", CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: exp, IP: "127.0.0.1"}
+		if err := db.PutSession(ctx, s, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.syncReplicas(t, cfg, "sessions")
+	for i := range c.addrs {
+		if n := count(t, c.server(t, cfg, i), "SELECT count() FROM sessions_local"); n == 0 {
+			t.Fatalf("server %d holds no session: the test does not cover both shards", i+1)
+		}
+	}
+	if err := db.DeleteExpiredSessions(ctx, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for i := range c.addrs {
+		s := c.server(t, cfg, i)
+		for count(t, s, "SELECT count() FROM sessions_local WHERE expires_at < now()") != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("server %d still holds expired sessions", i+1)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	if n := count(t, conn, "SELECT count() FROM sessions FINAL"); n != 10 {
+		t.Fatalf("%d sessions after the cleanup, want the 10 live ones", n)
 	}
 }

@@ -143,3 +143,26 @@ func TestClusterRewriteRefusesUnknownStatements(t *testing.T) {
 		t.Error("cluster name with SQL accepted")
 	}
 }
+
+func TestMutationTarget(t *testing.T) {
+	for _, c := range []struct {
+		layout Layout
+		want   string
+	}{
+		{Layout{Database: "kuzot"}, "sessions"},
+		{Layout{Database: "kuzot", Cluster: "kuzot_cluster"}, "kuzot.sessions_local ON CLUSTER kuzot_cluster"},
+	} {
+		got, err := c.layout.MutationTarget("sessions")
+		if err != nil || got != c.want {
+			t.Errorf("%+v: %q, %v; want %q", c.layout, got, err, c.want)
+		}
+	}
+	for _, bad := range []Layout{{Database: "kuzot", Cluster: "c; DROP"}, {Database: "a-b", Cluster: "c"}} {
+		if got, err := bad.MutationTarget("sessions"); err == nil {
+			t.Errorf("%+v: %q accepted", bad, got)
+		}
+	}
+	if _, err := (Layout{Database: "kuzot"}).MutationTarget("sessions WHERE 1"); err == nil {
+		t.Error("a table name with SQL accepted")
+	}
+}

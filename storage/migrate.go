@@ -79,7 +79,8 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]string, error) {
 // Distributed tables ON CLUSTER (see ShardingKeys). In a cluster, schema_migrations is
 // itself replicated and distributed, so every server sees the same record, and the ON
 // CLUSTER statements wait for every server (distributed_ddl_task_timeout, 180 s by
-// default): migrate with all of them up.
+// default): migrate with all of them up. Processes migrating at once take turns
+// through a lock table (lockMigrations); the later ones find the migrations applied.
 func MigrateLayout(ctx context.Context, conn driver.Conn, layout Layout) ([]string, error) {
 	if err := layout.validate(); err != nil {
 		return nil, err
@@ -108,6 +109,11 @@ func MigrateLayout(ctx context.Context, conn driver.Conn, layout Layout) ([]stri
 			return nil, fmt.Errorf("migrate: create database on cluster %s: %w", layout.Cluster, err)
 		}
 	}
+	release, err := lockMigrations(ctx, conn, layout)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if err := exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version String, applied_at DateTime) ENGINE = ReplacingMergeTree ORDER BY version`); err != nil {
 		return nil, fmt.Errorf("migrate: create schema_migrations: %w", err)

@@ -136,9 +136,18 @@ func (d *DB) RevokeUserSessions(ctx context.Context, user string, now time.Time)
 	return nil
 }
 
-// DeleteExpiredSessions removes sessions that expired before cutoff.
+// DeleteExpiredSessions removes sessions that expired before cutoff, with a mutation
+// (applied in the background). On a ClickHouse cluster (d.Layout) sessions is a
+// Distributed table, which refuses ALTER ... DELETE (code 48 on 18.16, and on current
+// versions too), and TTL clauses do not exist on 18.16: the mutation goes to the
+// replicated local table on every server, ALTER TABLE <db>.sessions_local ON CLUSTER <c>
+// DELETE, and each shard deletes its own expired rows.
 func (d *DB) DeleteExpiredSessions(ctx context.Context, cutoff time.Time) error {
-	if err := d.Conn.Exec(ctx, `ALTER TABLE sessions DELETE WHERE expires_at < ?`, cutoff.UTC()); err != nil {
+	target, err := d.Layout.MutationTarget("sessions")
+	if err != nil {
+		return fmt.Errorf("delete expired sessions: %w", err)
+	}
+	if err := d.Conn.Exec(ctx, "ALTER TABLE "+target+" DELETE WHERE expires_at < ?", cutoff.UTC()); err != nil {
 		return fmt.Errorf("delete expired sessions: %w", err)
 	}
 	return nil

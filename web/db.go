@@ -7,6 +7,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kuzot/kuzot/classifiers/exposure"
+	"github.com/kuzot/kuzot/storage"
 )
 
 // ErrNotFound is returned for a missing object, and also for an object outside the
@@ -18,6 +19,9 @@ var ErrNotFound = errors.New("not found")
 // caller's Scope applied in the SQL of every incident and alert query.
 type DB struct {
 	Conn driver.Conn
+	// Layout is the ClickHouse layout (storage.LayoutOf the configuration); only
+	// statements a Distributed table refuses (DeleteExpiredSessions) look at it.
+	Layout storage.Layout
 
 	// recog masks identifiers in texts without a current exposure verdict (built on
 	// first use).
