@@ -9,13 +9,13 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/kuzot/kuzot/media/imagepost"
 	"github.com/kuzot/kuzot/media/phash"
 	"github.com/kuzot/kuzot/pipeline"
 )
 
-// ImageName is the key of the ocr role's image result in pipeline.Classified (see
-// media/imagepost).
-const ImageName = "image"
+// ImageName is the key of the ocr role's image result in pipeline.Classified.
+const ImageName = imagepost.Name
 
 // printKeyPrefix names the incidents-bucket keys of image prints: "p.<incident>.<hash>"
 // holds an ImageRecord. Every alert worker watches them into its in-memory ImageIndex,
@@ -29,23 +29,10 @@ type ImagePrint struct {
 	Sig  phash.TextSig `json:"text_sig"`
 }
 
-// imageResult is the part of the ocr role's image result alerts need, decoded from the
-// JSON contract rather than the Go type (the alert role does not load OCR).
-type imageResult struct {
-	Hash     phash.Hash    `json:"hash"`
-	Sig      phash.TextSig `json:"text_sig"`
-	Exposed  bool          `json:"exposed"`
-	Severity string        `json:"severity"`
-}
-
 // ImagePrints returns the print of an image result (none for a post's own text).
 func ImagePrints(c *pipeline.Classified) []ImagePrint {
-	raw, ok := c.Results[ImageName]
-	if !ok || len(raw) == 0 {
-		return nil
-	}
-	var r imageResult
-	if err := json.Unmarshal(raw, &r); err != nil || (r.Hash.P == 0 && r.Hash.D == 0) {
+	r, err := imagepost.DecodeResult(c.Results[ImageName])
+	if err != nil || (r.Hash.P == 0 && r.Hash.D == 0) {
 		return nil
 	}
 	return []ImagePrint{{Hash: r.Hash, Sig: r.Sig}}

@@ -13,6 +13,7 @@ package imagepost
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -65,6 +66,22 @@ func ParentOf(id string) (parent string, index int, ok bool) {
 type Result struct {
 	ParentPostID string `json:"parent_post_id"`
 	*scan.Finding
+}
+
+// ErrNoResult is returned by DecodeResult for an absent or null image result.
+var ErrNoResult = errors.New("imagepost: no image result")
+
+// DecodeResult decodes the "image" entry of a classified post: the one reader of the
+// ocr role's JSON contract, used by every consumer (alerts matches re-uploads with it).
+func DecodeResult(raw []byte) (*Result, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, ErrNoResult
+	}
+	r := Result{Finding: &scan.Finding{}}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("image result: %w", err)
+	}
+	return &r, nil
 }
 
 // Build makes the result of one image of parent. cs are the classifiers of the process;

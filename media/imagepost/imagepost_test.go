@@ -3,6 +3,7 @@ package imagepost_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,4 +118,36 @@ func TestBuildIDCard(t *testing.T) {
 		t.Errorf("summaries %+v", c.Summaries)
 	}
 	t.Logf("redacted OCR text:\n%s", c.Post.Text)
+}
+
+// TestDecodeResult reads the image result the way alerts does, through the one decoder:
+// a missing result is ErrNoResult, a broken one an error, a good one its fields.
+func TestDecodeResult(t *testing.T) {
+	for _, tc := range []struct {
+		name, raw  string
+		noResult   bool
+		wantErr    bool
+		wantParent string
+		wantP      uint64
+		wantSev    string
+	}{
+		{name: "absent", raw: "", noResult: true, wantErr: true},
+		{name: "null", raw: "null", noResult: true, wantErr: true},
+		{name: "broken", raw: `{"hash":`, wantErr: true},
+		{name: "exposing", raw: `{"parent_post_id":"telegram:a/1","hash":{"phash":5,"dhash":6},"exposed":true,"severity":"high"}`,
+			wantParent: "telegram:a/1", wantP: 5, wantSev: "high"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := imagepost.DecodeResult([]byte(tc.raw))
+			if (err != nil) != tc.wantErr || errors.Is(err, imagepost.ErrNoResult) != tc.noResult {
+				t.Fatalf("err %v, want error %v (no result %v)", err, tc.wantErr, tc.noResult)
+			}
+			if err != nil {
+				return
+			}
+			if r.ParentPostID != tc.wantParent || r.Hash.P != tc.wantP || r.Severity != tc.wantSev || !r.Exposed {
+				t.Fatalf("decoded %+v / %+v", r, r.Finding)
+			}
+		})
+	}
 }
