@@ -311,7 +311,7 @@ func (b *Bus) RetryDeclare(ctx context.Context, what string, declare func(ctx co
 			return err
 		}
 		if attempt == 1 || attempt%10 == 0 {
-			b.log.Warn("JetStream cannot declare yet (no quorum?); retrying", "what", what, "replicas", b.cfg.Replicas, "attempt", attempt, "err", err)
+			b.log.Warn("JetStream cannot declare yet (no quorum, or a server-side error such as a full disk); retrying", "what", what, "replicas", b.cfg.Replicas, "attempt", attempt, "err", err)
 		}
 		if !wait.Sleep(ctx, delay) {
 			return err
@@ -321,7 +321,10 @@ func (b *Bus) RetryDeclare(ctx context.Context, what string, declare func(ctx co
 }
 
 // retryablePlacement reports whether err is a JetStream error a forming cluster returns
-// (no meta leader yet, not enough known peers) or a request timeout.
+// (no meta leader yet, not enough known peers), a server-side failure that passes (code
+// 500, e.g. 10012 "error creating store for consumer" while the server's disk is full:
+// TestChaosDiskFull's classify role died on it when it started after the disk filled),
+// or a request timeout. A client error (bad config, 4xx) is returned at once.
 func retryablePlacement(err error) bool {
 	var apiErr *jetstream.APIError
 	if errors.As(err, &apiErr) {
@@ -329,6 +332,7 @@ func retryablePlacement(err error) bool {
 		case 10005, 10008, 10023: // no suitable peers, cluster unavailable, insufficient resources
 			return true
 		}
+		return apiErr.Code >= 500
 	}
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrJetStreamNotEnabled) ||
 		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse)

@@ -72,6 +72,9 @@ var sprintfSQLAllowed = map[string]string{
 	"storage/cluster.go": "the clustered rewrite of the migrations: database and cluster of the validated " +
 		"layout, table and view names of the migrations themselves",
 	"storage/migrate.go": "CREATE DATABASE ... ON CLUSTER with the validated layout's database and cluster",
+	"storage/move.go": "kuzot migrate --copy-from: database, table, column and cluster names read from " +
+		"system tables or the validated layout and checked against identRe; the month, the old server's " +
+		"address, database, user and password are bound (@month, @from_*)",
 	"storage/retention.go": "ALTER TABLE ... ON CLUSTER over the fixed partitionedTables list and the " +
 		"validated layout; the partition is bound (@partition)",
 }
