@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kuzot/kuzot/media/imagegen"
+	"github.com/kuzot/kuzot/media/mrz"
 )
 
 // picture draws a deterministic pseudo-random scene of rectangles.
@@ -181,10 +183,15 @@ func TestNumbersSkipMRZLines(t *testing.T) {
 	if n, ok := NumberOverlap(SigOf(original), SigOf(other)); !ok || n != 0 {
 		t.Errorf("another person's document: number overlap %.2f (%v); want 0", n, ok)
 	}
-	// A document whose fields show fewer than MinNumbers numbers is compared on its zone.
-	zoneOnly := "PASSPORT\nAB1234567<<<<\n9503124M2905051<<<"
-	if got, want := numberBits(zoneOnly), numberRuns(zoneOnly); got != want || got == 0 {
-		t.Errorf("zone-only text: bits %x, want the zone's %x", got, want)
+	// A zone's numbers never count as raw runs (they count through DocSig, confirmed).
+	if got := numberBits("PASSPORT\nAB1234567<<<<\n9503124M2905051<<<", nil); got != 0 {
+		t.Errorf("zone-only text set number bits %x", got)
+	}
+	zone := strings.Join(mrz.ComposeTD3(uzHolder("QODIROVA", "DILSHOD", "FA3506083", "2003-08-31", "2032-11-01")), "\n")
+	// The multilingual pass reads '<' as other characters: the zone's lines still do not count.
+	garbled := strings.ReplaceAll(zone, "<<", "«")
+	if got := numberBits("PASSPORT\n"+garbled, mrz.Find(garbled, zoneNow)); got != 0 {
+		t.Errorf("zone read without fillers set number bits %x", got)
 	}
 }
 
@@ -219,5 +226,77 @@ func TestNumberFloor(t *testing.T) {
 	th.MinNumbers = 0
 	if !th.textAgrees(a, other) {
 		t.Error("without the floor the pair does not join: the test shows nothing")
+	}
+}
+
+// uzHolder is an invented Uzbek passport holder (dates as YYYY-MM-DD).
+func uzHolder(surname, given, number, birth, expiry string) mrz.Holder {
+	b, _ := time.Parse(time.DateOnly, birth)
+	e, _ := time.Parse(time.DateOnly, expiry)
+	return mrz.Holder{DocumentCode: "P", Issuer: "UZB", DocumentNumber: number, Nationality: "UZB",
+		BirthDate: b, ExpiryDate: e, Sex: "F", Surname: surname, GivenNames: given}
+}
+
+// uzPassport is the first-pass OCR text of a generated Uzbek passport (the layout of
+// passport-uz-6 on the dev part), with its zone.
+func uzPassport(h mrz.Holder, printedNumber string) string {
+	name := func(s string) string { return strings.ToUpper(s[:1]) + strings.ToLower(s[1:]) }
+	return "PASPORT / UZB\nFamiliyasi\n" + name(h.Surname) + " / " + h.Surname + "\nIsmi\n" + name(h.GivenNames) + " / " + h.GivenNames +
+		"\nTug'ilgan sanasi\n" + h.BirthDate.Format("02.01.2006") + "\nPasport raqami\n" + printedNumber + "\n" +
+		strings.Join(mrz.ComposeTD3(h), "\n")
+}
+
+// TestZoneFields: the check-digit-confirmed zone fields (document number, birth date,
+// expiry date) decide a join of two documents. The namesake case is the dev false join
+// unrelated-passport-uz-99 → passport-uz-6 (docs/images.md): same template, words that
+// agree, printed numbers whose one-bit-per-number sketch collided; the re-upload cases
+// are the dev variants and the ocr role's own JPEG-60 case, whose OCR loses words, misreads
+// printed numbers or garbles one zone field.
+func TestZoneFields(t *testing.T) {
+	th := DefaultThresholds()
+	holder := uzHolder("QODIROVA", "DILSHOD", "FA3506083", "2003-08-31", "2032-11-01")
+	original := uzPassport(holder, "FA3506083")
+	namesake := holder
+	namesake.DocumentNumber, namesake.ExpiryDate = "FA2755529", holder.ExpiryDate.AddDate(1, 2, 0)
+	twin := namesake // same name and birth date, another passport
+	twin.ExpiryDate = holder.ExpiryDate
+	zone := mrz.ComposeTD3(holder)
+	tampered := []byte(zone[1])
+	tampered[14] = '9' // a birth digit changed: its check digit fails
+	for _, c := range []struct {
+		name  string
+		other string
+		// fields is the number of confirmed fields both show.
+		fields int
+		want   bool
+	}{
+		{"namesake, other passport, same printed dates", uzPassport(namesake, "FA2755529"), 3, false},
+		{"namesake, fields printed identically (sketch collision)", strings.Replace(uzPassport(namesake, "FA2755529"), "FA2755529\n", "FA3506083\n", 1), 3, false},
+		{"same name and birth date, another passport", uzPassport(twin, "FA2755529"), 3, false},
+		{"re-upload, same text", original, 3, true},
+		{"re-upload, most words and the printed number lost (rotation)",
+			"PASPORT\nFamiliyasi\nIsmi\nTug'ilgan sanasi 31.0B.2O03\nFA35O6O83\n" + strings.Join(zone, "\n"), 3, true},
+		{"re-upload, name line garbled, filler pairs read as «",
+			"PASPORT / UZB\nFamiliyasi\nQodirova / QODIROVA\nIsmi\nDilshod / DILSHOD\nTug'ilgan sanasi\n31.08.2003\nPasport raqami\nFA3506083\n" +
+				"P<UZBQ0DlR0VA«DlLSH0D««««««««««<\n" + strings.ReplaceAll(zone[1], "<<", "«"), 3, true},
+		{"re-upload, birth date misread in the zone: compared on the other two",
+			strings.Replace(original, zone[1], string(tampered), 1), 2, true},
+	} {
+		a, b := SigOf(original), SigOf(c.other)
+		n, _, _ := CompareDocs(a, b)
+		if n != c.fields {
+			t.Errorf("%s: %d fields compared; want %d (doc %x / %x)", c.name, n, c.fields, uint64(a.Doc), uint64(b.Doc))
+		}
+		if got := th.textAgrees(a, b); got != c.want {
+			j := Jaccard(a, b)
+			num, _ := NumberOverlap(a, b)
+			t.Errorf("%s: joined %v; want %v (jaccard %.2f, numbers %.2f)", c.name, got, c.want, j, num)
+		}
+	}
+	// A field whose check digit fails does not count: a zone with every check broken
+	// sketches nothing and leaves the decision to the words and printed numbers.
+	broken := strings.NewReplacer("FA35060836", "FA35060831", "0308315", "0308310", "3211016", "3211010").Replace(zone[1])
+	if s := SigOf(zone[0] + "\n" + broken); s.Doc != 0 {
+		t.Errorf("a zone with broken check digits sketched %x", uint64(s.Doc))
 	}
 }
