@@ -312,7 +312,12 @@ func falseJoins(ctx context.Context, o Options, fonts *imagegen.Fonts, index *ph
 		}
 		if joined {
 			rep.FalseJoins++
-			rep.Errors = append(rep.Errors, fmt.Sprintf("false join: %s matched %s at %d/%d", b.ID, m.ID, m.P, m.D))
+			msg := fmt.Sprintf("false join: %s matched %s at %d/%d", b.ID, m.ID, m.P, m.D)
+			rep.Errors = append(rep.Errors, msg)
+			if o.Progress > 0 {
+				// At once: a long run stopped early still names what it found.
+				fmt.Fprintln(stderr, msg)
+			}
 		}
 		if o.Progress > 0 && done%o.Progress == 0 {
 			fmt.Fprintf(stderr, "false joins: %d/%d unrelated pictures done (%d read), %d false joins, %.0f s\n",

@@ -188,7 +188,11 @@ func docSigOf(zones []mrz.Zone) DocSig {
 	var best DocSig
 	for _, z := range zones {
 		var s DocSig
-		if z.Checks.Document && z.DocumentNumber != "" {
+		// The number counts only when confirmed beyond its own check digit (repairs,
+		// cancelling confusions and shifted lines pass that one time in ten; dev: three
+		// re-uploads of ID cards read a wrong number so confirmed). Dates need no more:
+		// a single misread digit always fails its check.
+		if z.NumberConfirmed() {
 			s |= DocSig(fieldHash("document", z.DocumentNumber)&docNumberBits) | docHasNumber
 		}
 		if z.Checks.Birth && !z.BirthDate.IsZero() {
