@@ -182,6 +182,21 @@ func fieldHash(name, value string) uint64 {
 	return h.Sum64()
 }
 
+// Fields is the number of confirmed fields the sketch holds.
+func (d DocSig) Fields() int { return bits.OnesCount64(uint64(d >> 32)) }
+
+// WithZones returns s with the confirmed fields of zones read apart from its text (the
+// scanner's second pass over the zone region, media/scan) when they confirm at least as
+// many fields as the text's own: the first, multilingual pass often garbles a zone's
+// first characters (a Cyrillic б for G) so that no zone is found in its text at all,
+// and such a document could then only be told apart by its words.
+func (s TextSig) WithZones(zones []mrz.Zone) TextSig {
+	if d := docSigOf(zones); d.Fields() > 0 && d.Fields() >= s.Doc.Fields() {
+		s.Doc = d
+	}
+	return s
+}
+
 // docSigOf sketches the confirmed fields of the zone that confirms most of them (the
 // first such zone on a tie).
 func docSigOf(zones []mrz.Zone) DocSig {
@@ -201,7 +216,7 @@ func docSigOf(zones []mrz.Zone) DocSig {
 		if z.Checks.Expiry && !z.ExpiryDate.IsZero() {
 			s |= DocSig(fieldHash("expiry", z.ExpiryDate.Format("060102"))&0xff)<<docExpShift | docHasExpiry
 		}
-		if bits.OnesCount64(uint64(s>>32)) > bits.OnesCount64(uint64(best>>32)) {
+		if s.Fields() > best.Fields() {
 			best = s
 		}
 	}
