@@ -362,6 +362,15 @@ func (w *ocrWorker) run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// The worker's own Go work (decode, hashes, zone preprocessing, classifiers on
+			// the OCR text) runs at the tesseract processes' niceness, on a thread locked to
+			// this goroutine for its whole life (a niceness cannot be lowered again): the
+			// classify role's goroutines in this process get the CPU first.
+			if *w.oc.Nice > 0 {
+				if err := ocr.NiceThread(*w.oc.Nice); err != nil {
+					w.log.Warn("ocr: lowering the worker thread's priority failed; it runs at the default", "err", err)
+				}
+			}
 			for ctx.Err() == nil {
 				batch, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
 				if err != nil {

@@ -51,8 +51,9 @@ type Options struct {
 	// pictures) on disk, so reruns of a large false-join count are cheap.
 	Cache *TextCache
 	// FalseJoinsOnly measures the false-join count alone: the exposing pictures of the
-	// split are hashed and read (through Cache when set) to build the index, and no
-	// recall, zone or re-upload figure is computed.
+	// split are scanned as the ocr role scans them (zone second pass included, not
+	// through Cache) to build the index, and no recall, zone or re-upload figure is
+	// computed.
 	FalseJoinsOnly bool
 	// Progress, when positive, writes a line to stderr every Progress unrelated pictures.
 	Progress int
@@ -132,18 +133,15 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 		}
 		errs := make([]error, len(exposing))
 		start := time.Now()
+		// The exposing pictures are scanned as the ocr role scans them (the zone's
+		// second pass confirms fields the first pass may miss), as in the full run.
 		parallel(ctx, o.Workers, len(exposing), func(i int) {
-			h, err := phash.Of(exposing[i].Image)
+			f, err := scanner.Scan(ctx, 0, exposing[i].Image, "")
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			text, err := readText(exposing[i].Image)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			index.Add(h, phash.SigOf(text), exposing[i].ID)
+			index.Add(f.Hash, f.Sig, exposing[i].ID)
 		})
 		rep.OCRSeconds = time.Since(start).Seconds()
 		for i, err := range errs {
@@ -312,7 +310,12 @@ func falseJoins(ctx context.Context, o Options, fonts *imagegen.Fonts, index *ph
 		}
 		if joined {
 			rep.FalseJoins++
-			rep.Errors = append(rep.Errors, fmt.Sprintf("false join: %s matched %s at %d/%d", b.ID, m.ID, m.P, m.D))
+			msg := fmt.Sprintf("false join: %s matched %s at %d/%d", b.ID, m.ID, m.P, m.D)
+			rep.Errors = append(rep.Errors, msg)
+			if o.Progress > 0 {
+				// At once: a long run stopped early still names what it found.
+				fmt.Fprintln(stderr, msg)
+			}
 		}
 		if o.Progress > 0 && done%o.Progress == 0 {
 			fmt.Fprintf(stderr, "false joins: %d/%d unrelated pictures done (%d read), %d false joins, %.0f s\n",
@@ -490,6 +493,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	errorsOnly := fs.Bool("errors", false, "list the ids of misjudged pictures (dev only)")
 	strict := fs.Bool("strict", false, "exit with an error when a target is not met")
 	tess := fs.String("tesseract", "tesseract", "tesseract binary")
+	ocrTimeout := fs.Duration("ocr-timeout", time.Minute, "bound on one tesseract run (a loaded machine needs more)")
 	cacheDir := fs.String("cache", "", "directory keeping the OCR text of the pictures the re-upload rule reads (never the pictures), so reruns are cheap; empty: no cache")
 	fjOnly := fs.Bool("false-joins-only", false, "measure the false-join count alone (index of the split's exposing pictures, --unrelated pictures)")
 	progress := fs.Int("progress", 0, "write a progress line to stderr every N unrelated pictures (0: none)")
@@ -508,7 +512,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("eval images: exposure classifier: %w", err)
 	}
-	t := &ocr.Tesseract{Path: *tess}
+	t := &ocr.Tesseract{Path: *tess, Timeout: *ocrTimeout}
 	if err := t.Check(ctx); err != nil {
 		return err
 	}

@@ -59,6 +59,11 @@ type Zone struct {
 	Checks Checks `json:"checks"`
 	// Repairs counts the characters changed to make check digits agree (0 = read as is).
 	Repairs int `json:"repairs"`
+	// DocumentRepaired reports that the document number agrees with its check digit only
+	// after letter/digit swaps. Its check digit then confirms little: several swaps are
+	// tried and one in ten agrees by chance, and the composite check digit weighs the
+	// number exactly as its own digit does, so it agrees too.
+	DocumentRepaired bool `json:"document_repaired,omitempty"`
 	// Lines are the zone's lines as finally read (after repairs).
 	Lines []string `json:"lines"`
 	// FirstLine is the index of the zone's first line in the input text's lines.
@@ -82,6 +87,19 @@ func (c Checks) All() bool {
 // Valid reports whether every check digit of the zone agrees: a valid zone is a
 // document image with near certainty.
 func (z *Zone) Valid() bool { return z.Checks.All() }
+
+// NumberConfirmed reports whether the document number is read right with near
+// certainty, enough to tell two documents apart by it: its check digit and the
+// composite check digit agree as read (no repair), and it is shaped as issued numbers
+// are (docShape). A check digit alone confirms a number less than a date: a repair
+// agrees by chance one time in ten (and the composite weighs the number as its own
+// digit does, so it agrees with it); two letter/digit confusions can cancel (O for 0
+// at weights 7 and 3: FA35O6O83 passes as FA3506083's digit), which the shape shows;
+// and a line that lost or gained a character shifts the number, which the composite
+// then shows.
+func (z *Zone) NumberConfirmed() bool {
+	return z.Checks.Document && z.Checks.Composite && !z.DocumentRepaired && z.DocumentNumber != "" && docShape(z.DocumentNumber)
+}
 
 // CheckDigit computes the ICAO 9303 check digit of a field (weights 7,3,1; digits as
 // values, A–Z as 10–35, '<' as 0). ok is false for characters outside that alphabet.

@@ -232,3 +232,35 @@ func TestConfirmNames(t *testing.T) {
 		})
 	}
 }
+
+// TestNumberConfirmed: a document number tells two documents apart only when read as is,
+// with its own and the composite check digit agreeing, and shaped as issued numbers are.
+func TestNumberConfirmed(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	h := Holder{DocumentCode: "P", Issuer: "UZB", DocumentNumber: "FA3506083", Nationality: "UZB", Sex: "F",
+		BirthDate: time.Date(2003, 8, 31, 0, 0, 0, 0, time.UTC), ExpiryDate: time.Date(2032, 11, 1, 0, 0, 0, 0, time.UTC),
+		Surname: "QODIROVA", GivenNames: "DILSHOD"}
+	zone := ComposeTD3(h)
+	for _, c := range []struct {
+		name, number string
+		want         bool
+	}{
+		{"as issued", "FA3506083", true},
+		{"repaired (O for 0, the swap back agrees)", "FA35O6083", false},
+		{"two confusions cancel in the check digit", "FA35O6O83", false},
+	} {
+		zs := Find(zone[0]+"\n"+strings.Replace(zone[1], "FA3506083", c.number, 1), now)
+		if len(zs) != 1 {
+			t.Fatalf("%s: %d zones", c.name, len(zs))
+		}
+		if got := zs[0].NumberConfirmed(); got != c.want {
+			t.Errorf("%s: NumberConfirmed %v, want %v (%+v)", c.name, got, c.want, zs[0])
+		}
+	}
+	// A broken birth date fails the composite: the number is not confirmed.
+	broken := []byte(zone[1])
+	broken[14] = '9'
+	if zs := Find(zone[0]+"\n"+string(broken), now); len(zs) != 1 || zs[0].NumberConfirmed() {
+		t.Errorf("number confirmed with the composite failing: %+v", zs)
+	}
+}

@@ -217,6 +217,7 @@ func tryTD3(lines []string, i int, now time.Time) (Zone, bool) {
 	z.PersonalNumber = pinIn(z.Optional1, now)
 	z.Checks = Checks{Document: okD, Birth: okB, Expiry: okE, Optional: okO, Composite: okC}
 	if okD && doc != l2[0:9] {
+		z.DocumentRepaired = true
 		z.Repairs += rD
 	} else if okD {
 		z.Repairs += rDC
@@ -378,6 +379,7 @@ func tryTD1(lines []string, i int, now time.Time) (Zone, bool) {
 	z.Surname, z.GivenNames = parseName(l3)
 	z.Checks = Checks{Document: okD, Birth: okB, Expiry: okE, Optional: true, Composite: okC}
 	if okD && doc != l1[5:14] {
+		z.DocumentRepaired = true
 		z.Repairs += rD
 	}
 	z.Repairs += rB + rE

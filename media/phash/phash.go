@@ -170,6 +170,18 @@ func (t Thresholds) textAgrees(a, b TextSig) bool {
 	case a.HasText() != b.HasText():
 		return false
 	}
+	// The confirmed zone fields decide first: any of them that differs makes two
+	// documents; the same document number and at least one more field agreeing make the
+	// same document, whatever the words and printed numbers say (a re-upload's OCR may
+	// lose many of them). Fewer fields compared leave the decision to the words.
+	if n, same, sameNumber := CompareDocs(a, b); n > 0 {
+		switch {
+		case !same:
+			return false
+		case sameNumber && n >= 2:
+			return true
+		}
+	}
 	if n, ok := NumberOverlap(a, b); ok && t.MinCombined > 0 {
 		return Jaccard(a, b)+n >= t.MinCombined && n >= t.MinNumbers
 	}

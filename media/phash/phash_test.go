@@ -8,8 +8,10 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kuzot/kuzot/media/imagegen"
+	"github.com/kuzot/kuzot/media/mrz"
 )
 
 // picture draws a deterministic pseudo-random scene of rectangles.
@@ -181,10 +183,15 @@ func TestNumbersSkipMRZLines(t *testing.T) {
 	if n, ok := NumberOverlap(SigOf(original), SigOf(other)); !ok || n != 0 {
 		t.Errorf("another person's document: number overlap %.2f (%v); want 0", n, ok)
 	}
-	// A document whose fields show fewer than MinNumbers numbers is compared on its zone.
-	zoneOnly := "PASSPORT\nAB1234567<<<<\n9503124M2905051<<<"
-	if got, want := numberBits(zoneOnly), numberRuns(zoneOnly); got != want || got == 0 {
-		t.Errorf("zone-only text: bits %x, want the zone's %x", got, want)
+	// A zone's numbers never count as raw runs (they count through DocSig, confirmed).
+	if got := numberBits("PASSPORT\nAB1234567<<<<\n9503124M2905051<<<", nil); got != 0 {
+		t.Errorf("zone-only text set number bits %x", got)
+	}
+	zone := strings.Join(mrz.ComposeTD3(uzHolder("QODIROVA", "DILSHOD", "FA3506083", "2003-08-31", "2032-11-01")), "\n")
+	// The multilingual pass reads '<' as other characters: the zone's lines still do not count.
+	garbled := strings.ReplaceAll(zone, "<<", "«")
+	if got := numberBits("PASSPORT\n"+garbled, mrz.Find(garbled, zoneNow)); got != 0 {
+		t.Errorf("zone read without fillers set number bits %x", got)
 	}
 }
 
@@ -219,5 +226,117 @@ func TestNumberFloor(t *testing.T) {
 	th.MinNumbers = 0
 	if !th.textAgrees(a, other) {
 		t.Error("without the floor the pair does not join: the test shows nothing")
+	}
+}
+
+// uzHolder is an invented Uzbek passport holder (dates as YYYY-MM-DD).
+func uzHolder(surname, given, number, birth, expiry string) mrz.Holder {
+	b, _ := time.Parse(time.DateOnly, birth)
+	e, _ := time.Parse(time.DateOnly, expiry)
+	return mrz.Holder{DocumentCode: "P", Issuer: "UZB", DocumentNumber: number, Nationality: "UZB",
+		BirthDate: b, ExpiryDate: e, Sex: "F", Surname: surname, GivenNames: given}
+}
+
+// uzPassport is the first-pass OCR text of a generated Uzbek passport (the layout of
+// passport-uz-6 on the dev part), with its zone.
+func uzPassport(h mrz.Holder, printedNumber string) string {
+	name := func(s string) string { return strings.ToUpper(s[:1]) + strings.ToLower(s[1:]) }
+	return "PASPORT / UZB\nFamiliyasi\n" + name(h.Surname) + " / " + h.Surname + "\nIsmi\n" + name(h.GivenNames) + " / " + h.GivenNames +
+		"\nTug'ilgan sanasi\n" + h.BirthDate.Format("02.01.2006") + "\nPasport raqami\n" + printedNumber + "\n" +
+		strings.Join(mrz.ComposeTD3(h), "\n")
+}
+
+// TestZoneFields: the check-digit-confirmed zone fields (document number, birth date,
+// expiry date) decide a join of two documents. The namesake case is the dev false join
+// unrelated-passport-uz-99 → passport-uz-6 (docs/images.md): same template, words that
+// agree, printed numbers whose one-bit-per-number sketch collided; the re-upload cases
+// are the dev variants and the ocr role's own JPEG-60 case, whose OCR loses words, misreads
+// printed numbers or garbles one zone field.
+func TestZoneFields(t *testing.T) {
+	th := DefaultThresholds()
+	holder := uzHolder("QODIROVA", "DILSHOD", "FA3506083", "2003-08-31", "2032-11-01")
+	original := uzPassport(holder, "FA3506083")
+	namesake := holder
+	namesake.DocumentNumber, namesake.ExpiryDate = "FA2755529", holder.ExpiryDate.AddDate(1, 2, 0)
+	twin := namesake // same name and birth date, another passport
+	twin.ExpiryDate = holder.ExpiryDate
+	zone := mrz.ComposeTD3(holder)
+	tampered := []byte(zone[1])
+	tampered[14] = '9' // a birth digit changed: its check digit fails
+	for _, c := range []struct {
+		name  string
+		other string
+		// fields is the number of confirmed fields both show.
+		fields int
+		want   bool
+	}{
+		{"namesake, other passport, same printed dates", uzPassport(namesake, "FA2755529"), 3, false},
+		{"namesake, fields printed identically (sketch collision)", strings.Replace(uzPassport(namesake, "FA2755529"), "FA2755529\n", "FA3506083\n", 1), 3, false},
+		{"same name and birth date, another passport", uzPassport(twin, "FA2755529"), 3, false},
+		{"re-upload, same text", original, 3, true},
+		{"re-upload, most words and the printed number lost (rotation)",
+			"PASPORT\nFamiliyasi\nIsmi\nTug'ilgan sanasi 31.0B.2O03\nFA35O6O83\n" + strings.Join(zone, "\n"), 3, true},
+		{"re-upload, name line garbled, filler pairs read as «",
+			"PASPORT / UZB\nFamiliyasi\nQodirova / QODIROVA\nIsmi\nDilshod / DILSHOD\nTug'ilgan sanasi\n31.08.2003\nPasport raqami\nFA3506083\n" +
+				"P<UZBQ0DlR0VA«DlLSH0D««««««««««<\n" + strings.ReplaceAll(zone[1], "<<", "«"), 3, true},
+		// The composite check digit fails with the birth date, so the number does not
+		// count either: the expiry date is compared, the words decide.
+		{"re-upload, birth date misread in the zone: compared on the expiry date",
+			strings.Replace(original, zone[1], string(tampered), 1), 1, true},
+		// "FA3506083" read "FA35O6083": the swap back that restores the check digit makes
+		// a repaired number, which does not count (the dates do).
+		{"re-upload, document number repaired", strings.Replace(original, zone[1], strings.Replace(zone[1], "FA3506083", "FA35O6083", 1), 1), 2, true},
+		// "FA35O6O83": two O for 0 cancel in the check digit (weights 3 and 7); the
+		// number is not shaped as issued numbers are, so it does not count.
+		{"re-upload, two confusions cancel in the number's check digit", strings.Replace(original, zone[1], strings.Replace(zone[1], "FA3506083", "FA35O6O83", 1), 1), 2, true},
+	} {
+		a, b := SigOf(original), SigOf(c.other)
+		n, _, _ := CompareDocs(a, b)
+		if n != c.fields {
+			t.Errorf("%s: %d fields compared; want %d (doc %x / %x)", c.name, n, c.fields, uint64(a.Doc), uint64(b.Doc))
+		}
+		if got := th.textAgrees(a, b); got != c.want {
+			j := Jaccard(a, b)
+			num, _ := NumberOverlap(a, b)
+			t.Errorf("%s: joined %v; want %v (jaccard %.2f, numbers %.2f)", c.name, got, c.want, j, num)
+		}
+	}
+	// A field whose check digit fails does not count: a zone with every check broken
+	// sketches nothing and leaves the decision to the words and printed numbers.
+	broken := strings.NewReplacer("FA35060836", "FA35060831", "0308315", "0308310", "3211016", "3211010").Replace(zone[1])
+	if s := SigOf(zone[0] + "\n" + broken); s.Doc != 0 {
+		t.Errorf("a zone with broken check digits sketched %x", uint64(s.Doc))
+	}
+}
+
+// TestSecondPassZoneFields: the dev ID card id_card-en-3, whose first (multilingual) pass
+// garbled the zone's first line ("Т0Кб7…") so that no zone is found in its text, and an
+// unrelated passport of another person (unrelated-passport-en-4278, the false join of the
+// 10,000-picture run) agree in a third of their words and, by chance, in two of their
+// printed numbers' bits: word Jaccard + number overlap pass. The scanner's second pass
+// reads the card's zone; with its confirmed fields the two are told apart.
+func TestSecondPassZoneFields(t *testing.T) {
+	card := "KYRGYZ REPUBLIC\nIDENTITY CARD\nSurname\nКадырова\nGiven name\nАйгерим\nDate of birth\n30.01.1984\nSex\nF\n" +
+		"Personal number (PIN)\n13001198426461\nDocument number\n129698041\nТ0Кб7109698041413001198426461<\n" +
+		"8401304F3306013KGZ<<<<<<<<<<<Q\nKADYROVA<<AIGERIM<<<<<<<<<<<<<"
+	passport := "PASSPORT / KGZ\nSumame\nЖумабекова / ZHUMABEKOVA\nGiven names\nАйгерим / AIGERIM\nDate of birth\n19.05.1976\n" +
+		"Passport No.\nAC3946200\nP<KGZZHUMABEKOVA<<AIGERIM<<<<<<<<<<<<<<<<<<<\nAC39462004KGZ7605194F31040131190519762608900"
+	a, b := SigOf(card), SigOf(passport)
+	th := DefaultThresholds()
+	if a.Doc != 0 || !th.textAgrees(a, b) {
+		t.Fatalf("the case shows nothing: card fields %d, joined %v", a.Doc.Fields(), th.textAgrees(a, b))
+	}
+	second := mrz.Find(strings.Join(mrz.ComposeTD1(mrz.Holder{DocumentCode: "ID", Issuer: "KGZ", DocumentNumber: "ID9698041",
+		Optional1: "13001198426461", Nationality: "KGZ", Sex: "F", BirthDate: time.Date(1984, 1, 30, 0, 0, 0, 0, time.UTC),
+		ExpiryDate: time.Date(2033, 6, 1, 0, 0, 0, 0, time.UTC), Surname: "KADYROVA", GivenNames: "AIGERIM"}), "\n"), zoneNow)
+	withZone := a.WithZones(second)
+	if withZone.Doc.Fields() != 3 {
+		t.Fatalf("second-pass zone: %d confirmed fields, want 3", withZone.Doc.Fields())
+	}
+	if th.textAgrees(withZone, b) {
+		t.Error("the card with its second-pass zone joined another person's passport")
+	}
+	if !th.textAgrees(withZone, a.WithZones(second)) || !th.textAgrees(withZone, SigOf(card)) {
+		t.Error("the card did not join its own re-upload")
 	}
 }

@@ -4,7 +4,10 @@ import (
 	"hash/fnv"
 	"math/bits"
 	"strings"
+	"time"
 	"unicode"
+
+	"github.com/kuzot/kuzot/media/mrz"
 )
 
 // SigSize is the number of MinHash values in a text signature.
@@ -21,11 +24,19 @@ const SigSize = 32
 // or '-' inside allowed and dropped: dates, document and personal numbers): each sets
 // one bit of 64 chosen by its hash, so the bitmap keeps about six bits of each number,
 // not the number. Two documents of one template differ above all in their numbers, which
-// OCR reads more steadily than names.
+// OCR reads more steadily than names. The lines of a machine-readable zone are left out
+// of Num: their numbers count through Doc, and only where a check digit confirms them.
+//
+// Doc sketches the fields of the text's machine-readable zone whose ICAO 9303 check digit
+// agrees (DocSig): the document number, the birth date and the expiry date. A field whose
+// check digit fails is not in it, so an OCR misread never makes two readings of one
+// document differ, and two documents (two holders with the same name) differ wherever
+// both show a confirmed field.
 type TextSig struct {
 	Min [SigSize]uint32 `json:"min"`
 	N   int             `json:"n"`
 	Num uint64          `json:"num,omitempty"`
+	Doc DocSig          `json:"doc,omitempty"`
 }
 
 // MinTokens is the number of tokens from which an image counts as having text.
@@ -53,34 +64,46 @@ func SigOf(text string) TextSig {
 		}
 	}
 	s.N = len(seen)
-	s.Num = numberBits(text)
+	zones := mrz.Find(text, zoneNow)
+	s.Num = numberBits(text, zones)
+	s.Doc = docSigOf(zones)
 	return s
 }
+
+// zoneNow resolves the two-digit years of zones for the sketch. The sketch keeps the six
+// digits the zone shows (YYMMDD), so the instant only decides whether a date parses; a
+// fixed one keeps the sketch of one text the same whenever it is made.
+var zoneNow = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // MinNumbers is the number of bits of Num from which two sketches compare their numbers.
 const MinNumbers = 2
 
-// numberBits sets one bit per run of six or more digits in text. Lines with an MRZ
-// filler ('<') count only when the other lines show fewer than MinNumbers numbers: a
-// machine-readable zone glues its numbers to letters and fillers, so one misread
-// character there (JPEG, a slight rotation) changes the whole run, while the same numbers
-// printed in the document's fields read steadily; a document whose fields show too few
-// numbers is compared on its zone as before. Measured on the ocr role's re-upload case
-// (app/ocr_integration_test.go): a JPEG-60 re-upload shared 2 of 6 numbers with its
-// original when the zone counted, 2 of 3 without; another person's card of the same
-// template shared none either way.
-func numberBits(text string) uint64 {
+// numberBits sets one bit per run of six or more digits in the lines of text outside
+// its machine-readable zones: the lines of the zones found (mrz.Find) and every line
+// with an MRZ filler ('<'). A zone glues its numbers to letters and fillers, so one
+// misread character there (JPEG, a slight rotation) changes the whole run, while the
+// same numbers printed in the document's fields read steadily; the zone's numbers are
+// compared through DocSig instead, field by field and only where a check digit confirms
+// them. Measured on the ocr role's re-upload case (app/ocr_integration_test.go): a
+// JPEG-60 re-upload shared 2 of 6 numbers with its original when the zone counted, 2 of
+// 3 without. A document whose zone is its only numbers has no Num (NumberOverlap does not
+// compare): raw zone runs let a namesake's passport whose zone OCR garbled differently
+// join on the printed dates (docs/images.md).
+func numberBits(text string, zones []mrz.Zone) uint64 {
+	skip := map[int]bool{}
+	for _, z := range zones {
+		for i := range z.Lines {
+			skip[z.FirstLine+i] = true
+		}
+	}
 	var fields strings.Builder
-	for _, line := range strings.Split(text, "\n") {
-		if !strings.ContainsAny(line, "<«‹") {
+	for i, line := range strings.Split(text, "\n") {
+		if !skip[i] && !strings.ContainsAny(line, "<«‹") {
 			fields.WriteString(line)
 			fields.WriteByte('\n')
 		}
 	}
-	if out := numberRuns(fields.String()); bits.OnesCount64(out) >= MinNumbers {
-		return out
-	}
-	return numberRuns(text)
+	return numberRuns(fields.String())
 }
 
 // numberRuns sets one bit per run of six or more digits in text.
@@ -130,4 +153,101 @@ func Jaccard(a, b TextSig) float64 {
 		}
 	}
 	return float64(eq) / SigSize
+}
+
+// DocSig is the sketch of the check-digit-confirmed fields of a machine-readable zone:
+// 16 bits of a hash of the document number, 8 bits of a hash of the birth date and 8 of
+// the expiry date, and a presence bit for each (a field whose ICAO check digit fails is
+// absent). It keeps a few bits of each field, not the field: one document number in
+// 65,536 and one date in 256 share a sketch, which is what a join of two different
+// documents by chance would need in every field both confirm. Zero: no confirmed field.
+type DocSig uint64
+
+// The fields of a DocSig: their bits within the sketch and their presence bits.
+const (
+	docNumberBits = 0xffff
+	docBirthShift = 16
+	docExpShift   = 24
+	docHasNumber  = 1 << 32
+	docHasBirth   = 1 << 33
+	docHasExpiry  = 1 << 34
+)
+
+// fieldHash hashes one zone field, salted by the field's name.
+func fieldHash(name, value string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(value))
+	return h.Sum64()
+}
+
+// Fields is the number of confirmed fields the sketch holds.
+func (d DocSig) Fields() int { return bits.OnesCount64(uint64(d >> 32)) }
+
+// WithZones returns s with the confirmed fields of zones read apart from its text (the
+// scanner's second pass over the zone region, media/scan) when they confirm at least as
+// many fields as the text's own: the first, multilingual pass often garbles a zone's
+// first characters (a Cyrillic б for G) so that no zone is found in its text at all,
+// and such a document could then only be told apart by its words.
+func (s TextSig) WithZones(zones []mrz.Zone) TextSig {
+	if d := docSigOf(zones); d.Fields() > 0 && d.Fields() >= s.Doc.Fields() {
+		s.Doc = d
+	}
+	return s
+}
+
+// docSigOf sketches the confirmed fields of the zone that confirms most of them (the
+// first such zone on a tie).
+func docSigOf(zones []mrz.Zone) DocSig {
+	var best DocSig
+	for _, z := range zones {
+		var s DocSig
+		// The number counts only when confirmed beyond its own check digit (repairs,
+		// cancelling confusions and shifted lines pass that one time in ten; dev: three
+		// re-uploads of ID cards read a wrong number so confirmed). Dates need no more:
+		// a single misread digit always fails its check.
+		if z.NumberConfirmed() {
+			s |= DocSig(fieldHash("document", z.DocumentNumber)&docNumberBits) | docHasNumber
+		}
+		if z.Checks.Birth && !z.BirthDate.IsZero() {
+			s |= DocSig(fieldHash("birth", z.BirthDate.Format("060102"))&0xff)<<docBirthShift | docHasBirth
+		}
+		if z.Checks.Expiry && !z.ExpiryDate.IsZero() {
+			s |= DocSig(fieldHash("expiry", z.ExpiryDate.Format("060102"))&0xff)<<docExpShift | docHasExpiry
+		}
+		if s.Fields() > best.Fields() {
+			best = s
+		}
+	}
+	return best
+}
+
+// CompareDocs compares the confirmed zone fields two sketches both show. compared is the
+// number of such fields; same is false when any of them differs (two documents: a field
+// confirmed by its check digit is read right, whatever OCR did elsewhere) and otherwise
+// true. sameNumber reports that the document number is among the fields compared and
+// agrees.
+func CompareDocs(a, b TextSig) (compared int, same, sameNumber bool) {
+	fields := []struct {
+		has  DocSig
+		mask DocSig
+	}{
+		{docHasNumber, docNumberBits},
+		{docHasBirth, 0xff << docBirthShift},
+		{docHasExpiry, 0xff << docExpShift},
+	}
+	same = true
+	for i, f := range fields {
+		if a.Doc&f.has == 0 || b.Doc&f.has == 0 {
+			continue
+		}
+		compared++
+		eq := a.Doc&f.mask == b.Doc&f.mask
+		same = same && eq
+		if i == 0 {
+			sameNumber = eq
+		}
+	}
+	return compared, same && compared > 0, sameNumber
 }

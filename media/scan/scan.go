@@ -142,6 +142,7 @@ func (s *Scanner) Scan(ctx context.Context, index int, img image.Image, author s
 		mrz.ConfirmNames(&zones[i], strings.Join(front, "\n"))
 	}
 	f.Zones = zones
+	f.Sig = f.Sig.WithZones(zones)
 	for _, z := range zones {
 		if z.Valid() {
 			f.MRZValid = true
