@@ -133,11 +133,17 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	if s := text(t, actx, "#model-version"); s != oldModel {
 		t.Fatalf("post page shows model %q, want %q", s, oldModel)
 	}
-	do(t, actx, "correct frames",
-		chromedp.Click(chromedp.CSS(`#label-form input[name=frames][value=foreign_agent]`)),
+	// The analyst's frames: foreign_agent only. Set, not toggled: which frames start
+	// ticked is the model's verdict and changes with the lexicon (since 2026-12-06.1 it
+	// finds foreign_agent in this very post).
+	if _, err := chromedp.Run(actx, chromedp.Evaluate[bool](`document.querySelectorAll('#label-form input[name=frames]').forEach(
+		b => { b.checked = b.value === 'foreign_agent' }); true`)); err != nil {
+		t.Fatalf("set the corrected frames: %v", err)
+	}
+	do(t, actx, "correct labels",
 		chromedp.Click(chromedp.CSS(`#label-form input[name=labels][value=exclusion]`)))
 	submitAndWait(t, actx, "save corrected frames", "#label-correct", "#label-saved")
-	if s := text(t, actx, "#label-history"); !strings.Contains(s, "correct") || !strings.Contains(s, "foreign_agent") {
+	if s := text(t, actx, "#label-history"); !strings.Contains(s, "correct") || !strings.Contains(s, "\tforeign_agent\t") {
 		t.Fatalf("label history after correcting: %q", s)
 	}
 	sh.shot(actx, "fl-01-frames-corrected")
@@ -225,8 +231,18 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 		t.Fatalf("compare does not name both models: %q", out.String())
 	}
 	out.Reset()
+	// A candidate retrained from scratch on these few labels may score below the shipped
+	// model (whose weights were chosen over several seeds): promote must then refuse and
+	// say where it is worse, and the analyst's --force overrides it.
 	if err := modeldir.ModelCommand(ctx, []string{"promote", "--config", cfgFile, candidate}, &out, &errb); err != nil {
-		t.Fatalf("promote: %v\n%s%s", err, out.String(), errb.String())
+		if !strings.Contains(err.Error(), "worse than current") || !strings.Contains(err.Error(), " dev") {
+			t.Fatalf("promote: %v\n%s%s", err, out.String(), errb.String())
+		}
+		t.Logf("promote refused as designed: %v; promoting with --force", err)
+		out.Reset()
+		if err := modeldir.ModelCommand(ctx, []string{"promote", "--force", "--config", cfgFile, candidate}, &out, &errb); err != nil {
+			t.Fatalf("promote --force: %v\n%s%s", err, out.String(), errb.String())
+		}
 	}
 	t.Logf("promote:\n%s", out.String())
 
