@@ -23,6 +23,7 @@ SUSTAINED=${BENCH_SUSTAINED:-5m}
 SUSTAINED_RATE=${BENCH_SUSTAINED_RATE:-5200}
 
 out=docs/benchmarks.md
+handwritten_marker='<!-- make bench writes everything above this line; the sections below are written by hand and kept. -->'
 tmp=$(mktemp)
 {
   echo "# Benchmarks"
@@ -102,5 +103,13 @@ tmp=$(mktemp)
 } | tee "$tmp"
 rm -f "$tmp.go"
 mkdir -p docs
+# The sections after the marker are written by hand (issue work: evaluations, cluster and
+# capacity runs that make bench does not repeat); a rerun replaces only the generated part
+# above the marker and keeps them as they are.
+{
+  echo
+  echo "$handwritten_marker"
+  if [ -f "$out" ]; then awk -v m="$handwritten_marker" 'found { print } $0 == m { found = 1 }' "$out"; fi
+} >>"$tmp"
 mv "$tmp" "$out"
 echo "wrote $out"
