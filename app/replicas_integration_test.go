@@ -134,6 +134,7 @@ func TestIntegrationCoordinateStandbyTakesOver(t *testing.T) {
 	testenv.Eventually(t, 30*time.Second, "the old leader giving up", func() bool {
 		return strings.Contains(logsA.String(), "coordinate leadership lost")
 	})
+	t.Logf("the old leader gave up %s after it was cut off", time.Since(cut).Round(time.Millisecond))
 
 	publishBurst(" снова", now.Add(-10*time.Minute), "again")
 	var version uint64

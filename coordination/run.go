@@ -140,8 +140,13 @@ func runDetector(ctx context.Context, o RunOptions, params Params, leader func()
 		}
 	}()
 	store := NewStore(o.CH)
+	// An ordered consumer re-creates its server-side consumer on every Fetch, by default
+	// retrying without end while NATS is unreachable; one attempt (10 s at most) lets a
+	// leader cut off from NATS see that its lease ended instead of waiting for the
+	// connection (the loop below fetches again, from where it stopped).
 	cons, err := o.Bus.JS.OrderedConsumer(ctx, pipeline.ResultsStream, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start,
+		MaxResetAttempts: 1,
 	})
 	if err != nil {
 		return fmt.Errorf("coordinate: consumer: %w", err)

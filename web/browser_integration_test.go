@@ -50,6 +50,13 @@ func artifacts(t *testing.T) string {
 // browser starts a fresh headless Chromium with its own profile directory.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 4*time.Minute)
+}
+
+// browserFor is browser with the whole session bounded by limit, for a test that does
+// minutes of other work (training a model) between its browser steps.
+func browserFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
@@ -62,7 +69,7 @@ func browser(t *testing.T) context.Context {
 	)
 	// Bound the whole browser session, so that a wedged Chromium fails this test in
 	// minutes instead of holding `make test` until its global timeout.
-	bctx, bcancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	bctx, bcancel := context.WithTimeout(context.Background(), limit)
 	t.Cleanup(bcancel)
 	actx, acancel := chromedp.NewExecAllocator(bctx, opts...)
 	ctx, cancel := chromedp.NewContext(actx)

@@ -125,7 +125,8 @@ func TestIntegrationBrowserFeedbackLoop(t *testing.T) {
 	sh := shooter{t, artifacts(t)}
 
 	// Analyst: correct the frames of the flagged post.
-	actx := browser(t)
+	// Training a candidate inside the session takes minutes on a loaded machine.
+	actx := browserFor(t, 12*time.Minute)
 	loginAs(t, actx, base, "analyst")
 	do(t, actx, "open the flagged post",
 		chromedp.Navigate(base+"/posts/telegram:e2e/flagged"),
