@@ -17,7 +17,7 @@ import (
 	"github.com/kuzot/kuzot/post"
 )
 
-// runCollect implements `kuzot collect --config FILE [--once] --stdout`: it polls every
+// runCollect implements `kuzot collect --config FILE [--once] [--state DIR] --stdout`: it polls every
 // configured source and prints the new posts as JSON lines. Publishing to JetStream is
 // the pipeline's role; this command is the offline view of the collectors.
 func runCollect(ctx context.Context, args []string, s stdio) error {
@@ -29,6 +29,7 @@ func runCollect(ctx context.Context, args []string, s stdio) error {
 	only := fs.String("source", "", "collect only the source with this name")
 	delay := fs.Duration("delay", -1, "pause between two requests to the same host (default: per-host rules, 1 s for unknown hosts)")
 	verbose := fs.Bool("v", false, "log each poll to stderr")
+	stateDir := fs.String("state", "", "keep the collectors' state (last seen ids, comment cursors, counters for refreshes) in this directory, so that a later run goes on from this one; default: in memory, every run starts afresh")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,8 +66,14 @@ func runCollect(ctx context.Context, args []string, s stdio) error {
 	if err != nil {
 		return err
 	}
+	var state collectors.State = collectors.NewMemoryState()
+	if *stateDir != "" {
+		if state, err = collectors.NewFileState(*stateDir); err != nil {
+			return err
+		}
+	}
 	runner, err := collectors.NewRunner(collectors.RunnerOptions{
-		Registry: reg, Sources: cfgs, Logger: log, State: collectors.NewMemoryState(), Fetcher: fetcher,
+		Registry: reg, Sources: cfgs, Logger: log, State: state, Fetcher: fetcher,
 	})
 	if err != nil {
 		return err
