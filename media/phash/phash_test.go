@@ -454,3 +454,17 @@ func TestFrontBirthDates(t *testing.T) {
 		}
 	}
 }
+
+// TestExplain: the explanation names each candidate with its figures and the verdict,
+// and says when no entry is near.
+func TestExplain(t *testing.T) {
+	x := NewIndex(DefaultThresholds())
+	text := "Фамилиясы Токтосунова Аты Жылдыз Туулган куну 19.08.1997 ПИН 11908199772609"
+	x.Add(Hash{P: 0, D: 0}, SigOf(text), "card")
+	if got := x.Explain(Hash{P: 0b111, D: 0}, SigOf(text)); !strings.Contains(got, "card at 3/0") || !strings.Contains(got, "joins true") {
+		t.Errorf("explanation of a join: %s", got)
+	}
+	if got := x.Explain(Hash{P: ^uint64(0), D: ^uint64(0)}, SigOf(text)); !strings.Contains(got, "no candidate") {
+		t.Errorf("explanation of a far picture: %s", got)
+	}
+}
