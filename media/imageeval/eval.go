@@ -16,6 +16,8 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -57,6 +59,12 @@ type Options struct {
 	FalseJoinsOnly bool
 	// Progress, when positive, writes a line to stderr every Progress unrelated pictures.
 	Progress int
+	// UnrelatedFrom skips the unrelated pictures before this index (a run resumed, or a
+	// range checked on its own); the pictures are the same whatever the range.
+	UnrelatedFrom int
+	// UnrelatedOnly, when set, checks only these unrelated pictures (by index, the
+	// number that ends their id) and explains each decision on stderr.
+	UnrelatedOnly []int
 }
 
 // VariantMRZ is the exact parse rate of zones on one kind of variant.
@@ -86,6 +94,9 @@ type Report struct {
 	// UnrelatedRead is the number of unrelated pictures that were hash candidates and
 	// had to be read.
 	UnrelatedRead int
+	// UnrelatedRescanned is the number of them that joined on their first-pass text and
+	// were scanned again as the ocr role scans them.
+	UnrelatedRescanned int
 	// FalseJoinsOnly marks a run that measured the false-join count alone.
 	FalseJoinsOnly bool
 	OCRSeconds     float64
@@ -150,7 +161,7 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 			}
 		}
 		rep.Images = len(exposing)
-		if err := falseJoins(ctx, o, fonts, index, readText, rep, stderr); err != nil {
+		if err := falseJoins(ctx, o, fonts, index, readText, scanner, rep, stderr); err != nil {
 			return nil, err
 		}
 		sort.Strings(rep.Errors)
@@ -260,7 +271,7 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 			mu.Unlock()
 		}
 	})
-	if err := falseJoins(ctx, o, fonts, index, readText, rep, stderr); err != nil {
+	if err := falseJoins(ctx, o, fonts, index, readText, scanner, rep, stderr); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -273,18 +284,34 @@ func Run(ctx context.Context, o Options, scanner *scan.Scanner, stderr io.Writer
 // falseJoins counts the unrelated pictures of every kind (other invented people, other
 // scenes, the same templates) that join an exposing picture of index: none must. A
 // picture is read only when its hashes make it a candidate (as the ocr role, which
-// reads every picture anyway, would have its words).
-func falseJoins(ctx context.Context, o Options, fonts *imagegen.Fonts, index *phash.Index, readText func(image.Image) (string, error), rep *Report, stderr io.Writer) error {
+// reads every picture anyway, would have its words). A candidate that joins on its
+// first-pass text is scanned again as the ocr role scans it (scan.Scanner.Scan: the
+// zone's second pass confirms fields the first pass garbled, not cached), and that
+// sketch decides. A candidate refused on its first-pass text is not scanned again: the
+// second pass only adds confirmed zone fields, and those could turn a refusal into a
+// join only when the document number (16 bits of its hash) and another field (8 bits)
+// of another person's document collide with the indexed one's.
+func falseJoins(ctx context.Context, o Options, fonts *imagegen.Fonts, index *phash.Index, readText func(image.Image) (string, error), scanner *scan.Scanner, rep *Report, stderr io.Writer) error {
 	ug := &imagegen.Generator{Fonts: fonts, Seed: o.Seed + 1_000_003, Now: imagegen.DefaultNow}
-	rep.Unrelated = o.Unrelated
+	picks := o.UnrelatedOnly
+	if len(picks) == 0 {
+		for i := max(0, o.UnrelatedFrom); i < o.Unrelated; i++ {
+			picks = append(picks, i)
+		}
+	}
+	explain := len(o.UnrelatedOnly) > 0
+	rep.Unrelated = len(picks)
 	var mu sync.Mutex
-	done, read := 0, 0
+	done, read, rescanned := 0, 0, 0
 	var ocrErr error
 	start := time.Now()
-	parallel(ctx, o.Workers, o.Unrelated, func(i int) {
-		kind := imagegen.Kinds[i%len(imagegen.Kinds)]
-		lang := imagegen.Langs[(i/len(imagegen.Kinds))%len(imagegen.Langs)]
-		b := ug.Base(fmt.Sprintf("unrelated-%s-%s-%d", kind, lang, i), kind, lang)
+	fail := func(id string, err error) {
+		mu.Lock()
+		ocrErr = fmt.Errorf("eval images: %s: %w", id, err)
+		mu.Unlock()
+	}
+	parallel(ctx, o.Workers, len(picks), func(k int) {
+		b := UnrelatedBase(ug, picks[k])
 		h, err := phash.Of(b.Image)
 		if err != nil {
 			return
@@ -294,39 +321,88 @@ func falseJoins(ctx context.Context, o Options, fonts *imagegen.Fonts, index *ph
 		if candidate {
 			text, err := readText(b.Image)
 			if err != nil {
-				mu.Lock()
-				ocrErr = fmt.Errorf("eval images: %s: %w", b.ID, err)
-				mu.Unlock()
+				fail(b.ID, err)
 				return
 			}
 			sig = phash.SigOf(text)
 		}
 		m, joined := index.Nearest(h, sig)
+		var notes []string
+		if explain {
+			notes = append(notes, fmt.Sprintf("%s: candidate %v, first pass: %s", b.ID, candidate, index.Explain(h, sig)))
+		}
+		again := false
+		if joined {
+			// The ocr role would have the zone's second pass: decide on its sketch.
+			f, err := scanner.Scan(ctx, 0, b.Image, "")
+			if err != nil {
+				fail(b.ID, err)
+				return
+			}
+			again = true
+			m, joined = index.Nearest(h, f.Sig)
+			if explain {
+				notes = append(notes, fmt.Sprintf("%s: scanned as the ocr role does: %s", b.ID, index.Explain(h, f.Sig)))
+			}
+		}
 		mu.Lock()
 		defer mu.Unlock()
+		for _, n := range notes {
+			fmt.Fprintln(stderr, n)
+		}
 		done++
 		if candidate {
 			read++
+		}
+		if again {
+			rescanned++
 		}
 		if joined {
 			rep.FalseJoins++
 			msg := fmt.Sprintf("false join: %s matched %s at %d/%d", b.ID, m.ID, m.P, m.D)
 			rep.Errors = append(rep.Errors, msg)
-			if o.Progress > 0 {
+			if o.Progress > 0 || explain {
 				// At once: a long run stopped early still names what it found.
 				fmt.Fprintln(stderr, msg)
 			}
 		}
 		if o.Progress > 0 && done%o.Progress == 0 {
-			fmt.Fprintf(stderr, "false joins: %d/%d unrelated pictures done (%d read), %d false joins, %.0f s\n",
-				done, o.Unrelated, read, rep.FalseJoins, time.Since(start).Seconds())
+			fmt.Fprintf(stderr, "false joins: %d/%d unrelated pictures done (%d read, %d scanned again), %d false joins, %.0f s\n",
+				done, len(picks), read, rescanned, rep.FalseJoins, time.Since(start).Seconds())
 		}
 	})
 	rep.UnrelatedRead = read
+	rep.UnrelatedRescanned = rescanned
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return ocrErr
+}
+
+// UnrelatedBase renders the i-th unrelated picture of ug (kinds and languages in
+// rotation; id "unrelated-<kind>-<lang>-<i>").
+func UnrelatedBase(ug *imagegen.Generator, i int) imagegen.Base {
+	kind := imagegen.Kinds[i%len(imagegen.Kinds)]
+	lang := imagegen.Langs[(i/len(imagegen.Kinds))%len(imagegen.Langs)]
+	return ug.Base(fmt.Sprintf("unrelated-%s-%s-%d", kind, lang, i), kind, lang)
+}
+
+// parseUnrelated reads a comma-separated list of unrelated pictures, each an index or
+// an id ending in "-<index>".
+func parseUnrelated(list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f[strings.LastIndexByte(f, '-')+1:])
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("eval images: --unrelated-only: %q is neither an index nor an unrelated picture's id", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // mrzVariants scans the variants of every picture with a valid zone and counts exact
@@ -432,7 +508,7 @@ func parallel(ctx context.Context, workers, n int, f func(int)) {
 func (r *Report) Print(w io.Writer, show bool) {
 	if r.FalseJoinsOnly {
 		fmt.Fprintf(w, "images: split %s, index of %d exposing pictures (hashes and OCR text %.1f s)\n", r.Split, r.Images, r.OCRSeconds)
-		fmt.Fprintf(w, "false joins on %d unrelated pictures: %d (%d were hash candidates and were read)\n", r.Unrelated, r.FalseJoins, r.UnrelatedRead)
+		fmt.Fprintf(w, "false joins on %d unrelated pictures: %d (%d were hash candidates and were read, %d scanned again)\n", r.Unrelated, r.FalseJoins, r.UnrelatedRead, r.UnrelatedRescanned)
 		if show {
 			for _, e := range r.Errors {
 				fmt.Fprintln(w, "  ", e)
@@ -497,11 +573,17 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cacheDir := fs.String("cache", "", "directory keeping the OCR text of the pictures the re-upload rule reads (never the pictures), so reruns are cheap; empty: no cache")
 	fjOnly := fs.Bool("false-joins-only", false, "measure the false-join count alone (index of the split's exposing pictures, --unrelated pictures)")
 	progress := fs.Int("progress", 0, "write a progress line to stderr every N unrelated pictures (0: none)")
+	unrelatedFrom := fs.Int("unrelated-from", 0, "check the unrelated pictures from this index on (to --unrelated)")
+	unrelatedOnly := fs.String("unrelated-only", "", "check only these unrelated pictures (comma-separated indices or ids such as unrelated-id_card-ky-6979) and explain each decision on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if (*show || *errorsOnly) && *split == "test" {
 		return errors.New("eval images: --show/--errors list pictures of the dev split only (the test split stays unseen)")
+	}
+	only, err := parseUnrelated(*unrelatedOnly)
+	if err != nil {
+		return err
 	}
 	dir, err := os.MkdirTemp("", "kuzot-eval-images-")
 	if err != nil {
@@ -526,7 +608,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	rep, err := Run(ctx, Options{Split: *split, PerKind: *perKind, Unrelated: *unrelated, Workers: *workers, Seed: *seed,
 		Thresholds: phash.DefaultThresholds(), Show: *show, MRZVariants: *mrzVar, Cache: cache, FalseJoinsOnly: *fjOnly,
-		Progress: *progress}, sc, stderr)
+		Progress: *progress, UnrelatedFrom: *unrelatedFrom, UnrelatedOnly: only}, sc, stderr)
 	if err != nil {
 		return err
 	}

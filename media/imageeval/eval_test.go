@@ -2,6 +2,7 @@ package imageeval
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -61,5 +62,38 @@ func TestSplitRule(t *testing.T) {
 	}
 	if test < 30 || test > 90 {
 		t.Errorf("%d of 280 ids in test; want about 56", test)
+	}
+}
+
+func TestParseUnrelated(t *testing.T) {
+	for _, c := range []struct {
+		list string
+		want []int
+		err  bool
+	}{
+		{"unrelated-id_card-ky-6979,unrelated-id_card-en-8533", []int{6979, 8533}, false},
+		{"12, 7,", []int{12, 7}, false},
+		{"", nil, false},
+		{"unrelated-id_card-ky-x", nil, true},
+	} {
+		got, err := parseUnrelated(c.list)
+		if (err != nil) != c.err || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%q: %v, %v; want %v (error %v)", c.list, got, err, c.want, c.err)
+		}
+	}
+}
+
+// TestUnrelatedBase pins the ids of the unrelated pictures, which --unrelated-only and
+// docs/images.md name: kinds in rotation, languages in rotation every len(Kinds).
+func TestUnrelatedBase(t *testing.T) {
+	fonts, err := imagegen.LoadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ug := &imagegen.Generator{Fonts: fonts, Seed: imagegen.DefaultSeed + 1_000_003, Now: imagegen.DefaultNow}
+	for i, want := range map[int]string{6979: "unrelated-id_card-ky-6979", 8533: "unrelated-id_card-en-8533"} {
+		if b := UnrelatedBase(ug, i); b.ID != want || b.Kind != "id_card" {
+			t.Errorf("unrelated picture %d: %s (%s); want %s", i, b.ID, b.Kind, want)
+		}
 	}
 }

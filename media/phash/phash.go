@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"image"
 	"math/bits"
+	"strings"
 	"sync"
 
 	"github.com/corona10/goimagehash"
@@ -204,4 +205,32 @@ func (x *Index) Nearest(h Hash, sig TextSig) (Match, bool) {
 		}
 	}
 	return best, found
+}
+
+// Explain describes how the rule Nearest applies decides sig against every entry whose
+// hashes make it a candidate (Candidates): the hash distances, the word Jaccard, the
+// number overlap, the confirmed zone fields compared and the verdict. It is for
+// analysing a single join (kuzot eval exposure --images --unrelated-only); it returns
+// "no candidate" when no entry is near.
+func (x *Index) Explain(h Hash, sig TextSig) string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "tokens %d, zone fields %d", sig.N, sig.Doc.Fields())
+	n := 0
+	for _, e := range x.es {
+		p, d := Distance(h, e.h)
+		if !x.t.Within(p, d) && !(e.sig.HasText() && x.t.withinText(p, d)) {
+			continue
+		}
+		n++
+		num, ok := NumberOverlap(sig, e.sig)
+		compared, same, sameNumber := CompareDocs(sig, e.sig)
+		fmt.Fprintf(&b, "; %s at %d/%d: tokens %d, words %.2f, numbers %.2f (compared %v), zone fields %d/%d compared %d same %v number %v -> joins %v",
+			e.id, p, d, e.sig.N, Jaccard(sig, e.sig), num, ok, sig.Doc.Fields(), e.sig.Doc.Fields(), compared, same, sameNumber, x.t.joinsAt(p, d, sig, e.sig))
+	}
+	if n == 0 {
+		b.WriteString("; no candidate")
+	}
+	return b.String()
 }

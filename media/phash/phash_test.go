@@ -314,10 +314,12 @@ func TestZoneFields(t *testing.T) {
 // unrelated passport of another person (unrelated-passport-en-4278, the false join of the
 // 10,000-picture run) agree in a third of their words and, by chance, in two of their
 // printed numbers' bits: word Jaccard + number overlap pass. The scanner's second pass
-// reads the card's zone; with its confirmed fields the two are told apart.
+// reads the card's zone; with its confirmed fields the two are told apart. The card's
+// personal number is taken as misread here ("13801…": day 38, no personal number), so that
+// its front confirms no birth date (TestFrontBirth) and the zone alone decides.
 func TestSecondPassZoneFields(t *testing.T) {
 	card := "KYRGYZ REPUBLIC\nIDENTITY CARD\nSurname\nКадырова\nGiven name\nАйгерим\nDate of birth\n30.01.1984\nSex\nF\n" +
-		"Personal number (PIN)\n13001198426461\nDocument number\n129698041\nТ0Кб7109698041413001198426461<\n" +
+		"Personal number (PIN)\n13801198426461\nDocument number\n129698041\nТ0Кб7109698041413001198426461<\n" +
 		"8401304F3306013KGZ<<<<<<<<<<<Q\nKADYROVA<<AIGERIM<<<<<<<<<<<<<"
 	passport := "PASSPORT / KGZ\nSumame\nЖумабекова / ZHUMABEKOVA\nGiven names\nАйгерим / AIGERIM\nDate of birth\n19.05.1976\n" +
 		"Passport No.\nAC3946200\nP<KGZZHUMABEKOVA<<AIGERIM<<<<<<<<<<<<<<<<<<<\nAC39462004KGZ7605194F31040131190519762608900"
@@ -338,5 +340,131 @@ func TestSecondPassZoneFields(t *testing.T) {
 	}
 	if !th.textAgrees(withZone, a.WithZones(second)) || !th.textAgrees(withZone, SigOf(card)) {
 		t.Error("the card did not join its own re-upload")
+	}
+}
+
+// kgCard is the first-pass OCR text of a generated Kyrgyz ID card (the Kyrgyz layout of
+// the dev part) with zone as its last three lines.
+func kgCard(family, given, birth, pin, printedNumber string, zone []string) string {
+	return "КЫРГЫЗ РЕСПУБЛИКАСЫ\nИДЕНТИФИКАЦИЯЛЫК КАРТА\nФамилиясы\n" + family + "\nАты\n" + given + "\nТуулган куну\n" + birth +
+		"\nЖынысы\nЖеке номери (ПИН)\n" + pin + "\nДокументтин номери\n" + printedNumber + "\n" + strings.Join(zone, "\n")
+}
+
+// kgHolder is an invented Kyrgyz ID-card holder (dates as YYYY-MM-DD).
+func kgHolder(surname, given, number, pin, sex, birth, expiry string) mrz.Holder {
+	b, _ := time.Parse(time.DateOnly, birth)
+	e, _ := time.Parse(time.DateOnly, expiry)
+	return mrz.Holder{DocumentCode: "ID", Issuer: "KGZ", DocumentNumber: number, Nationality: "KGZ", Optional1: pin,
+		BirthDate: b, ExpiryDate: e, Sex: sex, Surname: surname, GivenNames: given}
+}
+
+// TestFrontBirth: a Kyrgyz personal number whose birth date is also printed on the card
+// confirms that date, as a zone's check digit does. The two "other person" cases are the
+// false joins of the 10,000-picture run on 91a81de (docs/images.md), as their first pass
+// read them: unrelated-id_card-ky-6979 (a zone line read with a character too many, so no
+// zone is found in its text) against id_card-ky-1 at hash distance 0/0, and
+// unrelated-id_card-en-8533 (its zone's second line garbled) against id_card-en-7 at 2/1;
+// both passed on their words (a shared template) and a chance overlap of their printed
+// numbers' bits. The indexed cards carry the fields of their zone's second pass, as the
+// ocr role has them.
+func TestFrontBirth(t *testing.T) {
+	th := DefaultThresholds()
+	ky1 := kgHolder("TOKTOSUNOVA", "ZHYLDYZ", "ID4566456", "11908199772609", "F", "1997-08-19", "2035-06-01")
+	ky1Read := kgCard("Токтосунова", "Жылдыз", "19.08.1997", "11908199772609", "124566456",
+		[]string{"IDKGZ1ID4566456711908199772609<", "9708192Е3506019Кб7<<<<<<<<<<<1", "TOKTOSUNOVA<<ZHYLDYZ<<<<<<<<<<"})
+	other := kgCard("Токтосунов", "Эрлан", "01.12.1978", "20112197890537", "124090690",
+		[]string{"IDKGZ1ID4090690520112197890537<", "7812019M3010015KGZ<<<<<<<<<<<1", "TOKTOSUNOV<<ERLAN<<<<<<<<<<<<<"})
+	en7 := kgHolder("BEISHENALYOVA", "AIGERIM", "ID9994156", "10609196854645", "F", "1968-09-06", "2033-05-01")
+	enCard := func(family, given, birth, pin, number string, zone []string) string {
+		return "KYRGYZ REPUBLIC\nIDENTITY CARD\nSurname\n" + family + "\nGiven name\n" + given + "\nDate of birth\n" + birth +
+			"\nSex\nF\nPersonal number (PIN)\n" + pin + "\nDocument number\n" + number + "\n" + strings.Join(zone, "\n")
+	}
+	en7Read := enCard("Бейшеналыова", "Айгерим", "06.09.1968", "10609196854645", "129994156",
+		[]string{"10Кб7109994156610609196854645<", "6809065F3305016KGZ<<<<<<<<<<<4", "BEISHENALYOVA<<AIGERIM<<<<<<<<"})
+	enOther := enCard("Турдубайова", "Асель", "26.05.1982", "12605198204872", "129692160",
+		[]string{"IDKGZ1ID9692160012605198204872<", "8205269F28030 LOKGZ<<<<<<<<<<<7", "TURDUBAIOVA<<ASEL<<<<<<<<<<<<<"})
+	second := func(h mrz.Holder) []mrz.Zone { return mrz.Find(strings.Join(mrz.ComposeTD1(h), "\n"), zoneNow) }
+	indexed := map[string]TextSig{
+		"id_card-ky-1": SigOf(ky1Read).WithZones(second(ky1)),
+		"id_card-en-7": SigOf(en7Read).WithZones(second(en7)),
+	}
+	for id, s := range indexed {
+		if s.Doc.Fields() != 3 {
+			t.Fatalf("%s: %d confirmed fields with its second-pass zone; want 3", id, s.Doc.Fields())
+		}
+	}
+	for _, c := range []struct {
+		name, indexed, text string
+		// frontFields is the number of confirmed fields the text's sketch holds.
+		frontFields int
+		want        bool
+	}{
+		{"unrelated-id_card-ky-6979: another person, zone not found", "id_card-ky-1", other, 1, false},
+		{"unrelated-id_card-en-8533: another person, zone not found", "id_card-en-7", enOther, 1, false},
+		{"re-upload, zone not found: its front's birth date agrees, the words decide", "id_card-ky-1", ky1Read, 1, true},
+		{"re-upload, zone not found, personal number misread (no front field)", "id_card-ky-1",
+			strings.Replace(ky1Read, "11908199772609", "11908199772E09", 1), 0, true},
+		// Its text still shows the zone's last two lines, which confirm the dates.
+		{"re-upload, printed birth date misread (no front field)", "id_card-en-7",
+			strings.Replace(en7Read, "06.09.1968", "06.09.1966", 1), 2, true},
+		{"re-upload with its zone read", "id_card-en-7", strings.Replace(en7Read, "10Кб7109994156610609196854645<", mrz.ComposeTD1(en7)[0], 1), 3, true},
+	} {
+		s := SigOf(c.text)
+		if s.Doc.Fields() != c.frontFields {
+			t.Errorf("%s: %d confirmed fields; want %d", c.name, s.Doc.Fields(), c.frontFields)
+		}
+		x := indexed[c.indexed]
+		if got := th.textAgrees(s, x); got != c.want {
+			num, _ := NumberOverlap(s, x)
+			t.Errorf("%s: joined %v; want %v (words %.2f, numbers %.2f)", c.name, got, c.want, Jaccard(s, x), num)
+		}
+	}
+	// Without the front's birth date both unrelated cards join (the case shows something).
+	for _, c := range [][2]string{{other, "id_card-ky-1"}, {enOther, "id_card-en-7"}} {
+		s := SigOf(c[0])
+		s.Doc = 0
+		if !th.textAgrees(s, indexed[c[1]]) {
+			t.Errorf("without the front's birth date the card does not join %s: the case shows nothing", c[1])
+		}
+	}
+}
+
+func TestFrontBirthDates(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		want       string // YYYY-MM-DD, or "" for none
+	}{
+		{"personal number and printed date agree", "Туулган куну\n19.08.1997\nПИН\n11908199772609", "1997-08-19"},
+		{"slashes", "Date of birth 19/08/1997\nPIN 11908199772609", "1997-08-19"},
+		{"born after 2000", "Date of birth\n03.02.2004\nPIN\n20302200412345", "2004-02-03"},
+		{"date not printed", "ПИН\n11908199772609", ""},
+		{"printed date differs", "19.08.1996\n11908199772609", ""},
+		{"printed date inside a longer run", "119.08.19975\n11908199772609", ""},
+		{"two people confirmed (a list)", "19.08.1997\n11908199772609\n01.12.1978\n20112197890537", ""},
+		{"the same person twice", "19.08.1997\n11908199772609\n19.08.1997\n11908199772609", "1997-08-19"},
+		{"sex digit not 1 or 2", "19.08.1997\n31908199772609", ""},
+	} {
+		got, ok := frontBirth(c.text)
+		s := ""
+		if ok {
+			s = got.Format(time.DateOnly)
+		}
+		if s != c.want {
+			t.Errorf("%s: %q; want %q", c.name, s, c.want)
+		}
+	}
+}
+
+// TestExplain: the explanation names each candidate with its figures and the verdict,
+// and says when no entry is near.
+func TestExplain(t *testing.T) {
+	x := NewIndex(DefaultThresholds())
+	text := "Фамилиясы Токтосунова Аты Жылдыз Туулган куну 19.08.1997 ПИН 11908199772609"
+	x.Add(Hash{P: 0, D: 0}, SigOf(text), "card")
+	if got := x.Explain(Hash{P: 0b111, D: 0}, SigOf(text)); !strings.Contains(got, "card at 3/0") || !strings.Contains(got, "joins true") {
+		t.Errorf("explanation of a join: %s", got)
+	}
+	if got := x.Explain(Hash{P: ^uint64(0), D: ^uint64(0)}, SigOf(text)); !strings.Contains(got, "no candidate") {
+		t.Errorf("explanation of a far picture: %s", got)
 	}
 }

@@ -3,6 +3,7 @@ package phash
 import (
 	"hash/fnv"
 	"math/bits"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -66,8 +67,62 @@ func SigOf(text string) TextSig {
 	s.N = len(seen)
 	zones := mrz.Find(text, zoneNow)
 	s.Num = numberBits(text, zones)
-	s.Doc = docSigOf(zones)
+	s.Doc = docSigOf(zones).withBirth(frontBirth(text))
 	return s
+}
+
+// pinNow bounds the birth dates of the personal numbers the sketch reads (mrz.ParsePIN
+// refuses a birth after it). The sketch confirms a number's date by the printed date, so
+// the instant only has to lie after any birth; a fixed one keeps the sketch of one text
+// the same whenever it is made.
+var pinNow = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// frontBirth returns the birth date the document's front confirms: a Kyrgyz personal
+// number (ПИН, mrz.FindPINs: sex digit, then the birth date DDMMYYYY) whose date is also
+// printed on its own (DD.MM.YYYY, '/' or '-' allowed) elsewhere in the text. Neither
+// reading carries a check digit, but two readings of different print agreeing on one
+// date confirm it as a zone's check digit does: a misread in either makes them differ.
+// Two cards of one template read without their zone (the first, multilingual OCR pass
+// garbles zones) are then still told apart by their holders' birth dates
+// (docs/images.md: unrelated-id_card-ky-6979 joined id_card-ky-1 at hash distance 0/0 on
+// its words and a chance overlap of its printed numbers' bits). ok is false when no
+// number is so confirmed or when the text confirms more than one date (a list).
+func frontBirth(text string) (birth time.Time, ok bool) {
+	printed := map[time.Time]bool{}
+	for _, m := range printedDate.FindAllStringSubmatch(text, -1) {
+		if t, err := time.Parse("02.01.2006", m[1]+"."+m[2]+"."+m[3]); err == nil {
+			printed[t] = true
+		}
+	}
+	for _, p := range mrz.FindPINs(text, pinNow) {
+		if !printed[p.BirthDate] {
+			continue
+		}
+		if ok && !p.BirthDate.Equal(birth) {
+			return time.Time{}, false
+		}
+		birth, ok = p.BirthDate, true
+	}
+	return birth, ok
+}
+
+// printedDate is a date printed as DD.MM.YYYY (or with '/' or '-'), not inside a longer
+// run of digits.
+var printedDate = regexp.MustCompile(`(?:^|[^0-9])([0-3][0-9])[./-]([01][0-9])[./-]((?:19|20)[0-9]{2})(?:[^0-9]|$)`)
+
+// birthField sketches a birth date as the zone's birth field (its six digits YYMMDD), so
+// that a birth date the front confirms and one a zone's check digit confirms compare.
+func birthField(t time.Time) DocSig {
+	return DocSig(fieldHash("birth", t.Format("060102"))&0xff)<<docBirthShift | docHasBirth
+}
+
+// withBirth adds a confirmed birth date to d when d has none (a zone's own confirmed
+// birth date is kept: it is the same date when both are read right).
+func (d DocSig) withBirth(t time.Time, ok bool) DocSig {
+	if !ok || d&docHasBirth != 0 {
+		return d
+	}
+	return d | birthField(t)
 }
 
 // zoneNow resolves the two-digit years of zones for the sketch. The sketch keeps the six
@@ -190,8 +245,15 @@ func (d DocSig) Fields() int { return bits.OnesCount64(uint64(d >> 32)) }
 // many fields as the text's own: the first, multilingual pass often garbles a zone's
 // first characters (a Cyrillic б for G) so that no zone is found in its text at all,
 // and such a document could then only be told apart by its words.
+//
+// A birth date s confirmed (by its text's zone or by its front, frontBirth) is kept when
+// the second pass's zone confirms none.
 func (s TextSig) WithZones(zones []mrz.Zone) TextSig {
-	if d := docSigOf(zones); d.Fields() > 0 && d.Fields() >= s.Doc.Fields() {
+	d := docSigOf(zones)
+	if d.Fields() > 0 && d&docHasBirth == 0 {
+		d |= s.Doc & (docHasBirth | 0xff<<docBirthShift)
+	}
+	if d.Fields() > 0 && d.Fields() >= s.Doc.Fields() {
 		s.Doc = d
 	}
 	return s
@@ -211,7 +273,7 @@ func docSigOf(zones []mrz.Zone) DocSig {
 			s |= DocSig(fieldHash("document", z.DocumentNumber)&docNumberBits) | docHasNumber
 		}
 		if z.Checks.Birth && !z.BirthDate.IsZero() {
-			s |= DocSig(fieldHash("birth", z.BirthDate.Format("060102"))&0xff)<<docBirthShift | docHasBirth
+			s |= birthField(z.BirthDate)
 		}
 		if z.Checks.Expiry && !z.ExpiryDate.IsZero() {
 			s |= DocSig(fieldHash("expiry", z.ExpiryDate.Format("060102"))&0xff)<<docExpShift | docHasExpiry
