@@ -239,7 +239,8 @@ var hints = newPhraseSet("не замужем", "не женат", "не жен�
 	// The same hint kinds in every language (independent4 dev i4-ky-0029, uz-0025,
 	// en-0021, ru-0031): no spouse at an age, living with one's mother, a knowing wink.
 	"аялы жок", "жубайы жок", "xotini yo'q", "хотини йўқ", "eri yo'q", "эри йўқ", "жены нет", "нет жены",
-	"мужа нет", "нет мужа", "no wife", "no husband", "onasi bilan yashaydi", "онаси билан яшайди",
+	"мужа нет", "нет мужа", "no wife", "no husband", "ни жены", "ни мужа", "без жены", "без мужа", "bo'ydoq",
+	"бўйдоқ", "бойдок", "бойдоқ", "бессемейный", "still single", "onasi bilan yashaydi", "онаси билан яшайди",
 	"апасы менен жашайт", "живёт с мамой", "живет с мамой", "lives with his mother", "lives with her mother",
 	"bilasizlar qanaqa", "билиб олинглар", "we know what that means", "сами понимаете", "понятно какой",
 	"понятно какая", "түшүнөсүңөр", "tushunasizlar", "ну не пацанка", "tomboy")
@@ -507,6 +508,87 @@ func isListMarker(line string) bool {
 			i++
 		}
 		return i < len(l) && (l[i] == ')' || l[i] == '.') && i <= 3
+	}
+	return false
+}
+
+// isMaskRune reports a symbol or digit written in place of a letter ("п*дик", "г@й",
+// "l3sbian").
+func isMaskRune(r rune) bool {
+	return r == '*' || r == '@' || r == '0' || r == '1' || r == '3' || r == '$'
+}
+
+// maskedWords returns the byte ranges of the words of text that mix letters with at
+// most two mask symbols, at least two letters and a letter first ("п*дик", "g**y" is
+// not: too few letters).
+func maskedWords(text string) [][2]int {
+	var out [][2]int
+	start, letters, masks := -1, 0, 0
+	flush := func(end int) {
+		if start >= 0 && masks > 0 && masks <= 2 && letters >= 2 {
+			out = append(out, [2]int{start, end})
+		}
+		start, letters, masks = -1, 0, 0
+	}
+	for i, r := range text {
+		switch {
+		case isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+			letters++
+		case isMaskRune(r) && start >= 0:
+			masks++
+		default:
+			flush(i)
+		}
+	}
+	flush(len(text))
+	// A trailing mask is punctuation or a footnote ("гей*"), not a masked letter.
+	for i := range out {
+		for out[i][1] > out[i][0] && isMaskRune(rune(text[out[i][1]-1])) {
+			out[i][1]--
+		}
+	}
+	return out
+}
+
+// maskedSOGI reports whether a masked word matches a SOGI word of the lexicon with
+// each mask standing for one letter: a whole word of sogiExact of the same length, or
+// a stem of sogiStems at its start (the rest unmasked). At least one mask must stand
+// inside the match.
+func maskedSOGI(word string) bool {
+	w := []rune(strings.ToLower(word))
+	match := func(cand string, whole bool) bool {
+		c := []rune(cand)
+		if len(c) < 3 || len(w) < len(c) || (whole && len(w) != len(c)) {
+			return false
+		}
+		masked := false
+		for i, r := range c {
+			switch {
+			case isMaskRune(w[i]):
+				masked = true
+			case w[i] != r:
+				return false
+			}
+		}
+		for _, r := range w[len(c):] {
+			if isMaskRune(r) {
+				return false
+			}
+		}
+		return masked
+	}
+	for cand := range sogiExact {
+		if match(cand, true) {
+			return true
+		}
+	}
+	for _, st := range sogiStems {
+		if match(st, false) {
+			return true
+		}
 	}
 	return false
 }

@@ -157,6 +157,12 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			s.spans[len(s.spans)-1].group = true
 			hintCount++
 		}
+		if hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].upper && innuendoAdjectives[t[k].lower] &&
+			closingQuoteAt(s.text, t[k].end) && (k+1 == len(t) || t[k+1].brk || evidentials[t[k+1].lower]) &&
+			s.personInSentence(t[k].start) {
+			add(t[k].start, t[k].end, "euphemism")
+			continue
+		}
 		if k+1 < len(t) && hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].upper &&
 			quotedPersonNouns[t[k+1].lower] && closingQuoteAt(s.text, t[k].end) {
 			add(t[k].start, t[k+1].end, "hint")
@@ -178,6 +184,20 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	if mayBeObfuscated(s.text) {
 		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
 			add(m[2], m[3], "obfuscated")
+		}
+		// Any SOGI word of the lexicon with letters masked ("п*дик", "л*сби", "гом*к",
+		// "g*y"): the regular expression above knows a few shapes only (independent5 dev
+		// i5-ru-0009).
+		for _, w := range maskedWords(s.text) {
+			dup := false
+			for i := first; i < len(s.spans); i++ {
+				if s.spans[i].sub == "obfuscated" && overlaps(s.spans[i].Start, s.spans[i].End, w[0], w[1]) {
+					dup = true
+				}
+			}
+			if !dup && maskedSOGI(s.text[w[0]:w[1]]) {
+				add(w[0], w[1], "obfuscated")
+			}
 		}
 	}
 	for _, label := range []string{rainbow, transSymbol} {
@@ -832,7 +852,11 @@ func quotedKinStems(w string) bool {
 
 // kinInQuotesStems are the stems of quotedKinStems.
 var kinInQuotesStems = []string{"брат", "сестр", "кузен", "кузин", "cousin", "племянни", "nephew", "niece", "sister",
-	"brother", "ука", "эже", "singl", "opa", "aka"}
+	"brother", "ука", "эже", "singl", "opa", "aka",
+	// The same words in the other languages of the corpus, and flat-sharing partners
+	// ('"ukasi" bilan yuradi', '"напарник" у него ночует', 'her "flatmate"', '"jo'rasi"';
+	// independent5 dev i5-uz-0063, ru-0084, en-0024, uz-0021).
+	"uka", "jiyan", "жиян", "напарни", "соседк", "flatmate", "housemate", "jo'ra", "жўра", "жора", "шерик", "sherik"}
 
 // namingVerbs follow a chosen name in quotes ('азыр "Алтай" дейт', '"Jahongir" deb
 // yuradi', '«Алина» называет себя', '"Mardon" bo'lib olibdi').
@@ -912,7 +936,17 @@ func (s *scan) insideQuotes(k int) bool {
 
 // evidentials are Kyrgyz and Uzbek evidential and hearsay predicates ("экен", "имиш"):
 // after a bare "ЛГБТ" they make it a claim about the person named before.
-var evidentials = newWordSet("экен", "eken", "ekan", "экан", "имиш", "эмиш", "emish", "imish")
+var evidentials = newWordSet("экен", "eken", "ekan", "экан", "имиш", "эмиш", "emish", "imish",
+	// Hearsay predicates of the same role ("көк дешет", "nozik deyishadi"; independent5
+	// dev i5-ky-0019).
+	"дешет", "дейишет", "дейт", "дейишади", "deyishadi", "дейди", "deydi")
+
+// innuendoAdjectives are the evaluative words that, scare-quoted as the predicate of a
+// person ('"boshqacha" ekan', 'сама «такая»', 'he is "special"'), claim a SOGI
+// (independent5 dev i5-ru-0011, uz-0023; independent4 dev i4-uz-0005).
+var innuendoAdjectives = newWordSet("boshqacha", "башкача", "бошқача", "nozik", "нозик", "такой", "такая", "такие",
+	"особенный", "особенная", "особенные", "special", "different", "moviy", "мовий", "көгілдір", "голубой", "голубая",
+	"другой", "другая", "иной", "иная", "өзгөчө", "o'zgacha", "ўзгача")
 
 // publicContactOnly reports whether the post is a self-disclosure only as a public
 // contact (a journalist, lawyer or NGO), not as an ad, a lost-document notice or the
