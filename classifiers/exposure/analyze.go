@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -556,12 +557,22 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
 		if functionWords[t.lower] {
 			skel = nil // never a name token: not hashed, still a word between names
 		}
+		nameLike := t.upper
+		if honorifics[t.lower] && k > 0 && s.toks[k-1].upper {
+			// "Jasur aka (Qodirov)": an honorific may stand between a given name and a
+			// surname like a middle name (independent5 dev i5-uz-0033).
+			skel, nameLike = nil, true
+		}
 		nts = append(nts, watchlist.NameToken{Skel: skel, Start: t.start, End: t.end,
-			Connector: watchlist.IsConnector(t.lower), Break: t.brk, NameLike: t.upper})
+			Connector: watchlist.IsConnector(t.lower), Break: t.brk, NameLike: nameLike})
 	}
 	refIdx := map[watchlist.Ref]int{}
 	idx := func(r watchlist.Ref) int {
 		if i, ok := refIdx[r]; ok {
+			return i
+		}
+		if i := slices.Index(s.refs, r); i >= 0 { // added by matchSplitNames
+			refIdx[r] = i
 			return i
 		}
 		refIdx[r] = len(s.refs)
@@ -593,6 +604,7 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
 			s.spans = append(s.spans, sp)
 		}
 	}
+	s.matchSplitNames(ix, skels)
 	for i := range s.spans {
 		sp := &s.spans[i]
 		if sp.canon == "" {
@@ -1058,3 +1070,66 @@ func (s *scan) secondPossessiveBefore(sp *span) bool {
 	}
 	return false
 }
+
+// matchSplitNames finds a member named in two places of one post: a one-word person
+// mention by the given name and another by the surname of the same registered name
+// ("Nodira opa \"boshqacha\" … Xolmatova familiyasi", "Тимур деген … Фамилиясы
+// Осмонов", "Azamat from that NGO, full name Niyazbekov"). Both mentions take the
+// member. Only capitalised one-word person mentions without a member count, at most
+// splitNameWindow words apart (independent5 dev i5-uz-0023, mixed-0023, mixed-0031,
+// en-0032; independent4 dev i4-ky-0038).
+func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
+	type single struct {
+		span, tok int
+		parts     []watchlist.NamePart
+	}
+	var singles []single
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || len(sp.members) > 0 || sp.self {
+			continue
+		}
+		a, b := tokenRange(s.toks, sp.Start, sp.End)
+		// Short mentions only ("Nodira opa", "Фамилиясы Осмонов"); each capitalised word
+		// is looked up.
+		if b-a > 2 {
+			continue
+		}
+		for x := a; x <= b && x < len(s.toks); x++ {
+			if !s.toks[x].upper || len(skels[x]) == 0 || functionWords[s.toks[x].lower] {
+				continue
+			}
+			if parts := ix.MatchNameParts(skels[x]); len(parts) > 0 {
+				singles = append(singles, single{i, x, parts})
+			}
+		}
+	}
+	if len(singles) < 2 {
+		return
+	}
+	for x := range singles {
+		for y := x + 1; y < len(singles); y++ {
+			p, q := singles[x], singles[y]
+			if p.span == q.span || q.tok-p.tok > splitNameWindow || sameStem(skels[p.tok], skels[q.tok]) {
+				continue
+			}
+			for _, a := range p.parts {
+				for _, b := range q.parts {
+					if a.Ref != b.Ref || a.Name != b.Name || a.Token == b.Token {
+						continue
+					}
+					r := slices.Index(s.refs, a.Ref)
+					if r < 0 {
+						r = len(s.refs)
+						s.refs = append(s.refs, a.Ref)
+					}
+					s.spans[p.span].members = appendUnique(s.spans[p.span].members, r)
+					s.spans[q.span].members = appendUnique(s.spans[q.span].members, r)
+				}
+			}
+		}
+	}
+}
+
+// splitNameWindow is how many words apart the two halves of a split name may stand.
+const splitNameWindow = 40

@@ -360,6 +360,10 @@ var (
 		// "at home / I come to you" in ru, ky, uz, en.
 		"записыва*", "запись", "на дому", "выезжаю", "выезжаем", "жазылыңыз", "жазылгыла", "жазылуу", "үйгө барам",
 		"yoziling", "yozilish", "uyga boraman", "book now", "appointments", "house calls",
+		// A craftsman's service with a warranty, installation or repair in ru, ky, uz, en
+		// (independent5 dev i5-uz-0039).
+		"kafolat*", "кафолат*", "гарантия", "гарантией", "кепилдик*", "warranty", "guarantee*", "o'rnatish*",
+		"ўрнатиш*", "установка", "орнотуу", "installation", "ta'mirlash*", "таъмирлаш*", "оңдоо*", "repair*",
 	)
 	contactCues = newPhraseSet(
 		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "обращаться", "обращайтесь",
@@ -399,6 +403,10 @@ var (
 		"journalist*", "lawyer*", "attorney", "press", "foundation", "organisation", "organization",
 		"репортер*", "репортёр*", "собирает истории", "ждёт историй", "ждет историй", "muxbir*", "мухбир*",
 		"координатор*", "волонт*", "ищем", "приглашаем", "coordinator", "volunteer*", "ыктыярчы*", "koordinator*",
+		// A human-rights defender's or a legal clinic's public contact in Kyrgyz and Uzbek
+		// (independent5 dev i5-ky-0051).
+		"укук коргоочу*", "юридикалык кеңеш*", "huquq himoyachi*", "ҳуқуқ ҳимоячи*", "yuridik maslahat*",
+		"юридик маслаҳат*",
 	)
 )
 
@@ -420,6 +428,8 @@ var hostileCues = newPhraseSet(
 	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
 	"found her", "found him", "нашли её", "нашли ее", "нашли его", "нашла её", "нашёл её",
 	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",
+	// A leak said of the data (independent5 dev i5-en-0032, mixed-0003).
+	"leaked", "слили", "слил", "утекл*", "чыгарып жиберди", "тарап кетти", "chiqarib yubordi",
 )
 
 // threatCues promise to publish someone's data or say "we know where you are".

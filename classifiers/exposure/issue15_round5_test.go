@@ -51,5 +51,23 @@ func TestIssue15Round5(t *testing.T) {
 		{"innuendo/ru quoted shop negative", "Магазин «Особенный» на Ахунбаева открылся, Айгерим Касымова пригласила всех", want{false, false, false, 0, 0}},
 		{"hearsay/ky көк дешет", "Эрлан Токтоматов көк дешет, Аламединде жашайт", want{true, true, false, 0, 0}},
 		{"hearsay/ky sky negative", "Эрлан Токтоматов айтат: асман көк дешет", want{false, false, false, 0, 0}},
+		// A member named in two places of one post (given name here, surname there).
+		{"split/uz member", "Gulnara opa \"boshqacha\", erkaklarga qaramaydi. Abdraimova familiyasi, Chilonzorda yashaydi", want{true, true, false, 1, 0}},
+		{"split/ky member", "Гулнара деген кыз лесби экен. Фамилиясы Абдраимова, Аламединде жашайт", want{true, true, false, 1, 0}},
+		{"split/en member", "Sherzod from that NGO, surname Tursunov, is gay, just so you know", want{true, true, false, 1, 0}},
+		{"split/ru two people negative", "Гулнара принесла торт, а Турсунов опоздал на собрание", want{false, false, false, 0, 0}},
+		{"split/ru other given name negative", "Айгуль лесби, говорят. Абдраимова тут ни при чём", want{true, true, false, 0, 0}},
+		// An honorific between a given name and a surname.
+		{"honorific/uz member in brackets", "Sherzod aka (Tursunov) har kuni 8:10da Chilonzor bekatidan metroga tushadi, uyi 14-uy", want{true, false, false, 1, 0}},
+		// Self-disclosure: a national id is no public contact; a lost-document notice in the
+		// first person promises nothing; order numbers; craftsmen's ads.
+		{"public/en NGO worker's PIN", "Marat from that NGO, PIN 20302199100457 — leaked from the social fund", want{true, false, false, 0, 0}},
+		{"public/en NGO contact negative", "NGO Bir Duino legal help: call our coordinator Marat, 0312 90 45 12, weekdays", want{false, false, false, 0, 0}},
+		{"public/ky human-rights defender negative", "Укук коргоочу Айнура Бекова, акысыз юридикалык кеңеш: 0312 66 01 02", want{false, false, false, 0, 0}},
+		{"lost/ru owner negative", "Потерял паспорт и ПИН 21108198501234, кто найдёт — позвоните мне 0772 330 612, Бакыт", want{false, false, false, 0, 0}},
+		{"lost/ru hostile finder", "Кто найдёт его адрес — пишите, вот его ПИН 21108198501234, Бакыт Асанов, позор", want{true, false, true, 0, 0}},
+		{"order/ky negative", "Буйрутма №21108198501234 кабыл алынды, эртең жеткиребиз", want{false, false, false, 0, 0}},
+		{"ad/uz usta negative", "Muzlatgich ta'mirlash, kafolat bilan. Usta Jamshid, +998 90 771 02 33", want{false, false, false, 0, 0}},
+		{"ad/ky usta negative", "Кондиционер орнотуу, кепилдик менен. Уста Бакай, 0555 901 777", want{false, false, false, 0, 0}},
 	})
 }

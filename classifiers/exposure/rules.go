@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -634,6 +635,18 @@ func (s *scan) cues() postCues {
 	if (threatCues.any(s) || (promise && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
 	}
+	// The owner's lost-document notice in the first person ("Утерял …, кто найдёт —
+	// позвоните мне") promises nothing (independent5 dev i5-ru-0059).
+	if c.threat && c.lost && c.firstPerson && !c.secondPerson && !c.hostile {
+		c.threat = false
+	}
+	// A national id or a passport is never anyone's public contact (independent5 dev
+	// i5-en-0032, mixed-0003: an NGO worker's PIN, petition signers' passports).
+	for i := range s.spans {
+		if sp := &s.spans[i]; (sp.Type == TypeNationalID || sp.Type == TypePassport) && !sp.self {
+			c.publicContact = false
+		}
+	}
 	return c
 }
 
@@ -706,8 +719,13 @@ func (s *scan) vocativeMember(ix *watchlist.Index, skels [][]byte) {
 		if len(refs) != 1 {
 			continue
 		}
-		ri := len(s.refs)
-		s.refs = append(s.refs, refs[0])
+		// The member may already be matched by a phone or an id of the same post: one
+		// ref per member, so the verdict lists it once (independent5 dev i5-ky-0031).
+		ri := slices.Index(s.refs, refs[0])
+		if ri < 0 {
+			ri = len(s.refs)
+			s.refs = append(s.refs, refs[0])
+		}
 		s.spans = append(s.spans, span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end},
 			sub: "watchlist_vocative", score: 0.6, person: -1, members: []int{ri}})
 	}
