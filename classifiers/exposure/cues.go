@@ -459,6 +459,10 @@ var threatCues = newPhraseSet(
 	"yuboramiz", "юборамиз", "jo'natamiz", "жўнатамиз", "we'll send", "we will send", "will be sent", "go to your",
 	"goes to your", "go out", "goes out", "will go out", "we figured out", "we found out",
 	"билип алдык", "bilib oldik", "билиб олдик", "узнали кто",
+	// Bringing the data to someone, and "we figured you out" (independent5 dev i5-uz-0031,
+	// ru-0038).
+	"olib boramiz", "олиб борамиз", "алып барабыз", "алып барам", "принесём", "принесем", "занесём", "занесем",
+	"we'll bring", "we will bring", "вычислили", "эсептеп алдык", "aniqladik", "аниқладик",
 )
 
 // threatData are the data a threat promises ("адрес", "номер", "где работаешь").
@@ -475,6 +479,8 @@ var threatData = newPhraseSet(
 	// Photos and names only with a second-person possessive: "we will post the photos
 	// from the concert" promises nothing about anyone.
 	"переписк*", "yozishma*", "ёзишма*", "chats", "workplace", "your name", "your photos", "your pictures",
+	// The workplace as data (independent5 dev i5-ru-0038).
+	"место работы", "места работы", "иш ордуң*", "ish joying*",
 	"your messages", "твои фото*", "твои фотк*", "твоё имя", "твое имя", "твою фамилию", "твои скрин*",
 )
 
@@ -602,3 +608,17 @@ func maskedSOGI(word string) bool {
 	}
 	return false
 }
+
+// familyRecipients are the target's family or employer as the recipient of a threat
+// ("твоей маме отправим", "otangga olib boramiz", "апаңа жиберебиз", "we'll send your
+// mom"); with media data (screenshots, photos, chats) they make a sending cue a threat
+// (independent5 dev i5-ru-0039, uz-0031).
+var familyRecipients = newPhraseSet("твоей маме", "твоей матери", "твоему отцу", "твоему папе", "твоим родителям",
+	"твоей семье", "твоим родным", "твоей жене", "твоему мужу", "твоему начальнику", "на работу", "otangga",
+	"onangga", "oilangga", "ota-onangga", "отангга", "онангга", "оилангга", "ота-онангга", "апаңа", "атаңа",
+	"ата-энеңе", "үй-бүлөңө", "туугандарыңа", "жумушуңа", "your mom", "your mother", "your dad", "your father",
+	"your parents", "your family", "your boss", "your employer", "ishxonangga")
+
+// mediaData are photos, screenshots and chats as promised data.
+var mediaData = newPhraseSet("скрин*", "фото*", "фотк*", "переписк*", "видео*", "screenshot*", "photos", "pictures",
+	"chats", "messages", "rasm*", "skrin*", "yozishma*", "видео*", "сүрөт*", "скрин*", "surat*")

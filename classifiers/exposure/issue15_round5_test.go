@@ -68,6 +68,17 @@ func TestIssue15Round5(t *testing.T) {
 		{"lost/ru hostile finder", "Кто найдёт его адрес — пишите, вот его ПИН 21108198501234, Бакыт Асанов, позор", want{true, false, true, 0, 0}},
 		{"order/ky negative", "Буйрутма №21108198501234 кабыл алынды, эртең жеткиребиз", want{false, false, false, 0, 0}},
 		{"ad/uz usta negative", "Muzlatgich ta'mirlash, kafolat bilan. Usta Jamshid, +998 90 771 02 33", want{false, false, false, 0, 0}},
+		// Threats: a future time word right before a data noun, the family as recipient,
+		// bringing the data, second-person possessives of a routine or a home.
+		{"threat/ru timed", "Марат, ты думал никто не узнает? сегодня фото, завтра адрес", want{false, false, true, 0, 0}},
+		{"threat/ru timed negative", "Марат, завтра адрес офиса пришлю, приходи на собеседование", want{false, false, false, 0, 0}},
+		{"threat/ky timed", "Бакыт, сен билбейсиң го, эртең дарегиң баарына чыгат", want{false, false, true, 0, 0}},
+		{"threat/ru family recipient", "Жанар, твоей маме отправим скрины твоих переписок", want{false, false, true, 0, 0}},
+		{"threat/ru family recipient negative", "Жанар, отправим открытку твоей маме на юбилей", want{false, false, false, 0, 0}},
+		{"threat/uz bring to father", "Dilnoza, yozishmalaringni otangga olib boramiz", want{false, false, true, 0, 0}},
+		{"threat/uz bring negative", "Dilnoza, tortni otangga olib boramiz, tug'ilgan kuni muborak", want{false, false, false, 0, 0}},
+		{"threat/uz routine possessive", "Kamola, ish grafiging va bekating qo'limizda, kanalga chiqaramiz", want{false, false, true, 0, 0}},
+		{"threat/en family recipient", "Aziz, we'll send your mom the screenshots and your address", want{false, false, true, 0, 0}},
 		{"ad/ky usta negative", "Кондиционер орнотуу, кепилдик менен. Уста Бакай, 0555 901 777", want{false, false, false, 0, 0}},
 	})
 }

@@ -632,8 +632,25 @@ func (s *scan) cues() postCues {
 	}
 	// A promise to tell, by morphology, threatens only when addressed to its target
 	// ("… экениңди айтабыз"); "borib aytamiz" about someone's mother tells no one.
-	if (threatCues.any(s) || (promise && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
+	// "сегодня номер, завтра адрес", "Завтра имя и место работы будут в паблике", "ertaga
+	// manzilingni": a future time word right before a data noun is the promise itself
+	// (independent5 dev i5-ru-0041, ru-0038).
+	timed := false
+	for k := range t {
+		if t[k].digits || !futureTimeWords[t[k].lower] {
+			continue
+		}
+		for x := k + 1; x < len(t) && x <= k+3 && !t[x].sent; x++ {
+			if threatData.matchAt(s, x) > 0 {
+				timed = true
+			}
+		}
+	}
+	if (threatCues.any(s) || (promise && c.secondPerson) || (timed && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
+	}
+	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise) && (c.secondPersonData || mediaData.any(s)) {
+		c.threat, c.secondPerson = true, true
 	}
 	// The owner's lost-document notice in the first person ("Утерял …, кто найдёт —
 	// позвоните мне") promises nothing (independent5 dev i5-ru-0059).
@@ -653,6 +670,15 @@ func (s *scan) cues() postCues {
 // secondPossAccusative reports a Kyrgyz or Uzbek noun with a second-person possessive
 // in the accusative ("ишканаңды", "экениңди", "работаңды", "uyingni", "ishingni").
 func secondPossAccusative(w string) bool {
+	// The nominative second-person possessive of a place or schedule noun ("grafiging",
+	// "bekating", "kvartirang", "аялдамаң"; independent5 dev i5-uz-0028).
+	if hasPrefixIn(w, scheduleStems) {
+		for _, suf := range []string{"ing", "ng", "инг", "нг", "ың", "иң", "уң", "үң", "ң"} {
+			if strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+	}
 	n := utf8.RuneCountInString(w)
 	if n < 6 || !hasPrefixIn(w, privateDataStems) {
 		return false
@@ -668,6 +694,11 @@ func secondPossAccusative(w string) bool {
 // privateDataStems are the nouns of a person's private data and whereabouts (work,
 // home, address, place, school, name, number, photos, what or who one is) that
 // secondPossAccusative accepts: "сенин макалаңды" (your article) is no data.
+// scheduleStems are nouns of a daily routine and a home (schedule, bus stop, flat,
+// office) whose second-person possessive points them at the addressee.
+var scheduleStems = []string{"grafi", "график", "bekat", "бекат", "аялдама", "kvartir", "квартир", "ofis", "офис",
+	"ijara", "ижара", "marshrut", "маршрут"}
+
 var privateDataStems = []string{"иш", "жумуш", "работ", "үй", "уй", "дарег", "дарек", "жер", "экен", "ким",
 	"мектеб", "окуу", "номер", "телефон", "сүрөт", "ат", "жаша", "ish", "uy", "manzil", "joy", "kim", "ekan",
 	"maktab", "ism", "telefon", "raqam", "rasm", "yasha", "ўқи", "ишхона", "уйинг", "манзил"}
@@ -1385,3 +1416,8 @@ func secondPersonVerb(w string) bool {
 	}
 	return strings.HasSuffix(w, "ешь") || strings.HasSuffix(w, "ёшь") || strings.HasSuffix(w, "ишь")
 }
+
+// futureTimeWords announce when a threat will be carried out ("завтра адрес", "эртең
+// дарегиң", "ertaga manzil", "tomorrow your address").
+var futureTimeWords = newWordSet("завтра", "послезавтра", "скоро", "вечером", "эртең", "жакында", "кечинде", "ertaga",
+	"yaqinda", "кечкурун", "эртага", "яқинда", "tomorrow", "soon", "tonight")
