@@ -68,6 +68,24 @@ func TestIssue15Round5(t *testing.T) {
 		{"lost/ru hostile finder", "Кто найдёт его адрес — пишите, вот его ПИН 21108198501234, Бакыт Асанов, позор", want{true, false, true, 0, 0}},
 		{"order/ky negative", "Буйрутма №21108198501234 кабыл алынды, эртең жеткиребиз", want{false, false, false, 0, 0}},
 		{"ad/uz usta negative", "Muzlatgich ta'mirlash, kafolat bilan. Usta Jamshid, +998 90 771 02 33", want{false, false, false, 0, 0}},
+		// A quoted innuendo word in the plural in a list header.
+		{"header/uz quoted plural", "Тошкентдаги \"бошқача\"лар рўйхати:\n1. Нодир, Чилонзор, сартарош\n2. Жамшид, 1997, ТАТУ", want{true, true, false, 0, 0}},
+		{"header/kk quoted plural", "Шымкенттегі «көгілдірлер» тізімі:\n- Ерлан Жаксыбеков, такси\n- Нурлан Сапаров, бармен", want{true, true, false, 0, 0}},
+		{"header/uz shop list negative", "Тошкентдаги \"Бошқача\" дўконлари рўйхати:\n1. Чилонзор филиали\n2. Юнусобод филиали", want{false, false, false, 0, 0}},
+		// The subject's gender from a gendered person noun; "hooks up with".
+		{"gender/en guy hooks up with men", "save this number: +996 700 118 226. owner = the Naryn guy who hooks up with men", want{true, true, false, 0, 0}},
+		{"gender/en girl hooks up with men negative", "save this number: +996 700 118 226, Asel, the Naryn girl who dates men from work, lost her cat", want{false, false, false, 0, 0}},
+		// Born as the other sex; the colour diminutive; the Kyrgyz possessive of "гей".
+		{"born/ky эркек болуп туулган", "Асел Жумабаева эркек болуп туулган, билип койгула", want{true, true, false, 0, 0}},
+		{"born/en born a boy", "Kamila Rustamova was born a boy, ask anyone in Chilonzor", want{true, true, false, 0, 0}},
+		{"born/ky birthday negative", "Асел Жумабаеванын уулу болуп туулган күнүнө куттуктайбыз", want{false, false, false, 0, 0}},
+		{"colour/ru голубку", "Нурлану Асанову привет передайте, голубку нашему", want{true, true, false, 0, 0}},
+		{"possessive/ky гейи", "Биздин айылдын гейи Нурлан Сатаров деген, Токмокто иштейт", want{true, true, false, 0, 0}},
+		// A given name used as a street name is no person.
+		{"street/en on Abay", "Dana Sadykova, the one who works at the bank on Abay — lesbian", want{true, true, false, 0, 0}},
+		// The Kyrgyz family plural as a surname.
+		{"family/ky plural genitive", "Абдыкасымовдордун балдары 3\"Б\" класста, 61-мектеп, саат 12:00дө чыгышат", want{true, false, false, 0, 0}},
+		{"family/ky plural negative", "Абдыкасымовдордун үйүндө той болот, баарыңар келгиле", want{false, false, false, 0, 0}},
 		// Threats: a future time word right before a data noun, the family as recipient,
 		// bringing the data, second-person possessives of a routine or a home.
 		{"threat/ru timed", "Марат, ты думал никто не узнает? сегодня фото, завтра адрес", want{false, false, true, 0, 0}},

@@ -106,7 +106,7 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 			ok = true
 		case m == k && roles[k] == roleSurname && t[k].sent && loneSurname(t[k].lower) && longSurnameStem(t[k].lower):
 			ok = true // "Сыдыкованын өзү …": a long surname in a case form opening a sentence
-		case m == k && roles[k] == roleGiven:
+		case m == k && roles[k] == roleGiven && !(k > 0 && streetBefore(t, k)):
 			ok = true
 		}
 		// A run of only unknown capitalised words next to one given name at a sentence
@@ -228,7 +228,7 @@ var placePrepositions = newWordSet("в", "во", "из", "на", "по", "до",
 // ("Кеңештин") or place names.
 func loneSurname(w string) bool {
 	for _, stem := range []string{"ов", "ев", "ёв", "ович", "евич", "овна", "евна", "ский", "ская", "цкий", "цкая"} {
-		if k := strings.LastIndex(w, stem); k >= 4 && utf8.RuneCountInString(w[k+len(stem):]) <= 4 {
+		if k := strings.LastIndex(w, stem); k >= 4 && (utf8.RuneCountInString(w[k+len(stem):]) <= 4 || familyPlural[w[k+len(stem):]]) {
 			return true
 		}
 	}
@@ -356,3 +356,19 @@ func locativeEnd(w string) bool {
 	}
 	return false
 }
+
+// streetBefore reports a given name used as a street name: "on Abay", "по Токтогула",
+// "на Абая 12" (independent5 dev i5-en-0010).
+func streetBefore(t []token, k int) bool {
+	switch t[k-1].lower {
+	case "on", "по":
+		return true
+	case "на":
+		return k+1 < len(t) && t[k+1].digits
+	}
+	return false
+}
+
+// familyPlural are the Kyrgyz plural endings of a surname naming a family
+// ("Абдыкеримовдордун", "Асановдорго").
+var familyPlural = newWordSet("дор", "дордун", "дорго", "дорду", "дордон", "дер", "дердин", "дерге", "дерди")

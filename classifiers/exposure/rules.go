@@ -158,6 +158,18 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			s.spans[len(s.spans)-1].group = true
 			hintCount++
 		}
+		// A quoted innuendo word in the plural ('"бошқача"лар рўйхати', '«көгілдірлер»
+		// тізімі') names a group, which a list header turns into a claim about everyone
+		// listed (independent5 dev i5-mixed-0004, mixed-0005).
+		if hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].digits {
+			if st, ok := pluralStem(t[k].lower); ok && innuendoAdjectives[st] ||
+				(innuendoAdjectives[t[k].lower] && k+1 < len(t) && t[k+1].start == t[k].end+1 && closingQuoteAt(s.text, t[k].end) &&
+					pluralSuffixes[t[k+1].lower]) {
+				add(t[k].start, t[k].end, "euphemism")
+				s.spans[len(s.spans)-1].group = true
+				continue
+			}
+		}
 		if hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].upper && innuendoAdjectives[t[k].lower] &&
 			closingQuoteAt(s.text, t[k].end) && (k+1 == len(t) || t[k+1].brk || evidentials[t[k+1].lower]) &&
 			s.personInSentence(t[k].start) {
@@ -1119,6 +1131,16 @@ func (s *scan) subjectGender(k int) byte {
 			return pg
 		}
 	}
+	// A gendered person noun of the clause before ("the Karakol guy who …", "бир жигит
+	// … эркектер менен жүрөт"; independent5 dev i5-en-0008).
+	for x := k - 1; x >= lo && x >= k-8; x-- {
+		if g, ok := genderedPersonNouns[t[x].lower]; ok {
+			return g
+		}
+		if t[x].brk && x < k-1 {
+			break
+		}
+	}
 	for i := len(s.spans) - 1; i >= 0; i-- {
 		sp := &s.spans[i]
 		if sp.Type != TypePerson || sp.End > t[k].start || sp.Start < t[lo].start {
@@ -1171,7 +1193,8 @@ func (s *scan) genderedDating() {
 			if x == k || (x > k && t[x].brk) || (x < k && t[x+1].brk && x+1 <= k) {
 				continue
 			}
-			if datingMarkers[t[x].lower] && !(x > 0 && (t[x-1].lower == "не" || t[x-1].lower == "not")) {
+			if (datingMarkers[t[x].lower] || (t[x].lower == "up" && x > 0 && strings.HasPrefix(t[x-1].lower, "hook"))) &&
+				!(x > 0 && (t[x-1].lower == "не" || t[x-1].lower == "not")) {
 				marked = true
 			}
 		}
@@ -1421,3 +1444,26 @@ func secondPersonVerb(w string) bool {
 // дарегиң", "ertaga manzil", "tomorrow your address").
 var futureTimeWords = newWordSet("завтра", "послезавтра", "скоро", "вечером", "эртең", "жакында", "кечинде", "ertaga",
 	"yaqinda", "кечкурун", "эртага", "яқинда", "tomorrow", "soon", "tonight")
+
+// pluralSuffixes are the Kyrgyz, Kazakh and Uzbek plural endings, also written after a
+// closing quote ('"бошқача"лар').
+var pluralSuffixes = newWordSet("лар", "лер", "дар", "дер", "тар", "тер", "лор", "лөр", "дор", "дөр", "тор", "төр",
+	"lar", "ler", "ларни", "лардин", "лардын", "larni", "larning")
+
+// pluralStem strips a Kyrgyz, Kazakh or Uzbek plural ending ("көгілдірлер" →
+// "көгілдір"); ok is false when the word has none.
+func pluralStem(w string) (string, bool) {
+	for suf := range pluralSuffixes {
+		if len(w) > len(suf)+4 && strings.HasSuffix(w, suf) {
+			return w[:len(w)-len(suf)], true
+		}
+	}
+	return "", false
+}
+
+// genderedPersonNouns are singular nouns for a man or a woman that tell the subject's
+// gender when no pronoun or surname does.
+var genderedPersonNouns = map[string]byte{"guy": 'm', "man": 'm', "boy": 'm', "парень": 'm', "мужик": 'm',
+	"мужчина": 'm', "жигит": 'm', "yigit": 'm', "йигит": 'm', "эркек": 'm', "erkak": 'm', "эркак": 'm',
+	"girl": 'f', "woman": 'f', "lady": 'f', "девушка": 'f', "женщина": 'f', "баба": 'f', "кыз": 'f', "qiz": 'f',
+	"қиз": 'f', "аял": 'f', "ayol": 'f', "аёл": 'f'}
