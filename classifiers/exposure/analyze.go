@@ -203,6 +203,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	if a.off&PieceLooseAttach == 0 {
 		s.coordinatedPlural()
 		s.attachLoose()
+		s.kinComparative()
 	}
 	s.authorSelf(author, ix)
 	if a.off&PieceLists == 0 {

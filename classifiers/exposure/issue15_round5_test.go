@@ -86,6 +86,13 @@ func TestIssue15Round5(t *testing.T) {
 		// The Kyrgyz family plural as a surname.
 		{"family/ky plural genitive", "Абдыкасымовдордун балдары 3\"Б\" класста, 61-мектеп, саат 12:00дө чыгышат", want{true, false, false, 0, 0}},
 		{"family/ky plural negative", "Абдыкасымовдордун үйүндө той болот, баарыңар келгиле", want{false, false, false, 0, 0}},
+		// A claim compared with a relative covers that relative too.
+		{"kincmp/ky агасындай member", "Гулнара Абдраимованын сиңдиси Айпери да эжесиндей эле лесби дешет", want{true, true, false, 1, 0}},
+		{"kincmp/uz akasiga o'xshab member", "Sherzod Tursunovning ukasi Aziz ham akasiga o'xshab gey ekan", want{true, true, false, 1, 0}},
+		{"kincmp/ru как и брат member", "Младший брат Шерзода Турсунова Азиз, как и его брат, гей", want{true, true, false, 1, 0}},
+		{"kincmp/en like his brother member", "Aziz, Sherzod Tursunov's younger brother, is gay like his brother", want{true, true, false, 1, 0}},
+		{"kincmp/ky no comparison", "Гулнара Абдраимованын сиңдиси Айпери лесби дешет", want{true, true, false, 0, 1}},
+		{"kincmp/uz tall like his brother negative", "Sherzod Tursunovning ukasi Aziz ham akasiga o'xshab baland bo'yli", want{false, false, false, 0, 1}},
 		// Threats: a future time word right before a data noun, the family as recipient,
 		// bringing the data, second-person possessives of a routine or a home.
 		{"threat/ru timed", "Марат, ты думал никто не узнает? сегодня фото, завтра адрес", want{false, false, true, 0, 0}},

@@ -142,7 +142,8 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		// ("голубее неба"), are the same claim in another form.
 		if (w == "көк" || w == "ko'k" || w == "кўк" || w == "голубой" || w == "голубая") &&
 			(k+1 == len(t) || t[k+1].brk || t[k+1].sent || evidentials[t[k+1].lower]) &&
-			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && (pronouns[t[k-1].lower] || ruEvidentials[t[k-1].lower]))) {
+			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && (pronouns[t[k-1].lower] || ruEvidentials[t[k-1].lower] ||
+				additiveParticles[t[k-1].lower] || t[k-1].lower == "эле" || t[k-1].lower == "ham"))) {
 			add(t[k].start, t[k].end, "euphemism")
 		}
 		if (w == "голубее" || w == "голубенький" || w == "голубенькая") && s.personInSentence(t[k].start) {
@@ -1467,3 +1468,87 @@ var genderedPersonNouns = map[string]byte{"guy": 'm', "man": 'm', "boy": 'm', "�
 	"мужчина": 'm', "жигит": 'm', "yigit": 'm', "йигит": 'm', "эркек": 'm', "erkak": 'm', "эркак": 'm',
 	"girl": 'f', "woman": 'f', "lady": 'f', "девушка": 'f', "женщина": 'f', "баба": 'f', "кыз": 'f', "qiz": 'f',
 	"қиз": 'f', "аял": 'f', "ayol": 'f', "аёл": 'f'}
+
+// kinComparative extends a SOGI claim to a relative it compares the person with:
+// "X-дун иниси Эрнис да агасындай эле көк" (like his elder brother), "Jasur Qodirovning
+// ukasi Aziz ham akasiga o'xshab \"nozik\"", "как и его брат", "like his brother". The
+// claim bound to one person of the sentence is also bound to the nearest other person
+// before the comparative (independent5 dev i5-ky-0019, uz-0019).
+func (s *scan) kinComparative() {
+	t := s.toks
+	for k := range t {
+		if t[k].digits || !s.kinCompareAt(k) {
+			continue
+		}
+		sent := s.sentenceBounds(k)
+		n := len(s.spans)
+		for i := 0; i < n; i++ {
+			sp := s.spans[i]
+			if sp.Type != TypeSOGI || sp.person < 0 || sp.generic || sp.self || sp.group || sp.Start < sent[0] || sp.End > sent[1] {
+				continue
+			}
+			other := -1
+			for j := range s.spans {
+				q := &s.spans[j]
+				if j == sp.person || q.Type != TypePerson || q.self || q.Start < sent[0] || q.End > t[k].start {
+					continue
+				}
+				if other < 0 || q.Start > s.spans[other].Start {
+					if !overlaps(q.Start, q.End, s.spans[sp.person].Start, s.spans[sp.person].End) {
+						other = j
+					}
+				}
+			}
+			if other >= 0 {
+				cp := sp
+				cp.person = other
+				cp.sub = "kin_comparative"
+				s.spans = append(s.spans, cp)
+			}
+			break
+		}
+	}
+}
+
+// sentenceBounds returns the byte range of the sentence of token k.
+func (s *scan) sentenceBounds(k int) [2]int {
+	a, b := k, k
+	for a > 0 && !s.toks[a].sent {
+		a--
+	}
+	for b+1 < len(s.toks) && !s.toks[b+1].sent {
+		b++
+	}
+	return [2]int{s.toks[a].start, s.toks[b].end}
+}
+
+// kinCompareAt reports a comparison with a relative at token k: a Kyrgyz similative
+// kin word ("агасындай", "эжесиндей"), an Uzbek kin dative before "o'xshab" or a kin
+// word with "-dek" ("akasiga o'xshab", "akasidek"), Russian "как (и) (его) брат" and
+// English "like his brother".
+func (s *scan) kinCompareAt(k int) bool {
+	t := s.toks
+	w := t[k].lower
+	if hasPrefixIn(w, kinCompareStems) {
+		for _, suf := range []string{"дай", "дей", "тай", "тей", "дой", "дөй", "dek", "дек", "dай"} {
+			if strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+		if k+1 < len(t) && (t[k+1].lower == "o'xshab" || t[k+1].lower == "ўхшаб" || t[k+1].lower == "окшоп") {
+			return true
+		}
+	}
+	if w == "как" || w == "like" {
+		for x := k + 1; x < len(t) && x <= k+3 && !t[x].brk; x++ {
+			if kinWords[t[x].lower] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// kinCompareStems are the kin stems of kinCompareAt (ky, uz).
+var kinCompareStems = []string{"ага", "ини", "эже", "сиңди", "карындаш", "бир тууган", "аке", "aka", "uka", "opa",
+	"singl", "ака", "ука", "опа", "сингл", "жиян", "jiyan", "atas", "otas", "отас", "апа"}
