@@ -93,6 +93,13 @@ func TestIssue15Round5(t *testing.T) {
 		{"kincmp/en like his brother member", "Aziz, Sherzod Tursunov's younger brother, is gay like his brother", want{true, true, false, 1, 0}},
 		{"kincmp/ky no comparison", "Гулнара Абдраимованын сиңдиси Айпери лесби дешет", want{true, true, false, 0, 1}},
 		{"kincmp/uz tall like his brother negative", "Sherzod Tursunovning ukasi Aziz ham akasiga o'xshab baland bo'yli", want{false, false, false, 0, 1}},
+		// One surname in the female and the male form with a word of contrast: a former
+		// name used against a trans person.
+		{"switched/ru это", "Алина Бекова? какая Алина, это Алмаз Беков, со мной в армии служил", want{true, true, false, 0, 0}},
+		{"switched/ky эмес", "Айзада Токтогулова деп жүрөт, Токтогулова эмес Токтогулов ал!", want{true, true, false, 0, 0}},
+		{"switched/en not", "Kamila Yusupova? not Yusupova, actually Yusupov, we were in the same class", want{true, true, false, 0, 0}},
+		{"switched/ru siblings negative", "Алмаз Беков и его сестра Алина Бекова открыли кафе на Советской", want{false, false, false, 0, 0}},
+		{"switched/uz spouses negative", "Jamshid Yusupov va Kamila Yusupova to'yiga hammani taklif qilamiz", want{false, false, false, 0, 0}},
 		// Threats: a future time word right before a data noun, the family as recipient,
 		// bringing the data, second-person possessives of a routine or a home.
 		{"threat/ru timed", "Марат, ты думал никто не узнает? сегодня фото, завтра адрес", want{false, false, true, 0, 0}},

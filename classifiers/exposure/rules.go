@@ -193,6 +193,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		}
 	}
 	s.sameSexPartner()
+	s.genderSwitchedSurname()
 	s.genderedDating()
 	s.documentGender()
 	if mayBeObfuscated(s.text) {
@@ -1552,3 +1553,67 @@ func (s *scan) kinCompareAt(k int) bool {
 // kinCompareStems are the kin stems of kinCompareAt (ky, uz).
 var kinCompareStems = []string{"ага", "ини", "эже", "сиңди", "карындаш", "бир тууган", "аке", "aka", "uka", "opa",
 	"singl", "ака", "ука", "опа", "сингл", "жиян", "jiyan", "atas", "otas", "отас", "апа"}
+
+// genderSwitchedSurname finds one surname written in the female and in the male form in
+// one post with a word of contrast next to the second ("Айпери Мукашева? Да какая
+// Айпери, это Эрлан Мукашев", "Мукашева эмес Мукашев!", "not Karimova but Karimov"): the
+// other form is the person's former name used against them, a claim about their
+// gender identity. Kin words between the two (a brother and a sister, spouses) rule it
+// out (independent5 dev i5-ru-0029; i5-ky-0026 shape).
+func (s *scan) genderSwitchedSurname() {
+	t := s.toks
+	type form struct {
+		tok int
+		g   byte
+	}
+	var forms []form
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		for x := a; x <= b && x < len(t); x++ {
+			if g := surnameGender(t[x].lower); g != 0 && t[x].upper && utf8.RuneCountInString(t[x].lower) >= 5 {
+				forms = append(forms, form{x, g})
+			}
+		}
+	}
+	for i := range forms {
+		for j := i + 1; j < len(forms); j++ {
+			p, q := forms[i], forms[j]
+			if p.g == q.g || q.tok <= p.tok {
+				continue
+			}
+			mw, fw := t[p.tok].lower, t[q.tok].lower
+			if p.g == 'f' {
+				mw, fw = fw, mw
+			}
+			if !strings.HasPrefix(fw, mw) || utf8.RuneCountInString(fw)-utf8.RuneCountInString(mw) != 1 {
+				continue
+			}
+			kin, contrast := false, false
+			for x := p.tok + 1; x < q.tok; x++ {
+				if kinWords[t[x].lower] || pairJoiners[t[x].lower] {
+					kin = true
+				}
+			}
+			for x := max(p.tok+1, q.tok-4); x < q.tok; x++ {
+				if contrastWords[t[x].lower] {
+					contrast = true
+				}
+			}
+			if !kin && contrast {
+				s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[q.tok].start, End: t[q.tok].end},
+					sub: "former_name", score: 0.6, person: -1})
+			}
+		}
+	}
+}
+
+// contrastWords set a name against another ("это", "эмес", "not", "emas", "какая").
+var contrastWords = newWordSet("это", "не", "а", "какая", "какой", "эмес", "чынында", "emas", "эмас", "aslida", "аслида",
+	"not", "actually", "really", "вообще-то", "реально")
+
+// pairJoiners join two different people ("Асанов и Асанова", "X менен Y").
+var pairJoiners = newWordSet("и", "жана", "менен", "va", "ва", "bilan", "билан", "and", "с", "со")
