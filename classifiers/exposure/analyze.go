@@ -1111,12 +1111,17 @@ func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
 	for x := range singles {
 		for y := x + 1; y < len(singles); y++ {
 			p, q := singles[x], singles[y]
-			if p.span == q.span || q.tok-p.tok > splitNameWindow || sameStem(skels[p.tok], skels[q.tok]) {
+			// Two words of one mention match only as tokens of two different registered
+			// names of the member: a nickname with the surname ("Нурика Темиркулова", the
+			// member registered as "Нурлан Темиркулов" and "Нурик"; independent4 dev
+			// i4-ru-0044). One name's two tokens together are MatchNames' case.
+			adjacent := p.span == q.span && q.tok == p.tok+1
+			if (p.span == q.span && !adjacent) || q.tok-p.tok > splitNameWindow || sameStem(skels[p.tok], skels[q.tok]) {
 				continue
 			}
 			for _, a := range p.parts {
 				for _, b := range q.parts {
-					if a.Ref != b.Ref || a.Name != b.Name || a.Token == b.Token {
+					if a.Ref != b.Ref || (!adjacent && (a.Name != b.Name || a.Token == b.Token)) || (adjacent && a.Name == b.Name) {
 						continue
 					}
 					r := slices.Index(s.refs, a.Ref)

@@ -1,6 +1,12 @@
 package exposure
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+)
 
 // TestIssue15Round5 covers the mechanisms of the fifth round (tuned on the dev parts of
 // the independent sets, above all independent5): every case is invented (no corpus
@@ -113,4 +119,52 @@ func TestIssue15Round5(t *testing.T) {
 		{"threat/en family recipient", "Aziz, we'll send your mom the screenshots and your address", want{false, false, true, 0, 0}},
 		{"ad/ky usta negative", "Кондиционер орнотуу, кепилдик менен. Уста Бакай, 0555 901 777", want{false, false, false, 0, 0}},
 	})
+}
+
+// TestIssue15Round5Nickname checks that a registered nickname next to the surname of
+// another registered name of the same member names that member, and that a nickname
+// next to another member's surname (or a stranger's) names nobody.
+func TestIssue15Round5Nickname(t *testing.T) {
+	const yml = `orgs:
+  - id: org-n
+    members:
+      - id: n-1
+        names: ["Эрлан Сапаров", "Эрик"]
+      - id: n-2
+        names: ["Айбек Жумабеков"]
+`
+	h, err := watchlist.NewHasher([]byte(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := watchlist.ParseFile(strings.NewReader(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := watchlist.Build(&f.Orgs[0], h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := watchlist.NewIndex(h, []*watchlist.HashedList{l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAnalyzer(func() time.Time { return testNow })
+	for _, tc := range []struct {
+		text    string
+		members int
+	}{
+		{"Кто знает Эрика Сапарова? гей, живёт в Джале", 1},
+		{"Бул Эрик Сапаров гей экен, Токмокто жашайт", 1},
+		{"Кто знает Эрика Асанова? гей, живёт в Джале", 0},
+		{"Кто знает Эрика Жумабекова? гей, живёт в Джале", 0},
+	} {
+		res, err := a.Analyze(tc.text, "", ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Watchlist) != tc.members || !res.Outing {
+			t.Errorf("%q: watchlist %v outing %v, want %d members and an outing", tc.text, res.Watchlist, res.Outing, tc.members)
+		}
+	}
 }
