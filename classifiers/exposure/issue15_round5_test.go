@@ -106,6 +106,12 @@ func TestIssue15Round5(t *testing.T) {
 		{"switched/en not", "Kamila Yusupova? not Yusupova, actually Yusupov, we were in the same class", want{true, true, false, 0, 0}},
 		{"switched/ru siblings negative", "Алмаз Беков и его сестра Алина Бекова открыли кафе на Советской", want{false, false, false, 0, 0}},
 		{"switched/uz spouses negative", "Jamshid Yusupov va Kamila Yusupova to'yiga hammani taklif qilamiz", want{false, false, false, 0, 0}},
+		// A chosen name set against the "real" one.
+		{"chosen/ky чынында", "Камила деп жүрөт, чынында Камол Юсупов, биздин мектепте окуган", want{true, true, false, 0, 0}},
+		{"chosen/en actually", "she goes by Malika now, actually Mansur Karimov, we were classmates", want{true, true, false, 0, 0}},
+		{"chosen/ky nickname negative", "Бизди Чоко деп чакырат, чынында бул жакшы ат, Айбек Асанов ойлоп тапкан", want{false, false, false, 0, 0}},
+		// The owner's own name in a lost-document notice is no mention of a member.
+		{"self/ky аты-жөнүм", "Студенттик билетимди жоготтум. Аты-жөнүм Абдраимова Гулнара. Тапсаңыз 0777 140 325", want{false, false, false, 0, 0}},
 		// Threats: a future time word right before a data noun, the family as recipient,
 		// bringing the data, second-person possessives of a routine or a home.
 		{"threat/ru timed", "Марат, ты думал никто не узнает? сегодня фото, завтра адрес", want{false, false, true, 0, 0}},

@@ -298,7 +298,10 @@ var roleStems = []string{"депутат", "министр", "президент
 
 // selfIntro are words right before a name that make it the author's own ("меня зовут",
 // "my name is", "менин атым").
-var selfIntro = newWordSet("зовут", "атым", "is", "я", "i'm", "мен")
+var selfIntro = newWordSet("зовут", "атым", "is", "я", "i'm", "мен",
+	// "Аты-жөнүм …", "Ismim …", "Фамилиям …" in an owner's notice (independent5 dev
+	// i5-ky-0049).
+	"жөнүм", "ismim", "исмим", "фамилиям", "familiyam")
 
 // stopCapitalised are capitalised words that start sentences but are never names.
 var stopCapitalised = newWordSet("вот", "это", "этот", "эта", "кто", "все", "всем", "мы", "вы", "они", "он", "она",

@@ -194,6 +194,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 	}
 	s.sameSexPartner()
 	s.genderSwitchedSurname()
+	s.chosenVersusReal()
 	s.genderedDating()
 	s.documentGender()
 	if mayBeObfuscated(s.text) {
@@ -1617,3 +1618,37 @@ var contrastWords = newWordSet("это", "не", "а", "какая", "какой
 
 // pairJoiners join two different people ("Асанов и Асанова", "X менен Y").
 var pairJoiners = newWordSet("и", "жана", "менен", "va", "ва", "bilan", "билан", "and", "с", "со")
+
+// chosenVersusReal finds a name someone goes by set against the name they "really"
+// have: "Айпери деп жүрөт го, чынында Эрлан Мукашев", "goes by Kamila, actually Kamol",
+// "o'zini Malika deydi, aslida Mansur". A capitalised word before a naming verb ("деп
+// жүрөт", "deb yuradi", "goes by") and a word of reality ("чынында", "aslida",
+// "actually") right before another capitalised name: the second is the former name
+// used against the person (independent5 dev i5-ky-0023).
+func (s *scan) chosenVersusReal() {
+	t := s.toks
+	chosen := -1
+	for k := range t {
+		if chosen < 0 && t[k].upper && !t[k].digits && k+1 < len(t) && (s.namingVerbAfter(k) || (k > 0 && t[k-1].lower == "by")) {
+			chosen = k
+			continue
+		}
+		if chosen < 0 || k <= chosen || !realityWords[t[k].lower] {
+			continue
+		}
+		for x := k + 1; x < len(t) && x <= k+2 && !t[x].sent; x++ {
+			if t[x].upper && !t[x].digits && s.skelDiffers(chosen, x) {
+				s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[x].start, End: t[x].end},
+					sub: "former_name", score: 0.6, person: -1})
+				return
+			}
+		}
+	}
+}
+
+// skelDiffers reports whether tokens a and b are different words.
+func (s *scan) skelDiffers(a, b int) bool { return s.toks[a].lower != s.toks[b].lower }
+
+// realityWords say what someone "really" is ("чынында", "aslida", "actually").
+var realityWords = newWordSet("чынында", "чындыгында", "aslida", "аслида", "actually", "really", "реально",
+	"вообще-то", "shynynda", "негизи")
