@@ -1080,11 +1080,19 @@ func (s *scan) secondPossessiveBefore(sp *span) bool {
 // splitNameWindow words apart (independent5 dev i5-uz-0023, mixed-0023, mixed-0031,
 // en-0032; independent4 dev i4-ky-0038).
 func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
-	type single struct {
-		span, tok int
-		parts     []watchlist.NamePart
+	type cand struct{ span, tok int }
+	// Count the candidate mentions first: looking words up costs, and most posts have
+	// fewer than two person mentions without a member.
+	n := 0
+	for i := range s.spans {
+		if sp := &s.spans[i]; sp.Type == TypePerson && len(sp.members) == 0 && !sp.self {
+			n++
+		}
 	}
-	var singles []single
+	if n < 2 && !s.hasMemberlessPair() {
+		return
+	}
+	var cands []cand
 	for i := range s.spans {
 		sp := &s.spans[i]
 		if sp.Type != TypePerson || len(sp.members) > 0 || sp.self {
@@ -1092,25 +1100,38 @@ func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
 		}
 		a, b := tokenRange(s.toks, sp.Start, sp.End)
 		// Short mentions only ("Nodira opa", "Фамилиясы Осмонов"); each capitalised word
-		// is looked up.
+		// is a candidate.
 		if b-a > 2 {
 			continue
 		}
 		for x := a; x <= b && x < len(s.toks); x++ {
-			if !s.toks[x].upper || len(skels[x]) == 0 || functionWords[s.toks[x].lower] {
-				continue
-			}
-			if parts := ix.MatchNameParts(skels[x]); len(parts) > 0 {
-				singles = append(singles, single{i, x, parts})
+			if s.toks[x].upper && len(skels[x]) > 0 && !functionWords[s.toks[x].lower] {
+				cands = append(cands, cand{i, x})
 			}
 		}
 	}
-	if len(singles) < 2 {
+	if len(cands) < 2 {
 		return
 	}
-	for x := range singles {
-		for y := x + 1; y < len(singles); y++ {
-			p, q := singles[x], singles[y]
+	// Anchor on the surname-shaped words (few members share a surname; a common given
+	// name has a posting per member who bears it) and look the other word up only for
+	// the anchor's members.
+	for _, an := range cands {
+		if !surnameShape(s.toks[an.tok].lower) {
+			continue
+		}
+		parts := ix.MatchNameParts(skels[an.tok])
+		if len(parts) == 0 {
+			continue
+		}
+		for _, o := range cands {
+			if o.tok == an.tok {
+				continue
+			}
+			p, q := o, an
+			if q.tok < p.tok {
+				p, q = q, p
+			}
 			// Two words of one mention match only as tokens of two different registered
 			// names of the member: a nickname with the surname ("Нурика Темиркулова", the
 			// member registered as "Нурлан Темиркулов" and "Нурик"; independent4 dev
@@ -1119,9 +1140,9 @@ func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
 			if (p.span == q.span && !adjacent) || q.tok-p.tok > splitNameWindow || sameStem(skels[p.tok], skels[q.tok]) {
 				continue
 			}
-			for _, a := range p.parts {
-				for _, b := range q.parts {
-					if a.Ref != b.Ref || (!adjacent && (a.Name != b.Name || a.Token == b.Token)) || (adjacent && a.Name == b.Name) {
+			for _, a := range parts {
+				for _, b := range ix.NamePartsOf(skels[o.tok], a.Ref) {
+					if (!adjacent && (a.Name != b.Name || a.Token == b.Token)) || (adjacent && a.Name == b.Name) {
 						continue
 					}
 					r := slices.Index(s.refs, a.Ref)
@@ -1139,3 +1160,18 @@ func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
 
 // splitNameWindow is how many words apart the two halves of a split name may stand.
 const splitNameWindow = 40
+
+// hasMemberlessPair reports a person mention without a member of two or three words,
+// whose words may be two names of one member (a nickname and a surname).
+func (s *scan) hasMemberlessPair() bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || len(sp.members) > 0 || sp.self {
+			continue
+		}
+		if a, b := tokenRange(s.toks, sp.Start, sp.End); b > a && b-a <= 2 {
+			return true
+		}
+	}
+	return false
+}

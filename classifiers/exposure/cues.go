@@ -544,12 +544,14 @@ func isMaskRune(r rune) bool {
 // not: too few letters).
 func maskedWords(text string) [][2]int {
 	var out [][2]int
-	start, letters, masks := -1, 0, 0
+	// lead counts the letters before the first mask: at most three, as in "п*дик",
+	// "лес*и" ("aibek@example.org" is an e-mail, not a masked word).
+	start, letters, masks, lead := -1, 0, 0, 0
 	flush := func(end int) {
-		if start >= 0 && masks > 0 && masks <= 2 && letters >= 2 {
+		if start >= 0 && masks > 0 && masks <= 2 && letters >= 2 && lead <= 3 && letters+masks <= 16 {
 			out = append(out, [2]int{start, end})
 		}
-		start, letters, masks = -1, 0, 0
+		start, letters, masks, lead = -1, 0, 0, 0
 	}
 	for i, r := range text {
 		switch {
@@ -558,6 +560,9 @@ func maskedWords(text string) [][2]int {
 				start = i
 			}
 			letters++
+			if masks == 0 {
+				lead++
+			}
 		case isMaskRune(r) && start >= 0:
 			masks++
 		default:
@@ -580,8 +585,7 @@ func maskedWords(text string) [][2]int {
 // inside the match.
 func maskedSOGI(word string) bool {
 	w := []rune(strings.ToLower(word))
-	match := func(cand string, whole bool) bool {
-		c := []rune(cand)
+	match := func(c []rune, whole bool) bool {
 		if len(c) < 3 || len(w) < len(c) || (whole && len(w) != len(c)) {
 			return false
 		}
@@ -601,18 +605,38 @@ func maskedSOGI(word string) bool {
 		}
 		return masked
 	}
-	for cand := range sogiExact {
-		if match(cand, true) {
-			return true
-		}
-	}
-	for _, st := range sogiStems {
-		if match(st, false) {
+	for _, cand := range maskedCandidates {
+		if match(cand.word, cand.whole) {
 			return true
 		}
 	}
 	return false
 }
+
+// maskedCandidates are the lexicon words maskedSOGI compares with, as runes: the
+// whole words of sogiExact and the stems of sogiStems.
+var maskedCandidates = func() []struct {
+	word  []rune
+	whole bool
+} {
+	var out []struct {
+		word  []rune
+		whole bool
+	}
+	for w := range sogiExact {
+		out = append(out, struct {
+			word  []rune
+			whole bool
+		}{[]rune(w), true})
+	}
+	for _, st := range sogiStems {
+		out = append(out, struct {
+			word  []rune
+			whole bool
+		}{[]rune(st), false})
+	}
+	return out
+}()
 
 // familyRecipients are the target's family or employer as the recipient of a threat
 // ("твоей маме отправим", "otangga olib boramiz", "апаңа жиберебиз", "we'll send your
