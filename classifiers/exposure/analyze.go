@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -202,6 +203,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	if a.off&PieceLooseAttach == 0 {
 		s.coordinatedPlural()
 		s.attachLoose()
+		s.kinComparative()
 	}
 	s.authorSelf(author, ix)
 	if a.off&PieceLists == 0 {
@@ -556,12 +558,22 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
 		if functionWords[t.lower] {
 			skel = nil // never a name token: not hashed, still a word between names
 		}
+		nameLike := t.upper
+		if honorifics[t.lower] && k > 0 && s.toks[k-1].upper {
+			// "Jasur aka (Qodirov)": an honorific may stand between a given name and a
+			// surname like a middle name (independent5 dev i5-uz-0033).
+			skel, nameLike = nil, true
+		}
 		nts = append(nts, watchlist.NameToken{Skel: skel, Start: t.start, End: t.end,
-			Connector: watchlist.IsConnector(t.lower), Break: t.brk, NameLike: t.upper})
+			Connector: watchlist.IsConnector(t.lower), Break: t.brk, NameLike: nameLike})
 	}
 	refIdx := map[watchlist.Ref]int{}
 	idx := func(r watchlist.Ref) int {
 		if i, ok := refIdx[r]; ok {
+			return i
+		}
+		if i := slices.Index(s.refs, r); i >= 0 { // added by matchSplitNames
+			refIdx[r] = i
 			return i
 		}
 		refIdx[r] = len(s.refs)
@@ -593,6 +605,7 @@ func (s *scan) matchWatchlist(ix *watchlist.Index, skels [][]byte) {
 			s.spans = append(s.spans, sp)
 		}
 	}
+	s.matchSplitNames(ix, skels)
 	for i := range s.spans {
 		sp := &s.spans[i]
 		if sp.canon == "" {
@@ -1053,6 +1066,110 @@ func (s *scan) secondPossessiveBefore(sp *span) bool {
 	lo, _ := window(s.toks, k, k, 4, 0)
 	for x := lo; x < k && x < len(s.toks); x++ {
 		if secondPossessives[s.toks[x].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// matchSplitNames finds a member named in two places of one post: a one-word person
+// mention by the given name and another by the surname of the same registered name
+// ("Nodira opa \"boshqacha\" … Xolmatova familiyasi", "Тимур деген … Фамилиясы
+// Осмонов", "Azamat from that NGO, full name Niyazbekov"). Both mentions take the
+// member. Only capitalised one-word person mentions without a member count, at most
+// splitNameWindow words apart (independent5 dev i5-uz-0023, mixed-0023, mixed-0031,
+// en-0032; independent4 dev i4-ky-0038).
+func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
+	type cand struct{ span, tok int }
+	// Count the candidate mentions first: looking words up costs, and most posts have
+	// fewer than two person mentions without a member.
+	n := 0
+	for i := range s.spans {
+		if sp := &s.spans[i]; sp.Type == TypePerson && len(sp.members) == 0 && !sp.self {
+			n++
+		}
+	}
+	if n < 2 && !s.hasMemberlessPair() {
+		return
+	}
+	var cands []cand
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || len(sp.members) > 0 || sp.self {
+			continue
+		}
+		a, b := tokenRange(s.toks, sp.Start, sp.End)
+		// Short mentions only ("Nodira opa", "Фамилиясы Осмонов"); each capitalised word
+		// is a candidate.
+		if b-a > 2 {
+			continue
+		}
+		for x := a; x <= b && x < len(s.toks); x++ {
+			if s.toks[x].upper && len(skels[x]) > 0 && !functionWords[s.toks[x].lower] {
+				cands = append(cands, cand{i, x})
+			}
+		}
+	}
+	if len(cands) < 2 {
+		return
+	}
+	// Anchor on the surname-shaped words (few members share a surname; a common given
+	// name has a posting per member who bears it) and look the other word up only for
+	// the anchor's members.
+	for _, an := range cands {
+		if !surnameShape(s.toks[an.tok].lower) {
+			continue
+		}
+		parts := ix.MatchNameParts(skels[an.tok])
+		if len(parts) == 0 {
+			continue
+		}
+		for _, o := range cands {
+			if o.tok == an.tok {
+				continue
+			}
+			p, q := o, an
+			if q.tok < p.tok {
+				p, q = q, p
+			}
+			// Two words of one mention match only as tokens of two different registered
+			// names of the member: a nickname with the surname ("Нурика Темиркулова", the
+			// member registered as "Нурлан Темиркулов" and "Нурик"; independent4 dev
+			// i4-ru-0044). One name's two tokens together are MatchNames' case.
+			adjacent := p.span == q.span && q.tok == p.tok+1
+			if (p.span == q.span && !adjacent) || q.tok-p.tok > splitNameWindow || sameStem(skels[p.tok], skels[q.tok]) {
+				continue
+			}
+			for _, a := range parts {
+				for _, b := range ix.NamePartsOf(skels[o.tok], a.Ref) {
+					if (!adjacent && (a.Name != b.Name || a.Token == b.Token)) || (adjacent && a.Name == b.Name) {
+						continue
+					}
+					r := slices.Index(s.refs, a.Ref)
+					if r < 0 {
+						r = len(s.refs)
+						s.refs = append(s.refs, a.Ref)
+					}
+					s.spans[p.span].members = appendUnique(s.spans[p.span].members, r)
+					s.spans[q.span].members = appendUnique(s.spans[q.span].members, r)
+				}
+			}
+		}
+	}
+}
+
+// splitNameWindow is how many words apart the two halves of a split name may stand.
+const splitNameWindow = 40
+
+// hasMemberlessPair reports a person mention without a member of two or three words,
+// whose words may be two names of one member (a nickname and a surname).
+func (s *scan) hasMemberlessPair() bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || len(sp.members) > 0 || sp.self {
+			continue
+		}
+		if a, b := tokenRange(s.toks, sp.Start, sp.End); b > a && b-a <= 2 {
 			return true
 		}
 	}

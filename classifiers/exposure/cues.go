@@ -173,7 +173,7 @@ var euphemisms = newPhraseSet(
 	"живет с бабой", "живёт с бабой", "живет с мужиком", "живёт с мужиком", "с девушкой живет", "с девушкой живёт",
 	"живет с девушкой", "живёт с девушкой", "видела её с девушкой", "видели её с девушкой", "видели его с парнем",
 	"никакая она не", "никакой он не", "бывший мужчина", "бывшая женщина", "ходил в платьях", "ходит в платьях",
-	"красится как", "голубизна", "голубок",
+	"красится как", "голубизна", "голубок", "голубк*", "голубочк*", "голубочек",
 	"ошондой экен", "өзү ошондой", "ошолордон", "ошолордун", "ушундайлардан", "ушундай экен", "тигилерден",
 	"тигилердин", "көк жалгандар", "көк жалган", "көктөр", "кыз менен жашайт", "кыз менен бирге",
 	"жигит менен жашайт", "эжеке менен", "аял менен жашайт", "эркек менен жашайт", "кыз сыяктуу",
@@ -194,6 +194,11 @@ var euphemisms = newPhraseSet(
 	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
 	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
 	"confirmed bachelor", "swings the other way",
+	// Born as the other sex, in every language (independent5 dev i5-ky-0039).
+	"эркек болуп туулган", "кыз болуп туулган", "аял болуп туулган", "бала болуп туулган", "o'g'il bola bo'lib tug'ilgan",
+	"qiz bola bo'lib tug'ilgan", "erkak bo'lib tug'ilgan", "ayol bo'lib tug'ilgan", "ўғил бола бўлиб туғилган",
+	"қиз бола бўлиб туғилган", "родилась мальчиком", "родился девочкой", "родилась мужчиной", "родился женщиной",
+	"born a boy", "born a girl", "born male", "born female",
 	// "его/её" + the partner noun in any case form ("видели её с её девушкой", "с его
 	// парнем"): a woman's girlfriend, a man's boyfriend (independent3 dev ru-0090).
 	"её девушк*", "ее девушк*", "его парн*", "его парен*", "bats for the other team", "bats for the other side", "not the marrying kind",
@@ -239,7 +244,8 @@ var hints = newPhraseSet("не замужем", "не женат", "не жен�
 	// The same hint kinds in every language (independent4 dev i4-ky-0029, uz-0025,
 	// en-0021, ru-0031): no spouse at an age, living with one's mother, a knowing wink.
 	"аялы жок", "жубайы жок", "xotini yo'q", "хотини йўқ", "eri yo'q", "эри йўқ", "жены нет", "нет жены",
-	"мужа нет", "нет мужа", "no wife", "no husband", "onasi bilan yashaydi", "онаси билан яшайди",
+	"мужа нет", "нет мужа", "no wife", "no husband", "ни жены", "ни мужа", "без жены", "без мужа", "bo'ydoq",
+	"бўйдоқ", "бойдок", "бойдоқ", "бессемейный", "still single", "onasi bilan yashaydi", "онаси билан яшайди",
 	"апасы менен жашайт", "живёт с мамой", "живет с мамой", "lives with his mother", "lives with her mother",
 	"bilasizlar qanaqa", "билиб олинглар", "we know what that means", "сами понимаете", "понятно какой",
 	"понятно какая", "түшүнөсүңөр", "tushunasizlar", "ну не пацанка", "tomboy")
@@ -359,6 +365,10 @@ var (
 		// "at home / I come to you" in ru, ky, uz, en.
 		"записыва*", "запись", "на дому", "выезжаю", "выезжаем", "жазылыңыз", "жазылгыла", "жазылуу", "үйгө барам",
 		"yoziling", "yozilish", "uyga boraman", "book now", "appointments", "house calls",
+		// A craftsman's service with a warranty, installation or repair in ru, ky, uz, en
+		// (independent5 dev i5-uz-0039).
+		"kafolat*", "кафолат*", "гарантия", "гарантией", "кепилдик*", "warranty", "guarantee*", "o'rnatish*",
+		"ўрнатиш*", "установка", "орнотуу", "installation", "ta'mirlash*", "таъмирлаш*", "оңдоо*", "repair*",
 	)
 	contactCues = newPhraseSet(
 		"звоните", "звонить", "позвоните", "позвонить", "пишите", "напишите", "обращаться", "обращайтесь",
@@ -398,6 +408,10 @@ var (
 		"journalist*", "lawyer*", "attorney", "press", "foundation", "organisation", "organization",
 		"репортер*", "репортёр*", "собирает истории", "ждёт историй", "ждет историй", "muxbir*", "мухбир*",
 		"координатор*", "волонт*", "ищем", "приглашаем", "coordinator", "volunteer*", "ыктыярчы*", "koordinator*",
+		// A human-rights defender's or a legal clinic's public contact in Kyrgyz and Uzbek
+		// (independent5 dev i5-ky-0051).
+		"укук коргоочу*", "юридикалык кеңеш*", "huquq himoyachi*", "ҳуқуқ ҳимоячи*", "yuridik maslahat*",
+		"юридик маслаҳат*",
 	)
 )
 
@@ -419,6 +433,8 @@ var hostileCues = newPhraseSet(
 	"hammasi bilsin", "uyat", "sharmanda*", "javob beradi",
 	"found her", "found him", "нашли её", "нашли ее", "нашли его", "нашла её", "нашёл её",
 	"shame", "expose", "everyone knows", "you know what i mean", "find him", "find her",
+	// A leak said of the data (independent5 dev i5-en-0032, mixed-0003).
+	"leaked", "слили", "слил", "утекл*", "чыгарып жиберди", "тарап кетти", "chiqarib yubordi",
 )
 
 // threatCues promise to publish someone's data or say "we know where you are".
@@ -448,6 +464,10 @@ var threatCues = newPhraseSet(
 	"yuboramiz", "юборамиз", "jo'natamiz", "жўнатамиз", "we'll send", "we will send", "will be sent", "go to your",
 	"goes to your", "go out", "goes out", "will go out", "we figured out", "we found out",
 	"билип алдык", "bilib oldik", "билиб олдик", "узнали кто",
+	// Bringing the data to someone, and "we figured you out" (independent5 dev i5-uz-0031,
+	// ru-0038).
+	"olib boramiz", "олиб борамиз", "алып барабыз", "алып барам", "принесём", "принесем", "занесём", "занесем",
+	"we'll bring", "we will bring", "вычислили", "эсептеп алдык", "aniqladik", "аниқладик",
 )
 
 // threatData are the data a threat promises ("адрес", "номер", "где работаешь").
@@ -464,6 +484,8 @@ var threatData = newPhraseSet(
 	// Photos and names only with a second-person possessive: "we will post the photos
 	// from the concert" promises nothing about anyone.
 	"переписк*", "yozishma*", "ёзишма*", "chats", "workplace", "your name", "your photos", "your pictures",
+	// The workplace as data (independent5 dev i5-ru-0038).
+	"место работы", "места работы", "иш ордуң*", "ish joying*",
 	"your messages", "твои фото*", "твои фотк*", "твоё имя", "твое имя", "твою фамилию", "твои скрин*",
 )
 
@@ -510,3 +532,122 @@ func isListMarker(line string) bool {
 	}
 	return false
 }
+
+// isMaskRune reports a symbol or digit written in place of a letter ("п*дик", "г@й",
+// "l3sbian").
+func isMaskRune(r rune) bool {
+	return r == '*' || r == '@' || r == '0' || r == '1' || r == '3' || r == '$'
+}
+
+// maskedWords returns the byte ranges of the words of text that mix letters with at
+// most two mask symbols, at least two letters and a letter first ("п*дик", "g**y" is
+// not: too few letters).
+func maskedWords(text string) [][2]int {
+	var out [][2]int
+	// lead counts the letters before the first mask: at most three, as in "п*дик",
+	// "лес*и" ("aibek@example.org" is an e-mail, not a masked word).
+	start, letters, masks, lead := -1, 0, 0, 0
+	flush := func(end int) {
+		if start >= 0 && masks > 0 && masks <= 2 && letters >= 2 && lead <= 3 && letters+masks <= 16 {
+			out = append(out, [2]int{start, end})
+		}
+		start, letters, masks, lead = -1, 0, 0, 0
+	}
+	for i, r := range text {
+		switch {
+		case isWordRune(r):
+			if start < 0 {
+				start = i
+			}
+			letters++
+			if masks == 0 {
+				lead++
+			}
+		case isMaskRune(r) && start >= 0:
+			masks++
+		default:
+			flush(i)
+		}
+	}
+	flush(len(text))
+	// A trailing mask is punctuation or a footnote ("гей*"), not a masked letter.
+	for i := range out {
+		for out[i][1] > out[i][0] && isMaskRune(rune(text[out[i][1]-1])) {
+			out[i][1]--
+		}
+	}
+	return out
+}
+
+// maskedSOGI reports whether a masked word matches a SOGI word of the lexicon with
+// each mask standing for one letter: a whole word of sogiExact of the same length, or
+// a stem of sogiStems at its start (the rest unmasked). At least one mask must stand
+// inside the match.
+func maskedSOGI(word string) bool {
+	w := []rune(strings.ToLower(word))
+	match := func(c []rune, whole bool) bool {
+		if len(c) < 3 || len(w) < len(c) || (whole && len(w) != len(c)) {
+			return false
+		}
+		masked := false
+		for i, r := range c {
+			switch {
+			case isMaskRune(w[i]):
+				masked = true
+			case w[i] != r:
+				return false
+			}
+		}
+		for _, r := range w[len(c):] {
+			if isMaskRune(r) {
+				return false
+			}
+		}
+		return masked
+	}
+	for _, cand := range maskedCandidates {
+		if match(cand.word, cand.whole) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskedCandidates are the lexicon words maskedSOGI compares with, as runes: the
+// whole words of sogiExact and the stems of sogiStems.
+var maskedCandidates = func() []struct {
+	word  []rune
+	whole bool
+} {
+	var out []struct {
+		word  []rune
+		whole bool
+	}
+	for w := range sogiExact {
+		out = append(out, struct {
+			word  []rune
+			whole bool
+		}{[]rune(w), true})
+	}
+	for _, st := range sogiStems {
+		out = append(out, struct {
+			word  []rune
+			whole bool
+		}{[]rune(st), false})
+	}
+	return out
+}()
+
+// familyRecipients are the target's family or employer as the recipient of a threat
+// ("твоей маме отправим", "otangga olib boramiz", "апаңа жиберебиз", "we'll send your
+// mom"); with media data (screenshots, photos, chats) they make a sending cue a threat
+// (independent5 dev i5-ru-0039, uz-0031).
+var familyRecipients = newPhraseSet("твоей маме", "твоей матери", "твоему отцу", "твоему папе", "твоим родителям",
+	"твоей семье", "твоим родным", "твоей жене", "твоему мужу", "твоему начальнику", "на работу", "otangga",
+	"onangga", "oilangga", "ota-onangga", "отангга", "онангга", "оилангга", "ота-онангга", "апаңа", "атаңа",
+	"ата-энеңе", "үй-бүлөңө", "туугандарыңа", "жумушуңа", "your mom", "your mother", "your dad", "your father",
+	"your parents", "your family", "your boss", "your employer", "ishxonangga")
+
+// mediaData are photos, screenshots and chats as promised data.
+var mediaData = newPhraseSet("скрин*", "фото*", "фотк*", "переписк*", "видео*", "screenshot*", "photos", "pictures",
+	"chats", "messages", "rasm*", "skrin*", "yozishma*", "видео*", "сүрөт*", "скрин*", "surat*")

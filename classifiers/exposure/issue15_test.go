@@ -323,11 +323,57 @@ func TestIndependent4DevFloor(t *testing.T) {
 		// First measured untouched (exposure/3 + this round's structural rules): exposed
 		// P 0.947 R 0.833, outing R 0.868, self/ads 4/55. After tuning on its dev part
 		// (exposure/4): the floor below.
-		exposedR, exposedP, outingR, selfMax = 0.935, 0.990, 0.956, 0.0 // 101/108, 101/102, 87/91, 0/55
+		// exposure/5 (tuned on independent5 dev) raised it to 102/108, 88/91, watch-list
+		// 26/26; the floor follows.
+		exposedR, exposedP, outingR, selfMax = 0.944, 0.990, 0.967, 0.0 // 102/108, 102/103, 88/91, 0/55
 	)
 	if rep.Exposed.Recall() < exposedR || rep.Exposed.Precision() < exposedP || rep.Outing.Recall() < outingR ||
 		rep.SelfFlaggedRate() > selfMax+1e-9 {
 		t.Errorf("independent4 dev: exposed P %.3f R %.3f, outing R %.3f, self/ads flagged %.3f; floor P %.3f R %.3f, outing R %.3f, self <= %.3f",
 			rep.Exposed.Precision(), rep.Exposed.Recall(), rep.Outing.Recall(), rep.SelfFlaggedRate(), exposedP, exposedR, outingR, selfMax)
+	}
+}
+
+// TestIndependent5DevFloor keeps the dev part of independent5 from falling below its
+// tuned figures. exposure/4 was measured untouched on it first (dev exposed P 0.950 R
+// 0.807, outing R 0.743, watch-list R 0.737, self/ads 3/54; see README); exposure/5 was
+// tuned on this dev part, so these figures are an upper bound. Its test part is never
+// asserted on.
+func TestIndependent5DevFloor(t *testing.T) {
+	corpus, wls, _, ok, err := loadIndependentSet(SetIndependent5)
+	if !ok || err != nil {
+		t.Skipf("independent5 not in this build: %v", err)
+	}
+	exs, err := ReadCorpus(strings.NewReader(string(corpus)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dev []Example
+	for _, ex := range exs {
+		if IndependentSplit(ex.ID) == "dev" {
+			dev = append(dev, ex)
+		}
+	}
+	if len(dev) != 216 {
+		t.Errorf("independent5 dev has %d posts, the writer counted 216", len(dev))
+	}
+	ix, err := evalIndex(wls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Evaluate(NewAnalyzer(func() time.Time { return evalNow }), ix, dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		// exposure/5: 117/119, 117/118, 102/105, 15/15, watch-list 37/38 at P 1.000, 0/54.
+		exposedR, exposedP, outingR, threatR, watchlistR, watchlistP, selfMax = 0.983, 0.99, 0.971, 1.0, 0.973, 1.0, 0.0
+	)
+	if rep.Exposed.Recall() < exposedR || rep.Exposed.Precision() < exposedP || rep.Outing.Recall() < outingR ||
+		rep.Threat.Recall() < threatR || rep.Watchlist.Recall() < watchlistR || rep.Watchlist.Precision() < watchlistP ||
+		rep.SelfFlaggedRate() > selfMax+1e-9 {
+		t.Errorf("independent5 dev: exposed P %.3f R %.3f, outing R %.3f, threat R %.3f, watch-list P %.3f R %.3f, self/ads %.3f; floor P %.3f R %.3f, outing R %.3f, threat R %.3f, watch-list P %.3f R %.3f, self <= %.3f",
+			rep.Exposed.Precision(), rep.Exposed.Recall(), rep.Outing.Recall(), rep.Threat.Recall(), rep.Watchlist.Precision(),
+			rep.Watchlist.Recall(), rep.SelfFlaggedRate(), exposedP, exposedR, outingR, threatR, watchlistP, watchlistR, selfMax)
 	}
 }

@@ -46,7 +46,10 @@ var kySOGISuffixes = newWordSet("ди", "дин", "дики", "ге", "ден", 
 	"лерден", "лерчи", "ча", "чи", "lar", "larni", "ni", "ning", "ga", "dan", "ler", "sin", "siz", "ман", "man",
 	"miz", "мыз", "сың", "сиң", "сиз", "ка", "ныкы", "нын", "ны", "лар", "ларни", "ларнинг",
 	// Uzbek possessive predicates ("bu raqam geyniki": this number is a gay's) and cases.
-	"niki", "ники", "larniki", "ларники", "larga", "ларга", "lardan", "лардан", "дыкы", "тики")
+	"niki", "ники", "larniki", "ларники", "larga", "ларга", "lardan", "лардан", "дыкы", "тики",
+	// The Kyrgyz third-person possessive ("Кызгалдактын гейи Тимур"; independent5 dev
+	// i5-mixed-0031).
+	"и", "ин", "ине", "инин")
 
 // firstPersonSuffix marks Kyrgyz predicate endings of the first person ("геймин",
 // "лесбиянкамын") on a SOGI word: self-disclosure.
@@ -234,7 +237,10 @@ func surnameShape(w string) bool {
 		switch rest {
 		case "", "а", "у", "ым", "ом", "е", "ой", "ы", "ых", "ою", "ах",
 			"го", "дун", "дин", "ду", "дон", "до", "дан", "да",
-			"ага", "анын", "аны", "адан", "ада", "нинг", "анинг", "ни", "ани", "га":
+			"ага", "анын", "аны", "адан", "ада", "нинг", "анинг", "ни", "ани", "га",
+			// The Kyrgyz family plural ("Абдыкеримовдордун балдары"; independent5 dev
+			// i5-ky-0018).
+			"дор", "дордун", "дорго", "дорду", "дер", "дердин", "дерге", "дерди":
 			return true
 		}
 	}
@@ -292,7 +298,10 @@ var roleStems = []string{"депутат", "министр", "президент
 
 // selfIntro are words right before a name that make it the author's own ("меня зовут",
 // "my name is", "менин атым").
-var selfIntro = newWordSet("зовут", "атым", "is", "я", "i'm", "мен")
+var selfIntro = newWordSet("зовут", "атым", "is", "я", "i'm", "мен",
+	// "Аты-жөнүм …", "Ismim …", "Фамилиям …" in an owner's notice (independent5 dev
+	// i5-ky-0049).
+	"жөнүм", "ismim", "исмим", "фамилиям", "familiyam")
 
 // stopCapitalised are capitalised words that start sentences but are never names.
 var stopCapitalised = newWordSet("вот", "это", "этот", "эта", "кто", "все", "всем", "мы", "вы", "они", "он", "она",

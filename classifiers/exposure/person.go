@@ -2,6 +2,7 @@ package exposure
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
@@ -39,7 +40,7 @@ func (s *scan) role(k int, given map[string]bool, skels [][]byte) nameRole {
 	if stopCapitalised[t.lower] || roleStemIndex.has(t.lower) {
 		return roleNone
 	}
-	if given[string(skels[k])] {
+	if given[string(skels[k])] || s.personFrame(k) {
 		return roleGiven
 	}
 	if surnameShape(t.lower) {
@@ -105,7 +106,7 @@ func (s *scan) persons(given map[string]bool, skels [][]byte) {
 			ok = true
 		case m == k && roles[k] == roleSurname && t[k].sent && loneSurname(t[k].lower) && longSurnameStem(t[k].lower):
 			ok = true // "Сыдыкованын өзү …": a long surname in a case form opening a sentence
-		case m == k && roles[k] == roleGiven:
+		case m == k && roles[k] == roleGiven && !(k > 0 && streetBefore(t, k)):
 			ok = true
 		}
 		// A run of only unknown capitalised words next to one given name at a sentence
@@ -227,7 +228,7 @@ var placePrepositions = newWordSet("в", "во", "из", "на", "по", "до",
 // ("Кеңештин") or place names.
 func loneSurname(w string) bool {
 	for _, stem := range []string{"ов", "ев", "ёв", "ович", "евич", "овна", "евна", "ский", "ская", "цкий", "цкая"} {
-		if k := strings.LastIndex(w, stem); k >= 4 && utf8.RuneCountInString(w[k+len(stem):]) <= 4 {
+		if k := strings.LastIndex(w, stem); k >= 4 && (utf8.RuneCountInString(w[k+len(stem):]) <= 4 || familyPlural[w[k+len(stem):]]) {
 			return true
 		}
 	}
@@ -241,3 +242,133 @@ func loneSurname(w string) bool {
 	}
 	return false
 }
+
+// personFrame reports whether the capitalised word at k stands in a frame that only a
+// person's name fills, so that a given name missing from the lexicon ("Гуля", "Элёр",
+// "Сейде") is still a person (issue 15, round 5): an honorific after it ("Рустам ака",
+// "Сейде эженин", "Ҳафиза холанинг", "Токтогула-ага"), a naming word after or before it
+// ("Элёр деган бола", "Айтолкун дегенден", "Бакыт аттуу", "a guy named Almaz"), a kin
+// word right before it or an apposition closed by commas after a kin phrase ("ўғли
+// Ботир", "иниси Эрнис", "племянница аксакала, Нурзат, …"), a relative clause after a
+// comma ("Гуля, та что …", "Ойбек, который …", "Almira, who …") or an English
+// appositive ("Almira the football coach"). Motivated by independent5 dev i5-ru-0011,
+// ru-0023, ky-0019, ky-0022, uz-0010, uz-0017, uz-0022, uz-0062, mixed-0011, mixed-0013,
+// en-0024 and independent4 dev i4-ky-0020 (frames, not the names: the lexicon stays).
+func (s *scan) personFrame(k int) bool {
+	t := s.toks
+	if t[k].digits || utf8.RuneCountInString(t[k].lower) < 3 || allCapsWord(s.text[t[k].start:t[k].end]) {
+		return false
+	}
+	if k+1 < len(t) && !t[k+1].digits && !t[k+1].brk {
+		next := t[k+1].lower
+		if honorifics[next] {
+			return true
+		}
+		// "Кызгалдак деген уюм" names an organisation, not a person.
+		if namingWordsAfter[next] && !(k+2 < len(t) && !t[k+2].digits && hasPrefixIn(t[k+2].lower, orgNouns)) {
+			return true
+		}
+		// "Almira the football coach": an English appositive with a lower-case noun.
+		if next == "the" && k+2 < len(t) && !t[k+2].upper && !t[k+2].brk && !t[k].sent {
+			return true
+		}
+		if next == "the" && k+2 < len(t) && !t[k+2].upper && !t[k+2].brk && t[k].sent && isLatinASCII(t[k].lower) {
+			return true
+		}
+	}
+	if k+1 < len(t) && t[k+1].brk && !t[k+1].sent && relativeOpeners[t[k+1].lower] &&
+		s.text[t[k].end] == ',' {
+		return true
+	}
+	if k > 0 && !t[k].brk && namingWordsBefore[t[k-1].lower] {
+		return true
+	}
+	// "ўғли Ботир, …", "иниси Эрнис да …": right after a kin word, closed by a break or
+	// an additive particle (a place after a kin word, "апасы Ысык-Ата районунда",
+	// "onasi Jizzaxda", runs on).
+	if k > 0 && !t[k].brk && (kinWords[t[k-1].lower] || kinAfterGenitive[t[k-1].lower]) && !locativeEnd(t[k].lower) &&
+		(k+1 == len(t) || t[k+1].brk || additiveParticles[t[k+1].lower] || (isLatinASCII(t[k-1].lower) && !t[k+1].upper)) {
+		return true
+	}
+	// An apposition closed by commas within a few words after a kin word.
+	if k > 0 && t[k].brk && !t[k].sent && k+1 < len(t) && t[k+1].brk && !t[k+1].sent {
+		for x := k - 1; x >= 0 && x >= k-5; x-- {
+			if kinWords[t[x].lower] {
+				return true
+			}
+			if t[x].sent {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// allCapsWord reports a word written in capitals only ("ЦУМ", "НКО"): an abbreviation,
+// not a name.
+func allCapsWord(w string) bool {
+	n := 0
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+		n++
+	}
+	return n > 1
+}
+
+// honorifics follow a given name in Kyrgyz, Kazakh, Uzbek and Russian speech of the
+// region, in their case and possessive forms ("Рустам ака", "Сейде эженин", "Nodira
+// opa", "Ҳафиза холанинг", "Jasur aka").
+var honorifics = newWordSet("ака", "аке", "акага", "акани", "аканинг", "акадан", "акажон", "aka", "akaga", "akani",
+	"akaning", "akadan", "akajon", "опа", "опага", "опани", "опанинг", "опажон", "opa", "opaga", "opani", "opaning",
+	"opajon", "эже", "эжеге", "эжени", "эженин", "эжеден", "эжеке", "эжекенин", "байке", "байкеге", "байкени",
+	"байкенин", "агай", "агайдын", "агайга", "ага", "агага", "аганын", "апа", "апай", "апайдын", "апайга", "хола",
+	"холага", "холани", "холанинг", "xola", "xolaga", "xolani", "xolaning", "тётя", "тетя", "дядя", "апке", "апкенин",
+	"ханум", "хоним", "xonim", "hoji", "ҳожи", "domla", "домла")
+
+// namingWordsAfter follow a name that is introduced ("Элёр деган бола", "Айтолкун
+// дегенден абайлагыла", "Бакыт аттуу жигит", "Botir ismli yigit").
+var namingWordsAfter = newWordSet("деген", "дегенди", "дегендин", "дегенге", "дегенден", "деген", "деган", "деганни",
+	"деганнинг", "деганга", "дегандан", "degan", "deganni", "deganning", "deganga", "degandan", "аттуу",
+	"исмли", "ismli", "атты", "деген")
+
+// namingWordsBefore precede a name that is introduced ("по имени Нурзат", "по кличке
+// Гуля", "a guy named Almaz", "someone called Elyor").
+var namingWordsBefore = newWordSet("имени", "кличке", "прозвищу", "named", "called")
+
+// relativeOpeners start a relative clause or an appositive after "Name," ("Гуля, та
+// что …", "Ойбек, который …", "Almira, who …").
+var relativeOpeners = newWordSet("та", "тот", "который", "которая", "которого", "которую", "которой", "who", "the",
+	"whose")
+
+// additiveParticles follow a person mention that is added to another ("Эрнис да",
+// "Aziz ham", "Нурзат тоже").
+var additiveParticles = newWordSet("да", "дагы", "ham", "ҳам", "тоже", "также", "too", "also", "же")
+
+// locativeEnd reports a Kyrgyz, Kazakh or Uzbek locative ending ("Jizzaxda", "Ошто",
+// "Таласта"): a place, not a name.
+func locativeEnd(w string) bool {
+	for _, suf := range []string{"da", "de", "ta", "te", "да", "де", "та", "те", "до", "дө", "то", "тө", "да"} {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// streetBefore reports a given name used as a street name: "on Abay", "по Токтогула",
+// "на Абая 12" (independent5 dev i5-en-0010).
+func streetBefore(t []token, k int) bool {
+	switch t[k-1].lower {
+	case "on", "по":
+		return true
+	case "на":
+		return k+1 < len(t) && t[k+1].digits
+	}
+	return false
+}
+
+// familyPlural are the Kyrgyz plural endings of a surname naming a family
+// ("Абдыкеримовдордун", "Асановдорго").
+var familyPlural = newWordSet("дор", "дордун", "дорго", "дорду", "дордон", "дер", "дердин", "дерге", "дерди")

@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -141,7 +142,8 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		// ("голубее неба"), are the same claim in another form.
 		if (w == "көк" || w == "ko'k" || w == "кўк" || w == "голубой" || w == "голубая") &&
 			(k+1 == len(t) || t[k+1].brk || t[k+1].sent || evidentials[t[k+1].lower]) &&
-			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && (pronouns[t[k-1].lower] || ruEvidentials[t[k-1].lower]))) {
+			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && (pronouns[t[k-1].lower] || ruEvidentials[t[k-1].lower] ||
+				additiveParticles[t[k-1].lower] || t[k-1].lower == "эле" || t[k-1].lower == "ham"))) {
 			add(t[k].start, t[k].end, "euphemism")
 		}
 		if (w == "голубее" || w == "голубенький" || w == "голубенькая") && s.personInSentence(t[k].start) {
@@ -156,6 +158,24 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			add(t[k].start, t[k].end, "hint")
 			s.spans[len(s.spans)-1].group = true
 			hintCount++
+		}
+		// A quoted innuendo word in the plural ('"бошқача"лар рўйхати', '«көгілдірлер»
+		// тізімі') names a group, which a list header turns into a claim about everyone
+		// listed (independent5 dev i5-mixed-0004, mixed-0005).
+		if hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].digits {
+			if st, ok := pluralStem(t[k].lower); ok && innuendoAdjectives[st] ||
+				(innuendoAdjectives[t[k].lower] && k+1 < len(t) && t[k+1].start == t[k].end+1 && closingQuoteAt(s.text, t[k].end) &&
+					pluralSuffixes[t[k+1].lower]) {
+				add(t[k].start, t[k].end, "euphemism")
+				s.spans[len(s.spans)-1].group = true
+				continue
+			}
+		}
+		if hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].upper && innuendoAdjectives[t[k].lower] &&
+			closingQuoteAt(s.text, t[k].end) && (k+1 == len(t) || t[k+1].brk || evidentials[t[k+1].lower]) &&
+			s.personInSentence(t[k].start) {
+			add(t[k].start, t[k].end, "euphemism")
+			continue
 		}
 		if k+1 < len(t) && hasQuotes && t[k].start > 0 && isQuoteByte(s.text[t[k].start-1]) && !t[k].upper &&
 			quotedPersonNouns[t[k+1].lower] && closingQuoteAt(s.text, t[k].end) {
@@ -173,11 +193,27 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		}
 	}
 	s.sameSexPartner()
+	s.genderSwitchedSurname()
+	s.chosenVersusReal()
 	s.genderedDating()
 	s.documentGender()
 	if mayBeObfuscated(s.text) {
 		for _, m := range obfuscatedSOGI.FindAllStringSubmatchIndex(s.text, -1) {
 			add(m[2], m[3], "obfuscated")
+		}
+		// Any SOGI word of the lexicon with letters masked ("п*дик", "л*сби", "гом*к",
+		// "g*y"): the regular expression above knows a few shapes only (independent5 dev
+		// i5-ru-0009).
+		for _, w := range maskedWords(s.text) {
+			dup := false
+			for i := first; i < len(s.spans); i++ {
+				if s.spans[i].sub == "obfuscated" && overlaps(s.spans[i].Start, s.spans[i].End, w[0], w[1]) {
+					dup = true
+				}
+			}
+			if !dup && maskedSOGI(s.text[w[0]:w[1]]) {
+				add(w[0], w[1], "obfuscated")
+			}
 		}
 	}
 	for _, label := range []string{rainbow, transSymbol} {
@@ -611,8 +647,37 @@ func (s *scan) cues() postCues {
 	}
 	// A promise to tell, by morphology, threatens only when addressed to its target
 	// ("… экениңди айтабыз"); "borib aytamiz" about someone's mother tells no one.
-	if (threatCues.any(s) || (promise && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
+	// "сегодня номер, завтра адрес", "Завтра имя и место работы будут в паблике", "ertaga
+	// manzilingni": a future time word right before a data noun is the promise itself
+	// (independent5 dev i5-ru-0041, ru-0038).
+	timed := false
+	for k := range t {
+		if t[k].digits || !futureTimeWords[t[k].lower] {
+			continue
+		}
+		for x := k + 1; x < len(t) && x <= k+3 && !t[x].sent; x++ {
+			if threatData.matchAt(s, x) > 0 {
+				timed = true
+			}
+		}
+	}
+	if (threatCues.any(s) || (promise && c.secondPerson) || (timed && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
+	}
+	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise) && (c.secondPersonData || mediaData.any(s)) {
+		c.threat, c.secondPerson = true, true
+	}
+	// The owner's lost-document notice in the first person ("Утерял …, кто найдёт —
+	// позвоните мне") promises nothing (independent5 dev i5-ru-0059).
+	if c.threat && c.lost && c.firstPerson && !c.secondPerson && !c.hostile {
+		c.threat = false
+	}
+	// A national id or a passport is never anyone's public contact (independent5 dev
+	// i5-en-0032, mixed-0003: an NGO worker's PIN, petition signers' passports).
+	for i := range s.spans {
+		if sp := &s.spans[i]; (sp.Type == TypeNationalID || sp.Type == TypePassport) && !sp.self {
+			c.publicContact = false
+		}
 	}
 	return c
 }
@@ -620,6 +685,15 @@ func (s *scan) cues() postCues {
 // secondPossAccusative reports a Kyrgyz or Uzbek noun with a second-person possessive
 // in the accusative ("ишканаңды", "экениңди", "работаңды", "uyingni", "ishingni").
 func secondPossAccusative(w string) bool {
+	// The nominative second-person possessive of a place or schedule noun ("grafiging",
+	// "bekating", "kvartirang", "аялдамаң"; independent5 dev i5-uz-0028).
+	if hasPrefixIn(w, scheduleStems) {
+		for _, suf := range []string{"ing", "ng", "инг", "нг", "ың", "иң", "уң", "үң", "ң"} {
+			if strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+	}
 	n := utf8.RuneCountInString(w)
 	if n < 6 || !hasPrefixIn(w, privateDataStems) {
 		return false
@@ -635,6 +709,11 @@ func secondPossAccusative(w string) bool {
 // privateDataStems are the nouns of a person's private data and whereabouts (work,
 // home, address, place, school, name, number, photos, what or who one is) that
 // secondPossAccusative accepts: "сенин макалаңды" (your article) is no data.
+// scheduleStems are nouns of a daily routine and a home (schedule, bus stop, flat,
+// office) whose second-person possessive points them at the addressee.
+var scheduleStems = []string{"grafi", "график", "bekat", "бекат", "аялдама", "kvartir", "квартир", "ofis", "офис",
+	"ijara", "ижара", "marshrut", "маршрут"}
+
 var privateDataStems = []string{"иш", "жумуш", "работ", "үй", "уй", "дарег", "дарек", "жер", "экен", "ким",
 	"мектеб", "окуу", "номер", "телефон", "сүрөт", "ат", "жаша", "ish", "uy", "manzil", "joy", "kim", "ekan",
 	"maktab", "ism", "telefon", "raqam", "rasm", "yasha", "ўқи", "ишхона", "уйинг", "манзил"}
@@ -686,8 +765,13 @@ func (s *scan) vocativeMember(ix *watchlist.Index, skels [][]byte) {
 		if len(refs) != 1 {
 			continue
 		}
-		ri := len(s.refs)
-		s.refs = append(s.refs, refs[0])
+		// The member may already be matched by a phone or an id of the same post: one
+		// ref per member, so the verdict lists it once (independent5 dev i5-ky-0031).
+		ri := slices.Index(s.refs, refs[0])
+		if ri < 0 {
+			ri = len(s.refs)
+			s.refs = append(s.refs, refs[0])
+		}
 		s.spans = append(s.spans, span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end},
 			sub: "watchlist_vocative", score: 0.6, person: -1, members: []int{ri}})
 	}
@@ -832,7 +916,11 @@ func quotedKinStems(w string) bool {
 
 // kinInQuotesStems are the stems of quotedKinStems.
 var kinInQuotesStems = []string{"брат", "сестр", "кузен", "кузин", "cousin", "племянни", "nephew", "niece", "sister",
-	"brother", "ука", "эже", "singl", "opa", "aka"}
+	"brother", "ука", "эже", "singl", "opa", "aka",
+	// The same words in the other languages of the corpus, and flat-sharing partners
+	// ('"ukasi" bilan yuradi', '"напарник" у него ночует', 'her "flatmate"', '"jo'rasi"';
+	// independent5 dev i5-uz-0063, ru-0084, en-0024, uz-0021).
+	"uka", "jiyan", "жиян", "напарни", "соседк", "flatmate", "housemate", "jo'ra", "жўра", "жора", "шерик", "sherik"}
 
 // namingVerbs follow a chosen name in quotes ('азыр "Алтай" дейт', '"Jahongir" deb
 // yuradi', '«Алина» называет себя', '"Mardon" bo'lib olibdi').
@@ -912,7 +1000,17 @@ func (s *scan) insideQuotes(k int) bool {
 
 // evidentials are Kyrgyz and Uzbek evidential and hearsay predicates ("экен", "имиш"):
 // after a bare "ЛГБТ" they make it a claim about the person named before.
-var evidentials = newWordSet("экен", "eken", "ekan", "экан", "имиш", "эмиш", "emish", "imish")
+var evidentials = newWordSet("экен", "eken", "ekan", "экан", "имиш", "эмиш", "emish", "imish",
+	// Hearsay predicates of the same role ("көк дешет", "nozik deyishadi"; independent5
+	// dev i5-ky-0019).
+	"дешет", "дейишет", "дейт", "дейишади", "deyishadi", "дейди", "deydi")
+
+// innuendoAdjectives are the evaluative words that, scare-quoted as the predicate of a
+// person ('"boshqacha" ekan', 'сама «такая»', 'he is "special"'), claim a SOGI
+// (independent5 dev i5-ru-0011, uz-0023; independent4 dev i4-uz-0005).
+var innuendoAdjectives = newWordSet("boshqacha", "башкача", "бошқача", "nozik", "нозик", "такой", "такая", "такие",
+	"особенный", "особенная", "особенные", "special", "different", "moviy", "мовий", "көгілдір", "голубой", "голубая",
+	"другой", "другая", "иной", "иная", "өзгөчө", "o'zgacha", "ўзгача")
 
 // publicContactOnly reports whether the post is a self-disclosure only as a public
 // contact (a journalist, lawyer or NGO), not as an ad, a lost-document notice or the
@@ -1036,6 +1134,16 @@ func (s *scan) subjectGender(k int) byte {
 			return pg
 		}
 	}
+	// A gendered person noun of the clause before ("the Karakol guy who …", "бир жигит
+	// … эркектер менен жүрөт"; independent5 dev i5-en-0008).
+	for x := k - 1; x >= lo && x >= k-8; x-- {
+		if g, ok := genderedPersonNouns[t[x].lower]; ok {
+			return g
+		}
+		if t[x].brk && x < k-1 {
+			break
+		}
+	}
 	for i := len(s.spans) - 1; i >= 0; i-- {
 		sp := &s.spans[i]
 		if sp.Type != TypePerson || sp.End > t[k].start || sp.Start < t[lo].start {
@@ -1088,7 +1196,8 @@ func (s *scan) genderedDating() {
 			if x == k || (x > k && t[x].brk) || (x < k && t[x+1].brk && x+1 <= k) {
 				continue
 			}
-			if datingMarkers[t[x].lower] && !(x > 0 && (t[x-1].lower == "не" || t[x-1].lower == "not")) {
+			if (datingMarkers[t[x].lower] || (t[x].lower == "up" && x > 0 && strings.HasPrefix(t[x-1].lower, "hook"))) &&
+				!(x > 0 && (t[x-1].lower == "не" || t[x-1].lower == "not")) {
 				marked = true
 			}
 		}
@@ -1333,3 +1442,213 @@ func secondPersonVerb(w string) bool {
 	}
 	return strings.HasSuffix(w, "ешь") || strings.HasSuffix(w, "ёшь") || strings.HasSuffix(w, "ишь")
 }
+
+// futureTimeWords announce when a threat will be carried out ("завтра адрес", "эртең
+// дарегиң", "ertaga manzil", "tomorrow your address").
+var futureTimeWords = newWordSet("завтра", "послезавтра", "скоро", "вечером", "эртең", "жакында", "кечинде", "ertaga",
+	"yaqinda", "кечкурун", "эртага", "яқинда", "tomorrow", "soon", "tonight")
+
+// pluralSuffixes are the Kyrgyz, Kazakh and Uzbek plural endings, also written after a
+// closing quote ('"бошқача"лар').
+var pluralSuffixes = newWordSet("лар", "лер", "дар", "дер", "тар", "тер", "лор", "лөр", "дор", "дөр", "тор", "төр",
+	"lar", "ler", "ларни", "лардин", "лардын", "larni", "larning")
+
+// pluralStem strips a Kyrgyz, Kazakh or Uzbek plural ending ("көгілдірлер" →
+// "көгілдір"); ok is false when the word has none.
+func pluralStem(w string) (string, bool) {
+	for suf := range pluralSuffixes {
+		if len(w) > len(suf)+4 && strings.HasSuffix(w, suf) {
+			return w[:len(w)-len(suf)], true
+		}
+	}
+	return "", false
+}
+
+// genderedPersonNouns are singular nouns for a man or a woman that tell the subject's
+// gender when no pronoun or surname does.
+var genderedPersonNouns = map[string]byte{"guy": 'm', "man": 'm', "boy": 'm', "парень": 'm', "мужик": 'm',
+	"мужчина": 'm', "жигит": 'm', "yigit": 'm', "йигит": 'm', "эркек": 'm', "erkak": 'm', "эркак": 'm',
+	"girl": 'f', "woman": 'f', "lady": 'f', "девушка": 'f', "женщина": 'f', "баба": 'f', "кыз": 'f', "qiz": 'f',
+	"қиз": 'f', "аял": 'f', "ayol": 'f', "аёл": 'f'}
+
+// kinComparative extends a SOGI claim to a relative it compares the person with:
+// "X-дун иниси Эрнис да агасындай эле көк" (like his elder brother), "Jasur Qodirovning
+// ukasi Aziz ham akasiga o'xshab \"nozik\"", "как и его брат", "like his brother". The
+// claim bound to one person of the sentence is also bound to the nearest other person
+// before the comparative (independent5 dev i5-ky-0019, uz-0019).
+func (s *scan) kinComparative() {
+	t := s.toks
+	for k := range t {
+		if t[k].digits || !s.kinCompareAt(k) {
+			continue
+		}
+		sent := s.sentenceBounds(k)
+		n := len(s.spans)
+		for i := 0; i < n; i++ {
+			sp := s.spans[i]
+			if sp.Type != TypeSOGI || sp.person < 0 || sp.generic || sp.self || sp.group || sp.Start < sent[0] || sp.End > sent[1] {
+				continue
+			}
+			other := -1
+			for j := range s.spans {
+				q := &s.spans[j]
+				if j == sp.person || q.Type != TypePerson || q.self || q.Start < sent[0] || q.End > t[k].start {
+					continue
+				}
+				if other < 0 || q.Start > s.spans[other].Start {
+					if !overlaps(q.Start, q.End, s.spans[sp.person].Start, s.spans[sp.person].End) {
+						other = j
+					}
+				}
+			}
+			if other >= 0 {
+				cp := sp
+				cp.person = other
+				cp.sub = "kin_comparative"
+				s.spans = append(s.spans, cp)
+			}
+			break
+		}
+	}
+}
+
+// sentenceBounds returns the byte range of the sentence of token k.
+func (s *scan) sentenceBounds(k int) [2]int {
+	a, b := k, k
+	for a > 0 && !s.toks[a].sent {
+		a--
+	}
+	for b+1 < len(s.toks) && !s.toks[b+1].sent {
+		b++
+	}
+	return [2]int{s.toks[a].start, s.toks[b].end}
+}
+
+// kinCompareAt reports a comparison with a relative at token k: a Kyrgyz similative
+// kin word ("агасындай", "эжесиндей"), an Uzbek kin dative before "o'xshab" or a kin
+// word with "-dek" ("akasiga o'xshab", "akasidek"), Russian "как (и) (его) брат" and
+// English "like his brother".
+func (s *scan) kinCompareAt(k int) bool {
+	t := s.toks
+	w := t[k].lower
+	if hasPrefixIn(w, kinCompareStems) {
+		for _, suf := range []string{"дай", "дей", "тай", "тей", "дой", "дөй", "dek", "дек", "dай"} {
+			if strings.HasSuffix(w, suf) {
+				return true
+			}
+		}
+		if k+1 < len(t) && (t[k+1].lower == "o'xshab" || t[k+1].lower == "ўхшаб" || t[k+1].lower == "окшоп") {
+			return true
+		}
+	}
+	if w == "как" || w == "like" {
+		for x := k + 1; x < len(t) && x <= k+3 && !t[x].brk; x++ {
+			if kinWords[t[x].lower] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// kinCompareStems are the kin stems of kinCompareAt (ky, uz).
+var kinCompareStems = []string{"ага", "ини", "эже", "сиңди", "карындаш", "бир тууган", "аке", "aka", "uka", "opa",
+	"singl", "ака", "ука", "опа", "сингл", "жиян", "jiyan", "atas", "otas", "отас", "апа"}
+
+// genderSwitchedSurname finds one surname written in the female and in the male form in
+// one post with a word of contrast next to the second ("Айпери Мукашева? Да какая
+// Айпери, это Эрлан Мукашев", "Мукашева эмес Мукашев!", "not Karimova but Karimov"): the
+// other form is the person's former name used against them, a claim about their
+// gender identity. Kin words between the two (a brother and a sister, spouses) rule it
+// out (independent5 dev i5-ru-0029; i5-ky-0026 shape).
+func (s *scan) genderSwitchedSurname() {
+	t := s.toks
+	type form struct {
+		tok int
+		g   byte
+	}
+	var forms []form
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		for x := a; x <= b && x < len(t); x++ {
+			if g := surnameGender(t[x].lower); g != 0 && t[x].upper && utf8.RuneCountInString(t[x].lower) >= 5 {
+				forms = append(forms, form{x, g})
+			}
+		}
+	}
+	for i := range forms {
+		for j := i + 1; j < len(forms); j++ {
+			p, q := forms[i], forms[j]
+			if p.g == q.g || q.tok <= p.tok {
+				continue
+			}
+			mw, fw := t[p.tok].lower, t[q.tok].lower
+			if p.g == 'f' {
+				mw, fw = fw, mw
+			}
+			if !strings.HasPrefix(fw, mw) || utf8.RuneCountInString(fw)-utf8.RuneCountInString(mw) != 1 {
+				continue
+			}
+			kin, contrast := false, false
+			for x := p.tok + 1; x < q.tok; x++ {
+				if kinWords[t[x].lower] || pairJoiners[t[x].lower] {
+					kin = true
+				}
+			}
+			for x := max(p.tok+1, q.tok-4); x < q.tok; x++ {
+				if contrastWords[t[x].lower] {
+					contrast = true
+				}
+			}
+			if !kin && contrast {
+				s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[q.tok].start, End: t[q.tok].end},
+					sub: "former_name", score: 0.6, person: -1})
+			}
+		}
+	}
+}
+
+// contrastWords set a name against another ("это", "эмес", "not", "emas", "какая").
+var contrastWords = newWordSet("это", "не", "а", "какая", "какой", "эмес", "чынында", "emas", "эмас", "aslida", "аслида",
+	"not", "actually", "really", "вообще-то", "реально")
+
+// pairJoiners join two different people ("Асанов и Асанова", "X менен Y").
+var pairJoiners = newWordSet("и", "жана", "менен", "va", "ва", "bilan", "билан", "and", "с", "со")
+
+// chosenVersusReal finds a name someone goes by set against the name they "really"
+// have: "Айпери деп жүрөт го, чынында Эрлан Мукашев", "goes by Kamila, actually Kamol",
+// "o'zini Malika deydi, aslida Mansur". A capitalised word before a naming verb ("деп
+// жүрөт", "deb yuradi", "goes by") and a word of reality ("чынында", "aslida",
+// "actually") right before another capitalised name: the second is the former name
+// used against the person (independent5 dev i5-ky-0023).
+func (s *scan) chosenVersusReal() {
+	t := s.toks
+	chosen := -1
+	for k := range t {
+		if chosen < 0 && t[k].upper && !t[k].digits && k+1 < len(t) && (s.namingVerbAfter(k) || (k > 0 && t[k-1].lower == "by")) {
+			chosen = k
+			continue
+		}
+		if chosen < 0 || k <= chosen || !realityWords[t[k].lower] {
+			continue
+		}
+		for x := k + 1; x < len(t) && x <= k+2 && !t[x].sent; x++ {
+			if t[x].upper && !t[x].digits && s.skelDiffers(chosen, x) {
+				s.spans = append(s.spans, span{Entity: Entity{Type: TypeSOGI, Start: t[x].start, End: t[x].end},
+					sub: "former_name", score: 0.6, person: -1})
+				return
+			}
+		}
+	}
+}
+
+// skelDiffers reports whether tokens a and b are different words.
+func (s *scan) skelDiffers(a, b int) bool { return s.toks[a].lower != s.toks[b].lower }
+
+// realityWords say what someone "really" is ("чынында", "aslida", "actually").
+var realityWords = newWordSet("чынында", "чындыгында", "aslida", "аслида", "actually", "really", "реально",
+	"вообще-то", "shynynda", "негизи")

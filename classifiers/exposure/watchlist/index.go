@@ -162,6 +162,49 @@ func (ix *Index) MatchToken(skel []byte) []Ref {
 	return out
 }
 
+// NamePart is one token of a registered name that a word matches: the member, which of
+// the member's names and which token of that name.
+type NamePart struct {
+	Ref
+	Name, Token int16
+}
+
+// MatchNameParts returns the registered name tokens a word (its Skeleton) matches. The
+// caller pairs parts of one name found apart in a post ("Nodira opa …, Xolmatova
+// familiyasi"); one part alone is weak evidence, like MatchToken.
+func (ix *Index) MatchNameParts(skel []byte) []NamePart {
+	if ix == nil || len(skel) < 2 {
+		return nil
+	}
+	var out []NamePart
+	for _, p := range ix.m[ix.h.Sum(KindName, skel)] {
+		if p.kind == KindName {
+			out = append(out, NamePart{Ref: ix.ref(p), Name: p.name, Token: p.token})
+		}
+	}
+	return out
+}
+
+// NamePartsOf returns the registered name tokens of one member that a word matches;
+// unlike MatchNameParts it allocates only for that member's postings.
+func (ix *Index) NamePartsOf(skel []byte, r Ref) []NamePart {
+	if ix == nil || len(skel) < 2 {
+		return nil
+	}
+	var out []NamePart
+	for _, p := range ix.m[ix.h.Sum(KindName, skel)] {
+		if p.kind != KindName {
+			continue
+		}
+		l := ix.lists[p.list]
+		if l.Org != r.Org || l.Members[p.member] != r.Member {
+			continue
+		}
+		out = append(out, NamePart{Ref: ix.ref(p), Name: p.name, Token: p.token})
+	}
+	return out
+}
+
 // MatchNames finds registered names in a post's words: two different tokens of the
 // same registered name of the same member, next to each other or separated only by
 // connectors and at most maxGap other words, within one clause.
