@@ -12,7 +12,8 @@
 #                                make cluster-up): 3 NATS nodes at R3, 2x2 ClickHouse, two
 #                                store and two classify processes
 #
-# Three searches, one after another (PATHS, default "full jetstream clickhouse"):
+# Three searches, one after another (PATHS, default "jetstream clickhouse full": the baselines
+# first, so that no classify backlog of the full path's last step runs under them):
 #   full       the pipeline: kuzot loadgen -> posts stream -> store (+ classify) -> ClickHouse;
 #              latency publish->stored
 #   jetstream  batched JetStream publish+consume alone (bench/capacity --baseline jetstream):
@@ -40,7 +41,7 @@ BIN=${BIN:-bin/kuzot}
 step=${STEP:-20s}
 start=${START:-500}
 bisect=${BISECT:-2}
-paths=${PATHS:-full jetstream clickhouse}
+paths=${PATHS:-jetstream clickhouse full}
 dir=${DIR:-data/capacity-$mode}
 rm -rf "$dir"
 mkdir -p "$dir"
@@ -167,7 +168,10 @@ search() {
   echo "$path $good $bad $good_p99" >>"$dir/results"
 }
 
-for path in $paths; do search "$path"; done
+for path in $paths; do
+  search "$path"
+  sleep "${SETTLE:-10}" # background merges of the last step
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 full=$(awk '$1 == "full" {print $2}' "$dir/results")
 for b in jetstream clickhouse; do
