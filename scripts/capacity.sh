@@ -94,6 +94,14 @@ YAML
   *) echo "capacity: mode single or cluster" >&2; exit 2 ;;
 esac
 export KUZOT_CLICKHOUSE_DATABASE=$db
+# A fresh database for every run (a previous run's rows would make this one's merges bigger).
+if [ -z "$own_ch" ]; then
+  on_cluster=""
+  [ "$mode" = cluster ] && on_cluster=" ON CLUSTER $KUZOT_CLICKHOUSE_CLUSTER"
+  first=${KUZOT_CLICKHOUSE_ADDR%%,*}
+  clickhouse-client --host "${first%:*}" --port "${first##*:}" --password "$KUZOT_CLICKHOUSE_PASSWORD" \
+    -q "DROP DATABASE IF EXISTS $db$on_cluster" >"$dir/drop.log" 2>&1 || { echo "capacity: could not drop $db (see $dir/drop.log)" >&2; exit 1; }
+fi
 
 # Migrate once: two store processes migrating a new database ON CLUSTER at once race
 # ("table already exists").
