@@ -27,6 +27,9 @@
 #              Distributed over ReplicatedReplacingMergeTree cluster), one loop per store
 #              process; latency arrival->inserted
 #
+# ROLES (default "store classify") are the role processes started; ROLES=store measures the
+# full path without classification (no classify process, no results).
+#
 # Each step offers a rate for STEP (default 20s), starting at START (default 500) posts/s
 # and doubling while the target holds, then bisecting between the last good and the first
 # bad rate (BISECT steps, default 2). A step fails when the p99 >= 2 s or fewer than 90% of
@@ -112,7 +115,7 @@ YAML
 "$BIN" migrate --config "$dir/migrate.yaml" >"$dir/migrate.log" 2>&1
 
 port=18300
-for role in store classify; do
+for role in ${ROLES:-store classify}; do
   for i in $(seq 1 "$copies"); do
     name=$role$i
     cat >"$dir/$name.yaml" <<YAML
