@@ -197,7 +197,7 @@ echo "peak memory (VmHWM):"
 while read -r name pid; do
   echo "  $name $(hwm "$pid")"
 done <"$dir/procs"
-harness=$(cat "$dir"/jetstream-*.out "$dir"/clickhouse-*.out 2>/dev/null | awk '/^harness VmHWM:/ {if ($3 > m) m = $3} END {if (m) printf "%.0f MiB", m / 1024}')
+harness=$({ cat "$dir"/jetstream-*.out "$dir"/clickhouse-*.out 2>/dev/null || true; } | awk '/^harness VmHWM:/ {if ($3 > m) m = $3} END {if (m) printf "%.0f MiB", m / 1024}')
 echo "  capacity-baseline (largest over its steps) ${harness:-?}"
 if [ -n "$own_ch" ]; then
   echo "  clickhouse $(hwm "$(cat "$own_ch/server.pid")")"
