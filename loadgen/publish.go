@@ -35,6 +35,10 @@ type Options struct {
 	Batch int
 	// Log receives retry warnings (rate limited); nil discards them.
 	Log *slog.Logger
+	// Subject names the subject a post is published on (default pipeline.PostSubject,
+	// the posts stream). A capacity baseline publishes the same posts onto a stream of
+	// its own with it.
+	Subject func(p *post.Post) string
 }
 
 // Stats summarises a publishing run.
@@ -92,6 +96,9 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 	}
 	if opt.RetryMax <= 0 {
 		opt.RetryMax = 5 * time.Second
+	}
+	if opt.Subject == nil {
+		opt.Subject = pipeline.PostSubject
 	}
 	if opt.Batch > pipeline.MaxAtomicBatch {
 		return Stats{}, fmt.Errorf("loadgen: batch of %d posts is above the server's %d", opt.Batch, pipeline.MaxAtomicBatch)
@@ -205,7 +212,7 @@ func Publish(ctx context.Context, js jetstream.JetStream, gen *Generator, ledger
 			sendErr = fmt.Errorf("loadgen: encode post %d: %w", n, err)
 			break
 		}
-		msg := &nats.Msg{Subject: pipeline.PostSubject(&p), Data: data, Header: nats.Header{}}
+		msg := &nats.Msg{Subject: opt.Subject(&p), Data: data, Header: nats.Header{}}
 		msg.Header.Set(pipeline.HeaderSchema, post.SchemaVersion)
 		if err := ledger.begin(n, gen.KindOf(n), time.Now()); err != nil {
 			sendErr = err
