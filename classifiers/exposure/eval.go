@@ -406,6 +406,11 @@ const (
 	SetIndependent3 = "independent3"
 	SetIndependent4 = "independent4"
 	SetIndependent5 = "independent5"
+	SetIndependent6 = "independent6"
+	// SetIndependent12345 is the first five sets with their six watchlists: what
+	// "independent-all" meant before independent6 was added (its figures stay
+	// reproducible under this name).
+	SetIndependent12345 = "independent-1-2-3-4-5"
 	// SetIndependent1234 is the first four sets with their five watchlists: what
 	// "independent-all" meant before independent5 was added (its figures stay
 	// reproducible under this name).
@@ -445,7 +450,9 @@ var independentSetTable = []independentSetSpec{
 	{SetIndependent4, []string{"independent4.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml"}, false},
 	{SetIndependent1234, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml"}, false},
 	{SetIndependent5, []string{"independent5.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml"}, false},
-	{SetIndependentAll, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml"}, true},
+	{SetIndependent12345, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml"}, false},
+	{SetIndependent6, []string{"independent6.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml"}, false},
+	{SetIndependentAll, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl", "independent6.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml"}, true},
 }
 
 // independentSetNames are the names of independentSetTable, for messages.
@@ -503,7 +510,7 @@ func loadIndependentSet(name string) (corpus []byte, wls [][]byte, files []strin
 func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval exposure", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	set := fs.String("set", SetIndependent, "corpus set: independent (issue 15, frozen dev/test split by id hash), independent2, independent3, independent4 and independent5 (the second to fifth independent sets), independent-1-2 (the first two), independent-1-2-3 (the first three), independent-1-2-3-4 (the first four), independent-all (all five) or generated (issue 5)")
+	set := fs.String("set", SetIndependent, "corpus set: independent (issue 15, frozen dev/test split by id hash), independent2, independent3, independent4, independent5 and independent6 (the second to sixth independent sets), independent-1-2 (the first two), independent-1-2-3 (the first three), independent-1-2-3-4 (the first four), independent-1-2-3-4-5 (the first five), independent-all (all six) or generated (issue 5)")
 	corpusPath := fs.String("corpus", "", "labelled corpus JSONL (default: the set's embedded corpus)")
 	wlPath := fs.String("watchlist", "", "comma-separated plaintext watchlists of the corpus (default: the set's embedded ones)")
 	split := fs.String("split", "", "independent: dev, test or both (default both); generated: heldout (default), dev or all")
