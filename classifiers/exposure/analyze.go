@@ -535,6 +535,12 @@ func (s *scan) sogi() {
 		if (sp.generic || sp.group) && s.groupRole(k) {
 			sp.generic, sp.group, sp.sub = false, false, "group_role"
 		}
+		// "Аружан да ушул лесбилердин арасында,", "Malika ham geylar orasida.", "он тоже
+		// среди геев.", "he is among the gays.": a person placed among a SOGI plural that
+		// closes the clause is said to be one of them (independent6 dev i6-ky-0046).
+		if sp.group && !sp.generic && s.amongGroup(k) {
+			sp.group, sp.sub = false, "group_member"
+		}
 		lo, _ := window(t, k, k, 3, 0)
 		for x := lo; x < k; x++ {
 			if selfSOGI[t[x].lower] {
@@ -1171,6 +1177,33 @@ func (s *scan) hasMemberlessPair() bool {
 		}
 		if a, b := tokenRange(s.toks, sp.Start, sp.End); b > a && b-a <= 2 {
 			return true
+		}
+	}
+	return false
+}
+
+// amongWordsAfter and amongWordsBefore place someone among a group: a Kyrgyz or Uzbek
+// postposition after the plural ("лесбилердин арасында", "geylar orasida") or a
+// preposition before it ("среди геев", "among the gays").
+var (
+	amongWordsAfter  = newWordSet("арасында", "арасынан", "ичинде", "orasida", "orasidan", "орасида", "орасидан")
+	amongWordsBefore = newWordSet("среди", "among", "amongst")
+)
+
+// amongGroup reports whether the SOGI plural at token k is the place of someone in a
+// group and closes its clause: "… лесбилердин арасында,", "… среди геев.".
+func (s *scan) amongGroup(k int) bool {
+	t := s.toks
+	closes := func(x int) bool { return x+1 == len(t) || t[x+1].brk || t[x+1].sent }
+	if k+1 < len(t) && !t[k+1].brk && amongWordsAfter[t[k+1].lower] && closes(k+1) {
+		return true
+	}
+	for x := k - 1; x >= 0 && x >= k-2; x-- {
+		if t[x].digits || (t[x+1].brk && x < k-1) {
+			break
+		}
+		if amongWordsBefore[t[x].lower] {
+			return closes(k) && x > 0 && !t[x].brk
 		}
 	}
 	return false

@@ -648,6 +648,22 @@ var familyRecipients = newPhraseSet("твоей маме", "твоей мате�
 	"ата-энеңе", "үй-бүлөңө", "туугандарыңа", "жумушуңа", "your mom", "your mother", "your dad", "your father",
 	"your parents", "your family", "your boss", "your employer", "ishxonangga")
 
+// ownRecipients are the addressee's family or employer named in the nominative with a
+// second-person possessive ("вся твоя семья", "работа твоя", "your manager", "oilang",
+// "үй-бүлөң"): with a verb of learning or telling (learnVerbs) they are who will be told.
+var ownRecipients = newPhraseSet("твоя семья", "семья твоя", "твоя работа", "работа твоя", "твои родители",
+	"родители твои", "твоя мать", "твоя мама", "твой отец", "твой начальник", "твоё начальство", "твое начальство",
+	"oilang", "ota-onang", "onang", "otang", "ishxonang", "оиланг", "ота-онанг", "үй-бүлөң", "ата-энең", "апаң",
+	"атаң", "жумушуң", "your manager", "your manager's", "your boss's", "your family", "your parents", "your mom",
+	"your dad", "your employer")
+
+// learnVerbs are verbs of finding out, reading or telling ("узнает", "прочтёт", "xabar
+// beramiz", "билип калат", "will find out", "on our list").
+var learnVerbs = newPhraseSet("узнает", "узнают", "узнаёт", "прочтёт", "прочтет", "прочитает", "прочитают",
+	"увидит", "увидят", "xabar beramiz", "xabar qilamiz", "bilib oladi", "bilib qoladi", "хабар берамиз",
+	"билип калат", "билип алат", "билет", "көрөт", "кабар беребиз", "will find out", "will know", "will read",
+	"will see", "will learn", "on our list", "finds out", "find out")
+
 // mediaData are photos, screenshots and chats as promised data.
 var mediaData = newPhraseSet("скрин*", "фото*", "фотк*", "переписк*", "видео*", "screenshot*", "photos", "pictures",
 	"chats", "messages", "rasm*", "skrin*", "yozishma*", "видео*", "сүрөт*", "скрин*", "surat*")

@@ -608,8 +608,22 @@ func (s *scan) cues() postCues {
 			c.publicContact = false
 		}
 	}
+	// Two or more listed persons with data on their rows (a phone, an id) are other
+	// people's contacts, not the author's own: a debt or scam list ("ДОЛЖНИКИ: Курманова
+	// Сайкал 0552 … — 45 000 сом", "Qarzini bermayotganlar ro'yxati", "Мошенниктер! …") is
+	// no ad for its prices and no invitation to call the author (independent6 dev
+	// i6-ru-0003, ky-0003, uz-0003, mixed-0003).
+	listedData := 0
+	for i := range s.spans {
+		if sp := &s.spans[i]; sp.Type == TypePerson && sp.listed && sp.rowData && !sp.self {
+			listedData++
+		}
+	}
+	if listedData >= 2 {
+		c.contact = false
+	}
 	// A price: a number followed by a currency ("11500$", "25000 сом").
-	if !c.ad {
+	if !c.ad && listedData < 2 {
 		for k := 0; k+1 < len(t); k++ {
 			if t[k].digits && !t[k+1].digits && hasPrefixIn(t[k+1].lower, []string{"сом", "руб", "тенге", "сум", "so'm", "usd", "долл"}) {
 				c.ad = true
@@ -624,7 +638,9 @@ func (s *scan) cues() postCues {
 	// self-disclosure.
 	for _, tk := range t {
 		switch tk.lower {
-		case "ему", "ей", "ага", "him", "her", "unga":
+		// Also the plural and the forms after a preposition ("звоните им", "спросите у
+		// него", "ularga qo'ng'iroq qiling"; independent6 dev i6-ru-0003, ru-0054).
+		case "ему", "ей", "ага", "him", "her", "unga", "им", "него", "неё", "нее", "ней", "ularga", "аларга":
 			c.contact = false
 		}
 	}
@@ -665,6 +681,13 @@ func (s *scan) cues() postCues {
 		c.threat = true
 	}
 	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise) && (c.secondPersonData || mediaData.any(s)) {
+		c.threat, c.secondPerson = true, true
+	}
+	// The addressee's own family or employer as who will find out ("вся твоя семья
+	// прочтёт", "работа твоя узнает кто ты такой", "oilangga ham xabar beramiz", "your
+	// manager's email is on our list"): a threat to tell, whatever the data (independent6
+	// dev i6-ru-0083, ru-0046, uz-0033, en-0032).
+	if !c.threat && !c.lost && !c.ad && learnVerbs.any(s) && (ownRecipients.any(s) || familyRecipients.any(s)) {
 		c.threat, c.secondPerson = true, true
 	}
 	// The owner's lost-document notice in the first person ("Утерял …, кто найдёт —
@@ -906,7 +929,10 @@ func (s *scan) personInSentence(off int) bool {
 
 // quotedPronouns are third-person pronouns that, in quotes, mock someone's gender
 // identity ("она «он»", "calls herself \"he\"").
-var quotedPronouns = newWordSet("он", "она", "его", "её", "ее", "he", "she", "him", "her", "his")
+// The oblique forms ("спросите у \"него\"", "с \"ней\"") mock the same way (independent6
+// dev i6-ru-0054).
+var quotedPronouns = newWordSet("он", "она", "его", "её", "ее", "he", "she", "him", "her", "his", "него", "неё", "нее",
+	"ней", "ним", "нему", "ему", "ей", "нём", "нем")
 
 // quotedKinStems reports kin words that, inside a quoted phrase, stand for a partner
 // ('"живёт с братом"', '"his cousin"', '"сестрёнка"').
