@@ -664,6 +664,14 @@ var learnVerbs = newPhraseSet("узнает", "узнают", "узнаёт", "�
 	"билип калат", "билип алат", "билет", "көрөт", "кабар беребиз", "will find out", "will know", "will read",
 	"will see", "will learn", "on our list", "finds out", "find out")
 
+// secretPhrases say that the addressee has something to hide ("кто ты такой", "чем ты
+// занимаешься", "what you do", "kimligingni", "ким экениңди"): with learnVerbs and a
+// recipient they make a threat to tell (lead's review of exposure/6).
+var secretPhrases = newPhraseSet("кто ты такой", "кто ты такая", "кто ты есть", "чем ты занимаешься",
+	"чем ты занимаешся", "чем ты там занимаешься", "what you do", "what you did", "who you are", "what you are",
+	"what you've been doing", "kimligingni", "kim ekaningni", "nima qilayotganingni", "кимлигингни",
+	"ким экениңди", "ким экенинди", "эмне кылып жүргөнүңдү")
+
 // mediaData are photos, screenshots and chats as promised data.
 var mediaData = newPhraseSet("скрин*", "фото*", "фотк*", "переписк*", "видео*", "screenshot*", "photos", "pictures",
 	"chats", "messages", "rasm*", "skrin*", "yozishma*", "видео*", "сүрөт*", "скрин*", "surat*")

@@ -20,10 +20,18 @@ func TestIssue15Round6(t *testing.T) {
 		// to tell; the author's own family is not.
 		{"tell family/ru", "Айбек, вся твоя семья узнает, чем ты занимаешься по ночам", want{false, false, true, 0, 0}},
 		{"tell family/ru negative", "Айбек, моя семья узнает об этом завтра", want{false, false, false, 0, 0}},
-		{"tell family/uz", "Dilshod, Toshkentdagi oilangga xabar beramiz", want{false, false, true, 0, 0}},
+		{"tell family/uz", "Dilshod, kimligingni Toshkentdagi oilangga xabar beramiz", want{false, false, true, 0, 0}},
 		{"tell family/uz negative", "Dilshod, to'y haqida oilamga xabar beramiz", want{false, false, false, 0, 0}},
 		{"tell family/en", "Timur, your boss will find out what you do on weekends", want{false, false, true, 0, 0}},
 		{"tell family/en negative", "Timur, my boss will find out on Monday", want{false, false, false, 0, 0}},
+		// Good news told to the family or the employer is no threat (lead's review): the
+		// rule needs a hostile or threatening post, the addressee's data, something to hide
+		// ("what you do", "ким экениңди") or a SOGI claim.
+		{"tell family/en negative: good news", "Your family will find out the good news on Sunday when the baby arrives!", want{false, false, false, 0, 0}},
+		{"tell family/ru negative: good news", "Работа твоя узнает о повышении завтра, не переживай.", want{false, false, false, 0, 0}},
+		{"tell family/uz negative: a wedding", "Oilangga ham xabar beramiz, to'y kuni belgilandi!", want{false, false, false, 0, 0}},
+		{"tell family/ky", "Нурбек, апаң билип калат ким экениңди", want{false, false, true, 0, 0}},
+		{"tell family/ky negative: a wedding", "Нурбек, апаң билип калат тойдун күнүн", want{false, false, false, 0, 0}},
 		// A person placed among a SOGI plural that closes the clause is one of them.
 		{"among/ky", "Бакыт Осмонов да ушул гейлердин арасында.", want{true, true, false, 0, 0}},
 		{"among/ky negative: a topic", "Бакыт Осмонов гейлердин арасында иштеген психолог жөнүндө китеп жазды", want{false, false, false, 0, 0}},

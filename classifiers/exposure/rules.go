@@ -687,7 +687,11 @@ func (s *scan) cues() postCues {
 	// прочтёт", "работа твоя узнает кто ты такой", "oilangga ham xabar beramiz", "your
 	// manager's email is on our list"): a threat to tell, whatever the data (independent6
 	// dev i6-ru-0083, ru-0046, uz-0033, en-0032).
-	if !c.threat && !c.lost && !c.ad && learnVerbs.any(s) && (ownRecipients.any(s) || familyRecipients.any(s)) {
+	// Only in a hostile or threatening post, one that shows the addressee's data, says
+	// they have something to hide or says something of someone's SOGI: "your family will
+	// find out the good news" is no threat (lead's review of exposure/6).
+	if !c.threat && !c.lost && !c.ad && (c.hostile || threatCues.any(s) || secretPhrases.any(s) || mediaData.any(s) || s.othersSOGI()) && learnVerbs.any(s) &&
+		(ownRecipients.any(s) || familyRecipients.any(s)) {
 		c.threat, c.secondPerson = true, true
 	}
 	// The owner's lost-document notice in the first person ("Утерял …, кто найдёт —
@@ -1678,3 +1682,14 @@ func (s *scan) skelDiffers(a, b int) bool { return s.toks[a].lower != s.toks[b].
 // realityWords say what someone "really" is ("чынында", "aslida", "actually").
 var realityWords = newWordSet("чынында", "чындыгында", "aslida", "аслида", "actually", "really", "реально",
 	"вообще-то", "shynynda", "негизи")
+
+// othersSOGI reports whether the post says something of the SOGI of someone other than
+// its author (a SOGI span that is not a self-disclosure).
+func (s *scan) othersSOGI() bool {
+	for i := range s.spans {
+		if sp := &s.spans[i]; sp.Type == TypeSOGI && !sp.self {
+			return true
+		}
+	}
+	return false
+}
