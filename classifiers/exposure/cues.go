@@ -651,11 +651,12 @@ var familyRecipients = newPhraseSet("твоей маме", "твоей мате�
 // ownRecipients are the addressee's family or employer named in the nominative with a
 // second-person possessive ("вся твоя семья", "работа твоя", "your manager", "oilang",
 // "үй-бүлөң"): with a verb of learning or telling (learnVerbs) they are who will be told.
+// English has no case: "your family", "your boss" and the like are in familyRecipients,
+// which the rule reads as well.
 var ownRecipients = newPhraseSet("твоя семья", "семья твоя", "твоя работа", "работа твоя", "твои родители",
 	"родители твои", "твоя мать", "твоя мама", "твой отец", "твой начальник", "твоё начальство", "твое начальство",
 	"oilang", "ota-onang", "onang", "otang", "ishxonang", "оиланг", "ота-онанг", "үй-бүлөң", "ата-энең", "апаң",
-	"атаң", "жумушуң", "your manager", "your manager's", "your boss's", "your family", "your parents", "your mom",
-	"your dad", "your employer")
+	"атаң", "жумушуң", "your manager", "your manager's", "your boss's")
 
 // learnVerbs are verbs of finding out, reading or telling ("узнает", "прочтёт", "xabar
 // beramiz", "билип калат", "will find out", "on our list").

@@ -690,8 +690,8 @@ func (s *scan) cues() postCues {
 	// Only in a hostile or threatening post, one that shows the addressee's data, says
 	// they have something to hide or says something of someone's SOGI: "your family will
 	// find out the good news" is no threat (lead's review of exposure/6).
-	if !c.threat && !c.lost && !c.ad && (c.hostile || threatCues.any(s) || secretPhrases.any(s) || mediaData.any(s) || s.othersSOGI()) && learnVerbs.any(s) &&
-		(ownRecipients.any(s) || familyRecipients.any(s)) {
+	if !c.threat && !c.lost && !c.ad && learnVerbs.any(s) && (ownRecipients.any(s) || familyRecipients.any(s)) &&
+		(c.hostile || threatCues.any(s) || secretPhrases.any(s) || mediaData.any(s) || s.othersSOGI()) {
 		c.threat, c.secondPerson = true, true
 	}
 	// The owner's lost-document notice in the first person ("Утерял …, кто найдёт —
