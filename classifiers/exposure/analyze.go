@@ -159,7 +159,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	if len(text) > MaxTextBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrInvalidText, len(text), MaxTextBytes)
 	}
-	s := &scan{text: text, now: a.now().UTC()}
+	s := &scan{text: text, now: a.now().UTC(), replyEnd: leadingHandles(text)}
 	s.toks = tokenize(text, make([]token, 0, len(text)/6+8))
 	s.used = make([]bool, len(s.toks))
 	skels := make([][]byte, len(s.toks))
@@ -858,6 +858,11 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 		sp := &s.spans[p]
 		return sp.listed && !sp.self && (sp.headerClaim || (sp.rowData && !selfPost) || (sp.rowFields && c.hostile))
 	}
+	// A reply's addressees ("@a @b shut up f*ggot") are the accounts it answers: the
+	// handles expose no one unless the post states a SOGI claim in neutral words about
+	// someone ("@x we have the chats that prove you're gay") — a slur thrown at the
+	// addressee is an insult (the narrative classifier's slur_insult), not an outing.
+	addresseeOnly := s.replyEnd > 0 && !s.neutralClaim()
 	cats := map[EntityType]bool{}
 	idKinds := 0
 	exposedTargets := map[int]bool{} // person index, or -1 for an unnamed target
@@ -866,6 +871,9 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 		sp := &s.spans[i]
 		if !sp.Type.IsIdentifier() || sp.self || sp.official {
 			continue
+		}
+		if addresseeOnly && sp.Type == TypeSocialHandle && sp.End <= s.replyEnd {
+			continue // the account a reply answers, insulted or not, is not published data
 		}
 		p := sp.person
 		if p >= 0 && s.spans[p].self {
@@ -1039,6 +1047,39 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	sortRefs(res.Mentions)
 	res.Redacted = redactStored(s.text, res.Entities)
 }
+
+// neutralClaim reports whether the post has a SOGI claim about someone in words that
+// are not slurs ("гей", "gay", "lesbiyanka", a euphemism), as opposed to slurs only.
+func (s *scan) neutralClaim() bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type == TypeSOGI && !sp.generic && !sp.group && !sp.self && !slurText(s.text[sp.Start:sp.End]) {
+			return true
+		}
+	}
+	return false
+}
+
+// slurText reports whether a SOGI span is a slur (also obfuscated: "п*дор", "f@g").
+func slurText(w string) bool {
+	w = strings.ToLower(w)
+	w = strings.NewReplacer("*", "", "@", "a", "0", "o", "1", "i", "$", "s", ".", "", "_", "").Replace(w)
+	if strings.HasPrefix(w, "гомосексуал") || strings.HasPrefix(w, "homosexual") {
+		return false // the neutral word that the slur "гомосек" shortens
+	}
+	for _, p := range slurPrefixes {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return slurWords[w]
+}
+
+var (
+	slurPrefixes = []string{"пид", "пдр", "пдор", "пдар", "педик", "педераст", "гомик", "гомосек", "петух", "fag", "fg", "dyke", "trann",
+		"pidor", "pidar", "pdor", "pdar", "pidr", "pedik", "gomik", "shemale", "ладыбой"}
+	slurWords = map[string]bool{"homo": true, "homos": true, "fggot": true, "pd": true, "пд": true}
+)
 
 func sortRefs(rs []watchlist.Ref) {
 	sort.Slice(rs, func(i, j int) bool {

@@ -32,6 +32,9 @@ type scan struct {
 	// officialNone: 0 not yet known, 1 no official-contact phrase in the whole post, 2
 	// some (then isOfficial looks at the sentence).
 	officialNone uint8
+	// replyEnd is the end offset of the reply addressees opening the text (0: none);
+	// see sentenceStart.
+	replyEnd int
 }
 
 // Context stems (lower-case prefixes) looked for around a candidate, before and after:
