@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
+	"github.com/kuzot/kuzot/classifiers/narrative"
 )
 
 // The labelled corpora and their watchlists (fictional people only): corpus.jsonl is
@@ -407,6 +408,11 @@ const (
 	SetIndependent4 = "independent4"
 	SetIndependent5 = "independent5"
 	SetIndependent6 = "independent6"
+	SetIndependent7 = "independent7"
+	// SetIndependent123456 is the first six sets with their seven watchlists: what
+	// "independent-all" meant before independent7 was added (its figures stay
+	// reproducible under this name).
+	SetIndependent123456 = "independent-1-2-3-4-5-6"
 	// SetIndependent12345 is the first five sets with their six watchlists: what
 	// "independent-all" meant before independent6 was added (its figures stay
 	// reproducible under this name).
@@ -452,7 +458,9 @@ var independentSetTable = []independentSetSpec{
 	{SetIndependent5, []string{"independent5.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml"}, false},
 	{SetIndependent12345, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml"}, false},
 	{SetIndependent6, []string{"independent6.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml"}, false},
-	{SetIndependentAll, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl", "independent6.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml"}, true},
+	{SetIndependent123456, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl", "independent6.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml"}, false},
+	{SetIndependent7, []string{"independent7.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml", "independent7-watchlist.yaml"}, false},
+	{SetIndependentAll, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl", "independent6.jsonl", "independent7.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml", "independent7-watchlist.yaml"}, true},
 }
 
 // independentSetNames are the names of independentSetTable, for messages.
@@ -502,6 +510,35 @@ func loadIndependentSet(name string) (corpus []byte, wls [][]byte, files []strin
 	return nil, nil, nil, false, nil
 }
 
+// evalRealTextCommand runs `kuzot eval exposure --set realtext`.
+func evalRealTextCommand(stdout io.Writer, dir, split string, show bool) error {
+	if dir == "" {
+		dir = narrative.DefaultDatasetsDir()
+	}
+	var parts []string
+	switch split {
+	case "", "both":
+		parts = []string{"dev", "test"}
+	case "dev", "test":
+		parts = []string{split}
+	default:
+		return fmt.Errorf("unknown split %q of the real-text set (dev, test or both)", split)
+	}
+	if show && slices.Contains(parts, "test") {
+		return errors.New("--show prints posts: use it with --split dev only (the test split is never looked at while tuning)")
+	}
+	an := NewAnalyzer(func() time.Time { return evalNow })
+	for _, part := range parts {
+		posts, err := loadRealText(dir, part)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "exposure %s, set %s (real public posts: every flag is a candidate false alarm), split %s\n", Version, SetRealText, part)
+		evalRealText(stdout, an, posts, show)
+	}
+	return nil
+}
+
 // EvalCommand implements `kuzot eval exposure`: precision and recall for exposed,
 // outing, threats, watch-listed members and mentions, and the self-disclosure false
 // alarm rate, per language and per kind. The default set is the independent corpus,
@@ -510,7 +547,7 @@ func loadIndependentSet(name string) (corpus []byte, wls [][]byte, files []strin
 func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval exposure", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	set := fs.String("set", SetIndependent, "corpus set: independent (issue 15, frozen dev/test split by id hash), independent2, independent3, independent4, independent5 and independent6 (the second to sixth independent sets), independent-1-2 (the first two), independent-1-2-3 (the first three), independent-1-2-3-4 (the first four), independent-1-2-3-4-5 (the first five), independent-all (all six) or generated (issue 5)")
+	set := fs.String("set", SetIndependent, "corpus set: independent (issue 15, frozen dev/test split by id hash), independent2, independent3, independent4, independent5, independent6 and independent7 (the second to seventh independent sets), independent-1-2 (the first two), independent-1-2-3 (the first three), independent-1-2-3-4 (the first four), independent-1-2-3-4-5 (the first five), independent-1-2-3-4-5-6 (the first six), independent-all (all seven), generated (issue 5) or realtext (flags on real public posts of the shared data sets)")
 	corpusPath := fs.String("corpus", "", "labelled corpus JSONL (default: the set's embedded corpus)")
 	wlPath := fs.String("watchlist", "", "comma-separated plaintext watchlists of the corpus (default: the set's embedded ones)")
 	split := fs.String("split", "", "independent: dev, test or both (default both); generated: heldout (default), dev or all")
@@ -519,12 +556,16 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	showErrors := fs.Bool("errors", false, "list the ids of misclassified posts")
 	show := fs.Bool("show", false, "print the misclassified posts with the verdicts (never on the test split)")
 	strict := fs.Bool("strict", false, "exit with an error when a target is not met")
+	datasets := fs.String("datasets", "", "the shared data sets folder for --set realtext (default: ../shared/datasets found from the working directory)")
 	ablate := fs.Bool("ablate", false, "also report the figures with each issue-15 piece switched off (dev split only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *set == SetRealText {
+		return evalRealTextCommand(stdout, *datasets, *split, *show)
 	}
 	var corpus []byte
 	var wls [][]byte

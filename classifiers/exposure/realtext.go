@@ -1,0 +1,152 @@
+package exposure
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/kuzot/kuzot/classifiers/narrative"
+)
+
+// SetRealText is the false-flag evaluation on real public posts: the six files of the
+// shared data sets (Russian forum and social posts, English YouTube, Reddit and Twitter
+// comments, many of them about LGBT people). None was written as an exposure, and almost
+// none is one, so every flag is a candidate false alarm to be read by hand (on the dev
+// part only). It measures what the independent sets cannot: how often ordinary real text
+// — news, insults, jokes, ads — is taken for an exposure.
+const SetRealText = "realtext"
+
+// realTextFiles are the files read, relative to the shared data sets folder
+// (narrative.DefaultDatasetsDir).
+var realTextFiles = []string{
+	"ru-snlp-sensitive-topics/all.jsonl", "ru-snlp-appropriateness/all.jsonl",
+	"ltedi2022-en/train.jsonl", "ltedi2022-en/dev.jsonl",
+	"en-redditbias-orientation/all.jsonl", "en-mlma/all.jsonl",
+}
+
+// realTextSplit is the frozen part of a real post: the narrative rule kuzot-split-v1
+// (narrative.SplitOf: FNV-1a-32 of "kuzot-split-v1:"+id mod 100 < 20 is test), and
+// LT-EDI's given dev file is test as a whole, so that a post held out for the narrative
+// classifier is held out here too. Everything else (the narrative's train and dev parts)
+// is this evaluation's dev part.
+func realTextSplit(file, id string) string {
+	if strings.HasPrefix(file, "ltedi2022-en/dev") || narrative.SplitOf(id) == narrative.PartTest {
+		return "test"
+	}
+	return "dev"
+}
+
+// realPost is one post of the real-text evaluation.
+type realPost struct {
+	ID, Text, Lang, Set string
+}
+
+// loadRealText reads the real posts of one part from dir.
+func loadRealText(dir, part string) ([]realPost, error) {
+	if dir == "" {
+		return nil, errors.New("the shared data sets (../shared/datasets) are not found; pass --datasets DIR")
+	}
+	var out []realPost
+	for _, rel := range realTextFiles {
+		path := filepath.Join(dir, rel)
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("real text: %w", err)
+		}
+		set := strings.Split(rel, "/")[0]
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 8<<20)
+		for n := 1; sc.Scan(); n++ {
+			if len(strings.TrimSpace(sc.Text())) == 0 {
+				continue
+			}
+			var r struct {
+				ID   string `json:"id"`
+				Text string `json:"text"`
+				Lang string `json:"lang"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("real text %s line %d: %w", rel, n, err)
+			}
+			if r.ID == "" {
+				f.Close()
+				return nil, fmt.Errorf("real text %s line %d: missing id", rel, n)
+			}
+			if realTextSplit(rel, r.ID) == part {
+				// MLMA's tweets carry "@URL" where the link was: put a link back, so that
+				// the anonymisation is not read as an account. "@user" stands for a real
+				// account and stays.
+				text := strings.ReplaceAll(r.Text, "@URL", "https://t.co/link")
+				out = append(out, realPost{ID: r.ID, Text: text, Lang: r.Lang, Set: set})
+			}
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("real text %s: %w", rel, err)
+		}
+	}
+	return out, nil
+}
+
+// realTextCounts are the flags on the real posts of one data set.
+type realTextCounts struct {
+	Posts, Flagged, Exposed, Outing, Threat, Invalid int
+}
+
+// evalRealText classifies every post and prints the flags per data set; with show, it
+// prints each flagged post (dev only: the caller refuses show on test).
+func evalRealText(w io.Writer, an *Analyzer, posts []realPost, show bool) {
+	by := map[string]*realTextCounts{}
+	var order []string
+	total := &realTextCounts{}
+	for _, p := range posts {
+		c := by[p.Set]
+		if c == nil {
+			c = &realTextCounts{}
+			by[p.Set] = c
+			order = append(order, p.Set)
+		}
+		res, err := an.Analyze(p.Text, "", nil)
+		for _, x := range []*realTextCounts{c, total} {
+			x.Posts++
+			if err != nil {
+				x.Invalid++
+				continue
+			}
+			if res.Exposed || res.Outing || res.Threat {
+				x.Flagged++
+			}
+			if res.Exposed {
+				x.Exposed++
+			}
+			if res.Outing {
+				x.Outing++
+			}
+			if res.Threat {
+				x.Threat++
+			}
+		}
+		if show && err == nil && (res.Exposed || res.Outing || res.Threat) {
+			fmt.Fprintf(w, "--- %s exp=%v out=%v thr=%v %v\n%s\n", p.ID, res.Exposed, res.Outing, res.Threat, res.Trace, p.Text)
+		}
+	}
+	fmt.Fprintf(w, "%-28s %7s %8s %8s %7s %7s %10s\n", "data set", "posts", "flagged", "exposed", "outing", "threat", "per 10k")
+	line := func(name string, c *realTextCounts) {
+		rate := 0.0
+		if c.Posts > 0 {
+			rate = 1e4 * float64(c.Flagged) / float64(c.Posts)
+		}
+		fmt.Fprintf(w, "%-28s %7d %8d %8d %7d %7d %10.1f\n", name, c.Posts, c.Flagged, c.Exposed, c.Outing, c.Threat, rate)
+	}
+	for _, s := range order {
+		line(s, by[s])
+	}
+	line("all", total)
+}
