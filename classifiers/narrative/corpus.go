@@ -32,13 +32,17 @@ var corpusJSONL []byte
 const (
 	DatasetCorpus      = "own-corpus"
 	DatasetIndependent = "own-independent"
-	DatasetRuAnnotated = "ru-annotated"
+	// DatasetIndependent2 is the second set written apart from the rules (a second
+	// writer; corpus/README-independent2.md).
+	DatasetIndependent2 = "own-independent2"
+	DatasetRuAnnotated  = "ru-annotated"
 )
 
 // embeddedCorpora maps each embedded corpus file to its data set name.
 var embeddedCorpora = []struct{ file, dataset string }{
 	{"corpus/narrative.jsonl", DatasetCorpus},
 	{"corpus/independent.jsonl", DatasetIndependent},
+	{"corpus/independent2.jsonl", DatasetIndependent2},
 	{"corpus/ru-annotated.jsonl", DatasetRuAnnotated},
 }
 
@@ -55,7 +59,7 @@ func Corpus() ([]Example, error) {
 }
 
 // EmbeddedCorpora returns every embedded corpus that is present (narrative.jsonl,
-// independent.jsonl, ru-annotated.jsonl), each example with its Dataset set. Bad lines
+// independent.jsonl, independent2.jsonl, ru-annotated.jsonl), each example with its Dataset set. Bad lines
 // are returned as errors next to the examples that could be read.
 func EmbeddedCorpora() ([]Example, []error) {
 	var (
