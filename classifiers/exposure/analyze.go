@@ -858,10 +858,10 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 		sp := &s.spans[p]
 		return sp.listed && !sp.self && (sp.headerClaim || (sp.rowData && !selfPost) || (sp.rowFields && c.hostile))
 	}
-	// A reply's addressees ("@a @b shut up f*ggot") are the accounts it answers: the
-	// handles expose no one unless the post states a SOGI claim in neutral words about
-	// someone ("@x we have the chats that prove you're gay") — a slur thrown at the
-	// addressee is an insult (the narrative classifier's slur_insult), not an outing.
+	// A reply's addressees ("@a @b shut up f*ggot", VK's "[id1|Айбек], …") are the accounts
+	// it answers: their handles expose no one and a slur thrown at them outs no one (an
+	// insult, the narrative classifier's slur_insult), unless the post states a SOGI
+	// claim in neutral words ("@x we have the chats that prove you're gay").
 	addresseeOnly := s.replyEnd > 0 && !s.neutralClaim()
 	cats := map[EntityType]bool{}
 	idKinds := 0
@@ -947,6 +947,9 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 			continue
 		}
 		p := sp.person
+		if addresseeOnly && p >= 0 && s.spans[p].End <= s.replyEnd {
+			continue // a slur thrown at the person a VK reply answers ("[id1|Айбек], ты …")
+		}
 		switch {
 		case private(p):
 			privateOuting = true

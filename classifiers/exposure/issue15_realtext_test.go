@@ -25,6 +25,12 @@ func TestRealTextReplies(t *testing.T) {
 		{"subject handle/en twin", "@kuzot_test_acc is a faggot, the account is Askar who works at the bank", want{true, true, false, 0, 0}},
 		{"subject handle/ru twin", "@kuzot_test_acc — это аккаунт Каната, он гей, работает в Мегакоме", want{true, true, false, 0, 0}},
 		{"subject handle/en exposed twin", "@kuzot_test_acc is Bekzat Omurov, lives behind the bazaar, building 3", want{true, false, false, 0, 0}},
+		// VK writes a reply as "[id123|Name], text": the same rules.
+		{"vk reply slur/ru", "[id123456|Айбек], ты пидор", want{false, false, false, 0, 0}},
+		{"vk reply slur/ky", "[id123456|Айбек], сен п*дорсуң", want{false, false, false, 0, 0}},
+		{"vk reply agreement/ru", "[id123456|Айбек], согласен с тобой полностью", want{false, false, false, 0, 0}},
+		{"vk reply neutral claim/ru twin", "[id123456|Айбек], все знают что ты гей", want{true, true, false, 0, 0}},
+		{"vk reply slur about a third person/ru twin", "[id123456|Айбек], а Нурлан Осмонов из 5 мкр пидор, все знают", want{true, true, false, 0, 0}},
 		// A name in a reply is not the addressee's name.
 		{"reply name/en", "@kuzot_test_acc Laura is calling me names again, come and help", want{false, false, false, 0, 0}},
 		// English sentence openers before "the" are not names ("Almira the coach" is).
@@ -47,6 +53,11 @@ func TestLeadingHandles(t *testing.T) {
 		{"@one: look", ""},
 		{"hello @one", ""},
 		{"@ alone", ""},
+		{"[id123|Айбек], text", "[id123|Айбек],"},
+		{"[club7|Клуб] [id9|Bek] text", "[club7|Клуб] [id9|Bek]"},
+		{"[id|x], text", ""},
+		{"[id12 no bar], text", ""},
+		{"[link] text", ""},
 		{"", ""},
 	} {
 		if got := tc.text[:leadingHandles(tc.text)]; got != tc.want {

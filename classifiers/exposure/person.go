@@ -327,12 +327,25 @@ func (s *scan) sentenceStart(k int) bool {
 }
 
 // leadingHandles returns the end offset of the reply addressees that open the text
-// ("@a @b text…"): only handles and spaces before it; 0 when the text opens otherwise.
+// ("@a @b text…", or VK's reply markup "[id123|Имя], text…"): only handles, VK mentions
+// and spaces before it; 0 when the text opens otherwise.
 func leadingHandles(text string) int {
 	end, i := 0, 0
 	for {
 		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
 			i++
+		}
+		if i < len(text) && text[i] == '[' {
+			j := vkMentionEnd(text[i:])
+			if j == 0 {
+				return end
+			}
+			j += i
+			if j < len(text) && text[j] == ',' {
+				j++ // VK writes "[id1|Name], text"
+			}
+			end, i = j, j
+			continue
 		}
 		if i >= len(text) || text[i] != '@' {
 			if end > 0 && handleIsSubject(text[i:]) {
@@ -349,6 +362,35 @@ func leadingHandles(text string) int {
 		}
 		end, i = j, j
 	}
+}
+
+// vkMentionEnd returns the length of a VK mention markup at the start of s
+// ("[id123|Имя]", "[club45|Name]", "[public6|…]"), 0 when s does not open with one.
+func vkMentionEnd(s string) int {
+	rest := s[1:]
+	kind := ""
+	for _, k := range []string{"id", "club", "public", "event"} {
+		if strings.HasPrefix(rest, k) {
+			kind = k
+			break
+		}
+	}
+	if kind == "" {
+		return 0
+	}
+	j := 1 + len(kind)
+	d := j
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == d || j >= len(s) || s[j] != '|' {
+		return 0
+	}
+	k := strings.IndexByte(s[j:], ']')
+	if k <= 1 || k > 100 {
+		return 0
+	}
+	return j + k + 1
 }
 
 // handleIsSubject reports whether the text after leading handles describes them: it
