@@ -859,10 +859,13 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 		return sp.listed && !sp.self && (sp.headerClaim || (sp.rowData && !selfPost) || (sp.rowFields && c.hostile))
 	}
 	// A reply's addressees ("@a @b shut up f*ggot", VK's "[id1|Айбек], …") are the accounts
-	// it answers: their handles expose no one and a slur thrown at them outs no one (an
-	// insult, the narrative classifier's slur_insult), unless the post states a SOGI
-	// claim in neutral words ("@x we have the chats that prove you're gay").
-	addresseeOnly := s.replyEnd > 0 && !s.neutralClaim()
+	// it answers: in a pure insult their handles expose no one and a slur thrown at them
+	// outs no one (the narrative classifier's slur_insult). Not when the post states a SOGI
+	// claim in neutral words ("@x we have the chats that prove you're gay"), gives other
+	// data ("@x п…, работает в Мегакоме": Russian and Kyrgyz need no copula, so that
+	// describes @x), or speaks of someone in the third person ("@mvd_kg @x п…, проверьте
+	// его").
+	addresseeOnly := s.replyEnd > 0 && !s.neutralClaim() && !s.dataBeyondReply() && !s.thirdPersonAfterReply()
 	cats := map[EntityType]bool{}
 	idKinds := 0
 	exposedTargets := map[int]bool{} // person index, or -1 for an unnamed target
@@ -1051,6 +1054,37 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	res.Redacted = redactStored(s.text, res.Entities)
 }
 
+// dataBeyondReply reports whether the post carries personal data other than the reply's
+// own handles: an identifier, a workplace or a routine that is not the author's or an
+// official contact.
+func (s *scan) dataBeyondReply() bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type.IsIdentifier() && !sp.self && !sp.official && sp.Start >= s.replyEnd {
+			return true
+		}
+	}
+	return false
+}
+
+// thirdPersonAfterReply reports whether the text after the reply's addressees speaks of
+// a third person ("he", "его", "уни", "аны"): then a slur may describe one of them.
+func (s *scan) thirdPersonAfterReply() bool {
+	for _, t := range s.toks {
+		if t.start >= s.replyEnd && thirdPersonWords[t.lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// thirdPersonWords are third-person object pronouns in en/ru/ky/uz ("check him",
+// "проверьте его", "аны текшергиле"): someone other than the addressee is pointed at.
+// Subject pronouns are left out: "@a he's a …" in a reply is most often an insult of a
+// third account the thread knows, not of an identifiable person.
+var thirdPersonWords = newWordSet("him", "его", "него", "ему", "нему", "её", "неё", "ей", "ней", "аны", "ага", "uni",
+	"unga", "уни", "унга")
+
 // neutralClaim reports whether the post has a SOGI claim about someone in words that
 // are not slurs ("гей", "gay", "lesbiyanka", a euphemism), as opposed to slurs only.
 func (s *scan) neutralClaim() bool {
@@ -1066,7 +1100,7 @@ func (s *scan) neutralClaim() bool {
 // slurText reports whether a SOGI span is a slur (also obfuscated: "п*дор", "f@g").
 func slurText(w string) bool {
 	w = strings.ToLower(w)
-	w = strings.NewReplacer("*", "", "@", "a", "0", "o", "1", "i", "$", "s", ".", "", "_", "").Replace(w)
+	w = strings.NewReplacer("*", "", "@", "", "0", "o", "1", "i", "$", "s", ".", "", "_", "").Replace(w)
 	if strings.HasPrefix(w, "гомосексуал") || strings.HasPrefix(w, "homosexual") {
 		return false // the neutral word that the slur "гомосек" shortens
 	}
@@ -1079,7 +1113,7 @@ func slurText(w string) bool {
 }
 
 var (
-	slurPrefixes = []string{"пид", "пдр", "пдор", "пдар", "педик", "педераст", "гомик", "гомосек", "петух", "fag", "fg", "dyke", "trann",
+	slurPrefixes = []string{"пид", "пдр", "пдор", "пдар", "падор", "падар", "бачабоз", "bachabo", "заднеприв", "педик", "педераст", "гомик", "гомосек", "петух", "fag", "fg", "dyke", "trann",
 		"pidor", "pidar", "pdor", "pdar", "pidr", "pedik", "gomik", "shemale", "ладыбой"}
 	slurWords = map[string]bool{"homo": true, "homos": true, "fggot": true, "pd": true, "пд": true}
 )

@@ -511,7 +511,7 @@ func loadIndependentSet(name string) (corpus []byte, wls [][]byte, files []strin
 }
 
 // evalRealTextCommand runs `kuzot eval exposure --set realtext`.
-func evalRealTextCommand(stdout io.Writer, dir, split string, show bool) error {
+func evalRealTextCommand(ctx context.Context, stdout io.Writer, dir, split string, show bool) error {
 	if dir == "" {
 		dir = narrative.DefaultDatasetsDir()
 	}
@@ -534,7 +534,9 @@ func evalRealTextCommand(stdout io.Writer, dir, split string, show bool) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "exposure %s, set %s (real public posts: every flag is a candidate false alarm), split %s\n", Version, SetRealText, part)
-		evalRealText(stdout, an, posts, show)
+		if _, err := evalRealText(ctx, stdout, an, posts, show); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -550,7 +552,7 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	set := fs.String("set", SetIndependent, "corpus set: independent (issue 15, frozen dev/test split by id hash), independent2, independent3, independent4, independent5, independent6 and independent7 (the second to seventh independent sets), independent-1-2 (the first two), independent-1-2-3 (the first three), independent-1-2-3-4 (the first four), independent-1-2-3-4-5 (the first five), independent-1-2-3-4-5-6 (the first six), independent-all (all seven), generated (issue 5) or realtext (flags on real public posts of the shared data sets)")
 	corpusPath := fs.String("corpus", "", "labelled corpus JSONL (default: the set's embedded corpus)")
 	wlPath := fs.String("watchlist", "", "comma-separated plaintext watchlists of the corpus (default: the set's embedded ones)")
-	split := fs.String("split", "", "independent: dev, test or both (default both); generated: heldout (default), dev or all")
+	split := fs.String("split", "", "independent and realtext: dev, test or both (default both); generated: heldout (default), dev or all")
 	kind := fs.String("kind", "", "only posts of this kind (\"hand\", \"list\", \"neg_ad\", ...)")
 	lang := fs.String("lang", "", "only posts in this language (ru, ky, uz, en, mixed)")
 	showErrors := fs.Bool("errors", false, "list the ids of misclassified posts")
@@ -565,7 +567,16 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	if *set == SetRealText {
-		return evalRealTextCommand(stdout, *datasets, *split, *show)
+		var refused []string
+		fs.Visit(func(f *flag.Flag) {
+			if !slices.Contains([]string{"set", "split", "show", "datasets"}, f.Name) {
+				refused = append(refused, "--"+f.Name)
+			}
+		})
+		if len(refused) > 0 {
+			return fmt.Errorf("--set %s takes only --split, --show and --datasets, not %s", SetRealText, strings.Join(refused, ", "))
+		}
+		return evalRealTextCommand(ctx, stdout, *datasets, *split, *show)
 	}
 	var corpus []byte
 	var wls [][]byte

@@ -18,6 +18,14 @@ func TestRealTextReplies(t *testing.T) {
 		{"reply slur/ru", "@kuzot_test_acc ты пидор и не лечишься", want{false, false, false, 0, 0}},
 		{"reply slur/ky", "@kuzot_test_acc сен п*дорсуң, унчукпа", want{false, false, false, 0, 0}},
 		{"reply slur/uz", "@kuzot_test_acc jim bo'l, pidor", want{false, false, false, 0, 0}},
+		// Data beyond the reply's handles, or a third person pointed at, make it a
+		// description, not an insult (Russian and Kyrgyz need no copula: "@x п…, работает
+		// …" says @x is one): lead's review.
+		{"reply slur with data/ru twin", "@kuzot_test_acc пидор, работает учителем в 12-й школе", want{true, true, false, 0, 0}},
+		{"reply slur with data/ky twin", "@kuzot_test_acc пидор, Мегакомдо иштейт, баары билет", want{true, true, false, 0, 0}},
+		{"reply slur with data/en twin", "@kuzot_test_acc faggot, works at Megacom on Chui 12", want{true, true, false, 0, 0}},
+		{"reply slur denounced/ru twin", "@kuzot_police @kuzot_test_acc пидор, проверьте его", want{true, true, false, 0, 0}},
+		{"vk reply slur with a number/ru twin", "[id123456|Айбек], ты пидор, твой номер 0555 12 34 56", want{true, true, false, 0, 0}},
 		// A SOGI claim in neutral words about the addressee is still an outing.
 		{"reply neutral claim/en twin", "@kuzot_test_acc stop pretending, we have the chats that prove you're gay", want{true, true, false, 0, 0}},
 		{"reply neutral claim/ru twin", "@kuzot_test_acc хватит притворяться, все знают что ты гей", want{true, true, false, 0, 0}},
@@ -69,8 +77,11 @@ func TestLeadingHandles(t *testing.T) {
 func TestSlurText(t *testing.T) {
 	for w, want := range map[string]bool{
 		"faggot": true, "f*ggot": true, "fag": true, "dyke": true, "tranny": true, "homo": true, "пидор": true,
-		"п*дор": true, "пидорас": true, "педик": true, "гомик": true, "pidor": true, "p*dar": true,
+		"п*дор": true, "пидорас": true, "педик": true, "гомик": true, "pidor": true, "p*dar": true, "п@дор": true,
+		"бачабоз": true, "bachaboz": true, "заднеприводный": true, "pidorlar": true, "пидорлор": true,
 		"gay": false, "гей": false, "lesbian": false, "лесбиянка": false, "homosexual": false, "trans": false, "гомосексуал": false,
+		"гейсиң": false, "gey": false, "geylar": false, "lesbiyanka": false, "лесби": false, "гомосексуалист": false,
+		"трансгендер": false, "transgender": false, "g@y": false,
 	} {
 		if got := slurText(w); got != want {
 			t.Errorf("slurText(%q) = %v, want %v", w, got, want)

@@ -315,9 +315,10 @@ func (s *scan) sentenceStart(k int) bool {
 	if k > 0 && isLatinASCII(s.toks[k].lower) && !s.toks[k-1].digits && s.toks[k-1].end < len(s.text) && s.text[s.toks[k-1].end] == '.' &&
 		utf8.RuneCountInString(s.toks[k-1].lower) > 4 && strings.TrimSpace(s.text[s.toks[k-1].end+1:s.toks[k].start]) == "" &&
 		s.toks[k-1].end+1 < s.toks[k].start {
-		// "… rights. Find the perps": a full stop after a word ends its sentence. (The
-		// tokenizer keeps such sentences together for attachment, which the rules were
-		// measured with; the name test of Latin-script words reads the full stop here.)
+		// "… rights. Find the perps": a full stop after a word ends its sentence. The
+		// tokenizer misses it (a known bug, see tokenize in text.go): fixing it there
+		// moves attachments the rules were tuned with, so only the name test of
+		// Latin-script words reads the full stop, here.
 		return true
 	}
 	if k == 0 || s.replyEnd == 0 || s.toks[k].start < s.replyEnd {
@@ -348,7 +349,7 @@ func leadingHandles(text string) int {
 			continue
 		}
 		if i >= len(text) || text[i] != '@' {
-			if end > 0 && handleIsSubject(text[i:]) {
+			if end > 0 && handleIsSubject(strings.TrimLeft(text[i:], " \t\r\n")) {
 				return 0 // "@x — this account is …", "@x is Bekzat …": the handle is what the post is about
 			}
 			return end
@@ -410,9 +411,9 @@ func handleIsSubject(rest string) bool {
 
 // handleSubjectWords open a description of the handle before them ("@x is …", "@x это
 // аккаунт …", "@x ушул акк …", "@x bu …").
-var handleSubjectWords = newWordSet("is", "was", "=", "this", "that", "that's", "thats", "that’s", "here", "belongs",
+var handleSubjectWords = newWordSet("is", "was", "this", "that", "that's", "thats", "that’s", "here", "belongs",
 	"owner", "account", "aka", "это", "эта", "этот", "вот", "аккаунт", "акк", "акаунт", "владелец", "бул", "ушул", "мына",
-	"аккаунту", "ээси", "bu", "shu", "mana", "akkaunt", "egasi", "бу", "шу", "мана", "аккаунти", "эгаси", "—")
+	"аккаунту", "ээси", "bu", "shu", "mana", "akkaunt", "egasi", "бу", "шу", "мана", "аккаунти", "эгаси")
 
 // englishStarters are English words that open sentences and are followed by "the"
 // ("What the …", "Find the …", "Hang the …"): the "Almira the football coach" frame
@@ -424,7 +425,7 @@ var englishStarters = newWordSet("what", "find", "hang", "gab", "get", "give", "
 	"share", "like", "try", "use", "pay", "buy", "sell", "bomb", "nuke", "deport", "lock", "arrest", "remove", "imagine",
 	"when", "where", "why", "how", "who", "which", "whatever", "while", "whilst", "after", "before", "during", "since",
 	"until", "about", "above", "below", "against", "around", "through", "across", "into", "onto", "over", "under",
-	"behind", "beyond", "inside", "outside", "without", "within", "among", "between", "near", "like", "unlike",
+	"behind", "beyond", "inside", "outside", "without", "within", "among", "between", "near", "unlike",
 	"yup", "yep", "yeah", "yes", "no", "nope", "lol", "lmao", "lmfao", "omg", "wow", "well", "oh", "ok", "okay",
 	"exactly", "only", "just", "even", "also", "still", "then", "now", "so", "and", "but", "or", "nor", "if",
 	"once", "all", "both", "each", "every", "some", "any", "most", "half", "whole", "literally", "basically",

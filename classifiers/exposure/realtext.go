@@ -2,6 +2,7 @@ package exposure
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,12 +47,14 @@ type realPost struct {
 	ID, Text, Lang, Set string
 }
 
-// loadRealText reads the real posts of one part from dir.
+// loadRealText reads the real posts of one part from dir. A dev post whose text (case
+// and spacing folded) is also a test post's is left out of dev, as the narrative loader
+// does, so that nothing read while tuning is a test post.
 func loadRealText(dir, part string) ([]realPost, error) {
 	if dir == "" {
 		return nil, errors.New("the shared data sets (../shared/datasets) are not found; pass --datasets DIR")
 	}
-	var out []realPost
+	var dev, test []realPost
 	for _, rel := range realTextFiles {
 		path := filepath.Join(dir, rel)
 		f, err := os.Open(path)
@@ -78,12 +81,14 @@ func loadRealText(dir, part string) ([]realPost, error) {
 				f.Close()
 				return nil, fmt.Errorf("real text %s line %d: missing id", rel, n)
 			}
-			if realTextSplit(rel, r.ID) == part {
-				// MLMA's tweets carry "@URL" where the link was: put a link back, so that
-				// the anonymisation is not read as an account. "@user" stands for a real
-				// account and stays.
-				text := strings.ReplaceAll(r.Text, "@URL", "https://t.co/link")
-				out = append(out, realPost{ID: r.ID, Text: text, Lang: r.Lang, Set: set})
+			// MLMA's tweets carry "@URL" where the link was: put a link back, so that the
+			// anonymisation is not read as an account. "@user" stands for a real account
+			// and stays.
+			p := realPost{ID: r.ID, Text: strings.ReplaceAll(r.Text, "@URL", "https://t.co/link"), Lang: r.Lang, Set: set}
+			if realTextSplit(rel, r.ID) == "test" {
+				test = append(test, p)
+			} else {
+				dev = append(dev, p)
 			}
 		}
 		err = sc.Err()
@@ -92,21 +97,42 @@ func loadRealText(dir, part string) ([]realPost, error) {
 			return nil, fmt.Errorf("real text %s: %w", rel, err)
 		}
 	}
+	if part == "test" {
+		return test, nil
+	}
+	held := make(map[string]bool, len(test))
+	for _, p := range test {
+		held[foldText(p.Text)] = true
+	}
+	out := dev[:0]
+	for _, p := range dev {
+		if !held[foldText(p.Text)] {
+			out = append(out, p)
+		}
+	}
 	return out, nil
 }
 
-// realTextCounts are the flags on the real posts of one data set.
+// foldText is the text lower-cased with runs of spaces collapsed, to find the same post
+// in two parts.
+func foldText(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+// realTextCounts are the flags on the real posts of one data set; Invalid counts the
+// posts the analyzer refused (too long: "refused" in the report), which stay in Posts.
 type realTextCounts struct {
 	Posts, Flagged, Exposed, Outing, Threat, Invalid int
 }
 
 // evalRealText classifies every post and prints the flags per data set; with show, it
 // prints each flagged post (dev only: the caller refuses show on test).
-func evalRealText(w io.Writer, an *Analyzer, posts []realPost, show bool) {
+func evalRealText(ctx context.Context, w io.Writer, an *Analyzer, posts []realPost, show bool) (realTextCounts, error) {
 	by := map[string]*realTextCounts{}
 	var order []string
 	total := &realTextCounts{}
-	for _, p := range posts {
+	for i, p := range posts {
+		if i%1000 == 0 && ctx.Err() != nil {
+			return *total, ctx.Err()
+		}
 		c := by[p.Set]
 		if c == nil {
 			c = &realTextCounts{}
@@ -137,16 +163,17 @@ func evalRealText(w io.Writer, an *Analyzer, posts []realPost, show bool) {
 			fmt.Fprintf(w, "--- %s exp=%v out=%v thr=%v %v\n%s\n", p.ID, res.Exposed, res.Outing, res.Threat, res.Trace, p.Text)
 		}
 	}
-	fmt.Fprintf(w, "%-28s %7s %8s %8s %7s %7s %10s\n", "data set", "posts", "flagged", "exposed", "outing", "threat", "per 10k")
+	fmt.Fprintf(w, "%-28s %7s %8s %8s %7s %7s %10s %8s\n", "data set", "posts", "flagged", "exposed", "outing", "threat", "per 10k", "refused")
 	line := func(name string, c *realTextCounts) {
 		rate := 0.0
 		if c.Posts > 0 {
 			rate = 1e4 * float64(c.Flagged) / float64(c.Posts)
 		}
-		fmt.Fprintf(w, "%-28s %7d %8d %8d %7d %7d %10.1f\n", name, c.Posts, c.Flagged, c.Exposed, c.Outing, c.Threat, rate)
+		fmt.Fprintf(w, "%-28s %7d %8d %8d %7d %7d %10.1f %8d\n", name, c.Posts, c.Flagged, c.Exposed, c.Outing, c.Threat, rate, c.Invalid)
 	}
 	for _, s := range order {
 		line(s, by[s])
 	}
 	line("all", total)
+	return *total, nil
 }

@@ -3,6 +3,7 @@ package exposure
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,31 +14,31 @@ import (
 )
 
 func TestRealTextSplit(t *testing.T) {
-	// LT-EDI's given dev file is held out as a whole; elsewhere the narrative rule decides.
-	if got := realTextSplit("ltedi2022-en/dev.jsonl", "anything"); got != "test" {
+	// LT-EDI's given dev file is held out as a whole; elsewhere kuzot-split-v1 decides
+	// (FNV-1a-32 of "kuzot-split-v1:"+id mod 100 < 20 is test). The ids and parts below
+	// were computed once when the rule was written down and must never change.
+	if got := realTextSplit("ltedi2022-en/dev.jsonl", "ltedi-en-dev-1"); got != "test" {
 		t.Errorf("LT-EDI dev file: %s, want test", got)
 	}
-	dev, test := 0, 0
-	for i := 0; i < 2000; i++ {
-		id := "ru-snlp-appropriateness-" + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + string(rune('0'+i%10)) + string(rune('a'+i/26%26))
-		got := realTextSplit("ru-snlp-appropriateness/all.jsonl", id)
-		want := "dev"
-		if narrative.SplitOf(id) == narrative.PartTest {
-			want = "test"
-		}
-		if got != want {
-			t.Fatalf("%s: %s, want %s", id, got, want)
-		}
-		if got == "test" {
-			test++
-		} else {
-			dev++
+	for id, want := range frozenRealTextParts {
+		if got := realTextSplit("en-mlma/all.jsonl", id); got != want {
+			t.Errorf("%s: %s, want %s (the frozen split moved)", id, got, want)
 		}
 	}
-	if test == 0 || dev == 0 {
-		t.Fatalf("degenerate split: %d dev, %d test", dev, test)
+	test := 0
+	for i := 0; i < 2000; i++ {
+		if realTextSplit("en-mlma/all.jsonl", fmt.Sprintf("en-mlma-%d", i)) == "test" {
+			test++
+		}
+	}
+	if test < 300 || test > 500 {
+		t.Errorf("test share %d of 2000, want about 20%%", test)
 	}
 }
+
+// frozenRealTextParts pins a few real ids to their parts (kuzot-split-v1).
+var frozenRealTextParts = map[string]string{"en-mlma-0": "test", "en-mlma-1": "dev", "en-mlma-2": "dev",
+	"en-mlma-3": "dev", "en-mlma-5": "dev", "en-mlma-8": "dev", "en-mlma-13": "dev", "en-mlma-21": "dev"}
 
 // writeRealText writes a fake shared data sets folder with the given line in every file.
 func writeRealText(t *testing.T, line string) string {
@@ -68,18 +69,47 @@ func TestLoadRealTextErrors(t *testing.T) {
 	if _, err := loadRealText(writeRealText(t, `{"text": "no id"}`), "dev"); err == nil || !strings.Contains(err.Error(), "missing id") {
 		t.Errorf("missing id: %v", err)
 	}
-	// MLMA's "@URL" becomes a link.
-	posts, err := loadRealText(writeRealText(t, `{"id": "kuzot-test-1", "text": "@user shut up @URL"}`), realTextSplit("x/all.jsonl", "kuzot-test-1"))
+	// MLMA's "@URL" becomes a link; a dev post with a test post's text is left out of dev.
+	dir := t.TempDir()
+	lines := map[string]string{}
+	var devID, testID string
+	for i := 0; devID == "" || testID == ""; i++ {
+		id := fmt.Sprintf("kuzot-test-%d", i)
+		if realTextSplit("x/all.jsonl", id) == "test" && testID == "" {
+			testID = id
+		} else if realTextSplit("x/all.jsonl", id) == "dev" && devID == "" {
+			devID = id
+		}
+	}
+	lines["en-mlma/all.jsonl"] = fmt.Sprintf(`{"id": %q, "text": "@user Laura lives at Toktogul 12, flat 5, she is a lesbian @URL"}`+"\n"+
+		`{"id": %q, "text": "the same   TEXT"}`, devID, testID)
+	lines["en-redditbias-orientation/all.jsonl"] = fmt.Sprintf(`{"id": %q, "text": "The same text"}`, devID+"-dup")
+	for _, rel := range realTextFiles {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(lines[rel]+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if realTextSplit("x/all.jsonl", devID+"-dup") != "dev" {
+		t.Skip("the duplicate's id is not in dev; pick another")
+	}
+	posts, err := loadRealText(dir, "dev")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(posts) == 0 || strings.Contains(posts[0].Text, "@URL") {
-		t.Fatalf("posts %+v", posts)
+	if len(posts) != 1 || posts[0].ID != devID || strings.Contains(posts[0].Text, "@URL") {
+		t.Fatalf("dev posts %+v, want only %s with a link", posts, devID)
 	}
 	var out bytes.Buffer
-	evalRealText(&out, NewAnalyzer(func() time.Time { return evalNow }), posts, false)
-	if !strings.Contains(out.String(), "all") {
-		t.Errorf("report: %s", out.String())
+	c, err := evalRealText(context.Background(), &out, NewAnalyzer(func() time.Time { return evalNow }), posts, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Posts != 1 || c.Flagged != 1 || c.Exposed != 1 || c.Outing != 1 || c.Invalid != 0 {
+		t.Errorf("counts %+v, want one post flagged exposed and outing\n%s", c, out.String())
 	}
 }
 
@@ -88,6 +118,10 @@ func TestRealTextCommandRefusesShowOnTest(t *testing.T) {
 	err := EvalCommand(context.Background(), []string{"--set", SetRealText, "--split", "test", "--show", "--datasets", t.TempDir()}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "dev only") {
 		t.Errorf("--show on test: %v", err)
+	}
+	err = EvalCommand(context.Background(), []string{"--set", SetRealText, "--strict", "--corpus", "/nonexistent"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--strict") || !strings.Contains(err.Error(), "--corpus") {
+		t.Errorf("flags of the labelled sets: %v", err)
 	}
 }
 
@@ -111,8 +145,8 @@ func TestRealTextDevCeiling(t *testing.T) {
 			flagged++
 		}
 	}
-	// 74 of 34,358 at exposure/7 (442 before the reply and sentence-opener rules).
-	const ceiling = 80
+	// exposure/7: 79 of 34,109 (exposure/6: 284).
+	const ceiling = 85
 	if flagged > ceiling {
 		t.Errorf("%d of %d real dev posts flagged, ceiling %d", flagged, len(posts), ceiling)
 	}

@@ -16,7 +16,8 @@ import (
 // corpusFS holds the labelled corpora kept in the repository:
 //   - narrative.jsonl: fictional posts written for kuzot with the rules (hate by frame and
 //     hard negatives);
-//   - independent.jsonl: real-text-like posts written apart from the rules (issue 14);
+//   - independent.jsonl, independent2.jsonl: real-text-like posts written apart from the
+//     rules by two writers (issue 14);
 //   - ru-annotated.jsonl: real Russian posts of ../shared/datasets, labelled for kuzot
 //     (see corpus/README.md or the annotation guidelines in docs).
 //

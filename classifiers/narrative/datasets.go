@@ -109,7 +109,8 @@ type DataOptions struct {
 	// Extra are more corpus-schema JSONL files (id, text, homophobic, frames, labels,
 	// kind); their examples get Dataset "extra:<file name>" unless they name one.
 	Extra []string
-	// NoEmbedded leaves out the embedded corpora (narrative, independent, ru-annotated).
+	// NoEmbedded leaves out the embedded corpora (narrative, independent, independent2,
+	// ru-annotated).
 	NoEmbedded bool
 }
 
