@@ -1112,12 +1112,6 @@ func slurText(w string) bool {
 	return slurWords[w]
 }
 
-var (
-	slurPrefixes = []string{"пид", "пдр", "пдор", "пдар", "падор", "падар", "бачабоз", "bachabo", "заднеприв", "педик", "педераст", "гомик", "гомосек", "петух", "fag", "fg", "dyke", "trann",
-		"pidor", "pidar", "pdor", "pdar", "pidr", "pedik", "gomik", "shemale", "ладыбой"}
-	slurWords = map[string]bool{"homo": true, "homos": true, "fggot": true, "pd": true, "пд": true}
-)
-
 func sortRefs(rs []watchlist.Ref) {
 	sort.Slice(rs, func(i, j int) bool {
 		if rs[i].Org != rs[j].Org {

@@ -78,7 +78,7 @@ func TestSlurText(t *testing.T) {
 	for w, want := range map[string]bool{
 		"faggot": true, "f*ggot": true, "fag": true, "dyke": true, "tranny": true, "homo": true, "пидор": true,
 		"п*дор": true, "пидорас": true, "педик": true, "гомик": true, "pidor": true, "p*dar": true, "п@дор": true,
-		"бачабоз": true, "bachaboz": true, "заднеприводный": true, "pidorlar": true, "пидорлор": true,
+		"бачабоз": true, "bachaboz": true, "бачабаз": true, "bachabaz": true, "заднеприводный": true, "pidorlar": true, "пидорлор": true,
 		"gay": false, "гей": false, "lesbian": false, "лесбиянка": false, "homosexual": false, "trans": false, "гомосексуал": false,
 		"гейсиң": false, "gey": false, "geylar": false, "lesbiyanka": false, "лесби": false, "гомосексуалист": false,
 		"трансгендер": false, "transgender": false, "g@y": false,

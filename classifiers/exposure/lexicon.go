@@ -27,6 +27,16 @@ var sogiExact = newWordSet(
 	"dykes", "fags", "faggots", "homos", "trannies", "queers",
 )
 
+// slurPrefixes and slurWords are the SOGI words above that are slurs (also after
+// slurText's folding of obfuscation: "п*дор", "f@g"): a slur thrown at a reply's
+// addressee is an insult, not an outing (verdict, addresseeOnly).
+var (
+	slurPrefixes = []string{"пид", "пдр", "пдор", "пдар", "падор", "падар", "бачабоз", "бачабаз", "bachabo", "bachaba",
+		"заднеприв", "педик", "педераст", "гомик", "гомосек", "петух", "fag", "fg", "dyke", "trann", "pidor", "pidar",
+		"pdor", "pdar", "pidr", "pedik", "gomik", "shemale", "ладыбой"}
+	slurWords = map[string]bool{"homo": true, "homos": true, "fggot": true, "pd": true, "пд": true}
+)
+
 // notColourNext are words after "голубой/голубые" that cannot be the coloured noun
 // ("голубые нашего села", "голубые из клуба"): the word is the slur, not the colour.
 var notColourNext = newWordSet("нашего", "нашей", "наши", "нашем", "наших", "вашего", "ваши", "этого", "этой",

@@ -1,13 +1,10 @@
 package exposure
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -56,31 +53,12 @@ func loadRealText(dir, part string) ([]realPost, error) {
 	}
 	var dev, test []realPost
 	for _, rel := range realTextFiles {
-		path := filepath.Join(dir, rel)
-		f, err := os.Open(path)
+		rows, err := narrative.ReadSharedRows(filepath.Join(dir, rel))
 		if err != nil {
 			return nil, fmt.Errorf("real text: %w", err)
 		}
 		set := strings.Split(rel, "/")[0]
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 8<<20)
-		for n := 1; sc.Scan(); n++ {
-			if len(strings.TrimSpace(sc.Text())) == 0 {
-				continue
-			}
-			var r struct {
-				ID   string `json:"id"`
-				Text string `json:"text"`
-				Lang string `json:"lang"`
-			}
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				f.Close()
-				return nil, fmt.Errorf("real text %s line %d: %w", rel, n, err)
-			}
-			if r.ID == "" {
-				f.Close()
-				return nil, fmt.Errorf("real text %s line %d: missing id", rel, n)
-			}
+		for _, r := range rows {
 			// MLMA's tweets carry "@URL" where the link was: put a link back, so that the
 			// anonymisation is not read as an account. "@user" stands for a real account
 			// and stays.
@@ -90,11 +68,6 @@ func loadRealText(dir, part string) ([]realPost, error) {
 			} else {
 				dev = append(dev, p)
 			}
-		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("real text %s: %w", rel, err)
 		}
 	}
 	if part == "test" {

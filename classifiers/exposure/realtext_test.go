@@ -94,7 +94,7 @@ func TestLoadRealTextErrors(t *testing.T) {
 		}
 	}
 	if realTextSplit("x/all.jsonl", devID+"-dup") != "dev" {
-		t.Skip("the duplicate's id is not in dev; pick another")
+		t.Fatalf("the duplicate's id %s-dup is not in dev; pick another", devID)
 	}
 	posts, err := loadRealText(dir, "dev")
 	if err != nil {

@@ -62,8 +62,10 @@ func DefaultLTEDIDir() string {
 	return filepath.Join(d, DatasetLTEDI)
 }
 
-// sharedRow is the common schema of ../shared/datasets/*/all.jsonl (and LT-EDI's files).
-type sharedRow struct {
+// SharedRow is the common schema of ../shared/datasets/*/all.jsonl (and LT-EDI's files).
+// The exposure classifier's real-text evaluation reads the same files through
+// ReadSharedRows.
+type SharedRow struct {
 	ID          string `json:"id"`
 	Text        string `json:"text"`
 	Lang        string `json:"lang"`
@@ -71,19 +73,20 @@ type sharedRow struct {
 	LGBTRelated *bool  `json:"lgbt_related"`
 }
 
-// readSharedRows reads one JSONL file of the shared data sets.
-func readSharedRows(path string) ([]sharedRow, error) {
+// ReadSharedRows reads one JSONL file of the shared data sets; a malformed line or a
+// line without an id is an error naming the file and the line.
+func ReadSharedRows(path string) ([]SharedRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
-	var out []sharedRow
+	var out []SharedRow
 	br := bufio.NewReaderSize(f, 64<<10)
 	for line := 1; ; line++ {
 		raw, err := readLine(br)
 		if len(strings.TrimSpace(string(raw))) > 0 {
-			var r sharedRow
+			var r SharedRow
 			if jerr := json.Unmarshal(raw, &r); jerr != nil {
 				return nil, fmt.Errorf("%s line %d: %w", path, line, jerr)
 			}
@@ -189,7 +192,7 @@ func (d *Data) loadShared(dir string) error {
 		{"train.jsonl", SplitTrainFile},
 		{"dev.jsonl", func(string) Part { return PartTest }},
 	} {
-		rows, err := readSharedRows(filepath.Join(dir, DatasetLTEDI, f.file))
+		rows, err := ReadSharedRows(filepath.Join(dir, DatasetLTEDI, f.file))
 		if err != nil {
 			return fmt.Errorf("LT-EDI: %w", err)
 		}
@@ -209,7 +212,7 @@ func (d *Data) loadShared(dir string) error {
 		d.Sources = append(d.Sources, fmt.Sprintf("%s %s (%d, %s)", DatasetLTEDI, f.file, n, role))
 	}
 	// RedditBias orientation: human "biased" label; null = not annotated.
-	rows, err := readSharedRows(filepath.Join(dir, DatasetRedditBias, "all.jsonl"))
+	rows, err := ReadSharedRows(filepath.Join(dir, DatasetRedditBias, "all.jsonl"))
 	if err != nil {
 		return fmt.Errorf("RedditBias: %w", err)
 	}
@@ -224,7 +227,7 @@ func (d *Data) loadShared(dir string) error {
 	d.Sources = append(d.Sources, fmt.Sprintf("%s (%d annotated)", DatasetRedditBias, n))
 	// MLMA English: homophobic true against everything else (null = an LGBT keyword but
 	// another annotated target: not a narrative about LGBT people).
-	rows, err = readSharedRows(filepath.Join(dir, DatasetMLMA, "all.jsonl"))
+	rows, err = ReadSharedRows(filepath.Join(dir, DatasetMLMA, "all.jsonl"))
 	if err != nil {
 		return fmt.Errorf("MLMA: %w", err)
 	}
@@ -242,7 +245,7 @@ func (d *Data) loadShared(dir string) error {
 	}
 	n = 0
 	for _, src := range ruNotLGBTSources {
-		rows, err := readSharedRows(filepath.Join(dir, src, "all.jsonl"))
+		rows, err := ReadSharedRows(filepath.Join(dir, src, "all.jsonl"))
 		if err != nil {
 			return fmt.Errorf("%s: %w", src, err)
 		}
