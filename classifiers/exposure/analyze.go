@@ -198,6 +198,9 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	}
 	if a.off&PieceRelatives == 0 {
 		s.kin()
+		if ix != nil && ix.Members() > 0 {
+			s.kinAnchorMember(ix, skels)
+		}
 	}
 	s.attach()
 	if a.off&PieceLooseAttach == 0 {
@@ -1001,6 +1004,17 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	// Outing implies exposed: a sexual orientation or gender identity is special-category
 	// personal data.
 	res.Exposed = len(cats) > 0 || res.Outing || listExposed
+	// A member through whom a relative is located or outed ("Ergashevaning singlisi …
+	// bozorida do'kon", "Жоробек уулу Адилеттин апасы … мектепте мугалим") is exposed by
+	// that post: the relative is found through the member, and the member's family
+	// is what the post hands to the readers.
+	if res.Exposed && !selfPost {
+		for i := range s.spans {
+			if sp := &s.spans[i]; sp.Type == TypePerson && sp.kin && !sp.self {
+				markMembers(i, false)
+			}
+		}
+	}
 	for ct := range cats {
 		res.Categories = append(res.Categories, ct)
 	}

@@ -371,6 +371,85 @@ func (s *scan) kin() {
 	}
 }
 
+// kinAnchorMember matches a member named by surname alone as the anchor of a relative:
+// a genitive or possessive surname right before a kin word ("Ergashevaning singlisi",
+// "Serikbaeva's brother", "Осмонкуловдун атасы") or a genitive surname right after
+// one ("сестра Эргашевой"). A lone surname is weak evidence (research/exposure.md:
+// name only is review level), so it counts only here, where the post singles the
+// family out, and only when it names exactly one member of the loaded lists.
+func (s *scan) kinAnchorMember(ix *watchlist.Index, skels [][]byte) {
+	t := s.toks
+	persons := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypePerson && len(sp.members) > 0 })
+	try := func(y int, genitive bool) {
+		if y < 0 || y >= len(t) || t[y].digits || !t[y].upper || functionWords[t[y].lower] {
+			return
+		}
+		// The tokenizer keeps an English possessive inside the word's bounds and drops
+		// it from the lower-cased form.
+		w, raw := t[y].lower, s.text[t[y].start:t[y].end]
+		possessive := strings.HasSuffix(raw, "'s") || strings.HasSuffix(raw, "’s")
+		if genitive && !possessive && !genitiveEnd(w) {
+			return
+		}
+		if !surnameShape(w) || persons.overlaps(t[y].start, t[y].end) {
+			return
+		}
+		// Alone, and corroborated by the member's role: a given name before it names
+		// someone else ("Abdurakhmon Kosimov's daughter" is not Jamshid Qosimov's
+		// family), and a bare surname is shared by many families.
+		if y > 0 && !t[y].brk && t[y-1].upper && !functionWords[t[y-1].lower] && !hasPrefixIn(t[y-1].lower, activistWords) {
+			return
+		}
+		role := false
+		for z := y - 1; z >= 0 && z >= y-3 && !role; z-- {
+			role = hasPrefixIn(t[z].lower, activistWords)
+			if t[z].sent {
+				break
+			}
+		}
+		if !role {
+			return
+		}
+		refs := ix.MatchToken(skels[y])
+		if len(refs) != 1 {
+			return
+		}
+		ri := slices.Index(s.refs, refs[0])
+		if ri < 0 {
+			ri = len(s.refs)
+			s.refs = append(s.refs, refs[0])
+		}
+		for i := range s.spans {
+			if sp := &s.spans[i]; sp.Type == TypePerson && overlaps(sp.Start, sp.End, t[y].start, t[y].end) {
+				sp.members, sp.kin = appendUnique(sp.members, ri), true
+				return
+			}
+		}
+		s.spans = append(s.spans, span{Entity: Entity{Type: TypePerson, Start: t[y].start, End: t[y].end},
+			sub: "watchlist_kin_anchor", score: 0.6, person: -1, members: []int{ri}, kin: true})
+	}
+	for x := range t {
+		if t[x].digits || !(kinWords[t[x].lower] || kinAfterGenitive[t[x].lower]) {
+			continue
+		}
+		if x > 0 && !t[x].brk {
+			try(x-1, true)
+		}
+		if x+1 < len(t) && !t[x+1].brk && kinWords[t[x].lower] && !isLatinASCII(t[x+1].lower) {
+			try(x+1, false)
+			// "брат активистки Абдраимовой": the role between the kin word and the name.
+			if x+2 < len(t) && !t[x+2].brk && hasPrefixIn(t[x+1].lower, activistWords) {
+				try(x+2, false)
+			}
+		}
+	}
+}
+
+// activistWords name the role of the people a watchlist protects (activists, NGO
+// staff, volunteers): next to a lone surname they corroborate a member.
+var activistWords = []string{"активист", "правозащит", "волонтер", "волонтёр", "activist", "volunteer", "faol",
+	"фаол"}
+
 // lists finds list structure: numbered or dashed lines, table rows of several persons,
 // or "header: Name, Name, Name". Every person of a list is marked listed; a SOGI word
 // in the header (even a plural or the rainbow) states everyone's orientation; a row with
