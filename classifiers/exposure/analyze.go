@@ -115,6 +115,7 @@ const (
 	PieceSelfDisclosure
 	PieceThreats
 	PieceVocative
+	PieceLoneSurname
 )
 
 // Pieces names every piece, in report order.
@@ -125,6 +126,7 @@ var Pieces = []struct {
 	{PieceLists, "list structure"}, {PieceLooseAttach, "clause/loose attachment"}, {PieceRelatives, "relatives"},
 	{PieceQuasi, "workplace/school/route"}, {PieceEuphemisms, "euphemisms/obfuscation/former names"},
 	{PieceSelfDisclosure, "self-disclosure detector"}, {PieceThreats, "threats"}, {PieceVocative, "surname-only threat target"},
+	{PieceLoneSurname, "lone surname of one member"},
 }
 
 // WithoutPieces returns a copy of the analyzer with the given pieces switched off; only
@@ -194,6 +196,9 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	res := &Analysis{}
 	if ix != nil && ix.Members() > 0 {
 		s.matchWatchlist(ix, skels)
+		if a.off&PieceLoneSurname == 0 {
+			s.loneSurnameMember(ix, skels)
+		}
 		s.corefGivenNames(skels)
 	}
 	if a.off&PieceRelatives == 0 {

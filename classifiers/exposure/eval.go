@@ -409,28 +409,20 @@ const (
 	SetIndependent5 = "independent5"
 	SetIndependent6 = "independent6"
 	SetIndependent7 = "independent7"
-	// SetIndependent123456 is the first six sets with their seven watchlists: what
-	// "independent-all" meant before independent7 was added (its figures stay
-	// reproducible under this name).
-	SetIndependent123456 = "independent-1-2-3-4-5-6"
-	// SetIndependent12345 is the first five sets with their six watchlists: what
-	// "independent-all" meant before independent6 was added (its figures stay
-	// reproducible under this name).
-	SetIndependent12345 = "independent-1-2-3-4-5"
-	// SetIndependent1234 is the first four sets with their five watchlists: what
-	// "independent-all" meant before independent5 was added (its figures stay
-	// reproducible under this name).
-	SetIndependent1234 = "independent-1-2-3-4"
-	// SetIndependent123 is the first three sets with their four watchlists: what
-	// "independent-all" meant before independent4 was added (its figures stay
-	// reproducible under this name).
-	SetIndependent123 = "independent-1-2-3"
-	// SetIndependent12 is independent and independent2 with their three watchlists:
-	// what "independent-all" meant before independent3 was added (its figures in
-	// docs/benchmarks.md stay reproducible under this name).
-	SetIndependent12  = "independent-1-2"
-	SetIndependentAll = "independent-all"
-	SetGenerated      = "generated"
+	SetIndependent8 = "independent8"
+	// SetIndependent1234567 is the first seven sets with their eight watchlists: what
+	// "independent-all" meant before independent8 was added. Every earlier meaning of
+	// "independent-all" keeps a name of this shape ("independent-1-2", …,
+	// "independent-1-2-3-4-5-6"), so that its figures in docs/benchmarks.md stay
+	// reproducible.
+	SetIndependent1234567 = "independent-1-2-3-4-5-6-7"
+	SetIndependent123456  = "independent-1-2-3-4-5-6"
+	SetIndependent12345   = "independent-1-2-3-4-5"
+	SetIndependent1234    = "independent-1-2-3-4"
+	SetIndependent123     = "independent-1-2-3"
+	SetIndependent12      = "independent-1-2"
+	SetIndependentAll     = "independent-all"
+	SetGenerated          = "generated"
 )
 
 // independentSetSpec names the corpus and watchlist files (in corpus/) of one set of
@@ -444,23 +436,45 @@ type independentSetSpec struct {
 	skipMissing bool
 }
 
-// independentSetTable lists the independent sets. A set keeps the watchlists it was
-// first evaluated with, so that its earlier figures stay reproducible; watchlist.yaml is
-// the generated corpus's list (org-a, org-b), which the independent posts also use.
-var independentSetTable = []independentSetSpec{
-	{SetIndependent, []string{"independent.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml"}, false},
-	{SetIndependent2, []string{"independent2.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml"}, false},
-	{SetIndependent12, []string{"independent.jsonl", "independent2.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml"}, false},
-	{SetIndependent3, []string{"independent3.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml"}, false},
-	{SetIndependent123, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml"}, false},
-	{SetIndependent4, []string{"independent4.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml"}, false},
-	{SetIndependent1234, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml"}, false},
-	{SetIndependent5, []string{"independent5.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml"}, false},
-	{SetIndependent12345, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml"}, false},
-	{SetIndependent6, []string{"independent6.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml"}, false},
-	{SetIndependent123456, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl", "independent6.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml"}, false},
-	{SetIndependent7, []string{"independent7.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml", "independent7-watchlist.yaml"}, false},
-	{SetIndependentAll, []string{"independent.jsonl", "independent2.jsonl", "independent3.jsonl", "independent4.jsonl", "independent5.jsonl", "independent6.jsonl", "independent7.jsonl"}, []string{"watchlist.yaml", "independent-watchlist.yaml", "independent2-watchlist.yaml", "independent3-watchlist.yaml", "independent4-watchlist.yaml", "independent5-watchlist.yaml", "independent6-watchlist.yaml", "independent7-watchlist.yaml"}, true},
+// independentSets is how many independent sets there are (independent.jsonl,
+// independent2.jsonl, …).
+const independentSets = 8
+
+// independentSetTable lists the independent sets: each set alone, the union of the
+// first n sets for every earlier meaning of "independent-all", and the union of all.
+// A set keeps the watchlists it was first evaluated with (those of every set up to
+// its own), so that its earlier figures stay reproducible; watchlist.yaml is the
+// generated corpus's list (org-a, org-b), which the independent posts also use.
+var independentSetTable = buildIndependentSetTable(independentSets)
+
+func buildIndependentSetTable(n int) []independentSetSpec {
+	file := func(i int, suffix string) string {
+		if i == 1 {
+			return "independent" + suffix
+		}
+		return fmt.Sprintf("independent%d%s", i, suffix)
+	}
+	upTo := func(k int) (corpora, watchlists []string) {
+		watchlists = []string{"watchlist.yaml"}
+		for i := 1; i <= k; i++ {
+			corpora = append(corpora, file(i, ".jsonl"))
+			watchlists = append(watchlists, file(i, "-watchlist.yaml"))
+		}
+		return corpora, watchlists
+	}
+	var out []independentSetSpec
+	union := "independent-1"
+	for k := 1; k <= n; k++ {
+		corpora, watchlists := upTo(k)
+		name := file(k, "")
+		out = append(out, independentSetSpec{name, corpora[k-1:], watchlists, false})
+		if k > 1 && k < n {
+			union += fmt.Sprintf("-%d", k)
+			out = append(out, independentSetSpec{union, corpora, watchlists, false})
+		}
+	}
+	corpora, watchlists := upTo(n)
+	return append(out, independentSetSpec{SetIndependentAll, corpora, watchlists, true})
 }
 
 // independentSetNames are the names of independentSetTable, for messages.
@@ -549,7 +563,7 @@ func evalRealTextCommand(ctx context.Context, stdout io.Writer, dir, split strin
 func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval exposure", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	set := fs.String("set", SetIndependent, "corpus set: independent (issue 15, frozen dev/test split by id hash), independent2, independent3, independent4, independent5, independent6 and independent7 (the second to seventh independent sets), independent-1-2 (the first two), independent-1-2-3 (the first three), independent-1-2-3-4 (the first four), independent-1-2-3-4-5 (the first five), independent-1-2-3-4-5-6 (the first six), independent-all (all seven), generated (issue 5) or realtext (flags on real public posts of the shared data sets)")
+	set := fs.String("set", SetIndependent, "corpus set: independent (issue 15, frozen dev/test split by id hash), independent2 … independent8 (the second to eighth independent sets), independent-1-2 … independent-1-2-3-4-5-6-7 (the union of the first two … seven), independent-all (all eight), generated (issue 5) or realtext (flags on real public posts of the shared data sets)")
 	corpusPath := fs.String("corpus", "", "labelled corpus JSONL (default: the set's embedded corpus)")
 	wlPath := fs.String("watchlist", "", "comma-separated plaintext watchlists of the corpus (default: the set's embedded ones)")
 	split := fs.String("split", "", "independent and realtext: dev, test or both (default both); generated: heldout (default), dev or all")

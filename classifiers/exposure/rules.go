@@ -445,6 +445,125 @@ func (s *scan) kinAnchorMember(ix *watchlist.Index, skels [][]byte) {
 	}
 }
 
+// loneSurnameMember matches a member named by one word only: a surname alone
+// ("Сатыбалдиева — лесба", "Токтогулов и Жумагулова — …") or a given name next to the
+// organisation's name ("Ак-Кайыңдагы Адилет"). One word is weak evidence
+// (research/exposure.md: name only is review level; name + organisation escalates), so
+// it needs corroboration: the post names the member's organisation, or, for a surname,
+// an activist role stands right before it ("та активистка Абдраимова"). The word must
+// stand alone (no capitalised word next to it in its clause other than the
+// organisation's name, so "Abdurakhmon Kosimov" is someone else) and name exactly one
+// member of the corroborated ones. The verdict then decides whether the post exposes
+// that person or merely mentions them.
+func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
+	t := s.toks
+	var named []string
+	var orgAt []bool
+	if ix.HasOrgNames() {
+		words := make([][][]byte, len(t))
+		for k := range t {
+			if t[k].digits || len(skels[k]) == 0 {
+				continue
+			}
+			words[k] = [][]byte{skels[k]}
+			if st := trimOrgSuffix(t[k].lower); st != t[k].lower {
+				words[k] = append(words[k], watchlist.Skeleton(nil, st))
+			}
+		}
+		named, orgAt = ix.OrgsNamed(words)
+	}
+	isOrg := func(k int) bool { return orgAt != nil && orgAt[k] }
+	capitalisedNeighbour := func(k int) bool {
+		if k > 0 && !t[k].brk && t[k-1].upper && !t[k-1].digits && !functionWords[t[k-1].lower] && !isOrg(k-1) {
+			return true
+		}
+		return k+1 < len(t) && !t[k+1].brk && t[k+1].upper && !t[k+1].digits && !functionWords[t[k+1].lower] && !isOrg(k+1)
+	}
+	for k := range t {
+		if t[k].digits || !t[k].upper || isOrg(k) || functionWords[t[k].lower] || capitalisedNeighbour(k) {
+			continue
+		}
+		// "Токтогул 210", "на Ахунбаева": a street named after a person, not the member.
+		if (k+1 < len(t) && t[k+1].digits && !t[k+1].brk) || (k > 0 && streetPrepositions[t[k-1].lower]) {
+			continue
+		}
+		surname := surnameShape(t[k].lower)
+		role := false
+		if surname {
+			for z := k - 1; z >= 0 && z >= k-3 && !role; z-- {
+				role = hasPrefixIn(t[z].lower, activistWords)
+				if t[z].sent {
+					break
+				}
+			}
+		}
+		if !role && len(named) == 0 {
+			continue
+		}
+		inSpan, taken := -1, false
+		for i := range s.spans {
+			sp := &s.spans[i]
+			if overlaps(sp.Start, sp.End, t[k].start, t[k].end) {
+				if sp.Type != TypePerson {
+					taken = true // a place, an address, an organisation's name
+					break
+				}
+				// The span may take the organisation's name in ("Yo'lakdagi Bermet"):
+				// only its other words count.
+				a, b := tokenRange(t, sp.Start, sp.End)
+				for a < b && isOrg(a) {
+					a++
+				}
+				if a != b || len(sp.members) > 0 {
+					taken = true
+				}
+				inSpan = i
+			}
+		}
+		if taken {
+			continue
+		}
+		refs := ix.MatchToken(skels[k])
+		if !role {
+			refs = slices.DeleteFunc(refs, func(r watchlist.Ref) bool { return !slices.Contains(named, r.Org) })
+		}
+		if len(refs) != 1 {
+			continue
+		}
+		ri := slices.Index(s.refs, refs[0])
+		if ri < 0 {
+			ri = len(s.refs)
+			s.refs = append(s.refs, refs[0])
+		}
+		if inSpan >= 0 {
+			s.spans[inSpan].members = appendUnique(s.spans[inSpan].members, ri)
+			continue
+		}
+		sp := span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end}, sub: "watchlist_one_word", score: 0.6, person: -1, members: []int{ri}}
+		s.personContext(&sp, k, k)
+		s.spans = append(s.spans, sp)
+	}
+}
+
+// streetPrepositions come before a street named after a person ("на Ахунбаева").
+var streetPrepositions = newWordSet("на", "по", "ул", "улица", "улице", "on")
+
+// orgSuffixes are the Kyrgyz and Uzbek endings that make an attribute or a plural of an
+// organisation's name ("Ак-Кайыңдагы Адилет", "Ак-Кайыңдагылар баары билет", "Mehr
+// Nuridagi"); the name's plain case forms are among its hashed keys already.
+var orgSuffixes = []string{"ндагылар", "ндагы", "дагылардын", "дагыларга", "дагылар", "тагылар", "дагы", "тагы", "деги", "теги",
+	"догу", "тогу", "дөгү", "төгү", "даги", "dagilar", "dagi", "dagy", "dagylar"}
+
+// trimOrgSuffix removes one organisation-attribute ending (orgSuffixes) from a word.
+func trimOrgSuffix(w string) string {
+	for _, suf := range orgSuffixes {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+3 {
+			return strings.TrimSuffix(w, suf)
+		}
+	}
+	return w
+}
+
 // activistWords name the role of the people a watchlist protects (activists, NGO
 // staff, volunteers): next to a lone surname they corroborate a member.
 var activistWords = []string{"активист", "правозащит", "волонтер", "волонтёр", "activist", "volunteer", "faol",

@@ -30,6 +30,10 @@ const (
 	KindID     Kind = 'i' // personal, passport or ID-card number, upper-case alphanumerics
 	KindHandle Kind = 'h' // social handle, lower case without '@'
 	KindEmail  Kind = 'e' // e-mail address, lower case
+	// KindOrgName is one skeleton key of one token of an organisation's own name or
+	// alias: a post that names the organisation corroborates a lone name of one of its
+	// members (research/exposure.md: name + organisation escalates).
+	KindOrgName Kind = 'o'
 )
 
 // String names the kind for errors and reports.

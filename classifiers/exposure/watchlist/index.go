@@ -28,6 +28,14 @@ type Index struct {
 	lists   []*HashedList
 	m       map[Hash][]posting
 	members int
+	// orgs maps an organisation-name token to where it occurs (list, name, token).
+	orgs map[Hash][]orgPosting
+}
+
+// orgPosting is one occurrence of an organisation-name token.
+type orgPosting struct {
+	list        int32
+	name, token int16
 }
 
 // ErrKeyMismatch is returned when a stored list was made with another key than the
@@ -39,7 +47,7 @@ func NewIndex(h *Hasher, lists []*HashedList) (*Index, error) {
 	if h == nil {
 		return nil, fmt.Errorf("build watchlist index: %w", ErrNoKey)
 	}
-	ix := &Index{h: h, m: map[Hash][]posting{}}
+	ix := &Index{h: h, m: map[Hash][]posting{}, orgs: map[Hash][]orgPosting{}}
 	orgs := map[string]bool{}
 	for li, l := range lists {
 		if err := l.Validate(); err != nil {
@@ -58,6 +66,9 @@ func NewIndex(h *Hasher, lists []*HashedList) (*Index, error) {
 			ix.m[e.Hash] = append(ix.m[e.Hash], posting{
 				list: int32(li), member: int32(e.Member), name: int16(e.Name), token: int16(e.Token), kind: e.Kind,
 			})
+		}
+		for _, ot := range l.OrgNames {
+			ix.orgs[ot.Hash] = append(ix.orgs[ot.Hash], orgPosting{list: int32(li), name: int16(ot.Name), token: int16(ot.Token)})
 		}
 	}
 	return ix, nil
@@ -296,4 +307,53 @@ func (ix *Index) MatchNames(toks []NameToken) []NameMatch {
 		return out[i].Org+"/"+out[i].Member < out[j].Org+"/"+out[j].Member
 	})
 	return out
+}
+
+// HasOrgNames reports whether any loaded list carries organisation-name tokens.
+func (ix *Index) HasOrgNames() bool { return ix != nil && len(ix.orgs) > 0 }
+
+// OrgsNamed returns the organisations a post names: words holds, for each word of the
+// post in order, the skeleton keys to try (the word and its forms without a case
+// suffix), nil for a word that is no name. An organisation name of one token is named
+// by that token; a longer one by two of its different tokens next to each other
+// ("Ак-Кайыңдагы": "ак" + "кайың…"), since its single words are often everyday words
+// ("жаңы" new, "ак" white). at marks the words that name an organisation.
+func (ix *Index) OrgsNamed(words [][][]byte) (orgs []string, at []bool) {
+	if ix == nil || len(ix.orgs) == 0 {
+		return nil, nil
+	}
+	at = make([]bool, len(words))
+	type hit struct {
+		list        int32
+		name, token int16
+	}
+	prev := []hit(nil)
+	named := map[int32]bool{}
+	for w, keys := range words {
+		var cur []hit
+		for _, k := range keys {
+			if len(k) < 2 {
+				continue
+			}
+			for _, p := range ix.orgs[ix.h.Sum(KindOrgName, k)] {
+				h := hit{p.list, p.name, p.token}
+				if ix.lists[p.list].OrgNameTokens[p.name] == 1 {
+					named[p.list], at[w] = true, true
+				}
+				for _, q := range prev {
+					if q.list == h.list && q.name == h.name && q.token != h.token {
+						named[p.list], at[w], at[w-1] = true, true, true
+					}
+				}
+				cur = append(cur, h)
+			}
+		}
+		prev = cur
+	}
+	for li := range ix.lists {
+		if named[int32(li)] {
+			orgs = append(orgs, ix.lists[li].Org)
+		}
+	}
+	return orgs, at
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,8 +41,12 @@ type File struct {
 
 // Org is one organisation's plaintext list.
 type Org struct {
-	ID      string   `yaml:"id"`
-	Name    string   `yaml:"name"`
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Aliases are other names and spellings of the organisation ("Ak-Kaiyng",
+	// "Ак-Кайың"). With Name (less any parenthesised remark) they are hashed as
+	// organisation-name tokens, never kept in the clear.
+	Aliases []string `yaml:"aliases"`
 	Members []Member `yaml:"members"`
 }
 
@@ -192,6 +197,36 @@ type HashedList struct {
 	// lists imported before this field existed). Alerts use it so that a member added
 	// today is not alerted about exposures kuzot collected before (see docs/alerts.md).
 	Since []int64 `json:"since,omitempty"`
+	// OrgNames are the keyed tokens of the organisation's own name and aliases;
+	// OrgNameTokens[i] is how many tokens the i-th of those names has (a name of two
+	// or more tokens counts as named only when two of them stand together). Lists
+	// stored before this field existed have neither and never corroborate.
+	OrgNames      []OrgToken `json:"org_names,omitempty"`
+	OrgNameTokens []int      `json:"org_name_tokens,omitempty"`
+}
+
+// OrgToken is one keyed token of an organisation's name: the token-th token of its
+// name-th name (0 is Name, then Aliases).
+type OrgToken struct {
+	Hash  Hash `json:"h"`
+	Name  int  `json:"n,omitempty"`
+	Token int  `json:"t,omitempty"`
+}
+
+// orgNames returns the organisation's own name without a parenthesised remark
+// ("Ак-Кайың (community initiative, Bishkek)" is named "Ак-Кайың"), then its aliases.
+func (o *Org) orgNames() []string {
+	var out []string
+	name := o.Name
+	if i := strings.IndexByte(name, '('); i >= 0 {
+		name = name[:i]
+	}
+	for _, n := range append([]string{name}, o.Aliases...) {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // CarrySince fills Since: a member already registered in prev (the org's previously
@@ -281,6 +316,21 @@ func Build(o *Org, h *Hasher) (*HashedList, error) {
 		}
 	}
 	sortEntries(l.Entries)
+	seenOrg := map[OrgToken]bool{}
+	for ni, name := range o.orgNames() {
+		toks := NameTokens(name)
+		l.OrgNameTokens = append(l.OrgNameTokens, len(toks))
+		for ti, tok := range toks {
+			for _, k := range TokenKeys(tok) {
+				ot := OrgToken{Hash: h.SumString(KindOrgName, k), Name: ni, Token: ti}
+				if !seenOrg[ot] {
+					seenOrg[ot] = true
+					l.OrgNames = append(l.OrgNames, ot)
+				}
+			}
+		}
+	}
+	sort.Slice(l.OrgNames, func(i, j int) bool { return bytes.Compare(l.OrgNames[i].Hash[:], l.OrgNames[j].Hash[:]) < 0 })
 	return l, nil
 }
 
@@ -310,6 +360,11 @@ func (l *HashedList) Validate() error {
 		case KindPhone, KindID, KindHandle, KindEmail:
 		default:
 			return fmt.Errorf("watchlist %s: entry %d has unknown kind %d", l.Org, i, e.Kind)
+		}
+	}
+	for i, ot := range l.OrgNames {
+		if ot.Name < 0 || ot.Name >= len(l.OrgNameTokens) || ot.Token < 0 || ot.Token >= l.OrgNameTokens[ot.Name] {
+			return fmt.Errorf("watchlist %s: organisation-name token %d is out of range", l.Org, i)
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -577,4 +578,102 @@ func FuzzCanonPhone(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOrgNamesHashedAndMatched: an organisation's own name (without its parenthesised
+// remark) and aliases are stored as keyed tokens only, survive a store round trip, and
+// count as named only by one token of a one-word name or two different tokens of a
+// longer name next to each other.
+func TestOrgNamesHashedAndMatched(t *testing.T) {
+	const y = `orgs:
+  - id: org-x
+    name: Ак Кайың (an invented initiative)
+    aliases: ["Ak Kaiyng"]
+    members:
+      - id: x-1
+        names: ["Нурайым Асылбекова"]
+  - id: org-y
+    name: Sabo
+    members:
+      - id: y-1
+        names: ["Dilfuza Ergashxo'jayeva"]
+`
+	f, err := ParseFile(strings.NewReader(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := NewHasher(testKey)
+	dir := filepath.Join(t.TempDir(), "wl")
+	st := NewFileStore(dir)
+	ctx := context.Background()
+	for i := range f.Orgs {
+		l, err := Build(&f.Orgs[i], h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Put(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lists, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lists[0].OrgNameTokens; len(got) != 2 || got[0] != 2 || got[1] != 2 {
+		t.Fatalf("org-x name token counts %v, want [2 2] (the remark dropped)", got)
+	}
+	ix, err := NewIndex(h, lists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := func(text string) [][][]byte {
+		var out [][][]byte
+		for _, w := range strings.Fields(text) {
+			out = append(out, [][]byte{Skeleton(nil, strings.ToLower(w))})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"она в Ак Кайыңе главная", []string{"org-x"}},
+		{"staff of Ak Kaiyng", []string{"org-x"}},
+		{"ак боз ат, кайың токой", nil},
+		{"Sabo team", []string{"org-y"}},
+		{"nothing here", nil},
+	} {
+		got, at := ix.OrgsNamed(keys(tc.text))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: orgs %v, want %v (at %v)", tc.text, got, tc.want, at)
+		}
+	}
+	for _, e := range mustReadDir(t, dir) {
+		data, _ := os.ReadFile(filepath.Join(dir, e))
+		for _, leak := range []string{"Кайың", "Kaiyng", "kaiyng", "Sabo", "sabo", "invented"} {
+			if bytes.Contains(data, []byte(leak)) {
+				t.Errorf("%s contains %q", e, leak)
+			}
+		}
+	}
+	// A stored token out of range is refused.
+	bad := *lists[0]
+	bad.OrgNames = append([]OrgToken(nil), bad.OrgNames...)
+	bad.OrgNames[0].Token = 7
+	if err := bad.Validate(); err == nil {
+		t.Error("an organisation-name token out of range validated")
+	}
+}
+
+func mustReadDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
 }
