@@ -289,6 +289,34 @@ var quotedRelations = newWordSet("подруга", "подругой", "подр
 // letters ("г@й", "п*дор", "пид0р", "l3sbian").
 var obfuscatedSOGI = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])((?:г[@*0оo.]й|g[@*0.]y|п[*@иi1.]д[*@оаoa0.]р\p{L}*|пид[*@.]р\p{L}*|п[*@]др\p{L}*|п\*\*р\p{L}*|л[*@е3]сб[*@и]\p{L}*|l[*@3]sb\p{L}*|гом[*@]к\p{L}*|тр[*@]нс\p{L}*|f[*@]g\p{L}*))`)
 
+// colourPredicates are the colour words that, said of a person, mean gay: Kyrgyz and
+// Uzbek "blue" (көк, ko'k, кўк), Uzbek "light blue" (moviy, мовий, havorang,
+// ҳаворанг), like the Russian "голубой".
+var colourPredicates = newWordSet("көк", "ko'k", "кўк", "голубой", "голубая", "moviy", "мовий", "havorang", "ҳаворанг")
+
+// hedgeAt reports a hedge that closes a predicate at token k: Uzbek "bo'lsa kerak"
+// (must be), Russian "по ходу" / "походу" (looks like) — "Sardor moviy bo'lsa kerak".
+func (s *scan) hedgeAt(k int) bool {
+	t := s.toks
+	if k >= len(t) {
+		return false
+	}
+	switch t[k].lower {
+	case "bo'lsa", "бўлса":
+		return k+1 < len(t) && (t[k+1].lower == "kerak" || t[k+1].lower == "керак")
+	case "походу":
+		return true
+	case "по":
+		return k+1 < len(t) && t[k+1].lower == "ходу"
+	}
+	return false
+}
+
+// sogiLabels are the emoji used as a label about a person or a list: the rainbow (and
+// its flag), the transgender symbol, and the same-sex couples ("👭 экөө бир үйдө
+// жашашат").
+var sogiLabels = []string{rainbow, transSymbol, "👭", "👬", "👩‍❤️‍👩", "👨‍❤️‍👨", "👩‍❤️‍💋‍👩", "👨‍❤️‍💋‍👨"}
+
 // rainbow is the rainbow emoji (and flag), used as a label about listed people.
 const rainbow = "🌈"
 

@@ -37,6 +37,17 @@ func TestIssue15Round8(t *testing.T) {
 		{"given name/ky", "Нодирбек — бармен, көк экен, Ошто иштейт", want{true, true, false, 0, 0}},
 		{"given name/ky negative: a word, not a name", "Жаңы Таң уюму жаңы кеңсе ачты, Токтогул 210", want{false, false, false, 0, 0}},
 		{"given name/ru negative: a pronoun", "Ему сказали, что гей-парады запрещены", want{false, false, false, 0, 0}},
+		// Uzbek "light blue" said of a person, like "голубой" and "көк", also with a
+		// hedge ("bo'lsa kerak", "походу").
+		{"colour/uz moviy hedged", "Sardor Nazarov moviy bo'lsa kerak, Olmaliqdagi zavodda ishlaydi", want{true, true, false, 0, 0}},
+		{"colour/uz moviy after a dash", "Bekzod aka — moviy, Chirchiqda sartarosh", want{true, true, false, 0, 0}},
+		{"colour/uz negative: a shirt", "Moviy ko'ylak sotaman, narxi 100 ming so'm", want{false, false, false, 0, 0}},
+		{"colour/ru hedged", "Тимур Асанов голубой походу, работает в банке", want{true, true, false, 0, 0}},
+		{"colour/ru negative: a car", "Тимур Асанов продаёт голубой Матиз походу", want{false, false, false, 0, 0}},
+		// Same-sex couple emoji label a person like the rainbow; about oneself they do not.
+		{"couple emoji/ky", "Айпери Садыкова 👭 бир кыз менен бир үйдө жашайт, Кок-Жар", want{true, true, false, 0, 0}},
+		{"couple emoji/en", "Daniyar Asanov from the bank 👬 with his 'roommate' for ten years", want{true, true, false, 0, 0}},
+		{"couple emoji/ky negative: about ourselves", "Биз экөөбүз Айдай менен беш жылдан бери биргебиз 👭 ата-энелерибиз али билишпейт", want{false, false, false, 0, 0}},
 	})
 }
 

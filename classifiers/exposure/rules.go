@@ -140,8 +140,8 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		// The same colour words as a predicate with a Kyrgyz/Uzbek evidential or copula
 		// ("Айгерим көк экен", "Farrux ko'k ekan", "көк имиш"), and the Russian comparative
 		// ("голубее неба"), are the same claim in another form.
-		if (w == "көк" || w == "ko'k" || w == "кўк" || w == "голубой" || w == "голубая") &&
-			(k+1 == len(t) || t[k+1].brk || t[k+1].sent || evidentials[t[k+1].lower]) &&
+		if colourPredicates[w] &&
+			(k+1 == len(t) || t[k+1].brk || t[k+1].sent || evidentials[t[k+1].lower] || s.hedgeAt(k+1)) &&
 			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && (pronouns[t[k-1].lower] || ruEvidentials[t[k-1].lower] ||
 				additiveParticles[t[k-1].lower] || t[k-1].lower == "эле" || t[k-1].lower == "ham"))) {
 			add(t[k].start, t[k].end, "euphemism")
@@ -216,7 +216,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			}
 		}
 	}
-	for _, label := range []string{rainbow, transSymbol} {
+	for _, label := range sogiLabels {
 		if !strings.Contains(s.text, label) {
 			continue
 		}
@@ -231,7 +231,13 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			// name ("Айбек Сатаров 👉🏳️‍🌈") or in a sentence about a person ("Этот
 			// Эркин, продавец с рынка (ряд 14), 🏳️‍🌈", "Cholpon from the deli counter 🌈
 			// just so y'all know"): then it labels that person.
-			s.spans[len(s.spans)-1].group = !s.rightAfterPerson(a) && !s.personInSentence(a)
+			after := s.rightAfterPerson(a)
+			s.spans[len(s.spans)-1].group = !after && !s.personInSentence(a)
+			// "Биз экөөбүз Айдай менен … биргебиз 👭": in a sentence whose subject is
+			// "we", the label is the author's own coming out.
+			if !after && s.weInSentence(a) {
+				s.spans[len(s.spans)-1].self = true
+			}
 			off = a + len(label)
 		}
 	}
@@ -1123,6 +1129,34 @@ func (s *scan) personInSentence(off int) bool {
 	for i := range s.spans {
 		sp := &s.spans[i]
 		if sp.Type == TypePerson && !sp.self && sp.Start >= lo && sp.End <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// weSubjects are first-person plural subjects, and the Kyrgyz and Uzbek "we two"
+// ("экөөбүз", "ikkimiz"), which include the author.
+var weSubjects = newWordSet("мы", "биз", "экөөбүз", "экообуз", "biz", "ikkimiz", "ikkalamiz", "иккимиз", "иккаламиз", "we", "we're")
+
+// weInSentence reports a first-person plural subject (weSubjects) before byte offset
+// off in its sentence: the label closes a statement about "us" ("… экөөбүз тең кызбыз
+// 🏳️‍🌈"), not one that only addresses the readers after it ("🌈 Nodira опа, биз
+// ҳаммаси тушундик").
+func (s *scan) weInSentence(off int) bool {
+	b := len(s.toks) - 1
+	for b >= 0 && s.toks[b].end > off {
+		b-- // b: the last word before off
+	}
+	if b < 0 {
+		return false
+	}
+	a := b
+	for a > 0 && !s.toks[a].sent {
+		a--
+	}
+	for x := a; x <= b; x++ {
+		if weSubjects[s.toks[x].lower] {
 			return true
 		}
 	}
