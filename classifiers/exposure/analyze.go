@@ -237,12 +237,22 @@ func (s *scan) dropNamesInAddresses() {
 	addrs := newSpanSet(s.spans, func(sp *span) bool { return sp.Type == TypeAddress })
 	out := s.spans[:0]
 	for _, sp := range s.spans {
-		if sp.Type == TypePerson && addrs.overlaps(sp.Start, sp.End) {
+		if sp.Type == TypePerson && (addrs.overlaps(sp.Start, sp.End) || s.streetName(&sp)) {
 			continue
 		}
 		out = append(out, sp)
 	}
 	s.spans = out
+}
+
+// streetName reports a person-shaped mention that is a street: its last word or the
+// word after it is a street word ("на Жибек Жолу", "Manas ko'chasida", "Chui Avenue").
+func (s *scan) streetName(sp *span) bool {
+	a, b := tokenRange(s.toks, sp.Start, sp.End)
+	if b > a && postAnchors[s.toks[b].lower] {
+		return true
+	}
+	return b+1 < len(s.toks) && !s.toks[b+1].brk && postAnchors[s.toks[b+1].lower]
 }
 
 // promoteDates turns a full past date without birth words into a birth date when its

@@ -376,6 +376,19 @@ var placeCues = newPhraseSet(
 	"mavze*", "мавзе*",
 	"lives", "living", "every day", "every morning", "goes to", "picks up", "leaves home", "drives", "entrance",
 	"bldg", "row",
+	// Weekly routines by weekday, in every language (round 8: independent6 and 7 dev
+	// posted a relative's weekly visit or training day).
+	"по понедельникам", "по вторникам", "по средам", "по четвергам", "по воскресеньям", "каждый понедельник",
+	"каждый вторник", "каждую среду", "каждый четверг", "каждую пятницу", "каждую субботу", "каждое воскресенье",
+	"каждые выходные", "ар дүйшөмбү", "ар шейшемби", "ар шаршемби", "ар бейшемби", "ар жума", "ар ишемби",
+	"ар жекшемби", "жекшемби сайын", "ишемби сайын", "жума сайын", "har dushanba", "har seshanba", "har chorshanba",
+	"har payshanba", "har juma", "har shanba", "har yakshanba", "yakshanba kunlari", "shanba kunlari", "juma kunlari",
+	"ҳар душанба", "ҳар жума", "ҳар шанба", "ҳар якшанба", "every monday", "every tuesday", "every wednesday",
+	"every thursday", "every friday", "every saturday", "every sunday", "every weekend", "every mon", "every tue",
+	"every wed", "every thu", "every fri", "every sat", "on mondays", "on tuesdays", "on wednesdays", "on thursdays",
+	"on fridays", "on saturdays", "on sundays",
+	// A country house as where someone lives.
+	"на даче", "дачада", "dachada", "дачасында",
 )
 
 // Self-disclosure and ad cues (post level).
