@@ -35,7 +35,7 @@ import (
 const Name = "exposure"
 
 // Version changes whenever recognisers, lexicons or rules change the output.
-const Version = "exposure/7"
+const Version = "exposure/8"
 
 // OverrideWatchlistFile is the Deps.Overrides key of `kuzot classify --watchlist FILE`:
 // a plaintext watchlist that is hashed in memory for this run and never written.

@@ -145,8 +145,8 @@ func TestRealTextDevCeiling(t *testing.T) {
 			flagged++
 		}
 	}
-	// exposure/7: 79 of 34,109 (exposure/6: 284).
-	const ceiling = 85
+	// exposure/8: 76 of 34,109 (exposure/7: 79, exposure/6: 284).
+	const ceiling = 80
 	if flagged > ceiling {
 		t.Errorf("%d of %d real dev posts flagged, ceiling %d", flagged, len(posts), ceiling)
 	}
