@@ -16,8 +16,8 @@ import (
 // corpusFS holds the labelled corpora kept in the repository:
 //   - narrative.jsonl: fictional posts written for kuzot with the rules (hate by frame and
 //     hard negatives);
-//   - independent.jsonl, independent2.jsonl: real-text-like posts written apart from the
-//     rules by two writers (issue 14);
+//   - independent.jsonl, independent2.jsonl, independent3.jsonl: real-text-like posts
+//     written apart from the rules by three writers (issue 14);
 //   - ru-annotated.jsonl: real Russian posts of ../shared/datasets, labelled for kuzot
 //     (see corpus/README.md or the annotation guidelines in docs).
 //
@@ -36,6 +36,9 @@ const (
 	// DatasetIndependent2 is the second set written apart from the rules (a second
 	// writer; corpus/README-independent2.md).
 	DatasetIndependent2 = "own-independent2"
+	// DatasetIndependent3 is the third set written apart from the rules (a third
+	// writer; corpus/README-independent3.md).
+	DatasetIndependent3 = "own-independent3"
 	DatasetRuAnnotated  = "ru-annotated"
 )
 
@@ -44,6 +47,7 @@ var embeddedCorpora = []struct{ file, dataset string }{
 	{"corpus/narrative.jsonl", DatasetCorpus},
 	{"corpus/independent.jsonl", DatasetIndependent},
 	{"corpus/independent2.jsonl", DatasetIndependent2},
+	{"corpus/independent3.jsonl", DatasetIndependent3},
 	{"corpus/ru-annotated.jsonl", DatasetRuAnnotated},
 }
 
@@ -60,7 +64,7 @@ func Corpus() ([]Example, error) {
 }
 
 // EmbeddedCorpora returns every embedded corpus that is present (narrative.jsonl,
-// independent.jsonl, independent2.jsonl, ru-annotated.jsonl), each example with its Dataset set. Bad lines
+// independent*.jsonl, ru-annotated.jsonl), each example with its Dataset set. Bad lines
 // are returned as errors next to the examples that could be read.
 func EmbeddedCorpora() ([]Example, []error) {
 	var (
