@@ -463,12 +463,24 @@ func (s *scan) kinAnchorMember(ix *watchlist.Index, skels [][]byte) {
 // that person or merely mentions them.
 func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 	t := s.toks
+	// Cheap first: most posts have no word that could be such a member.
+	cands := 0
+	for k := range t {
+		if !t[k].digits && t[k].upper && !functionWords[t[k].lower] {
+			cands++
+		}
+	}
+	if cands == 0 {
+		return
+	}
 	var named []string
 	var orgAt []bool
 	if ix.HasOrgNames() {
+		// Only capitalised words are looked up as an organisation's name: each lookup is
+		// a keyed hash, and a name written in lower case corroborates nothing.
 		words := make([][][]byte, len(t))
 		for k := range t {
-			if t[k].digits || len(skels[k]) == 0 {
+			if t[k].digits || !t[k].upper || len(skels[k]) == 0 {
 				continue
 			}
 			words[k] = [][]byte{skels[k]}
