@@ -1252,11 +1252,7 @@ func (s *scan) matchSplitNames(ix *watchlist.Index, skels [][]byte) {
 					if (!adjacent && (a.Name != b.Name || a.Token == b.Token)) || (adjacent && a.Name == b.Name) {
 						continue
 					}
-					r := slices.Index(s.refs, a.Ref)
-					if r < 0 {
-						r = len(s.refs)
-						s.refs = append(s.refs, a.Ref)
-					}
+					r := s.refIndex(a.Ref)
 					s.spans[p.span].members = appendUnique(s.spans[p.span].members, r)
 					s.spans[q.span].members = appendUnique(s.spans[q.span].members, r)
 				}

@@ -1,12 +1,6 @@
 package exposure
 
-import (
-	"strings"
-	"testing"
-	"time"
-
-	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
-)
+import "testing"
 
 // TestIssue15Round8 covers the mechanisms of the eighth round (tuned on the dev parts of
 // the seven independent sets; independent7's dev part was read for the first time in
@@ -86,52 +80,18 @@ const round8OrgYAML = `orgs:
 // given name next to the organisation's name) is matched only when the post names the
 // member's organisation or an activist role stands before the surname.
 func TestIssue15Round8OrgCorroboration(t *testing.T) {
-	h, err := watchlist.NewHasher([]byte(testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := watchlist.ParseFile(strings.NewReader(round8OrgYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lists []*watchlist.HashedList
-	for i := range f.Orgs {
-		l, err := watchlist.Build(&f.Orgs[i], h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lists = append(lists, l)
-	}
-	ix, err := watchlist.NewIndex(h, lists)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := NewAnalyzer(func() time.Time { return testNow })
-	for _, tc := range []struct {
-		name, text string
-		want       matrixWant
-	}{
-		{"surname + org/ru", "Сооронбаева — лесба. кто не понял о ком, она в этом их «Көк Бөрү Жолунда» главная", matrixWant{true, true, false, 1, 0}},
-		{"surname without org/ru negative", "Сооронбаева — лесба. кто не понял о ком, она у них в офисе главная", matrixWant{true, true, false, 0, 0}},
-		{"given name + org/ky threat", "Көк Бөрү Жолундагы Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", matrixWant{false, false, true, 1, 0}},
-		{"given name + the other org/ky", "Yorqin Yo'lakdagi Bermet, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", matrixWant{false, false, true, 1, 0}},
-		{"given name, no org/ky negative", "Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", matrixWant{false, false, true, 0, 0}},
-		{"surname + alias/uz", "Раҳматуллаева ҳам ўшалардан, лесбиянка. Ёрқин Йўлак офисида ўтиради", matrixWant{true, true, false, 1, 0}},
-		{"surname + org/en", "Rahmatullayeva from Yorqin Yo'lak is a lesbian, everybody there knows", matrixWant{true, true, false, 1, 0}},
-		{"surname, org only in praise/en", "Thanks to Rahmatullayeva and the Yorqin Yo'lak team for the workshop", matrixWant{false, false, false, 0, 1}},
-		{"activist + surname/ru", "Та активистка Сооронбаева — лесба, все знают", matrixWant{true, true, false, 1, 0}},
-		{"street named like the member/ky negative", "Көк Бөрү Жолунун кеңсеси Айтмамбетов 12де, келгиле", matrixWant{false, false, false, 0, 0}},
-		{"one word of the org name alone/ky negative", "Жолдо Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", matrixWant{false, false, true, 0, 0}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res, err := a.Analyze(tc.text, "", ix)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := matrixWant{res.Exposed, res.Outing, res.Threat, len(res.Watchlist), len(res.Mentions)}
-			if got != tc.want {
-				t.Errorf("%q:\n got %+v\nwant %+v (trace %v)", tc.text, got, tc.want, res.Trace)
-			}
-		})
-	}
+	type want = matrixWant
+	checkVerdictsWith(t, indexFromYAML(t, round8OrgYAML), []verdictCase{
+		{"surname + org/ru", "Сооронбаева — лесба. кто не понял о ком, она в этом их «Көк Бөрү Жолунда» главная", want{true, true, false, 1, 0}},
+		{"surname without org/ru negative", "Сооронбаева — лесба. кто не понял о ком, она у них в офисе главная", want{true, true, false, 0, 0}},
+		{"given name + org/ky threat", "Көк Бөрү Жолундагы Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", want{false, false, true, 1, 0}},
+		{"given name + the other org/ky", "Yorqin Yo'lakdagi Bermet, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", want{false, false, true, 1, 0}},
+		{"given name, no org/ky negative", "Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", want{false, false, true, 0, 0}},
+		{"surname + alias/uz", "Раҳматуллаева ҳам ўшалардан, лесбиянка. Ёрқин Йўлак офисида ўтиради", want{true, true, false, 1, 0}},
+		{"surname + org/en", "Rahmatullayeva from Yorqin Yo'lak is a lesbian, everybody there knows", want{true, true, false, 1, 0}},
+		{"surname, org only in praise/en", "Thanks to Rahmatullayeva and the Yorqin Yo'lak team for the workshop", want{false, false, false, 0, 1}},
+		{"activist + surname/ru", "Та активистка Сооронбаева — лесба, все знают", want{true, true, false, 1, 0}},
+		{"street named like the member/ky negative", "Көк Бөрү Жолунун кеңсеси Айтмамбетов 12де, келгиле", want{false, false, false, 0, 0}},
+		{"one word of the org name alone/ky negative", "Жолдо Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", want{false, false, true, 0, 0}},
+	})
 }

@@ -3,6 +3,8 @@ package exposure
 import (
 	"testing"
 	"time"
+
+	"github.com/kuzot/kuzot/classifiers/exposure/watchlist"
 )
 
 // TestIssue15Structure covers the structural mechanisms of the fourth round: each case
@@ -88,7 +90,12 @@ type verdictCase struct {
 // checkVerdicts analyses every case with the issue-15 watchlist and compares the verdict.
 func checkVerdicts(t *testing.T, cases []verdictCase) {
 	t.Helper()
-	ix := issue15Index(t)
+	checkVerdictsWith(t, issue15Index(t), cases)
+}
+
+// checkVerdictsWith is checkVerdicts against another watchlist index.
+func checkVerdictsWith(t *testing.T, ix *watchlist.Index, cases []verdictCase) {
+	t.Helper()
 	a := NewAnalyzer(func() time.Time { return testNow })
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,21 +22,28 @@ const issue15YAML = `orgs:
         names: ["Kerimbek Osmonov", "Керимбек Осмонов"]
 `
 
-func issue15Index(tb testing.TB) *watchlist.Index {
+func issue15Index(tb testing.TB) *watchlist.Index { return indexFromYAML(tb, issue15YAML) }
+
+// indexFromYAML hashes every organisation of a plaintext watchlist with the test key.
+func indexFromYAML(tb testing.TB, y string) *watchlist.Index {
 	tb.Helper()
 	h, err := watchlist.NewHasher([]byte(testKey))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f, err := watchlist.ParseFile(strings.NewReader(issue15YAML))
+	f, err := watchlist.ParseFile(strings.NewReader(y))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	l, err := watchlist.Build(&f.Orgs[0], h)
-	if err != nil {
-		tb.Fatal(err)
+	var lists []*watchlist.HashedList
+	for i := range f.Orgs {
+		l, err := watchlist.Build(&f.Orgs[i], h)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		lists = append(lists, l)
 	}
-	ix, err := watchlist.NewIndex(h, []*watchlist.HashedList{l})
+	ix, err := watchlist.NewIndex(h, lists)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -420,19 +420,8 @@ func (s *scan) kinAnchorMember(ix *watchlist.Index, skels [][]byte) {
 		if len(refs) != 1 {
 			return
 		}
-		ri := slices.Index(s.refs, refs[0])
-		if ri < 0 {
-			ri = len(s.refs)
-			s.refs = append(s.refs, refs[0])
-		}
-		for i := range s.spans {
-			if sp := &s.spans[i]; sp.Type == TypePerson && overlaps(sp.Start, sp.End, t[y].start, t[y].end) {
-				sp.members, sp.kin = appendUnique(sp.members, ri), true
-				return
-			}
-		}
-		s.spans = append(s.spans, span{Entity: Entity{Type: TypePerson, Start: t[y].start, End: t[y].end},
-			sub: "watchlist_kin_anchor", score: 0.6, person: -1, members: []int{ri}, kin: true})
+		ri := s.refIndex(refs[0])
+		s.spans[s.memberSpan(y, ri, "watchlist_kin_anchor")].kin = true
 	}
 	for x := range t {
 		if t[x].digits || !(kinWords[t[x].lower] || kinAfterGenitive[t[x].lower]) {
@@ -518,7 +507,7 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 		if !role && len(named) == 0 {
 			continue
 		}
-		inSpan, taken := -1, false
+		taken := false
 		for i := range s.spans {
 			sp := &s.spans[i]
 			if overlaps(sp.Start, sp.End, t[k].start, t[k].end) {
@@ -535,7 +524,6 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 				if a != b || len(sp.members) > 0 {
 					taken = true
 				}
-				inSpan = i
 			}
 		}
 		if taken {
@@ -548,19 +536,35 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 		if len(refs) != 1 {
 			continue
 		}
-		ri := slices.Index(s.refs, refs[0])
-		if ri < 0 {
-			ri = len(s.refs)
-			s.refs = append(s.refs, refs[0])
-		}
-		if inSpan >= 0 {
-			s.spans[inSpan].members = appendUnique(s.spans[inSpan].members, ri)
-			continue
-		}
-		sp := span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end}, sub: "watchlist_one_word", score: 0.6, person: -1, members: []int{ri}}
-		s.personContext(&sp, k, k)
-		s.spans = append(s.spans, sp)
+		s.memberSpan(k, s.refIndex(refs[0]), "watchlist_one_word")
 	}
+}
+
+// refIndex returns the index of member r in s.refs, adding it if new: one ref per
+// member, so the verdict lists it once however many mentions found it.
+func (s *scan) refIndex(r watchlist.Ref) int {
+	if i := slices.Index(s.refs, r); i >= 0 {
+		return i
+	}
+	s.refs = append(s.refs, r)
+	return len(s.refs) - 1
+}
+
+// memberSpan records member ref ri on the person mention at token k: on the person
+// span that covers the word, or on a new one-word span (sub names the rule that found
+// it). It returns the span's index.
+func (s *scan) memberSpan(k, ri int, sub string) int {
+	t := s.toks
+	for i := range s.spans {
+		if sp := &s.spans[i]; sp.Type == TypePerson && overlaps(sp.Start, sp.End, t[k].start, t[k].end) {
+			sp.members = appendUnique(sp.members, ri)
+			return i
+		}
+	}
+	sp := span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end}, sub: sub, score: 0.6, person: -1, members: []int{ri}}
+	s.personContext(&sp, k, k)
+	s.spans = append(s.spans, sp)
+	return len(s.spans) - 1
 }
 
 // streetPrepositions come before a street named after a person ("на Ахунбаева").
@@ -1010,11 +1014,7 @@ func (s *scan) vocativeMember(ix *watchlist.Index, skels [][]byte) {
 		}
 		// The member may already be matched by a phone or an id of the same post: one
 		// ref per member, so the verdict lists it once (independent5 dev i5-ky-0031).
-		ri := slices.Index(s.refs, refs[0])
-		if ri < 0 {
-			ri = len(s.refs)
-			s.refs = append(s.refs, refs[0])
-		}
+		ri := s.refIndex(refs[0])
 		s.spans = append(s.spans, span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end},
 			sub: "watchlist_vocative", score: 0.6, person: -1, members: []int{ri}})
 	}

@@ -445,22 +445,8 @@ func TestParseFileErrorsNeverEchoValues(t *testing.T) {
 func TestFileStoreRoundTripNoPlaintext(t *testing.T) {
 	f := parseSample(t)
 	h, _ := NewHasher(testKey)
-	dir := filepath.Join(t.TempDir(), "watchlists")
-	st := NewFileStore(dir)
+	dir, st, lists := storeAndLoad(t, f, h)
 	ctx := context.Background()
-	for i := range f.Orgs {
-		l, err := Build(&f.Orgs[i], h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Put(ctx, l); err != nil {
-			t.Fatal(err)
-		}
-	}
-	lists, err := st.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(lists) != 2 || lists[0].Org != "org-a" || lists[1].Org != "org-b" {
 		t.Fatalf("loaded %d lists", len(lists))
 	}
@@ -603,22 +589,7 @@ func TestOrgNamesHashedAndMatched(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, _ := NewHasher(testKey)
-	dir := filepath.Join(t.TempDir(), "wl")
-	st := NewFileStore(dir)
-	ctx := context.Background()
-	for i := range f.Orgs {
-		l, err := Build(&f.Orgs[i], h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Put(ctx, l); err != nil {
-			t.Fatal(err)
-		}
-	}
-	lists, err := st.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, _, lists := storeAndLoad(t, f, h)
 	if got := lists[0].OrgNameTokens; len(got) != 2 || got[0] != 2 || got[1] != 2 {
 		t.Fatalf("org-x name token counts %v, want [2 2] (the remark dropped)", got)
 	}
@@ -676,4 +647,26 @@ func mustReadDir(t *testing.T, dir string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// storeAndLoad hashes every org of f into a new file store and loads the lists back.
+func storeAndLoad(t *testing.T, f *File, h *Hasher) (string, *FileStore, []*HashedList) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "watchlists")
+	st := NewFileStore(dir)
+	ctx := context.Background()
+	for i := range f.Orgs {
+		l, err := Build(&f.Orgs[i], h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Put(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lists, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, st, lists
 }
