@@ -16,8 +16,8 @@ import (
 // corpusFS holds the labelled corpora kept in the repository:
 //   - narrative.jsonl: fictional posts written for kuzot with the rules (hate by frame and
 //     hard negatives);
-//   - independent.jsonl, independent2.jsonl, independent3.jsonl: real-text-like posts
-//     written apart from the rules by three writers (issue 14);
+//   - independent.jsonl … independent5.jsonl: real-text-like posts written apart from
+//     the rules by five writers (issue 14);
 //   - ru-annotated.jsonl: real Russian posts of ../shared/datasets, labelled for kuzot
 //     (see corpus/README.md or the annotation guidelines in docs).
 //
@@ -39,6 +39,10 @@ const (
 	// DatasetIndependent3 is the third set written apart from the rules (a third
 	// writer; corpus/README-independent3.md).
 	DatasetIndependent3 = "own-independent3"
+	// DatasetIndependent4 and DatasetIndependent5 are the fourth and fifth sets
+	// (corpus/README-independent4.md, README-independent5.md).
+	DatasetIndependent4 = "own-independent4"
+	DatasetIndependent5 = "own-independent5"
 	DatasetRuAnnotated  = "ru-annotated"
 )
 
@@ -48,6 +52,8 @@ var embeddedCorpora = []struct{ file, dataset string }{
 	{"corpus/independent.jsonl", DatasetIndependent},
 	{"corpus/independent2.jsonl", DatasetIndependent2},
 	{"corpus/independent3.jsonl", DatasetIndependent3},
+	{"corpus/independent4.jsonl", DatasetIndependent4},
+	{"corpus/independent5.jsonl", DatasetIndependent5},
 	{"corpus/ru-annotated.jsonl", DatasetRuAnnotated},
 }
 
