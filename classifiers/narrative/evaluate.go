@@ -236,7 +236,7 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	model := fs.String("model", "", "model file (default: embedded model; \"none\": rules only)")
 	lexDir := fs.String("lexicon-dir", "", "lexicon directory (default: embedded lexicon)")
 	threshold := fs.Float64("threshold", 0, "score threshold (default: the model's, chosen on dev)")
-	combine := fs.String("combine", "", "override the model's combination mode (model, guard-cap, gate)")
+	combine := fs.String("combine", "", "override the model's combination mode (model, guard-cap, union, gate, topic-cap)")
 	showErrors := fs.Bool("errors", false, "list misclassified example ids")
 	noGate := fs.Bool("no-topic-gate", false, "let the model flag posts without an identity term under combine=gate")
 	threads := fs.Bool("threads", true, "also report the labelled thread set (corpus/threads.jsonl): comments judged with their root's context vs alone")
@@ -252,7 +252,7 @@ func EvalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		cfg.Threshold = threshold
 	}
 	switch cfg.Combine {
-	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion, CombineTopicCap:
 	default:
 		return fmt.Errorf("--combine %q: want model, guard-cap, union or gate", cfg.Combine)
 	}

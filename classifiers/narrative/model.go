@@ -105,6 +105,12 @@ const (
 	CombineGuardCap     = "guard-cap"
 	CombineGate         = "gate"
 	CombineUnion        = "union"
+	// CombineTopicCap is guard-cap, and a post with no identity term, slur or anchor
+	// phrase is capped unless it speaks of LGBT people's topics (a pride march, a rainbow
+	// flag, the rainbow emoji: topicSignal) or its thread does: the n-grams alone cannot
+	// turn "Таких надо гнать из страны" into a flag, but an unnamed target under a
+	// rainbow or a pride headline can be.
+	CombineTopicCap = "topic-cap"
 )
 
 //go:embed model/narrative.model
@@ -594,7 +600,7 @@ func LoadModel(r io.Reader) (*Model, error) {
 		}
 	}
 	switch m.Meta.Combine {
-	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion, CombineTopicCap:
 	default:
 		return nil, fmt.Errorf("model: unknown combine mode %q", m.Meta.Combine)
 	}

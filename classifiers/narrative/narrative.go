@@ -75,7 +75,8 @@ type Config struct {
 	// phrase under the "gate" combination (format 1 models). Off by default.
 	NoTopicGate bool `yaml:"no_topic_gate"`
 	// Combine overrides the model's combination with the rules ("model", "guard-cap",
-	// "gate"; see ModelMeta.Combine). Empty: the mode chosen on dev at training.
+	// "union", "gate", "topic-cap"; see ModelMeta.Combine and capScore). Empty: the mode
+	// chosen on dev at training.
 	Combine string `yaml:"combine"`
 }
 
@@ -104,7 +105,7 @@ func ParseConfig(node *yaml.Node, overrides map[string]string) (Config, error) {
 		return c, fmt.Errorf("narrative config: threshold %v must be in (0,1]", *c.Threshold)
 	}
 	switch c.Combine {
-	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion:
+	case "", CombineModel, CombineGuardCap, CombineGate, CombineUnion, CombineTopicCap:
 	default:
 		return c, fmt.Errorf("narrative config: combine %q: want model, guard-cap, union or gate", c.Combine)
 	}
@@ -369,7 +370,8 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string, topic threa
 		}
 		score = c.model.predictBin(&a.feat, &ro, gap)
 		res.ModelScore = score
-		score = capScore(c.combine, score, ro.score, ro.target || c.cfg.NoTopicGate, len(res.Guards) > 0, ro.cue, c.threshold)
+		named := ro.target || c.cfg.NoTopicGate || (c.combine == CombineTopicCap && topicSignal(text))
+		score = capScore(c.combine, score, ro.score, named, len(res.Guards) > 0, ro.cue, c.threshold)
 	}
 	if topic == topicOther && !ro.target && score >= c.threshold {
 		// The comment names no LGBT people and answers a root about something else:
@@ -457,7 +459,7 @@ var frameLabel = [len(frameList)]Label{
 func capScore(mode string, p, rule float64, target, guarded, cue bool, threshold float64) float64 {
 	capped := false
 	switch mode {
-	case CombineGate:
+	case CombineGate, CombineTopicCap:
 		capped = guarded || !target
 	case CombineGuardCap:
 		capped = guarded

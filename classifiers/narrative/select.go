@@ -18,6 +18,7 @@ type scored struct {
 	cue     bool    // the rules counted a frame cue other than a slur
 	slur    bool    // an unguarded slur
 	sentGap float64 // sentence-max gap (analysis.sentenceGap)
+	topic   bool    // the text speaks of LGBT topics (topicSignal)
 	ex      *Example
 }
 
@@ -43,7 +44,7 @@ func (c *Classifier) scoreExamples(ctx context.Context, m *Model, exs []Example)
 		if len(a.toks) > 0 {
 			gap = a.sentenceGap(m, &a.feat, m.spec())
 		}
-		out[i] = scored{z: z, rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, slur: ro.slur, sentGap: gap, ex: &exs[i]}
+		out[i] = scored{z: z, rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, slur: ro.slur, sentGap: gap, topic: topicSignal(exs[i].Text), ex: &exs[i]}
 	}
 	return out, nil
 }
@@ -52,7 +53,7 @@ func (c *Classifier) scoreExamples(ctx context.Context, m *Model, exs []Example)
 // threshold (see capScore).
 func (s *scored) combined(mode string, cal [calibDim]float64, thr float64) float64 {
 	p := calibrated(cal, s.calibInputs())
-	return capScore(mode, p, s.rule, s.target, s.guarded, s.cue, thr)
+	return capScore(mode, p, s.rule, s.target || (mode == CombineTopicCap && s.topic), s.guarded, s.cue, thr)
 }
 
 // calibrated applies calibration weights cal (a, b, c) to a raw logit; a = 0 means

@@ -60,11 +60,33 @@ func TestCapScore(t *testing.T) {
 		{"union: rules flag, model unsure", CombineUnion, 0.1, 0.8, true, false, true, true},
 		{"union: slur only is not a rule flag", CombineUnion, 0.1, 0.9, true, false, false, false},
 		{"model: guard ignored", CombineModel, 0.9, 0.1, true, true, true, true},
+		// topic-cap: the caller passes target || topicSignal(text).
+		{"topic-cap: no target, no topic, model sure", CombineTopicCap, 0.7, 0, false, false, false, false},
+		{"topic-cap: a topic signal, model sure", CombineTopicCap, 0.7, 0, true, false, false, true},
+		{"topic-cap: guard and weak rules", CombineTopicCap, 0.9, 0.3, true, true, true, false},
 	}
 	for _, tc := range tests {
 		got := capScore(tc.mode, tc.p, tc.rule, tc.target, tc.guarded, tc.cue, thr) >= thr
 		if got != tc.flagged {
 			t.Errorf("%s: flagged %v, want %v", tc.name, got, tc.flagged)
+		}
+	}
+}
+
+// TestTopicSignal: topic phrases and the rainbow and transgender flag emoji speak of
+// LGBT topics; a hostile post about anyone else does not.
+func TestTopicSignal(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Отправить всех 🌈 на лесоповал":       true,
+		"Таких надо гнать из страны":          false,
+		"Опять прайд в ленте, тошнит":         true,
+		"They should ban the pride parade":    true,
+		"Мигрантов надо гнать из страны":      false,
+		"🏳️‍⚧️ флаг на школе? позор":          true,
+		"Kamalak bayrog'ini olib tashlanglar": true,
+	} {
+		if got := topicSignal(text); got != want {
+			t.Errorf("topicSignal(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

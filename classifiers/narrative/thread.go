@@ -77,6 +77,12 @@ var topicPhrases = []string{
 	"trans man", "trans men", "trans people", "trans kid", "transgender", "gender transition", "gender-affirming",
 }
 
+// topicSignal reports whether a post speaks of LGBT people's topics without an identity
+// term: a topic phrase, or the rainbow or transgender flag emoji.
+func topicSignal(text string) bool {
+	return hasTopicPhrase(text) || strings.Contains(text, "🌈") || strings.Contains(text, "🏳️‍⚧️")
+}
+
 // hasTopicPhrase reports whether text holds one of topicPhrases at the start of a word.
 func hasTopicPhrase(text string) bool {
 	low := strings.ToLower(text)
