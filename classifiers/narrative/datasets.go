@@ -73,6 +73,19 @@ type SharedRow struct {
 	LGBTRelated *bool  `json:"lgbt_related"`
 }
 
+// sharedTarget is a shared row's target for the topic head: lgbt when the row is
+// LGBT-related (by its own label or the data set's keyword filter), other when it is
+// not, "" (unknown) when the row says nothing.
+func sharedTarget(r SharedRow) string {
+	switch {
+	case r.LGBTRelated == nil:
+		return ""
+	case *r.LGBTRelated:
+		return TargetLGBT
+	}
+	return TargetOther
+}
+
 // ReadSharedRows reads one JSONL file of the shared data sets; a malformed line or a
 // line without an id is an error naming the file and the line.
 func ReadSharedRows(path string) ([]SharedRow, error) {
@@ -221,7 +234,8 @@ func (d *Data) loadShared(dir string) error {
 		if r.Homophobic == nil {
 			continue
 		}
-		d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "en", Text: r.Text, Homophobic: *r.Homophobic, Dataset: DatasetRedditBias})
+		d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "en", Text: r.Text, Homophobic: *r.Homophobic, Dataset: DatasetRedditBias,
+			Target: sharedTarget(r)})
 		n++
 	}
 	d.Sources = append(d.Sources, fmt.Sprintf("%s (%d annotated)", DatasetRedditBias, n))
@@ -232,7 +246,8 @@ func (d *Data) loadShared(dir string) error {
 		return fmt.Errorf("MLMA: %w", err)
 	}
 	for _, r := range rows {
-		d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "en", Text: r.Text, Homophobic: r.Homophobic != nil && *r.Homophobic, Dataset: DatasetMLMA})
+		d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "en", Text: r.Text, Homophobic: r.Homophobic != nil && *r.Homophobic, Dataset: DatasetMLMA,
+			Target: sharedTarget(r)})
 	}
 	d.Sources = append(d.Sources, fmt.Sprintf("%s (%d)", DatasetMLMA, len(rows)))
 	// Russian posts that mention nothing LGBT-related, unless annotated for kuzot.
@@ -253,7 +268,7 @@ func (d *Data) loadShared(dir string) error {
 			if r.LGBTRelated == nil || *r.LGBTRelated || annotated[r.ID] || annotated["text:"+textKey(r.Text)] {
 				continue
 			}
-			d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "ru", Text: r.Text, Dataset: DatasetRuNotLGBT})
+			d.Examples = append(d.Examples, Example{ID: r.ID, Lang: "ru", Text: r.Text, Dataset: DatasetRuNotLGBT, Target: TargetNone})
 			n++
 		}
 	}

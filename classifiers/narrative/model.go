@@ -89,6 +89,10 @@ type ModelMeta struct {
 	Seeds int    `json:"seeds,omitempty"`
 	// LengthFeature tells that the input has the post-length bucket (featureSpec.length).
 	LengthFeature bool `json:"length_feature,omitempty"`
+	// TopicHead tells that one more head follows the label heads: "is this post about
+	// LGBT people?" (the examples' target, or the shared data sets' lgbt_related),
+	// read by the topic-cap combination (topicAt).
+	TopicHead bool `json:"topic_head,omitempty"`
 }
 
 // Model formats: 1 has frame heads only; 2 adds label heads, calibration, threshold.
@@ -490,6 +494,32 @@ func (m *Model) predictAux(v *vec, out []float64) []float64 {
 	return out
 }
 
+// topicAt returns the topic head's probability that v is about LGBT people, and false
+// when the model has no topic head.
+func (m *Model) topicAt(v *vec) (float64, bool) {
+	if !m.Meta.TopicHead {
+		return 0, false
+	}
+	k := m.nAux
+	j := k - 1
+	s := float64(m.bias[1+j])
+	for i, f := range v.idx {
+		s += float64(m.wAux[int(f)*k+j] * v.val[i])
+	}
+	return sigmoid(s), true
+}
+
+// speaksOfTopic reports whether a post speaks of LGBT people's topics for topic-cap: a
+// topic phrase or flag emoji (topicSignal), or the topic head (when the model has one)
+// at 0.5 or above, which reads the words the lexicon does not know.
+func (m *Model) speaksOfTopic(text string, v *vec) bool {
+	if topicSignal(text) {
+		return true
+	}
+	p, ok := m.topicAt(v)
+	return ok && p >= 0.5
+}
+
 // predictFrames returns the per-frame probabilities of v.
 func (m *Model) predictFrames(v *vec) [len(frameList)]float64 {
 	var out [len(frameList)]float64
@@ -619,6 +649,12 @@ func LoadModel(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("model: threshold %v out of [0,1]", m.Meta.Threshold)
 	}
 	k := len(m.Meta.Frames) + len(m.Meta.Labels)
+	if m.Meta.TopicHead {
+		if len(m.Meta.Labels) == 0 {
+			return nil, errors.New("model: a topic head without label heads")
+		}
+		k++
+	}
 	if len(m.Meta.Bias) != 1+k {
 		return nil, errors.New("model: bias count differs from its heads")
 	}
@@ -684,7 +720,8 @@ type Example struct {
 	// Kind is hate or a negative kind: self, reclaimed, counter, news, negation,
 	// neutral, ordinary, slur_insult. Public data sets have no kind.
 	Kind string `json:"kind,omitempty"`
-	// Target is lgbt, other or none when annotated.
+	// Target is lgbt, other or none when annotated (TargetLGBT, TargetOther,
+	// TargetNone); the loaders of the shared data sets set it from lgbt_related.
 	Target string `json:"target,omitempty"`
 	// Dataset names the data set the example comes from (see datasets.go).
 	Dataset string `json:"dataset,omitempty"`
@@ -701,6 +738,13 @@ type Example struct {
 	// (issue 17); empty for posts.
 	Context string `json:"context,omitempty"`
 }
+
+// Example targets (Example.Target).
+const (
+	TargetLGBT  = "lgbt"
+	TargetOther = "other"
+	TargetNone  = "none"
+)
 
 // TrainOptions control Train.
 type TrainOptions struct {
@@ -739,6 +783,8 @@ type TrainOptions struct {
 	WordWeight       float64
 	// Length adds the post-length bucket feature (ModelMeta.LengthFeature).
 	Length bool
+	// TopicHead trains the topic head (ModelMeta.TopicHead).
+	TopicHead bool
 	// Seed varies the order in which every epoch visits the examples (0: the order of
 	// models before it existed). Seeds, when > 1, trains that many models on the same
 	// data with seeds Seed, Seed+1, ... and averages their weights (one model, so
@@ -796,6 +842,16 @@ func auxTargets(e *Example, y []float64, on []bool) {
 	for j := range y {
 		y[j] = 0
 		on[j] = false
+	}
+	if ti := nf + len(labelList); len(y) > ti {
+		// The topic head: homophobic posts are about LGBT people; otherwise the
+		// annotated target says (lgbt, or other/none), when there is one.
+		switch {
+		case e.Homophobic || e.Target == TargetLGBT:
+			y[ti], on[ti] = 1, true
+		case e.Target != "":
+			on[ti] = true
+		}
 	}
 	if !e.Homophobic {
 		if e.LabelsKnown {
@@ -877,6 +933,9 @@ func datasetWeights(exs []Example, opt TrainOptions) []float64 {
 func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 	dim := 1 << opt.Bits
 	k := len(frameList) + len(labelList)
+	if opt.TopicHead {
+		k++
+	}
 	heads := 1 + k
 	m := &Model{bits: opt.Bits, wBin: make([]float32, dim), wAux: make([]float32, dim*k), nAux: k, bias: make([]float32, heads)}
 	g2 := make([]float32, dim*heads) // AdaGrad accumulators
@@ -1027,7 +1086,7 @@ func trainLR(feats []vec, exs []Example, opt TrainOptions) *Model {
 		}
 	}
 	m.Meta = ModelMeta{Examples: len(exs), Epochs: opt.Epochs, TrainedOn: opt.Sources, Features: opt.Features, Combine: opt.Combine, BalancedDatasets: opt.BalanceDatasets,
-		WordWeight: opt.WordWeight, Seed: opt.Seed, LengthFeature: opt.Length}
+		WordWeight: opt.WordWeight, Seed: opt.Seed, LengthFeature: opt.Length, TopicHead: opt.TopicHead}
 	if opt.CharMin != 3 || opt.CharMax != 5 {
 		m.Meta.CharMin, m.Meta.CharMax = opt.CharMin, opt.CharMax
 	}

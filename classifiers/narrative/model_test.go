@@ -44,6 +44,55 @@ func TestModelSaveLoadRoundTrip(t *testing.T) {
 	}
 }
 
+// TestTopicHead: a model trained with the topic head learns "about LGBT people" from
+// the targets (a homophobic post is; a post with target other/none is not), keeps the
+// head through Save and Load, and topic-cap lets it vouch for an unnamed target. A
+// model without the head has none.
+func TestTopicHead(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	exs := []Example{
+		{ID: "a", Text: "Геи — больные люди.", Homophobic: true, Target: TargetLGBT, LabelsKnown: true},
+		{ID: "b", Text: "Два папы в мультике, мальчик в юбке — позор.", Homophobic: true, Target: TargetLGBT, LabelsKnown: true},
+		{ID: "c", Text: "Мигрантов надо гнать из страны.", Target: TargetOther, LabelsKnown: true},
+		{ID: "d", Text: "Хорошая погода, едем на дачу.", Target: TargetNone, LabelsKnown: true},
+		{ID: "e", Text: "Коррупционеров надо гнать из страны.", Target: TargetOther, LabelsKnown: true},
+		{ID: "f", Text: "Мальчик в юбке на утреннике, два папы в зале.", Target: TargetLGBT, LabelsKnown: true},
+	}
+	m, err := rules.Train(context.Background(), exs, TrainOptions{Bits: 12, Epochs: 20, Sources: []string{"unit"}, TopicHead: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := LoadModel(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m2.Meta.TopicHead || m2.nAux != len(frameList)+len(labelList)+1 {
+		t.Fatalf("topic head lost: %v, %d heads", m2.Meta.TopicHead, m2.nAux)
+	}
+	for _, e := range exs {
+		v := rules.featurize(e.Text, m2.spec(), true)
+		p, ok := m2.topicAt(&v)
+		if !ok || (p >= 0.5) != (e.Target == TargetLGBT) {
+			t.Errorf("%s: topic %.2f (head %v), target %s", e.ID, p, ok, e.Target)
+		}
+		if got := m2.speaksOfTopic(e.Text, &v); got != (e.Target == TargetLGBT) {
+			t.Errorf("%s: speaksOfTopic %v", e.ID, got)
+		}
+	}
+	plain, err := rules.Train(context.Background(), exs, TrainOptions{Bits: 12, Epochs: 5, Sources: []string{"unit"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := rules.featurize(exs[0].Text, plain.spec(), true)
+	if _, ok := plain.topicAt(&v); ok || plain.speaksOfTopic("Два папы", &v) {
+		t.Error("a model without the topic head answers for it")
+	}
+}
+
 func TestLoadModelRejectsBadFiles(t *testing.T) {
 	gz := func(b []byte) []byte {
 		var buf bytes.Buffer

@@ -370,7 +370,7 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string, topic threa
 		}
 		score = c.model.predictBin(&a.feat, &ro, gap)
 		res.ModelScore = score
-		named := ro.target || c.cfg.NoTopicGate || (c.combine == CombineTopicCap && topicSignal(text))
+		named := ro.target || c.cfg.NoTopicGate || (c.combine == CombineTopicCap && c.model.speaksOfTopic(text, &a.feat))
 		score = capScore(c.combine, score, ro.score, named, len(res.Guards) > 0, ro.cue, c.threshold)
 	}
 	if topic == topicOther && !ro.target && score >= c.threshold {

@@ -310,6 +310,7 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	seeds := fs.Int("seeds", 0, "average the weights of this many runs with seeds seed, seed+1, ... (0 or 1: one run)")
 	sentMax := fs.Bool("sentence-max", false, "also measure every candidate with the sentence-max gap as a calibration term (second stage)")
 	recal := fs.String("recalibrate", "", "keep this model file's weights and only re-choose calibration, mode and threshold on dev")
+	topicHead := fs.Bool("topic-head", false, "also train the topic head (is the post about LGBT people?), which topic-cap reads")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -353,7 +354,8 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	sources := append([]string(nil), data.Sources...)
 	sources = append(sources, fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)))
 	m, err := c.TrainAndSelect(ctx, data.Examples, SelectOptions{
-		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb, Seed: *seed, Seeds: *seeds},
+		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb, Seed: *seed, Seeds: *seeds,
+			TopicHead: *topicHead},
 		Layouts:     lays,
 		FeatureSets: splitList(*features),
 		Modes:       splitList(*modes),
