@@ -194,6 +194,8 @@ var euphemisms = newPhraseSet(
 	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
 	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
 	"confirmed bachelor", "swings the other way",
+	// The "blue blood" pun (round 8: two writers used it of a named person).
+	"голубых кровей", "голубой крови",
 	// Born as the other sex, in every language (independent5 dev i5-ky-0039).
 	"эркек болуп туулган", "кыз болуп туулган", "аял болуп туулган", "бала болуп туулган", "o'g'il bola bo'lib tug'ilgan",
 	"qiz bola bo'lib tug'ilgan", "erkak bo'lib tug'ilgan", "ayol bo'lib tug'ilgan", "ўғил бола бўлиб туғилган",
@@ -687,7 +689,18 @@ var familyRecipients = newPhraseSet("твоей маме", "твоей мате�
 	"твоей семье", "твоим родным", "твоей жене", "твоему мужу", "твоему начальнику", "на работу", "otangga",
 	"onangga", "oilangga", "ota-onangga", "отангга", "онангга", "оилангга", "ота-онангга", "апаңа", "атаңа",
 	"ата-энеңе", "үй-бүлөңө", "туугандарыңа", "жумушуңа", "your mom", "your mother", "your dad", "your father",
-	"your parents", "your family", "your boss", "your employer", "ishxonangga")
+	"your parents", "your family", "your boss", "your employer", "ishxonangga",
+	// Polite and plural "you", and a spouse's family (round 8).
+	"ата-энеңерге", "ата-энеңизге", "апаңызга", "атаңызга", "үй-бүлөңүзгө", "мектебиңерге", "иштеген жериңе",
+	"ata-onangizga", "otangizga", "onangizga", "oilangizga", "eringning oilasiga", "xotiningning oilasiga",
+	"твоим родителям и", "вашим родителям", "вашей семье", "your husband's family", "your wife's family")
+
+// familySendVerbs say that the data "will go" somewhere ("видео апаңа барат", "скрины
+// уйдут твоему отцу", "rasmlar oilasiga boradi"): next to a family recipient and media
+// data they are the sending cue of a threat to tell. Too common alone to be a threat
+// cue ("мектепке барат" is a child going to school), so only the family rule reads them.
+var familySendVerbs = newPhraseSet("уйдут", "уйдёт", "уйдет", "пойдут", "попадут", "барат", "барышат", "жетет",
+	"boradi", "ketadi", "боради", "кетади", "will go to", "come with your", "comes with your")
 
 // ownRecipients are the addressee's family or employer named in the nominative with a
 // second-person possessive ("вся твоя семья", "работа твоя", "your manager", "oilang",
@@ -715,5 +728,5 @@ var secretPhrases = newPhraseSet("кто ты такой", "кто ты така
 	"ким экениңди", "ким экенинди", "эмне кылып жүргөнүңдү")
 
 // mediaData are photos, screenshots and chats as promised data.
-var mediaData = newPhraseSet("скрин*", "фото*", "фотк*", "переписк*", "видео*", "screenshot*", "photos", "pictures",
+var mediaData = newPhraseSet("скрин*", "фото*", "фотк*", "переписк*", "видео*", "screenshot*", "photos", "pictures", "video*", "pics",
 	"chats", "messages", "rasm*", "skrin*", "yozishma*", "видео*", "сүрөт*", "скрин*", "surat*")

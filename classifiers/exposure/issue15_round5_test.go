@@ -62,7 +62,7 @@ func TestIssue15Round5(t *testing.T) {
 		{"split/ky member", "Гулнара деген кыз лесби экен. Фамилиясы Абдраимова, Аламединде жашайт", want{true, true, false, 1, 0}},
 		{"split/en member", "Sherzod from that NGO, surname Tursunov, is gay, just so you know", want{true, true, false, 1, 0}},
 		{"split/ru two people negative", "Гулнара принесла торт, а Турсунов опоздал на собрание", want{false, false, false, 0, 0}},
-		{"split/ru other given name negative", "Айгуль лесби, говорят. Абдраимова тут ни при чём", want{true, true, false, 0, 0}},
+		{"split/ru other given name negative", "Айгуль лесби, говорят. Абдраимова тут ни при чём", want{true, true, false, 0, 1}}, // round 8: the member's uncommon surname alone is a mention
 		// An honorific between a given name and a surname.
 		{"honorific/uz member in brackets", "Sherzod aka (Tursunov) har kuni 8:10da Chilonzor bekatidan metroga tushadi, uyi 14-uy", want{true, false, false, 1, 0}},
 		// Self-disclosure: a national id is no public contact; a lost-document notice in the

@@ -24,6 +24,22 @@ func TestIssue15Round8(t *testing.T) {
 		{"lone surname anchor/ru activist", "Брат активистки Абдраимовой работает таксистом, белая Хонда 01KG123ABC", want{true, false, false, 1, 0}},
 		{"lone surname anchor/uz negative: no role", "Tursunovning singlisi Dilbar Chilonzor bozorida do'kon ochgan, 14-qator, har kuni 7 dan 5 gacha", want{true, false, false, 0, 0}},
 		{"lone surname anchor/en negative: another given name", "Activist Abdurakhmon Tursunov's daughter studies at school 24, grade 9", want{true, false, false, 0, 0}},
+		// An uncommon surname alone names the member when the post outs or exposes that
+		// person; a common surname, or a public official's, needs corroboration.
+		{"lone uncommon surname/ru", "Абдраимова — лесби, это все знают, живёт на Ахунбаева 12", want{true, true, false, 1, 0}},
+		{"lone uncommon surname/en", "Abdraimova is a lesbian, everyone at the market knows", want{true, true, false, 1, 0}},
+		{"lone common surname/ru negative", "Турсунов — гей, это все знают", want{true, true, false, 0, 0}},
+		{"lone surname of an official/ru negative", "Судья Абдраимова — лесби, это все знают", want{true, true, false, 0, 0}},
+		{"lone uncommon surname, praise/ru", "Огромное спасибо Абдраимовой за лекцию о правах человека", want{false, false, false, 0, 1}},
+		// Media that "will go" to the addressee's family is a threat to tell.
+		{"send to family/ru", "Эльвира, даём сутки, потом скрины уйдут твоему отцу в Кочкор", want{false, false, true, 0, 0}},
+		{"send to family/ky", "Жигит, 50 миң которбосоң видео апаңа барат", want{false, false, true, 0, 0}},
+		{"send to family/uz", "Lobar, jumagacha jim bo'lmasang, rasmlar eringning oilasiga boradi", want{false, false, true, 0, 0}},
+		{"send to family/en", "Timur, pay up or the videos will go to your father", want{false, false, true, 0, 0}},
+		{"send to family/ky negative: no media", "Балам ар күнү мектепке барат, апаңа салам айт", want{false, false, false, 0, 0}},
+		// The "blue blood" pun said of a named person.
+		{"blue blood/ru", "В Zara кассир Даниэль Асанбеков, голубых кровей наш принц 💅, работает с 10 до 22", want{true, true, false, 0, 0}},
+		{"blue blood/ru negative: a cat", "Наша кошка голубых кровей, британка, продаём котят", want{false, false, false, 0, 0}},
 		// Given names of the region tell a name from a capitalised word; a case form of
 		// a name that is also a frequent word ("Илья" / "или", "Жанна" / "жаңы") is not
 		// in the lexicon.
@@ -83,7 +99,10 @@ func TestIssue15Round8OrgCorroboration(t *testing.T) {
 	type want = matrixWant
 	checkVerdictsWith(t, indexFromYAML(t, round8OrgYAML), []verdictCase{
 		{"surname + org/ru", "Сооронбаева — лесба. кто не понял о ком, она в этом их «Көк Бөрү Жолунда» главная", want{true, true, false, 1, 0}},
-		{"surname without org/ru negative", "Сооронбаева — лесба. кто не понял о ком, она у них в офисе главная", want{true, true, false, 0, 0}},
+		// Without the organisation an uncommon surname still names the member (the lone
+		// rule); an official's surname does not.
+		{"surname without org/ru", "Сооронбаева — лесба. кто не понял о ком, она у них в офисе главная", want{true, true, false, 1, 0}},
+		{"official's surname without org/ru negative", "Судья Сооронбаева — лесба. кто не понял о ком, она у них в суде главная", want{true, true, false, 0, 0}},
 		{"given name + org/ky threat", "Көк Бөрү Жолундагы Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", want{false, false, true, 1, 0}},
 		{"given name + the other org/ky", "Yorqin Yo'lakdagi Bermet, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", want{false, false, true, 1, 0}},
 		{"given name, no org/ky negative", "Бермет, сенин апаң кайсы мектепте иштээрин билебиз. Каналыңды өчүрбөсөң, баары чыгат", want{false, false, true, 0, 0}},

@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -504,8 +505,19 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 				}
 			}
 		}
-		if !role && len(named) == 0 {
-			continue
+		lone := !role && len(named) == 0
+		if lone {
+			// No corroboration: only an uncommon surname of a private person (a common
+			// one is shared by thousands, a judge's or a journalist's is theirs).
+			// (-ин/-ын alone is too often a Kyrgyz genitive: "Эрмектин"; loneSurname.)
+			if !surname || !loneSurname(t[k].lower) || commonSurname(skels[k]) {
+				continue
+			}
+			probe := span{Entity: Entity{Type: TypePerson, Start: t[k].start, End: t[k].end}, person: -1}
+			s.personContext(&probe, k, k)
+			if probe.public {
+				continue
+			}
 		}
 		taken := false
 		for i := range s.spans {
@@ -530,7 +542,7 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 			continue
 		}
 		refs := ix.MatchToken(skels[k])
-		if !role {
+		if !role && !lone {
 			refs = slices.DeleteFunc(refs, func(r watchlist.Ref) bool { return !slices.Contains(named, r.Org) })
 		}
 		if len(refs) != 1 {
@@ -569,6 +581,43 @@ func (s *scan) memberSpan(k, ri int, sub string) int {
 
 // streetPrepositions come before a street named after a person ("на Ахунбаева").
 var streetPrepositions = newWordSet("на", "по", "ул", "улица", "улице", "on")
+
+// commonSurnameStems are skeleton keys (watchlist.Skeleton) of the most frequent
+// Kyrgyz, Uzbek, Kazakh and Russian surnames, in the male nominative: a surname that
+// starts with one (any case or gender form: "Karimovaning", "Асановдун") is too common
+// to name a member without corroboration. From general knowledge of the region's
+// naming, not from any corpus post.
+var commonSurnameStems = func() [][]byte {
+	var out [][]byte
+	for _, n := range []string{
+		"Асанов", "Усенов", "Осмонов", "Токтогулов", "Абдыкадыров", "Алыбаев", "Жумабаев", "Касымов", "Мамытов",
+		"Садыков", "Маматов", "Исаев", "Сыдыков", "Турдуев", "Абдрахманов", "Омуралиев", "Кадыров", "Токтосунов",
+		"Аманов", "Алиев", "Ибраимов", "Калиев", "Исмаилов", "Ысмайылов", "Мамбетов", "Султанов", "Сулайманов",
+		"Бекмуратов", "Орозбаев", "Кенжебаев", "Абдыкеримов", "Сапаров", "Эргешов", "Болотбеков", "Нуралиев",
+		"Мамыров", "Джумабаев", "Абдиев", "Осмоналиев", "Шамшиев", "Иманкулов", "Байгазиев", "Бейшеналиев",
+		"Каримов", "Рахимов", "Юсупов", "Абдуллаев", "Исмоилов", "Тошматов", "Ахмедов", "Эргашев", "Турсунов",
+		"Назаров", "Рашидов", "Хасанов", "Усмонов", "Холматов", "Мирзаев", "Салимов", "Юлдашев", "Махмудов",
+		"Умаров", "Азимов", "Кодиров", "Абдурахмонов", "Набиев", "Шарипов", "Алимов", "Собиров", "Халилов",
+		"Муминов", "Рустамов", "Носиров", "Қосимов", "Косимов", "Ахметов", "Омаров", "Искаков", "Сейткалиев",
+		"Нурланов", "Жаксылыков", "Абенов", "Сулейменов", "Ибрагимов", "Иванов", "Смирнов", "Кузнецов", "Попов",
+		"Васильев", "Петров", "Соколов", "Михайлов", "Новиков", "Федоров", "Морозов", "Волков", "Алексеев",
+		"Лебедев", "Семенов", "Егоров", "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров",
+		"Никитин", "Захаров",
+	} {
+		out = append(out, watchlist.Skeleton(nil, strings.ToLower(n)))
+	}
+	return out
+}()
+
+// commonSurname reports whether a word's skeleton starts with a common surname stem.
+func commonSurname(skel []byte) bool {
+	for _, st := range commonSurnameStems {
+		if bytes.HasPrefix(skel, st) {
+			return true
+		}
+	}
+	return false
+}
 
 // orgSuffixes are the Kyrgyz and Uzbek endings that make an attribute or a plural of an
 // organisation's name ("Ак-Кайыңдагы Адилет", "Ак-Кайыңдагылар баары билет", "Mehr
@@ -900,7 +949,7 @@ func (s *scan) cues() postCues {
 	if (threatCues.any(s) || (promise && c.secondPerson) || (timed && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
 	}
-	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise) && (c.secondPersonData || mediaData.any(s)) {
+	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise || familySendVerbs.any(s)) && (c.secondPersonData || mediaData.any(s)) {
 		c.threat, c.secondPerson = true, true
 	}
 	// The addressee's own family or employer as who will find out ("вся твоя семья
