@@ -354,7 +354,7 @@ func TrainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	sources := append([]string(nil), data.Sources...)
 	sources = append(sources, fmt.Sprintf("parts by kuzot-split-v1: train %d, dev %d (selection and calibration), test %d (not used)", len(train), len(dev), len(test)))
 	m, err := c.TrainAndSelect(ctx, data.Examples, SelectOptions{
-		Train:       TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb, Seed: *seed, Seeds: *seeds,
+		Train: TrainOptions{Epochs: *epochs, Bits: *bits, Sources: sources, DatasetOffsets: *offsets, NBScale: *nb, Seed: *seed, Seeds: *seeds,
 			TopicHead: *topicHead},
 		Layouts:     lays,
 		FeatureSets: splitList(*features),
