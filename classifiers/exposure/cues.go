@@ -194,8 +194,9 @@ var euphemisms = newPhraseSet(
 	"мужчина ищет мужчину", "женщина ищет женщину", "не любит девушек", "не любит парней",
 	"кыздарды жактырбайт", "qizlarni yoqtirmaydi",
 	"confirmed bachelor", "swings the other way",
-	// The "blue blood" pun (round 8: two writers used it of a named person).
-	"голубых кровей", "голубой крови",
+	// The "blue blood" pun and "from that side" (round 8: two writers each).
+	"голубых кровей", "голубой крови", "тиги тараптан", "ошол тараптан", "ошо тараптан", "o'sha tarafdan",
+	"ўша тарафдан", "osha tarafdan",
 	// Born as the other sex, in every language (independent5 dev i5-ky-0039).
 	"эркек болуп туулган", "кыз болуп туулган", "аял болуп туулган", "бала болуп туулган", "o'g'il bola bo'lib tug'ilgan",
 	"qiz bola bo'lib tug'ilgan", "erkak bo'lib tug'ilgan", "ayol bo'lib tug'ilgan", "ўғил бола бўлиб туғилган",

@@ -37,6 +37,11 @@ func TestIssue15Round8(t *testing.T) {
 		{"send to family/uz", "Lobar, jumagacha jim bo'lmasang, rasmlar eringning oilasiga boradi", want{false, false, true, 0, 0}},
 		{"send to family/en", "Timur, pay up or the videos will go to your father", want{false, false, true, 0, 0}},
 		{"send to family/ky negative: no media", "Балам ар күнү мектепке барат, апаңа салам айт", want{false, false, false, 0, 0}},
+		// "From that side" and "that he is …" claims.
+		{"that side/ky", "Айнура Сапарова тиги тараптан экен, базарда иштейт, 3-катар", want{true, true, false, 0, 0}},
+		{"that side/uz", "Гулчехра Раҳимова 38 ёшда, турмушга чиқмаган, ўша тарафдан. Юнусобод 7", want{true, true, false, 0, 0}},
+		{"that side/ky negative: a bus", "Тиги тараптан автобус келди, тез чыккыла", want{false, false, false, 0, 0}},
+		{"that he is/uz", "Bobur Nazarov moviy ekanini hamma biladi, Chilonzorda ishlaydi", want{true, true, false, 0, 0}},
 		// The "blue blood" pun said of a named person.
 		{"blue blood/ru", "В Zara кассир Даниэль Асанбеков, голубых кровей наш принц 💅, работает с 10 до 22", want{true, true, false, 0, 0}},
 		{"blue blood/ru negative: a cat", "Наша кошка голубых кровей, британка, продаём котят", want{false, false, false, 0, 0}},

@@ -1324,6 +1324,8 @@ func (s *scan) insideQuotes(k int) bool {
 // evidentials are Kyrgyz and Uzbek evidential and hearsay predicates ("экен", "имиш"):
 // after a bare "ЛГБТ" they make it a claim about the person named before.
 var evidentials = newWordSet("экен", "eken", "ekan", "экан", "имиш", "эмиш", "emish", "imish",
+	// "that he is …" ("moviy ekanini hamma biladi", "көк экенин баары билет").
+	"ekanini", "ekanligini", "эканини", "эканлигини", "экенин", "экенини", "экендигин",
 	// Hearsay predicates of the same role ("көк дешет", "nozik deyishadi"; independent5
 	// dev i5-ky-0019).
 	"дешет", "дейишет", "дейт", "дейишади", "deyishadi", "дейди", "deydi")
