@@ -1,7 +1,6 @@
 package narrative
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"strings"
@@ -110,14 +109,7 @@ func TestTrainOptionsRoundTrip(t *testing.T) {
 	if m.Meta.CharMin != 1 || m.Meta.CharMax != 3 || m.Meta.WordWeight != 0.5 {
 		t.Fatalf("layout not recorded: %+v", m.Meta)
 	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	m2, err := LoadModel(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2 := saveAndLoad(t, m)
 	if m2.spec() != m.spec() {
 		t.Errorf("layout after load %+v, before %+v", m2.spec(), m.spec())
 	}

@@ -20,14 +20,7 @@ func TestModelSaveLoadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	m2, err := LoadModel(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2 := saveAndLoad(t, m)
 	if m2.bits != 12 || m2.Meta.TrainedOn[0] != "unit" || m2.Meta.Lexicon != rules.lex.Load().version {
 		t.Errorf("meta lost: %+v", m2.Meta)
 	}
@@ -62,14 +55,7 @@ func TestTopicHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	m2, err := LoadModel(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2 := saveAndLoad(t, m)
 	if !m2.Meta.TopicHead || m2.nAux != len(frameList)+len(labelList)+1 {
 		t.Fatalf("topic head lost: %v, %d heads", m2.Meta.TopicHead, m2.nAux)
 	}
@@ -141,4 +127,18 @@ func TestEmbeddedModelMatchesLexicon(t *testing.T) {
 	if m.Meta.Format != modelFormat || m.Meta.CalibA == 0 || m.Meta.Threshold <= 0 || len(m.Meta.Selection) == 0 {
 		t.Errorf("embedded model lacks calibration, threshold or dev selection: %+v", m.Meta)
 	}
+}
+
+// saveAndLoad writes m as a model file and reads it back.
+func saveAndLoad(t *testing.T, m *Model) *Model {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := LoadModel(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m2
 }
