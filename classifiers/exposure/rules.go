@@ -446,7 +446,8 @@ func (s *scan) kinAnchorMember(ix *watchlist.Index, skels [][]byte) {
 // organisation's name ("Ак-Кайыңдагы Адилет"). One word is weak evidence
 // (research/exposure.md: name only is review level; name + organisation escalates), so
 // it needs corroboration: the post names the member's organisation, or, for a surname,
-// an activist role stands right before it ("та активистка Абдраимова"). The word must
+// an activist role stands right before it ("та активистка Абдраимова"). Without either,
+// only an uncommon surname (commonSurname) of a private person counts. The word must
 // stand alone (no capitalised word next to it in its clause other than the
 // organisation's name, so "Abdurakhmon Kosimov" is someone else) and name exactly one
 // member of the corroborated ones. The verdict then decides whether the post exposes
