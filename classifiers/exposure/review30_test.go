@@ -1,0 +1,63 @@
+package exposure
+
+import "testing"
+
+// review30OrgYAML is an invented watchlist for the review of exposure round 8: an
+// organisation with an everyday-word alias ("Kelechek", future) and a generic
+// two-word alias ("Public Foundation Nur"), and members whose given names are common
+// (Айбек) or everyday words (Umid, hope). Every name is invented.
+const review30OrgYAML = `orgs:
+  - id: org-r
+    name: Радуга Демо (invented test organisation)
+    aliases: ["Raduga Demo", "Kelechek", "Public Foundation Nur"]
+    members:
+      - id: r-1
+        names: ["Айбек Токтосунов", "Aibek Toktosunov"]
+      - id: r-3
+        names: ["Бермет Сатыбалдиева", "Bermet Satybaldieva"]
+      - id: r-5
+        names: ["Умид Рахматуллаев", "Umid Rakhmatullaev"]
+`
+
+// TestReview30FalseAlerts: the review's findings where round 8 puts a member on the
+// alert list although the post is about someone else (or no one). These fail on the
+// round-8 rules; each expected verdict is what the post supports.
+func TestReview30FalseAlerts(t *testing.T) {
+	type want = matrixWant
+	checkVerdictsWith(t, indexFromYAML(t, review30OrgYAML), []verdictCase{
+		// A one-word alias that is an everyday word ("келечек", future) names the
+		// organisation, and then any lone "Айбек" anywhere in the post is the member.
+		{"everyday-word alias/ky", "Келечек жаштардын колунда. Айбек гей экен, Ахунбаева 12 үй 4 батирде жашайт.", want{true, true, false, 0, 0}},
+		{"everyday-word alias/ru", "Kelechek — это будущее. Айбек гей, живёт в 5 мкр, дом 12.", want{true, true, false, 0, 0}},
+		// Two generic words of a longer alias ("Public Foundation") name it.
+		{"generic alias words/en", "Public Foundation Nur donated. Aibek is gay, he lives at 5 Chui Avenue apt 3.", want{true, true, false, 0, 0}},
+		// The org named in one sentence, a common given name alone in another: not
+		// "next to the organisation's name" as loneSurnameMember's comment says.
+		{"given name far from org/ru", "Радуга Демо провела тренинг. Айбек — гей, живёт на Ахунбаева 12 кв 4.", want{true, true, false, 0, 0}},
+		// A given name that is an everyday word: "Umid bor" is "there is hope".
+		{"everyday-word given name/uz", "Raduga Demo. Umid bor: u gey ekan, Chilonzor 5 kvartal 12 uy.", want{true, true, false, 0, 0}},
+	})
+}
+
+// TestReview30MissedOutings: a first-person plural anywhere before the label makes
+// it the author's own coming out, even when the sentence labels a named third person
+// (these were outings before round 8).
+func TestReview30MissedOutings(t *testing.T) {
+	type want = matrixWant
+	checkVerdictsWith(t, indexFromYAML(t, review30OrgYAML), []verdictCase{
+		{"we know X 🌈/en", "We all know Aibek Toktosunov from the bakery 🌈 he lives at 5 Chui Avenue apt 3.", want{true, true, false, 1, 0}},
+		{"we found X 🏳️‍🌈/ru", "Мы нашли его: Токтосунов Айбек, ул. Ахунбаева 12 🏳️‍🌈", want{true, true, false, 1, 0}},
+		// A lone surname after "на"/"по"/"on" is taken for a street ("напали на …").
+		{"lone surname after на/ru", "Напали на Сатыбалдиеву, она лесбиянка, живёт на Ахунбаева 12 кв 4.", want{true, true, false, 1, 0}},
+		{"lone surname after по/ru", "По Сатыбалдиевой видно, что она лесбиянка, живёт на Ахунбаева 12 кв 4.", want{true, true, false, 1, 0}},
+	})
+}
+
+// TestReview30FalseThreat: familySendVerbs with "на работу" (going to work) and
+// "фото" make an ordinary message a threat to tell.
+func TestReview30FalseThreat(t *testing.T) {
+	type want = matrixWant
+	checkVerdicts(t, []verdictCase{
+		{"going to work/ru", "Завтра все пойдут на работу, фото скину вечером.", want{false, false, false, 0, 0}},
+	})
+}
