@@ -36,6 +36,9 @@ func TestReview30FalseAlerts(t *testing.T) {
 		{"given name far from org/ru", "Радуга Демо провела тренинг. Айбек — гей, живёт на Ахунбаева 12 кв 4.", want{true, true, false, 0, 0}},
 		// A given name that is an everyday word: "Umid bor" is "there is hope".
 		{"everyday-word given name/uz", "Raduga Demo. Umid bor: u gey ekan, Chilonzor 5 kvartal 12 uy.", want{true, true, false, 0, 0}},
+		// The kin-anchor verdict reads the post-level Exposed: a member's brother who is
+		// only praised becomes an alert because someone else in the post is exposed.
+		{"kin anchor, someone else exposed/ky", "Айбек Токтосуновдун иниси футболду жакшы ойнойт. Ал эми Нурлан Асанов гей, Ахунбаева 12 үй 4 батирде жашайт.", want{true, true, false, 0, 1}},
 	})
 }
 
@@ -49,7 +52,19 @@ func TestReview30MissedOutings(t *testing.T) {
 		{"we found X 🏳️‍🌈/ru", "Мы нашли его: Токтосунов Айбек, ул. Ахунбаева 12 🏳️‍🌈", want{true, true, false, 1, 0}},
 		// A lone surname after "на"/"по"/"on" is taken for a street ("напали на …").
 		{"lone surname after на/ru", "Напали на Сатыбалдиеву, она лесбиянка, живёт на Ахунбаева 12 кв 4.", want{true, true, false, 1, 0}},
+		// A number after the surname is read as a street ("Токтогул 210"), also when
+		// it is a market row ("12-катарда").
+		{"lone surname before a number/ky", "Радуга Демо өз ишин улантат. Сатыбалдиева 12-катарда иштейт, лесби экен.", want{true, true, false, 1, 0}},
 		{"lone surname after по/ru", "По Сатыбалдиевой видно, что она лесбиянка, живёт на Ахунбаева 12 кв 4.", want{true, true, false, 1, 0}},
+	})
+}
+
+// TestReview30StreetWordAfterName: streetName drops a person whose next word is
+// "street" ("street vendor"), and the post about them is no longer exposed.
+func TestReview30StreetWordAfterName(t *testing.T) {
+	type want = matrixWant
+	checkVerdicts(t, []verdictCase{
+		{"street vendor/en", "Nurlan Asanov street vendor at Osh bazaar is gay, row 14, every day 8 to 6.", want{true, true, false, 0, 0}},
 	})
 }
 
@@ -59,5 +74,17 @@ func TestReview30FalseThreat(t *testing.T) {
 	type want = matrixWant
 	checkVerdicts(t, []verdictCase{
 		{"going to work/ru", "Завтра все пойдут на работу, фото скину вечером.", want{false, false, false, 0, 0}},
+		{"going to work/ky", "Сен жумушуңа барат элең, сүрөттөрдү кийин жиберем.", want{false, false, false, 0, 0}},
+		{"dad goes to the store/en", "Your dad will go to the store, pics later!", want{false, false, false, 0, 0}},
+	})
+}
+
+// TestReview30FalseOuting: Uzbek "moviy" (light blue) after any capitalised word: "the
+// sky (Osmon) is blue" is read as a claim about a person.
+func TestReview30FalseOuting(t *testing.T) {
+	type want = matrixWant
+	checkVerdicts(t, []verdictCase{
+		{"sky is blue/uz", "Osmon moviy, havo ochiq, bugun sayrga chiqamiz.", want{false, false, false, 0, 0}},
+		{"sky is blue/uz cyrillic", "Осмон мовий, ҳаво очиқ, бугун сайрга чиқамиз.", want{false, false, false, 0, 0}},
 	})
 }
