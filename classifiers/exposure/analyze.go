@@ -249,10 +249,15 @@ func (s *scan) dropNamesInAddresses() {
 // word after it is a street word ("на Жибек Жолу", "Manas ko'chasida", "Chui Avenue").
 func (s *scan) streetName(sp *span) bool {
 	a, b := tokenRange(s.toks, sp.Start, sp.End)
-	if b > a && postAnchors[s.toks[b].lower] {
+	// A Latin street word names a street only capitalised ("Chui Avenue"; "street
+	// vendor" is a trade).
+	anchor := func(x int) bool {
+		return postAnchors[s.toks[x].lower] && (s.toks[x].upper || !isLatinASCII(s.toks[x].lower))
+	}
+	if b > a && anchor(b) {
 		return true
 	}
-	return b+1 < len(s.toks) && !s.toks[b+1].brk && postAnchors[s.toks[b+1].lower]
+	return b+1 < len(s.toks) && !s.toks[b+1].brk && anchor(b+1)
 }
 
 // promoteDates turns a full past date without birth words into a birth date when its
@@ -944,6 +949,12 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 		markMembers(p, !sp.quasi)
 		res.Trace = append(res.Trace, fmt.Sprintf("exposed:%s/%s", sp.Type, sp.sub))
 	}
+	kinExposed := false // a person named as kin is exposed or outed
+	for p := range exposedTargets {
+		if p >= 0 && s.spans[p].kin {
+			kinExposed = true
+		}
+	}
 	listExposed := false
 	outedMember := false
 	privateOuting, publicOuting, outingCritical := false, false, false
@@ -974,6 +985,7 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 		switch {
 		case private(p):
 			privateOuting = true
+			kinExposed = kinExposed || s.spans[p].kin
 			res.Trace = append(res.Trace, "outing:person/"+sp.sub)
 			markMembers(p, false)
 			if len(s.spans[p].members) > 0 {
@@ -1023,7 +1035,10 @@ func (s *scan) verdict(res *Analysis, c postCues) {
 	// bozorida do'kon", "Жоробек уулу Адилеттин апасы … мектепте мугалим") is exposed by
 	// that post: the relative is found through the member, and the member's family
 	// is what the post hands to the readers.
-	if res.Exposed && !selfPost {
+	// Only when what is exposed is the relative's: data or a claim about no named
+	// person, or about a person named as kin ("иниси Эрлан"), not about someone else
+	// the post also names (review of round 8).
+	if res.Exposed && !selfPost && (kinExposed || exposedTargets[-1]) {
 		for i := range s.spans {
 			if sp := &s.spans[i]; sp.Type == TypePerson && sp.kin && !sp.self {
 				markMembers(i, false)

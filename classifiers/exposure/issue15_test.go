@@ -394,7 +394,8 @@ func TestIndependent7DevFloor(t *testing.T) {
 // on; see docs/benchmarks.md "Exposure round 8"). Its test part is never asserted on.
 func TestIndependent8DevFloor(t *testing.T) {
 	// untouched, exposure/7: exposed R 0.841 at P 0.990, outing 0.792, threat 5/12, watch-list 39/61 at P 1.0.
-	// exposure/8 final: exposed 101/113 at P 0.990, outing 81/96, threat 8/12, watch-list 49/61 at P 1.0, self/ads 0/44.
+	// exposure/8 final (after the review's fixes): exposed 101/113 at P 0.990, outing 81/96, threat 8/12, watch-list
+	// 48/61 at P 1.0, self/ads 0/44.
 	checkDevFloor(t, SetIndependent8, 193, devFloor{exposedR: 0.893, exposedP: 0.99, outingR: 0.843, threatR: 0.666,
-		watchlistR: 0.80, watchlistP: 1.0, selfMax: 0})
+		watchlistR: 0.786, watchlistP: 1.0, selfMax: 0})
 }

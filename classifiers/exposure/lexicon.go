@@ -212,7 +212,7 @@ var givenNameList = []string{
 	// A third batch (round 8): frequent Kyrgyz, Uzbek, Kazakh and Russian given
 	// names from general knowledge of the region's naming, not from any corpus post; words
 	// that are also common nouns (Майрам "holiday", Сезим "feeling") and names one of whose
-	// case forms is a frequent word of the corpora (Илья/"или", Жанна/"жаңы", Яна/"yana",
+	// case forms is a frequent word of the corpora (Илья/"или", Жанна/"жаңы", Яна/"yana", Осмон/"osmon" (sky),
 	// Георгий/"Georgia") are left out,
 	// and so are English names: on real English comments they turned slurs thrown at
 	// named people into outings (realtext dev, 11 more flags).
@@ -220,7 +220,7 @@ var givenNameList = []string{
 	"Алымбек", "Аманбек", "Азизбек", "Арсен", "Атабек", "Бактияр", "Барсбек", "Бейшен", "Бекмамат", "Бекназар",
 	"Бектен", "Болотбек", "Дөөлөт", "Жаманкул", "Жанболот", "Жанарбек", "Жээнбек", "Замир", "Зарлык", "Илияз", "Исабек",
 	"Кадыр", "Калысбек", "Кантемир", "Кенешбек", "Кыялбек", "Мамасалы", "Мурат", "Нурмухаммед", "Нурэл", "Нуржигит",
-	"Нурали", "Орозбек", "Осмон", "Пазыл", "Райымбек", "Рамис", "Ринат", "Русланбек", "Саламат", "Самаган", "Сапарбек",
+	"Нурали", "Орозбек", "Пазыл", "Райымбек", "Рамис", "Ринат", "Русланбек", "Саламат", "Самаган", "Сапарбек",
 	"Сүйүнбай", "Табылды", "Таалайбек", "Талантбек", "Токтогул", "Төлөгөн", "Улукбек", "Урматбек", "Чыңгыз",
 	"Шайлообек", "Шаршен", "Эрнис", "Эрмекбек", "Элдияр", "Элмурат", "Эмилбек", "Ырысбек", "Баха", "Бакыбек", "Жумабек",
 	"Жаныш", "Дастанбек", "Нурсейит", "Тынар", "Акжигит", "Эрбол", "Байыш", "Кайыпбек", "Айганыш", "Айжаркын",

@@ -141,6 +141,12 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 		// The same colour words as a predicate with a Kyrgyz/Uzbek evidential or copula
 		// ("Айгерим көк экен", "Farrux ko'k ekan", "көк имиш"), and the Russian comparative
 		// ("голубее неба"), are the same claim in another form.
+		// The Uzbek words are also the sky's colour ("Osmon moviy"): said of a person
+		// only when a person mention stands right before them.
+		if (w == "moviy" || w == "мовий" || w == "havorang" || w == "ҳаворанг") &&
+			!(k > 0 && s.personCovers(k-1)) && !(k > 1 && honorifics[t[k-1].lower] && s.personCovers(k-2)) {
+			continue
+		}
 		if colourPredicates[w] &&
 			(k+1 == len(t) || t[k+1].brk || t[k+1].sent || evidentials[t[k+1].lower] || s.hedgeAt(k+1)) &&
 			(t[k].brk || (k > 0 && t[k-1].upper) || (k > 0 && (pronouns[t[k-1].lower] || ruEvidentials[t[k-1].lower] ||
@@ -236,7 +242,7 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 			s.spans[len(s.spans)-1].group = !after && !s.personInSentence(a)
 			// "Биз экөөбүз Айдай менен … биргебиз 👭": in a sentence whose subject is
 			// "we", the label is the author's own coming out.
-			if !after && s.weInSentence(a) {
+			if !after && s.weInSentence(a) && !s.thirdPersonBefore(a) {
 				s.spans[len(s.spans)-1].self = true
 			}
 			off = a + len(label)
@@ -479,7 +485,19 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 				words[k] = append(words[k], watchlist.Skeleton(nil, st))
 			}
 		}
-		named, orgAt = ix.OrgsNamed(words)
+		// A one-word organisation name counts only where a name of an organisation
+		// stands: in quotes or next to an organisation noun ("фонд «Келечек»").
+		orgContext := make([]bool, len(t))
+		for k := range t {
+			if words[k] == nil {
+				continue
+			}
+			orgContext[k] = s.insideQuotes(k)
+			for x := max(0, k-2); x <= k+2 && x < len(t) && !orgContext[k]; x++ {
+				orgContext[k] = x != k && hasPrefixIn(t[x].lower, orgNouns)
+			}
+		}
+		named, orgAt = ix.OrgsNamed(words, orgContext)
 	}
 	isOrg := func(k int) bool { return orgAt != nil && orgAt[k] }
 	capitalisedNeighbour := func(k int) bool {
@@ -492,8 +510,14 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 		if t[k].digits || !t[k].upper || isOrg(k) || functionWords[t[k].lower] || capitalisedNeighbour(k) {
 			continue
 		}
-		// "Токтогул 210", "на Ахунбаева": a street named after a person, not the member.
-		if (k+1 < len(t) && t[k+1].digits && !t[k+1].brk) || (k > 0 && streetPrepositions[t[k-1].lower]) {
+		// "Токтогул 210,", "ул. Ахунбаева": a street named after a person, not the member
+		// (a house number closes the clause; "Сатыбалдиева 12-катарда иштейт" is a
+		// person at a market row).
+		if k+1 < len(t) && t[k+1].digits && !t[k+1].brk && (k+2 >= len(t) || t[k+2].brk || addressNumberWords[t[k+2].lower] ||
+			numberCaseEndings[t[k+2].lower]) {
+			continue
+		}
+		if k > 0 && streetPrepositions[t[k-1].lower] {
 			continue
 		}
 		surname := surnameShape(t[k].lower)
@@ -507,6 +531,12 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 			}
 		}
 		lone := !role && len(named) == 0
+		// A given name (not surname-shaped) is corroborated only by the organisation's
+		// name right next to it in its clause ("Ак-Кайыңдагы Адилет"), not by the
+		// organisation named elsewhere in the post: "Айбек" is too common a name.
+		if !surname && !lone && !s.orgNameNext(k, orgAt) {
+			continue
+		}
 		if lone {
 			// No corroboration: only an uncommon surname of a private person (a common
 			// one is shared by thousands, a judge's or a journalist's is theirs).
@@ -553,6 +583,41 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 	}
 }
 
+// personCovers reports whether token k lies inside a person mention.
+func (s *scan) personCovers(k int) bool {
+	for i := range s.spans {
+		if sp := &s.spans[i]; sp.Type == TypePerson && sp.Start <= s.toks[k].start && s.toks[k].end <= sp.End {
+			return true
+		}
+	}
+	return false
+}
+
+// orgNameNext reports an organisation-name word (orgAt) within two words of token k,
+// in the same clause. The clause is read off the text between the words (punctuation
+// other than hyphens and quotes), not the tokens' brk flag, which a full stop after a
+// word does not set.
+func (s *scan) orgNameNext(k int, orgAt []bool) bool {
+	if orgAt == nil {
+		return false
+	}
+	t := s.toks
+	gap := func(x, y int) bool { // punctuation between tokens x < y
+		return strings.ContainsAny(s.text[t[x].end:t[y].start], ".,;:!?()\n")
+	}
+	for x := k - 1; x >= 0 && x >= k-2 && !gap(x, k); x-- {
+		if orgAt[x] {
+			return true
+		}
+	}
+	for x := k + 1; x < len(t) && x <= k+2 && !gap(k, x); x++ {
+		if orgAt[x] {
+			return true
+		}
+	}
+	return false
+}
+
 // refIndex returns the index of member r in s.refs, adding it if new: one ref per
 // member, so the verdict lists it once however many mentions found it.
 func (s *scan) refIndex(r watchlist.Ref) int {
@@ -580,8 +645,13 @@ func (s *scan) memberSpan(k, ri int, sub string) int {
 	return len(s.spans) - 1
 }
 
-// streetPrepositions come before a street named after a person ("на Ахунбаева").
-var streetPrepositions = newWordSet("на", "по", "ул", "улица", "улице", "on")
+// numberCaseEndings are the Kyrgyz and Uzbek case endings written after a house number
+// ("Айтмамбетов 12де": at number 12).
+var numberCaseEndings = newWordSet("де", "да", "те", "та", "дө", "до", "тө", "то", "га", "ге", "ка", "ке", "dagi", "da", "ga")
+
+// streetPrepositions come before a street named after a person ("ул. Ахунбаева"); "на",
+// "по" and "on" are not among them: "напали на Сатыбалдиеву" is about a person.
+var streetPrepositions = newWordSet("ул", "улица", "улице", "улицу", "улицы")
 
 // commonSurnameStems are skeleton keys (watchlist.Skeleton) of the most frequent
 // Kyrgyz, Uzbek, Kazakh and Russian surnames, in the male nominative: a surname that
@@ -950,7 +1020,7 @@ func (s *scan) cues() postCues {
 	if (threatCues.any(s) || (promise && c.secondPerson) || (timed && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
 		c.threat = true
 	}
-	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise || familySendVerbs.any(s)) && (c.secondPersonData || mediaData.any(s)) {
+	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise || s.mediaSentToFamily()) && (c.secondPersonData || mediaData.any(s)) {
 		c.threat, c.secondPerson = true, true
 	}
 	// The addressee's own family or employer as who will find out ("вся твоя семья
@@ -977,6 +1047,31 @@ func (s *scan) cues() postCues {
 		}
 	}
 	return c
+}
+
+// mediaSentToFamily reports a sending verb (familySendVerbs) with media data
+// (mediaData) as its subject right before it and the family recipient right around it:
+// "видео апаңа барат", "скрины уйдут твоему отцу", "rasmlar eringning oilasiga boradi".
+// "Все пойдут на работу, фото скину вечером" has the three words, but not together.
+func (s *scan) mediaSentToFamily() bool {
+	t := s.toks
+	masks := s.phraseMasks()
+	for k := range t {
+		if t[k].digits || masks[k]&familySendVerbs.bit == 0 || familySendVerbs.matchAt(s, k) == 0 {
+			continue
+		}
+		media, family := false, false
+		for x := max(0, k-4); x < k; x++ {
+			media = media || mediaData.matchAt(s, x) > 0
+		}
+		for x := max(0, k-3); x <= k+4 && x < len(t); x++ {
+			family = family || (x != k && familyRecipients.matchAt(s, x) > 0)
+		}
+		if media && family {
+			return true
+		}
+	}
+	return false
 }
 
 // secondPossAccusative reports a Kyrgyz or Uzbek noun with a second-person possessive
@@ -1219,6 +1314,37 @@ func (s *scan) weInSentence(off int) bool {
 	}
 	for x := a; x <= b; x++ {
 		if weSubjects[s.toks[x].lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// comitativeWords join a partner to "we" ("Биз Айдай менен", "мы с Айдай", "biz Dilnoza
+// bilan", "me and Aidai"): the partner is part of the "we" that comes out.
+var comitativeWords = newWordSet("менен", "bilan", "билан", "с", "со", "and", "with")
+
+// thirdPersonBefore reports a person named in the sentence before byte offset off who
+// is not joined to "we" as a partner: "We all know Aibek Toktosunov … 🌈" labels him.
+func (s *scan) thirdPersonBefore(off int) bool {
+	t := s.toks
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || sp.self || sp.End > off {
+			continue
+		}
+		a, b := tokenRange(t, sp.Start, sp.End)
+		sentenceOf := func(x int) int {
+			for x > 0 && !t[x].sent {
+				x--
+			}
+			return x
+		}
+		if k := tokenAt(t, off); k < len(t) && sentenceOf(a) != sentenceOf(min(k, len(t)-1)) {
+			continue
+		}
+		partner := (b+1 < len(t) && comitativeWords[t[b+1].lower]) || (a > 0 && comitativeWords[t[a-1].lower])
+		if !partner {
 			return true
 		}
 	}

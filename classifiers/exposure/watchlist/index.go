@@ -3,6 +3,7 @@ package watchlist
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"sort"
 )
 
@@ -314,41 +315,60 @@ func (ix *Index) HasOrgNames() bool { return ix != nil && len(ix.orgs) > 0 }
 
 // OrgsNamed returns the organisations a post names: words holds, for each word of the
 // post in order, the skeleton keys to try (the word and its forms without a case
-// suffix), nil for a word that is no name. An organisation name of one token is named
-// by that token; a longer one by two of its different tokens next to each other
-// ("Ак-Кайыңдагы": "ак" + "кайың…"), since its single words are often everyday words
-// ("жаңы" new, "ак" white). at marks the words that name an organisation.
-func (ix *Index) OrgsNamed(words [][][]byte) (orgs []string, at []bool) {
+// suffix), nil for a word that is no name; orgContext marks the words that stand where
+// an organisation's name stands (in quotes, next to "фонд", "уюм", "NGO"). A name of
+// two or three tokens is named only whole, its tokens next to each other in any order
+// ("Ак-Кайыңдагы": "ак" + "кайың…"); a longer one by three of them. A name of one token
+// is named only in an organisation context: single words, and pairs of generic words
+// ("Public Foundation"), are too often everyday words ("Kelechek", the future). at
+// marks the words that name an organisation.
+func (ix *Index) OrgsNamed(words [][][]byte, orgContext []bool) (orgs []string, at []bool) {
 	if ix == nil || len(ix.orgs) == 0 {
 		return nil, nil
 	}
 	at = make([]bool, len(words))
-	type hit struct {
-		list        int32
-		name, token int16
+	type key struct {
+		list int32
+		name int16
 	}
-	prev := []hit(nil)
+	type run struct {
+		start, last int
+		tokens      uint64 // bit set of the name's tokens seen in the run
+	}
+	runs := map[key]run{}
 	named := map[int32]bool{}
 	for w, keys := range words {
-		var cur []hit
 		for _, k := range keys {
 			if len(k) < 2 {
 				continue
 			}
 			for _, p := range ix.orgs[ix.h.Sum(KindOrgName, k)] {
-				h := hit{p.list, p.name, p.token}
-				if ix.lists[p.list].OrgNameTokens[p.name] == 1 {
-					named[p.list], at[w] = true, true
+				n := ix.lists[p.list].OrgNameTokens[p.name]
+				if n == 1 {
+					if w < len(orgContext) && orgContext[w] {
+						named[p.list], at[w] = true, true
+					}
+					continue
 				}
-				for _, q := range prev {
-					if q.list == h.list && q.name == h.name && q.token != h.token {
-						named[p.list], at[w], at[w-1] = true, true, true
+				kk := key{p.list, p.name}
+				bit := uint64(1) << (uint(p.token) % 64)
+				r, ok := runs[kk]
+				switch {
+				case ok && r.last == w: // another key of the same word
+				case ok && r.last == w-1 && r.tokens&bit == 0:
+					r.last, r.tokens = w, r.tokens|bit
+				default:
+					r = run{start: w, last: w, tokens: bit}
+				}
+				runs[kk] = r
+				if bits.OnesCount64(r.tokens) >= min(n, 3) {
+					named[p.list] = true
+					for x := r.start; x <= r.last; x++ {
+						at[x] = true
 					}
 				}
-				cur = append(cur, h)
 			}
 		}
-		prev = cur
 	}
 	for li := range ix.lists {
 		if named[int32(li)] {

@@ -605,16 +605,22 @@ func TestOrgNamesHashedAndMatched(t *testing.T) {
 		return out
 	}
 	for _, tc := range []struct {
-		text string
-		want []string
+		text    string
+		context int // the word in an organisation context, or -1
+		want    []string
 	}{
-		{"она в Ак Кайыңе главная", []string{"org-x"}},
-		{"staff of Ak Kaiyng", []string{"org-x"}},
-		{"ак боз ат, кайың токой", nil},
-		{"Sabo team", []string{"org-y"}},
-		{"nothing here", nil},
+		{"она в Ак Кайыңе главная", -1, []string{"org-x"}},
+		{"staff of Ak Kaiyng", -1, []string{"org-x"}},
+		{"ак боз ат, кайың токой", -1, nil},
+		{"Sabo team", 0, []string{"org-y"}},
+		{"Sabo is a word too", -1, nil},
+		{"nothing here", -1, nil},
 	} {
-		got, at := ix.OrgsNamed(keys(tc.text))
+		ctx := make([]bool, len(strings.Fields(tc.text)))
+		if tc.context >= 0 {
+			ctx[tc.context] = true
+		}
+		got, at := ix.OrgsNamed(keys(tc.text), ctx)
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%q: orgs %v, want %v (at %v)", tc.text, got, tc.want, at)
 		}
