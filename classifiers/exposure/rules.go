@@ -487,15 +487,16 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 		}
 		// A one-word organisation name counts only where a name of an organisation
 		// stands: in quotes or next to an organisation noun ("фонд «Келечек»").
-		orgContext := make([]bool, len(t))
-		for k := range t {
-			if words[k] == nil {
-				continue
+		orgContext := func(k int) bool {
+			if s.insideQuotes(k) {
+				return true
 			}
-			orgContext[k] = s.insideQuotes(k)
-			for x := max(0, k-2); x <= k+2 && x < len(t) && !orgContext[k]; x++ {
-				orgContext[k] = x != k && hasPrefixIn(t[x].lower, orgNouns)
+			for x := max(0, k-2); x <= k+2 && x < len(t); x++ {
+				if x != k && hasPrefixIn(t[x].lower, orgNouns) {
+					return true
+				}
 			}
+			return false
 		}
 		named, orgAt = ix.OrgsNamed(words, orgContext)
 	}

@@ -315,14 +315,15 @@ func (ix *Index) HasOrgNames() bool { return ix != nil && len(ix.orgs) > 0 }
 
 // OrgsNamed returns the organisations a post names: words holds, for each word of the
 // post in order, the skeleton keys to try (the word and its forms without a case
-// suffix), nil for a word that is no name; orgContext marks the words that stand where
-// an organisation's name stands (in quotes, next to "фонд", "уюм", "NGO"). A name of
+// suffix), nil for a word that is no name; orgContext tells whether a word stands where
+// an organisation's name stands (in quotes, next to "фонд", "уюм", "NGO"; asked only of
+// words that match a one-word name, as it may cost). A name of
 // two or three tokens is named only whole, its tokens next to each other in any order
 // ("Ак-Кайыңдагы": "ак" + "кайың…"); a longer one by three of them. A name of one token
 // is named only in an organisation context: single words, and pairs of generic words
 // ("Public Foundation"), are too often everyday words ("Kelechek", the future). at
 // marks the words that name an organisation.
-func (ix *Index) OrgsNamed(words [][][]byte, orgContext []bool) (orgs []string, at []bool) {
+func (ix *Index) OrgsNamed(words [][][]byte, orgContext func(w int) bool) (orgs []string, at []bool) {
 	if ix == nil || len(ix.orgs) == 0 {
 		return nil, nil
 	}
@@ -345,7 +346,7 @@ func (ix *Index) OrgsNamed(words [][][]byte, orgContext []bool) (orgs []string, 
 			for _, p := range ix.orgs[ix.h.Sum(KindOrgName, k)] {
 				n := ix.lists[p.list].OrgNameTokens[p.name]
 				if n == 1 {
-					if w < len(orgContext) && orgContext[w] {
+					if orgContext != nil && orgContext(w) {
 						named[p.list], at[w] = true, true
 					}
 					continue

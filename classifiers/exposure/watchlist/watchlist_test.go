@@ -616,10 +616,7 @@ func TestOrgNamesHashedAndMatched(t *testing.T) {
 		{"Sabo is a word too", -1, nil},
 		{"nothing here", -1, nil},
 	} {
-		ctx := make([]bool, len(strings.Fields(tc.text)))
-		if tc.context >= 0 {
-			ctx[tc.context] = true
-		}
+		ctx := func(w int) bool { return w == tc.context }
 		got, at := ix.OrgsNamed(keys(tc.text), ctx)
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%q: orgs %v, want %v (at %v)", tc.text, got, tc.want, at)
