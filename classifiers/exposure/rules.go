@@ -24,7 +24,7 @@ type postCues struct {
 	// secondPersonData: a data noun with a second-person possessive ("атың", "ismingni").
 	secondPersonData bool
 	// possessed: a number is said to be a named person's ("Номер Данияра …",
-	// "Алымкуловдун номери"): an invitation to call it is no ad.
+	// "Асылкуловдун номери"): an invitation to call it is no ad.
 	possessed bool
 }
 
