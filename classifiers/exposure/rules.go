@@ -413,14 +413,7 @@ func (s *scan) kinAnchorMember(ix *watchlist.Index, skels [][]byte) {
 		if y > 0 && !t[y].brk && t[y-1].upper && !functionWords[t[y-1].lower] && !hasPrefixIn(t[y-1].lower, activistWords) {
 			return
 		}
-		role := false
-		for z := y - 1; z >= 0 && z >= y-3 && !role; z-- {
-			role = hasPrefixIn(t[z].lower, activistWords)
-			if t[z].sent {
-				break
-			}
-		}
-		if !role {
+		if !s.activistBefore(y) {
 			return
 		}
 		refs := ix.MatchToken(skels[y])
@@ -522,15 +515,7 @@ func (s *scan) loneSurnameMember(ix *watchlist.Index, skels [][]byte) {
 			continue
 		}
 		surname := surnameShape(t[k].lower)
-		role := false
-		if surname {
-			for z := k - 1; z >= 0 && z >= k-3 && !role; z-- {
-				role = hasPrefixIn(t[z].lower, activistWords)
-				if t[z].sent {
-					break
-				}
-			}
-		}
+		role := surname && s.activistBefore(k)
 		lone := !role && len(named) == 0
 		// A given name (not surname-shaped) is corroborated only by the organisation's
 		// name right next to it in its clause ("Ак-Кайыңдагы Адилет"), not by the
@@ -705,6 +690,21 @@ func trimOrgSuffix(w string) string {
 		}
 	}
 	return w
+}
+
+// activistBefore reports an activist role (activistWords) within three words before
+// token k in its sentence ("та активистка Абдраимова", "Anavi faol Ergashevaning").
+func (s *scan) activistBefore(k int) bool {
+	t := s.toks
+	for z := k - 1; z >= 0 && z >= k-3; z-- {
+		if hasPrefixIn(t[z].lower, activistWords) {
+			return true
+		}
+		if t[z].sent {
+			break
+		}
+	}
+	return false
 }
 
 // activistWords name the role of the people a watchlist protects (activists, NGO
@@ -1329,19 +1329,23 @@ var comitativeWords = newWordSet("менен", "bilan", "билан", "с", "с�
 // is not joined to "we" as a partner: "We all know Aibek Toktosunov … 🌈" labels him.
 func (s *scan) thirdPersonBefore(off int) bool {
 	t := s.toks
+	if len(t) == 0 {
+		return false
+	}
+	sentenceOf := func(x int) int {
+		for x > 0 && !t[x].sent {
+			x--
+		}
+		return x
+	}
+	here := sentenceOf(min(tokenAt(t, off), len(t)-1))
 	for i := range s.spans {
 		sp := &s.spans[i]
 		if sp.Type != TypePerson || sp.self || sp.End > off {
 			continue
 		}
 		a, b := tokenRange(t, sp.Start, sp.End)
-		sentenceOf := func(x int) int {
-			for x > 0 && !t[x].sent {
-				x--
-			}
-			return x
-		}
-		if k := tokenAt(t, off); k < len(t) && sentenceOf(a) != sentenceOf(min(k, len(t)-1)) {
+		if sentenceOf(a) != here {
 			continue
 		}
 		partner := (b+1 < len(t) && comitativeWords[t[b+1].lower]) || (a > 0 && comitativeWords[t[a-1].lower])
