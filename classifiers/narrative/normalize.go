@@ -150,7 +150,7 @@ func isApostrophe(r rune) bool {
 // isWordSymbol reports characters that evaders put inside words.
 func isWordSymbol(r rune) bool {
 	switch r {
-	case '@', '$', '*', '#', '%', '!', '_', '|':
+	case '@', '$', '*', '#', '%', '!', '_', '|', '€':
 		return true
 	}
 	return false
@@ -193,6 +193,9 @@ func (a *analysis) tokenize(text string) {
 	a.norm = a.norm[:0]
 	sent, clause := 0, 0
 	quoted := false
+	// replyQuote is set on a line that opens with ">" (">>коммент, на который
+	// отвечают"): the words of the post being answered, quoted as in mail and on forums.
+	replyQuote := opensReplyQuote(text)
 	gap := 0
 	i := 0
 	for i < len(text) {
@@ -209,6 +212,9 @@ func (a *analysis) tokenize(text string) {
 				clause++
 			case isClauseBreak(r):
 				clause++
+			}
+			if r == '\n' {
+				replyQuote = opensReplyQuote(text[i+w:])
 			}
 			switch quoteKind(r) {
 			case 1:
@@ -253,10 +259,25 @@ func (a *analysis) tokenize(text string) {
 			}
 			j -= w2
 		}
-		a.addWord(text, i, j, sent, clause, quoted, gap)
+		a.addWord(text, i, j, sent, clause, quoted || replyQuote, gap)
 		gap = 0
 		i = j
 	}
+}
+
+// opensReplyQuote reports whether the line starting at s opens with ">" after
+// optional blanks: a quoted reply line.
+func opensReplyQuote(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t':
+			continue
+		case '>':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // symbolsLeadToWord reports whether the run of word symbols at the start of s is
@@ -352,6 +373,11 @@ func normWord(dst []rune, word string, script uint8, allWild bool) (out []rune, 
 					m = leetCyrillic[r]
 				} else {
 					m = leetLatin[r]
+				}
+			} else if r == '€' && !allWild { // "п€д0р": the euro sign as an e
+				m = 'e'
+				if script == scriptCyrillic {
+					m = 'е'
 				}
 			}
 			if m != 0 {

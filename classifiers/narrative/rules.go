@@ -129,12 +129,17 @@ func (a *analysis) applyRules() ruleOutcome {
 			}
 		case kindIngroup:
 			ingroup = true
+		// Counter-speech and reporting cues speak for the author only in the author's
+		// own words: inside quotation marks or a quoted reply line they are someone
+		// else's ("huquqi bor" quoted to be mocked, «ВОЗ» in scare quotes).
 		case kindCounter:
-			if !a.negated(h) {
+			if !a.negated(h) && !a.toks[h.t0].quoted {
 				counter = true
 			}
 		case kindReport:
-			report = true
+			if !a.toks[h.t0].quoted {
+				report = true
+			}
 		}
 	}
 	a.targets = targets // hits are in token order, so targets are sorted by t0

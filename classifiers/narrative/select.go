@@ -370,22 +370,29 @@ func chooseOnDevCalib(ss []scored, features string, modes []string, mask calibMa
 		if mode == CombineGate {
 			cal = plain
 		}
-		var bm choice
-		first := true
-		for ti := 1; ti < 100; ti++ {
-			t := float64(ti) / 100
-			mean, ok, detail := devObjective(ss, mode, cal, t)
-			if first || mean > bm.mean+1e-9 {
-				bm = choice{mode: mode, cal: cal, thr: t, mean: mean, ok: ok, detail: detail, features: features}
-				first = false
-			}
-		}
+		bm := chooseThreshold(ss, features, mode, cal)
 		perMode = append(perMode, bm)
 		if len(perMode) == 1 || bm.mean > best.mean+1e-9 {
 			best = bm
 		}
 	}
 	return best, perMode
+}
+
+// chooseThreshold picks the threshold with the best dev objective for one mode and
+// calibration (the first of equals, scanning 0.01 to 0.99).
+func chooseThreshold(ss []scored, features, mode string, cal [calibDim]float64) choice {
+	var bm choice
+	first := true
+	for ti := 1; ti < 100; ti++ {
+		t := float64(ti) / 100
+		mean, ok, detail := devObjective(ss, mode, cal, t)
+		if first || mean > bm.mean+1e-9 {
+			bm = choice{mode: mode, cal: cal, thr: t, mean: mean, ok: ok, detail: detail, features: features}
+			first = false
+		}
+	}
+	return bm
 }
 
 func (ch choice) String() string {

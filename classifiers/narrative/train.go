@@ -272,6 +272,21 @@ func (c *Classifier) Recalibrate(ctx context.Context, m *Model, exs []Example, o
 			ch = chs
 		}
 	}
+	// The model's own calibration is a candidate too: a refit minimises log-loss on
+	// dev, not the dev objective, so after a lexicon edit the fitted terms can do
+	// worse than the ones the model came with (stop 31: 0.677 refitted against 0.696
+	// kept). Only its threshold is re-chosen.
+	kept := m.calibration()
+	for _, mode := range opt.Modes {
+		if mode == CombineGate {
+			continue // the gate mode uses plain Platt scaling, not these terms
+		}
+		kc := chooseThreshold(ss, fset+"+kept-calibration", mode, kept)
+		perMode = append(perMode, kc)
+		if kc.mean > ch.mean+1e-9 {
+			ch = kc
+		}
+	}
 	for _, pm := range perMode {
 		m.Meta.Selection = append(m.Meta.Selection, pm.String())
 		if opt.Log != nil {
