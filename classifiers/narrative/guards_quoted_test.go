@@ -71,3 +71,24 @@ func TestSlurSpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestNegationPersonForms pins the postposed negation with a person ending (Kyrgyz
+// "эмесмин", Uzbek "emasman": "I did not / I am not"), and its flagged twins.
+func TestNegationPersonForms(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	tests := []struct {
+		text    string
+		flagged bool
+	}{
+		{"Мен гейлерди оорулуу деп айткан эмесмин, түшүнбөй туруп жазба", false},
+		{"Мен гейлерди оорулуу деп эсептейм, аларды дарылоо керек", true},
+		{"Men geylarni kasal deb aytgan emasman, gapimni burmalama", false},
+		{"Geylar kasal, ularni davolash kerak", true},
+	}
+	for _, tc := range tests {
+		r := rules.ClassifyText(tc.text)
+		if r.Homophobic != tc.flagged {
+			t.Errorf("%q: homophobic=%v, want %v (score %.2f, guards %v)", tc.text, r.Homophobic, tc.flagged, r.Prob, r.Guards)
+		}
+	}
+}
