@@ -92,3 +92,28 @@ func TestNegationPersonForms(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribedTargets pins identity denial without "only" ("there are two genders",
+// "всего два пола") and a same-sex couple described instead of named ("two dudes
+// kissing", "мужик с мужиком") as a target for a frame cue; their twins are not flagged.
+func TestDescribedTargets(t *testing.T) {
+	rules, _ := testClassifiers(t)
+	tests := []struct {
+		text    string
+		flagged bool
+	}{
+		{"there are two genders. he is a man in a dress, stop pretending", true},
+		{"Scientists explain why there are more than two genders in many cultures", false},
+		{"Пола всего два, а эти пусть лечатся", true},
+		{"Seeing two men kissing on the bus is disgusting, ban this filth", true},
+		{"Two men kissing at the wedding, and everyone cheered, so happy for them", false},
+		{"Мужик с мужиком живут, позор, гнать таких из подъезда", true},
+		{"Разговор мужчины с мужчиной: как выбрать первую машину", false},
+	}
+	for _, tc := range tests {
+		r := rules.ClassifyText(tc.text)
+		if r.Homophobic != tc.flagged {
+			t.Errorf("%q: homophobic=%v, want %v (score %.2f, guards %v, frames %v)", tc.text, r.Homophobic, tc.flagged, r.Prob, r.Guards, r.FrameList)
+		}
+	}
+}
