@@ -16,8 +16,8 @@ import (
 // corpusFS holds the labelled corpora kept in the repository:
 //   - narrative.jsonl: fictional posts written for kuzot with the rules (hate by frame and
 //     hard negatives);
-//   - independent.jsonl … independent5.jsonl: real-text-like posts written apart from
-//     the rules by five writers (issue 14);
+//   - independent.jsonl … independent6.jsonl: real-text-like posts written apart from
+//     the rules by six writers (issue 14);
 //   - ru-annotated.jsonl: real Russian posts of ../shared/datasets, labelled for kuzot
 //     (see corpus/README.md or the annotation guidelines in docs).
 //
@@ -43,6 +43,9 @@ const (
 	// (corpus/README-independent4.md, README-independent5.md).
 	DatasetIndependent4 = "own-independent4"
 	DatasetIndependent5 = "own-independent5"
+	// DatasetIndependent6 is the sixth set (messenger and group-wall traffic: forwards,
+	// voice-message transcripts, quoted officials; corpus/README-independent6.md).
+	DatasetIndependent6 = "own-independent6"
 	DatasetRuAnnotated  = "ru-annotated"
 )
 
@@ -54,6 +57,7 @@ var embeddedCorpora = []struct{ file, dataset string }{
 	{"corpus/independent3.jsonl", DatasetIndependent3},
 	{"corpus/independent4.jsonl", DatasetIndependent4},
 	{"corpus/independent5.jsonl", DatasetIndependent5},
+	{"corpus/independent6.jsonl", DatasetIndependent6},
 	{"corpus/ru-annotated.jsonl", DatasetRuAnnotated},
 }
 
