@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -62,6 +63,12 @@ type Report struct {
 	Langs      map[string]*PRF
 	// Datasets scores "homophobic" per data set.
 	Datasets map[string]*PRF
+	// SlurAsHate scores "homophobic or slur_insult" on the shared data sets whose own
+	// labels count a slur thrown as an insult as hate against LGBT people (MLMA,
+	// RedditBias, LT-EDI): kuzot's guidelines label that use slur_insult, not
+	// homophobic, so this is the like-for-like reading of those labels. Reported beside
+	// Datasets, never instead of it.
+	SlurAsHate map[string]*PRF
 	// FalsePos counts, per negative kind, flagged posts of that kind and all of it.
 	FalsePos map[string][2]int
 	// Errors lists misclassified example ids, for analysts.
@@ -76,7 +83,8 @@ func (r *Report) FPR(kind string) float64 {
 
 // Evaluate classifies examples and scores the verdicts.
 func (c *Classifier) Evaluate(ctx context.Context, exs []Example) (*Report, error) {
-	r := &Report{Frames: map[Frame]*PRF{}, Labels: map[Label]*PRF{}, Langs: map[string]*PRF{}, Datasets: map[string]*PRF{}, FalsePos: map[string][2]int{}}
+	r := &Report{Frames: map[Frame]*PRF{}, Labels: map[Label]*PRF{}, Langs: map[string]*PRF{}, Datasets: map[string]*PRF{},
+		SlurAsHate: map[string]*PRF{}, FalsePos: map[string][2]int{}}
 	for _, f := range frameList {
 		r.Frames[f] = &PRF{}
 	}
@@ -108,6 +116,12 @@ func (c *Classifier) Evaluate(ctx context.Context, exs []Example) (*Report, erro
 			r.Datasets[ds] = &PRF{}
 		}
 		r.Datasets[ds].add(res.Homophobic, e.Homophobic)
+		if slurAsHateDatasets[ds] {
+			if r.SlurAsHate[ds] == nil {
+				r.SlurAsHate[ds] = &PRF{}
+			}
+			r.SlurAsHate[ds].add(res.Homophobic || slices.Contains(res.LabelList, LabelSlurInsult), e.Homophobic)
+		}
 		if res.Homophobic != e.Homophobic {
 			r.Errors = append(r.Errors, fmt.Sprintf("%s (gold %v, score %.2f, rules %.2f, frames %v, guards %v)", e.ID, e.Homophobic, res.Prob, res.RuleScore, res.FrameList, res.Guards))
 		}
@@ -154,6 +168,10 @@ func (c *Classifier) Evaluate(ctx context.Context, exs []Example) (*Report, erro
 	return r, nil
 }
 
+// slurAsHateDatasets are the shared data sets whose labels count a slur thrown as an
+// insult as hate against LGBT people (see Report.SlurAsHate).
+var slurAsHateDatasets = map[string]bool{DatasetMLMA: true, DatasetRedditBias: true, DatasetLTEDI: true}
+
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -190,6 +208,12 @@ func (r *Report) Print(w io.Writer, frames bool) {
 		}
 		if n > 1 {
 			row("  own-* together", own)
+		}
+	}
+	if len(r.SlurAsHate) > 0 {
+		fmt.Fprintln(w, "  per data set (homophobic or slur_insult: these labels count a slur thrown as an insult as hate):")
+		for _, d := range sortedKeys(r.SlurAsHate) {
+			row("  "+d, *r.SlurAsHate[d])
 		}
 	}
 	if len(r.Langs) > 1 {
