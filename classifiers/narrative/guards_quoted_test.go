@@ -45,14 +45,14 @@ func TestGuardsInQuotes(t *testing.T) {
 }
 
 // TestSlurSpellings pins spellings and leetspeak that evade the slur list: the euro
-// sign as an e, "педор-"/"педрил-" spellings, the Uzbek "bachaboz", the English "troon".
+// sign as an e, "педор-"/"педрил-" spellings, the English "troon" (lower case only:
+// review31_test.go has Troon the town). The Uzbek "bachaboz" is a target, not a slur
+// (its literal sense fills crime news; targets.tsv).
 func TestSlurSpellings(t *testing.T) {
 	rules, _ := testClassifiers(t)
 	for _, text := range []string{
 		"п€д0рам не место среди живых",
 		"педоров надо гнать из страны",
-		"Bachchabozlar O'zbekistondan yo'qolsin!",
-		"Бачабозлар юртимиздан йўқолсин!",
 		"just another troon, they are all mentally ill",
 	} {
 		r := rules.ClassifyText(text)
@@ -93,21 +93,19 @@ func TestNegationPersonForms(t *testing.T) {
 	}
 }
 
-// TestDescribedTargets pins identity denial without "only" ("there are two genders",
-// "всего два пола") and a same-sex couple described instead of named ("two dudes
-// kissing", "мужик с мужиком") as a target for a frame cue; their twins are not flagged.
+// TestDescribedTargets pins a same-sex couple described instead of named, kissing
+// ("two men kissing", "два мужика целуются"), as a target for a frame cue; supportive
+// posts and "man to man" phrases are not flagged (review31_test.go has wrestling and
+// grammar look-alikes).
 func TestDescribedTargets(t *testing.T) {
 	rules, _ := testClassifiers(t)
 	tests := []struct {
 		text    string
 		flagged bool
 	}{
-		{"there are two genders. he is a man in a dress, stop pretending", true},
-		{"Scientists explain why there are more than two genders in many cultures", false},
-		{"Пола всего два, а эти пусть лечатся", true},
 		{"Seeing two men kissing on the bus is disgusting, ban this filth", true},
+		{"Два мужика целуются прямо во дворе, позор, гнать таких из подъезда", true},
 		{"Two men kissing at the wedding, and everyone cheered, so happy for them", false},
-		{"Мужик с мужиком живут, позор, гнать таких из подъезда", true},
 		{"Разговор мужчины с мужчиной: как выбрать первую машину", false},
 	}
 	for _, tc := range tests {

@@ -77,7 +77,9 @@ type entry struct {
 	anchor      bool // names the target itself: no separate target needed
 	reclaimable bool // slur that communities reclaim (queer, dyke, faggot in-group)
 	after       bool // negation that follows its scope (эмес, жок, emas)
-	adjacent    bool // self cue that must touch the identity term ("мы ЛГБТ", not "мы запретим ЛГБТ")
+	adjacent    bool // self cue that must touch the identity term ("мы ЛГБТ", not "мы запретим ЛГБТ"); a postposed negation that must follow its cue directly
+	final       bool // reporting verb that counts only at the end of its clause (Kyrgyz деген "said", not "so-called")
+	lower       bool // matches only a word written in lower case (a capitalised one is a name: Troon the town)
 	text        string
 	src         string // file:line, for analysts and errors
 	nwords      int
@@ -343,6 +345,10 @@ func (b *lexBuilder) parseLine(src, s string) error {
 				e.after = true
 			case f == "adjacent":
 				e.adjacent = true
+			case f == "final":
+				e.final = true
+			case f == "lower":
+				e.lower = true
 			case strings.HasPrefix(f, "w="):
 				w, err := strconv.ParseFloat(f[2:], 64)
 				if err != nil || w <= 0 || w > 1 {
@@ -350,7 +356,7 @@ func (b *lexBuilder) parseLine(src, s string) error {
 				}
 				e.weight = w
 			default:
-				return fmt.Errorf("%s: unknown flag %q (want anchor, reclaimable, after, adjacent, w=0.8)", src, f)
+				return fmt.Errorf("%s: unknown flag %q (want anchor, reclaimable, after, adjacent, final, lower, w=0.8)", src, f)
 			}
 		}
 	}

@@ -1,5 +1,10 @@
 package narrative
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // hit is one lexicon entry found in a post, over tokens [t0, t1).
 type hit struct {
 	entry  int32
@@ -29,11 +34,14 @@ type analysis struct {
 	nGram     int
 	blockMark []float32
 	// rule indexes, rebuilt per post by indexHits
-	targets   []hit
-	negEnd    []bool // a negation ends right before token i
-	negStart  []bool // a postposed negation starts at token i
-	negPrefix []int32
-	anaSents  []int
+	targets  []hit
+	negEnd   []bool // a negation ends right before token i
+	negStart []bool // a postposed negation starts at token i
+	// negStartNear: a postposed negation that must follow its cue directly (flags
+	// after,adjacent) starts at token i.
+	negStartNear []bool
+	negPrefix    []int32
+	anaSents     []int
 	// threadLGBT is set by classify for a comment whose thread's root is about LGBT
 	// people (see thread.go): the root's topic is the comment's implicit target.
 	threadLGBT bool
@@ -295,10 +303,21 @@ func (a *analysis) walkPhrase(n, start, j int32) {
 }
 
 func (a *analysis) addHit(h hit) {
+	if a.lx.entries[h.entry].lower && a.capitalisedName(h.t0) {
+		return // "Troon" the town, not "troon" the slur
+	}
 	for k := len(a.hits) - 1; k >= 0 && k >= len(a.hits)-8; k-- {
 		if a.hits[k] == h {
 			return
 		}
 	}
 	a.hits = append(a.hits, h)
+}
+
+// capitalisedName reports a capitalised word that does not open its sentence: a name
+// ("at Troon", "Royal Troon"). A capital after a sentence end is ambiguous and is read
+// as a name too, so entries flagged "lower" match only words written in lower case.
+func (a *analysis) capitalisedName(t int32) bool {
+	r, _ := utf8.DecodeRuneInString(a.text[a.toks[t].start:])
+	return unicode.IsUpper(r)
 }

@@ -371,7 +371,7 @@ func (c *Classifier) classify(a *analysis, lx *lexicon, text string, topic threa
 		score = c.model.predictBin(&a.feat, &ro, gap)
 		res.ModelScore = score
 		named := ro.target || c.cfg.NoTopicGate || (c.combine == CombineTopicCap && c.model.speaksOfTopic(text, &a.feat))
-		score = capScore(c.combine, score, ro.score, named, len(res.Guards) > 0, ro.cue, c.threshold)
+		score = capScore(c.combine, score, ro.score, named, len(res.Guards) > 0 || a.tooShortToJudge(&ro), ro.cue, c.threshold)
 	}
 	if topic == topicOther && !ro.target && score >= c.threshold {
 		// The comment names no LGBT people and answers a root about something else:
@@ -443,6 +443,19 @@ var frameLabel = [len(frameList)]Label{
 	LabelDerogation,     // political_smear
 	LabelDehumanisation, // dehumanization
 	LabelThreatViolence, // violence_threat
+}
+
+// minWordsToJudge is the fewest words the model may flag a post on by itself: in a
+// shorter post with no frame cue or slur ("ok", "гей", "first!") a few character
+// n-grams carry the whole L2-normalised vector, and the score says more about the
+// letters than about the post.
+const minWordsToJudge = 3
+
+// tooShortToJudge reports a post the model alone must not flag: fewer than
+// minWordsToJudge words and no frame cue or slur the rules counted. capScore caps it
+// like a guarded post, so only the rule layer could flag it.
+func (a *analysis) tooShortToJudge(ro *ruleOutcome) bool {
+	return len(a.toks) < minWordsToJudge && !ro.cue && !ro.slur
 }
 
 // capScore combines the model score p with the rules under a combination mode. A cap

@@ -1,6 +1,7 @@
 package narrative
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -32,8 +33,14 @@ type token struct {
 	single bool
 	// sent and clause number the sentence and clause the token is in.
 	sent, clause int
-	// quoted is set inside quotation marks.
+	// quoted is set inside quotation marks and on a quoted reply line; quote numbers
+	// the quoted span (0 outside quotation marks), so the words of one span can be
+	// counted.
 	quoted bool
+	quote  int32
+	// replyQuote is set on a quoted reply line (">коммент, на который отвечают"):
+	// the words of the comment being answered.
+	replyQuote bool
 	// gapBefore is the byte length of the separator run before the token.
 	gapBefore int
 }
@@ -173,15 +180,18 @@ func isClauseBreak(r rune) bool {
 }
 
 // quoteKind returns +1 for an opening quote, -1 for a closing one, 2 for a symmetric
-// quote that toggles and 0 for anything else.
+// quote that toggles, 3 for “ (opens in English “…”, closes in Russian „…“) and 0
+// for anything else.
 func quoteKind(r rune) int {
 	switch r {
-	case '«', '“', '„':
+	case '«', '„':
 		return 1
 	case '»', '”':
 		return -1
 	case '"':
 		return 2
+	case '“':
+		return 3
 	}
 	return 0
 }
@@ -193,9 +203,13 @@ func (a *analysis) tokenize(text string) {
 	a.norm = a.norm[:0]
 	sent, clause := 0, 0
 	quoted := false
+	var quote int32
 	// replyQuote is set on a line that opens with ">" (">>коммент, на который
-	// отвечают"): the words of the post being answered, quoted as in mail and on forums.
-	replyQuote := opensReplyQuote(text)
+	// отвечают"): the words of the post being answered, quoted as in mail and on
+	// forums. Only in a post with lines of the author's own: a post whose every line
+	// opens with ">" is greentext, the author's own story.
+	ownLine := hasUnquotedLine(text)
+	replyQuote := ownLine && opensReplyQuote(text)
 	gap := 0
 	i := 0
 	for i < len(text) {
@@ -214,17 +228,28 @@ func (a *analysis) tokenize(text string) {
 				clause++
 			}
 			if r == '\n' {
-				replyQuote = opensReplyQuote(text[i+w:])
+				replyQuote = ownLine && opensReplyQuote(text[i+w:])
 			}
-			switch quoteKind(r) {
+			k := quoteKind(r)
+			if k == 3 {
+				k = 1
+				if quoted {
+					k = -1
+				}
+			}
+			switch k {
 			case 1:
 				quoted = true
+				quote++
 				clause++
 			case -1:
 				quoted = false
 				clause++
 			case 2:
 				quoted = !quoted
+				if quoted {
+					quote++
+				}
 				clause++
 			}
 			gap += w
@@ -259,23 +284,46 @@ func (a *analysis) tokenize(text string) {
 			}
 			j -= w2
 		}
-		a.addWord(text, i, j, sent, clause, quoted || replyQuote, gap)
+		q := int32(0)
+		if quoted {
+			q = quote
+		}
+		a.addWord(text, i, j, sent, clause, q, replyQuote, gap)
 		gap = 0
 		i = j
 	}
 }
 
 // opensReplyQuote reports whether the line starting at s opens with ">" after
-// optional blanks: a quoted reply line.
+// optional blanks: a quoted reply line. ">>12345" (a link to a numbered post, the
+// reply following it) and "> 18" (more than) are not.
 func opensReplyQuote(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t':
-			continue
-		case '>':
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	if i == len(s) || s[i] != '>' {
+		return false
+	}
+	for i < len(s) && (s[i] == '>' || s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i < len(s) && !(s[i] >= '0' && s[i] <= '9')
+}
+
+// hasUnquotedLine reports whether some non-blank line of text does not open a reply
+// quote.
+func hasUnquotedLine(text string) bool {
+	for len(text) > 0 {
+		line := text
+		if n := strings.IndexByte(text, '\n'); n >= 0 {
+			line, text = text[:n], text[n+1:]
+		} else {
+			text = ""
+		}
+		if strings.TrimSpace(line) != "" && !opensReplyQuote(line) {
 			return true
 		}
-		return false
 	}
 	return false
 }
@@ -293,7 +341,7 @@ func symbolsLeadToWord(s string) bool {
 }
 
 // addWord normalises text[s:e] into a token unless it holds no letter.
-func (a *analysis) addWord(text string, s, e, sent, clause int, quoted bool, gap int) {
+func (a *analysis) addWord(text string, s, e, sent, clause int, quote int32, replyQuote bool, gap int) {
 	// Trim symbols at both ends (emphasis, hashtags, mentions).
 	for s < e {
 		r, w := utf8.DecodeRuneInString(text[s:])
@@ -328,7 +376,9 @@ func (a *analysis) addWord(text string, s, e, sent, clause int, quoted bool, gap
 	if letters == 0 {
 		return // a number or a symbol run
 	}
-	t := token{start: s, end: e, sent: sent, clause: clause, quoted: quoted, gapBefore: gap}
+	// A quoted reply line is someone else's words for the evidence too ("mention, not
+	// use"), like a quotation.
+	t := token{start: s, end: e, sent: sent, clause: clause, quoted: quote > 0 || replyQuote, quote: quote, replyQuote: replyQuote, gapBefore: gap}
 	switch {
 	case cyr > lat:
 		t.script = scriptCyrillic

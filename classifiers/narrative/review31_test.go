@@ -218,12 +218,15 @@ func TestReview31CodedTargets(t *testing.T) {
 // man to man". "мужик с мужиком" has the same idiom in Russian, and the rule layer
 // flags it (the model does not). A post that complains about a photo of two men
 // kissing being censored is counter-speech, not hate. All of these are flagged now.
+// (Lead, stop 31: the man-to-man phrases left the lexicon; the censorship complaint is
+// flagged alike when it names "a gay couple" — a frame cue ("banned") next to a target,
+// older than these commits — so TestReview31DescribedAsNamed pins that the described
+// couple acts as a named one, and the complaint stays a known weakness.)
 func TestReview31DescribedCouple(t *testing.T) {
 	r31Run(t, []r31Case{
 		{"ky wrestling, the loser chased off", "Күрөштө эркек менен эркек беттешет, жеңилгенин талаадан кууп чыгышат.", false, ""},
 		{"uz let's talk man to man, or I fire you", "Keling, erkak bilan erkak gaplashaylik: qarzingni qaytar, bo'lmasa seni ishdan haydayman.", false, ""},
 		{"uz wrestling, the loser chased off", "Kurashda erkak bilan erkak bellashadi, yutqazganini maydondan haydab chiqarishadi.", false, ""},
-		{"en censorship of a kiss photo", "A photo of two men kissing got my account banned on Facebook, this censorship is absurd.", false, ""},
 		{"ru man to man idiom (rule layer)", "Поговорили мы с соседом мужик с мужиком: ещё раз включит музыку в три ночи, выгоню из подъезда.", false, "rules"},
 		// twins
 		{"twin en: supportive", "Two men kissing at the wedding, and everyone cheered, so happy for them.", false, ""},
@@ -253,8 +256,11 @@ func TestReview31TwoGenders(t *testing.T) {
 // threat, no other context) is hate.
 func TestReview31NewSpellingsInModel(t *testing.T) {
 	r31Run(t, []r31Case{
-		{"ru euro-sign spelling, the commit's own example", "п€д0рам не место среди живых", true, ""},
-		{"ru пидр- spelling, bare exclusion", "пидрам место в тюрьме", true, ""},
+		// The lead's decision (stop 31): the shipped model keeps 5ccf37d6's weights, so
+		// these two are pinned on the rule layer; the full classifier scores them 0.38
+		// and 0.22 until a model trained with lexicon 2026-12-07 ships (docs/benchmarks.md).
+		{"ru euro-sign spelling, the commit's own example (rule layer)", "п€д0рам не место среди живых", true, "rules"},
+		{"ru пидр- spelling, bare exclusion (rule layer)", "пидрам место в тюрьме", true, "rules"},
 		// twins
 		{"twin ru: the usual spelling", "пидорам не место среди живых", true, ""},
 		{"twin ru: the usual spelling, bare exclusion", "пидорам место в тюрьме", true, ""},
@@ -272,4 +278,21 @@ func TestReview31ShortPostsOutOfScope(t *testing.T) {
 		{"en ok", "ok", false, ""},
 		{"twin ru: thanks", "спасибо", false, ""},
 	})
+}
+
+// TestReview31DescribedAsNamed (lead, stop 31): a couple described by the new target
+// phrases gets the verdict the same post gets when it names a gay couple.
+func TestReview31DescribedAsNamed(t *testing.T) {
+	_, full := testClassifiers(t)
+	for _, pair := range [][2]string{
+		{"A photo of two men kissing got my account banned on Facebook, this censorship is absurd.",
+			"A photo of a gay couple kissing got my account banned on Facebook, this censorship is absurd."},
+		{"Seeing two men kissing on the bus is disgusting, ban this filth",
+			"Seeing a gay couple on the bus is disgusting, ban this filth"},
+	} {
+		a, b := full.ClassifyText(pair[0]), full.ClassifyText(pair[1])
+		if a.Homophobic != b.Homophobic {
+			t.Errorf("%q: %v (%.2f), but %q: %v (%.2f)", pair[0], a.Homophobic, a.Prob, pair[1], b.Homophobic, b.Prob)
+		}
+	}
 }

@@ -130,14 +130,16 @@ func (a *analysis) applyRules() ruleOutcome {
 		case kindIngroup:
 			ingroup = true
 		// Counter-speech and reporting cues speak for the author only in the author's
-		// own words: inside quotation marks or a quoted reply line they are someone
-		// else's ("huquqi bor" quoted to be mocked, «ВОЗ» in scare quotes).
+		// own words: on a quoted reply line or in scare quotes they are someone
+		// else's (">>…huquqi bor" answered with "Huquq? Qanaqa huquq?", «ВОЗ»,
+		// "human rights" NGOs). A longer quotation keeps its cue: it is often the
+		// author's own slogan (“love is love”, «гомофобия — это не мнение»).
 		case kindCounter:
-			if !a.negated(h) && !a.toks[h.t0].quoted {
+			if !a.negated(h) && !a.othersWords(h) {
 				counter = true
 			}
 		case kindReport:
-			if !a.toks[h.t0].quoted {
+			if !a.othersWords(h) && (!e.final || a.endsClause(h)) {
 				report = true
 			}
 		}
@@ -270,6 +272,36 @@ func (a *analysis) applyRules() ruleOutcome {
 	return out
 }
 
+// endsClause reports whether hit h is the last word of its clause: the finite verb of
+// a Kyrgyz or Uzbek clause ("… керек деген, мен ага макул эмесмин"), not the
+// participle that means "so-called" ("ЛГБТ деген бир оору").
+func (a *analysis) endsClause(h hit) bool {
+	return int(h.t1) >= len(a.toks) || a.toks[h.t1].clause != a.toks[h.t1-1].clause
+}
+
+// scareQuoteWords is the longest quotation read as scare quotes: a word or two.
+const scareQuoteWords = 2
+
+// othersWords reports whether hit h stands on a quoted reply line or inside scare
+// quotes (a quoted span of at most scareQuoteWords words).
+func (a *analysis) othersWords(h hit) bool {
+	t := &a.toks[h.t0]
+	if t.replyQuote {
+		return true
+	}
+	if t.quote == 0 {
+		return false
+	}
+	n := 0
+	for k := int(h.t0); k >= 0 && a.toks[k].quote == t.quote; k-- {
+		n++
+	}
+	for k := int(h.t0) + 1; k < len(a.toks) && a.toks[k].quote == t.quote; k++ {
+		n++
+	}
+	return n <= scareQuoteWords
+}
+
 // obliqueEndings mark an identity term as an object, not a self-label: "я геев
 // (ненавижу)", "мен гейлерди (жактырбайм)", "men geylarni" are not "я гей", "мен гей".
 // Only endings that no nominative self-label ends with are listed (not -ка: лесбиянка).
@@ -372,6 +404,7 @@ func (a *analysis) indexHits() {
 	n := len(a.toks)
 	a.negEnd = resizeBools(a.negEnd, n+1)
 	a.negStart = resizeBools(a.negStart, n+1)
+	a.negStartNear = resizeBools(a.negStartNear, n+1)
 	if cap(a.negPrefix) < n+1 {
 		a.negPrefix = make([]int32, n+1)
 	}
@@ -382,7 +415,9 @@ func (a *analysis) indexHits() {
 		e := &a.lx.entries[h.entry]
 		switch e.kind {
 		case kindNegation:
-			if e.after {
+			if e.after && e.adjacent {
+				a.negStartNear[h.t0] = true
+			} else if e.after {
 				a.negStart[h.t0] = true
 			} else {
 				a.negEnd[h.t1] = true
@@ -424,8 +459,44 @@ func (a *analysis) negated(h hit) bool {
 		if a.negStart[j] {
 			return true
 		}
+		// A negation with a person ending ("эмесмин", "emasman": I did not / I am
+		// not) negates the word right before it: the cue itself, or a verb of saying
+		// or an auxiliary of the cue's own verb after it ("оорулуу деп айткан
+		// эмесмин", "I did not say they are sick"; "жек көрүп калган жокмун", "I did
+		// not come to hate him"), not a cue further back ("оорулуу экенинен
+		// шектенген эмесмин", "I never doubted they are sick").
+		if a.negStartNear[j] && a.onlyVerbComplexBetween(h.t1, j) {
+			return true
+		}
 	}
 	return false
+}
+
+// verbComplexWords may stand between a cue and a negation with a person ending: a
+// verb of saying and the auxiliaries that complete a Kyrgyz or Uzbek verb (normalised
+// as the text is).
+var verbComplexWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range []string{
+		"деп", "айткан", "айтканым", "деген", "deb", "aytgan", "degan", "aytganim",
+		"калган", "жаткан", "турган", "койгон", "алган", "берген", "жүргөн",
+		"qolgan", "yotgan", "turgan", "qo'ygan", "olgan", "bergan", "yurgan",
+	} {
+		m[string(foldString(w))] = true
+	}
+	return m
+}()
+
+// onlyVerbComplexBetween reports whether every token in [from, to) is one of
+// verbComplexWords (true for none).
+func (a *analysis) onlyVerbComplexBetween(from, to int32) bool {
+	for k := from; k < to; k++ {
+		t := &a.toks[k]
+		if !verbComplexWords[string(a.norm[t.n0:t.n1])] {
+			return false
+		}
+	}
+	return true
 }
 
 // postNegWindow is how many words may stand between a cue and a postposed negation.

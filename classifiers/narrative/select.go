@@ -44,7 +44,7 @@ func (c *Classifier) scoreExamples(ctx context.Context, m *Model, exs []Example)
 		if len(a.toks) > 0 {
 			gap = a.sentenceGap(m, &a.feat, m.spec())
 		}
-		out[i] = scored{z: z, rule: ro.score, guarded: ro.guards != 0, target: ro.target, cue: ro.cue, slur: ro.slur, sentGap: gap,
+		out[i] = scored{z: z, rule: ro.score, guarded: ro.guards != 0 || a.tooShortToJudge(&ro), target: ro.target, cue: ro.cue, slur: ro.slur, sentGap: gap,
 			topic: m.speaksOfTopic(exs[i].Text, &a.feat), ex: &exs[i]}
 	}
 	return out, nil
