@@ -181,7 +181,7 @@ func (a *analysis) joinSpaced() {
 			continue
 		}
 		j := i + 1
-		for j < len(a.toks) && a.toks[j].single && a.toks[j].gapBefore <= 3 && a.toks[j].gapBefore > 0 {
+		for j < len(a.toks) && a.toks[j].single && a.toks[j].gapBefore <= 3 && a.toks[j].gapBefore > 0 && !a.toks[j].afterInvalid {
 			j++
 		}
 		// tokens [i, j) are a run of spaced single letters

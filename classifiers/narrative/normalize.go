@@ -41,8 +41,10 @@ type token struct {
 	// replyQuote is set on a quoted reply line (">коммент, на который отвечают"):
 	// the words of the comment being answered.
 	replyQuote bool
-	// gapBefore is the byte length of the separator run before the token.
-	gapBefore int
+	// gapBefore is the byte length of the separator run before the token;
+	// afterInvalid reports an invalid UTF-8 byte in it.
+	gapBefore    int
+	afterInvalid bool
 }
 
 // latinToCyrillic folds Latin look-alikes inside a mostly Cyrillic word (lower-cased).
@@ -211,12 +213,18 @@ func (a *analysis) tokenize(text string) {
 	ownLine := hasUnquotedLine(text)
 	replyQuote := ownLine && opensReplyQuote(text)
 	gap := 0
+	invalid := false // an invalid byte since the last word
 	i := 0
 	for i < len(text) {
 		r, w := utf8.DecodeRuneInString(text[i:])
 		if r == utf8.RuneError && w <= 1 {
+			// An invalid byte ends the sentence, so no phrase, spaced-out word or
+			// evidence span reaches across it (evidence must stay valid UTF-8).
 			gap += w
 			i += w
+			sent++
+			clause++
+			invalid = true
 			continue
 		}
 		if !isLetter(r) && !isDigit(r) && !(isWordSymbol(r) && symbolsLeadToWord(text[i:])) {
@@ -288,7 +296,12 @@ func (a *analysis) tokenize(text string) {
 		if quoted {
 			q = quote
 		}
+		before := len(a.toks)
 		a.addWord(text, i, j, sent, clause, q, replyQuote, gap)
+		if len(a.toks) > before {
+			a.toks[before].afterInvalid = invalid
+			invalid = false // kept across a run without letters ("0\xe7\xb80")
+		}
 		gap = 0
 		i = j
 	}
