@@ -219,7 +219,7 @@ func (a *Analyzer) Analyze(text, author string, ix *watchlist.Index) (*Analysis,
 	}
 	c := s.cues()
 	if a.off&PieceSelfDisclosure != 0 {
-		c.ad, c.contact, c.lost, c.publicContact = false, false, false, false
+		c.ad, c.contact, c.lost, c.publicContact, c.announcement = false, false, false, false, false
 	}
 	if a.off&PieceThreats != 0 {
 		c.threat = false

@@ -401,6 +401,7 @@ var (
 		"стоимость", "требуется", "требуются", "вакансия", "репетитор*", "такси", "доставка", "услуги", "услуга",
 		"ремонт", "опыт", "график", "недорого", "скидк*", "акция", "заказ*", "прайс", "торг", "выезд",
 		"жумуш бар", "сатуучу керек", "ish bor", "vakansiya", "job", "vacancy", "for rent",
+		"издейт", "издейбиз", "издеп жатабыз", "ишке алабыз", "кызматкер керек", "ishga olamiz", "xodim kerak",
 		"сатам", "сатылат", "сатабыз", "сатып", "баасы", "баасы:", "ижарага", "жумушка", "кызмат көрсөтөбүз",
 		"арзан", "алабыз", "сотаман", "сотилади", "нархи", "сотувда",
 		"sotaman", "sotiladi", "sotuvda", "narxi", "ijaraga", "xizmat*", "arzon", "taksi", "repetitor",
@@ -456,7 +457,45 @@ var (
 		// (independent5 dev i5-ky-0051).
 		"укук коргоочу*", "юридикалык кеңеш*", "huquq himoyachi*", "ҳуқуқ ҳимоячи*", "yuridik maslahat*",
 		"юридик маслаҳат*",
+		// Press contacts and staff pages (review32).
+		"для прессы", "для сми", "пресс-контакт*", "наша команда", "our team", "meet the team", "биздин команда",
+		"bizning jamoa", "бизнинг жамоа", "маалымат каражаттары үчүн", "ommaviy axborot vositalari uchun",
 	)
+)
+
+// announcementCues mark a family or community announcement: congratulations on a
+// birthday or a wedding, a death notice or condolences, an appeal to find a missing
+// person or to fund a treatment, and court or police news. The names, dates, venues
+// and the relatives' phones such a post gives are what it is for: it exposes nobody
+// unless it is also hostile, threatens or makes a SOGI claim (review32).
+var announcementCues = newPhraseSet(
+	// ru
+	"поздравля*", "с днём рождения", "с днем рождения", "с юбилеем", "с днём свадьбы", "с днем свадьбы",
+	"молодожён*", "молодожен*", "свадьб*", "бракосочетани*", "соболезнова*", "скончал*", "ушёл из жизни",
+	"ушел из жизни", "ушла из жизни", "светлая память", "вечная память", "похорон*", "прощание", "джаназа",
+	"помогите найти", "пропал без вести", "пропала без вести", "ушёл из дома и не вернулся", "сбор средств",
+	"собираем на лечение", "помощь на лечение", "на операцию", "сбор на лечение", "сбор на операцию", "на лечение", "суд приговорил", "приговорил*", "приговорён*",
+	"приговорен*", "задержали", "задержан", "задержана", "мвд сообщает", "пресс-служба мвд",
+	// ky
+	"куттуктайбыз", "куттуктайм", "куттуктайлы", "туулган күнүң", "туулган күнүңүз", "туулган күнү менен",
+	"үйлөнүү тою*", "тоюбуз*", "тойго", "көз жумду", "дүйнөдөн кайтты", "жаназа*", "кайгыруу*", "маркум*",
+	"табууга жардам", "дайынсыз жоголду", "жардам сурайбыз", "дарылоого жардам", "соттоду", "соттолду", "кармалды",
+	"жаш толду", "бактылуу бол", "акча чогултабыз", "операциясына", "үйгө келе элек", "үйгө келген жок",
+	// uz, Latin and Cyrillic
+	"tabriklaymiz", "tabriklayman", "tug'ilgan kun*", "to'y*", "nikoh", "vafot etdi", "janoza*", "ta'ziya*",
+	"marhum*", "yordam so'raymiz", "topishga yordam", "bedarak", "davolanishga yordam", "hukm qildi", "qamaldi",
+	"yordam bering", "uyga kelmadi", "uyga qaytmadi", "ёрдам беринг", "уйга келмади",
+	"hibsga olindi", "табриклаймиз", "табриклайман", "туғилган кун*", "тўй*", "вафот этди", "жаноза*", "таъзия*",
+	"марҳум*", "ёрдам сўраймиз", "топишга ёрдам", "бедарак", "ҳукм қилди", "қамалди", "ҳибсга олинди",
+	// en
+	"happy birthday", "congratulations", "congrats", "happy anniversary", "wedding", "passed away", "funeral",
+	"condolences", "rest in peace", "in loving memory", "help find", "missing since", "help us find", "fundraiser",
+	"please donate", "medical bills", "was sentenced", "were sentenced", "was arrested", "police said",
+	"left home", "went missing", "is missing", "has dementia",
+	// Honour rolls, prizes and scholarships.
+	"доска почёта", "доска почета", "олимпиад*", "победител*", "призёр*", "призер*", "стипендиат*",
+	"жеңүүчү*", "мыкты окуучу*", "olimpiada*", "g'olib*", "ғолиб*", "олимпиада*",
+	"honour roll", "honor roll", "winners", "winner of", "scholarship*",
 )
 
 // possessedNumberWords next to a name make the number that person's ("номер Айбека",

@@ -26,13 +26,16 @@ type postCues struct {
 	// possessed: a number is said to be a named person's ("Номер Данияра …",
 	// "Асылкуловдун номери"): an invitation to call it is no ad.
 	possessed bool
+	// announcement: congratulations, a death notice, an appeal for a missing person or
+	// a treatment, court or police news (announcementCues).
+	announcement bool
 }
 
 // selfDisclosure reports whether the post reads as the author's own or an
 // organisation's public contact: an ad, a lost-document notice or a public contact,
 // without a hostile word, a threat or a SOGI claim about someone.
 func (c postCues) selfDisclosure(claim bool) bool {
-	return (c.ad || c.lost || c.publicContact || (c.contact && (c.firstPerson || !c.possessed))) &&
+	return (c.ad || c.lost || c.publicContact || c.announcement || (c.contact && (c.firstPerson || !c.possessed))) &&
 		!c.hostile && !c.threat && !claim
 }
 
@@ -310,6 +313,12 @@ func (s *scan) quasi() {
 			continue
 		}
 		e := k + n - 1
+		if typ == TypeLocation && livingVerbs[t[k].lower] && !s.placeNear(k, e) {
+			// "апасы менен бирге жашайт", "lives with his wife": living with someone,
+			// nowhere said, locates nobody (review32).
+			k = e
+			continue
+		}
 		// Extend over the rest of the clause, a few words at most ("в аптеке на
 		// Ахунбаева", "9-мектептин 4А классында").
 		for x := e + 1; x < len(t) && x <= e+4 && !t[x].brk && !(t[x].upper && !t[x].digits); x++ {
@@ -320,6 +329,44 @@ func (s *scan) quasi() {
 			score: 0.4, quasi: true, person: -1})
 		k = e
 	}
+}
+
+// livingVerbs are the place cues that say only "lives": they locate someone only with a
+// place next to them.
+var livingVerbs = newWordSet("живет", "живёт", "живут", "проживает", "жашайт", "жашаган", "yashaydi", "яшайди",
+	"turadi", "lives", "living")
+
+// placeKindStems name a kind of place ("улица", "мкр", "көчө", "ko'cha", "street").
+var placeKindStems = []string{"улиц", "ул", "мкр", "микрорайон", "район", "дом", "кв", "квартир", "общежити", "село",
+	"город", "көчө", "кочо", "шаар", "айыл", "кыштак", "үй-бүлөлүк", "батир", "ko'cha", "кўча", "mahalla", "маҳалла",
+	"tuman", "туман", "shahar", "шаҳар", "qishloq", "қишлоқ", "kvartira", "квартира", "street", "st", "avenue",
+	"district", "village", "town", "city", "apartment", "flat", "dorm"}
+
+// placeNear reports a place within four words of the cue tokens [k, e]: a number, a place noun, a capitalised word in a Kyrgyz or Uzbek locative
+// ("Ошто", "Toshkentda") or after a preposition of place ("в Бишкеке", "in Osh").
+func (s *scan) placeNear(k, e int) bool {
+	t := s.toks
+	for x := k - 4; x <= e+4; x++ {
+		if x < 0 || x >= len(t) || (x >= k && x <= e) {
+			continue
+		}
+		if t[x].digits || hasPrefixIn(t[x].lower, placeKindStems) || placeNouns[t[x].lower] {
+			return true
+		}
+		if !t[x].upper {
+			continue
+		}
+		if utf8.RuneCountInString(t[x].lower) > 3 && locativeEnd(t[x].lower) {
+			return true
+		}
+		if x > 0 {
+			switch t[x-1].lower {
+			case "в", "во", "на", "in", "at", "on", "из":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // precise reports whether a workplace or routine span pins a person down: it holds a
@@ -916,6 +963,7 @@ func (s *scan) cues() postCues {
 	c.contact = contactCues.any(s)
 	c.lost = lostCues.any(s)
 	c.publicContact = publicContactCues.any(s)
+	c.announcement = announcementCues.any(s)
 	c.hostile = hostileCues.any(s)
 	for _, tk := range t {
 		if tk.digits {
