@@ -220,6 +220,14 @@ var dislikedGender = newPhraseSet(crossPhrases(
 	[]string{"аял", "эркек", "жигит", "кыз"}, []string{"менен бирге жашайт"},
 	[]string{"қизларни", "аёлларни", "эркакларни", "йигитларни"}, []string{"ёқтирмайди", "севмайди"},
 	[]string{"doesn't like", "does not like", "not into", "isn't into", "never liked"}, []string{"women", "men", "girls", "boys", "guys"},
+	// "not interested in women", with the dative, and "lives in one house with a man"
+	// (review32).
+	[]string{"кыздарга", "аялдарга", "эркектерге", "жигиттерге"}, []string{"кызыкпайт"},
+	[]string{"qizlarga", "ayollarga", "erkaklarga", "yigitlarga"}, []string{"qiziqmaydi"},
+	[]string{"қизларга", "аёлларга", "эркакларга", "йигитларга"}, []string{"қизиқмайди"},
+	[]string{"аял", "эркек", "жигит", "кыз"}, []string{"менен бир үйдө жашайт", "менен бир уйдо жашайт"},
+	[]string{"ayol", "erkak", "yigit", "qiz"}, []string{"bilan bir uyda yashaydi", "bilan bir uyda turadi"},
+	[]string{"аёл", "эркак", "йигит", "қиз"}, []string{"билан бир уйда яшайди", "билан бир уйда туради"},
 )...)
 
 // crossPhrases returns, for each pair of lists (firsts, seconds), every phrase "first

@@ -101,7 +101,15 @@ var plateCtxIndex = newStemIndex(plateCtx)
 // Third-person targeting before an identifier: the data points at someone.
 // Generic pointers ("вот", "this") are deliberately absent: "вот номер такси" is an ad.
 var targetWords = newWordSet("его", "её", "ее", "ней", "него", "неё", "анын", "his", "her", "their", "этого", "этой",
-	"этих", "слив", "слили", "сливаем", "деанон", "вычислили", "нашли", "найдите", "найти")
+	"этих", "слив", "слили", "сливаем", "деанон", "вычислили", "нашли", "найдите", "найти",
+	// Uzbek "his/her", and a person noun in the genitive after a demonstrative
+	// ("ал кыздын инстасы", "bu yigitning instagrami"; review32).
+	"uning", "унинг", "кыздын", "жигиттин", "баланын", "аялдын", "эркектин", "qizning", "yigitning", "ayolning",
+	"erkakning", "bolaning", "қизнинг", "йигитнинг", "аёлнинг", "эркакнинг")
+
+// dataNounStems name the data a possessive points at ("инстасы", "raqami", "address").
+var dataNounStems = []string{"инста", "insta", "номер", "телефон", "raqam", "рақам", "telefon", "адрес", "дарег",
+	"manzil", "манзил", "number", "phone", "address", "аккаунт", "akkaunt", "account", "профил", "profil"}
 
 func (s *scan) ctxStem(i, j, before, after int, stems []string) bool {
 	lo, hi := window(s.toks, i, j, before, after)

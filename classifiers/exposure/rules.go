@@ -39,6 +39,22 @@ func (c postCues) selfDisclosure(claim bool) bool {
 		!c.hostile && !c.threat && !claim
 }
 
+// gayApp reports the name of a gay dating app, in any case ending ("Grindr'де",
+// "Grindrda"); "hornet" only when capitalised.
+func gayApp(w string, upper bool) bool {
+	return strings.HasPrefix(w, "grindr") || strings.HasPrefix(w, "гриндр") || strings.HasPrefix(w, "planetromeo") ||
+		strings.HasPrefix(w, "scruff") || (upper && (strings.HasPrefix(w, "hornet") || strings.HasPrefix(w, "хорнет")))
+}
+
+// appPresence reports a word of presence on an app in the sentence around token k:
+// a profile, sitting there, a screenshot of it.
+func (s *scan) appPresence(k int) bool {
+	lo, hi := window(s.toks, k, k, 8, 8)
+	return anyStem(s.toks, lo, hi, []string{"анкет", "профил", "сидит", "сидел", "зарегистр", "скрин", "аккаунт",
+		"отурат", "отурган", "катталган", "o'tiradi", "o'tirgan", "ro'yxatdan", "profil", "akkaunt", "profile",
+		"account", "screenshot", "is on", "uses"})
+}
+
 // venueClaim reports whether the SOGI venue at token k ("гей-клуб") is where someone was
 // seen or goes: a seeing or going verb in the same sentence.
 func (s *scan) venueClaim(k int) bool {
@@ -132,6 +148,14 @@ func (s *scan) sogiExtra(given map[string]bool, skels [][]byte) {
 					add(t[k].start, t[k].end, "quoted_name")
 				}
 			}
+			continue
+		}
+		// A profile on a gay dating app is the claim itself ("сидит в Grindr", "has a
+		// Hornet profile", "Grindr'де отурат"): the app's name with a word of presence
+		// in the sentence (review32). "Hornet" is an insect too, so it counts only
+		// capitalised; Tinder and the like are no claim.
+		if gayApp(w, t[k].upper) && s.appPresence(k) {
+			add(t[k].start, t[k].end, "venue")
 			continue
 		}
 		// '"живёт с братом" (который ему не брат)': a relation or kin word inside a
@@ -989,6 +1013,14 @@ func (s *scan) cues() postCues {
 			c.possessed = true
 		}
 	}
+	// "анын инстасы …, баарыңар жазгыла", "uning raqami …": data a third-person
+	// possessive points at is someone else's, and "write to her" sends readers there
+	// (review32).
+	for k := 0; k+1 < len(t); k++ {
+		if targetWords[t[k].lower] && !t[k+1].digits && hasPrefixIn(t[k+1].lower, dataNounStems) {
+			c.possessed = true
+		}
+	}
 	// A journalist's or an NGO's public contact is their own; a post that locates their
 	// relative ("журналист Сабыровдун аялы … тарбиячы", "jurnalist Karimovaning eri")
 	// is about a private person (independent4 dev i4-ky-0018, uz-0017).
@@ -1067,6 +1099,9 @@ func (s *scan) cues() postCues {
 		}
 	}
 	if (threatCues.any(s) || (promise && c.secondPerson) || (timed && c.secondPerson)) && (c.secondPersonData || threatData.any(s)) {
+		c.threat = true
+	}
+	if !c.threat && s.promisedPersonData() {
 		c.threat = true
 	}
 	if !c.threat && familyRecipients.any(s) && (threatCues.any(s) || promise || s.mediaSentToFamily()) && (c.secondPersonData || mediaData.any(s)) {
@@ -1946,6 +1981,66 @@ func secondPersonVerb(w string) bool {
 		return false
 	}
 	return strings.HasSuffix(w, "ешь") || strings.HasSuffix(w, "ёшь") || strings.HasSuffix(w, "ишь")
+}
+
+// appearVerbs say that data will appear: "будет здесь", "появится", "drops", "чыгат",
+// "chiqadi".
+var appearVerbs = []string{"будет", "будут", "появ", "выйдет", "выложим", "выложу", "опубликуем", "drops", "drop",
+	"coming", "comes", "will", "чыгат", "чыгарабыз", "чыгарам", "жарыяланат", "chiqadi", "chiqaramiz", "чиқади",
+	"чиқарамиз", "e'lon"}
+
+// promisedPersonData reports a named person's data promised for later, said of them in
+// the third person: "Адрес Нурбека Касымалиева скоро будет здесь", "…'s home address
+// drops tomorrow", "…дин үй дареги жакында чыгат", "…ning uy manzili tez orada
+// chiqadi" (review32). A data noun next to a person mention, a future time word and a
+// verb of appearing within a few words of each other, in one sentence.
+func (s *scan) promisedPersonData() bool {
+	t := s.toks
+	for k := range t {
+		if t[k].digits {
+			continue
+		}
+		future := futureTimeWords[t[k].lower] || (t[k].lower == "tez" && k+1 < len(t) && t[k+1].lower == "orada")
+		if !future {
+			continue
+		}
+		lo, hi := window(t, k, k, 5, 4)
+		appear := anyStem(t, lo, hi, appearVerbs)
+		if !appear {
+			continue
+		}
+		for x := lo; x < hi; x++ {
+			if t[x].digits || threatData.matchAt(s, x) == 0 || !dataNoun(t[x].lower) {
+				continue
+			}
+			if s.personWithin(x, 2) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dataNoun reports an address, phone, passport or workplace noun (not a verb such as
+// "живёт", which threatData also holds).
+func dataNoun(w string) bool {
+	return hasPrefixIn(w, []string{"адрес", "номер", "телефон", "паспорт", "дарег", "дарек", "manzil", "манзил",
+		"telefon", "pasport", "address", "number", "phone", "passport", "raqam", "рақам"})
+}
+
+// personWithin reports a person mention (not the author) within n tokens of token x.
+func (s *scan) personWithin(x, n int) bool {
+	for i := range s.spans {
+		sp := &s.spans[i]
+		if sp.Type != TypePerson || sp.self {
+			continue
+		}
+		a, b := tokenRange(s.toks, sp.Start, sp.End)
+		if (a > x && a-x <= n) || (b < x && x-b <= n) {
+			return true
+		}
+	}
+	return false
 }
 
 // futureTimeWords announce when a threat will be carried out ("завтра адрес", "эртең
