@@ -72,25 +72,33 @@ func TestSlurSpellings(t *testing.T) {
 	}
 }
 
+// verdictCase is a post and whether the rule layer must flag it.
+type verdictCase struct {
+	text    string
+	flagged bool
+}
+
+// checkRuleVerdicts asserts the rule layer's verdict on every case.
+func checkRuleVerdicts(t *testing.T, cases []verdictCase) {
+	t.Helper()
+	rules, _ := testClassifiers(t)
+	for _, tc := range cases {
+		r := rules.ClassifyText(tc.text)
+		if r.Homophobic != tc.flagged {
+			t.Errorf("%q: homophobic=%v, want %v (score %.2f, guards %v, frames %v)", tc.text, r.Homophobic, tc.flagged, r.Prob, r.Guards, r.FrameList)
+		}
+	}
+}
+
 // TestNegationPersonForms pins the postposed negation with a person ending (Kyrgyz
 // "эмесмин", Uzbek "emasman": "I did not / I am not"), and its flagged twins.
 func TestNegationPersonForms(t *testing.T) {
-	rules, _ := testClassifiers(t)
-	tests := []struct {
-		text    string
-		flagged bool
-	}{
+	checkRuleVerdicts(t, []verdictCase{
 		{"Мен гейлерди оорулуу деп айткан эмесмин, түшүнбөй туруп жазба", false},
 		{"Мен гейлерди оорулуу деп эсептейм, аларды дарылоо керек", true},
 		{"Men geylarni kasal deb aytgan emasman, gapimni burmalama", false},
 		{"Geylar kasal, ularni davolash kerak", true},
-	}
-	for _, tc := range tests {
-		r := rules.ClassifyText(tc.text)
-		if r.Homophobic != tc.flagged {
-			t.Errorf("%q: homophobic=%v, want %v (score %.2f, guards %v)", tc.text, r.Homophobic, tc.flagged, r.Prob, r.Guards)
-		}
-	}
+	})
 }
 
 // TestDescribedTargets pins a same-sex couple described instead of named, kissing
@@ -98,20 +106,10 @@ func TestNegationPersonForms(t *testing.T) {
 // posts and "man to man" phrases are not flagged (review31_test.go has wrestling and
 // grammar look-alikes).
 func TestDescribedTargets(t *testing.T) {
-	rules, _ := testClassifiers(t)
-	tests := []struct {
-		text    string
-		flagged bool
-	}{
+	checkRuleVerdicts(t, []verdictCase{
 		{"Seeing two men kissing on the bus is disgusting, ban this filth", true},
 		{"Два мужика целуются прямо во дворе, позор, гнать таких из подъезда", true},
 		{"Two men kissing at the wedding, and everyone cheered, so happy for them", false},
 		{"Разговор мужчины с мужчиной: как выбрать первую машину", false},
-	}
-	for _, tc := range tests {
-		r := rules.ClassifyText(tc.text)
-		if r.Homophobic != tc.flagged {
-			t.Errorf("%q: homophobic=%v, want %v (score %.2f, guards %v, frames %v)", tc.text, r.Homophobic, tc.flagged, r.Prob, r.Guards, r.FrameList)
-		}
-	}
+	})
 }
