@@ -107,9 +107,11 @@ var targetWords = newWordSet("его", "её", "ее", "ней", "него", "н
 	"uning", "унинг", "кыздын", "жигиттин", "баланын", "аялдын", "эркектин", "qizning", "yigitning", "ayolning",
 	"erkakning", "bolaning", "қизнинг", "йигитнинг", "аёлнинг", "эркакнинг")
 
-// dataNounStems name the data a possessive points at ("инстасы", "raqami", "address").
+// dataNounStems name the data a possessive points at or a threat promises ("инстасы",
+// "raqami", "address", "паспорт").
 var dataNounStems = []string{"инста", "insta", "номер", "телефон", "raqam", "рақам", "telefon", "адрес", "дарег",
-	"manzil", "манзил", "number", "phone", "address", "аккаунт", "akkaunt", "account", "профил", "profil"}
+	"дарек", "manzil", "манзил", "паспорт", "pasport", "number", "phone", "address", "passport", "аккаунт",
+	"akkaunt", "account", "профил", "profil"}
 
 func (s *scan) ctxStem(i, j, before, after int, stems []string) bool {
 	lo, hi := window(s.toks, i, j, before, after)

@@ -52,7 +52,7 @@ func (s *scan) appPresence(k int) bool {
 	lo, hi := window(s.toks, k, k, 8, 8)
 	return anyStem(s.toks, lo, hi, []string{"анкет", "профил", "сидит", "сидел", "зарегистр", "скрин", "аккаунт",
 		"отурат", "отурган", "катталган", "o'tiradi", "o'tirgan", "ro'yxatdan", "profil", "akkaunt", "profile",
-		"account", "screenshot", "is on", "uses"})
+		"account", "screenshot", "uses"})
 }
 
 // venueClaim reports whether the SOGI venue at token k ("гей-клуб") is where someone was
@@ -360,11 +360,14 @@ func (s *scan) quasi() {
 var livingVerbs = newWordSet("живет", "живёт", "живут", "проживает", "жашайт", "жашаган", "yashaydi", "яшайди",
 	"turadi", "lives", "living")
 
-// placeKindStems name a kind of place ("улица", "мкр", "көчө", "ko'cha", "street").
-var placeKindStems = []string{"улиц", "ул", "мкр", "микрорайон", "район", "дом", "кв", "квартир", "общежити", "село",
-	"город", "көчө", "кочо", "шаар", "айыл", "кыштак", "үй-бүлөлүк", "батир", "ko'cha", "кўча", "mahalla", "маҳалла",
-	"tuman", "туман", "shahar", "шаҳар", "qishloq", "қишлоқ", "kvartira", "квартира", "street", "st", "avenue",
-	"district", "village", "town", "city", "apartment", "flat", "dorm"}
+// placeKindStems name a kind of place ("улица", "көчө", "ko'cha", "street");
+// placeKindWords are the short ones, matched whole ("ул", "мкр", "st": as prefixes
+// they would match "улуу" or "still").
+var placeKindStems = []string{"улиц", "микрорайон", "район", "квартир", "общежити", "село", "город", "көчө", "кочо",
+	"шаар", "айыл", "кыштак", "батир", "ko'cha", "кўча", "mahalla", "маҳалла", "tuman", "туман", "shahar", "шаҳар",
+	"qishloq", "қишлоқ", "kvartira", "street", "avenue", "district", "village", "apartment", "dorm"}
+
+var placeKindWords = newWordSet("ул", "кв", "мкр", "дом", "доме", "st", "town", "city", "flat")
 
 // placeNear reports a place within four words of the cue tokens [k, e]: a number, a place noun, a capitalised word in a Kyrgyz or Uzbek locative
 // ("Ошто", "Toshkentda") or after a preposition of place ("в Бишкеке", "in Osh").
@@ -374,7 +377,7 @@ func (s *scan) placeNear(k, e int) bool {
 		if x < 0 || x >= len(t) || (x >= k && x <= e) {
 			continue
 		}
-		if t[x].digits || hasPrefixIn(t[x].lower, placeKindStems) || placeNouns[t[x].lower] {
+		if t[x].digits || hasPrefixIn(t[x].lower, placeKindStems) || placeKindWords[t[x].lower] || placeNouns[t[x].lower] {
 			return true
 		}
 		if !t[x].upper {
@@ -2021,11 +2024,10 @@ func (s *scan) promisedPersonData() bool {
 	return false
 }
 
-// dataNoun reports an address, phone, passport or workplace noun (not a verb such as
-// "живёт", which threatData also holds).
+// dataNoun reports a data noun (dataNounStems: an address, a phone, a passport, an
+// account), not a verb such as "живёт", which threatData also holds.
 func dataNoun(w string) bool {
-	return hasPrefixIn(w, []string{"адрес", "номер", "телефон", "паспорт", "дарег", "дарек", "manzil", "манзил",
-		"telefon", "pasport", "address", "number", "phone", "passport", "raqam", "рақам"})
+	return hasPrefixIn(w, dataNounStems)
 }
 
 // personWithin reports a person mention (not the author) within n tokens of token x.

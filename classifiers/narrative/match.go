@@ -314,9 +314,9 @@ func (a *analysis) addHit(h hit) {
 	a.hits = append(a.hits, h)
 }
 
-// capitalisedName reports a capitalised word that does not open its sentence: a name
-// ("at Troon", "Royal Troon"). A capital after a sentence end is ambiguous and is read
-// as a name too, so entries flagged "lower" match only words written in lower case.
+// capitalisedName reports a word written with a capital letter: a name ("at Troon",
+// "Royal Troon"). A capital at the start of a sentence is ambiguous and is read as a
+// name too, so entries flagged "lower" match only words written in lower case.
 func (a *analysis) capitalisedName(t int32) bool {
 	r, _ := utf8.DecodeRuneInString(a.text[a.toks[t].start:])
 	return unicode.IsUpper(r)

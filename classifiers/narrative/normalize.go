@@ -210,7 +210,7 @@ func (a *analysis) tokenize(text string) {
 	// отвечают"): the words of the post being answered, quoted as in mail and on
 	// forums. Only in a post with lines of the author's own: a post whose every line
 	// opens with ">" is greentext, the author's own story.
-	ownLine := hasUnquotedLine(text)
+	ownLine := strings.IndexByte(text, '>') >= 0 && hasUnquotedLine(text) // most posts have no '>'
 	replyQuote := ownLine && opensReplyQuote(text)
 	gap := 0
 	invalid := false // an invalid byte since the last word
